@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: ISC */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/ct.h"
+#include "common/cli.h"
+#include "common/err.h"
+#include "common/io.h"
+
+static int
+from_file(const char *file, char *out, size_t cap)
+{
+	char buf[512];
+	size_t n;
+	int r;
+
+	if ((r = tes_file_read(file, buf, sizeof buf, &n)) != 0)
+		return r;
+	n = strcspn(buf, "\r\n");
+	if (n == 0 || n >= cap) {
+		tes_wipe(buf, sizeof buf);
+		return TES_ERR_ARG;
+	}
+	memcpy(out, buf, n);
+	out[n] = '\0';
+	tes_wipe(buf, sizeof buf);
+	return 0;
+}
+
+static int
+ask(const char *prompt, char *out, size_t cap)
+{
+	struct termios old, quiet;
+	FILE *tty = fopen("/dev/tty", "r+");
+	int r = TES_ERR_ARG;
+	size_t n;
+
+	if (tty == NULL)
+		return TES_ERR_NOTFOUND;
+	fprintf(tty, "%s", prompt);
+	fflush(tty);
+	tcgetattr(fileno(tty), &old);
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+	if (fgets(out, (int)cap, tty) != NULL) {
+		n = strcspn(out, "\r\n");
+		out[n] = '\0';
+		r = n > 0 ? 0 : TES_ERR_ARG;
+	}
+	tcsetattr(fileno(tty), TCSAFLUSH, &old);
+	fprintf(tty, "\n");
+	fclose(tty);
+	return r;
+}
+
+/* see cli.h */
+int
+tes_cli_password(const char *file, const char *prompt, int confirm, char *out, size_t cap)
+{
+	char again[256];
+	int r;
+
+	if (file != NULL)
+		return from_file(file, out, cap);
+	if ((r = ask(prompt, out, cap)) != 0 || !confirm)
+		return r;
+	if ((r = ask("Repeat password: ", again, sizeof again)) == 0 && strcmp(again, out) != 0)
+		r = TES_ERR_AUTH;
+	tes_wipe(again, sizeof again);
+	return r;
+}
+
+/* see cli.h */
+int
+tes_cli_uint(const char *s, unsigned long min, unsigned long max, unsigned long *v)
+{
+	char *end;
+
+	errno = 0;
+	if (s == NULL || *s < '0' || *s > '9')
+		return TES_ERR_ARG;
+	*v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || *v < min || *v > max)
+		return TES_ERR_ARG;
+	return 0;
+}
+
+/* see cli.h */
+void
+tes_time_format(uint64_t t, char out[static 32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* see cli.h */
+int
+tes_time_parse(const char *s, uint64_t *t)
+{
+	struct tm tm = { 0 };
+	const char *end;
+	time_t v;
+
+	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (end == NULL || *end != '\0')
+		return TES_ERR_TIME;
+	if ((v = timegm(&tm)) < 0)
+		return TES_ERR_TIME;
+	*t = (uint64_t)v;
+	return 0;
+}
+

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: ISC */
+/* Small helpers shared by the two command-line front ends. */
+#ifndef TES_COMMON_CLI_H
+#define TES_COMMON_CLI_H
+
+#include <stddef.h>
+
+#define TES_VERSION "0.1.0"
+
+/* Read a password: from the first line of `file` when given, else from the terminal
+ * (no echo; asked twice when confirm is set). Returns 0 or a TES_ERR_* code. */
+int tes_cli_password(const char *file, const char *prompt, int confirm, char *out, size_t cap);
+
+/* Parse a decimal integer in [min, max]. */
+int tes_cli_uint(const char *s, unsigned long min, unsigned long max, unsigned long *v);
+
+/* "2026-11-23T10:15:00Z" <-> seconds since the epoch (UTC). */
+#include <stdint.h>
+void tes_time_format(uint64_t t, char out[static 32]);
+int tes_time_parse(const char *s, uint64_t *t);
+
+#endif

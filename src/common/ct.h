@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Constant-time comparison and secret wiping (Monocypher crypto_verify /
+ * crypto_wipe style). Every MAC, Finished value, token and password hash is
+ * compared with tes_ct_eq(); every buffer that held a key is wiped with
+ * tes_wipe() at the function's single exit.
+ */
+#ifndef TES_COMMON_CT_H
+#define TES_COMMON_CT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*@ requires \valid_read(a + (0 .. n-1));
+    requires \valid_read(b + (0 .. n-1));
+    assigns \nothing;
+    ensures \result == 0 <==> (\forall integer k; 0 <= k < n ==> a[k] == b[k]);
+    ensures \result == 0 || \result == -1;
+ */
+/* 0 if the n bytes are equal, -1 otherwise; time depends only on n. */
+int
+tes_ct_eq(const uint8_t *a, const uint8_t *b, size_t n);
+
+/* Overwrite n bytes with zeros in a way the compiler cannot elide. */
+void
+tes_wipe(void *p, size_t n);
+
+#define TES_WIPE_BUF(b) tes_wipe((b), sizeof(b))
+#define TES_WIPE_CTX(c) tes_wipe((c), sizeof(*(c)))
+
+#endif

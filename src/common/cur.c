@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: ISC */
+#include "common/cur.h"
+#include "common/err.h"
+
+/* see cur.h */
+void
+tes_cur_init_rd(struct tes_cur *c, const uint8_t *buf, size_t len)
+{
+	/* the cast is confined here: no get_* function writes through buf */
+	c->buf = (uint8_t *)(uintptr_t)buf;
+	c->len = buf == NULL ? 0 : len;
+	c->off = 0;
+}
+
+/* see cur.h */
+void
+tes_cur_init_wr(struct tes_cur *c, uint8_t *buf, size_t len)
+{
+	c->buf = buf;
+	c->len = buf == NULL ? 0 : len;
+	c->off = 0;
+}
+
+/* see cur.h */
+size_t
+tes_cur_left(const struct tes_cur *c)
+{
+	return c->len - c->off;
+}
+
+/* see cur.h */
+uint16_t
+tes_dec16be(const uint8_t p[static 2])
+{
+	return (uint16_t)((uint32_t)p[0] * 256u + (uint32_t)p[1]);
+}
+
+/* see cur.h */
+uint32_t
+tes_dec32be(const uint8_t p[static 4])
+{
+	return (((uint32_t)p[0] * 256u + p[1]) * 256u + p[2]) * 256u + p[3];
+}
+
+/* see cur.h */
+uint64_t
+tes_dec64be(const uint8_t p[static 8])
+{
+	return (uint64_t)tes_dec32be(p) * 4294967296u + tes_dec32be(p + 4);
+}
+
+/* see cur.h */
+void
+tes_enc16be(uint8_t p[static 2], uint16_t v)
+{
+	p[0] = (uint8_t)(v / 256u);
+	p[1] = (uint8_t)(v % 256u);
+}
+
+/* see cur.h */
+void
+tes_enc32be(uint8_t p[static 4], uint32_t v)
+{
+	uint32_t t1 = v / 256u, t2 = t1 / 256u, t3 = t2 / 256u;
+
+	p[3] = (uint8_t)(v % 256u);
+	p[2] = (uint8_t)(t1 % 256u);
+	p[1] = (uint8_t)(t2 % 256u);
+	p[0] = (uint8_t)(t3 % 256u);
+}
+
+/* see cur.h */
+void
+tes_enc64be(uint8_t p[static 8], uint64_t v)
+{
+	tes_enc32be(p, (uint32_t)(v / 4294967296u));
+	tes_enc32be(p + 4, (uint32_t)(v % 4294967296u));
+}
+
+/* see cur.h */
+int
+tes_cur_get_bytes(struct tes_cur *c, uint8_t *out, size_t n)
+{
+	size_t i;
+
+	if (n > c->len - c->off)
+		return TES_ERR_TRUNCATED;
+	for (i = 0; i < n; i++)
+		out[i] = c->buf[c->off + i];
+	c->off += n;
+	return 0;
+}
+
+/* see cur.h */
+int
+tes_cur_get_view(struct tes_cur *c, const uint8_t **view, size_t n)
+{
+	if (n > c->len - c->off)
+		return TES_ERR_TRUNCATED;
+	*view = c->buf + c->off;
+	c->off += n;
+	return 0;
+}
+
+/* see cur.h */
+int
+tes_cur_get_u8(struct tes_cur *c, uint8_t *v)
+{
+	if (c->len - c->off < 1)
+		return TES_ERR_TRUNCATED;
+	*v = c->buf[c->off];
+	c->off += 1;
+	return 0;
+}
+
+/* see cur.h */
+int
+tes_cur_get_u16be(struct tes_cur *c, uint16_t *v)
+{
+	if (c->len - c->off < 2)
+		return TES_ERR_TRUNCATED;
+	*v = tes_dec16be(c->buf + c->off);
+	c->off += 2;
+	return 0;
+}
+
+/* see cur.h */
+int
+tes_cur_get_u32be(struct tes_cur *c, uint32_t *v)
+{
+	if (c->len - c->off < 4)
+		return TES_ERR_TRUNCATED;
+	*v = tes_dec32be(c->buf + c->off);
+	c->off += 4;
+	return 0;
+}
+
+/* see cur.h */
+int
+tes_cur_get_u64be(struct tes_cur *c, uint64_t *v)
+{
+	if (c->len - c->off < 8)
+		return TES_ERR_TRUNCATED;
+	*v = tes_dec64be(c->buf + c->off);
+	c->off += 8;
+	return 0;
+}
+
+/* see cur.h */
+int
+tes_cur_put_bytes(struct tes_cur *c, const uint8_t *in, size_t n)
+{
+	size_t i;
+
+	if (n > c->len - c->off)
+		return TES_ERR_SPACE;
+	for (i = 0; i < n; i++)
+		c->buf[c->off + i] = in[i];
+	c->off += n;
+	return 0;
+}
+
+/* see cur.h */
+int
+tes_cur_put_u8(struct tes_cur *c, uint8_t v)
+{
+	if (c->len - c->off < 1)
+		return TES_ERR_SPACE;
+	c->buf[c->off] = v;
+	c->off += 1;
+	return 0;
+}
+
+/* see cur.h */
+int
+tes_cur_put_u16be(struct tes_cur *c, uint16_t v)
+{
+	if (c->len - c->off < 2)
+		return TES_ERR_SPACE;
+	tes_enc16be(c->buf + c->off, v);
+	c->off += 2;
+	return 0;
+}
+
+/* see cur.h */
+int
+tes_cur_put_u32be(struct tes_cur *c, uint32_t v)
+{
+	if (c->len - c->off < 4)
+		return TES_ERR_SPACE;
+	tes_enc32be(c->buf + c->off, v);
+	c->off += 4;
+	return 0;
+}
+
+/* see cur.h */
+int
+tes_cur_put_u64be(struct tes_cur *c, uint64_t v)
+{
+	if (c->len - c->off < 8)
+		return TES_ERR_SPACE;
+	tes_enc64be(c->buf + c->off, v);
+	c->off += 8;
+	return 0;
+}

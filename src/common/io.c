@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: ISC */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/err.h"
+#include "common/io.h"
+
+/* see io.h */
+int
+tes_read_full(int fd, void *buf, size_t n)
+{
+	uint8_t *p = buf;
+	ssize_t k;
+
+	while (n > 0) {
+		k = read(fd, p, n);
+		if (k == 0)
+			return TES_ERR_CLOSED;
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return TES_ERR_TIMEOUT;
+			return errno == ECONNRESET ? TES_ERR_CLOSED : TES_ERR_IO;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* see io.h */
+int
+tes_write_full(int fd, const void *buf, size_t n)
+{
+	const uint8_t *p = buf;
+	ssize_t k;
+	int sock = 1;
+
+	while (n > 0) {
+		k = sock ? send(fd, p, n, MSG_NOSIGNAL) : write(fd, p, n);
+		if (k < 0 && sock && errno == ENOTSOCK) {
+			sock = 0;
+			continue;
+		}
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return TES_ERR_TIMEOUT;
+			return (errno == EPIPE || errno == ECONNRESET) ? TES_ERR_CLOSED : TES_ERR_IO;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* see io.h */
+int
+tes_frame_read(int fd, uint8_t buf[static TES_FRAME_MAX], struct tes_frame_hdr *h,
+	       const uint8_t **payload, size_t *frame_len)
+{
+	int r;
+
+	if ((r = tes_read_full(fd, buf, TES_FRAME_HDR_LEN)) != 0)
+		return r;
+	/*= spec/PROTOCOL.md#frames MUST-F5: length checked before the payload is read */
+	if ((r = tes_frame_decode_hdr(buf, TES_FRAME_HDR_LEN, h)) != 0)
+		return r;
+	if ((r = tes_read_full(fd, buf + TES_FRAME_HDR_LEN, h->length)) != 0)
+		return r;
+	*payload = buf + TES_FRAME_HDR_LEN;
+	*frame_len = (size_t)TES_FRAME_HDR_LEN + h->length;
+	return 0;
+}
+
+/* see io.h */
+int
+tes_frame_write(int fd, uint8_t type, const uint8_t *payload, size_t n)
+{
+	uint8_t buf[TES_FRAME_MAX];
+	size_t used;
+	int r;
+
+	if ((r = tes_frame_encode(buf, sizeof buf, type, payload, n, &used)) != 0)
+		return r;
+	return tes_write_full(fd, buf, used);
+}
+
+/* see io.h */
+void
+tes_alert_send(int fd, uint8_t code)
+{
+	(void)tes_frame_write(fd, TES_FRAME_ALERT, &code, 1);
+}
+
+/* see io.h */
+int
+tes_file_read(const char *path, char *buf, size_t cap, size_t *len)
+{
+	size_t off = 0;
+	ssize_t k;
+	int fd, r = TES_ERR_IO;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? TES_ERR_NOTFOUND : TES_ERR_IO;
+	for (;;) {
+		if (off + 1 >= cap) {
+			r = TES_ERR_TOOLONG;
+			goto out;
+		}
+		k = read(fd, buf + off, cap - 1 - off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			goto out;
+		if (k == 0)
+			break;
+		off += (size_t)k;
+	}
+	buf[off] = '\0';
+	*len = off;
+	r = 0;
+out:
+	close(fd);
+	return r;
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: ISC */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <argon2.h>
+
+#include "common/ct.h"
+#include "common/err.h"
+#include "crypto/passwd.h"
+#include "crypto/rng.h"
+
+enum {
+	PW_T_COST = 2,
+	PW_M_COST = 19456,      /* KiB */
+	PW_LANES = 1,
+	PW_SALT_LEN = 16,
+	PW_HASH_LEN = 32,
+	PW_M_MIN = 8,           /* libargon2 minimum for one lane */
+	PW_M_MAX = 4194304      /* 4 GiB */
+};
+
+static const char pw_prefix[] = "$argon2id$";
+
+/* Memory cost in KiB, or 0 if TES_ARGON2_MEMORY_KIB is set but invalid. */
+static uint32_t
+passwd_m_cost(void)
+{
+	static int done;
+	static uint32_t m;
+	const char *s;
+	char *end = NULL;
+	unsigned long v;
+
+	if (done)
+		return m;
+	done = 1;
+	m = PW_M_COST;
+	if ((s = getenv("TES_ARGON2_MEMORY_KIB")) == NULL)
+		return m;
+	v = s[0] >= '0' && s[0] <= '9' ? strtoul(s, &end, 10) : 0;
+	if (v < PW_M_MIN || v > PW_M_MAX || *end != '\0')
+		m = 0;
+	else
+		m = (uint32_t)v;
+	return m;
+}
+
+/* see passwd.h */
+int
+tes_passwd_hash(const char *pw, size_t pwlen, char *encoded, size_t cap)
+{
+	uint8_t salt[PW_SALT_LEN];
+	uint32_t m;
+	int r = TES_ERR_INTERNAL, ar;
+
+	if ((m = passwd_m_cost()) == 0) {
+		r = TES_ERR_ARG;
+		goto out;
+	}
+	if (cap < argon2_encodedlen(PW_T_COST, m, PW_LANES, PW_SALT_LEN, PW_HASH_LEN, Argon2_id)) {
+		r = TES_ERR_SPACE;
+		goto out;
+	}
+	tes_rng_bytes(salt, sizeof(salt));
+	ar = argon2id_hash_encoded(PW_T_COST, m, PW_LANES, pw, pwlen, salt, sizeof(salt),
+				   PW_HASH_LEN, encoded, cap);
+	if (ar != ARGON2_OK) {
+		r = ar == ARGON2_MEMORY_ALLOCATION_ERROR ? TES_ERR_NOMEM : TES_ERR_INTERNAL;
+		goto out;
+	}
+	r = 0;
+ out:
+	TES_WIPE_BUF(salt);
+	return r;
+}
+
+/* see passwd.h */
+int
+tes_passwd_verify(const char *encoded, const char *pw, size_t pwlen)
+{
+	if (strncmp(encoded, pw_prefix, sizeof(pw_prefix) - 1) != 0)
+		return TES_ERR_FORMAT;
+	switch (argon2id_verify(encoded, pw, pwlen)) {
+	case ARGON2_OK:
+		return 0;
+	case ARGON2_VERIFY_MISMATCH:
+		return TES_ERR_AUTH;
+	case ARGON2_MEMORY_ALLOCATION_ERROR:
+		return TES_ERR_NOMEM;
+	default:
+		return TES_ERR_FORMAT;
+	}
+}

@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: ISC */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "common/b64.h"
+#include "common/err.h"
+#include "crypto/handshake.h"
+#include "crypto/rsa.h"
+#include "officer/cmd.h"
+#include "wire/policy.h"
+#include "wire/validate.h"
+
+static const char *
+status_name(uint8_t s)
+{
+	return s == TES_STATUS_APPROVED ? "APPROVED" : s == TES_STATUS_REJECTED ? "REJECTED" : "PENDING";
+}
+
+static void
+unit_name(const struct tes_db *db, const uint8_t key[static TES_KEYID_LEN], char name[TES_NAME_MAX + 1])
+{
+	struct tes_rsa_pub pub;
+
+	if (tes_db_unit_find(db, key, name, &pub) != 0)
+		snprintf(name, TES_NAME_MAX + 1, "?");
+}
+
+static void
+print_row(const struct tes_db *db, const struct tes_db_report *d, FILE *out)
+{
+	char hex[2 * TES_REPORT_ID_LEN + 1], when[32], unit[TES_NAME_MAX + 1], lim[8] = "-";
+
+	tes_hex_encode(d->r.id, TES_REPORT_ID_LEN, hex);
+	tes_time_format(d->r.time, when);
+	unit_name(db, d->r.unit_key, unit);
+	if (d->r.limit != 0)
+		snprintf(lim, sizeof lim, "%u", d->r.limit);
+	fprintf(out, "%-6llu %s %-12s %5u %5s  %s  %-12s %6u  %s\n", (unsigned long long)d->number, hex,
+		d->r.plate, d->r.speed, lim, when, unit, d->points, d->r.loc_len ? d->r.loc : "-");
+}
+
+static int
+cmd_pending(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
+{
+	struct tes_db_report d;
+	size_t i, n = tes_db_report_count(db);
+	int r;
+
+	(void)argc;
+	(void)argv;
+	fprintf(out, "%-6s %-32s %-12s %5s %5s  %-20s  %-12s %6s  %s\n", "NUMBER", "REPORT ID", "PLATE",
+		"SPEED", "LIMIT", "OBSERVED (UTC)", "UNIT", "POINTS", "LOCATION");
+	for (i = 0; i < n; i++) {
+		if ((r = tes_db_report_at(db, i, &d)) != 0) {
+			fprintf(err, "cannot read report %zu: %s\n", i + 1, tes_strerror(r));
+			return EX_DATAERR;
+		}
+		if (d.status == TES_STATUS_PENDING)
+			print_row(db, &d, out);
+	}
+	fprintf(out, "%zu pending\n", tes_db_pending_count(db));
+	return EX_OK;
+}
+
+static int
+print_driver(void *ctx, const char *plate, uint32_t points)
+{
+	fprintf(ctx, "%-12s %6u\n", plate, points);
+	return 0;
+}
+
+static int
+cmd_records(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
+{
+	fprintf(out, "%-12s %6s\n", "PLATE", "POINTS");
+	if (argc < 2)
+		return tes_db_drivers_foreach(db, print_driver, out) == 0 ? EX_OK : EX_SOFTWARE;
+	if (tes_plate_valid(argv[1], strlen(argv[1])) != 0) {
+		fprintf(err, "%s\n", tes_strerror(TES_ERR_PLATE));
+		return EX_DATAERR;
+	}
+	print_driver(out, argv[1], tes_db_driver_points(db, argv[1]));
+	return EX_OK;
+}
+
+static int
+parse_id(const char *s, uint8_t id[static TES_REPORT_ID_LEN], FILE *err)
+{
+	if (strlen(s) != 2 * TES_REPORT_ID_LEN || tes_hex_decode(s, strlen(s), id, TES_REPORT_ID_LEN) != 0) {
+		fprintf(err, "bad report id '%s' (expected 32 hex digits, see 'pending')\n", s);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_show(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
+{
+	uint8_t id[TES_REPORT_ID_LEN], h[32];
+	char b64[400], unit[TES_NAME_MAX + 1], when[32], fp[TES_FP_STRLEN];
+	struct tes_rsa_pub pub;
+	struct tes_db_report d;
+	int r;
+
+	if (argc != 2 || parse_id(argv[1], id, err) != 0)
+		return EX_USAGE;
+	if ((r = tes_db_report_get(db, id, &d)) != 0) {
+		fprintf(err, "report %s: %s\n", argv[1], tes_strerror(r));
+		return EX_DATAERR;
+	}
+	print_row(db, &d, out);
+	tes_time_format(d.received, when);
+	fprintf(out, "status: %s  received: %s\n", status_name(d.status), when);
+	if (d.status != TES_STATUS_PENDING)
+		fprintf(out, "decided by %s: %s\n", d.officer, d.reason);
+	unit_name(db, d.r.unit_key, unit);
+	if (tes_db_unit_find(db, d.r.unit_key, unit, &pub) == 0) {
+		tes_rsa_fingerprint(&pub, fp);
+		r = tes_report_digest(&d.r, h) == 0 ? tes_rsa_verify(&pub, h, d.sig) : TES_ERR_SIG;
+		fprintf(out, "unit %s key %s signature %s\n", unit, fp, r == 0 ? "VALID" : "INVALID");
+	}
+	tes_b64_encode(d.sig, sizeof d.sig, b64, sizeof b64, 1);
+	fprintf(out, "signature: %s\n", b64);
+	return EX_OK;
+}
+
+static int
+cmd_decide(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
+{
+	uint8_t id[TES_REPORT_ID_LEN];
+	uint16_t points = 0;
+	int approve, r;
+
+	if (argc != 5 || parse_id(argv[1], id, err) != 0)
+		return EX_USAGE;
+	if (strcmp(argv[2], "approve") != 0 && strcmp(argv[2], "reject") != 0) {
+		fprintf(err, "decision must be 'approve' or 'reject'\n");
+		return EX_USAGE;
+	}
+	approve = strcmp(argv[2], "approve") == 0;
+	r = tes_db_decide(db, id, approve, argv[3], argv[4], (uint64_t)time(NULL), &points);
+	if (r != 0) {
+		fprintf(err, "report %s: %s\n", argv[1], tes_strerror(r));
+		return r == TES_ERR_NOTFOUND || r == TES_ERR_DECIDED ? EX_DATAERR : EX_SOFTWARE;
+	}
+	if (approve)
+		fprintf(out, "%s APPROVED %u points\n", argv[1], points);
+	else
+		fprintf(out, "%s REJECTED\n", argv[1]);
+	return EX_OK;
+}
+
+static int
+cmd_add_unit(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
+{
+	struct tes_rsa_pub pub;
+	char fp[TES_FP_STRLEN];
+	int r;
+
+	if (argc != 3)
+		return EX_USAGE;
+	if ((r = tes_name_valid(argv[1], strlen(argv[1]))) != 0 ||
+	    (r = tes_rsa_pub_from_ssh(&pub, argv[2], strlen(argv[2]))) != 0) {
+		fprintf(err, "add-unit: %s\n", tes_strerror(r));
+		return EX_DATAERR;
+	}
+	if ((r = tes_db_unit_add(db, argv[1], &pub)) != 0) {
+		fprintf(err, "add-unit %s: %s\n", argv[1], tes_strerror(r));
+		return r == TES_ERR_EXISTS ? EX_DATAERR : EX_IOERR;
+	}
+	tes_rsa_fingerprint(&pub, fp);
+	fprintf(out, "unit %s registered, key %s\n", argv[1], fp);
+	return EX_OK;
+}
+
+static int
+cmd_add_user(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
+{
+	uint8_t role;
+	int r;
+
+	if (argc != 4)
+		return EX_USAGE;
+	role = strcmp(argv[2], "police") == 0 ? TES_ROLE_POLICE
+	       : strcmp(argv[2], "officer") == 0 ? TES_ROLE_OFFICER : 0;
+	if (role == 0 || tes_name_valid(argv[1], strlen(argv[1])) != 0 ||
+	    strncmp(argv[3], "$argon2id$", 10) != 0 || strlen(argv[3]) > TES_JOURNAL_HASH_MAX) {
+		fprintf(err, "add-user: invalid name, role or hash\n");
+		return EX_DATAERR;
+	}
+	if ((r = tes_db_user_add(db, argv[1], role, argv[3])) != 0) {
+		fprintf(err, "add-user %s: %s\n", argv[1], tes_strerror(r));
+		return r == TES_ERR_EXISTS ? EX_DATAERR : EX_IOERR;
+	}
+	fprintf(out, "user %s added (role %s)\n", argv[1], argv[2]);
+	return EX_OK;
+}
+
+static int
+cmd_verify(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
+{
+	char msg[256] = "";
+	uint64_t n = 0;
+	int r;
+
+	(void)argc;
+	(void)argv;
+	if ((r = tes_db_verify(db, msg, sizeof msg, &n)) != 0) {
+		fprintf(err, "verify: FAILED: %s\n", msg);
+		return EX_DATAERR;
+	}
+	fprintf(out, "journal OK: %llu records, hash chain intact; drivers.enc OK\n", (unsigned long long)n);
+	return EX_OK;
+}
+
+static int
+cmd_compact(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
+{
+	int r;
+
+	(void)argc;
+	(void)argv;
+	if ((r = tes_db_compact(db)) != 0) {
+		fprintf(err, "compact: %s\n", tes_strerror(r));
+		return EX_IOERR;
+	}
+	fprintf(out, "drivers.enc written\n");
+	return EX_OK;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct tes_db *, int, char **, FILE *, FILE *);
+} cmds[] = {
+	{ "pending", cmd_pending }, { "records", cmd_records }, { "show", cmd_show },
+	{ "decide", cmd_decide },   { "add-unit", cmd_add_unit }, { "add-user", cmd_add_user },
+	{ "verify", cmd_verify },   { "compact", cmd_compact },
+};
+
+/* see cmd.h */
+int
+tes_cmd_exec(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
+{
+	size_t i;
+
+	if (argc < 1)
+		return EX_USAGE;
+	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		if (strcmp(cmds[i].name, argv[0]) == 0)
+			return cmds[i].fn(db, argc, argv, out, err);
+	fprintf(err, "unknown command '%s'\n", argv[0]);
+	return EX_USAGE;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Officer subcommands that touch the store, in a normalised form that runs
+ * either locally (the store is not in use) or inside the running server
+ * (sent over the control socket). The CLI front end resolves files, prompts
+ * and password hashing first, so a request carries only plain values; the
+ * executor re-validates each of them.
+ *
+ *   pending
+ *   records [PLATE]
+ *   show ID
+ *   decide ID approve|reject REASON OFFICER
+ *   add-unit NAME SSH-PUBLIC-KEY-LINE
+ *   add-user NAME police|officer ARGON2-ENCODED-HASH
+ *   verify
+ *   compact
+ */
+#ifndef TES_OFFICER_CMD_H
+#define TES_OFFICER_CMD_H
+
+#include <stdio.h>
+
+#include "common/cli.h"
+#include "store/db.h"
+
+/* Returns a sysexits code; output to out, one-line errors to err. */
+int
+tes_cmd_exec(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err);
+
+#endif

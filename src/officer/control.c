@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: ISC */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "common/cur.h"
+#include "common/err.h"
+#include "common/io.h"
+#include "common/log.h"
+#include "officer/cmd.h"
+#include "officer/control.h"
+
+static int
+sock_path(const char *dir, struct sockaddr_un *sa)
+{
+	memset(sa, 0, sizeof *sa);
+	sa->sun_family = AF_UNIX;
+	if ((size_t)snprintf(sa->sun_path, sizeof sa->sun_path, "%s/control.sock", dir) >=
+	    sizeof sa->sun_path)
+		return TES_ERR_TOOLONG;
+	return 0;
+}
+
+/* see control.h */
+int
+tes_control_listen(const char *dir, char *err, size_t cap)
+{
+	struct sockaddr_un sa;
+	mode_t old;
+	int fd;
+
+	if (sock_path(dir, &sa) != 0) {
+		snprintf(err, cap, "data directory path too long for %s/control.sock", dir);
+		return -1;
+	}
+	unlink(sa.sun_path); /* stale socket: we hold the lock, so no server owns it */
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
+		goto fail;
+	old = umask(077);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+		umask(old);
+		goto fail;
+	}
+	umask(old);
+	if (listen(fd, 16) != 0)
+		goto fail;
+	return fd;
+fail:
+	snprintf(err, cap, "cannot create %s: %s", sa.sun_path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* see control.h */
+void
+tes_control_close(const char *dir, int fd)
+{
+	struct sockaddr_un sa;
+
+	close(fd);
+	if (sock_path(dir, &sa) == 0)
+		unlink(sa.sun_path);
+}
+
+static int
+parse_request(const uint8_t *buf, size_t n, int *argc, char **argv)
+{
+	struct tes_cur c;
+	uint16_t k, len, i;
+	int r;
+
+	tes_cur_init_rd(&c, buf, n);
+	if ((r = tes_cur_get_u16be(&c, &k)) != 0)
+		return r;
+	if (k < 1 || k > TES_CONTROL_ARGS)
+		return TES_ERR_FORMAT;
+	for (i = 0; i < k; i++) {
+		const uint8_t *v;
+
+		if ((r = tes_cur_get_u16be(&c, &len)) != 0 || (r = tes_cur_get_view(&c, &v, len)) != 0)
+			return r;
+		if ((argv[i] = strndup((const char *)v, len)) == NULL || strlen(argv[i]) != len)
+			return TES_ERR_FORMAT;
+	}
+	*argc = k;
+	argv[k] = NULL;
+	return tes_cur_left(&c) == 0 ? 0 : TES_ERR_FORMAT;
+}
+
+static int
+send_blob(int fd, const char *p, size_t n)
+{
+	uint8_t len[4];
+	int r;
+
+	tes_enc32be(len, (uint32_t)n);
+	if ((r = tes_write_full(fd, len, 4)) != 0)
+		return r;
+	return tes_write_full(fd, p, n);
+}
+
+static void
+answer(int fd, struct tes_db *db, int argc, char **argv)
+{
+	char *ob = NULL, *eb = NULL;
+	size_t on = 0, en = 0;
+	FILE *out = open_memstream(&ob, &on), *err = open_memstream(&eb, &en);
+	uint8_t code;
+
+	if (out == NULL || err == NULL)
+		tes_fatal("out of memory");
+	code = (uint8_t)tes_cmd_exec(db, argc, argv, out, err);
+	fclose(out);
+	fclose(err);
+	if (tes_write_full(fd, &code, 1) == 0 && send_blob(fd, ob, on) == 0)
+		(void)send_blob(fd, eb, en);
+	free(ob);
+	free(eb);
+}
+
+/* see control.h */
+void
+tes_control_serve(int lfd, struct tes_db *db)
+{
+	struct timeval tv = { .tv_sec = 5 };
+	struct ucred cred;
+	socklen_t cl = sizeof cred;
+	uint8_t hdr[4], *buf = NULL;
+	char *argv[TES_CONTROL_ARGS + 1] = { 0 };
+	uint32_t n;
+	int fd, argc = 0, i;
+
+	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) != 0 ||
+	    (cred.uid != getuid() && cred.uid != 0)) {
+		tes_log(TES_LOG_WARN, "control: request from another user refused");
+		goto out;
+	}
+	if (tes_read_full(fd, hdr, 4) != 0 || (n = tes_dec32be(hdr)) > TES_CONTROL_MAX ||
+	    (buf = malloc(n + 1)) == NULL || tes_read_full(fd, buf, n) != 0 ||
+	    parse_request(buf, n, &argc, argv) != 0) {
+		tes_log(TES_LOG_WARN, "control: malformed request");
+		goto out;
+	}
+	answer(fd, db, argc, argv);
+out:
+	for (i = 0; i < TES_CONTROL_ARGS; i++)
+		free(argv[i]);
+	free(buf);
+	close(fd);
+}
+
+static int
+recv_blob(int fd, FILE *to)
+{
+	uint8_t len[4], buf[4096];
+	uint32_t n, k;
+	int r;
+
+	if ((r = tes_read_full(fd, len, 4)) != 0)
+		return r;
+	for (n = tes_dec32be(len); n > 0; n -= k) {
+		k = n > sizeof buf ? sizeof buf : n;
+		if ((r = tes_read_full(fd, buf, k)) != 0)
+			return r;
+		fwrite(buf, 1, k, to);
+	}
+	return 0;
+}
+
+static int
+build_request(int argc, char **argv, uint8_t *buf, size_t cap, size_t *used)
+{
+	struct tes_cur c;
+	size_t len;
+	int i, r;
+
+	tes_cur_init_wr(&c, buf, cap);
+	if ((r = tes_cur_put_u32be(&c, 0)) != 0 || (r = tes_cur_put_u16be(&c, (uint16_t)argc)) != 0)
+		return r;
+	for (i = 0; i < argc; i++) {
+		len = strlen(argv[i]);
+		if (len > 0xffff || (r = tes_cur_put_u16be(&c, (uint16_t)len)) != 0 ||
+		    (r = tes_cur_put_bytes(&c, (const uint8_t *)argv[i], len)) != 0)
+			return TES_ERR_TOOLONG;
+	}
+	tes_enc32be(buf, (uint32_t)(c.off - 4));
+	*used = c.off;
+	return 0;
+}
+
+/* see control.h */
+int
+tes_control_call(const char *dir, int argc, char **argv, int *code)
+{
+	static uint8_t buf[TES_CONTROL_MAX + 4];
+	struct sockaddr_un sa;
+	size_t n;
+	uint8_t c;
+	int fd, r;
+
+	if (argc < 1 || argc > TES_CONTROL_ARGS)
+		return TES_ERR_ARG;
+	if ((r = sock_path(dir, &sa)) != 0 || (r = build_request(argc, argv, buf, sizeof buf, &n)) != 0)
+		return r;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return TES_ERR_IO;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+		close(fd);
+		return TES_ERR_CLOSED;
+	}
+	if ((r = tes_write_full(fd, buf, n)) == 0 && (r = tes_read_full(fd, &c, 1)) == 0 &&
+	    (r = recv_blob(fd, stdout)) == 0 && (r = recv_blob(fd, stderr)) == 0)
+		*code = c;
+	close(fd);
+	return r;
+}

@@ -1,0 +1,452 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * tes-officer: the Traffic Officer server and its operator subcommands.
+ * Only this file and the police main touch argv, files and the terminal.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "common/b64.h"
+#include "common/cli.h"
+#include "common/ct.h"
+#include "common/err.h"
+#include "common/io.h"
+#include "common/log.h"
+#include "crypto/passwd.h"
+#include "crypto/rng.h"
+#include "crypto/rsa.h"
+#include "officer/cmd.h"
+#include "officer/control.h"
+#include "officer/server.h"
+#include "officer/session.h"
+#include "wire/validate.h"
+
+struct opts {
+	const char *dir;
+	const char *role;
+	const char *password_file;
+	const char *reason;
+	const char *officer;
+	const char *plate;
+	int demo;
+	struct tes_serve_opts serve;
+};
+
+static const char usage_text[] =
+	"usage: tes-officer COMMAND [-d DIR] [options]\n"
+	"\n"
+	"Traffic Officer server of the Traffic Enforcement System (TES).\n"
+	"\n"
+	"commands:\n"
+	"  init          create a data directory (keys, journal)\n"
+	"  serve         run the server (protocol on 127.0.0.1:9999)\n"
+	"  fingerprint   print the server key fingerprint (SHA256:...)\n"
+	"  add-unit NAME KEY.pub          register a police unit's public key\n"
+	"  add-user NAME --role police|officer [--password-file F]\n"
+	"  pending       list pending violations with computed points\n"
+	"  show ID       one report with its evidence and signature status\n"
+	"  decide ID approve|reject [--reason TEXT] [--officer NAME]\n"
+	"  records [--plate P]            driver points from drivers.enc\n"
+	"  verify        check the journal's hash chain and drivers.enc\n"
+	"  compact       write the drivers.enc snapshot now\n"
+	"\n"
+	"common options:\n"
+	"  -d, --data DIR   data directory (default: $TES_DATA, then ./tes-data)\n"
+	"  -h, --help       help for a command: tes-officer COMMAND --help\n"
+	"  -V, --version    print the version\n"
+	"\n"
+	"serve options:\n"
+	"  --listen ADDR:PORT      protocol address (default 127.0.0.1:9999)\n"
+	"  --http ADDR:PORT|off    dashboard address (default 127.0.0.1:5001)\n"
+	"  --allow-des             also accept single-DES sessions (weak, off by default)\n"
+	"  --idle-timeout SEC      drop a silent client (default 30)\n"
+	"  --session-timeout SEC   longest session (default 3600)\n"
+	"  --max-sessions N        concurrent sessions (default 512)\n"
+	"  --demo                  on first run also enrol a demo unit and users\n"
+	"\n"
+	"Subcommands work whether or not the server runs: while it runs they are\n"
+	"sent to it over DIR/control.sock, so there is only ever one writer.\n"
+	"Exit status follows sysexits.h (0 ok, 64 usage, 65 data, 66 no input, ...).\n";
+
+static const struct {
+	const char *name;
+	const char *usage;
+} helps[] = {
+	{ "init", "usage: tes-officer init [-d DIR]\nCreate DIR (0700) with a new server key, storage key and journal.\n" },
+	{ "serve", "usage: tes-officer serve [-d DIR] [--listen ADDR:PORT] [--http ADDR:PORT|off] [--allow-des]\n"
+		   "       [--idle-timeout SEC] [--session-timeout SEC] [--max-sessions N] [--demo]\n"
+		   "Run the server until SIGINT/SIGTERM.\n" },
+	{ "fingerprint", "usage: tes-officer fingerprint [-d DIR]\nPrint the server key fingerprint for --server-key.\n" },
+	{ "add-unit", "usage: tes-officer add-unit [-d DIR] NAME KEY.pub\nRegister a police unit key made by 'tes-police keygen'.\n" },
+	{ "add-user", "usage: tes-officer add-user [-d DIR] NAME --role police|officer [--password-file FILE]\n"
+		      "The password is read from FILE's first line or asked on the terminal.\n" },
+	{ "pending", "usage: tes-officer pending [-d DIR]\nList pending violations (newest last) with computed points.\n" },
+	{ "show", "usage: tes-officer show [-d DIR] ID\nShow one report, its unit key and signature status.\n" },
+	{ "decide", "usage: tes-officer decide [-d DIR] ID approve|reject [--reason TEXT] [--officer NAME]\n"
+		    "Approve (points computed by the server) or reject a pending report.\n" },
+	{ "records", "usage: tes-officer records [-d DIR] [--plate PLATE]\nDriver points.\n" },
+	{ "verify", "usage: tes-officer verify [-d DIR]\nVerify the journal hash chain and drivers.enc.\n" },
+	{ "compact", "usage: tes-officer compact [-d DIR]\nWrite the drivers.enc snapshot now.\n" },
+};
+
+enum { O_LISTEN = 256, O_HTTP, O_ALLOW_DES, O_IDLE, O_SESSION, O_MAX, O_DEMO, O_ROLE, O_PWFILE,
+       O_REASON, O_OFFICER, O_PLATE };
+
+static const struct option longopts[] = {
+	{ "data", required_argument, NULL, 'd' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "listen", required_argument, NULL, O_LISTEN },
+	{ "http", required_argument, NULL, O_HTTP },
+	{ "allow-des", no_argument, NULL, O_ALLOW_DES },
+	{ "idle-timeout", required_argument, NULL, O_IDLE },
+	{ "session-timeout", required_argument, NULL, O_SESSION },
+	{ "max-sessions", required_argument, NULL, O_MAX },
+	{ "demo", no_argument, NULL, O_DEMO },
+	{ "role", required_argument, NULL, O_ROLE },
+	{ "password-file", required_argument, NULL, O_PWFILE },
+	{ "reason", required_argument, NULL, O_REASON },
+	{ "officer", required_argument, NULL, O_OFFICER },
+	{ "plate", required_argument, NULL, O_PLATE },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int
+usage(const char *cmd, int code)
+{
+	size_t i;
+
+	for (i = 0; cmd != NULL && i < sizeof helps / sizeof helps[0]; i++)
+		if (strcmp(helps[i].name, cmd) == 0) {
+			fputs(helps[i].usage, code == EX_OK ? stdout : stderr);
+			return code;
+		}
+	fputs(usage_text, code == EX_OK ? stdout : stderr);
+	return code;
+}
+
+static int
+num_opt(const char *s, unsigned long min, unsigned long max, unsigned *out, const char *name)
+{
+	unsigned long v;
+
+	if (tes_cli_uint(s, min, max, &v) != 0) {
+		fprintf(stderr, "tes-officer: --%s must be a number from %lu to %lu\n", name, min, max);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int
+parse_opt(int c, struct opts *o)
+{
+	switch (c) {
+	case 'd': o->dir = optarg; return 0;
+	case O_LISTEN: o->serve.listen = optarg; return 0;
+	case O_HTTP: o->serve.http = optarg; return 0;
+	case O_ALLOW_DES: o->serve.allow_des = 1; return 0;
+	case O_IDLE: return num_opt(optarg, 1, 86400, &o->serve.idle_timeout, "idle-timeout");
+	case O_SESSION: return num_opt(optarg, 1, 604800, &o->serve.session_timeout, "session-timeout");
+	case O_MAX: return num_opt(optarg, 1, 65536, &o->serve.max_sessions, "max-sessions");
+	case O_DEMO: o->demo = 1; return 0;
+	case O_ROLE: o->role = optarg; return 0;
+	case O_PWFILE: o->password_file = optarg; return 0;
+	case O_REASON: o->reason = optarg; return 0;
+	case O_OFFICER: o->officer = optarg; return 0;
+	case O_PLATE: o->plate = optarg; return 0;
+	default: return -1;
+	}
+}
+
+static int
+open_error(const char *dir, int r)
+{
+	if (r == TES_ERR_NOTFOUND) {
+		fprintf(stderr, "tes-officer: no data directory at %s (create it with 'tes-officer init -d %s')\n",
+			dir, dir);
+		return EX_NOINPUT;
+	}
+	fprintf(stderr, "tes-officer: cannot open %s: %s\n", dir, tes_strerror(r));
+	return r == TES_ERR_CORRUPT ? EX_DATAERR : r == TES_ERR_LOCKED ? EX_TEMPFAIL : EX_IOERR;
+}
+
+/* Run a store command locally, or in the running server when it holds the lock. */
+static int
+run_store(const char *dir, int argc, char **argv)
+{
+	struct tes_db *db;
+	int r, code;
+
+	r = tes_db_open(dir, &db);
+	if (r == 0) {
+		code = tes_cmd_exec(db, argc, argv, stdout, stderr);
+		tes_db_close(db);
+		return code;
+	}
+	if (r != TES_ERR_LOCKED)
+		return open_error(dir, r);
+	if ((r = tes_control_call(dir, argc, argv, &code)) != 0) {
+		fprintf(stderr, "tes-officer: %s is in use but its server does not answer on control.sock (%s)\n",
+			dir, tes_strerror(r));
+		return EX_TEMPFAIL;
+	}
+	return code;
+}
+
+static int
+do_init(struct opts *o)
+{
+	char fp[TES_FP_STRLEN];
+	struct tes_rsa_priv k;
+	char path[PATH_MAX];
+	int r;
+
+	if ((r = tes_db_create(o->dir)) != 0) {
+		fprintf(stderr, "tes-officer: init %s: %s\n", o->dir, tes_strerror(r));
+		return r == TES_ERR_EXISTS ? EX_CANTCREAT : EX_IOERR;
+	}
+	snprintf(path, sizeof path, "%s/server.key", o->dir);
+	if (tes_rsa_load_private(&k, path) == 0) {
+		tes_rsa_fingerprint(&k.pub, fp);
+		printf("created %s; server key %s\n", o->dir, fp);
+	}
+	TES_WIPE_CTX(&k);
+	return EX_OK;
+}
+
+static int
+do_fingerprint(struct opts *o)
+{
+	char fp[TES_FP_STRLEN], path[PATH_MAX];
+	struct tes_rsa_priv k;
+	int r;
+
+	snprintf(path, sizeof path, "%s/server.key", o->dir);
+	if ((r = tes_rsa_load_private(&k, path)) != 0) {
+		fprintf(stderr, "tes-officer: cannot read %s: %s\n", path, tes_strerror(r));
+		return r == TES_ERR_NOTFOUND ? EX_NOINPUT : EX_DATAERR;
+	}
+	tes_rsa_fingerprint(&k.pub, fp);
+	TES_WIPE_CTX(&k);
+	printf("%s\n", fp);
+	return EX_OK;
+}
+
+static int
+do_add_unit(struct opts *o, int argc, char **argv)
+{
+	char line[TES_RSA_SSH_LINE_MAX];
+	char *req[3];
+	struct tes_rsa_pub pub;
+	int r;
+
+	if (argc != 2)
+		return usage("add-unit", EX_USAGE);
+	if ((r = tes_rsa_load_public(&pub, argv[1])) != 0) {
+		fprintf(stderr, "tes-officer: %s: %s (expected an ssh-rsa line from 'tes-police keygen')\n",
+			argv[1], tes_strerror(r));
+		return r == TES_ERR_NOTFOUND ? EX_NOINPUT : EX_DATAERR;
+	}
+	if ((r = tes_rsa_pub_to_ssh(&pub, argv[0], line, sizeof line)) != 0)
+		return EX_SOFTWARE;
+	line[strcspn(line, "\n")] = '\0';
+	req[0] = "add-unit";
+	req[1] = argv[0];
+	req[2] = line;
+	return run_store(o->dir, 3, req);
+}
+
+static int
+do_add_user(struct opts *o, int argc, char **argv)
+{
+	char pw[TES_PASSWORD_MAX + 2], hash[256];
+	char *req[4];
+	int r;
+
+	if (argc != 1 || o->role == NULL ||
+	    (strcmp(o->role, "police") != 0 && strcmp(o->role, "officer") != 0))
+		return usage("add-user", EX_USAGE);
+	if (tes_name_valid(argv[0], strlen(argv[0])) != 0) {
+		fprintf(stderr, "tes-officer: %s\n", tes_strerror(TES_ERR_NAME));
+		return EX_DATAERR;
+	}
+	r = tes_cli_password(o->password_file, "Password: ", 1, pw, sizeof pw);
+	if (r == TES_ERR_NOTFOUND && o->password_file == NULL) {
+		fprintf(stderr, "tes-officer: no terminal to ask for a password; use --password-file FILE\n");
+		return EX_USAGE;
+	}
+	if (r != 0 || tes_password_valid(pw, strlen(pw)) != 0) {
+		fprintf(stderr, "tes-officer: cannot read a password (1-128 characters): %s\n", tes_strerror(r));
+		tes_wipe(pw, sizeof pw);
+		return EX_DATAERR;
+	}
+	r = tes_passwd_hash(pw, strlen(pw), hash, sizeof hash);
+	tes_wipe(pw, sizeof pw);
+	if (r != 0)
+		return EX_SOFTWARE;
+	req[0] = "add-user";
+	req[1] = argv[0];
+	req[2] = (char *)o->role;
+	req[3] = hash;
+	return run_store(o->dir, 4, req);
+}
+
+static const char *
+default_officer(void)
+{
+	const char *u = getenv("USER");
+
+	return u != NULL && tes_name_valid(u, strlen(u)) == 0 ? u : "cli";
+}
+
+static int
+do_decide(struct opts *o, int argc, char **argv)
+{
+	char officer[TES_NAME_MAX + 8];
+	char *req[5];
+
+	if (argc != 2)
+		return usage("decide", EX_USAGE);
+	snprintf(officer, sizeof officer, "%s", o->officer != NULL ? o->officer : default_officer());
+	if (tes_name_valid(officer, strlen(officer)) != 0) {
+		fprintf(stderr, "tes-officer: --officer: %s\n", tes_strerror(TES_ERR_NAME));
+		return EX_DATAERR;
+	}
+	req[0] = "decide";
+	req[1] = argv[0];
+	req[2] = argv[1];
+	req[3] = (char *)(o->reason != NULL ? o->reason : strcmp(argv[1], "approve") == 0 ? "approved" : "rejected");
+	req[4] = officer;
+	return run_store(o->dir, 5, req);
+}
+
+static int
+do_simple(struct opts *o, const char *cmd, int argc, char **argv, int nargs)
+{
+	char *req[3] = { (char *)cmd, NULL, NULL };
+
+	if (argc != nargs)
+		return usage(cmd, EX_USAGE);
+	if (nargs == 1)
+		req[1] = argv[0];
+	return run_store(o->dir, 1 + nargs, req);
+}
+
+static int
+do_records(struct opts *o, int argc)
+{
+	char *req[2] = { "records", (char *)o->plate };
+	char plate[TES_PLATE_MAX + 1];
+	uint8_t n;
+
+	if (argc != 0)
+		return usage("records", EX_USAGE);
+	if (o->plate != NULL) {
+		if (tes_plate_normalize(o->plate, strlen(o->plate), plate, &n) != 0) {
+			fprintf(stderr, "tes-officer: %s\n", tes_strerror(TES_ERR_PLATE));
+			return EX_DATAERR;
+		}
+		req[1] = plate;
+	}
+	return run_store(o->dir, o->plate != NULL ? 2 : 1, req);
+}
+
+int tes_demo_setup(const char *dir, const char *listen, int *created);
+
+static int
+do_serve(struct opts *o)
+{
+	struct tes_db *db;
+	char exe[PATH_MAX];
+	ssize_t n;
+	int r, created = 0;
+
+	if ((n = readlink("/proc/self/exe", exe, sizeof exe - 1)) <= 0)
+		tes_fatal("cannot find my own executable: %s", strerror(errno));
+	exe[n] = '\0';
+	o->serve.self_exe = exe;
+	o->serve.dir = o->dir;
+	if (o->demo && tes_demo_setup(o->dir, o->serve.listen, &created) != 0)
+		return EX_CANTCREAT;
+	if ((r = tes_db_open(o->dir, &db)) != 0)
+		return open_error(o->dir, r);
+	r = tes_server_run(db, &o->serve);
+	tes_db_close(db);
+	return r;
+}
+
+static int
+dispatch(const char *cmd, struct opts *o, int argc, char **argv)
+{
+	if (strcmp(cmd, "init") == 0)
+		return argc == 0 ? do_init(o) : usage(cmd, EX_USAGE);
+	if (strcmp(cmd, "serve") == 0)
+		return argc == 0 ? do_serve(o) : usage(cmd, EX_USAGE);
+	if (strcmp(cmd, "fingerprint") == 0)
+		return argc == 0 ? do_fingerprint(o) : usage(cmd, EX_USAGE);
+	if (strcmp(cmd, "add-unit") == 0)
+		return do_add_unit(o, argc, argv);
+	if (strcmp(cmd, "add-user") == 0)
+		return do_add_user(o, argc, argv);
+	if (strcmp(cmd, "decide") == 0)
+		return do_decide(o, argc, argv);
+	if (strcmp(cmd, "records") == 0)
+		return do_records(o, argc);
+	if (strcmp(cmd, "pending") == 0 || strcmp(cmd, "verify") == 0 || strcmp(cmd, "compact") == 0)
+		return do_simple(o, cmd, argc, argv, 0);
+	if (strcmp(cmd, "show") == 0)
+		return do_simple(o, cmd, argc, argv, 1);
+	fprintf(stderr, "tes-officer: unknown command '%s' (see tes-officer --help)\n", cmd);
+	return EX_USAGE;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	const char *cmd;
+	int c;
+
+	if (argc == 2 && strcmp(argv[1], "session") == 0)
+		return tes_session_main();
+	tes_log_init("tes-officer", 1);
+	o.dir = getenv("TES_DATA") != NULL ? getenv("TES_DATA") : "tes-data";
+	o.serve = (struct tes_serve_opts){ .listen = "127.0.0.1:9999", .http = "127.0.0.1:5001",
+					   .idle_timeout = 30, .session_timeout = 3600, .max_sessions = 512 };
+	if (argc < 2)
+		return usage(NULL, EX_USAGE);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return usage(NULL, EX_OK);
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("tes-officer %s\n", TES_VERSION);
+		return EX_OK;
+	}
+	cmd = argv[1];
+	argc--;
+	argv++;
+	while ((c = getopt_long(argc, argv, "d:hV", longopts, NULL)) != -1) {
+		if (c == 'h')
+			return usage(cmd, EX_OK);
+		if (c == 'V') {
+			printf("tes-officer %s\n", TES_VERSION);
+			return EX_OK;
+		}
+		if (parse_opt(c, &o) != 0)
+			return usage(cmd, EX_USAGE);
+	}
+	if (tes_rng_init() != 0) {
+		fprintf(stderr, "tes-officer: no system randomness\n");
+		return EX_OSERR;
+	}
+	return dispatch(cmd, &o, argc - optind, argv + optind);
+}

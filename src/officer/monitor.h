@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Child <-> master messages (spec/PROTOCOL.md#monitor). Every message is
+ * exactly TES_MON_MSG_LEN bytes on a SOCK_SEQPACKET socketpair: type byte,
+ * fields through the cursor, zero padding. The master trusts nothing a child
+ * sends: it decodes with these functions (which re-run every field
+ * validator and require zero padding), checks the request against the state
+ * table (tes_mon_permit), then re-checks the content itself (signature,
+ * unit binding, time window).
+ */
+#ifndef TES_OFFICER_MONITOR_H
+#define TES_OFFICER_MONITOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire/limits.h"
+#include "wire/msg.h"
+
+enum {
+	TES_MON_MSG_LEN = 1024,
+	TES_MON_LOG_MAX = 200
+};
+
+enum tes_mon_type {
+	TES_MON_INVALID = 0,
+	TES_MON_INIT = 1,           /* master -> child: session parameters */
+	TES_MON_HANDSHAKE = 2,      /* child -> master: transcript fields, once */
+	TES_MON_HANDSHAKE_ANS = 3,  /* master -> child: status, pms */
+	TES_MON_LOGIN = 4,          /* child -> master: user, password */
+	TES_MON_LOGIN_ANS = 5,
+	TES_MON_REPORT = 6,         /* child -> master: report + signature */
+	TES_MON_REPORT_ANS = 7,     /* master -> child: receipt */
+	TES_MON_LOG = 8,            /* child -> master: one log line */
+	TES_MON_TYPE_MAX = 8
+};
+
+/* Master-side session states (bit values so the table can hold masks). */
+enum tes_mon_state {
+	TES_MS_NONE = 0,
+	TES_MS_HANDSHAKE = 1,       /* waiting for the handshake request */
+	TES_MS_UNIT = 2,            /* unit authenticated, waiting for login */
+	TES_MS_USER = 4,            /* user logged in: reports allowed */
+	TES_MS_DEAD = 8
+};
+
+struct tes_mon_init {
+	uint8_t server_random[TES_RANDOM_LEN];
+	uint8_t n[TES_RSA_LEN];
+	uint8_t e_len;
+	uint8_t e[TES_RSA_E_MAX];
+	uint8_t allow_des;
+	uint32_t idle_timeout;      /* seconds */
+};
+
+struct tes_mon_handshake {
+	struct tes_client_hello ch;
+	uint8_t server_x25519[TES_X25519_LEN];
+	uint8_t suite;              /* suite the child chose */
+	struct tes_key_exchange kx;
+};
+
+struct tes_mon_status {         /* HANDSHAKE_ANS and LOGIN_ANS */
+	uint8_t status;             /* 0 ok, 1 refused */
+	uint8_t pms[TES_PMS_LEN];   /* HANDSHAKE_ANS only */
+};
+
+struct tes_mon_report {
+	struct tes_report r;
+	uint8_t sig[TES_RSA_LEN];
+};
+
+struct tes_mon_log {
+	uint8_t level;              /* 0 info, 1 warning, 2 error */
+	uint8_t len;
+	char text[TES_MON_LOG_MAX + 1];
+};
+
+/* A decoded message of any type. */
+struct tes_mon_msg {
+	uint8_t type;
+	union {
+		struct tes_mon_init init;
+		struct tes_mon_handshake hs;
+		struct tes_mon_status st;
+		struct tes_login login;
+		struct tes_mon_report rep;
+		struct tes_receipt rcpt;
+		struct tes_mon_log log;
+	} u;
+};
+
+/* Encode m into exactly TES_MON_MSG_LEN bytes (zero padded). */
+int
+tes_mon_encode(const struct tes_mon_msg *m, uint8_t out[static TES_MON_MSG_LEN]);
+
+/*
+ * Decode a message of n bytes: n must equal TES_MON_MSG_LEN, the type must
+ * be known, every field valid, and every byte after the fields zero.
+ */
+int
+tes_mon_decode(const uint8_t *buf, size_t n, struct tes_mon_msg *m);
+
+/*@ assigns \nothing;
+    ensures \result == 0 || \result == TES_ERR_STATE;
+ */
+/*
+ * The master's permission check (OpenSSH MON_PERMIT / MON_ONCE): 0 when a
+ * child in `state` may send `type`, given the once-only requests already
+ * used (bit (1 << type) set in `used`); TES_ERR_STATE otherwise. Only
+ * child->master types can ever be permitted.
+ */
+int
+tes_mon_permit(uint8_t state, uint8_t type, uint32_t used);
+
+#endif

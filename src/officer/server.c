@@ -1,0 +1,635 @@
+/* SPDX-License-Identifier: ISC */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include "common/b64.h"
+#include "common/ct.h"
+#include "common/err.h"
+#include "common/io.h"
+#include "common/log.h"
+#include "crypto/handshake.h"
+#include "crypto/passwd.h"
+#include "crypto/rng.h"
+#include "crypto/rsa.h"
+#include "officer/control.h"
+#include "officer/monitor.h"
+#include "officer/ratelimit.h"
+#include "officer/server.h"
+#include "officer/session.h"
+#include "wire/validate.h"
+
+struct slot {
+	pid_t pid;                  /* 0 = free */
+	int mon;                    /* -1 once closed */
+	uint8_t state;
+	uint32_t used;              /* once-only requests already made */
+	time_t deadline;
+	uint8_t server_random[TES_RANDOM_LEN];
+	char peer[64];
+	char unit[TES_NAME_MAX + 1];
+	uint8_t unit_key[TES_KEYID_LEN];
+	struct tes_rsa_pub unit_pub;
+	char user[TES_NAME_MAX + 1];
+	int login_failures;
+	int pending;                /* a REPORT_ANS waits for the group fsync */
+	uint8_t ans[TES_MON_MSG_LEN];
+};
+
+struct server {
+	struct tes_db *db;
+	const struct tes_serve_opts *o;
+	struct slot *slots;
+	unsigned nslots;
+	int lfd, cfd;
+	struct tes_ratelimit rl;
+};
+
+static volatile sig_atomic_t stop;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* see server.h */
+int
+tes_listen_tcp(const char *spec, char *err, size_t cap)
+{
+	struct addrinfo hints = { 0 }, *ai = NULL;
+	char host[128];
+	const char *colon = strrchr(spec, ':');
+	size_t hl;
+	int fd = -1, one = 1, e;
+
+	if (colon == NULL || colon == spec || (hl = (size_t)(colon - spec)) >= sizeof host) {
+		snprintf(err, cap, "bad address '%s' (expected ADDR:PORT)", spec);
+		return -1;
+	}
+	memcpy(host, spec, hl);
+	host[hl] = '\0';
+	if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
+		memmove(host, host + 1, hl - 2);
+		host[hl - 2] = '\0';
+	}
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
+	if ((e = getaddrinfo(host, colon + 1, &hints, &ai)) != 0) {
+		snprintf(err, cap, "bad address '%s': %s", spec, gai_strerror(e));
+		return -1;
+	}
+	if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 256) != 0) {
+		snprintf(err, cap, "cannot listen on %s: %s", spec, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(ai);
+	return fd;
+}
+
+static void
+peer_name(const struct sockaddr_storage *ss, char *out, size_t cap)
+{
+	char h[INET6_ADDRSTRLEN] = "?";
+
+	if (ss->ss_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, h, sizeof h);
+	else if (ss->ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, h, sizeof h);
+	snprintf(out, cap, "%s", h);
+}
+
+static void
+slot_free(struct slot *s)
+{
+	if (s->mon >= 0)
+		close(s->mon);
+	tes_wipe(s, sizeof *s);
+	s->mon = -1;
+}
+
+static void
+slot_kill(struct slot *s, const char *why)
+{
+	tes_log(TES_LOG_ERROR, "session %d (%s): %s; child killed, connection closed", (int)s->pid,
+		s->peer, why);
+	kill(s->pid, SIGKILL);
+	if (s->mon >= 0)
+		close(s->mon);
+	s->mon = -1;
+	s->pending = 0;
+	s->state = TES_MS_DEAD;
+}
+
+static int
+send_msg(struct slot *s, const struct tes_mon_msg *m)
+{
+	uint8_t buf[TES_MON_MSG_LEN];
+	int r;
+
+	if ((r = tes_mon_encode(m, buf)) != 0)
+		tes_bug("monitor encode");
+	r = send(s->mon, buf, sizeof buf, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)sizeof buf ? 0 : TES_ERR_IO;
+	tes_wipe(buf, sizeof buf);
+	return r;
+}
+
+/* Child set-up between fork and exec: fixed descriptors, then a fresh image. */
+static _Noreturn void
+child_exec(const struct server *sv, int net, int mon)
+{
+	char *argv[] = { "tes-officer", "session", NULL };
+	int a, b, null;
+
+	signal(SIGPIPE, SIG_DFL);
+	a = fcntl(net, F_DUPFD, 10);
+	b = fcntl(mon, F_DUPFD, 10);
+	if (a < 0 || b < 0 || dup2(a, TES_SESSION_NET_FD) < 0 || dup2(b, TES_SESSION_MON_FD) < 0)
+		_exit(TES_SESSION_EXIT_SETUP);
+	if ((null = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+	}
+	close_range(5, ~0U, 0);
+	execv(sv->o->self_exe, argv);
+	_exit(TES_SESSION_EXIT_SETUP);
+}
+
+static struct slot *
+slot_alloc(struct server *sv)
+{
+	unsigned i;
+
+	for (i = 0; i < sv->nslots; i++)
+		if (sv->slots[i].pid == 0)
+			return &sv->slots[i];
+	return NULL;
+}
+
+static void
+send_init(struct server *sv, struct slot *s)
+{
+	const struct tes_rsa_priv *k = tes_db_server_key(sv->db);
+	struct tes_mon_msg m = { .type = TES_MON_INIT };
+
+	tes_rng_bytes(s->server_random, TES_RANDOM_LEN);
+	memcpy(m.u.init.server_random, s->server_random, TES_RANDOM_LEN);
+	memcpy(m.u.init.n, k->pub.n, TES_RSA_LEN);
+	m.u.init.e_len = k->pub.elen;
+	memcpy(m.u.init.e, k->pub.e, k->pub.elen);
+	m.u.init.allow_des = (uint8_t)(sv->o->allow_des != 0);
+	m.u.init.idle_timeout = sv->o->idle_timeout;
+	if (send_msg(s, &m) != 0)
+		slot_kill(s, "cannot send session parameters");
+}
+
+static void
+spawn(struct server *sv, int fd, const struct sockaddr_storage *ss)
+{
+	struct slot *s = slot_alloc(sv);
+	int pair[2];
+	pid_t pid;
+
+	if (s == NULL) {
+		tes_log(TES_LOG_WARN, "connection refused: %u sessions open", sv->nslots);
+		tes_alert_send(fd, TES_ALERT_BUSY);
+		close(fd);
+		return;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
+		tes_log(TES_LOG_ERROR, "socketpair: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	if ((pid = fork()) == 0)
+		child_exec(sv, fd, pair[1]);
+	close(fd);
+	close(pair[1]);
+	if (pid < 0) {
+		tes_log(TES_LOG_ERROR, "fork: %s", strerror(errno));
+		close(pair[0]);
+		return;
+	}
+	memset(s, 0, sizeof *s);
+	s->pid = pid;
+	s->mon = pair[0];
+	s->state = TES_MS_HANDSHAKE;
+	s->deadline = time(NULL) + (time_t)sv->o->session_timeout;
+	peer_name(ss, s->peer, sizeof s->peer);
+	fcntl(s->mon, F_SETFL, O_NONBLOCK);
+	send_init(sv, s);
+}
+
+static void
+accept_all(struct server *sv)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd;
+
+	for (;;) {
+		sl = sizeof ss;
+		fd = accept4(sv->lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		spawn(sv, fd, &ss);
+	}
+}
+
+/* Unit authentication and the one RSA private operation of the handshake. */
+static int
+verify_unit(struct server *sv, struct slot *s, const struct tes_mon_handshake *hs)
+{
+	const struct tes_rsa_priv *k = tes_db_server_key(sv->db);
+	struct tes_server_hello sh = { .suite = hs->suite };
+	uint8_t ch_f[TES_FRAME_MAX], sh_f[TES_FRAME_MAX], h[TES_HASH_LEN];
+	size_t chn, shn;
+	int r;
+
+	if ((r = tes_db_unit_find(sv->db, hs->ch.unit_key, s->unit, &s->unit_pub)) != 0)
+		return r;
+	/*= spec/PROTOCOL.md#handshake MUST-H4: the master rebuilds the transcript with its own server random */
+	memcpy(sh.random, s->server_random, TES_RANDOM_LEN);
+	memcpy(sh.x25519, hs->server_x25519, TES_X25519_LEN);
+	memcpy(sh.n, k->pub.n, TES_RSA_LEN);
+	sh.e_len = k->pub.elen;
+	memcpy(sh.e, k->pub.e, k->pub.elen);
+	if ((r = tes_hs_ch_frame(&hs->ch, ch_f, &chn)) != 0 || (r = tes_hs_sh_frame(&sh, sh_f, &shn)) != 0)
+		return r;
+	tes_hs_unit_auth_hash(ch_f, chn, sh_f, shn, hs->kx.oaep, h);
+	if ((r = tes_rsa_verify(&s->unit_pub, h, hs->kx.sig)) != 0)
+		return r;
+	memcpy(s->unit_key, hs->ch.unit_key, TES_KEYID_LEN);
+	return 0;
+}
+
+static void
+on_handshake(struct server *sv, struct slot *s, const struct tes_mon_msg *m)
+{
+	struct tes_mon_msg a = { .type = TES_MON_HANDSHAKE_ANS };
+	char fp[TES_FP_STRLEN];
+	int r;
+
+	if ((r = verify_unit(sv, s, &m->u.hs)) != 0) {
+		tes_b64_encode(m->u.hs.ch.unit_key, TES_KEYID_LEN, fp, sizeof fp, 0);
+		tes_log(TES_LOG_WARN, "session %d (%s): unit key SHA256:%s refused: %s", (int)s->pid, s->peer,
+			fp, tes_strerror(r));
+		a.u.st.status = 1;
+	} else if (tes_rsa_oaep_decrypt(tes_db_server_key(sv->db), m->u.hs.kx.oaep, a.u.st.pms) != 0) {
+		tes_log(TES_LOG_WARN, "session %d (%s): key transport failed", (int)s->pid, s->peer);
+		a.u.st.status = 1;
+	} else {
+		s->state = TES_MS_UNIT;
+		tes_log(TES_LOG_INFO, "session %d (%s): unit %s authenticated", (int)s->pid, s->peer, s->unit);
+	}
+	if (send_msg(s, &a) != 0)
+		slot_kill(s, "monitor write failed");
+	TES_WIPE_CTX(&a);
+}
+
+static const char *
+dummy_hash(void)
+{
+	static char h[TES_PASSWD_ENCODED_MAX + 1];
+
+	if (h[0] == '\0' && tes_passwd_hash("tes-dummy", 9, h, sizeof h) != 0)
+		tes_fatal("cannot compute a password hash");
+	return h;
+}
+
+static int
+check_login(struct server *sv, struct slot *s, const struct tes_login *l)
+{
+	char hash[TES_JOURNAL_HASH_MAX + 1];
+	uint8_t role;
+	int r;
+
+	if (tes_ratelimit_blocked(&sv->rl, l->user, s->peer, time(NULL)))
+		return TES_ERR_RATELIMIT;
+	r = tes_db_user_get(sv->db, l->user, &role, hash);
+	if (r == 0)
+		r = tes_passwd_verify(hash, l->pw, l->pw_len);
+	else	/* same cost for unknown users: no user enumeration by timing */
+		(void)tes_passwd_verify(dummy_hash(), l->pw, l->pw_len);
+	if (r == 0 && role != TES_ROLE_POLICE)
+		r = TES_ERR_AUTH;
+	tes_wipe(hash, sizeof hash);
+	tes_ratelimit_note(&sv->rl, l->user, s->peer, r == 0, time(NULL));
+	return r;
+}
+
+static void
+on_login(struct server *sv, struct slot *s, const struct tes_mon_msg *m)
+{
+	struct tes_mon_msg a = { .type = TES_MON_LOGIN_ANS };
+	char text[256];
+	int r = check_login(sv, s, &m->u.login);
+
+	snprintf(text, sizeof text, "police login from %s unit %s: %s", s->peer, s->unit,
+		 r == 0 ? "ok" : tes_strerror(r));
+	text[TES_JOURNAL_TEXT_MAX] = '\0';
+	(void)tes_db_audit(sv->db, r == 0 ? TES_AUDIT_LOGIN_OK : TES_AUDIT_LOGIN_FAILED, m->u.login.user,
+			   text, (uint64_t)time(NULL));
+	tes_log(r == 0 ? TES_LOG_INFO : TES_LOG_WARN, "session %d: user %s: %s", (int)s->pid,
+		m->u.login.user, text);
+	if (r == 0) {
+		s->state = TES_MS_USER;
+		snprintf(s->user, sizeof s->user, "%s", m->u.login.user);
+	}
+	a.u.st.status = r == 0 ? 0 : 1;
+	if (send_msg(s, &a) != 0)
+		slot_kill(s, "monitor write failed");
+	else if (r != 0 && ++s->login_failures >= 3)
+		slot_kill(s, "three failed logins");
+}
+
+static uint8_t
+check_report(struct server *sv, struct slot *s, const struct tes_mon_report *rep)
+{
+	uint8_t h[TES_HASH_LEN];
+
+	/*= spec/PROTOCOL.md#report MUST-R6: the report is bound to the authenticated unit key */
+	if (memcmp(rep->r.unit_key, s->unit_key, TES_KEYID_LEN) != 0)
+		return TES_REJECT_UNIT;
+	if (tes_time_valid(rep->r.time, (uint64_t)time(NULL)) != 0)
+		return TES_REJECT_TIME;
+	/*= spec/PROTOCOL.md#report MUST-R7: the master verifies the unit's signature itself */
+	if (tes_report_digest(&rep->r, h) != 0 || tes_rsa_verify(&s->unit_pub, h, rep->sig) != 0)
+		return TES_REJECT_SIGNATURE;
+	(void)sv;
+	return TES_REJECT_NONE;
+}
+
+static void
+on_report(struct server *sv, struct slot *s, const struct tes_mon_msg *m)
+{
+	struct tes_mon_msg a = { .type = TES_MON_REPORT_ANS };
+	struct tes_receipt *rc = &a.u.rcpt;
+	char hex[2 * TES_REPORT_ID_LEN + 1];
+	int r;
+
+	memcpy(rc->id, m->u.rep.r.id, TES_REPORT_ID_LEN);
+	tes_hex_encode(rc->id, TES_REPORT_ID_LEN, hex);
+	if ((rc->reason = check_report(sv, s, &m->u.rep)) != TES_REJECT_NONE) {
+		rc->status = TES_RECEIPT_REJECTED;
+		tes_log(TES_LOG_WARN, "session %d: report %s from unit %s rejected (reason %u)", (int)s->pid,
+			hex, s->unit, rc->reason);
+	} else if ((r = tes_db_report_add(sv->db, &m->u.rep.r, m->u.rep.sig, (uint64_t)time(NULL),
+					  &rc->number)) == 0) {
+		rc->status = TES_RECEIPT_QUEUED;
+		tes_log(TES_LOG_INFO, "report %s queued as violation %llu (unit %s, user %s, plate %s)", hex,
+			(unsigned long long)rc->number, s->unit, s->user, m->u.rep.r.plate);
+	} else if (r == TES_ERR_EXISTS) {
+		rc->status = TES_RECEIPT_DUPLICATE;
+		tes_log(TES_LOG_INFO, "report %s is a duplicate of violation %llu", hex,
+			(unsigned long long)rc->number);
+	} else {
+		rc->status = TES_RECEIPT_REJECTED;
+		rc->reason = TES_REJECT_STORAGE;
+		tes_log(TES_LOG_ERROR, "report %s not stored: %s", hex, tes_strerror(r));
+	}
+	/* Every answer waits for the group fsync: a receipt means the data is on disk. */
+	if (tes_mon_encode(&a, s->ans) != 0)
+		tes_bug("receipt encode");
+	s->pending = 1;
+}
+
+static void
+on_log(struct server *sv, struct slot *s, const struct tes_mon_msg *m)
+{
+	(void)sv;
+	tes_log(m->u.log.level, "session %d (%s): %s", (int)s->pid, s->peer, m->u.log.text);
+}
+
+/* The monitor's dispatch table (OpenSSH mon_dispatch style). */
+static const struct {
+	uint8_t type;
+	void (*fn)(struct server *, struct slot *, const struct tes_mon_msg *);
+} handlers[] = {
+	{ TES_MON_HANDSHAKE, on_handshake },
+	{ TES_MON_LOGIN, on_login },
+	{ TES_MON_REPORT, on_report },
+	{ TES_MON_LOG, on_log },
+};
+
+static void
+dispatch(struct server *sv, struct slot *s, const struct tes_mon_msg *m)
+{
+	size_t i;
+
+	/*= spec/PROTOCOL.md#monitor MUST-M2: a request not permitted in the current state is fatal */
+	if (s->pending || tes_mon_permit(s->state, m->type, s->used) != 0) {
+		slot_kill(s, "monitor request not permitted in this state");
+		return;
+	}
+	if (m->type < 32)
+		s->used |= 1u << m->type;
+	for (i = 0; i < sizeof handlers / sizeof handlers[0]; i++)
+		if (handlers[i].type == m->type) {
+			handlers[i].fn(sv, s, m);
+			return;
+		}
+	tes_bug("permitted type without handler");
+}
+
+static void
+read_child(struct server *sv, struct slot *s)
+{
+	uint8_t buf[TES_MON_MSG_LEN];
+	struct tes_mon_msg m;
+	ssize_t k;
+
+	k = recv(s->mon, buf, sizeof buf, MSG_TRUNC | MSG_DONTWAIT);
+	if (k < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (k <= 0) {
+		close(s->mon);
+		s->mon = -1;
+		return;
+	}
+	/*= spec/PROTOCOL.md#monitor MUST-M1: wrong size or malformed message kills the child */
+	if (tes_mon_decode(buf, (size_t)k, &m) != 0)
+		slot_kill(s, "malformed monitor message");
+	else
+		dispatch(sv, s, &m);
+	tes_wipe(buf, sizeof buf);
+	TES_WIPE_CTX(&m);
+}
+
+/* Group commit: one fsync for every report stored in this round, then the receipts. */
+static void
+flush_receipts(struct server *sv)
+{
+	unsigned i, n = 0;
+	int r;
+
+	for (i = 0; i < sv->nslots; i++)
+		n += sv->slots[i].pending != 0;
+	if (n == 0)
+		return;
+	if ((r = tes_db_sync(sv->db)) != 0)
+		tes_fatal("journal fsync failed: %s; stopping without acknowledging", tes_strerror(r));
+	for (i = 0; i < sv->nslots; i++) {
+		struct slot *s = &sv->slots[i];
+
+		if (!s->pending)
+			continue;
+		s->pending = 0;
+		if (s->mon >= 0 && send(s->mon, s->ans, sizeof s->ans, MSG_NOSIGNAL | MSG_DONTWAIT) !=
+					   (ssize_t)sizeof s->ans)
+			slot_kill(s, "monitor write failed");
+	}
+}
+
+static struct slot *
+slot_by_pid(struct server *sv, pid_t pid)
+{
+	unsigned i;
+
+	for (i = 0; i < sv->nslots; i++)
+		if (sv->slots[i].pid == pid)
+			return &sv->slots[i];
+	return NULL;
+}
+
+static void
+reap(struct server *sv)
+{
+	struct slot *s;
+	pid_t pid;
+	int st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS)
+			tes_log(TES_LOG_ERROR, "session %d: sandbox violation (SIGSYS)", (int)pid);
+		else if (WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL)
+			tes_log(TES_LOG_ERROR, "session %d: child crashed (signal %d)", (int)pid, WTERMSIG(st));
+		else if (WIFEXITED(st) && WEXITSTATUS(st) == TES_SESSION_EXIT_SETUP)
+			tes_log(TES_LOG_ERROR, "session %d: child set-up failed", (int)pid);
+		if ((s = slot_by_pid(sv, pid)) != NULL)
+			slot_free(s);
+	}
+}
+
+static void
+deadlines(struct server *sv)
+{
+	time_t now = time(NULL);
+	unsigned i;
+
+	for (i = 0; i < sv->nslots; i++) {
+		struct slot *s = &sv->slots[i];
+
+		if (s->pid != 0 && s->state != TES_MS_DEAD && now > s->deadline + 2)
+			slot_kill(s, "session deadline exceeded");
+	}
+}
+
+static void
+loop_once(struct server *sv, struct pollfd *pfd, unsigned *idx)
+{
+	unsigned i, n = 0;
+
+	pfd[n++] = (struct pollfd){ .fd = sv->lfd, .events = POLLIN };
+	pfd[n++] = (struct pollfd){ .fd = sv->cfd, .events = POLLIN };
+	for (i = 0; i < sv->nslots; i++)
+		if (sv->slots[i].pid != 0 && sv->slots[i].mon >= 0) {
+			idx[n] = i;
+			pfd[n++] = (struct pollfd){ .fd = sv->slots[i].mon, .events = POLLIN };
+		}
+	if (poll(pfd, n, 500) > 0) {
+		for (i = 2; i < n; i++)
+			if (pfd[i].revents != 0 && sv->slots[idx[i]].mon == pfd[i].fd)
+				read_child(sv, &sv->slots[idx[i]]);
+		flush_receipts(sv);
+		if (pfd[1].revents & POLLIN)
+			tes_control_serve(sv->cfd, sv->db);
+		if (pfd[0].revents & POLLIN)
+			accept_all(sv);
+	}
+	reap(sv);
+	deadlines(sv);
+}
+
+static void
+shutdown_children(struct server *sv)
+{
+	unsigned i;
+
+	for (i = 0; i < sv->nslots; i++)
+		if (sv->slots[i].pid != 0)
+			kill(sv->slots[i].pid, SIGKILL);
+	while (waitpid(-1, NULL, 0) > 0)
+		;
+}
+
+static void
+print_banner(struct server *sv)
+{
+	char fp[TES_FP_STRLEN];
+
+	tes_rsa_fingerprint(&tes_db_server_key(sv->db)->pub, fp);
+	tes_log(TES_LOG_INFO, "listening on %s (protocol); server key %s", sv->o->listen, fp);
+	if (sv->o->http != NULL && strcmp(sv->o->http, "off") != 0)
+		tes_log(TES_LOG_INFO, "dashboard address %s reserved (dashboard not built in this version)",
+			sv->o->http);
+	if (sv->o->allow_des)
+		tes_log(TES_LOG_WARN, "single-DES sessions allowed (--allow-des): 56-bit keys are weak");
+}
+
+/* see server.h */
+int
+tes_server_run(struct tes_db *db, const struct tes_serve_opts *o)
+{
+	struct server sv = { .db = db, .o = o, .nslots = o->max_sessions };
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct pollfd *pfd;
+	unsigned *idx;
+	char err[256];
+
+	if ((sv.lfd = tes_listen_tcp(o->listen, err, sizeof err)) < 0) {
+		tes_log(TES_LOG_ERROR, "%s", err);
+		return EX_UNAVAILABLE;
+	}
+	if ((sv.cfd = tes_control_listen(o->dir, err, sizeof err)) < 0) {
+		tes_log(TES_LOG_ERROR, "%s", err);
+		return EX_CANTCREAT;
+	}
+	sv.slots = calloc(sv.nslots, sizeof *sv.slots);
+	pfd = calloc(sv.nslots + 2, sizeof *pfd);
+	idx = calloc(sv.nslots + 2, sizeof *idx);
+	if (sv.slots == NULL || pfd == NULL || idx == NULL)
+		tes_fatal("out of memory");
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	print_banner(&sv);
+	while (!stop)
+		loop_once(&sv, pfd, idx);
+	tes_log(TES_LOG_INFO, "shutting down");
+	shutdown_children(&sv);
+	tes_control_close(o->dir, sv.cfd);
+	close(sv.lfd);
+	free(sv.slots);
+	free(pfd);
+	free(idx);
+	return EX_OK;
+}

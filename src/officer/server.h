@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The officer master: accepts connections, spawns one session child per
+ * connection (fork + exec of a fresh image), answers the children's monitor
+ * requests through a permission table, and serves the local control socket
+ * used by the officer subcommands while the server runs.
+ */
+#ifndef TES_OFFICER_SERVER_H
+#define TES_OFFICER_SERVER_H
+
+#include "store/db.h"
+
+struct tes_serve_opts {
+	const char *dir;
+	const char *listen;          /* ADDR:PORT, default 127.0.0.1:9999 */
+	const char *http;            /* dashboard ADDR:PORT or "off" (reserved) */
+	int allow_des;               /* accept single-DES sessions */
+	unsigned idle_timeout;       /* seconds a client may stay silent */
+	unsigned session_timeout;    /* seconds a session may last in total */
+	unsigned max_sessions;
+	const char *self_exe;        /* image exec'd for each session child */
+};
+
+/* Run until SIGINT/SIGTERM; returns a sysexits code. */
+int
+tes_server_run(struct tes_db *db, const struct tes_serve_opts *o);
+
+/* Parse "ADDR:PORT" or "[ADDR6]:PORT" and bind+listen (SO_REUSEADDR). -1 on error, message in err. */
+int
+tes_listen_tcp(const char *spec, char *err, size_t cap);
+
+#endif

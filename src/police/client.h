@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The police side of a session: connect, handshake (pinning the server
+ * key), login, signed reports and their receipts. Frames from the server
+ * go through the same codecs as on the server side.
+ */
+#ifndef TES_POLICE_CLIENT_H
+#define TES_POLICE_CLIENT_H
+
+#include <stdint.h>
+
+#include "crypto/record.h"
+#include "crypto/rsa.h"
+#include "wire/msg.h"
+
+/* Decides whether the server key is the expected one: 0 to go on. */
+typedef int (*tes_pin_fn)(void *ctx, const struct tes_rsa_pub *server);
+
+struct tes_client {
+	int fd;
+	uint8_t suite;
+	unsigned timeout;                 /* seconds per read/write */
+	const struct tes_rsa_priv *unit;
+	uint8_t unit_key[TES_KEYID_LEN];
+	struct tes_record_dir tx, rx;
+	uint8_t alert;                    /* alert code received, 0 if none */
+	int established;                  /* handshake done: records may flow */
+};
+
+/* TCP connect to HOST:PORT with a timeout. */
+int tes_client_connect(struct tes_client *c, const char *hostport, char *err, size_t cap);
+int tes_client_handshake(struct tes_client *c, tes_pin_fn pin, void *ctx);
+/* 0 when the server accepted the login, TES_ERR_AUTH otherwise. */
+int tes_client_login(struct tes_client *c, const char *user, const char *pw);
+/* Sign r with the unit key, send it, wait for its receipt. */
+int tes_client_report(struct tes_client *c, const struct tes_report *r, struct tes_receipt *rc);
+/* Send BYE (best effort), close, wipe keys. */
+void tes_client_close(struct tes_client *c);
+
+#endif

@@ -1,0 +1,1850 @@
+/* SPDX-License-Identifier: ISC */
+#define _GNU_SOURCE
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/b64.h"
+#include "common/ct.h"
+#include "common/err.h"
+#include "crypto/rng.h"
+#include "crypto/rsa.h"
+#include "store/db.h"
+#include "store/drivers.h"
+#include "wire/policy.h"
+#include "wire/validate.h"
+
+#define NAME_LOCK "lock"
+#define NAME_SKEY "storage.key"
+#define NAME_SERVER "server.key"
+#define NAME_JOURNAL "journal"
+#define NAME_DRIVERS "drivers.enc"
+#define NAME_DRIVERS_TMP "drivers.enc.tmp"
+
+enum {
+	TAB_MIN = 64,                    /* initial slots of a hash table (power of two) */
+	HKEY_LEN = 16,                   /* SipHash key */
+	RBUF_LEN = TES_JOURNAL_MAC_LEN + TES_JOURNAL_REC_MAX,  /* previous mac + one record */
+	SNAP_FILE_MAX = 1 << 30          /* larger drivers.enc files are refused */
+};
+
+/* Key bytes of entry i of an array (the table does not own the array). */
+typedef const uint8_t *(*tab_keyfn)(const void *arr, size_t i, size_t *klen);
+
+/* Open-addressing hash table of array indexes, linear probing, load <= 1/2. */
+struct tab {
+	size_t *slot;                    /* entry index + 1; 0 = empty */
+	size_t cap;                      /* power of two */
+	size_t n;
+	tab_keyfn key;
+};
+
+/* A report in memory; the body stays in the journal. */
+struct rep {
+	uint8_t id[TES_REPORT_ID_LEN];
+	uint64_t off;                    /* REPORT record */
+	uint64_t doff;                   /* DECISION record, 0 while pending */
+	uint16_t points;
+	uint8_t status;                  /* enum tes_status */
+};
+
+/* plate -> points */
+struct dmap {
+	struct tes_driver *v;
+	size_t n, cap;
+	struct tab t;
+};
+
+/* What drivers.enc says about the journal. */
+struct snap {
+	int present;
+	uint64_t seq;
+	uint8_t mac[TES_JOURNAL_MAC_LEN];
+};
+
+struct tes_db {
+	char *dir;
+	int dfd, lfd, jfd;
+	int broken;                      /* a write or fsync failed: no more writes */
+	struct tes_store_keys jk, dk;
+	struct tes_rsa_priv server;
+	uint8_t hk[HKEY_LEN];
+	uint8_t genesis[TES_JOURNAL_MAC_LEN];
+	uint8_t head[TES_JOURNAL_MAC_LEN];  /* chain value of record seq */
+	uint64_t seq;                    /* last record */
+	uint64_t end;                    /* journal size */
+	struct snap snap;
+	size_t since;                    /* decisions after the snapshot */
+	size_t pending;
+	struct rep *reps;                /* index = number - 1 */
+	size_t nrep, caprep;
+	struct tab trep;
+	struct tes_journal_unit *units;
+	uint8_t (*unit_ids)[TES_KEYID_LEN];   /* key id of units[i], for handshake look-ups */
+	size_t nunit, capunit, capids;
+	struct tab tunit;
+	struct tes_journal_user *users;
+	size_t nuser, capuser;
+	struct tab tuser;
+	struct dmap drv;
+};
+
+/* Memory */
+
+static void *
+xrealloc(void *p, size_t n, size_t sz)
+{
+	if (sz != 0 && n > SIZE_MAX / sz)
+		n = SIZE_MAX;
+	else
+		n *= sz;
+	if ((p = realloc(p, n == 0 ? 1 : n)) == NULL) {
+		fprintf(stderr, "tes: out of memory\n");
+		abort();
+	}
+	return p;
+}
+
+static void *
+xcalloc(size_t n, size_t sz)
+{
+	void *p = calloc(n == 0 ? 1 : n, sz == 0 ? 1 : sz);
+
+	if (p == NULL) {
+		fprintf(stderr, "tes: out of memory\n");
+		abort();
+	}
+	return p;
+}
+
+/* Room for entry n of an array of *cap entries of sz bytes. */
+static void *
+grow(void *p, size_t *cap, size_t n, size_t sz)
+{
+	if (n < *cap)
+		return p;
+	*cap = *cap == 0 ? 16 : *cap * 2;
+	return xrealloc(p, *cap, sz);
+}
+
+/* SipHash-2-4: table hashes keyed per process, so crafted ids or plates cannot collide on purpose. */
+
+static uint64_t
+rotl(uint64_t x, unsigned b)
+{
+	return (x << b) | (x >> (64 - b));
+}
+
+static void
+sipround(uint64_t v[4])
+{
+	v[0] += v[1], v[1] = rotl(v[1], 13), v[1] ^= v[0], v[0] = rotl(v[0], 32);
+	v[2] += v[3], v[3] = rotl(v[3], 16), v[3] ^= v[2];
+	v[0] += v[3], v[3] = rotl(v[3], 21), v[3] ^= v[0];
+	v[2] += v[1], v[1] = rotl(v[1], 17), v[1] ^= v[2], v[2] = rotl(v[2], 32);
+}
+
+static uint64_t
+le64(const uint8_t *p, size_t n)
+{
+	uint64_t x = 0;
+	size_t i;
+
+	for (i = n; i > 0; i--)
+		x = (x << 8) | p[i - 1];
+	return x;
+}
+
+static uint64_t
+siphash(const uint8_t k[HKEY_LEN], const uint8_t *m, size_t n)
+{
+	uint64_t k0 = le64(k, 8), k1 = le64(k + 8, 8), w, v[4];
+	size_t i;
+
+	v[0] = k0 ^ 0x736f6d6570736575ULL, v[1] = k1 ^ 0x646f72616e646f6dULL;
+	v[2] = k0 ^ 0x6c7967656e657261ULL, v[3] = k1 ^ 0x7465646279746573ULL;
+	for (i = 0; i + 8 <= n; i += 8) {
+		w = le64(m + i, 8);
+		v[3] ^= w, sipround(v), sipround(v), v[0] ^= w;
+	}
+	w = ((uint64_t)n << 56) | le64(m + i, n - i);
+	v[3] ^= w, sipround(v), sipround(v), v[0] ^= w;
+	v[2] ^= 0xff;
+	for (i = 0; i < 4; i++)
+		sipround(v);
+	return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+/* Hash tables */
+
+static void
+tab_init(struct tab *t, tab_keyfn key)
+{
+	t->cap = TAB_MIN;
+	t->n = 0;
+	t->key = key;
+	t->slot = xcalloc(t->cap, sizeof(*t->slot));
+}
+
+/* Slot holding key, or the empty slot where it would go. */
+static size_t
+tab_pos(const struct tab *t, const uint8_t hk[HKEY_LEN], const void *arr, const uint8_t *key, size_t klen)
+{
+	size_t i = (size_t)siphash(hk, key, klen) & (t->cap - 1), kl;
+	const uint8_t *k;
+
+	while (t->slot[i] != 0) {
+		k = t->key(arr, t->slot[i] - 1, &kl);
+		if (kl == klen && memcmp(k, key, klen) == 0)
+			break;
+		i = (i + 1) & (t->cap - 1);
+	}
+	return i;
+}
+
+/* Index + 1 of the entry with key, 0 if none. */
+static size_t
+tab_get(const struct tab *t, const uint8_t hk[HKEY_LEN], const void *arr, const uint8_t *key, size_t klen)
+{
+	return t->slot[tab_pos(t, hk, arr, key, klen)];
+}
+
+static void
+tab_grow(struct tab *t, const uint8_t hk[HKEY_LEN], const void *arr)
+{
+	size_t *old = t->slot, ocap = t->cap, i, kl;
+	const uint8_t *k;
+
+	t->cap *= 2;
+	t->slot = xcalloc(t->cap, sizeof(*t->slot));
+	for (i = 0; i < ocap; i++) {
+		if (old[i] == 0)
+			continue;
+		k = t->key(arr, old[i] - 1, &kl);
+		t->slot[tab_pos(t, hk, arr, k, kl)] = old[i];
+	}
+	free(old);
+}
+
+/* Index entry idx of arr (its key must not be in the table yet). */
+static void
+tab_put(struct tab *t, const uint8_t hk[HKEY_LEN], const void *arr, size_t idx)
+{
+	const uint8_t *k;
+	size_t kl;
+
+	if ((t->n + 1) * 2 > t->cap)
+		tab_grow(t, hk, arr);
+	k = t->key(arr, idx, &kl);
+	t->slot[tab_pos(t, hk, arr, k, kl)] = idx + 1;
+	t->n++;
+}
+
+static const uint8_t *
+rep_key(const void *arr, size_t i, size_t *klen)
+{
+	*klen = TES_REPORT_ID_LEN;
+	return ((const struct rep *)arr)[i].id;
+}
+
+static const uint8_t *
+unit_key(const void *arr, size_t i, size_t *klen)
+{
+	const struct tes_journal_unit *u = (const struct tes_journal_unit *)arr + i;
+
+	*klen = u->name_len;
+	return (const uint8_t *)u->name;
+}
+
+static const uint8_t *
+user_key(const void *arr, size_t i, size_t *klen)
+{
+	const struct tes_journal_user *u = (const struct tes_journal_user *)arr + i;
+
+	*klen = u->name_len;
+	return (const uint8_t *)u->name;
+}
+
+static const uint8_t *
+drv_key(const void *arr, size_t i, size_t *klen)
+{
+	const struct tes_driver *d = (const struct tes_driver *)arr + i;
+
+	*klen = d->plate_len;
+	return (const uint8_t *)d->plate;
+}
+
+/* Driver totals */
+
+static void
+dmap_init(struct dmap *m)
+{
+	memset(m, 0, sizeof(*m));
+	tab_init(&m->t, drv_key);
+}
+
+static void
+dmap_free(struct dmap *m)
+{
+	if (m->v != NULL)
+		tes_wipe(m->v, m->cap * sizeof(*m->v));
+	free(m->v);
+	free(m->t.slot);
+	memset(m, 0, sizeof(*m));
+}
+
+static uint32_t
+dmap_get(const struct dmap *m, const uint8_t hk[HKEY_LEN], const char *plate, size_t len)
+{
+	size_t i = tab_get(&m->t, hk, m->v, (const uint8_t *)plate, len);
+
+	return i == 0 ? 0 : m->v[i - 1].points;
+}
+
+/* Add pts to a plate (saturating); plates only appear once they have points. */
+static void
+dmap_add(struct dmap *m, const uint8_t hk[HKEY_LEN], const char *plate, uint8_t len, uint32_t pts)
+{
+	struct tes_driver *d;
+	size_t i;
+
+	if (pts == 0 || len > TES_PLATE_MAX)
+		return;
+	if ((i = tab_get(&m->t, hk, m->v, (const uint8_t *)plate, len)) == 0) {
+		m->v = grow(m->v, &m->cap, m->n, sizeof(*m->v));
+		d = &m->v[m->n];
+		memset(d, 0, sizeof(*d));
+		memcpy(d->plate, plate, len);
+		d->plate_len = len;
+		tab_put(&m->t, hk, m->v, m->n);
+		i = ++m->n;
+	}
+	d = &m->v[i - 1];
+	d->points = pts > UINT32_MAX - d->points ? UINT32_MAX : d->points + pts;
+}
+
+/* Same plates with the same points (plates are unique in each map, so one direction and the counts suffice). */
+static int
+dmap_equal(const struct dmap *a, const struct dmap *b, const uint8_t hk[HKEY_LEN])
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (dmap_get(b, hk, a->v[i].plate, a->v[i].plate_len) != a->v[i].points)
+			return 0;
+	return 1;
+}
+
+static int
+drv_cmp(const void *a, const void *b)
+{
+	const struct tes_driver *x = a, *y = b;
+
+	return tes_drivers_plate_cmp(x->plate, x->plate_len, y->plate, y->plate_len);
+}
+
+/* A copy of the entries in plate order; the caller wipes and frees it. */
+static struct tes_driver *
+dmap_sorted(const struct dmap *m)
+{
+	struct tes_driver *v = xrealloc(NULL, m->n, sizeof(*v));
+
+	if (m->n > 0) {
+		memcpy(v, m->v, m->n * sizeof(*v));
+		qsort(v, m->n, sizeof(*v), drv_cmp);
+	}
+	return v;
+}
+
+/* Files */
+
+static int
+write_all(int fd, const uint8_t *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return TES_ERR_IO;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Exactly n bytes from the current position. */
+static int
+read_all(int fd, uint8_t *p, size_t n)
+{
+	ssize_t got;
+
+	while (n > 0) {
+		if ((got = read(fd, p, n)) < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return TES_ERR_IO;
+		p += got;
+		n -= (size_t)got;
+	}
+	return 0;
+}
+
+/* Up to n bytes at off; *got is short only at the end of the file. */
+static int
+pread_all(int fd, uint8_t *p, size_t n, uint64_t off, size_t *got)
+{
+	ssize_t r;
+
+	*got = 0;
+	while (*got < n) {
+		r = pread(fd, p + *got, n - *got, (off_t)(off + *got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return TES_ERR_IO;
+		if (r == 0)
+			break;
+		*got += (size_t)r;
+	}
+	return 0;
+}
+
+/* A new file (never an existing one) with mode 0600, written and fsynced. */
+static int
+file_create(int dfd, const char *name, const uint8_t *p, size_t n)
+{
+	int fd, r = TES_ERR_INTERNAL;
+
+	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return errno == EEXIST ? TES_ERR_EXISTS : TES_ERR_IO;
+	if ((r = write_all(fd, p, n)) != 0 || fsync(fd) != 0)
+		r = TES_ERR_IO;
+	if (close(fd) != 0)
+		r = TES_ERR_IO;
+	if (r != 0)
+		(void)unlinkat(dfd, name, 0);
+	return r;
+}
+
+/* Replace drivers.enc: temporary file, fsync, rename, fsync of the directory. */
+static int
+file_replace(int dfd, const uint8_t *p, size_t n)
+{
+	int fd, r = TES_ERR_INTERNAL;
+
+	fd = openat(dfd, NAME_DRIVERS_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return TES_ERR_IO;
+	if (fchmod(fd, 0600) != 0 || (r = write_all(fd, p, n)) != 0 || fsync(fd) != 0)
+		r = TES_ERR_IO;
+	if (close(fd) != 0)
+		r = TES_ERR_IO;
+	if (r == 0 && renameat(dfd, NAME_DRIVERS_TMP, dfd, NAME_DRIVERS) != 0)
+		r = TES_ERR_IO;
+	if (r != 0) {
+		(void)unlinkat(dfd, NAME_DRIVERS_TMP, 0);
+		return r;
+	}
+	return fsync(dfd) == 0 ? 0 : TES_ERR_IO;
+}
+
+/* A whole small file into a new buffer; TES_ERR_NOTFOUND if it does not exist. */
+static int
+file_slurp(int dfd, const char *name, size_t max, uint8_t **out, size_t *len)
+{
+	struct stat st;
+	int fd, r = TES_ERR_INTERNAL;
+
+	*out = NULL;
+	if ((fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? TES_ERR_NOTFOUND : TES_ERR_IO;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		r = TES_ERR_IO;
+		goto out;
+	}
+	if ((uint64_t)st.st_size > max) {
+		r = TES_ERR_TOOLONG;
+		goto out;
+	}
+	*len = (size_t)st.st_size;
+	*out = xrealloc(NULL, *len, 1);
+	if ((r = read_all(fd, *out, *len)) != 0)
+		goto out;
+	r = 0;
+out:
+	if (r != 0) {
+		free(*out);
+		*out = NULL;
+	}
+	close(fd);
+	return r;
+}
+
+static int
+path_join(char out[PATH_MAX], const char *dir, const char *name)
+{
+	int n = snprintf(out, PATH_MAX, "%s/%s", dir, name);
+
+	return n < 0 || n >= PATH_MAX ? TES_ERR_ARG : 0;
+}
+
+/* Lock file */
+
+static int
+lock_take(int dfd, int *lfd)
+{
+	*lfd = openat(dfd, NAME_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (*lfd < 0)
+		return TES_ERR_IO;
+	/*= spec/STORAGE.md#directory MUST-D3 */
+	if (flock(*lfd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	return errno == EWOULDBLOCK ? TES_ERR_LOCKED : TES_ERR_IO;
+}
+
+/* Create */
+
+/* Open dir, making it (mode 0700) if needed. */
+static int
+dir_make(const char *dir, int *dfd)
+{
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return TES_ERR_IO;
+	if ((*dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return TES_ERR_IO;
+	return 0;
+}
+
+/* TES_ERR_EXISTS if dir holds anything but the lock file. */
+static int
+dir_empty(int dfd)
+{
+	struct dirent *e;
+	int fd, r = 0;
+	DIR *d;
+
+	if ((fd = dup(dfd)) < 0)
+		return TES_ERR_IO;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return TES_ERR_IO;
+	}
+	while (r == 0 && (e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+		    strcmp(e->d_name, NAME_LOCK) != 0)
+			r = TES_ERR_EXISTS;
+	closedir(d);
+	return r;
+}
+
+/* fsync the directory that holds dir, so that a new dir's entry is durable. */
+static int
+dir_sync_parent(const char *dir)
+{
+	char parent[PATH_MAX], *slash;
+	int fd, r;
+
+	if (snprintf(parent, sizeof(parent), "%s", dir) >= (int)sizeof(parent))
+		return TES_ERR_ARG;
+	while ((slash = strrchr(parent, '/')) != NULL && slash[1] == '\0' && slash != parent)
+		*slash = '\0';
+	if ((slash = strrchr(parent, '/')) == NULL)
+		snprintf(parent, sizeof(parent), ".");
+	else
+		slash[slash == parent ? 1 : 0] = '\0';
+	if ((fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return TES_ERR_IO;
+	r = fsync(fd) == 0 ? 0 : TES_ERR_IO;
+	close(fd);
+	return r;
+}
+
+static int
+create_server_key(const char *dir)
+{
+	struct tes_rsa_priv k;
+	char path[PATH_MAX];
+	int r = TES_ERR_INTERNAL;
+
+	memset(&k, 0, sizeof(k));
+	if ((r = path_join(path, dir, NAME_SERVER)) != 0 ||
+	    (r = tes_rsa_generate(&k)) != 0 ||
+	    (r = tes_rsa_save_private(&k, path)) != 0)
+		goto out;
+	r = 0;
+out:
+	TES_WIPE_CTX(&k);
+	return r;
+}
+
+/* The store files, journal last: a store is initialised once its journal exists. */
+static int
+create_files(const char *dir, int dfd)
+{
+	uint8_t sk[TES_STORE_KEY_LEN], fhdr[TES_JOURNAL_FILE_HDR_LEN];
+	int r = TES_ERR_INTERNAL;
+
+	if ((r = tes_rng_init()) != 0)
+		goto out;
+	tes_rng_bytes(sk, sizeof(sk));
+	if ((r = file_create(dfd, NAME_SKEY, sk, sizeof(sk))) != 0)
+		goto out;
+	if ((r = create_server_key(dir)) != 0)
+		goto out;
+	tes_journal_file_hdr_encode(fhdr, (uint64_t)time(NULL));
+	if ((r = file_create(dfd, NAME_JOURNAL, fhdr, sizeof(fhdr))) != 0)
+		goto out;
+	r = fsync(dfd) == 0 ? 0 : TES_ERR_IO;
+out:
+	TES_WIPE_BUF(sk);
+	return r;
+}
+
+/* see db.h */
+int
+tes_db_create(const char *dir)
+{
+	int dfd = -1, lfd = -1, r = TES_ERR_INTERNAL;
+
+	if ((r = dir_make(dir, &dfd)) != 0 ||
+	    (r = lock_take(dfd, &lfd)) != 0 ||
+	    (r = dir_empty(dfd)) != 0)
+		goto out;
+	if (fchmod(dfd, 0700) != 0 || (r = dir_sync_parent(dir)) != 0) {
+		r = r != 0 ? r : TES_ERR_IO;
+		goto out;
+	}
+	if ((r = create_files(dir, dfd)) != 0) {
+		(void)unlinkat(dfd, NAME_JOURNAL, 0);
+		(void)unlinkat(dfd, NAME_SERVER, 0);
+		(void)unlinkat(dfd, NAME_SKEY, 0);
+		goto out;
+	}
+	r = 0;
+out:
+	if (lfd >= 0)
+		close(lfd);
+	if (dfd >= 0)
+		close(dfd);
+	return r;
+}
+
+/* Open */
+
+static struct tes_db *
+db_new(const char *dir)
+{
+	struct tes_db *db = xcalloc(1, sizeof(*db));
+
+	db->dir = strdup(dir);
+	if (db->dir == NULL) {
+		fprintf(stderr, "tes: out of memory\n");
+		abort();
+	}
+	db->dfd = db->lfd = db->jfd = -1;
+	tab_init(&db->trep, rep_key);
+	tab_init(&db->tunit, unit_key);
+	tab_init(&db->tuser, user_key);
+	dmap_init(&db->drv);
+	return db;
+}
+
+static void
+db_free(struct tes_db *db)
+{
+	if (db == NULL)
+		return;
+	if (db->jfd >= 0)
+		close(db->jfd);
+	if (db->lfd >= 0)
+		close(db->lfd);
+	if (db->dfd >= 0)
+		close(db->dfd);
+	if (db->users != NULL)
+		tes_wipe(db->users, db->capuser * sizeof(*db->users));
+	free(db->users);
+	free(db->units);
+	free(db->unit_ids);
+	free(db->reps);
+	free(db->trep.slot);
+	free(db->tunit.slot);
+	free(db->tuser.slot);
+	dmap_free(&db->drv);
+	free(db->dir);
+	tes_wipe(db, sizeof(*db));
+	free(db);
+}
+
+/* storage.key: a regular 32-byte file that only its owner can access. */
+static int
+keys_load(struct tes_db *db)
+{
+	uint8_t sk[TES_STORE_KEY_LEN];
+	struct stat st;
+	int fd, r = TES_ERR_INTERNAL;
+
+	if ((fd = openat(db->dfd, NAME_SKEY, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? TES_ERR_NOTFOUND : TES_ERR_IO;
+	/*= spec/STORAGE.md#directory MUST-D2 */
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077) != 0 ||
+	    st.st_size != TES_STORE_KEY_LEN) {
+		r = TES_ERR_KEY;
+		goto out;
+	}
+	if ((r = read_all(fd, sk, sizeof(sk))) != 0)
+		goto out;
+	tes_store_keys_derive(sk, TES_STORE_JOURNAL, &db->jk);
+	tes_store_keys_derive(sk, TES_STORE_DRIVERS, &db->dk);
+	r = 0;
+out:
+	TES_WIPE_BUF(sk);
+	close(fd);
+	return r;
+}
+
+static int
+server_load(struct tes_db *db)
+{
+	char path[PATH_MAX];
+	int r;
+
+	if ((r = path_join(path, db->dir, NAME_SERVER)) != 0)
+		return r;
+	r = tes_rsa_load_private(&db->server, path);
+	return r == TES_ERR_ARG ? TES_ERR_KEY : r;
+}
+
+/* Load drivers.enc (if any) into m; any failure of the file is TES_ERR_CORRUPT. */
+static int
+snap_load(struct tes_db *db, struct dmap *m, struct snap *s)
+{
+	struct tes_drivers_hdr h;
+	struct tes_driver *v = NULL;
+	uint8_t *buf = NULL;
+	size_t len = 0, i;
+	int r = TES_ERR_INTERNAL;
+
+	memset(s, 0, sizeof(*s));
+	if ((r = file_slurp(db->dfd, NAME_DRIVERS, SNAP_FILE_MAX, &buf, &len)) != 0) {
+		r = r == TES_ERR_NOTFOUND ? 0 : r == TES_ERR_IO ? r : TES_ERR_CORRUPT;
+		goto out;
+	}
+	if (tes_drivers_hdr_decode(&db->dk, buf, len, &h) != 0) {
+		r = TES_ERR_CORRUPT;
+		goto out;
+	}
+	v = xrealloc(NULL, h.count, sizeof(*v));
+	if (tes_drivers_decode(&db->dk, buf, len, &h, v, h.count) != 0) {
+		r = TES_ERR_CORRUPT;
+		goto out;
+	}
+	for (i = 0; i < h.count; i++)
+		dmap_add(m, db->hk, v[i].plate, v[i].plate_len, v[i].points);
+	s->present = 1;
+	s->seq = h.journal_seq;
+	memcpy(s->mac, h.mac_at_seq, sizeof(s->mac));
+	r = 0;
+out:
+	if (v != NULL)
+		tes_wipe(v, (size_t)h.count * sizeof(*v));
+	if (buf != NULL)
+		tes_wipe(buf, len);
+	free(v);
+	free(buf);
+	return r;
+}
+
+static int
+journal_open(struct tes_db *db)
+{
+	db->jfd = openat(db->dfd, NAME_JOURNAL, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	if (db->jfd < 0)
+		return errno == ENOENT ? TES_ERR_NOTFOUND : TES_ERR_IO;
+	return 0;
+}
+
+/* Records */
+
+/* The chain value before the record at off, inside a map of the whole file. */
+static const uint8_t *
+prev_in(const struct tes_db *db, const uint8_t *map, uint64_t off)
+{
+	return off == TES_JOURNAL_FILE_HDR_LEN ? db->genesis : map + off - TES_JOURNAL_MAC_LEN;
+}
+
+/* Record len bytes long and with seq is now the last one. */
+static void
+chain_advance(struct tes_db *db, const uint8_t *rec, size_t len, uint64_t seq)
+{
+	memcpy(db->head, rec + len - TES_JOURNAL_MAC_LEN, TES_JOURNAL_MAC_LEN);
+	db->seq = seq;
+	db->end += len;
+}
+
+/* Check and decrypt a record that must have type and (unless NULL) key. */
+static int
+rec_open(const struct tes_db *db, const uint8_t *prev, const uint8_t *p, size_t n, uint8_t type,
+	 const uint8_t *key, uint8_t plain[static TES_JOURNAL_CT_MAX], size_t *len)
+{
+	struct tes_journal_hdr h;
+
+	if (tes_journal_open_rec(&db->jk, prev, p, n, &h, plain, TES_JOURNAL_CT_MAX, len) != 0 ||
+	    h.type != type || (key != NULL && memcmp(h.key, key, TES_JOURNAL_KEY_LEN) != 0))
+		return TES_ERR_CORRUPT;
+	return 0;
+}
+
+/* Read the record at off and the chain value before it. */
+static int
+rec_pread(const struct tes_db *db, uint64_t off, uint8_t buf[static RBUF_LEN], const uint8_t **prev,
+	  const uint8_t **p, size_t *n)
+{
+	int first = off == TES_JOURNAL_FILE_HDR_LEN;
+	size_t got;
+
+	if (off < TES_JOURNAL_FILE_HDR_LEN)
+		return TES_ERR_INTERNAL;
+	if (pread_all(db->jfd, buf, RBUF_LEN, first ? off : off - TES_JOURNAL_MAC_LEN, &got) != 0)
+		return TES_ERR_IO;
+	if (first) {
+		*prev = db->genesis, *p = buf, *n = got;
+		return 0;
+	}
+	if (got < TES_JOURNAL_MAC_LEN)
+		return TES_ERR_CORRUPT;
+	*prev = buf, *p = buf + TES_JOURNAL_MAC_LEN, *n = got - TES_JOURNAL_MAC_LEN;
+	return 0;
+}
+
+/* The REPORT record of report number (entry rp) from its bytes. */
+static int
+report_decode_at(const struct tes_db *db, const uint8_t *prev, const uint8_t *p, size_t n,
+		 const struct rep *rp, uint64_t number, struct tes_journal_report *m)
+{
+	uint8_t plain[TES_JOURNAL_CT_MAX];
+	size_t len;
+	int r;
+
+	if ((r = rec_open(db, prev, p, n, TES_JREC_REPORT, rp->id, plain, &len)) == 0 &&
+	    (tes_journal_report_decode(plain, len, m) != 0 || m->number != number ||
+	     memcmp(m->r.id, rp->id, TES_REPORT_ID_LEN) != 0))
+		r = TES_ERR_CORRUPT;
+	TES_WIPE_BUF(plain);
+	return r;
+}
+
+/* Report number read back from the file. */
+static int
+report_read(const struct tes_db *db, uint64_t number, struct tes_journal_report *m)
+{
+	const struct rep *rp = &db->reps[number - 1];
+	const uint8_t *prev, *p;
+	uint8_t buf[RBUF_LEN];
+	size_t n;
+	int r;
+
+	if ((r = rec_pread(db, rp->off, buf, &prev, &p, &n)) != 0)
+		return r;
+	return report_decode_at(db, prev, p, n, rp, number, m);
+}
+
+static uint8_t
+verdict_status(uint8_t verdict)
+{
+	return verdict == TES_VERDICT_APPROVE ? TES_STATUS_APPROVED : TES_STATUS_REJECTED;
+}
+
+/* The DECISION record of a decided report, read back from the file. */
+static int
+decision_read(const struct tes_db *db, const struct rep *rp, struct tes_journal_decision *d)
+{
+	uint8_t buf[RBUF_LEN], plain[TES_JOURNAL_CT_MAX];
+	const uint8_t *prev, *p;
+	size_t n, len;
+	int r;
+
+	if ((r = rec_pread(db, rp->doff, buf, &prev, &p, &n)) != 0 ||
+	    (r = rec_open(db, prev, p, n, TES_JREC_DECISION, rp->id, plain, &len)) != 0)
+		return r;
+	if (tes_journal_decision_decode(plain, len, d) != 0 || d->points != rp->points ||
+	    verdict_status(d->verdict) != rp->status)
+		return TES_ERR_CORRUPT;
+	return 0;
+}
+
+static size_t
+rep_find(const struct tes_db *db, const uint8_t id[static TES_REPORT_ID_LEN])
+{
+	return tab_get(&db->trep, db->hk, db->reps, id, TES_REPORT_ID_LEN);
+}
+
+static void
+rep_insert(struct tes_db *db, const uint8_t id[static TES_REPORT_ID_LEN], uint64_t off)
+{
+	struct rep *x;
+
+	db->reps = grow(db->reps, &db->caprep, db->nrep, sizeof(*db->reps));
+	x = &db->reps[db->nrep];
+	memset(x, 0, sizeof(*x));
+	memcpy(x->id, id, TES_REPORT_ID_LEN);
+	x->off = off;
+	x->status = TES_STATUS_PENDING;
+	tab_put(&db->trep, db->hk, db->reps, db->nrep);
+	db->nrep++;
+	db->pending++;
+}
+
+static size_t
+unit_find(const struct tes_db *db, const char *name, size_t len)
+{
+	return tab_get(&db->tunit, db->hk, db->units, (const uint8_t *)name, len);
+}
+
+static void
+unit_insert(struct tes_db *db, const struct tes_journal_unit *u)
+{
+	db->units = grow(db->units, &db->capunit, db->nunit, sizeof(*db->units));
+	db->unit_ids = grow(db->unit_ids, &db->capids, db->nunit, sizeof(*db->unit_ids));
+	db->units[db->nunit] = *u;
+	tes_rsa_keyid(&u->pub, db->unit_ids[db->nunit]);
+	tab_put(&db->tunit, db->hk, db->units, db->nunit);
+	db->nunit++;
+}
+
+static size_t
+user_find(const struct tes_db *db, const char *name, size_t len)
+{
+	return tab_get(&db->tuser, db->hk, db->users, (const uint8_t *)name, len);
+}
+
+static void
+user_insert(struct tes_db *db, const struct tes_journal_user *u)
+{
+	db->users = grow(db->users, &db->capuser, db->nuser, sizeof(*db->users));
+	db->users[db->nuser] = *u;
+	tab_put(&db->tuser, db->hk, db->users, db->nuser);
+	db->nuser++;
+}
+
+/* A pending report gets its decision. */
+static void
+decision_apply(struct tes_db *db, struct rep *x, const struct tes_journal_decision *d, uint64_t off)
+{
+	x->status = verdict_status(d->verdict);
+	x->points = d->points;
+	x->doff = off;
+	db->pending--;
+}
+
+/* Replay */
+
+static int
+replay_unit(struct tes_db *db, const uint8_t *plain, size_t len)
+{
+	struct tes_journal_unit u;
+
+	if (tes_journal_unit_decode(plain, len, &u) != 0 || unit_find(db, u.name, u.name_len) != 0)
+		return TES_ERR_CORRUPT;
+	unit_insert(db, &u);
+	return 0;
+}
+
+static int
+replay_user(struct tes_db *db, const uint8_t *plain, size_t len)
+{
+	struct tes_journal_user u;
+	int r = TES_ERR_CORRUPT;
+
+	if (tes_journal_user_decode(plain, len, &u) != 0 || user_find(db, u.name, u.name_len) != 0)
+		goto out;
+	user_insert(db, &u);
+	r = 0;
+out:
+	TES_WIPE_CTX(&u);
+	return r;
+}
+
+/*
+ * A decision: its report must be stored earlier and pending. Decisions after
+ * the snapshot add their points (the report is decrypted for its plate).
+ */
+static int
+replay_decision(struct tes_db *db, const uint8_t *map, size_t size, const struct tes_journal_hdr *h,
+		uint64_t off, const uint8_t *plain, size_t len)
+{
+	struct tes_journal_decision d;
+	struct tes_journal_report m;
+	struct rep *x;
+	size_t num;
+
+	if (tes_journal_decision_decode(plain, len, &d) != 0 ||
+	    memcmp(d.id, h->key, TES_REPORT_ID_LEN) != 0 || (num = rep_find(db, d.id)) == 0)
+		return TES_ERR_CORRUPT;
+	x = &db->reps[num - 1];
+	if (x->status != TES_STATUS_PENDING)
+		return TES_ERR_CORRUPT;
+	if (h->seq > db->snap.seq) {
+		if (report_decode_at(db, prev_in(db, map, x->off), map + x->off, size - x->off, x, num, &m) != 0)
+			return TES_ERR_CORRUPT;
+		if (d.verdict == TES_VERDICT_APPROVE && d.points != tes_penalty_points(m.r.speed))
+			return TES_ERR_CORRUPT;
+		if (d.verdict == TES_VERDICT_APPROVE)
+			dmap_add(&db->drv, db->hk, m.r.plate, m.r.plate_len, d.points);
+		db->since++;
+	}
+	decision_apply(db, x, &d, off);
+	return 0;
+}
+
+/* Index one authentic record; any inconsistency is TES_ERR_CORRUPT. */
+static int
+replay_apply(struct tes_db *db, const uint8_t *map, size_t size, uint64_t off, const struct tes_journal_hdr *h)
+{
+	uint8_t plain[TES_JOURNAL_CT_MAX];
+	size_t len;
+	int r = TES_ERR_CORRUPT;
+
+	if (h->type == TES_JREC_REPORT) {
+		if (rep_find(db, h->key) != 0)
+			return TES_ERR_CORRUPT;
+		rep_insert(db, h->key, off);
+		return 0;
+	}
+	if (h->type == TES_JREC_AUDIT)
+		return 0;
+	if (rec_open(db, prev_in(db, map, off), map + off, size - off, h->type, NULL, plain, &len) != 0)
+		goto out;
+	if (h->type == TES_JREC_UNIT)
+		r = replay_unit(db, plain, len);
+	else if (h->type == TES_JREC_USER)
+		r = replay_user(db, plain, len);
+	else
+		r = replay_decision(db, map, size, h, off, plain, len);
+out:
+	TES_WIPE_BUF(plain);
+	return r;
+}
+
+/*
+ * One record at db->end: a failed check is returned as is (the caller tells
+ * a torn tail from damage); an authentic record that makes no sense, a
+ * sequence gap or a snapshot mismatch is TES_ERR_CORRUPT.
+ */
+static int
+replay_rec(struct tes_db *db, const uint8_t *map, size_t size)
+{
+	uint64_t off = db->end;
+	struct tes_journal_hdr h;
+	int r;
+
+	if ((r = tes_journal_check(&db->jk, db->head, map + off, size - off, &h)) != 0)
+		return r;
+	/*= spec/STORAGE.md#journal MUST-J4: contiguous seq */
+	if (h.seq != db->seq + 1 || replay_apply(db, map, size, off, &h) != 0)
+		return TES_ERR_CORRUPT;
+	chain_advance(db, map + off, h.total_len, h.seq);
+	if (db->snap.present && db->snap.seq == db->seq &&
+	    tes_ct_eq(db->head, db->snap.mac, TES_JOURNAL_MAC_LEN) != 0)
+		return TES_ERR_CORRUPT;
+	return 0;
+}
+
+/*
+ * Whether the n bytes left at a failed record look like a torn append:
+ * fewer than a header, a record that claims to reach the end of the file
+ * (incomplete, or complete and last), or zeros the file system left after a
+ * crash.
+ */
+static int
+torn_shape(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	if (n < TES_JOURNAL_HDR_LEN || tes_dec32be(p) >= n)
+		return 1;
+	for (i = 0; i < n; i++)
+		if (p[i] != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * Whether an authentic record starts anywhere after the failed one at off
+ * (records are 8-byte aligned): then the failure is damage, not a torn
+ * append, whatever its length field says.
+ */
+static int
+authentic_after(const struct tes_db *db, const uint8_t *map, size_t size, uint64_t off)
+{
+	struct tes_journal_hdr h;
+	uint64_t q;
+
+	for (q = off + TES_DES_BLOCK; q + TES_JOURNAL_REC_MIN <= size; q += TES_DES_BLOCK)
+		if (q >= TES_JOURNAL_MAC_LEN &&
+		    tes_journal_check(&db->jk, map + q - TES_JOURNAL_MAC_LEN, map + q, size - q, &h) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+cut_tail(struct tes_db *db, size_t size, int why)
+{
+	fprintf(stderr, "tes: warning: journal: dropping %llu bytes of a torn record after seq %llu (%s)\n",
+		(unsigned long long)(size - db->end), (unsigned long long)db->seq, tes_strerror(why));
+	if (ftruncate(db->jfd, (off_t)db->end) != 0 || fsync(db->jfd) != 0)
+		return TES_ERR_IO;
+	return 0;
+}
+
+/* File header, genesis, and a snapshot taken on an empty journal. */
+static int
+replay_start(struct tes_db *db, const uint8_t *map, size_t size)
+{
+	uint64_t created;
+
+	if (tes_journal_file_hdr_decode(map, size, &created) != 0)
+		return TES_ERR_CORRUPT;
+	tes_journal_genesis(&db->jk, map, db->genesis);
+	memcpy(db->head, db->genesis, sizeof(db->head));
+	db->seq = 0;
+	db->end = TES_JOURNAL_FILE_HDR_LEN;
+	if (db->snap.present && db->snap.seq == 0 &&
+	    tes_ct_eq(db->head, db->snap.mac, TES_JOURNAL_MAC_LEN) != 0)
+		return TES_ERR_CORRUPT;
+	return 0;
+}
+
+/* Walk the mapped journal; nothing is truncated unless the rest is sound. */
+static int
+replay_map(struct tes_db *db, const uint8_t *map, size_t size)
+{
+	int r;
+
+	if ((r = replay_start(db, map, size)) != 0)
+		return r;
+	while (db->end < size && (r = replay_rec(db, map, size)) == 0)
+		;
+	if (r == TES_ERR_CORRUPT)
+		return r;
+	/*= spec/STORAGE.md#recovery MUST-R1..R3: cut a torn tail only once everything else is sound */
+	if (r != 0 && (!torn_shape(map + db->end, size - db->end) || authentic_after(db, map, size, db->end)))
+		return TES_ERR_CORRUPT;
+	if (db->snap.present && db->snap.seq > db->seq)
+		return TES_ERR_CORRUPT;
+	return r == 0 ? 0 : cut_tail(db, size, r);
+}
+
+static int
+replay(struct tes_db *db)
+{
+	struct stat st;
+	void *map;
+	int r;
+
+	if (fstat(db->jfd, &st) != 0)
+		return TES_ERR_IO;
+	if (st.st_size < TES_JOURNAL_FILE_HDR_LEN)
+		return TES_ERR_CORRUPT;
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, db->jfd, 0);
+	if (map == MAP_FAILED)
+		return TES_ERR_IO;
+	r = replay_map(db, map, (size_t)st.st_size);
+	munmap(map, (size_t)st.st_size);
+	return r;
+}
+
+/* see db.h */
+int
+tes_db_open(const char *dir, struct tes_db **out)
+{
+	struct tes_db *db;
+	int r = TES_ERR_INTERNAL;
+
+	*out = NULL;
+	db = db_new(dir);
+	if ((db->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		r = errno == ENOENT ? TES_ERR_NOTFOUND : TES_ERR_IO;
+		goto out;
+	}
+	tes_rng_bytes(db->hk, sizeof(db->hk));
+	if ((r = lock_take(db->dfd, &db->lfd)) != 0 ||
+	    (r = keys_load(db)) != 0 ||
+	    (r = server_load(db)) != 0 ||
+	    (r = journal_open(db)) != 0 ||
+	    (r = snap_load(db, &db->drv, &db->snap)) != 0 ||
+	    (r = replay(db)) != 0)
+		goto out;
+	*out = db;
+	db = NULL;
+	r = 0;
+out:
+	db_free(db);
+	return r;
+}
+
+/* Appends */
+
+/* Seal and write one record at the end of the journal (one write()). */
+static int
+append(struct tes_db *db, uint8_t type, const uint8_t *key, const uint8_t *body, size_t n, uint64_t *off)
+{
+	uint8_t rec[TES_JOURNAL_REC_MAX], iv[TES_JOURNAL_IV_LEN];
+	struct tes_journal_hdr h;
+	size_t used;
+	int r = TES_ERR_INTERNAL;
+
+	if (db->broken)
+		return TES_ERR_IO;
+	memset(&h, 0, sizeof(h));
+	h.type = type;
+	h.seq = db->seq + 1;
+	if (key != NULL)
+		memcpy(h.key, key, TES_JOURNAL_KEY_LEN);
+	tes_rng_bytes(iv, sizeof(iv));
+	if ((r = tes_journal_seal(&db->jk, db->head, &h, iv, body, n, rec, sizeof(rec), &used)) != 0)
+		return r;
+	/*= spec/STORAGE.md#journal MUST-J7, #durability MUST-W2 */
+	if (write_all(db->jfd, rec, used) != 0) {
+		/* take back a partial record; if that fails too, stop writing */
+		if (ftruncate(db->jfd, (off_t)db->end) != 0)
+			db->broken = 1;
+		return TES_ERR_IO;
+	}
+	if (off != NULL)
+		*off = db->end;
+	chain_advance(db, rec, used, h.seq);
+	return 0;
+}
+
+/* see db.h */
+int
+tes_db_sync(struct tes_db *db)
+{
+	if (db->broken)
+		return TES_ERR_IO;
+	if (fdatasync(db->jfd) != 0) {
+		/* the page cache state is unknown after a failed fsync */
+		db->broken = 1;
+		return TES_ERR_IO;
+	}
+	return 0;
+}
+
+/* Append and make durable. */
+static int
+append_sync(struct tes_db *db, uint8_t type, const uint8_t *key, const uint8_t *body, size_t n, uint64_t *off)
+{
+	int r;
+
+	if ((r = append(db, type, key, body, n, off)) != 0)
+		return r;
+	return tes_db_sync(db);
+}
+
+/* A caller's C string of at most max bytes (NULL = empty) into out[max + 1]. */
+static int
+str_take(const char *s, size_t max, char *out, uint8_t *len, int err)
+{
+	size_t n = s == NULL ? 0 : strnlen(s, max + 1);
+
+	if (n > max)
+		return err;
+	memcpy(out, s == NULL ? "" : s, n);
+	out[n] = '\0';
+	*len = (uint8_t)n;
+	return 0;
+}
+
+/* see db.h */
+const struct tes_rsa_priv *
+tes_db_server_key(const struct tes_db *db)
+{
+	return &db->server;
+}
+
+/* see db.h */
+int
+tes_db_unit_add(struct tes_db *db, const char *name, const struct tes_rsa_pub *pub)
+{
+	uint8_t body[TES_JOURNAL_BODY_MAX];
+	struct tes_journal_unit u;
+	size_t n;
+	int r;
+
+	memset(&u, 0, sizeof(u));
+	if ((r = str_take(name, TES_NAME_MAX, u.name, &u.name_len, TES_ERR_NAME)) != 0)
+		return r;
+	u.pub = *pub;
+	if ((r = tes_journal_unit_encode(&u, body, sizeof(body), &n)) != 0)
+		return r;
+	if (unit_find(db, u.name, u.name_len) != 0)
+		return TES_ERR_EXISTS;
+	if ((r = append_sync(db, TES_JREC_UNIT, NULL, body, n, NULL)) != 0)
+		return r;
+	unit_insert(db, &u);
+	return 0;
+}
+
+/* see db.h */
+int
+tes_db_unit_find(const struct tes_db *db, const uint8_t keyid[static TES_KEYID_LEN],
+		 char name[static TES_NAME_MAX + 1], struct tes_rsa_pub *out)
+{
+	size_t i;
+
+	/* linear: units are few, and a key id is public */
+	for (i = 0; i < db->nunit; i++)
+		if (memcmp(db->unit_ids[i], keyid, TES_KEYID_LEN) == 0) {
+			memcpy(name, db->units[i].name, db->units[i].name_len);
+			name[db->units[i].name_len] = '\0';
+			*out = db->units[i].pub;
+			return 0;
+		}
+	return TES_ERR_NOTFOUND;
+}
+
+/* see db.h */
+int
+tes_db_unit_get(const struct tes_db *db, const char *name, struct tes_rsa_pub *out)
+{
+	size_t n = name == NULL ? 0 : strnlen(name, TES_NAME_MAX + 1), i;
+
+	if (n == 0 || n > TES_NAME_MAX || (i = unit_find(db, name, n)) == 0)
+		return TES_ERR_NOTFOUND;
+	*out = db->units[i - 1].pub;
+	return 0;
+}
+
+/* see db.h */
+int
+tes_db_user_add(struct tes_db *db, const char *name, uint8_t role, const char *encoded_hash)
+{
+	uint8_t body[TES_JOURNAL_BODY_MAX];
+	struct tes_journal_user u;
+	size_t n;
+	int r = TES_ERR_INTERNAL;
+
+	memset(&u, 0, sizeof(u));
+	u.role = role;
+	if ((r = str_take(name, TES_NAME_MAX, u.name, &u.name_len, TES_ERR_NAME)) != 0 ||
+	    (r = str_take(encoded_hash, TES_JOURNAL_HASH_MAX, u.hash, &u.hash_len, TES_ERR_TOOLONG)) != 0 ||
+	    (r = tes_journal_user_encode(&u, body, sizeof(body), &n)) != 0)
+		goto out;
+	if (user_find(db, u.name, u.name_len) != 0) {
+		r = TES_ERR_EXISTS;
+		goto out;
+	}
+	if ((r = append_sync(db, TES_JREC_USER, NULL, body, n, NULL)) != 0)
+		goto out;
+	user_insert(db, &u);
+	r = 0;
+out:
+	TES_WIPE_BUF(body);
+	TES_WIPE_CTX(&u);
+	return r;
+}
+
+/* see db.h */
+int
+tes_db_user_get(const struct tes_db *db, const char *name, uint8_t *role, char hash[TES_JOURNAL_HASH_MAX + 1])
+{
+	size_t n = name == NULL ? 0 : strnlen(name, TES_NAME_MAX + 1), i;
+
+	if (n == 0 || n > TES_NAME_MAX || (i = user_find(db, name, n)) == 0)
+		return TES_ERR_NOTFOUND;
+	*role = db->users[i - 1].role;
+	memcpy(hash, db->users[i - 1].hash, sizeof(db->users[i - 1].hash));
+	return 0;
+}
+
+/* see db.h */
+int
+tes_db_report_add(struct tes_db *db, const struct tes_report *r, const uint8_t sig[static TES_RSA_LEN],
+		  uint64_t received, uint64_t *number)
+{
+	uint8_t body[TES_JOURNAL_BODY_MAX];
+	struct tes_journal_report m;
+	uint64_t off;
+	size_t n;
+	int ret;
+
+	if ((n = rep_find(db, r->id)) != 0) {
+		*number = n;
+		return TES_ERR_EXISTS;
+	}
+	m.number = db->nrep + 1;
+	m.received = received;
+	m.r = *r;
+	memcpy(m.sig, sig, TES_RSA_LEN);
+	if ((ret = tes_journal_report_encode(&m, body, sizeof(body), &n)) != 0 ||
+	    (ret = append(db, TES_JREC_REPORT, r->id, body, n, &off)) != 0)
+		return ret;
+	rep_insert(db, r->id, off);
+	*number = m.number;
+	return 0;
+}
+
+/* Fill out from report entry idx and the records it points to. */
+static int
+report_fill(const struct tes_db *db, size_t idx, struct tes_db_report *out)
+{
+	const struct rep *x = &db->reps[idx];
+	struct tes_journal_decision d;
+	struct tes_journal_report m;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = report_read(db, idx + 1, &m)) != 0)
+		return r;
+	out->r = m.r;
+	memcpy(out->sig, m.sig, sizeof(out->sig));
+	out->number = m.number;
+	out->received = m.received;
+	out->status = x->status;
+	out->points = x->status == TES_STATUS_PENDING ? tes_penalty_points(m.r.speed) : x->points;
+	if (x->status == TES_STATUS_PENDING)
+		return 0;
+	if ((r = decision_read(db, x, &d)) != 0)
+		return r;
+	memcpy(out->reason, d.reason, sizeof(out->reason));
+	memcpy(out->officer, d.officer, sizeof(out->officer));
+	out->decided_at = d.time;
+	return 0;
+}
+
+/* see db.h */
+int
+tes_db_report_get(const struct tes_db *db, const uint8_t id[static TES_REPORT_ID_LEN], struct tes_db_report *out)
+{
+	size_t num = rep_find(db, id);
+
+	return num == 0 ? TES_ERR_NOTFOUND : report_fill(db, num - 1, out);
+}
+
+/* see db.h */
+size_t
+tes_db_report_count(const struct tes_db *db)
+{
+	return db->nrep;
+}
+
+/* see db.h */
+int
+tes_db_report_at(const struct tes_db *db, size_t index, struct tes_db_report *out)
+{
+	return index >= db->nrep ? TES_ERR_NOTFOUND : report_fill(db, index, out);
+}
+
+/* see db.h */
+size_t
+tes_db_pending_count(const struct tes_db *db)
+{
+	return db->pending;
+}
+
+/* The DECISION body for a report. */
+static int
+decision_make(struct tes_journal_decision *d, const struct tes_report *rep, int approve, const char *reason,
+	      const char *officer, uint64_t now)
+{
+	int r;
+
+	memset(d, 0, sizeof(*d));
+	memcpy(d->id, rep->id, TES_REPORT_ID_LEN);
+	d->verdict = approve ? TES_VERDICT_APPROVE : TES_VERDICT_REJECT;
+	d->points = approve ? tes_penalty_points(rep->speed) : 0;
+	d->time = now;
+	if ((r = str_take(reason, TES_JOURNAL_TEXT_MAX, d->reason, &d->reason_len, TES_ERR_TOOLONG)) != 0)
+		return r;
+	return str_take(officer, TES_NAME_MAX, d->officer, &d->officer_len, TES_ERR_NAME);
+}
+
+static void
+compact_or_warn(struct tes_db *db)
+{
+	int r;
+
+	if ((r = tes_db_compact(db)) != 0)
+		fprintf(stderr, "tes: warning: drivers.enc not written: %s\n", tes_strerror(r));
+}
+
+/* see db.h */
+int
+tes_db_decide(struct tes_db *db, const uint8_t id[static TES_REPORT_ID_LEN], int approve, const char *reason,
+	      const char *officer, uint64_t now, uint16_t *points)
+{
+	uint8_t body[TES_JOURNAL_BODY_MAX];
+	struct tes_journal_decision d;
+	struct tes_journal_report m;
+	uint64_t off;
+	size_t num, n;
+	int r;
+
+	if ((num = rep_find(db, id)) == 0)
+		return TES_ERR_NOTFOUND;
+	if (db->reps[num - 1].status != TES_STATUS_PENDING)
+		return TES_ERR_DECIDED;
+	if ((r = report_read(db, num, &m)) != 0 ||
+	    (r = decision_make(&d, &m.r, approve, reason, officer, now)) != 0 ||
+	    (r = tes_journal_decision_encode(&d, body, sizeof(body), &n)) != 0 ||
+	    (r = append_sync(db, TES_JREC_DECISION, id, body, n, &off)) != 0)
+		return r;
+	decision_apply(db, &db->reps[num - 1], &d, off);
+	dmap_add(&db->drv, db->hk, m.r.plate, m.r.plate_len, d.points);
+	if (points != NULL)
+		*points = d.points;
+	if (++db->since >= TES_DB_COMPACT_EVERY)
+		compact_or_warn(db);
+	return 0;
+}
+
+/* see db.h */
+int
+tes_db_audit(struct tes_db *db, uint8_t kind, const char *who, const char *text, uint64_t now)
+{
+	uint8_t body[TES_JOURNAL_BODY_MAX];
+	struct tes_journal_audit a;
+	size_t n;
+	int r;
+
+	memset(&a, 0, sizeof(a));
+	a.kind = kind;
+	a.time = now;
+	if ((r = str_take(who, TES_NAME_MAX, a.who, &a.who_len, TES_ERR_NAME)) != 0 ||
+	    (r = str_take(text, TES_JOURNAL_TEXT_MAX, a.text, &a.text_len, TES_ERR_TOOLONG)) != 0 ||
+	    (r = tes_journal_audit_encode(&a, body, sizeof(body), &n)) != 0)
+		return r;
+	return append_sync(db, TES_JREC_AUDIT, NULL, body, n, NULL);
+}
+
+/* Drivers */
+
+/* see db.h */
+uint32_t
+tes_db_driver_points(const struct tes_db *db, const char *plate)
+{
+	size_t n = plate == NULL ? 0 : strnlen(plate, TES_PLATE_MAX + 1);
+
+	return n > TES_PLATE_MAX ? 0 : dmap_get(&db->drv, db->hk, plate, n);
+}
+
+/* see db.h */
+int
+tes_db_drivers_foreach(const struct tes_db *db, int (*cb)(void *ctx, const char *plate, uint32_t points),
+		       void *ctx)
+{
+	struct tes_driver *v = dmap_sorted(&db->drv);
+	size_t i;
+
+	for (i = 0; i < db->drv.n; i++)
+		if (cb(ctx, v[i].plate, v[i].points) != 0)
+			break;
+	tes_wipe(v, db->drv.n * sizeof(*v));
+	free(v);
+	return 0;
+}
+
+/* see db.h */
+int
+tes_db_compact(struct tes_db *db)
+{
+	struct tes_drivers_hdr h;
+	struct tes_driver *v = NULL;
+	uint8_t iv[TES_DES_BLOCK], *buf = NULL;
+	size_t len = 0, used;
+	int r = TES_ERR_INTERNAL;
+
+	/*= spec/STORAGE.md#drivers MUST-S4: the journal is durable before the snapshot names it */
+	if ((r = tes_db_sync(db)) != 0)
+		return r;
+	if (db->drv.n > UINT32_MAX)
+		return TES_ERR_TOOLONG;
+	v = dmap_sorted(&db->drv);
+	h.journal_seq = db->seq;
+	memcpy(h.mac_at_seq, db->head, sizeof(h.mac_at_seq));
+	h.count = (uint32_t)db->drv.n;
+	len = tes_drivers_encoded_len(v, db->drv.n);
+	buf = xrealloc(NULL, len, 1);
+	tes_rng_bytes(iv, sizeof(iv));
+	if ((r = tes_drivers_encode(&db->dk, &h, iv, v, db->drv.n, buf, len, &used)) != 0 ||
+	    (r = file_replace(db->dfd, buf, used)) != 0)
+		goto out;
+	db->snap.present = 1;
+	db->snap.seq = h.journal_seq;
+	memcpy(db->snap.mac, h.mac_at_seq, sizeof(db->snap.mac));
+	db->since = 0;
+	r = 0;
+out:
+	tes_wipe(v, db->drv.n * sizeof(*v));
+	free(v);
+	free(buf);
+	return r;
+}
+
+/* Verify */
+
+struct verify {
+	struct tes_db *db;
+	const uint8_t *map;
+	size_t size;
+	uint64_t off;                    /* next record */
+	uint64_t seq;                    /* last good record */
+	uint8_t head[TES_JOURNAL_MAC_LEN];
+	size_t nrep;                     /* REPORT records seen */
+	uint8_t *decided;                /* per report number - 1 */
+	struct dmap totals;              /* points from the decisions seen */
+	struct dmap snapd;               /* drivers.enc as on disk */
+	struct snap snap;
+	char *msg;
+	size_t cap;
+};
+
+static int
+vfail(struct verify *v, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (v->msg == NULL || v->cap == 0)
+		return TES_ERR_CORRUPT;
+	n = snprintf(v->msg, v->cap, "journal record seq %llu (offset %llu): ",
+		     (unsigned long long)(v->seq + 1), (unsigned long long)v->off);
+	if (n < 0 || (size_t)n >= v->cap)
+		return TES_ERR_CORRUPT;
+	va_start(ap, fmt);
+	vsnprintf(v->msg + n, v->cap - (size_t)n, fmt, ap);
+	va_end(ap);
+	return TES_ERR_CORRUPT;
+}
+
+static int
+vmsg(struct verify *v, const char *text)
+{
+	if (v->msg != NULL && v->cap > 0)
+		snprintf(v->msg, v->cap, "%s", text);
+	return TES_ERR_CORRUPT;
+}
+
+/* REPORT: numbered in order and the one the open store indexed. */
+static int
+verify_report(struct verify *v, const struct tes_journal_hdr *h, const uint8_t *plain, size_t len)
+{
+	struct tes_journal_report m;
+	const struct rep *x;
+
+	if (tes_journal_report_decode(plain, len, &m) != 0)
+		return vfail(v, "bad REPORT body");
+	if (m.number != v->nrep + 1 || memcmp(m.r.id, h->key, TES_REPORT_ID_LEN) != 0)
+		return vfail(v, "REPORT number or id out of place");
+	if (v->nrep >= v->db->nrep)
+		return vfail(v, "REPORT unknown to the open store");
+	x = &v->db->reps[v->nrep];
+	if (x->off != v->off || memcmp(x->id, m.r.id, TES_REPORT_ID_LEN) != 0)
+		return vfail(v, "REPORT differs from the open store");
+	v->nrep++;
+	return 0;
+}
+
+/* DECISION: once per earlier report, with the points its speed gives. */
+static int
+verify_decision(struct verify *v, const struct tes_journal_hdr *h, const uint8_t *plain, size_t len)
+{
+	struct tes_journal_decision d;
+	struct tes_journal_report m;
+	const struct rep *x;
+	size_t num;
+
+	if (tes_journal_decision_decode(plain, len, &d) != 0 || memcmp(d.id, h->key, TES_REPORT_ID_LEN) != 0)
+		return vfail(v, "bad DECISION body");
+	if ((num = rep_find(v->db, d.id)) == 0 || num > v->nrep || v->decided[num - 1])
+		return vfail(v, "DECISION for an unknown or decided report");
+	x = &v->db->reps[num - 1];
+	if (report_decode_at(v->db, prev_in(v->db, v->map, x->off), v->map + x->off, v->size - x->off, x, num,
+			     &m) != 0)
+		return vfail(v, "the report of this DECISION does not read back");
+	if (d.verdict == TES_VERDICT_APPROVE && d.points != tes_penalty_points(m.r.speed))
+		return vfail(v, "DECISION points do not match the speed");
+	if (x->doff != v->off)
+		return vfail(v, "DECISION differs from the open store");
+	v->decided[num - 1] = 1;
+	dmap_add(&v->totals, v->db->hk, m.r.plate, m.r.plate_len, d.points);
+	return 0;
+}
+
+static int
+verify_body(struct verify *v, const struct tes_journal_hdr *h, const uint8_t *plain, size_t len)
+{
+	struct tes_journal_unit un;
+	struct tes_journal_user us;
+	struct tes_journal_audit a;
+	int r = 0;
+
+	if (h->type == TES_JREC_UNIT && tes_journal_unit_decode(plain, len, &un) != 0)
+		r = vfail(v, "bad UNIT body");
+	else if (h->type == TES_JREC_USER && tes_journal_user_decode(plain, len, &us) != 0)
+		r = vfail(v, "bad USER body");
+	else if (h->type == TES_JREC_AUDIT && tes_journal_audit_decode(plain, len, &a) != 0)
+		r = vfail(v, "bad AUDIT body");
+	else if (h->type == TES_JREC_REPORT)
+		r = verify_report(v, h, plain, len);
+	else if (h->type == TES_JREC_DECISION)
+		r = verify_decision(v, h, plain, len);
+	TES_WIPE_CTX(&us);
+	return r;
+}
+
+/* drivers.enc against the chain value and the totals at its seq. */
+static int
+verify_snap(struct verify *v)
+{
+	if (tes_ct_eq(v->head, v->snap.mac, TES_JOURNAL_MAC_LEN) != 0)
+		return vmsg(v, "drivers.enc was made from another journal (chain value differs)");
+	if (!dmap_equal(&v->snapd, &v->totals, v->db->hk))
+		return vmsg(v, "drivers.enc totals differ from the journal's decisions");
+	return 0;
+}
+
+static int
+verify_rec(struct verify *v)
+{
+	uint8_t plain[TES_JOURNAL_CT_MAX];
+	struct tes_journal_hdr h;
+	size_t len;
+	int r;
+
+	if ((r = tes_journal_open_rec(&v->db->jk, v->head, v->map + v->off, v->size - v->off, &h, plain,
+				      sizeof(plain), &len)) != 0) {
+		r = vfail(v, "record check failed: %s", tes_strerror(r));
+		goto out;
+	}
+	if (h.seq != v->seq + 1) {
+		r = vfail(v, "sequence number %llu out of order", (unsigned long long)h.seq);
+		goto out;
+	}
+	if ((r = verify_body(v, &h, plain, len)) != 0)
+		goto out;
+	memcpy(v->head, v->map + v->off + h.total_len - TES_JOURNAL_MAC_LEN, TES_JOURNAL_MAC_LEN);
+	v->seq = h.seq;
+	v->off += h.total_len;
+	if (v->snap.present && v->snap.seq == v->seq)
+		r = verify_snap(v);
+out:
+	TES_WIPE_BUF(plain);
+	return r;
+}
+
+/* The mapped journal from its header to its end, then the open store's state. */
+static int
+verify_walk(struct verify *v)
+{
+	uint64_t created;
+	int r;
+
+	if (tes_journal_file_hdr_decode(v->map, v->size, &created) != 0)
+		return vmsg(v, "journal: bad file header");
+	tes_journal_genesis(&v->db->jk, v->map, v->head);
+	if (tes_ct_eq(v->head, v->db->genesis, TES_JOURNAL_MAC_LEN) != 0)
+		return vmsg(v, "journal: file header changed since the store was opened");
+	v->off = TES_JOURNAL_FILE_HDR_LEN;
+	if (v->snap.present && v->snap.seq == 0 && (r = verify_snap(v)) != 0)
+		return r;
+	while (v->off < v->size)
+		if ((r = verify_rec(v)) != 0)
+			return r;
+	if (v->snap.present && v->snap.seq > v->seq)
+		return vmsg(v, "drivers.enc covers records the journal does not have");
+	if (v->seq != v->db->seq || v->nrep != v->db->nrep ||
+	    tes_ct_eq(v->head, v->db->head, TES_JOURNAL_MAC_LEN) != 0)
+		return vmsg(v, "journal: the file ends elsewhere than the open store");
+	if (!dmap_equal(&v->totals, &v->db->drv, v->db->hk))
+		return vmsg(v, "driver totals in memory differ from the journal");
+	return 0;
+}
+
+/* On success: the last seq and chain value, to be noted outside the store. */
+static void
+verify_summary(const struct verify *v)
+{
+	char hex[2 * TES_JOURNAL_MAC_LEN + 1];
+
+	if (v->msg == NULL || v->cap == 0)
+		return;
+	tes_hex_encode(v->head, TES_JOURNAL_MAC_LEN, hex);
+	if (v->snap.present)
+		snprintf(v->msg, v->cap, "ok: %llu records, chain %s, drivers.enc at seq %llu",
+			 (unsigned long long)v->seq, hex, (unsigned long long)v->snap.seq);
+	else
+		snprintf(v->msg, v->cap, "ok: %llu records, chain %s, no drivers.enc", (unsigned long long)v->seq,
+			 hex);
+}
+
+/* see db.h */
+int
+tes_db_verify(struct tes_db *db, char *msg, size_t cap, uint64_t *records)
+{
+	struct verify v;
+	struct stat st;
+	void *map = MAP_FAILED;
+	int r = TES_ERR_INTERNAL;
+
+	memset(&v, 0, sizeof(v));
+	v.db = db, v.msg = msg, v.cap = cap;
+	if (msg != NULL && cap > 0)
+		msg[0] = '\0';
+	dmap_init(&v.totals);
+	dmap_init(&v.snapd);
+	v.decided = xcalloc(db->nrep, 1);
+	if ((r = snap_load(db, &v.snapd, &v.snap)) != 0) {
+		r = r == TES_ERR_CORRUPT ? vmsg(&v, "drivers.enc: MAC or structure check failed") : r;
+		goto out;
+	}
+	if (fstat(db->jfd, &st) != 0 || st.st_size < TES_JOURNAL_FILE_HDR_LEN) {
+		r = vmsg(&v, "journal: shorter than its header");
+		goto out;
+	}
+	v.size = (size_t)st.st_size;
+	if ((map = mmap(NULL, v.size, PROT_READ, MAP_SHARED, db->jfd, 0)) == MAP_FAILED) {
+		r = TES_ERR_IO;
+		goto out;
+	}
+	v.map = map;
+	if ((r = verify_walk(&v)) == 0)
+		verify_summary(&v);
+out:
+	if (records != NULL)
+		*records = v.seq;
+	if (map != MAP_FAILED)
+		munmap(map, v.size);
+	free(v.decided);
+	dmap_free(&v.totals);
+	dmap_free(&v.snapd);
+	return r;
+}
+
+/* see db.h */
+void
+tes_db_close(struct tes_db *db)
+{
+	if (db == NULL)
+		return;
+	if (db->since > 0 && !db->broken)
+		compact_or_warn(db);
+	db_free(db);
+}

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The officer server's database (spec/STORAGE.md). One data directory:
+ *
+ *   server.key    RSA-2048 private key, PEM, 0600
+ *   storage.key   32 random bytes, 0600; journal and drivers.enc keys derive from it
+ *   journal       append-only, authenticated, hash-chained log (the source of truth)
+ *   drivers.enc   encrypted snapshot plate -> points, rewritten atomically
+ *   lock          flock()ed by the process that has the store open
+ *
+ * Only the master process opens the store; the lock makes it the only
+ * writer. Everything is kept in memory except report bodies, which are read
+ * back from the journal on demand. Allocation failure aborts the process.
+ * Functions return 0 or a negative TES_ERR_* code; after a failed write or
+ * fsync the handle refuses further writes (TES_ERR_IO) and must be reopened.
+ */
+#ifndef TES_STORE_DB_H
+#define TES_STORE_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/rsa.h"
+#include "store/journal.h"   /* enum tes_role, enum tes_audit_kind */
+#include "wire/limits.h"
+#include "wire/msg.h"
+
+/* An open store; heap-allocated, opaque. */
+struct tes_db;
+
+/* Decision state of a report. */
+enum tes_status {
+	TES_STATUS_PENDING = 0,
+	TES_STATUS_APPROVED = 1,
+	TES_STATUS_REJECTED = 2
+};
+
+/* How many decisions are made between two automatic drivers.enc rewrites. */
+#define TES_DB_COMPACT_EVERY 1000
+
+/* A report as the officer sees it. */
+struct tes_db_report {
+	struct tes_report r;
+	uint8_t sig[TES_RSA_LEN];        /* the unit's signature, kept as evidence */
+	uint64_t number;                 /* violation number: 1, 2, ... in arrival order */
+	uint64_t received;               /* server clock at arrival */
+	uint8_t status;                  /* enum tes_status */
+	uint16_t points;                 /* pending: tes_penalty_points(speed) now; decided: as stored */
+	char reason[TES_JOURNAL_TEXT_MAX + 1];  /* decided only, else "" */
+	char officer[TES_NAME_MAX + 1];  /* decided only, else "" */
+	uint64_t decided_at;             /* decided only, else 0 */
+};
+
+/*
+ * Initialise a data directory: create it with mode 0700 (or use it if it
+ * exists and is empty; its mode is set to 0700), write storage.key (32
+ * random bytes) and server.key (fresh RSA-2048), both 0600, and a journal
+ * holding only its header; fsync every file and the directory.
+ * TES_ERR_EXISTS if the directory is not empty (already initialised).
+ */
+int
+tes_db_create(const char *dir);
+
+/*
+ * Open a store: take the lock (TES_ERR_LOCKED if another open file holds
+ * it, even in this process), load the keys (TES_ERR_NOTFOUND if the store
+ * was never created, TES_ERR_KEY if a key file is readable by group or
+ * others), load and check drivers.enc, replay and check the journal.
+ * A torn last record (incomplete, or failing its MAC, and reaching the end
+ * of the file) is cut off with a warning on stderr; any other damage, a
+ * sequence gap, or a drivers.enc that does not match the journal gives
+ * TES_ERR_CORRUPT and changes nothing on disk.
+ */
+int
+tes_db_open(const char *dir, struct tes_db **out);
+
+/*
+ * Rewrite drivers.enc if decisions were made since the last snapshot
+ * (a failure is reported on stderr: the journal still has everything), wipe
+ * the keys, release the lock and free db. NULL is a no-op.
+ */
+void
+tes_db_close(struct tes_db *db);
+
+/* The server's RSA private key (lives as long as db). */
+const struct tes_rsa_priv *
+tes_db_server_key(const struct tes_db *db);
+
+/*
+ * Register a police unit's public key under a name (tes_name_valid; the key
+ * must pass tes_rsa_pub_check: TES_ERR_KEY). Appends a UNIT record and
+ * fsyncs. TES_ERR_EXISTS if the name is taken.
+ */
+int
+tes_db_unit_add(struct tes_db *db, const char *name, const struct tes_rsa_pub *pub);
+
+/* Unit whose public key has this key id (SHA-256 of its SSH blob, as sent in
+ * CLIENT_HELLO and in reports): its name and key; TES_ERR_NOTFOUND. */
+int
+tes_db_unit_find(const struct tes_db *db, const uint8_t keyid[static TES_KEYID_LEN],
+		 char name[static TES_NAME_MAX + 1], struct tes_rsa_pub *out);
+
+/* Public key of a unit; TES_ERR_NOTFOUND. */
+int
+tes_db_unit_get(const struct tes_db *db, const char *name, struct tes_rsa_pub *out);
+
+/*
+ * Add a user: role TES_ROLE_POLICE or TES_ROLE_OFFICER, encoded_hash an
+ * Argon2id encoded string ("$argon2id$...", at most 128 characters).
+ * Appends a USER record and fsyncs. TES_ERR_EXISTS if the name is taken.
+ */
+int
+tes_db_user_add(struct tes_db *db, const char *name, uint8_t role, const char *encoded_hash);
+
+/* Role and encoded password hash of a user; TES_ERR_NOTFOUND. */
+int
+tes_db_user_get(const struct tes_db *db, const char *name, uint8_t *role, char hash[TES_JOURNAL_HASH_MAX + 1]);
+
+/*
+ * Append a REPORT record without fsync: the caller groups several appends,
+ * calls tes_db_sync(), and only then sends the receipts. On success *number
+ * is the new violation number. If the id is already stored, nothing is
+ * written and TES_ERR_EXISTS is returned with *number set to the stored
+ * report's number (a retransmission). The caller has verified the
+ * signature; fields are checked again by the record encoder.
+ */
+int
+tes_db_report_add(struct tes_db *db, const struct tes_report *r, const uint8_t sig[static TES_RSA_LEN],
+		  uint64_t received, uint64_t *number);
+
+/* fdatasync the journal: after it returns 0 every appended record is durable. */
+int
+tes_db_sync(struct tes_db *db);
+
+/*
+ * Read a report back from the journal (pread, MAC check, decrypt), with its
+ * decision if any. TES_ERR_NOTFOUND, TES_ERR_CORRUPT if the file changed
+ * under the open store.
+ */
+int
+tes_db_report_get(const struct tes_db *db, const uint8_t id[static TES_REPORT_ID_LEN], struct tes_db_report *out);
+
+/* Number of stored reports. */
+size_t
+tes_db_report_count(const struct tes_db *db);
+
+/* Report by position: index 0 is violation number 1. TES_ERR_NOTFOUND past the end. */
+int
+tes_db_report_at(const struct tes_db *db, size_t index, struct tes_db_report *out);
+
+/* Number of reports not decided yet. */
+size_t
+tes_db_pending_count(const struct tes_db *db);
+
+/*
+ * Approve (points = tes_penalty_points(speed), added to the plate's total)
+ * or reject (0 points) a pending report. reason: 0..128 printable ASCII
+ * characters (NULL = none); officer: the deciding user's name. Appends a
+ * DECISION record and fsyncs, then rewrites drivers.enc every
+ * TES_DB_COMPACT_EVERY decisions. *points (may be NULL) gets the points
+ * given. TES_ERR_NOTFOUND, TES_ERR_DECIDED.
+ */
+int
+tes_db_decide(struct tes_db *db, const uint8_t id[static TES_REPORT_ID_LEN], int approve, const char *reason,
+	      const char *officer, uint64_t now, uint16_t *points);
+
+/*
+ * Append an AUDIT record and fsync. kind: enum tes_audit_kind; who: a user
+ * or unit name, or NULL / "" for the server itself; text: 0..128 printable
+ * ASCII characters (NULL = none).
+ */
+int
+tes_db_audit(struct tes_db *db, uint8_t kind, const char *who, const char *text, uint64_t now);
+
+/* Penalty points of a plate (0 when unknown). */
+uint32_t
+tes_db_driver_points(const struct tes_db *db, const char *plate);
+
+/*
+ * Call cb for every driver with points, in plate order
+ * (tes_drivers_plate_cmp); a non-zero return from cb stops the walk.
+ * Returns 0.
+ */
+int
+tes_db_drivers_foreach(const struct tes_db *db, int (*cb)(void *ctx, const char *plate, uint32_t points),
+		       void *ctx);
+
+/*
+ * Make the journal durable, then write drivers.enc now (atomically:
+ * drivers.enc.tmp, fsync, rename, fsync of the directory).
+ */
+int
+tes_db_compact(struct tes_db *db);
+
+/*
+ * Check the whole store from scratch: every journal record's MAC, chain and
+ * body, report numbering, each decision against its report (points from the
+ * speed), drivers.enc against the totals the journal gives at its seq, and
+ * the in-memory state against the file. *records (may be NULL) gets the
+ * number of journal records checked good. On success msg (cap bytes, may
+ * be NULL) gets "ok: N records, chain <hex of the last chain value>, ..."
+ * (worth noting outside the store: it anchors the journal's end); on
+ * failure TES_ERR_CORRUPT and msg names the failing record seq or file.
+ */
+int
+tes_db_verify(struct tes_db *db, char *msg, size_t cap, uint64_t *records);
+
+#endif

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: ISC */
+#include "common/ct.h"
+#include "common/cur.h"
+#include "common/err.h"
+#include "crypto/hash.h"
+#include "store/drivers.h"
+#include "wire/validate.h"
+
+static const uint8_t dmagic[4] = { 'T', 'E', 'S', 'D' };
+
+/* see drivers.h */
+int
+tes_drivers_plate_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t i, n = alen < blen ? alen : blen;
+
+	for (i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return (uint8_t)a[i] < (uint8_t)b[i] ? -1 : 1;
+	if (alen == blen)
+		return 0;
+	return alen < blen ? -1 : 1;
+}
+
+/* Bytes of the plaintext entries. */
+static size_t
+entries_len(const struct tes_driver *v, size_t count)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < count; i++)
+		n += 1 + (size_t)v[i].plate_len + 4;
+	return n;
+}
+
+/* see drivers.h */
+size_t
+tes_drivers_encoded_len(const struct tes_driver *v, size_t count)
+{
+	return TES_DRIVERS_HDR_LEN + tes_store_ct_len(entries_len(v, count)) + TES_JOURNAL_MAC_LEN;
+}
+
+/* Entry i is a valid plate, and above entry i - 1. */
+static int
+entry_check(const struct tes_driver *v, size_t i)
+{
+	int r;
+
+	/*= spec/STORAGE.md#drivers MUST-S2: valid plates, strictly ascending */
+	if ((r = tes_plate_valid(v[i].plate, v[i].plate_len)) != 0)
+		return r;
+	if (i > 0 && tes_drivers_plate_cmp(v[i - 1].plate, v[i - 1].plate_len, v[i].plate,
+					   v[i].plate_len) >= 0)
+		return TES_ERR_FORMAT;
+	return 0;
+}
+
+static int
+put_hdr(struct tes_cur *c, const struct tes_drivers_hdr *h, const uint8_t iv[static TES_DES_BLOCK])
+{
+	int r;
+
+	if ((r = tes_cur_put_bytes(c, dmagic, sizeof(dmagic))) != 0 ||
+	    (r = tes_cur_put_u16be(c, TES_DRIVERS_VERSION)) != 0 ||
+	    (r = tes_cur_put_u16be(c, 0)) != 0 ||
+	    (r = tes_cur_put_u64be(c, h->journal_seq)) != 0 ||
+	    (r = tes_cur_put_bytes(c, h->mac_at_seq, TES_JOURNAL_MAC_LEN)) != 0 ||
+	    (r = tes_cur_put_u32be(c, h->count)) != 0 ||
+	    (r = tes_cur_put_bytes(c, iv, TES_DES_BLOCK)) != 0)
+		return r;
+	return 0;
+}
+
+static int
+put_entries(struct tes_cur *c, const struct tes_driver *v, size_t count)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < count; i++) {
+		if ((r = entry_check(v, i)) != 0 ||
+		    (r = tes_cur_put_u8(c, v[i].plate_len)) != 0 ||
+		    (r = tes_cur_put_bytes(c, (const uint8_t *)v[i].plate, v[i].plate_len)) != 0 ||
+		    (r = tes_cur_put_u32be(c, v[i].points)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+/* see drivers.h */
+int
+tes_drivers_encode(const struct tes_store_keys *k, const struct tes_drivers_hdr *h,
+		   const uint8_t iv[static TES_DES_BLOCK], const struct tes_driver *v, size_t count,
+		   uint8_t *out, size_t cap, size_t *used)
+{
+	uint8_t mac[TES_JOURNAL_MAC_LEN];
+	struct tes_cur c;
+	size_t total;
+	int r;
+
+	if (h->count != count)
+		return TES_ERR_ARG;
+	total = tes_drivers_encoded_len(v, count);
+	if (cap < total)
+		return TES_ERR_SPACE;
+	tes_cur_init_wr(&c, out, total);
+	if ((r = put_hdr(&c, h, iv)) != 0 ||
+	    (r = put_entries(&c, v, count)) != 0 ||
+	    (r = tes_store_put_pad(&c, c.off - TES_DRIVERS_HDR_LEN)) != 0)
+		return r;
+	tes_store_encrypt(k, iv, out + TES_DRIVERS_HDR_LEN, c.off - TES_DRIVERS_HDR_LEN);
+	tes_hmac_sha256(k->mac, sizeof(k->mac), out, c.off, mac);
+	if ((r = tes_cur_put_bytes(&c, mac, sizeof(mac))) != 0)
+		return r;
+	*used = c.off;
+	return 0;
+}
+
+/* Header fields after the MAC check. */
+static int
+get_hdr(struct tes_cur *c, struct tes_drivers_hdr *h)
+{
+	uint8_t magic[4], iv[TES_DES_BLOCK];
+	uint16_t version, reserved;
+	int r;
+
+	if ((r = tes_cur_get_bytes(c, magic, sizeof(magic))) != 0 ||
+	    (r = tes_cur_get_u16be(c, &version)) != 0 ||
+	    (r = tes_cur_get_u16be(c, &reserved)) != 0 ||
+	    (r = tes_cur_get_u64be(c, &h->journal_seq)) != 0 ||
+	    (r = tes_cur_get_bytes(c, h->mac_at_seq, TES_JOURNAL_MAC_LEN)) != 0 ||
+	    (r = tes_cur_get_u32be(c, &h->count)) != 0 ||
+	    (r = tes_cur_get_bytes(c, iv, sizeof(iv))) != 0)
+		return r;
+	if (tes_ct_eq(magic, dmagic, sizeof(magic)) != 0 || reserved != 0)
+		return TES_ERR_FORMAT;
+	return version == TES_DRIVERS_VERSION ? 0 : TES_ERR_VERSION;
+}
+
+/* see drivers.h */
+int
+tes_drivers_hdr_decode(const struct tes_store_keys *k, const uint8_t *p, size_t n, struct tes_drivers_hdr *h)
+{
+	uint8_t mac[TES_JOURNAL_MAC_LEN];
+	const uint8_t *body, *tag;
+	struct tes_cur c;
+	size_t ct_len;
+	int r;
+
+	if (n < TES_DRIVERS_HDR_LEN + TES_DES_BLOCK + TES_JOURNAL_MAC_LEN)
+		return TES_ERR_TRUNCATED;
+	tes_cur_init_rd(&c, p, n);
+	if ((r = tes_cur_get_view(&c, &body, n - TES_JOURNAL_MAC_LEN)) != 0 ||
+	    (r = tes_cur_get_view(&c, &tag, TES_JOURNAL_MAC_LEN)) != 0)
+		return r;
+	/*= spec/STORAGE.md#drivers MUST-S1: mac first, then the header */
+	tes_hmac_sha256(k->mac, sizeof(k->mac), body, n - TES_JOURNAL_MAC_LEN, mac);
+	if (tes_ct_eq(mac, tag, sizeof(mac)) != 0)
+		return TES_ERR_MAC;
+	tes_cur_init_rd(&c, body, TES_DRIVERS_HDR_LEN);
+	if ((r = get_hdr(&c, h)) != 0)
+		return r;
+	ct_len = n - TES_DRIVERS_HDR_LEN - TES_JOURNAL_MAC_LEN;
+	if (ct_len % TES_DES_BLOCK != 0 || h->count > ct_len / TES_DRIVERS_ENTRY_MIN)
+		return TES_ERR_FORMAT;
+	return 0;
+}
+
+static int
+get_entry(struct tes_cur *c, struct tes_driver *d)
+{
+	const uint8_t *v;
+	size_t i;
+	int r;
+
+	if ((r = tes_cur_get_u8(c, &d->plate_len)) != 0)
+		return r;
+	if (d->plate_len > TES_PLATE_MAX)
+		return TES_ERR_PLATE;
+	if ((r = tes_cur_get_view(c, &v, d->plate_len)) != 0 ||
+	    (r = tes_cur_get_u32be(c, &d->points)) != 0)
+		return r;
+	for (i = 0; i < d->plate_len; i++)
+		d->plate[i] = (char)v[i];
+	d->plate[d->plate_len] = '\0';
+	return 0;
+}
+
+static int
+get_entries(struct tes_cur *c, struct tes_driver *v, size_t count)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < count; i++)
+		if ((r = get_entry(c, &v[i])) != 0 || (r = entry_check(v, i)) != 0)
+			return r;
+	return tes_cur_left(c) == 0 ? 0 : TES_ERR_FORMAT;
+}
+
+/* see drivers.h */
+int
+tes_drivers_decode(const struct tes_store_keys *k, uint8_t *p, size_t n, struct tes_drivers_hdr *h,
+		   struct tes_driver *v, size_t max)
+{
+	uint8_t *ct = p + TES_DRIVERS_HDR_LEN;
+	struct tes_cur c;
+	size_t ct_len, plain_len;
+	int r;
+
+	if ((r = tes_drivers_hdr_decode(k, p, n, h)) != 0)
+		return r;
+	if (h->count > max)
+		return TES_ERR_SPACE;
+	ct_len = n - TES_DRIVERS_HDR_LEN - TES_JOURNAL_MAC_LEN;
+	/* the IV is the last field of the header, right before the ciphertext */
+	tes_store_decrypt(k, ct - TES_DES_BLOCK, ct, ct_len);
+	if ((r = tes_store_unpad(ct, ct_len, &plain_len)) != 0)
+		return r;
+	tes_cur_init_rd(&c, ct, plain_len);
+	return get_entries(&c, v, h->count);
+}

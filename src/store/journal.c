@@ -1,0 +1,658 @@
+/* SPDX-License-Identifier: ISC */
+#include <bearssl.h>
+
+#include "common/ct.h"
+#include "common/cur.h"
+#include "common/err.h"
+#include "crypto/hash.h"
+#include "store/journal.h"
+#include "wire/validate.h"
+
+static const uint8_t storage_salt[] = "TES1 storage";
+static const uint8_t genesis_ctx[] = "TES1 journal genesis";
+static const uint8_t jmagic[4] = { 'T', 'E', 'S', 'J' };
+static const uint8_t argon2id_prefix[] = "$argon2id$";
+
+_Static_assert(8 + 8 + TES_REPORT_MAX + TES_RSA_LEN <= TES_JOURNAL_BODY_MAX, "REPORT body fits");
+_Static_assert(TES_JOURNAL_BODY_MAX <= TES_JOURNAL_PLAIN_MAX, "any body fits a record");
+
+/* see journal.h */
+void
+tes_store_keys_derive(const uint8_t sk[static TES_STORE_KEY_LEN], enum tes_store_obj obj,
+		      struct tes_store_keys *k)
+{
+	static const uint8_t jenc[] = "journal enc", jmac[] = "journal mac";
+	static const uint8_t denc[] = "drivers enc", dmac[] = "drivers mac";
+	const uint8_t *ienc = obj == TES_STORE_JOURNAL ? jenc : denc;
+	const uint8_t *imac = obj == TES_STORE_JOURNAL ? jmac : dmac;
+
+	/* all four info strings are 11 bytes */
+	tes_hkdf_sha256(storage_salt, sizeof(storage_salt) - 1, sk, TES_STORE_KEY_LEN, ienc,
+			sizeof(jenc) - 1, k->enc, sizeof(k->enc));
+	tes_hkdf_sha256(storage_salt, sizeof(storage_salt) - 1, sk, TES_STORE_KEY_LEN, imac,
+			sizeof(jmac) - 1, k->mac, sizeof(k->mac));
+}
+
+/* see journal.h */
+void
+tes_journal_file_hdr_encode(uint8_t out[static TES_JOURNAL_FILE_HDR_LEN], uint64_t created)
+{
+	struct tes_cur c;
+
+	/* 16 bytes into a 16-byte buffer: no put can fail */
+	tes_cur_init_wr(&c, out, TES_JOURNAL_FILE_HDR_LEN);
+	(void)tes_cur_put_bytes(&c, jmagic, sizeof(jmagic));
+	(void)tes_cur_put_u16be(&c, TES_JOURNAL_VERSION);
+	(void)tes_cur_put_u16be(&c, 0);
+	(void)tes_cur_put_u64be(&c, created);
+}
+
+/* see journal.h */
+int
+tes_journal_file_hdr_decode(const uint8_t *p, size_t n, uint64_t *created)
+{
+	struct tes_cur c;
+	uint8_t magic[4];
+	uint16_t version, reserved;
+	int r;
+
+	tes_cur_init_rd(&c, p, n);
+	if ((r = tes_cur_get_bytes(&c, magic, sizeof(magic))) != 0 ||
+	    (r = tes_cur_get_u16be(&c, &version)) != 0 ||
+	    (r = tes_cur_get_u16be(&c, &reserved)) != 0 ||
+	    (r = tes_cur_get_u64be(&c, created)) != 0)
+		return r;
+	if (tes_ct_eq(magic, jmagic, sizeof(magic)) != 0 || reserved != 0)
+		return TES_ERR_FORMAT;
+	return version == TES_JOURNAL_VERSION ? 0 : TES_ERR_VERSION;
+}
+
+/* see journal.h */
+void
+tes_journal_genesis(const struct tes_store_keys *k, const uint8_t fhdr[static TES_JOURNAL_FILE_HDR_LEN],
+		    uint8_t out[static TES_JOURNAL_MAC_LEN])
+{
+	struct tes_hmac h;
+
+	tes_hmac_init(&h, k->mac, sizeof(k->mac));
+	tes_hmac_update(&h, genesis_ctx, sizeof(genesis_ctx) - 1);
+	tes_hmac_update(&h, fhdr, TES_JOURNAL_FILE_HDR_LEN);
+	tes_hmac_out(&h, out);
+}
+
+static int
+all_zero(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != 0)
+			return 0;
+	return 1;
+}
+
+/* The header rules shared by the encoder and the decoder. */
+static int
+hdr_check(const struct tes_journal_hdr *h)
+{
+	/*= spec/STORAGE.md#journal MUST-J2..J5: type, length, seq, key */
+	if (h->type < 1 || h->type > TES_JREC_MAX)
+		return TES_ERR_TYPE;
+	if (h->total_len > TES_JOURNAL_REC_MAX)
+		return TES_ERR_TOOLONG;
+	if (h->total_len < TES_JOURNAL_REC_MIN ||
+	    (h->total_len - TES_JOURNAL_OVERHEAD) % TES_DES_BLOCK != 0 || h->seq == 0)
+		return TES_ERR_FORMAT;
+	if (h->type != TES_JREC_REPORT && h->type != TES_JREC_DECISION &&
+	    !all_zero(h->key, TES_JOURNAL_KEY_LEN))
+		return TES_ERR_FORMAT;
+	return 0;
+}
+
+/* see journal.h */
+int
+tes_journal_hdr_encode(const struct tes_journal_hdr *h, uint8_t out[static TES_JOURNAL_HDR_LEN])
+{
+	struct tes_cur c;
+	int r;
+
+	if ((r = hdr_check(h)) != 0)
+		return r;
+	tes_cur_init_wr(&c, out, TES_JOURNAL_HDR_LEN);
+	if ((r = tes_cur_put_u32be(&c, h->total_len)) != 0 ||
+	    (r = tes_cur_put_u8(&c, h->type)) != 0 ||
+	    (r = tes_cur_put_u8(&c, 0)) != 0 ||
+	    (r = tes_cur_put_u16be(&c, 0)) != 0 ||
+	    (r = tes_cur_put_u64be(&c, h->seq)) != 0 ||
+	    (r = tes_cur_put_bytes(&c, h->key, TES_JOURNAL_KEY_LEN)) != 0)
+		return r;
+	return 0;
+}
+
+/* see journal.h */
+int
+tes_journal_hdr_decode(const uint8_t *p, size_t n, struct tes_journal_hdr *h)
+{
+	struct tes_cur c;
+	uint8_t r8;
+	uint16_t r16;
+	int r;
+
+	tes_cur_init_rd(&c, p, n);
+	if ((r = tes_cur_get_u32be(&c, &h->total_len)) != 0 ||
+	    (r = tes_cur_get_u8(&c, &h->type)) != 0 ||
+	    (r = tes_cur_get_u8(&c, &r8)) != 0 ||
+	    (r = tes_cur_get_u16be(&c, &r16)) != 0 ||
+	    (r = tes_cur_get_u64be(&c, &h->seq)) != 0 ||
+	    (r = tes_cur_get_bytes(&c, h->key, TES_JOURNAL_KEY_LEN)) != 0)
+		return r;
+	if (r8 != 0 || r16 != 0)
+		return TES_ERR_FORMAT;
+	return hdr_check(h);
+}
+
+/* HMAC(mac key, prev || rec[0 .. n-1]). */
+static void
+chain_mac(const struct tes_store_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN], const uint8_t *rec,
+	  size_t n, uint8_t out[static TES_JOURNAL_MAC_LEN])
+{
+	struct tes_hmac h;
+
+	tes_hmac_init(&h, k->mac, sizeof(k->mac));
+	tes_hmac_update(&h, prev, TES_JOURNAL_MAC_LEN);
+	tes_hmac_update(&h, rec, n);
+	tes_hmac_out(&h, out);
+}
+
+/* see journal.h */
+void
+tes_store_encrypt(const struct tes_store_keys *k, const uint8_t iv_in[static TES_DES_BLOCK], uint8_t *buf,
+		  size_t n)
+{
+	br_des_ct_cbcenc_keys ctx;
+	uint8_t iv[TES_DES_BLOCK];
+	size_t i;
+
+	for (i = 0; i < sizeof(iv); i++)
+		iv[i] = iv_in[i];
+	br_des_ct_cbcenc_init(&ctx, k->enc, sizeof(k->enc));
+	br_des_ct_cbcenc_run(&ctx, iv, buf, n);
+	TES_WIPE_CTX(&ctx);
+	TES_WIPE_BUF(iv);
+}
+
+/* see journal.h */
+void
+tes_store_decrypt(const struct tes_store_keys *k, const uint8_t iv_in[static TES_DES_BLOCK], uint8_t *buf,
+		  size_t n)
+{
+	br_des_ct_cbcdec_keys ctx;
+	uint8_t iv[TES_DES_BLOCK];
+	size_t i;
+
+	for (i = 0; i < sizeof(iv); i++)
+		iv[i] = iv_in[i];
+	br_des_ct_cbcdec_init(&ctx, k->enc, sizeof(k->enc));
+	br_des_ct_cbcdec_run(&ctx, iv, buf, n);
+	TES_WIPE_CTX(&ctx);
+	TES_WIPE_BUF(iv);
+}
+
+/* see journal.h */
+size_t
+tes_store_ct_len(size_t n)
+{
+	return (n / TES_DES_BLOCK + 1) * TES_DES_BLOCK;
+}
+
+/* see journal.h */
+int
+tes_store_put_pad(struct tes_cur *c, size_t n)
+{
+	uint8_t pad = (uint8_t)(TES_DES_BLOCK - n % TES_DES_BLOCK);
+	size_t i;
+	int r;
+
+	for (i = 0; i < pad; i++)
+		if ((r = tes_cur_put_u8(c, pad)) != 0)
+			return r;
+	return 0;
+}
+
+/* see journal.h */
+int
+tes_store_unpad(const uint8_t *p, size_t n, size_t *plain_len)
+{
+	uint8_t pad;
+	size_t i;
+
+	if (n < TES_DES_BLOCK || n % TES_DES_BLOCK != 0)
+		return TES_ERR_DECRYPT;
+	pad = p[n - 1];
+	if (pad < 1 || pad > TES_DES_BLOCK)
+		return TES_ERR_DECRYPT;
+	for (i = n - pad; i < n; i++)
+		if (p[i] != pad)
+			return TES_ERR_DECRYPT;
+	*plain_len = n - pad;
+	return 0;
+}
+
+/* see journal.h */
+int
+tes_journal_seal(const struct tes_store_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
+		 struct tes_journal_hdr *h, const uint8_t iv[static TES_JOURNAL_IV_LEN], const uint8_t *plain,
+		 size_t n, uint8_t *out, size_t cap, size_t *used)
+{
+	uint8_t hdr[TES_JOURNAL_HDR_LEN], mac[TES_JOURNAL_MAC_LEN];
+	struct tes_cur c;
+	size_t ct_len;
+	int r;
+
+	if (n > TES_JOURNAL_PLAIN_MAX)
+		return TES_ERR_TOOLONG;
+	ct_len = tes_store_ct_len(n);
+	h->total_len = (uint32_t)(TES_JOURNAL_OVERHEAD + ct_len);
+	if (cap < h->total_len)
+		return TES_ERR_SPACE;
+	if ((r = tes_journal_hdr_encode(h, hdr)) != 0)
+		return r;
+	tes_cur_init_wr(&c, out, h->total_len);
+	if ((r = tes_cur_put_bytes(&c, hdr, sizeof(hdr))) != 0 ||
+	    (r = tes_cur_put_bytes(&c, iv, TES_JOURNAL_IV_LEN)) != 0 ||
+	    (r = tes_cur_put_bytes(&c, plain, n)) != 0 ||
+	    (r = tes_store_put_pad(&c, n)) != 0)
+		return r;
+	tes_store_encrypt(k, iv, out + TES_JOURNAL_HDR_LEN + TES_JOURNAL_IV_LEN, ct_len);
+	chain_mac(k, prev, out, c.off, mac);
+	if ((r = tes_cur_put_bytes(&c, mac, sizeof(mac))) != 0)
+		return r;
+	*used = c.off;
+	return 0;
+}
+
+/* see journal.h */
+int
+tes_journal_check(const struct tes_store_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
+		  const uint8_t *p, size_t n, struct tes_journal_hdr *h)
+{
+	uint8_t mac[TES_JOURNAL_MAC_LEN];
+	const uint8_t *rec, *tag;
+	struct tes_cur c;
+	int r;
+
+	if ((r = tes_journal_hdr_decode(p, n, h)) != 0)
+		return r;
+	if (n < h->total_len)
+		return TES_ERR_TRUNCATED;
+	tes_cur_init_rd(&c, p, h->total_len);
+	if ((r = tes_cur_get_view(&c, &rec, h->total_len - TES_JOURNAL_MAC_LEN)) != 0 ||
+	    (r = tes_cur_get_view(&c, &tag, TES_JOURNAL_MAC_LEN)) != 0)
+		return r;
+	/*= spec/STORAGE.md#journal MUST-J6: the chain mac, in constant time, before any decryption */
+	chain_mac(k, prev, rec, h->total_len - TES_JOURNAL_MAC_LEN, mac);
+	return tes_ct_eq(mac, tag, TES_JOURNAL_MAC_LEN) == 0 ? 0 : TES_ERR_MAC;
+}
+
+/* see journal.h */
+int
+tes_journal_open_rec(const struct tes_store_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
+		     const uint8_t *p, size_t n, struct tes_journal_hdr *h, uint8_t *plain, size_t cap,
+		     size_t *plain_len)
+{
+	const uint8_t *hdr, *iv;
+	struct tes_cur c;
+	size_t ct_len;
+	int r;
+
+	if ((r = tes_journal_check(k, prev, p, n, h)) != 0)
+		return r;
+	ct_len = h->total_len - TES_JOURNAL_OVERHEAD;
+	if (cap < ct_len)
+		return TES_ERR_SPACE;
+	tes_cur_init_rd(&c, p, h->total_len);
+	if ((r = tes_cur_get_view(&c, &hdr, TES_JOURNAL_HDR_LEN)) != 0 ||
+	    (r = tes_cur_get_view(&c, &iv, TES_JOURNAL_IV_LEN)) != 0 ||
+	    (r = tes_cur_get_bytes(&c, plain, ct_len)) != 0)
+		return r;
+	tes_store_decrypt(k, iv, plain, ct_len);
+	if ((r = tes_store_unpad(plain, ct_len, plain_len)) != 0)
+		tes_wipe(plain, ct_len);
+	return r;
+}
+
+/* Copy n validated bytes into a NUL-terminated char array of size n + 1. */
+static void
+copy_str(char *dst, const uint8_t *src, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		dst[i] = (char)src[i];
+	dst[n] = '\0';
+}
+
+/* u8 length-prefixed string of at most max bytes. */
+static int
+get_str(struct tes_cur *c, size_t max, uint8_t *len, char *out)
+{
+	const uint8_t *v;
+	int r;
+
+	if ((r = tes_cur_get_u8(c, len)) != 0)
+		return r;
+	if (*len > max)
+		return TES_ERR_TOOLONG;
+	if ((r = tes_cur_get_view(c, &v, *len)) != 0)
+		return r;
+	copy_str(out, v, *len);
+	return 0;
+}
+
+/* u8 length-prefixed string. */
+static int
+put_str(struct tes_cur *c, const char *s, uint8_t len)
+{
+	size_t i;
+	int r;
+
+	if ((r = tes_cur_put_u8(c, len)) != 0)
+		return r;
+	for (i = 0; i < len; i++)
+		if ((r = tes_cur_put_u8(c, (uint8_t)s[i])) != 0)
+			return r;
+	return 0;
+}
+
+/* 0..max bytes in lo..0x7e. */
+static int
+ascii_valid(const char *s, size_t n, size_t max, char lo)
+{
+	size_t i;
+
+	if (n > max)
+		return TES_ERR_TOOLONG;
+	for (i = 0; i < n; i++)
+		if (s[i] < lo || s[i] > 0x7e)
+			return TES_ERR_FORMAT;
+	return 0;
+}
+
+static int
+done(const struct tes_cur *c)
+{
+	return tes_cur_left(c) == 0 ? 0 : TES_ERR_FORMAT;
+}
+
+static int
+unit_check(const struct tes_journal_unit *m)
+{
+	int r;
+
+	if ((r = tes_name_valid(m->name, m->name_len)) != 0)
+		return r;
+	if (m->pub.elen < 1 || m->pub.elen > TES_RSA_E_MAX)
+		return TES_ERR_KEY;
+	return tes_rsa_pub_check(&m->pub);
+}
+
+/* see journal.h */
+int
+tes_journal_unit_encode(const struct tes_journal_unit *m, uint8_t *out, size_t cap, size_t *used)
+{
+	struct tes_cur c;
+	int r;
+
+	if ((r = unit_check(m)) != 0)
+		return r;
+	tes_cur_init_wr(&c, out, cap);
+	if ((r = put_str(&c, m->name, m->name_len)) != 0 ||
+	    (r = tes_cur_put_bytes(&c, m->pub.n, TES_RSA_LEN)) != 0 ||
+	    (r = tes_cur_put_u8(&c, m->pub.elen)) != 0 ||
+	    (r = tes_cur_put_bytes(&c, m->pub.e, m->pub.elen)) != 0)
+		return r;
+	*used = c.off;
+	return 0;
+}
+
+/* see journal.h */
+int
+tes_journal_unit_decode(const uint8_t *p, size_t n, struct tes_journal_unit *m)
+{
+	struct tes_cur c;
+	size_t i;
+	int r;
+
+	tes_cur_init_rd(&c, p, n);
+	if ((r = get_str(&c, TES_NAME_MAX, &m->name_len, m->name)) != 0 ||
+	    (r = tes_cur_get_bytes(&c, m->pub.n, TES_RSA_LEN)) != 0 ||
+	    (r = tes_cur_get_u8(&c, &m->pub.elen)) != 0)
+		return r;
+	if (m->pub.elen > TES_RSA_E_MAX)
+		return TES_ERR_KEY;
+	for (i = 0; i < TES_RSA_E_MAX; i++)
+		m->pub.e[i] = 0;
+	if ((r = tes_cur_get_bytes(&c, m->pub.e, m->pub.elen)) != 0 ||
+	    (r = unit_check(m)) != 0)
+		return r;
+	return done(&c);
+}
+
+static int
+hash_valid(const char *s, size_t n)
+{
+	size_t i, plen = sizeof(argon2id_prefix) - 1;
+	int r;
+
+	if ((r = ascii_valid(s, n, TES_JOURNAL_HASH_MAX, 0x21)) != 0)
+		return r;
+	if (n < plen)
+		return TES_ERR_FORMAT;
+	for (i = 0; i < plen; i++)
+		if ((uint8_t)s[i] != argon2id_prefix[i])
+			return TES_ERR_FORMAT;
+	return 0;
+}
+
+static int
+user_check(const struct tes_journal_user *m)
+{
+	int r;
+
+	if ((r = tes_name_valid(m->name, m->name_len)) != 0)
+		return r;
+	if (m->role != TES_ROLE_POLICE && m->role != TES_ROLE_OFFICER)
+		return TES_ERR_FORMAT;
+	return hash_valid(m->hash, m->hash_len);
+}
+
+/* see journal.h */
+int
+tes_journal_user_encode(const struct tes_journal_user *m, uint8_t *out, size_t cap, size_t *used)
+{
+	struct tes_cur c;
+	int r;
+
+	if ((r = user_check(m)) != 0)
+		return r;
+	tes_cur_init_wr(&c, out, cap);
+	if ((r = put_str(&c, m->name, m->name_len)) != 0 ||
+	    (r = tes_cur_put_u8(&c, m->role)) != 0 ||
+	    (r = put_str(&c, m->hash, m->hash_len)) != 0)
+		return r;
+	*used = c.off;
+	return 0;
+}
+
+/* see journal.h */
+int
+tes_journal_user_decode(const uint8_t *p, size_t n, struct tes_journal_user *m)
+{
+	struct tes_cur c;
+	int r;
+
+	tes_cur_init_rd(&c, p, n);
+	if ((r = get_str(&c, TES_NAME_MAX, &m->name_len, m->name)) != 0 ||
+	    (r = tes_cur_get_u8(&c, &m->role)) != 0 ||
+	    (r = get_str(&c, TES_JOURNAL_HASH_MAX, &m->hash_len, m->hash)) != 0 ||
+	    (r = user_check(m)) != 0)
+		return r;
+	return done(&c);
+}
+
+/* see journal.h */
+int
+tes_journal_report_encode(const struct tes_journal_report *m, uint8_t *out, size_t cap, size_t *used)
+{
+	uint8_t rep[TES_REPORT_MAX];
+	struct tes_report chk;
+	struct tes_cur c;
+	size_t rn;
+	int r;
+
+	if (m->number == 0)
+		return TES_ERR_FORMAT;
+	if ((r = tes_report_encode(&m->r, rep, sizeof(rep), &rn)) != 0 ||
+	    (r = tes_report_decode(rep, rn, &chk)) != 0)
+		return r;
+	tes_cur_init_wr(&c, out, cap);
+	if ((r = tes_cur_put_u64be(&c, m->number)) != 0 ||
+	    (r = tes_cur_put_u64be(&c, m->received)) != 0 ||
+	    (r = tes_cur_put_bytes(&c, rep, rn)) != 0 ||
+	    (r = tes_cur_put_bytes(&c, m->sig, TES_RSA_LEN)) != 0)
+		return r;
+	*used = c.off;
+	return 0;
+}
+
+/* see journal.h */
+int
+tes_journal_report_decode(const uint8_t *p, size_t n, struct tes_journal_report *m)
+{
+	const uint8_t *rep;
+	struct tes_cur c;
+	size_t rn;
+	int r;
+
+	tes_cur_init_rd(&c, p, n);
+	if ((r = tes_cur_get_u64be(&c, &m->number)) != 0 ||
+	    (r = tes_cur_get_u64be(&c, &m->received)) != 0)
+		return r;
+	if (m->number == 0)
+		return TES_ERR_FORMAT;
+	/* the signature is the last 256 bytes; the report is what lies between */
+	if (tes_cur_left(&c) < TES_RSA_LEN)
+		return TES_ERR_TRUNCATED;
+	rn = tes_cur_left(&c) - TES_RSA_LEN;
+	if ((r = tes_cur_get_view(&c, &rep, rn)) != 0 ||
+	    (r = tes_report_decode(rep, rn, &m->r)) != 0 ||
+	    (r = tes_cur_get_bytes(&c, m->sig, TES_RSA_LEN)) != 0)
+		return r;
+	return done(&c);
+}
+
+static int
+decision_check(const struct tes_journal_decision *m)
+{
+	int r;
+
+	if (m->verdict == TES_VERDICT_REJECT) {
+		if (m->points != 0)
+			return TES_ERR_FORMAT;
+	} else if (m->verdict == TES_VERDICT_APPROVE) {
+		if (m->points != 0 && m->points != 10 && m->points != 20 && m->points != 50)
+			return TES_ERR_FORMAT;
+	} else
+		return TES_ERR_FORMAT;
+	if ((r = ascii_valid(m->reason, m->reason_len, TES_JOURNAL_TEXT_MAX, 0x20)) != 0)
+		return r;
+	return tes_name_valid(m->officer, m->officer_len);
+}
+
+/* see journal.h */
+int
+tes_journal_decision_encode(const struct tes_journal_decision *m, uint8_t *out, size_t cap, size_t *used)
+{
+	struct tes_cur c;
+	int r;
+
+	if ((r = decision_check(m)) != 0)
+		return r;
+	tes_cur_init_wr(&c, out, cap);
+	if ((r = tes_cur_put_bytes(&c, m->id, TES_REPORT_ID_LEN)) != 0 ||
+	    (r = tes_cur_put_u8(&c, m->verdict)) != 0 ||
+	    (r = tes_cur_put_u16be(&c, m->points)) != 0 ||
+	    (r = put_str(&c, m->reason, m->reason_len)) != 0 ||
+	    (r = put_str(&c, m->officer, m->officer_len)) != 0 ||
+	    (r = tes_cur_put_u64be(&c, m->time)) != 0)
+		return r;
+	*used = c.off;
+	return 0;
+}
+
+/* see journal.h */
+int
+tes_journal_decision_decode(const uint8_t *p, size_t n, struct tes_journal_decision *m)
+{
+	struct tes_cur c;
+	int r;
+
+	tes_cur_init_rd(&c, p, n);
+	if ((r = tes_cur_get_bytes(&c, m->id, TES_REPORT_ID_LEN)) != 0 ||
+	    (r = tes_cur_get_u8(&c, &m->verdict)) != 0 ||
+	    (r = tes_cur_get_u16be(&c, &m->points)) != 0 ||
+	    (r = get_str(&c, TES_JOURNAL_TEXT_MAX, &m->reason_len, m->reason)) != 0 ||
+	    (r = get_str(&c, TES_NAME_MAX, &m->officer_len, m->officer)) != 0 ||
+	    (r = tes_cur_get_u64be(&c, &m->time)) != 0 ||
+	    (r = decision_check(m)) != 0)
+		return r;
+	return done(&c);
+}
+
+static int
+audit_check(const struct tes_journal_audit *m)
+{
+	int r;
+
+	if (m->kind < 1 || m->kind > TES_AUDIT_MAX)
+		return TES_ERR_FORMAT;
+	if (m->who_len != 0 && (r = tes_name_valid(m->who, m->who_len)) != 0)
+		return r;
+	return ascii_valid(m->text, m->text_len, TES_JOURNAL_TEXT_MAX, 0x20);
+}
+
+/* see journal.h */
+int
+tes_journal_audit_encode(const struct tes_journal_audit *m, uint8_t *out, size_t cap, size_t *used)
+{
+	struct tes_cur c;
+	int r;
+
+	if ((r = audit_check(m)) != 0)
+		return r;
+	tes_cur_init_wr(&c, out, cap);
+	if ((r = tes_cur_put_u8(&c, m->kind)) != 0 ||
+	    (r = put_str(&c, m->who, m->who_len)) != 0 ||
+	    (r = put_str(&c, m->text, m->text_len)) != 0 ||
+	    (r = tes_cur_put_u64be(&c, m->time)) != 0)
+		return r;
+	*used = c.off;
+	return 0;
+}
+
+/* see journal.h */
+int
+tes_journal_audit_decode(const uint8_t *p, size_t n, struct tes_journal_audit *m)
+{
+	struct tes_cur c;
+	int r;
+
+	tes_cur_init_rd(&c, p, n);
+	if ((r = tes_cur_get_u8(&c, &m->kind)) != 0 ||
+	    (r = get_str(&c, TES_NAME_MAX, &m->who_len, m->who)) != 0 ||
+	    (r = get_str(&c, TES_JOURNAL_TEXT_MAX, &m->text_len, m->text)) != 0 ||
+	    (r = tes_cur_get_u64be(&c, &m->time)) != 0 ||
+	    (r = audit_check(m)) != 0)
+		return r;
+	return done(&c);
+}

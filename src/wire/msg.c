@@ -1,0 +1,390 @@
+/* SPDX-License-Identifier: ISC */
+#include "common/cur.h"
+#include "common/err.h"
+#include "wire/msg.h"
+#include "wire/validate.h"
+
+/* Copy n validated bytes into a NUL-terminated char array of size n + 1. */
+static void
+copy_str(char *dst, const uint8_t *src, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		dst[i] = (char)src[i];
+	dst[n] = '\0';
+}
+
+/* u8 length-prefixed string of at most max bytes. */
+static int
+get_str(struct tes_cur *c, size_t max, uint8_t *len, char *out)
+{
+	const uint8_t *v;
+	int r;
+
+	if ((r = tes_cur_get_u8(c, len)) != 0)
+		return r;
+	if (*len > max)
+		return TES_ERR_TOOLONG;
+	if ((r = tes_cur_get_view(c, &v, *len)) != 0)
+		return r;
+	copy_str(out, v, *len);
+	return 0;
+}
+
+static int
+put_str(struct tes_cur *c, const char *s, uint8_t len)
+{
+	size_t i;
+	int r;
+
+	if ((r = tes_cur_put_u8(c, len)) != 0)
+		return r;
+	for (i = 0; i < len; i++)
+		if ((r = tes_cur_put_u8(c, (uint8_t)s[i])) != 0)
+			return r;
+	return 0;
+}
+
+static int
+done(const struct tes_cur *c)
+{
+	/*= spec/PROTOCOL.md#encoding MUST-E2: no trailing bytes */
+	return tes_cur_left(c) == 0 ? 0 : TES_ERR_FORMAT;
+}
+
+static int
+suite_ok(uint8_t s)
+{
+	return s == TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256 || s == TES_SUITE_DES_CBC_HMAC_SHA256;
+}
+
+/* see msg.h */
+int
+tes_client_hello_encode(const struct tes_client_hello *m, uint8_t *out, size_t cap, size_t *used)
+{
+	struct tes_cur c;
+	int r;
+
+	tes_cur_init_wr(&c, out, cap);
+	if ((r = tes_cur_put_u8(&c, m->suite)) != 0 ||
+	    (r = tes_cur_put_bytes(&c, m->random, TES_RANDOM_LEN)) != 0 ||
+	    (r = tes_cur_put_bytes(&c, m->x25519, TES_X25519_LEN)) != 0 ||
+	    (r = tes_cur_put_bytes(&c, m->unit_key, TES_KEYID_LEN)) != 0)
+		return r;
+	*used = c.off;
+	return 0;
+}
+
+/* see msg.h */
+int
+tes_client_hello_decode(const uint8_t *p, size_t n, struct tes_client_hello *m)
+{
+	struct tes_cur c;
+	int r;
+
+	tes_cur_init_rd(&c, p, n);
+	if ((r = tes_cur_get_u8(&c, &m->suite)) != 0 ||
+	    (r = tes_cur_get_bytes(&c, m->random, TES_RANDOM_LEN)) != 0 ||
+	    (r = tes_cur_get_bytes(&c, m->x25519, TES_X25519_LEN)) != 0 ||
+	    (r = tes_cur_get_bytes(&c, m->unit_key, TES_KEYID_LEN)) != 0)
+		return r;
+	if (!suite_ok(m->suite))
+		return TES_ERR_FORMAT;
+	return done(&c);
+}
+
+/* see msg.h */
+int
+tes_server_hello_encode(const struct tes_server_hello *m, uint8_t *out, size_t cap, size_t *used)
+{
+	struct tes_cur c;
+	int r;
+
+	if (m->e_len < 1 || m->e_len > TES_RSA_E_MAX)
+		return TES_ERR_ARG;
+	tes_cur_init_wr(&c, out, cap);
+	if ((r = tes_cur_put_u8(&c, m->suite)) != 0 ||
+	    (r = tes_cur_put_bytes(&c, m->random, TES_RANDOM_LEN)) != 0 ||
+	    (r = tes_cur_put_bytes(&c, m->x25519, TES_X25519_LEN)) != 0 ||
+	    (r = tes_cur_put_bytes(&c, m->n, TES_RSA_LEN)) != 0 ||
+	    (r = tes_cur_put_u8(&c, m->e_len)) != 0 ||
+	    (r = tes_cur_put_bytes(&c, m->e, m->e_len)) != 0)
+		return r;
+	*used = c.off;
+	return 0;
+}
+
+/* see msg.h */
+int
+tes_server_hello_decode(const uint8_t *p, size_t n, struct tes_server_hello *m)
+{
+	struct tes_cur c;
+	int r;
+
+	tes_cur_init_rd(&c, p, n);
+	if ((r = tes_cur_get_u8(&c, &m->suite)) != 0 ||
+	    (r = tes_cur_get_bytes(&c, m->random, TES_RANDOM_LEN)) != 0 ||
+	    (r = tes_cur_get_bytes(&c, m->x25519, TES_X25519_LEN)) != 0 ||
+	    (r = tes_cur_get_bytes(&c, m->n, TES_RSA_LEN)) != 0 ||
+	    (r = tes_cur_get_u8(&c, &m->e_len)) != 0)
+		return r;
+	if (m->e_len < 1 || m->e_len > TES_RSA_E_MAX)
+		return TES_ERR_FORMAT;
+	if ((r = tes_cur_get_bytes(&c, m->e, m->e_len)) != 0)
+		return r;
+	if (!suite_ok(m->suite) || m->n[0] < 0x80 || m->e[0] == 0)
+		return TES_ERR_FORMAT;
+	return done(&c);
+}
+
+/* see msg.h */
+int
+tes_key_exchange_encode(const struct tes_key_exchange *m, uint8_t *out, size_t cap, size_t *used)
+{
+	struct tes_cur c;
+	int r;
+
+	tes_cur_init_wr(&c, out, cap);
+	if ((r = tes_cur_put_bytes(&c, m->oaep, TES_RSA_LEN)) != 0 ||
+	    (r = tes_cur_put_bytes(&c, m->sig, TES_RSA_LEN)) != 0)
+		return r;
+	*used = c.off;
+	return 0;
+}
+
+/* see msg.h */
+int
+tes_key_exchange_decode(const uint8_t *p, size_t n, struct tes_key_exchange *m)
+{
+	struct tes_cur c;
+	int r;
+
+	tes_cur_init_rd(&c, p, n);
+	if ((r = tes_cur_get_bytes(&c, m->oaep, TES_RSA_LEN)) != 0 ||
+	    (r = tes_cur_get_bytes(&c, m->sig, TES_RSA_LEN)) != 0)
+		return r;
+	return done(&c);
+}
+
+/* see msg.h */
+int
+tes_finished_decode(const uint8_t *p, size_t n, struct tes_finished *m)
+{
+	struct tes_cur c;
+	int r;
+
+	tes_cur_init_rd(&c, p, n);
+	if ((r = tes_cur_get_bytes(&c, m->mac, TES_FINISHED_LEN)) != 0)
+		return r;
+	return done(&c);
+}
+
+/* see msg.h */
+int
+tes_alert_decode(const uint8_t *p, size_t n, uint8_t *code)
+{
+	if (n != 1)
+		return TES_ERR_FORMAT;
+	if (p[0] < 1 || p[0] > TES_ALERT_MAX)
+		return TES_ERR_FORMAT;
+	*code = p[0];
+	return 0;
+}
+
+/* see msg.h */
+int
+tes_login_encode(const struct tes_login *m, uint8_t *out, size_t cap, size_t *used)
+{
+	struct tes_cur c;
+	int r;
+
+	tes_cur_init_wr(&c, out, cap);
+	if ((r = tes_cur_put_u8(&c, TES_INNER_LOGIN)) != 0 ||
+	    (r = put_str(&c, m->user, m->user_len)) != 0 ||
+	    (r = put_str(&c, m->pw, m->pw_len)) != 0)
+		return r;
+	*used = c.off;
+	return 0;
+}
+
+/* see msg.h */
+int
+tes_login_decode(const uint8_t *p, size_t n, struct tes_login *m)
+{
+	struct tes_cur c;
+	uint8_t t;
+	int r;
+
+	tes_cur_init_rd(&c, p, n);
+	if ((r = tes_cur_get_u8(&c, &t)) != 0)
+		return r;
+	if (t != TES_INNER_LOGIN)
+		return TES_ERR_TYPE;
+	if ((r = get_str(&c, TES_NAME_MAX, &m->user_len, m->user)) != 0 ||
+	    (r = get_str(&c, TES_PASSWORD_MAX, &m->pw_len, m->pw)) != 0)
+		return r;
+	if ((r = tes_name_valid(m->user, m->user_len)) != 0 ||
+	    (r = tes_password_valid(m->pw, m->pw_len)) != 0)
+		return r;
+	return done(&c);
+}
+
+/* see msg.h */
+int
+tes_login_result_decode(const uint8_t *p, size_t n, uint8_t *ok)
+{
+	if (n != 2 || p[0] != TES_INNER_LOGIN_RESULT || p[1] > 1)
+		return TES_ERR_FORMAT;
+	*ok = p[1];
+	return 0;
+}
+
+/* see msg.h */
+int
+tes_report_encode(const struct tes_report *m, uint8_t *out, size_t cap, size_t *used)
+{
+	struct tes_cur c;
+	int r;
+
+	tes_cur_init_wr(&c, out, cap);
+	if ((r = tes_cur_put_bytes(&c, m->id, TES_REPORT_ID_LEN)) != 0 ||
+	    (r = tes_cur_put_bytes(&c, m->unit_key, TES_KEYID_LEN)) != 0 ||
+	    (r = put_str(&c, m->plate, m->plate_len)) != 0 ||
+	    (r = tes_cur_put_u16be(&c, m->speed)) != 0 ||
+	    (r = tes_cur_put_u16be(&c, m->limit)) != 0 ||
+	    (r = tes_cur_put_u64be(&c, m->time)) != 0 ||
+	    (r = put_str(&c, m->loc, m->loc_len)) != 0)
+		return r;
+	*used = c.off;
+	return 0;
+}
+
+static int
+report_fields(struct tes_cur *c, struct tes_report *m)
+{
+	int r;
+
+	if ((r = tes_cur_get_bytes(c, m->id, TES_REPORT_ID_LEN)) != 0 ||
+	    (r = tes_cur_get_bytes(c, m->unit_key, TES_KEYID_LEN)) != 0 ||
+	    (r = get_str(c, TES_PLATE_MAX, &m->plate_len, m->plate)) != 0 ||
+	    (r = tes_cur_get_u16be(c, &m->speed)) != 0 ||
+	    (r = tes_cur_get_u16be(c, &m->limit)) != 0 ||
+	    (r = tes_cur_get_u64be(c, &m->time)) != 0 ||
+	    (r = get_str(c, TES_LOCATION_MAX, &m->loc_len, m->loc)) != 0)
+		return r;
+	/*= spec/PROTOCOL.md#report-fields MUST-R1..R4 */
+	if ((r = tes_plate_valid(m->plate, m->plate_len)) != 0 ||
+	    (r = tes_speed_valid(m->speed)) != 0 ||
+	    (r = tes_limit_valid(m->limit)) != 0 ||
+	    (r = tes_location_valid(m->loc, m->loc_len)) != 0)
+		return r;
+	if (m->time < TES_TIME_MIN)
+		return TES_ERR_TIME;
+	return 0;
+}
+
+/* see msg.h */
+int
+tes_report_decode_cur(const uint8_t *p, size_t n, struct tes_report *m, size_t *used)
+{
+	struct tes_cur c;
+	int r;
+
+	tes_cur_init_rd(&c, p, n);
+	if ((r = report_fields(&c, m)) != 0)
+		return r;
+	*used = c.off;
+	return 0;
+}
+
+/* see msg.h */
+int
+tes_report_decode(const uint8_t *p, size_t n, struct tes_report *m)
+{
+	size_t used;
+	int r;
+
+	if ((r = tes_report_decode_cur(p, n, m, &used)) != 0)
+		return r;
+	return used == n ? 0 : TES_ERR_FORMAT;
+}
+
+/* see msg.h */
+int
+tes_report_msg_encode(const struct tes_report *m, const uint8_t sig[static TES_RSA_LEN], uint8_t *out,
+		      size_t cap, size_t *used)
+{
+	size_t n;
+	int r;
+
+	if (cap < 1 + TES_RSA_LEN)
+		return TES_ERR_SPACE;
+	out[0] = TES_INNER_REPORT;
+	if ((r = tes_report_encode(m, out + 1, cap - 1 - TES_RSA_LEN, &n)) != 0)
+		return r;
+	for (size_t i = 0; i < TES_RSA_LEN; i++)
+		out[1 + n + i] = sig[i];
+	*used = 1 + n + TES_RSA_LEN;
+	return 0;
+}
+
+/* see msg.h */
+int
+tes_report_msg_decode(const uint8_t *p, size_t n, struct tes_report *m, uint8_t sig[static TES_RSA_LEN])
+{
+	struct tes_cur c;
+	uint8_t t;
+	int r;
+
+	tes_cur_init_rd(&c, p, n);
+	if ((r = tes_cur_get_u8(&c, &t)) != 0)
+		return r;
+	if (t != TES_INNER_REPORT)
+		return TES_ERR_TYPE;
+	if ((r = report_fields(&c, m)) != 0 ||
+	    (r = tes_cur_get_bytes(&c, sig, TES_RSA_LEN)) != 0)
+		return r;
+	return done(&c);
+}
+
+/* see msg.h */
+int
+tes_receipt_encode(const struct tes_receipt *m, uint8_t *out, size_t cap, size_t *used)
+{
+	struct tes_cur c;
+	int r;
+
+	tes_cur_init_wr(&c, out, cap);
+	if ((r = tes_cur_put_u8(&c, TES_INNER_RECEIPT)) != 0 ||
+	    (r = tes_cur_put_bytes(&c, m->id, TES_REPORT_ID_LEN)) != 0 ||
+	    (r = tes_cur_put_u8(&c, m->status)) != 0 ||
+	    (r = tes_cur_put_u8(&c, m->reason)) != 0 ||
+	    (r = tes_cur_put_u64be(&c, m->number)) != 0)
+		return r;
+	*used = c.off;
+	return 0;
+}
+
+/* see msg.h */
+int
+tes_receipt_decode(const uint8_t *p, size_t n, struct tes_receipt *m)
+{
+	struct tes_cur c;
+	uint8_t t;
+	int r;
+
+	tes_cur_init_rd(&c, p, n);
+	if ((r = tes_cur_get_u8(&c, &t)) != 0)
+		return r;
+	if (t != TES_INNER_RECEIPT)
+		return TES_ERR_TYPE;
+	if ((r = tes_cur_get_bytes(&c, m->id, TES_REPORT_ID_LEN)) != 0 ||
+	    (r = tes_cur_get_u8(&c, &m->status)) != 0 ||
+	    (r = tes_cur_get_u8(&c, &m->reason)) != 0 ||
+	    (r = tes_cur_get_u64be(&c, &m->number)) != 0)
+		return r;
+	if (m->status < TES_RECEIPT_QUEUED || m->status > TES_RECEIPT_REJECTED || m->reason > TES_REJECT_MAX)
+		return TES_ERR_FORMAT;
+	return done(&c);
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
+# End to end: keys, registration, one report, duplicate, decision, records, restart, verify,
+# and the officer subcommands both with and without a running server.
+. "$(dirname "$0")/lib.bash"
+D=$T/data
+
+check "init, keygen, add-unit, add-user" setup_data "$D"
+ok $([ "$(stat -c %a "$D")" = 700 ] && echo 0 || echo 1) "data directory is 0700"
+ok $([ "$(stat -c %a "$D/server.key")" = 600 ] && [ "$(stat -c %a "$T/unit1.key")" = 600 ] && echo 0 || echo 1) \
+	"key files are 0600"
+ok $(echo "$FP" | grep -Eq '^SHA256:[A-Za-z0-9+/]{43}$' && echo 0 || echo 1) "fingerprint has the SHA256: form"
+ok $("$POLICE" keygen -k "$T/other.key" | grep -qx 'SHA256:.*' && echo 0 || echo 1) "keygen prints the fingerprint"
+ssh_fp=$(ssh-keygen -lf "$T/other.key.pub" | awk '{print $2}')
+ok $(grep -q "$ssh_fp" <("$OFFICER" add-unit -d "$D" patrol-8 "$T/other.key.pub") && echo 0 || echo 1) \
+	"add-unit prints the key fingerprint ssh-keygen computes"
+check_code "a unit name cannot be registered twice" 65 "$OFFICER" add-unit -d "$D" patrol-7 "$T/other.key.pub"
+check_code "init refuses an existing data directory" 73 "$OFFICER" init -d "$D"
+
+start_server "$D" || exit 1
+ID=0123456789abcdef0123456789abcdef
+out=$(police report --plate 34abc123 --speed 120 --limit 90 --location "E5 km 12" --id $ID 2>&1)
+ok $(echo "$out" | grep -Eq "^report $ID violation 1 QUEUED$" && echo 0 || echo 1) "report is QUEUED as violation 1"
+out=$(police report --plate 34ABC123 --speed 120 --limit 90 --location "E5 km 12" --id $ID 2>&1)
+ok $(echo "$out" | grep -Eq "^report $ID violation 1 DUPLICATE$" && echo 0 || echo 1) "same id again is DUPLICATE"
+out=$(police report --plate 06XY77 --speed 65 --time 2026-01-02T03:04:05Z 2>&1)
+ok $(echo "$out" | grep -Eq "violation 2 QUEUED$" && echo 0 || echo 1) "second report is violation 2"
+ID2=$(echo "$out" | awk '{print $2}')
+
+pend=$("$OFFICER" pending -d "$D")
+ok $(echo "$pend" | grep -E "^1 .*$ID .*34ABC123 .* 120 .* 90 .*patrol-7 .* 50  E5 km 12$" >/dev/null && echo 0 || echo 1) \
+	"pending (via the running server) shows the report with 50 points"
+ok $(echo "$pend" | grep -q "2026-01-02T03:04:05Z" && echo 0 || echo 1) "pending shows the observation time"
+ok $("$OFFICER" show -d "$D" $ID | grep -q "signature VALID" && echo 0 || echo 1) "show verifies the stored signature"
+check "decide approve while the server runs" "$OFFICER" decide -d "$D" $ID approve --reason "clear photo"
+check_code "a decided report cannot be decided again" 65 "$OFFICER" decide -d "$D" $ID reject
+check_code "decide on an unknown id fails" 65 "$OFFICER" decide -d "$D" ffffffffffffffffffffffffffffffff approve
+ok $("$OFFICER" records -d "$D" --plate 34ABC123 | grep -Eq '^34ABC123 +50$' && echo 0 || echo 1) "records shows 50 points"
+stop_server
+
+ok $("$OFFICER" pending -d "$D" | grep -q "1 pending" && echo 0 || echo 1) "pending works without the server"
+check "decide reject without the server" "$OFFICER" decide -d "$D" "$ID2" reject --reason "plate unreadable"
+ok $("$OFFICER" records -d "$D" | grep -Eq '^34ABC123 +50$' && echo 0 || echo 1) "points survive a restart"
+ok $("$OFFICER" records -d "$D" --plate 06XY77 | grep -Eq '^06XY77 +0$' && echo 0 || echo 1) "rejected report adds no points"
+check "verify: hash chain intact" "$OFFICER" verify -d "$D"
+
+start_server "$D" || exit 1
+out=$(police report --plate 34ABC123 --speed 120 --id $ID 2>&1)
+ok $(echo "$out" | grep -q "violation 1 DUPLICATE" && echo 0 || echo 1) "duplicate detected after a restart"
+check_code "wrong password is refused (exit 77)" 77 "$POLICE" report -s 127.0.0.1:$PORT -k "$T/unit1.key" -u alice \
+	--password-file <(echo wrong) --server-key "$FP" --plate AB1 --speed 90
+"$POLICE" keygen -k "$T/other2.key" >/dev/null
+check_code "unregistered unit key is refused (exit 77)" 77 "$POLICE" report -s 127.0.0.1:$PORT -k "$T/other2.key" \
+	-u alice --password-file "$T/pw" --server-key "$FP" --plate AB1 --speed 90
+check_code "invalid plate is refused locally (exit 65)" 65 police report --plate 'AB<1' --speed 90
+check_code "speed out of range (exit 65)" 65 police report --plate AB1 --speed 999
+check_code "time in the future (exit 65)" 65 police report --plate AB1 --speed 90 --time 2099-01-01T00:00:00Z
+check_code "single DES is refused unless the server allows it" 76 police report --plate AB1 --speed 90 --cipher des
+stop_server
+start_server "$D" --allow-des || exit 1
+check "single DES works when both sides opt in" police report --plate AB1 --speed 90 --cipher des
+check_code "server unreachable gives exit 69" 69 "$POLICE" report -s 127.0.0.1:1 -k "$T/unit1.key" -u alice \
+	--password-file "$T/pw" --server-key "$FP" --plate AB1 --speed 90
+check "--help and --version work" bash -c "'$OFFICER' --help && '$OFFICER' pending --help && '$POLICE' --help && '$POLICE' --version && '$OFFICER' --version"
+check_code "unknown command is a usage error" 64 "$OFFICER" frobnicate
+done_testing

@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: ISC
+# Shared helpers for the integration tests: TAP output, a scratch directory,
+# and the two real binaries started over loopback. Sourced, not run.
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+B=$ROOT/build
+OFFICER=$B/tes-officer
+POLICE=$B/tes-police
+T=$(mktemp -d /tmp/tes-it.XXXXXX)
+# Argon2 memory cost for tests only (the default is 19 MiB): keeps logins fast.
+export TES_ARGON2_MEMORY_KIB=256
+export XDG_CONFIG_HOME=$T/config
+export HOME=$T/home
+mkdir -p "$HOME"
+unset TES_DATA TES_SERVER
+SERVER_PID=
+tap_n=0 tap_pass=0 tap_fail=0
+
+ok() { # ok STATUS DESCRIPTION
+	tap_n=$((tap_n + 1))
+	if [ "$1" = 0 ]; then
+		tap_pass=$((tap_pass + 1)); echo "ok $tap_n - $2"
+	else
+		tap_fail=$((tap_fail + 1)); echo "not ok $tap_n - $2"
+	fi
+}
+check() { # check DESCRIPTION COMMAND...: passes when the command exits 0
+	local d=$1; shift
+	if "$@" >"$T/check.out" 2>&1; then ok 0 "$d"; else ok 1 "$d"; sed 's/^/# /' "$T/check.out"; fi
+}
+check_code() { # check_code DESCRIPTION CODE COMMAND...: passes when the command exits with CODE
+	local d=$1 want=$2; shift 2
+	"$@" >"$T/check.out" 2>&1
+	local got=$?
+	if [ "$got" = "$want" ]; then ok 0 "$d"; else ok 1 "$d (exit $got, wanted $want)"; sed 's/^/# /' "$T/check.out"; fi
+}
+cleanup() {
+	stop_server
+	rm -rf "$T"
+}
+trap 'cleanup' EXIT
+done_testing() {
+	echo "1..$tap_n"
+	echo "$tap_pass passed, $tap_fail failed"
+	[ "$tap_fail" = 0 ]
+}
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 30000))
+		ss -Htln "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return; }
+	done
+}
+start_server() { # start_server DIR [serve options]: sets PORT and SERVER_PID
+	local dir=$1; shift
+	PORT=$(free_port)
+	"$OFFICER" serve -d "$dir" --listen "127.0.0.1:$PORT" --http off "$@" >>"$T/server.log" 2>&1 &
+	SERVER_PID=$!
+	for _ in $(seq 100); do
+		grep -q "listening on 127.0.0.1:$PORT" "$T/server.log" 2>/dev/null && return 0
+		kill -0 "$SERVER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "# server did not start" >&2
+	tail -n 20 "$T/server.log" | sed 's/^/# /' >&2
+	return 1
+}
+stop_server() {
+	if [ -n "$SERVER_PID" ]; then
+		kill -TERM "$SERVER_PID" 2>/dev/null
+		wait "$SERVER_PID" 2>/dev/null
+		SERVER_PID=
+	fi
+}
+setup_data() { # setup_data DIR: server keys, unit key u1 registered as patrol-7, police user alice
+	local dir=$1
+	"$OFFICER" init -d "$dir" >/dev/null &&
+		"$POLICE" keygen -k "$T/unit1.key" >/dev/null &&
+		"$OFFICER" add-unit -d "$dir" patrol-7 "$T/unit1.key.pub" >/dev/null &&
+		printf 'correct horse\n' >"$T/pw" &&
+		"$OFFICER" add-user -d "$dir" alice --role police --password-file "$T/pw" >/dev/null &&
+		FP=$("$OFFICER" fingerprint -d "$dir")
+}
+police() { # police report|batch [options]: session options filled in
+	local cmd=$1; shift
+	"$POLICE" "$cmd" -s "127.0.0.1:$PORT" -k "$T/unit1.key" -u alice --password-file "$T/pw" \
+		--server-key "$FP" "$@"
+}

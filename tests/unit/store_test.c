@@ -1,0 +1,1035 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Storage tests: journal and drivers.enc codecs (positive and negative),
+ * then the database over real files in a temporary directory: persistence,
+ * idempotent reports, penalty bands, decisions, locking, compaction, crash
+ * recovery of a torn tail, and tamper detection.
+ */
+#define _GNU_SOURCE
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../tap.h"
+#include "common/cur.h"
+#include "common/err.h"
+#include "crypto/hash.h"
+#include "store/db.h"
+#include "store/drivers.h"
+#include "store/journal.h"
+#include "wire/policy.h"
+
+static char base[64];
+static struct tes_rsa_pub unit_pub;  /* a valid RSA-2048 public key (the first store's server key) */
+static const char fake_hash[] = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaA";
+
+/* Helpers */
+
+static void
+path_of(char out[512], const char *dir, const char *name)
+{
+	snprintf(out, 512, "%s/%s", dir, name);
+}
+
+static char *
+newdir(const char *name)
+{
+	static char p[8][512];
+	static int i;
+	char *d = p[i++ % 8];
+
+	path_of(d, base, name);
+	return d;
+}
+
+static unsigned char *
+slurp(const char *path, size_t *len)
+{
+	struct stat st;
+	unsigned char *b;
+	ssize_t got;
+	int fd = open(path, O_RDONLY);
+
+	*len = 0;
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0 || (b = malloc((size_t)st.st_size + 1)) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	got = read(fd, b, (size_t)st.st_size);
+	*len = got > 0 ? (size_t)got : 0;
+	close(fd);
+	return b;
+}
+
+static int
+spit(const char *path, const unsigned char *b, size_t len, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+	ssize_t w;
+
+	if (fd < 0)
+		return -1;
+	w = write(fd, b, len);
+	fchmod(fd, mode);
+	close(fd);
+	return w == (ssize_t)len ? 0 : -1;
+}
+
+static void
+copy_file(const char *src, const char *dst, const char *name)
+{
+	char a[512], b[512];
+	unsigned char *buf;
+	size_t len = 0;
+
+	path_of(a, src, name);
+	path_of(b, dst, name);
+	if ((buf = slurp(a, &len)) == NULL)
+		return;
+	spit(b, buf, len, 0600);
+	free(buf);
+}
+
+static void
+copy_store(const char *src, const char *dst)
+{
+	mkdir(dst, 0700);
+	copy_file(src, dst, "storage.key");
+	copy_file(src, dst, "server.key");
+	copy_file(src, dst, "journal");
+	copy_file(src, dst, "drivers.enc");
+}
+
+static int
+rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st, (void)flag, (void)f;
+	return remove(p);
+}
+
+static void
+rm_rf(const char *dir)
+{
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int
+mode_of(const char *dir, const char *name)
+{
+	char p[512];
+	struct stat st;
+
+	path_of(p, dir, name);
+	return stat(p, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+}
+
+static long
+size_of(const char *dir, const char *name)
+{
+	char p[512];
+	struct stat st;
+
+	path_of(p, dir, name);
+	return stat(p, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* Offsets of the journal records (up to max), from their length fields. */
+static size_t
+record_offsets(const char *dir, size_t *off, size_t max)
+{
+	unsigned char *b;
+	char p[512];
+	size_t len = 0, o = TES_JOURNAL_FILE_HDR_LEN, n = 0;
+
+	path_of(p, dir, "journal");
+	if ((b = slurp(p, &len)) == NULL)
+		return 0;
+	while (o + 4 <= len && n < max) {
+		off[n++] = o;
+		o += tes_dec32be(b + o);
+	}
+	off[n] = len;
+	free(b);
+	return n;
+}
+
+static void
+flip(const char *dir, const char *name, size_t at, int bit)
+{
+	unsigned char *b;
+	char p[512];
+	size_t len = 0;
+
+	path_of(p, dir, name);
+	if ((b = slurp(p, &len)) == NULL || at >= len) {
+		free(b);
+		return;
+	}
+	b[at] ^= (unsigned char)(1u << bit);
+	spit(p, b, len, 0600);
+	free(b);
+}
+
+static void
+truncate_to(const char *dir, const char *name, size_t len)
+{
+	char p[512];
+
+	path_of(p, dir, name);
+	if (truncate(p, (off_t)len) != 0)
+		perror("truncate");
+}
+
+static void
+mkreport(struct tes_report *r, unsigned i, const char *plate, uint16_t speed)
+{
+	memset(r, 0, sizeof(*r));
+	memset(r->id, 0x5a, sizeof(r->id));
+	tes_enc32be(r->id, i);
+	memset(r->unit_key, 0xab, sizeof(r->unit_key));
+	r->plate_len = (uint8_t)strlen(plate);
+	memcpy(r->plate, plate, r->plate_len);
+	r->speed = speed;
+	r->limit = 50;
+	r->time = 1700000000;
+	r->loc_len = 9;
+	memcpy(r->loc, "Main St 1", 9);
+}
+
+static int
+add_report(struct tes_db *db, unsigned i, const char *plate, uint16_t speed, uint64_t *num)
+{
+	struct tes_report r;
+	uint8_t sig[TES_RSA_LEN];
+
+	mkreport(&r, i, plate, speed);
+	memset(sig, (int)(i & 0xff), sizeof(sig));
+	return tes_db_report_add(db, &r, sig, 1700000100 + i, num);
+}
+
+static int
+open_rc(const char *dir)
+{
+	struct tes_db *db = NULL;
+	int r = tes_db_open(dir, &db);
+
+	tes_db_close(db);
+	return r;
+}
+
+/* Journal codec */
+
+static void
+test_keys(struct tes_store_keys *jk, struct tes_store_keys *dk)
+{
+	uint8_t sk[TES_STORE_KEY_LEN];
+
+	memset(sk, 7, sizeof(sk));
+	tes_store_keys_derive(sk, TES_STORE_JOURNAL, jk);
+	tes_store_keys_derive(sk, TES_STORE_DRIVERS, dk);
+	OK(memcmp(jk->enc, dk->enc, sizeof(jk->enc)) != 0 && memcmp(jk->mac, dk->mac, sizeof(jk->mac)) != 0,
+	   "journal and drivers keys differ");
+}
+
+static void
+test_file_hdr(void)
+{
+	uint8_t h[TES_JOURNAL_FILE_HDR_LEN], b[TES_JOURNAL_FILE_HDR_LEN];
+	uint64_t created = 0;
+
+	tes_journal_file_hdr_encode(h, 1700000000);
+	EQ_INT(tes_journal_file_hdr_decode(h, sizeof(h), &created), 0, "file header round trip");
+	EQ_INT(created, 1700000000, "file header created");
+	EQ_INT(tes_journal_file_hdr_decode(h, 15, &created), TES_ERR_TRUNCATED, "file header truncated");
+	memcpy(b, h, sizeof(b));
+	b[0] = 'X';
+	EQ_INT(tes_journal_file_hdr_decode(b, sizeof(b), &created), TES_ERR_FORMAT, "file header bad magic");
+	memcpy(b, h, sizeof(b));
+	b[5] = 2;
+	EQ_INT(tes_journal_file_hdr_decode(b, sizeof(b), &created), TES_ERR_VERSION, "file header version 2");
+	memcpy(b, h, sizeof(b));
+	b[7] = 1;
+	EQ_INT(tes_journal_file_hdr_decode(b, sizeof(b), &created), TES_ERR_FORMAT, "file header reserved");
+}
+
+static size_t
+seal_one(const struct tes_store_keys *k, const uint8_t prev[32], uint8_t type, uint64_t seq, const uint8_t *plain,
+	 size_t n, uint8_t *out)
+{
+	struct tes_journal_hdr h;
+	uint8_t iv[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	size_t used = 0;
+
+	memset(&h, 0, sizeof(h));
+	h.type = type;
+	h.seq = seq;
+	if (tes_journal_seal(k, prev, &h, iv, plain, n, out, TES_JOURNAL_REC_MAX, &used) != 0)
+		return 0;
+	return used;
+}
+
+static void
+test_records(const struct tes_store_keys *k)
+{
+	uint8_t prev[32], rec[TES_JOURNAL_REC_MAX], bad[TES_JOURNAL_REC_MAX], plain[TES_JOURNAL_CT_MAX];
+	uint8_t msg[21] = "twenty-one bytes long";
+	struct tes_journal_hdr h;
+	size_t n, len = 0;
+	int i, ok = 1;
+
+	memset(prev, 9, sizeof(prev));
+	n = seal_one(k, prev, TES_JREC_AUDIT, 1, msg, sizeof(msg), rec);
+	EQ_INT(n, 32 + 8 + 24 + 32, "sealed record size (21 bytes -> 24 of ciphertext)");
+	EQ_INT(tes_journal_open_rec(k, prev, rec, n, &h, plain, sizeof(plain), &len), 0, "record opens");
+	OK(len == sizeof(msg) && memcmp(plain, msg, len) == 0 && h.seq == 1 && h.type == TES_JREC_AUDIT,
+	   "record round trip");
+	EQ_INT(tes_journal_check(k, prev, rec, n + 100, &h), 0, "check with bytes after the record");
+	for (i = 0; i <= 16 && ok; i++)
+		ok = seal_one(k, prev, TES_JREC_AUDIT, 2, msg, (size_t)i, rec) == 72 + (size_t)(i / 8 + 1) * 8;
+	OK(ok, "padding adds 1..8 bytes");
+	n = seal_one(k, prev, TES_JREC_AUDIT, 1, msg, sizeof(msg), rec);
+	EQ_INT(tes_journal_hdr_decode(rec, 31, &h), TES_ERR_TRUNCATED, "header truncated");
+	EQ_INT(tes_journal_check(k, prev, rec, n - 1, &h), TES_ERR_TRUNCATED, "total_len beyond buffer");
+	memcpy(bad, rec, n);
+	tes_enc32be(bad, 4104);
+	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_TOOLONG, "total_len > 4096");
+	tes_enc32be(bad, (uint32_t)n + 1);
+	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_FORMAT, "ciphertext not a multiple of 8");
+	tes_enc32be(bad, 72);
+	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_FORMAT, "empty ciphertext");
+	memcpy(bad, rec, n);
+	bad[4] = 6;
+	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_TYPE, "unknown type 6");
+	bad[4] = 0;
+	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_TYPE, "type 0");
+	memcpy(bad, rec, n);
+	bad[5] = 1;
+	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_FORMAT, "reserved byte");
+	memcpy(bad, rec, n);
+	bad[20] = 1;
+	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_FORMAT, "key on an AUDIT record");
+	memcpy(bad, rec, n);
+	tes_enc64be(bad + 8, 0);
+	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_FORMAT, "seq 0");
+	prev[0] ^= 1;
+	EQ_INT(tes_journal_check(k, prev, rec, n, &h), TES_ERR_MAC, "wrong previous mac");
+	prev[0] ^= 1;
+	for (i = 0; i < (int)n; i += 13) {
+		memcpy(bad, rec, n);
+		bad[i] ^= 0x10;
+		if (tes_journal_check(k, prev, bad, n, &h) == 0)
+			ok = 0;
+	}
+	OK(ok, "every tampered byte fails the check");
+	EQ_INT(tes_journal_seal(k, prev, &h, prev, msg, TES_JOURNAL_PLAIN_MAX + 1, rec, sizeof(rec), &len),
+	       TES_ERR_TOOLONG, "seal refuses an oversize body");
+	EQ_INT(tes_journal_open_rec(k, prev, rec, n, &h, plain, 8, &len), TES_ERR_SPACE, "open with a short buffer");
+}
+
+/* A record whose MAC is right but whose padding is not. */
+static void
+test_bad_padding(const struct tes_store_keys *k)
+{
+	uint8_t prev[32], rec[80], plain[TES_JOURNAL_CT_MAX];
+	struct tes_journal_hdr h;
+	struct tes_hmac hm;
+	size_t len;
+
+	memset(prev, 3, sizeof(prev));
+	memset(&h, 0, sizeof(h));
+	h.total_len = 80, h.type = TES_JREC_AUDIT, h.seq = 1;
+	tes_journal_hdr_encode(&h, rec);
+	memset(rec + 32, 0x11, 8);
+	memset(rec + 40, 0, 8);  /* last byte 0: invalid padding */
+	tes_store_encrypt(k, rec + 32, rec + 40, 8);
+	tes_hmac_init(&hm, k->mac, sizeof(k->mac));
+	tes_hmac_update(&hm, prev, 32);
+	tes_hmac_update(&hm, rec, 48);
+	tes_hmac_out(&hm, rec + 48);
+	EQ_INT(tes_journal_check(k, prev, rec, 80, &h), 0, "crafted record authenticates");
+	EQ_INT(tes_journal_open_rec(k, prev, rec, 80, &h, plain, sizeof(plain), &len), TES_ERR_DECRYPT,
+	       "bad padding refused");
+}
+
+static void
+test_unit_user_bodies(void)
+{
+	struct tes_journal_unit u, u2;
+	struct tes_journal_user s, s2;
+	uint8_t b[TES_JOURNAL_BODY_MAX];
+	size_t n = 0;
+
+	memset(&u, 0, sizeof(u));
+	u.name_len = 6;
+	memcpy(u.name, "unit-1", 6);
+	u.pub = unit_pub;
+	EQ_INT(tes_journal_unit_encode(&u, b, sizeof(b), &n), 0, "UNIT encodes");
+	OK(tes_journal_unit_decode(b, n, &u2) == 0 && memcmp(&u2.pub, &u.pub, sizeof(u.pub)) == 0 &&
+	       strcmp(u2.name, "unit-1") == 0, "UNIT round trip");
+	EQ_INT(tes_journal_unit_decode(b, n - 1, &u2), TES_ERR_TRUNCATED, "UNIT truncated");
+	b[n] = 0;
+	EQ_INT(tes_journal_unit_decode(b, n + 1, &u2), TES_ERR_FORMAT, "UNIT trailing byte");
+	b[1 + 6 + 256] = 5;
+	EQ_INT(tes_journal_unit_decode(b, n, &u2), TES_ERR_KEY, "UNIT e_len 5");
+	u.name[4] = '/';
+	EQ_INT(tes_journal_unit_encode(&u, b, sizeof(b), &n), TES_ERR_NAME, "UNIT bad name char");
+	u.name_len = 0;
+	EQ_INT(tes_journal_unit_encode(&u, b, sizeof(b), &n), TES_ERR_NAME, "UNIT empty name");
+	u.name_len = 6, u.name[4] = '-';
+	u.pub.n[255] &= 0xfe;
+	EQ_INT(tes_journal_unit_encode(&u, b, sizeof(b), &n), TES_ERR_KEY, "UNIT even modulus");
+
+	memset(&s, 0, sizeof(s));
+	s.name_len = 5;
+	memcpy(s.name, "alice", 5);
+	s.role = TES_ROLE_OFFICER;
+	s.hash_len = (uint8_t)strlen(fake_hash);
+	memcpy(s.hash, fake_hash, s.hash_len);
+	EQ_INT(tes_journal_user_encode(&s, b, sizeof(b), &n), 0, "USER encodes");
+	OK(tes_journal_user_decode(b, n, &s2) == 0 && strcmp(s2.hash, fake_hash) == 0 && s2.role == 2,
+	   "USER round trip");
+	b[n] = 'x';
+	EQ_INT(tes_journal_user_decode(b, n + 1, &s2), TES_ERR_FORMAT, "USER trailing byte");
+	b[0] = 33;
+	EQ_INT(tes_journal_user_decode(b, n, &s2), TES_ERR_TOOLONG, "USER name length 33");
+	s.role = 3;
+	EQ_INT(tes_journal_user_encode(&s, b, sizeof(b), &n), TES_ERR_FORMAT, "USER role 3");
+	s.role = 1;
+	s.hash[1] = 'b';
+	EQ_INT(tes_journal_user_encode(&s, b, sizeof(b), &n), TES_ERR_FORMAT, "USER hash not argon2id");
+	s.hash[1] = 'a', s.hash[12] = ' ';
+	EQ_INT(tes_journal_user_encode(&s, b, sizeof(b), &n), TES_ERR_FORMAT, "USER hash with a space");
+}
+
+static void
+test_report_bodies(void)
+{
+	struct tes_journal_report m, m2;
+	uint8_t b[TES_JOURNAL_BODY_MAX];
+	size_t n = 0;
+
+	memset(&m, 0, sizeof(m));
+	m.number = 7;
+	m.received = 1700000001;
+	mkreport(&m.r, 7, "AB123", 88);
+	memset(m.sig, 0xcd, sizeof(m.sig));
+	EQ_INT(tes_journal_report_encode(&m, b, sizeof(b), &n), 0, "REPORT encodes");
+	OK(tes_journal_report_decode(b, n, &m2) == 0 && m2.number == 7 && m2.received == 1700000001 &&
+	       m2.r.speed == 88 && strcmp(m2.r.plate, "AB123") == 0 && memcmp(m2.sig, m.sig, 256) == 0,
+	   "REPORT round trip");
+	b[n] = 0;
+	OK(tes_journal_report_decode(b, n + 1, &m2) != 0, "REPORT trailing byte");
+	OK(tes_journal_report_decode(b, n - 1, &m2) != 0, "REPORT truncated");
+	EQ_INT(tes_journal_report_decode(b, 16 + 100, &m2), TES_ERR_TRUNCATED, "REPORT shorter than a signature");
+	m.number = 0;
+	EQ_INT(tes_journal_report_encode(&m, b, sizeof(b), &n), TES_ERR_FORMAT, "REPORT number 0");
+	m.number = 1;
+	m.r.plate[0] = 'a';
+	OK(tes_journal_report_encode(&m, b, sizeof(b), &n) != 0, "REPORT bad plate");
+}
+
+static void
+test_decision_audit_bodies(void)
+{
+	struct tes_journal_decision d, d2;
+	struct tes_journal_audit a, a2;
+	uint8_t b[TES_JOURNAL_BODY_MAX];
+	size_t n = 0;
+
+	memset(&d, 0, sizeof(d));
+	memset(d.id, 1, sizeof(d.id));
+	d.verdict = TES_VERDICT_APPROVE, d.points = 20, d.time = 1700000500;
+	d.reason_len = 4, memcpy(d.reason, "fine", 4);
+	d.officer_len = 5, memcpy(d.officer, "alice", 5);
+	EQ_INT(tes_journal_decision_encode(&d, b, sizeof(b), &n), 0, "DECISION encodes");
+	OK(tes_journal_decision_decode(b, n, &d2) == 0 && d2.points == 20 && strcmp(d2.reason, "fine") == 0 &&
+	       d2.time == 1700000500, "DECISION round trip");
+	b[n] = 0;
+	EQ_INT(tes_journal_decision_decode(b, n + 1, &d2), TES_ERR_FORMAT, "DECISION trailing byte");
+	d.points = 15;
+	EQ_INT(tes_journal_decision_encode(&d, b, sizeof(b), &n), TES_ERR_FORMAT, "DECISION points 15");
+	d.verdict = TES_VERDICT_REJECT, d.points = 10;
+	EQ_INT(tes_journal_decision_encode(&d, b, sizeof(b), &n), TES_ERR_FORMAT, "reject with points");
+	d.points = 0, d.verdict = 3;
+	EQ_INT(tes_journal_decision_encode(&d, b, sizeof(b), &n), TES_ERR_FORMAT, "verdict 3");
+	d.verdict = TES_VERDICT_REJECT, d.reason[1] = '\n';
+	EQ_INT(tes_journal_decision_encode(&d, b, sizeof(b), &n), TES_ERR_FORMAT, "reason with a newline");
+	d.reason[1] = 'i', d.officer_len = 0;
+	EQ_INT(tes_journal_decision_encode(&d, b, sizeof(b), &n), TES_ERR_NAME, "DECISION without officer");
+
+	memset(&a, 0, sizeof(a));
+	a.kind = TES_AUDIT_LOGIN_FAILED, a.time = 1700000600;
+	a.who_len = 3, memcpy(a.who, "bob", 3);
+	a.text_len = 14, memcpy(a.text, "wrong password", 14);
+	EQ_INT(tes_journal_audit_encode(&a, b, sizeof(b), &n), 0, "AUDIT encodes");
+	OK(tes_journal_audit_decode(b, n, &a2) == 0 && a2.kind == 2 && strcmp(a2.text, "wrong password") == 0,
+	   "AUDIT round trip");
+	b[n] = 0;
+	EQ_INT(tes_journal_audit_decode(b, n + 1, &a2), TES_ERR_FORMAT, "AUDIT trailing byte");
+	a.kind = 0;
+	EQ_INT(tes_journal_audit_encode(&a, b, sizeof(b), &n), TES_ERR_FORMAT, "AUDIT kind 0");
+	a.kind = TES_AUDIT_MAX + 1;
+	EQ_INT(tes_journal_audit_encode(&a, b, sizeof(b), &n), TES_ERR_FORMAT, "AUDIT kind past the end");
+	a.kind = 1, a.who_len = 0, a.text[0] = 0x7f;
+	EQ_INT(tes_journal_audit_encode(&a, b, sizeof(b), &n), TES_ERR_FORMAT, "AUDIT text with DEL");
+}
+
+/* drivers.enc codec */
+
+static void
+mkdriver(struct tes_driver *d, const char *plate, uint32_t points)
+{
+	memset(d, 0, sizeof(*d));
+	d->plate_len = (uint8_t)strlen(plate);
+	memcpy(d->plate, plate, d->plate_len);
+	d->points = points;
+}
+
+static void
+test_drivers_codec(const struct tes_store_keys *k)
+{
+	struct tes_driver v[3], w[3];
+	struct tes_drivers_hdr h, h2;
+	uint8_t iv[8] = { 0 }, buf[256], cp[256];
+	size_t n = 0;
+
+	mkdriver(&v[0], "AB1", 10), mkdriver(&v[1], "AB12", 70), mkdriver(&v[2], "ZZ9", 50);
+	memset(&h, 0, sizeof(h));
+	h.journal_seq = 42, h.count = 3;
+	memset(h.mac_at_seq, 0xee, sizeof(h.mac_at_seq));
+	OK(tes_drivers_plate_cmp("AB1", 3, "AB12", 4) < 0 && tes_drivers_plate_cmp("B", 1, "AB12", 4) > 0 &&
+	       tes_drivers_plate_cmp("AB", 2, "AB", 2) == 0, "plate order");
+	EQ_INT(tes_drivers_encode(k, &h, iv, v, 3, buf, sizeof(buf), &n), 0, "drivers encode");
+	EQ_INT(n, tes_drivers_encoded_len(v, 3), "drivers size");
+	memcpy(cp, buf, n);
+	OK(tes_drivers_decode(k, cp, n, &h2, w, 3) == 0 && h2.journal_seq == 42 && h2.count == 3 &&
+	       strcmp(w[1].plate, "AB12") == 0 && w[1].points == 70 && w[2].points == 50,
+	   "drivers round trip");
+	memcpy(cp, buf, n);
+	EQ_INT(tes_drivers_decode(k, cp, n, &h2, w, 2), TES_ERR_SPACE, "drivers count above max");
+	memcpy(cp, buf, n);
+	cp[70] ^= 1;
+	EQ_INT(tes_drivers_decode(k, cp, n, &h2, w, 3), TES_ERR_MAC, "drivers bit flip");
+	EQ_INT(tes_drivers_hdr_decode(k, buf, 50, &h2), TES_ERR_TRUNCATED, "drivers truncated");
+	EQ_INT(tes_drivers_hdr_decode(k, buf, n - 8, &h2), TES_ERR_MAC, "drivers cut by a block");
+	mkdriver(&v[2], "AB0", 5);
+	EQ_INT(tes_drivers_encode(k, &h, iv, v, 3, buf, sizeof(buf), &n), TES_ERR_FORMAT, "drivers unsorted");
+	mkdriver(&v[2], "AB12", 5);
+	EQ_INT(tes_drivers_encode(k, &h, iv, v, 3, buf, sizeof(buf), &n), TES_ERR_FORMAT, "drivers duplicate");
+	mkdriver(&v[2], "zz", 5);
+	EQ_INT(tes_drivers_encode(k, &h, iv, v, 3, buf, sizeof(buf), &n), TES_ERR_PLATE, "drivers bad plate");
+	h.count = 0;
+	EQ_INT(tes_drivers_encode(k, &h, iv, v, 0, buf, sizeof(buf), &n), 0, "drivers empty");
+	EQ_INT(n, 60 + 8 + 32, "empty snapshot is one padding block");
+	OK(tes_drivers_decode(k, buf, n, &h2, w, 0) == 0 && h2.count == 0, "empty snapshot decodes");
+}
+
+/* Database */
+
+struct collect {
+	char plates[8][16];
+	uint32_t points[8];
+	int n, stop;
+};
+
+static int
+collect_cb(void *ctx, const char *plate, uint32_t points)
+{
+	struct collect *c = ctx;
+
+	if (c->n < 8) {
+		snprintf(c->plates[c->n], 16, "%s", plate);
+		c->points[c->n] = points;
+	}
+	c->n++;
+	return c->stop != 0 && c->n >= c->stop;
+}
+
+static void
+test_create(void)
+{
+	char *d = newdir("create"), *e = newdir("empty");
+	struct tes_db *db = NULL;
+
+	EQ_INT(tes_db_create(d), 0, "create");
+	EQ_INT(mode_of(d, "."), 0700, "data dir mode 0700");
+	EQ_INT(mode_of(d, "storage.key"), 0600, "storage.key mode 0600");
+	EQ_INT(mode_of(d, "server.key"), 0600, "server.key mode 0600");
+	EQ_INT(size_of(d, "storage.key"), 32, "storage.key is 32 bytes");
+	EQ_INT(size_of(d, "journal"), 16, "journal holds its header");
+	EQ_INT(tes_db_create(d), TES_ERR_EXISTS, "create twice");
+	mkdir(e, 0755);
+	EQ_INT(tes_db_create(e), 0, "create in an existing empty dir");
+	EQ_INT(mode_of(e, "."), 0700, "existing dir set to 0700");
+	EQ_INT(tes_db_open(d, &db), 0, "open");
+	unit_pub = tes_db_server_key(db)->pub;
+	EQ_INT(tes_rsa_pub_check(&unit_pub), 0, "server key is usable");
+	tes_db_close(db);
+	EQ_INT(open_rc(newdir("nothing")), TES_ERR_NOTFOUND, "open a missing store");
+	chmod(newdir("empty/storage.key"), 0644);
+	EQ_INT(open_rc(e), TES_ERR_KEY, "storage.key readable by others refused");
+}
+
+static void
+test_lock(const char *d)
+{
+	struct tes_db *a = NULL, *b = NULL;
+
+	EQ_INT(tes_db_open(d, &a), 0, "open for the lock test");
+	EQ_INT(tes_db_open(d, &b), TES_ERR_LOCKED, "second open in the same process is locked out");
+	OK(b == NULL, "no handle on a locked store");
+	tes_db_close(a);
+	EQ_INT(tes_db_open(d, &b), 0, "open again after close");
+	tes_db_close(b);
+}
+
+/* Speeds per band and their points. */
+static const uint16_t speeds[7] = { 49, 50, 69, 70, 99, 100, 250 };
+static const uint16_t bands[7] = { 0, 10, 10, 20, 20, 50, 50 };
+
+static void
+fill_store(struct tes_db *db)
+{
+	struct tes_rsa_pub pub;
+	char hash[TES_JOURNAL_HASH_MAX + 1];
+	uint8_t role = 0;
+	uint64_t num = 0;
+	int i, ok = 1;
+
+	EQ_INT(tes_db_unit_add(db, "unit-1", &unit_pub), 0, "unit add");
+	EQ_INT(tes_db_unit_add(db, "unit-1", &unit_pub), TES_ERR_EXISTS, "unit add twice");
+	EQ_INT(tes_db_unit_add(db, "bad/name", &unit_pub), TES_ERR_NAME, "unit with a bad name");
+	OK(tes_db_unit_get(db, "unit-1", &pub) == 0 && memcmp(&pub, &unit_pub, sizeof(pub)) == 0, "unit get");
+	EQ_INT(tes_db_unit_get(db, "unit-2", &pub), TES_ERR_NOTFOUND, "unknown unit");
+	EQ_INT(tes_db_user_add(db, "alice", TES_ROLE_OFFICER, fake_hash), 0, "user add");
+	EQ_INT(tes_db_user_add(db, "bob", TES_ROLE_POLICE, fake_hash), 0, "second user add");
+	EQ_INT(tes_db_user_add(db, "alice", TES_ROLE_POLICE, fake_hash), TES_ERR_EXISTS, "user add twice");
+	EQ_INT(tes_db_user_add(db, "carol", 9, fake_hash), TES_ERR_FORMAT, "user with a bad role");
+	OK(tes_db_user_get(db, "alice", &role, hash) == 0 && role == TES_ROLE_OFFICER &&
+	       strcmp(hash, fake_hash) == 0, "user get");
+	EQ_INT(tes_db_user_get(db, "mallory", &role, hash), TES_ERR_NOTFOUND, "unknown user");
+	for (i = 0; i < 7; i++) {
+		ok &= add_report(db, (unsigned)i + 1, i % 2 == 0 ? "AB123" : "XY9", speeds[i], &num) == 0;
+		ok &= num == (uint64_t)i + 1;
+	}
+	OK(ok, "seven reports numbered 1..7");
+	EQ_INT(tes_db_sync(db), 0, "sync");
+	EQ_INT(tes_db_report_count(db), 7, "report count");
+	EQ_INT(tes_db_pending_count(db), 7, "all pending");
+	EQ_INT(tes_db_audit(db, TES_AUDIT_LOGIN_OK, "alice", "from 10.0.0.1", 1700000200), 0, "audit");
+	EQ_INT(tes_db_audit(db, TES_AUDIT_SERVER_START, NULL, NULL, 1700000200), 0, "audit by the server");
+	EQ_INT(tes_db_audit(db, 0, NULL, NULL, 1700000200), TES_ERR_FORMAT, "audit kind 0");
+}
+
+static void
+test_duplicate(struct tes_db *db, const char *d)
+{
+	struct tes_report r;
+	uint8_t sig[TES_RSA_LEN] = { 0 };
+	uint64_t num = 0;
+	long before = size_of(d, "journal");
+
+	EQ_INT(add_report(db, 3, "AB123", 69, &num), TES_ERR_EXISTS, "duplicate report id");
+	EQ_INT(num, 3, "duplicate gives the stored number");
+	EQ_INT(size_of(d, "journal"), before, "nothing appended for a duplicate");
+	mkreport(&r, 99, "ab-1", 60);
+	OK(tes_db_report_add(db, &r, sig, 1, &num) != 0, "invalid report refused");
+	EQ_INT(tes_db_report_count(db), 7, "nothing stored for an invalid report");
+}
+
+static void
+test_decide(struct tes_db *db)
+{
+	struct tes_db_report out;
+	uint8_t id[16];
+	uint16_t pts = 999;
+	int i, ok = 1;
+
+	EQ_INT(tes_db_report_at(db, 1, &out), 0, "report_at pending");
+	OK(out.status == TES_STATUS_PENDING && out.points == 10 && out.number == 2 &&
+	       out.received == 1700000102 && out.sig[0] == 2 && strcmp(out.r.plate, "XY9") == 0,
+	   "pending report shows the points it would give");
+	for (i = 0; i < 7; i++) {
+		mkreport(&out.r, (unsigned)i + 1, "A", 1);
+		ok &= tes_db_decide(db, out.r.id, 1, "speeding", "alice", 1700000300, &pts) == 0;
+		ok &= pts == bands[i];
+	}
+	OK(ok, "penalty bands 49,50,69,70,99,100,250 -> 0,10,10,20,20,50,50");
+	memcpy(id, out.r.id, 16);
+	EQ_INT(tes_db_decide(db, id, 0, NULL, "alice", 1700000301, &pts), TES_ERR_DECIDED, "decide twice");
+	id[15] ^= 1;
+	EQ_INT(tes_db_decide(db, id, 1, NULL, "alice", 1700000301, &pts), TES_ERR_NOTFOUND, "unknown id");
+	EQ_INT(tes_db_driver_points(db, "AB123"), 0 + 10 + 20 + 50, "points of AB123");
+	EQ_INT(tes_db_driver_points(db, "XY9"), 10 + 20 + 50, "points of XY9");
+	EQ_INT(tes_db_driver_points(db, "NOPE1"), 0, "points of an unknown plate");
+	EQ_INT(tes_db_pending_count(db), 0, "nothing pending");
+}
+
+static void
+test_reject(struct tes_db *db)
+{
+	struct tes_db_report out;
+	uint64_t num = 0;
+	uint16_t pts = 1;
+
+	EQ_INT(add_report(db, 8, "XY9", 180, &num), 0, "eighth report");
+	EQ_INT(num, 8, "numbered 8");
+	EQ_INT(tes_db_sync(db), 0, "sync");
+	mkreport(&out.r, 8, "A", 1);
+	EQ_INT(tes_db_decide(db, out.r.id, 1, "bad\nreason", "alice", 1700000400, &pts), TES_ERR_FORMAT,
+	       "reason with a control character refused");
+	EQ_INT(tes_db_decide(db, out.r.id, 0, "camera not calibrated", "alice", 1700000400, &pts), 0, "reject");
+	EQ_INT(pts, 0, "reject gives no points");
+	EQ_INT(tes_db_driver_points(db, "XY9"), 80, "rejected report adds nothing");
+}
+
+static void
+check_persisted(const char *d)
+{
+	struct tes_db *db = NULL;
+	struct tes_db_report out;
+	struct tes_rsa_pub pub;
+	struct collect c;
+	char hash[TES_JOURNAL_HASH_MAX + 1];
+	uint8_t role = 0;
+
+	EQ_INT(tes_db_open(d, &db), 0, "reopen");
+	if (db == NULL)
+		return;
+	OK(tes_db_unit_get(db, "unit-1", &pub) == 0 && memcmp(&pub, &unit_pub, sizeof(pub)) == 0,
+	   "unit persisted");
+	OK(tes_db_user_get(db, "bob", &role, hash) == 0 && role == TES_ROLE_POLICE, "user persisted");
+	EQ_INT(tes_db_report_count(db), 8, "reports persisted");
+	EQ_INT(tes_db_pending_count(db), 0, "decisions persisted");
+	OK(tes_db_report_at(db, 6, &out) == 0 && out.status == TES_STATUS_APPROVED && out.points == 50 &&
+	       strcmp(out.officer, "alice") == 0 && strcmp(out.reason, "speeding") == 0 &&
+	       out.decided_at == 1700000300 && out.r.speed == 250, "approved report read back");
+	OK(tes_db_report_get(db, out.r.id, &out) == 0 && out.number == 7, "report by id");
+	OK(tes_db_report_at(db, 7, &out) == 0 && out.status == TES_STATUS_REJECTED && out.points == 0 &&
+	       strcmp(out.reason, "camera not calibrated") == 0, "rejected report read back");
+	EQ_INT(tes_db_report_at(db, 8, &out), TES_ERR_NOTFOUND, "report_at past the end");
+	EQ_INT(tes_db_driver_points(db, "AB123"), 80, "AB123 points across reopen");
+	EQ_INT(tes_db_driver_points(db, "XY9"), 80, "XY9 points across reopen");
+	memset(&c, 0, sizeof(c));
+	tes_db_drivers_foreach(db, collect_cb, &c);
+	OK(c.n == 2 && strcmp(c.plates[0], "AB123") == 0 && strcmp(c.plates[1], "XY9") == 0, "drivers in plate order");
+	memset(&c, 0, sizeof(c));
+	c.stop = 1;
+	tes_db_drivers_foreach(db, collect_cb, &c);
+	EQ_INT(c.n, 1, "foreach stops when the callback says so");
+	tes_db_close(db);
+}
+
+/* Store used by the tamper tests: records before and after the snapshot. */
+static void
+build_template(const char *d, size_t *nrec)
+{
+	struct tes_db *db = NULL;
+	uint64_t num, recs = 0;
+	char msg[256];
+	int i;
+
+	EQ_INT(tes_db_create(d), 0, "template create");
+	test_lock(d);
+	EQ_INT(tes_db_open(d, &db), 0, "template open");
+	fill_store(db);
+	test_duplicate(db, d);
+	test_decide(db);
+	test_reject(db);
+	EQ_INT(tes_db_verify(db, msg, sizeof(msg), &recs), 0, "verify a good store");
+	EQ_INT(recs, 3 + 7 + 2 + 8 + 1, "verify counts the records");
+	OK(strncmp(msg, "ok: 21 records, chain ", 22) == 0, "verify summary: %s", msg);
+	tes_db_close(db);
+	EQ_INT(size_of(d, "drivers.enc") > 0, 1, "close wrote drivers.enc");
+	check_persisted(d);
+	tes_db_open(d, &db);
+	for (i = 0; i < 3; i++)
+		add_report(db, 100 + (unsigned)i, "CD4", 75, &num);
+	tes_db_sync(db);
+	tes_db_close(db);
+	*nrec = 3 + 7 + 2 + 8 + 1 + 3;
+}
+
+static size_t
+records_after_open(const char *d)
+{
+	struct tes_db *db = NULL;
+	uint64_t recs = 0;
+	char msg[256];
+
+	if (tes_db_open(d, &db) != 0)
+		return 0;
+	tes_db_verify(db, msg, sizeof(msg), &recs);
+	tes_db_close(db);
+	return (size_t)recs;
+}
+
+static void
+test_tamper_middle(const char *tpl, size_t nrec)
+{
+	size_t off[64], pos[] = { 0, 4, 9, 20, 33, 50, 0 }, i, n;
+	int bits[] = { 7, 0, 3, 1, 2, 5, 0 }, ok = 1;
+	char *d = newdir("mid");
+	long before;
+
+	n = record_offsets(tpl, off, 63);
+	EQ_INT(n, nrec, "template record count");
+	for (i = 0; i < 7; i++) {
+		rm_rf(d);
+		copy_store(tpl, d);
+		pos[6] = off[5] - off[4] - 1;  /* last byte of the mac */
+		flip(d, "journal", off[4] + pos[i], bits[i]);
+		before = size_of(d, "journal");
+		ok &= open_rc(d) == TES_ERR_CORRUPT && size_of(d, "journal") == before;
+	}
+	OK(ok, "bit flips in a middle REPORT (length, type, seq, key, iv, ciphertext, mac) -> CORRUPT, file kept");
+	rm_rf(d);
+	copy_store(tpl, d);
+	flip(d, "journal", off[13] + 60, 4);
+	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "bit flip in a DECISION before the snapshot");
+	rm_rf(d);
+	copy_store(tpl, d);
+	flip(d, "journal", off[n - 2] + TES_JOURNAL_HDR_LEN + 3, 0);
+	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "bit flip in the record before the last");
+	rm_rf(d);
+	copy_store(tpl, d);
+	flip(d, "journal", off[n - 2] + 1, 3);  /* length now reaches past the end of the file */
+	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "length of the record before the last made huge");
+	rm_rf(d);
+	copy_store(tpl, d);
+	flip(d, "journal", 3, 0);
+	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "file header magic");
+}
+
+static void
+test_tamper_last(const char *tpl, size_t nrec)
+{
+	size_t off[64], pos[] = { 0, 4, 12, 33, 45, 0 }, i, n;
+	int bits[] = { 7, 1, 0, 6, 2, 0 }, ok = 1;
+	char *d = newdir("last");
+
+	n = record_offsets(tpl, off, 63);
+	for (i = 0; i < 6; i++) {
+		rm_rf(d);
+		copy_store(tpl, d);
+		pos[5] = off[n] - off[n - 1] - 1;
+		flip(d, "journal", off[n - 1] + pos[i], bits[i]);
+		ok &= records_after_open(d) == nrec - 1 && size_of(d, "journal") == (long)off[n - 1];
+	}
+	OK(ok, "bit flips in the last record -> torn tail cut, the rest survives");
+	rm_rf(d);
+	copy_store(tpl, d);
+	truncate_to(d, "journal", off[n] - 10);
+	EQ_INT(records_after_open(d), nrec - 1, "file cut inside the last record -> recovered");
+	EQ_INT(size_of(d, "journal"), off[n - 1], "torn bytes removed");
+	rm_rf(d);
+	copy_store(tpl, d);
+	truncate_to(d, "journal", off[n - 1] + 5);
+	EQ_INT(records_after_open(d), nrec - 1, "file cut inside a header -> recovered");
+	rm_rf(d);
+	copy_store(tpl, d);
+	truncate_to(d, "journal", off[n] + 4096);
+	EQ_INT(records_after_open(d), nrec, "zeros after the last record -> cut");
+	EQ_INT(size_of(d, "journal"), off[n], "zeros removed");
+}
+
+/* Remove or reorder whole records. */
+static void
+test_splice(const char *tpl)
+{
+	size_t off[64], n, len = 0, a, b;
+	unsigned char *buf, *out;
+	char p[512], *d = newdir("splice");
+
+	n = record_offsets(tpl, off, 63);
+	path_of(p, tpl, "journal");
+	buf = slurp(p, &len);
+	out = malloc(len);
+	rm_rf(d);
+	copy_store(tpl, d);
+	path_of(p, d, "journal");
+	a = off[5], b = off[6];
+	memcpy(out, buf, a);
+	memcpy(out + a, buf + b, len - b);
+	spit(p, out, len - (b - a), 0600);
+	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "middle record deleted -> CORRUPT");
+	memcpy(out, buf, off[5]);
+	memcpy(out + off[5], buf + off[6], off[7] - off[6]);
+	memcpy(out + off[5] + (off[7] - off[6]), buf + off[5], off[6] - off[5]);
+	memcpy(out + off[7], buf + off[7], len - off[7]);
+	spit(p, out, len, 0600);
+	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "two records swapped -> CORRUPT");
+	memcpy(out, buf, off[n - 2]);
+	memcpy(out + off[n - 2], buf + off[n - 1], off[n] - off[n - 1]);
+	spit(p, out, off[n - 2] + (off[n] - off[n - 1]), 0600);
+	EQ_INT(records_after_open(d), n - 2,
+	       "record before the last deleted: the orphaned last record is cut like a torn one (documented)");
+	rm_rf(d);
+	copy_store(tpl, d);
+	truncate_to(d, "journal", off[12]);
+	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "journal cut below the drivers.enc snapshot -> CORRUPT");
+	rm_rf(d);
+	copy_store(tpl, d);
+	truncate_to(d, "journal", off[n - 1]);
+	EQ_INT(open_rc(d), 0, "journal cut at a boundary after the snapshot is not detectable (documented)");
+	free(buf);
+	free(out);
+}
+
+static void
+test_drivers_tamper(const char *tpl)
+{
+	char *d = newdir("drv"), *o = newdir("other");
+	struct tes_db *db = NULL;
+	int i;
+
+	rm_rf(d);
+	copy_store(tpl, d);
+	flip(d, "drivers.enc", 70, 1);
+	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "drivers.enc bit flip -> CORRUPT");
+	rm_rf(d);
+	copy_store(tpl, d);
+	flip(d, "drivers.enc", 10, 0);
+	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "drivers.enc header bit flip -> CORRUPT");
+	rm_rf(d);
+	copy_store(tpl, d);
+	truncate_to(d, "drivers.enc", (size_t)size_of(d, "drivers.enc") - 1);
+	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "drivers.enc truncated -> CORRUPT");
+
+	/* another store with its own storage key */
+	tes_db_create(o);
+	copy_file(tpl, o, "drivers.enc");
+	EQ_INT(open_rc(o), TES_ERR_CORRUPT, "drivers.enc of another store -> CORRUPT");
+	rm_rf(o);
+
+	/* same storage key, but a different journal of the same length or more */
+	tes_db_create(o);
+	copy_file(tpl, o, "storage.key");
+	tes_db_open(o, &db);
+	for (i = 0; i < 25; i++)
+		tes_db_audit(db, TES_AUDIT_VERIFY, NULL, "filler", 1700000000);
+	tes_db_close(db);
+	EQ_INT(open_rc(o), 0, "rewritten journal opens without a snapshot");
+	copy_file(tpl, o, "drivers.enc");
+	EQ_INT(open_rc(o), TES_ERR_CORRUPT, "drivers.enc over a rewritten journal (same key) -> CORRUPT");
+	truncate_to(o, "journal", 16);
+	copy_file(tpl, o, "drivers.enc");
+	EQ_INT(open_rc(o), TES_ERR_CORRUPT, "drivers.enc beyond an emptied journal -> CORRUPT");
+}
+
+static void
+test_verify_tampered(const char *tpl)
+{
+	char *d = newdir("verify"), msg[256];
+	struct tes_db *db = NULL;
+	struct tes_db_report out;
+	uint64_t recs = 0;
+	size_t off[64];
+
+	rm_rf(d);
+	copy_store(tpl, d);
+	record_offsets(d, off, 63);
+	EQ_INT(tes_db_open(d, &db), 0, "open for verify");
+	if (db == NULL)
+		return;
+	flip(d, "journal", off[2] + 50, 2);   /* record seq 3 */
+	EQ_INT(tes_db_verify(db, msg, sizeof(msg), &recs), TES_ERR_CORRUPT, "verify a tampered store");
+	OK(strstr(msg, "seq 3 ") != NULL, "verify names seq 3: %s", msg);
+	EQ_INT(recs, 2, "two records checked good before it");
+	flip(d, "journal", off[2] + 50, 2);
+	flip(d, "journal", off[4] + 100, 0);  /* REPORT number 2 */
+	EQ_INT(tes_db_report_at(db, 1, &out), TES_ERR_CORRUPT, "report read back after tampering -> CORRUPT");
+	flip(d, "journal", off[4] + 100, 0);
+	EQ_INT(tes_db_verify(db, msg, sizeof(msg), &recs), 0, "verify after undoing the damage");
+	flip(d, "drivers.enc", 80, 0);
+	EQ_INT(tes_db_verify(db, msg, sizeof(msg), &recs), TES_ERR_CORRUPT, "verify a tampered drivers.enc");
+	OK(strstr(msg, "drivers.enc") != NULL, "verify names drivers.enc: %s", msg);
+	tes_db_close(db);
+}
+
+static void
+test_compaction(void)
+{
+	char *d = newdir("compact");
+	struct tes_db *db = NULL;
+	struct tes_report r;
+	uint32_t expect[10] = { 0 };
+	uint64_t num, recs = 0;
+	char plate[16], msg[256];
+	unsigned i;
+	int ok = 1;
+
+	tes_db_create(d);
+	EQ_INT(tes_db_open(d, &db), 0, "open for compaction");
+	for (i = 0; i < 1005 && ok; i++) {
+		snprintf(plate, sizeof(plate), "PL%u", i % 10);
+		ok &= add_report(db, 5000 + i, plate, (uint16_t)(40 + i % 80), &num) == 0;
+		expect[i % 10] += tes_penalty_points(40 + i % 80);
+	}
+	ok &= tes_db_sync(db) == 0;
+	for (i = 0; i < 1005 && ok; i++) {
+		mkreport(&r, 5000 + i, "A", 1);
+		ok &= tes_db_decide(db, r.id, 1, "", "alice", 1700001000, NULL) == 0;
+		if (i == 998)
+			ok &= size_of(d, "drivers.enc") < 0;
+		if (i == 999)
+			ok &= size_of(d, "drivers.enc") > 0;
+	}
+	OK(ok, "drivers.enc appears at the 1000th decision");
+	EQ_INT(tes_db_verify(db, msg, sizeof(msg), &recs), 0, "verify after compaction: %s", msg);
+	tes_db_close(db);
+	EQ_INT(tes_db_open(d, &db), 0, "reopen after compaction");
+	for (i = 0; i < 10 && db != NULL; i++) {
+		snprintf(plate, sizeof(plate), "PL%u", i);
+		ok &= tes_db_driver_points(db, plate) == expect[i];
+	}
+	OK(ok, "same totals after reopen");
+	EQ_INT(tes_db_pending_count(db), 0, "all decided");
+	EQ_INT(tes_db_compact(db), 0, "explicit compaction");
+	tes_db_close(db);
+	EQ_INT(open_rc(d), 0, "open after explicit compaction");
+}
+
+int
+main(void)
+{
+	struct tes_store_keys jk, dk;
+	char *tpl;
+	size_t nrec = 0;
+
+	snprintf(base, sizeof(base), "/tmp/tes_store_XXXXXX");
+	if (mkdtemp(base) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	setenv("TES_ARGON2_MEMORY_KIB", "8", 1);
+	test_keys(&jk, &dk);
+	test_file_hdr();
+	test_records(&jk);
+	test_bad_padding(&jk);
+	test_drivers_codec(&dk);
+	test_create();
+	test_unit_user_bodies();
+	test_report_bodies();
+	test_decision_audit_bodies();
+	tpl = newdir("template");
+	build_template(tpl, &nrec);
+	test_tamper_middle(tpl, nrec);
+	test_tamper_last(tpl, nrec);
+	test_splice(tpl);
+	test_drivers_tamper(tpl);
+	test_verify_tampered(tpl);
+	test_compaction();
+	rm_rf(base);
+	return tap_done();
+}
