@@ -11,7 +11,12 @@ PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 DESTDIR ?=
 DATA    ?= tes-data
-B       := build
+# Build variants reuse this Makefile with another output directory:
+#   B=build/test VARIANT_CFLAGS=-DTES_TEST_BUILD      test-only frames (sandbox tests)
+#   B=build/asan SANDBOX=null VARIANT_CFLAGS=...      sanitizers (null sandbox backend)
+B              ?= build
+SANDBOX        ?= seccomp
+VARIANT_CFLAGS ?=
 
 ifeq ($(V),1)
 Q :=
@@ -23,23 +28,26 @@ endif
 HARDEN_CFLAGS  := -fstack-protector-strong -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3 -fPIE
 HARDEN_LDFLAGS := -pie -Wl,-z,relro,-z,now
 WARN           := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
-TES_CFLAGS     := -std=c11 $(WARN) $(HARDEN_CFLAGS) -Isrc -I/usr/include/bearssl -MMD -MP
+TES_CFLAGS     := -std=c11 $(WARN) $(HARDEN_CFLAGS) -Isrc -I. -I/usr/include/bearssl -MMD -MP $(VARIANT_CFLAGS)
 TES_LDFLAGS    := $(HARDEN_LDFLAGS)
 
 # Debian packages the build and the tests need.
-DEB_PKGS := gcc make libbearssl-dev libargon2-dev libseccomp-dev openssh-client openssl perl procps
+DEB_PKGS := gcc make libbearssl-dev libargon2-dev libseccomp-dev openssh-client openssl perl procps \
+            binutils valgrind iproute2
 
 CORE_SRC    := $(wildcard src/common/*.c src/wire/*.c) \
-               $(filter-out src/crypto/passwd.c,$(wildcard src/crypto/*.c))
+               $(filter-out src/crypto/passwd.c src/crypto/fuzzmode.c,$(wildcard src/crypto/*.c))
 STORE_SRC   := $(wildcard src/store/*.c) src/crypto/passwd.c
-OFFICER_SRC := $(filter-out src/officer/main.c,$(wildcard src/officer/*.c))
+OFFICER_SRC := $(filter-out src/officer/main.c,$(wildcard src/officer/*.c)) $(wildcard src/web/*.c)
 POLICE_SRC  := $(filter-out src/police/main.c,$(wildcard src/police/*.c))
+SANDBOX_SRC := sandbox/common.c sandbox/policy.c sandbox/$(SANDBOX).c
 
-obj = $(patsubst src/%.c,$(B)/obj/%.o,$(1))
+obj = $(patsubst sandbox/%.c,$(B)/obj/sandbox/%.o,$(patsubst src/%.c,$(B)/obj/%.o,$(1)))
 CORE_OBJ    := $(call obj,$(CORE_SRC))
 STORE_OBJ   := $(call obj,$(STORE_SRC))
 OFFICER_OBJ := $(call obj,$(OFFICER_SRC))
 POLICE_OBJ  := $(call obj,$(POLICE_SRC))
+SANDBOX_OBJ := $(call obj,$(SANDBOX_SRC))
 
 BINS := $(B)/tes-officer $(B)/tes-police
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*_test.c))
@@ -52,18 +60,27 @@ $(B)/obj/%.o: src/%.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(B)/tes-officer: $(B)/obj/officer/main.o $(OFFICER_OBJ) $(STORE_OBJ) $(CORE_OBJ)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(TES_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl -largon2
+$(B)/obj/sandbox/%.o: sandbox/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(B)/tes-police: $(B)/obj/police/main.o $(POLICE_OBJ) $(CORE_OBJ)
+$(B)/tes-officer: $(B)/obj/officer/main.o $(OFFICER_OBJ) $(STORE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(TES_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl
+	$(Q)$(CC) $(CFLAGS) $(VARIANT_CFLAGS) $(TES_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl -largon2 -lseccomp
 
-$(B)/tests/%: tests/unit/%.c $(OFFICER_OBJ) $(POLICE_OBJ) $(STORE_OBJ) $(CORE_OBJ)
+$(B)/tes-police: $(B)/obj/police/main.o $(POLICE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(VARIANT_CFLAGS) $(TES_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl -lseccomp
+
+$(B)/tests/%: tests/unit/%.c $(OFFICER_OBJ) $(POLICE_OBJ) $(STORE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) -Wno-format-nonliteral $(TES_LDFLAGS) $(LDFLAGS) -Itests -o $@ $^ -lbearssl -largon2
+	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) -Wno-format-nonliteral $(TES_LDFLAGS) $(LDFLAGS) -Itests -o $@ $^ -lbearssl -largon2 -lseccomp
+
+$(B)/tests/memscan: tests/tools/memscan.c $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) $(TES_LDFLAGS) -o $@ $^ -lbearssl
 
 $(B)/tests/relay: tests/tools/relay.c
 	@mkdir -p $(dir $@)
@@ -95,8 +112,208 @@ INTEG_RUN := $(if $(T),$(wildcard tests/integration/$(T).sh),$(wildcard tests/in
 test: deps
 	$(Q)$(MAKE) --no-print-directory test-all
 
-test-all: all $(UNIT_TESTS) $(B)/tests/relay
+test-all: all $(UNIT_TESTS) $(B)/tests/relay $(B)/tests/memscan variants
 	$(Q)prove -f --exec '' $(UNIT_RUN) $(INTEG_RUN)
+
+# --- Sandbox variants, sanitizers, valgrind (sandbox/README.md) ----------------------
+# build/test:  release flags plus the test-only frame (-DTES_TEST_BUILD)
+# build/debug: the same with the trap-and-report filter (-DTES_SANDBOX_DEBUG)
+# build/asan:  ASan + UBSan with the null sandbox backend; test-asan runs the suite on it
+# test-valgrind: unit tests and the master of an end-to-end run under memcheck
+variants:
+	$(Q)$(MAKE) --no-print-directory B=build/test VARIANT_CFLAGS=-DTES_TEST_BUILD all
+	$(Q)$(MAKE) --no-print-directory B=build/debug VARIANT_CFLAGS="-DTES_TEST_BUILD -DTES_SANDBOX_DEBUG" all
+
+ASAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+ASAN_ENV    := ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ASAN_INTEG  := $(filter-out %/sandbox.sh %/hardening.sh,$(INTEG_RUN))
+
+test-asan:
+	$(Q)$(MAKE) --no-print-directory B=build/asan SANDBOX=null CFLAGS="$(ASAN_CFLAGS)" \
+		all $(patsubst $(B)/%,build/asan/%,$(UNIT_TESTS)) build/asan/tests/relay
+	$(Q)$(ASAN_ENV) TES_BUILD=build/asan STRIDE=23 prove -f --exec '' \
+		$(patsubst $(B)/%,build/asan/%,$(UNIT_RUN)) $(ASAN_INTEG)
+
+VALGRIND := valgrind -q --error-exitcode=99 --leak-check=no --track-origins=yes
+test-valgrind: all $(UNIT_TESTS)
+	$(Q)for t in $(filter-out %/crypto_test,$(UNIT_TESTS)); do \
+		echo "valgrind $$t"; $(VALGRIND) $$t >/dev/null || exit 1; done
+	$(Q)TES_OFFICER_WRAP="$(VALGRIND)" prove -f --exec '' tests/integration/basic.sh
+
+test-all: test-asan test-valgrind
+.PHONY: variants test-asan test-valgrind
+# --- end of sandbox variants -----------------------------------------------------------
+
+# --- Benchmarks (BENCHMARKS.md) -------------------------------------------------
+# make bench        the full measurement (about 10 minutes on 2 cores), writes
+#                   build/bench.json and prints the table against the targets
+# make bench-smoke  a few seconds: the same script at toy sizes, checks only that
+#                   every figure is produced and the JSON is well formed; run by make test
+BENCH_OBJ := $(call obj,$(wildcard src/bench/*.c))
+
+$(B)/tes-bench: $(BENCH_OBJ) $(POLICE_OBJ) $(STORE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(TES_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl -largon2 -lseccomp
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all $(B)/tes-bench
+	$(Q)B=$(B) src/bench/bench.sh full
+
+bench-smoke: deps
+	$(Q)$(MAKE) --no-print-directory all $(B)/tes-bench
+	$(Q)B=$(B) src/bench/bench.sh smoke
+
+test: bench-smoke
+.PHONY: bench bench-smoke
+# --- end of benchmarks -------------------------------------------------------------
+
+# --- Dashboard browser test (tests/e2e, README.md#dashboard) ------------------------
+# make test-e2e   headless Debian chromium driven by playwright-core (lockfile committed,
+#                 no browser download); installs chromium (apt, as root) and the npm
+#                 package when missing; screenshots under $(B)/e2e/
+# make e2e-docs   the same, then copies the screenshots to docs/ for the README
+E2E_DIR := tests/e2e
+
+e2e-deps:
+	$(Q)if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing: chromium"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "missing Debian package; run:"; echo "  sudo apt-get install -y chromium"; exit 1; \
+		fi; \
+	fi
+	$(Q)[ -d $(E2E_DIR)/node_modules/playwright-core ] || \
+		(cd $(E2E_DIR) && npm ci --no-audit --no-fund --loglevel=error)
+
+test-e2e: all e2e-deps
+	$(Q)cd $(E2E_DIR) && TES_BUILD=$(abspath $(B)) node --test --test-reporter=tap dashboard.test.mjs
+
+e2e-docs: all e2e-deps
+	$(Q)cd $(E2E_DIR) && TES_E2E_DOCS=1 TES_BUILD=$(abspath $(B)) node --test dashboard.test.mjs
+
+test: test-e2e
+.PHONY: e2e-deps test-e2e e2e-docs
+# --- end of dashboard browser test ---------------------------------------------------
+
+# --- Proofs (proofs/README.md, spec/model/README.md) ----------------------------
+# make prove          Frama-C WP (z3 + cvc4, -wp-rte) over the proved modules, then SPIN
+#                     over spec/model; writes $(B)/prove/summary.txt and $(B)/prove/STATUS.md
+#                     and fails on any unproved goal, a goal total below proofs/floor.txt,
+#                     a function of proofs/STATUS.md without its contract, or goal counts
+#                     that differ from proofs/STATUS.md. P=frame proves one module, P=model
+#                     checks only the SPIN model.
+# make prove-status   the same, then copies the fresh table to proofs/STATUS.md
+DEB_PKGS += frama-c-base why3 z3 cvc4 spin python3
+
+prove: deps
+	$(Q)proofs/prove.sh $(B)/prove $(P)
+
+prove-status: deps
+	$(Q)proofs/prove.sh $(B)/prove $(P) || true
+	$(Q)cp $(B)/prove/STATUS.md proofs/STATUS.md
+	$(Q)cat $(B)/prove/summary.txt
+
+test: prove
+.PHONY: prove prove-status
+# --- end of proofs -----------------------------------------------------------------
+
+# --- fuzzing (fuzz/README.md) ------------------------------------------------------
+# make fuzz         every target (FUZZ_TARGETS), each engine: libFuzzer then AFL++,
+#                   FUZZ_SECONDS per target per engine, ASan+UBSan; fails if either
+#                   engine saved a crash; prints execs/s, corpus size and edges.
+# make fuzz-cov     replays fuzz/corpus/<target> through a llvm-cov build, prints the
+#                   line/branch coverage of each target's parser sources and fails
+#                   below fuzz/coverage-floors.txt.
+# make fuzz-seeds   regenerates the seed inputs and merges them into fuzz/corpus/.
+# make test         replays every committed corpus under ASan+UBSan and runs a
+#                   FUZZ_SMOKE_SECONDS libFuzzer campaign per target
+#                   (tests/integration/fuzz.sh); also checks that no release binary
+#                   contains the fuzz-mode code (tests/integration/fuzzmode.sh).
+FUZZ_TARGETS       ?= frame record report drivers_enc monitor handshake handshake_real
+FUZZ_SECONDS       ?= 60
+FUZZ_SMOKE_SECONDS ?= 30
+FUZZ_CC            ?= clang
+FUZZ_AFL_CC        ?= afl-clang-fast
+FB                 := $(B)/fuzz
+DEB_PKGS           += clang libclang-rt-14-dev
+FUZZ_PKGS          := clang libclang-rt-14-dev llvm afl++
+
+# Sources a harness may reach. Every fuzz binary links src/crypto/fuzzmode.c instead of
+# src/crypto/rng.c (fixed-seed RNG: runs are reproducible); the flavour decides the rest:
+#   real: all cryptography real (every target but handshake);
+#   fuzz: fuzzmode.c also replaces ct.c and accepts the MACs, Finished values and
+#         signatures it computes, with a NULL record cipher (handshake).
+FUZZ_LIB_SRC  := $(wildcard src/common/*.c) \
+                 $(wildcard src/wire/*.c) \
+                 $(addprefix src/crypto/,hash.c handshake.c keysched.c record.c rsa.c x25519.c) \
+                 src/store/journal.c src/store/drivers.c src/officer/engine.c src/officer/monitor.c \
+                 src/police/client.c
+FUZZ_SRC_fuzz  := $(filter-out src/common/ct.c,$(FUZZ_LIB_SRC)) src/crypto/fuzzmode.c
+FUZZ_SRC_real  := $(FUZZ_LIB_SRC) src/crypto/fuzzmode.c
+FUZZ_DEF_fuzz  := -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -DTES_FUZZ_BUILD
+FUZZ_DEF_real  := $(FUZZ_DEF_fuzz) -DTES_FUZZ_REAL_CRYPTO
+fuzz_flavour    = $(if $(filter handshake,$(1)),fuzz,real)
+
+FUZZ_BASE   := -std=c11 -g -Wall -Wextra -Werror -Wshadow -Isrc -Ifuzz -I/usr/include/bearssl
+FUZZ_SAN    := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+# engine: lf = libFuzzer objects, afl = AFL++ objects, cov = source-based coverage
+FUZZ_CFLAGS_lf  := $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FUZZ_CFLAGS_afl := $(FUZZ_SAN)
+FUZZ_CFLAGS_cov := -O0 -fprofile-instr-generate -fcoverage-mapping
+
+define FUZZ_OBJ_RULES
+$(FB)/$(1)-$(2)/%.o: %.c
+	@mkdir -p $$(dir $$@)
+	@$$(if $$(Q),echo "  CC      $$@")
+	$$(Q)$(if $(filter afl,$(1)),AFL_QUIET=1 $$(FUZZ_AFL_CC),$$(FUZZ_CC)) $$(FUZZ_BASE) $$(FUZZ_CFLAGS_$(1)) $$(FUZZ_DEF_$(2)) -c -o $$@ $$<
+endef
+$(foreach e,lf afl cov,$(foreach f,fuzz real,$(eval $(call FUZZ_OBJ_RULES,$(e),$(f)))))
+fuzz_objs = $(patsubst %.c,$(FB)/$(1)-$(2)/%.o,$(FUZZ_SRC_$(2)))
+
+define FUZZ_BIN_RULES
+$(FB)/lf_$(1): $(FB)/lf-$(2)/fuzz/fuzz_$(1).o $(call fuzz_objs,lf,$(2))
+	@$$(if $$(Q),echo "  LD      $$@")
+	$$(Q)$$(FUZZ_CC) $$(FUZZ_SAN) -fsanitize=fuzzer -o $$@ $$^ -lbearssl
+$(FB)/replay_$(1): $(FB)/lf-$(2)/fuzz/fuzz_$(1).o $(FB)/lf-$(2)/fuzz/replay.o $(call fuzz_objs,lf,$(2))
+	@$$(if $$(Q),echo "  LD      $$@")
+	$$(Q)$$(FUZZ_CC) $$(FUZZ_SAN) -fsanitize=fuzzer-no-link -o $$@ $$^ -lbearssl
+$(FB)/afl_$(1): $(FB)/afl-$(2)/fuzz/fuzz_$(1).o $(call fuzz_objs,afl,$(2))
+	@$$(if $$(Q),echo "  LD      $$@")
+	$$(Q)AFL_QUIET=1 $$(FUZZ_AFL_CC) $$(FUZZ_SAN) -fsanitize=fuzzer -o $$@ $$^ -lbearssl
+$(FB)/cov_$(1): $(FB)/cov-$(2)/fuzz/fuzz_$(1).o $(FB)/cov-$(2)/fuzz/replay.o $(call fuzz_objs,cov,$(2))
+	@$$(if $$(Q),echo "  LD      $$@")
+	$$(Q)$$(FUZZ_CC) -fprofile-instr-generate -o $$@ $$^ -lbearssl
+endef
+FUZZ_ALL := frame record report drivers_enc monitor handshake handshake_real
+$(foreach t,$(FUZZ_ALL),$(eval $(call FUZZ_BIN_RULES,$(t),$(call fuzz_flavour,$(t)))))
+
+$(FB)/seeds: $(FB)/lf-fuzz/fuzz/seeds.o $(call fuzz_objs,lf,fuzz)
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -o $@ $^ -lbearssl
+$(FB)/seeds-real: $(FB)/lf-real/fuzz/seeds.o $(call fuzz_objs,lf,real)
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -o $@ $^ -lbearssl
+
+fuzz-deps:
+	$(Q)$(MAKE) --no-print-directory deps DEB_PKGS="$(FUZZ_PKGS)"
+
+# test-all builds what tests/integration/fuzz.sh runs.
+fuzz-test-bins: $(foreach t,$(FUZZ_ALL),$(FB)/replay_$(t) $(FB)/lf_$(t))
+test-all: fuzz-test-bins
+
+fuzz: fuzz-deps
+	$(Q)$(MAKE) --no-print-directory $(foreach t,$(FUZZ_TARGETS),$(FB)/lf_$(t) $(FB)/afl_$(t) $(FB)/replay_$(t))
+	$(Q)FB=$(FB) fuzz/run.sh campaign $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-cov: fuzz-deps
+	$(Q)$(MAKE) --no-print-directory $(foreach t,$(FUZZ_TARGETS),$(FB)/cov_$(t))
+	$(Q)FB=$(FB) fuzz/run.sh coverage $(FUZZ_TARGETS)
+
+fuzz-seeds: fuzz-deps
+	$(Q)$(MAKE) --no-print-directory $(FB)/seeds $(FB)/seeds-real $(foreach t,$(FUZZ_ALL),$(FB)/lf_$(t))
+	$(Q)FB=$(FB) fuzz/run.sh seeds $(FUZZ_ALL)
+
+.PHONY: fuzz fuzz-cov fuzz-seeds fuzz-deps fuzz-test-bins
+# --- end of fuzzing ----------------------------------------------------------------
 
 install: all
 	install -d $(DESTDIR)$(BINDIR)
@@ -108,4 +325,4 @@ uninstall:
 clean:
 	rm -rf $(B)
 
--include $(shell find $(B)/obj $(B)/tests -name '*.d' 2>/dev/null)
+-include $(shell find $(B)/obj $(B)/tests -maxdepth 3 -name '*.d' 2>/dev/null)

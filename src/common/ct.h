@@ -13,6 +13,7 @@
 
 /*@ requires \valid_read(a + (0 .. n-1));
     requires \valid_read(b + (0 .. n-1));
+    terminates \true;
     assigns \nothing;
     ensures \result == 0 <==> (\forall integer k; 0 <= k < n ==> a[k] == b[k]);
     ensures \result == 0 || \result == -1;
@@ -21,6 +22,11 @@
 int
 tes_ct_eq(const uint8_t *a, const uint8_t *b, size_t n);
 
+/*@ requires \valid((char *)p + (0 .. n-1));
+    terminates \true;
+    assigns ((char *)p)[0 .. n-1];
+    ensures \forall integer k; 0 <= k < n ==> ((char *)p)[k] == 0;
+ */
 /* Overwrite n bytes with zeros in a way the compiler cannot elide. */
 void
 tes_wipe(void *p, size_t n);

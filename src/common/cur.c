@@ -7,7 +7,7 @@ void
 tes_cur_init_rd(struct tes_cur *c, const uint8_t *buf, size_t len)
 {
 	/* the cast is confined here: no get_* function writes through buf */
-	c->buf = (uint8_t *)(uintptr_t)buf;
+	c->buf = (uint8_t *)buf;
 	c->len = buf == NULL ? 0 : len;
 	c->off = 0;
 }
@@ -67,6 +67,11 @@ tes_enc32be(uint8_t p[static 4], uint32_t v)
 	p[2] = (uint8_t)(t1 % 256u);
 	p[1] = (uint8_t)(t2 % 256u);
 	p[0] = (uint8_t)(t3 % 256u);
+	/* stepwise facts the provers need for the non-linear ensures */
+	/*@ assert v == t1 * 256 + p[3]; */
+	/*@ assert t1 == t2 * 256 + p[2]; */
+	/*@ assert t2 == t3 * 256 + p[1]; */
+	/*@ assert t3 == p[0]; */
 }
 
 /* see cur.h */
@@ -75,6 +80,7 @@ tes_enc64be(uint8_t p[static 8], uint64_t v)
 {
 	tes_enc32be(p, (uint32_t)(v / 4294967296u));
 	tes_enc32be(p + 4, (uint32_t)(v % 4294967296u));
+	/*@ assert be32(p) == v / 4294967296 && be32(p + 4) == v % 4294967296; */
 }
 
 /* see cur.h */
@@ -85,6 +91,10 @@ tes_cur_get_bytes(struct tes_cur *c, uint8_t *out, size_t n)
 
 	if (n > c->len - c->off)
 		return TES_ERR_TRUNCATED;
+	/*@ loop invariant 0 <= i <= n;
+	    loop invariant \forall integer k; 0 <= k < i ==> out[k] == c->buf[c->off + k];
+	    loop assigns i, out[0 .. n-1];
+	    loop variant n - i; */
 	for (i = 0; i < n; i++)
 		out[i] = c->buf[c->off + i];
 	c->off += n;
@@ -154,6 +164,10 @@ tes_cur_put_bytes(struct tes_cur *c, const uint8_t *in, size_t n)
 
 	if (n > c->len - c->off)
 		return TES_ERR_SPACE;
+	/*@ loop invariant 0 <= i <= n;
+	    loop invariant \forall integer k; 0 <= k < i ==> c->buf[c->off + k] == in[k];
+	    loop assigns i, c->buf[c->off .. c->off + n - 1];
+	    loop variant n - i; */
 	for (i = 0; i < n; i++)
 		c->buf[c->off + i] = in[i];
 	c->off += n;

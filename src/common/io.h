@@ -15,7 +15,7 @@
 int
 tes_read_full(int fd, void *buf, size_t n);
 
-/* Write all n bytes (MSG_NOSIGNAL on sockets, plain write otherwise). */
+/* Write all n bytes with write(2); callers ignore SIGPIPE. */
 int
 tes_write_full(int fd, const void *buf, size_t n);
 

@@ -12,6 +12,11 @@
 #include "common/err.h"
 #include "crypto/rng.h"
 
+/* Release generator only: fuzz builds link src/crypto/fuzzmode.c instead of this file. */
+#if defined(FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION) || defined(TES_FUZZ_BUILD)
+#error "src/crypto/rng.c must not be compiled in fuzz mode (release builds refuse the fuzz macros)"
+#endif
+
 enum {
 	RNG_SEED_LEN = 48,	/* 256-bit entropy + 128-bit nonce (SP 800-90A) */
 	RNG_PAGE = 4096
@@ -26,6 +31,7 @@ static _Alignas(RNG_PAGE) union {
 		br_hmac_drbg_context drbg;
 		pid_t pid;
 		int ready;
+		int wipeonfork;   /* the page is zeroed in a forked child */
 	} s;
 	unsigned char page[RNG_PAGE];
 } rng;
@@ -78,9 +84,10 @@ tes_rng_init(void)
 	int r = TES_ERR_RNG;
 
 	rng.s.ready = 0;
+	rng.s.wipeonfork = 0;
 #ifdef MADV_WIPEONFORK
-	/* best effort: older kernels refuse it, the pid check still works */
-	(void)madvise(rng.page, sizeof(rng.page), MADV_WIPEONFORK);
+	/* best effort: older kernels refuse it, the pid check then does the job */
+	rng.s.wipeonfork = madvise(rng.page, sizeof(rng.page), MADV_WIPEONFORK) == 0;
 #endif
 	if ((r = rng_seed()) != 0) {
 		TES_WIPE_CTX(&rng.s.drbg);
@@ -99,7 +106,9 @@ rng_ensure(void)
 {
 	static const char msg[] = "tes: system randomness unavailable, aborting\n";
 
-	if (rng.s.ready && rng.s.pid == getpid())
+	/* With MADV_WIPEONFORK a forked child sees ready == 0, so no getpid()
+	 * (a system call the sandboxed children may not make) is needed. */
+	if (rng.s.ready && (rng.s.wipeonfork || rng.s.pid == getpid()))
 		return;
 	if (tes_rng_init() == 0)
 		return;

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #include "officer/control.h"
 #include "officer/server.h"
 #include "officer/session.h"
+#include "officer/web.h"
 #include "wire/validate.h"
 
 struct opts {
@@ -48,7 +50,8 @@ static const char usage_text[] =
 	"\n"
 	"commands:\n"
 	"  init          create a data directory (keys, journal)\n"
-	"  serve         run the server (protocol on 127.0.0.1:9999)\n"
+	"  serve         run the server (protocol on 127.0.0.1:9999, dashboard on\n"
+	"                http://127.0.0.1:5001/)\n"
 	"  fingerprint   print the server key fingerprint (SHA256:...)\n"
 	"  add-unit NAME KEY.pub          register a police unit's public key\n"
 	"  add-user NAME --role police|officer [--password-file F]\n"
@@ -70,6 +73,7 @@ static const char usage_text[] =
 	"  --allow-des             also accept single-DES sessions (weak, off by default)\n"
 	"  --idle-timeout SEC      drop a silent client (default 30)\n"
 	"  --session-timeout SEC   longest session (default 3600)\n"
+	"  --session-cpu SEC       CPU seconds a session child may use (default 60)\n"
 	"  --max-sessions N        concurrent sessions (default 512)\n"
 	"  --demo                  on first run also enrol a demo unit and users\n"
 	"\n"
@@ -83,8 +87,9 @@ static const struct {
 } helps[] = {
 	{ "init", "usage: tes-officer init [-d DIR]\nCreate DIR (0700) with a new server key, storage key and journal.\n" },
 	{ "serve", "usage: tes-officer serve [-d DIR] [--listen ADDR:PORT] [--http ADDR:PORT|off] [--allow-des]\n"
-		   "       [--idle-timeout SEC] [--session-timeout SEC] [--max-sessions N] [--demo]\n"
-		   "Run the server until SIGINT/SIGTERM.\n" },
+		   "       [--idle-timeout SEC] [--session-timeout SEC] [--session-cpu SEC] [--max-sessions N] [--demo]\n"
+		   "Run the server until SIGINT/SIGTERM. The officer dashboard is served on --http\n"
+		   "(default http://127.0.0.1:5001/; log in with an officer account).\n" },
 	{ "fingerprint", "usage: tes-officer fingerprint [-d DIR]\nPrint the server key fingerprint for --server-key.\n" },
 	{ "add-unit", "usage: tes-officer add-unit [-d DIR] NAME KEY.pub\nRegister a police unit key made by 'tes-police keygen'.\n" },
 	{ "add-user", "usage: tes-officer add-user [-d DIR] NAME --role police|officer [--password-file FILE]\n"
@@ -98,7 +103,7 @@ static const struct {
 	{ "compact", "usage: tes-officer compact [-d DIR]\nWrite the drivers.enc snapshot now.\n" },
 };
 
-enum { O_LISTEN = 256, O_HTTP, O_ALLOW_DES, O_IDLE, O_SESSION, O_MAX, O_DEMO, O_ROLE, O_PWFILE,
+enum { O_LISTEN = 256, O_HTTP, O_ALLOW_DES, O_IDLE, O_SESSION, O_CPU, O_MAX, O_DEMO, O_ROLE, O_PWFILE,
        O_REASON, O_OFFICER, O_PLATE };
 
 static const struct option longopts[] = {
@@ -110,6 +115,7 @@ static const struct option longopts[] = {
 	{ "allow-des", no_argument, NULL, O_ALLOW_DES },
 	{ "idle-timeout", required_argument, NULL, O_IDLE },
 	{ "session-timeout", required_argument, NULL, O_SESSION },
+	{ "session-cpu", required_argument, NULL, O_CPU },
 	{ "max-sessions", required_argument, NULL, O_MAX },
 	{ "demo", no_argument, NULL, O_DEMO },
 	{ "role", required_argument, NULL, O_ROLE },
@@ -157,6 +163,7 @@ parse_opt(int c, struct opts *o)
 	case O_ALLOW_DES: o->serve.allow_des = 1; return 0;
 	case O_IDLE: return num_opt(optarg, 1, 86400, &o->serve.idle_timeout, "idle-timeout");
 	case O_SESSION: return num_opt(optarg, 1, 604800, &o->serve.session_timeout, "session-timeout");
+	case O_CPU: return num_opt(optarg, 1, 3600, &o->serve.session_cpu, "session-cpu");
 	case O_MAX: return num_opt(optarg, 1, 65536, &o->serve.max_sessions, "max-sessions");
 	case O_DEMO: o->demo = 1; return 0;
 	case O_ROLE: o->role = optarg; return 0;
@@ -419,10 +426,14 @@ main(int argc, char **argv)
 
 	if (argc == 2 && strcmp(argv[1], "session") == 0)
 		return tes_session_main();
+	if (argc == 2 && strcmp(argv[1], "http") == 0)
+		return tes_web_child_main();
 	tes_log_init("tes-officer", 1);
+	signal(SIGPIPE, SIG_IGN);
 	o.dir = getenv("TES_DATA") != NULL ? getenv("TES_DATA") : "tes-data";
 	o.serve = (struct tes_serve_opts){ .listen = "127.0.0.1:9999", .http = "127.0.0.1:5001",
-					   .idle_timeout = 30, .session_timeout = 3600, .max_sessions = 512 };
+					   .idle_timeout = 30, .session_timeout = 3600, .session_cpu = 60,
+					   .max_sessions = 512 };
 	if (argc < 2)
 		return usage(NULL, EX_USAGE);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)

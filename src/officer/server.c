@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <sysexits.h>
 #include <time.h>
@@ -29,6 +31,8 @@
 #include "officer/ratelimit.h"
 #include "officer/server.h"
 #include "officer/session.h"
+#include "officer/web.h"
+#include "sandbox/sandbox.h"
 #include "wire/validate.h"
 
 struct slot {
@@ -49,12 +53,14 @@ struct slot {
 };
 
 struct server {
+	char *child_env[8];         /* the whole environment of a session child */
 	struct tes_db *db;
 	const struct tes_serve_opts *o;
 	struct slot *slots;
 	unsigned nslots;
 	int lfd, cfd;
 	struct tes_ratelimit rl;
+	struct tes_web *web;        /* dashboard; NULL when --http off */
 };
 
 static volatile sig_atomic_t stop;
@@ -169,7 +175,7 @@ child_exec(const struct server *sv, int net, int mon)
 		dup2(null, 1);
 	}
 	close_range(5, ~0U, 0);
-	execv(sv->o->self_exe, argv);
+	execve(sv->o->self_exe, argv, sv->child_env);
 	_exit(TES_SESSION_EXIT_SETUP);
 }
 
@@ -518,7 +524,9 @@ reap(struct server *sv)
 	int st;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS)
+		if (slot_by_pid(sv, pid) == NULL)
+			;	/* a dashboard child: tes_web_reaped logs it */
+		else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS)
 			tes_log(TES_LOG_ERROR, "session %d: sandbox violation (SIGSYS)", (int)pid);
 		else if (WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL)
 			tes_log(TES_LOG_ERROR, "session %d: child crashed (signal %d)", (int)pid, WTERMSIG(st));
@@ -526,6 +534,8 @@ reap(struct server *sv)
 			tes_log(TES_LOG_ERROR, "session %d: child set-up failed", (int)pid);
 		if ((s = slot_by_pid(sv, pid)) != NULL)
 			slot_free(s);
+		else
+			(void)tes_web_reaped(sv->web, pid, st);
 	}
 }
 
@@ -541,12 +551,13 @@ deadlines(struct server *sv)
 		if (s->pid != 0 && s->state != TES_MS_DEAD && now > s->deadline + 2)
 			slot_kill(s, "session deadline exceeded");
 	}
+	tes_web_tick(sv->web, now);
 }
 
 static void
 loop_once(struct server *sv, struct pollfd *pfd, unsigned *idx)
 {
-	unsigned i, n = 0;
+	unsigned i, n = 0, nw;
 
 	pfd[n++] = (struct pollfd){ .fd = sv->lfd, .events = POLLIN };
 	pfd[n++] = (struct pollfd){ .fd = sv->cfd, .events = POLLIN };
@@ -555,7 +566,9 @@ loop_once(struct server *sv, struct pollfd *pfd, unsigned *idx)
 			idx[n] = i;
 			pfd[n++] = (struct pollfd){ .fd = sv->slots[i].mon, .events = POLLIN };
 		}
-	if (poll(pfd, n, 500) > 0) {
+	nw = tes_web_poll_add(sv->web, pfd + n);
+	if (poll(pfd, n + nw, 500) > 0) {
+		tes_web_poll_handle(sv->web, pfd + n, nw);
 		for (i = 2; i < n; i++)
 			if (pfd[i].revents != 0 && sv->slots[idx[i]].mon == pfd[i].fd)
 				read_child(sv, &sv->slots[idx[i]]);
@@ -587,12 +600,48 @@ print_banner(struct server *sv)
 	char fp[TES_FP_STRLEN];
 
 	tes_rsa_fingerprint(&tes_db_server_key(sv->db)->pub, fp);
-	tes_log(TES_LOG_INFO, "listening on %s (protocol); server key %s", sv->o->listen, fp);
-	if (sv->o->http != NULL && strcmp(sv->o->http, "off") != 0)
-		tes_log(TES_LOG_INFO, "dashboard address %s reserved (dashboard not built in this version)",
-			sv->o->http);
+	tes_log(TES_LOG_INFO, "listening on %s (protocol); server key %s; sandbox %s", sv->o->listen, fp,
+		tes_sandbox_backend());
+	if (sv->web != NULL)
+		tes_log(TES_LOG_INFO, "dashboard on http://%s/", sv->o->http);
 	if (sv->o->allow_des)
 		tes_log(TES_LOG_WARN, "single-DES sessions allowed (--allow-des): 56-bit keys are weak");
+}
+
+/*
+ * The children's environment, built once: the sandbox's chroot directory
+ * (DATA/empty, made here when running as root) and CPU budget, plus the
+ * sanitizer options of test builds. Nothing else is inherited.
+ */
+static int
+child_environment(struct server *sv, char *err, size_t cap)
+{
+	static char dir_var[PATH_MAX + 32], cpu_var[32];
+	static const char *pass[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS" };
+	char abs[PATH_MAX];
+	size_t i, n = 0;
+
+	if (realpath(sv->o->dir, abs) == NULL) {
+		snprintf(err, cap, "cannot resolve %s: %s", sv->o->dir, strerror(errno));
+		return -1;
+	}
+	snprintf(dir_var, sizeof dir_var, "TES_SANDBOX_DIR=%s/empty", abs);
+	if (geteuid() == 0 && mkdir(dir_var + 16, 0755) != 0 && errno != EEXIST) {
+		snprintf(err, cap, "cannot create the sandbox directory DATA/empty: %s", strerror(errno));
+		return -1;
+	}
+	snprintf(cpu_var, sizeof cpu_var, "TES_SANDBOX_CPU=%u", sv->o->session_cpu);
+	sv->child_env[n++] = dir_var;
+	sv->child_env[n++] = cpu_var;
+	for (i = 0; i < sizeof pass / sizeof pass[0]; i++) {
+		const char *v = getenv(pass[i]);
+		static char buf[3][512];
+
+		if (v != NULL && (size_t)snprintf(buf[i], sizeof buf[i], "%s=%s", pass[i], v) < sizeof buf[i])
+			sv->child_env[n++] = buf[i];
+	}
+	sv->child_env[n] = NULL;
+	return 0;
 }
 
 /* see server.h */
@@ -605,6 +654,10 @@ tes_server_run(struct tes_db *db, const struct tes_serve_opts *o)
 	unsigned *idx;
 	char err[256];
 
+	if (child_environment(&sv, err, sizeof err) != 0) {
+		tes_log(TES_LOG_ERROR, "%s", err);
+		return EX_CANTCREAT;
+	}
 	if ((sv.lfd = tes_listen_tcp(o->listen, err, sizeof err)) < 0) {
 		tes_log(TES_LOG_ERROR, "%s", err);
 		return EX_UNAVAILABLE;
@@ -613,8 +666,13 @@ tes_server_run(struct tes_db *db, const struct tes_serve_opts *o)
 		tes_log(TES_LOG_ERROR, "%s", err);
 		return EX_CANTCREAT;
 	}
+	if (tes_web_open(&sv.web, db, o->http, o->self_exe, sv.child_env, err, sizeof err) != 0) {
+		tes_log(TES_LOG_ERROR, "dashboard: %s", err);
+		tes_control_close(o->dir, sv.cfd);
+		return EX_UNAVAILABLE;
+	}
 	sv.slots = calloc(sv.nslots, sizeof *sv.slots);
-	pfd = calloc(sv.nslots + 2, sizeof *pfd);
+	pfd = calloc(sv.nslots + 2 + TES_WEB_POLL_MAX, sizeof *pfd);
 	idx = calloc(sv.nslots + 2, sizeof *idx);
 	if (sv.slots == NULL || pfd == NULL || idx == NULL)
 		tes_fatal("out of memory");
@@ -625,6 +683,7 @@ tes_server_run(struct tes_db *db, const struct tes_serve_opts *o)
 	while (!stop)
 		loop_once(&sv, pfd, idx);
 	tes_log(TES_LOG_INFO, "shutting down");
+	tes_web_close(sv.web);
 	shutdown_children(&sv);
 	tes_control_close(o->dir, sv.cfd);
 	close(sv.lfd);

@@ -18,6 +18,7 @@ struct tes_serve_opts {
 	unsigned idle_timeout;       /* seconds a client may stay silent */
 	unsigned session_timeout;    /* seconds a session may last in total */
 	unsigned max_sessions;
+	unsigned session_cpu;        /* RLIMIT_CPU seconds of a session child */
 	const char *self_exe;        /* image exec'd for each session child */
 };
 

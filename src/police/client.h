@@ -25,15 +25,27 @@ struct tes_client {
 	struct tes_record_dir tx, rx;
 	uint8_t alert;                    /* alert code received, 0 if none */
 	int established;                  /* handshake done: records may flow */
+	const struct addrinfo *ai;        /* resolved server, or NULL to resolve on connect */
 };
 
-/* TCP connect to HOST:PORT with a timeout. */
+struct addrinfo;
+
+/* Resolve HOST:PORT once (before a sandbox forbids it); free with freeaddrinfo. */
+int tes_client_resolve(const char *hostport, struct addrinfo **ai, char *err, size_t cap);
+/* TCP connect with a timeout, to c->ai when set, else to HOST:PORT resolved now. */
 int tes_client_connect(struct tes_client *c, const char *hostport, char *err, size_t cap);
 int tes_client_handshake(struct tes_client *c, tes_pin_fn pin, void *ctx);
 /* 0 when the server accepted the login, TES_ERR_AUTH otherwise. */
 int tes_client_login(struct tes_client *c, const char *user, const char *pw);
 /* Sign r with the unit key, send it, wait for its receipt. */
 int tes_client_report(struct tes_client *c, const struct tes_report *r, struct tes_receipt *rc);
+/*
+ * Send r with a signature made beforehand (tes_report_digest, then
+ * tes_rsa_sign with the unit key), wait for its receipt. The server checks
+ * sig itself: a wrong one is answered REJECTED.
+ */
+int tes_client_report_signed(struct tes_client *c, const struct tes_report *r,
+			     const uint8_t sig[static TES_RSA_LEN], struct tes_receipt *rc);
 /* Send BYE (best effort), close, wipe keys. */
 void tes_client_close(struct tes_client *c);
 

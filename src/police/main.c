@@ -5,6 +5,8 @@
  */
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <netdb.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@
 #include "crypto/rsa.h"
 #include "police/client.h"
 #include "police/pin.h"
+#include "sandbox/sandbox.h"
 #include "wire/validate.h"
 
 struct opts {
@@ -30,6 +33,8 @@ struct opts {
 };
 
 struct run {
+	struct addrinfo *ai;            /* the server, resolved before the sandbox */
+	int sandboxed;
 	struct opts *o;
 	struct tes_rsa_priv unit;
 	struct tes_client c;
@@ -208,6 +213,7 @@ open_session(struct run *x, int *code)
 	int r;
 
 	memset(&x->c, 0, sizeof x->c);
+	x->c.ai = x->ai;
 	x->c.timeout = x->o->timeout;
 	x->c.suite = (uint8_t)x->o->suite;
 	x->c.unit = &x->unit;
@@ -217,7 +223,17 @@ open_session(struct run *x, int *code)
 		*code = r == TES_ERR_ARG ? EX_USAGE : EX_UNAVAILABLE;
 		return r;
 	}
-	/* The police client's seccomp filter (sandbox/) is entered here: key loaded, socket open. */
+	/* Key loaded, files and terminal open, socket connected: from here on the client
+	 * only reads, writes and reconnects (sandbox/README.md, police policy). */
+	if (!x->sandboxed) {
+		if (tes_sandbox_enter(TES_SANDBOX_POLICE) != 0) {
+			fprintf(stderr, "tes-police: cannot enter the sandbox\n");
+			*code = EX_OSERR;
+			tes_client_close(&x->c);
+			return TES_ERR_INTERNAL;
+		}
+		x->sandboxed = 1;
+	}
 	if ((r = tes_client_handshake(&x->c, tes_pin_check, &x->pin)) != 0 ||
 	    (r = tes_client_login(&x->c, x->o->user, x->pw)) != 0) {
 		*code = session_error(x, r);
@@ -226,6 +242,34 @@ open_session(struct run *x, int *code)
 	}
 	x->connected = 1;
 	return 0;
+}
+
+/* Everything that needs the file system, the resolver or the heap happens here. */
+static int
+open_resources(struct run *x)
+{
+	static char inbuf[8192], outbuf[8192];
+	char err[256];
+	int r;
+
+	if ((r = tes_client_resolve(x->o->server, &x->ai, err, sizeof err)) != 0) {
+		fprintf(stderr, "tes-police: %s\n", err);
+		return EX_USAGE;
+	}
+	if ((r = tes_pin_prepare(&x->pin)) != 0) {
+		fprintf(stderr, "tes-police: cannot read known_servers: %s\n", tes_strerror(r));
+		return EX_CONFIG;
+	}
+	/* time parsing loads the zone file once: do it now, not inside the filter */
+	tzset();
+	/* stdio buffers now, so stdio needs neither allocation nor fstat later */
+	setvbuf(stdin, inbuf, _IOFBF, sizeof inbuf);
+	setvbuf(stdout, outbuf, _IOLBF, sizeof outbuf);
+	if (tes_sandbox_init(TES_SANDBOX_POLICE) != 0) {
+		fprintf(stderr, "tes-police: cannot prepare the sandbox\n");
+		return EX_OSERR;
+	}
+	return EX_OK;
 }
 
 static int
@@ -252,7 +296,7 @@ prepare(struct run *x)
 				   .file = x->o->known, .trust = x->o->trust };
 	if (x->o->trust == TES_TRUST_STRICT && x->o->server_key == NULL && isatty(0))
 		x->pin.trust = TES_TRUST_ASK;
-	return EX_OK;
+	return open_resources(x);
 }
 
 /* Fill a report from text fields; returns 0 or a TES_ERR_* naming the bad field. */
@@ -418,6 +462,7 @@ run_session_cmd(struct opts *o, int batch)
 	int code;
 
 	x.o = o;
+	x.pin.append_fd = x.pin.tty_fd = -1;
 	if ((code = prepare(&x)) != EX_OK)
 		goto out;
 	tes_rsa_keyid(&x.unit.pub, x.c.unit_key);
@@ -427,6 +472,7 @@ run_session_cmd(struct opts *o, int batch)
 	if (x.connected)
 		tes_client_close(&x.c);
 out:
+	tes_pin_close(&x.pin);
 	TES_WIPE_CTX(&x.unit);
 	TES_WIPE_BUF(x.pw);
 	return code;
@@ -439,6 +485,7 @@ main(int argc, char **argv)
 	const char *cmd;
 	int c;
 
+	signal(SIGPIPE, SIG_IGN);
 	o.server = getenv("TES_SERVER") != NULL ? getenv("TES_SERVER") : "127.0.0.1:9999";
 	if (argc < 2)
 		return usage(EX_USAGE);

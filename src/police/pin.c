@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/err.h"
+#include "common/io.h"
 #include "police/pin.h"
 
 static int
@@ -25,22 +27,18 @@ default_path(char *out, size_t cap)
 
 /* TES_ERR_NOTFOUND, 0 when a line for server matches fp, TES_ERR_PIN when it differs. */
 static int
-lookup(const char *path, const char *server, const char *fp)
+lookup(const char *known, const char *server, const char *fp)
 {
-	char line[512], host[256], key[128];
-	FILE *f = fopen(path, "r");
+	char host[256], key[128];
+	const char *line = known;
 	int r = TES_ERR_NOTFOUND;
 
-	if (f == NULL)
-		return TES_ERR_NOTFOUND;
-	while (fgets(line, sizeof line, f) != NULL) {
+	for (; line != NULL && *line != '\0'; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
 		if (line[0] == '#' || sscanf(line, "%255s %127s", host, key) != 2 || strcmp(host, server) != 0)
 			continue;
-		r = strcmp(key, fp) == 0 ? 0 : TES_ERR_PIN;
-		if (r == 0)
+		if ((r = strcmp(key, fp) == 0 ? 0 : TES_ERR_PIN) == 0)
 			break;
 	}
-	fclose(f);
 	return r;
 }
 
@@ -60,35 +58,72 @@ mkparents(const char *path)
 }
 
 static int
-remember(const char *path, const char *server, const char *fp)
+remember(const struct tes_pin *p)
 {
-	FILE *f;
+	char line[512];
+	int n = snprintf(line, sizeof line, "%s %s\n", p->server, p->seen);
 
-	if (mkparents(path) != 0 || (f = fopen(path, "a")) == NULL)
+	if (p->append_fd < 0 || n <= 0 || (size_t)n >= sizeof line)
 		return TES_ERR_IO;
-	fprintf(f, "%s %s\n", server, fp);
-	return fclose(f) == 0 ? 0 : TES_ERR_IO;
+	return write(p->append_fd, line, (size_t)n) == n ? 0 : TES_ERR_IO;
 }
 
 static int
 ask(const struct tes_pin *p)
 {
-	char answer[16] = "";
-	FILE *tty = fopen("/dev/tty", "r+");
+	char q[512], answer[16] = "";
+	int n;
+	ssize_t k;
 
-	if (tty == NULL)
+	if (p->tty_fd < 0)
 		return 0;
-	fprintf(tty,
-		"The authenticity of TES server %s can't be established.\n"
-		"Its key fingerprint is %s.\n"
-		"Compare it with 'tes-officer fingerprint' on the server.\n"
-		"Trust this key and remember it (yes/no)? ",
-		p->server, p->seen);
-	fflush(tty);
-	if (fgets(answer, sizeof answer, tty) == NULL)
-		answer[0] = '\0';
-	fclose(tty);
+	n = snprintf(q, sizeof q,
+		     "The authenticity of TES server %s can't be established.\n"
+		     "Its key fingerprint is %s.\n"
+		     "Compare it with 'tes-officer fingerprint' on the server.\n"
+		     "Trust this key and remember it (yes/no)? ",
+		     p->server, p->seen);
+	if (n <= 0 || write(p->tty_fd, q, (size_t)n) != n)
+		return 0;
+	k = read(p->tty_fd, answer, sizeof answer - 1);
+	answer[k > 0 ? k : 0] = '\0';
 	return strcmp(answer, "yes\n") == 0;
+}
+
+/* see pin.h */
+int
+tes_pin_prepare(struct tes_pin *p)
+{
+	size_t n = 0;
+	int r;
+
+	p->append_fd = p->tty_fd = -1;
+	p->known[0] = '\0';
+	if (p->expected != NULL)
+		return 0;
+	if (p->file != NULL)
+		snprintf(p->path, sizeof p->path, "%s", p->file);
+	else if ((r = default_path(p->path, sizeof p->path)) != 0)
+		return r;
+	r = tes_file_read(p->path, p->known, sizeof p->known, &n);
+	if (r != 0 && r != TES_ERR_NOTFOUND)
+		return r;
+	if (p->trust != TES_TRUST_STRICT && mkparents(p->path) == 0)
+		p->append_fd = open(p->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (p->trust == TES_TRUST_ASK)
+		p->tty_fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+	return 0;
+}
+
+/* see pin.h */
+void
+tes_pin_close(struct tes_pin *p)
+{
+	if (p->append_fd >= 0)
+		close(p->append_fd);
+	if (p->tty_fd >= 0)
+		close(p->tty_fd);
+	p->append_fd = p->tty_fd = -1;
 }
 
 /* see pin.h */
@@ -96,25 +131,20 @@ int
 tes_pin_check(void *ctx, const struct tes_rsa_pub *server)
 {
 	struct tes_pin *p = ctx;
-	char path[PATH_MAX];
 	int r;
 
 	tes_rsa_fingerprint(server, p->seen);
 	/*= spec/PROTOCOL.md#trust MUST-T1: a substituted server key is refused */
 	if (p->expected != NULL)
 		return p->outcome = strcmp(p->expected, p->seen) == 0 ? 0 : TES_ERR_PIN;
-	if (p->file != NULL)
-		snprintf(path, sizeof path, "%s", p->file);
-	else if ((r = default_path(path, sizeof path)) != 0)
-		return p->outcome = r;
-	r = lookup(path, p->server, p->seen);
+	r = lookup(p->known, p->server, p->seen);
 	if (r != TES_ERR_NOTFOUND)
 		return p->outcome = r;
 	if (p->trust == TES_TRUST_ACCEPT_NEW || (p->trust == TES_TRUST_ASK && ask(p))) {
-		if (remember(path, p->server, p->seen) != 0)
-			fprintf(stderr, "tes-police: warning: cannot write %s\n", path);
+		if (remember(p) != 0)
+			fprintf(stderr, "tes-police: warning: cannot write %s\n", p->path);
 		else
-			fprintf(stderr, "tes-police: added %s %s to %s\n", p->server, p->seen, path);
+			fprintf(stderr, "tes-police: added %s %s to %s\n", p->server, p->seen, p->path);
 		return p->outcome = 0;
 	}
 	return p->outcome = TES_ERR_NOTFOUND;

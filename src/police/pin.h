@@ -14,6 +14,8 @@
 
 enum tes_trust { TES_TRUST_STRICT = 0, TES_TRUST_ASK = 1, TES_TRUST_ACCEPT_NEW = 2 };
 
+enum { TES_PIN_FILE_MAX = 65536 };
+
 struct tes_pin {
 	const char *server;         /* HOST:PORT as given */
 	const char *expected;       /* --server-key, or NULL */
@@ -21,9 +23,23 @@ struct tes_pin {
 	int trust;
 	char seen[TES_FP_STRLEN];   /* fingerprint the server presented */
 	int outcome;                /* 0, or why it was refused (for messages) */
+	/* filled by tes_pin_prepare, so the check needs no file system access */
+	char path[4096];
+	char known[TES_PIN_FILE_MAX];
+	int append_fd;              /* known_servers opened for appending, or -1 */
+	int tty_fd;                 /* the terminal to ask on, or -1 */
 };
 
-/* tes_pin_fn for tes_client_handshake: ctx is a struct tes_pin. */
+/*
+ * Open and read everything the check may need (known_servers, the terminal)
+ * before the client enters its sandbox. 0 or TES_ERR_*.
+ */
+int tes_pin_prepare(struct tes_pin *p);
+
+/* tes_pin_fn for tes_client_handshake: ctx is a prepared struct tes_pin. */
 int tes_pin_check(void *ctx, const struct tes_rsa_pub *server);
+
+/* Close what tes_pin_prepare opened. */
+void tes_pin_close(struct tes_pin *p);
 
 #endif

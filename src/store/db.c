@@ -1013,6 +1013,28 @@ replay_decision(struct tes_db *db, const uint8_t *map, size_t size, const struct
 	return 0;
 }
 
+/*
+ * Decrypt the record at p whose header and mac replay_rec() has just
+ * checked (MUST-J6 holds): the same result as rec_open() without a second
+ * mac pass, which cost a tenth of the start-up time of a large journal.
+ */
+static int
+rec_decrypt_checked(const struct tes_db *db, const uint8_t *p, const struct tes_journal_hdr *h,
+		    uint8_t plain[static TES_JOURNAL_CT_MAX], size_t *len)
+{
+	size_t ct = h->total_len - TES_JOURNAL_OVERHEAD;
+
+	if (h->total_len < TES_JOURNAL_REC_MIN || ct > TES_JOURNAL_CT_MAX || ct % TES_DES_BLOCK != 0)
+		return TES_ERR_CORRUPT;
+	memcpy(plain, p + TES_JOURNAL_HDR_LEN + TES_JOURNAL_IV_LEN, ct);
+	tes_store_decrypt(&db->jk, p + TES_JOURNAL_HDR_LEN, plain, ct);
+	if (tes_store_unpad(plain, ct, len) != 0) {
+		tes_wipe(plain, ct);
+		return TES_ERR_CORRUPT;
+	}
+	return 0;
+}
+
 /* Index one authentic record; any inconsistency is TES_ERR_CORRUPT. */
 static int
 replay_apply(struct tes_db *db, const uint8_t *map, size_t size, uint64_t off, const struct tes_journal_hdr *h)
@@ -1029,7 +1051,7 @@ replay_apply(struct tes_db *db, const uint8_t *map, size_t size, uint64_t off, c
 	}
 	if (h->type == TES_JREC_AUDIT)
 		return 0;
-	if (rec_open(db, prev_in(db, map, off), map + off, size - off, h->type, NULL, plain, &len) != 0)
+	if (rec_decrypt_checked(db, map + off, h, plain, &len) != 0)
 		goto out;
 	if (h->type == TES_JREC_UNIT)
 		r = replay_unit(db, plain, len);
@@ -1532,6 +1554,63 @@ tes_db_audit(struct tes_db *db, uint8_t kind, const char *who, const char *text,
 	    (r = tes_journal_audit_encode(&a, body, sizeof(body), &n)) != 0)
 		return r;
 	return append_sync(db, TES_JREC_AUDIT, NULL, body, n, NULL);
+}
+
+/* Events */
+
+static int
+event_from(const struct tes_journal_hdr *h, const uint8_t *plain, size_t len, struct tes_db_event *e)
+{
+	struct tes_journal_decision d;
+	struct tes_journal_audit a;
+
+	memset(e, 0, sizeof(*e));
+	e->seq = h->seq;
+	e->type = h->type;
+	if (h->type == TES_JREC_AUDIT) {
+		if (tes_journal_audit_decode(plain, len, &a) != 0)
+			return TES_ERR_CORRUPT;
+		e->kind = a.kind, e->time = a.time;
+		memcpy(e->who, a.who, sizeof(e->who));
+		memcpy(e->text, a.text, sizeof(e->text));
+		return 0;
+	}
+	if (tes_journal_decision_decode(plain, len, &d) != 0)
+		return TES_ERR_CORRUPT;
+	e->kind = d.verdict, e->time = d.time, e->points = d.points;
+	memcpy(e->id, d.id, sizeof(e->id));
+	memcpy(e->who, d.officer, sizeof(e->who));
+	memcpy(e->text, d.reason, sizeof(e->text));
+	return 0;
+}
+
+/* see db.h */
+int
+tes_db_events_foreach(const struct tes_db *db, int (*cb)(void *ctx, const struct tes_db_event *e), void *ctx)
+{
+	uint8_t buf[RBUF_LEN], plain[TES_JOURNAL_CT_MAX];
+	uint64_t off = TES_JOURNAL_FILE_HDR_LEN;
+	const uint8_t *prev, *p;
+	struct tes_journal_hdr h;
+	struct tes_db_event e;
+	size_t n, len;
+	int r = 0;
+
+	while (off < db->end) {
+		if ((r = rec_pread(db, off, buf, &prev, &p, &n)) != 0)
+			break;
+		if (tes_journal_open_rec(&db->jk, prev, p, n, &h, plain, TES_JOURNAL_CT_MAX, &len) != 0) {
+			r = TES_ERR_CORRUPT;
+			break;
+		}
+		off += h.total_len;
+		if (h.type != TES_JREC_AUDIT && h.type != TES_JREC_DECISION)
+			continue;
+		if ((r = event_from(&h, plain, len, &e)) != 0 || cb(ctx, &e) != 0)
+			break;
+	}
+	TES_WIPE_BUF(plain);
+	return r;
 }
 
 /* Drivers */

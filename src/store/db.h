@@ -185,6 +185,27 @@ int
 tes_db_drivers_foreach(const struct tes_db *db, int (*cb)(void *ctx, const char *plate, uint32_t points),
 		       void *ctx);
 
+/* A DECISION or AUDIT record as the audit log shows it. */
+struct tes_db_event {
+	uint64_t seq;                    /* journal record number */
+	uint8_t type;                    /* TES_JREC_DECISION or TES_JREC_AUDIT */
+	uint8_t kind;                    /* AUDIT: enum tes_audit_kind; DECISION: enum tes_verdict */
+	char who[TES_NAME_MAX + 1];      /* AUDIT: user or unit ("" = server); DECISION: officer */
+	char text[TES_JOURNAL_TEXT_MAX + 1];  /* AUDIT: text; DECISION: reason */
+	uint8_t id[TES_REPORT_ID_LEN];   /* DECISION: the report; else zeros */
+	uint16_t points;                 /* DECISION: points given */
+	uint64_t time;
+};
+
+/*
+ * Call cb for every DECISION and AUDIT record in journal order (oldest
+ * first), read back from the file with its MAC and chain checked; a
+ * non-zero return from cb stops the walk. The walk reads the whole
+ * journal. TES_ERR_CORRUPT if a record fails its checks.
+ */
+int
+tes_db_events_foreach(const struct tes_db *db, int (*cb)(void *ctx, const struct tes_db_event *e), void *ctx);
+
 /*
  * Make the journal durable, then write drivers.enc now (atomically:
  * drivers.enc.tmp, fsync, rename, fsync of the directory).

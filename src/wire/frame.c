@@ -68,8 +68,18 @@ tes_frame_encode(uint8_t *out, size_t cap, uint8_t type, const uint8_t *payload,
 
 	if (cap < TES_FRAME_HDR_LEN || length > cap - TES_FRAME_HDR_LEN)
 		return TES_ERR_SPACE;
+	/* checked here too so that a refused frame leaves out untouched */
+	if (type < 1 || type > TES_FRAME_TYPE_MAX)
+		return TES_ERR_TYPE;
+	if (length > TES_FRAME_MAX_PAYLOAD)
+		return TES_ERR_TOOLONG;
 	if ((r = tes_frame_encode_hdr(out, type, length)) != 0)
 		return r;
+	/*@ loop invariant 0 <= i <= length;
+	    loop invariant frame_hdr_valid(out) && out[2] == type && be16(out + 4) == length;
+	    loop invariant \forall integer k; 0 <= k < i ==> out[TES_FRAME_HDR_LEN + k] == payload[k];
+	    loop assigns i, out[TES_FRAME_HDR_LEN .. TES_FRAME_HDR_LEN + length - 1];
+	    loop variant length - i; */
 	for (i = 0; i < length; i++)
 		out[TES_FRAME_HDR_LEN + i] = payload[i];
 	*used = TES_FRAME_HDR_LEN + length;

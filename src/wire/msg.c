@@ -4,18 +4,40 @@
 #include "wire/msg.h"
 #include "wire/validate.h"
 
-/* Copy n validated bytes into a NUL-terminated char array of size n + 1. */
+/* Copy n bytes into a NUL-terminated char array of size n + 1. */
+/*@ requires \valid(dst + (0 .. n)) && \valid_read(src + (0 .. n-1));
+    requires \separated(dst + (0 .. n), src + (0 .. n-1));
+    terminates \true;
+    assigns dst[0 .. n];
+    ensures dst[n] == 0;
+ */
 static void
 copy_str(char *dst, const uint8_t *src, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		dst[i] = (char)src[i];
+	/*@ loop invariant 0 <= i <= n;
+	    loop assigns i, dst[0 .. n-1];
+	    loop variant n - i; */
+	for (i = 0; i < n; i++) {
+		/* the two's-complement value (what (char) does on every target
+		 * we build for), spelled so that no conversion is out of range */
+		dst[i] = src[i] < 128 ? (char)src[i] : (char)(src[i] - 256);
+	}
 	dst[n] = '\0';
 }
 
 /* u8 length-prefixed string of at most max bytes. */
+/*@ requires cur_rd(c) && \valid(len) && \valid(out + (0 .. max)) && max <= 255;
+    requires \separated(len, c, out + (0 .. max), c->buf + (0 .. c->len - 1));
+    requires \separated(out + (0 .. max), c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, *len, out[0 .. max];
+    ensures \result == 0 || \result < 0;
+    ensures c->off <= c->len;
+    ensures \result == 0 ==> *len <= max && out[*len] == 0 &&
+            c->off == \old(c->off) + 1 + *len;
+ */
 static int
 get_str(struct tes_cur *c, size_t max, uint8_t *len, char *out)
 {
@@ -32,6 +54,14 @@ get_str(struct tes_cur *c, size_t max, uint8_t *len, char *out)
 	return 0;
 }
 
+/*@ requires cur_wr(c) && \valid_read(s + (0 .. len-1));
+    requires \separated(s + (0 .. len-1), c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, c->buf[0 .. c->len - 1];
+    ensures \result == 0 || \result == TES_ERR_SPACE;
+    ensures c->off <= c->len;
+    ensures \result == 0 ==> c->off == \old(c->off) + 1 + len;
+ */
 static int
 put_str(struct tes_cur *c, const char *s, uint8_t len)
 {
@@ -40,12 +70,22 @@ put_str(struct tes_cur *c, const char *s, uint8_t len)
 
 	if ((r = tes_cur_put_u8(c, len)) != 0)
 		return r;
+	/*@ loop invariant 0 <= i <= len;
+	    loop invariant c->off == \at(c->off, LoopEntry) + i && c->off <= c->len;
+	    loop assigns i, r, c->off, c->buf[0 .. c->len - 1];
+	    loop variant len - i; */
 	for (i = 0; i < len; i++)
-		if ((r = tes_cur_put_u8(c, (uint8_t)s[i])) != 0)
+		if ((r = tes_cur_put_u8(c, s[i] < 0 ? (uint8_t)(s[i] + 256) : (uint8_t)s[i])) != 0)
 			return r;
 	return 0;
 }
 
+/*@ requires \valid_read(c) && c->off <= c->len;
+    terminates \true;
+    assigns \nothing;
+    ensures \result == 0 <==> c->off == c->len;
+    ensures \result == 0 || \result == TES_ERR_FORMAT;
+ */
 static int
 done(const struct tes_cur *c)
 {
@@ -53,6 +93,10 @@ done(const struct tes_cur *c)
 	return tes_cur_left(c) == 0 ? 0 : TES_ERR_FORMAT;
 }
 
+/*@ terminates \true;
+    assigns \nothing;
+    ensures \result != 0 <==> suite_valid(s);
+ */
 static int
 suite_ok(uint8_t s)
 {
@@ -260,6 +304,14 @@ tes_report_encode(const struct tes_report *m, uint8_t *out, size_t cap, size_t *
 	return 0;
 }
 
+/*@ requires cur_rd(c) && \valid(m);
+    requires \separated(m, c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, *m;
+    ensures \result == 0 || \result < 0;
+    ensures c->off <= c->len;
+    ensures \result == 0 ==> report_ok(m) && \old(c->off) <= c->off;
+ */
 static int
 report_fields(struct tes_cur *c, struct tes_report *m)
 {
@@ -323,6 +375,9 @@ tes_report_msg_encode(const struct tes_report *m, const uint8_t sig[static TES_R
 	out[0] = TES_INNER_REPORT;
 	if ((r = tes_report_encode(m, out + 1, cap - 1 - TES_RSA_LEN, &n)) != 0)
 		return r;
+	/*@ loop invariant 0 <= i <= TES_RSA_LEN;
+	    loop assigns i, out[1 + n .. n + TES_RSA_LEN];
+	    loop variant TES_RSA_LEN - i; */
 	for (size_t i = 0; i < TES_RSA_LEN; i++)
 		out[1 + n + i] = sig[i];
 	*used = 1 + n + TES_RSA_LEN;

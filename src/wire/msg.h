@@ -14,7 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/cur.h"
 #include "wire/limits.h"
+#include "wire/validate.h"
 
 struct tes_client_hello {
 	uint8_t suite;
@@ -67,18 +69,138 @@ struct tes_receipt {
 	uint64_t number;                 /* violation number, 0 unless QUEUED/DUPLICATE */
 };
 
+/*@ predicate str_ok(char *s, integer n) = s[n] == 0;
+    predicate report_ok(struct tes_report *m) =
+        1 <= m->plate_len <= TES_PLATE_MAX && str_ok(&m->plate[0], m->plate_len) &&
+        (\forall integer k; 0 <= k < m->plate_len ==> plate_char(m->plate[k])) &&
+        TES_SPEED_MIN <= m->speed <= TES_SPEED_MAX &&
+        (m->limit == 0 || TES_LIMIT_MIN <= m->limit <= TES_LIMIT_MAX) &&
+        m->time >= TES_TIME_MIN &&
+        m->loc_len <= TES_LOCATION_MAX && str_ok(&m->loc[0], m->loc_len) &&
+        (\forall integer k; 0 <= k < m->loc_len ==> loc_char(m->loc[k]));
+    predicate suite_valid(integer s) =
+        s == TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256 || s == TES_SUITE_DES_CBC_HMAC_SHA256;
+ */
+
+/*
+ * Decoder contract (all of them): p[0 .. n-1] is readable, the output is
+ * separate from it, nothing outside p[0 .. n-1] is read and nothing outside
+ * the output is written; 0 or a negative TES_ERR_* is returned, and 0 means
+ * the payload had exactly the message's length and every field is in range.
+ */
+
+/*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
+    requires \separated(m, used, out + (0 .. cap-1));
+    requires \separated(used, out + (0 .. cap-1));
+    terminates \true;
+    assigns out[0 .. cap-1], *used;
+    ensures \result == 0 || \result == TES_ERR_SPACE;
+    ensures \result == 0 ==> *used == 97 && *used <= cap;
+ */
 int tes_client_hello_encode(const struct tes_client_hello *m, uint8_t *out, size_t cap, size_t *used);
+
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
+    requires \separated(m, p + (0 .. n-1));
+    terminates \true;
+    assigns *m;
+    ensures \result == 0 || \result < 0;
+    ensures \result == 0 ==> n == 97 && suite_valid(m->suite) && m->suite == p[0];
+ */
 int tes_client_hello_decode(const uint8_t *p, size_t n, struct tes_client_hello *m);
+
+/*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
+    requires \separated(m, used, out + (0 .. cap-1));
+    requires \separated(used, out + (0 .. cap-1));
+    terminates \true;
+    assigns out[0 .. cap-1], *used;
+    ensures \result == 0 || \result < 0;
+    ensures \result == 0 ==> 1 <= m->e_len <= TES_RSA_E_MAX &&
+            *used == 322 + m->e_len && *used <= cap;
+ */
 int tes_server_hello_encode(const struct tes_server_hello *m, uint8_t *out, size_t cap, size_t *used);
+
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
+    requires \separated(m, p + (0 .. n-1));
+    terminates \true;
+    assigns *m;
+    ensures \result == 0 || \result < 0;
+    ensures \result == 0 ==> suite_valid(m->suite) && 1 <= m->e_len <= TES_RSA_E_MAX &&
+            n == 322 + m->e_len && m->n[0] >= 0x80 && m->e[0] != 0;
+ */
 int tes_server_hello_decode(const uint8_t *p, size_t n, struct tes_server_hello *m);
+
+/*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
+    requires \separated(m, used, out + (0 .. cap-1));
+    requires \separated(used, out + (0 .. cap-1));
+    terminates \true;
+    assigns out[0 .. cap-1], *used;
+    ensures \result == 0 || \result == TES_ERR_SPACE;
+    ensures \result == 0 ==> *used == 2 * TES_RSA_LEN && *used <= cap;
+ */
 int tes_key_exchange_encode(const struct tes_key_exchange *m, uint8_t *out, size_t cap, size_t *used);
+
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
+    requires \separated(m, p + (0 .. n-1));
+    terminates \true;
+    assigns *m;
+    ensures \result == 0 || \result < 0;
+    ensures \result == 0 ==> n == 2 * TES_RSA_LEN;
+ */
 int tes_key_exchange_decode(const uint8_t *p, size_t n, struct tes_key_exchange *m);
+
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
+    requires \separated(m, p + (0 .. n-1));
+    terminates \true;
+    assigns *m;
+    ensures \result == 0 || \result < 0;
+    ensures \result == 0 ==> n == TES_FINISHED_LEN &&
+            (\forall integer k; 0 <= k < TES_FINISHED_LEN ==> m->mac[k] == p[k]);
+ */
 int tes_finished_decode(const uint8_t *p, size_t n, struct tes_finished *m);
+
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(code);
+    requires \separated(code, p + (0 .. n-1));
+    terminates \true;
+    assigns *code;
+    ensures \result == 0 <==> (n == 1 && 1 <= p[0] <= TES_ALERT_MAX);
+    ensures \result == 0 ==> *code == p[0];
+    ensures \result == 0 || \result == TES_ERR_FORMAT;
+ */
 int tes_alert_decode(const uint8_t *p, size_t n, uint8_t *code);
 
 /* Inner records: first byte is the inner type, then the body. */
+/*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
+    requires m->user_len <= TES_NAME_MAX && m->pw_len <= TES_PASSWORD_MAX;
+    requires \separated(m, used, out + (0 .. cap-1));
+    requires \separated(used, out + (0 .. cap-1));
+    terminates \true;
+    assigns out[0 .. cap-1], *used;
+    ensures \result == 0 || \result == TES_ERR_SPACE;
+    ensures \result == 0 ==> *used == 3 + m->user_len + m->pw_len && *used <= cap;
+ */
 int tes_login_encode(const struct tes_login *m, uint8_t *out, size_t cap, size_t *used);
+
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
+    requires \separated(m, p + (0 .. n-1));
+    terminates \true;
+    assigns *m;
+    ensures \result == 0 || \result < 0;
+    ensures \result == 0 ==> n == 3 + m->user_len + m->pw_len && p[0] == TES_INNER_LOGIN &&
+            1 <= m->user_len <= TES_NAME_MAX && str_ok(&m->user[0], m->user_len) &&
+            (\forall integer k; 0 <= k < m->user_len ==> name_char(m->user[k])) &&
+            1 <= m->pw_len <= TES_PASSWORD_MAX && str_ok(&m->pw[0], m->pw_len) &&
+            (\forall integer k; 0 <= k < m->pw_len ==> m->pw[k] != 0);
+ */
 int tes_login_decode(const uint8_t *p, size_t n, struct tes_login *m);
+
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(ok);
+    requires \separated(ok, p + (0 .. n-1));
+    terminates \true;
+    assigns *ok;
+    ensures \result == 0 <==> (n == 2 && p[0] == TES_INNER_LOGIN_RESULT && p[1] <= 1);
+    ensures \result == 0 ==> *ok == p[1];
+    ensures \result == 0 || \result == TES_ERR_FORMAT;
+ */
 int tes_login_result_decode(const uint8_t *p, size_t n, uint8_t *ok);
 
 /*
@@ -89,16 +211,79 @@ int tes_login_result_decode(const uint8_t *p, size_t n, uint8_t *ok);
  * time window (that needs a clock: tes_time_valid), and rejects trailing bytes
  * when exact != 0.
  */
+/*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
+    requires m->plate_len <= TES_PLATE_MAX && m->loc_len <= TES_LOCATION_MAX;
+    requires \separated(m, used, out + (0 .. cap-1));
+    requires \separated(used, out + (0 .. cap-1));
+    terminates \true;
+    assigns out[0 .. cap-1], *used;
+    ensures \result == 0 || \result == TES_ERR_SPACE;
+    ensures \result == 0 ==> *used == 62 + m->plate_len + m->loc_len && *used <= cap;
+ */
 int tes_report_encode(const struct tes_report *m, uint8_t *out, size_t cap, size_t *used);
+
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(m) && \valid(used);
+    requires \separated(m, used, p + (0 .. n-1));
+    requires \separated(m, used);
+    terminates \true;
+    assigns *m, *used;
+    ensures \result == 0 || \result < 0;
+    ensures \result == 0 ==> report_ok(m) && *used <= n;
+ */
 int tes_report_decode_cur(const uint8_t *p, size_t n, struct tes_report *m, size_t *used);
+
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
+    requires \separated(m, p + (0 .. n-1));
+    terminates \true;
+    assigns *m;
+    ensures \result == 0 || \result < 0;
+    ensures \result == 0 ==> report_ok(m);
+ */
 int tes_report_decode(const uint8_t *p, size_t n, struct tes_report *m);
 
 /* REPORT inner record: type | canonical report | sig[256]. */
+/*@ requires \valid_read(m) && \valid_read(sig + (0 .. TES_RSA_LEN-1));
+    requires \valid(out + (0 .. cap-1)) && \valid(used);
+    requires m->plate_len <= TES_PLATE_MAX && m->loc_len <= TES_LOCATION_MAX;
+    requires \separated(m, used, sig + (0 .. TES_RSA_LEN-1), out + (0 .. cap-1));
+    requires \separated(used, out + (0 .. cap-1));
+    requires \separated(sig + (0 .. TES_RSA_LEN-1), out + (0 .. cap-1));
+    terminates \true;
+    assigns out[0 .. cap-1], *used;
+    ensures \result == 0 || \result == TES_ERR_SPACE;
+    ensures \result == 0 ==> *used <= cap;
+ */
 int tes_report_msg_encode(const struct tes_report *m, const uint8_t sig[static TES_RSA_LEN], uint8_t *out,
 			  size_t cap, size_t *used);
+
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(m) && \valid(sig + (0 .. TES_RSA_LEN-1));
+    requires \separated(m, sig + (0 .. TES_RSA_LEN-1), p + (0 .. n-1));
+    terminates \true;
+    assigns *m, sig[0 .. TES_RSA_LEN-1];
+    ensures \result == 0 || \result < 0;
+    ensures \result == 0 ==> report_ok(m) && p[0] == TES_INNER_REPORT;
+ */
 int tes_report_msg_decode(const uint8_t *p, size_t n, struct tes_report *m, uint8_t sig[static TES_RSA_LEN]);
 
+/*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
+    requires \separated(m, used, out + (0 .. cap-1));
+    requires \separated(used, out + (0 .. cap-1));
+    terminates \true;
+    assigns out[0 .. cap-1], *used;
+    ensures \result == 0 || \result == TES_ERR_SPACE;
+    ensures \result == 0 ==> *used == 27 && *used <= cap;
+ */
 int tes_receipt_encode(const struct tes_receipt *m, uint8_t *out, size_t cap, size_t *used);
+
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
+    requires \separated(m, p + (0 .. n-1));
+    terminates \true;
+    assigns *m;
+    ensures \result == 0 || \result < 0;
+    ensures \result == 0 ==> n == 27 && p[0] == TES_INNER_RECEIPT &&
+            TES_RECEIPT_QUEUED <= m->status <= TES_RECEIPT_REJECTED &&
+            m->reason <= TES_REJECT_MAX;
+ */
 int tes_receipt_decode(const uint8_t *p, size_t n, struct tes_receipt *m);
 
 #endif

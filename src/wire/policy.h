@@ -9,7 +9,8 @@
 
 #include <stdint.h>
 
-/*@ assigns \nothing;
+/*@ terminates \true;
+    assigns \nothing;
     behavior none:   assumes speed < 50;              ensures \result == 0;
     behavior low:    assumes 50 <= speed <= 69;       ensures \result == 10;
     behavior mid:    assumes 70 <= speed <= 99;       ensures \result == 20;

@@ -2,12 +2,18 @@
 #include "common/err.h"
 #include "wire/validate.h"
 
+/*@ terminates \true;
+    assigns \nothing;
+    ensures \result != 0 <==> plate_char(c); */
 static int
 is_upper_digit(char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
+/*@ terminates \true;
+    assigns \nothing;
+    ensures \result != 0 <==> alnum_char(c); */
 static int
 is_alnum(char c)
 {
@@ -23,6 +29,10 @@ tes_plate_valid(const char *s, size_t n)
 	/*= spec/PROTOCOL.md#report-fields MUST-R2: plate alphabet and length */
 	if (n < 1 || n > TES_PLATE_MAX)
 		return TES_ERR_PLATE;
+	/*@ loop invariant 0 <= i <= n;
+	    loop invariant \forall integer k; 0 <= k < i ==> plate_char(s[k]);
+	    loop assigns i;
+	    loop variant n - i; */
 	for (i = 0; i < n; i++)
 		if (!is_upper_digit(s[i]))
 			return TES_ERR_PLATE;
@@ -36,6 +46,10 @@ tes_plate_normalize(const char *in, size_t n, char out[static TES_PLATE_MAX + 1]
 	size_t i, k = 0;
 	char c;
 
+	/*@ loop invariant 0 <= i <= n && 0 <= k <= TES_PLATE_MAX;
+	    loop invariant \forall integer j; 0 <= j < k ==> plate_char(out[j]);
+	    loop assigns i, k, c, out[0 .. TES_PLATE_MAX - 1];
+	    loop variant n - i; */
 	for (i = 0; i < n; i++) {
 		c = in[i];
 		if (c == ' ' || c == '-')
@@ -79,6 +93,9 @@ tes_time_valid(uint64_t t, uint64_t now)
 	return 0;
 }
 
+/*@ terminates \true;
+    assigns \nothing;
+    ensures \result != 0 <==> loc_char(c); */
 static int
 is_loc_char(char c)
 {
@@ -94,6 +111,10 @@ tes_location_valid(const char *s, size_t n)
 
 	if (n > TES_LOCATION_MAX)
 		return TES_ERR_LOCATION;
+	/*@ loop invariant 0 <= i <= n;
+	    loop invariant \forall integer k; 0 <= k < i ==> loc_char(s[k]);
+	    loop assigns i;
+	    loop variant n - i; */
 	for (i = 0; i < n; i++)
 		if (!is_loc_char(s[i]))
 			return TES_ERR_LOCATION;
@@ -108,6 +129,10 @@ tes_name_valid(const char *s, size_t n)
 
 	if (n < 1 || n > TES_NAME_MAX)
 		return TES_ERR_NAME;
+	/*@ loop invariant 0 <= i <= n;
+	    loop invariant \forall integer k; 0 <= k < i ==> name_char(s[k]);
+	    loop assigns i;
+	    loop variant n - i; */
 	for (i = 0; i < n; i++)
 		if (!is_alnum(s[i]) && s[i] != '.' && s[i] != '_' && s[i] != '-')
 			return TES_ERR_NAME;
@@ -122,6 +147,10 @@ tes_password_valid(const char *s, size_t n)
 
 	if (n < 1 || n > TES_PASSWORD_MAX)
 		return TES_ERR_ARG;
+	/*@ loop invariant 0 <= i <= n;
+	    loop invariant \forall integer k; 0 <= k < i ==> s[k] != 0;
+	    loop assigns i;
+	    loop variant n - i; */
 	for (i = 0; i < n; i++)
 		if (s[i] == '\0')
 			return TES_ERR_ARG;

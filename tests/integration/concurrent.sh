@@ -19,11 +19,16 @@ ok $([ "$(grep -c ' QUEUED$' "$T/all")" = 200 ] && echo 0 || echo 1) "50 concurr
 # 200 sessions held open together: each sends a report, waits, then sends another.
 pids=()
 for c in $(seq 200); do
-	({ printf 'H%d,%d\n' "$c" 77; sleep 3; printf 'H%dB,%d\n' "$c" 88; } | police batch --timeout 60 >"$T/h.$c" 2>&1) &
+	({ printf 'H%d,%d\n' "$c" 77; sleep 8; printf 'H%dB,%d\n' "$c" 88; } | police batch --timeout 60 >"$T/h.$c" 2>&1) &
 	pids+=($!)
 done
-sleep 2
-open=$(pgrep -c -P "$SERVER_PID" || true)
+open=0
+for _ in $(seq 35); do   # the largest number of session children seen at once
+	n=$(pgrep -c -P "$SERVER_PID" || true)
+	[ "${n:-0}" -gt "$open" ] && open=$n
+	[ "$open" -ge 200 ] && break
+	sleep 0.2
+done
 ok $([ "${open:-0}" -ge 150 ] && echo 0 || echo 1) "many sessions open at once (${open:-0} session children seen)"
 wait "${pids[@]}"
 cat "$T"/h.* >"$T/held"

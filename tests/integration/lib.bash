@@ -3,7 +3,8 @@
 # and the two real binaries started over loopback. Sourced, not run.
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-B=$ROOT/build
+B=${TES_BUILD:-$ROOT/build}
+case $B in /*) ;; *) B=$ROOT/$B ;; esac
 OFFICER=$B/tes-officer
 POLICE=$B/tes-police
 T=$(mktemp -d /tmp/tes-it.XXXXXX)
@@ -40,6 +41,7 @@ cleanup() {
 }
 trap 'cleanup' EXIT
 done_testing() {
+	stop_server
 	echo "1..$tap_n"
 	echo "$tap_pass passed, $tap_fail failed"
 	[ "$tap_fail" = 0 ]
@@ -54,7 +56,7 @@ free_port() {
 start_server() { # start_server DIR [serve options]: sets PORT and SERVER_PID
 	local dir=$1; shift
 	PORT=$(free_port)
-	"$OFFICER" serve -d "$dir" --listen "127.0.0.1:$PORT" --http off "$@" >>"$T/server.log" 2>&1 &
+	${TES_OFFICER_WRAP:-} "$OFFICER" serve -d "$dir" --listen "127.0.0.1:$PORT" --http off "$@" >>"$T/server.log" 2>&1 &
 	SERVER_PID=$!
 	for _ in $(seq 100); do
 		grep -q "listening on 127.0.0.1:$PORT" "$T/server.log" 2>/dev/null && return 0
@@ -66,10 +68,16 @@ start_server() { # start_server DIR [serve options]: sets PORT and SERVER_PID
 	return 1
 }
 stop_server() {
+	local rc
 	if [ -n "$SERVER_PID" ]; then
 		kill -TERM "$SERVER_PID" 2>/dev/null
 		wait "$SERVER_PID" 2>/dev/null
+		rc=$?
 		SERVER_PID=
+		if [ -n "${TES_OFFICER_WRAP:-}" ]; then # valgrind exits 99 on a memory error
+			ok $([ "$rc" != 99 ] && echo 0 || echo 1) "no memory error in the master under: $TES_OFFICER_WRAP"
+			[ "$rc" = 99 ] && grep '^==' "$T/server.log" | head -40 | sed 's/^/# /'
+		fi
 	fi
 }
 setup_data() { # setup_data DIR: server keys, unit key u1 registered as patrol-7, police user alice

@@ -1000,6 +1000,83 @@ test_compaction(void)
 	EQ_INT(open_rc(d), 0, "open after explicit compaction");
 }
 
+/* tes_db_events_foreach: decisions and audit records in journal order, nothing else. */
+struct ev_log {
+	size_t n;
+	struct tes_db_event e[8];
+};
+
+static int
+ev_keep(void *ctx, const struct tes_db_event *e)
+{
+	struct ev_log *l = ctx;
+
+	if (l->n < 8)
+		l->e[l->n] = *e;
+	l->n++;
+	return 0;
+}
+
+static int
+ev_stop(void *ctx, const struct tes_db_event *e)
+{
+	(void)e;
+	return ++*(size_t *)ctx == 1;
+}
+
+static void
+test_events(void)
+{
+	char *d = newdir("events");
+	struct tes_db *db = NULL;
+	struct tes_report r;
+	struct ev_log l = { 0 };
+	uint64_t num;
+	uint16_t pts = 0;
+	size_t stops = 0;
+	int fd;
+
+	tes_db_create(d);
+	EQ_INT(tes_db_open(d, &db), 0, "open for events");
+	EQ_INT(tes_db_events_foreach(db, ev_keep, &l), 0, "events of an empty journal");
+	EQ_INT(l.n, 0, "no events yet");
+	add_report(db, 1, "EV1", 95, &num);
+	add_report(db, 2, "EV2", 60, &num);
+	tes_db_sync(db);
+	tes_db_audit(db, TES_AUDIT_LOGIN_OK, "alice", "dashboard login", 1700000200);
+	mkreport(&r, 1, "EV1", 95);
+	tes_db_decide(db, r.id, 1, "approved", "alice", 1700000300, &pts);
+	mkreport(&r, 2, "EV2", 60);
+	tes_db_decide(db, r.id, 0, "duplicate", "alice", 1700000400, NULL);
+	EQ_INT(tes_db_events_foreach(db, ev_keep, &l), 0, "walk events");
+	EQ_INT(l.n, 3, "one audit and two decisions (reports skipped)");
+	OK(l.e[0].type == TES_JREC_AUDIT && l.e[0].kind == TES_AUDIT_LOGIN_OK && strcmp(l.e[0].who, "alice") == 0 &&
+	   strcmp(l.e[0].text, "dashboard login") == 0 && l.e[0].time == 1700000200, "audit event fields");
+	OK(l.e[1].type == TES_JREC_DECISION && l.e[1].kind == TES_VERDICT_APPROVE && l.e[1].points == pts &&
+	   pts == tes_penalty_points(95) && memcmp(l.e[1].id, r.id + 0, 4) != 0, "approval event with server points");
+	OK(l.e[2].type == TES_JREC_DECISION && l.e[2].kind == TES_VERDICT_REJECT && l.e[2].points == 0 &&
+	   strcmp(l.e[2].text, "duplicate") == 0 && memcmp(l.e[2].id, r.id, TES_REPORT_ID_LEN) == 0,
+	   "rejection event with its reason and report id");
+	OK(l.e[0].seq < l.e[1].seq && l.e[1].seq < l.e[2].seq, "journal order");
+	EQ_INT(tes_db_events_foreach(db, ev_stop, &stops), 0, "callback stops the walk");
+	EQ_INT(stops, 1, "stopped after the first event");
+	/* a flipped byte inside a record must not be shown as history */
+	{
+		char p[512];
+		uint8_t b;
+
+		path_of(p, d, "journal");
+		fd = open(p, O_RDWR);
+		OK(fd >= 0 && pread(fd, &b, 1, 100) == 1, "read a journal byte");
+		b ^= 1;
+		OK(pwrite(fd, &b, 1, 100) == 1, "flip it");
+		close(fd);
+		l.n = 0;
+		EQ_INT(tes_db_events_foreach(db, ev_keep, &l), TES_ERR_CORRUPT, "tampered journal: events refused");
+	}
+	tes_db_close(db);
+}
+
 int
 main(void)
 {
@@ -1030,6 +1107,7 @@ main(void)
 	test_drivers_tamper(tpl);
 	test_verify_tampered(tpl);
 	test_compaction();
+	test_events();
 	rm_rf(base);
 	return tap_done();
 }

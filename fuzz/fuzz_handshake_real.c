@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Target "handshake_real": the server-side session engine with real
+ * cryptography (only the RNG is fixed, src/crypto/fuzzmode.c built with
+ * TES_FUZZ_REAL_CRYPTO), seeded with valid recorded client transcripts
+ * (fuzz/seeds.c): the client Finished check, X25519, the record MAC,
+ * decryption and sequence numbers are the real checks, so mutations test
+ * that they refuse. Input as for the server side of fuzz_handshake.c:
+ * u8 flags | client frames.
+ */
+#include "crypto/fuzzmode.h"
+#include "fuzz.h"
+#include "hs_server.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct tes_engine e;
+
+	if (size < 1)
+		return 0;
+	tes_fuzz_reset();
+	(void)hs_server_run(&e, data[0] & 0x7f, data + 1, size - 1, NULL, NULL);
+	return 0;
+}

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The server-side session engine (src/officer/engine.h) driven the way
+ * src/officer/session.c drives it, with the harness as the client byte
+ * stream and as the master. Shared by fuzz_handshake.c (fuzz-mode crypto)
+ * and fuzz_handshake_real.c (real crypto), and by fuzz/seeds.c.
+ *
+ *   flags bit 0  the master refuses the unit (HANDSHAKE_ANS status 1)
+ *   flags bit 1  the master refuses the login
+ *   flags bit 2  the server allows single DES (--allow-des)
+ *   flags bit 3  the master answers the first request with a wrong type
+ */
+#ifndef TES_FUZZ_HS_SERVER_H
+#define TES_FUZZ_HS_SERVER_H
+
+#include <string.h>
+
+#include "common/err.h"
+#include "fuzz.h"
+#include "officer/engine.h"
+#include "wire/frame.h"
+
+/* The pre-master secret the harness's master "unwraps" (any OAEP block). */
+static const uint8_t hs_pms[TES_PMS_LEN] = "fuzz pre-master secret 32 bytes";
+
+static void
+hs_init_params(struct tes_mon_init *init, uint8_t flags)
+{
+	memset(init, 0, sizeof *init);
+	memcpy(init->server_random, "fuzz server random, fixed 32 B!", TES_RANDOM_LEN);
+	memset(init->n, 0xa5, TES_RSA_LEN);
+	init->n[0] = 0xc3;
+	init->n[TES_RSA_LEN - 1] = 0x6b;
+	init->e_len = 3;
+	init->e[0] = 1;
+	init->e[1] = 0;
+	init->e[2] = 1;
+	init->allow_des = (flags & 4) != 0;
+	init->idle_timeout = 30;
+}
+
+/* The master's answer to a request, as the input's flags decide. */
+static void
+hs_master(const struct tes_mon_msg *req, struct tes_mon_msg *ans, uint8_t flags, int *first)
+{
+	memset(ans, 0, sizeof *ans);
+	switch (req->type) {
+	case TES_MON_HANDSHAKE:
+		ans->type = TES_MON_HANDSHAKE_ANS;
+		ans->u.st.status = flags & 1;
+		memcpy(ans->u.st.pms, hs_pms, TES_PMS_LEN);
+		break;
+	case TES_MON_LOGIN:
+		ans->type = TES_MON_LOGIN_ANS;
+		ans->u.st.status = (flags >> 1) & 1;
+		break;
+	case TES_MON_REPORT:
+		ans->type = TES_MON_REPORT_ANS;
+		memcpy(ans->u.rcpt.id, req->u.rep.r.id, TES_REPORT_ID_LEN);
+		ans->u.rcpt.status = TES_RECEIPT_QUEUED;
+		ans->u.rcpt.number = 7;
+		break;
+	default:
+		fuzz_check(0, "engine produced a request the child never sends");
+	}
+	if (*first && (flags & 8))
+		ans->type = TES_MON_LOG;
+	*first = 0;
+}
+
+/* What the engine produced must be something the peer and the master can take. */
+static void
+hs_check_out(const struct tes_engine_out *out)
+{
+	static uint8_t buf[TES_MON_MSG_LEN];
+	struct tes_frame_hdr h;
+	const uint8_t *p;
+	size_t used;
+
+	if (out->frame_len > 0)
+		fuzz_check(tes_frame_decode(out->frame, out->frame_len, &h, &p, &used) == 0 &&
+				   used == out->frame_len && h.type != TES_FRAME_ALERT,
+			   "engine output is one valid frame");
+	if (out->has_req)
+		fuzz_check(tes_mon_encode(&out->req, buf) == 0, "engine request encodes for the master");
+}
+
+/*
+ * Run one session over the client stream p (n bytes): frames split as the
+ * session child reads them. Calls sink(frame, len, ctx) for every frame
+ * the server sends (NULL: none). Returns the engine's last result.
+ */
+static int
+hs_server_run(struct tes_engine *e, uint8_t flags, const uint8_t *p, size_t n,
+	      void (*sink)(const uint8_t *, size_t, void *), void *ctx)
+{
+	static struct tes_engine_out out;
+	struct tes_mon_init init;
+	struct tes_mon_msg ans;
+	struct tes_frame_hdr h;
+	const uint8_t *pl;
+	size_t off = 0, used;
+	int r = 0, first = 1, engine_failed = 0;
+
+	hs_init_params(&init, flags);
+	tes_engine_init(e, &init);
+	while (r == 0 && !tes_engine_done(e) && off < n) {
+		if ((r = tes_frame_decode(p + off, n - off, &h, &pl, &used)) != 0)
+			break;
+		r = tes_engine_frame(e, p + off, used, &out);
+		off += used;
+		engine_failed = r != 0;
+		while (r == 0) {
+			hs_check_out(&out);
+			if (out.frame_len > 0 && sink != NULL)
+				sink(out.frame, out.frame_len, ctx);
+			if (!out.has_req)
+				break;
+			hs_master(&out.req, &ans, flags, &first);
+			r = tes_engine_answer(e, &ans, &out);
+			engine_failed = r != 0;
+		}
+	}
+	if (engine_failed) {
+		/* sticky: a failed engine refuses whatever comes next */
+		fuzz_check(tes_engine_frame(e, p, n, &out) != 0 && tes_engine_answer(e, &ans, &out) != 0,
+			   "engine failure is sticky");
+		fuzz_check(tes_engine_alert(e) == TES_ALERT_PROTOCOL || tes_engine_alert(e) == TES_ALERT_AUTH,
+			   "generic alert");
+	}
+	tes_engine_wipe(e);
+	return r;
+}
+
+#endif

@@ -1,0 +1,192 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# Fuzz campaigns, coverage and corpus upkeep; the Makefile's fuzz targets call this
+# with FB set to the build directory (build/fuzz) after building the binaries.
+#   run.sh campaign SECONDS TARGET...   libFuzzer, then AFL++, per target (make fuzz)
+#   run.sh smoke SECONDS TARGET         one short libFuzzer run (tests/integration/fuzz.sh)
+#   run.sh coverage TARGET...           llvm-cov over the committed corpus (make fuzz-cov)
+#   run.sh merge TARGET...              minimise corpus + last campaign's finds (-merge=1)
+#   run.sh seeds TARGET...              regenerate seeds, merge them into the corpus
+# Exit status: 0 when every step passed; 1 on a crash, a coverage floor missed, or a
+# tool failure.
+set -u
+FB=${FB:-build/fuzz}
+HERE=$(cd "$(dirname "$0")" && pwd)
+CORPUS=$HERE/corpus
+
+# -max_len from the spec's limits (src/wire/limits.h), see fuzz/README.md.
+max_len() {
+	case $1 in
+	frame) echo 12288 ;;        # a stream of 3 maximal frames (TES_FRAME_MAX 4096)
+	report) echo 4096 ;;        # one frame payload at most
+	monitor) echo 8193 ;;       # mode byte + 8 monitor messages of 1024 bytes
+	*) echo 16385 ;;            # mode/flags byte + 16 KiB of records, files or frames
+	esac
+}
+
+# Which sources a target's coverage is measured on.
+parsers() {
+	case $1 in
+	frame) echo src/wire/frame.c ;;
+	record) echo src/crypto/record.c ;;
+	report) echo src/wire/msg.c src/wire/validate.c ;;
+	drivers_enc) echo src/store/drivers.c src/store/journal.c ;;
+	monitor) echo src/officer/monitor.c ;;
+	handshake) echo src/officer/engine.c src/police/client.c ;;
+	handshake_real) echo src/officer/engine.c ;;
+	http) echo src/web/http.c ;;
+	esac
+}
+
+lf_opts() {
+	echo "-timeout=5 -max_len=$(max_len "$1") -dict=$HERE/$1.dict -print_final_stats=1"
+}
+
+# libFuzzer: new inputs go to the scratch dir (first), the committed corpus stays read-only.
+run_lf() {
+	t=$1 secs=$2 d=$FB/run/$t
+	rm -rf "$d/lf-corpus" "$d/lf-art"
+	mkdir -p "$d/lf-corpus" "$d/lf-art"
+	# shellcheck disable=SC2046
+	"$FB/lf_$t" $(lf_opts "$t") -max_total_time="$secs" -artifact_prefix="$d/lf-art/" \
+		"$d/lf-corpus" "$CORPUS/$t" >"$d/lf.log" 2>&1
+	rc=$?
+	crashes=$(find "$d/lf-art" -type f | wc -l)
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$d/lf.log" | tail -1)
+	eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$d/lf.log" | tail -1)
+	cov=$(grep -o 'cov: [0-9]*' "$d/lf.log" | tail -1 | cut -d' ' -f2)
+	ft=$(grep -o 'ft: [0-9]*' "$d/lf.log" | tail -1 | cut -d' ' -f2)
+	corp=$(ls "$d/lf-corpus" "$CORPUS/$t" | grep -vc ':$\|^$')
+	printf '%-15s libFuzzer %4ss  execs %10s  execs/s %7s  corpus %5s  edges(cov) %5s  features %6s  crashes %s\n' \
+		"$t" "$secs" "${execs:-?}" "${eps:-?}" "$corp" "${cov:-?}" "${ft:-?}" "$crashes"
+	if [ "$rc" -ne 0 ] || [ "$crashes" -ne 0 ]; then
+		echo "$t: libFuzzer found a crash (rc $rc); log $d/lf.log, inputs in $d/lf-art/" >&2
+		tail -40 "$d/lf.log" >&2
+		return 1
+	fi
+}
+
+# AFL++ 4.04c exits 0 even when it saved crashes: count crashes/ ourselves.
+run_afl() {
+	t=$1 secs=$2 d=$FB/run/$t
+	rm -rf "$d/afl"
+	mkdir -p "$d"
+	AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1 \
+	AFL_FAST_CAL=1 AFL_CMPLOG_ONLY_NEW=1 AFL_SKIP_CRASHES=1 \
+		afl-fuzz -V "$secs" -t 1000 -m none -x "$HERE/$t.dict" -i "$CORPUS/$t" -o "$d/afl" \
+		-- "$FB/afl_$t" </dev/null >"$d/afl.log" 2>&1
+	rc=$?
+	st=$d/afl/default/fuzzer_stats
+	crashes=$(find "$d/afl/default/crashes" -name 'id:*' 2>/dev/null | wc -l)
+	if [ ! -f "$st" ]; then
+		echo "$t: afl-fuzz did not run (rc $rc); log $d/afl.log" >&2
+		tail -20 "$d/afl.log" >&2
+		return 1
+	fi
+	get() { sed -n "s/^$1 *: *//p" "$st"; }
+	printf '%-15s AFL++     %4ss  execs %10s  execs/s %7s  corpus %5s  edges       %5s  (%s of map)  crashes %s\n' \
+		"$t" "$secs" "$(get execs_done)" "$(get execs_per_sec)" "$(get corpus_count)" \
+		"$(get edges_found)" "$(get bitmap_cvg)" "$crashes"
+	if [ "$crashes" -ne 0 ]; then
+		echo "$t: AFL++ saved $crashes crash(es) in $d/afl/default/crashes/" >&2
+		return 1
+	fi
+}
+
+campaign() {
+	secs=$1
+	shift
+	fail=0
+	for t in "$@"; do
+		run_lf "$t" "$secs" || fail=1
+		run_afl "$t" "$secs" || fail=1
+	done
+	echo "new inputs are under $FB/run/<target>/; keep them with: fuzz/run.sh merge TARGET"
+	return $fail
+}
+
+smoke() {
+	secs=$1 t=$2 d=$FB/smoke/$t
+	rm -rf "$d"
+	mkdir -p "$d/corpus" "$d/art"
+	# shellcheck disable=SC2046
+	"$FB/lf_$t" $(lf_opts "$t") -max_total_time="$secs" -artifact_prefix="$d/art/" \
+		"$d/corpus" "$CORPUS/$t" >"$d/log" 2>&1
+	rc=$?
+	if [ "$rc" -ne 0 ] || [ -n "$(ls "$d/art")" ]; then
+		tail -40 "$d/log" >&2
+		return 1
+	fi
+	grep '^#.*DONE' "$d/log" | tail -1
+}
+
+coverage() {
+	fail=0
+	mkdir -p "$FB/cov"
+	for t in "$@"; do
+		rm -f "$FB/cov/$t".*
+		LLVM_PROFILE_FILE="$FB/cov/$t.profraw" "$FB/cov_$t" "$CORPUS/$t" >/dev/null || { fail=1; continue; }
+		llvm-profdata merge -sparse "$FB/cov/$t.profraw" -o "$FB/cov/$t.profdata" || { fail=1; continue; }
+		# shellcheck disable=SC2046
+		llvm-cov report "$FB/cov_$t" -instr-profile="$FB/cov/$t.profdata" $(parsers "$t") \
+			>"$FB/cov/$t.txt" || { fail=1; continue; }
+		for src in $(parsers "$t"); do
+			line=$(grep "^$src " "$FB/cov/$t.txt")
+			lines=$(echo "$line" | awk '{print $10}' | tr -d %)
+			branches=$(echo "$line" | awk '{print $13}' | tr -d %)
+			floor=$(awk -v t="$t" -v s="$src" '$1 == t && $2 == s {print $3}' "$HERE/coverage-floors.txt")
+			bfloor=$(awk -v t="$t" -v s="$src" '$1 == t && $2 == s {print $4}' "$HERE/coverage-floors.txt")
+			verdict=ok
+			if [ -z "$floor" ]; then
+				verdict="NO FLOOR"
+				fail=1
+			elif awk -v a="$lines" -v b="$floor" -v c="$branches" -v d="$bfloor" \
+				'BEGIN { exit !(a + 0 < b + 0 || c + 0 < d + 0) }'; then
+				verdict="BELOW FLOOR"
+				fail=1
+			fi
+			printf '%-15s %-24s lines %6s%%  branches %6s%%  floor %s%% / %s%%  %s\n' \
+				"$t" "$src" "$lines" "$branches" "${floor:-?}" "${bfloor:-?}" "$verdict"
+		done
+	done
+	return $fail
+}
+
+# Minimise the corpus with the finds of the last campaign; regress-* inputs always stay.
+merge() {
+	for t in "$@"; do
+		d=$FB/run/$t new=$FB/merge/$t
+		rm -rf "$new"
+		mkdir -p "$new"
+		set --
+		for x in "$CORPUS/$t" "$d/lf-corpus" "$d/afl/default/queue" "$FB/seed-out/$t"; do
+			[ -d "$x" ] && set -- "$@" "$x"
+		done
+		"$FB/lf_$t" -merge=1 -max_len="$(max_len "$t")" "$new" "$@" >"$FB/merge/$t.log" 2>&1 ||
+			{ tail -20 "$FB/merge/$t.log" >&2; return 1; }
+		mkdir -p "$CORPUS/$t"
+		find "$CORPUS/$t" -type f ! -name 'regress-*' -delete
+		for f in "$new"/*; do
+			[ -f "$f" ] && cp "$f" "$CORPUS/$t/$(sha1sum "$f" | cut -c1-40)"
+		done
+		echo "$t: $(ls "$CORPUS/$t" | wc -l) inputs in fuzz/corpus/$t"
+	done
+}
+
+seeds() {
+	rm -rf "$FB/seed-out"
+	mkdir -p "$FB/seed-out"
+	"$FB/seeds" "$FB/seed-out" && "$FB/seeds-real" "$FB/seed-out" || return 1
+	merge "$@"
+}
+
+cmd=${1:-}
+shift
+case $cmd in
+campaign) campaign "$@" ;;
+smoke) smoke "$@" ;;
+coverage) coverage "$@" ;;
+merge) merge "$@" ;;
+seeds) seeds "$@" ;;
+*) echo "usage: $0 campaign|smoke|coverage|merge|seeds ..." >&2; exit 2 ;;
+esac

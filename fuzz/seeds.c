@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Writes the seed inputs of every target, built with the project's own
+ * encoders and the fixed fuzz keys, into DIR/<target>/<name>:
+ *   seeds DIR        fuzz-mode build: all targets but handshake_real
+ *   seeds-real DIR   real-crypto build: handshake_real, valid transcripts
+ *                    that must run a whole session (checked here)
+ * make fuzz-seeds merges them into fuzz/corpus/ (sha1 names).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "crypto/fuzzmode.h"
+#include "crypto/handshake.h"
+#include "crypto/keysched.h"
+#include "crypto/record.h"
+#include "crypto/x25519.h"
+#include "hs_server.h"
+#include "officer/monitor.h"
+#include "store/drivers.h"
+#include "store/journal.h"
+#include "wire/msg.h"
+
+static const char *root;
+static uint8_t buf[65536];
+static size_t len;
+
+static void
+put(const void *p, size_t n)
+{
+	fuzz_check(len + n <= sizeof buf, "seed too big");
+	memcpy(buf + len, p, n);
+	len += n;
+}
+
+static void
+put_u8(uint8_t v)
+{
+	put(&v, 1);
+}
+
+#ifndef TES_FUZZ_REAL_CRYPTO
+static void
+put_u16(size_t v)
+{
+	put_u8((uint8_t)(v >> 8));
+	put_u8((uint8_t)v);
+}
+#endif
+
+static void
+emit(const char *target, const char *name)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", root, target);
+	if (mkdir(path, 0755) != 0 && errno != EEXIST)
+		fuzz_check(0, "mkdir");
+	snprintf(path, sizeof path, "%s/%s/%s", root, target, name);
+	f = fopen(path, "wb");
+	fuzz_check(f != NULL && fwrite(buf, 1, len, f) == len && fclose(f) == 0, "write seed");
+	len = 0;
+}
+
+static void
+sample_report(struct tes_report *r)
+{
+	memset(r, 0, sizeof *r);
+	memset(r->id, 0x22, sizeof r->id);
+	memset(r->unit_key, 0x11, sizeof r->unit_key);
+	r->plate_len = 6;
+	memcpy(r->plate, "AB123C", 6);
+	r->speed = 93;
+	r->limit = 50;
+	r->time = TES_FUZZ_NOW - 60;
+	r->loc_len = 12;
+	memcpy(r->loc, "Main St. #4,", 12);
+}
+
+/* The client side of a whole session against the engine's deterministic keys. */
+static void
+client_transcript(uint8_t suite, int with_login)
+{
+	static const uint8_t base[TES_X25519_LEN] = { 9 };
+	static uint8_t f[TES_FRAME_MAX], ch_f[TES_FRAME_MAX], sh_f[TES_FRAME_MAX], kx_f[TES_FRAME_MAX],
+		cf_f[TES_FRAME_MAX];
+	struct tes_client_hello ch;
+	struct tes_server_hello sh;
+	struct tes_key_exchange kx;
+	struct tes_mon_init init;
+	struct tes_session_keys k;
+	struct tes_record_dir tx;
+	struct tes_login l = { .user_len = 8, .user = "officer1", .pw_len = 13, .pw = "correct horse" };
+	struct tes_report rep;
+	uint8_t cpriv[TES_X25519_LEN], spriv[TES_X25519_LEN], ecdh[TES_X25519_LEN], th[TES_HASH_LEN],
+		fin[TES_FINISHED_LEN], sig[TES_RSA_LEN], plain[TES_RECORD_MAX_PLAIN], bye = TES_INNER_BYE;
+	size_t ch_n = 0, sh_n = 0, kx_n = 0, cf_n = 0, n = 0, used = 0;
+
+	tes_fuzz_reset();
+	/* the engine's X25519 key is the first draw after the reset */
+	fuzz_check(tes_x25519_keygen(spriv, sh.x25519) == 0, "server keygen");
+	memset(cpriv, 0x33, sizeof cpriv);
+	fuzz_check(tes_x25519_shared(ch.x25519, cpriv, base) == 0, "client public key");
+	ch.suite = suite;
+	memset(ch.random, 0x44, sizeof ch.random);
+	memset(ch.unit_key, 0x11, sizeof ch.unit_key);
+	hs_init_params(&init, 4);
+	sh.suite = suite;
+	memcpy(sh.random, init.server_random, TES_RANDOM_LEN);
+	memcpy(sh.n, init.n, TES_RSA_LEN);
+	sh.e_len = init.e_len;
+	memcpy(sh.e, init.e, init.e_len);
+	memset(kx.oaep, 0x55, sizeof kx.oaep);
+	memset(kx.sig, 0x66, sizeof kx.sig);
+	fuzz_check(tes_hs_ch_frame(&ch, ch_f, &ch_n) == 0 && tes_hs_sh_frame(&sh, sh_f, &sh_n) == 0 &&
+			   tes_hs_kx_frame(&kx, kx_f, &kx_n) == 0,
+		   "handshake frames");
+	fuzz_check(tes_x25519_shared(ecdh, cpriv, sh.x25519) == 0, "ecdh");
+	tes_hs_hash(ch_f, ch_n, sh_f, sh_n, kx_f, kx_n, NULL, 0, th);
+	tes_keysched_derive(hs_pms, ecdh, th, &k);
+	tes_keysched_finished(k.c_fin, th, fin);
+	fuzz_check(tes_frame_encode(cf_f, sizeof cf_f, TES_FRAME_FINISHED, fin, sizeof fin, &cf_n) == 0, "fin");
+	put_u8(suite == TES_SUITE_DES_CBC_HMAC_SHA256 ? 4 : 0);
+	put(ch_f, ch_n);
+	put(kx_f, kx_n);
+	put(cf_f, cf_n);
+	tes_record_dir_init(&tx, suite, k.c2s_enc, k.c2s_mac);
+	if (with_login) {
+		fuzz_check(tes_login_encode(&l, plain, sizeof plain, &n) == 0 &&
+				   tes_record_seal(&tx, plain, n, f, sizeof f, &used) == 0,
+			   "login record");
+		put(f, used);
+		sample_report(&rep);
+		memset(sig, 0x77, sizeof sig);
+		fuzz_check(tes_report_msg_encode(&rep, sig, plain, sizeof plain, &n) == 0 &&
+				   tes_record_seal(&tx, plain, n, f, sizeof f, &used) == 0,
+			   "report record");
+		put(f, used);
+		rep.speed = 999;	/* out of range: a REJECTED receipt, the session goes on */
+		rep.id[0] ^= 1;
+		fuzz_check(tes_report_msg_encode(&rep, sig, plain, sizeof plain, &n) == TES_ERR_SPEED ||
+				   tes_report_msg_encode(&rep, sig, plain, sizeof plain, &n) == 0,
+			   "bad report record");
+		fuzz_check(tes_record_seal(&tx, plain, n, f, sizeof f, &used) == 0, "bad report seal");
+		put(f, used);
+		fuzz_check(tes_record_seal(&tx, &bye, 1, f, sizeof f, &used) == 0, "bye record");
+		put(f, used);
+	}
+}
+
+/* The seed must run a whole session on the engine (real crypto: every check passes). */
+static void
+check_transcript(void)
+{
+	static struct tes_engine e;
+
+	tes_fuzz_reset();
+	fuzz_check(hs_server_run(&e, buf[0], buf + 1, len - 1, NULL, NULL) == 0, "transcript runs");
+}
+
+#ifdef TES_FUZZ_REAL_CRYPTO
+
+int
+main(int argc, char **argv)
+{
+	fuzz_check(argc == 2, "usage: seeds-real DIR");
+	root = argv[1];
+	client_transcript(TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 1);
+	check_transcript();
+	emit("handshake_real", "session-3des");
+	client_transcript(TES_SUITE_DES_CBC_HMAC_SHA256, 1);
+	check_transcript();
+	emit("handshake_real", "session-des");
+	client_transcript(TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0);
+	emit("handshake_real", "handshake-only");
+	return 0;
+}
+
+#else
+
+static void
+server_transcript(void)
+{
+	static uint8_t f[TES_FRAME_MAX];
+	struct tes_server_hello sh;
+	struct tes_mon_init init;
+	struct tes_record_dir tx;
+	uint8_t priv[TES_X25519_LEN], fin[TES_FINISHED_LEN] = { 0 }, ok[2] = { TES_INNER_LOGIN_RESULT, 1 },
+		plain[64], key[TES_MAC_KEY_LEN] = { 0 };
+	struct tes_receipt rc = { .status = TES_RECEIPT_QUEUED, .number = 7 };
+	size_t used = 0, n = 0;
+
+	hs_init_params(&init, 0);
+	sh.suite = TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256;
+	memcpy(sh.random, init.server_random, TES_RANDOM_LEN);
+	memcpy(sh.n, init.n, TES_RSA_LEN);
+	sh.e_len = init.e_len;
+	memcpy(sh.e, init.e, init.e_len);
+	fuzz_check(tes_x25519_keygen(priv, sh.x25519) == 0 && tes_hs_sh_frame(&sh, f, &used) == 0, "SH");
+	put_u8(0x80);
+	put(f, used);
+	fuzz_check(tes_frame_encode(f, sizeof f, TES_FRAME_FINISHED, fin, sizeof fin, &used) == 0, "FIN");
+	put(f, used);
+	tes_record_dir_init(&tx, sh.suite, key, key);
+	fuzz_check(tes_record_seal(&tx, ok, sizeof ok, f, sizeof f, &used) == 0, "LOGIN_RESULT");
+	put(f, used);
+	memset(rc.id, 0x22, sizeof rc.id);
+	fuzz_check(tes_receipt_encode(&rc, plain, sizeof plain, &n) == 0 &&
+			   tes_record_seal(&tx, plain, n, f, sizeof f, &used) == 0,
+		   "RECEIPT");
+	put(f, used);
+	rc.id[0] ^= 1;
+	rc.status = TES_RECEIPT_DUPLICATE;
+	fuzz_check(tes_receipt_encode(&rc, plain, sizeof plain, &n) == 0 &&
+			   tes_record_seal(&tx, plain, n, f, sizeof f, &used) == 0,
+		   "RECEIPT 2");
+	put(f, used);
+	emit("handshake", "client-session");
+	put_u8(0x80);
+	put_u8(TES_FRAME_MAGIC);
+	put_u8(TES_PROTO_VERSION);
+	put_u8(TES_FRAME_ALERT);
+	put_u8(0);
+	put_u16(1);
+	put_u8(TES_ALERT_BUSY);
+	emit("handshake", "client-alert");
+}
+
+static void
+seeds_handshake(void)
+{
+	client_transcript(TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 1);
+	check_transcript();
+	emit("handshake", "server-session-3des");
+	client_transcript(TES_SUITE_DES_CBC_HMAC_SHA256, 1);
+	check_transcript();
+	emit("handshake", "server-session-des");
+	server_transcript();
+}
+
+/* A stream of three frames, then a cut one: used by "frame". */
+static void
+seeds_frame(void)
+{
+	static uint8_t f[TES_FRAME_MAX];
+	uint8_t fin[TES_FINISHED_LEN] = { 1 }, alert = TES_ALERT_PROTOCOL;
+	size_t used = 0;
+
+	fuzz_check(tes_frame_encode(f, sizeof f, TES_FRAME_FINISHED, fin, sizeof fin, &used) == 0, "frame");
+	put(f, used);
+	fuzz_check(tes_frame_encode(f, sizeof f, TES_FRAME_ALERT, &alert, 1, &used) == 0, "frame");
+	put(f, used);
+	fuzz_check(tes_frame_encode(f, sizeof f, TES_FRAME_RECORD, f, 0, &used) == 0, "frame");
+	put(f, used);
+	fuzz_check(tes_frame_encode(f, sizeof f, TES_FRAME_CLIENT_HELLO, fin, sizeof fin, &used) == 0, "frame");
+	put(f, used - 5);
+	emit("frame", "stream");
+}
+
+static void
+seeds_report(void)
+{
+	struct tes_report rep;
+	struct tes_login l = { .user_len = 8, .user = "officer1", .pw_len = 13, .pw = "correct horse" };
+	struct tes_receipt rc = { .status = TES_RECEIPT_REJECTED, .reason = TES_REJECT_SPEED };
+	uint8_t sig[TES_RSA_LEN] = { 0 };
+
+	sample_report(&rep);
+	fuzz_check(tes_report_encode(&rep, buf, sizeof buf, &len) == 0, "report");
+	emit("report", "canonical");
+	fuzz_check(tes_report_msg_encode(&rep, sig, buf, sizeof buf, &len) == 0, "report msg");
+	emit("report", "report-record");
+	fuzz_check(tes_login_encode(&l, buf, sizeof buf, &len) == 0, "login");
+	emit("report", "login");
+	fuzz_check(tes_receipt_encode(&rc, buf, sizeof buf, &len) == 0, "receipt");
+	emit("report", "receipt");
+	put("KA-12 b 7", 9);
+	emit("report", "plate-input");
+}
+
+static void
+seeds_record(void)
+{
+	static const uint8_t login[] = "\x01\x08officer1\x04pass";
+	uint8_t block[16] = { 0 };
+
+	put_u8(0);
+	put_u8(3);
+	put_u16(sizeof login - 1);
+	put(login, sizeof login - 1);
+	put_u8(2);
+	memset(block + 8, 7, 8);
+	block[8] = TES_INNER_BYE;
+	put_u16(sizeof block);
+	put(block, sizeof block);
+	put_u8(1);
+	put_u16(sizeof block);
+	put(block, sizeof block);
+	put_u8(4 | (15 << 3));
+	put_u16(0);
+	put_u8(3);
+	put_u16(1);
+	put_u8(TES_INNER_BYE);
+	emit("record", "ops");
+}
+
+static void
+seeds_monitor(void)
+{
+	static uint8_t m[TES_MON_MSG_LEN];
+	struct tes_mon_msg msg;
+
+	put_u8(0);
+	memset(&msg, 0, sizeof msg);
+	msg.type = TES_MON_HANDSHAKE;
+	msg.u.hs.ch.suite = TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256;
+	msg.u.hs.suite = TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256;
+	fuzz_check(tes_mon_encode(&msg, m) == 0, "mon handshake");
+	put(m, sizeof m);
+	memset(&msg, 0, sizeof msg);
+	msg.type = TES_MON_LOGIN;
+	msg.u.login = (struct tes_login){ .user_len = 8, .user = "officer1", .pw_len = 4, .pw = "pass" };
+	fuzz_check(tes_mon_encode(&msg, m) == 0, "mon login");
+	put(m, sizeof m);
+	memset(&msg, 0, sizeof msg);
+	msg.type = TES_MON_REPORT;
+	sample_report(&msg.u.rep.r);
+	fuzz_check(tes_mon_encode(&msg, m) == 0, "mon report");
+	put(m, sizeof m);
+	memset(&msg, 0, sizeof msg);
+	msg.type = TES_MON_LOG;
+	msg.u.log.level = 1;
+	msg.u.log.len = 13;
+	memcpy(msg.u.log.text, "session ended", 13);
+	fuzz_check(tes_mon_encode(&msg, m) == 0, "mon log");
+	put(m, 40);
+	emit("monitor", "child-session");
+}
+
+static const struct tes_store_keys dkeys = {
+	.enc = "fuzz drivers.enc 3des ky",
+	.mac = "fuzz storage mac key hmac-sha256",
+};
+
+static void
+seeds_drivers(void)
+{
+	static uint8_t f[8192], plain[TES_JOURNAL_CT_MAX];
+	struct tes_driver v[3] = { { 6, "AB123C", 10 }, { 7, "AB123CD", 70 }, { 2, "Z9", 20 } };
+	struct tes_drivers_hdr h = { .journal_seq = 12, .count = 3 };
+	struct tes_journal_hdr jh = { .type = TES_JREC_AUDIT, .seq = 1 };
+	struct tes_journal_audit au = { .kind = TES_AUDIT_LOGIN_OK, .who_len = 5, .who = "alice", .text_len = 2,
+					.text = "ok", .time = TES_FUZZ_NOW };
+	struct tes_journal_decision de = { .verdict = TES_VERDICT_APPROVE, .points = 20, .reason_len = 0,
+					   .officer_len = 3, .officer = "bob", .time = TES_FUZZ_NOW };
+	struct tes_journal_report jr = { .number = 1, .received = TES_FUZZ_NOW };
+	uint8_t iv[TES_DES_BLOCK] = { 1, 2, 3, 4, 5, 6, 7, 8 }, fhdr[TES_JOURNAL_FILE_HDR_LEN],
+		prev[TES_JOURNAL_MAC_LEN];
+	size_t used = 0, n = 0, m = 0;
+
+	memset(h.mac_at_seq, 0x99, sizeof h.mac_at_seq);
+	fuzz_check(tes_drivers_encode(&dkeys, &h, iv, v, 3, f, sizeof f, &used) == 0, "drivers");
+	put_u8(0);
+	put(f, used);
+	emit("drivers_enc", "drivers-valid");
+	tes_store_decrypt(&dkeys, iv, f + TES_DRIVERS_HDR_LEN, used - TES_DRIVERS_HDR_LEN - TES_MAC_LEN);
+	put_u8(2);
+	put(f, used);
+	emit("drivers_enc", "drivers-plain");
+	/* journal: file header + one audit record as stored (mode 3) */
+	tes_journal_file_hdr_encode(fhdr, TES_FUZZ_NOW);
+	tes_journal_genesis(&dkeys, fhdr, prev);
+	fuzz_check(tes_journal_audit_encode(&au, plain, sizeof plain, &n) == 0 &&
+			   tes_journal_seal(&dkeys, prev, &jh, iv, plain, n, f, sizeof f, &used) == 0,
+		   "journal audit");
+	put_u8(3);
+	put(fhdr, sizeof fhdr);
+	put(f, used);
+	emit("drivers_enc", "journal-audit");
+	/* plaintext records (mode 4): audit, decision, report */
+	put_u8(4);
+	fuzz_check(tes_journal_seal(&dkeys, prev, &jh, iv, plain, n, f, sizeof f, &used) == 0, "seal");
+	tes_store_decrypt(&dkeys, iv, f + TES_JOURNAL_HDR_LEN + TES_JOURNAL_IV_LEN, used - TES_JOURNAL_OVERHEAD);
+	put(f, used);
+	jh.type = TES_JREC_DECISION;
+	jh.seq = 2;
+	memset(jh.key, 0x22, sizeof jh.key);
+	memset(de.id, 0x22, sizeof de.id);
+	fuzz_check(tes_journal_decision_encode(&de, plain, sizeof plain, &m) == 0 &&
+			   tes_journal_seal(&dkeys, prev, &jh, iv, plain, m, f, sizeof f, &used) == 0,
+		   "journal decision");
+	tes_store_decrypt(&dkeys, iv, f + TES_JOURNAL_HDR_LEN + TES_JOURNAL_IV_LEN, used - TES_JOURNAL_OVERHEAD);
+	put(f, used);
+	emit("drivers_enc", "journal-plain");
+	/* bodies (mode 5 with the type in bits 3..) */
+	sample_report(&jr.r);
+	put_u8(5 | (3 << 3));
+	fuzz_check(tes_journal_report_encode(&jr, plain, sizeof plain, &m) == 0, "report body");
+	put(plain, m);
+	emit("drivers_enc", "body-report");
+}
+
+int
+main(int argc, char **argv)
+{
+	fuzz_check(argc == 2, "usage: seeds DIR");
+	root = argv[1];
+	seeds_handshake();
+	seeds_frame();
+	seeds_report();
+	seeds_record();
+	seeds_monitor();
+	seeds_drivers();
+	return 0;
+}
+
+#endif

@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+# Frama-C/WP gate (see proofs/README.md). Usage: proofs/prove.sh OUTDIR [MODULE...]
+# Frama-C exits 0 with unproved goals, so this script classifies (Report
+# plugin, unclassified unknown/invalid/warning = error) and counts goals per
+# function from the WP JSON report. It fails on any unproved goal, a WP or
+# kernel error, a goal total below proofs/floor.txt, or a function listed in
+# proofs/STATUS.md that no longer has a contract.
+set -u -o pipefail
+out=$1; shift
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+cd "$root" || exit 1
+
+# module -> proved source files (the same files the binaries are built from)
+declare -A SRCS=(
+	[cur]="src/common/cur.c"
+	[ct]="src/common/ct.c"
+	[frame]="src/wire/frame.c"
+	[validate]="src/wire/validate.c"
+	[policy]="src/wire/policy.c"
+	[msg]="src/wire/msg.c"
+)
+# extra preprocessor arguments per module (trusted stubs, proofs/stubs/)
+declare -A EXTRA=(
+	[ct]="-cpp-extra-args=-include -cpp-extra-args=$root/proofs/stubs/explicit_bzero.h"
+)
+ALL="cur ct frame validate policy"
+mods=${*:-$ALL model}
+run_model=0
+case " $mods " in *" model "*) run_model=1; mods=$(echo " $mods " | sed 's/ model / /');; esac
+mods=$(echo $mods)
+
+FC_KERNEL="-machdep x86_64 -cpp-extra-args=-Isrc -cpp-extra-args=-I$root/proofs/stubs \
+ -warn-unsigned-overflow -warn-unsigned-downcast -warn-signed-downcast \
+ -warn-right-shift-negative \
+ -kernel-warn-key annot:missing-spec=abort \
+ -kernel-warn-key typing:implicit-function-declaration=abort"
+FC_GATE="-report-unclassified-unknown ERROR -report-unclassified-invalid ERROR \
+ -report-unclassified-warning ERROR"
+FC_WP="-wp -wp-rte -wp-prover z3,cvc4 -wp-timeout ${TES_WP_TIMEOUT:-10} -wp-par 2 \
+ -wp-no-init-const -wp-definitions-terminate -wp-declarations-terminate"
+
+mkdir -p "$out"
+[ -f "$out/why3.conf" ] || why3 -C "$out/why3.conf" config detect >/dev/null 2>&1 ||
+	{ echo "prove: why3 config detect failed"; exit 1; }
+export WHY3CONFIG="$out/why3.conf"
+
+fail=0
+for m in $mods; do
+	[ -n "${SRCS[$m]:-}" ] || { echo "prove: unknown module $m"; exit 2; }
+	log="$out/$m.log"; json="$out/$m.json"
+	rm -f "$json"
+	start=$(date +%s)
+	# shellcheck disable=SC2086
+	frama-c $FC_KERNEL ${EXTRA[$m]:-} $FC_GATE $FC_WP -wp-report-json "$json" ${SRCS[$m]} \
+		-then -report-classify >"$log" 2>&1
+	rc=$?
+	secs=$(( $(date +%s) - start ))
+	proved=$(sed -nE 's/.*Proved goals: +([0-9]+) \/ +([0-9]+).*/\1 \2/p' "$log" | tail -1)
+	echo "$m ${proved:-0 0} $secs $rc" >"$out/$m.total"
+	if [ "$rc" != 0 ] || [ -z "$proved" ] || [ "${proved% *}" != "${proved#* }" ]; then
+		echo "FAIL $m: goals ${proved:-none} (frama-c exit $rc), see $log"
+		grep -E 'ERROR|Unknown|Timeout|Failed|User Error|\[kernel\] (warning|user error)' "$log" | head -20
+		fail=1
+	else
+		echo "ok   $m: goals ${proved% *} / ${proved#* } in ${secs}s"
+	fi
+done
+if [ -n "$mods" ]; then
+	# shellcheck disable=SC2086
+	python3 "$here/report.py" "$out" $mods || fail=1
+fi
+if [ "$run_model" = 1 ]; then
+	"$root/spec/model/check.sh" "$(cd "$out" && pwd)/model" | tee "$out/model.txt" || fail=1
+	cat "$out/model.txt" >>"$out/summary.txt" 2>/dev/null
+fi
+[ "$fail" = 0 ] && echo "prove: all gates passed" || echo "prove: FAILED (see $out/summary.txt)"
+exit $fail

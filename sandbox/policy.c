@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: ISC */
+#include <sys/syscall.h>
+
+#include "sandbox/policy.h"
+
+/*
+ * Parser children (protocol session and dashboard request): after set-up
+ * they only read and write their two sockets and exit. Measured with the
+ * debug (trap) build on glibc 2.36: nothing else is called; BearSSL's DES,
+ * HMAC, SHA-256, X25519 and the DRBG make no system calls.
+ */
+static const int parser_calls[] = {
+	SYS_read,
+	SYS_write,
+	SYS_exit,
+	SYS_exit_group,
+};
+
+/*
+ * The police client after it has connected, loaded its key and opened what
+ * it needs (terminal, known_servers): it reads input and the socket, writes
+ * output and the socket, and may reconnect to the already resolved server
+ * address (socket, connect with a timeout: fcntl, poll, getsockopt,
+ * setsockopt; close of the old socket).
+ */
+static const int police_calls[] = {
+	SYS_read,   SYS_write,  SYS_close,      SYS_exit,       SYS_exit_group,
+	SYS_socket, SYS_connect, SYS_poll,      SYS_fcntl,      SYS_getsockopt,
+	SYS_setsockopt,
+};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct tes_sandbox_policy policies[] = {
+	{ TES_SANDBOX_SESSION, "session", parser_calls, N(parser_calls), 1, 1, 1 },
+	{ TES_SANDBOX_HTTP, "http", parser_calls, N(parser_calls), 1, 1, 1 },
+	{ TES_SANDBOX_POLICE, "police", police_calls, N(police_calls), 0, 0, 0 },
+};
+
+/* see policy.h */
+const struct tes_sandbox_policy *
+tes_sandbox_policy(enum tes_sandbox_phase phase)
+{
+	size_t i;
+
+	for (i = 0; i < N(policies); i++)
+		if (policies[i].phase == phase)
+			return &policies[i];
+	return NULL;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * tes-bench: measurement helpers shared by its subcommands. Every figure is
+ * printed as one JSON object per line on stdout:
+ *
+ *   {"name":"...","unit":"...","median":M,"min":A,"max":B,"runs":R}
+ *
+ * where median, min and max are taken over R repeated runs of the same
+ * measurement. src/bench/bench.sh collects the lines into build/bench.json.
+ */
+#ifndef TES_BENCH_BENCH_H
+#define TES_BENCH_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+	TES_BENCH_RUNS_MAX = 16,
+	TES_BENCH_SAMPLES_MAX = 1 << 20   /* latency samples kept per run */
+};
+
+/* Values of one figure over the repeated runs. */
+struct tes_bench_fig {
+	const char *name;
+	const char *unit;
+	double v[TES_BENCH_RUNS_MAX];
+	unsigned n;
+};
+
+/* Monotonic clock in seconds. */
+double
+tes_bench_now(void);
+
+/* Append one run's value (ignored past TES_BENCH_RUNS_MAX). */
+void
+tes_bench_fig_add(struct tes_bench_fig *f, double v);
+
+/* Print f as one JSON line: median, min and max over its runs. */
+void
+tes_bench_fig_print(const struct tes_bench_fig *f);
+
+/* Sort n samples in place and return the q-quantile (0 <= q <= 1); 0 if n is 0. */
+double
+tes_bench_quantile(double *s, size_t n, double q);
+
+/* Mean of n samples; 0 if n is 0. */
+double
+tes_bench_mean(const double *s, size_t n);
+
+/* Options shared by the subcommands that talk to a server. */
+struct tes_bench_net {
+	const char *server;            /* HOST:PORT */
+	const char *key;               /* unit private key file */
+	const char *user;
+	char pw[129];
+	const char *server_key;        /* SHA256:... fingerprint to pin */
+	const char *tag;               /* suffix of the figure names */
+	int server_pid;                /* > 0: also report the server's CPU time per operation */
+	unsigned clients;
+	unsigned runs;
+	double seconds;                /* timed phase of one run */
+};
+
+/* Subcommands: argc/argv after the subcommand name; a sysexits code. */
+int tes_bench_raw(int argc, char **argv);
+int tes_bench_handshake(int argc, char **argv);
+int tes_bench_report(int argc, char **argv);
+int tes_bench_idle(int argc, char **argv);
+int tes_bench_populate(int argc, char **argv);
+int tes_bench_approve(int argc, char **argv);
+int tes_bench_startup(int argc, char **argv);
+int tes_bench_rss(int argc, char **argv);
+
+#endif

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * tes-bench: the load generator and measurement tool behind `make bench`
+ * (driven by src/bench/bench.sh). Not installed; every subcommand prints
+ * JSON lines (see bench.h).
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "bench/bench.h"
+#include "crypto/rng.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *help;
+} cmds[] = {
+	{ "raw", tes_bench_raw, "raw [-k KEY] [-r RUNS] [-t SECS]          primitive rates" },
+	{ "handshake", tes_bench_handshake, "handshake NET [-c CLIENTS]              connect+handshake+login+close" },
+	{ "report", tes_bench_report, "report NET [-c SESSIONS] [-n PER]        pre-signed durable reports" },
+	{ "idle", tes_bench_idle, "idle NET -c N [-t SECS]                 hold N logged-in sessions" },
+	{ "populate", tes_bench_populate, "populate -d DIR -P UNIT.pub -n N [-D D] bulk journal + drivers.enc" },
+	{ "approve", tes_bench_approve, "approve -d DIR [-n N] [-r RUNS]          decision latency (server stopped)" },
+	{ "startup", tes_bench_startup, "startup -e OFFICER -d DIR [-p PORT]      start-up time, peak RSS" },
+	{ "rss", tes_bench_rss, "rss -p MASTER_PID [-T TAG]               memory of master and children" },
+};
+
+static int
+usage(void)
+{
+	size_t i;
+
+	fputs("usage: tes-bench COMMAND [options]\n"
+	      "NET = -s HOST:PORT -k UNIT.key -u USER -p PWFILE -f SHA256:FP [-r RUNS] [-t SECS] [-T TAG]\n"
+	      "      [-P SERVER_PID: also the server's CPU time per operation]\n", stderr);
+	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		fprintf(stderr, "  %s\n", cmds[i].help);
+	return EX_USAGE;
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2)
+		return usage();
+	if (tes_rng_init() != 0) {
+		fputs("tes-bench: no randomness\n", stderr);
+		return EX_OSERR;
+	}
+	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			return cmds[i].fn(argc - 1, argv + 1);
+	return usage();
+}

@@ -1,0 +1,97 @@
+#!/usr/bin/perl
+# SPDX-License-Identifier: ISC
+# Collect the JSON lines of tes-bench into one document, compute each ratio from
+# figures of the same run, print the table against the targets (BENCHMARKS.md).
+# Usage: table.pl MODE FIGS.jsonl OUT.json ELAPSED_S STORES IDLE_N REP_PER
+use strict;
+use warnings;
+use JSON::PP;
+
+my ($mode, $figs, $out, $elapsed, $stores, $idle_n, $rep_per) = @ARGV;
+my $json = JSON::PP->new->canonical->pretty;
+my (%f, @order, @bad);
+
+open my $fh, '<', $figs or die "bench: $figs: $!\n";
+while (my $l = <$fh>) {
+	my $o = eval { decode_json($l) };
+	if (!$o || !defined $o->{name}) { push @bad, "malformed line: $l"; next; }
+	push @order, $o->{name} unless exists $f{$o->{name}};
+	$f{$o->{name}} = $o;
+}
+close $fh;
+
+sub med { my $o = $f{$_[0]}; return ($o && defined $o->{median}) ? $o->{median} : undef; }
+sub need { for (@_) { push @bad, "missing figure $_" unless defined med($_); } }
+
+my @lv = map { [split /:/] } split / /, $stores;
+my @sess = map { (split /:/)[0] } split / /, $rep_per;
+my ($big_n, $big_d) = @{$lv[-1]};
+my ($small_d) = $lv[0][1];
+
+need(qw(raw_rsa_oaep_decrypt raw_rsa_sign raw_rsa_verify raw_x25519 raw_3des_cbc raw_hmac_sha256 raw_record_seal
+	handshake_argon2_default_per_s handshake_argon2_256kib_per_s master_rss_idle0_kib
+	report_j0_p50_ms startup_j0_s));
+need("report_s${_}_per_s", "report_s${_}_p50_ms", "report_s${_}_p99_ms") for @sess;
+need("report_j$_->[0]_p50_ms", "approve_d$_->[1]_p50_ms", "startup_j$_->[0]_s") for @lv;
+need("master_rss_idle${idle_n}_kib", "total_pss_idle${idle_n}_kib", "child_private_idle${idle_n}_kib");
+for my $n (@order) {
+	for my $k (qw(median min max)) {
+		my $v = $f{$n}{$k};
+		push @bad, "$n: $k is not a number" unless defined $v && $v =~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/i;
+	}
+}
+for my $n (grep { /_errors$/ } @order) {
+	push @bad, "$n: $f{$n}{max} failed operations" if $f{$n}{max} > 0;
+}
+
+sub ratio { my ($a, $b) = (med($_[0]), med($_[1])); return (defined $a && defined $b && $b > 0) ? $a / $b : undef; }
+# operations per CPU-second of the server (master + session children) against a raw rate
+sub inv_ratio { my ($ms, $raw) = (med($_[0]), med($_[1])); return (defined $ms && $ms > 0 && defined $raw && $raw > 0) ? 1000 / $ms / $raw : undef; }
+my $s16 = (grep { $_ >= 16 } @sess)[0] // $sess[-1];
+my @checks = (
+	['handshakes/s (Argon2id default) / raw RSA private (OAEP)', ratio('handshake_argon2_default_per_s', 'raw_rsa_oaep_decrypt'), '>=', 0.8],
+	['handshakes/s (Argon2id 256 KiB, cheap) / raw RSA private', ratio('handshake_argon2_256kib_per_s', 'raw_rsa_oaep_decrypt'), '>=', 0.8],
+	(map { ["reports/s at $_ sessions / raw RSA verify", ratio("report_s${_}_per_s", 'raw_rsa_verify'), '>=', 0.5] } grep { $_ >= $s16 } @sess),
+	['  server CPU: handshakes per server CPU-second (256 KiB) / raw RSA private', inv_ratio('handshake_argon2_256kib_server_cpu_ms', 'raw_rsa_oaep_decrypt'), 'info', undef],
+	(map { ["  server CPU: reports per server CPU-second at $_ sessions / raw verify", inv_ratio("report_s${_}_server_cpu_ms", 'raw_rsa_verify'), 'info', undef] } grep { $_ >= $s16 } @sess),
+	["report p50 at $big_n reports / empty journal", ratio("report_j${big_n}_p50_ms", 'report_j0_p50_ms'), '<=', 2],
+	["approval p50 at $big_d drivers / at $small_d drivers", ratio("approve_d${big_d}_p50_ms", "approve_d${small_d}_p50_ms"), '<=', 2],
+	["start-up s with $big_n reports + $big_d drivers", med("startup_j${big_n}_s"), '<=', 5],
+	["start-up largest / smallest store", ratio("startup_j${big_n}_s", 'startup_j0_s'), 'info', undef],
+	['private KiB per session child (median)', med("child_private_idle${idle_n}_kib"), '<=', 128],
+	["total MiB (PSS) with $idle_n idle sessions", defined med("total_pss_idle${idle_n}_kib") ? med("total_pss_idle${idle_n}_kib") / 1024 : undef, '<=', 256],
+);
+
+sub fmt { my $v = shift; return 'n/a' unless defined $v; return sprintf(abs($v) >= 100 ? '%.0f' : abs($v) >= 1 ? '%.2f' : '%.3g', $v); }
+sub row { my $o = $f{$_[0]}; return sprintf("  %-44s %12s %12s %12s  %s\n", $_[0], fmt($o->{median}), fmt($o->{min}), fmt($o->{max}), $o->{unit}); }
+
+print "\nTES benchmark ($mode) — median over runs, min, max\n";
+printf "  %-44s %12s %12s %12s  %s\n", 'figure', 'median', 'min', 'max', 'unit';
+print row($_) for @order;
+print "\nRatios against the targets (figures of this run)\n";
+my @res;
+for my $c (@checks) {
+	my ($what, $v, $op, $t) = @$c;
+	my $verdict = $op eq 'info' ? 'info' : !defined $v ? 'n/a' : ($op eq '>=' ? $v >= $t : $v <= $t) ? 'met' : 'MISSED';
+	printf "  %-58s %10s  target %s %-6s %s\n", $what, fmt($v), $op eq 'info' ? '' : $op, $op eq 'info' ? '-' : $t, $verdict;
+	push @res, { what => $what, value => $v, op => $op, target => $t, verdict => $verdict };
+}
+{
+	print "\n  ($mode mode: toy sizes, the figures mean nothing)\n" if $mode eq 'smoke';
+}
+
+my $cpu = `grep -m1 'model name' /proc/cpuinfo`; $cpu =~ s/.*:\s*//; chomp $cpu;
+my $mem = `grep -m1 MemTotal /proc/meminfo`; $mem =~ s/.*:\s*//; chomp $mem;
+my $kern = `uname -sr`; chomp $kern;
+my $ncpu = `nproc`; chomp $ncpu;
+my $doc = {
+	mode => $mode, date => scalar(gmtime()) . ' UTC', elapsed_s => $elapsed + 0,
+	machine => { cpu => $cpu, cpus => $ncpu + 0, memory => $mem, kernel => $kern },
+	figures => [map { $f{$_} } @order], ratios => \@res, problems => \@bad,
+};
+open my $oh, '>', $out or die "bench: $out: $!\n";
+print $oh $json->encode($doc);
+close $oh;
+print "\nwrote $out (${elapsed} s)\n";
+if (@bad) { print STDERR "bench: $_\n" for @bad; exit 1; }
+exit 0;

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The officer dashboard (spec/HTTP.md). The master accepts browser
+ * connections and fork+execs one "tes-officer http" child per connection;
+ * the child, sandboxed before it reads a byte, parses the request and sends
+ * one fixed-size, validated request struct (web/msg.h). The master renders
+ * the page from the store and sends the response bytes back in fixed-size
+ * chunks, which the child writes to the browser. The master never sees raw
+ * HTTP bytes. Sessions, CSRF tokens and login rate limits live here.
+ *
+ * A NULL struct tes_web (dashboard off) is accepted by every function.
+ */
+#ifndef TES_OFFICER_WEB_H
+#define TES_OFFICER_WEB_H
+
+#include <poll.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "store/db.h"
+
+enum {
+	TES_WEB_SLOTS = 32,              /* concurrent browser connections */
+	TES_WEB_POLL_MAX = TES_WEB_SLOTS + 1,
+	TES_WEB_DEADLINE = 30,           /* seconds a child may live */
+	TES_WEB_READ_TIMEOUT = 10,       /* seconds the child waits for request bytes */
+	TES_WEB_NET_FD = 3,              /* child: the browser connection */
+	TES_WEB_MON_FD = 4,              /* child: the socketpair to the master */
+	TES_WEB_EXIT_OK = 0,
+	TES_WEB_EXIT_REFUSED = 3,        /* request refused with a 4xx, or peer gone */
+	TES_WEB_EXIT_SETUP = 4
+};
+
+struct tes_web;
+
+/*
+ * Start the dashboard on spec (ADDR:PORT): listen, prepare the tables.
+ * Children run self_exe with exactly the environment env (NULL-terminated).
+ * spec "off" or NULL: *out = NULL and 0. On failure err gets a message and
+ * -1 is returned.
+ */
+int
+tes_web_open(struct tes_web **out, struct tes_db *db, const char *spec, const char *self_exe,
+	     char *const *env, char *err, size_t cap);
+
+/* Add the listener and the children's sockets to pfd (at most TES_WEB_POLL_MAX entries); returns the count. */
+unsigned
+tes_web_poll_add(struct tes_web *w, struct pollfd *pfd);
+
+/* Act on the poll results of the n entries tes_web_poll_add filled. */
+void
+tes_web_poll_handle(struct tes_web *w, const struct pollfd *pfd, unsigned n);
+
+/* A child exited: 1 if it was an http child (its slot is freed), else 0. */
+int
+tes_web_reaped(struct tes_web *w, pid_t pid, int status);
+
+/* Kill children past their deadline. */
+void
+tes_web_tick(struct tes_web *w, time_t now);
+
+/* Kill every child, close the listener, wipe sessions, free w. */
+void
+tes_web_close(struct tes_web *w);
+
+/* The http child ("tes-officer http"): returns the process exit code. */
+int
+tes_web_child_main(void);
+
+#endif

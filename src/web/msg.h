@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * http child <-> master messages (spec/HTTP.md#messages). Every message is
+ * exactly TES_WMSG_LEN bytes on a SOCK_SEQPACKET socketpair: a type byte,
+ * fields through the cursor, zero padding (the monitor.h discipline). The
+ * child sends one REQUEST; the master answers with RESPONSE chunks, the
+ * last one flagged. The master decodes with tes_wmsg_decode, which re-runs
+ * every field check and requires zero padding, and admits the message
+ * through tes_wmsg_permit; anything else kills the child.
+ */
+#ifndef TES_WEB_MSG_H
+#define TES_WEB_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "web/http.h"
+
+enum {
+	TES_WMSG_LEN = 4096,
+	TES_WMSG_CHUNK_MAX = TES_WMSG_LEN - 4    /* type, last, u16 length */
+};
+
+enum tes_wmsg_type {
+	TES_WMSG_INVALID = 0,
+	TES_WMSG_REQUEST = 1,            /* child -> master, once */
+	TES_WMSG_RESPONSE = 2,           /* master -> child: response bytes */
+	TES_WMSG_TYPE_MAX = 2
+};
+
+/* Master-side states of an http child. */
+enum tes_wmsg_state {
+	TES_WS_NONE = 0,
+	TES_WS_WAIT = 1,                 /* waiting for the request */
+	TES_WS_DONE = 2                  /* answered: nothing more may come */
+};
+
+struct tes_wmsg_chunk {
+	uint8_t last;                    /* 1 on the final chunk */
+	uint16_t len;
+	uint8_t data[TES_WMSG_CHUNK_MAX];
+};
+
+struct tes_wmsg {
+	uint8_t type;
+	union {
+		struct tes_web_req req;
+		struct tes_wmsg_chunk chunk;
+	} u;
+};
+
+/* Encode m into exactly TES_WMSG_LEN bytes (zero padded); refuses what decode refuses. */
+int
+tes_wmsg_encode(const struct tes_wmsg *m, uint8_t out[static TES_WMSG_LEN]);
+
+/*
+ * Decode n bytes: n must be TES_WMSG_LEN, the type known, every field
+ * valid (route, flags 0/1, absent tokens zero, page, verdict, reason,
+ * user name, printable texts within their limits), every byte after the
+ * fields zero. TES_ERR_FORMAT / TES_ERR_TYPE / TES_ERR_TOOLONG.
+ */
+int
+tes_wmsg_decode(const uint8_t *buf, size_t n, struct tes_wmsg *m);
+
+/*@ assigns \nothing;
+    ensures \result == 0 || \result == TES_ERR_STATE;
+ */
+/* 0 when a child in state may send type (only REQUEST, only while waiting), else TES_ERR_STATE. */
+int
+tes_wmsg_permit(uint8_t state, uint8_t type);
+
+#endif

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: ISC
+// The officer dashboard end to end in a real browser: a real tes-officer on free loopback ports with
+// a fresh data directory, two reports sent by the real tes-police, then in headless Debian Chromium
+// (driven by playwright-core, no browser download): log in, approve one report, reject the other
+// with a reason, check the driver's points and history, the audit log and its chain check, log out.
+// Screenshots of every page go to build/e2e/; TES_E2E_DOCS=1 also copies them to docs/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const B = path.resolve(ROOT, process.env.TES_BUILD || 'build');
+const OFFICER = path.join(B, 'tes-officer');
+const POLICE = path.join(B, 'tes-police');
+const SHOTS = path.join(B, 'e2e');
+const T = fs.mkdtempSync(path.join(os.tmpdir(), 'tes-e2e-'));
+const D = path.join(T, 'data');
+const env = { ...process.env, TES_ARGON2_MEMORY_KIB: '256', HOME: T, XDG_CONFIG_HOME: path.join(T, 'config') };
+delete env.TES_DATA;
+
+let server, browser, page, base, fp, port;
+const consoleErrors = [];
+const pw = 'officer e2e pass';
+
+function run(cmd, args) {
+	return execFileSync(cmd, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function freePort() {
+	return new Promise((resolve, reject) => {
+		const s = net.createServer();
+		s.once('error', reject);
+		s.listen(0, '127.0.0.1', () => {
+			const p = s.address().port;
+			s.close(() => resolve(p));
+		});
+	});
+}
+
+function report(args) {
+	return run(POLICE, ['report', '-s', `127.0.0.1:${port}`, '-k', path.join(T, 'unit.key'), '-u', 'alice',
+		'--password-file', path.join(T, 'police.pw'), '--server-key', fp, ...args]);
+}
+
+async function shot(name) {
+	await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+function waitFor(proc, re, ms) {
+	return new Promise((resolve, reject) => {
+		let buf = '';
+		const timer = setTimeout(() => reject(new Error(`server did not start:\n${buf}`)), ms);
+		proc.stderr.on('data', (d) => {
+			buf += d;
+			if (re.test(buf)) {
+				clearTimeout(timer);
+				resolve();
+			}
+		});
+		proc.once('exit', (code) => reject(new Error(`server exited ${code}:\n${buf}`)));
+	});
+}
+
+before(async () => {
+	fs.mkdirSync(SHOTS, { recursive: true });
+	run(OFFICER, ['init', '-d', D]);
+	run(POLICE, ['keygen', '-k', path.join(T, 'unit.key')]);
+	run(OFFICER, ['add-unit', '-d', D, 'patrol-7', path.join(T, 'unit.key.pub')]);
+	fs.writeFileSync(path.join(T, 'police.pw'), 'correct horse\n');
+	fs.writeFileSync(path.join(T, 'officer.pw'), `${pw}\n`);
+	run(OFFICER, ['add-user', '-d', D, 'alice', '--role', 'police', '--password-file', path.join(T, 'police.pw')]);
+	run(OFFICER, ['add-user', '-d', D, 'boss', '--role', 'officer', '--password-file', path.join(T, 'officer.pw')]);
+	fp = run(OFFICER, ['fingerprint', '-d', D]).trim();
+	port = await freePort();
+	const http = await freePort();
+	base = `http://127.0.0.1:${http}`;
+	server = spawn(OFFICER, ['serve', '-d', D, '--listen', `127.0.0.1:${port}`, '--http', `127.0.0.1:${http}`],
+		{ env, stdio: ['ignore', 'ignore', 'pipe'] });
+	await waitFor(server, /dashboard on http:/, 10000);
+	report(['--plate', '34E2E01', '--speed', '120', '--limit', '90', '--location', 'Ring Rd km 4', '--id',
+		'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa']);
+	report(['--plate', '34E2E02', '--speed', '95', '--limit', '50', '--location', 'Harbour St 2', '--id',
+		'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb']);
+	browser = await chromium.launch({
+		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+		headless: true,
+		args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+			'--disable-sync', '--no-first-run', '--disable-quic'],
+	});
+	page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+	// a refused login is a 403 page on purpose; anything the CSP blocks is an error here
+	page.on('console', (m) => {
+		if (m.type() === 'error' && /Content Security Policy|Refused/i.test(m.text()))
+			consoleErrors.push(m.text());
+	});
+});
+
+after(async () => {
+	if (browser) await browser.close();
+	if (server && server.exitCode === null) {
+		server.kill('SIGTERM');
+		await new Promise((r) => server.once('exit', r));
+	}
+	fs.rmSync(T, { recursive: true, force: true });
+	if (process.env.TES_E2E_DOCS === '1') {
+		for (const f of fs.readdirSync(SHOTS))
+			fs.copyFileSync(path.join(SHOTS, f), path.join(ROOT, 'docs', `dashboard-${f}`));
+	}
+});
+
+test('a page without a session sends the browser to the login page', async () => {
+	const resp = await page.goto(`${base}/queue`);
+	assert.equal(new URL(page.url()).pathname, '/login');
+	assert.equal(resp.status(), 200);
+	const h = resp.headers();
+	assert.equal(h['x-frame-options'], 'DENY');
+	assert.match(h['content-security-policy'], /default-src 'none'/);
+	await shot('login');
+});
+
+test('a wrong password is refused', async () => {
+	await page.fill('input[name=user]', 'boss');
+	await page.fill('input[name=password]', 'not the password');
+	await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+	await assert.doesNotReject(page.getByText('Login refused.').waitFor());
+});
+
+test('the officer logs in and sees both reports, newest first', async () => {
+	await page.fill('input[name=user]', 'boss');
+	await page.fill('input[name=password]', pw);
+	await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+	assert.equal(new URL(page.url()).pathname, '/queue');
+	const rows = page.locator('table tr');
+	assert.equal(await rows.count(), 3);
+	assert.match(await rows.nth(1).innerText(), /34E2E02/);
+	const first = await rows.nth(2).innerText();
+	for (const want of ['34E2E01', '120', '90', 'Ring Rd km 4', 'patrol-7', 'valid', '50'])
+		assert.ok(first.includes(want), `queue row shows ${want}: ${first}`);
+	const cookies = await page.context().cookies();
+	const c = cookies.find((x) => x.name === 'tes_session');
+	assert.ok(c && c.httpOnly && c.sameSite === 'Strict' && /^[0-9a-f]{32}$/.test(c.value), 'session cookie');
+	await shot('queue');
+});
+
+test('one report shows its evidence and is approved', async () => {
+	await Promise.all([page.waitForNavigation(), page.locator('tr', { hasText: '34E2E01' }).getByText('Review').click()]);
+	const body = await page.locator('main').innerText();
+	assert.match(body, /Plate\s+34E2E01/);
+	assert.match(body, /Unit key\s+SHA256:[A-Za-z0-9+/]{43}/);
+	assert.match(body, /Signature\s+valid/);
+	assert.match(body, /Points if approved\s+50/);
+	await shot('report');
+	await Promise.all([page.waitForNavigation(), page.click('#approve')]);
+	const after = await page.locator('main').innerText();
+	assert.match(after, /Status\s+approved/);
+	assert.match(after, /Points given\s+50/);
+	assert.match(after, /Decided by\s+boss/);
+	assert.equal(await page.locator('#approve').count(), 0, 'no decision form on a decided report');
+});
+
+test('the other report is rejected with a reason from the list', async () => {
+	await page.goto(`${base}/queue`);
+	await Promise.all([page.waitForNavigation(), page.locator('tr', { hasText: '34E2E02' }).getByText('Review').click()]);
+	await page.selectOption('#reason', 'unreadable');
+	await Promise.all([page.waitForNavigation(), page.click('#reject')]);
+	const body = await page.locator('main').innerText();
+	assert.match(body, /Status\s+rejected/);
+	assert.match(body, /Reason\s+plate unreadable/);
+	assert.match(body, /Points given\s+0/);
+	await page.goto(`${base}/queue`);
+	assert.match(await page.locator('main').innerText(), /0 pending/);
+});
+
+test('driver records show the points and the approved violation', async () => {
+	await page.goto(`${base}/records`);
+	await page.fill('#plate', '34e2e01');
+	await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Search' }).click()]);
+	const body = await page.locator('main').innerText();
+	assert.match(body, /34E2E01\s+50/);
+	assert.match(body, /Approved violations/);
+	assert.match(body, /Ring Rd km 4/);
+	await shot('records');
+	await page.goto(`${base}/records?plate=34E2E02&match=exact`);
+	assert.match(await page.locator('main').innerText(), /34E2E02\s+0/);
+	await page.goto(`${base}/records?plate=34E2E&match=prefix`);
+	const pre = await page.locator('main').innerText();
+	assert.match(pre, /34E2E01\s+50/);
+});
+
+test('the audit log shows the logins and decisions, and the chain verifies', async () => {
+	await page.goto(`${base}/audit`);
+	const body = await page.locator('main').innerText();
+	assert.match(body, /login failed\s+boss/);
+	assert.match(body, /login ok\s+boss/);
+	assert.match(body, /approved\s+boss\s+report a{32} approved, 50 points/);
+	assert.match(body, /rejected\s+boss\s+report b{32} rejected, 0 points: plate unreadable/);
+	assert.match(body, /decision: approve/);
+	await Promise.all([page.waitForNavigation(), page.click('#verify-chain')]);
+	assert.match(await page.locator('#verify').innerText(), /^ok: \d+ records/);
+	await shot('audit');
+});
+
+test('logout ends the session', async () => {
+	await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Log out' }).click()]);
+	assert.equal(new URL(page.url()).pathname, '/login');
+	await page.goto(`${base}/audit`);
+	assert.equal(new URL(page.url()).pathname, '/login');
+	assert.deepEqual(consoleErrors, [], 'no Content-Security-Policy violation on any page');
+});

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
+# The parser children's sandbox: seccomp kills a forbidden system call, CPU and time budgets
+# are enforced, a misbehaving child is killed without touching the journal, no long-term
+# secret is in a child's memory, and the server keeps serving throughout. Uses the test
+# build (build/test), whose only difference is the test-only frame (type 0x7f).
+. "$(dirname "$0")/lib.bash"
+trap "" PIPE   # writes to a socket the server closed must not end the script
+REL_OFFICER=$OFFICER
+OFFICER=$ROOT/build/test/tes-officer
+DEBUG_OFFICER=$ROOT/build/debug/tes-officer
+D=$T/data
+setup_data "$D" || exit 1
+
+ok $(strings "$OFFICER" | grep -q TES_TEST_FRAME && echo 0 || echo 1) "the test build has the test-only frame"
+ok $(strings "$REL_OFFICER" "$POLICE" | grep -q TES_TEST_FRAME && echo 1 || echo 0) "release binaries do not"
+ok $(readelf -d "$REL_OFFICER" | grep -q 'libseccomp' && echo 0 || echo 1) "the release server links the seccomp backend"
+
+test_frame() { # test_frame ACTION: send the 6-byte test-only header, keep the socket open a while
+	exec 8<>"/dev/tcp/127.0.0.1/$PORT"
+	printf "\x54\x01\x7f\x00\x00\x$(printf %02x "$1")" >&8
+}
+child_of_server() { pgrep -n -P "$SERVER_PID"; }
+journal_size() { stat -c %s "$D/journal"; }
+
+start_server "$D" || exit 1
+ok $(grep -q "sandbox seccomp" "$T/server.log" && echo 0 || echo 1) "the server reports the seccomp backend"
+
+# A session child while a connection is open.
+exec 7<>"/dev/tcp/127.0.0.1/$PORT"
+sleep 0.3
+CHILD=$(child_of_server)
+status=$(cat "/proc/$CHILD/status" 2>/dev/null)
+ok $(echo "$status" | grep -Eq '^NoNewPrivs:\s+1$' && echo 0 || echo 1) "session child has NoNewPrivs: 1"
+ok $(echo "$status" | grep -Eq '^Seccomp:\s+2$' && echo 0 || echo 1) "session child has Seccomp: 2 (filter)"
+if [ "$(id -u)" = 0 ]; then
+	ok $(echo "$status" | grep -Eq '^Uid:\s+65534\s' && echo 0 || echo 1) "session child runs as nobody"
+	ok $([ "$(readlink "/proc/$CHILD/root")" = "$(realpath "$D")/empty" ] && echo 0 || echo 1) \
+		"session child is chrooted into an empty directory"
+	ok $([ -z "$(ls -A "$D/empty")" ] && echo 0 || echo 1) "which is empty"
+	ok $(grep -q '^Max open files *0 *0' "/proc/$CHILD/limits" && grep -q '^Max file size *0 *0' "/proc/$CHILD/limits" &&
+		grep -q '^Max processes *0 *0' "/proc/$CHILD/limits" && grep -q '^Max core file size *0 *0' "/proc/$CHILD/limits" &&
+		grep -q '^Max cpu time *60 *61' "/proc/$CHILD/limits" && echo 0 || echo 1) "rlimits: files, processes, core 0; CPU 60 s"
+	"$B/tests/memscan" "$CHILD" "$D/server.key" >"$T/scan" 2>&1
+	ok $? "no part of the server's private key is in the child's memory"
+	"$B/tests/memscan" "$SERVER_PID" "$D/server.key" >"$T/scan" 2>&1
+	ok $([ $? = 1 ] && echo 0 || echo 1) "the same scan finds the key in the master (the scanner works)"
+else
+	for _ in 1 2 3 4 5 6; do echo "ok - # SKIP uid, chroot, rlimit and memory checks need root"; done
+fi
+exec 7>&-
+
+# A forbidden system call kills the child; a concurrent session completes its report.
+{ printf 'SYS1,90\n'; sleep 2; printf 'SYS2,91\n'; } | police batch >"$T/concurrent" 2>&1 &
+BATCH=$!
+sleep 0.5
+before=$(grep -c "sandbox violation (SIGSYS)" "$T/server.log")
+test_frame 1
+sleep 0.5
+exec 8>&-
+ok $([ "$(grep -c "sandbox violation (SIGSYS)" "$T/server.log")" -gt "$before" ] && echo 0 || echo 1) \
+	"a forbidden system call kills the child with SIGSYS and the master logs it"
+wait "$BATCH"
+ok $([ "$(grep -c ' QUEUED$' "$T/concurrent")" = 2 ] && echo 0 || echo 1) "a concurrent session completes its reports"
+
+# Misbehaving children are killed and nothing reaches the journal.
+for a in 3:"second RSA request" 4:"wrong-size monitor message" 5:"report before login"; do
+	n=${a%%:*}; what=${a#*:}
+	size=$(journal_size)
+	kills=$(grep -c "child killed" "$T/server.log")
+	test_frame "$n"
+	sleep 0.5
+	exec 8>&-
+	ok $([ "$(grep -c "child killed" "$T/server.log")" -gt "$kills" ] && echo 0 || echo 1) "$what: the master kills the child"
+	ok $([ "$(journal_size)" = "$size" ] && echo 0 || echo 1) "$what: nothing written to the journal"
+done
+check "the server still serves" police report --plate AFTER1 --speed 70
+stop_server
+
+# CPU and time budgets.
+start_server "$D" --session-cpu 1 --session-timeout 2 --idle-timeout 5 || exit 1
+test_frame 2
+sleep 2.5
+exec 8>&-
+ok $(grep -q "child crashed (signal 24)" "$T/server.log" && echo 0 || echo 1) "a child over its CPU budget is killed (SIGXCPU)"
+exec 7<>"/dev/tcp/127.0.0.1/$PORT"
+printf '\x54\x01\x01\x00\x00\x61' >&7   # a CLIENT_HELLO header, then its payload one byte at a time:
+for i in $(seq 14); do printf '\x00' >&7 2>/dev/null; sleep 0.5; done   # a slow client, never idle
+ok $(grep -q "session deadline exceeded" "$T/server.log" && echo 0 || echo 1) "a child over its time budget is killed"
+exec 7>&-
+check "the server goes on" police report --plate AFTER2 --speed 70
+stop_server
+
+# The debug build traps instead of killing and names the system call.
+OFFICER=$DEBUG_OFFICER
+start_server "$D" || exit 1
+test_frame 1
+sleep 0.5
+exec 8>&-
+grep -i "sandbox\|system call" "$T/server.log" | tail -5 | sed 's/^/# /'
+ok $(grep -q "tes sandbox: system call 257 not allowed" "$T/server.log" && echo 0 || echo 1) \
+	"the debug build reports the forbidden system call (openat = 257)"
+stop_server
+
+# The police client runs under its own filter once connected.
+OFFICER=$REL_OFFICER
+start_server "$D" || exit 1
+{ printf 'POL1,90\n'; sleep 1.5; printf 'POL2,90\n'; } | police batch >"$T/pol" 2>&1 &
+BATCH=$!
+sleep 0.7
+PPID_=$(pgrep -n -f "tes-police batch")
+ok $(grep -Eq '^Seccomp:\s+2$' "/proc/$PPID_/status" && grep -Eq '^NoNewPrivs:\s+1$' "/proc/$PPID_/status" && echo 0 || echo 1) \
+	"the police client runs with a seccomp filter"
+wait "$BATCH"
+ok $([ "$(grep -c ' QUEUED$' "$T/pol")" = 2 ] && echo 0 || echo 1) "and completes its reports"
+done_testing

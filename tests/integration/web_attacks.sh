@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
+# Dashboard attacks over real HTTP (curl against a running tes-officer): requests without a
+# session, POSTs without or with a wrong CSRF token, a police account, client-supplied points,
+# markup in a search, double decisions, oversized and malformed requests, login rate limiting.
+. "$(dirname "$0")/lib.bash"
+D=$T/data
+check "data directory, unit, police user" setup_data "$D"
+printf 'officer pw 1\n' >"$T/opw"
+check "officer account" "$OFFICER" add-user -d "$D" boss --role officer --password-file "$T/opw"
+HP=$(free_port)
+start_server "$D" --http "127.0.0.1:$HP" || exit 1
+for _ in $(seq 50); do grep -q "dashboard on http://127.0.0.1:$HP/" "$T/server.log" && break; sleep 0.1; done
+U=http://127.0.0.1:$HP
+ID1=11111111111111111111111111111111
+ID2=22222222222222222222222222222222
+police report --plate 34WEB01 --speed 120 --limit 90 --location "Ring Rd 4" --id $ID1 >/dev/null 2>&1
+police report --plate 34WEB02 --speed 70 --id $ID2 >/dev/null 2>&1
+
+# req OUTFILE curl-args...: headers+body in OUTFILE, prints the status code
+req() { local o=$1; shift; curl -s -i -o "$o" -w '%{http_code}' --max-time 10 "$@"; }
+has() { grep -qi -- "$2" "$1" && echo 0 || echo 1; }
+csrf_of() { grep -o 'name="csrf" value="[0-9a-f]*"' "$1" | head -1 | sed 's/.*value="//;s/"//'; }
+JAR=$T/jar
+
+code=$(req "$T/r" "$U/queue")
+ok $([ "$code" = 303 ] && echo 0 || echo 1) "no session: 303 ($code)"
+ok $(has "$T/r" '^Location: /login') "no session: redirected to the login page"
+for p in /report?id=$ID1 /records /audit; do
+	code=$(req "$T/r" "$U$p")
+	ok $([ "$code" = 303 ] && grep -qi '^Location: /login' "$T/r" && echo 0 || echo 1) "no session: $p redirects to login"
+done
+code=$(req "$T/r" -X POST -d "id=$ID1&verdict=approve" "$U/decide")
+ok $([ "$code" = 303 ] && echo 0 || echo 1) "no session: a decision is not taken ($code)"
+
+code=$(req "$T/login" -c "$JAR" "$U/login")
+ok $([ "$code" = 200 ] && echo 0 || echo 1) "login page"
+for h in "Content-Security-Policy: default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'" \
+	"X-Frame-Options: DENY" "X-Content-Type-Options: nosniff" "Referrer-Policy: no-referrer"; do
+	ok $(has "$T/login" "^$h") "header: $h"
+done
+ok $(has "$T/login" '^Set-Cookie: tes_session=[0-9a-f]\{32\}; HttpOnly; SameSite=Strict; Path=/') \
+	"session cookie is 128 bits, HttpOnly, SameSite=Strict"
+ok $(grep -qi '<script' "$T/login" && echo 1 || echo 0) "no script on the page"
+C=$(csrf_of "$T/login")
+code=$(req "$T/r" -b "$JAR" -c "$JAR" -d "user=boss&password=officer+pw+1" "$U/login")
+ok $([ "$code" = 403 ] && echo 0 || echo 1) "login without the CSRF token refused ($code)"
+code=$(req "$T/r" -b "$JAR" -c "$JAR" -d "user=boss&password=officer+pw+1&csrf=00000000000000000000000000000000" "$U/login")
+ok $([ "$code" = 403 ] && echo 0 || echo 1) "login with a wrong CSRF token refused ($code)"
+code=$(req "$T/r" -b "$JAR" -c "$JAR" -d "user=alice&password=correct+horse&csrf=$C" "$U/login")
+ok $([ "$code" = 403 ] && ! grep -qi '^Set-Cookie' "$T/r" && echo 0 || echo 1) "a police account cannot log in ($code)"
+code=$(req "$T/r" -b "$JAR" -c "$JAR" -d "user=boss&password=wrong&csrf=$C" "$U/login")
+ok $([ "$code" = 403 ] && echo 0 || echo 1) "wrong password refused ($code)"
+anon=$(awk '$6 == "tes_session" {print $7}' "$JAR")
+code=$(req "$T/r" -b "$JAR" -c "$JAR" -d "user=boss&password=officer+pw+1&csrf=$C" "$U/login")
+ok $([ "$code" = 303 ] && has "$T/r" '^Location: /queue' >/dev/null && echo 0 || echo 1) "officer login ($code)"
+tok=$(awk '$6 == "tes_session" {print $7}' "$JAR")
+ok $([ -n "$tok" ] && [ "$tok" != "$anon" ] && echo 0 || echo 1) "login issues a new session token"
+
+code=$(req "$T/q" -b "$JAR" "$U/queue")
+ok $([ "$code" = 200 ] && grep -q '34WEB01' "$T/q" && grep -q '34WEB02' "$T/q" && echo 0 || echo 1) "queue lists both reports"
+ok $(has "$T/q" '^Cache-Control: no-store') "authenticated page is not cached"
+ok $([ "$(grep -o '34WEB0[12]' "$T/q" | head -1)" = 34WEB02 ] && echo 0 || echo 1) "newest first"
+C=$(csrf_of "$T/q")
+
+code=$(req "$T/r" -b "$JAR" -d "id=$ID1&verdict=approve" "$U/decide")
+ok $([ "$code" = 403 ] && echo 0 || echo 1) "decision without the CSRF token refused ($code)"
+code=$(req "$T/r" -b "$JAR" -d "id=$ID1&verdict=approve&csrf=${C%????}0000" "$U/decide")
+ok $([ "$code" = 403 ] && echo 0 || echo 1) "decision with a wrong CSRF token refused ($code)"
+code=$(req "$T/r" -b "$JAR" -d "id=$ID1&verdict=approve&points=400&csrf=$C" "$U/decide")
+ok $([ "$code" = 400 ] && echo 0 || echo 1) "a points field from the client is refused ($code)"
+code=$(req "$T/r" -b "$JAR" -d "id=$ID1&verdict=approve&csrf=$C&points=0" "$U/decide")
+ok $([ "$code" = 400 ] && echo 0 || echo 1) "points after the token are refused too ($code)"
+ok $("$OFFICER" show -d "$D" $ID1 | grep -q 'status: PENDING' && echo 0 || echo 1) "report still pending after the refused POSTs"
+code=$(req "$T/r" -b "$JAR" -d "id=$ID1&verdict=approve&csrf=$C" "$U/decide")
+ok $([ "$code" = 303 ] && echo 0 || echo 1) "approve ($code)"
+ok $("$OFFICER" records -d "$D" --plate 34WEB01 | grep -Eq '^34WEB01 +50$' && echo 0 || echo 1) \
+	"points computed by the server (120 km/h: 50)"
+code=$(req "$T/r" -b "$JAR" -d "id=$ID1&verdict=reject&reason=duplicate&csrf=$C" "$U/decide")
+ok $([ "$code" = 409 ] && echo 0 || echo 1) "a decided report cannot be decided again ($code)"
+code=$(req "$T/r" -b "$JAR" -d "id=$ID2&verdict=reject&reason=other&csrf=$C" "$U/decide")
+ok $([ "$code" = 400 ] && echo 0 || echo 1) "'other' needs a text ($code)"
+code=$(req "$T/r" -b "$JAR" -d "id=$ID2&verdict=reject&reason=other&other=%3Cscript%3Ealert(1)%3C%2Fscript%3E&csrf=$C" "$U/decide")
+ok $([ "$code" = 303 ] && echo 0 || echo 1) "reject with a free text containing markup ($code)"
+code=$(req "$T/r" -b "$JAR" "$U/report?id=$ID2")
+ok $([ "$code" = 200 ] && grep -q 'other: &lt;script&gt;alert(1)&lt;/script&gt;' "$T/r" && ! grep -q '<script' "$T/r" \
+	&& echo 0 || echo 1) "the stored reason is shown escaped"
+ok $(grep -q 'name="verdict"' "$T/r" && echo 1 || echo 0) "a decided report has no decision form"
+code=$(req "$T/r" -b "$JAR" "$U/records?plate=%3Cscript%3Ealert(1)%3C%2Fscript%3E&match=prefix")
+ok $([ "$code" = 200 ] && grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$T/r" && ! grep -q '<script' "$T/r" \
+	&& echo 0 || echo 1) "a <script> search is shown escaped, never as markup"
+code=$(req "$T/r" -b "$JAR" "$U/records?plate=34web&match=prefix")
+ok $([ "$code" = 200 ] && grep -q '34WEB01' "$T/r" && echo 0 || echo 1) "prefix search"
+code=$(req "$T/r" -b "$JAR" "$U/audit")
+ok $([ "$code" = 200 ] && grep -q 'dashboard login from 127.0.0.1: ok' "$T/r" && grep -q 'login failed' "$T/r" \
+	&& grep -q "report $ID1 approved, 50 points" "$T/r" && ! grep -q '<script' "$T/r" && echo 0 || echo 1) \
+	"audit log shows logins and decisions"
+
+big=$(head -c 9000 /dev/zero | tr '\0' a)
+code=$(req "$T/r" -H "X-Big: $big" "$U/login")
+ok $([ "$code" = 431 ] && echo 0 || echo 1) "oversized header: 431 ($code)"
+hdrs=(); for i in $(seq 40); do hdrs+=(-H "X-H$i: v"); done
+code=$(req "$T/r" "${hdrs[@]}" "$U/login")
+ok $([ "$code" = 431 ] && echo 0 || echo 1) "too many headers: 431 ($code)"
+head -c 5000 /dev/zero | tr '\0' a >"$T/body"
+code=$(req "$T/r" -b "$JAR" --data-binary @"$T/body" "$U/decide")
+ok $([ "$code" = 413 ] && echo 0 || echo 1) "oversized body: 413 ($code)"
+code=$(req "$T/r" "$U/$(head -c 600 /dev/zero | tr '\0' a)")
+ok $([ "$code" = 414 ] && echo 0 || echo 1) "oversized target: 414 ($code)"
+code=$(req "$T/r" -X PUT "$U/queue")
+ok $([ "$code" = 405 ] && echo 0 || echo 1) "unknown method: 405 ($code)"
+code=$(req "$T/r" -H 'Transfer-Encoding: chunked' -d 'x' "$U/login")
+ok $([ "$code" = 501 ] && echo 0 || echo 1) "chunked body: 501 ($code)"
+ok $(has "$T/r" '^X-Frame-Options: DENY') "refusals carry the security headers too"
+raw=$(printf 'GET / HTTP/1.1\nHost: x\n\n' | timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$HP; cat >&3; cat <&3" | head -1)
+ok $(echo "$raw" | grep -q '^HTTP/1.1 400' && echo 0 || echo 1) "bare LF line ends: 400"
+code=$(req "$T/r" "$U/login")
+ok $([ "$code" = 200 ] && echo 0 || echo 1) "the server keeps serving after the refused requests"
+
+code=$(req "$T/r" -b "$JAR" -d "x=1" "$U/logout")
+ok $([ "$code" = 400 ] && echo 0 || echo 1) "logout with an unknown field refused ($code)"
+code=$(req "$T/r" -b "$JAR" -X POST -d "" "$U/logout")
+ok $([ "$code" = 403 ] && echo 0 || echo 1) "logout without the CSRF token refused ($code)"
+code=$(req "$T/r" -b "$JAR" -c "$JAR" -d "csrf=$C" "$U/logout")
+ok $([ "$code" = 303 ] && has "$T/r" '^Set-Cookie: tes_session=;' >/dev/null && echo 0 || echo 1) "logout ($code)"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: tes_session=$tok" "$U/queue")
+ok $([ "$code" = 303 ] && echo 0 || echo 1) "the old token is dead after logout ($code)"
+
+req "$T/login" -c "$T/jar2" "$U/login" >/dev/null
+C=$(csrf_of "$T/login")
+for i in $(seq 6); do req "$T/r" -b "$T/jar2" -c "$T/jar2" -d "user=boss&password=bad$i&csrf=$C" "$U/login" >/dev/null; done
+code=$(req "$T/r" -b "$T/jar2" -c "$T/jar2" -d "user=boss&password=officer+pw+1&csrf=$C" "$U/login")
+ok $([ "$code" = 429 ] && echo 0 || echo 1) "failed logins are rate limited, even the right password waits ($code)"
+ok $(grep -q 'SIGSYS\|crashed' "$T/server.log" && echo 1 || echo 0) "no child crashed or hit the sandbox"
+kill -0 "$SERVER_PID" 2>/dev/null; ok $? "server alive"
+stop_server
+
+# First-run demo data (make run): admin with the password in DATA/demo/officer.pw logs in.
+HP=$(free_port)
+start_server "$T/demo" --demo --http "127.0.0.1:$HP" || exit 1
+for _ in $(seq 50); do grep -q "dashboard on http://127.0.0.1:$HP/" "$T/server.log" && break; sleep 0.1; done
+U=http://127.0.0.1:$HP
+req "$T/login" -c "$T/jar3" "$U/login" >/dev/null
+C=$(csrf_of "$T/login")
+code=$(req "$T/r" -b "$T/jar3" -c "$T/jar3" --data-urlencode "user=admin" \
+	--data-urlencode "password=$(head -n1 "$T/demo/demo/officer.pw")" -d "csrf=$C" "$U/login")
+ok $([ "$code" = 303 ] && has "$T/r" '^Location: /queue' >/dev/null && echo 0 || echo 1) "demo officer admin logs in ($code)"
+req "$T/login" -c "$T/jar4" "$U/login" >/dev/null
+C=$(csrf_of "$T/login")
+code=$(req "$T/r" -b "$T/jar4" -c "$T/jar4" --data-urlencode "user=demo" \
+	--data-urlencode "password=$(head -n1 "$T/demo/demo/police.pw")" -d "csrf=$C" "$U/login")
+ok $([ "$code" = 403 ] && grep -q 'Login refused' "$T/r" && echo 0 || echo 1) \
+	"demo police user cannot log in to the dashboard ($code)"
+stop_server
+done_testing
