@@ -20,6 +20,7 @@ max_len() {
 	frame) echo 12288 ;;        # a stream of 3 maximal frames (TES_FRAME_MAX 4096)
 	report) echo 4096 ;;        # one frame payload at most
 	monitor) echo 8193 ;;       # mode byte + 8 monitor messages of 1024 bytes
+	http) echo 10241 ;;         # mode byte + TES_HTTP_REQ_MAX (8192 head + 2048 body)
 	*) echo 16385 ;;            # mode/flags byte + 16 KiB of records, files or frames
 	esac
 }

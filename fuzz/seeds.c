@@ -404,11 +404,37 @@ seeds_drivers(void)
 	emit("drivers_enc", "body-report");
 }
 
+static void
+seeds_http(void)
+{
+	static const char *const reqs[] = {
+		"GET /queue?page=2 HTTP/1.1\r\nHost: x\r\nCookie: tes_session="
+		"0123456789abcdef0123456789abcdef\r\n\r\n",
+		"GET /records?plate=ab-12+c&match=prefix HTTP/1.1\r\nHost: x\r\n\r\n",
+		"GET /report?id=0123456789abcdef0123456789abcdef HTTP/1.1\r\n\r\n",
+		"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+		"Content-Length: 71\r\n\r\nuser=alice&password=pa%24%24+word&csrf=0123456789abcdef0123456789abcdef",
+		"POST /decide HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+		"Content-Length: 115\r\n\r\nid=0123456789abcdef0123456789abcdef&verdict=reject&reason=other&"
+		"other=blurred&csrf=0123456789abcdef0123456789abcdef",
+	};
+	char name[32];
+	size_t i;
+
+	for (i = 0; i < sizeof reqs / sizeof reqs[0]; i++) {
+		put_u8(0);
+		put(reqs[i], strlen(reqs[i]));
+		snprintf(name, sizeof name, "request-%zu", i);
+		emit("http", name);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	fuzz_check(argc == 2, "usage: seeds DIR");
 	root = argv[1];
+	seeds_http();
 	seeds_handshake();
 	seeds_frame();
 	seeds_report();

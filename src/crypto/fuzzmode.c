@@ -2,24 +2,29 @@
 /*
  * FUZZ BUILDS ONLY: every substitution that lets a fuzzer drive the
  * protocol state machines through the cryptography, in this one file
- * (the BoringSSL UNSAFE_FUZZER_MODE / s2n override approach). It is linked
- * instead of src/crypto/rng.c (and src/common/ct.c) into fuzz/ binaries and
- * never into tes-officer or tes-police: src/crypto/rng.c refuses to compile
- * with the fuzz macros, and tests/integration/fuzzmode.sh checks that the
- * release binaries do not contain TES_FUZZ_MARKER.
+ * (the BoringSSL UNSAFE_FUZZER_MODE / s2n override approach). Every fuzz/
+ * binary links it instead of src/crypto/rng.c; tes-officer and tes-police
+ * never do: src/crypto/rng.c refuses to compile with the fuzz macros, the
+ * Makefile leaves this file out of the release sources, and
+ * tests/integration/fuzzmode.sh checks that the release binaries do not
+ * contain TES_FUZZ_MARKER.
  *
  * Two flavours from this one file:
- *   default               deterministic RNG, and every check the fuzzer
- *                         cannot satisfy is computed and then accepted:
+ *   TES_FUZZ_REAL_CRYPTO  (every target but handshake) a fixed-seed
+ *                         HMAC-DRBG instead of the kernel-seeded one, reset
+ *                         per input, so runs are reproducible; all
+ *                         cryptography is real.
+ *   default               (handshake) the same RNG, and every check the
+ *                         fuzzer cannot satisfy is computed, then accepted:
  *                         tes_ct_eq() says equal for 32-byte values (MACs,
- *                         Finished) unless one is all zero,
- *                         the DES-CBC record cipher is the identity (the
- *                         fuzzer writes record plaintext, PKCS#7 padding and
- *                         length checks still run), RSA-PKCS#1 signing is a
- *                         fake that its own verifier accepts, RSA-OAEP
- *                         encryption copies the secret.
- *   TES_FUZZ_REAL_CRYPTO  deterministic RNG only; all cryptography is real,
- *                         so valid recorded transcripts exercise the checks.
+ *                         Finished) unless one is all zero; the DES-CBC
+ *                         record cipher is the identity (the fuzzer writes
+ *                         record plaintext; padding and length checks still
+ *                         run); RSA-PKCS#1 signing is a fake that its own
+ *                         verifier accepts; RSA-OAEP encryption copies the
+ *                         secret. These replace src/common/ct.c and BearSSL's
+ *                         default RSA/DES entry points at link time.
+ * The fixed clock of fuzz builds is TES_FUZZ_NOW (crypto/fuzzmode.h).
  */
 #if !defined(FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION) || !defined(TES_FUZZ_BUILD)
 #error "fuzzmode.c is for fuzz builds only (-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -DTES_FUZZ_BUILD)"

@@ -29,6 +29,7 @@
 #include "officer/control.h"
 #include "officer/server.h"
 #include "officer/session.h"
+#include "officer/verifier.h"
 #include "officer/web.h"
 #include "wire/validate.h"
 
@@ -373,6 +374,7 @@ int tes_demo_setup(const char *dir, const char *listen, int *created);
 static int
 do_serve(struct opts *o)
 {
+	static struct tes_verifier ver;
 	struct tes_db *db;
 	char exe[PATH_MAX];
 	ssize_t n;
@@ -385,10 +387,19 @@ do_serve(struct opts *o)
 	o->serve.dir = o->dir;
 	if (o->demo && tes_demo_setup(o->dir, o->serve.listen, &created) != 0)
 		return EX_CANTCREAT;
-	if ((r = tes_db_open(o->dir, &db)) != 0)
+	/* the verifier workers are forked before any key is in this process */
+	if (tes_verifier_start(&ver) != 0) {
+		tes_log(TES_LOG_ERROR, "cannot start the password verifier: %s", strerror(errno));
+		return EX_OSERR;
+	}
+	o->serve.verifier = &ver;
+	if ((r = tes_db_open(o->dir, &db)) != 0) {
+		tes_verifier_stop(&ver);
 		return open_error(o->dir, r);
+	}
 	r = tes_server_run(db, &o->serve);
 	tes_db_close(db);
+	tes_verifier_stop(&ver);
 	return r;
 }
 

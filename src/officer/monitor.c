@@ -28,12 +28,22 @@ tes_mon_permit(uint8_t state, uint8_t type, uint32_t used)
 {
 	size_t i;
 
+	/*@ loop invariant 0 <= i <= 4;
+	    loop invariant \forall integer j; 0 <= j < i ==> permits[j].type != type;
+	    loop assigns i;
+	    loop variant 4 - i; */
 	for (i = 0; i < sizeof permits / sizeof permits[0]; i++) {
 		if (permits[i].type != type)
 			continue;
+		/* which row matched: lets the provers unfold the table */
+		/*@ assert (i == 0 && type == TES_MON_HANDSHAKE) || (i == 1 && type == TES_MON_LOGIN) ||
+		           (i == 2 && type == TES_MON_REPORT) || (i == 3 && type == TES_MON_LOG); */
+		/*@ assert permits[i].states == (i == 0 ? TES_MS_HANDSHAKE : i == 1 ? TES_MS_UNIT :
+		                                 i == 2 ? TES_MS_USER : 7); */
 		if ((permits[i].states & state) == 0)
 			return TES_ERR_STATE;
-		if (permits[i].once && type < 32 && (used & (1u << type)) != 0)
+		/* bit `type` of used; a right shift cannot overflow */
+		if (permits[i].once && type < 32 && ((used >> type) & 1u) != 0)
 			return TES_ERR_STATE;
 		return 0;
 	}

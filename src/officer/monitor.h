@@ -101,8 +101,28 @@ tes_mon_encode(const struct tes_mon_msg *m, uint8_t out[static TES_MON_MSG_LEN])
 int
 tes_mon_decode(const uint8_t *buf, size_t n, struct tes_mon_msg *m);
 
-/*@ assigns \nothing;
+/*@ terminates \true;
+    assigns \nothing;
     ensures \result == 0 || \result == TES_ERR_STATE;
+    behavior handshake:
+      assumes type == TES_MON_HANDSHAKE;
+      ensures \result == 0 <==> ((TES_MS_HANDSHAKE & state) != 0 &&
+                                 ((used >> TES_MON_HANDSHAKE) & 1) == 0);
+    behavior login:
+      assumes type == TES_MON_LOGIN;
+      ensures \result == 0 <==> (TES_MS_UNIT & state) != 0;
+    behavior report:
+      assumes type == TES_MON_REPORT;
+      ensures \result == 0 <==> (TES_MS_USER & state) != 0;
+    behavior log:
+      assumes type == TES_MON_LOG;
+      ensures \result == 0 <==>
+              ((TES_MS_HANDSHAKE | TES_MS_UNIT | TES_MS_USER) & state) != 0;
+    behavior refused:
+      assumes type != TES_MON_HANDSHAKE && type != TES_MON_LOGIN &&
+              type != TES_MON_REPORT && type != TES_MON_LOG;
+      ensures \result == TES_ERR_STATE;
+    complete behaviors; disjoint behaviors;
  */
 /*
  * The master's permission check (OpenSSH MON_PERMIT / MON_ONCE): 0 when a

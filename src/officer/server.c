@@ -31,6 +31,7 @@
 #include "officer/ratelimit.h"
 #include "officer/server.h"
 #include "officer/session.h"
+#include "officer/verifier.h"
 #include "officer/web.h"
 #include "sandbox/sandbox.h"
 #include "wire/validate.h"
@@ -48,6 +49,9 @@ struct slot {
 	struct tes_rsa_pub unit_pub;
 	char user[TES_NAME_MAX + 1];
 	int login_failures;
+	int login_pending;          /* the password is being checked by the verifier */
+	int login_role_ok;          /* the user exists and has the police role */
+	char login_user[TES_NAME_MAX + 1];
 	int pending;                /* a REPORT_ANS waits for the group fsync */
 	uint8_t ans[TES_MON_MSG_LEN];
 };
@@ -61,6 +65,7 @@ struct server {
 	int lfd, cfd;
 	struct tes_ratelimit rl;
 	struct tes_web *web;        /* dashboard; NULL when --http off */
+	struct tes_verifier *ver;   /* password checks, off the event loop */
 };
 
 static volatile sig_atomic_t stop;
@@ -311,60 +316,81 @@ on_handshake(struct server *sv, struct slot *s, const struct tes_mon_msg *m)
 	TES_WIPE_CTX(&a);
 }
 
-static const char *
-dummy_hash(void)
+/* Tag of a verifier request: which slot, and which child it was for. */
+static uint64_t
+login_tag(const struct server *sv, const struct slot *s)
 {
-	static char h[TES_PASSWD_ENCODED_MAX + 1];
-
-	if (h[0] == '\0' && tes_passwd_hash("tes-dummy", 9, h, sizeof h) != 0)
-		tes_fatal("cannot compute a password hash");
-	return h;
-}
-
-static int
-check_login(struct server *sv, struct slot *s, const struct tes_login *l)
-{
-	char hash[TES_JOURNAL_HASH_MAX + 1];
-	uint8_t role;
-	int r;
-
-	if (tes_ratelimit_blocked(&sv->rl, l->user, s->peer, time(NULL)))
-		return TES_ERR_RATELIMIT;
-	r = tes_db_user_get(sv->db, l->user, &role, hash);
-	if (r == 0)
-		r = tes_passwd_verify(hash, l->pw, l->pw_len);
-	else	/* same cost for unknown users: no user enumeration by timing */
-		(void)tes_passwd_verify(dummy_hash(), l->pw, l->pw_len);
-	if (r == 0 && role != TES_ROLE_POLICE)
-		r = TES_ERR_AUTH;
-	tes_wipe(hash, sizeof hash);
-	tes_ratelimit_note(&sv->rl, l->user, s->peer, r == 0, time(NULL));
-	return r;
+	return (uint64_t)(s - sv->slots) * 4294967296u + (uint32_t)s->pid;
 }
 
 static void
-on_login(struct server *sv, struct slot *s, const struct tes_mon_msg *m)
+finish_login(struct server *sv, struct slot *s, int r)
 {
 	struct tes_mon_msg a = { .type = TES_MON_LOGIN_ANS };
 	char text[256];
-	int r = check_login(sv, s, &m->u.login);
 
+	s->login_pending = 0;
+	if (r != TES_ERR_RATELIMIT)
+		tes_ratelimit_note(&sv->rl, s->login_user, s->peer, r == 0, time(NULL));
 	snprintf(text, sizeof text, "police login from %s unit %s: %s", s->peer, s->unit,
 		 r == 0 ? "ok" : tes_strerror(r));
 	text[TES_JOURNAL_TEXT_MAX] = '\0';
-	(void)tes_db_audit(sv->db, r == 0 ? TES_AUDIT_LOGIN_OK : TES_AUDIT_LOGIN_FAILED, m->u.login.user,
-			   text, (uint64_t)time(NULL));
-	tes_log(r == 0 ? TES_LOG_INFO : TES_LOG_WARN, "session %d: user %s: %s", (int)s->pid,
-		m->u.login.user, text);
+	(void)tes_db_audit(sv->db, r == 0 ? TES_AUDIT_LOGIN_OK : TES_AUDIT_LOGIN_FAILED, s->login_user, text,
+			   (uint64_t)time(NULL));
+	tes_log(r == 0 ? TES_LOG_INFO : TES_LOG_WARN, "session %d: user %s: %s", (int)s->pid, s->login_user, text);
 	if (r == 0) {
 		s->state = TES_MS_USER;
-		snprintf(s->user, sizeof s->user, "%s", m->u.login.user);
+		snprintf(s->user, sizeof s->user, "%s", s->login_user);
 	}
 	a.u.st.status = r == 0 ? 0 : 1;
 	if (send_msg(s, &a) != 0)
 		slot_kill(s, "monitor write failed");
 	else if (r != 0 && ++s->login_failures >= 3)
 		slot_kill(s, "three failed logins");
+}
+
+/*= spec/PROTOCOL.md#login MUST-L2, MUST-L3: rate limit first, then the slow hash off the event loop */
+static void
+on_login(struct server *sv, struct slot *s, const struct tes_mon_msg *m)
+{
+	const struct tes_login *l = &m->u.login;
+	char hash[TES_JOURNAL_HASH_MAX + 1];
+	uint8_t role = 0;
+	int known;
+
+	snprintf(s->login_user, sizeof s->login_user, "%s", l->user);
+	if (tes_ratelimit_blocked(&sv->rl, l->user, s->peer, time(NULL))) {
+		finish_login(sv, s, TES_ERR_RATELIMIT);
+		return;
+	}
+	known = tes_db_user_get(sv->db, l->user, &role, hash) == 0;
+	s->login_role_ok = known && role == TES_ROLE_POLICE;
+	/* unknown users cost the same time: no user enumeration by timing */
+	if (tes_verifier_submit(sv->ver, login_tag(sv, s), known ? hash : NULL, l->pw, l->pw_len) != 0)
+		finish_login(sv, s, TES_ERR_BUSY);
+	else
+		s->login_pending = 1;
+	tes_wipe(hash, sizeof hash);
+}
+
+/* Finished password checks: answer the children that are still there. */
+static void
+read_verifier(struct server *sv)
+{
+	uint64_t tag;
+	struct slot *s;
+	int ok, r;
+
+	while ((r = tes_verifier_result(sv->ver, &tag, &ok)) == 0) {
+		if (tag / 4294967296u >= sv->nslots)
+			continue;
+		s = &sv->slots[tag / 4294967296u];
+		if (!s->login_pending || (uint32_t)s->pid != (uint32_t)(tag % 4294967296u) || s->mon < 0)
+			continue;
+		finish_login(sv, s, ok && s->login_role_ok ? 0 : TES_ERR_AUTH);
+	}
+	if (r == TES_ERR_CLOSED)
+		tes_fatal("the password verifier processes are gone");
 }
 
 static uint8_t
@@ -442,7 +468,7 @@ dispatch(struct server *sv, struct slot *s, const struct tes_mon_msg *m)
 	size_t i;
 
 	/*= spec/PROTOCOL.md#monitor MUST-M2: a request not permitted in the current state is fatal */
-	if (s->pending || tes_mon_permit(s->state, m->type, s->used) != 0) {
+	if (s->pending || s->login_pending || tes_mon_permit(s->state, m->type, s->used) != 0) {
 		slot_kill(s, "monitor request not permitted in this state");
 		return;
 	}
@@ -561,6 +587,7 @@ loop_once(struct server *sv, struct pollfd *pfd, unsigned *idx)
 
 	pfd[n++] = (struct pollfd){ .fd = sv->lfd, .events = POLLIN };
 	pfd[n++] = (struct pollfd){ .fd = sv->cfd, .events = POLLIN };
+	pfd[n++] = (struct pollfd){ .fd = sv->ver->fd, .events = POLLIN };
 	for (i = 0; i < sv->nslots; i++)
 		if (sv->slots[i].pid != 0 && sv->slots[i].mon >= 0) {
 			idx[n] = i;
@@ -569,9 +596,11 @@ loop_once(struct server *sv, struct pollfd *pfd, unsigned *idx)
 	nw = tes_web_poll_add(sv->web, pfd + n);
 	if (poll(pfd, n + nw, 500) > 0) {
 		tes_web_poll_handle(sv->web, pfd + n, nw);
-		for (i = 2; i < n; i++)
+		for (i = 3; i < n; i++)
 			if (pfd[i].revents != 0 && sv->slots[idx[i]].mon == pfd[i].fd)
 				read_child(sv, &sv->slots[idx[i]]);
+		if (pfd[2].revents != 0)
+			read_verifier(sv);
 		flush_receipts(sv);
 		if (pfd[1].revents & POLLIN)
 			tes_control_serve(sv->cfd, sv->db);
@@ -590,7 +619,11 @@ shutdown_children(struct server *sv)
 	for (i = 0; i < sv->nslots; i++)
 		if (sv->slots[i].pid != 0)
 			kill(sv->slots[i].pid, SIGKILL);
-	while (waitpid(-1, NULL, 0) > 0)
+	/* only our session children: the verifier workers are stopped by their owner */
+	for (i = 0; i < sv->nslots; i++)
+		if (sv->slots[i].pid != 0)
+			(void)waitpid(sv->slots[i].pid, NULL, 0);
+	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
 }
 
@@ -648,7 +681,7 @@ child_environment(struct server *sv, char *err, size_t cap)
 int
 tes_server_run(struct tes_db *db, const struct tes_serve_opts *o)
 {
-	struct server sv = { .db = db, .o = o, .nslots = o->max_sessions };
+	struct server sv = { .db = db, .o = o, .nslots = o->max_sessions, .ver = o->verifier };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct pollfd *pfd;
 	unsigned *idx;
@@ -672,8 +705,8 @@ tes_server_run(struct tes_db *db, const struct tes_serve_opts *o)
 		return EX_UNAVAILABLE;
 	}
 	sv.slots = calloc(sv.nslots, sizeof *sv.slots);
-	pfd = calloc(sv.nslots + 2 + TES_WEB_POLL_MAX, sizeof *pfd);
-	idx = calloc(sv.nslots + 2, sizeof *idx);
+	pfd = calloc(sv.nslots + 3 + TES_WEB_POLL_MAX, sizeof *pfd);
+	idx = calloc(sv.nslots + 3, sizeof *idx);
 	if (sv.slots == NULL || pfd == NULL || idx == NULL)
 		tes_fatal("out of memory");
 	sigaction(SIGINT, &sa, NULL);

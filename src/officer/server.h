@@ -8,6 +8,7 @@
 #ifndef TES_OFFICER_SERVER_H
 #define TES_OFFICER_SERVER_H
 
+#include "officer/verifier.h"
 #include "store/db.h"
 
 struct tes_serve_opts {
@@ -20,6 +21,7 @@ struct tes_serve_opts {
 	unsigned max_sessions;
 	unsigned session_cpu;        /* RLIMIT_CPU seconds of a session child */
 	const char *self_exe;        /* image exec'd for each session child */
+	struct tes_verifier *verifier; /* password checks (started before any key is loaded) */
 };
 
 /* Run until SIGINT/SIGTERM; returns a sysexits code. */

@@ -310,7 +310,15 @@ tes_report_encode(const struct tes_report *m, uint8_t *out, size_t cap, size_t *
     assigns c->off, *m;
     ensures \result == 0 || \result < 0;
     ensures c->off <= c->len;
-    ensures \result == 0 ==> report_ok(m) && \old(c->off) <= c->off;
+    ensures \result == 0 ==> 1 <= m->plate_len <= TES_PLATE_MAX;
+    ensures \result == 0 ==> str_ok(&m->plate[0], m->plate_len);
+    ensures \result == 0 ==> \forall integer k; 0 <= k < m->plate_len ==> plate_char(m->plate[k]);
+    ensures \result == 0 ==> TES_SPEED_MIN <= m->speed <= TES_SPEED_MAX;
+    ensures \result == 0 ==> m->limit == 0 || TES_LIMIT_MIN <= m->limit <= TES_LIMIT_MAX;
+    ensures \result == 0 ==> m->time >= TES_TIME_MIN;
+    ensures \result == 0 ==> m->loc_len <= TES_LOCATION_MAX && str_ok(&m->loc[0], m->loc_len);
+    ensures \result == 0 ==> \forall integer k; 0 <= k < m->loc_len ==> loc_char(m->loc[k]);
+    ensures \result == 0 ==> c->off == \old(c->off) + 62 + m->plate_len + m->loc_len;
  */
 static int
 report_fields(struct tes_cur *c, struct tes_report *m)

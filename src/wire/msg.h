@@ -228,7 +228,8 @@ int tes_report_encode(const struct tes_report *m, uint8_t *out, size_t cap, size
     terminates \true;
     assigns *m, *used;
     ensures \result == 0 || \result < 0;
-    ensures \result == 0 ==> report_ok(m) && *used <= n;
+    ensures \result == 0 ==> report_ok(m) && *used == 62 + m->plate_len + m->loc_len &&
+            *used <= n;
  */
 int tes_report_decode_cur(const uint8_t *p, size_t n, struct tes_report *m, size_t *used);
 
@@ -237,7 +238,7 @@ int tes_report_decode_cur(const uint8_t *p, size_t n, struct tes_report *m, size
     terminates \true;
     assigns *m;
     ensures \result == 0 || \result < 0;
-    ensures \result == 0 ==> report_ok(m);
+    ensures \result == 0 ==> report_ok(m) && n == 62 + m->plate_len + m->loc_len;
  */
 int tes_report_decode(const uint8_t *p, size_t n, struct tes_report *m);
 
@@ -261,7 +262,8 @@ int tes_report_msg_encode(const struct tes_report *m, const uint8_t sig[static T
     terminates \true;
     assigns *m, sig[0 .. TES_RSA_LEN-1];
     ensures \result == 0 || \result < 0;
-    ensures \result == 0 ==> report_ok(m) && p[0] == TES_INNER_REPORT;
+    ensures \result == 0 ==> report_ok(m) && p[0] == TES_INNER_REPORT &&
+            n == 1 + 62 + m->plate_len + m->loc_len + TES_RSA_LEN;
  */
 int tes_report_msg_decode(const uint8_t *p, size_t n, struct tes_report *m, uint8_t sig[static TES_RSA_LEN]);
 

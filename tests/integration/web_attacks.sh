@@ -96,6 +96,14 @@ ok $([ "$code" = 200 ] && grep -q 'dashboard login from 127.0.0.1: ok' "$T/r" &&
 	&& grep -q "report $ID1 approved, 50 points" "$T/r" && ! grep -q '<script' "$T/r" && echo 0 || echo 1) \
 	"audit log shows logins and decisions"
 
+for i in $(seq 10 31); do police report --plate "34PG$i" --speed 80 >/dev/null 2>&1; done
+req "$T/p0" -b "$JAR" "$U/queue" >/dev/null
+req "$T/p1" -b "$JAR" "$U/queue?page=1" >/dev/null
+ok $([ "$(grep -o '<tr><td>' "$T/p0" | wc -l)" = 20 ] && grep -q 'href="/queue?page=1"' "$T/p0" && echo 0 || echo 1) \
+	"queue pages hold 20 rows and link to the older ones"
+ok $([ "$(grep -o '<tr><td>' "$T/p1" | wc -l)" = 2 ] && grep -q '34PG11' "$T/p1" && grep -q '34PG10' "$T/p1" \
+	&& grep -q 'href="/queue?page=0"' "$T/p1" && echo 0 || echo 1) "the second page holds the two oldest"
+
 big=$(head -c 9000 /dev/zero | tr '\0' a)
 code=$(req "$T/r" -H "X-Big: $big" "$U/login")
 ok $([ "$code" = 431 ] && echo 0 || echo 1) "oversized header: 431 ($code)"

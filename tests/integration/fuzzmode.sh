@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
+# The fuzz-mode substitutions (src/crypto/fuzzmode.c: fixed RNG, accepted MACs, NULL
+# cipher) never reach a release binary: the release binaries lack its marker string and
+# its symbols, a fuzz binary has them (so the check can fail), and a release object
+# refuses to compile with the fuzz macro.
+. "$(dirname "$0")/lib.bash"
+MARKER=TES-FUZZ-MODE-UNSAFE-FOR-PRODUCTION
+for bin in "$OFFICER" "$POLICE"; do
+	name=$(basename "$bin")
+	ok $(grep -aq "$MARKER" "$bin" && echo 1 || echo 0) "$name does not contain the fuzz-mode marker"
+	ok $(nm "$bin" 2>/dev/null | grep -q 'tes_fuzz_' && echo 1 || echo 0) "$name has no tes_fuzz_ symbol"
+done
+FB=$ROOT/build/fuzz	# built by make test-all in the default build
+ok $(grep -aq "$MARKER" "$FB/lf_handshake" && echo 0 || echo 1) "a fuzz-mode binary does contain the marker"
+ok $(grep -aq "$MARKER" "$FB/replay_record" && echo 0 || echo 1) "every fuzz binary links fuzzmode.c"
+check_code "src/crypto/rng.c refuses -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION" 1 \
+	cc -std=c11 -I"$ROOT/src" -I/usr/include/bearssl -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION \
+	-fsyntax-only "$ROOT/src/crypto/rng.c"
+check_code "src/crypto/fuzzmode.c refuses a build without -DTES_FUZZ_BUILD" 1 \
+	cc -std=c11 -I"$ROOT/src" -I/usr/include/bearssl -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION \
+	-fsyntax-only "$ROOT/src/crypto/fuzzmode.c"
+done_testing
