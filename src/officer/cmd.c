@@ -177,6 +177,22 @@ cmd_add_unit(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 }
 
 static int
+cmd_revoke_unit(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
+{
+	int r;
+
+	if (argc != 2)
+		return EX_USAGE;
+	if ((r = tes_db_unit_revoke(db, argv[1])) != 0) {
+		fprintf(err, "revoke-unit %s: %s\n", argv[1],
+			r == TES_ERR_EXISTS ? "already revoked" : tes_strerror(r));
+		return r == TES_ERR_NOTFOUND || r == TES_ERR_EXISTS ? EX_DATAERR : EX_IOERR;
+	}
+	fprintf(out, "unit %s revoked: its key is refused from now on; its reports remain as evidence\n", argv[1]);
+	return EX_OK;
+}
+
+static int
 cmd_add_user(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 {
 	uint8_t role;
@@ -237,6 +253,7 @@ static const struct {
 } cmds[] = {
 	{ "pending", cmd_pending }, { "records", cmd_records }, { "show", cmd_show },
 	{ "decide", cmd_decide },   { "add-unit", cmd_add_unit }, { "add-user", cmd_add_user },
+	{ "revoke-unit", cmd_revoke_unit },
 	{ "verify", cmd_verify },   { "compact", cmd_compact },
 };
 

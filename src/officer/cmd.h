@@ -11,6 +11,7 @@
  *   show ID
  *   decide ID approve|reject REASON OFFICER
  *   add-unit NAME SSH-PUBLIC-KEY-LINE
+ *   revoke-unit NAME
  *   add-user NAME police|officer ARGON2-ENCODED-HASH
  *   verify
  *   compact

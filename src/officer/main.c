@@ -55,6 +55,7 @@ static const char usage_text[] =
 	"                http://127.0.0.1:5001/)\n"
 	"  fingerprint   print the server key fingerprint (SHA256:...)\n"
 	"  add-unit NAME KEY.pub          register a police unit's public key\n"
+	"  revoke-unit NAME               refuse a unit's key from now on (stolen, retired)\n"
 	"  add-user NAME --role police|officer [--password-file F]\n"
 	"  pending       list pending violations with computed points\n"
 	"  show ID       one report with its evidence and signature status\n"
@@ -93,6 +94,7 @@ static const struct {
 		   "(default http://127.0.0.1:5001/; log in with an officer account).\n" },
 	{ "fingerprint", "usage: tes-officer fingerprint [-d DIR]\nPrint the server key fingerprint for --server-key.\n" },
 	{ "add-unit", "usage: tes-officer add-unit [-d DIR] NAME KEY.pub\nRegister a police unit key made by 'tes-police keygen'.\n" },
+	{ "revoke-unit", "usage: tes-officer revoke-unit [-d DIR] NAME\nRefuse the unit's key from now on; its reports stay as evidence.\n" },
 	{ "add-user", "usage: tes-officer add-user [-d DIR] NAME --role police|officer [--password-file FILE]\n"
 		      "The password is read from FILE's first line or asked on the terminal.\n" },
 	{ "pending", "usage: tes-officer pending [-d DIR]\nList pending violations (newest last) with computed points.\n" },
@@ -422,7 +424,7 @@ dispatch(const char *cmd, struct opts *o, int argc, char **argv)
 		return do_records(o, argc);
 	if (strcmp(cmd, "pending") == 0 || strcmp(cmd, "verify") == 0 || strcmp(cmd, "compact") == 0)
 		return do_simple(o, cmd, argc, argv, 0);
-	if (strcmp(cmd, "show") == 0)
+	if (strcmp(cmd, "show") == 0 || strcmp(cmd, "revoke-unit") == 0)
 		return do_simple(o, cmd, argc, argv, 1);
 	fprintf(stderr, "tes-officer: unknown command '%s' (see tes-officer --help)\n", cmd);
 	return EX_USAGE;

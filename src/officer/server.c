@@ -277,6 +277,9 @@ verify_unit(struct server *sv, struct slot *s, const struct tes_mon_handshake *h
 
 	if ((r = tes_db_unit_find(sv->db, hs->ch.unit_key, s->unit, &s->unit_pub)) != 0)
 		return r;
+	/* a revoked (stolen, retired) unit key is refused like an unknown one */
+	if ((r = tes_db_unit_active(sv->db, hs->ch.unit_key)) != 0)
+		return r;
 	/*= spec/PROTOCOL.md#handshake MUST-H4: the master rebuilds the transcript with its own server random */
 	memcpy(sh.random, s->server_random, TES_RANDOM_LEN);
 	memcpy(sh.x25519, hs->server_x25519, TES_X25519_LEN);

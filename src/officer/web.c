@@ -333,8 +333,6 @@ on_login(struct req *x)
 static void
 on_logout(struct req *x)
 {
-	if (x->sess->user[0] != '\0')
-		(void)tes_db_audit(x->w->db, TES_AUDIT_LOGIN_OK, x->sess->user, "dashboard logout", (uint64_t)x->now);
 	tes_wsess_end(x->sess);
 	x->sess = NULL;
 	x->rs.clear_cookie = 1;
@@ -453,6 +451,10 @@ field_time(struct tes_html *h, const char *name, uint64_t t)
 	field(h, name, when);
 }
 
+/* The fixed rejection reasons: form values (as web/http.c decodes them) and stored labels. */
+static const char *const reason_values[TES_REASON_MAX + 1] = {
+	"", "unreadable", "duplicate", "equipment", "emergency", "other",
+};
 static const char *const reason_labels[TES_REASON_MAX + 1] = {
 	"", "plate unreadable", "duplicate", "equipment fault", "emergency vehicle", "other",
 };
@@ -476,10 +478,8 @@ decide_forms(struct req *x, const char *hex)
 	tes_html_raw(h, "\"><input type=\"hidden\" name=\"verdict\" value=\"reject\">"
 			"<label>Reason <select name=\"reason\" id=\"reason\">");
 	for (i = 1; i <= TES_REASON_MAX; i++) {
-		static const char *const values[] = { "", "unreadable", "duplicate", "equipment", "emergency", "other" };
-
 		tes_html_raw(h, "<option value=\"");
-		tes_html_str(h, values[i]);
+		tes_html_str(h, reason_values[i]);
 		tes_html_raw(h, "\">");
 		tes_html_str(h, reason_labels[i]);
 		tes_html_raw(h, "</option>");

@@ -93,7 +93,8 @@ struct tes_db {
 	struct tab trep;
 	struct tes_journal_unit *units;
 	uint8_t (*unit_ids)[TES_KEYID_LEN];   /* key id of units[i], for handshake look-ups */
-	size_t nunit, capunit, capids;
+	uint8_t *unit_revoked;                /* units[i] was revoked (REVOKE record) */
+	size_t nunit, capunit, capids, caprev;
 	struct tab tunit;
 	struct tes_journal_user *users;
 	size_t nuser, capuser;
@@ -682,6 +683,7 @@ db_free(struct tes_db *db)
 	free(db->users);
 	free(db->units);
 	free(db->unit_ids);
+	free(db->unit_revoked);
 	free(db->reps);
 	free(db->trep.slot);
 	free(db->tunit.slot);
@@ -922,6 +924,8 @@ unit_insert(struct tes_db *db, const struct tes_journal_unit *u)
 {
 	db->units = grow(db->units, &db->capunit, db->nunit, sizeof(*db->units));
 	db->unit_ids = grow(db->unit_ids, &db->capids, db->nunit, sizeof(*db->unit_ids));
+	db->unit_revoked = grow(db->unit_revoked, &db->caprev, db->nunit, sizeof(*db->unit_revoked));
+	db->unit_revoked[db->nunit] = 0;
 	db->units[db->nunit] = *u;
 	tes_rsa_keyid(&u->pub, db->unit_ids[db->nunit]);
 	tab_put(&db->tunit, db->hk, db->units, db->nunit);
@@ -963,6 +967,21 @@ replay_unit(struct tes_db *db, const uint8_t *plain, size_t len)
 	if (tes_journal_unit_decode(plain, len, &u) != 0 || unit_find(db, u.name, u.name_len) != 0)
 		return TES_ERR_CORRUPT;
 	unit_insert(db, &u);
+	return 0;
+}
+
+/* A REVOKE names a registered, not yet revoked unit; anything else is damage. */
+static int
+replay_revoke(struct tes_db *db, const uint8_t *plain, size_t len)
+{
+	char name[TES_NAME_MAX + 1];
+	uint8_t n;
+	size_t i;
+
+	if (tes_journal_revoke_decode(plain, len, name, &n) != 0 || (i = unit_find(db, name, n)) == 0 ||
+	    db->unit_revoked[i - 1])
+		return TES_ERR_CORRUPT;
+	db->unit_revoked[i - 1] = 1;
 	return 0;
 }
 
@@ -1055,6 +1074,8 @@ replay_apply(struct tes_db *db, const uint8_t *map, size_t size, uint64_t off, c
 		goto out;
 	if (h->type == TES_JREC_UNIT)
 		r = replay_unit(db, plain, len);
+	else if (h->type == TES_JREC_REVOKE)
+		r = replay_revoke(db, plain, len);
 	else if (h->type == TES_JREC_USER)
 		r = replay_user(db, plain, len);
 	else
@@ -1322,6 +1343,37 @@ tes_db_unit_add(struct tes_db *db, const char *name, const struct tes_rsa_pub *p
 		return r;
 	unit_insert(db, &u);
 	return 0;
+}
+
+/* see db.h */
+int
+tes_db_unit_revoke(struct tes_db *db, const char *name)
+{
+	uint8_t body[TES_JOURNAL_BODY_MAX];
+	size_t n, len = name == NULL ? 0 : strnlen(name, TES_NAME_MAX + 1), i;
+	int r;
+
+	if (len == 0 || len > TES_NAME_MAX || (i = unit_find(db, name, len)) == 0)
+		return TES_ERR_NOTFOUND;
+	if (db->unit_revoked[i - 1])
+		return TES_ERR_EXISTS;
+	if ((r = tes_journal_revoke_encode(name, (uint8_t)len, body, sizeof(body), &n)) != 0 ||
+	    (r = append_sync(db, TES_JREC_REVOKE, NULL, body, n, NULL)) != 0)
+		return r;
+	db->unit_revoked[i - 1] = 1;
+	return 0;
+}
+
+/* see db.h */
+int
+tes_db_unit_active(const struct tes_db *db, const uint8_t keyid[static TES_KEYID_LEN])
+{
+	size_t i;
+
+	for (i = 0; i < db->nunit; i++)
+		if (memcmp(db->unit_ids[i], keyid, TES_KEYID_LEN) == 0)
+			return db->unit_revoked[i] ? TES_ERR_AUTH : 0;
+	return TES_ERR_NOTFOUND;
 }
 
 /* see db.h */
@@ -1775,8 +1827,13 @@ verify_body(struct verify *v, const struct tes_journal_hdr *h, const uint8_t *pl
 	struct tes_journal_audit a;
 	int r = 0;
 
+	char name[TES_NAME_MAX + 1];
+	uint8_t nl;
+
 	if (h->type == TES_JREC_UNIT && tes_journal_unit_decode(plain, len, &un) != 0)
 		r = vfail(v, "bad UNIT body");
+	else if (h->type == TES_JREC_REVOKE && tes_journal_revoke_decode(plain, len, name, &nl) != 0)
+		r = vfail(v, "bad REVOKE body");
 	else if (h->type == TES_JREC_USER && tes_journal_user_decode(plain, len, &us) != 0)
 		r = vfail(v, "bad USER body");
 	else if (h->type == TES_JREC_AUDIT && tes_journal_audit_decode(plain, len, &a) != 0)

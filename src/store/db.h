@@ -100,6 +100,20 @@ int
 tes_db_unit_find(const struct tes_db *db, const uint8_t keyid[static TES_KEYID_LEN],
 		 char name[static TES_NAME_MAX + 1], struct tes_rsa_pub *out);
 
+/*
+ * Revoke a unit (a stolen or retired key): appends a REVOKE record and
+ * fsyncs; from then on handshakes with that key are refused. Its reports
+ * stay, as evidence signed by that key. TES_ERR_NOTFOUND, or TES_ERR_EXISTS
+ * when already revoked.
+ */
+int
+tes_db_unit_revoke(struct tes_db *db, const char *name);
+
+/* 0 when the unit with this key id may authenticate; TES_ERR_AUTH when it
+ * was revoked, TES_ERR_NOTFOUND when there is none. */
+int
+tes_db_unit_active(const struct tes_db *db, const uint8_t keyid[static TES_KEYID_LEN]);
+
 /* Public key of a unit; TES_ERR_NOTFOUND. */
 int
 tes_db_unit_get(const struct tes_db *db, const char *name, struct tes_rsa_pub *out);

@@ -438,6 +438,36 @@ tes_journal_unit_decode(const uint8_t *p, size_t n, struct tes_journal_unit *m)
 	return done(&c);
 }
 
+/* see journal.h */
+int
+tes_journal_revoke_encode(const char *name, uint8_t name_len, uint8_t *out, size_t cap, size_t *used)
+{
+	struct tes_cur c;
+	int r;
+
+	if ((r = tes_name_valid(name, name_len)) != 0)
+		return r;
+	tes_cur_init_wr(&c, out, cap);
+	if ((r = put_str(&c, name, name_len)) != 0)
+		return r;
+	*used = c.off;
+	return 0;
+}
+
+/* see journal.h */
+int
+tes_journal_revoke_decode(const uint8_t *p, size_t n, char *name, uint8_t *name_len)
+{
+	struct tes_cur c;
+	int r;
+
+	tes_cur_init_rd(&c, p, n);
+	if ((r = get_str(&c, TES_NAME_MAX, name_len, name)) != 0 ||
+	    (r = tes_name_valid(name, *name_len)) != 0)
+		return r;
+	return done(&c);
+}
+
 static int
 hash_valid(const char *s, size_t n)
 {

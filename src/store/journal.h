@@ -53,7 +53,8 @@ enum tes_journal_type {
 	TES_JREC_REPORT = 3,
 	TES_JREC_DECISION = 4,
 	TES_JREC_AUDIT = 5,
-	TES_JREC_MAX = 5
+	TES_JREC_REVOKE = 6,             /* a unit's key is no longer accepted */
+	TES_JREC_MAX = 6
 };
 
 /* User roles (USER records). */
@@ -264,6 +265,13 @@ tes_journal_unit_encode(const struct tes_journal_unit *m, uint8_t *out, size_t c
 /* Decode exactly n bytes of a UNIT body into m (same rules). */
 int
 tes_journal_unit_decode(const uint8_t *p, size_t n, struct tes_journal_unit *m);
+
+/* REVOKE body: u8 name_len | name (a valid unit name). */
+int
+tes_journal_revoke_encode(const char *name, uint8_t name_len, uint8_t *out, size_t cap, size_t *used);
+/* Decode exactly n bytes of a REVOKE body; name has TES_NAME_MAX + 1 bytes. */
+int
+tes_journal_revoke_decode(const uint8_t *p, size_t n, char *name, uint8_t *name_len);
 
 /* USER: valid name, role 1 or 2, hash of 1..128 bytes 0x21..0x7e starting "$argon2id$". */
 int

@@ -65,6 +65,14 @@ check "once the block has passed the right password works again" police report -
 check_code "invalid plate is refused locally (exit 65)" 65 police report --plate 'AB<1' --speed 90
 check_code "speed out of range (exit 65)" 65 police report --plate AB1 --speed 999
 check_code "time in the future (exit 65)" 65 police report --plate AB1 --speed 90 --time 2099-01-01T00:00:00Z
+# A stolen unit key: revoke it while the server runs; its old reports remain evidence.
+check "revoke-unit while the server runs" "$OFFICER" revoke-unit -d "$D" patrol-8
+"$OFFICER" add-user -d "$D" bob --role police --password-file "$T/pw" >/dev/null
+check_code "a revoked unit key is refused (exit 77)" 77 "$POLICE" report -s 127.0.0.1:$PORT -k "$T/other.key" \
+	-u bob --password-file "$T/pw" --server-key "$FP" --plate AB1 --speed 90
+ok $(grep -q "refused: authentication failed" "$T/server.log" && echo 0 || echo 1) "the server logs the refused key"
+check_code "revoking twice is an error" 65 "$OFFICER" revoke-unit -d "$D" patrol-8
+check_code "revoking an unknown unit is an error" 65 "$OFFICER" revoke-unit -d "$D" nosuch
 check_code "single DES is refused unless the server allows it" 76 police report --plate AB1 --speed 90 --cipher des
 stop_server
 start_server "$D" --allow-des || exit 1

@@ -308,8 +308,8 @@ test_records(const struct tes_store_keys *k)
 	tes_enc32be(bad, 72);
 	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_FORMAT, "empty ciphertext");
 	memcpy(bad, rec, n);
-	bad[4] = 6;
-	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_TYPE, "unknown type 6");
+	bad[4] = TES_JREC_MAX + 1;
+	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_TYPE, "unknown type TES_JREC_MAX + 1");
 	bad[4] = 0;
 	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_TYPE, "type 0");
 	memcpy(bad, rec, n);
@@ -578,6 +578,44 @@ test_create(void)
 	EQ_INT(open_rc(newdir("nothing")), TES_ERR_NOTFOUND, "open a missing store");
 	chmod(newdir("empty/storage.key"), 0644);
 	EQ_INT(open_rc(e), TES_ERR_KEY, "storage.key readable by others refused");
+}
+
+/* Revocation: refused from then on, survives a reopen, cannot repeat, codec negatives. */
+static void
+test_revoke(void)
+{
+	char *d = newdir("revoke"), name[TES_NAME_MAX + 1];
+	uint8_t id[TES_KEYID_LEN], body[64], nl;
+	struct tes_db *db = NULL;
+	uint64_t n = 0;
+	size_t used;
+	char msg[256];
+
+	tes_rsa_keyid(&unit_pub, id);
+	EQ_INT(tes_db_create(d), 0, "create for revocation");
+	EQ_INT(tes_db_open(d, &db), 0, "open for revocation");
+	EQ_INT(tes_db_unit_active(db, id), TES_ERR_NOTFOUND, "an unknown key is not active");
+	EQ_INT(tes_db_unit_add(db, "car-1", &unit_pub), 0, "add a unit");
+	EQ_INT(tes_db_unit_active(db, id), 0, "a registered unit is active");
+	EQ_INT(tes_db_unit_revoke(db, "car-1"), 0, "revoke it");
+	EQ_INT(tes_db_unit_active(db, id), TES_ERR_AUTH, "a revoked unit is refused");
+	EQ_INT(tes_db_unit_revoke(db, "car-1"), TES_ERR_EXISTS, "revoking twice is refused");
+	EQ_INT(tes_db_unit_revoke(db, "car-2"), TES_ERR_NOTFOUND, "revoking an unknown unit is refused");
+	tes_db_close(db);
+	EQ_INT(tes_db_open(d, &db), 0, "reopen");
+	EQ_INT(tes_db_unit_active(db, id), TES_ERR_AUTH, "the revocation survives a reopen");
+	OK(tes_db_unit_find(db, id, name, &unit_pub) == 0 && strcmp(name, "car-1") == 0,
+	   "the revoked unit's key stays known (to check its old evidence)");
+	EQ_INT(tes_db_verify(db, msg, sizeof msg, &n), 0, "verify accepts a REVOKE record");
+	tes_db_close(db);
+	OK(tes_journal_revoke_encode("car-1", 5, body, sizeof body, &used) == 0 && used == 6 &&
+	   tes_journal_revoke_decode(body, used, name, &nl) == 0 && nl == 5, "REVOKE body round trip");
+	EQ_INT(tes_journal_revoke_decode(body, used - 1, name, &nl), TES_ERR_TRUNCATED, "truncated REVOKE body");
+	body[used] = 0;
+	EQ_INT(tes_journal_revoke_decode(body, used + 1, name, &nl), TES_ERR_FORMAT, "trailing byte in REVOKE body");
+	body[1] = ' ';
+	EQ_INT(tes_journal_revoke_decode(body, used, name, &nl), TES_ERR_NAME, "bad unit name in REVOKE body");
+	OK(tes_journal_revoke_encode("a b", 3, body, sizeof body, &used) != 0, "encoder refuses a bad name");
 }
 
 static void
@@ -1096,6 +1134,7 @@ main(void)
 	test_bad_padding(&jk);
 	test_drivers_codec(&dk);
 	test_create();
+	test_revoke();
 	test_unit_user_bodies();
 	test_report_bodies();
 	test_decision_audit_bodies();
