@@ -31,6 +31,7 @@
 #include "officer/ratelimit.h"
 #include "officer/server.h"
 #include "officer/session.h"
+#include "officer/spawn.h"
 #include "officer/verifier.h"
 #include "officer/web.h"
 #include "sandbox/sandbox.h"
@@ -117,18 +118,6 @@ tes_listen_tcp(const char *spec, char *err, size_t cap)
 }
 
 static void
-peer_name(const struct sockaddr_storage *ss, char *out, size_t cap)
-{
-	char h[INET6_ADDRSTRLEN] = "?";
-
-	if (ss->ss_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, h, sizeof h);
-	else if (ss->ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, h, sizeof h);
-	snprintf(out, cap, "%s", h);
-}
-
-static void
 slot_free(struct slot *s)
 {
 	if (s->mon >= 0)
@@ -161,27 +150,6 @@ send_msg(struct slot *s, const struct tes_mon_msg *m)
 	r = send(s->mon, buf, sizeof buf, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)sizeof buf ? 0 : TES_ERR_IO;
 	tes_wipe(buf, sizeof buf);
 	return r;
-}
-
-/* Child set-up between fork and exec: fixed descriptors, then a fresh image. */
-static _Noreturn void
-child_exec(const struct server *sv, int net, int mon)
-{
-	char *argv[] = { "tes-officer", "session", NULL };
-	int a, b, null;
-
-	signal(SIGPIPE, SIG_DFL);
-	a = fcntl(net, F_DUPFD, 10);
-	b = fcntl(mon, F_DUPFD, 10);
-	if (a < 0 || b < 0 || dup2(a, TES_SESSION_NET_FD) < 0 || dup2(b, TES_SESSION_MON_FD) < 0)
-		_exit(TES_SESSION_EXIT_SETUP);
-	if ((null = open("/dev/null", O_RDWR)) >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-	}
-	close_range(5, ~0U, 0);
-	execve(sv->o->self_exe, argv, sv->child_env);
-	_exit(TES_SESSION_EXIT_SETUP);
 }
 
 static struct slot *
@@ -230,8 +198,7 @@ spawn(struct server *sv, int fd, const struct sockaddr_storage *ss)
 		close(fd);
 		return;
 	}
-	if ((pid = fork()) == 0)
-		child_exec(sv, fd, pair[1]);
+	pid = tes_spawn_child(sv->o->self_exe, "session", sv->child_env, fd, pair[1]);
 	close(fd);
 	close(pair[1]);
 	if (pid < 0) {
@@ -244,7 +211,7 @@ spawn(struct server *sv, int fd, const struct sockaddr_storage *ss)
 	s->mon = pair[0];
 	s->state = TES_MS_HANDSHAKE;
 	s->deadline = time(NULL) + (time_t)sv->o->session_timeout;
-	peer_name(ss, s->peer, sizeof s->peer);
+	tes_peer_name(ss, s->peer, sizeof s->peer);
 	fcntl(s->mon, F_SETFL, O_NONBLOCK);
 	send_init(sv, s);
 }
@@ -385,6 +352,10 @@ read_verifier(struct server *sv)
 	int ok, r;
 
 	while ((r = tes_verifier_result(sv->ver, &tag, &ok)) == 0) {
+		if (tag & TES_WEB_TAG) {
+			tes_web_verified(sv->web, tag, ok);
+			continue;
+		}
 		if (tag / 4294967296u >= sv->nslots)
 			continue;
 		s = &sv->slots[tag / 4294967296u];
@@ -707,6 +678,7 @@ tes_server_run(struct tes_db *db, const struct tes_serve_opts *o)
 		tes_control_close(o->dir, sv.cfd);
 		return EX_UNAVAILABLE;
 	}
+	tes_web_set_verifier(sv.web, sv.ver);
 	sv.slots = calloc(sv.nslots, sizeof *sv.slots);
 	pfd = calloc(sv.nslots + 3 + TES_WEB_POLL_MAX, sizeof *pfd);
 	idx = calloc(sv.nslots + 3, sizeof *idx);

@@ -28,6 +28,8 @@
 #include "crypto/rsa.h"
 #include "officer/ratelimit.h"
 #include "officer/server.h"
+#include "officer/spawn.h"
+#include "officer/verifier.h"
 #include "officer/web.h"
 #include "web/html.h"
 #include "web/http.h"
@@ -49,6 +51,9 @@ struct wslot {
 	uint8_t state;                   /* enum tes_wmsg_state */
 	time_t deadline;
 	char peer[64];
+	int parked;                      /* a login waits for the password verifier */
+	int role_ok;                     /* the user exists and is an officer */
+	struct tes_web_req q;            /* the parked login request */
 };
 
 struct tes_web {
@@ -59,6 +64,7 @@ struct tes_web {
 	struct wslot slots[TES_WEB_SLOTS];
 	struct tes_wsess_table sess;
 	struct tes_ratelimit rl;
+	struct tes_verifier *ver;        /* password checks off the event loop, or NULL */
 	char fp[TES_FP_STRLEN];          /* server key fingerprint, for the footer */
 	struct tes_html page;
 	uint8_t out[OUT_MAX];
@@ -74,6 +80,7 @@ struct req {
 	struct tes_http_resp rs;
 	uint8_t new_token[TES_HTTP_TOKEN_LEN];
 	time_t now;
+	int parked;                      /* no response yet: the verifier will finish it */
 };
 
 /* Page frame */
@@ -301,19 +308,55 @@ password_check(struct tes_web *w, const struct tes_web_req *q)
 	return r;
 }
 
+/* Queue the password check; 0 when parked, else the caller checks inline. */
+static int
+login_park(struct req *x)
+{
+	const struct tes_web_req *q = x->q;
+	struct wslot *s = x->slot;
+	char hash[TES_JOURNAL_HASH_MAX + 1];
+	uint64_t tag = TES_WEB_TAG | (uint64_t)(s - x->w->slots) * 4294967296u | (uint32_t)s->pid;
+	uint8_t role = 0;
+	int known, r;
+
+	if (x->w->ver == NULL)
+		return TES_ERR_STATE;
+	known = q->user_len != 0 && tes_db_user_get(x->w->db, q->user, &role, hash) == 0;
+	/*= spec/HTTP.md#sessions MUST-W8: only officer accounts log in to the dashboard */
+	s->role_ok = known && role == TES_ROLE_OFFICER;
+	r = tes_verifier_submit(x->w->ver, tag, known ? hash : NULL, q->pw, q->pw_len);
+	tes_wipe(hash, sizeof hash);
+	if (r == 0)
+		x->parked = 1;
+	return r;
+}
+
+static void login_done(struct req *x, int r);
+
 static void
 on_login(struct req *x)
 {
 	const struct tes_web_req *q = x->q;
-	char text[256];
 	int r;
 
 	if (tes_ratelimit_blocked(&x->w->rl, q->user, x->slot->peer, x->now))
 		r = TES_ERR_RATELIMIT;
+	else if (login_park(x) == 0)
+		return;
 	else {
 		r = password_check(x->w, q);
 		tes_ratelimit_note(&x->w->rl, q->user, x->slot->peer, r == 0, x->now);
 	}
+	login_done(x, r);
+}
+
+/* The rest of a login once the password verdict is known. */
+static void
+login_done(struct req *x, int r)
+{
+	const struct tes_web_req *q = x->q;
+	char text[256];
+
 	snprintf(text, sizeof text, "dashboard login from %s: %s", x->slot->peer, r == 0 ? "ok" : tes_strerror(r));
 	text[TES_JOURNAL_TEXT_MAX] = '\0';
 	(void)tes_db_audit(x->w->db, r == 0 ? TES_AUDIT_LOGIN_OK : TES_AUDIT_LOGIN_FAILED,
@@ -891,6 +934,9 @@ wslot_close(struct wslot *s)
 	if (s->mon >= 0)
 		close(s->mon);
 	s->mon = -1;
+	if (s->parked)
+		TES_WIPE_CTX(&s->q);
+	s->parked = 0;
 }
 
 static void
@@ -932,6 +978,8 @@ send_response(struct tes_web *w, struct wslot *s, struct req *x)
 	return 0;
 }
 
+static void finish(struct tes_web *w, struct wslot *s, struct req *x);
+
 static void
 answer(struct tes_web *w, struct wslot *s, const struct tes_web_req *q)
 {
@@ -939,15 +987,61 @@ answer(struct tes_web *w, struct wslot *s, const struct tes_web_req *q)
 
 	x.rs.status = 200;
 	handle(&x);
+	if (x.parked) {
+		s->parked = 1;
+		s->q = *q;
+		return;
+	}
+	finish(w, s, &x);
+}
+
+/* see web.h */
+void
+tes_web_set_verifier(struct tes_web *w, struct tes_verifier *v)
+{
+	if (w != NULL)
+		w->ver = v;
+}
+
+/* see web.h */
+void
+tes_web_verified(struct tes_web *w, uint64_t tag, int ok)
+{
+	uint64_t i = (tag & ~TES_WEB_TAG) / 4294967296u;
+	struct wslot *s;
+	struct req x;
+	int r;
+
+	if (w == NULL || i >= TES_WEB_SLOTS)
+		return;
+	s = &w->slots[i];
+	if (!s->parked || (uint32_t)s->pid != (uint32_t)(tag % 4294967296u) || s->mon < 0)
+		return;
+	x = (struct req){ .w = w, .slot = s, .q = &s->q, .h = &w->page, .now = time(NULL) };
+	x.rs.status = 200;
+	x.sess = s->q.has_session ? tes_wsess_find(&w->sess, s->q.session, x.now) : NULL;
+	r = ok && s->role_ok ? 0 : TES_ERR_AUTH;
+	tes_ratelimit_note(&w->rl, s->q.user, s->peer, r == 0, x.now);
+	tes_html_init(x.h);
+	login_done(&x, r);
+	s->parked = 0;
+	finish(w, s, &x);
+	TES_WIPE_CTX(&s->q);
+}
+
+/* Send the rendered page and close the child's monitor socket. */
+static void
+finish(struct tes_web *w, struct wslot *s, struct req *x)
+{
 	/*= spec/HTTP.md#responses MUST-W5: authenticated pages are never cached */
-	x.rs.no_store = q->route != TES_ROUTE_CSS;
+	x->rs.no_store = x->q->route != TES_ROUTE_CSS;
 	if (w->page.overflow)
-		simple_page(&x, 500, "Too large", "The page is too large; use the page links.");
-	if (send_response(w, s, &x) != 0)
+		simple_page(x, 500, "Too large", "The page is too large; use the page links.");
+	if (send_response(w, s, x) != 0)
 		wslot_kill(s, "cannot send the response");
 	s->state = TES_WS_DONE;
 	wslot_close(s);
-	tes_wipe(x.new_token, sizeof x.new_token);
+	tes_wipe(x->new_token, sizeof x->new_token);
 }
 
 static void
@@ -971,38 +1065,6 @@ read_child(struct tes_web *w, struct wslot *s)
 		answer(w, s, &m.u.req);
 	tes_wipe(buf, sizeof buf);
 	TES_WIPE_CTX(&m);
-}
-
-static _Noreturn void
-child_exec(const struct tes_web *w, int net, int mon)
-{
-	char *argv[] = { "tes-officer", "http", NULL };
-	int a, b, null;
-
-	signal(SIGPIPE, SIG_DFL);
-	a = fcntl(net, F_DUPFD, 10);
-	b = fcntl(mon, F_DUPFD, 10);
-	if (a < 0 || b < 0 || dup2(a, TES_WEB_NET_FD) < 0 || dup2(b, TES_WEB_MON_FD) < 0)
-		_exit(TES_WEB_EXIT_SETUP);
-	if ((null = open("/dev/null", O_RDWR)) >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-	}
-	close_range(5, ~0U, 0);
-	execve(w->self_exe, argv, w->env);
-	_exit(TES_WEB_EXIT_SETUP);
-}
-
-static void
-peer_name(const struct sockaddr_storage *ss, char *out, size_t cap)
-{
-	char h[INET6_ADDRSTRLEN] = "?";
-
-	if (ss->ss_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, h, sizeof h);
-	else if (ss->ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, h, sizeof h);
-	snprintf(out, cap, "%s", h);
 }
 
 static struct wslot *
@@ -1037,8 +1099,7 @@ spawn(struct tes_web *w, int fd, const struct sockaddr_storage *ss)
 		close(fd);
 		return;
 	}
-	if ((pid = fork()) == 0)
-		child_exec(w, fd, pair[1]);
+	pid = tes_spawn_child(w->self_exe, "http", w->env, fd, pair[1]);
 	close(fd);
 	close(pair[1]);
 	if (pid < 0) {
@@ -1050,7 +1111,7 @@ spawn(struct tes_web *w, int fd, const struct sockaddr_storage *ss)
 	s->mon = pair[0];
 	s->state = TES_WS_WAIT;
 	s->deadline = time(NULL) + TES_WEB_DEADLINE;
-	peer_name(ss, s->peer, sizeof s->peer);
+	tes_peer_name(ss, s->peer, sizeof s->peer);
 	fcntl(s->mon, F_SETFL, O_NONBLOCK);
 }
 

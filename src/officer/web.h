@@ -68,4 +68,12 @@ tes_web_close(struct tes_web *w);
 int
 tes_web_child_main(void);
 
+/* Dashboard logins use the master's password verifier (officer/verifier.h);
+ * the tags of their requests have TES_WEB_TAG set. */
+#define TES_WEB_TAG (1ull << 63)
+struct tes_verifier;
+void tes_web_set_verifier(struct tes_web *w, struct tes_verifier *v);
+/* A verdict for a dashboard login: render and send the parked response. */
+void tes_web_verified(struct tes_web *w, uint64_t tag, int ok);
+
 #endif

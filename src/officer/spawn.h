@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Starting a parser child, shared by the protocol sessions and the dashboard:
+ * fork, move the client socket to fd 3 and the monitor socket to fd 4, point
+ * 0 and 1 at /dev/null (2 stays the master's log), close everything else, and
+ * exec a fresh image of tes-officer in the given mode with the given (whole)
+ * environment. The fresh image is what keeps the master's keys out of the
+ * child's memory (SECURITY.md, sandbox/README.md).
+ */
+#ifndef TES_OFFICER_SPAWN_H
+#define TES_OFFICER_SPAWN_H
+
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <stddef.h>
+
+enum {
+	TES_CHILD_NET_FD = 3,
+	TES_CHILD_MON_FD = 4,
+	TES_CHILD_EXIT_SETUP = 4
+};
+
+/* Fork and exec "tes-officer MODE"; the parent gets the pid (or -1). */
+pid_t
+tes_spawn_child(const char *exe, const char *mode, char *const env[], int net, int mon);
+
+/* Printable address of a peer. */
+void
+tes_peer_name(const struct sockaddr_storage *ss, char *out, size_t cap);
+
+#endif
