@@ -66,14 +66,15 @@ start_server() { # start_server DIR [serve options]: sets PORT, SPID and FP
 			kill -0 "$SPID" 2>/dev/null || break
 			sleep 0.1
 		done
-		wait "$SPID" 2>/dev/null
-		SPID=
+		stop_server
 	done
 	die "server did not start"
 }
-stop_server() {
+stop_server() { # SIGTERM, and SIGKILL if the server has not exited 10 s later
 	if [ -n "$SPID" ]; then
 		kill -TERM "$SPID" 2>/dev/null
+		for _ in $(seq 100); do kill -0 "$SPID" 2>/dev/null || break; sleep 0.1; done
+		kill -0 "$SPID" 2>/dev/null && { note "server $SPID ignored SIGTERM; killed"; kill -KILL "$SPID"; }
 		wait "$SPID" 2>/dev/null
 		SPID=
 	fi

@@ -257,26 +257,45 @@ hs_worker(const struct tes_bench_net *o, struct shared *s, unsigned i, int ready
 	} while (w->end < stop);
 }
 
-/*
- * CPU seconds used so far by the server: the master's own time plus that of
- * its reaped children (every session child is reaped by the master).
- */
-static double
-server_cpu(int pid)
+/* CPU ticks of a process: its own user + system time, plus its reaped children's if all. */
+static unsigned long long
+proc_ticks(int pid, int all)
 {
-	unsigned long long ut, st, cut, cst;
+	unsigned long long ut = 0, st = 0, cut = 0, cst = 0;
 	char path[64], buf[1024], *p;
 	FILE *f;
-	int ok = 0;
 
 	snprintf(path, sizeof path, "/proc/%d/stat", pid);
 	if ((f = fopen(path, "r")) == NULL)
 		return 0;
-	if (fgets(buf, sizeof buf, f) != NULL && (p = strrchr(buf, ')')) != NULL)
-		ok = sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %llu %llu", &ut, &st, &cut,
-			    &cst) == 4;
+	if (fgets(buf, sizeof buf, f) == NULL || (p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %llu %llu", &ut, &st, &cut,
+		   &cst) != 4)
+		ut = st = cut = cst = 0;
 	fclose(f);
-	return ok ? (double)(ut + st + cut + cst) / (double)sysconf(_SC_CLK_TCK) : 0;
+	return ut + st + (all ? cut + cst : 0);
+}
+
+/*
+ * CPU seconds used so far by the server: the master's own time, that of its
+ * reaped children (every session child is reaped by the master) and that of
+ * the children still alive (helper processes, sessions not yet reaped).
+ */
+static double
+server_cpu(int pid)
+{
+	unsigned long long t = proc_ticks(pid, 1);
+	char path[64];
+	FILE *f;
+	int c;
+
+	snprintf(path, sizeof path, "/proc/%d/task/%d/children", pid, pid);
+	if ((f = fopen(path, "r")) != NULL) {
+		while (fscanf(f, "%d", &c) == 1)
+			t += proc_ticks(c, 0);
+		fclose(f);
+	}
+	return (double)t / (double)sysconf(_SC_CLK_TCK);
 }
 
 /* Print rate and p50/p99 (milliseconds) figures of the runs. */

@@ -205,8 +205,13 @@ startup_once(const char *officer, const char *dir, int port, const char *log, do
 	*secs = tes_bench_now() - t0;
 	*hwm = proc_kib(path, "VmHWM");
 	kill(pid, SIGTERM);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
+	for (t0 = tes_bench_now(); waitpid(pid, &st, WNOHANG) == 0; usleep(10000))
+		if (tes_bench_now() - t0 > 10) {
+			kill(pid, SIGKILL);   /* a server that ignores SIGTERM must not hang the bench */
+			while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+				;
+			break;
+		}
 	return 0;
 }
 
@@ -263,6 +268,23 @@ tes_bench_startup(int argc, char **argv)
 	return EX_OK;
 }
 
+/* Whether process pid is a session child: an exec'd "tes-officer session". */
+static int
+is_session(int pid)
+{
+	char path[64], cmd[64];
+	size_t k = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	k = fread(cmd, 1, sizeof cmd - 1, f);
+	fclose(f);
+	cmd[k] = '\0';
+	return k > strlen(cmd) + 1 && strcmp(cmd + strlen(cmd) + 1, "session") == 0;
+}
+
 static int
 long_cmp(const void *a, const void *b)
 {
@@ -311,6 +333,11 @@ tes_bench_rss(int argc, char **argv)
 	priv = NULL;
 	if ((f = fopen(path, "r")) != NULL) {
 		while (fscanf(f, "%d", &c) == 1) {
+			snprintf(buf, sizeof buf, "/proc/%d/smaps_rollup", c);
+			if (!is_session(c)) {        /* helpers of the master count in the total only */
+				pss_sum += proc_kib(buf, "Pss");
+				continue;
+			}
 			if (n == cap && (priv = realloc(priv, (cap = cap ? 2 * cap : 256) * sizeof *priv)) == NULL)
 				return EX_OSERR;
 			snprintf(buf, sizeof buf, "/proc/%d/smaps_rollup", c);

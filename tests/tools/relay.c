@@ -91,7 +91,9 @@ proxy(int argc, char **argv)
 	}
 	printf("ready\n");
 	fflush(stdout);
-	if ((c = accept(l, NULL, NULL)) < 0)
+	/* never wait forever for a client that gave up before connecting */
+	p[0] = (struct pollfd){ .fd = l, .events = POLLIN };
+	if (poll(p, 1, 10000) != 1 || (c = accept(l, NULL, NULL)) < 0)
 		return 1;
 	s = dial(argv[3]);
 	p[0] = (struct pollfd){ .fd = c, .events = POLLIN };
