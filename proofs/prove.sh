@@ -46,10 +46,13 @@ FC_KERNEL="-machdep x86_64 -cpp-extra-args=-Isrc -cpp-extra-args=-I$root/proofs/
  -kernel-warn-key typing:implicit-function-declaration=abort"
 FC_GATE="-report-unclassified-unknown ERROR -report-unclassified-invalid ERROR \
  -report-unclassified-warning ERROR"
-FC_WP="-wp -wp-rte -wp-prover z3,cvc4 -wp-timeout ${TES_WP_TIMEOUT:-10} -wp-par 2 \
+FC_WP="-wp -wp-rte -wp-prover z3,cvc4 -wp-timeout 20 -wp-par 2 \
  -wp-no-init-const -wp-definitions-terminate -wp-declarations-terminate"
 
 mkdir -p "$out"
+# one run at a time per output directory (several people may share the tree)
+exec 9>"$out/.lock"
+flock 9
 [ -f "$out/why3.conf" ] || why3 -C "$out/why3.conf" config detect >/dev/null 2>&1 ||
 	{ echo "prove: why3 config detect failed"; exit 1; }
 export WHY3CONFIG="$out/why3.conf"
