@@ -74,7 +74,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_check(r != TES_ERR_TRUNCATED || size - off < TES_FRAME_HDR_LEN ||
 			   tes_frame_decode_hdr(data + off, size - off, &h) == 0,
 		   "TRUNCATED only for a short header or a valid header with a short payload");
-	/* the encoder refuses exactly what the decoder refuses */
+	/* the frame encoder with any type, length and room: it writes within cap or refuses */
+	if (size >= 4) {
+		static uint8_t out[TES_FRAME_MAX];
+		size_t cap = (size_t)data[3] * 17 % (sizeof out + 1), n = (size_t)data[1] << 8 | data[2];
+
+		if (n > size - 4)
+			n = size - 4 + (data[3] & 1 ? TES_FRAME_MAX : 0);
+		if (n <= size - 4 || n > TES_FRAME_MAX_PAYLOAD) {
+			r = tes_frame_encode(out, cap, data[0], data + 4, n, &used);
+			fuzz_check(r != 0 || (used == TES_FRAME_HDR_LEN + n && used <= cap), "frame encoder bounds");
+		}
+	}
+	/* the header encoder refuses exactly what the decoder refuses */
 	if (size >= 3) {
 		r = tes_frame_encode_hdr(hdr, data[0], (size_t)data[1] << 8 | data[2]);
 		fuzz_check((r == 0) == (data[0] >= 1 && data[0] <= TES_FRAME_TYPE_MAX &&

@@ -128,11 +128,11 @@ coverage() {
 		rm -f "$FB/cov/$t".*
 		LLVM_PROFILE_FILE="$FB/cov/$t.profraw" "$FB/cov_$t" "$CORPUS/$t" >/dev/null || { fail=1; continue; }
 		llvm-profdata merge -sparse "$FB/cov/$t.profraw" -o "$FB/cov/$t.profdata" || { fail=1; continue; }
-		# shellcheck disable=SC2046
-		llvm-cov report "$FB/cov_$t" -instr-profile="$FB/cov/$t.profdata" $(parsers "$t") \
-			>"$FB/cov/$t.txt" || { fail=1; continue; }
+		: >"$FB/cov/$t.txt"
 		for src in $(parsers "$t"); do
-			line=$(grep "^$src " "$FB/cov/$t.txt")
+			line=$(llvm-cov report "$FB/cov_$t" -instr-profile="$FB/cov/$t.profdata" "$src" | grep '^TOTAL')
+			[ -n "$line" ] || { fail=1; continue; }
+			echo "$src $line" >>"$FB/cov/$t.txt"
 			lines=$(echo "$line" | awk '{print $10}' | tr -d %)
 			branches=$(echo "$line" | awk '{print $13}' | tr -d %)
 			floor=$(awk -v t="$t" -v s="$src" '$1 == t && $2 == s {print $3}' "$HERE/coverage-floors.txt")
@@ -153,7 +153,7 @@ coverage() {
 	return $fail
 }
 
-# Minimise the corpus with the finds of the last campaign; regress-* inputs always stay.
+# Minimise the corpus with the finds of the last campaign; regress-* and seed-* inputs always stay.
 merge() {
 	for t in "$@"; do
 		d=$FB/run/$t new=$FB/merge/$t
@@ -166,7 +166,7 @@ merge() {
 		"$FB/lf_$t" -merge=1 -max_len="$(max_len "$t")" "$new" "$@" >"$FB/merge/$t.log" 2>&1 ||
 			{ tail -20 "$FB/merge/$t.log" >&2; return 1; }
 		mkdir -p "$CORPUS/$t"
-		find "$CORPUS/$t" -type f ! -name 'regress-*' -delete
+		find "$CORPUS/$t" -type f ! -name 'regress-*' ! -name 'seed-*' -delete
 		for f in "$new"/*; do
 			[ -f "$f" ] && cp "$f" "$CORPUS/$t/$(sha1sum "$f" | cut -c1-40)"
 		done

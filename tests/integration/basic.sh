@@ -52,16 +52,21 @@ check_code "wrong password is refused (exit 77)" 77 "$POLICE" report -s 127.0.0.
 "$POLICE" keygen -k "$T/other2.key" >/dev/null
 check_code "unregistered unit key is refused (exit 77)" 77 "$POLICE" report -s 127.0.0.1:$PORT -k "$T/other2.key" \
 	-u alice --password-file "$T/pw" --server-key "$FP" --plate AB1 --speed 90
-for i in 1 2 3 4 5; do
-	"$POLICE" report -s 127.0.0.1:$PORT -k "$T/unit1.key" -u alice --password-file <(echo wrong$i) \
-		--server-key "$FP" --plate AB1 --speed 90 >/dev/null 2>&1
-done
-check_code "after 5 failed logins even the right password is refused for a while" 77 \
-	police report --plate RL1 --speed 90
-ok $(grep -q "alice: police login from .*too many failed attempts" "$T/server.log" && echo 0 || echo 1) \
-	"the server logs the rate-limited attempt"
-sleep 2.2
-check "once the block has passed the right password works again" police report --plate RL2 --speed 90
+# The login block lasts 1 s after 5 failures: too short to observe under valgrind's slowness.
+if [ -z "${TES_OFFICER_WRAP:-}" ]; then
+	for i in 1 2 3 4 5; do
+		"$POLICE" report -s 127.0.0.1:$PORT -k "$T/unit1.key" -u alice --password-file <(echo wrong$i) \
+			--server-key "$FP" --plate AB1 --speed 90 >/dev/null 2>&1
+	done
+	check_code "after 5 failed logins even the right password is refused for a while" 77 \
+		police report --plate RL1 --speed 90
+	ok $(grep -q "alice: police login from .*too many failed attempts" "$T/server.log" && echo 0 || echo 1) \
+		"the server logs the rate-limited attempt"
+	sleep 2.2
+	check "once the block has passed the right password works again" police report --plate RL2 --speed 90
+else
+	for _ in 1 2 3; do ok 0 "# SKIP login rate-limit timing under $TES_OFFICER_WRAP"; done
+fi
 check_code "invalid plate is refused locally (exit 65)" 65 police report --plate 'AB<1' --speed 90
 check_code "speed out of range (exit 65)" 65 police report --plate AB1 --speed 999
 check_code "time in the future (exit 65)" 65 police report --plate AB1 --speed 90 --time 2099-01-01T00:00:00Z
