@@ -22,9 +22,8 @@
 #include "crypto/passwd.h"
 #include "crypto/rng.h"
 #include "crypto/rsa.h"
+#include "officer/demo.h"
 #include "store/db.h"
-
-int tes_demo_setup(const char *dir, const char *listen, int *created);
 
 static int
 write_secret(const char *path, const char *text)
@@ -99,8 +98,10 @@ enrol(const char *dir)
 }
 
 static void
-print_help(const char *dir, const char *listen)
+print_help(const char *dir, const char *listen, const char *http)
 {
+	char where[160];
+
 	char fp[TES_FP_STRLEN], path[PATH_MAX], pw[64] = "?", target[128];
 	struct tes_rsa_priv k;
 	const char *colon = strrchr(listen, ':');
@@ -111,6 +112,10 @@ print_help(const char *dir, const char *listen)
 		return;
 	tes_rsa_fingerprint(&k.pub, fp);
 	TES_WIPE_CTX(&k);
+	if (http != NULL && strcmp(http, "off") != 0)
+		snprintf(where, sizeof where, "dashboard http://%s/", http);
+	else
+		snprintf(where, sizeof where, "dashboard off: --http ADDR:PORT turns it on");
 	snprintf(path, sizeof path, "%s/demo/officer.pw", dir);
 	if (tes_file_read(path, pw, sizeof pw, &n) == 0)
 		pw[strcspn(pw, "\n")] = '\0';
@@ -120,13 +125,13 @@ print_help(const char *dir, const char *listen)
 		snprintf(target, sizeof target, "%s", listen);
 	printf("\nTES officer server\n"
 	       "  server key:      %s\n"
-	       "  officer login:   admin / %s   (dashboard, when enabled)\n"
+	       "  officer login:   admin / %s   (%s)\n"
 	       "  demo police:     demo (password in %s/demo/police.pw), unit key %s/demo/unit1.key\n\n"
 	       "Send a report from another terminal:\n\n"
 	       "  %s report -s %s -k %s/demo/unit1.key -u demo --password-file %s/demo/police.pw \\\n"
 	       "      --server-key %s --plate 34ABC123 --speed 120\n\n"
 	       "Then: build/tes-officer pending -d %s\n\n",
-	       fp, pw, dir, dir, access("build/tes-police", X_OK) == 0 ? "build/tes-police" : "tes-police",
+	       fp, pw, where, dir, dir, access("build/tes-police", X_OK) == 0 ? "build/tes-police" : "tes-police",
 	       target, dir, dir, fp, dir);
 	tes_wipe(pw, sizeof pw);
 	fflush(stdout);
@@ -134,7 +139,7 @@ print_help(const char *dir, const char *listen)
 
 /* Create and enrol on first run; print the ready-to-paste command every run. */
 int
-tes_demo_setup(const char *dir, const char *listen, int *created)
+tes_demo_setup(const char *dir, const char *listen, const char *http, int *created)
 {
 	char path[PATH_MAX];
 	int r;
@@ -151,6 +156,6 @@ tes_demo_setup(const char *dir, const char *listen, int *created)
 	}
 	snprintf(path, sizeof path, "%s/demo/officer.pw", dir);
 	if (access(path, F_OK) == 0)
-		print_help(dir, listen);
+		print_help(dir, listen, http);
 	return 0;
 }

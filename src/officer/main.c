@@ -27,6 +27,7 @@
 #include "crypto/rsa.h"
 #include "officer/cmd.h"
 #include "officer/control.h"
+#include "officer/demo.h"
 #include "officer/server.h"
 #include "officer/session.h"
 #include "officer/verifier.h"
@@ -371,8 +372,6 @@ do_records(struct opts *o, int argc)
 	return run_store(o->dir, o->plate != NULL ? 2 : 1, req);
 }
 
-int tes_demo_setup(const char *dir, const char *listen, int *created);
-
 static int
 do_serve(struct opts *o)
 {
@@ -387,7 +386,7 @@ do_serve(struct opts *o)
 	exe[n] = '\0';
 	o->serve.self_exe = exe;
 	o->serve.dir = o->dir;
-	if (o->demo && tes_demo_setup(o->dir, o->serve.listen, &created) != 0)
+	if (o->demo && tes_demo_setup(o->dir, o->serve.listen, o->serve.http, &created) != 0)
 		return EX_CANTCREAT;
 	/* the verifier workers are forked before any key is in this process */
 	if (tes_verifier_start(&ver) != 0) {
