@@ -126,7 +126,7 @@ variants:
 
 ASAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 ASAN_ENV    := ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-ASAN_INTEG  := $(filter-out %/sandbox.sh %/hardening.sh,$(INTEG_RUN))
+ASAN_INTEG  := $(filter-out %/sandbox.sh %/hardening.sh %/fuzz.sh %/fuzzmode.sh,$(INTEG_RUN))
 
 test-asan:
 	$(Q)$(MAKE) --no-print-directory B=build/asan SANDBOX=null CFLAGS="$(ASAN_CFLAGS)" \
