@@ -13,6 +13,8 @@
 #ifndef TES_OFFICER_WEB_H
 #define TES_OFFICER_WEB_H
 
+#include "officer/spawn.h"
+
 #include <poll.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -25,11 +27,11 @@ enum {
 	TES_WEB_POLL_MAX = TES_WEB_SLOTS + 1,
 	TES_WEB_DEADLINE = 30,           /* seconds a child may live */
 	TES_WEB_READ_TIMEOUT = 10,       /* seconds the child waits for request bytes */
-	TES_WEB_NET_FD = 3,              /* child: the browser connection */
-	TES_WEB_MON_FD = 4,              /* child: the socketpair to the master */
+	TES_WEB_NET_FD = TES_CHILD_NET_FD,              /* child: the browser connection */
+	TES_WEB_MON_FD = TES_CHILD_MON_FD,              /* child: the socketpair to the master */
 	TES_WEB_EXIT_OK = 0,
 	TES_WEB_EXIT_REFUSED = 3,        /* request refused with a 4xx, or peer gone */
-	TES_WEB_EXIT_SETUP = 4
+	TES_WEB_EXIT_SETUP = TES_CHILD_EXIT_SETUP
 };
 
 struct tes_web;
