@@ -255,7 +255,7 @@ FUZZ_DEF_fuzz  := -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -DTES_FUZZ_BUILD
 FUZZ_DEF_real  := $(FUZZ_DEF_fuzz) -DTES_FUZZ_REAL_CRYPTO
 fuzz_flavour    = $(if $(filter handshake,$(1)),fuzz,real)
 
-FUZZ_BASE   := -std=c11 -g -Wall -Wextra -Werror -Wshadow -Isrc -Ifuzz -I/usr/include/bearssl
+FUZZ_BASE   := -std=c11 -g -Wall -Wextra -Werror -Wshadow -Isrc -Ifuzz -I/usr/include/bearssl -MMD -MP
 FUZZ_SAN    := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 # engine: lf = libFuzzer objects, afl = AFL++ objects, cov = source-based coverage
 FUZZ_CFLAGS_lf  := $(FUZZ_SAN) -fsanitize=fuzzer-no-link
@@ -326,3 +326,5 @@ clean:
 	rm -rf $(B)
 
 -include $(shell find $(B)/obj $(B)/tests -maxdepth 3 -name '*.d' 2>/dev/null)
+# fuzz objects depend on the headers too (fuzz/*.h, src/*.h)
+-include $(shell find $(FB) -name '*.d' 2>/dev/null)

@@ -9,16 +9,36 @@
  *
  *   input = u8 flags | stream
  *   flags bit 7 clear: stream = frames from a client to the server engine
- *                      (flags bits 0..3: see fuzz/hs_server.h)
+ *                      (flags bits 0..6: see fuzz/hs_server.h)
  *   flags bit 7 set:   stream = bytes from a server to the police client,
- *                      which runs handshake, login, two reports and BYE;
- *                      bit 0 picks the DES suite
+ *                      which runs handshake, login, reports and BYE:
+ *     bit 0            the DES suite
+ *     bit 1            the pin refuses the server key
+ *     bit 2 clear      over a socketpair; bits 3..5 add 0..7 reports to
+ *                      the two of a session (a batch), bit 6 first tries a
+ *                      login with a name above the limit
+ *     bit 2 set        over TCP on the loopback: tes_client_connect, to the
+ *                      harness's listener, with the address case of bits
+ *                      3..6 (an address list with failing entries, HOST:PORT
+ *                      strings that resolve without DNS or are refused)
+ *
+ * Properties of the client: the pin is asked once, and when it refuses the
+ * client has sent its hello and nothing else (spec/PROTOCOL.md MUST-H3);
+ * everything the client sends is whole frames in the order CLIENT_HELLO,
+ * KEY_EXCHANGE, FINISHED, RECORD..., with records only after a completed
+ * handshake; a receipt names its report; an ALERT is reported with a code;
+ * connecting fails or succeeds as the address case says.
  */
 #define _GNU_SOURCE
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "common/io.h"
 #include "crypto/fuzzmode.h"
 #include "crypto/rsa.h"
@@ -26,15 +46,31 @@
 #include "hs_server.h"
 #include "police/client.h"
 
-static struct tes_rsa_priv unit;
+enum {
+	STREAM_MAX = 65536,
+	TCP_STREAM_MAX = 16384,      /* what loopback buffers take before the client reads */
+	SENT_MAX = 65536,
+	CASES = 11
+};
 
-/* The pin callback: the fuzzer's server key is "pinned". */
+static struct tes_rsa_priv unit;
+/* what the client sent, as the server end of the connection read it */
+static uint8_t sent[SENT_MAX];
+static size_t sent_n;
+
+/* The pin callback: counts the calls; refuses when asked to. */
+struct pin_ctx {
+	int calls, refuse;
+};
+
 static int
-pin_any(void *ctx, const struct tes_rsa_pub *server)
+pin_cb(void *ctx, const struct tes_rsa_pub *server)
 {
-	(void)ctx;
+	struct pin_ctx *x = ctx;
+
 	(void)server;
-	return 0;
+	x->calls++;
+	return x->refuse ? TES_ERR_PIN : 0;
 }
 
 /* A unit key that passes the length checks; fuzz mode signs without it. */
@@ -51,17 +87,212 @@ unit_init(void)
 	unit.plen = unit.qlen = unit.dplen = unit.dqlen = unit.iqlen = TES_RSA_LEN / 2;
 }
 
-static void
-client_run(uint8_t flags, const uint8_t *p, size_t n)
+/*
+ * The loopback server of the TCP mode, set up once: a listener, and a port
+ * bound without listening (held by the harness, so a connection to it is
+ * refused and can reach nobody else). -1 when the machine has no loopback.
+ */
+static int lfd = -1, rfd = -1;
+static struct sockaddr_in laddr, raddr, badaddr;
+static struct addrinfo ai_listen, ai_refused, ai_badfam, ai_badaddr;
+
+static int
+loopback_port(int listening, struct sockaddr_in *a)
 {
-	static struct tes_client c;
+	socklen_t l = sizeof *a;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	memset(a, 0, sizeof *a);
+	a->sin_family = AF_INET;
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)a, sizeof *a) != 0 || (listening && listen(fd, 4) != 0) ||
+	    getsockname(fd, (struct sockaddr *)a, &l) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void
+ai_set(struct addrinfo *ai, int family, struct sockaddr_in *a)
+{
+	memset(ai, 0, sizeof *ai);
+	ai->ai_family = family;
+	ai->ai_socktype = SOCK_STREAM;
+	ai->ai_addr = (struct sockaddr *)a;
+	ai->ai_addrlen = sizeof *a;
+}
+
+static void
+net_init(void)
+{
+	lfd = loopback_port(1, &laddr);
+	rfd = loopback_port(0, &raddr);
+	if (lfd < 0 || rfd < 0) {
+		lfd = -1;
+		return;
+	}
+	badaddr = laddr;
+	badaddr.sin_family = AF_UNIX;   /* an address of another family: connect fails at once */
+	ai_set(&ai_listen, AF_INET, &laddr);
+	ai_set(&ai_refused, AF_INET, &raddr);
+	ai_set(&ai_badaddr, AF_INET, &badaddr);
+	ai_set(&ai_badfam, AF_MAX + 1, &laddr);   /* socket() refuses the family */
+}
+
+/*
+ * Address case k: c->ai or the HOST:PORT string to connect to; returns the
+ * result tes_client_connect must give. Hosts are numeric, so nothing goes to
+ * DNS, and ports are the harness's own.
+ */
+static int
+address_case(unsigned k, struct tes_client *c, char *hp, size_t cap)
+{
+	unsigned lp = ntohs(laddr.sin_port);
+
+	c->ai = NULL;
+	snprintf(hp, cap, "fixed address list");
+	ai_listen.ai_next = ai_refused.ai_next = ai_badfam.ai_next = ai_badaddr.ai_next = NULL;
+	switch (k % CASES) {
+	case 0:
+		c->ai = &ai_listen;
+		return 0;
+	case 1:
+		ai_badfam.ai_next = &ai_listen;
+		c->ai = &ai_badfam;
+		return 0;
+	case 2:
+		ai_badaddr.ai_next = &ai_listen;
+		c->ai = &ai_badaddr;
+		return 0;
+	case 3:
+		ai_refused.ai_next = &ai_listen;
+		c->ai = &ai_refused;
+		return 0;
+	case 4:
+		ai_badaddr.ai_next = &ai_refused;
+		c->ai = &ai_badaddr;
+		return TES_ERR_CLOSED;
+	case 5:
+		snprintf(hp, cap, "127.0.0.1:%u", lp);
+		return 0;
+	case 6:
+		snprintf(hp, cap, "[127.0.0.1]:%u", lp);
+		return 0;
+	case 7:
+		snprintf(hp, cap, "127.0.0.1");
+		return TES_ERR_ARG;
+	case 8:
+		snprintf(hp, cap, ":%u", lp);
+		return TES_ERR_ARG;
+	case 9:
+		memset(hp, '1', 300);
+		snprintf(hp + 300, cap - 300, ":%u", lp);
+		return TES_ERR_ARG;
+	default:
+		snprintf(hp, cap, "127.0.0.1:tes-no-such-service");
+		return TES_ERR_ARG;
+	}
+}
+
+/* Append what the client has sent so far (never blocks). */
+static void
+read_sent(int fd)
+{
+	ssize_t k;
+
+	while (sent_n < sizeof sent && (k = recv(fd, sent + sent_n, sizeof sent - sent_n, MSG_DONTWAIT)) > 0)
+		sent_n += (size_t)k;
+}
+
+/*
+ * Whole frames, CLIENT_HELLO, KEY_EXCHANGE, FINISHED, then records, and
+ * records only when the handshake completed; only the hello when the pin
+ * refused the server key.
+ */
+static void
+check_sent(int handshake_ok, int pin_refused)
+{
+	static const uint8_t order[] = { TES_FRAME_CLIENT_HELLO, TES_FRAME_KEY_EXCHANGE, TES_FRAME_FINISHED };
+	struct tes_frame_hdr h;
+	const uint8_t *p;
+	size_t off = 0, used, i = 0;
+
+	fuzz_check(sent_n < sizeof sent, "client output fits the harness buffer");
+	for (i = 0; off < sent_n; i++, off += used) {
+		fuzz_check(tes_frame_decode(sent + off, sent_n - off, &h, &p, &used) == 0,
+			   "client sends whole frames");
+		if (i < sizeof order)
+			fuzz_check(h.type == order[i], "client handshake frames in order");
+		else
+			fuzz_check(h.type == TES_FRAME_RECORD && handshake_ok,
+				   "records only after the handshake");
+	}
+	fuzz_check(i >= 1, "client sends its hello");
+	if (pin_refused)
+		fuzz_check(i == 1, "nothing but the hello to a server key the pin refuses");
+}
+
+/* Handshake, login, reports on a connected client; peer is the server end. 1 if the handshake completed. */
+static int
+session(struct tes_client *c, int peer, uint8_t flags, int *refused)
+{
+	static const char long_name[] = "a-user-name-above-the-32-byte-limit";
 	struct tes_report rep = { .plate_len = 6, .plate = "AB123C", .speed = 93, .limit = 50 };
+	struct pin_ctx pin = { 0, (flags & 2) != 0 };
 	struct tes_receipt rc;
 	uint8_t sig[TES_RSA_LEN] = { 0 };
-	int sv[2], r;
+	int r, hs, peer_alert = 0;
+	unsigned i, reports = 2;
 
-	/* the server's bytes wait in the socket; what the client sends stays unread */
-	if (n > 65536 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+	if (!(flags & 4))
+		reports += (flags >> 3) & 7;
+	c->suite = flags & 1 ? TES_SUITE_DES_CBC_HMAC_SHA256 : TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256;
+	c->timeout = 1;
+	c->unit = &unit;
+	memset(c->unit_key, 0x11, sizeof c->unit_key);
+	memset(rep.id, 0x22, sizeof rep.id);
+	memset(rep.unit_key, 0x11, sizeof rep.unit_key);
+	rep.time = tes_fuzz_now() - 60;
+	r = hs = tes_client_handshake(c, pin_cb, &pin);
+	peer_alert |= r == TES_ERR_PEER;
+	fuzz_check(pin.calls <= 1 && (!pin.refuse || pin.calls == 0 || r == TES_ERR_PIN),
+		   "the pin decides once");
+	fuzz_check((r == 0) == (c->established != 0), "established after a handshake");
+	if (r == 0 && (flags & 0x44) == 0x40)
+		fuzz_check(tes_client_login(c, long_name, "pw") == TES_ERR_ARG,
+			   "a name above the limit is refused");
+	if (r == 0)
+		r = tes_client_login(c, "officer1", "correct horse");
+	for (i = 0; r == 0 && i < reports; i++) {
+		rep.id[0] = (uint8_t)(0x22 ^ i);
+		/* every other report is signed by the client itself */
+		if (i % 2)
+			r = tes_client_report(c, &rep, &rc);
+		else
+			r = tes_client_report_signed(c, &rep, sig, &rc);
+		if (r == 0)
+			fuzz_check(memcmp(rc.id, rep.id, TES_REPORT_ID_LEN) == 0, "receipt names the report");
+	}
+	peer_alert |= r == TES_ERR_PEER;
+	if (peer_alert)
+		fuzz_check(c->alert >= 1 && c->alert <= TES_ALERT_MAX, "an alert is reported with its code");
+	*refused = pin.calls == 1 && pin.refuse;
+	read_sent(peer);
+	check_sent(hs == 0, *refused);
+	return hs == 0;
+}
+
+static void
+over_socketpair(uint8_t flags, const uint8_t *p, size_t n)
+{
+	static struct tes_client c;
+	int sv[2], ok, refused;
+
+	/* the server's bytes wait in the socket; what the client sends stays unread until the end */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
 		return;
 	if (tes_write_full(sv[1], p, n) != 0 || shutdown(sv[1], SHUT_WR) != 0) {
 		close(sv[0]);
@@ -70,25 +301,44 @@ client_run(uint8_t flags, const uint8_t *p, size_t n)
 	}
 	memset(&c, 0, sizeof c);
 	c.fd = sv[0];
-	c.suite = flags & 1 ? TES_SUITE_DES_CBC_HMAC_SHA256 : TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256;
-	c.timeout = 1;
-	c.unit = &unit;
-	memset(c.unit_key, 0x11, sizeof c.unit_key);
-	memset(rep.id, 0x22, sizeof rep.id);
-	memset(rep.unit_key, 0x11, sizeof rep.unit_key);
-	rep.time = tes_fuzz_now() - 60;
-	r = tes_client_handshake(&c, pin_any, NULL);
-	if (r == 0)
-		r = tes_client_login(&c, "officer1", "correct horse");
-	if (r == 0)
-		r = tes_client_report_signed(&c, &rep, sig, &rc);
-	if (r == 0) {
-		fuzz_check(memcmp(rc.id, rep.id, TES_REPORT_ID_LEN) == 0, "receipt names the report");
-		rep.id[0] ^= 1;
-		(void)tes_client_report_signed(&c, &rep, sig, &rc);
-	}
+	ok = session(&c, sv[1], flags, &refused);
 	tes_client_close(&c);
+	/* the BYE of a completed session is a record too */
+	read_sent(sv[1]);
+	check_sent(ok, refused);
 	close(sv[1]);
+}
+
+static void
+over_tcp(uint8_t flags, const uint8_t *p, size_t n)
+{
+	static struct tes_client c;
+	static const struct linger rst = { 1, 0 };
+	struct pollfd pl = { .fd = lfd, .events = POLLIN };
+	char hp[320], err[512];
+	int want, r, s, refused;
+
+	if (lfd < 0 || n > TCP_STREAM_MAX)
+		return;
+	memset(&c, 0, sizeof c);
+	c.timeout = 1;
+	want = address_case((flags >> 3) & 15, &c, hp, sizeof hp);
+	r = tes_client_connect(&c, hp, err, sizeof err);
+	fuzz_check(r == want && (r == 0) == (c.fd >= 0), "connect succeeds or fails as the address says");
+	if (r != 0)
+		return;
+	/* closing with a reset leaves no TIME_WAIT behind on either end */
+	(void)setsockopt(c.fd, SOL_SOCKET, SO_LINGER, &rst, sizeof rst);
+	s = poll(&pl, 1, 1000) == 1 ? accept4(lfd, NULL, NULL, SOCK_CLOEXEC) : -1;
+	if (s < 0 || tes_write_full(s, p, n) != 0 || shutdown(s, SHUT_WR) != 0) {
+		tes_client_close(&c);
+		if (s >= 0)
+			close(s);
+		return;
+	}
+	(void)session(&c, s, flags, &refused);
+	tes_client_close(&c);
+	close(s);
 }
 
 int
@@ -99,14 +349,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!ready) {
 		unit_init();
+		net_init();
 		ready = 1;
 	}
 	if (size < 1)
 		return 0;
 	tes_fuzz_reset();
-	if (data[0] & 0x80)
-		client_run(data[0], data + 1, size - 1);
-	else
+	sent_n = 0;
+	if (!(data[0] & 0x80))
 		(void)hs_server_run(&e, data[0], data + 1, size - 1, NULL, NULL);
+	else if (size - 1 > STREAM_MAX)
+		return 0;
+	else if (data[0] & 4)
+		over_tcp(data[0], data + 1, size - 1);
+	else
+		over_socketpair(data[0], data + 1, size - 1);
 	return 0;
 }

@@ -6,7 +6,10 @@
  * (fuzz/seeds.c): the client Finished check, X25519, the record MAC,
  * decryption and sequence numbers are the real checks, so mutations test
  * that they refuse. Input as for the server side of fuzz_handshake.c:
- * u8 flags | client frames.
+ * u8 flags | client frames, the flags of fuzz/hs_server.h (bit 7 unused).
+ * The seeds also run sessions behind a valid handshake that end in each of
+ * the engine's refusals (a second login, a report before the login, broken
+ * records, reports out of range, wrong answers from the master).
  */
 #include "crypto/fuzzmode.h"
 #include "fuzz.h"

@@ -8,7 +8,14 @@
  *   flags bit 0  the master refuses the unit (HANDSHAKE_ANS status 1)
  *   flags bit 1  the master refuses the login
  *   flags bit 2  the server allows single DES (--allow-des)
- *   flags bit 3  the master answers the first request with a wrong type
+ *   flags bit 3  the master answers request number (flags >> 4) & 3 (0 is the
+ *                first) with a wrong type
+ *   flags bit 6  the master's receipt names another report
+ *
+ * A wrong answer from the master must end the session. Bytes that are not
+ * one whole frame (what is left when the stream stops parsing, with the
+ * frame before it when there is one) are handed to the engine too, which
+ * must refuse them. A failed engine must stay failed.
  */
 #ifndef TES_FUZZ_HS_SERVER_H
 #define TES_FUZZ_HS_SERVER_H
@@ -39,10 +46,12 @@ hs_init_params(struct tes_mon_init *init, uint8_t flags)
 	init->idle_timeout = 30;
 }
 
-/* The master's answer to a request, as the input's flags decide. */
-static void
-hs_master(const struct tes_mon_msg *req, struct tes_mon_msg *ans, uint8_t flags, int *first)
+/* The master's answer to request number *k, as the input's flags decide; 1 if it is a wrong one. */
+static int
+hs_master(const struct tes_mon_msg *req, struct tes_mon_msg *ans, uint8_t flags, unsigned *k)
 {
+	int wrong = 0;
+
 	memset(ans, 0, sizeof *ans);
 	switch (req->type) {
 	case TES_MON_HANDSHAKE:
@@ -59,13 +68,20 @@ hs_master(const struct tes_mon_msg *req, struct tes_mon_msg *ans, uint8_t flags,
 		memcpy(ans->u.rcpt.id, req->u.rep.r.id, TES_REPORT_ID_LEN);
 		ans->u.rcpt.status = TES_RECEIPT_QUEUED;
 		ans->u.rcpt.number = 7;
+		if (flags & 64) {
+			ans->u.rcpt.id[0] ^= 1;
+			wrong = 1;
+		}
 		break;
 	default:
 		fuzz_check(0, "engine produced a request the child never sends");
 	}
-	if (*first && (flags & 8))
+	if ((flags & 8) && *k == ((flags >> 4) & 3u)) {
 		ans->type = TES_MON_LOG;
-	*first = 0;
+		wrong = 1;
+	}
+	++*k;
+	return wrong;
 }
 
 /* What the engine produced must be something the peer and the master can take. */
@@ -99,15 +115,22 @@ hs_server_run(struct tes_engine *e, uint8_t flags, const uint8_t *p, size_t n,
 	struct tes_mon_msg ans;
 	struct tes_frame_hdr h;
 	const uint8_t *pl;
-	size_t off = 0, used;
-	int r = 0, first = 1, engine_failed = 0;
+	size_t off = 0, used, last = 0;
+	unsigned k = 0;
+	int r = 0, engine_failed = 0, wrong;
 
 	hs_init_params(&init, flags);
 	tes_engine_init(e, &init);
 	while (r == 0 && !tes_engine_done(e) && off < n) {
-		if ((r = tes_frame_decode(p + off, n - off, &h, &pl, &used)) != 0)
+		if (tes_frame_decode(p + off, n - off, &h, &pl, &used) != 0) {
+			/* not one whole frame: from the last frame on (with trailing bytes), or all of it */
+			r = tes_engine_frame(e, p + last, n - last, &out);
+			fuzz_check(r != 0, "the engine takes only exactly one whole frame");
+			engine_failed = 1;
 			break;
+		}
 		r = tes_engine_frame(e, p + off, used, &out);
+		last = off;
 		off += used;
 		engine_failed = r != 0;
 		while (r == 0) {
@@ -116,9 +139,10 @@ hs_server_run(struct tes_engine *e, uint8_t flags, const uint8_t *p, size_t n,
 				sink(out.frame, out.frame_len, ctx);
 			if (!out.has_req)
 				break;
-			hs_master(&out.req, &ans, flags, &first);
+			wrong = hs_master(&out.req, &ans, flags, &k);
 			r = tes_engine_answer(e, &ans, &out);
 			engine_failed = r != 0;
+			fuzz_check(!wrong || r != 0, "a wrong answer from the master ends the session");
 		}
 	}
 	if (engine_failed) {

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: ISC
 # Fuzz campaigns, coverage and corpus upkeep; the Makefile's fuzz targets call this
 # with FB set to the build directory (build/fuzz) after building the binaries.
-#   run.sh campaign SECONDS TARGET...   libFuzzer, then AFL++, per target (make fuzz)
+#   run.sh campaign SECONDS TARGET...   libFuzzer, then AFL++, per target (make fuzz);
+#                                       with FUZZ_BUDGET=cpu, SECONDS are CPU seconds
 #   run.sh smoke SECONDS TARGET         one short libFuzzer run (tests/integration/fuzz.sh)
 #   run.sh coverage TARGET...           llvm-cov over the committed corpus (make fuzz-cov)
 #   run.sh merge TARGET...              minimise corpus + last campaign's finds (-merge=1)
@@ -39,6 +40,59 @@ parsers() {
 	esac
 }
 
+# FUZZ_BUDGET=wall (default): SECONDS of wall-clock time per engine (libFuzzer
+# -max_total_time, afl-fuzz -V). FUZZ_BUDGET=cpu: the engine runs until its process tree
+# (afl-fuzz, the fork server and the target) has used SECONDS of CPU time, so a campaign
+# keeps its budget on a machine that other jobs share; the wall-clock cap is 6 x SECONDS.
+BUDGET=${FUZZ_BUDGET:-wall}
+CLK=$(getconf CLK_TCK)
+
+# CPU seconds used so far by process $1 and every live descendant (utime + stime +
+# reaped children's cutime + cstime, from /proc/PID/stat).
+tree_cpu() {
+	for f in /proc/[0-9]*/stat; do cat "$f" 2>/dev/null; echo; done | awk -v root="$1" -v clk="$CLK" '
+		NF == 0 { next }
+		{ pid = $1; sub(/^.*\) /, ""); pp[pid] = $2; cpu[pid] = $12 + $13 + $14 + $15 }
+		END {
+			in_tree[root] = 1
+			do {
+				grew = 0
+				for (p in pp) if (!(p in in_tree) && (pp[p] in in_tree)) { in_tree[p] = 1; grew = 1 }
+			} while (grew)
+			for (p in in_tree) s += cpu[p]
+			printf "%d\n", s / clk
+		}'
+}
+
+# Run "$@" in the background; in cpu mode stop it with SIGINT (both engines then write
+# their statistics and exit) once its tree has used $1 CPU seconds. Writes the CPU
+# seconds used to $2 and returns the command's status.
+budgeted() {
+	secs=$1 cpu_out=$2
+	shift 2
+	/usr/bin/time -f '%U %S' -o "$cpu_out.raw" "$@" &
+	pid=$!
+	if [ "$BUDGET" = cpu ]; then
+		while kill -0 "$pid" 2>/dev/null; do
+			sleep 5
+			used=$(tree_cpu "$pid")
+			if [ "${used:-0}" -ge "$secs" ]; then
+				pkill -INT -P "$pid" 2>/dev/null
+				break
+			fi
+		done
+	fi
+	wait "$pid"
+	rc=$?
+	awk 'NF == 2 && $1 ~ /^[0-9.]+$/ { printf "%d\n", $1 + $2 }' "$cpu_out.raw" >"$cpu_out"
+	return $rc
+}
+
+# the wall-clock limit handed to the engine itself
+wall_limit() {
+	if [ "$BUDGET" = cpu ]; then echo $(($1 * 6)); else echo "$1"; fi
+}
+
 lf_opts() {
 	echo "-timeout=5 -max_len=$(max_len "$1") -dict=$HERE/$1.dict -print_final_stats=1"
 }
@@ -49,17 +103,21 @@ run_lf() {
 	rm -rf "$d/lf-corpus" "$d/lf-art"
 	mkdir -p "$d/lf-corpus" "$d/lf-art"
 	# shellcheck disable=SC2046
-	"$FB/lf_$t" $(lf_opts "$t") -max_total_time="$secs" -artifact_prefix="$d/lf-art/" \
+	budgeted "$secs" "$d/lf.cpu" "$FB/lf_$t" $(lf_opts "$t") -max_total_time="$(wall_limit "$secs")" \
+		-artifact_prefix="$d/lf-art/" \
 		"$d/lf-corpus" "$CORPUS/$t" >"$d/lf.log" 2>&1
 	rc=$?
+	# stopped by the CPU budget: libFuzzer exits 72 after "run interrupted"
+	[ "$rc" -eq 72 ] && [ "$BUDGET" = cpu ] && grep -q 'libFuzzer: run interrupted' "$d/lf.log" && rc=0
+	cpu=$(cat "$d/lf.cpu")
 	crashes=$(find "$d/lf-art" -type f | wc -l)
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$d/lf.log" | tail -1)
 	eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$d/lf.log" | tail -1)
 	cov=$(grep -o 'cov: [0-9]*' "$d/lf.log" | tail -1 | cut -d' ' -f2)
 	ft=$(grep -o 'ft: [0-9]*' "$d/lf.log" | tail -1 | cut -d' ' -f2)
 	corp=$(ls "$d/lf-corpus" "$CORPUS/$t" | grep -vc ':$\|^$')
-	printf '%-15s libFuzzer %4ss  execs %10s  execs/s %7s  corpus %5s  edges(cov) %5s  features %6s  crashes %s\n' \
-		"$t" "$secs" "${execs:-?}" "${eps:-?}" "$corp" "${cov:-?}" "${ft:-?}" "$crashes"
+	printf '%-15s libFuzzer %4ss  cpu %4ss  execs %10s  execs/s %7s  corpus %5s  edges(cov) %5s  features %6s  crashes %s\n' \
+		"$t" "$secs" "${cpu:-?}" "${execs:-?}" "${eps:-?}" "$corp" "${cov:-?}" "${ft:-?}" "$crashes"
 	if [ "$rc" -ne 0 ] || [ "$crashes" -ne 0 ]; then
 		echo "$t: libFuzzer found a crash (rc $rc); log $d/lf.log, inputs in $d/lf-art/" >&2
 		tail -40 "$d/lf.log" >&2
@@ -72,11 +130,12 @@ run_afl() {
 	t=$1 secs=$2 d=$FB/run/$t
 	rm -rf "$d/afl"
 	mkdir -p "$d"
-	AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1 \
-	AFL_FAST_CAL=1 AFL_CMPLOG_ONLY_NEW=1 AFL_SKIP_CRASHES=1 \
-		afl-fuzz -V "$secs" -t 1000 -m none -x "$HERE/$t.dict" -i "$CORPUS/$t" -o "$d/afl" \
+	budgeted "$secs" "$d/afl.cpu" env AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 \
+		AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1 AFL_FAST_CAL=1 \
+		AFL_CMPLOG_ONLY_NEW=1 AFL_SKIP_CRASHES=1 afl-fuzz -V "$(wall_limit "$secs")" -t 1000 -m none -x "$HERE/$t.dict" -i "$CORPUS/$t" -o "$d/afl" \
 		-- "$FB/afl_$t" </dev/null >"$d/afl.log" 2>&1
 	rc=$?
+	cpu=$(cat "$d/afl.cpu")
 	st=$d/afl/default/fuzzer_stats
 	crashes=$(find "$d/afl/default/crashes" -name 'id:*' 2>/dev/null | wc -l)
 	if [ ! -f "$st" ]; then
@@ -85,8 +144,8 @@ run_afl() {
 		return 1
 	fi
 	get() { sed -n "s/^$1 *: *//p" "$st"; }
-	printf '%-15s AFL++     %4ss  execs %10s  execs/s %7s  corpus %5s  edges       %5s  (%s of map)  crashes %s\n' \
-		"$t" "$secs" "$(get execs_done)" "$(get execs_per_sec)" "$(get corpus_count)" \
+	printf '%-15s AFL++     %4ss  cpu %4ss  execs %10s  execs/s %7s  corpus %5s  edges       %5s  (%s of map)  crashes %s\n' \
+		"$t" "$secs" "${cpu:-?}" "$(get execs_done)" "$(get execs_per_sec)" "$(get corpus_count)" \
 		"$(get edges_found)" "$(get bitmap_cvg)" "$crashes"
 	if [ "$crashes" -ne 0 ]; then
 		echo "$t: AFL++ saved $crashes crash(es) in $d/afl/default/crashes/" >&2

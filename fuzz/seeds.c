@@ -81,30 +81,35 @@ sample_report(struct tes_report *r)
 	memcpy(r->loc, "Main St. #4,", 12);
 }
 
-/* The client side of a whole session against the engine's deterministic keys. */
+static struct tes_record_dir seed_tx;
+
+/*
+ * The client side of a handshake against the engine's deterministic keys,
+ * after the flags byte of fuzz/hs_server.h; records follow with put_record.
+ * zero_key: the client's X25519 key is all zeros, which the server's ECDH
+ * must refuse (the Finished is then of no matter).
+ */
 static void
-client_transcript(uint8_t suite, int with_login)
+client_handshake(uint8_t flags, uint8_t suite, int zero_key)
 {
 	static const uint8_t base[TES_X25519_LEN] = { 9 };
-	static uint8_t f[TES_FRAME_MAX], ch_f[TES_FRAME_MAX], sh_f[TES_FRAME_MAX], kx_f[TES_FRAME_MAX],
-		cf_f[TES_FRAME_MAX];
+	static uint8_t ch_f[TES_FRAME_MAX], sh_f[TES_FRAME_MAX], kx_f[TES_FRAME_MAX], cf_f[TES_FRAME_MAX];
 	struct tes_client_hello ch;
 	struct tes_server_hello sh;
 	struct tes_key_exchange kx;
 	struct tes_mon_init init;
 	struct tes_session_keys k;
-	struct tes_record_dir tx;
-	struct tes_login l = { .user_len = 8, .user = "officer1", .pw_len = 13, .pw = "correct horse" };
-	struct tes_report rep;
-	uint8_t cpriv[TES_X25519_LEN], spriv[TES_X25519_LEN], ecdh[TES_X25519_LEN], th[TES_HASH_LEN],
-		fin[TES_FINISHED_LEN], sig[TES_RSA_LEN], plain[TES_RECORD_MAX_PLAIN], bye = TES_INNER_BYE;
-	size_t ch_n = 0, sh_n = 0, kx_n = 0, cf_n = 0, n = 0, used = 0;
+	uint8_t cpriv[TES_X25519_LEN], spriv[TES_X25519_LEN], ecdh[TES_X25519_LEN] = { 0 }, th[TES_HASH_LEN],
+		fin[TES_FINISHED_LEN];
+	size_t ch_n = 0, sh_n = 0, kx_n = 0, cf_n = 0;
 
 	tes_fuzz_reset();
 	/* the engine's X25519 key is the first draw after the reset */
 	fuzz_check(tes_x25519_keygen(spriv, sh.x25519) == 0, "server keygen");
 	memset(cpriv, 0x33, sizeof cpriv);
 	fuzz_check(tes_x25519_shared(ch.x25519, cpriv, base) == 0, "client public key");
+	if (zero_key)
+		memset(ch.x25519, 0, sizeof ch.x25519);
 	ch.suite = suite;
 	memset(ch.random, 0x44, sizeof ch.random);
 	memset(ch.unit_key, 0x11, sizeof ch.unit_key);
@@ -119,47 +124,177 @@ client_transcript(uint8_t suite, int with_login)
 	fuzz_check(tes_hs_ch_frame(&ch, ch_f, &ch_n) == 0 && tes_hs_sh_frame(&sh, sh_f, &sh_n) == 0 &&
 			   tes_hs_kx_frame(&kx, kx_f, &kx_n) == 0,
 		   "handshake frames");
-	fuzz_check(tes_x25519_shared(ecdh, cpriv, sh.x25519) == 0, "ecdh");
+	fuzz_check(zero_key || tes_x25519_shared(ecdh, cpriv, sh.x25519) == 0, "ecdh");
 	tes_hs_hash(ch_f, ch_n, sh_f, sh_n, kx_f, kx_n, NULL, 0, th);
 	tes_keysched_derive(hs_pms, ecdh, th, &k);
 	tes_keysched_finished(k.c_fin, th, fin);
 	fuzz_check(tes_frame_encode(cf_f, sizeof cf_f, TES_FRAME_FINISHED, fin, sizeof fin, &cf_n) == 0, "fin");
-	put_u8(suite == TES_SUITE_DES_CBC_HMAC_SHA256 ? 4 : 0);
+	put_u8(flags);
 	put(ch_f, ch_n);
 	put(kx_f, kx_n);
 	put(cf_f, cf_n);
-	tes_record_dir_init(&tx, suite, k.c2s_enc, k.c2s_mac);
-	if (with_login) {
-		fuzz_check(tes_login_encode(&l, plain, sizeof plain, &n) == 0 &&
-				   tes_record_seal(&tx, plain, n, f, sizeof f, &used) == 0,
-			   "login record");
-		put(f, used);
-		sample_report(&rep);
-		memset(sig, 0x77, sizeof sig);
-		fuzz_check(tes_report_msg_encode(&rep, sig, plain, sizeof plain, &n) == 0 &&
-				   tes_record_seal(&tx, plain, n, f, sizeof f, &used) == 0,
-			   "report record");
-		put(f, used);
-		rep.speed = 999;	/* out of range: a REJECTED receipt, the session goes on */
-		rep.id[0] ^= 1;
-		fuzz_check(tes_report_msg_encode(&rep, sig, plain, sizeof plain, &n) == TES_ERR_SPEED ||
-				   tes_report_msg_encode(&rep, sig, plain, sizeof plain, &n) == 0,
-			   "bad report record");
-		fuzz_check(tes_record_seal(&tx, plain, n, f, sizeof f, &used) == 0, "bad report seal");
-		put(f, used);
-		fuzz_check(tes_record_seal(&tx, &bye, 1, f, sizeof f, &used) == 0, "bye record");
-		put(f, used);
-	}
+	tes_record_dir_init(&seed_tx, suite, k.c2s_enc, k.c2s_mac);
 }
 
-/* The seed must run a whole session on the engine (real crypto: every check passes). */
+/* One record from the client. */
 static void
-check_transcript(void)
+put_record(const void *plain, size_t n)
+{
+	static uint8_t f[TES_FRAME_MAX];
+	size_t used = 0;
+
+	fuzz_check(tes_record_seal(&seed_tx, plain, n, f, sizeof f, &used) == 0, "record");
+	put(f, used);
+}
+
+static void
+put_login(void)
+{
+	struct tes_login l = { .user_len = 8, .user = "officer1", .pw_len = 13, .pw = "correct horse" };
+	uint8_t plain[TES_RECORD_MAX_PLAIN];
+	size_t n = 0;
+
+	fuzz_check(tes_login_encode(&l, plain, sizeof plain, &n) == 0, "login record");
+	put_record(plain, n);
+}
+
+/* A report record; the encoder does not check the fields, so out-of-range ones go out as they are. */
+static void
+put_report(const struct tes_report *rep)
+{
+	uint8_t plain[TES_RECORD_MAX_PLAIN], sig[TES_RSA_LEN];
+	size_t n = 0;
+
+	memset(sig, 0x77, sizeof sig);
+	fuzz_check(tes_report_msg_encode(rep, sig, plain, sizeof plain, &n) == 0, "report record");
+	put_record(plain, n);
+}
+
+/* The whole session of a unit: login, a report, a REJECTED one, BYE. */
+static void
+client_transcript(uint8_t flags, uint8_t suite)
+{
+	struct tes_report rep;
+	uint8_t bye = TES_INNER_BYE;
+
+	client_handshake(flags, suite, 0);
+	put_login();
+	sample_report(&rep);
+	put_report(&rep);
+	rep.speed = 999;	/* out of range: a REJECTED receipt, the session goes on */
+	rep.id[0] ^= 1;
+	put_report(&rep);
+	put_record(&bye, 1);
+}
+
+/* The seed must do on the engine what its name says: run a whole session, or end with want. */
+static void
+check_transcript(int want)
 {
 	static struct tes_engine e;
 
 	tes_fuzz_reset();
-	fuzz_check(hs_server_run(&e, buf[0], buf + 1, len - 1, NULL, NULL) == 0, "transcript runs");
+	fuzz_check(hs_server_run(&e, buf[0], buf + 1, len - 1, NULL, NULL) == want,
+		   "transcript runs as planned");
+}
+
+/*
+ * Sessions that end in each of the engine's refusals behind a valid
+ * handshake (prefix: "server-" for the fuzz-mode target). The range errors
+ * of a report get REJECTED receipts and the session goes on.
+ */
+static void
+session_seeds(const char *target, const char *prefix)
+{
+	static const uint8_t bad_login[] = { TES_INNER_LOGIN, 0xff, 'x' }, unknown = 0x7f,
+			     broken_report[] = { TES_INNER_REPORT, 1, 2, 3 };
+	struct tes_report rep;
+	char name[64];
+
+	client_transcript(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256);
+	check_transcript(0);
+	snprintf(name, sizeof name, "%ssession-3des", prefix);
+	emit(target, name);
+	client_transcript(4, TES_SUITE_DES_CBC_HMAC_SHA256);
+	check_transcript(0);
+	snprintf(name, sizeof name, "%ssession-des", prefix);
+	emit(target, name);
+
+	client_handshake(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0);
+	put_login();
+	sample_report(&rep);
+	rep.plate[0] = 'a';
+	put_report(&rep);
+	sample_report(&rep);
+	rep.limit = 1;
+	put_report(&rep);
+	sample_report(&rep);
+	rep.time = 5;
+	put_report(&rep);
+	sample_report(&rep);
+	rep.loc[0] = 1;
+	put_report(&rep);
+	put_login();	/* a second login is out of state */
+	check_transcript(TES_ERR_STATE);
+	snprintf(name, sizeof name, "%srejected-then-login-again", prefix);
+	emit(target, name);
+
+	client_handshake(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0);
+	sample_report(&rep);
+	put_report(&rep);
+	check_transcript(TES_ERR_STATE);
+	snprintf(name, sizeof name, "%sreport-before-login", prefix);
+	emit(target, name);
+
+	client_handshake(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0);
+	put_record(bad_login, sizeof bad_login);
+	check_transcript(TES_ERR_TOOLONG);
+	snprintf(name, sizeof name, "%sbad-login", prefix);
+	emit(target, name);
+
+	client_handshake(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0);
+	put_login();
+	put_record(&unknown, 1);
+	check_transcript(TES_ERR_TYPE);
+	snprintf(name, sizeof name, "%sunknown-inner-type", prefix);
+	emit(target, name);
+
+	client_handshake(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0);
+	put_login();
+	put_record(broken_report, sizeof broken_report);
+	check_transcript(TES_ERR_TRUNCATED);
+	snprintf(name, sizeof name, "%sbroken-report", prefix);
+	emit(target, name);
+
+	client_handshake(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 1);
+	check_transcript(TES_ERR_KEY);
+	snprintf(name, sizeof name, "%szero-x25519-key", prefix);
+	emit(target, name);
+
+	/* the master's answer of the wrong type: to the handshake (request 0), login (1), report (2) */
+	client_transcript(8, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256);
+	check_transcript(TES_ERR_TYPE);
+	snprintf(name, sizeof name, "%smaster-handshake-answer-type", prefix);
+	emit(target, name);
+	client_transcript(8 | 1 << 4, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256);
+	check_transcript(TES_ERR_TYPE);
+	snprintf(name, sizeof name, "%smaster-login-answer-type", prefix);
+	emit(target, name);
+	client_transcript(8 | 2 << 4, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256);
+	check_transcript(TES_ERR_TYPE);
+	snprintf(name, sizeof name, "%smaster-report-answer-type", prefix);
+	emit(target, name);
+	client_transcript(64, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256);
+	check_transcript(TES_ERR_INTERNAL);
+	snprintf(name, sizeof name, "%smaster-receipt-other-report", prefix);
+	emit(target, name);
+
+	/* the stream stops in the middle of the BYE record */
+	client_transcript(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256);
+	len -= 3;
+	check_transcript(TES_ERR_FORMAT);
+	snprintf(name, sizeof name, "%scut-last-record", prefix);
+	emit(target, name);
 }
 
 #ifdef TES_FUZZ_REAL_CRYPTO
@@ -169,57 +304,96 @@ main(int argc, char **argv)
 {
 	fuzz_check(argc == 2, "usage: seeds-real DIR");
 	root = argv[1];
-	client_transcript(TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 1);
-	check_transcript();
-	emit("handshake_real", "session-3des");
-	client_transcript(TES_SUITE_DES_CBC_HMAC_SHA256, 1);
-	check_transcript();
-	emit("handshake_real", "session-des");
-	client_transcript(TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0);
+	session_seeds("handshake_real", "");
+	client_handshake(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0);
 	emit("handshake_real", "handshake-only");
 	return 0;
 }
 
 #else
 
+/*
+ * The server side of a session for the police client (fuzz mode: a
+ * Finished or record MAC that is not all zeros is accepted, the record
+ * cipher is the identity): SERVER_HELLO, FINISHED, LOGIN_RESULT and receipts receipts
+ * naming the reports 0x22.., 0x23.., ... as fuzz_handshake.c sends them.
+ */
 static void
-server_transcript(void)
+server_stream(uint8_t flags, unsigned receipts, int zero_key, int alert)
 {
 	static uint8_t f[TES_FRAME_MAX];
 	struct tes_server_hello sh;
 	struct tes_mon_init init;
 	struct tes_record_dir tx;
-	uint8_t priv[TES_X25519_LEN], fin[TES_FINISHED_LEN] = { 0 }, ok[2] = { TES_INNER_LOGIN_RESULT, 1 },
+	uint8_t priv[TES_X25519_LEN], fin[TES_FINISHED_LEN] = { 1 }, ok[2] = { TES_INNER_LOGIN_RESULT, 1 },
 		plain[64], key[TES_MAC_KEY_LEN] = { 0 };
-	struct tes_receipt rc = { .status = TES_RECEIPT_QUEUED, .number = 7 };
+	struct tes_receipt rc = { .number = 7 };
 	size_t used = 0, n = 0;
+	unsigned i;
 
 	hs_init_params(&init, 0);
-	sh.suite = TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256;
+	sh.suite = flags & 1 ? TES_SUITE_DES_CBC_HMAC_SHA256 : TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256;
 	memcpy(sh.random, init.server_random, TES_RANDOM_LEN);
 	memcpy(sh.n, init.n, TES_RSA_LEN);
 	sh.e_len = init.e_len;
 	memcpy(sh.e, init.e, init.e_len);
-	fuzz_check(tes_x25519_keygen(priv, sh.x25519) == 0 && tes_hs_sh_frame(&sh, f, &used) == 0, "SH");
-	put_u8(0x80);
+	fuzz_check(tes_x25519_keygen(priv, sh.x25519) == 0, "server key");
+	if (zero_key)
+		memset(sh.x25519, 0, sizeof sh.x25519);
+	fuzz_check(tes_hs_sh_frame(&sh, f, &used) == 0, "SH");
+	put_u8(flags);
 	put(f, used);
 	fuzz_check(tes_frame_encode(f, sizeof f, TES_FRAME_FINISHED, fin, sizeof fin, &used) == 0, "FIN");
 	put(f, used);
+	if (alert) {
+		put_u8(TES_FRAME_MAGIC);
+		put_u8(TES_PROTO_VERSION);
+		put_u8(TES_FRAME_ALERT);
+		put_u8(0);
+		put_u16(1);
+		put_u8(TES_ALERT_BUSY);
+		return;
+	}
 	tes_record_dir_init(&tx, sh.suite, key, key);
 	fuzz_check(tes_record_seal(&tx, ok, sizeof ok, f, sizeof f, &used) == 0, "LOGIN_RESULT");
 	put(f, used);
-	memset(rc.id, 0x22, sizeof rc.id);
-	fuzz_check(tes_receipt_encode(&rc, plain, sizeof plain, &n) == 0 &&
-			   tes_record_seal(&tx, plain, n, f, sizeof f, &used) == 0,
-		   "RECEIPT");
-	put(f, used);
-	rc.id[0] ^= 1;
-	rc.status = TES_RECEIPT_DUPLICATE;
-	fuzz_check(tes_receipt_encode(&rc, plain, sizeof plain, &n) == 0 &&
-			   tes_record_seal(&tx, plain, n, f, sizeof f, &used) == 0,
-		   "RECEIPT 2");
-	put(f, used);
+	for (i = 0; i < receipts; i++) {
+		memset(rc.id, 0x22, sizeof rc.id);
+		rc.id[0] ^= (uint8_t)i;
+		rc.status = i % 2 ? TES_RECEIPT_DUPLICATE : TES_RECEIPT_QUEUED;
+		fuzz_check(tes_receipt_encode(&rc, plain, sizeof plain, &n) == 0 &&
+				   tes_record_seal(&tx, plain, n, f, sizeof f, &used) == 0,
+			   "RECEIPT");
+		put(f, used);
+	}
+}
+
+static void
+server_transcript(void)
+{
+	char name[32];
+	unsigned k;
+
+	server_stream(0x80, 2, 0, 0);
 	emit("handshake", "client-session");
+	server_stream(0x80 | 3 << 3, 5, 0, 0);
+	emit("handshake", "client-batch");
+	server_stream(0x81, 2, 0, 0);
+	emit("handshake", "client-session-des");
+	server_stream(0x80 | 2, 2, 0, 0);
+	emit("handshake", "client-pin-refused");
+	server_stream(0x80 | 64, 2, 0, 0);
+	emit("handshake", "client-long-name");
+	server_stream(0x80, 0, 1, 0);
+	emit("handshake", "client-zero-x25519");
+	server_stream(0x80, 0, 0, 1);
+	emit("handshake", "client-alert-after-finished");
+	/* over TCP, one per address case of fuzz_handshake.c */
+	for (k = 0; k < 11; k++) {
+		server_stream((uint8_t)(0x84 | k << 3), 2, 0, 0);
+		snprintf(name, sizeof name, "client-tcp-%u", k);
+		emit("handshake", name);
+	}
 	put_u8(0x80);
 	put_u8(TES_FRAME_MAGIC);
 	put_u8(TES_PROTO_VERSION);
@@ -233,12 +407,7 @@ server_transcript(void)
 static void
 seeds_handshake(void)
 {
-	client_transcript(TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 1);
-	check_transcript();
-	emit("handshake", "server-session-3des");
-	client_transcript(TES_SUITE_DES_CBC_HMAC_SHA256, 1);
-	check_transcript();
-	emit("handshake", "server-session-des");
+	session_seeds("handshake", "server-");
 	server_transcript();
 }
 
@@ -347,6 +516,105 @@ static const struct tes_store_keys dkeys = {
 };
 
 static void
+put_u64(uint64_t v)
+{
+	int i;
+
+	for (i = 56; i >= 0; i -= 8)
+		put_u8((uint8_t)(v >> i));
+}
+
+/* One body of every other record type (drivers_enc mode 5, the type in bits 3..5). */
+static void
+seeds_bodies(void)
+{
+	static uint8_t plain[TES_JOURNAL_BODY_MAX];
+	struct tes_journal_unit un = { .name_len = 6, .name = "unit-7", .pub = { .elen = 3, .e = { 1, 0, 1 } } };
+	struct tes_journal_user us = { .name_len = 5, .name = "alice", .role = TES_ROLE_OFFICER, .hash_len = 20,
+				       .hash = "$argon2id$v=19$m=8,t" };
+	struct tes_journal_decision de = { .verdict = TES_VERDICT_REJECT, .reason_len = 7, .reason = "blurred",
+					   .officer_len = 3, .officer = "bob", .time = TES_FUZZ_NOW };
+	struct tes_journal_audit au = { .kind = TES_AUDIT_UNIT_REFUSED, .who_len = 0, .text_len = 11,
+					.text = "bad finish.", .time = TES_FUZZ_NOW };
+	size_t m = 0;
+
+	memset(un.pub.n, 0xc5, sizeof un.pub.n);
+	fuzz_check(tes_journal_unit_encode(&un, plain, sizeof plain, &m) == 0, "unit body");
+	put_u8(5 | (TES_JREC_UNIT << 3));
+	put(plain, m);
+	emit("drivers_enc", "body-unit");
+	fuzz_check(tes_journal_user_encode(&us, plain, sizeof plain, &m) == 0, "user body");
+	put_u8(5 | (TES_JREC_USER << 3));
+	put(plain, m);
+	emit("drivers_enc", "body-user");
+	memset(de.id, 0x22, sizeof de.id);
+	fuzz_check(tes_journal_decision_encode(&de, plain, sizeof plain, &m) == 0, "decision body");
+	put_u8(5 | (TES_JREC_DECISION << 3));
+	put(plain, m);
+	emit("drivers_enc", "body-decision");
+	fuzz_check(tes_journal_audit_encode(&au, plain, sizeof plain, &m) == 0, "audit body");
+	put_u8(5 | (TES_JREC_AUDIT << 3));
+	put(plain, m);
+	emit("drivers_enc", "body-audit");
+	fuzz_check(tes_journal_revoke_encode("unit-7", 6, plain, sizeof plain, &m) == 0, "revoke body");
+	put_u8(5 | (TES_JREC_REVOKE << 3));
+	put(plain, m);
+	emit("drivers_enc", "body-revoke");
+}
+
+/* Inputs of the two writer modes of fuzz_drivers_enc.c, in the order it reads them. */
+static void
+seeds_writers(void)
+{
+	static const uint8_t sk[TES_STORE_KEY_LEN] = "fuzz raw storage key, 32 bytes.";
+	struct tes_journal_hdr jh = { .type = TES_JREC_DECISION, .seq = 9, .total_len = TES_JOURNAL_REC_MIN };
+	uint8_t hdr[TES_JOURNAL_HDR_LEN], iv[TES_JOURNAL_IV_LEN] = { 8, 7, 6, 5, 4, 3, 2, 1 };
+
+	/* journal writer (sel 7): key, created, header, room, then a record to seal */
+	memset(jh.key, 0x22, sizeof jh.key);
+	fuzz_check(tes_journal_hdr_encode(&jh, hdr) == 0, "journal header");
+	put_u8(5 | (7 << 3));
+	put(sk, sizeof sk);
+	put_u64(TES_FUZZ_NOW);
+	put(hdr, sizeof hdr);
+	put_u8(5);
+	put_u8(TES_JREC_DECISION);
+	put_u64(10);
+	put_u8(1);
+	put(jh.key, sizeof jh.key);
+	put(iv, sizeof iv);
+	memset(hdr, 0x5c, sizeof hdr);
+	put(hdr, sizeof hdr);   /* chain value */
+	put_u16(4096);          /* room for the record */
+	put_u16(64);            /* room for the plaintext */
+	put_u16(29);
+	put("an approved report, 29 bytes", 29);
+	emit("drivers_enc", "writer-journal");
+	/* drivers.enc writer (sel 0): flags, room, header, IV, entries */
+	put_u8(5);
+	put_u8(0);
+	put_u16(4096);
+	put_u64(12);
+	memset(hdr, 0x99, sizeof hdr);
+	put(hdr, sizeof hdr);
+	put(iv, sizeof iv);
+	put_u8(3);
+	put_u8(6);
+	put("AB123C", 6);
+	put_u16(0);
+	put_u16(10);
+	put_u8(7);
+	put("AB123CD", 7);
+	put_u16(0);
+	put_u16(70);
+	put_u8(2);
+	put("Z9", 2);
+	put_u16(0);
+	put_u16(20);
+	emit("drivers_enc", "writer-drivers");
+}
+
+static void
 seeds_drivers(void)
 {
 	static uint8_t f[8192], plain[TES_JOURNAL_CT_MAX];
@@ -402,6 +670,8 @@ seeds_drivers(void)
 	fuzz_check(tes_journal_report_encode(&jr, plain, sizeof plain, &m) == 0, "report body");
 	put(plain, m);
 	emit("drivers_enc", "body-report");
+	seeds_bodies();
+	seeds_writers();
 }
 
 static void
@@ -427,6 +697,18 @@ seeds_http(void)
 		snprintf(name, sizeof name, "request-%zu", i);
 		emit("http", name);
 	}
+	/* header lines each below the line limit whose sum passes the head limit (431) */
+	put_u8(2 | 8 | 32);
+	put("GET /queue HTTP/1.1\r\n", 21);
+	for (i = 0; i < 9; i++) {
+		put("X-Pad: ", 7);
+		memset(name, 'a' + (int)i, sizeof name);
+		for (size_t k = 0; k < 1000 / sizeof name; k++)
+			put(name, sizeof name);
+		put("\r\n", 2);
+	}
+	put("\r\n", 2);
+	emit("http", "head-too-large");
 }
 
 int
