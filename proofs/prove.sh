@@ -21,13 +21,16 @@ declare -A SRCS=(
 	[policy]="src/wire/policy.c"
 	[msg]="src/wire/msg.c"
 	[monitor]="src/officer/monitor.c"
+	[journal]="src/store/journal.c"
+	[drivers]="src/store/drivers.c"
+	[http]="src/web/http.c"
+	[html]="src/web/html.c"
 	[roundtrip]="proofs/roundtrip.c"
 )
-# extra WP options per module. monitor: only the permission check is gated
-# so far (proofs/STATUS.md lists the rest of monitor.c as not yet proven);
-# its permission table is a small static const, so WP needs its contents.
+# extra WP options per module. monitor: the permission table is a small
+# static const, so WP needs its contents (-wp-init-const).
 declare -A WPX=(
-	[monitor]="-wp-fct tes_mon_permit -wp-init-const"
+	[monitor]="-wp-init-const"
 )
 # extra preprocessor arguments per module (trusted stubs, proofs/stubs/)
 declare -A EXTRA=(

@@ -217,3 +217,62 @@ tes_cur_put_u64be(struct tes_cur *c, uint64_t v)
 	c->off += 8;
 	return 0;
 }
+
+/* Copy n bytes into a NUL-terminated char array of size n + 1. */
+/*@ requires \valid(dst + (0 .. n)) && \valid_read(src + (0 .. n-1));
+    requires \separated(dst + (0 .. n), src + (0 .. n-1));
+    terminates \true;
+    assigns dst[0 .. n];
+    ensures dst[n] == 0;
+ */
+static void
+copy_str(char *dst, const uint8_t *src, size_t n)
+{
+	size_t i;
+
+	/*@ loop invariant 0 <= i <= n;
+	    loop assigns i, dst[0 .. n-1];
+	    loop variant n - i; */
+	for (i = 0; i < n; i++) {
+		/* the two's-complement value (what (char) does on every target
+		 * we build for), spelled so that no conversion is out of range */
+		dst[i] = src[i] < 128 ? (char)src[i] : (char)(src[i] - 256);
+	}
+	dst[n] = '\0';
+}
+
+/* see cur.h */
+int
+tes_cur_get_str8(struct tes_cur *c, size_t max, uint8_t *len, char *out)
+{
+	const uint8_t *v;
+	int r;
+
+	if ((r = tes_cur_get_u8(c, len)) != 0)
+		return r;
+	if (*len > max)
+		return TES_ERR_TOOLONG;
+	if ((r = tes_cur_get_view(c, &v, *len)) != 0)
+		return r;
+	copy_str(out, v, *len);
+	return 0;
+}
+
+/* see cur.h */
+int
+tes_cur_put_str8(struct tes_cur *c, const char *s, uint8_t len)
+{
+	size_t i;
+	int r;
+
+	if ((r = tes_cur_put_u8(c, len)) != 0)
+		return r;
+	/*@ loop invariant 0 <= i <= len;
+	    loop invariant c->off == \at(c->off, LoopEntry) + i && c->off <= c->len;
+	    loop assigns i, r, c->off, c->buf[0 .. c->len - 1];
+	    loop variant len - i; */
+	for (i = 0; i < len; i++)
+		if ((r = tes_cur_put_u8(c, s[i] < 0 ? (uint8_t)(s[i] + 256) : (uint8_t)s[i])) != 0)
+			return r;
+	return 0;
+}

@@ -248,6 +248,35 @@ int tes_cur_put_u64be(struct tes_cur *c, uint64_t v);
  */
 int tes_cur_put_bytes(struct tes_cur *c, const uint8_t *in, size_t n);
 
+/*
+ * Strings with a u8 length prefix (spec/PROTOCOL.md#encoding), the one
+ * implementation every codec uses. The reader copies at most max bytes into
+ * out and NUL-terminates it; the bytes themselves are the caller's to
+ * validate. Both convert between char and uint8_t by value, never by
+ * casting the pointer.
+ */
+/*@ requires cur_rd(c) && \valid(len) && \valid(out + (0 .. max)) && max <= 255;
+    requires \separated(len, c, out + (0 .. max), c->buf + (0 .. c->len - 1));
+    requires \separated(out + (0 .. max), c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, *len, out[0 .. max];
+    ensures \result == 0 || \result < 0;
+    ensures c->off <= c->len;
+    ensures \result == 0 ==> *len <= max && out[*len] == 0 &&
+            c->off == \old(c->off) + 1 + *len;
+ */
+int tes_cur_get_str8(struct tes_cur *c, size_t max, uint8_t *len, char *out);
+
+/*@ requires cur_wr(c) && \valid_read(s + (0 .. len-1));
+    requires \separated(s + (0 .. len-1), c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, c->buf[0 .. c->len - 1];
+    ensures \result == 0 || \result == TES_ERR_SPACE;
+    ensures c->off <= c->len;
+    ensures \result == 0 ==> c->off == \old(c->off) + 1 + len;
+ */
+int tes_cur_put_str8(struct tes_cur *c, const char *s, uint8_t len);
+
 /* Decode helpers without a cursor (callers with fixed offsets). */
 /*@ requires \valid_read(p + (0 .. 1));
     terminates \true;

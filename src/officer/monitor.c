@@ -1,6 +1,4 @@
 /* SPDX-License-Identifier: ISC */
-#include <string.h>
-
 #include "common/cur.h"
 #include "common/err.h"
 #include "officer/monitor.h"
@@ -50,31 +48,31 @@ tes_mon_permit(uint8_t state, uint8_t type, uint32_t used)
 	return TES_ERR_STATE;
 }
 
-static int
-put_str(struct tes_cur *c, const char *s, uint8_t n)
+/*@ requires \valid(p + (0 .. n-1));
+    terminates \true;
+    assigns p[0 .. n-1];
+    ensures \forall integer k; 0 <= k < n ==> p[k] == 0;
+ */
+static void
+zero(uint8_t *p, size_t n)
 {
-	int r;
+	size_t i;
 
-	if ((r = tes_cur_put_u8(c, n)) != 0)
-		return r;
-	return tes_cur_put_bytes(c, (const uint8_t *)s, n);
+	/*@ loop invariant 0 <= i <= n;
+	    loop invariant \forall integer k; 0 <= k < i ==> p[k] == 0;
+	    loop assigns i, p[0 .. n-1];
+	    loop variant n - i; */
+	for (i = 0; i < n; i++)
+		p[i] = 0;
 }
 
-static int
-get_str(struct tes_cur *c, size_t max, uint8_t *n, char *out)
-{
-	int r;
-
-	if ((r = tes_cur_get_u8(c, n)) != 0)
-		return r;
-	if (*n > max)
-		return TES_ERR_TOOLONG;
-	if ((r = tes_cur_get_bytes(c, (uint8_t *)out, *n)) != 0)
-		return r;
-	out[*n] = '\0';
-	return 0;
-}
-
+/*@ requires cur_wr(c) && \valid_read(m);
+    requires \separated(m, c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, c->buf[0 .. c->len - 1];
+    ensures \result == 0 || \result < 0;
+    ensures c->off <= c->len;
+ */
 static int
 enc_init(struct tes_cur *c, const struct tes_mon_init *m)
 {
@@ -91,6 +89,14 @@ enc_init(struct tes_cur *c, const struct tes_mon_init *m)
 	return tes_cur_put_u32be(c, m->idle_timeout);
 }
 
+/*@ requires cur_rd(c) && \valid(m);
+    requires \separated(m, c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, *m;
+    ensures \result == 0 || \result < 0;
+    ensures c->off <= c->len;
+    ensures \result == 0 ==> mon_init_ok(m);
+ */
 static int
 dec_init(struct tes_cur *c, struct tes_mon_init *m)
 {
@@ -109,23 +115,80 @@ dec_init(struct tes_cur *c, struct tes_mon_init *m)
 	return m->allow_des > 1 ? TES_ERR_FORMAT : 0;
 }
 
+/*
+ * The wire records a message carries (the client hello of HANDSHAKE, the
+ * inner LOGIN, REPORT and receipt records) go in with a u16 length prefix.
+ * They are encoded straight into the message, never into a stack copy, so
+ * no password outlives the output buffer the caller wipes.
+ */
+/*@ requires cur_wr(c) && \valid_read(m);
+    requires \separated(m, c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, c->buf[0 .. c->len - 1];
+    ensures \result == 0 || \result < 0;
+    ensures c->off <= c->len;
+ */
 static int
-enc_hs(struct tes_cur *c, const struct tes_mon_handshake *m)
+enc_sized(struct tes_cur *c, const struct tes_mon_msg *m)
 {
-	uint8_t tmp[TES_FRAME_MAX];
-	size_t n;
+	uint8_t *out;
+	size_t cap, n = 0;
 	int r;
 
-	if ((r = tes_client_hello_encode(&m->ch, tmp, sizeof tmp, &n)) != 0 ||
-	    (r = tes_cur_put_u16be(c, (uint16_t)n)) != 0 ||
-	    (r = tes_cur_put_bytes(c, tmp, n)) != 0 ||
-	    (r = tes_cur_put_bytes(c, m->server_x25519, TES_X25519_LEN)) != 0 ||
-	    (r = tes_cur_put_u8(c, m->suite)) != 0 ||
-	    (r = tes_cur_put_bytes(c, m->kx.oaep, TES_RSA_LEN)) != 0)
+	if (c->len - c->off < 2)
+		return TES_ERR_SPACE;
+	out = c->buf + c->off + 2;
+	cap = c->len - c->off - 2;
+	if (m->type == TES_MON_HANDSHAKE) {
+		r = tes_client_hello_encode(&m->u.hs.ch, out, cap, &n);
+	} else if (m->type == TES_MON_LOGIN) {
+		if (m->u.login.user_len > TES_NAME_MAX || m->u.login.pw_len > TES_PASSWORD_MAX)
+			return TES_ERR_ARG;
+		r = tes_login_encode(&m->u.login, out, cap, &n);
+	} else if (m->type == TES_MON_REPORT) {
+		if (m->u.rep.r.plate_len > TES_PLATE_MAX || m->u.rep.r.loc_len > TES_LOCATION_MAX)
+			return TES_ERR_ARG;
+		r = tes_report_msg_encode(&m->u.rep.r, m->u.rep.sig, out, cap, &n);
+	} else {
+		r = tes_receipt_encode(&m->u.rcpt, out, cap, &n);
+	}
+	if (r != 0)
 		return r;
-	return tes_cur_put_bytes(c, m->kx.sig, TES_RSA_LEN);
+	if (n > 65535)
+		return TES_ERR_SPACE;
+	tes_enc16be(c->buf + c->off, (uint16_t)n);
+	c->off += 2 + n;
+	return 0;
 }
 
+/*@ requires cur_wr(c) && \valid_read(m);
+    requires \separated(m, c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, c->buf[0 .. c->len - 1];
+    ensures \result == 0 || \result < 0;
+    ensures c->off <= c->len;
+ */
+static int
+enc_hs(struct tes_cur *c, const struct tes_mon_msg *m)
+{
+	int r;
+
+	if ((r = enc_sized(c, m)) != 0 ||
+	    (r = tes_cur_put_bytes(c, m->u.hs.server_x25519, TES_X25519_LEN)) != 0 ||
+	    (r = tes_cur_put_u8(c, m->u.hs.suite)) != 0 ||
+	    (r = tes_cur_put_bytes(c, m->u.hs.kx.oaep, TES_RSA_LEN)) != 0)
+		return r;
+	return tes_cur_put_bytes(c, m->u.hs.kx.sig, TES_RSA_LEN);
+}
+
+/*@ requires cur_rd(c) && \valid(m);
+    requires \separated(m, c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, *m;
+    ensures \result == 0 || \result < 0;
+    ensures c->off <= c->len;
+    ensures \result == 0 ==> mon_hs_ok(m);
+ */
 static int
 dec_hs(struct tes_cur *c, struct tes_mon_handshake *m)
 {
@@ -146,6 +209,13 @@ dec_hs(struct tes_cur *c, struct tes_mon_handshake *m)
 	return 0;
 }
 
+/*@ requires cur_wr(c) && \valid_read(m);
+    requires \separated(m, c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, c->buf[0 .. c->len - 1];
+    ensures \result == 0 || \result < 0;
+    ensures c->off <= c->len;
+ */
 static int
 enc_status(struct tes_cur *c, const struct tes_mon_status *m, int with_pms)
 {
@@ -156,6 +226,14 @@ enc_status(struct tes_cur *c, const struct tes_mon_status *m, int with_pms)
 	return with_pms ? tes_cur_put_bytes(c, m->pms, TES_PMS_LEN) : 0;
 }
 
+/*@ requires cur_rd(c) && \valid(m);
+    requires \separated(m, c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, *m;
+    ensures \result == 0 || \result < 0;
+    ensures c->off <= c->len;
+    ensures \result == 0 ==> m->status <= 1;
+ */
 static int
 dec_status(struct tes_cur *c, struct tes_mon_status *m, int with_pms)
 {
@@ -168,27 +246,19 @@ dec_status(struct tes_cur *c, struct tes_mon_status *m, int with_pms)
 	return with_pms ? tes_cur_get_bytes(c, m->pms, TES_PMS_LEN) : 0;
 }
 
-/* LOGIN and REPORT reuse the wire codecs of the inner records. */
-static int
-enc_inner(struct tes_cur *c, const struct tes_mon_msg *m)
-{
-	uint8_t tmp[TES_RECORD_MAX_PLAIN];
-	size_t n;
-	int r;
-
-	if (m->type == TES_MON_LOGIN)
-		r = tes_login_encode(&m->u.login, tmp, sizeof tmp, &n);
-	else if (m->type == TES_MON_REPORT)
-		r = tes_report_msg_encode(&m->u.rep.r, m->u.rep.sig, tmp, sizeof tmp, &n);
-	else
-		r = tes_receipt_encode(&m->u.rcpt, tmp, sizeof tmp, &n);
-	if (r != 0 || (r = tes_cur_put_u16be(c, (uint16_t)n)) != 0)
-		return r;
-	r = tes_cur_put_bytes(c, tmp, n);
-	memset(tmp, 0, sizeof tmp);
-	return r;
-}
-
+/* LOGIN, REPORT and REPORT_ANS carry one inner record of the wire protocol. */
+/*@ requires cur_rd(c) && \valid(m);
+    requires m->type == TES_MON_LOGIN || m->type == TES_MON_REPORT ||
+             m->type == TES_MON_REPORT_ANS;
+    requires \separated(m, c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, m->u;
+    ensures \result == 0 || \result < 0;
+    ensures c->off <= c->len;
+    ensures \result == 0 && m->type == TES_MON_LOGIN ==> login_ok(&m->u.login);
+    ensures \result == 0 && m->type == TES_MON_REPORT ==> report_ok(&m->u.rep.r);
+    ensures \result == 0 && m->type == TES_MON_REPORT_ANS ==> receipt_ok(&m->u.rcpt);
+ */
 static int
 dec_inner(struct tes_cur *c, struct tes_mon_msg *m)
 {
@@ -200,11 +270,21 @@ dec_inner(struct tes_cur *c, struct tes_mon_msg *m)
 		return r;
 	if (m->type == TES_MON_LOGIN)
 		return tes_login_decode(v, n, &m->u.login);
-	if (m->type == TES_MON_REPORT)
-		return tes_report_msg_decode(v, n, &m->u.rep.r, m->u.rep.sig);
+	if (m->type == TES_MON_REPORT) {
+		r = tes_report_msg_decode(v, n, &m->u.rep.r, m->u.rep.sig);
+		/*@ assert r == 0 ==> report_ok(&m->u.rep.r); */
+		return r;
+	}
 	return tes_receipt_decode(v, n, &m->u.rcpt);
 }
 
+/*@ requires cur_wr(c) && \valid_read(m);
+    requires \separated(m, c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, c->buf[0 .. c->len - 1];
+    ensures \result == 0 || \result < 0;
+    ensures c->off <= c->len;
+ */
 static int
 enc_log(struct tes_cur *c, const struct tes_mon_log *m)
 {
@@ -214,9 +294,17 @@ enc_log(struct tes_cur *c, const struct tes_mon_log *m)
 		return TES_ERR_ARG;
 	if ((r = tes_cur_put_u8(c, m->level)) != 0)
 		return r;
-	return put_str(c, m->text, m->len);
+	return tes_cur_put_str8(c, m->text, m->len);
 }
 
+/*@ requires cur_rd(c) && \valid(m);
+    requires \separated(m, c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, *m;
+    ensures \result == 0 || \result < 0;
+    ensures c->off <= c->len;
+    ensures \result == 0 ==> mon_log_ok(m);
+ */
 static int
 dec_log(struct tes_cur *c, struct tes_mon_log *m)
 {
@@ -224,16 +312,27 @@ dec_log(struct tes_cur *c, struct tes_mon_log *m)
 	int r;
 
 	if ((r = tes_cur_get_u8(c, &m->level)) != 0 ||
-	    (r = get_str(c, TES_MON_LOG_MAX, &m->len, m->text)) != 0)
+	    (r = tes_cur_get_str8(c, TES_MON_LOG_MAX, &m->len, m->text)) != 0)
 		return r;
 	if (m->level > 2)
 		return TES_ERR_FORMAT;
+	/*@ loop invariant 0 <= i <= m->len;
+	    loop invariant \forall integer k; 0 <= k < i ==> 0x20 <= m->text[k] <= 0x7e;
+	    loop assigns i;
+	    loop variant m->len - i; */
 	for (i = 0; i < m->len; i++)
 		if (m->text[i] < 0x20 || m->text[i] > 0x7e)
 			return TES_ERR_FORMAT;
 	return 0;
 }
 
+/*@ requires cur_wr(c) && \valid_read(m);
+    requires \separated(m, c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, c->buf[0 .. c->len - 1];
+    ensures \result == 0 || \result < 0;
+    ensures c->off <= c->len;
+ */
 static int
 enc_body(struct tes_cur *c, const struct tes_mon_msg *m)
 {
@@ -241,7 +340,7 @@ enc_body(struct tes_cur *c, const struct tes_mon_msg *m)
 	case TES_MON_INIT:
 		return enc_init(c, &m->u.init);
 	case TES_MON_HANDSHAKE:
-		return enc_hs(c, &m->u.hs);
+		return enc_hs(c, m);
 	case TES_MON_HANDSHAKE_ANS:
 		return enc_status(c, &m->u.st, 1);
 	case TES_MON_LOGIN_ANS:
@@ -249,7 +348,7 @@ enc_body(struct tes_cur *c, const struct tes_mon_msg *m)
 	case TES_MON_LOGIN:
 	case TES_MON_REPORT:
 	case TES_MON_REPORT_ANS:
-		return enc_inner(c, m);
+		return enc_sized(c, m);
 	case TES_MON_LOG:
 		return enc_log(c, &m->u.log);
 	default:
@@ -257,6 +356,22 @@ enc_body(struct tes_cur *c, const struct tes_mon_msg *m)
 	}
 }
 
+/*@ requires cur_rd(c) && \valid(m) && 1 <= m->type <= TES_MON_TYPE_MAX;
+    requires \separated(m, c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, *m;
+    ensures m->type == \old(m->type);
+    ensures \result == 0 || \result < 0;
+    ensures c->off <= c->len;
+    ensures \result == 0 && m->type == TES_MON_INIT ==> mon_init_ok(&m->u.init);
+    ensures \result == 0 && m->type == TES_MON_HANDSHAKE ==> mon_hs_ok(&m->u.hs);
+    ensures \result == 0 && m->type == TES_MON_HANDSHAKE_ANS ==> m->u.st.status <= 1;
+    ensures \result == 0 && m->type == TES_MON_LOGIN_ANS ==> m->u.st.status <= 1;
+    ensures \result == 0 && m->type == TES_MON_LOGIN ==> login_ok(&m->u.login);
+    ensures \result == 0 && m->type == TES_MON_REPORT ==> report_ok(&m->u.rep.r);
+    ensures \result == 0 && m->type == TES_MON_REPORT_ANS ==> receipt_ok(&m->u.rcpt);
+    ensures \result == 0 && m->type == TES_MON_LOG ==> mon_log_ok(&m->u.log);
+ */
 static int
 dec_body(struct tes_cur *c, struct tes_mon_msg *m)
 {
@@ -280,6 +395,31 @@ dec_body(struct tes_cur *c, struct tes_mon_msg *m)
 	}
 }
 
+/*
+ * Every byte from the cursor to the end is zero.
+ * spec/PROTOCOL.md#monitor MUST-M1 (zero padding).
+ */
+/*@ requires cur_rd(c);
+    terminates \true;
+    assigns c->off;
+    ensures \result == 0 || \result == TES_ERR_FORMAT;
+    ensures \result == 0 <==> (\forall integer k; \old(c->off) <= k < c->len ==> c->buf[k] == 0);
+ */
+static int
+zero_tail(struct tes_cur *c)
+{
+	/*@ loop invariant \at(c->off, Pre) <= c->off <= c->len;
+	    loop invariant \forall integer k; \at(c->off, Pre) <= k < c->off ==> c->buf[k] == 0;
+	    loop assigns c->off;
+	    loop variant c->len - c->off; */
+	while (c->off < c->len) {
+		if (c->buf[c->off] != 0)
+			return TES_ERR_FORMAT;
+		c->off++;
+	}
+	return 0;
+}
+
 /* see monitor.h */
 int
 tes_mon_encode(const struct tes_mon_msg *m, uint8_t out[static TES_MON_MSG_LEN])
@@ -287,12 +427,14 @@ tes_mon_encode(const struct tes_mon_msg *m, uint8_t out[static TES_MON_MSG_LEN])
 	struct tes_cur c;
 	int r;
 
-	memset(out, 0, TES_MON_MSG_LEN);
-	tes_cur_init_wr(&c, out, TES_MON_MSG_LEN);
-	if ((r = tes_cur_put_u8(&c, m->type)) != 0 || (r = enc_body(&c, m)) != 0) {
-		memset(out, 0, TES_MON_MSG_LEN);
+	zero(out, TES_MON_MSG_LEN);
+	/* the body after the type byte, which goes in last */
+	tes_cur_init_wr(&c, out + 1, TES_MON_MSG_LEN - 1);
+	if ((r = enc_body(&c, m)) != 0) {
+		zero(out, TES_MON_MSG_LEN);
 		return r;
 	}
+	out[0] = m->type;
 	return 0;
 }
 
@@ -301,7 +443,6 @@ int
 tes_mon_decode(const uint8_t *buf, size_t n, struct tes_mon_msg *m)
 {
 	struct tes_cur c;
-	uint8_t b;
 	int r;
 
 	/*= spec/PROTOCOL.md#monitor MUST-M1: one fixed size, known type, zero padding */
@@ -314,11 +455,5 @@ tes_mon_decode(const uint8_t *buf, size_t n, struct tes_mon_msg *m)
 		return TES_ERR_TYPE;
 	if ((r = dec_body(&c, m)) != 0)
 		return r;
-	while (tes_cur_left(&c) > 0) {
-		if ((r = tes_cur_get_u8(&c, &b)) != 0)
-			return r;
-		if (b != 0)
-			return TES_ERR_FORMAT;
-	}
-	return 0;
+	return zero_tail(&c);
 }

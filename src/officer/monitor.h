@@ -90,13 +90,50 @@ struct tes_mon_msg {
 	} u;
 };
 
-/* Encode m into exactly TES_MON_MSG_LEN bytes (zero padded). */
+/*@ predicate mon_init_ok(struct tes_mon_init *m) =
+        1 <= m->e_len <= TES_RSA_E_MAX && m->allow_des <= 1;
+    predicate mon_hs_ok(struct tes_mon_handshake *m) =
+        suite_valid(m->ch.suite) && m->suite == m->ch.suite;
+    predicate mon_log_ok(struct tes_mon_log *m) =
+        m->level <= 2 && m->len <= TES_MON_LOG_MAX && m->text[m->len] == 0 &&
+        (\forall integer k; 0 <= k < m->len ==> 0x20 <= m->text[k] <= 0x7e);
+ */
+
+/*@ requires \valid_read(m) && \valid(out + (0 .. TES_MON_MSG_LEN - 1));
+    requires \separated(m, out + (0 .. TES_MON_MSG_LEN - 1));
+    terminates \true;
+    assigns out[0 .. TES_MON_MSG_LEN - 1];
+    ensures \result == 0 || \result < 0;
+    ensures \result == 0 ==> out[0] == m->type;
+    ensures \result != 0 ==> \forall integer k; 0 <= k < TES_MON_MSG_LEN ==> out[k] == 0;
+ */
+/*
+ * Encode m into exactly TES_MON_MSG_LEN bytes (zero padded). Fields out of
+ * range give TES_ERR_ARG and an all-zero buffer.
+ */
 int
 tes_mon_encode(const struct tes_mon_msg *m, uint8_t out[static TES_MON_MSG_LEN]);
 
+/*@ requires \valid_read(buf + (0 .. n-1)) && \valid(m);
+    requires \separated(m, buf + (0 .. n-1));
+    terminates \true;
+    assigns *m;
+    ensures \result == 0 || \result < 0;
+    ensures \result == 0 ==> n == TES_MON_MSG_LEN;
+    ensures \result == 0 ==> m->type == buf[0] && 1 <= m->type <= TES_MON_TYPE_MAX;
+    ensures \result == 0 && m->type == TES_MON_INIT ==> mon_init_ok(&m->u.init);
+    ensures \result == 0 && m->type == TES_MON_HANDSHAKE ==> mon_hs_ok(&m->u.hs);
+    ensures \result == 0 && m->type == TES_MON_HANDSHAKE_ANS ==> m->u.st.status <= 1;
+    ensures \result == 0 && m->type == TES_MON_LOGIN_ANS ==> m->u.st.status <= 1;
+    ensures \result == 0 && m->type == TES_MON_LOGIN ==> login_ok(&m->u.login);
+    ensures \result == 0 && m->type == TES_MON_REPORT ==> report_ok(&m->u.rep.r);
+    ensures \result == 0 && m->type == TES_MON_REPORT_ANS ==> receipt_ok(&m->u.rcpt);
+    ensures \result == 0 && m->type == TES_MON_LOG ==> mon_log_ok(&m->u.log);
+ */
 /*
  * Decode a message of n bytes: n must equal TES_MON_MSG_LEN, the type must
- * be known, every field valid, and every byte after the fields zero.
+ * be known, every field valid (the per-type clauses above), and every byte after the fields
+ * zero.
  */
 int
 tes_mon_decode(const uint8_t *buf, size_t n, struct tes_mon_msg *m);

@@ -4,82 +4,6 @@
 #include "wire/msg.h"
 #include "wire/validate.h"
 
-/* Copy n bytes into a NUL-terminated char array of size n + 1. */
-/*@ requires \valid(dst + (0 .. n)) && \valid_read(src + (0 .. n-1));
-    requires \separated(dst + (0 .. n), src + (0 .. n-1));
-    terminates \true;
-    assigns dst[0 .. n];
-    ensures dst[n] == 0;
- */
-static void
-copy_str(char *dst, const uint8_t *src, size_t n)
-{
-	size_t i;
-
-	/*@ loop invariant 0 <= i <= n;
-	    loop assigns i, dst[0 .. n-1];
-	    loop variant n - i; */
-	for (i = 0; i < n; i++) {
-		/* the two's-complement value (what (char) does on every target
-		 * we build for), spelled so that no conversion is out of range */
-		dst[i] = src[i] < 128 ? (char)src[i] : (char)(src[i] - 256);
-	}
-	dst[n] = '\0';
-}
-
-/* u8 length-prefixed string of at most max bytes. */
-/*@ requires cur_rd(c) && \valid(len) && \valid(out + (0 .. max)) && max <= 255;
-    requires \separated(len, c, out + (0 .. max), c->buf + (0 .. c->len - 1));
-    requires \separated(out + (0 .. max), c, c->buf + (0 .. c->len - 1));
-    terminates \true;
-    assigns c->off, *len, out[0 .. max];
-    ensures \result == 0 || \result < 0;
-    ensures c->off <= c->len;
-    ensures \result == 0 ==> *len <= max && out[*len] == 0 &&
-            c->off == \old(c->off) + 1 + *len;
- */
-static int
-get_str(struct tes_cur *c, size_t max, uint8_t *len, char *out)
-{
-	const uint8_t *v;
-	int r;
-
-	if ((r = tes_cur_get_u8(c, len)) != 0)
-		return r;
-	if (*len > max)
-		return TES_ERR_TOOLONG;
-	if ((r = tes_cur_get_view(c, &v, *len)) != 0)
-		return r;
-	copy_str(out, v, *len);
-	return 0;
-}
-
-/*@ requires cur_wr(c) && \valid_read(s + (0 .. len-1));
-    requires \separated(s + (0 .. len-1), c, c->buf + (0 .. c->len - 1));
-    terminates \true;
-    assigns c->off, c->buf[0 .. c->len - 1];
-    ensures \result == 0 || \result == TES_ERR_SPACE;
-    ensures c->off <= c->len;
-    ensures \result == 0 ==> c->off == \old(c->off) + 1 + len;
- */
-static int
-put_str(struct tes_cur *c, const char *s, uint8_t len)
-{
-	size_t i;
-	int r;
-
-	if ((r = tes_cur_put_u8(c, len)) != 0)
-		return r;
-	/*@ loop invariant 0 <= i <= len;
-	    loop invariant c->off == \at(c->off, LoopEntry) + i && c->off <= c->len;
-	    loop assigns i, r, c->off, c->buf[0 .. c->len - 1];
-	    loop variant len - i; */
-	for (i = 0; i < len; i++)
-		if ((r = tes_cur_put_u8(c, s[i] < 0 ? (uint8_t)(s[i] + 256) : (uint8_t)s[i])) != 0)
-			return r;
-	return 0;
-}
-
 /*@ requires \valid_read(c) && c->off <= c->len;
     terminates \true;
     assigns \nothing;
@@ -245,8 +169,8 @@ tes_login_encode(const struct tes_login *m, uint8_t *out, size_t cap, size_t *us
 
 	tes_cur_init_wr(&c, out, cap);
 	if ((r = tes_cur_put_u8(&c, TES_INNER_LOGIN)) != 0 ||
-	    (r = put_str(&c, m->user, m->user_len)) != 0 ||
-	    (r = put_str(&c, m->pw, m->pw_len)) != 0)
+	    (r = tes_cur_put_str8(&c, m->user, m->user_len)) != 0 ||
+	    (r = tes_cur_put_str8(&c, m->pw, m->pw_len)) != 0)
 		return r;
 	*used = c.off;
 	return 0;
@@ -265,8 +189,8 @@ tes_login_decode(const uint8_t *p, size_t n, struct tes_login *m)
 		return r;
 	if (t != TES_INNER_LOGIN)
 		return TES_ERR_TYPE;
-	if ((r = get_str(&c, TES_NAME_MAX, &m->user_len, m->user)) != 0 ||
-	    (r = get_str(&c, TES_PASSWORD_MAX, &m->pw_len, m->pw)) != 0)
+	if ((r = tes_cur_get_str8(&c, TES_NAME_MAX, &m->user_len, m->user)) != 0 ||
+	    (r = tes_cur_get_str8(&c, TES_PASSWORD_MAX, &m->pw_len, m->pw)) != 0)
 		return r;
 	if ((r = tes_name_valid(m->user, m->user_len)) != 0 ||
 	    (r = tes_password_valid(m->pw, m->pw_len)) != 0)
@@ -294,11 +218,11 @@ tes_report_encode(const struct tes_report *m, uint8_t *out, size_t cap, size_t *
 	tes_cur_init_wr(&c, out, cap);
 	if ((r = tes_cur_put_bytes(&c, m->id, TES_REPORT_ID_LEN)) != 0 ||
 	    (r = tes_cur_put_bytes(&c, m->unit_key, TES_KEYID_LEN)) != 0 ||
-	    (r = put_str(&c, m->plate, m->plate_len)) != 0 ||
+	    (r = tes_cur_put_str8(&c, m->plate, m->plate_len)) != 0 ||
 	    (r = tes_cur_put_u16be(&c, m->speed)) != 0 ||
 	    (r = tes_cur_put_u16be(&c, m->limit)) != 0 ||
 	    (r = tes_cur_put_u64be(&c, m->time)) != 0 ||
-	    (r = put_str(&c, m->loc, m->loc_len)) != 0)
+	    (r = tes_cur_put_str8(&c, m->loc, m->loc_len)) != 0)
 		return r;
 	*used = c.off;
 	return 0;
@@ -327,11 +251,11 @@ report_fields(struct tes_cur *c, struct tes_report *m)
 
 	if ((r = tes_cur_get_bytes(c, m->id, TES_REPORT_ID_LEN)) != 0 ||
 	    (r = tes_cur_get_bytes(c, m->unit_key, TES_KEYID_LEN)) != 0 ||
-	    (r = get_str(c, TES_PLATE_MAX, &m->plate_len, m->plate)) != 0 ||
+	    (r = tes_cur_get_str8(c, TES_PLATE_MAX, &m->plate_len, m->plate)) != 0 ||
 	    (r = tes_cur_get_u16be(c, &m->speed)) != 0 ||
 	    (r = tes_cur_get_u16be(c, &m->limit)) != 0 ||
 	    (r = tes_cur_get_u64be(c, &m->time)) != 0 ||
-	    (r = get_str(c, TES_LOCATION_MAX, &m->loc_len, m->loc)) != 0)
+	    (r = tes_cur_get_str8(c, TES_LOCATION_MAX, &m->loc_len, m->loc)) != 0)
 		return r;
 	/*= spec/PROTOCOL.md#report-fields MUST-R1..R4 */
 	if ((r = tes_plate_valid(m->plate, m->plate_len)) != 0 ||

@@ -78,6 +78,13 @@ struct tes_receipt {
         m->time >= TES_TIME_MIN &&
         m->loc_len <= TES_LOCATION_MAX && str_ok(&m->loc[0], m->loc_len) &&
         (\forall integer k; 0 <= k < m->loc_len ==> loc_char(m->loc[k]));
+    predicate login_ok(struct tes_login *m) =
+        1 <= m->user_len <= TES_NAME_MAX && str_ok(&m->user[0], m->user_len) &&
+        (\forall integer k; 0 <= k < m->user_len ==> name_char(m->user[k])) &&
+        1 <= m->pw_len <= TES_PASSWORD_MAX && str_ok(&m->pw[0], m->pw_len) &&
+        (\forall integer k; 0 <= k < m->pw_len ==> m->pw[k] != 0);
+    predicate receipt_ok(struct tes_receipt *m) =
+        TES_RECEIPT_QUEUED <= m->status <= TES_RECEIPT_REJECTED && m->reason <= TES_REJECT_MAX;
     predicate suite_valid(integer s) =
         s == TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256 || s == TES_SUITE_DES_CBC_HMAC_SHA256;
  */
@@ -186,10 +193,7 @@ int tes_login_encode(const struct tes_login *m, uint8_t *out, size_t cap, size_t
     assigns *m;
     ensures \result == 0 || \result < 0;
     ensures \result == 0 ==> n == 3 + m->user_len + m->pw_len && p[0] == TES_INNER_LOGIN &&
-            1 <= m->user_len <= TES_NAME_MAX && str_ok(&m->user[0], m->user_len) &&
-            (\forall integer k; 0 <= k < m->user_len ==> name_char(m->user[k])) &&
-            1 <= m->pw_len <= TES_PASSWORD_MAX && str_ok(&m->pw[0], m->pw_len) &&
-            (\forall integer k; 0 <= k < m->pw_len ==> m->pw[k] != 0);
+            login_ok(m);
  */
 int tes_login_decode(const uint8_t *p, size_t n, struct tes_login *m);
 
@@ -282,9 +286,7 @@ int tes_receipt_encode(const struct tes_receipt *m, uint8_t *out, size_t cap, si
     terminates \true;
     assigns *m;
     ensures \result == 0 || \result < 0;
-    ensures \result == 0 ==> n == 27 && p[0] == TES_INNER_RECEIPT &&
-            TES_RECEIPT_QUEUED <= m->status <= TES_RECEIPT_REJECTED &&
-            m->reason <= TES_REJECT_MAX;
+    ensures \result == 0 ==> n == 27 && p[0] == TES_INNER_RECEIPT && receipt_ok(m);
  */
 int tes_receipt_decode(const uint8_t *p, size_t n, struct tes_receipt *m);
 
