@@ -6,7 +6,16 @@
 #include "store/drivers.h"
 #include "wire/validate.h"
 
-static const uint8_t dmagic[4] = { 'T', 'E', 'S', 'D' };
+/*@ terminates \true;
+    assigns \nothing;
+    ensures \result == ubyte(c) && 0 <= \result <= 255;
+ */
+/* The byte value of c, what (uint8_t)c is, spelled so that no conversion is out of range. */
+static int
+byte_value(char c)
+{
+	return c < 0 ? c + 256 : c;
+}
 
 /* see drivers.h */
 int
@@ -14,20 +23,33 @@ tes_drivers_plate_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
 	size_t i, n = alen < blen ? alen : blen;
 
+	/*@ loop invariant 0 <= i <= n;
+	    loop invariant \forall integer j; 0 <= j < i ==> a[j] == b[j];
+	    loop assigns i;
+	    loop variant n - i; */
 	for (i = 0; i < n; i++)
 		if (a[i] != b[i])
-			return (uint8_t)a[i] < (uint8_t)b[i] ? -1 : 1;
+			return byte_value(a[i]) < byte_value(b[i]) ? -1 : 1;
 	if (alen == blen)
 		return 0;
 	return alen < blen ? -1 : 1;
 }
 
 /* Bytes of the plaintext entries. */
+/*@ requires \valid_read(v + (0 .. count-1)) && count <= SIZE_MAX / 512;
+    terminates \true;
+    assigns \nothing;
+    ensures \result <= count * (TES_DRIVERS_ENTRY_MIN + 255);
+ */
 static size_t
 entries_len(const struct tes_driver *v, size_t count)
 {
 	size_t i, n = 0;
 
+	/*@ loop invariant 0 <= i <= count;
+	    loop invariant n <= i * (TES_DRIVERS_ENTRY_MIN + 255);
+	    loop assigns i, n;
+	    loop variant count - i; */
 	for (i = 0; i < count; i++)
 		n += 1 + (size_t)v[i].plate_len + 4;
 	return n;
@@ -41,12 +63,25 @@ tes_drivers_encoded_len(const struct tes_driver *v, size_t count)
 }
 
 /* Entry i is a valid plate, and above entry i - 1. */
+/*@ requires \valid_read(v + (0 .. i));
+    requires i > 0 ==> v[i-1].plate_len <= TES_PLATE_MAX;
+    terminates \true;
+    assigns \nothing;
+    ensures \result == 0 ==> 1 <= v[i].plate_len <= TES_PLATE_MAX &&
+            \forall integer k; 0 <= k < v[i].plate_len ==> plate_char(v[i].plate[k]);
+    ensures \result == 0 && i > 0 ==>
+            plate_lt(&v[i-1].plate[0], v[i-1].plate_len, &v[i].plate[0], v[i].plate_len);
+    ensures \result == 0 || \result == TES_ERR_PLATE || \result == TES_ERR_FORMAT;
+ */
 static int
 entry_check(const struct tes_driver *v, size_t i)
 {
 	int r;
 
 	/*= spec/STORAGE.md#drivers MUST-S2: valid plates, strictly ascending */
+	/* a length beyond the array is refused before any byte is read, as tes_plate_valid would */
+	if (v[i].plate_len > TES_PLATE_MAX)
+		return TES_ERR_PLATE;
 	if ((r = tes_plate_valid(v[i].plate, v[i].plate_len)) != 0)
 		return r;
 	if (i > 0 && tes_drivers_plate_cmp(v[i - 1].plate, v[i - 1].plate_len, v[i].plate,
@@ -55,12 +90,21 @@ entry_check(const struct tes_driver *v, size_t i)
 	return 0;
 }
 
+/*@ requires cur_wr(c) && \valid_read(h) && \valid_read(iv + (0 .. TES_DES_BLOCK - 1));
+    requires \separated(h, c, c->buf + (0 .. c->len - 1));
+    requires \separated(iv + (0 .. TES_DES_BLOCK - 1), c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, c->buf[0 .. c->len - 1];
+    ensures \result == 0 || \result == TES_ERR_SPACE;
+    ensures c->off <= c->len;
+    ensures \result == 0 ==> c->off == \old(c->off) + TES_DRIVERS_HDR_LEN;
+ */
 static int
 put_hdr(struct tes_cur *c, const struct tes_drivers_hdr *h, const uint8_t iv[static TES_DES_BLOCK])
 {
 	int r;
 
-	if ((r = tes_cur_put_bytes(c, dmagic, sizeof(dmagic))) != 0 ||
+	if ((r = tes_cur_put_u32be(c, TES_DRIVERS_MAGIC)) != 0 ||
 	    (r = tes_cur_put_u16be(c, TES_DRIVERS_VERSION)) != 0 ||
 	    (r = tes_cur_put_u16be(c, 0)) != 0 ||
 	    (r = tes_cur_put_u64be(c, h->journal_seq)) != 0 ||
@@ -71,20 +115,48 @@ put_hdr(struct tes_cur *c, const struct tes_drivers_hdr *h, const uint8_t iv[sta
 	return 0;
 }
 
+/*@ requires cur_wr(c) && \valid_read(v + (0 .. count-1));
+    requires \separated(v + (0 .. count-1), c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, c->buf[0 .. c->len - 1];
+    ensures \result == 0 || \result < 0;
+    ensures c->off <= c->len;
+    ensures \result == 0 ==> c->off >= \old(c->off);
+ */
 static int
 put_entries(struct tes_cur *c, const struct tes_driver *v, size_t count)
 {
 	size_t i;
 	int r;
 
+	/*@ loop invariant 0 <= i <= count;
+	    loop invariant \at(c->off, LoopEntry) <= c->off <= c->len;
+	    loop invariant i > 0 ==> v[i-1].plate_len <= TES_PLATE_MAX;
+	    loop assigns i, r, c->off, c->buf[0 .. c->len - 1];
+	    loop variant count - i; */
 	for (i = 0; i < count; i++) {
 		if ((r = entry_check(v, i)) != 0 ||
-		    (r = tes_cur_put_u8(c, v[i].plate_len)) != 0 ||
-		    (r = tes_cur_put_bytes(c, (const uint8_t *)v[i].plate, v[i].plate_len)) != 0 ||
+		    (r = tes_cur_put_str8(c, v[i].plate, v[i].plate_len)) != 0 ||
 		    (r = tes_cur_put_u32be(c, v[i].points)) != 0)
 			return r;
 	}
 	return 0;
+}
+
+/*
+ * HMAC(drivers mac key, p[0 .. n-1]). A typed front to tes_hmac_sha256,
+ * which takes the data as void *: its contract is trusted, not proven
+ * (proofs/README.md, trusted stubs).
+ */
+/*@ requires \valid_read(k) && \valid_read(p + (0 .. n-1)) && \valid(out + (0 .. TES_JOURNAL_MAC_LEN - 1));
+    requires \separated(out + (0 .. TES_JOURNAL_MAC_LEN - 1), k, p + (0 .. n-1));
+    terminates \true;
+    assigns out[0 .. TES_JOURNAL_MAC_LEN - 1];
+ */
+static void
+snapshot_mac(const struct tes_store_keys *k, const uint8_t *p, size_t n, uint8_t out[static TES_JOURNAL_MAC_LEN])
+{
+	tes_hmac_sha256(k->mac, sizeof(k->mac), p, n, out);
 }
 
 /* see drivers.h */
@@ -109,7 +181,7 @@ tes_drivers_encode(const struct tes_store_keys *k, const struct tes_drivers_hdr 
 	    (r = tes_store_put_pad(&c, c.off - TES_DRIVERS_HDR_LEN)) != 0)
 		return r;
 	tes_store_encrypt(k, iv, out + TES_DRIVERS_HDR_LEN, c.off - TES_DRIVERS_HDR_LEN);
-	tes_hmac_sha256(k->mac, sizeof(k->mac), out, c.off, mac);
+	snapshot_mac(k, out, c.off, mac);
 	if ((r = tes_cur_put_bytes(&c, mac, sizeof(mac))) != 0)
 		return r;
 	*used = c.off;
@@ -117,22 +189,32 @@ tes_drivers_encode(const struct tes_store_keys *k, const struct tes_drivers_hdr 
 }
 
 /* Header fields after the MAC check. */
+/*@ requires cur_rd(c) && \valid(h) && c->off == 0 && c->len == TES_DRIVERS_HDR_LEN;
+    requires \separated(h, c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, *h;
+    ensures \result == 0 || \result == TES_ERR_TRUNCATED || \result == TES_ERR_FORMAT ||
+            \result == TES_ERR_VERSION;
+    ensures \result == 0 ==> \old(be32(c->buf)) == TES_DRIVERS_MAGIC &&
+            \old(be16(c->buf + 4)) == TES_DRIVERS_VERSION && \old(be16(c->buf + 6)) == 0;
+ */
 static int
 get_hdr(struct tes_cur *c, struct tes_drivers_hdr *h)
 {
-	uint8_t magic[4], iv[TES_DES_BLOCK];
+	const uint8_t *iv;
+	uint32_t magic;
 	uint16_t version, reserved;
 	int r;
 
-	if ((r = tes_cur_get_bytes(c, magic, sizeof(magic))) != 0 ||
+	if ((r = tes_cur_get_u32be(c, &magic)) != 0 ||
 	    (r = tes_cur_get_u16be(c, &version)) != 0 ||
 	    (r = tes_cur_get_u16be(c, &reserved)) != 0 ||
 	    (r = tes_cur_get_u64be(c, &h->journal_seq)) != 0 ||
 	    (r = tes_cur_get_bytes(c, h->mac_at_seq, TES_JOURNAL_MAC_LEN)) != 0 ||
 	    (r = tes_cur_get_u32be(c, &h->count)) != 0 ||
-	    (r = tes_cur_get_bytes(c, iv, sizeof(iv))) != 0)
+	    (r = tes_cur_get_view(c, &iv, TES_DES_BLOCK)) != 0)
 		return r;
-	if (tes_ct_eq(magic, dmagic, sizeof(magic)) != 0 || reserved != 0)
+	if (magic != TES_DRIVERS_MAGIC || reserved != 0)
 		return TES_ERR_FORMAT;
 	return version == TES_DRIVERS_VERSION ? 0 : TES_ERR_VERSION;
 }
@@ -147,14 +229,14 @@ tes_drivers_hdr_decode(const struct tes_store_keys *k, const uint8_t *p, size_t 
 	size_t ct_len;
 	int r;
 
-	if (n < TES_DRIVERS_HDR_LEN + TES_DES_BLOCK + TES_JOURNAL_MAC_LEN)
+	if (n < TES_DRIVERS_FILE_MIN)
 		return TES_ERR_TRUNCATED;
 	tes_cur_init_rd(&c, p, n);
 	if ((r = tes_cur_get_view(&c, &body, n - TES_JOURNAL_MAC_LEN)) != 0 ||
 	    (r = tes_cur_get_view(&c, &tag, TES_JOURNAL_MAC_LEN)) != 0)
 		return r;
 	/*= spec/STORAGE.md#drivers MUST-S1: mac first, then the header */
-	tes_hmac_sha256(k->mac, sizeof(k->mac), body, n - TES_JOURNAL_MAC_LEN, mac);
+	snapshot_mac(k, body, n - TES_JOURNAL_MAC_LEN, mac);
 	if (tes_ct_eq(mac, tag, sizeof(mac)) != 0)
 		return TES_ERR_MAC;
 	tes_cur_init_rd(&c, body, TES_DRIVERS_HDR_LEN);
@@ -166,6 +248,14 @@ tes_drivers_hdr_decode(const struct tes_store_keys *k, const uint8_t *p, size_t 
 	return 0;
 }
 
+/*@ requires cur_rd(c) && \valid(d);
+    requires \separated(d, c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, *d;
+    ensures \result == 0 || \result == TES_ERR_TRUNCATED || \result == TES_ERR_PLATE;
+    ensures c->off <= c->len;
+    ensures \result == 0 ==> d->plate_len <= TES_PLATE_MAX && d->plate[d->plate_len] == 0;
+ */
 static int
 get_entry(struct tes_cur *c, struct tes_driver *d)
 {
@@ -180,18 +270,35 @@ get_entry(struct tes_cur *c, struct tes_driver *d)
 	if ((r = tes_cur_get_view(c, &v, d->plate_len)) != 0 ||
 	    (r = tes_cur_get_u32be(c, &d->points)) != 0)
 		return r;
-	for (i = 0; i < d->plate_len; i++)
-		d->plate[i] = (char)v[i];
+	/*@ loop invariant 0 <= i <= d->plate_len;
+	    loop assigns i, d->plate[0 .. TES_PLATE_MAX - 1];
+	    loop variant d->plate_len - i; */
+	for (i = 0; i < d->plate_len; i++) {
+		/* the two's-complement value (what (char) does on every target
+		 * we build for), spelled so that no conversion is out of range */
+		d->plate[i] = v[i] < 128 ? (char)v[i] : (char)(v[i] - 256);
+	}
 	d->plate[d->plate_len] = '\0';
 	return 0;
 }
 
+/*@ requires cur_rd(c) && \valid(v + (0 .. count-1));
+    requires \separated(v + (0 .. count-1), c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, v[0 .. count-1];
+    ensures \result == 0 || \result < 0;
+    ensures \result == 0 ==> c->off == c->len;
+ */
 static int
 get_entries(struct tes_cur *c, struct tes_driver *v, size_t count)
 {
 	size_t i;
 	int r;
 
+	/*@ loop invariant 0 <= i <= count && c->off <= c->len;
+	    loop invariant i > 0 ==> v[i-1].plate_len <= TES_PLATE_MAX;
+	    loop assigns i, r, c->off, v[0 .. count-1];
+	    loop variant count - i; */
 	for (i = 0; i < count; i++)
 		if ((r = get_entry(c, &v[i])) != 0 || (r = entry_check(v, i)) != 0)
 			return r;

@@ -10,8 +10,6 @@
 
 static const uint8_t storage_salt[] = "TES1 storage";
 static const uint8_t genesis_ctx[] = "TES1 journal genesis";
-static const uint8_t jmagic[4] = { 'T', 'E', 'S', 'J' };
-static const uint8_t argon2id_prefix[] = "$argon2id$";
 
 _Static_assert(8 + 8 + TES_REPORT_MAX + TES_RSA_LEN <= TES_JOURNAL_BODY_MAX, "REPORT body fits");
 _Static_assert(TES_JOURNAL_BODY_MAX <= TES_JOURNAL_PLAIN_MAX, "any body fits a record");
@@ -41,7 +39,7 @@ tes_journal_file_hdr_encode(uint8_t out[static TES_JOURNAL_FILE_HDR_LEN], uint64
 
 	/* 16 bytes into a 16-byte buffer: no put can fail */
 	tes_cur_init_wr(&c, out, TES_JOURNAL_FILE_HDR_LEN);
-	(void)tes_cur_put_bytes(&c, jmagic, sizeof(jmagic));
+	(void)tes_cur_put_u32be(&c, TES_JOURNAL_MAGIC);
 	(void)tes_cur_put_u16be(&c, TES_JOURNAL_VERSION);
 	(void)tes_cur_put_u16be(&c, 0);
 	(void)tes_cur_put_u64be(&c, created);
@@ -52,17 +50,17 @@ int
 tes_journal_file_hdr_decode(const uint8_t *p, size_t n, uint64_t *created)
 {
 	struct tes_cur c;
-	uint8_t magic[4];
+	uint32_t magic;
 	uint16_t version, reserved;
 	int r;
 
 	tes_cur_init_rd(&c, p, n);
-	if ((r = tes_cur_get_bytes(&c, magic, sizeof(magic))) != 0 ||
+	if ((r = tes_cur_get_u32be(&c, &magic)) != 0 ||
 	    (r = tes_cur_get_u16be(&c, &version)) != 0 ||
 	    (r = tes_cur_get_u16be(&c, &reserved)) != 0 ||
 	    (r = tes_cur_get_u64be(&c, created)) != 0)
 		return r;
-	if (tes_ct_eq(magic, jmagic, sizeof(magic)) != 0 || reserved != 0)
+	if (magic != TES_JOURNAL_MAGIC || reserved != 0)
 		return TES_ERR_FORMAT;
 	return version == TES_JOURNAL_VERSION ? 0 : TES_ERR_VERSION;
 }
@@ -80,11 +78,21 @@ tes_journal_genesis(const struct tes_store_keys *k, const uint8_t fhdr[static TE
 	tes_hmac_out(&h, out);
 }
 
+/*@ requires \valid_read(p + (0 .. n-1));
+    terminates \true;
+    assigns \nothing;
+    ensures \result == 1 <==> (\forall integer k; 0 <= k < n ==> p[k] == 0);
+    ensures \result == 0 || \result == 1;
+ */
 static int
 all_zero(const uint8_t *p, size_t n)
 {
 	size_t i;
 
+	/*@ loop invariant 0 <= i <= n;
+	    loop invariant \forall integer k; 0 <= k < i ==> p[k] == 0;
+	    loop assigns i;
+	    loop variant n - i; */
 	for (i = 0; i < n; i++)
 		if (p[i] != 0)
 			return 0;
@@ -92,6 +100,13 @@ all_zero(const uint8_t *p, size_t n)
 }
 
 /* The header rules shared by the encoder and the decoder. */
+/*@ requires \valid_read(h);
+    terminates \true;
+    assigns \nothing;
+    ensures \result == 0 <==> jhdr_ok(h);
+    ensures \result == 0 || \result == TES_ERR_TYPE || \result == TES_ERR_TOOLONG ||
+            \result == TES_ERR_FORMAT;
+ */
 static int
 hdr_check(const struct tes_journal_hdr *h)
 {
@@ -134,24 +149,42 @@ int
 tes_journal_hdr_decode(const uint8_t *p, size_t n, struct tes_journal_hdr *h)
 {
 	struct tes_cur c;
-	uint8_t r8;
+	uint8_t type, r8;
 	uint16_t r16;
 	int r;
 
+	/*
+	 * type is read into a local and stored after seq: a byte stored into h
+	 * between two reads of p would make the proof show that the store did
+	 * not change the bytes of p read after it.
+	 */
 	tes_cur_init_rd(&c, p, n);
 	if ((r = tes_cur_get_u32be(&c, &h->total_len)) != 0 ||
-	    (r = tes_cur_get_u8(&c, &h->type)) != 0 ||
+	    (r = tes_cur_get_u8(&c, &type)) != 0 ||
 	    (r = tes_cur_get_u8(&c, &r8)) != 0 ||
 	    (r = tes_cur_get_u16be(&c, &r16)) != 0 ||
-	    (r = tes_cur_get_u64be(&c, &h->seq)) != 0 ||
-	    (r = tes_cur_get_bytes(&c, h->key, TES_JOURNAL_KEY_LEN)) != 0)
+	    (r = tes_cur_get_u64be(&c, &h->seq)) != 0)
+		return r;
+	h->type = type;
+	if ((r = tes_cur_get_bytes(&c, h->key, TES_JOURNAL_KEY_LEN)) != 0)
 		return r;
 	if (r8 != 0 || r16 != 0)
 		return TES_ERR_FORMAT;
 	return hdr_check(h);
 }
 
-/* HMAC(mac key, prev || rec[0 .. n-1]). */
+/*
+ * HMAC(mac key, prev || rec[0 .. n-1]). A typed front to the tes_hmac_*
+ * calls, which take the data as void *: its contract is trusted, not proven
+ * (proofs/README.md, trusted stubs).
+ */
+/*@ requires \valid_read(k) && \valid_read(prev + (0 .. TES_JOURNAL_MAC_LEN - 1));
+    requires \valid_read(rec + (0 .. n-1)) && \valid(out + (0 .. TES_JOURNAL_MAC_LEN - 1));
+    requires \separated(out + (0 .. TES_JOURNAL_MAC_LEN - 1), k, prev + (0 .. TES_JOURNAL_MAC_LEN - 1),
+                        rec + (0 .. n-1));
+    terminates \true;
+    assigns out[0 .. TES_JOURNAL_MAC_LEN - 1];
+ */
 static void
 chain_mac(const struct tes_store_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN], const uint8_t *rec,
 	  size_t n, uint8_t out[static TES_JOURNAL_MAC_LEN])
@@ -213,6 +246,10 @@ tes_store_put_pad(struct tes_cur *c, size_t n)
 	size_t i;
 	int r;
 
+	/*@ loop invariant 0 <= i <= pad;
+	    loop invariant c->off == \at(c->off, LoopEntry) + i && c->off <= c->len;
+	    loop assigns i, r, c->off, c->buf[0 .. c->len - 1];
+	    loop variant pad - i; */
 	for (i = 0; i < pad; i++)
 		if ((r = tes_cur_put_u8(c, pad)) != 0)
 			return r;
@@ -231,6 +268,10 @@ tes_store_unpad(const uint8_t *p, size_t n, size_t *plain_len)
 	pad = p[n - 1];
 	if (pad < 1 || pad > TES_DES_BLOCK)
 		return TES_ERR_DECRYPT;
+	/*@ loop invariant n - pad <= i <= n;
+	    loop invariant \forall integer k; n - pad <= k < i ==> p[k] == pad;
+	    loop assigns i;
+	    loop variant n - i; */
 	for (i = n - pad; i < n; i++)
 		if (p[i] != pad)
 			return TES_ERR_DECRYPT;
@@ -294,6 +335,22 @@ tes_journal_check(const struct tes_store_keys *k, const uint8_t prev[static TES_
 	return tes_ct_eq(mac, tag, TES_JOURNAL_MAC_LEN) == 0 ? 0 : TES_ERR_MAC;
 }
 
+/*
+ * tes_wipe() of a byte buffer: the contract of ct.h, spelled on uint8_t
+ * because WP's typed memory model cannot follow the conversion to void *.
+ * Trusted, not proven (proofs/README.md, trusted stubs).
+ */
+/*@ requires \valid(p + (0 .. n-1));
+    terminates \true;
+    assigns p[0 .. n-1];
+    ensures \forall integer k; 0 <= k < n ==> p[k] == 0;
+ */
+static void
+wipe_bytes(uint8_t *p, size_t n)
+{
+	tes_wipe(p, n);
+}
+
 /* see journal.h */
 int
 tes_journal_open_rec(const struct tes_store_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
@@ -317,54 +374,17 @@ tes_journal_open_rec(const struct tes_store_keys *k, const uint8_t prev[static T
 		return r;
 	tes_store_decrypt(k, iv, plain, ct_len);
 	if ((r = tes_store_unpad(plain, ct_len, plain_len)) != 0)
-		tes_wipe(plain, ct_len);
+		wipe_bytes(plain, ct_len);
 	return r;
 }
 
-/* Copy n validated bytes into a NUL-terminated char array of size n + 1. */
-static void
-copy_str(char *dst, const uint8_t *src, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		dst[i] = (char)src[i];
-	dst[n] = '\0';
-}
-
-/* u8 length-prefixed string of at most max bytes. */
-static int
-get_str(struct tes_cur *c, size_t max, uint8_t *len, char *out)
-{
-	const uint8_t *v;
-	int r;
-
-	if ((r = tes_cur_get_u8(c, len)) != 0)
-		return r;
-	if (*len > max)
-		return TES_ERR_TOOLONG;
-	if ((r = tes_cur_get_view(c, &v, *len)) != 0)
-		return r;
-	copy_str(out, v, *len);
-	return 0;
-}
-
-/* u8 length-prefixed string. */
-static int
-put_str(struct tes_cur *c, const char *s, uint8_t len)
-{
-	size_t i;
-	int r;
-
-	if ((r = tes_cur_put_u8(c, len)) != 0)
-		return r;
-	for (i = 0; i < len; i++)
-		if ((r = tes_cur_put_u8(c, (uint8_t)s[i])) != 0)
-			return r;
-	return 0;
-}
-
 /* 0..max bytes in lo..0x7e. */
+/*@ requires n <= max ==> \valid_read(s + (0 .. n-1));
+    terminates \true;
+    assigns \nothing;
+    ensures \result == 0 <==> n <= max && text_ok(s, n, lo);
+    ensures \result == 0 || \result == TES_ERR_TOOLONG || \result == TES_ERR_FORMAT;
+ */
 static int
 ascii_valid(const char *s, size_t n, size_t max, char lo)
 {
@@ -372,24 +392,60 @@ ascii_valid(const char *s, size_t n, size_t max, char lo)
 
 	if (n > max)
 		return TES_ERR_TOOLONG;
+	/*@ loop invariant 0 <= i <= n;
+	    loop invariant text_ok(s, i, lo);
+	    loop assigns i;
+	    loop variant n - i; */
 	for (i = 0; i < n; i++)
 		if (s[i] < lo || s[i] > 0x7e)
 			return TES_ERR_FORMAT;
 	return 0;
 }
 
+/*@ requires \valid_read(c) && c->off <= c->len;
+    terminates \true;
+    assigns \nothing;
+    ensures \result == 0 <==> c->off == c->len;
+    ensures \result == 0 || \result == TES_ERR_FORMAT;
+ */
 static int
 done(const struct tes_cur *c)
 {
 	return tes_cur_left(c) == 0 ? 0 : TES_ERR_FORMAT;
 }
 
+/*
+ * tes_name_valid() on a char array of TES_NAME_MAX + 1 bytes: a length that
+ * does not fit is refused (TES_ERR_NAME, as tes_name_valid would) before any
+ * byte is read.
+ */
+/*@ requires \valid_read(s + (0 .. TES_NAME_MAX));
+    terminates \true;
+    assigns \nothing;
+    ensures \result == 0 ==> name_ok(s, n);
+    ensures \result == 0 || \result == TES_ERR_NAME;
+ */
+static int
+name_field_valid(const char *s, size_t n)
+{
+	if (n > TES_NAME_MAX)
+		return TES_ERR_NAME;
+	return tes_name_valid(s, n);
+}
+
+/*@ requires \valid_read(m);
+    terminates \true;
+    assigns \nothing;
+    ensures \result == 0 ==> name_ok(&m->name[0], m->name_len);
+    ensures \result == 0 ==> rsa_pub_ok(&m->pub);
+    ensures \result == 0 || \result == TES_ERR_NAME || \result == TES_ERR_KEY;
+ */
 static int
 unit_check(const struct tes_journal_unit *m)
 {
 	int r;
 
-	if ((r = tes_name_valid(m->name, m->name_len)) != 0)
+	if ((r = name_field_valid(m->name, m->name_len)) != 0)
 		return r;
 	if (m->pub.elen < 1 || m->pub.elen > TES_RSA_E_MAX)
 		return TES_ERR_KEY;
@@ -406,7 +462,7 @@ tes_journal_unit_encode(const struct tes_journal_unit *m, uint8_t *out, size_t c
 	if ((r = unit_check(m)) != 0)
 		return r;
 	tes_cur_init_wr(&c, out, cap);
-	if ((r = put_str(&c, m->name, m->name_len)) != 0 ||
+	if ((r = tes_cur_put_str8(&c, m->name, m->name_len)) != 0 ||
 	    (r = tes_cur_put_bytes(&c, m->pub.n, TES_RSA_LEN)) != 0 ||
 	    (r = tes_cur_put_u8(&c, m->pub.elen)) != 0 ||
 	    (r = tes_cur_put_bytes(&c, m->pub.e, m->pub.elen)) != 0)
@@ -415,24 +471,48 @@ tes_journal_unit_encode(const struct tes_journal_unit *m, uint8_t *out, size_t c
 	return 0;
 }
 
+/*
+ * The public exponent: elen bytes into e, the rest of e zero. A helper of
+ * its own so that the decoder's proof sees all of e[] written at once.
+ */
+/*@ requires cur_rd(c) && \valid(e + (0 .. TES_RSA_E_MAX - 1)) && elen <= TES_RSA_E_MAX;
+    requires \separated(e + (0 .. TES_RSA_E_MAX - 1), c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, e[0 .. TES_RSA_E_MAX - 1];
+    ensures \result == 0 || \result == TES_ERR_TRUNCATED;
+    ensures c->off <= c->len;
+    ensures \result == 0 ==> c->off == \old(c->off) + elen;
+    ensures \result == 0 ==> \forall integer k; elen <= k < TES_RSA_E_MAX ==> e[k] == 0;
+ */
+static int
+get_exponent(struct tes_cur *c, uint8_t *e, size_t elen)
+{
+	size_t i;
+
+	/*@ loop invariant 0 <= i <= TES_RSA_E_MAX;
+	    loop invariant \forall integer k; 0 <= k < i ==> e[k] == 0;
+	    loop assigns i, e[0 .. TES_RSA_E_MAX - 1];
+	    loop variant TES_RSA_E_MAX - i; */
+	for (i = 0; i < TES_RSA_E_MAX; i++)
+		e[i] = 0;
+	return tes_cur_get_bytes(c, e, elen);
+}
+
 /* see journal.h */
 int
 tes_journal_unit_decode(const uint8_t *p, size_t n, struct tes_journal_unit *m)
 {
 	struct tes_cur c;
-	size_t i;
 	int r;
 
 	tes_cur_init_rd(&c, p, n);
-	if ((r = get_str(&c, TES_NAME_MAX, &m->name_len, m->name)) != 0 ||
+	if ((r = tes_cur_get_str8(&c, TES_NAME_MAX, &m->name_len, m->name)) != 0 ||
 	    (r = tes_cur_get_bytes(&c, m->pub.n, TES_RSA_LEN)) != 0 ||
 	    (r = tes_cur_get_u8(&c, &m->pub.elen)) != 0)
 		return r;
 	if (m->pub.elen > TES_RSA_E_MAX)
 		return TES_ERR_KEY;
-	for (i = 0; i < TES_RSA_E_MAX; i++)
-		m->pub.e[i] = 0;
-	if ((r = tes_cur_get_bytes(&c, m->pub.e, m->pub.elen)) != 0 ||
+	if ((r = get_exponent(&c, m->pub.e, m->pub.elen)) != 0 ||
 	    (r = unit_check(m)) != 0)
 		return r;
 	return done(&c);
@@ -448,7 +528,7 @@ tes_journal_revoke_encode(const char *name, uint8_t name_len, uint8_t *out, size
 	if ((r = tes_name_valid(name, name_len)) != 0)
 		return r;
 	tes_cur_init_wr(&c, out, cap);
-	if ((r = put_str(&c, name, name_len)) != 0)
+	if ((r = tes_cur_put_str8(&c, name, name_len)) != 0)
 		return r;
 	*used = c.off;
 	return 0;
@@ -462,34 +542,55 @@ tes_journal_revoke_decode(const uint8_t *p, size_t n, char *name, uint8_t *name_
 	int r;
 
 	tes_cur_init_rd(&c, p, n);
-	if ((r = get_str(&c, TES_NAME_MAX, name_len, name)) != 0 ||
+	if ((r = tes_cur_get_str8(&c, TES_NAME_MAX, name_len, name)) != 0 ||
 	    (r = tes_name_valid(name, *name_len)) != 0)
 		return r;
 	return done(&c);
 }
 
+/*@ requires n <= TES_JOURNAL_HASH_MAX ==> \valid_read(s + (0 .. n-1));
+    terminates \true;
+    assigns \nothing;
+    ensures \result == 0 <==> argon2id_ok(s, n);
+    ensures \result == 0 || \result == TES_ERR_TOOLONG || \result == TES_ERR_FORMAT;
+ */
 static int
 hash_valid(const char *s, size_t n)
 {
-	size_t i, plen = sizeof(argon2id_prefix) - 1;
+	/* automatic, not static: the proof then needs no assumption that s
+	 * does not point into a global */
+	const char prefix[] = "$argon2id$";
+	size_t i, plen = sizeof(prefix) - 1;
 	int r;
 
 	if ((r = ascii_valid(s, n, TES_JOURNAL_HASH_MAX, 0x21)) != 0)
 		return r;
 	if (n < plen)
 		return TES_ERR_FORMAT;
+	/*@ loop invariant 0 <= i <= plen;
+	    loop invariant \forall integer k; 0 <= k < i ==> s[k] == prefix[k];
+	    loop assigns i;
+	    loop variant plen - i; */
 	for (i = 0; i < plen; i++)
-		if ((uint8_t)s[i] != argon2id_prefix[i])
+		if (s[i] != prefix[i])
 			return TES_ERR_FORMAT;
 	return 0;
 }
 
+/*@ requires \valid_read(m);
+    terminates \true;
+    assigns \nothing;
+    ensures \result == 0 ==> name_ok(&m->name[0], m->name_len);
+    ensures \result == 0 ==> m->role == TES_ROLE_POLICE || m->role == TES_ROLE_OFFICER;
+    ensures \result == 0 ==> argon2id_ok(&m->hash[0], m->hash_len);
+    ensures \result == 0 || \result < 0;
+ */
 static int
 user_check(const struct tes_journal_user *m)
 {
 	int r;
 
-	if ((r = tes_name_valid(m->name, m->name_len)) != 0)
+	if ((r = name_field_valid(m->name, m->name_len)) != 0)
 		return r;
 	if (m->role != TES_ROLE_POLICE && m->role != TES_ROLE_OFFICER)
 		return TES_ERR_FORMAT;
@@ -506,9 +607,9 @@ tes_journal_user_encode(const struct tes_journal_user *m, uint8_t *out, size_t c
 	if ((r = user_check(m)) != 0)
 		return r;
 	tes_cur_init_wr(&c, out, cap);
-	if ((r = put_str(&c, m->name, m->name_len)) != 0 ||
+	if ((r = tes_cur_put_str8(&c, m->name, m->name_len)) != 0 ||
 	    (r = tes_cur_put_u8(&c, m->role)) != 0 ||
-	    (r = put_str(&c, m->hash, m->hash_len)) != 0)
+	    (r = tes_cur_put_str8(&c, m->hash, m->hash_len)) != 0)
 		return r;
 	*used = c.off;
 	return 0;
@@ -522,10 +623,12 @@ tes_journal_user_decode(const uint8_t *p, size_t n, struct tes_journal_user *m)
 	int r;
 
 	tes_cur_init_rd(&c, p, n);
-	if ((r = get_str(&c, TES_NAME_MAX, &m->name_len, m->name)) != 0 ||
+	if ((r = tes_cur_get_str8(&c, TES_NAME_MAX, &m->name_len, m->name)) != 0 ||
 	    (r = tes_cur_get_u8(&c, &m->role)) != 0 ||
-	    (r = get_str(&c, TES_JOURNAL_HASH_MAX, &m->hash_len, m->hash)) != 0 ||
-	    (r = user_check(m)) != 0)
+	    (r = tes_cur_get_str8(&c, TES_JOURNAL_HASH_MAX, &m->hash_len, m->hash)) != 0)
+		return r;
+	/*@ assert str_ok(&m->name[0], m->name_len); */
+	if ((r = user_check(m)) != 0)
 		return r;
 	return done(&c);
 }
@@ -574,13 +677,24 @@ tes_journal_report_decode(const uint8_t *p, size_t n, struct tes_journal_report 
 	if (tes_cur_left(&c) < TES_RSA_LEN)
 		return TES_ERR_TRUNCATED;
 	rn = tes_cur_left(&c) - TES_RSA_LEN;
+	/* sig and the end before the report (neither can fail here): the
+	 * report's checks are then the last word on m->r, for the proof */
 	if ((r = tes_cur_get_view(&c, &rep, rn)) != 0 ||
-	    (r = tes_report_decode(rep, rn, &m->r)) != 0 ||
-	    (r = tes_cur_get_bytes(&c, m->sig, TES_RSA_LEN)) != 0)
+	    (r = tes_cur_get_bytes(&c, m->sig, TES_RSA_LEN)) != 0 ||
+	    (r = done(&c)) != 0)
 		return r;
-	return done(&c);
+	return tes_report_decode(rep, rn, &m->r);
 }
 
+/*@ requires \valid_read(m);
+    terminates \true;
+    assigns \nothing;
+    ensures \result == 0 ==> points_ok(m->verdict, m->points);
+    ensures \result == 0 ==> m->reason_len <= TES_JOURNAL_TEXT_MAX &&
+            text_ok(&m->reason[0], m->reason_len, 0x20);
+    ensures \result == 0 ==> name_ok(&m->officer[0], m->officer_len);
+    ensures \result == 0 || \result < 0;
+ */
 static int
 decision_check(const struct tes_journal_decision *m)
 {
@@ -596,7 +710,7 @@ decision_check(const struct tes_journal_decision *m)
 		return TES_ERR_FORMAT;
 	if ((r = ascii_valid(m->reason, m->reason_len, TES_JOURNAL_TEXT_MAX, 0x20)) != 0)
 		return r;
-	return tes_name_valid(m->officer, m->officer_len);
+	return name_field_valid(m->officer, m->officer_len);
 }
 
 /* see journal.h */
@@ -612,8 +726,8 @@ tes_journal_decision_encode(const struct tes_journal_decision *m, uint8_t *out, 
 	if ((r = tes_cur_put_bytes(&c, m->id, TES_REPORT_ID_LEN)) != 0 ||
 	    (r = tes_cur_put_u8(&c, m->verdict)) != 0 ||
 	    (r = tes_cur_put_u16be(&c, m->points)) != 0 ||
-	    (r = put_str(&c, m->reason, m->reason_len)) != 0 ||
-	    (r = put_str(&c, m->officer, m->officer_len)) != 0 ||
+	    (r = tes_cur_put_str8(&c, m->reason, m->reason_len)) != 0 ||
+	    (r = tes_cur_put_str8(&c, m->officer, m->officer_len)) != 0 ||
 	    (r = tes_cur_put_u64be(&c, m->time)) != 0)
 		return r;
 	*used = c.off;
@@ -631,14 +745,25 @@ tes_journal_decision_decode(const uint8_t *p, size_t n, struct tes_journal_decis
 	if ((r = tes_cur_get_bytes(&c, m->id, TES_REPORT_ID_LEN)) != 0 ||
 	    (r = tes_cur_get_u8(&c, &m->verdict)) != 0 ||
 	    (r = tes_cur_get_u16be(&c, &m->points)) != 0 ||
-	    (r = get_str(&c, TES_JOURNAL_TEXT_MAX, &m->reason_len, m->reason)) != 0 ||
-	    (r = get_str(&c, TES_NAME_MAX, &m->officer_len, m->officer)) != 0 ||
-	    (r = tes_cur_get_u64be(&c, &m->time)) != 0 ||
+	    (r = tes_cur_get_str8(&c, TES_JOURNAL_TEXT_MAX, &m->reason_len, m->reason)) != 0 ||
+	    (r = tes_cur_get_str8(&c, TES_NAME_MAX, &m->officer_len, m->officer)) != 0)
+		return r;
+	/*@ assert str_ok(&m->reason[0], m->reason_len); */
+	if ((r = tes_cur_get_u64be(&c, &m->time)) != 0 ||
 	    (r = decision_check(m)) != 0)
 		return r;
 	return done(&c);
 }
 
+/*@ requires \valid_read(m);
+    terminates \true;
+    assigns \nothing;
+    ensures \result == 0 ==> 1 <= m->kind <= TES_AUDIT_MAX;
+    ensures \result == 0 ==> m->who_len == 0 || name_ok(&m->who[0], m->who_len);
+    ensures \result == 0 ==> m->text_len <= TES_JOURNAL_TEXT_MAX &&
+            text_ok(&m->text[0], m->text_len, 0x20);
+    ensures \result == 0 || \result < 0;
+ */
 static int
 audit_check(const struct tes_journal_audit *m)
 {
@@ -646,7 +771,7 @@ audit_check(const struct tes_journal_audit *m)
 
 	if (m->kind < 1 || m->kind > TES_AUDIT_MAX)
 		return TES_ERR_FORMAT;
-	if (m->who_len != 0 && (r = tes_name_valid(m->who, m->who_len)) != 0)
+	if (m->who_len != 0 && (r = name_field_valid(m->who, m->who_len)) != 0)
 		return r;
 	return ascii_valid(m->text, m->text_len, TES_JOURNAL_TEXT_MAX, 0x20);
 }
@@ -662,8 +787,8 @@ tes_journal_audit_encode(const struct tes_journal_audit *m, uint8_t *out, size_t
 		return r;
 	tes_cur_init_wr(&c, out, cap);
 	if ((r = tes_cur_put_u8(&c, m->kind)) != 0 ||
-	    (r = put_str(&c, m->who, m->who_len)) != 0 ||
-	    (r = put_str(&c, m->text, m->text_len)) != 0 ||
+	    (r = tes_cur_put_str8(&c, m->who, m->who_len)) != 0 ||
+	    (r = tes_cur_put_str8(&c, m->text, m->text_len)) != 0 ||
 	    (r = tes_cur_put_u64be(&c, m->time)) != 0)
 		return r;
 	*used = c.off;
@@ -679,9 +804,11 @@ tes_journal_audit_decode(const uint8_t *p, size_t n, struct tes_journal_audit *m
 
 	tes_cur_init_rd(&c, p, n);
 	if ((r = tes_cur_get_u8(&c, &m->kind)) != 0 ||
-	    (r = get_str(&c, TES_NAME_MAX, &m->who_len, m->who)) != 0 ||
-	    (r = get_str(&c, TES_JOURNAL_TEXT_MAX, &m->text_len, m->text)) != 0 ||
-	    (r = tes_cur_get_u64be(&c, &m->time)) != 0 ||
+	    (r = tes_cur_get_str8(&c, TES_NAME_MAX, &m->who_len, m->who)) != 0 ||
+	    (r = tes_cur_get_str8(&c, TES_JOURNAL_TEXT_MAX, &m->text_len, m->text)) != 0)
+		return r;
+	/*@ assert str_ok(&m->who[0], m->who_len); */
+	if ((r = tes_cur_get_u64be(&c, &m->time)) != 0 ||
 	    (r = audit_check(m)) != 0)
 		return r;
 	return done(&c);

@@ -28,6 +28,7 @@
 #include "wire/msg.h"
 
 enum tes_journal_limits {
+	TES_JOURNAL_MAGIC = 0x5445534a,  /* "TESJ" */
 	TES_JOURNAL_VERSION = 1,
 	TES_JOURNAL_FILE_HDR_LEN = 16,   /* "TESJ" | u16 version | u16 0 | u64 created */
 	TES_JOURNAL_HDR_LEN = 32,
@@ -146,6 +147,40 @@ struct tes_journal_audit {
 	uint64_t time;
 };
 
+/*
+ * The rules of spec/STORAGE.md as ACSL predicates, for the contracts below
+ * (proofs/README.md): what a decoder accepts satisfies them.
+ */
+/*@ predicate jrec_len_ok(integer len) =
+        TES_JOURNAL_REC_MIN <= len <= TES_JOURNAL_REC_MAX &&
+        (len - TES_JOURNAL_OVERHEAD) % TES_DES_BLOCK == 0;
+    predicate jrec_keyed(integer type) = type == TES_JREC_REPORT || type == TES_JREC_DECISION;
+    predicate jhdr_ok(struct tes_journal_hdr *h) =
+        1 <= h->type <= TES_JREC_MAX && jrec_len_ok(h->total_len) && h->seq != 0 &&
+        (jrec_keyed(h->type) || \forall integer k; 0 <= k < TES_JOURNAL_KEY_LEN ==> h->key[k] == 0);
+    predicate jfile_hdr_ok(uint8_t *p) =
+        be32(p) == TES_JOURNAL_MAGIC && be16(p + 4) == TES_JOURNAL_VERSION && be16(p + 6) == 0;
+    predicate pad_ok(uint8_t *p, integer n) =
+        n >= TES_DES_BLOCK && n % TES_DES_BLOCK == 0 && 1 <= p[n-1] <= TES_DES_BLOCK &&
+        \forall integer k; n - p[n-1] <= k < n ==> p[k] == p[n-1];
+
+    predicate text_ok(char *s, integer n, integer lo) =
+        \forall integer k; 0 <= k < n ==> lo <= s[k] <= 0x7e;
+    predicate name_ok(char *s, integer n) =
+        1 <= n <= TES_NAME_MAX && \forall integer k; 0 <= k < n ==> name_char(s[k]);
+    predicate rsa_pub_ok(struct tes_rsa_pub *k) =
+        k->n[0] >= 0x80 && k->n[TES_RSA_LEN - 1] % 2 == 1 &&
+        1 <= k->elen <= TES_RSA_E_MAX && k->e[0] != 0 && k->e[k->elen - 1] % 2 == 1 &&
+        (k->elen == 1 ==> k->e[0] >= 3);
+    predicate argon2id_ok(char *s, integer n) =
+        10 <= n <= TES_JOURNAL_HASH_MAX && text_ok(s, n, 0x21) &&
+        s[0] == '$' && s[1] == 'a' && s[2] == 'r' && s[3] == 'g' && s[4] == 'o' &&
+        s[5] == 'n' && s[6] == '2' && s[7] == 'i' && s[8] == 'd' && s[9] == '$';
+    predicate points_ok(integer verdict, integer points) =
+        (verdict == TES_VERDICT_REJECT && points == 0) ||
+        (verdict == TES_VERDICT_APPROVE && (points == 0 || points == 10 || points == 20 || points == 50));
+ */
+
 /* The two stored objects that have keys of their own. */
 enum tes_store_obj {
 	TES_STORE_JOURNAL = 1,           /* info "journal enc" / "journal mac" */
@@ -161,21 +196,51 @@ void
 tes_store_keys_derive(const uint8_t sk[static TES_STORE_KEY_LEN], enum tes_store_obj obj,
 		      struct tes_store_keys *k);
 
-/* In-place 3DES-EDE3-CBC encryption of n bytes (a multiple of 8). */
+/*
+ * In-place 3DES-EDE3-CBC encryption of n bytes (a multiple of 8). This
+ * contract and the next are trusted, not proven: BearSSL underneath
+ * (proofs/README.md).
+ */
+/*@ requires \valid_read(k) && \valid_read(iv + (0 .. TES_DES_BLOCK - 1));
+    requires \valid(buf + (0 .. n-1)) && n % TES_DES_BLOCK == 0;
+    requires \separated(buf + (0 .. n-1), k, iv + (0 .. TES_DES_BLOCK - 1));
+    terminates \true;
+    assigns buf[0 .. n-1];
+ */
 void
 tes_store_encrypt(const struct tes_store_keys *k, const uint8_t iv[static TES_DES_BLOCK], uint8_t *buf,
 		  size_t n);
 
 /* In-place 3DES-EDE3-CBC decryption of n bytes (a multiple of 8). */
+/*@ requires \valid_read(k) && \valid_read(iv + (0 .. TES_DES_BLOCK - 1));
+    requires \valid(buf + (0 .. n-1)) && n % TES_DES_BLOCK == 0;
+    requires \separated(buf + (0 .. n-1), k, iv + (0 .. TES_DES_BLOCK - 1));
+    terminates \true;
+    assigns buf[0 .. n-1];
+ */
 void
 tes_store_decrypt(const struct tes_store_keys *k, const uint8_t iv[static TES_DES_BLOCK], uint8_t *buf,
 		  size_t n);
 
 /* Ciphertext length for n plaintext bytes: the next multiple of 8 above n. */
+/*@ requires n <= SIZE_MAX - TES_DES_BLOCK;
+    terminates \true;
+    assigns \nothing;
+    ensures \result % TES_DES_BLOCK == 0 && n < \result <= n + TES_DES_BLOCK;
+    ensures \result == (n / TES_DES_BLOCK + 1) * TES_DES_BLOCK;
+    ensures \result == n + (TES_DES_BLOCK - n % TES_DES_BLOCK);
+ */
 size_t
 tes_store_ct_len(size_t n);
 
 /* Append the PKCS#7 padding (1..8 bytes) that follows n plaintext bytes. */
+/*@ requires cur_wr(c);
+    terminates \true;
+    assigns c->off, c->buf[0 .. c->len - 1];
+    ensures \result == 0 || \result == TES_ERR_SPACE;
+    ensures c->off <= c->len;
+    ensures \result == 0 ==> c->off == \old(c->off) + (TES_DES_BLOCK - n % TES_DES_BLOCK);
+ */
 int
 tes_store_put_pad(struct tes_cur *c, size_t n);
 
@@ -183,16 +248,40 @@ tes_store_put_pad(struct tes_cur *c, size_t n);
  * Check the PKCS#7 padding at the end of n decrypted bytes (n a non-zero
  * multiple of 8); *plain_len gets the length without it. TES_ERR_DECRYPT.
  */
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(plain_len);
+    requires \separated(plain_len, p + (0 .. n-1));
+    terminates \true;
+    assigns *plain_len;
+    ensures \result == 0 <==> \at(pad_ok(p, n), Pre);
+    ensures \result == 0 ==> *plain_len == n - \old(p[n-1]) && *plain_len < n;
+    ensures \result != 0 ==> *plain_len == \old(*plain_len);
+    ensures \result == 0 || \result == TES_ERR_DECRYPT;
+ */
 int
 tes_store_unpad(const uint8_t *p, size_t n, size_t *plain_len);
 
 /* Write the 16-byte file header: "TESJ" | u16 1 | u16 0 | u64 created. */
+/*@ requires \valid(out + (0 .. TES_JOURNAL_FILE_HDR_LEN - 1));
+    terminates \true;
+    assigns out[0 .. TES_JOURNAL_FILE_HDR_LEN - 1];
+ */
 void
 tes_journal_file_hdr_encode(uint8_t out[static TES_JOURNAL_FILE_HDR_LEN], uint64_t created);
 
 /*
  * Check the file header in the first n bytes of p: TES_ERR_TRUNCATED under 16
  * bytes, TES_ERR_FORMAT for a bad magic or reserved field, TES_ERR_VERSION.
+ */
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(created);
+    requires \separated(created, p + (0 .. n-1));
+    terminates \true;
+    assigns *created;
+    ensures \result == 0 ==> n >= TES_JOURNAL_FILE_HDR_LEN && \at(jfile_hdr_ok(p), Pre);
+    ensures n >= TES_JOURNAL_FILE_HDR_LEN && \at(jfile_hdr_ok(p), Pre) ==> \result == 0;
+    ensures \result == 0 ==> *created == \old(be64(p + 8));
+    ensures n < TES_JOURNAL_FILE_HDR_LEN ==> \result == TES_ERR_TRUNCATED;
+    ensures \result == 0 || \result == TES_ERR_TRUNCATED || \result == TES_ERR_FORMAT ||
+            \result == TES_ERR_VERSION;
  */
 int
 tes_journal_file_hdr_decode(const uint8_t *p, size_t n, uint64_t *created);
@@ -207,9 +296,18 @@ tes_journal_genesis(const struct tes_store_keys *k, const uint8_t fhdr[static TE
 
 /*
  * Write a record header. Refuses (TES_ERR_TYPE / TES_ERR_FORMAT /
- * TES_ERR_TOOLONG) a type outside 1..5, seq 0, a total_len that is not
+ * TES_ERR_TOOLONG) a type outside 1..TES_JREC_MAX, seq 0, a total_len that is not
  * 72 + 8k with 80 <= total_len <= 4096, or a non-zero key on a record type
  * that has none.
+ */
+/*@ requires \valid_read(h) && \valid(out + (0 .. TES_JOURNAL_HDR_LEN - 1));
+    requires \separated(h, out + (0 .. TES_JOURNAL_HDR_LEN - 1));
+    terminates \true;
+    assigns out[0 .. TES_JOURNAL_HDR_LEN - 1];
+    ensures \result == 0 ==> \at(jhdr_ok(h), Pre);
+    ensures \at(jhdr_ok(h), Pre) ==> \result == 0;
+    ensures \result == 0 || \result == TES_ERR_TYPE || \result == TES_ERR_TOOLONG ||
+            \result == TES_ERR_FORMAT;
  */
 int
 tes_journal_hdr_encode(const struct tes_journal_hdr *h, uint8_t out[static TES_JOURNAL_HDR_LEN]);
@@ -219,6 +317,20 @@ tes_journal_hdr_encode(const struct tes_journal_hdr *h, uint8_t out[static TES_J
  * not be present): TES_ERR_TRUNCATED under 32 bytes, otherwise the checks of
  * tes_journal_hdr_encode plus zero reserved fields.
  */
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(h);
+    requires \separated(h, p + (0 .. n-1));
+    terminates \true;
+    assigns *h;
+    ensures \result == 0 ==> n >= TES_JOURNAL_HDR_LEN && jhdr_ok(h);
+    ensures \result == 0 ==> h->total_len == \old(be32(p));
+    ensures \result == 0 ==> h->type == \old(p[4]);
+    ensures \result == 0 ==> \old(p[5]) == 0 && \old(be16(p + 6)) == 0;
+    ensures \result == 0 ==> h->seq == \old(be64(p + 8));
+    ensures \result == 0 ==> \forall integer k; 0 <= k < TES_JOURNAL_KEY_LEN ==> h->key[k] == p[16 + k];
+    ensures n < TES_JOURNAL_HDR_LEN ==> \result == TES_ERR_TRUNCATED;
+    ensures \result == 0 || \result == TES_ERR_TRUNCATED || \result == TES_ERR_TYPE ||
+            \result == TES_ERR_TOOLONG || \result == TES_ERR_FORMAT;
+ */
 int
 tes_journal_hdr_decode(const uint8_t *p, size_t n, struct tes_journal_hdr *h);
 
@@ -227,6 +339,22 @@ tes_journal_hdr_decode(const uint8_t *p, size_t n, struct tes_journal_hdr *h);
  * (cap bytes). h->type, h->seq and h->key are inputs; h->total_len is set.
  * prev is the previous chain value; the new one is the last 32 bytes of the
  * record. *used gets the record size (== h->total_len).
+ */
+/*@ requires \valid_read(k) && \valid_read(prev + (0 .. TES_JOURNAL_MAC_LEN - 1)) && \valid(h);
+    requires \valid_read(iv + (0 .. TES_JOURNAL_IV_LEN - 1)) && \valid_read(plain + (0 .. n-1));
+    requires \valid(out + (0 .. cap-1)) && \valid(used);
+    requires \separated(out + (0 .. cap-1), used, h, k, prev + (0 .. TES_JOURNAL_MAC_LEN - 1),
+                        iv + (0 .. TES_JOURNAL_IV_LEN - 1), plain + (0 .. n-1));
+    requires \separated(h, used, k, prev + (0 .. TES_JOURNAL_MAC_LEN - 1),
+                        iv + (0 .. TES_JOURNAL_IV_LEN - 1), plain + (0 .. n-1));
+    requires \separated(used, k, prev + (0 .. TES_JOURNAL_MAC_LEN - 1),
+                        iv + (0 .. TES_JOURNAL_IV_LEN - 1), plain + (0 .. n-1));
+    terminates \true;
+    assigns h->total_len, out[0 .. cap-1], *used;
+    ensures \result == 0 || \result < 0;
+    ensures \result == 0 ==> jrec_len_ok(h->total_len);
+    ensures \result == 0 ==> *used == h->total_len && *used <= cap;
+    ensures \result == 0 ==> h->total_len == TES_JOURNAL_OVERHEAD + (n / TES_DES_BLOCK + 1) * TES_DES_BLOCK;
  */
 int
 tes_journal_seal(const struct tes_store_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
@@ -238,6 +366,15 @@ tes_journal_seal(const struct tes_store_keys *k, const uint8_t prev[static TES_J
  * the record): header, presence of all total_len bytes (TES_ERR_TRUNCATED)
  * and the MAC against prev (TES_ERR_MAC). Nothing is decrypted.
  */
+/*@ requires \valid_read(k) && \valid_read(prev + (0 .. TES_JOURNAL_MAC_LEN - 1));
+    requires \valid_read(p + (0 .. n-1)) && \valid(h);
+    requires \separated(h, k, prev + (0 .. TES_JOURNAL_MAC_LEN - 1), p + (0 .. n-1));
+    terminates \true;
+    assigns *h;
+    ensures \result == 0 ==> jhdr_ok(h) && h->total_len == \old(be32(p)) && h->total_len <= n;
+    ensures \result == 0 || \result == TES_ERR_TRUNCATED || \result == TES_ERR_TYPE ||
+            \result == TES_ERR_TOOLONG || \result == TES_ERR_FORMAT || \result == TES_ERR_MAC;
+ */
 int
 tes_journal_check(const struct tes_store_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
 		  const uint8_t *p, size_t n, struct tes_journal_hdr *h);
@@ -246,6 +383,26 @@ tes_journal_check(const struct tes_store_keys *k, const uint8_t prev[static TES_
  * tes_journal_check, then decrypt into plain (cap >= total_len - 72, at most
  * TES_JOURNAL_CT_MAX) and strip the padding (TES_ERR_DECRYPT). *plain_len
  * gets the body length. plain is wiped on failure.
+ */
+/*@ requires \valid_read(k) && \valid_read(prev + (0 .. TES_JOURNAL_MAC_LEN - 1));
+    requires \valid_read(p + (0 .. n-1)) && \valid(h) && \valid(plain + (0 .. cap-1)) &&
+             \valid(plain_len);
+    requires \separated(h, plain_len, plain + (0 .. cap-1), k, prev + (0 .. TES_JOURNAL_MAC_LEN - 1),
+                        p + (0 .. n-1));
+    requires \separated(plain + (0 .. cap-1), plain_len, k, prev + (0 .. TES_JOURNAL_MAC_LEN - 1),
+                        p + (0 .. n-1));
+    requires \separated(plain_len, k, prev + (0 .. TES_JOURNAL_MAC_LEN - 1), p + (0 .. n-1));
+    terminates \true;
+    assigns *h, plain[0 .. cap-1], *plain_len;
+    ensures \result == 0 ==> jhdr_ok(h) && h->total_len == \old(be32(p)) && h->total_len <= n;
+    ensures \result == 0 ==> h->total_len - TES_JOURNAL_OVERHEAD <= cap &&
+            pad_ok(plain, h->total_len - TES_JOURNAL_OVERHEAD);
+    ensures \result == 0 ==>
+            *plain_len == h->total_len - TES_JOURNAL_OVERHEAD - plain[h->total_len - TES_JOURNAL_OVERHEAD - 1] &&
+            *plain_len <= TES_JOURNAL_PLAIN_MAX;
+    ensures \result == TES_ERR_DECRYPT ==> h->total_len - TES_JOURNAL_OVERHEAD <= cap &&
+            \forall integer i; 0 <= i < h->total_len - TES_JOURNAL_OVERHEAD ==> plain[i] == 0;
+    ensures \result == 0 || \result < 0;
  */
 int
 tes_journal_open_rec(const struct tes_store_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
@@ -260,30 +417,100 @@ tes_journal_open_rec(const struct tes_store_keys *k, const uint8_t prev[static T
  */
 
 /* UNIT: valid name, e_len 1..4, key accepted by tes_rsa_pub_check. */
+/*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
+    requires \separated(m, used, out + (0 .. cap-1));
+    requires \separated(used, out + (0 .. cap-1));
+    terminates \true;
+    assigns out[0 .. cap-1], *used;
+    ensures \result == 0 || \result < 0;
+    ensures \result == 0 ==> *used <= cap && *used == \old(1 + m->name_len + TES_RSA_LEN + 1 + m->pub.elen);
+ */
 int
 tes_journal_unit_encode(const struct tes_journal_unit *m, uint8_t *out, size_t cap, size_t *used);
 /* Decode exactly n bytes of a UNIT body into m (same rules). */
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
+    requires \separated(m, p + (0 .. n-1));
+    terminates \true;
+    assigns *m;
+    ensures \result == 0 ==> name_ok(&m->name[0], m->name_len) && str_ok(&m->name[0], m->name_len);
+    ensures \result == 0 ==> rsa_pub_ok(&m->pub);
+    ensures \result == 0 ==> \forall integer k; m->pub.elen <= k < TES_RSA_E_MAX ==> m->pub.e[k] == 0;
+    ensures \result == 0 ==> n == 1 + m->name_len + TES_RSA_LEN + 1 + m->pub.elen;
+    ensures \result == 0 || \result < 0;
+ */
 int
 tes_journal_unit_decode(const uint8_t *p, size_t n, struct tes_journal_unit *m);
 
 /* REVOKE body: u8 name_len | name (a valid unit name). */
+/*@ requires \valid_read(name + (0 .. name_len-1)) && \valid(out + (0 .. cap-1)) && \valid(used);
+    requires \separated(used, name + (0 .. name_len-1), out + (0 .. cap-1));
+    requires \separated(out + (0 .. cap-1), name + (0 .. name_len-1));
+    terminates \true;
+    assigns out[0 .. cap-1], *used;
+    ensures \result == 0 || \result < 0;
+    ensures \result == 0 ==> name_ok(name, name_len) && *used <= cap && *used == 1 + name_len;
+ */
 int
 tes_journal_revoke_encode(const char *name, uint8_t name_len, uint8_t *out, size_t cap, size_t *used);
 /* Decode exactly n bytes of a REVOKE body; name has TES_NAME_MAX + 1 bytes. */
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(name + (0 .. TES_NAME_MAX)) && \valid(name_len);
+    requires \separated(name + (0 .. TES_NAME_MAX), name_len, p + (0 .. n-1));
+    requires \separated(name_len, p + (0 .. n-1));
+    terminates \true;
+    assigns name[0 .. TES_NAME_MAX], *name_len;
+    ensures \result == 0 ==> name_ok(name, *name_len) && str_ok(name, *name_len) && n == 1 + *name_len;
+    ensures \result == 0 || \result < 0;
+ */
 int
 tes_journal_revoke_decode(const uint8_t *p, size_t n, char *name, uint8_t *name_len);
 
 /* USER: valid name, role 1 or 2, hash of 1..128 bytes 0x21..0x7e starting "$argon2id$". */
+/*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
+    requires \separated(m, used, out + (0 .. cap-1));
+    requires \separated(used, out + (0 .. cap-1));
+    terminates \true;
+    assigns out[0 .. cap-1], *used;
+    ensures \result == 0 || \result < 0;
+    ensures \result == 0 ==> *used <= cap && *used == \old(1 + m->name_len + 1 + 1 + m->hash_len);
+ */
 int
 tes_journal_user_encode(const struct tes_journal_user *m, uint8_t *out, size_t cap, size_t *used);
 /* Decode exactly n bytes of a USER body into m (same rules). */
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
+    requires \separated(m, p + (0 .. n-1));
+    terminates \true;
+    assigns *m;
+    ensures \result == 0 ==> name_ok(&m->name[0], m->name_len) && str_ok(&m->name[0], m->name_len);
+    ensures \result == 0 ==> m->role == TES_ROLE_POLICE || m->role == TES_ROLE_OFFICER;
+    ensures \result == 0 ==> argon2id_ok(&m->hash[0], m->hash_len) && str_ok(&m->hash[0], m->hash_len);
+    ensures \result == 0 ==> n == 1 + m->name_len + 1 + 1 + m->hash_len;
+    ensures \result == 0 || \result < 0;
+ */
 int
 tes_journal_user_decode(const uint8_t *p, size_t n, struct tes_journal_user *m);
 
 /* REPORT: number >= 1, canonical report as checked by tes_report_decode. */
+/*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
+    requires \separated(m, used, out + (0 .. cap-1));
+    requires \separated(used, out + (0 .. cap-1));
+    requires m->r.plate_len <= TES_PLATE_MAX && m->r.loc_len <= TES_LOCATION_MAX;
+    terminates \true;
+    assigns out[0 .. cap-1], *used;
+    ensures \result == 0 || \result < 0;
+    ensures \result == 0 ==> *used <= cap && *used == \old(8 + 8 + 62 + m->r.plate_len + m->r.loc_len + TES_RSA_LEN);
+ */
 int
 tes_journal_report_encode(const struct tes_journal_report *m, uint8_t *out, size_t cap, size_t *used);
 /* Decode exactly n bytes of a REPORT body into m (same rules). */
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
+    requires \separated(m, p + (0 .. n-1));
+    terminates \true;
+    assigns *m;
+    ensures \result == 0 ==> m->number >= 1 && report_ok(&m->r);
+    ensures \result == 0 ==> m->number == \old(be64(p)) && m->received == \old(be64(p + 8));
+    ensures \result == 0 ==> n == 8 + 8 + 62 + m->r.plate_len + m->r.loc_len + TES_RSA_LEN;
+    ensures \result == 0 || \result < 0;
+ */
 int
 tes_journal_report_decode(const uint8_t *p, size_t n, struct tes_journal_report *m);
 
@@ -291,16 +518,56 @@ tes_journal_report_decode(const uint8_t *p, size_t n, struct tes_journal_report 
  * DECISION: verdict 1 or 2; approve with points in {0, 10, 20, 50}, reject
  * with 0; reason 0..128 printable; officer a valid name.
  */
+/*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
+    requires \separated(m, used, out + (0 .. cap-1));
+    requires \separated(used, out + (0 .. cap-1));
+    terminates \true;
+    assigns out[0 .. cap-1], *used;
+    ensures \result == 0 || \result < 0;
+    ensures \result == 0 ==> *used <= cap && *used == \old(TES_REPORT_ID_LEN + 1 + 2 + 1 + m->reason_len + 1 + m->officer_len + 8);
+ */
 int
 tes_journal_decision_encode(const struct tes_journal_decision *m, uint8_t *out, size_t cap, size_t *used);
 /* Decode exactly n bytes of a DECISION body into m (same rules). */
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
+    requires \separated(m, p + (0 .. n-1));
+    terminates \true;
+    assigns *m;
+    ensures \result == 0 ==> points_ok(m->verdict, m->points);
+    ensures \result == 0 ==> m->reason_len <= TES_JOURNAL_TEXT_MAX &&
+            text_ok(&m->reason[0], m->reason_len, 0x20) && str_ok(&m->reason[0], m->reason_len);
+    ensures \result == 0 ==> name_ok(&m->officer[0], m->officer_len) &&
+            str_ok(&m->officer[0], m->officer_len);
+    ensures \result == 0 ==> n == TES_REPORT_ID_LEN + 1 + 2 + 1 + m->reason_len + 1 + m->officer_len + 8;
+    ensures \result == 0 || \result < 0;
+ */
 int
 tes_journal_decision_decode(const uint8_t *p, size_t n, struct tes_journal_decision *m);
 
 /* AUDIT: kind 1..TES_AUDIT_MAX; who empty or a valid name; text 0..128 printable. */
+/*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
+    requires \separated(m, used, out + (0 .. cap-1));
+    requires \separated(used, out + (0 .. cap-1));
+    terminates \true;
+    assigns out[0 .. cap-1], *used;
+    ensures \result == 0 || \result < 0;
+    ensures \result == 0 ==> *used <= cap && *used == \old(1 + 1 + m->who_len + 1 + m->text_len + 8);
+ */
 int
 tes_journal_audit_encode(const struct tes_journal_audit *m, uint8_t *out, size_t cap, size_t *used);
 /* Decode exactly n bytes of an AUDIT body into m (same rules). */
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
+    requires \separated(m, p + (0 .. n-1));
+    terminates \true;
+    assigns *m;
+    ensures \result == 0 ==> 1 <= m->kind <= TES_AUDIT_MAX;
+    ensures \result == 0 ==> (m->who_len == 0 || name_ok(&m->who[0], m->who_len)) &&
+            m->who_len <= TES_NAME_MAX && str_ok(&m->who[0], m->who_len);
+    ensures \result == 0 ==> m->text_len <= TES_JOURNAL_TEXT_MAX &&
+            text_ok(&m->text[0], m->text_len, 0x20) && str_ok(&m->text[0], m->text_len);
+    ensures \result == 0 ==> n == 1 + 1 + m->who_len + 1 + m->text_len + 8;
+    ensures \result == 0 || \result < 0;
+ */
 int
 tes_journal_audit_decode(const uint8_t *p, size_t n, struct tes_journal_audit *m);
 
