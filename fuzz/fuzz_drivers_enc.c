@@ -200,9 +200,8 @@ body_enc(uint8_t type, const union body *m, uint8_t *out, size_t cap, size_t *us
 }
 
 /*
- * The canonical report as the decoder lays it out, unchecked. tes_report_encode
- * reads plate_len and loc_len bytes before tes_journal_report_encode checks
- * them, so they stay within the arrays (one past the limit is still refused).
+ * The canonical report as the decoder lays it out, unchecked: lengths up to
+ * 255, which tes_report_encode must refuse before reading the arrays.
  */
 static void
 raw_report(struct fuzz_in *in, struct tes_report *r)
@@ -210,14 +209,10 @@ raw_report(struct fuzz_in *in, struct tes_report *r)
 	fuzz_fill(in, r->id, sizeof r->id);
 	fuzz_fill(in, r->unit_key, sizeof r->unit_key);
 	fuzz_str(in, r->plate, sizeof r->plate, &r->plate_len);
-	if (r->plate_len > sizeof r->plate)
-		r->plate_len = sizeof r->plate;
 	r->speed = fuzz_u16(in);
 	r->limit = fuzz_u16(in);
 	r->time = fuzz_u64(in);
 	fuzz_str(in, r->loc, sizeof r->loc, &r->loc_len);
-	if (r->loc_len > sizeof r->loc)
-		r->loc_len = sizeof r->loc;
 }
 
 /* The body of type read field by field in its own layout, with no check. */

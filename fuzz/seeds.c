@@ -198,6 +198,17 @@ check_transcript(int want)
 		   "transcript runs as planned");
 }
 
+/* Check the transcript in buf (see check_transcript), then write it as PREFIX + name. */
+static void
+emit_checked(const char *target, const char *prefix, const char *name, int want)
+{
+	char path[256];
+
+	check_transcript(want);
+	snprintf(path, sizeof path, "%s%s", prefix, name);
+	emit(target, path);
+}
+
 /*
  * Sessions that end in each of the engine's refusals behind a valid
  * handshake (prefix: "server-" for the fuzz-mode target). The range errors
@@ -209,16 +220,11 @@ session_seeds(const char *target, const char *prefix)
 	static const uint8_t bad_login[] = { TES_INNER_LOGIN, 0xff, 'x' }, unknown = 0x7f,
 			     broken_report[] = { TES_INNER_REPORT, 1, 2, 3 };
 	struct tes_report rep;
-	char name[64];
 
 	client_transcript(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256);
-	check_transcript(0);
-	snprintf(name, sizeof name, "%ssession-3des", prefix);
-	emit(target, name);
+	emit_checked(target, prefix, "session-3des", 0);
 	client_transcript(4, TES_SUITE_DES_CBC_HMAC_SHA256);
-	check_transcript(0);
-	snprintf(name, sizeof name, "%ssession-des", prefix);
-	emit(target, name);
+	emit_checked(target, prefix, "session-des", 0);
 
 	client_handshake(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0);
 	put_login();
@@ -235,66 +241,44 @@ session_seeds(const char *target, const char *prefix)
 	rep.loc[0] = 1;
 	put_report(&rep);
 	put_login();	/* a second login is out of state */
-	check_transcript(TES_ERR_STATE);
-	snprintf(name, sizeof name, "%srejected-then-login-again", prefix);
-	emit(target, name);
+	emit_checked(target, prefix, "rejected-then-login-again", TES_ERR_STATE);
 
 	client_handshake(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0);
 	sample_report(&rep);
 	put_report(&rep);
-	check_transcript(TES_ERR_STATE);
-	snprintf(name, sizeof name, "%sreport-before-login", prefix);
-	emit(target, name);
+	emit_checked(target, prefix, "report-before-login", TES_ERR_STATE);
 
 	client_handshake(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0);
 	put_record(bad_login, sizeof bad_login);
-	check_transcript(TES_ERR_TOOLONG);
-	snprintf(name, sizeof name, "%sbad-login", prefix);
-	emit(target, name);
+	emit_checked(target, prefix, "bad-login", TES_ERR_TOOLONG);
 
 	client_handshake(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0);
 	put_login();
 	put_record(&unknown, 1);
-	check_transcript(TES_ERR_TYPE);
-	snprintf(name, sizeof name, "%sunknown-inner-type", prefix);
-	emit(target, name);
+	emit_checked(target, prefix, "unknown-inner-type", TES_ERR_TYPE);
 
 	client_handshake(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0);
 	put_login();
 	put_record(broken_report, sizeof broken_report);
-	check_transcript(TES_ERR_TRUNCATED);
-	snprintf(name, sizeof name, "%sbroken-report", prefix);
-	emit(target, name);
+	emit_checked(target, prefix, "broken-report", TES_ERR_TRUNCATED);
 
 	client_handshake(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 1);
-	check_transcript(TES_ERR_KEY);
-	snprintf(name, sizeof name, "%szero-x25519-key", prefix);
-	emit(target, name);
+	emit_checked(target, prefix, "zero-x25519-key", TES_ERR_KEY);
 
 	/* the master's answer of the wrong type: to the handshake (request 0), login (1), report (2) */
 	client_transcript(8, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256);
-	check_transcript(TES_ERR_TYPE);
-	snprintf(name, sizeof name, "%smaster-handshake-answer-type", prefix);
-	emit(target, name);
+	emit_checked(target, prefix, "master-handshake-answer-type", TES_ERR_TYPE);
 	client_transcript(8 | 1 << 4, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256);
-	check_transcript(TES_ERR_TYPE);
-	snprintf(name, sizeof name, "%smaster-login-answer-type", prefix);
-	emit(target, name);
+	emit_checked(target, prefix, "master-login-answer-type", TES_ERR_TYPE);
 	client_transcript(8 | 2 << 4, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256);
-	check_transcript(TES_ERR_TYPE);
-	snprintf(name, sizeof name, "%smaster-report-answer-type", prefix);
-	emit(target, name);
+	emit_checked(target, prefix, "master-report-answer-type", TES_ERR_TYPE);
 	client_transcript(64, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256);
-	check_transcript(TES_ERR_INTERNAL);
-	snprintf(name, sizeof name, "%smaster-receipt-other-report", prefix);
-	emit(target, name);
+	emit_checked(target, prefix, "master-receipt-other-report", TES_ERR_INTERNAL);
 
 	/* the stream stops in the middle of the BYE record */
 	client_transcript(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256);
 	len -= 3;
-	check_transcript(TES_ERR_FORMAT);
-	snprintf(name, sizeof name, "%scut-last-record", prefix);
-	emit(target, name);
+	emit_checked(target, prefix, "cut-last-record", TES_ERR_FORMAT);
 }
 
 #ifdef TES_FUZZ_REAL_CRYPTO

@@ -276,3 +276,17 @@ tes_cur_put_str8(struct tes_cur *c, const char *s, uint8_t len)
 			return r;
 	return 0;
 }
+
+/* see cur.h */
+void
+tes_zero(uint8_t *p, size_t n)
+{
+	size_t i;
+
+	/*@ loop invariant 0 <= i <= n;
+	    loop invariant \forall integer k; 0 <= k < i ==> p[k] == 0;
+	    loop assigns i, p[0 .. n-1];
+	    loop variant n - i; */
+	for (i = 0; i < n; i++)
+		p[i] = 0;
+}

@@ -277,6 +277,18 @@ int tes_cur_get_str8(struct tes_cur *c, size_t max, uint8_t *len, char *out);
  */
 int tes_cur_put_str8(struct tes_cur *c, const char *s, uint8_t len);
 
+/*
+ * Zero n bytes of an output buffer, typed for the proofs (tes_wipe() takes
+ * void *). Not a wipe: a buffer that dies right after may have the stores
+ * dropped by the compiler, so secrets go through tes_wipe().
+ */
+/*@ requires \valid(p + (0 .. n-1));
+    terminates \true;
+    assigns p[0 .. n-1];
+    ensures \forall integer k; 0 <= k < n ==> p[k] == 0;
+ */
+void tes_zero(uint8_t *p, size_t n);
+
 /* Decode helpers without a cursor (callers with fixed offsets). */
 /*@ requires \valid_read(p + (0 .. 1));
     terminates \true;

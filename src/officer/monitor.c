@@ -48,24 +48,6 @@ tes_mon_permit(uint8_t state, uint8_t type, uint32_t used)
 	return TES_ERR_STATE;
 }
 
-/*@ requires \valid(p + (0 .. n-1));
-    terminates \true;
-    assigns p[0 .. n-1];
-    ensures \forall integer k; 0 <= k < n ==> p[k] == 0;
- */
-static void
-zero(uint8_t *p, size_t n)
-{
-	size_t i;
-
-	/*@ loop invariant 0 <= i <= n;
-	    loop invariant \forall integer k; 0 <= k < i ==> p[k] == 0;
-	    loop assigns i, p[0 .. n-1];
-	    loop variant n - i; */
-	for (i = 0; i < n; i++)
-		p[i] = 0;
-}
-
 /*@ requires cur_wr(c) && \valid_read(m);
     requires \separated(m, c, c->buf + (0 .. c->len - 1));
     terminates \true;
@@ -142,12 +124,8 @@ enc_sized(struct tes_cur *c, const struct tes_mon_msg *m)
 	if (m->type == TES_MON_HANDSHAKE) {
 		r = tes_client_hello_encode(&m->u.hs.ch, out, cap, &n);
 	} else if (m->type == TES_MON_LOGIN) {
-		if (m->u.login.user_len > TES_NAME_MAX || m->u.login.pw_len > TES_PASSWORD_MAX)
-			return TES_ERR_ARG;
 		r = tes_login_encode(&m->u.login, out, cap, &n);
 	} else if (m->type == TES_MON_REPORT) {
-		if (m->u.rep.r.plate_len > TES_PLATE_MAX || m->u.rep.r.loc_len > TES_LOCATION_MAX)
-			return TES_ERR_ARG;
 		r = tes_report_msg_encode(&m->u.rep.r, m->u.rep.sig, out, cap, &n);
 	} else {
 		r = tes_receipt_encode(&m->u.rcpt, out, cap, &n);
@@ -427,11 +405,11 @@ tes_mon_encode(const struct tes_mon_msg *m, uint8_t out[static TES_MON_MSG_LEN])
 	struct tes_cur c;
 	int r;
 
-	zero(out, TES_MON_MSG_LEN);
+	tes_zero(out, TES_MON_MSG_LEN);
 	/* the body after the type byte, which goes in last */
 	tes_cur_init_wr(&c, out + 1, TES_MON_MSG_LEN - 1);
 	if ((r = enc_body(&c, m)) != 0) {
-		zero(out, TES_MON_MSG_LEN);
+		tes_zero(out, TES_MON_MSG_LEN);
 		return r;
 	}
 	out[0] = m->type;

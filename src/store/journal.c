@@ -487,14 +487,7 @@ tes_journal_unit_encode(const struct tes_journal_unit *m, uint8_t *out, size_t c
 static int
 get_exponent(struct tes_cur *c, uint8_t *e, size_t elen)
 {
-	size_t i;
-
-	/*@ loop invariant 0 <= i <= TES_RSA_E_MAX;
-	    loop invariant \forall integer k; 0 <= k < i ==> e[k] == 0;
-	    loop assigns i, e[0 .. TES_RSA_E_MAX - 1];
-	    loop variant TES_RSA_E_MAX - i; */
-	for (i = 0; i < TES_RSA_E_MAX; i++)
-		e[i] = 0;
+	tes_zero(e, TES_RSA_E_MAX);
 	return tes_cur_get_bytes(c, e, elen);
 }
 

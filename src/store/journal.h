@@ -493,7 +493,6 @@ tes_journal_user_decode(const uint8_t *p, size_t n, struct tes_journal_user *m);
 /*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
     requires \separated(m, used, out + (0 .. cap-1));
     requires \separated(used, out + (0 .. cap-1));
-    requires m->r.plate_len <= TES_PLATE_MAX && m->r.loc_len <= TES_LOCATION_MAX;
     terminates \true;
     assigns out[0 .. cap-1], *used;
     ensures \result == 0 || \result < 0;

@@ -167,6 +167,9 @@ tes_login_encode(const struct tes_login *m, uint8_t *out, size_t cap, size_t *us
 	struct tes_cur c;
 	int r;
 
+	/* lengths beyond the arrays would be read past them */
+	if (m->user_len > TES_NAME_MAX || m->pw_len > TES_PASSWORD_MAX)
+		return TES_ERR_ARG;
 	tes_cur_init_wr(&c, out, cap);
 	if ((r = tes_cur_put_u8(&c, TES_INNER_LOGIN)) != 0 ||
 	    (r = tes_cur_put_str8(&c, m->user, m->user_len)) != 0 ||
@@ -215,6 +218,9 @@ tes_report_encode(const struct tes_report *m, uint8_t *out, size_t cap, size_t *
 	struct tes_cur c;
 	int r;
 
+	/* lengths beyond the arrays would be read past them */
+	if (m->plate_len > TES_PLATE_MAX || m->loc_len > TES_LOCATION_MAX)
+		return TES_ERR_ARG;
 	tes_cur_init_wr(&c, out, cap);
 	if ((r = tes_cur_put_bytes(&c, m->id, TES_REPORT_ID_LEN)) != 0 ||
 	    (r = tes_cur_put_bytes(&c, m->unit_key, TES_KEYID_LEN)) != 0 ||

@@ -177,12 +177,12 @@ int tes_alert_decode(const uint8_t *p, size_t n, uint8_t *code);
 
 /* Inner records: first byte is the inner type, then the body. */
 /*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
-    requires m->user_len <= TES_NAME_MAX && m->pw_len <= TES_PASSWORD_MAX;
     requires \separated(m, used, out + (0 .. cap-1));
     requires \separated(used, out + (0 .. cap-1));
     terminates \true;
     assigns out[0 .. cap-1], *used;
-    ensures \result == 0 || \result == TES_ERR_SPACE;
+    ensures \result == 0 || \result == TES_ERR_SPACE || \result == TES_ERR_ARG;
+    ensures \old(m->user_len > TES_NAME_MAX || m->pw_len > TES_PASSWORD_MAX) ==> \result == TES_ERR_ARG;
     ensures \result == 0 ==> *used == 3 + m->user_len + m->pw_len && *used <= cap;
  */
 int tes_login_encode(const struct tes_login *m, uint8_t *out, size_t cap, size_t *used);
@@ -216,12 +216,12 @@ int tes_login_result_decode(const uint8_t *p, size_t n, uint8_t *ok);
  * when exact != 0.
  */
 /*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
-    requires m->plate_len <= TES_PLATE_MAX && m->loc_len <= TES_LOCATION_MAX;
     requires \separated(m, used, out + (0 .. cap-1));
     requires \separated(used, out + (0 .. cap-1));
     terminates \true;
     assigns out[0 .. cap-1], *used;
-    ensures \result == 0 || \result == TES_ERR_SPACE;
+    ensures \result == 0 || \result == TES_ERR_SPACE || \result == TES_ERR_ARG;
+    ensures \old(m->plate_len > TES_PLATE_MAX || m->loc_len > TES_LOCATION_MAX) ==> \result == TES_ERR_ARG;
     ensures \result == 0 ==> *used == 62 + m->plate_len + m->loc_len && *used <= cap;
  */
 int tes_report_encode(const struct tes_report *m, uint8_t *out, size_t cap, size_t *used);
@@ -249,13 +249,12 @@ int tes_report_decode(const uint8_t *p, size_t n, struct tes_report *m);
 /* REPORT inner record: type | canonical report | sig[256]. */
 /*@ requires \valid_read(m) && \valid_read(sig + (0 .. TES_RSA_LEN-1));
     requires \valid(out + (0 .. cap-1)) && \valid(used);
-    requires m->plate_len <= TES_PLATE_MAX && m->loc_len <= TES_LOCATION_MAX;
     requires \separated(m, used, sig + (0 .. TES_RSA_LEN-1), out + (0 .. cap-1));
     requires \separated(used, out + (0 .. cap-1));
     requires \separated(sig + (0 .. TES_RSA_LEN-1), out + (0 .. cap-1));
     terminates \true;
     assigns out[0 .. cap-1], *used;
-    ensures \result == 0 || \result == TES_ERR_SPACE;
+    ensures \result == 0 || \result == TES_ERR_SPACE || \result == TES_ERR_ARG;
     ensures \result == 0 ==> *used <= cap;
  */
 int tes_report_msg_encode(const struct tes_report *m, const uint8_t sig[static TES_RSA_LEN], uint8_t *out,
