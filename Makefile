@@ -82,6 +82,10 @@ $(B)/tests/memscan: tests/tools/memscan.c $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) $(TES_LDFLAGS) -o $@ $^ -lbearssl
 
+$(B)/tests/relogin: tests/tools/relogin.c $(POLICE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) $(TES_LDFLAGS) -o $@ $^ -lbearssl -lseccomp
+
 $(B)/tests/relay: tests/tools/relay.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -std=c11 -Wall -Wextra -Werror $(CFLAGS) -o $@ $<
@@ -112,7 +116,7 @@ INTEG_RUN := $(if $(T),$(wildcard tests/integration/$(T).sh),$(wildcard tests/in
 test: deps
 	$(Q)$(MAKE) --no-print-directory test-all
 
-test-all: all $(UNIT_TESTS) $(B)/tests/relay $(B)/tests/memscan variants
+test-all: all $(UNIT_TESTS) $(B)/tests/relay $(B)/tests/relogin $(B)/tests/memscan variants
 	$(Q)prove -f --exec '' $(UNIT_RUN) $(INTEG_RUN)
 
 # --- Sandbox variants, sanitizers, valgrind (sandbox/README.md) ----------------------
@@ -130,7 +134,7 @@ ASAN_INTEG  := $(filter-out %/sandbox.sh %/hardening.sh %/fuzz.sh %/fuzzmode.sh,
 
 test-asan:
 	$(Q)$(MAKE) --no-print-directory B=build/asan SANDBOX=null CFLAGS="$(ASAN_CFLAGS)" \
-		all $(patsubst $(B)/%,build/asan/%,$(UNIT_TESTS)) build/asan/tests/relay
+		all $(patsubst $(B)/%,build/asan/%,$(UNIT_TESTS)) build/asan/tests/relay build/asan/tests/relogin
 	$(Q)$(ASAN_ENV) TES_BUILD=build/asan STRIDE=23 prove -f --exec '' \
 		$(patsubst $(B)/%,build/asan/%,$(UNIT_RUN)) $(ASAN_INTEG)
 

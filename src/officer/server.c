@@ -53,7 +53,8 @@ struct slot {
 	int login_pending;          /* the password is being checked by the verifier */
 	int login_role_ok;          /* the user exists and has the police role */
 	char login_user[TES_NAME_MAX + 1];
-	int pending;                /* a REPORT_ANS waits for the group fsync */
+	int pending;                /* ans (REPORT_ANS or LOGIN_ANS) waits for the group fsync */
+	int kill_after;             /* end the session once ans is sent (third failed login) */
 	uint8_t ans[TES_MON_MSG_LEN];
 };
 
@@ -305,18 +306,19 @@ finish_login(struct server *sv, struct slot *s, int r)
 	snprintf(text, sizeof text, "police login from %s unit %s: %s", s->peer, s->unit,
 		 r == 0 ? "ok" : tes_strerror(r));
 	text[TES_JOURNAL_TEXT_MAX] = '\0';
-	(void)tes_db_audit(sv->db, r == 0 ? TES_AUDIT_LOGIN_OK : TES_AUDIT_LOGIN_FAILED, s->login_user, text,
-			   (uint64_t)time(NULL));
+	/* the answer waits for the round's fsync like a receipt: the login is in the audit log first */
+	(void)tes_db_audit_append(sv->db, r == 0 ? TES_AUDIT_LOGIN_OK : TES_AUDIT_LOGIN_FAILED, s->login_user,
+				  text, (uint64_t)time(NULL));
 	tes_log(r == 0 ? TES_LOG_INFO : TES_LOG_WARN, "session %d: user %s: %s", (int)s->pid, s->login_user, text);
 	if (r == 0) {
 		s->state = TES_MS_USER;
 		snprintf(s->user, sizeof s->user, "%s", s->login_user);
 	}
 	a.u.st.status = r == 0 ? 0 : 1;
-	if (send_msg(s, &a) != 0)
-		slot_kill(s, "monitor write failed");
-	else if (r != 0 && ++s->login_failures >= 3)
-		slot_kill(s, "three failed logins");
+	if (tes_mon_encode(&a, s->ans) != 0)
+		tes_bug("login answer encode");
+	s->pending = 1;
+	s->kill_after = r != 0 && ++s->login_failures >= 3;
 }
 
 /*= spec/PROTOCOL.md#login MUST-L2, MUST-L3: rate limit first, then the slow hash off the event loop */
@@ -480,7 +482,7 @@ read_child(struct server *sv, struct slot *s)
 	TES_WIPE_CTX(&m);
 }
 
-/* Group commit: one fsync for every report stored in this round, then the receipts. */
+/* Group commit: one fsync for every report and login stored in this round, then their answers. */
 static void
 flush_receipts(struct server *sv)
 {
@@ -502,6 +504,8 @@ flush_receipts(struct server *sv)
 		if (s->mon >= 0 && send(s->mon, s->ans, sizeof s->ans, MSG_NOSIGNAL | MSG_DONTWAIT) !=
 					   (ssize_t)sizeof s->ans)
 			slot_kill(s, "monitor write failed");
+		else if (s->kill_after)
+			slot_kill(s, "three failed logins");
 	}
 }
 

@@ -1591,7 +1591,7 @@ tes_db_decide(struct tes_db *db, const uint8_t id[static TES_REPORT_ID_LEN], int
 
 /* see db.h */
 int
-tes_db_audit(struct tes_db *db, uint8_t kind, const char *who, const char *text, uint64_t now)
+tes_db_audit_append(struct tes_db *db, uint8_t kind, const char *who, const char *text, uint64_t now)
 {
 	uint8_t body[TES_JOURNAL_BODY_MAX];
 	struct tes_journal_audit a;
@@ -1605,7 +1605,18 @@ tes_db_audit(struct tes_db *db, uint8_t kind, const char *who, const char *text,
 	    (r = str_take(text, TES_JOURNAL_TEXT_MAX, a.text, &a.text_len, TES_ERR_TOOLONG)) != 0 ||
 	    (r = tes_journal_audit_encode(&a, body, sizeof(body), &n)) != 0)
 		return r;
-	return append_sync(db, TES_JREC_AUDIT, NULL, body, n, NULL);
+	return append(db, TES_JREC_AUDIT, NULL, body, n, NULL);
+}
+
+/* see db.h */
+int
+tes_db_audit(struct tes_db *db, uint8_t kind, const char *who, const char *text, uint64_t now)
+{
+	int r;
+
+	if ((r = tes_db_audit_append(db, kind, who, text, now)) != 0)
+		return r;
+	return tes_db_sync(db);
 }
 
 /* Events */

@@ -186,6 +186,14 @@ tes_db_decide(struct tes_db *db, const uint8_t id[static TES_REPORT_ID_LEN], int
 int
 tes_db_audit(struct tes_db *db, uint8_t kind, const char *who, const char *text, uint64_t now);
 
+/*
+ * tes_db_audit without the fsync: the record is durable after the next
+ * tes_db_sync, which the caller must do before acting on the event (the
+ * server's group commit sends a login's answer only after it).
+ */
+int
+tes_db_audit_append(struct tes_db *db, uint8_t kind, const char *who, const char *text, uint64_t now);
+
 /* Penalty points of a plate (0 when unknown). */
 uint32_t
 tes_db_driver_points(const struct tes_db *db, const char *plate);

@@ -82,6 +82,16 @@ check_code "single DES is refused unless the server allows it" 76 police report 
 stop_server
 start_server "$D" --allow-des || exit 1
 check "single DES works when both sides opt in" police report --plate AB1 --speed 90 --cipher des
+# Several logins in one session (a fresh server: no failures counted yet): refusals are answered, the third one ends the session.
+RELOGIN=$B/tests/relogin
+out=$("$RELOGIN" 127.0.0.1:$PORT "$T/unit1.key" "$FP" alice bad1 "$(cat "$T/pw")" | tr '\n' ' ')
+ok $([ "$out" = "refused ok " ] && echo 0 || echo 1) "a refused login can be followed by a good one in the session ($out)"
+out=$("$RELOGIN" 127.0.0.1:$PORT "$T/unit1.key" "$FP" alice bad1 bad2 bad3 "$(cat "$T/pw")" | tr '\n' ' ')
+# the master ends the session when it answers the third refusal, so that answer may not reach
+# the client; what matters is that no fourth attempt gets in
+case $out in "refused refused refused closed " | "refused refused closed ") r=0 ;; *) r=1 ;; esac
+ok $r "the third refused login in a session closes it, the right password is not tried ($out)"
+ok $(grep -q "three failed logins" "$T/server.log" && echo 0 || echo 1) "the server logs why it closed the session"
 check_code "server unreachable gives exit 69" 69 "$POLICE" report -s 127.0.0.1:1 -k "$T/unit1.key" -u alice \
 	--password-file "$T/pw" --server-key "$FP" --plate AB1 --speed 90
 check "--help and --version work" bash -c "'$OFFICER' --help && '$OFFICER' pending --help && '$POLICE' --help && '$POLICE' --version && '$OFFICER' --version"
