@@ -199,7 +199,7 @@ spawn(struct server *sv, int fd, const struct sockaddr_storage *ss)
 		close(fd);
 		return;
 	}
-	pid = tes_spawn_child(sv->o->self_exe, "session", sv->child_env, fd, pair[1]);
+	pid = tes_spawn_child(sv->o->parser_exe, "session", sv->child_env, fd, pair[1]);
 	close(fd);
 	close(pair[1]);
 	if (pid < 0) {
@@ -701,7 +701,7 @@ tes_server_run(struct tes_db *db, const struct tes_serve_opts *o)
 		tes_log(TES_LOG_ERROR, "%s", err);
 		return EX_CANTCREAT;
 	}
-	if (tes_web_open(&sv.web, db, o->http, o->self_exe, sv.child_env, err, sizeof err) != 0) {
+	if (tes_web_open(&sv.web, db, o->http, o->parser_exe, sv.child_env, err, sizeof err) != 0) {
 		tes_log(TES_LOG_ERROR, "dashboard: %s", err);
 		tes_control_close(o->dir, sv.cfd);
 		return EX_UNAVAILABLE;
