@@ -28,9 +28,9 @@ endif
 HARDEN_CFLAGS  := -fstack-protector-strong -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3 -fPIE
 HARDEN_LDFLAGS := -pie -Wl,-z,relro,-z,now
 # tes-parser, the image of every parser child, is static-pie: PIE and full RELRO as above,
-# no dynamic loader. PARSER_STATIC=0 links it like the others (sanitizer builds: the ASan
-# runtime cannot be linked statically).
-PARSER_STATIC  ?= 1
+# no dynamic loader. PARSER_STATIC=0 links it like the others, the default when CFLAGS
+# ask for a sanitizer (the ASan runtime cannot be linked statically).
+PARSER_STATIC  ?= $(if $(findstring -fsanitize,$(CFLAGS)),0,1)
 ifeq ($(PARSER_STATIC),1)
 PARSER_LDFLAGS := -static-pie -Wl,-z,relro,-z,now -Wl,--gc-sections
 else
@@ -49,7 +49,8 @@ CORE_SRC    := $(wildcard src/common/*.c src/wire/*.c) \
 STORE_SRC   := $(wildcard src/store/*.c) src/crypto/passwd.c
 OFFICER_SRC := $(filter-out src/officer/main.c,$(wildcard src/officer/*.c)) $(wildcard src/web/*.c)
 # What runs only in a parser child (tes-parser): the session engine and its I/O driver, the
-# http child; the master links the rest of OFFICER_SRC.
+# http child; the master links the rest of OFFICER_SRC. The parser links CORE_OBJ too, with
+# --gc-sections: objects it does not call (RSA keys, file helpers) are left out.
 CHILD_SRC   := src/officer/session.c src/officer/engine.c src/officer/webchild.c
 PARSER_SRC  := src/parser/main.c $(CHILD_SRC) src/officer/monitor.c src/web/http.c src/web/msg.c
 POLICE_SRC  := $(filter-out src/police/main.c,$(wildcard src/police/*.c))
@@ -62,7 +63,11 @@ OFFICER_OBJ := $(call obj,$(OFFICER_SRC))
 MASTER_OBJ  := $(filter-out $(call obj,$(CHILD_SRC)),$(OFFICER_OBJ))
 PARSER_OBJ  := $(call obj,$(PARSER_SRC))
 POLICE_OBJ  := $(call obj,$(POLICE_SRC))
-SANDBOX_OBJ := $(call obj,$(SANDBOX_SRC))
+# The seccomp programs are made at build time (sandbox/filters.h): bpfgen, built for the
+# build machine and linked with libseccomp, writes them as C tables; nothing links
+# libseccomp at run time. The unit tests link the tables in every variant.
+FILTER_OBJ  := $(B)/obj/gen/sandbox/filters.o
+SANDBOX_OBJ := $(call obj,$(SANDBOX_SRC)) $(if $(filter seccomp,$(SANDBOX)),$(FILTER_OBJ))
 
 BINS := $(B)/tes-officer $(B)/tes-parser $(B)/tes-police
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*_test.c))
@@ -80,22 +85,37 @@ $(B)/obj/sandbox/%.o: sandbox/%.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) -c -o $@ $<
 
+$(B)/gen/bpfgen: sandbox/bpfgen.c sandbox/policy.c sandbox/policy.h sandbox/sandbox.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) -std=c11 $(WARN) -Isrc -I. $(VARIANT_CFLAGS) -o $@ sandbox/bpfgen.c sandbox/policy.c -lseccomp
+
+$(B)/gen/sandbox/filters.c: $(B)/gen/bpfgen
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q)$< >$@.tmp && mv $@.tmp $@
+
+$(FILTER_OBJ): $(B)/gen/sandbox/filters.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) -c -o $@ $<
+
 $(B)/tes-officer: $(B)/obj/officer/main.o $(MASTER_OBJ) $(STORE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(VARIANT_CFLAGS) $(TES_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl -largon2 -lseccomp
+	$(Q)$(CC) $(CFLAGS) $(VARIANT_CFLAGS) $(TES_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl -largon2
 
 $(B)/tes-parser: $(PARSER_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(VARIANT_CFLAGS) $(PARSER_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl -lseccomp
+	$(Q)$(CC) $(CFLAGS) $(VARIANT_CFLAGS) $(PARSER_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl
 
 $(B)/tes-police: $(B)/obj/police/main.o $(POLICE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(VARIANT_CFLAGS) $(TES_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl -lseccomp
+	$(Q)$(CC) $(CFLAGS) $(VARIANT_CFLAGS) $(TES_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl
 
-$(B)/tests/%: tests/unit/%.c $(OFFICER_OBJ) $(POLICE_OBJ) $(STORE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
+$(B)/tests/%: tests/unit/%.c $(OFFICER_OBJ) $(POLICE_OBJ) $(STORE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ) $(FILTER_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) -Wno-format-nonliteral $(TES_LDFLAGS) $(LDFLAGS) -Itests -o $@ $^ -lbearssl -largon2 -lseccomp
+	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) -Wno-format-nonliteral $(TES_LDFLAGS) $(LDFLAGS) -Itests -o $@ $^ -lbearssl -largon2
 
 $(B)/tests/memscan: tests/tools/memscan.c $(CORE_OBJ)
 	@mkdir -p $(dir $@)
@@ -172,7 +192,7 @@ BENCH_OBJ := $(call obj,$(wildcard src/bench/*.c))
 
 $(B)/tes-bench: $(BENCH_OBJ) $(POLICE_OBJ) $(STORE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(TES_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl -largon2 -lseccomp
+	$(Q)$(CC) $(CFLAGS) $(TES_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl -largon2
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(B)/tes-bench

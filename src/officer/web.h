@@ -67,7 +67,7 @@ tes_web_tick(struct tes_web *w, time_t now);
 void
 tes_web_close(struct tes_web *w);
 
-/* The http child ("tes-officer http"): returns the process exit code. */
+/* The http child ("tes-parser http"): returns the process exit code. */
 int
 tes_web_child_main(void);
 

@@ -4,9 +4,9 @@
  * "tes-parser session" for a protocol client and "tes-parser http" for a
  * dashboard request (officer/spawn.h gives the descriptors it starts with).
  * It holds only what a process that parses untrusted bytes needs: the
- * session engine and record layer, the X25519, hash and signature-check
- * wrappers, the monitor and dashboard message codecs, the HTTP parser and
- * the sandbox; no store, no password hashing, no key files. It is linked
+ * session engine and record layer, the X25519 and hash wrappers, the
+ * monitor and dashboard message codecs, the HTTP parser and the sandbox;
+ * no store, no RSA key handling, no password hashing. It is linked
  * statically (static-pie): no dynamic loading per connection and fewer
  * private pages per child (BENCHMARKS.md, memory).
  */

@@ -14,7 +14,7 @@ setup_data "$D" || exit 1
 
 ok $(strings "$ROOT/build/test/tes-parser" | grep -q TES_TEST_FRAME && echo 0 || echo 1) "the test build has the test-only frame"
 ok $(strings "$REL_OFFICER" "$REL_PARSER" "$POLICE" | grep -q TES_TEST_FRAME && echo 1 || echo 0) "release binaries do not"
-ok $(nm "$REL_PARSER" | grep -q ' seccomp_load$' && echo 0 || echo 1) "the release parser image links the seccomp backend"
+ok $(nm "$REL_PARSER" | grep -q ' tes_sandbox_filter$' && echo 0 || echo 1) "the release parser image carries the seccomp backend and its filters"
 
 test_frame() { # test_frame ACTION: send the 6-byte test-only header, keep the socket open a while
 	exec 8<>"/dev/tcp/127.0.0.1/$PORT"
