@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: ISC
 # TES: one non-recursive Makefile; every output goes under build/.
-#   make            build build/tes-officer and build/tes-police
+#   make            build build/tes-officer, build/tes-parser and build/tes-police
 #   make run        build, create ./tes-data on first run, start the officer server
 #   make test       install missing Debian packages (as root), build, run every test
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -27,6 +27,15 @@ endif
 # Hardening in one block (checked by tests/integration/hardening.sh).
 HARDEN_CFLAGS  := -fstack-protector-strong -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3 -fPIE
 HARDEN_LDFLAGS := -pie -Wl,-z,relro,-z,now
+# tes-parser, the image of every parser child, is static-pie: PIE and full RELRO as above,
+# no dynamic loader. PARSER_STATIC=0 links it like the others, the default when CFLAGS
+# ask for a sanitizer (the ASan runtime cannot be linked statically).
+PARSER_STATIC  ?= $(if $(findstring -fsanitize,$(CFLAGS)),0,1)
+ifeq ($(PARSER_STATIC),1)
+PARSER_LDFLAGS := -static-pie -Wl,-z,relro,-z,now -Wl,--gc-sections
+else
+PARSER_LDFLAGS := $(HARDEN_LDFLAGS)
+endif
 WARN           := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
 TES_CFLAGS     := -std=c11 $(WARN) $(HARDEN_CFLAGS) -Isrc -I. -I/usr/include/bearssl -MMD -MP $(VARIANT_CFLAGS)
 TES_LDFLAGS    := $(HARDEN_LDFLAGS)
@@ -39,6 +48,11 @@ CORE_SRC    := $(wildcard src/common/*.c src/wire/*.c) \
                $(filter-out src/crypto/passwd.c src/crypto/fuzzmode.c,$(wildcard src/crypto/*.c))
 STORE_SRC   := $(wildcard src/store/*.c) src/crypto/passwd.c
 OFFICER_SRC := $(filter-out src/officer/main.c,$(wildcard src/officer/*.c)) $(wildcard src/web/*.c)
+# What runs only in a parser child (tes-parser): the session engine and its I/O driver, the
+# http child; the master links the rest of OFFICER_SRC. The parser links CORE_OBJ too, with
+# --gc-sections: objects it does not call (RSA keys, file helpers) are left out.
+CHILD_SRC   := src/officer/session.c src/officer/engine.c src/officer/webchild.c
+PARSER_SRC  := src/parser/main.c $(CHILD_SRC) src/officer/monitor.c src/web/http.c src/web/msg.c
 POLICE_SRC  := $(filter-out src/police/main.c,$(wildcard src/police/*.c))
 SANDBOX_SRC := sandbox/common.c sandbox/policy.c sandbox/$(SANDBOX).c
 
@@ -46,10 +60,16 @@ obj = $(patsubst sandbox/%.c,$(B)/obj/sandbox/%.o,$(patsubst src/%.c,$(B)/obj/%.
 CORE_OBJ    := $(call obj,$(CORE_SRC))
 STORE_OBJ   := $(call obj,$(STORE_SRC))
 OFFICER_OBJ := $(call obj,$(OFFICER_SRC))
+MASTER_OBJ  := $(filter-out $(call obj,$(CHILD_SRC)),$(OFFICER_OBJ))
+PARSER_OBJ  := $(call obj,$(PARSER_SRC))
 POLICE_OBJ  := $(call obj,$(POLICE_SRC))
-SANDBOX_OBJ := $(call obj,$(SANDBOX_SRC))
+# The seccomp programs are made at build time (sandbox/filters.h): bpfgen, built for the
+# build machine and linked with libseccomp, writes them as C tables; nothing links
+# libseccomp at run time. The unit tests link the tables in every variant.
+FILTER_OBJ  := $(B)/obj/gen/sandbox/filters.o
+SANDBOX_OBJ := $(call obj,$(SANDBOX_SRC)) $(if $(filter seccomp,$(SANDBOX)),$(FILTER_OBJ))
 
-BINS := $(B)/tes-officer $(B)/tes-police
+BINS := $(B)/tes-officer $(B)/tes-parser $(B)/tes-police
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*_test.c))
 
 .PHONY: all run test test-all deps install uninstall clean
@@ -65,18 +85,37 @@ $(B)/obj/sandbox/%.o: sandbox/%.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(B)/tes-officer: $(B)/obj/officer/main.o $(OFFICER_OBJ) $(STORE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
+$(B)/gen/bpfgen: sandbox/bpfgen.c sandbox/policy.c sandbox/policy.h sandbox/sandbox.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) -std=c11 $(WARN) -Isrc -I. $(VARIANT_CFLAGS) -o $@ sandbox/bpfgen.c sandbox/policy.c -lseccomp
+
+$(B)/gen/sandbox/filters.c: $(B)/gen/bpfgen
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q)$< >$@.tmp && mv $@.tmp $@
+
+$(FILTER_OBJ): $(B)/gen/sandbox/filters.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/tes-officer: $(B)/obj/officer/main.o $(MASTER_OBJ) $(STORE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(VARIANT_CFLAGS) $(TES_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl -largon2 -lseccomp
+	$(Q)$(CC) $(CFLAGS) $(VARIANT_CFLAGS) $(TES_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl -largon2
+
+$(B)/tes-parser: $(PARSER_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(VARIANT_CFLAGS) $(PARSER_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl
 
 $(B)/tes-police: $(B)/obj/police/main.o $(POLICE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(VARIANT_CFLAGS) $(TES_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl -lseccomp
+	$(Q)$(CC) $(CFLAGS) $(VARIANT_CFLAGS) $(TES_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl
 
-$(B)/tests/%: tests/unit/%.c $(OFFICER_OBJ) $(POLICE_OBJ) $(STORE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
+$(B)/tests/%: tests/unit/%.c $(OFFICER_OBJ) $(POLICE_OBJ) $(STORE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ) $(FILTER_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) -Wno-format-nonliteral $(TES_LDFLAGS) $(LDFLAGS) -Itests -o $@ $^ -lbearssl -largon2 -lseccomp
+	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) -Wno-format-nonliteral $(TES_LDFLAGS) $(LDFLAGS) -Itests -o $@ $^ -lbearssl -largon2
 
 $(B)/tests/memscan: tests/tools/memscan.c $(CORE_OBJ)
 	@mkdir -p $(dir $@)
@@ -84,7 +123,7 @@ $(B)/tests/memscan: tests/tools/memscan.c $(CORE_OBJ)
 
 $(B)/tests/relogin: tests/tools/relogin.c $(POLICE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) $(TES_LDFLAGS) -o $@ $^ -lbearssl -lseccomp
+	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) $(TES_LDFLAGS) -o $@ $^ -lbearssl
 
 $(B)/tests/relay: tests/tools/relay.c
 	@mkdir -p $(dir $@)
@@ -133,7 +172,7 @@ ASAN_ENV    := ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_
 ASAN_INTEG  := $(filter-out %/sandbox.sh %/hardening.sh %/fuzz.sh %/fuzzmode.sh,$(INTEG_RUN))
 
 test-asan:
-	$(Q)$(MAKE) --no-print-directory B=build/asan SANDBOX=null CFLAGS="$(ASAN_CFLAGS)" \
+	$(Q)$(MAKE) --no-print-directory B=build/asan SANDBOX=null PARSER_STATIC=0 CFLAGS="$(ASAN_CFLAGS)" \
 		all $(patsubst $(B)/%,build/asan/%,$(UNIT_TESTS)) build/asan/tests/relay build/asan/tests/relogin
 	$(Q)$(ASAN_ENV) TES_BUILD=build/asan STRIDE=23 prove -f --exec '' \
 		$(patsubst $(B)/%,build/asan/%,$(UNIT_RUN)) $(ASAN_INTEG)
@@ -157,7 +196,7 @@ BENCH_OBJ := $(call obj,$(wildcard src/bench/*.c))
 
 $(B)/tes-bench: $(BENCH_OBJ) $(POLICE_OBJ) $(STORE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(TES_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl -largon2 -lseccomp
+	$(Q)$(CC) $(CFLAGS) $(TES_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl -largon2
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(B)/tes-bench
@@ -324,7 +363,7 @@ install: all
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/tes-officer $(DESTDIR)$(BINDIR)/tes-police
+	rm -f $(DESTDIR)$(BINDIR)/tes-officer $(DESTDIR)$(BINDIR)/tes-parser $(DESTDIR)$(BINDIR)/tes-police
 
 clean:
 	rm -rf $(B)

@@ -6,8 +6,8 @@
  */
 #define _GNU_SOURCE
 #include <grp.h>
-#include <pwd.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -35,22 +35,46 @@ cpu_seconds(void)
 	return v > 0 && v < 86400 ? (unsigned)v : DEFAULT_CPU;
 }
 
+/*
+ * An id from the environment: decimal digits only, neither 0 (root) nor
+ * (id_t)-1 (which setresuid reads as "unchanged"). Returns 0 when invalid.
+ */
+static unsigned long
+env_id(const char *name)
+{
+	const char *s = getenv(name);
+	unsigned long v = 0;
+
+	if (s == NULL || *s == '\0' || strlen(s) > 10)
+		return 0;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return 0;
+		v = v * 10 + (unsigned long)(*s - '0');
+	}
+	return v < 0xffffffffUL ? v : 0;
+}
+
 /* see common.h */
 int
 tes_sandbox_prepare(const struct tes_sandbox_policy *p, struct tes_sandbox_ids *ids)
 {
 	const char *dir = getenv("TES_SANDBOX_DIR");
-	struct passwd *pw;
+	unsigned long uid = env_id("TES_SANDBOX_UID"), gid = env_id("TES_SANDBOX_GID");
 
 	ids->drop = 0;
 	ids->cpu = cpu_seconds();
 	if (!p->drop_privileges || geteuid() != 0)
 		return 0;
-	/* root: there must be an empty directory to chroot into and an unprivileged user */
-	if (dir == NULL || dir[0] != '/' || (pw = getpwnam("nobody")) == NULL || pw->pw_uid == 0)
+	/*
+	 * root: there must be an empty directory to chroot into and an
+	 * unprivileged uid and gid, which the master looked up (the child's
+	 * image is static and never reads the user database).
+	 */
+	if (dir == NULL || dir[0] != '/' || uid == 0 || gid == 0)
 		return TES_ERR_INTERNAL;
-	ids->uid = pw->pw_uid;
-	ids->gid = pw->pw_gid;
+	ids->uid = (uid_t)uid;
+	ids->gid = (gid_t)gid;
 	ids->dir = dir;
 	ids->drop = 1;
 	return 0;

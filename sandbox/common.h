@@ -15,7 +15,11 @@ struct tes_sandbox_ids {
 	unsigned cpu;              /* RLIMIT_CPU seconds */
 };
 
-/* Look up what lockdown needs while files can still be opened. */
+/*
+ * What lockdown needs, from the environment the master gave the child:
+ * TES_SANDBOX_DIR (chroot), TES_SANDBOX_UID and TES_SANDBOX_GID (the
+ * unprivileged ids, required when root), TES_SANDBOX_CPU (RLIMIT_CPU).
+ */
 int tes_sandbox_prepare(const struct tes_sandbox_policy *p, struct tes_sandbox_ids *ids);
 
 /* Close extra descriptors, chroot + drop uid (root only), rlimits, no_new_privs. */

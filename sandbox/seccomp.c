@@ -1,30 +1,29 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * seccomp backend (libseccomp). The filter is built in tes_sandbox_init,
- * while the process may still allocate, and loaded in tes_sandbox_enter
- * after the rest of the lock-down. libseccomp emits the architecture check
- * first; a foreign architecture and every system call not in the policy
- * kill the whole process (SCMP_ACT_KILL_PROCESS). With -DTES_SANDBOX_DEBUG
- * the default action is a trap instead, and a SIGSYS handler reports the
- * system call number on stderr before exiting with status 5.
+ * seccomp backend. The filter of each phase is a BPF program made at build
+ * time from sandbox/policy.c by libseccomp (sandbox/bpfgen.c, tables in
+ * sandbox/filters.h): the architecture check first; a foreign architecture
+ * and every system call not in the policy kill the whole process
+ * (SECCOMP_RET_KILL_PROCESS). tes_sandbox_init looks the program up;
+ * tes_sandbox_enter loads it with one seccomp() call after the rest of the
+ * lock-down (which set PR_SET_NO_NEW_PRIVS), so no process allocates or
+ * links libseccomp to build a filter. With -DTES_SANDBOX_DEBUG the programs
+ * trap instead, and a SIGSYS handler reports the system call number on
+ * stderr before exiting with status 5.
  */
 #define _GNU_SOURCE
-#include <seccomp.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/err.h"
 #include "sandbox/common.h"
+#include "sandbox/filters.h"
 #include "sandbox/sandbox.h"
 
-#ifdef TES_SANDBOX_DEBUG
-#define DEFAULT_ACTION SCMP_ACT_TRAP
-#else
-#define DEFAULT_ACTION SCMP_ACT_KILL_PROCESS
-#endif
-
-static scmp_filter_ctx ctx;
+static const struct tes_sandbox_filter *filter;
 static struct tes_sandbox_ids ids;
 static enum tes_sandbox_phase ready;
 
@@ -69,20 +68,13 @@ debug_handler(void)
 }
 #endif
 
+/* Install the program; the kernel copies it. */
 static int
-build(const struct tes_sandbox_policy *p)
+load(const struct tes_sandbox_filter *f)
 {
-	size_t i;
+	struct sock_fprog prog = { .len = (unsigned short)f->len, .filter = (struct sock_filter *)f->insns };
 
-	if ((ctx = seccomp_init(DEFAULT_ACTION)) == NULL)
-		return TES_ERR_INTERNAL;
-	if (seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS) != 0 ||
-	    seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 1) != 0)
-		return TES_ERR_INTERNAL;
-	for (i = 0; i < p->nallow; i++)
-		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, p->allow[i], 0) != 0)
-			return TES_ERR_INTERNAL;
-	return 0;
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0 ? 0 : TES_ERR_INTERNAL;
 }
 
 /* see sandbox.h */
@@ -94,7 +86,9 @@ tes_sandbox_init(enum tes_sandbox_phase phase)
 
 	if (p == NULL)
 		return TES_ERR_ARG;
-	if ((r = tes_sandbox_prepare(p, &ids)) != 0 || (r = build(p)) != 0 || (r = debug_handler()) != 0)
+	if ((filter = tes_sandbox_filter(phase)) == NULL || filter->len == 0 || filter->len > BPF_MAXINSNS)
+		return TES_ERR_INTERNAL;
+	if ((r = tes_sandbox_prepare(p, &ids)) != 0 || (r = debug_handler()) != 0)
 		return r;
 	ready = phase;
 	return 0;
@@ -107,12 +101,10 @@ tes_sandbox_enter(enum tes_sandbox_phase phase)
 	const struct tes_sandbox_policy *p = tes_sandbox_policy(phase);
 	int r;
 
-	if (p == NULL || ready != phase || ctx == NULL)
+	if (p == NULL || ready != phase || filter == NULL)
 		return TES_ERR_STATE;
 	if ((r = tes_sandbox_lockdown(p, &ids)) != 0)
 		return r;
 	/*= sandbox/README.md: the filter is the last step; failure is fatal for the caller */
-	if (seccomp_load(ctx) != 0)
-		return TES_ERR_INTERNAL;
-	return 0;
+	return load(filter);
 }

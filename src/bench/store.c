@@ -268,7 +268,7 @@ tes_bench_startup(int argc, char **argv)
 	return EX_OK;
 }
 
-/* Whether process pid is a session child: an exec'd "tes-officer session". */
+/* Whether process pid is a session child: an exec'd "tes-parser session". */
 static int
 is_session(int pid)
 {

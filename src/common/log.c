@@ -20,6 +20,9 @@ tes_log_init(const char *progname, int timestamps)
 }
 
 static void
+vlog(int level, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+static void
 vlog(int level, const char *fmt, va_list ap)
 {
 	static const char *names[] = { "info", "warning", "error" };

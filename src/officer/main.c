@@ -29,7 +29,7 @@
 #include "officer/control.h"
 #include "officer/demo.h"
 #include "officer/server.h"
-#include "officer/session.h"
+#include "officer/spawn.h"
 #include "officer/verifier.h"
 #include "officer/web.h"
 #include "wire/validate.h"
@@ -377,14 +377,15 @@ do_serve(struct opts *o)
 {
 	static struct tes_verifier ver;
 	struct tes_db *db;
-	char exe[PATH_MAX];
-	ssize_t n;
+	char parser[PATH_MAX], err[PATH_MAX + 128];
 	int r, created = 0;
 
-	if ((n = readlink("/proc/self/exe", exe, sizeof exe - 1)) <= 0)
-		tes_fatal("cannot find my own executable: %s", strerror(errno));
-	exe[n] = '\0';
-	o->serve.self_exe = exe;
+	/* fail now, not at the first connection, when the child image is missing */
+	if (tes_spawn_find_parser(parser, sizeof parser, err, sizeof err) != 0) {
+		tes_log(TES_LOG_ERROR, "%s", err);
+		return EX_OSFILE;
+	}
+	o->serve.parser_exe = parser;
 	o->serve.dir = o->dir;
 	if (o->demo && tes_demo_setup(o->dir, o->serve.listen, o->serve.http, &created) != 0)
 		return EX_CANTCREAT;
@@ -436,10 +437,6 @@ main(int argc, char **argv)
 	const char *cmd;
 	int c;
 
-	if (argc == 2 && strcmp(argv[1], "session") == 0)
-		return tes_session_main();
-	if (argc == 2 && strcmp(argv[1], "http") == 0)
-		return tes_web_child_main();
 	tes_log_init("tes-officer", 1);
 	signal(SIGPIPE, SIG_IGN);
 	o.dir = getenv("TES_DATA") != NULL ? getenv("TES_DATA") : "tes-data";

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,7 +60,7 @@ struct slot {
 };
 
 struct server {
-	char *child_env[8];         /* the whole environment of a session child */
+	char *child_env[10];        /* the whole environment of a parser child */
 	struct tes_db *db;
 	const struct tes_serve_opts *o;
 	struct slot *slots;
@@ -199,7 +200,7 @@ spawn(struct server *sv, int fd, const struct sockaddr_storage *ss)
 		close(fd);
 		return;
 	}
-	pid = tes_spawn_child(sv->o->self_exe, "session", sv->child_env, fd, pair[1]);
+	pid = tes_spawn_child(sv->o->parser_exe, "session", sv->child_env, fd, pair[1]);
 	close(fd);
 	close(pair[1]);
 	if (pid < 0) {
@@ -620,14 +621,35 @@ print_banner(struct server *sv)
 }
 
 /*
+ * The unprivileged ids a child drops to when the master runs as root. The
+ * master looks them up, not the child: the child's static image never reads
+ * the user database (sandbox/README.md).
+ */
+static int
+child_ids(char uid_var[static 32], char gid_var[static 32], char *err, size_t cap)
+{
+	const struct passwd *pw = getpwnam("nobody");
+
+	if (pw == NULL || pw->pw_uid == 0 || pw->pw_gid == 0 || pw->pw_uid == (uid_t)-1 ||
+	    pw->pw_gid == (gid_t)-1) {
+		snprintf(err, cap, "no unprivileged user 'nobody' (with a non-root group) for the sandbox");
+		return -1;
+	}
+	snprintf(uid_var, 32, "TES_SANDBOX_UID=%lu", (unsigned long)pw->pw_uid);
+	snprintf(gid_var, 32, "TES_SANDBOX_GID=%lu", (unsigned long)pw->pw_gid);
+	return 0;
+}
+
+/*
  * The children's environment, built once: the sandbox's chroot directory
- * (DATA/empty, made here when running as root) and CPU budget, plus the
- * sanitizer options of test builds. Nothing else is inherited.
+ * (DATA/empty, made here when running as root), the unprivileged ids (when
+ * root) and CPU budget, plus the sanitizer options of test builds. Nothing
+ * else is inherited.
  */
 static int
 child_environment(struct server *sv, char *err, size_t cap)
 {
-	static char dir_var[PATH_MAX + 32], cpu_var[32];
+	static char dir_var[PATH_MAX + 32], cpu_var[32], uid_var[32], gid_var[32];
 	static const char *pass[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS" };
 	char abs[PATH_MAX];
 	size_t i, n = 0;
@@ -644,6 +666,12 @@ child_environment(struct server *sv, char *err, size_t cap)
 	snprintf(cpu_var, sizeof cpu_var, "TES_SANDBOX_CPU=%u", sv->o->session_cpu);
 	sv->child_env[n++] = dir_var;
 	sv->child_env[n++] = cpu_var;
+	if (geteuid() == 0) {
+		if (child_ids(uid_var, gid_var, err, cap) != 0)
+			return -1;
+		sv->child_env[n++] = uid_var;
+		sv->child_env[n++] = gid_var;
+	}
 	for (i = 0; i < sizeof pass / sizeof pass[0]; i++) {
 		const char *v = getenv(pass[i]);
 		static char buf[3][512];
@@ -677,7 +705,7 @@ tes_server_run(struct tes_db *db, const struct tes_serve_opts *o)
 		tes_log(TES_LOG_ERROR, "%s", err);
 		return EX_CANTCREAT;
 	}
-	if (tes_web_open(&sv.web, db, o->http, o->self_exe, sv.child_env, err, sizeof err) != 0) {
+	if (tes_web_open(&sv.web, db, o->http, o->parser_exe, sv.child_env, err, sizeof err) != 0) {
 		tes_log(TES_LOG_ERROR, "dashboard: %s", err);
 		tes_control_close(o->dir, sv.cfd);
 		return EX_UNAVAILABLE;

@@ -20,7 +20,7 @@ struct tes_serve_opts {
 	unsigned session_timeout;    /* seconds a session may last in total */
 	unsigned max_sessions;
 	unsigned session_cpu;        /* RLIMIT_CPU seconds of a session child */
-	const char *self_exe;        /* image exec'd for each session child */
+	const char *parser_exe;      /* image exec'd for each parser child (tes-parser) */
 	struct tes_verifier *verifier; /* password checks (started before any key is loaded) */
 };
 

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "officer/spawn.h"
@@ -13,7 +16,7 @@
 static _Noreturn void
 child(const char *exe, const char *mode, char *const env[], int net, int mon)
 {
-	char *argv[] = { "tes-officer", (char *)mode, NULL };
+	char *argv[] = { "tes-parser", (char *)mode, NULL };
 	int a, b, null;
 
 	signal(SIGPIPE, SIG_DFL);
@@ -28,6 +31,34 @@ child(const char *exe, const char *mode, char *const env[], int net, int mon)
 	close_range(5, ~0U, 0);
 	execve(exe, argv, env);
 	_exit(TES_CHILD_EXIT_SETUP);
+}
+
+/* see spawn.h */
+int
+tes_spawn_find_parser(char *out, size_t cap, char *err, size_t errcap)
+{
+	struct stat st;
+	char *slash;
+	ssize_t n;
+
+	if ((n = readlink("/proc/self/exe", out, cap - 1)) <= 0) {
+		snprintf(err, errcap, "cannot find my own executable: %s", strerror(errno));
+		return -1;
+	}
+	out[n] = '\0';
+	if ((slash = strrchr(out, '/')) == NULL || (size_t)(slash - out) + sizeof "/tes-parser" > cap) {
+		snprintf(err, errcap, "cannot place tes-parser next to %s", out);
+		return -1;
+	}
+	memcpy(slash, "/tes-parser", sizeof "/tes-parser");
+	errno = 0;
+	if (stat(out, &st) != 0 || !S_ISREG(st.st_mode) || access(out, X_OK) != 0) {
+		snprintf(err, errcap, "missing %s (the parser image every connection runs in; "
+			 "install it next to tes-officer, e.g. with make install): %s",
+			 out, errno != 0 ? strerror(errno) : "not an executable file");
+		return -1;
+	}
+	return 0;
 }
 
 /* see spawn.h */

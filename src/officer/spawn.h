@@ -3,9 +3,10 @@
  * Starting a parser child, shared by the protocol sessions and the dashboard:
  * fork, move the client socket to fd 3 and the monitor socket to fd 4, point
  * 0 and 1 at /dev/null (2 stays the master's log), close everything else, and
- * exec a fresh image of tes-officer in the given mode with the given (whole)
+ * exec a fresh image of tes-parser in the given mode with the given (whole)
  * environment. The fresh image is what keeps the master's keys out of the
- * child's memory (SECURITY.md, sandbox/README.md).
+ * child's memory (SECURITY.md, sandbox/README.md). tes-parser is installed
+ * next to tes-officer.
  */
 #ifndef TES_OFFICER_SPAWN_H
 #define TES_OFFICER_SPAWN_H
@@ -20,7 +21,14 @@ enum {
 	TES_CHILD_EXIT_SETUP = 4
 };
 
-/* Fork and exec "tes-officer MODE"; the parent gets the pid (or -1). */
+/*
+ * The child image: tes-parser in the directory of the running executable.
+ * 0, or -1 with a message in err when it is missing or not executable.
+ */
+int
+tes_spawn_find_parser(char *out, size_t cap, char *err, size_t errcap);
+
+/* Fork and exec "tes-parser MODE"; the parent gets the pid (or -1). */
 pid_t
 tes_spawn_child(const char *exe, const char *mode, char *const env[], int net, int mon);
 

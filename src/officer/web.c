@@ -58,7 +58,7 @@ struct wslot {
 
 struct tes_web {
 	struct tes_db *db;
-	const char *self_exe;
+	const char *parser_exe;
 	char *const *env;                /* the whole environment of a child */
 	int lfd;
 	struct wslot slots[TES_WEB_SLOTS];
@@ -1099,7 +1099,7 @@ spawn(struct tes_web *w, int fd, const struct sockaddr_storage *ss)
 		close(fd);
 		return;
 	}
-	pid = tes_spawn_child(w->self_exe, "http", w->env, fd, pair[1]);
+	pid = tes_spawn_child(w->parser_exe, "http", w->env, fd, pair[1]);
 	close(fd);
 	close(pair[1]);
 	if (pid < 0) {
@@ -1132,7 +1132,7 @@ accept_all(struct tes_web *w)
 
 /* see web.h */
 int
-tes_web_open(struct tes_web **out, struct tes_db *db, const char *spec, const char *self_exe,
+tes_web_open(struct tes_web **out, struct tes_db *db, const char *spec, const char *parser_exe,
 	     char *const *env, char *err, size_t cap)
 {
 	struct tes_web *w;
@@ -1148,7 +1148,7 @@ tes_web_open(struct tes_web **out, struct tes_db *db, const char *spec, const ch
 		return -1;
 	}
 	w->db = db;
-	w->self_exe = self_exe;
+	w->parser_exe = parser_exe;
 	w->env = env;
 	for (i = 0; i < TES_WEB_SLOTS; i++)
 		w->slots[i].mon = -1;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The officer dashboard (spec/HTTP.md). The master accepts browser
- * connections and fork+execs one "tes-officer http" child per connection;
+ * connections and fork+execs one "tes-parser http" child per connection;
  * the child, sandboxed before it reads a byte, parses the request and sends
  * one fixed-size, validated request struct (web/msg.h). The master renders
  * the page from the store and sends the response bytes back in fixed-size
@@ -38,12 +38,13 @@ struct tes_web;
 
 /*
  * Start the dashboard on spec (ADDR:PORT): listen, prepare the tables.
- * Children run self_exe with exactly the environment env (NULL-terminated).
+ * Children run parser_exe (tes-parser) with exactly the environment env
+ * (NULL-terminated).
  * spec "off" or NULL: *out = NULL and 0. On failure err gets a message and
  * -1 is returned.
  */
 int
-tes_web_open(struct tes_web **out, struct tes_db *db, const char *spec, const char *self_exe,
+tes_web_open(struct tes_web **out, struct tes_db *db, const char *spec, const char *parser_exe,
 	     char *const *env, char *err, size_t cap);
 
 /* Add the listener and the children's sockets to pfd (at most TES_WEB_POLL_MAX entries); returns the count. */
@@ -66,7 +67,7 @@ tes_web_tick(struct tes_web *w, time_t now);
 void
 tes_web_close(struct tes_web *w);
 
-/* The http child ("tes-officer http"): returns the process exit code. */
+/* The http child ("tes-parser http"): returns the process exit code. */
 int
 tes_web_child_main(void);
 

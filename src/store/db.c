@@ -1759,6 +1759,9 @@ struct verify {
 };
 
 static int
+vfail(struct verify *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
 vfail(struct verify *v, const char *fmt, ...)
 {
 	va_list ap;

@@ -96,4 +96,12 @@ check_code "server unreachable gives exit 69" 69 "$POLICE" report -s 127.0.0.1:1
 	--password-file "$T/pw" --server-key "$FP" --plate AB1 --speed 90
 check "--help and --version work" bash -c "'$OFFICER' --help && '$OFFICER' pending --help && '$POLICE' --help && '$POLICE' --version && '$OFFICER' --version"
 check_code "unknown command is a usage error" 64 "$OFFICER" frobnicate
+check_code "the parser image is not a command to run by hand" 64 "$PARSER"
+stop_server
+# Every connection runs in tes-parser, found next to tes-officer: without it the server
+# refuses to start instead of failing at the first connection.
+mkdir -p "$T/alone" && cp "$OFFICER" "$T/alone/"
+check_code "serve without tes-parser beside it stops at start-up (exit 72)" 72 \
+	"$T/alone/tes-officer" serve -d "$D" --listen 127.0.0.1:$(free_port) --http off
+ok $(grep -q "missing $T/alone/tes-parser" "$T/check.out" && echo 0 || echo 1) "and says which file is missing"
 done_testing

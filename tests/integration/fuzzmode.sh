@@ -6,7 +6,7 @@
 # refuses to compile with the fuzz macro.
 . "$(dirname "$0")/lib.bash"
 MARKER=TES-FUZZ-MODE-UNSAFE-FOR-PRODUCTION
-for bin in "$OFFICER" "$POLICE"; do
+for bin in "$OFFICER" "$PARSER" "$POLICE"; do
 	name=$(basename "$bin")
 	ok $(grep -aq "$MARKER" "$bin" && echo 1 || echo 0) "$name does not contain the fuzz-mode marker"
 	ok $(nm "$bin" 2>/dev/null | grep -q 'tes_fuzz_' && echo 1 || echo 0) "$name has no tes_fuzz_ symbol"

@@ -6,6 +6,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 B=${TES_BUILD:-$ROOT/build}
 case $B in /*) ;; *) B=$ROOT/$B ;; esac
 OFFICER=$B/tes-officer
+PARSER=$B/tes-parser
 POLICE=$B/tes-police
 T=$(mktemp -d /tmp/tes-it.XXXXXX)
 # Argon2 memory cost for tests only (the default is 19 MiB): keeps logins fast.

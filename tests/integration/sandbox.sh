@@ -6,15 +6,15 @@
 # build (build/test), whose only difference is the test-only frame (type 0x7f).
 . "$(dirname "$0")/lib.bash"
 trap "" PIPE   # writes to a socket the server closed must not end the script
-REL_OFFICER=$OFFICER
+REL_OFFICER=$OFFICER REL_PARSER=$PARSER
 OFFICER=$ROOT/build/test/tes-officer
 DEBUG_OFFICER=$ROOT/build/debug/tes-officer
 D=$T/data
 setup_data "$D" || exit 1
 
-ok $(strings "$OFFICER" | grep -q TES_TEST_FRAME && echo 0 || echo 1) "the test build has the test-only frame"
-ok $(strings "$REL_OFFICER" "$POLICE" | grep -q TES_TEST_FRAME && echo 1 || echo 0) "release binaries do not"
-ok $(readelf -d "$REL_OFFICER" | grep -q 'libseccomp' && echo 0 || echo 1) "the release server links the seccomp backend"
+ok $(strings "$ROOT/build/test/tes-parser" | grep -q TES_TEST_FRAME && echo 0 || echo 1) "the test build has the test-only frame"
+ok $(strings "$REL_OFFICER" "$REL_PARSER" "$POLICE" | grep -q TES_TEST_FRAME && echo 1 || echo 0) "release binaries do not"
+ok $(nm "$REL_PARSER" | grep -q ' tes_sandbox_filter$' && echo 0 || echo 1) "the release parser image carries the seccomp backend and its filters"
 
 test_frame() { # test_frame ACTION: send the 6-byte test-only header, keep the socket open a while
 	exec 8<>"/dev/tcp/127.0.0.1/$PORT"
