@@ -51,13 +51,14 @@ struct tab {
 	tab_keyfn key;
 };
 
-/* A report in memory; the body stays in the journal. */
+/*
+ * A report in memory; its body and its decision's body stay in the journal
+ * and are read back when the report is shown (spec/STORAGE.md#recovery).
+ */
 struct rep {
 	uint8_t id[TES_REPORT_ID_LEN];
 	uint64_t off;                    /* REPORT record */
 	uint64_t doff;                   /* DECISION record, 0 while pending */
-	uint16_t points;
-	uint8_t status;                  /* enum tes_status */
 };
 
 /* plate -> points */
@@ -873,9 +874,16 @@ verdict_status(uint8_t verdict)
 	return verdict == TES_VERDICT_APPROVE ? TES_STATUS_APPROVED : TES_STATUS_REJECTED;
 }
 
-/* The DECISION record of a decided report, read back from the file. */
+/*
+ * The DECISION record of a decided report, read back from the file: mac
+ * against the 32 bytes before it, type and key, then every rule of MUST-B4
+ * that needs the body (its id, and an approval's points against the speed
+ * of the report rep). The replay checks these only for decisions after the
+ * snapshot, so this is where a decision the snapshot covers is checked.
+ */
 static int
-decision_read(const struct tes_db *db, const struct rep *rp, struct tes_journal_decision *d)
+decision_read(const struct tes_db *db, const struct rep *rp, const struct tes_report *rep,
+	      struct tes_journal_decision *d)
 {
 	uint8_t buf[RBUF_LEN], plain[TES_JOURNAL_CT_MAX];
 	const uint8_t *prev, *p;
@@ -884,11 +892,14 @@ decision_read(const struct tes_db *db, const struct rep *rp, struct tes_journal_
 
 	if ((r = rec_pread(db, rp->doff, buf, &prev, &p, &n)) != 0 ||
 	    (r = rec_open(db, prev, p, n, TES_JREC_DECISION, rp->id, plain, &len)) != 0)
-		return r;
-	if (tes_journal_decision_decode(plain, len, d) != 0 || d->points != rp->points ||
-	    verdict_status(d->verdict) != rp->status)
-		return TES_ERR_CORRUPT;
-	return 0;
+		goto out;
+	/*= spec/STORAGE.md#bodies MUST-B4 */
+	if (tes_journal_decision_decode(plain, len, d) != 0 || memcmp(d->id, rp->id, TES_REPORT_ID_LEN) != 0 ||
+	    (d->verdict == TES_VERDICT_APPROVE && d->points != tes_penalty_points(rep->speed)))
+		r = TES_ERR_CORRUPT;
+out:
+	TES_WIPE_BUF(plain);
+	return r;
 }
 
 static size_t
@@ -907,7 +918,6 @@ rep_insert(struct tes_db *db, const uint8_t id[static TES_REPORT_ID_LEN], uint64
 	memset(x, 0, sizeof(*x));
 	memcpy(x->id, id, TES_REPORT_ID_LEN);
 	x->off = off;
-	x->status = TES_STATUS_PENDING;
 	tab_put(&db->trep, db->hk, db->reps, db->nrep);
 	db->nrep++;
 	db->pending++;
@@ -947,17 +957,37 @@ user_insert(struct tes_db *db, const struct tes_journal_user *u)
 	db->nuser++;
 }
 
-/* A pending report gets its decision. */
+/* A pending report gets its decision, the record at off. */
 static void
-decision_apply(struct tes_db *db, struct rep *x, const struct tes_journal_decision *d, uint64_t off)
+decision_apply(struct tes_db *db, struct rep *x, uint64_t off)
 {
-	x->status = verdict_status(d->verdict);
-	x->points = d->points;
 	x->doff = off;
 	db->pending--;
 }
 
 /* Replay */
+
+/*
+ * Decrypt the record at p whose header and mac replay_rec() has just
+ * checked (MUST-J6 holds): the same result as rec_open() without a second
+ * mac pass, which cost a tenth of the start-up time of a large journal.
+ */
+static int
+rec_decrypt_checked(const struct tes_db *db, const uint8_t *p, const struct tes_journal_hdr *h,
+		    uint8_t plain[static TES_JOURNAL_CT_MAX], size_t *len)
+{
+	size_t ct = h->total_len - TES_JOURNAL_OVERHEAD;
+
+	if (h->total_len < TES_JOURNAL_REC_MIN || ct > TES_JOURNAL_CT_MAX || ct % TES_DES_BLOCK != 0)
+		return TES_ERR_CORRUPT;
+	memcpy(plain, p + TES_JOURNAL_HDR_LEN + TES_JOURNAL_IV_LEN, ct);
+	tes_store_decrypt(&db->jk, p + TES_JOURNAL_HDR_LEN, plain, ct);
+	if (tes_store_unpad(plain, ct, len) != 0) {
+		tes_wipe(plain, ct);
+		return TES_ERR_CORRUPT;
+	}
+	return 0;
+}
 
 static int
 replay_unit(struct tes_db *db, const uint8_t *plain, size_t len)
@@ -1001,56 +1031,58 @@ out:
 }
 
 /*
- * A decision: its report must be stored earlier and pending. Decisions after
- * the snapshot add their points (the report is decrypted for its plate).
+ * A decision after the snapshot (or with no snapshot): decrypted, checked
+ * against its report (decrypted for its speed and plate), and its points
+ * added to the plate.
  */
 static int
-replay_decision(struct tes_db *db, const uint8_t *map, size_t size, const struct tes_journal_hdr *h,
-		uint64_t off, const uint8_t *plain, size_t len)
+replay_decision_body(struct tes_db *db, const uint8_t *map, size_t size, const struct tes_journal_hdr *h,
+		     uint64_t off, const struct rep *x, size_t num)
 {
+	uint8_t plain[TES_JOURNAL_CT_MAX];
 	struct tes_journal_decision d;
 	struct tes_journal_report m;
-	struct rep *x;
-	size_t num;
+	size_t len;
+	int r = TES_ERR_CORRUPT;
 
-	if (tes_journal_decision_decode(plain, len, &d) != 0 ||
-	    memcmp(d.id, h->key, TES_REPORT_ID_LEN) != 0 || (num = rep_find(db, d.id)) == 0)
-		return TES_ERR_CORRUPT;
-	x = &db->reps[num - 1];
-	if (x->status != TES_STATUS_PENDING)
-		return TES_ERR_CORRUPT;
-	if (h->seq > db->snap.seq) {
-		if (report_decode_at(db, prev_in(db, map, x->off), map + x->off, size - x->off, x, num, &m) != 0)
-			return TES_ERR_CORRUPT;
-		if (d.verdict == TES_VERDICT_APPROVE && d.points != tes_penalty_points(m.r.speed))
-			return TES_ERR_CORRUPT;
-		if (d.verdict == TES_VERDICT_APPROVE)
-			dmap_add(&db->drv, db->hk, m.r.plate, m.r.plate_len, d.points);
-		db->since++;
-	}
-	decision_apply(db, x, &d, off);
-	return 0;
+	if (rec_decrypt_checked(db, map + off, h, plain, &len) != 0 ||
+	    tes_journal_decision_decode(plain, len, &d) != 0 || memcmp(d.id, h->key, TES_REPORT_ID_LEN) != 0 ||
+	    report_decode_at(db, prev_in(db, map, x->off), map + x->off, size - x->off, x, num, &m) != 0)
+		goto out;
+	/*= spec/STORAGE.md#bodies MUST-B4: points from the speed */
+	if (d.verdict == TES_VERDICT_APPROVE && d.points != tes_penalty_points(m.r.speed))
+		goto out;
+	if (d.verdict == TES_VERDICT_APPROVE)
+		dmap_add(&db->drv, db->hk, m.r.plate, m.r.plate_len, d.points);
+	db->since++;
+	r = 0;
+out:
+	TES_WIPE_BUF(plain);
+	return r;
 }
 
 /*
- * Decrypt the record at p whose header and mac replay_rec() has just
- * checked (MUST-J6 holds): the same result as rec_open() without a second
- * mac pass, which cost a tenth of the start-up time of a large journal.
+ * A decision: the report its clear key names must be stored earlier and
+ * pending (exactly one decision per report). A decision the snapshot covers
+ * is not decrypted: its points are in the snapshot's totals, and its body is
+ * checked when its report is read back (decision_read) and by verify.
  */
 static int
-rec_decrypt_checked(const struct tes_db *db, const uint8_t *p, const struct tes_journal_hdr *h,
-		    uint8_t plain[static TES_JOURNAL_CT_MAX], size_t *len)
+replay_decision(struct tes_db *db, const uint8_t *map, size_t size, const struct tes_journal_hdr *h,
+		uint64_t off)
 {
-	size_t ct = h->total_len - TES_JOURNAL_OVERHEAD;
+	struct rep *x;
+	size_t num;
 
-	if (h->total_len < TES_JOURNAL_REC_MIN || ct > TES_JOURNAL_CT_MAX || ct % TES_DES_BLOCK != 0)
+	/*= spec/STORAGE.md#recovery: exactly one DECISION per earlier REPORT, from the clear key */
+	if ((num = rep_find(db, h->key)) == 0)
 		return TES_ERR_CORRUPT;
-	memcpy(plain, p + TES_JOURNAL_HDR_LEN + TES_JOURNAL_IV_LEN, ct);
-	tes_store_decrypt(&db->jk, p + TES_JOURNAL_HDR_LEN, plain, ct);
-	if (tes_store_unpad(plain, ct, len) != 0) {
-		tes_wipe(plain, ct);
+	x = &db->reps[num - 1];
+	if (x->doff != 0)
 		return TES_ERR_CORRUPT;
-	}
+	if (h->seq > db->snap.seq && replay_decision_body(db, map, size, h, off, x, num) != 0)
+		return TES_ERR_CORRUPT;
+	decision_apply(db, x, off);
 	return 0;
 }
 
@@ -1070,6 +1102,8 @@ replay_apply(struct tes_db *db, const uint8_t *map, size_t size, uint64_t off, c
 	}
 	if (h->type == TES_JREC_AUDIT)
 		return 0;
+	if (h->type == TES_JREC_DECISION)
+		return replay_decision(db, map, size, h, off);
 	if (rec_decrypt_checked(db, map + off, h, plain, &len) != 0)
 		goto out;
 	if (h->type == TES_JREC_UNIT)
@@ -1078,8 +1112,6 @@ replay_apply(struct tes_db *db, const uint8_t *map, size_t size, uint64_t off, c
 		r = replay_revoke(db, plain, len);
 	else if (h->type == TES_JREC_USER)
 		r = replay_user(db, plain, len);
-	else
-		r = replay_decision(db, map, size, h, off, plain, len);
 out:
 	TES_WIPE_BUF(plain);
 	return r;
@@ -1491,12 +1523,17 @@ report_fill(const struct tes_db *db, size_t idx, struct tes_db_report *out)
 	memcpy(out->sig, m.sig, sizeof(out->sig));
 	out->number = m.number;
 	out->received = m.received;
-	out->status = x->status;
-	out->points = x->status == TES_STATUS_PENDING ? tes_penalty_points(m.r.speed) : x->points;
-	if (x->status == TES_STATUS_PENDING)
+	if (x->doff == 0) {
+		out->status = TES_STATUS_PENDING;
+		out->points = tes_penalty_points(m.r.speed);
 		return 0;
-	if ((r = decision_read(db, x, &d)) != 0)
+	}
+	if ((r = decision_read(db, x, &m.r, &d)) != 0) {
+		memset(out, 0, sizeof(*out));
 		return r;
+	}
+	out->status = verdict_status(d.verdict);
+	out->points = d.points;
 	memcpy(out->reason, d.reason, sizeof(out->reason));
 	memcpy(out->officer, d.officer, sizeof(out->officer));
 	out->decided_at = d.time;
@@ -1573,14 +1610,14 @@ tes_db_decide(struct tes_db *db, const uint8_t id[static TES_REPORT_ID_LEN], int
 
 	if ((num = rep_find(db, id)) == 0)
 		return TES_ERR_NOTFOUND;
-	if (db->reps[num - 1].status != TES_STATUS_PENDING)
+	if (db->reps[num - 1].doff != 0)
 		return TES_ERR_DECIDED;
 	if ((r = report_read(db, num, &m)) != 0 ||
 	    (r = decision_make(&d, &m.r, approve, reason, officer, now)) != 0 ||
 	    (r = tes_journal_decision_encode(&d, body, sizeof(body), &n)) != 0 ||
 	    (r = append_sync(db, TES_JREC_DECISION, id, body, n, &off)) != 0)
 		return r;
-	decision_apply(db, &db->reps[num - 1], &d, off);
+	decision_apply(db, &db->reps[num - 1], off);
 	dmap_add(&db->drv, db->hk, m.r.plate, m.r.plate_len, d.points);
 	if (points != NULL)
 		*points = d.points;
