@@ -35,6 +35,7 @@
 
 enum {
 	TAB_MIN = 64,                    /* initial slots of a hash table (power of two) */
+	TAB_MAX = 0x7fffffff,            /* entries of a hash table, so that its slots fit 32-bit tags */
 	HKEY_LEN = 16,                   /* SipHash key */
 	RBUF_LEN = TES_JOURNAL_MAC_LEN + TES_JOURNAL_REC_MAX,  /* previous mac + one record */
 	SNAP_FILE_MAX = 1 << 30          /* larger drivers.enc files are refused */
@@ -43,9 +44,15 @@ enum {
 /* Key bytes of entry i of an array (the table does not own the array). */
 typedef const uint8_t *(*tab_keyfn)(const void *arr, size_t i, size_t *klen);
 
-/* Open-addressing hash table of array indexes, linear probing, load <= 1/2. */
+/*
+ * Open-addressing hash table of array indexes, linear probing, load <= 1/2.
+ * A slot is 0 when empty, else tag << 32 | (entry index + 1), where the tag
+ * is the low 32 bits of the key's hash: probes skip other keys without
+ * reading their entries, and growing needs no hashing (the home slot is
+ * tag & (cap - 1), cap <= 2^32).
+ */
 struct tab {
-	size_t *slot;                    /* entry index + 1; 0 = empty */
+	uint64_t *slot;
 	size_t cap;                      /* power of two */
 	size_t n;
 	tab_keyfn key;
@@ -200,17 +207,31 @@ tab_init(struct tab *t, tab_keyfn key)
 	t->slot = xcalloc(t->cap, sizeof(*t->slot));
 }
 
-/* Slot holding key, or the empty slot where it would go. */
-static size_t
-tab_pos(const struct tab *t, const uint8_t hk[HKEY_LEN], const void *arr, const uint8_t *key, size_t klen)
+static uint32_t
+tab_tag(const uint8_t hk[HKEY_LEN], const uint8_t *key, size_t klen)
 {
-	size_t i = (size_t)siphash(hk, key, klen) & (t->cap - 1), kl;
+	return (uint32_t)siphash(hk, key, klen);
+}
+
+static size_t
+slot_idx(uint64_t slot)
+{
+	return (size_t)(slot & 0xffffffffu);
+}
+
+/* Slot holding key (whose tag is tag), or the empty slot where it would go. */
+static size_t
+tab_pos(const struct tab *t, const void *arr, uint32_t tag, const uint8_t *key, size_t klen)
+{
+	size_t i = tag & (t->cap - 1), kl;
 	const uint8_t *k;
 
 	while (t->slot[i] != 0) {
-		k = t->key(arr, t->slot[i] - 1, &kl);
-		if (kl == klen && memcmp(k, key, klen) == 0)
-			break;
+		if ((uint32_t)(t->slot[i] >> 32) == tag) {
+			k = t->key(arr, slot_idx(t->slot[i]) - 1, &kl);
+			if (kl == klen && memcmp(k, key, klen) == 0)
+				break;
+		}
 		i = (i + 1) & (t->cap - 1);
 	}
 	return i;
@@ -220,24 +241,50 @@ tab_pos(const struct tab *t, const uint8_t hk[HKEY_LEN], const void *arr, const 
 static size_t
 tab_get(const struct tab *t, const uint8_t hk[HKEY_LEN], const void *arr, const uint8_t *key, size_t klen)
 {
-	return t->slot[tab_pos(t, hk, arr, key, klen)];
+	return slot_idx(t->slot[tab_pos(t, arr, tab_tag(hk, key, klen), key, klen)]);
 }
 
+/* Twice the slots; every entry goes to the first free slot from its home. */
 static void
-tab_grow(struct tab *t, const uint8_t hk[HKEY_LEN], const void *arr)
+tab_grow(struct tab *t)
 {
-	size_t *old = t->slot, ocap = t->cap, i, kl;
-	const uint8_t *k;
+	uint64_t *old = t->slot;
+	size_t ocap = t->cap, i, j;
 
 	t->cap *= 2;
 	t->slot = xcalloc(t->cap, sizeof(*t->slot));
 	for (i = 0; i < ocap; i++) {
 		if (old[i] == 0)
 			continue;
-		k = t->key(arr, old[i] - 1, &kl);
-		t->slot[tab_pos(t, hk, arr, k, kl)] = old[i];
+		for (j = (size_t)(old[i] >> 32) & (t->cap - 1); t->slot[j] != 0; j = (j + 1) & (t->cap - 1))
+			;
+		t->slot[j] = old[i];
 	}
 	free(old);
+}
+
+/*
+ * Index entry idx of arr under key, unless an entry has that key:
+ * TES_ERR_EXISTS (nothing changes). Entry idx itself is not read.
+ */
+static int
+tab_put_new(struct tab *t, const uint8_t hk[HKEY_LEN], const void *arr, const uint8_t *key, size_t klen,
+	    size_t idx)
+{
+	uint32_t tag = tab_tag(hk, key, klen);
+	size_t pos;
+
+	if (t->n >= TAB_MAX || idx >= TAB_MAX) {
+		fprintf(stderr, "tes: table full\n");
+		abort();
+	}
+	if ((t->n + 1) * 2 > t->cap)
+		tab_grow(t);
+	if (t->slot[pos = tab_pos(t, arr, tag, key, klen)] != 0)
+		return TES_ERR_EXISTS;
+	t->slot[pos] = (uint64_t)tag << 32 | (idx + 1);
+	t->n++;
+	return 0;
 }
 
 /* Index entry idx of arr (its key must not be in the table yet). */
@@ -247,11 +294,25 @@ tab_put(struct tab *t, const uint8_t hk[HKEY_LEN], const void *arr, size_t idx)
 	const uint8_t *k;
 	size_t kl;
 
-	if ((t->n + 1) * 2 > t->cap)
-		tab_grow(t, hk, arr);
 	k = t->key(arr, idx, &kl);
-	t->slot[tab_pos(t, hk, arr, k, kl)] = idx + 1;
-	t->n++;
+	(void)tab_put_new(t, hk, arr, k, kl, idx);
+}
+
+/* Room for n entries in an empty table without growing it. */
+static void
+tab_reserve(struct tab *t, size_t n)
+{
+	size_t cap = t->cap;
+
+	if (t->n != 0 || n > TAB_MAX)
+		return;
+	while (cap < 2 * n)
+		cap *= 2;
+	if (cap == t->cap)
+		return;
+	free(t->slot);
+	t->cap = cap;
+	t->slot = xcalloc(t->cap, sizeof(*t->slot));
 }
 
 static const uint8_t *
@@ -307,6 +368,17 @@ dmap_free(struct dmap *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* Room for n plates in an empty map. */
+static void
+dmap_reserve(struct dmap *m, size_t n)
+{
+	if (m->n != 0 || n <= m->cap)
+		return;
+	m->v = xrealloc(m->v, n, sizeof(*m->v));
+	m->cap = n;
+	tab_reserve(&m->t, n);
+}
+
 static uint32_t
 dmap_get(const struct dmap *m, const uint8_t hk[HKEY_LEN], const char *plate, size_t len)
 {
@@ -335,6 +407,19 @@ dmap_add(struct dmap *m, const uint8_t hk[HKEY_LEN], const char *plate, uint8_t 
 	}
 	d = &m->v[i - 1];
 	d->points = pts > UINT32_MAX - d->points ? UINT32_MAX : d->points + pts;
+}
+
+/* A plate not in the map yet, with pts > 0 points (one table probe); TES_ERR_EXISTS. */
+static int
+dmap_put_new(struct dmap *m, const uint8_t hk[HKEY_LEN], const struct tes_driver *d)
+{
+	if (d->plate_len > TES_PLATE_MAX || d->points == 0)
+		return TES_ERR_ARG;
+	if (tab_put_new(&m->t, hk, m->v, (const uint8_t *)d->plate, d->plate_len, m->n) != 0)
+		return TES_ERR_EXISTS;
+	m->v = grow(m->v, &m->cap, m->n, sizeof(*m->v));
+	m->v[m->n++] = *d;
+	return 0;
 }
 
 /* Same plates with the same points (plates are unique in each map, so one direction and the counts suffice). */
@@ -758,8 +843,13 @@ snap_load(struct tes_db *db, struct dmap *m, struct snap *s)
 		r = TES_ERR_CORRUPT;
 		goto out;
 	}
+	dmap_reserve(m, h.count);
+	/* plates are unique (MUST-S2); a plate without points adds nothing, as in dmap_add() */
 	for (i = 0; i < h.count; i++)
-		dmap_add(m, db->hk, v[i].plate, v[i].plate_len, v[i].points);
+		if (v[i].points != 0 && dmap_put_new(m, db->hk, &v[i]) != 0) {
+			r = TES_ERR_CORRUPT;
+			goto out;
+		}
 	s->present = 1;
 	s->seq = h.journal_seq;
 	memcpy(s->mac, h.mac_at_seq, sizeof(s->mac));
@@ -921,6 +1011,23 @@ rep_insert(struct tes_db *db, const uint8_t id[static TES_REPORT_ID_LEN], uint64
 	tab_put(&db->trep, db->hk, db->reps, db->nrep);
 	db->nrep++;
 	db->pending++;
+}
+
+/* rep_insert() of an id not stored yet, with one table probe; TES_ERR_CORRUPT for a stored one. */
+static int
+rep_insert_new(struct tes_db *db, const uint8_t id[static TES_REPORT_ID_LEN], uint64_t off)
+{
+	struct rep *x;
+
+	if (tab_put_new(&db->trep, db->hk, db->reps, id, TES_REPORT_ID_LEN, db->nrep) != 0)
+		return TES_ERR_CORRUPT;
+	db->reps = grow(db->reps, &db->caprep, db->nrep, sizeof(*db->reps));
+	x = &db->reps[db->nrep++];
+	memset(x, 0, sizeof(*x));
+	memcpy(x->id, id, TES_REPORT_ID_LEN);
+	x->off = off;
+	db->pending++;
+	return 0;
 }
 
 static size_t
@@ -1094,12 +1201,8 @@ replay_apply(struct tes_db *db, const uint8_t *map, size_t size, uint64_t off, c
 	size_t len;
 	int r = TES_ERR_CORRUPT;
 
-	if (h->type == TES_JREC_REPORT) {
-		if (rep_find(db, h->key) != 0)
-			return TES_ERR_CORRUPT;
-		rep_insert(db, h->key, off);
-		return 0;
-	}
+	if (h->type == TES_JREC_REPORT)
+		return rep_insert_new(db, h->key, off);
 	if (h->type == TES_JREC_AUDIT)
 		return 0;
 	if (h->type == TES_JREC_DECISION)
