@@ -1384,6 +1384,108 @@ test_decisions_under_snapshot(void)
 	rm_rf(d);
 }
 
+/*
+ * Open checks the chain in runs of records on several threads: damage
+ * anywhere in a longer journal, at or near any run boundary, is still
+ * found, and the first damaged record decides between CORRUPT and a torn
+ * tail.
+ */
+static void
+test_chain_parts(void)
+{
+	enum { NREP = 1500, NREC = NREP + NREP / 15 };
+	char *d = newdir("chain"), *c = newdir("chain1"), msg[256], head[256];
+	static size_t off[NREC + 8];
+	struct tes_db *db = NULL;
+	struct tes_report r;
+	uint64_t num, recs = 0;
+	size_t n, k, len = 0;
+	unsigned char *buf, *out;
+	char p[512];
+	long before;
+	unsigned i;
+	int ok = 1, ok2 = 1;
+
+	EQ_INT(tes_db_create(d), 0, "create a longer journal");
+	EQ_INT(tes_db_open(d, &db), 0, "open it");
+	if (db == NULL)
+		return;
+	for (i = 0; i < NREP; i++)
+		ok &= add_report(db, 7000 + i, "CH1", (uint16_t)(60 + i % 50), &num) == 0;
+	ok &= tes_db_sync(db) == 0;
+	for (i = 0; i < NREP; i += 15) {
+		mkreport(&r, 7000 + i, "A", 1);
+		ok &= tes_db_decide(db, r.id, i % 2, "", "alice", 1700000000, NULL) == 0;
+	}
+	OK(ok, "%u reports, %u decisions", NREP, NREP / 15);
+	tes_db_close(db);
+	/* records after the snapshot, so that the last one may be torn */
+	EQ_INT(tes_db_open(d, &db), 0, "reopen it");
+	if (db == NULL)
+		return;
+	for (i = 0; i < 3; i++)
+		ok &= tes_db_audit(db, TES_AUDIT_VERIFY, NULL, "after the snapshot", 1700000000) == 0;
+	OK(ok, "three records after the snapshot");
+	EQ_INT(tes_db_verify(db, head, sizeof(head), &recs), 0, "verify it: %s", head);
+	tes_db_close(db);
+	n = record_offsets(d, off, NREC + 8);
+	EQ_INT(n, NREC + 3, "record count");
+	EQ_INT(records_after_open(d), n, "every record is applied after a threaded check");
+
+	/* a flipped mac byte in record k: records k and k + 1 fail, k decides */
+	for (k = 0; k + 1 < n; k += k < 40 ? 1 : 37) {
+		rm_rf(c);
+		copy_store(d, c);
+		flip(c, "journal", off[k + 1] - 1 - k % 32, (int)(k % 8));
+		before = size_of(c, "journal");
+		ok2 &= open_rc(c) == TES_ERR_CORRUPT && size_of(c, "journal") == before;
+	}
+	OK(ok2, "a flipped mac in any record but the last -> CORRUPT, file kept");
+	rm_rf(c);
+	copy_store(d, c);
+	flip(c, "journal", off[n] - 1, 3);
+	EQ_INT(records_after_open(c), n - 1, "a flipped mac in the last record -> torn tail cut");
+	EQ_INT(size_of(c, "journal"), off[n - 1], "... at the last good record");
+	rm_rf(c);
+	copy_store(d, c);
+	truncate_to(c, "journal", off[n] - 100);
+	EQ_INT(records_after_open(c), n - 1, "a long journal cut inside its last record -> recovered");
+
+	/* two records of the same length swapped far from the start: every mac is intact, the chain is not */
+	path_of(p, d, "journal");
+	buf = slurp(p, &len);
+	out = malloc(len);
+	for (k = n / 2; buf != NULL && out != NULL && k + 2 < n; k++)
+		if (off[k + 1] - off[k] == off[k + 2] - off[k + 1])
+			break;
+	OK(buf != NULL && out != NULL && k + 2 < n, "two neighbours of the same length (%zu)", k);
+	if (buf != NULL && out != NULL && k + 2 < n) {
+		rm_rf(c);
+		copy_store(d, c);
+		memcpy(out, buf, len);
+		memcpy(out + off[k], buf + off[k + 1], off[k + 1] - off[k]);
+		memcpy(out + off[k + 1], buf + off[k], off[k + 1] - off[k]);
+		path_of(p, c, "journal");
+		spit(p, out, len, 0600);
+		EQ_INT(open_rc(c), TES_ERR_CORRUPT, "two records swapped in the second half -> CORRUPT");
+		/* a copy of an earlier record appended: authentic bytes, wrong chain */
+		memcpy(out, buf, len);
+		memcpy(out + len - (off[k + 1] - off[k]), buf + off[k], off[k + 1] - off[k]);
+		spit(p, out, len, 0600);
+		EQ_INT(open_rc(c), TES_ERR_CORRUPT, "the last record replaced by an earlier one of its length -> CORRUPT");
+	}
+	free(buf);
+	free(out);
+
+	/* the undamaged store still opens and verifies to the same chain value */
+	EQ_INT(tes_db_open(d, &db), 0, "reopen the undamaged store");
+	EQ_INT(db != NULL ? tes_db_verify(db, msg, sizeof(msg), NULL) : -1, 0, "verify it again");
+	OK(strcmp(msg, head) == 0, "same records and chain value: %s", msg);
+	tes_db_close(db);
+	rm_rf(c);
+	rm_rf(d);
+}
+
 int
 main(void)
 {
@@ -1417,6 +1519,7 @@ main(void)
 	test_compaction();
 	test_events();
 	test_decisions_under_snapshot();
+	test_chain_parts();
 	rm_rf(base);
 	return tap_done();
 }
