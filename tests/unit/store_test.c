@@ -1101,7 +1101,7 @@ test_events(void)
 	/* a flipped byte inside a record must not be shown as history */
 	{
 		char p[512];
-		uint8_t b;
+		uint8_t b = 0;
 
 		path_of(p, d, "journal");
 		fd = open(p, O_RDWR);
