@@ -1340,6 +1340,12 @@ test_decisions_under_snapshot(void)
 	n = decision_body(body, 202, TES_VERDICT_REJECT, 0);
 	EQ_INT(lazy_case(tpl, d, id1, body, n, 0, &db), 0, "DECISION body for another report: the store opens");
 	EQ_INT(db != NULL ? tes_db_report_at(db, 0, &out) : -1, TES_ERR_CORRUPT, "... the report reads back CORRUPT");
+	{
+		struct ev_log l = { 0 };
+
+		EQ_INT(db != NULL ? tes_db_events_foreach(db, ev_keep, &l) : -1, TES_ERR_CORRUPT,
+		       "... the audit log refuses it");
+	}
 	EQ_INT(db != NULL ? tes_db_verify(db, msg, sizeof(msg), NULL) : -1, TES_ERR_CORRUPT, "... verify refuses it");
 	OK(strstr(msg, "bad DECISION body") != NULL, "verify names it: %s", msg);
 	tes_db_close(db);
