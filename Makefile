@@ -37,8 +37,9 @@ else
 PARSER_LDFLAGS := $(HARDEN_LDFLAGS)
 endif
 WARN           := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
-TES_CFLAGS     := -std=c11 $(WARN) $(HARDEN_CFLAGS) -Isrc -I. -I/usr/include/bearssl -MMD -MP $(VARIANT_CFLAGS)
-TES_LDFLAGS    := $(HARDEN_LDFLAGS)
+# -pthread: opening the store checks the journal's mac chain on every core (spec/STORAGE.md#recovery).
+TES_CFLAGS     := -std=c11 -pthread $(WARN) $(HARDEN_CFLAGS) -Isrc -I. -I/usr/include/bearssl -MMD -MP $(VARIANT_CFLAGS)
+TES_LDFLAGS    := $(HARDEN_LDFLAGS) -pthread
 
 # Debian packages the build and the tests need.
 DEB_PKGS := gcc make libbearssl-dev libargon2-dev libseccomp-dev openssh-client openssl perl procps \

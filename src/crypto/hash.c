@@ -39,6 +39,20 @@ tes_hmac_init(struct tes_hmac *h, const uint8_t *key, size_t klen)
 
 /* see hash.h */
 void
+tes_hmac_key_init(struct tes_hmac_key *k, const uint8_t *key, size_t klen)
+{
+	br_hmac_key_init(&k->kc, &br_sha256_vtable, key, klen);
+}
+
+/* see hash.h */
+void
+tes_hmac_init_ready(struct tes_hmac *h, const struct tes_hmac_key *k)
+{
+	br_hmac_init(&h->hc, &k->kc, 0);
+}
+
+/* see hash.h */
+void
 tes_hmac_update(struct tes_hmac *h, const void *data, size_t n)
 {
 	br_hmac_update(&h->hc, data, n);

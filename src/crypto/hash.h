@@ -20,6 +20,15 @@ struct tes_hmac {
 	br_hmac_context hc;
 };
 
+/*
+ * An HMAC-SHA256 key made ready once (the hash states after its inner and
+ * outer pads), for many MACs under the same key; it is key material: wipe
+ * it (TES_WIPE_CTX) when done.
+ */
+struct tes_hmac_key {
+	br_hmac_key_context kc;
+};
+
 /* out = SHA-256(data[0 .. n-1]). */
 void
 tes_sha256(const void *data, size_t n, uint8_t out[32]);
@@ -31,6 +40,14 @@ tes_hmac_sha256(const uint8_t *key, size_t klen, const void *data, size_t n, uin
 /* Start a multi-part HMAC-SHA256 with a key of any length. */
 void
 tes_hmac_init(struct tes_hmac *h, const uint8_t *key, size_t klen);
+
+/* Make a key of any length ready for tes_hmac_init_ready(). */
+void
+tes_hmac_key_init(struct tes_hmac_key *k, const uint8_t *key, size_t klen);
+
+/* tes_hmac_init() under a ready key: the same MAC, without hashing the key's pads again. */
+void
+tes_hmac_init_ready(struct tes_hmac *h, const struct tes_hmac_key *k);
 
 /* Feed n more bytes. */
 void

@@ -148,8 +148,11 @@ tes_db_sync(struct tes_db *db);
 
 /*
  * Read a report back from the journal (pread, MAC check, decrypt), with its
- * decision if any. TES_ERR_NOTFOUND, TES_ERR_CORRUPT if the file changed
- * under the open store.
+ * decision if any (the same for the DECISION record, whose body is checked
+ * against the report here: open does not decrypt the decisions drivers.enc
+ * covers). TES_ERR_NOTFOUND; TES_ERR_CORRUPT, with out zeroed, if the file
+ * changed under the open store or either record breaks a rule of
+ * spec/STORAGE.md#bodies.
  */
 int
 tes_db_report_get(const struct tes_db *db, const uint8_t id[static TES_REPORT_ID_LEN], struct tes_db_report *out);

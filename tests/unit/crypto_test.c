@@ -232,6 +232,26 @@ test_hash(void)
 	tes_hmac_update(&hm, "want for nothing?", 17);
 	tes_hmac_out(&hm, h);
 	EQ_MEM(h, want, 32, "multi-part HMAC-SHA256 equals one-shot");
+	{
+		struct tes_hmac_key k;
+		int i, ok = 1;
+
+		tes_hmac_key_init(&k, (const uint8_t *)"Jefe", 4);
+		for (i = 0; i < 2; i++) {   /* the ready key is reusable */
+			tes_hmac_init_ready(&hm, &k);
+			tes_hmac_update(&hm, "what do ya want ", 16);
+			tes_hmac_update(&hm, "for nothing?", 12);
+			tes_hmac_out(&hm, h);
+			ok &= memcmp(h, want, 32) == 0;
+		}
+		OK(ok, "HMAC-SHA256 under a ready key equals one-shot, twice");
+		tes_hmac_key_init(&k, (const uint8_t *)"Jeff", 4);
+		tes_hmac_init_ready(&hm, &k);
+		tes_hmac_update(&hm, "what do ya want for nothing?", 28);
+		tes_hmac_out(&hm, h);
+		OK(memcmp(h, want, 32) != 0, "HMAC-SHA256 under another ready key differs");
+		TES_WIPE_CTX(&k);
+	}
 	tes_hmac_sha256((const uint8_t *)"Jefe", 4, "what do ya want for nothing!", 28, h);
 	OK(memcmp(h, want, 32) != 0, "HMAC differs for a different message");
 
