@@ -390,8 +390,8 @@ do_serve(struct opts *o)
 	if (o->demo && tes_demo_setup(o->dir, o->serve.listen, o->serve.http, &created) != 0)
 		return EX_CANTCREAT;
 	/* the verifier workers are forked before any key is in this process */
-	if (tes_verifier_start(&ver) != 0) {
-		tes_log(TES_LOG_ERROR, "cannot start the password verifier: %s", strerror(errno));
+	if ((r = tes_verifier_start(&ver)) != 0) {
+		tes_log(TES_LOG_ERROR, "cannot start the password verifier: %s", tes_strerror(r));
 		return EX_OSERR;
 	}
 	o->serve.verifier = &ver;

@@ -566,7 +566,7 @@ loop_once(struct server *sv, struct pollfd *pfd, unsigned *idx)
 
 	pfd[n++] = (struct pollfd){ .fd = sv->lfd, .events = POLLIN };
 	pfd[n++] = (struct pollfd){ .fd = sv->cfd, .events = POLLIN };
-	pfd[n++] = (struct pollfd){ .fd = sv->ver->fd, .events = POLLIN };
+	pfd[n++] = (struct pollfd){ .fd = sv->ver->pool.fd, .events = POLLIN };
 	for (i = 0; i < sv->nslots; i++)
 		if (sv->slots[i].pid != 0 && sv->slots[i].mon >= 0) {
 			idx[n] = i;

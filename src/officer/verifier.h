@@ -2,24 +2,24 @@
 /*
  * Password checks off the master's event loop. Argon2id costs tens of
  * milliseconds by design; done inline, every login would stall every other
- * session for that long. tes_verifier_start forks worker processes (before
- * the master loads any key) that share one SOCK_SEQPACKET socket as a work
- * queue: the master submits (tag, encoded hash, password) and later reads
- * (tag, verdict) when the socket is readable. Requests are fixed-size
- * messages; a worker that dies is noticed by the master as EOF.
+ * session for that long. The checks run in a worker pool (officer/pool.h)
+ * of TES_VERIFIER_WORKERS processes forked before the master loads any key:
+ * the master submits (tag, encoded hash, password) and later reads (tag,
+ * verdict) when the pool's queue is readable. A worker that dies is noticed
+ * by the master when it reaps it; when all are gone the queue reads EOF.
  */
 #ifndef TES_OFFICER_VERIFIER_H
 #define TES_OFFICER_VERIFIER_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
+
+#include "officer/pool.h"
 
 enum { TES_VERIFIER_WORKERS = 2 };
 
 struct tes_verifier {
-	int fd;                               /* master's end, non-blocking */
-	pid_t pids[TES_VERIFIER_WORKERS];
+	struct tes_pool pool;
 };
 
 /* Fork the workers; 0 or TES_ERR_*. */

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: ISC */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/ct.h"
+#include "common/cur.h"
+#include "common/err.h"
+#include "officer/pool.h"
+
+/*
+ * request: u64 tag | body[kind->body_len]; answer: u64 tag | u8 verdict.
+ * Each worker's first answer is the ready message: tag READY_TAG, verdict 1
+ * once locked down, 0 when its lock-down failed (it then exits).
+ */
+enum { ANS_LEN = 9, REQ_MAX = 8 + TES_POOL_BODY_MAX, READY_MS = 30000 };
+static const uint64_t READY_TAG = UINT64_MAX;
+
+static void
+send_answer(uint64_t tag, int verdict)
+{
+	uint8_t ans[ANS_LEN];
+
+	tes_enc64be(ans, tag);
+	ans[8] = (uint8_t)verdict;
+	(void)!write(TES_POOL_FD, ans, sizeof ans);
+}
+
+/* The queue at fd 3, nothing else above stderr, the pool's name, then the kind's set-up. */
+static int
+worker_setup(const struct tes_pool_kind *k, int fd)
+{
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_IGN);
+	if (fd != TES_POOL_FD && dup2(fd, TES_POOL_FD) != TES_POOL_FD)
+		return TES_ERR_INTERNAL;
+	/* another pool's queue or any other descriptor of the master is not the worker's */
+	close_range(TES_POOL_FD + 1, ~0U, 0);
+	(void)prctl(PR_SET_NAME, k->name, 0, 0, 0);
+	if (k->setup != NULL)
+		k->setup();
+	if (k->phase == TES_SANDBOX_INVALID)
+		return 0;
+	/*= sandbox/README.md: locked down before the first request is read; never unconfined */
+	if (tes_sandbox_init(k->phase) != 0 || tes_sandbox_enter(k->phase) != 0)
+		return TES_ERR_INTERNAL;
+	return 0;
+}
+
+static _Noreturn void
+worker(const struct tes_pool_kind *k, int fd)
+{
+	static uint8_t req[REQ_MAX + 1];
+	const size_t len = 8 + k->body_len;
+	ssize_t got;
+
+	if (worker_setup(k, fd) != 0) {
+		send_answer(READY_TAG, 0);
+		_exit(1);
+	}
+	send_answer(READY_TAG, 1);
+	for (;;) {
+		/* one message per read; a longer one arrives truncated to len + 1 and is ignored */
+		got = read(TES_POOL_FD, req, len + 1);
+		if (got == 0 || (got < 0 && errno != EINTR))
+			_exit(0);
+		if (got == (ssize_t)len)
+			send_answer(tes_dec64be(req), k->check(req + 8) == 1);
+		tes_wipe(req, len + 1);
+	}
+}
+
+/* Every worker's ready message, within READY_MS. */
+static int
+await_ready(struct tes_pool *p)
+{
+	struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
+	uint8_t ans[ANS_LEN];
+	unsigned got = 0;
+	int n;
+
+	while (got < p->n) {
+		if ((n = poll(&pfd, 1, READY_MS)) < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || recv(p->fd, ans, sizeof ans, 0) != (ssize_t)sizeof ans ||
+		    tes_dec64be(ans) != READY_TAG || ans[8] != 1)
+			return TES_ERR_INTERNAL;
+		got++;
+	}
+	return 0;
+}
+
+/* see pool.h */
+int
+tes_pool_start(struct tes_pool *p, const struct tes_pool_kind *k, unsigned n)
+{
+	int sv[2], r = TES_ERR_IO;
+	unsigned i;
+
+	memset(p, 0, sizeof *p);
+	p->fd = -1;
+	p->kind = k;
+	if (n < 1 || n > TES_POOL_MAX || k->body_len < 1 || k->body_len > TES_POOL_BODY_MAX)
+		return TES_ERR_ARG;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+		return TES_ERR_IO;
+	p->fd = sv[0];
+	for (i = 0; i < n; i++) {
+		if ((p->pids[i] = fork()) < 0) {
+			p->pids[i] = 0;
+			goto out;
+		}
+		if (p->pids[i] == 0) {
+			close(sv[0]);
+			worker(k, sv[1]);
+		}
+		p->n = i + 1;
+	}
+	close(sv[1]);
+	sv[1] = -1;
+	if ((r = await_ready(p)) != 0)
+		goto out;
+	/* room for one request per session the master admits; a full queue is retried by the caller */
+	(void)setsockopt(p->fd, SOL_SOCKET, SO_SNDBUF, &(int){ 1 << 20 }, sizeof(int));
+	r = fcntl(p->fd, F_SETFL, O_NONBLOCK) == 0 ? 0 : TES_ERR_IO;
+out:
+	if (sv[1] >= 0)
+		close(sv[1]);
+	if (r != 0)
+		tes_pool_stop(p);
+	return r;
+}
+
+/* see pool.h */
+unsigned
+tes_pool_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > TES_POOL_MAX ? TES_POOL_MAX : (unsigned)n;
+}
+
+/* see pool.h */
+int
+tes_pool_submit(struct tes_pool *p, uint64_t tag, const uint8_t *body)
+{
+	uint8_t req[REQ_MAX];
+	const size_t len = 8 + p->kind->body_len;
+	ssize_t k;
+	int r;
+
+	tes_enc64be(req, tag);
+	memcpy(req + 8, body, p->kind->body_len);
+	k = send(p->fd, req, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (k == (ssize_t)len)
+		r = 0;
+	else
+		r = k < 0 && (errno == EAGAIN || errno == EINTR) ? TES_ERR_BUSY : TES_ERR_CLOSED;
+	tes_wipe(req, len);
+	return r;
+}
+
+/* see pool.h */
+int
+tes_pool_result(struct tes_pool *p, uint64_t *tag, int *ok)
+{
+	uint8_t ans[ANS_LEN];
+	ssize_t k = recv(p->fd, ans, sizeof ans, MSG_DONTWAIT);
+
+	if (k < 0)
+		return errno == EAGAIN || errno == EINTR ? TES_ERR_TIMEOUT : TES_ERR_CLOSED;
+	if (k != (ssize_t)sizeof ans)
+		return TES_ERR_CLOSED;
+	*tag = tes_dec64be(ans);
+	*ok = ans[8] == 1;
+	return 0;
+}
+
+/* see pool.h */
+int
+tes_pool_reaped(struct tes_pool *p, pid_t pid)
+{
+	unsigned i;
+
+	for (i = 0; i < p->n; i++)
+		if (pid > 0 && p->pids[i] == pid) {
+			p->pids[i] = 0;
+			return 1;
+		}
+	return 0;
+}
+
+/* see pool.h */
+unsigned
+tes_pool_alive(const struct tes_pool *p)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < p->n; i++)
+		n += p->pids[i] > 0;
+	return n;
+}
+
+/* see pool.h */
+void
+tes_pool_stop(struct tes_pool *p)
+{
+	unsigned i;
+
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+	for (i = 0; i < p->n; i++)
+		if (p->pids[i] > 0) {
+			kill(p->pids[i], SIGTERM);
+			waitpid(p->pids[i], NULL, 0);
+			p->pids[i] = 0;
+		}
+}
