@@ -31,7 +31,8 @@
 /* API level 3: SCMP_ACT_KILL_PROCESS (Linux >= 4.14) is available. */
 enum { API_LEVEL = 3, MAX_INSNS = 4096 };
 
-static const enum tes_sandbox_phase phases[] = { TES_SANDBOX_SESSION, TES_SANDBOX_HTTP, TES_SANDBOX_POLICE };
+static const enum tes_sandbox_phase phases[] = { TES_SANDBOX_SESSION, TES_SANDBOX_HTTP, TES_SANDBOX_POLICE,
+						  TES_SANDBOX_SIGCHECK };
 
 static int
 fail(const char *what, const char *name)

@@ -8,6 +8,13 @@
  * they only read and write their two sockets and exit. Measured with the
  * debug (trap) build on glibc 2.36: nothing else is called; BearSSL's DES,
  * HMAC, SHA-256, X25519 and the DRBG make no system calls.
+ *
+ * The master's report signature-check workers (officer/sigcheck.h) have
+ * the same list: after lock-down they only read requests from and write
+ * verdicts to their queue (fd 3), and exit; BearSSL's RSA verification
+ * makes no system call. They are forked before the master loads any key
+ * and keep its user (no chroot or uid change: nothing but read, write and
+ * exit is allowed), with no CPU limit (they live as long as the server).
  */
 static const int parser_calls[] = {
 	SYS_read,
@@ -35,6 +42,7 @@ static const struct tes_sandbox_policy policies[] = {
 	{ TES_SANDBOX_SESSION, "session", parser_calls, N(parser_calls), 1, 1, 1 },
 	{ TES_SANDBOX_HTTP, "http", parser_calls, N(parser_calls), 1, 1, 1 },
 	{ TES_SANDBOX_POLICE, "police", police_calls, N(police_calls), 0, 0, 0 },
+	{ TES_SANDBOX_SIGCHECK, "sigcheck", parser_calls, N(parser_calls), 0, 1, 0 },
 };
 
 /* see policy.h */

@@ -376,6 +376,7 @@ static int
 do_serve(struct opts *o)
 {
 	static struct tes_verifier ver;
+	static struct tes_sigcheck sig;
 	struct tes_db *db;
 	char parser[PATH_MAX], err[PATH_MAX + 128];
 	int r, created = 0;
@@ -389,18 +390,26 @@ do_serve(struct opts *o)
 	o->serve.dir = o->dir;
 	if (o->demo && tes_demo_setup(o->dir, o->serve.listen, o->serve.http, &created) != 0)
 		return EX_CANTCREAT;
-	/* the verifier workers are forked before any key is in this process */
+	/* the worker pools are forked before any key is in this process */
 	if ((r = tes_verifier_start(&ver)) != 0) {
 		tes_log(TES_LOG_ERROR, "cannot start the password verifier: %s", tes_strerror(r));
 		return EX_OSERR;
 	}
+	if ((r = tes_sigcheck_start(&sig)) != 0) {
+		tes_log(TES_LOG_ERROR, "cannot start the signature-check workers: %s", tes_strerror(r));
+		tes_verifier_stop(&ver);
+		return EX_OSERR;
+	}
 	o->serve.verifier = &ver;
+	o->serve.sigcheck = &sig;
 	if ((r = tes_db_open(o->dir, &db)) != 0) {
+		tes_sigcheck_stop(&sig);
 		tes_verifier_stop(&ver);
 		return open_error(o->dir, r);
 	}
 	r = tes_server_run(db, &o->serve);
 	tes_db_close(db);
+	tes_sigcheck_stop(&sig);
 	tes_verifier_stop(&ver);
 	return r;
 }

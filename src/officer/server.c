@@ -32,6 +32,7 @@
 #include "officer/ratelimit.h"
 #include "officer/server.h"
 #include "officer/session.h"
+#include "officer/sigcheck.h"
 #include "officer/spawn.h"
 #include "officer/verifier.h"
 #include "officer/web.h"
@@ -54,9 +55,19 @@ struct slot {
 	int login_pending;          /* the password is being checked by the verifier */
 	int login_role_ok;          /* the user exists and has the police role */
 	char login_user[TES_NAME_MAX + 1];
+	int checking;               /* CHECK_*: the report below waits for its signature check */
+	uint8_t report_digest[TES_HASH_LEN];
+	struct tes_mon_report report;
 	int pending;                /* ans (REPORT_ANS or LOGIN_ANS) waits for the group fsync */
 	int kill_after;             /* end the session once ans is sent (third failed login) */
 	uint8_t ans[TES_MON_MSG_LEN];
+};
+
+/* Where a report's signature check stands (slot.checking). */
+enum {
+	CHECK_NONE = 0,
+	CHECK_WAITING = 1,          /* not yet in the queue: it was full */
+	CHECK_QUEUED = 2            /* handed to the signature-check workers */
 };
 
 struct server {
@@ -69,6 +80,9 @@ struct server {
 	struct tes_ratelimit rl;
 	struct tes_web *web;        /* dashboard; NULL when --http off */
 	struct tes_verifier *ver;   /* password checks, off the event loop */
+	struct tes_sigcheck *sig;   /* report signature checks, off the event loop */
+	int sig_full;               /* some report waits for room in the signature-check queue */
+	unsigned sig_next;          /* where the next scan for waiting reports starts */
 };
 
 static volatile sig_atomic_t stop;
@@ -138,6 +152,7 @@ slot_kill(struct slot *s, const char *why)
 		close(s->mon);
 	s->mon = -1;
 	s->pending = 0;
+	s->checking = CHECK_NONE;   /* a late verdict finds no report: nothing is stored */
 	s->state = TES_MS_DEAD;
 }
 
@@ -288,11 +303,23 @@ on_handshake(struct server *sv, struct slot *s, const struct tes_mon_msg *m)
 	TES_WIPE_CTX(&a);
 }
 
-/* Tag of a verifier request: which slot, and which child it was for. */
+/* Tag of a worker request (password or signature check): which slot, and which child it was for. */
 static uint64_t
-login_tag(const struct server *sv, const struct slot *s)
+slot_tag(const struct server *sv, const struct slot *s)
 {
 	return (uint64_t)(s - sv->slots) * 4294967296u + (uint32_t)s->pid;
+}
+
+/* The slot a worker's answer is for, while the child the tag names is still there and talking. */
+static struct slot *
+tag_slot(struct server *sv, uint64_t tag)
+{
+	struct slot *s;
+
+	if (tag / 4294967296u >= sv->nslots)
+		return NULL;
+	s = &sv->slots[tag / 4294967296u];
+	return (uint32_t)s->pid == (uint32_t)(tag % 4294967296u) && s->mon >= 0 ? s : NULL;
 }
 
 static void
@@ -339,7 +366,7 @@ on_login(struct server *sv, struct slot *s, const struct tes_mon_msg *m)
 	known = tes_db_user_get(sv->db, l->user, &role, hash) == 0;
 	s->login_role_ok = known && role == TES_ROLE_POLICE;
 	/* unknown users cost the same time: no user enumeration by timing */
-	if (tes_verifier_submit(sv->ver, login_tag(sv, s), known ? hash : NULL, l->pw, l->pw_len) != 0)
+	if (tes_verifier_submit(sv->ver, slot_tag(sv, s), known ? hash : NULL, l->pw, l->pw_len) != 0)
 		finish_login(sv, s, TES_ERR_BUSY);
 	else
 		s->login_pending = 1;
@@ -359,53 +386,51 @@ read_verifier(struct server *sv)
 			tes_web_verified(sv->web, tag, ok);
 			continue;
 		}
-		if (tag / 4294967296u >= sv->nslots)
-			continue;
-		s = &sv->slots[tag / 4294967296u];
-		if (!s->login_pending || (uint32_t)s->pid != (uint32_t)(tag % 4294967296u) || s->mon < 0)
-			continue;
-		finish_login(sv, s, ok && s->login_role_ok ? 0 : TES_ERR_AUTH);
+		if ((s = tag_slot(sv, tag)) != NULL && s->login_pending)
+			finish_login(sv, s, ok && s->login_role_ok ? 0 : TES_ERR_AUTH);
 	}
 	if (r == TES_ERR_CLOSED)
 		tes_fatal("the password verifier processes are gone");
 }
 
+/* What the master checks at once; the digest the signature must cover goes to s->report_digest. */
 static uint8_t
-check_report(struct server *sv, struct slot *s, const struct tes_mon_report *rep)
+check_report(struct slot *s, const struct tes_mon_report *rep)
 {
-	uint8_t h[TES_HASH_LEN];
-
 	/*= spec/PROTOCOL.md#report MUST-R6: the report is bound to the authenticated unit key */
 	if (memcmp(rep->r.unit_key, s->unit_key, TES_KEYID_LEN) != 0)
 		return TES_REJECT_UNIT;
 	if (tes_time_valid(rep->r.time, (uint64_t)time(NULL)) != 0)
 		return TES_REJECT_TIME;
-	/*= spec/PROTOCOL.md#report MUST-R7: the master verifies the unit's signature itself */
-	if (tes_report_digest(&rep->r, h) != 0 || tes_rsa_verify(&s->unit_pub, h, rep->sig) != 0)
+	/* the master's own canonical encoding, never bytes the child chose */
+	if (tes_report_digest(&rep->r, s->report_digest) != 0)
 		return TES_REJECT_SIGNATURE;
-	(void)sv;
 	return TES_REJECT_NONE;
 }
 
+/* Answer the slot's report: rejected for reason, else stored now (or found already stored). */
 static void
-on_report(struct server *sv, struct slot *s, const struct tes_mon_msg *m)
+finish_report(struct server *sv, struct slot *s, const struct tes_mon_report *rep, uint8_t reason)
 {
 	struct tes_mon_msg a = { .type = TES_MON_REPORT_ANS };
 	struct tes_receipt *rc = &a.u.rcpt;
 	char hex[2 * TES_REPORT_ID_LEN + 1];
 	int r;
 
-	memcpy(rc->id, m->u.rep.r.id, TES_REPORT_ID_LEN);
+	memcpy(rc->id, rep->r.id, TES_REPORT_ID_LEN);
 	tes_hex_encode(rc->id, TES_REPORT_ID_LEN, hex);
-	if ((rc->reason = check_report(sv, s, &m->u.rep)) != TES_REJECT_NONE) {
+	/*= spec/PROTOCOL.md#report MUST-R6: a unit revoked since the handshake is refused too */
+	if (reason == TES_REJECT_NONE && tes_db_unit_active(sv->db, s->unit_key) != 0)
+		reason = TES_REJECT_UNIT;
+	if ((rc->reason = reason) != TES_REJECT_NONE) {
 		rc->status = TES_RECEIPT_REJECTED;
 		tes_log(TES_LOG_WARN, "session %d: report %s from unit %s rejected (reason %u)", (int)s->pid,
 			hex, s->unit, rc->reason);
-	} else if ((r = tes_db_report_add(sv->db, &m->u.rep.r, m->u.rep.sig, (uint64_t)time(NULL),
-					  &rc->number)) == 0) {
+	} else if ((r = tes_db_report_add(sv->db, &rep->r, rep->sig, (uint64_t)time(NULL), &rc->number)) == 0) {
+		/*= spec/PROTOCOL.md#report MUST-R8: the store's check at append time decides */
 		rc->status = TES_RECEIPT_QUEUED;
 		tes_log(TES_LOG_INFO, "report %s queued as violation %llu (unit %s, user %s, plate %s)", hex,
-			(unsigned long long)rc->number, s->unit, s->user, m->u.rep.r.plate);
+			(unsigned long long)rc->number, s->unit, s->user, rep->r.plate);
 	} else if (r == TES_ERR_EXISTS) {
 		rc->status = TES_RECEIPT_DUPLICATE;
 		tes_log(TES_LOG_INFO, "report %s is a duplicate of violation %llu", hex,
@@ -419,6 +444,104 @@ on_report(struct server *sv, struct slot *s, const struct tes_mon_msg *m)
 	if (tes_mon_encode(&a, s->ans) != 0)
 		tes_bug("receipt encode");
 	s->pending = 1;
+}
+
+/*
+ * Hand the slot's report to the signature-check workers. 0; TES_ERR_BUSY
+ * when their queue is full (the report waits, loop_once retries when the
+ * queue is writable). Without workers no report can be checked: the server
+ * stops rather than store one unchecked.
+ */
+static int
+submit_check(struct server *sv, struct slot *s)
+{
+	int r = tes_sigcheck_submit(sv->sig, slot_tag(sv, s), &s->unit_pub, s->report_digest, s->report.sig);
+
+	if (r == 0)
+		s->checking = CHECK_QUEUED;
+	else if (r == TES_ERR_BUSY)
+		sv->sig_full = 1;
+	else
+		tes_fatal("the signature-check workers are gone (%s); stopping, no report stored unchecked",
+			  tes_strerror(r));
+	return r;
+}
+
+/* Room in the signature-check queue again: hand over the waiting reports, in turn. */
+static void
+submit_waiting(struct server *sv)
+{
+	unsigned k, i;
+
+	sv->sig_full = 0;
+	for (k = 0; k < sv->nslots; k++) {
+		i = (sv->sig_next + k) % sv->nslots;
+		if (sv->slots[i].checking == CHECK_WAITING && submit_check(sv, &sv->slots[i]) != 0) {
+			sv->sig_next = i;
+			return;
+		}
+	}
+}
+
+/*
+ * A report: the cheap checks now, the signature in a worker. The slot
+ * accepts no other request until the report is answered (dispatch).
+ */
+static void
+on_report(struct server *sv, struct slot *s, const struct tes_mon_msg *m)
+{
+	uint8_t reason = check_report(s, &m->u.rep);
+
+	if (reason != TES_REJECT_NONE) {
+		finish_report(sv, s, &m->u.rep, reason);
+		return;
+	}
+	s->report = m->u.rep;
+	s->checking = CHECK_WAITING;
+	/* reports already waiting for room go first */
+	if (!sv->sig_full)
+		(void)submit_check(sv, s);
+}
+
+/* Finished signature checks: store or reject the reports of the children still there. */
+static void
+read_sigcheck(struct server *sv)
+{
+	uint64_t tag;
+	struct slot *s;
+	int ok, r;
+
+	while ((r = tes_sigcheck_result(sv->sig, &tag, &ok)) == 0) {
+		/*= spec/PROTOCOL.md#report MUST-R7: a verdict counts only for the slot and child it was for */
+		if ((s = tag_slot(sv, tag)) == NULL || s->checking != CHECK_QUEUED)
+			continue;
+		s->checking = CHECK_NONE;
+		finish_report(sv, s, &s->report, ok ? TES_REJECT_NONE : TES_REJECT_SIGNATURE);
+	}
+	if (r == TES_ERR_CLOSED)
+		tes_fatal("the signature-check workers are gone; stopping, no report stored unchecked");
+}
+
+/*
+ * A signature-check worker died. The report it was checking, if any, is
+ * lost and the master cannot tell which one it was: every session whose
+ * report is in the queue is closed, and none of those reports is stored
+ * (their units have no receipt and send them again; MUST-R8 makes that
+ * safe). Reports still waiting for room go to the remaining workers.
+ * Without any worker left the server stops.
+ */
+static void
+sigcheck_lost(struct server *sv, pid_t pid, int st)
+{
+	unsigned i;
+
+	tes_log(TES_LOG_ERROR, "signature-check worker %d died (%s %d)", (int)pid,
+		WIFSIGNALED(st) ? "signal" : "exit status", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+	for (i = 0; i < sv->nslots; i++)
+		if (sv->slots[i].checking == CHECK_QUEUED)
+			slot_kill(&sv->slots[i], "the signature check of its report was lost; report not stored");
+	if (tes_pool_alive(&sv->sig->pool) == 0)
+		tes_fatal("no signature-check worker is left; stopping, no report stored unchecked");
 }
 
 static void
@@ -444,8 +567,10 @@ dispatch(struct server *sv, struct slot *s, const struct tes_mon_msg *m)
 {
 	size_t i;
 
-	/*= spec/PROTOCOL.md#monitor MUST-M2: a request not permitted in the current state is fatal */
-	if (s->pending || s->login_pending || tes_mon_permit(s->state, m->type, s->used) != 0) {
+	/*= spec/PROTOCOL.md#monitor MUST-M2, MUST-M5: a request not permitted in the current state, or
+	 *  sent while the previous one is not answered yet, is fatal */
+	if (s->pending || s->login_pending || s->checking != CHECK_NONE ||
+	    tes_mon_permit(s->state, m->type, s->used) != 0) {
 		slot_kill(s, "monitor request not permitted in this state");
 		return;
 	}
@@ -529,6 +654,15 @@ reap(struct server *sv)
 	int st;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (tes_pool_reaped(&sv->sig->pool, pid)) {
+			sigcheck_lost(sv, pid, st);
+			continue;
+		}
+		if (tes_pool_reaped(&sv->ver->pool, pid)) {
+			/* its login, if any, stays unanswered until the session deadline */
+			tes_log(TES_LOG_ERROR, "password verifier worker %d died", (int)pid);
+			continue;
+		}
 		if (slot_by_pid(sv, pid) == NULL)
 			;	/* a dashboard child: tes_web_reaped logs it */
 		else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS)
@@ -567,6 +701,7 @@ loop_once(struct server *sv, struct pollfd *pfd, unsigned *idx)
 	pfd[n++] = (struct pollfd){ .fd = sv->lfd, .events = POLLIN };
 	pfd[n++] = (struct pollfd){ .fd = sv->cfd, .events = POLLIN };
 	pfd[n++] = (struct pollfd){ .fd = sv->ver->pool.fd, .events = POLLIN };
+	pfd[n++] = (struct pollfd){ .fd = sv->sig->pool.fd, .events = POLLIN | (sv->sig_full ? POLLOUT : 0) };
 	for (i = 0; i < sv->nslots; i++)
 		if (sv->slots[i].pid != 0 && sv->slots[i].mon >= 0) {
 			idx[n] = i;
@@ -575,11 +710,15 @@ loop_once(struct server *sv, struct pollfd *pfd, unsigned *idx)
 	nw = tes_web_poll_add(sv->web, pfd + n);
 	if (poll(pfd, n + nw, 500) > 0) {
 		tes_web_poll_handle(sv->web, pfd + n, nw);
-		for (i = 3; i < n; i++)
+		for (i = 4; i < n; i++)
 			if (pfd[i].revents != 0 && sv->slots[idx[i]].mon == pfd[i].fd)
 				read_child(sv, &sv->slots[idx[i]]);
 		if (pfd[2].revents != 0)
 			read_verifier(sv);
+		if ((pfd[3].revents & ~POLLOUT) != 0)
+			read_sigcheck(sv);
+		if (sv->sig_full && (pfd[3].revents & POLLOUT) != 0)
+			submit_waiting(sv);
 		flush_receipts(sv);
 		if (pfd[1].revents & POLLIN)
 			tes_control_serve(sv->cfd, sv->db);
@@ -598,7 +737,7 @@ shutdown_children(struct server *sv)
 	for (i = 0; i < sv->nslots; i++)
 		if (sv->slots[i].pid != 0)
 			kill(sv->slots[i].pid, SIGKILL);
-	/* only our session children: the verifier workers are stopped by their owner */
+	/* only our session children: the worker pools are stopped by their owner */
 	for (i = 0; i < sv->nslots; i++)
 		if (sv->slots[i].pid != 0)
 			(void)waitpid(sv->slots[i].pid, NULL, 0);
@@ -612,8 +751,8 @@ print_banner(struct server *sv)
 	char fp[TES_FP_STRLEN];
 
 	tes_rsa_fingerprint(&tes_db_server_key(sv->db)->pub, fp);
-	tes_log(TES_LOG_INFO, "listening on %s (protocol); server key %s; sandbox %s", sv->o->listen, fp,
-		tes_sandbox_backend());
+	tes_log(TES_LOG_INFO, "listening on %s (protocol); server key %s; sandbox %s; %u signature-check workers",
+		sv->o->listen, fp, tes_sandbox_backend(), sv->sig->pool.n);
 	if (sv->web != NULL)
 		tes_log(TES_LOG_INFO, "dashboard on http://%s/", sv->o->http);
 	if (sv->o->allow_des)
@@ -687,7 +826,7 @@ child_environment(struct server *sv, char *err, size_t cap)
 int
 tes_server_run(struct tes_db *db, const struct tes_serve_opts *o)
 {
-	struct server sv = { .db = db, .o = o, .nslots = o->max_sessions, .ver = o->verifier };
+	struct server sv = { .db = db, .o = o, .nslots = o->max_sessions, .ver = o->verifier, .sig = o->sigcheck };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct pollfd *pfd;
 	unsigned *idx;
@@ -712,8 +851,8 @@ tes_server_run(struct tes_db *db, const struct tes_serve_opts *o)
 	}
 	tes_web_set_verifier(sv.web, sv.ver);
 	sv.slots = calloc(sv.nslots, sizeof *sv.slots);
-	pfd = calloc(sv.nslots + 3 + TES_WEB_POLL_MAX, sizeof *pfd);
-	idx = calloc(sv.nslots + 3, sizeof *idx);
+	pfd = calloc(sv.nslots + 4 + TES_WEB_POLL_MAX, sizeof *pfd);
+	idx = calloc(sv.nslots + 4, sizeof *idx);
 	if (sv.slots == NULL || pfd == NULL || idx == NULL)
 		tes_fatal("out of memory");
 	sigaction(SIGINT, &sa, NULL);

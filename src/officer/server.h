@@ -8,6 +8,7 @@
 #ifndef TES_OFFICER_SERVER_H
 #define TES_OFFICER_SERVER_H
 
+#include "officer/sigcheck.h"
 #include "officer/verifier.h"
 #include "store/db.h"
 
@@ -22,6 +23,7 @@ struct tes_serve_opts {
 	unsigned session_cpu;        /* RLIMIT_CPU seconds of a session child */
 	const char *parser_exe;      /* image exec'd for each parser child (tes-parser) */
 	struct tes_verifier *verifier; /* password checks (started before any key is loaded) */
+	struct tes_sigcheck *sigcheck; /* report signature checks (likewise) */
 };
 
 /* Run until SIGINT/SIGTERM; returns a sysexits code. */

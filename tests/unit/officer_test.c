@@ -1,10 +1,24 @@
 /* SPDX-License-Identifier: ISC */
-/* Login rate limiting, time parsing/formatting and CLI number parsing. */
+/*
+ * Login rate limiting, time parsing/formatting, CLI number parsing, and the
+ * master's worker pools: password checks and report signature checks.
+ */
+#define _GNU_SOURCE
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "common/cli.h"
 #include "common/err.h"
+#include "crypto/passwd.h"
+#include "crypto/rsa.h"
 #include "officer/ratelimit.h"
+#include "officer/sigcheck.h"
+#include "officer/verifier.h"
+#include "sandbox/sandbox.h"
 #include "tap.h"
 
 static struct tes_ratelimit rl;
@@ -68,11 +82,141 @@ test_uint(void)
 	OK(tes_cli_uint("99999999999999999999999", 0, 400, &v) != 0, "refuse overflow");
 }
 
+/* The next answer of a pool within 30 s: 0, or the error (TES_ERR_TIMEOUT when none came). */
+static int
+next_answer(struct tes_pool *p, uint64_t *tag, int *ok)
+{
+	struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
+	int r;
+
+	while ((r = tes_pool_result(p, tag, ok)) == TES_ERR_TIMEOUT)
+		if (poll(&pfd, 1, 30000) <= 0)
+			return TES_ERR_TIMEOUT;
+	return r;
+}
+
+/* n answers; how many came back with the verdict want_ok(tag) expects. */
+static int
+answers_right(struct tes_pool *p, int n)
+{
+	uint64_t tag;
+	int i, ok, right = 0;
+
+	for (i = 0; i < n && next_answer(p, &tag, &ok) == 0; i++)
+		right += ok == (tag % 2 == 0);
+	return right;
+}
+
+/* A worker's /proc status line, e.g. "Seccomp:"; 1 when its value is want. */
+static int
+proc_status(pid_t pid, const char *key, const char *want)
+{
+	char path[64], line[256], val[64] = "";
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (strncmp(line, key, strlen(key)) == 0)
+			(void)sscanf(line + strlen(key), "%63s", val);
+	fclose(f);
+	return strcmp(val, want) == 0;
+}
+
+static void
+test_sigcheck(void)
+{
+	static struct tes_rsa_priv k;
+	static struct tes_sigcheck c;
+	struct tes_rsa_pub broken;
+	uint8_t h[TES_HASH_LEN], sig[TES_RSA_LEN], bad[TES_RSA_LEN];
+	unsigned i, alive;
+	uint64_t tag;
+	int ok, confined = 1;
+	pid_t pid;
+
+	memset(h, 0x5a, sizeof h);
+	if (tes_rsa_generate(&k) != 0 || tes_rsa_sign(&k, h, sig) != 0) {
+		OK(0, "an RSA key and a signature for the signature checks");
+		return;
+	}
+	memcpy(bad, sig, sizeof bad);
+	bad[77] ^= 0x01;
+	EQ_INT(tes_sigcheck_start(&c), 0, "start the signature-check workers");
+	EQ_INT(c.pool.n, tes_pool_cpus(), "one worker per online CPU (%u), at most %d", c.pool.n, TES_POOL_MAX);
+	for (i = 0; i < c.pool.n; i++)
+		confined &= proc_status(c.pool.pids[i], "NoNewPrivs:", "1") &&
+			    (strcmp(tes_sandbox_backend(), "seccomp") != 0 ||
+			     proc_status(c.pool.pids[i], "Seccomp:", "2"));
+	OK(confined, "every worker has no_new_privs and, with the %s backend, its seccomp filter",
+	   tes_sandbox_backend());
+	/* even tags carry the right signature, odd tags a signature with one bit flipped */
+	for (i = 0; i < 40; i++)
+		if (tes_sigcheck_submit(&c, 1000 + i, &k.pub, h, i % 2 ? bad : sig) != 0)
+			break;
+	EQ_INT(answers_right(&c.pool, 40), 40,
+	       "40 checks: a right signature is valid, a flipped bit is not, each answer under its tag");
+	h[0] ^= 1;
+	(void)tes_sigcheck_submit(&c, 1, &k.pub, h, sig);
+	h[0] ^= 1;
+	broken = k.pub;
+	broken.elen = 0;
+	(void)tes_sigcheck_submit(&c, 3, &broken, h, sig);
+	EQ_INT(answers_right(&c.pool, 2), 2, "another digest, or a key with a broken exponent, is not valid");
+
+	pid = c.pool.pids[0];
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	alive = c.pool.n - 1;
+	OK(tes_pool_reaped(&c.pool, pid) == 1 && tes_pool_reaped(&c.pool, pid) == 0 &&
+	   tes_pool_alive(&c.pool) == alive, "a killed worker is recognised once when reaped");
+	if (alive > 0) {
+		(void)tes_sigcheck_submit(&c, 2, &k.pub, h, sig);
+		EQ_INT(answers_right(&c.pool, 1), 1, "the other workers go on checking");
+	} else {
+		OK(1, "# SKIP one worker only");
+	}
+	for (i = 0; i < c.pool.n; i++)
+		if ((pid = c.pool.pids[i]) > 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			(void)tes_pool_reaped(&c.pool, pid);
+		}
+	EQ_INT(next_answer(&c.pool, &tag, &ok), TES_ERR_CLOSED, "with every worker gone the queue reads closed");
+	EQ_INT(tes_sigcheck_submit(&c, 4, &k.pub, h, sig), TES_ERR_CLOSED, "and a check cannot be queued");
+	tes_sigcheck_stop(&c);
+}
+
+static void
+test_verifier(void)
+{
+	static struct tes_verifier v;
+	char hash[TES_PASSWD_ENCODED_MAX + 1];
+
+	setenv("TES_ARGON2_MEMORY_KIB", "256", 1);
+	if (tes_passwd_hash("right horse", 11, hash, sizeof hash) != 0) {
+		OK(0, "an Argon2id hash for the verifier");
+		return;
+	}
+	EQ_INT(tes_verifier_start(&v), 0, "start the password verifier workers");
+	(void)tes_verifier_submit(&v, 10, hash, "right horse", 11);
+	(void)tes_verifier_submit(&v, 11, hash, "wrong horse", 11);
+	(void)tes_verifier_submit(&v, 13, NULL, "right horse", 11);
+	EQ_INT(answers_right(&v.pool, 3), 3, "the right password matches; a wrong one or an unknown user does not");
+	EQ_INT(tes_verifier_submit(&v, 15, hash, "x", TES_PASSWORD_MAX + 1), TES_ERR_ARG,
+	       "an overlong password is refused");
+	tes_verifier_stop(&v);
+	OK(tes_pool_alive(&v.pool) == 0 && v.pool.fd < 0, "stopping reaps the workers and closes the queue");
+}
+
 int
 main(void)
 {
 	test_ratelimit();
 	test_time();
 	test_uint();
+	test_sigcheck();
+	test_verifier();
 	return tap_done();
 }

@@ -129,21 +129,21 @@ test_program(enum tes_sandbox_phase phase)
 	OK(verdict(f, AUDIT_ARCH_X86_64, -1) != SECCOMP_RET_ALLOW, "%s: system call -1 is not allowed", p->name);
 }
 
-/* sandbox/README.md: the parser children may read, write and exit, nothing else. */
+/* sandbox/README.md: the parser children and the signature-check workers may read, write and exit. */
 static void
 test_parser_policy(void)
 {
 	static const int want[] = { SYS_read, SYS_write, SYS_exit, SYS_exit_group };
-	enum tes_sandbox_phase ph[] = { TES_SANDBOX_SESSION, TES_SANDBOX_HTTP };
+	enum tes_sandbox_phase ph[] = { TES_SANDBOX_SESSION, TES_SANDBOX_HTTP, TES_SANDBOX_SIGCHECK };
 	size_t i, j;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < sizeof ph / sizeof ph[0]; i++) {
 		const struct tes_sandbox_policy *p = tes_sandbox_policy(ph[i]);
 		int same = p != NULL && p->nallow == sizeof want / sizeof want[0];
 
 		for (j = 0; same && j < sizeof want / sizeof want[0]; j++)
 			same = listed(p, want[j]);
-		OK(same, "%s child: read, write, exit, exit_group only", p != NULL ? p->name : "?");
+		OK(same, "%s: read, write, exit, exit_group only", p != NULL ? p->name : "?");
 	}
 	OK(tes_sandbox_filter(TES_SANDBOX_INVALID) == NULL, "no program for an invalid phase");
 }
@@ -200,6 +200,7 @@ main(void)
 	test_program(TES_SANDBOX_SESSION);
 	test_program(TES_SANDBOX_HTTP);
 	test_program(TES_SANDBOX_POLICE);
+	test_program(TES_SANDBOX_SIGCHECK);
 	test_parser_policy();
 	test_kernel();
 	return tap_done();
