@@ -163,16 +163,60 @@ wait_go(int go)
 		;
 }
 
+/* CPU ticks of a process: its own user + system time, plus its reaped children's if all. */
+static unsigned long long
+proc_ticks(int pid, int all)
+{
+	unsigned long long ut = 0, st = 0, cut = 0, cst = 0;
+	char path[64], buf[1024], *p;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	if (fgets(buf, sizeof buf, f) == NULL || (p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %llu %llu", &ut, &st, &cut,
+		   &cst) != 4)
+		ut = st = cut = cst = 0;
+	fclose(f);
+	return ut + st + (all ? cut + cst : 0);
+}
+
+/*
+ * CPU seconds used so far by the server: the master's own time, that of its
+ * reaped children (every session child is reaped by the master) and that of
+ * the children still alive (helper processes, sessions not yet reaped).
+ */
+static double
+server_cpu(int pid)
+{
+	unsigned long long t = proc_ticks(pid, 1);
+	char path[64];
+	FILE *f;
+	int c;
+
+	snprintf(path, sizeof path, "/proc/%d/task/%d/children", pid, pid);
+	if ((f = fopen(path, "r")) != NULL) {
+		while (fscanf(f, "%d", &c) == 1)
+			t += proc_ticks(c, 0);
+		fclose(f);
+	}
+	return (double)t / (double)sysconf(_SC_CLK_TCK);
+}
+
 typedef void (*worker_fn)(const struct tes_bench_net *o, struct shared *s, unsigned i, int ready, int go,
 			  unsigned n);
 
 /*
  * Fork o->clients workers, wait until each has said it is ready (one byte on
  * the ready pipe), release them together and wait for all. *elapsed gets the
- * time from the release to the last worker's end.
+ * time from the release to the last worker's end; *cpu0 the server's CPU
+ * time right before the release (with -P), so that what the workers did to
+ * get ready (connect, handshake, login, pre-signing) is not counted.
  */
 static int
-run_workers(const struct tes_bench_net *o, struct shared *s, worker_fn fn, unsigned n, double *elapsed)
+run_workers(const struct tes_bench_net *o, struct shared *s, worker_fn fn, unsigned n, double *elapsed,
+	    double *cpu0)
 {
 	int rp[2], gp[2];
 	unsigned i, got = 0;
@@ -198,6 +242,7 @@ run_workers(const struct tes_bench_net *o, struct shared *s, worker_fn fn, unsig
 	close(gp[0]);
 	while (got < o->clients && read(rp[0], &b, 1) == 1)
 		got++;
+	*cpu0 = o->server_pid > 0 ? server_cpu(o->server_pid) : 0;
 	t0 = tes_bench_now();
 	close(gp[1]);
 	while (wait(NULL) > 0 || errno == EINTR)
@@ -255,47 +300,6 @@ hs_worker(const struct tes_bench_net *o, struct shared *s, unsigned i, int ready
 		}
 		w->end = tes_bench_now();
 	} while (w->end < stop);
-}
-
-/* CPU ticks of a process: its own user + system time, plus its reaped children's if all. */
-static unsigned long long
-proc_ticks(int pid, int all)
-{
-	unsigned long long ut = 0, st = 0, cut = 0, cst = 0;
-	char path[64], buf[1024], *p;
-	FILE *f;
-
-	snprintf(path, sizeof path, "/proc/%d/stat", pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return 0;
-	if (fgets(buf, sizeof buf, f) == NULL || (p = strrchr(buf, ')')) == NULL ||
-	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %llu %llu", &ut, &st, &cut,
-		   &cst) != 4)
-		ut = st = cut = cst = 0;
-	fclose(f);
-	return ut + st + (all ? cut + cst : 0);
-}
-
-/*
- * CPU seconds used so far by the server: the master's own time, that of its
- * reaped children (every session child is reaped by the master) and that of
- * the children still alive (helper processes, sessions not yet reaped).
- */
-static double
-server_cpu(int pid)
-{
-	unsigned long long t = proc_ticks(pid, 1);
-	char path[64];
-	FILE *f;
-	int c;
-
-	snprintf(path, sizeof path, "/proc/%d/task/%d/children", pid, pid);
-	if ((f = fopen(path, "r")) != NULL) {
-		while (fscanf(f, "%d", &c) == 1)
-			t += proc_ticks(c, 0);
-		fclose(f);
-	}
-	return (double)t / (double)sysconf(_SC_CLK_TCK);
 }
 
 /* Print rate and p50/p99 (milliseconds) figures of the runs. */
@@ -356,8 +360,7 @@ bench_loop(struct tes_bench_net *o, worker_fn fn, unsigned n, const char *what, 
 		return EX_OSERR;
 	figs_init(&f, unit);
 	for (r = 0; r < o->runs; r++) {
-		c0 = o->server_pid > 0 ? server_cpu(o->server_pid) : 0;
-		if (run_workers(o, &s, fn, n, &elapsed) != 0) {
+		if (run_workers(o, &s, fn, n, &elapsed, &c0) != 0) {
 			fprintf(stderr, "tes-bench: %s: workers failed to start\n", what);
 			return EX_SOFTWARE;
 		}
