@@ -127,8 +127,8 @@ tes_pool_start(struct tes_pool *p, const struct tes_pool_kind *k, unsigned n)
 	sv[1] = -1;
 	if ((r = await_ready(p)) != 0)
 		goto out;
-	/* room for one request per session the master admits; a full queue is retried by the caller */
-	(void)setsockopt(p->fd, SOL_SOCKET, SO_SNDBUF, &(int){ 1 << 20 }, sizeof(int));
+	/* a full queue is the caller's to handle (TES_ERR_BUSY) */
+	(void)setsockopt(p->fd, SOL_SOCKET, SO_SNDBUF, &k->queue_bytes, sizeof k->queue_bytes);
 	r = fcntl(p->fd, F_SETFL, O_NONBLOCK) == 0 ? 0 : TES_ERR_IO;
 out:
 	if (sv[1] >= 0)

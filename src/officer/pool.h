@@ -41,6 +41,7 @@ enum {
 struct tes_pool_kind {
 	const char *name;             /* process name of the workers (at most 15 bytes) */
 	size_t body_len;              /* bytes of a request after the tag, 1 .. TES_POOL_BODY_MAX */
+	int queue_bytes;              /* SO_SNDBUF of the master's end (the kernel may cap it) */
 	enum tes_sandbox_phase phase; /* lock-down of the workers, or TES_SANDBOX_INVALID for none */
 	void (*setup)(void);          /* run in each worker before the lock-down, or NULL */
 	int (*check)(const uint8_t *body); /* the question: 1 = yes, anything else = no */

@@ -82,6 +82,7 @@ struct server {
 	struct tes_verifier *ver;   /* password checks, off the event loop */
 	struct tes_sigcheck *sig;   /* report signature checks, off the event loop */
 	int sig_full;               /* some report waits for room in the signature-check queue */
+	time_t sig_full_logged;     /* when a full queue was last logged */
 	unsigned sig_next;          /* where the next scan for waiting reports starts */
 };
 
@@ -459,9 +460,13 @@ submit_check(struct server *sv, struct slot *s)
 
 	if (r == 0)
 		s->checking = CHECK_QUEUED;
-	else if (r == TES_ERR_BUSY)
+	else if (r == TES_ERR_BUSY) {
+		if (!sv->sig_full && sv->sig_full_logged != time(NULL)) {
+			sv->sig_full_logged = time(NULL);
+			tes_log(TES_LOG_WARN, "signature-check queue full: reports wait for room");
+		}
 		sv->sig_full = 1;
-	else
+	} else
 		tes_fatal("the signature-check workers are gone (%s); stopping, no report stored unchecked",
 			  tes_strerror(r));
 	return r;

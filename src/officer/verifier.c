@@ -56,6 +56,8 @@ check(const uint8_t *body)
 static const struct tes_pool_kind kind = {
 	.name = "tes-verifier",
 	.body_len = BODY_LEN,
+	/* room for one request per session the master admits; a full queue refuses the login */
+	.queue_bytes = 1 << 20,
 	.phase = TES_SANDBOX_INVALID,
 	.setup = setup,
 	.check = check,

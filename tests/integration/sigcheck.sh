@@ -136,4 +136,28 @@ cat "$T/load" "$T/kill1" "$T/after" "$T/killall" "$T/badsig" "$T/race" | awk '$1
 ok $(comm -23 "$T/ids.stored" "$T/ids.good" | grep -q . && echo 1 || echo 0) "every stored report is one sent correctly signed"
 id=$(head -n 1 "$T/ids.stored")
 ok $("$OFFICER" show -d "$D" "$id" | grep -q "signature VALID" && echo 0 || echo 1) "show finds its signature valid"
+
+# A full queue: the test build's signature-check queue holds a few requests. With the workers
+# stopped, the reports that find no room wait in the master and are checked once there is.
+TEST_OFFICER=$ROOT/build/test/tes-officer
+if [ "$B" = "$ROOT/build" ] && [ -x "$TEST_OFFICER" ]; then
+	REL=$OFFICER OFFICER=$TEST_OFFICER
+	start_server "$D" || exit 1
+	OFFICER=$REL
+	set -- $(workers)
+	kill -STOP "$@"
+	reports load 24 1 0 >"$T/full" 2>"$T/full.err" &
+	LOAD=$!
+	for _ in $(seq 100); do grep -q "signature-check queue full" "$T/server.log" && break; sleep 0.1; done
+	ok $(grep -q "signature-check queue full: reports wait for room" "$T/server.log" && echo 0 || echo 1) \
+		"24 reports and the workers stopped: the queue fills"
+	sleep 0.3
+	kill -CONT "$@"
+	wait "$LOAD"
+	ok $([ "$(count '^good .* QUEUED 0 ' "$T/full")" = 24 ] && echo 0 || echo 1) \
+		"once the workers go on, every report gets its QUEUED receipt ($(count QUEUED "$T/full")/24)"
+	stop_server
+else
+	for _ in 1 2; do echo "ok - # SKIP the full-queue check needs the test build (make variants)"; done
+fi
 done_testing
