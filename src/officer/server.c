@@ -602,6 +602,8 @@ read_child(struct server *sv, struct slot *s)
 	if (k <= 0) {
 		close(s->mon);
 		s->mon = -1;
+		/* no receipt can reach this session: a report being checked is not stored */
+		s->checking = CHECK_NONE;
 		return;
 	}
 	/*= spec/PROTOCOL.md#monitor MUST-M1: wrong size or malformed message kills the child */
