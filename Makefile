@@ -185,7 +185,7 @@ test-asan:
 VALGRIND   := valgrind -q --error-exitcode=99 --leak-check=no --track-origins=yes
 VG_UNIT    := $(patsubst $(B)/%,build/valgrind/%,$(UNIT_TESTS))
 test-valgrind:
-	$(Q)$(MAKE) --no-print-directory B=build/valgrind SANDBOX=null all $(VG_UNIT)
+	$(Q)$(MAKE) --no-print-directory B=build/valgrind SANDBOX=null all $(VG_UNIT) build/valgrind/tests/relogin
 	$(Q)for t in $(filter-out %/crypto_test,$(VG_UNIT)); do \
 		echo "valgrind $$t"; $(VALGRIND) $$t >/dev/null || exit 1; done
 	$(Q)TES_BUILD=build/valgrind TES_OFFICER_WRAP="$(VALGRIND)" prove -f --exec '' tests/integration/basic.sh
