@@ -116,15 +116,15 @@ $(B)/tes-police: $(B)/obj/police/main.o $(POLICE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
 $(B)/tests/%: tests/unit/%.c $(OFFICER_OBJ) $(POLICE_OBJ) $(STORE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ) $(FILTER_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) -Wno-format-nonliteral $(TES_LDFLAGS) $(LDFLAGS) -Itests -o $@ $^ -lbearssl -largon2
+	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) -Wno-format-nonliteral $(TES_LDFLAGS) $(LDFLAGS) -Itests -o $@ $(filter-out %.h,$^) -lbearssl -largon2
 
 $(B)/tests/memscan: tests/tools/memscan.c $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) $(TES_LDFLAGS) -o $@ $^ -lbearssl
+	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) $(TES_LDFLAGS) -o $@ $(filter-out %.h,$^) -lbearssl
 
 $(B)/tests/relogin $(B)/tests/reports: $(B)/tests/%: tests/tools/%.c tests/tools/tool.c $(POLICE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) $(TES_LDFLAGS) -o $@ $^ -lbearssl
+	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) $(TES_LDFLAGS) -o $@ $(filter-out %.h,$^) -lbearssl
 
 $(B)/tests/relay: tests/tools/relay.c
 	@mkdir -p $(dir $@)
