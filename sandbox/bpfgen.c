@@ -32,7 +32,7 @@
 enum { API_LEVEL = 3, MAX_INSNS = 4096 };
 
 static const enum tes_sandbox_phase phases[] = { TES_SANDBOX_SESSION, TES_SANDBOX_HTTP, TES_SANDBOX_POLICE,
-						  TES_SANDBOX_SIGCHECK };
+						  TES_SANDBOX_SIGCHECK, TES_SANDBOX_VERIFIER };
 
 static int
 fail(const char *what, const char *name)

@@ -24,6 +24,25 @@ static const int parser_calls[] = {
 };
 
 /*
+ * The master's password verifier workers (officer/verifier.h) check
+ * Argon2id hashes, whose working memory (19 MiB by default) libargon2
+ * takes with malloc for each check. The worker tells malloc never to use
+ * mmap (mallopt M_MMAP_MAX 0), so that memory comes from the heap and goes
+ * back to it with brk: besides reading requests, writing verdicts and
+ * exiting, brk is the one system call they make (measured with the debug
+ * build). brk can only move the end of the heap, never map anything
+ * executable. Like the signature-check workers they are forked before the
+ * master loads any key and keep its user.
+ */
+static const int verifier_calls[] = {
+	SYS_read,
+	SYS_write,
+	SYS_brk,
+	SYS_exit,
+	SYS_exit_group,
+};
+
+/*
  * The police client after it has connected, loaded its key and opened what
  * it needs (terminal, known_servers): it reads input and the socket, writes
  * output and the socket, and may reconnect to the already resolved server
@@ -43,6 +62,7 @@ static const struct tes_sandbox_policy policies[] = {
 	{ TES_SANDBOX_HTTP, "http", parser_calls, N(parser_calls), 1, 1, 1 },
 	{ TES_SANDBOX_POLICE, "police", police_calls, N(police_calls), 0, 0, 0 },
 	{ TES_SANDBOX_SIGCHECK, "sigcheck", parser_calls, N(parser_calls), 0, 1, 0 },
+	{ TES_SANDBOX_VERIFIER, "verifier", verifier_calls, N(verifier_calls), 0, 1, 0 },
 };
 
 /* see policy.h */

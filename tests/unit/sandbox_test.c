@@ -148,6 +148,21 @@ test_parser_policy(void)
 	OK(tes_sandbox_filter(TES_SANDBOX_INVALID) == NULL, "no program for an invalid phase");
 }
 
+/* sandbox/README.md: the password verifiers may also move the end of the heap, nothing else. */
+static void
+test_verifier_policy(void)
+{
+	static const int want[] = { SYS_read, SYS_write, SYS_brk, SYS_exit, SYS_exit_group };
+	const struct tes_sandbox_policy *p = tes_sandbox_policy(TES_SANDBOX_VERIFIER);
+	int same = p != NULL && p->nallow == sizeof want / sizeof want[0];
+	size_t j;
+
+	for (j = 0; same && j < sizeof want / sizeof want[0]; j++)
+		same = listed(p, want[j]);
+	OK(same, "verifier: read, write, brk, exit, exit_group only");
+	OK(p != NULL && !listed(p, SYS_mmap) && !listed(p, SYS_mprotect), "verifier: no mmap, no mprotect");
+}
+
 /* The police program in a real process: allowed calls work, getpid() is fatal. */
 static void
 test_kernel(void)
@@ -201,7 +216,9 @@ main(void)
 	test_program(TES_SANDBOX_HTTP);
 	test_program(TES_SANDBOX_POLICE);
 	test_program(TES_SANDBOX_SIGCHECK);
+	test_program(TES_SANDBOX_VERIFIER);
 	test_parser_policy();
+	test_verifier_policy();
 	test_kernel();
 	return tap_done();
 }
