@@ -148,6 +148,8 @@ int
 tes_http_req_build(const uint8_t *buf, const struct tes_http_req *h, struct tes_web_req *out,
 		   uint16_t *status);
 
+/* Responses: src/web/resp.c. */
+
 /* Reason phrase of a status code ("Bad Request"); "Error" if unknown. */
 const char *
 tes_http_reason(uint16_t status);
