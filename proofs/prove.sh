@@ -32,8 +32,10 @@ declare -A SRCS=(
 # static const, so WP needs its contents (-wp-init-const).
 declare -A WPX=(
 	[monitor]="-wp-init-const"
-	# hex, http: the tes_wipe() wrappers are trusted (proofs/README.md)
+	# hex, http: the tes_wipe() wrappers are trusted (proofs/README.md);
+	# http: route_id needs the route table's contents (-wp-init-const)
 	[hex]="-wp-skip-fct wipe_bytes"
+	[http]="-wp-init-const -wp-skip-fct wipe_chars"
 	# journal, drivers: every function of the file but the crypto wrappers,
 	# whose contracts are trusted (proofs/README.md); a list, not
 	# -wp-skip-fct, so that the static inline functions of <bearssl.h> stay out
@@ -51,6 +53,7 @@ get_entries,tes_drivers_decode"
 )
 # extra preprocessor arguments per module (trusted stubs, proofs/stubs/)
 declare -A EXTRA=(
+	[http]="-c11"                    # _Static_assert
 	[ct]="-cpp-extra-args=-include -cpp-extra-args=$root/proofs/stubs/explicit_bzero.h"
 	[journal]="-c11 -cpp-extra-args=-I/usr/include/bearssl \
  -cpp-extra-args=-include -cpp-extra-args=$root/proofs/stubs/bearssl_des.h \
