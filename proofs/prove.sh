@@ -36,6 +36,8 @@ declare -A WPX=(
 	# http: route_id needs the route table's contents (-wp-init-const)
 	[hex]="-wp-skip-fct wipe_bytes"
 	[http]="-wp-init-const -wp-skip-fct wipe_chars"
+	# html: the references tes_html_esc appends are string literals
+	[html]="-wp-literals"
 	# journal, drivers: every function of the file but the crypto wrappers,
 	# whose contracts are trusted (proofs/README.md); a list, not
 	# -wp-skip-fct, so that the static inline functions of <bearssl.h> stay out
