@@ -64,7 +64,7 @@ declare -A EXTRA=(
 	[drivers]="-cpp-extra-args=-I/usr/include/bearssl \
  -cpp-extra-args=-include -cpp-extra-args=$root/proofs/stubs/crypto_hash.h"
 )
-ALL="cur ct frame validate policy msg monitor journal drivers roundtrip"
+ALL="cur ct hex frame validate policy msg monitor journal drivers http html roundtrip"
 mods=${*:-$ALL model}
 run_model=0
 case " $mods " in *" model "*) run_model=1; mods=$(echo " $mods " | sed 's/ model / /');; esac

@@ -2,8 +2,8 @@
 /*
  * Request side of http.h, proven with Frama-C/WP (proofs/README.md): every
  * byte is read through an index checked against its length, strings are
- * compared with explicit loops (no mem* or str* call on request bytes) and numbers
- * are built with arithmetic.
+ * compared with explicit loops (no mem* or str* call on request bytes) and
+ * numbers are built with arithmetic.
  */
 #include "common/b64.h"
 #include "common/ct.h"
@@ -14,6 +14,7 @@
 
 _Static_assert(sizeof(struct tes_http_req) == 7 * sizeof(size_t) + 8, "tes_http_req has no padding");
 
+/* 10^k for the digit loops (at most 9 digits) */
 /*@ logic integer p10(integer k) =
         k <= 0 ? 1 : k == 1 ? 10 : k == 2 ? 100 : k == 3 ? 1000 : k == 4 ? 10000 : k == 5 ? 100000 :
         k == 6 ? 1000000 : k == 7 ? 10000000 : k == 8 ? 100000000 : 1000000000;
