@@ -202,7 +202,8 @@ test: test-e2e
 #                     and fails on any unproved goal, a goal total below proofs/floor.txt,
 #                     a function of proofs/STATUS.md without its contract, or goal counts
 #                     that differ from proofs/STATUS.md. P=frame proves one module, P=model
-#                     checks only the SPIN model.
+#                     checks only the SPIN model. Two modules run at a time (PROVE_JOBS=1:
+#                     one at a time).
 # make prove-status   the same, then copies the fresh table to proofs/STATUS.md
 DEB_PKGS += frama-c-base why3 z3 cvc4 spin python3
 
