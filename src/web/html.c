@@ -7,6 +7,7 @@
  */
 #include "web/html.h"
 
+/* 10^k for the digits of a uint64_t (at most 20) */
 /*@ logic integer p10(integer k) =
         k <= 0 ? 1 : k == 1 ? 10 : k == 2 ? 100 : k == 3 ? 1000 : k == 4 ? 10000 : k == 5 ? 100000 :
         k == 6 ? 1000000 : k == 7 ? 10000000 : k == 8 ? 100000000 : k == 9 ? 1000000000 :
