@@ -252,7 +252,8 @@ test: test-e2e
 #                     and fails on any unproved goal, a goal total below proofs/floor.txt,
 #                     a function of proofs/STATUS.md without its contract, or goal counts
 #                     that differ from proofs/STATUS.md. P=frame proves one module, P=model
-#                     checks only the SPIN model.
+#                     checks only the SPIN model. Two modules run at a time (PROVE_JOBS=1:
+#                     one at a time).
 # make prove-status   the same, then copies the fresh table to proofs/STATUS.md
 DEB_PKGS += frama-c-base why3 z3 cvc4 spin python3
 
@@ -298,7 +299,7 @@ FUZZ_LIB_SRC  := $(wildcard src/common/*.c) \
                  $(wildcard src/wire/*.c) \
                  $(addprefix src/crypto/,hash.c handshake.c keysched.c record.c rsa.c x25519.c) \
                  src/store/journal.c src/store/drivers.c src/officer/engine.c src/officer/monitor.c \
-                 src/police/client.c src/web/http.c src/web/msg.c
+                 src/police/client.c src/web/http.c src/web/msg.c src/web/resp.c
 FUZZ_SRC_fuzz  := $(filter-out src/common/ct.c,$(FUZZ_LIB_SRC)) src/crypto/fuzzmode.c
 FUZZ_SRC_real  := $(FUZZ_LIB_SRC) src/crypto/fuzzmode.c
 FUZZ_DEF_fuzz  := -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -DTES_FUZZ_BUILD

@@ -37,7 +37,7 @@ parsers() {
 	monitor) echo src/officer/monitor.c ;;
 	handshake) echo src/officer/engine.c src/police/client.c ;;
 	handshake_real) echo src/officer/engine.c ;;
-	http) echo src/web/http.c ;;
+	http) echo src/web/http.c src/web/resp.c ;;
 	esac
 }
 

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: ISC
-# Frama-C/WP gate (see proofs/README.md). Usage: proofs/prove.sh OUTDIR [MODULE...]
+# Frama-C/WP gate (see proofs/README.md). Usage: [PROVE_JOBS=n] proofs/prove.sh OUTDIR [MODULE...]
 # Frama-C exits 0 with unproved goals, so this script classifies (Report
 # plugin, unclassified unknown/invalid/warning = error) and counts goals per
 # function from the WP JSON report. It fails on any unproved goal, a WP or
@@ -16,6 +16,7 @@ cd "$root" || exit 1
 declare -A SRCS=(
 	[cur]="src/common/cur.c"
 	[ct]="src/common/ct.c"
+	[hex]="src/common/hex.c"
 	[frame]="src/wire/frame.c"
 	[validate]="src/wire/validate.c"
 	[policy]="src/wire/policy.c"
@@ -31,6 +32,12 @@ declare -A SRCS=(
 # static const, so WP needs its contents (-wp-init-const).
 declare -A WPX=(
 	[monitor]="-wp-init-const"
+	# hex, http: the tes_wipe() wrappers are trusted (proofs/README.md);
+	# http: route_id needs the route table's contents (-wp-init-const)
+	[hex]="-wp-skip-fct wipe_bytes"
+	[http]="-wp-init-const -wp-skip-fct wipe_chars"
+	# html: the references tes_html_esc appends are string literals
+	[html]="-wp-literals"
 	# journal, drivers: every function of the file but the crypto wrappers,
 	# whose contracts are trusted (proofs/README.md); a list, not
 	# -wp-skip-fct, so that the static inline functions of <bearssl.h> stay out
@@ -48,6 +55,7 @@ get_entries,tes_drivers_decode"
 )
 # extra preprocessor arguments per module (trusted stubs, proofs/stubs/)
 declare -A EXTRA=(
+	[http]="-c11"                    # _Static_assert
 	[ct]="-cpp-extra-args=-include -cpp-extra-args=$root/proofs/stubs/explicit_bzero.h"
 	[journal]="-c11 -cpp-extra-args=-I/usr/include/bearssl \
  -cpp-extra-args=-include -cpp-extra-args=$root/proofs/stubs/bearssl_des.h \
@@ -56,7 +64,7 @@ declare -A EXTRA=(
 	[drivers]="-cpp-extra-args=-I/usr/include/bearssl \
  -cpp-extra-args=-include -cpp-extra-args=$root/proofs/stubs/crypto_hash.h"
 )
-ALL="cur ct frame validate policy msg monitor journal drivers roundtrip"
+ALL="cur ct hex frame validate policy msg monitor journal drivers http html roundtrip"
 mods=${*:-$ALL model}
 run_model=0
 case " $mods " in *" model "*) run_model=1; mods=$(echo " $mods " | sed 's/ model / /');; esac
@@ -80,10 +88,10 @@ flock 9
 	{ echo "prove: why3 config detect failed"; exit 1; }
 export WHY3CONFIG="$out/why3.conf"
 
-fail=0
-for m in $mods; do
-	[ -n "${SRCS[$m]:-}" ] || { echo "prove: unknown module $m"; exit 2; }
-	log="$out/$m.log"; json="$out/$m.json"
+# One module: frama-c, then its .total line and an ok/FAIL message. Prints
+# its lines in one write, so that two modules finishing together do not mix.
+prove_one() {
+	local m=$1 log="$out/$1.log" json="$out/$1.json" start rc secs proved msg
 	rm -f "$json"
 	start=$(date +%s)
 	# shellcheck disable=SC2086
@@ -94,12 +102,34 @@ for m in $mods; do
 	proved=$(sed -nE 's/.*Proved goals: +([0-9]+) \/ +([0-9]+).*/\1 \2/p' "$log" | tail -1)
 	echo "$m ${proved:-0 0} $secs $rc" >"$out/$m.total"
 	if [ "$rc" != 0 ] || [ -z "$proved" ] || [ "${proved% *}" != "${proved#* }" ]; then
-		echo "FAIL $m: goals ${proved:-none} (frama-c exit $rc), see $log"
-		grep -E 'ERROR|Unknown|Timeout|Failed|User Error|\[kernel\] (warning|user error)' "$log" | head -20
-		fail=1
+		msg="FAIL $m: goals ${proved:-none} (frama-c exit $rc), see $log
+$(grep -E 'ERROR|Unknown|Timeout|Failed|User Error|\[kernel\] (warning|user error)' "$log" | head -20)"
 	else
-		echo "ok   $m: goals ${proved% *} / ${proved#* } in ${secs}s"
+		msg="ok   $m: goals ${proved% *} / ${proved#* } in ${secs}s"
 	fi
+	echo "$msg"
+}
+
+for m in $mods; do
+	[ -n "${SRCS[$m]:-}" ] || { echo "prove: unknown module $m"; exit 2; }
+	rm -f "$out/$m.total"
+done
+# WP spends much of its time starting provers and in its own single-threaded
+# simplifier, so one module keeps two cores about 70 % busy: run PROVE_JOBS
+# modules at a time (default 2), the largest first (goal floors as the size).
+jobs_max=${PROVE_JOBS:-2}
+order=$(for m in $mods; do
+	echo "$(awk -v m="$m" '$1 == m { print $2 }' "$here/floor.txt") $m"
+done | sort -k1,1nr | awk '{ print $2 }')
+for m in $order; do
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n; done
+	prove_one "$m" &
+done
+wait
+fail=0
+for m in $mods; do
+	read -r _ p t _ rc <"$out/$m.total" 2>/dev/null || { fail=1; continue; }
+	[ "$rc" = 0 ] && [ "$p" = "$t" ] && [ "$t" != 0 ] || fail=1
 done
 if [ -n "$mods" ]; then
 	# shellcheck disable=SC2086

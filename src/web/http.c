@@ -1,15 +1,31 @@
 /* SPDX-License-Identifier: ISC */
-#include <stdarg.h>
-#include <stdio.h>
-#include <string.h>
-
+/*
+ * Request side of http.h, proven with Frama-C/WP (proofs/README.md): every
+ * byte is read through an index checked against its length, strings are
+ * compared with explicit loops (no mem* or str* call on request bytes) and
+ * numbers are built with arithmetic.
+ */
 #include "common/b64.h"
+#include "common/ct.h"
+#include "common/cur.h"
 #include "common/err.h"
 #include "web/http.h"
 #include "wire/validate.h"
 
+_Static_assert(sizeof(struct tes_http_req) == 7 * sizeof(size_t) + 8, "tes_http_req has no padding");
+
+/* 10^k for the digit loops (at most 9 digits) */
+/*@ logic integer p10(integer k) =
+        k <= 0 ? 1 : k == 1 ? 10 : k == 2 ? 100 : k == 3 ? 1000 : k == 4 ? 10000 : k == 5 ? 100000 :
+        k == 6 ? 1000000 : k == 7 ? 10000000 : k == 8 ? 100000000 : 1000000000;
+ */
+
 /* Byte classes */
 
+/*@ terminates \true;
+    assigns \nothing;
+    ensures \result == 0 || \result == 1;
+ */
 /* RFC 9110 token characters, as a table rather than a string search. */
 static int
 is_tchar(uint8_t c)
@@ -19,38 +35,64 @@ is_tchar(uint8_t c)
 
 	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
 		return 1;
+	/*@ loop invariant 0 <= i <= sizeof(extra);
+	    loop assigns i;
+	    loop variant sizeof(extra) - i; */
 	for (i = 0; i < sizeof extra; i++)
 		if (c == extra[i])
 			return 1;
 	return 0;
 }
 
+/*@ terminates \true;
+    assigns \nothing;
+    ensures \result == 0 || \result == 1;
+ */
 static int
 is_vchar(uint8_t c)
 {
 	return (c >= 0x20 && c <= 0x7e) || c == '\t';
 }
 
+/*@ terminates \true;
+    assigns \nothing;
+ */
 static uint8_t
 lower(uint8_t c)
 {
 	return c >= 'A' && c <= 'Z' ? (uint8_t)(c - 'A' + 'a') : c;
 }
 
-/* Case-insensitive compare of n bytes with a lower-case literal of length n. */
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid_read(lit + (0 .. k-1));
+    terminates \true;
+    assigns \nothing;
+    ensures \result == 0 || \result == 1;
+ */
+/* Case-insensitive compare of n bytes with a lower-case literal of length k. */
 static int
-ieq(const uint8_t *p, size_t n, const char *lit)
+ieq(const uint8_t *p, size_t n, const char *lit, size_t k)
 {
 	size_t i;
 
-	if (strlen(lit) != n)
+	if (k != n)
 		return 0;
+	/*@ loop invariant 0 <= i <= n;
+	    loop assigns i;
+	    loop variant n - i; */
 	for (i = 0; i < n; i++)
-		if (lower(p[i]) != (uint8_t)lit[i])
+		if (lower(p[i]) != lit[i])
 			return 0;
 	return 1;
 }
 
+/* ieq with a string literal */
+#define IEQ(p, n, lit) ieq((p), (n), (lit), sizeof(lit) - 1)
+
+/*@ requires \valid(status) && http_status_err(code);
+    terminates \true;
+    assigns *status;
+    ensures *status == code && \result == TES_ERR_FORMAT;
+ */
 static int
 fail(uint16_t *status, uint16_t code)
 {
@@ -58,12 +100,21 @@ fail(uint16_t *status, uint16_t code)
 	return TES_ERR_FORMAT;
 }
 
+/*@ requires \valid_read(p + (0 .. n-1)) && max <= TES_HTTP_LINE_MAX;
+    terminates \true;
+    assigns \nothing;
+    ensures -2 <= \result < max;
+    ensures \result >= 0 ==> \result + 2 <= n && \result + 2 <= max;
+ */
 /* Length of the line at p (CRLF excluded), or -1 if no CRLF within max bytes. */
 static long
 line_len(const uint8_t *p, size_t n, size_t max)
 {
 	size_t i;
 
+	/*@ loop invariant 0 <= i <= n && i <= max;
+	    loop assigns i;
+	    loop variant n - i; */
 	for (i = 0; i + 1 < n && i + 2 <= max; i++) {
 		if (p[i] == '\r' && p[i + 1] == '\n')
 			return (long)i;
@@ -75,15 +126,43 @@ line_len(const uint8_t *p, size_t n, size_t max)
 
 /* Request line */
 
+/*@ requires \valid_read(c + (0 .. k-1)) && \valid_read(key + (0 .. k-1));
+    terminates \true;
+    assigns \nothing;
+    ensures \result == 0 || \result == 1;
+ */
+/* Whether the k bytes at c are exactly those of key. */
+static int
+starts_with(const uint8_t *c, const char *key, size_t k)
+{
+	size_t i;
+
+	/*@ loop invariant 0 <= i <= k;
+	    loop assigns i;
+	    loop variant k - i; */
+	for (i = 0; i < k; i++)
+		if (c[i] != key[i])
+			return 0;
+	return 1;
+}
+
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(pos) && \valid(m);
+    requires \separated(pos, m, p + (0 .. n-1));
+    terminates \true;
+    assigns *pos, *m;
+    ensures \result == 0 || \result == -1;
+    ensures \result == 0 ==> (*m == TES_HTTP_GET && *pos == 4 && 4 <= n) ||
+                             (*m == TES_HTTP_POST && *pos == 5 && 5 <= n);
+ */
 static int
 parse_method(const uint8_t *p, size_t n, size_t *pos, uint8_t *m)
 {
-	if (n >= 4 && memcmp(p, "GET ", 4) == 0) {
+	if (n >= 4 && starts_with(p, "GET ", 4)) {
 		*m = TES_HTTP_GET;
 		*pos = 4;
 		return 0;
 	}
-	if (n >= 5 && memcmp(p, "POST ", 5) == 0) {
+	if (n >= 5 && starts_with(p, "POST ", 5)) {
 		*m = TES_HTTP_POST;
 		*pos = 5;
 		return 0;
@@ -91,17 +170,67 @@ parse_method(const uint8_t *p, size_t n, size_t *pos, uint8_t *m)
 	return -1;
 }
 
+/*@ requires \valid_read(p + (0 .. n-1));
+    terminates \true;
+    assigns \nothing;
+    ensures \result == 400 || \result == 405;
+ */
+/* The answer to a request line without GET or POST: 405 if it starts with a token and a space. */
+static uint16_t
+method_status(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	/*@ loop invariant 0 <= i <= n;
+	    loop assigns i;
+	    loop variant n - i; */
+	for (i = 0; i < n && is_tchar(p[i]); i++)
+		;
+	return i > 0 && i < n && p[i] == ' ' ? 405 : 400;
+}
+
+/*@ requires \valid_read(p + (0 .. n-1));
+    terminates \true;
+    assigns \nothing;
+    ensures \result == 0 || \result == 400 || \result == 505;
+ */
+/* The end of the request line from the space after the target: 0 for " HTTP/1.1" or " HTTP/1.0", 505 for another version, else 400. */
+static uint16_t
+version_status(const uint8_t *p, size_t n)
+{
+	if (n != 9 || !starts_with(p + 1, "HTTP/", 5) || p[7] != '.')
+		return 400;
+	if (p[6] != '1' || (p[8] != '1' && p[8] != '0'))
+		return 505;
+	return 0;
+}
+
+/*@ predicate req_line_ok(uint8_t *buf, struct tes_http_req *r, integer n) =
+        (r->method == TES_HTTP_GET || r->method == TES_HTTP_POST) &&
+        1 <= r->target_len <= TES_HTTP_TARGET_MAX && buf[r->target_off] == '/' &&
+        r->target_off + r->target_len <= n;
+ */
+
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(req) && \valid(status);
+    requires \separated(req, status, p + (0 .. n-1));
+    terminates \true;
+    assigns req->method, req->target_off, req->target_len, *status;
+    ensures \result == 0 || \result == TES_ERR_FORMAT;
+    ensures \result == 0 ==> req_line_ok(p, req, n);
+    ensures \result != 0 ==> http_status_err(*status);
+ */
 static int
 parse_request_line(const uint8_t *p, size_t n, struct tes_http_req *req, uint16_t *status)
 {
 	size_t pos, i;
+	uint16_t v;
 
-	if (parse_method(p, n, &pos, &req->method) != 0) {
-		for (i = 0; i < n && is_tchar(p[i]); i++)
-			;
-		return fail(status, i > 0 && i < n && p[i] == ' ' ? 405 : 400);
-	}
+	if (parse_method(p, n, &pos, &req->method) != 0)
+		return fail(status, method_status(p, n));
 	req->target_off = pos;
+	/*@ loop invariant pos <= i <= n;
+	    loop assigns i;
+	    loop variant n - i; */
 	for (i = pos; i < n && p[i] != ' '; i++)
 		if (p[i] <= 0x20 || p[i] >= 0x7f)
 			return fail(status, 400);
@@ -110,10 +239,8 @@ parse_request_line(const uint8_t *p, size_t n, struct tes_http_req *req, uint16_
 		return fail(status, 400);
 	if (req->target_len > TES_HTTP_TARGET_MAX)
 		return fail(status, 414);
-	if (i == n || n - i - 1 != 8 || memcmp(p + i + 1, "HTTP/", 5) != 0 || p[i + 7] != '.')
-		return fail(status, 400);
-	if (p[i + 6] != '1' || (p[i + 8] != '1' && p[i + 8] != '0'))
-		return fail(status, 505);
+	if ((v = version_status(p + i, n - i)) != 0)
+		return fail(status, v);
 	return 0;
 }
 
@@ -124,6 +251,19 @@ struct hstate {
 	size_t cl;
 };
 
+/*@ predicate hs_ok(struct hstate *hs) =
+        0 <= hs->seen_cl <= 1 && 0 <= hs->seen_cookie <= 1 && 0 <= hs->seen_ctype <= 1 &&
+        hs->cl <= TES_HTTP_BODY_MAX;
+ */
+
+/*@ requires \valid_read(v + (0 .. n-1)) && \valid(cl) && \valid(status);
+    requires \separated(cl, status, v + (0 .. n-1));
+    terminates \true;
+    assigns *cl, *status;
+    ensures \result == 0 || \result == TES_ERR_FORMAT;
+    ensures \result == 0 ==> *cl <= TES_HTTP_BODY_MAX;
+    ensures \result != 0 ==> http_status_err(*status);
+ */
 static int
 parse_cl(const uint8_t *v, size_t n, size_t *cl, uint16_t *status)
 {
@@ -131,6 +271,10 @@ parse_cl(const uint8_t *v, size_t n, size_t *cl, uint16_t *status)
 
 	if (n == 0 || n > 9)
 		return fail(status, n == 0 ? 400 : 413);
+	/*@ loop invariant 0 <= i <= n;
+	    loop invariant x < p10(i);
+	    loop assigns i, x;
+	    loop variant n - i; */
 	for (i = 0; i < n; i++) {
 		if (v[i] < '0' || v[i] > '9')
 			return fail(status, 400);
@@ -142,17 +286,35 @@ parse_cl(const uint8_t *v, size_t n, size_t *cl, uint16_t *status)
 	return 0;
 }
 
+#define FORM_TYPE "application/x-www-form-urlencoded"
+#define FORM_TYPE_LEN (sizeof FORM_TYPE - 1)
+
+/*@ requires \valid_read(v + (0 .. n-1));
+    terminates \true;
+    assigns \nothing;
+    ensures \result == 0 || \result == 1;
+ */
 static int
 is_form_type(const uint8_t *v, size_t n)
 {
-	static const char t[] = "application/x-www-form-urlencoded";
-	size_t k = sizeof t - 1;
-
-	if (n < k || !ieq(v, k, t))
+	if (n < FORM_TYPE_LEN || !IEQ(v, FORM_TYPE_LEN, FORM_TYPE))
 		return 0;
-	return n == k || v[k] == ';' || v[k] == ' ';
+	return n == FORM_TYPE_LEN || v[FORM_TYPE_LEN] == ';' || v[FORM_TYPE_LEN] == ' ';
 }
 
+/*@ requires \valid_read(buf + (name_off .. name_off + name_len - 1));
+    requires \valid_read(buf + (v_off .. v_off + v_len - 1));
+    requires \valid(req) && \valid(hs) && \valid(status) && hs_ok(hs) && req->form <= 1;
+    requires \separated(req, hs, status, buf + (name_off .. name_off + name_len - 1),
+                        buf + (v_off .. v_off + v_len - 1));
+    terminates \true;
+    assigns req->cookie_off, req->cookie_len, req->form, *hs, *status;
+    ensures \result == 0 || \result == TES_ERR_FORMAT;
+    ensures \result == 0 ==> hs_ok(hs) && req->form <= 1 &&
+            ((req->cookie_off == \old(req->cookie_off) && req->cookie_len == \old(req->cookie_len)) ||
+             (req->cookie_off == v_off && req->cookie_len == v_len));
+    ensures \result != 0 ==> http_status_err(*status);
+ */
 /* One header: name, value without surrounding white space. */
 static int
 header_apply(const uint8_t *buf, size_t name_off, size_t name_len, size_t v_off, size_t v_len,
@@ -160,21 +322,21 @@ header_apply(const uint8_t *buf, size_t name_off, size_t name_len, size_t v_off,
 {
 	const uint8_t *name = buf + name_off, *v = buf + v_off;
 
-	if (ieq(name, name_len, "content-length")) {
+	if (IEQ(name, name_len, "content-length")) {
 		if (hs->seen_cl++)
 			return fail(status, 400);
 		return parse_cl(v, v_len, &hs->cl, status);
 	}
-	if (ieq(name, name_len, "transfer-encoding"))
+	if (IEQ(name, name_len, "transfer-encoding"))
 		return fail(status, 501);
-	if (ieq(name, name_len, "cookie")) {
+	if (IEQ(name, name_len, "cookie")) {
 		if (hs->seen_cookie++)
 			return fail(status, 400);
 		req->cookie_off = v_off;
 		req->cookie_len = v_len;
 		return 0;
 	}
-	if (ieq(name, name_len, "content-type")) {
+	if (IEQ(name, name_len, "content-type")) {
 		if (hs->seen_ctype++)
 			return fail(status, 400);
 		req->form = (uint8_t)is_form_type(v, v_len);
@@ -182,29 +344,69 @@ header_apply(const uint8_t *buf, size_t name_off, size_t name_len, size_t v_off,
 	return 0;
 }
 
+/*@ requires \valid_read(buf + (off .. off + len - 1)) && off + len <= SIZE_MAX;
+    requires \valid(req) && \valid(hs) && \valid(status) && hs_ok(hs) && req->form <= 1;
+    requires req->cookie_off + req->cookie_len <= off;
+    requires \separated(req, hs, status, buf + (off .. off + len - 1));
+    terminates \true;
+    assigns req->cookie_off, req->cookie_len, req->form, *hs, *status;
+    ensures \result == 0 || \result == TES_ERR_FORMAT;
+    ensures \result == 0 ==> hs_ok(hs) && req->form <= 1 &&
+            req->cookie_off + req->cookie_len <= off + len;
+    ensures \result != 0 ==> http_status_err(*status);
+ */
 static int
 parse_header(const uint8_t *buf, size_t off, size_t len, struct tes_http_req *req, struct hstate *hs,
 	     uint16_t *status)
 {
 	const uint8_t *p = buf + off;
-	size_t i, vs, ve;
+	size_t i, vs, ve, k;
 
+	/*@ loop invariant 0 <= i <= len;
+	    loop assigns i;
+	    loop variant len - i; */
 	for (i = 0; i < len && is_tchar(p[i]); i++)
 		;
 	/* no white space before the colon, no obsolete line folding */
 	if (i == 0 || i == len || p[i] != ':')
 		return fail(status, 400);
+	/*@ loop invariant i + 1 <= vs <= len;
+	    loop assigns vs;
+	    loop variant len - vs; */
 	for (vs = i + 1; vs < len && (p[vs] == ' ' || p[vs] == '\t'); vs++)
 		;
+	/*@ loop invariant vs <= ve <= len;
+	    loop assigns ve;
+	    loop variant ve; */
 	for (ve = len; ve > vs && (p[ve - 1] == ' ' || p[ve - 1] == '\t'); ve--)
 		;
-	for (size_t k = vs; k < ve; k++)
+	/*@ loop invariant vs <= k <= ve;
+	    loop assigns k;
+	    loop variant ve - k; */
+	for (k = vs; k < ve; k++)
 		if (!is_vchar(p[k]))
 			return fail(status, 400);
 	return header_apply(buf, off, i, off + vs, ve - vs, req, hs, status);
 }
 
-/* The head: request line, headers, empty line. *end gets the head length. */
+/*@ predicate head_ok(uint8_t *buf, struct tes_http_req *r, integer n) =
+        req_line_ok(buf, r, r->head_len) &&
+        r->cookie_off + r->cookie_len <= r->head_len &&
+        r->head_len <= TES_HTTP_HEAD_MAX && r->head_len <= n && r->form <= 1;
+ */
+
+/*@ requires \valid_read(buf + (0 .. n-1)) && n <= TES_HTTP_REQ_MAX;
+    requires \valid(req) && \valid(hs) && \valid(status) && hs_ok(hs);
+    requires req->cookie_off == 0 && req->cookie_len == 0 && req->form == 0;
+    requires \separated(req, hs, status, buf + (0 .. n-1));
+    terminates \true;
+    assigns *req, *hs, *status;
+    ensures \result == 0 || \result == TES_ERR_TRUNCATED || \result == TES_ERR_FORMAT;
+    ensures \result == 0 ==> head_ok(buf, req, n) && hs_ok(hs);
+    ensures \result == TES_ERR_TRUNCATED ==> n < TES_HTTP_HEAD_MAX;
+    ensures \result == TES_ERR_FORMAT ==> http_status_err(*status);
+ */
+/* The head: request line, headers, empty line. req->head_len gets its length. */
 static int
 parse_head(const uint8_t *buf, size_t n, struct tes_http_req *req, struct hstate *hs, uint16_t *status)
 {
@@ -212,6 +414,13 @@ parse_head(const uint8_t *buf, size_t n, struct tes_http_req *req, struct hstate
 	long l;
 	int r;
 
+	/*@ loop invariant 0 <= off <= n && off <= TES_HTTP_HEAD_MAX;
+	    loop invariant 0 <= count <= TES_HTTP_HEADERS_MAX;
+	    loop invariant hs_ok(hs) && req->form <= 1;
+	    loop invariant off > 0 ==> req_line_ok(buf, req, off);
+	    loop invariant req->cookie_off + req->cookie_len <= off;
+	    loop assigns off, count, l, r, *req, *hs, *status;
+	    loop variant n - off; */
 	for (;;) {
 		l = line_len(buf + off, n - off, TES_HTTP_LINE_MAX);
 		if (l == -2)
@@ -238,6 +447,37 @@ parse_head(const uint8_t *buf, size_t n, struct tes_http_req *req, struct hstate
 	}
 }
 
+/*@ requires \valid(req);
+    terminates \true;
+    assigns *req;
+    ensures req->method == 0 && req->form == 0 && req->target_off == 0 && req->target_len == 0 &&
+            req->cookie_off == 0 && req->cookie_len == 0 && req->body_off == 0 && req->body_len == 0 &&
+            req->head_len == 0;
+    ensures \forall integer k; 0 <= k < 6 ==> req->zero[k] == 0;
+ */
+/* Every byte of *req to zero (the struct has no padding). */
+static void
+req_clear(struct tes_http_req *req)
+{
+	size_t i;
+
+	req->target_off = 0;
+	req->target_len = 0;
+	req->cookie_off = 0;
+	req->cookie_len = 0;
+	req->body_off = 0;
+	req->body_len = 0;
+	req->head_len = 0;
+	req->method = 0;
+	req->form = 0;
+	/*@ loop invariant 0 <= i <= 6;
+	    loop invariant \forall integer k; 0 <= k < i ==> req->zero[k] == 0;
+	    loop assigns i, req->zero[0 .. 5];
+	    loop variant 6 - i; */
+	for (i = 0; i < sizeof req->zero; i++)
+		req->zero[i] = 0;
+}
+
 /* see http.h */
 int
 tes_http_parse(const uint8_t *buf, size_t n, struct tes_http_req *req, uint16_t *status)
@@ -245,7 +485,7 @@ tes_http_parse(const uint8_t *buf, size_t n, struct tes_http_req *req, uint16_t 
 	struct hstate hs = { 0 };
 	int r;
 
-	memset(req, 0, sizeof *req);
+	req_clear(req);
 	*status = 400;
 	if (n > TES_HTTP_REQ_MAX)
 		n = TES_HTTP_REQ_MAX;
@@ -265,6 +505,10 @@ tes_http_parse(const uint8_t *buf, size_t n, struct tes_http_req *req, uint16_t 
 
 /* Forms */
 
+/*@ terminates \true;
+    assigns \nothing;
+    ensures -1 <= \result <= 15;
+ */
 static int
 hexval(uint8_t c)
 {
@@ -274,24 +518,46 @@ hexval(uint8_t c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
+/*@ requires \valid_read(e + (0 .. n-1)) && \valid(c);
+    requires \separated(c, e + (0 .. n-1));
+    terminates \true;
+    assigns *c;
+    ensures \result == 0 || \result == -1;
+    ensures \result == 0 ==> n >= 2;
+ */
+/* The byte of the two hex digits after a '%' (e, n bytes left), or -1. */
+static int
+pct_byte(const uint8_t *e, size_t n, uint8_t *c)
+{
+	int hi, lo;
+
+	if (n < 2 || (hi = hexval(e[0])) < 0 || (lo = hexval(e[1])) < 0)
+		return -1;
+	*c = (uint8_t)(hi * 16 + lo);
+	return 0;
+}
+
 /* see http.h */
 int
 tes_http_pct_decode(const uint8_t *in, size_t n, char *out, size_t cap, size_t *outlen)
 {
 	size_t i = 0, k = 0;
-	int hi, lo;
 	uint8_t c;
 
 	if (cap == 0)
 		return TES_ERR_TOOLONG;
+	/*@ loop invariant 0 <= k <= i <= n;
+	    loop invariant k < cap;
+	    loop invariant web_text(out, k);
+	    loop assigns i, k, c, out[0 .. cap-1];
+	    loop variant n - i; */
 	while (i < n) {
 		c = in[i++];
 		if (c == '+')
 			c = ' ';
 		else if (c == '%') {
-			if (n - i < 2 || (hi = hexval(in[i])) < 0 || (lo = hexval(in[i + 1])) < 0)
+			if (pct_byte(in + i, n - i, &c) != 0)
 				goto bad;
-			c = (uint8_t)(hi << 4 | lo);
 			i += 2;
 		}
 		if (c < 0x20 || c > 0x7e)
@@ -311,18 +577,25 @@ long_:
 	return TES_ERR_TOOLONG;
 }
 
-/* Routes: the one table of what the dashboard answers. */
+/*
+ * Routes: the one table of what the dashboard answers. The constant tables
+ * of this file are read only through small accessors whose contracts name
+ * no table, so no pointer into a table is ever formed and WP needs no
+ * hypothesis that a caller's pointers stay out of them.
+ */
 
 enum field {
 	F_USER = 1 << 0, F_PW = 1 << 1, F_CSRF = 1 << 2, F_ID = 1 << 3, F_PAGE = 1 << 4,
 	F_VERDICT = 1 << 5, F_REASON = 1 << 6, F_OTHER = 1 << 7, F_PLATE = 1 << 8, F_MATCH = 1 << 9
 };
 
+enum { PATH_CAP = 16, NROUTES = 11 };
+
 static const struct {
 	uint8_t route, method;
-	const char *path;
+	char path[PATH_CAP];             /* NUL-terminated */
 	unsigned fields;                 /* what the query or form may carry */
-} routes[] = {
+} routes[NROUTES] = {
 	{ TES_ROUTE_ROOT, TES_HTTP_GET, "/", 0 },
 	{ TES_ROUTE_LOGIN_FORM, TES_HTTP_GET, "/login", 0 },
 	{ TES_ROUTE_LOGIN, TES_HTTP_POST, "/login", F_USER | F_PW | F_CSRF },
@@ -336,16 +609,88 @@ static const struct {
 	{ TES_ROUTE_CSS, TES_HTTP_GET, "/static/tes.css", 0 },
 };
 
+/*@ requires r < NROUTES;
+    terminates \true;
+    assigns \nothing;
+    ensures TES_ROUTE_ROOT <= \result <= TES_ROUTE_MAX;
+ */
+static uint8_t
+route_id(size_t r)
+{
+	return routes[r].route;
+}
+
+/*@ requires r < NROUTES;
+    terminates \true;
+    assigns \nothing;
+ */
+static uint8_t
+route_method(size_t r)
+{
+	return routes[r].method;
+}
+
+/*@ requires r < NROUTES;
+    terminates \true;
+    assigns \nothing;
+ */
+static unsigned
+route_fields(size_t r)
+{
+	return routes[r].fields;
+}
+
+/*@ requires r < NROUTES && k < PATH_CAP;
+    terminates \true;
+    assigns \nothing;
+ */
+static char
+route_char(size_t r, size_t k)
+{
+	return routes[r].path[k];
+}
+
+/*@ requires \valid_read(p + (0 .. n-1)) && r < NROUTES;
+    terminates \true;
+    assigns \nothing;
+    ensures \result == 0 || \result == 1;
+ */
+/* Whether the n bytes at p are the path of route r. */
+static int
+path_is(const uint8_t *p, size_t n, size_t r)
+{
+	size_t i;
+
+	/*@ loop invariant 0 <= i <= n;
+	    loop assigns i;
+	    loop variant n - i; */
+	for (i = 0; i < n; i++)
+		if (i >= PATH_CAP || route_char(r, i) == 0 || p[i] != route_char(r, i))
+			return 0;
+	return n < PATH_CAP && route_char(r, n) == 0;
+}
+
+/*@ requires \valid_read(path + (0 .. n-1)) && \valid(status);
+    requires \separated(status, path + (0 .. n-1));
+    terminates \true;
+    assigns *status;
+    ensures -1 <= \result < NROUTES;
+    ensures \result < 0 ==> *status == 404 || *status == 405;
+    ensures \result >= 0 ==> *status == \old(*status);
+ */
 static int
 route_index(uint8_t method, const uint8_t *path, size_t n, uint16_t *status)
 {
 	size_t i;
 	int known = 0;
 
-	for (i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-		if (strlen(routes[i].path) != n || memcmp(routes[i].path, path, n) != 0)
+	/*@ loop invariant 0 <= i <= NROUTES;
+	    loop assigns i, known;
+	    loop variant NROUTES - i; */
+	for (i = 0; i < NROUTES; i++) {
+		if (!path_is(path, n, i))
 			continue;
-		if (routes[i].method == method)
+		if (route_method(i) == method)
 			return (int)i;
 		known = 1;
 	}
@@ -359,11 +704,79 @@ tes_http_route(uint8_t method, const uint8_t *path, size_t n, uint16_t *status)
 {
 	int i = route_index(method, path, n, status);
 
-	return i < 0 ? TES_ROUTE_INVALID : routes[i].route;
+	return i < 0 ? TES_ROUTE_INVALID : route_id((size_t)i);
+}
+
+/*
+ * The fixed words of a query or form: the field names, in the order of
+ * enum field, then the values of verdict, reason and match.
+ */
+enum {
+	WORD_CAP = 11, NFIELDS = 10,
+	W_VERDICT = NFIELDS, W_REASON = W_VERDICT + 2, W_MATCH = W_REASON + 5, NWORDS = W_MATCH + 2
+};
+
+static const char words[NWORDS][WORD_CAP] = {
+	"user", "password", "csrf", "id", "page", "verdict", "reason", "other", "plate", "match",
+	"approve", "reject",
+	"unreadable", "duplicate", "equipment", "emergency", "other",
+	"exact", "prefix",
+};
+
+static const unsigned field_bits[NFIELDS] = {
+	F_USER, F_PW, F_CSRF, F_ID, F_PAGE, F_VERDICT, F_REASON, F_OTHER, F_PLATE, F_MATCH,
+};
+
+/*@ requires w < NWORDS && k < WORD_CAP;
+    terminates \true;
+    assigns \nothing;
+ */
+static char
+word_char(size_t w, size_t k)
+{
+	return words[w][k];
+}
+
+/*@ requires f < NFIELDS;
+    terminates \true;
+    assigns \nothing;
+ */
+static unsigned
+field_bit(size_t f)
+{
+	return field_bits[f];
+}
+
+/*@ requires \valid_read(v + (0 .. n-1)) && w < NWORDS;
+    terminates \true;
+    assigns \nothing;
+    ensures \result == 0 || \result == 1;
+ */
+/* Whether the n chars at v are exactly word w. */
+static int
+word_is(const char *v, size_t n, size_t w)
+{
+	size_t i;
+
+	/*@ loop invariant 0 <= i <= n;
+	    loop assigns i;
+	    loop variant n - i; */
+	for (i = 0; i < n; i++)
+		if (i >= WORD_CAP || word_char(w, i) == 0 || v[i] != word_char(w, i))
+			return 0;
+	return n < WORD_CAP && word_char(w, n) == 0;
 }
 
 /* Field values */
 
+/*@ requires \valid_read(v + (0 .. n-1)) && \valid(out + (0 .. TES_HTTP_TOKEN_LEN - 1)) && \valid(has);
+    requires \separated(has, out + (0 .. TES_HTTP_TOKEN_LEN - 1), v + (0 .. n-1));
+    terminates \true;
+    assigns out[0 .. TES_HTTP_TOKEN_LEN - 1], *has;
+    ensures \result == 0 || \result == TES_ERR_FORMAT;
+    ensures \result == 0 ==> *has == 1;
+    ensures \result != 0 ==> *has == \old(*has);
+ */
 static int
 val_token(const char *v, size_t n, uint8_t out[static TES_HTTP_TOKEN_LEN], uint8_t *has)
 {
@@ -373,6 +786,14 @@ val_token(const char *v, size_t n, uint8_t out[static TES_HTTP_TOKEN_LEN], uint8
 	return 0;
 }
 
+/*@ requires \valid_read(v + (0 .. n-1)) && \valid(page);
+    requires \separated(page, v + (0 .. n-1));
+    terminates \true;
+    assigns *page;
+    ensures \result == 0 || \result == TES_ERR_FORMAT;
+    ensures \result == 0 ==> *page <= TES_HTTP_PAGE_MAX;
+    ensures \result != 0 ==> *page == \old(*page);
+ */
 static int
 val_page(const char *v, size_t n, uint32_t *page)
 {
@@ -381,6 +802,10 @@ val_page(const char *v, size_t n, uint32_t *page)
 
 	if (n == 0 || n > 6)
 		return TES_ERR_FORMAT;
+	/*@ loop invariant 0 <= i <= n;
+	    loop invariant x < p10(i);
+	    loop assigns i, x;
+	    loop variant n - i; */
 	for (i = 0; i < n; i++) {
 		if (v[i] < '0' || v[i] > '9')
 			return TES_ERR_FORMAT;
@@ -390,42 +815,73 @@ val_page(const char *v, size_t n, uint32_t *page)
 	return 0;
 }
 
-/* Whether n bytes of v are exactly the literal word. */
+/*@ requires \valid_read(v + (0 .. n-1)) && \valid(out);
+    requires first + count <= NWORDS;
+    requires \separated(out, v + (0 .. n-1));
+    terminates \true;
+    assigns *out;
+    ensures \result == 0 || \result == TES_ERR_FORMAT;
+    ensures \result == 0 ==> 1 <= *out <= count;
+    ensures \result != 0 ==> *out == \old(*out);
+ */
+/* One of count words from word first (index + 1 into *out), else TES_ERR_FORMAT. */
 static int
-is_word(const char *v, size_t n, const char *word)
-{
-	return strlen(word) == n && memcmp(v, word, n) == 0;
-}
-
-/* A fixed word of a list (index + 1 into *out), else TES_ERR_FORMAT. */
-static int
-val_word(const char *v, size_t n, const char *const *words, size_t nwords, uint8_t *out)
+val_word(const char *v, size_t n, size_t first, size_t count, uint8_t *out)
 {
 	size_t i;
 
-	for (i = 0; i < nwords; i++)
-		if (is_word(v, n, words[i])) {
+	/*@ loop invariant 0 <= i <= count;
+	    loop assigns i;
+	    loop variant count - i; */
+	for (i = 0; i < count; i++)
+		if (word_is(v, n, first + i)) {
 			*out = (uint8_t)(i + 1);
 			return 0;
 		}
 	return TES_ERR_FORMAT;
 }
 
-static const char *const verdicts[] = { "approve", "reject" };
-static const char *const reasons[] = { "unreadable", "duplicate", "equipment", "emergency", "other" };
-static const char *const matches[] = { "exact", "prefix" };
-
+/*@ requires \valid_read(v + (0 .. n-1)) && \valid(out + (0 .. max)) && \valid(len) && max <= 255;
+    requires \separated(len, out + (0 .. max), v + (0 .. n-1));
+    terminates \true;
+    assigns out[0 .. max], *len;
+    behavior fits:
+      assumes n <= max;
+      assigns out[0 .. n], *len;
+      ensures \result == 0 && *len == n && out[n] == 0;
+      ensures \forall integer k; 0 <= k < n ==> out[k] == v[k];
+    behavior long:
+      assumes n > max;
+      assigns \nothing;
+      ensures \result == TES_ERR_TOOLONG;
+    complete behaviors; disjoint behaviors;
+ */
 static int
 val_text(const char *v, size_t n, char *out, uint8_t *len, size_t max)
 {
+	size_t i;
+
 	if (n > max)
 		return TES_ERR_TOOLONG;
-	memcpy(out, v, n);
+	/*@ loop invariant 0 <= i <= n;
+	    loop invariant \forall integer k; 0 <= k < i ==> out[k] == v[k];
+	    loop assigns i, out[0 .. n-1];
+	    loop variant n - i; */
+	for (i = 0; i < n; i++)
+		out[i] = v[i];
 	out[n] = '\0';
 	*len = (uint8_t)n;
 	return 0;
 }
 
+/*@ requires \valid_read(v + (0 .. n-1)) && n <= TES_PASSWORD_MAX;
+    requires \valid(o) && web_fields_ok(o);
+    requires \separated(o, v + (0 .. n-1));
+    terminates \true;
+    assigns *o;
+    ensures \result == 0 ==> web_fields_ok(o);
+    ensures o->route == \old(o->route);
+ */
 static int
 set_field(unsigned f, const char *v, size_t n, struct tes_web_req *o)
 {
@@ -442,38 +898,60 @@ set_field(unsigned f, const char *v, size_t n, struct tes_web_req *o)
 		o->has_id = 1;
 		return 0;
 	case F_PAGE: return val_page(v, n, &o->page);
-	case F_VERDICT: return val_word(v, n, verdicts, 2, &o->verdict);
-	case F_REASON: return val_word(v, n, reasons, 5, &o->reason);
+	case F_VERDICT: return val_word(v, n, W_VERDICT, 2, &o->verdict);
+	case F_REASON: return val_word(v, n, W_REASON, 5, &o->reason);
 	case F_OTHER: return val_text(v, n, o->other, &o->other_len, TES_HTTP_OTHER_MAX);
 	case F_PLATE: return val_text(v, n, o->q, &o->q_len, TES_HTTP_QUERY_MAX);
 	case F_MATCH:
-		if ((r = val_word(v, n, matches, 2, &m)) == 0)
+		if ((r = val_word(v, n, W_MATCH, 2, &m)) == 0)
 			o->prefix = (uint8_t)(m == 2);
 		return r;
 	default: return TES_ERR_FORMAT;
 	}
 }
 
-static const struct {
-	const char *name;
-	unsigned field;
-} field_names[] = {
-	{ "user", F_USER }, { "password", F_PW }, { "csrf", F_CSRF }, { "id", F_ID }, { "page", F_PAGE },
-	{ "verdict", F_VERDICT }, { "reason", F_REASON }, { "other", F_OTHER }, { "plate", F_PLATE },
-	{ "match", F_MATCH },
-};
-
+/*@ requires \valid_read(name + (0 .. n-1));
+    terminates \true;
+    assigns \nothing;
+ */
+/* The field (enum field) of a name, 0 if none. */
 static unsigned
 field_of(const char *name, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof field_names / sizeof field_names[0]; i++)
-		if (is_word(name, n, field_names[i].name))
-			return field_names[i].field;
+	/*@ loop invariant 0 <= i <= NFIELDS;
+	    loop assigns i;
+	    loop variant NFIELDS - i; */
+	for (i = 0; i < NFIELDS; i++)
+		if (word_is(name, n, i))
+			return field_bit(i);
 	return 0;
 }
 
+/*
+ * tes_wipe() of a char buffer: the contract of ct.h, spelled on char because
+ * WP's typed memory model cannot follow the conversion to void *. Trusted,
+ * not proven (proofs/README.md, trusted stubs).
+ */
+/*@ requires \valid(p + (0 .. n-1));
+    terminates \true;
+    assigns p[0 .. n-1];
+    ensures \forall integer k; 0 <= k < n ==> p[k] == 0;
+ */
+static void
+wipe_chars(char *p, size_t n)
+{
+	tes_wipe(p, n);
+}
+
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(seen) && \valid(o) && web_fields_ok(o);
+    requires \separated(seen, o, p + (0 .. n-1));
+    terminates \true;
+    assigns *seen, *o;
+    ensures \result == 0 ==> web_fields_ok(o);
+    ensures o->route == \old(o->route);
+ */
 /* One name=value pair of a query or form. */
 static int
 form_pair(const uint8_t *p, size_t n, unsigned allowed, unsigned *seen, struct tes_web_req *o)
@@ -483,6 +961,11 @@ form_pair(const uint8_t *p, size_t n, unsigned allowed, unsigned *seen, struct t
 	unsigned f;
 	int r;
 
+	/* the local buffers are not the caller's (helps the provers) */
+	/*@ assert \separated(val + (0 .. TES_PASSWORD_MAX), name + (0 .. 15), o, seen); */
+	/*@ loop invariant 0 <= eq <= n;
+	    loop assigns eq;
+	    loop variant n - eq; */
 	for (eq = 0; eq < n && p[eq] != '='; eq++)
 		;
 	if (eq == n || tes_http_pct_decode(p, eq, name, sizeof name, &nl) != 0)
@@ -493,10 +976,17 @@ form_pair(const uint8_t *p, size_t n, unsigned allowed, unsigned *seen, struct t
 	*seen |= f;
 	if ((r = tes_http_pct_decode(p + eq + 1, n - eq - 1, val, sizeof val, &vl)) == 0)
 		r = set_field(f, val, vl, o);
-	memset(val, 0, sizeof val);
+	wipe_chars(val, sizeof val);
 	return r;
 }
 
+/*@ requires \valid_read(p + (0 .. n-1)) && n < SIZE_MAX && \valid(o) && web_fields_ok(o);
+    requires \separated(o, p + (0 .. n-1));
+    terminates \true;
+    assigns *o;
+    ensures \result == 0 ==> web_fields_ok(o);
+    ensures o->route == \old(o->route);
+ */
 static int
 form_decode(const uint8_t *p, size_t n, unsigned allowed, struct tes_web_req *o)
 {
@@ -504,7 +994,14 @@ form_decode(const uint8_t *p, size_t n, unsigned allowed, struct tes_web_req *o)
 	unsigned seen = 0;
 	int r;
 
+	/*@ loop invariant 0 <= i <= n + 1;
+	    loop invariant web_fields_ok(o) && o->route == \at(o->route, Pre);
+	    loop assigns i, j, seen, r, *o;
+	    loop variant n + 1 - i; */
 	while (i < n) {
+		/*@ loop invariant i <= j <= n;
+		    loop assigns j;
+		    loop variant n - j; */
 		for (j = i; j < n && p[j] != '&'; j++)
 			;
 		if (j > i && (r = form_pair(p + i, j - i, allowed, &seen, o)) != 0)
@@ -514,24 +1011,95 @@ form_decode(const uint8_t *p, size_t n, unsigned allowed, struct tes_web_req *o)
 	return 0;
 }
 
+#define COOKIE_KEY "tes_session="
+
+/*@ requires \valid_read(c + (0 .. n-1)) && \valid(o);
+    requires o->has_session == 0;
+    requires \separated(o, c + (0 .. n-1));
+    terminates \true;
+    assigns o->session[0 .. TES_HTTP_TOKEN_LEN - 1], o->has_session;
+    ensures o->has_session <= 1;
+ */
 /* The tes_session value in a Cookie header, if it is well formed. */
 static void
 cookie_session(const uint8_t *c, size_t n, struct tes_web_req *o)
 {
-	static const char key[] = "tes_session=";
-	size_t i = 0, j, k = sizeof key - 1;
+	char tok[TES_HTTP_TOKEN_HEX];
+	size_t i = 0, j, m, k = sizeof COOKIE_KEY - 1;
 
+	/*@ loop invariant 0 <= i <= n;
+	    loop assigns i, j, m, tok[0 .. TES_HTTP_TOKEN_HEX - 1];
+	    loop variant n - i; */
 	while (i < n) {
+		/*@ loop invariant \at(i, LoopEntry) <= i <= n;
+		    loop assigns i;
+		    loop variant n - i; */
 		while (i < n && (c[i] == ' ' || c[i] == ';'))
 			i++;
+		/*@ loop invariant i <= j <= n;
+		    loop assigns j;
+		    loop variant n - j; */
 		for (j = i; j < n && c[j] != ';'; j++)
 			;
-		if (j - i == k + TES_HTTP_TOKEN_HEX && memcmp(c + i, key, k) == 0) {
-			if (val_token((const char *)c + i + k, TES_HTTP_TOKEN_HEX, o->session, &o->has_session) != 0)
+		if (j - i == k + TES_HTTP_TOKEN_HEX && starts_with(c + i, COOKIE_KEY, k)) {
+			/* the value as chars, converted by value (two's complement, what
+			 * (char) does on every target we build for) */
+			/*@ loop invariant 0 <= m <= TES_HTTP_TOKEN_HEX;
+			    loop assigns m, tok[0 .. TES_HTTP_TOKEN_HEX - 1];
+			    loop variant TES_HTTP_TOKEN_HEX - m; */
+			for (m = 0; m < TES_HTTP_TOKEN_HEX; m++)
+				tok[m] = c[i + k + m] < 128 ? (char)c[i + k + m] : (char)(c[i + k + m] - 256);
+			if (val_token(tok, TES_HTTP_TOKEN_HEX, o->session, &o->has_session) != 0)
 				o->has_session = 0;
+			wipe_chars(tok, sizeof tok);
 			return;
 		}
 		i = j;
+	}
+}
+
+/*@ requires \valid(o);
+    terminates \true;
+    assigns *o;
+    ensures web_req_zero(o);
+ */
+/* Every field of *o to zero. */
+static void
+web_req_clear(struct tes_web_req *o)
+{
+	size_t i;
+
+	o->route = 0;
+	o->has_session = 0;
+	o->has_csrf = 0;
+	o->has_id = 0;
+	o->page = 0;
+	o->verdict = 0;
+	o->reason = 0;
+	o->prefix = 0;
+	o->user_len = 0;
+	o->pw_len = 0;
+	o->q_len = 0;
+	o->other_len = 0;
+	tes_zero(o->session, sizeof o->session);
+	tes_zero(o->csrf, sizeof o->csrf);
+	tes_zero(o->id, sizeof o->id);
+	/*@ loop invariant 0 <= i <= TES_PASSWORD_MAX + 1;
+	    loop invariant \forall integer k; 0 <= k < i && k <= TES_NAME_MAX ==> o->user[k] == 0;
+	    loop invariant \forall integer k; 0 <= k < i ==> o->pw[k] == 0;
+	    loop invariant \forall integer k; 0 <= k < i && k <= TES_HTTP_QUERY_MAX ==> o->q[k] == 0;
+	    loop invariant \forall integer k; 0 <= k < i && k <= TES_HTTP_OTHER_MAX ==> o->other[k] == 0;
+	    loop assigns i, o->user[0 .. TES_NAME_MAX], o->pw[0 .. TES_PASSWORD_MAX],
+	                 o->q[0 .. TES_HTTP_QUERY_MAX], o->other[0 .. TES_HTTP_OTHER_MAX];
+	    loop variant TES_PASSWORD_MAX + 1 - i; */
+	for (i = 0; i < sizeof o->pw; i++) {
+		o->pw[i] = 0;
+		if (i < sizeof o->user)
+			o->user[i] = 0;
+		if (i < sizeof o->q)
+			o->q[i] = 0;
+		if (i < sizeof o->other)
+			o->other[i] = 0;
 	}
 }
 
@@ -544,99 +1112,29 @@ tes_http_req_build(const uint8_t *buf, const struct tes_http_req *h, struct tes_
 	size_t plen;
 	int i, r;
 
-	memset(out, 0, sizeof *out);
+	web_req_clear(out);
+	/*@ loop invariant 0 <= plen <= h->target_len;
+	    loop assigns plen;
+	    loop variant h->target_len - plen; */
 	for (plen = 0; plen < h->target_len && t[plen] != '?'; plen++)
 		;
 	if ((i = route_index(h->method, t, plen, status)) < 0)
 		return TES_ERR_NOTFOUND;
-	out->route = routes[i].route;
+	out->route = route_id((size_t)i);
 	*status = 400;
+	/*@ assert web_fields_ok(out); */
 	cookie_session(buf + h->cookie_off, h->cookie_len, out);
+	/*@ assert web_req_ok(out); */
 	if (h->method == TES_HTTP_GET)	/* the query, after the '?' */
-		r = plen < h->target_len ? form_decode(t + plen + 1, h->target_len - plen - 1, routes[i].fields, out) : 0;
+		r = plen < h->target_len ? form_decode(t + plen + 1, h->target_len - plen - 1, route_fields((size_t)i), out) : 0;
 	else if (plen != h->target_len || (h->body_len != 0 && !h->form))
 		r = TES_ERR_FORMAT;
 	else
-		r = form_decode(buf + h->body_off, h->body_len, routes[i].fields, out);
+		r = form_decode(buf + h->body_off, h->body_len, route_fields((size_t)i), out);
 	if (r != 0) {
-		memset(out, 0, sizeof *out);
+		web_req_clear(out);
 		return TES_ERR_FORMAT;
 	}
 	*status = 200;
 	return 0;
-}
-
-/* Responses */
-
-static const struct {
-	uint16_t code;
-	const char *text;
-} reasons_tab[] = {
-	{ 200, "OK" }, { 303, "See Other" }, { 400, "Bad Request" }, { 403, "Forbidden" },
-	{ 404, "Not Found" }, { 405, "Method Not Allowed" }, { 408, "Request Timeout" },
-	{ 409, "Conflict" }, { 411, "Length Required" }, { 413, "Content Too Large" },
-	{ 414, "URI Too Long" }, { 429, "Too Many Requests" }, { 431, "Request Header Fields Too Large" },
-	{ 500, "Internal Server Error" }, { 501, "Not Implemented" }, { 503, "Service Unavailable" },
-	{ 505, "HTTP Version Not Supported" },
-};
-
-/* see http.h */
-const char *
-tes_http_reason(uint16_t status)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof reasons_tab / sizeof reasons_tab[0]; i++)
-		if (reasons_tab[i].code == status)
-			return reasons_tab[i].text;
-	return "Error";
-}
-
-/*= spec/HTTP.md#responses MUST-W5: the security headers are on every response */
-static const char security_headers[] =
-	"Content-Security-Policy: default-src 'none'; style-src 'self'; form-action 'self'; "
-	"frame-ancestors 'none'\r\n"
-	"X-Frame-Options: DENY\r\n"
-	"X-Content-Type-Options: nosniff\r\n"
-	"Referrer-Policy: no-referrer\r\n";
-
-static int __attribute__((format(printf, 4, 5)))
-put(char *out, size_t cap, size_t *n, const char *fmt, ...)
-{
-	va_list ap;
-	int k;
-
-	va_start(ap, fmt);
-	k = vsnprintf(out + *n, cap - *n, fmt, ap);
-	va_end(ap);
-	if (k < 0 || (size_t)k >= cap - *n)
-		return TES_ERR_SPACE;
-	*n += (size_t)k;
-	return 0;
-}
-
-/* see http.h */
-int
-tes_http_head(const struct tes_http_resp *r, char *out, size_t cap, size_t *used)
-{
-	char tok[TES_HTTP_TOKEN_HEX + 1];
-	size_t n = 0;
-	int e;
-
-	e = put(out, cap, &n, "HTTP/1.1 %u %s\r\n%s", r->status, tes_http_reason(r->status), security_headers);
-	if (e == 0 && r->no_store)
-		e = put(out, cap, &n, "Cache-Control: no-store\r\n");
-	if (e == 0 && r->location != NULL)
-		e = put(out, cap, &n, "Location: %s\r\n", r->location);
-	if (e == 0 && r->cookie != NULL) {
-		tes_hex_encode(r->cookie, TES_HTTP_TOKEN_LEN, tok);
-		e = put(out, cap, &n, "Set-Cookie: tes_session=%s; HttpOnly; SameSite=Strict; Path=/\r\n", tok);
-	} else if (e == 0 && r->clear_cookie)
-		e = put(out, cap, &n, "Set-Cookie: tes_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0\r\n");
-	if (e == 0 && r->ctype != NULL)
-		e = put(out, cap, &n, "Content-Type: %s\r\n", r->ctype);
-	if (e == 0)
-		e = put(out, cap, &n, "Content-Length: %zu\r\nConnection: close\r\n\r\n", r->body_len);
-	*used = e == 0 ? n : 0;
-	return e;
 }

@@ -15,7 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/err.h"
 #include "wire/limits.h"
+#include "wire/validate.h"
 
 enum tes_http_limits {
 	TES_HTTP_LINE_MAX = 1024,        /* request line or one header line, CRLF included */
@@ -71,14 +73,19 @@ enum tes_web_verdict {
 	TES_WV_REJECT = 2
 };
 
-/* A parsed request: offsets into the caller's buffer, no pointers. */
+/*
+ * A parsed request: offsets into the caller's buffer, no pointers. No
+ * implicit padding (the parser sets every byte, so two results compare
+ * with memcmp).
+ */
 struct tes_http_req {
-	uint8_t method;                  /* enum tes_http_method */
 	size_t target_off, target_len;   /* path and query */
 	size_t cookie_off, cookie_len;   /* value of the Cookie header, 0 length if absent */
 	size_t body_off, body_len;
-	uint8_t form;                    /* Content-Type is application/x-www-form-urlencoded */
 	size_t head_len;
+	uint8_t method;                  /* enum tes_http_method */
+	uint8_t form;                    /* Content-Type is application/x-www-form-urlencoded */
+	uint8_t zero[6];                 /* always zero */
 };
 
 /*
@@ -107,6 +114,29 @@ struct tes_web_req {
 	char other[TES_HTTP_OTHER_MAX + 1];
 };
 
+/*@ predicate http_status_err(integer s) =
+        s == 400 || s == 405 || s == 411 || s == 413 || s == 414 || s == 431 || s == 501 || s == 505;
+    // a successful parse of n bytes of buf
+    predicate http_req_ok(uint8_t *buf, struct tes_http_req *r, integer n) =
+        (r->method == TES_HTTP_GET || r->method == TES_HTTP_POST) &&
+        1 <= r->target_len <= TES_HTTP_TARGET_MAX && buf[r->target_off] == '/' &&
+        r->target_off + r->target_len <= r->head_len &&
+        r->cookie_off + r->cookie_len <= r->head_len &&
+        r->head_len <= TES_HTTP_HEAD_MAX && r->body_off == r->head_len &&
+        r->body_len <= TES_HTTP_BODY_MAX && r->body_off + r->body_len <= n &&
+        r->form <= 1 && (r->method == TES_HTTP_GET ==> r->body_len == 0);
+ */
+
+/*@ requires \valid_read(buf + (0 .. n-1));
+    requires \valid(req) && \valid(status);
+    requires \separated(req, status, buf + (0 .. n-1));
+    terminates \true;
+    assigns *req, *status;
+    ensures \result == 0 || \result == TES_ERR_TRUNCATED || \result == TES_ERR_FORMAT;
+    ensures \result == 0 ==> *status == 200 && http_req_ok(buf, req, n);
+    ensures \result == TES_ERR_TRUNCATED ==> n < TES_HTTP_REQ_MAX;
+    ensures \result == TES_ERR_FORMAT ==> http_status_err(*status);
+ */
 /*
  * Parse one request from the first n bytes of buf. Returns 0 when a whole
  * request (head and body) is there, TES_ERR_TRUNCATED when more bytes are
@@ -120,6 +150,17 @@ struct tes_web_req {
 int
 tes_http_parse(const uint8_t *buf, size_t n, struct tes_http_req *req, uint16_t *status);
 
+/*@ predicate web_text(char *s, integer n) = \forall integer k; 0 <= k < n ==> 0x20 <= s[k] <= 0x7e; */
+
+/*@ requires \valid_read(in + (0 .. n-1));
+    requires \valid(out + (0 .. cap-1)) && \valid(outlen);
+    requires \separated(out + (0 .. cap-1), outlen, in + (0 .. n-1));
+    terminates \true;
+    assigns out[0 .. cap-1], *outlen;
+    ensures \result == 0 || \result == TES_ERR_FORMAT || \result == TES_ERR_TOOLONG;
+    ensures \result == 0 ==> *outlen < cap && *outlen <= n && out[*outlen] == 0 && web_text(out, *outlen);
+    ensures \result != 0 ==> cap == 0 || out[0] == 0;
+ */
 /*
  * Decode one percent-encoded form component (a name or a value):
  * '+' is a space, %XX a byte; the decoded bytes must be printable ASCII
@@ -129,6 +170,14 @@ tes_http_parse(const uint8_t *buf, size_t n, struct tes_http_req *req, uint16_t 
 int
 tes_http_pct_decode(const uint8_t *in, size_t n, char *out, size_t cap, size_t *outlen);
 
+/*@ requires \valid_read(path + (0 .. n-1)) && \valid(status);
+    requires \separated(status, path + (0 .. n-1));
+    terminates \true;
+    assigns *status;
+    ensures \result <= TES_ROUTE_MAX;
+    ensures \result == TES_ROUTE_INVALID ==> *status == 404 || *status == 405;
+    ensures \result != TES_ROUTE_INVALID ==> *status == \old(*status);
+ */
 /*
  * The route of a method and path (the target up to '?'): TES_ROUTE_*, or 0
  * with *status 404 (unknown path) or 405 (known path, other method).
@@ -136,17 +185,59 @@ tes_http_pct_decode(const uint8_t *in, size_t n, char *out, size_t cap, size_t *
 uint8_t
 tes_http_route(uint8_t method, const uint8_t *path, size_t n, uint16_t *status);
 
+/*@ predicate web_zero(uint8_t *p, integer n) = \forall integer k; 0 <= k < n ==> p[k] == 0;
+    predicate web_str_zero(char *p, integer n) = \forall integer k; 0 <= k < n ==> p[k] == 0;
+    // a string field: at most max bytes, NUL-terminated at its length
+    predicate web_str_ok(char *s, integer len, integer max) = len <= max && s[len] == 0;
+    // flags, numbers and strings in range, route aside
+    predicate web_fields_ok(struct tes_web_req *q) =
+        q->has_session <= 1 && q->has_csrf <= 1 && q->has_id <= 1 &&
+        q->page <= TES_HTTP_PAGE_MAX && q->verdict <= TES_WV_REJECT && q->reason <= TES_REASON_MAX &&
+        q->prefix <= 1 &&
+        web_str_ok(&q->user[0], q->user_len, TES_NAME_MAX) &&
+        web_str_ok(&q->pw[0], q->pw_len, TES_PASSWORD_MAX) &&
+        web_str_ok(&q->q[0], q->q_len, TES_HTTP_QUERY_MAX) &&
+        web_str_ok(&q->other[0], q->other_len, TES_HTTP_OTHER_MAX);
+    predicate web_req_ok(struct tes_web_req *q) =
+        1 <= q->route <= TES_ROUTE_MAX && web_fields_ok(q);
+    // every field zero
+    predicate web_req_zero(struct tes_web_req *q) =
+        q->route == 0 && q->has_session == 0 && web_zero(&q->session[0], TES_HTTP_TOKEN_LEN) &&
+        q->has_csrf == 0 && web_zero(&q->csrf[0], TES_HTTP_TOKEN_LEN) &&
+        q->has_id == 0 && web_zero(&q->id[0], TES_REPORT_ID_LEN) &&
+        q->page == 0 && q->verdict == 0 && q->reason == 0 && q->prefix == 0 &&
+        q->user_len == 0 && web_str_zero(&q->user[0], TES_NAME_MAX + 1) &&
+        q->pw_len == 0 && web_str_zero(&q->pw[0], TES_PASSWORD_MAX + 1) &&
+        q->q_len == 0 && web_str_zero(&q->q[0], TES_HTTP_QUERY_MAX + 1) &&
+        q->other_len == 0 && web_str_zero(&q->other[0], TES_HTTP_OTHER_MAX + 1);
+ */
+
+/*@ requires \valid_read(h) && http_req_ok(buf, h, h->body_off + h->body_len);
+    requires \valid_read(buf + (0 .. h->body_off + h->body_len - 1));
+    requires \valid(out) && \valid(status);
+    requires \separated(out, status, h, buf + (0 .. h->body_off + h->body_len - 1));
+    terminates \true;
+    assigns *out, *status;
+    ensures \result == 0 || \result == TES_ERR_NOTFOUND || \result == TES_ERR_FORMAT;
+    ensures \result == 0 ==> *status == 200 && web_req_ok(out);
+    ensures \result == TES_ERR_NOTFOUND ==> *status == 404 || *status == 405;
+    ensures \result == TES_ERR_FORMAT ==> *status == 400;
+    ensures \result != 0 ==> web_req_zero(out);
+ */
 /*
  * Build the request struct from a parsed request: route, session cookie
  * ("tes_session" = 32 hex digits; anything else there counts as no
  * session), the query (GET) or form body (POST) fields the route allows.
  * A field the route does not take, a repeated field, a bad value or a POST
  * body that is not a form gives TES_ERR_FORMAT and *status 400; routing
- * errors give 404/405.
+ * errors give 404/405. On success the struct passes the checks of the
+ * master's decoder (web/msg.c); on failure it is all zero.
  */
 int
 tes_http_req_build(const uint8_t *buf, const struct tes_http_req *h, struct tes_web_req *out,
 		   uint16_t *status);
+
+/* Responses: src/web/resp.c, not proven (it formats with vsnprintf). */
 
 /* Reason phrase of a status code ("Bad Request"); "Error" if unknown. */
 const char *
