@@ -53,7 +53,7 @@ OFFICER_SRC := $(filter-out src/officer/main.c,$(wildcard src/officer/*.c)) $(wi
 # http child; the master links the rest of OFFICER_SRC. The parser links CORE_OBJ too, with
 # --gc-sections: objects it does not call (RSA keys, file helpers) are left out.
 CHILD_SRC   := src/officer/session.c src/officer/engine.c src/officer/webchild.c
-PARSER_SRC  := src/parser/main.c $(CHILD_SRC) src/officer/monitor.c src/web/http.c src/web/msg.c
+PARSER_SRC  := src/parser/main.c $(CHILD_SRC) src/officer/monitor.c src/web/http.c src/web/resp.c src/web/msg.c
 POLICE_SRC  := $(filter-out src/police/main.c,$(wildcard src/police/*.c))
 SANDBOX_SRC := sandbox/common.c sandbox/policy.c sandbox/$(SANDBOX).c
 
