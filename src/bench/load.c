@@ -46,15 +46,6 @@ static struct tes_rsa_priv unit_key;
 static uint8_t unit_id[TES_KEYID_LEN];
 
 static int
-pin_fp(void *ctx, const struct tes_rsa_pub *server)
-{
-	char fp[TES_FP_STRLEN];
-
-	tes_rsa_fingerprint(server, fp);
-	return strcmp(fp, (const char *)ctx) == 0 ? 0 : TES_ERR_PIN;
-}
-
-static int
 net_opts(struct tes_bench_net *o, int argc, char **argv, unsigned *extra, const char *extra_opt)
 {
 	static const char usage[] = "tes-bench: usage: -s HOST:PORT -k KEY -u USER -p PWFILE -f SHA256:FP "
@@ -139,15 +130,10 @@ session_open(const struct tes_bench_net *o, struct tes_client *c)
 	char err[256];
 	int r;
 
-	memset(c, 0, sizeof *c);
-	c->fd = -1;
-	c->timeout = 60;
-	c->suite = TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256;
-	c->unit = &unit_key;
-	memcpy(c->unit_key, unit_id, TES_KEYID_LEN);
+	tes_client_init(c, &unit_key, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 60);
 	if ((r = tes_client_connect(c, o->server, err, sizeof err)) != 0)
 		return r;
-	if ((r = tes_client_handshake(c, pin_fp, (void *)(uintptr_t)o->server_key)) != 0 ||
+	if ((r = tes_client_handshake(c, tes_client_pin_fp, (void *)(uintptr_t)o->server_key)) != 0 ||
 	    (r = tes_client_login(c, o->user, o->pw)) != 0)
 		tes_client_close(c);
 	return r;

@@ -321,6 +321,28 @@ tes_client_report_signed(struct tes_client *c, const struct tes_report *rep, con
 
 /* see client.h */
 void
+tes_client_init(struct tes_client *c, const struct tes_rsa_priv *unit, uint8_t suite, unsigned timeout)
+{
+	memset(c, 0, sizeof *c);
+	c->fd = -1;
+	c->timeout = timeout;
+	c->suite = suite;
+	c->unit = unit;
+	tes_rsa_keyid(&unit->pub, c->unit_key);
+}
+
+/* see client.h */
+int
+tes_client_pin_fp(void *ctx, const struct tes_rsa_pub *server)
+{
+	char fp[TES_FP_STRLEN];
+
+	tes_rsa_fingerprint(server, fp);
+	return strcmp(fp, (const char *)ctx) == 0 ? 0 : TES_ERR_PIN;
+}
+
+/* see client.h */
+void
 tes_client_close(struct tes_client *c)
 {
 	uint8_t bye = TES_INNER_BYE;

@@ -30,6 +30,11 @@ struct tes_client {
 
 struct addrinfo;
 
+/* Ready c for tes_client_connect: no socket yet, the unit key and its id, suite, seconds per I/O. */
+void tes_client_init(struct tes_client *c, const struct tes_rsa_priv *unit, uint8_t suite, unsigned timeout);
+/* tes_pin_fn that accepts exactly the server key whose fingerprint ("SHA256:...") is ctx. */
+int tes_client_pin_fp(void *ctx, const struct tes_rsa_pub *server);
+
 /* Resolve HOST:PORT once (before a sandbox forbids it); free with freeaddrinfo. */
 int tes_client_resolve(const char *hostport, struct addrinfo **ai, char *err, size_t cap);
 /* TCP connect with a timeout, to c->ai when set, else to HOST:PORT resolved now. */

@@ -212,12 +212,8 @@ open_session(struct run *x, int *code)
 	char err[256];
 	int r;
 
-	memset(&x->c, 0, sizeof x->c);
+	tes_client_init(&x->c, &x->unit, (uint8_t)x->o->suite, x->o->timeout);
 	x->c.ai = x->ai;
-	x->c.timeout = x->o->timeout;
-	x->c.suite = (uint8_t)x->o->suite;
-	x->c.unit = &x->unit;
-	tes_rsa_keyid(&x->unit.pub, x->c.unit_key);
 	if ((r = tes_client_connect(&x->c, x->o->server, err, sizeof err)) != 0) {
 		fprintf(stderr, "tes-police: %s\n", err);
 		*code = r == TES_ERR_ARG ? EX_USAGE : EX_UNAVAILABLE;
