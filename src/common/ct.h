@@ -31,6 +31,28 @@ tes_ct_eq(const uint8_t *a, const uint8_t *b, size_t n);
 void
 tes_wipe(void *p, size_t n);
 
+/*@ requires \valid(p + (0 .. n-1));
+    terminates \true;
+    assigns p[0 .. n-1];
+    ensures \forall integer k; 0 <= k < n ==> p[k] == 0;
+ */
+/*
+ * tes_wipe() of a byte buffer, with the contract spelled on uint8_t for the
+ * proven callers: WP's typed memory model cannot follow a uint8_t * into
+ * tes_wipe()'s void *. Trusted, not proven (proofs/README.md).
+ */
+void
+tes_wipe_u8(uint8_t *p, size_t n);
+
+/*@ requires \valid(p + (0 .. n-1));
+    terminates \true;
+    assigns p[0 .. n-1];
+    ensures \forall integer k; 0 <= k < n ==> p[k] == 0;
+ */
+/* tes_wipe() of a char buffer, for the same reason. Trusted, not proven. */
+void
+tes_wipe_chars(char *p, size_t n);
+
 #define TES_WIPE_BUF(b) tes_wipe((b), sizeof(b))
 #define TES_WIPE_CTX(c) tes_wipe((c), sizeof(*(c)))
 

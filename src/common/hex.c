@@ -84,22 +84,6 @@ tes_hex_encode(const uint8_t *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-/*
- * tes_wipe() of a byte buffer: the contract of ct.h, spelled on uint8_t
- * because WP's typed memory model cannot follow the conversion to void *.
- * Trusted, not proven (proofs/README.md, trusted stubs).
- */
-/*@ requires \valid(p + (0 .. n-1));
-    terminates \true;
-    assigns p[0 .. n-1];
-    ensures \forall integer k; 0 <= k < n ==> p[k] == 0;
- */
-static void
-wipe_bytes(uint8_t *p, size_t n)
-{
-	tes_wipe(p, n);
-}
-
 /* see b64.h */
 int
 tes_hex_decode(const char *in, size_t n, uint8_t *out, size_t outlen)
@@ -123,7 +107,7 @@ tes_hex_decode(const char *in, size_t n, uint8_t *out, size_t outlen)
 		out[i] = (uint8_t)(hi * 16u + lo);
 	}
 	if (bad != 0) {
-		wipe_bytes(out, outlen);
+		tes_wipe_u8(out, outlen);
 		return TES_ERR_FORMAT;
 	}
 	return 0;

@@ -335,22 +335,6 @@ tes_journal_check(const struct tes_store_keys *k, const uint8_t prev[static TES_
 	return tes_ct_eq(mac, tag, TES_JOURNAL_MAC_LEN) == 0 ? 0 : TES_ERR_MAC;
 }
 
-/*
- * tes_wipe() of a byte buffer: the contract of ct.h, spelled on uint8_t
- * because WP's typed memory model cannot follow the conversion to void *.
- * Trusted, not proven (proofs/README.md, trusted stubs).
- */
-/*@ requires \valid(p + (0 .. n-1));
-    terminates \true;
-    assigns p[0 .. n-1];
-    ensures \forall integer k; 0 <= k < n ==> p[k] == 0;
- */
-static void
-wipe_bytes(uint8_t *p, size_t n)
-{
-	tes_wipe(p, n);
-}
-
 /* see journal.h */
 int
 tes_journal_open_rec(const struct tes_store_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
@@ -374,7 +358,7 @@ tes_journal_open_rec(const struct tes_store_keys *k, const uint8_t prev[static T
 		return r;
 	tes_store_decrypt(k, iv, plain, ct_len);
 	if ((r = tes_store_unpad(plain, ct_len, plain_len)) != 0)
-		wipe_bytes(plain, ct_len);
+		tes_wipe_u8(plain, ct_len);
 	return r;
 }
 

@@ -929,22 +929,6 @@ field_of(const char *name, size_t n)
 	return 0;
 }
 
-/*
- * tes_wipe() of a char buffer: the contract of ct.h, spelled on char because
- * WP's typed memory model cannot follow the conversion to void *. Trusted,
- * not proven (proofs/README.md, trusted stubs).
- */
-/*@ requires \valid(p + (0 .. n-1));
-    terminates \true;
-    assigns p[0 .. n-1];
-    ensures \forall integer k; 0 <= k < n ==> p[k] == 0;
- */
-static void
-wipe_chars(char *p, size_t n)
-{
-	tes_wipe(p, n);
-}
-
 /*@ requires \valid_read(p + (0 .. n-1)) && \valid(seen) && \valid(o) && web_fields_ok(o);
     requires \separated(seen, o, p + (0 .. n-1));
     terminates \true;
@@ -976,7 +960,7 @@ form_pair(const uint8_t *p, size_t n, unsigned allowed, unsigned *seen, struct t
 	*seen |= f;
 	if ((r = tes_http_pct_decode(p + eq + 1, n - eq - 1, val, sizeof val, &vl)) == 0)
 		r = set_field(f, val, vl, o);
-	wipe_chars(val, sizeof val);
+	tes_wipe_chars(val, sizeof val);
 	return r;
 }
 
@@ -1051,7 +1035,7 @@ cookie_session(const uint8_t *c, size_t n, struct tes_web_req *o)
 				tok[m] = c[i + k + m] < 128 ? (char)c[i + k + m] : (char)(c[i + k + m] - 256);
 			if (val_token(tok, TES_HTTP_TOKEN_HEX, o->session, &o->has_session) != 0)
 				o->has_session = 0;
-			wipe_chars(tok, sizeof tok);
+			tes_wipe_chars(tok, sizeof tok);
 			return;
 		}
 		i = j;
