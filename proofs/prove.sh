@@ -32,9 +32,6 @@ declare -A SRCS=(
 # static const, so WP needs its contents (-wp-init-const).
 declare -A WPX=(
 	[monitor]="-wp-init-const"
-	# ct: every function but tes_wipe_u8 and tes_wipe_chars, which are trusted
-	# (proofs/README.md); a list, as for journal
-	[ct]="-wp-fct tes_ct_eq,tes_wipe"
 	# http: route_id needs the route table's contents (-wp-init-const)
 	[http]="-wp-init-const"
 	# html: the references tes_html_esc appends are string literals

@@ -33,17 +33,3 @@ tes_wipe(void *p, size_t n)
 {
 	explicit_bzero(p, n);
 }
-
-/* see ct.h */
-void
-tes_wipe_u8(uint8_t *p, size_t n)
-{
-	tes_wipe(p, n);
-}
-
-/* see ct.h */
-void
-tes_wipe_chars(char *p, size_t n)
-{
-	tes_wipe(p, n);
-}
