@@ -80,6 +80,8 @@ struct dmap {
 	struct tab t;
 };
 
+struct compact_job;
+
 /* What drivers.enc says about the journal. */
 struct snap {
 	int present;
@@ -113,6 +115,7 @@ struct tes_db {
 	size_t nuser, capuser;
 	struct tab tuser;
 	struct dmap drv;
+	struct compact_job *job;         /* drivers.enc being written in the background */
 };
 
 /* Memory */
@@ -1619,10 +1622,13 @@ append(struct tes_db *db, uint8_t type, const uint8_t *key, const uint8_t *body,
 	return 0;
 }
 
+static int compact_reap(struct tes_db *db, int wait);
+
 /* see db.h */
 int
 tes_db_sync(struct tes_db *db)
 {
+	(void)compact_reap(db, 0);       /* collect a finished background compaction */
 	if (db->broken)
 		return TES_ERR_IO;
 	if (fdatasync(db->jfd) != 0) {
@@ -1898,6 +1904,168 @@ decision_make(struct tes_journal_decision *d, const struct tes_report *rep, int 
 	return str_take(officer, TES_NAME_MAX, d->officer, &d->officer_len, TES_ERR_NAME);
 }
 
+/*
+ * A drivers.enc rewrite (spec/STORAGE.md#drivers). The master takes a copy of
+ * the totals, the header and an IV; sorting, encryption and the atomic file
+ * replacement need nothing else of the store, so they run on a thread of
+ * their own while the master goes on taking reports and decisions.
+ */
+struct compact_job {
+	pthread_t t;
+	atomic_int done;
+	int r;
+	int dfd;
+	size_t since;                    /* decisions the snapshot takes in */
+	struct tes_store_keys dk;
+	struct tes_drivers_hdr h;
+	uint8_t iv[TES_DES_BLOCK];
+	struct tes_driver *v;            /* copy of the table, sorted by compact_run */
+	size_t n;
+};
+
+static void
+compact_free(struct compact_job *j)
+{
+	tes_wipe(j->v, j->n * sizeof(*j->v));
+	free(j->v);
+	tes_wipe(j, sizeof(*j));
+	free(j);
+}
+
+/* Everything the snapshot needs, taken from the master's state. */
+static int
+compact_prepare(struct tes_db *db, struct compact_job **out)
+{
+	struct compact_job *j;
+	int r;
+
+	*out = NULL;
+	/*= spec/STORAGE.md#drivers MUST-S4: the journal is durable before the snapshot names it */
+	if ((r = tes_db_sync(db)) != 0)
+		return r;
+	if (db->drv.n > UINT32_MAX)
+		return TES_ERR_TOOLONG;
+	j = xcalloc(1, sizeof(*j));
+	j->dfd = db->dfd;
+	j->since = db->since;
+	j->dk = db->dk;
+	j->h.journal_seq = db->seq;
+	memcpy(j->h.mac_at_seq, db->head, sizeof(j->h.mac_at_seq));
+	j->h.count = (uint32_t)db->drv.n;
+	tes_rng_bytes(j->iv, sizeof(j->iv));
+	j->n = db->drv.n;
+	j->v = xrealloc(NULL, j->n, sizeof(*j->v));
+	if (j->n > 0)
+		memcpy(j->v, db->drv.v, j->n * sizeof(*j->v));
+	*out = j;
+	return 0;
+}
+
+/* Sort, encrypt, replace drivers.enc; touches only the job and the directory. */
+static int
+compact_run(struct compact_job *j)
+{
+	uint8_t *buf;
+	size_t len, used;
+	int r;
+
+	if (j->n > 0)
+		qsort(j->v, j->n, sizeof(*j->v), drv_cmp);
+	len = tes_drivers_encoded_len(j->v, j->n);
+	buf = xrealloc(NULL, len, 1);
+	if ((r = tes_drivers_encode(&j->dk, &j->h, j->iv, j->v, j->n, buf, len, &used)) == 0)
+		r = file_replace(j->dfd, buf, used);
+	tes_wipe(buf, len);
+	free(buf);
+	return r;
+}
+
+static void *
+compact_thread(void *arg)
+{
+	struct compact_job *j = arg;
+
+	j->r = compact_run(j);
+	atomic_store(&j->done, 1);
+	return NULL;
+}
+
+/* The snapshot is on disk, or the decisions it would have taken in still count. */
+static int
+compact_finish(struct tes_db *db, struct compact_job *j)
+{
+	int r = j->r;
+
+	if (r == 0) {
+		db->snap.present = 1;
+		db->snap.seq = j->h.journal_seq;
+		memcpy(db->snap.mac, j->h.mac_at_seq, sizeof(db->snap.mac));
+	} else {
+		db->since += j->since;
+	}
+	compact_free(j);
+	return r;
+}
+
+/* Collect a background compaction: wait for it, or only if it has ended. */
+static int
+compact_reap(struct tes_db *db, int wait)
+{
+	struct compact_job *j = db->job;
+	int r;
+
+	if (j == NULL || (!wait && !atomic_load(&j->done)))
+		return 0;
+	pthread_join(j->t, NULL);
+	db->job = NULL;
+	if ((r = compact_finish(db, j)) != 0)
+		fprintf(stderr, "tes: warning: drivers.enc not written: %s\n", tes_strerror(r));
+	return r;
+}
+
+/* Start a background compaction (inline if no thread can be made). */
+static void
+compact_start(struct tes_db *db)
+{
+	struct compact_job *j;
+	int r;
+
+	if ((r = compact_prepare(db, &j)) != 0) {
+		fprintf(stderr, "tes: warning: drivers.enc not written: %s\n", tes_strerror(r));
+		return;
+	}
+	db->since = 0;
+	db->job = j;
+	if (pthread_create(&j->t, NULL, compact_thread, j) != 0) {
+		db->job = NULL;
+		j->r = compact_run(j);
+		if ((r = compact_finish(db, j)) != 0)
+			fprintf(stderr, "tes: warning: drivers.enc not written: %s\n", tes_strerror(r));
+	}
+}
+
+/* see db.h */
+int
+tes_db_compact_wait(struct tes_db *db)
+{
+	return compact_reap(db, 1);
+}
+
+/* see db.h */
+int
+tes_db_compact(struct tes_db *db)
+{
+	struct compact_job *j;
+	int r;
+
+	(void)compact_reap(db, 1);
+	if ((r = compact_prepare(db, &j)) != 0)
+		return r;
+	db->since = 0;
+	j->r = compact_run(j);
+	return compact_finish(db, j);
+}
+
 static void
 compact_or_warn(struct tes_db *db)
 {
@@ -1932,8 +2100,9 @@ tes_db_decide(struct tes_db *db, const uint8_t id[static TES_REPORT_ID_LEN], int
 	dmap_add(&db->drv, db->hk, m.r.plate, m.r.plate_len, d.points);
 	if (points != NULL)
 		*points = d.points;
-	if (++db->since >= TES_DB_COMPACT_EVERY)
-		compact_or_warn(db);
+	(void)compact_reap(db, 0);
+	if (++db->since >= TES_DB_COMPACT_EVERY && db->job == NULL)
+		compact_start(db);
 	return 0;
 }
 
@@ -2050,43 +2219,6 @@ tes_db_drivers_foreach(const struct tes_db *db, int (*cb)(void *ctx, const char 
 	tes_wipe(v, db->drv.n * sizeof(*v));
 	free(v);
 	return 0;
-}
-
-/* see db.h */
-int
-tes_db_compact(struct tes_db *db)
-{
-	struct tes_drivers_hdr h;
-	struct tes_driver *v = NULL;
-	uint8_t iv[TES_DES_BLOCK], *buf = NULL;
-	size_t len = 0, used;
-	int r = TES_ERR_INTERNAL;
-
-	/*= spec/STORAGE.md#drivers MUST-S4: the journal is durable before the snapshot names it */
-	if ((r = tes_db_sync(db)) != 0)
-		return r;
-	if (db->drv.n > UINT32_MAX)
-		return TES_ERR_TOOLONG;
-	v = dmap_sorted(&db->drv);
-	h.journal_seq = db->seq;
-	memcpy(h.mac_at_seq, db->head, sizeof(h.mac_at_seq));
-	h.count = (uint32_t)db->drv.n;
-	len = tes_drivers_encoded_len(v, db->drv.n);
-	buf = xrealloc(NULL, len, 1);
-	tes_rng_bytes(iv, sizeof(iv));
-	if ((r = tes_drivers_encode(&db->dk, &h, iv, v, db->drv.n, buf, len, &used)) != 0 ||
-	    (r = file_replace(db->dfd, buf, used)) != 0)
-		goto out;
-	db->snap.present = 1;
-	db->snap.seq = h.journal_seq;
-	memcpy(db->snap.mac, h.mac_at_seq, sizeof(db->snap.mac));
-	db->since = 0;
-	r = 0;
-out:
-	tes_wipe(v, db->drv.n * sizeof(*v));
-	free(v);
-	free(buf);
-	return r;
 }
 
 /* Verify */
@@ -2305,6 +2437,7 @@ tes_db_verify(struct tes_db *db, char *msg, size_t cap, uint64_t *records)
 	void *map = MAP_FAILED;
 	int r = TES_ERR_INTERNAL;
 
+	(void)compact_reap(db, 1);       /* drivers.enc settled before it is read */
 	memset(&v, 0, sizeof(v));
 	v.db = db, v.msg = msg, v.cap = cap;
 	if (msg != NULL && cap > 0)
@@ -2345,6 +2478,7 @@ tes_db_close(struct tes_db *db)
 {
 	if (db == NULL)
 		return;
+	(void)compact_reap(db, 1);
 	if (db->since > 0 && !db->broken)
 		compact_or_warn(db);
 	db_free(db);

@@ -173,9 +173,10 @@ tes_db_pending_count(const struct tes_db *db);
  * Approve (points = tes_penalty_points(speed), added to the plate's total)
  * or reject (0 points) a pending report. reason: 0..128 printable ASCII
  * characters (NULL = none); officer: the deciding user's name. Appends a
- * DECISION record and fsyncs, then rewrites drivers.enc every
- * TES_DB_COMPACT_EVERY decisions. *points (may be NULL) gets the points
- * given. TES_ERR_NOTFOUND, TES_ERR_DECIDED.
+ * DECISION record and fsyncs; every TES_DB_COMPACT_EVERY decisions it
+ * starts rewriting drivers.enc on a thread of its own (from a copy of the
+ * totals) and returns without waiting for it. *points (may be NULL) gets
+ * the points given. TES_ERR_NOTFOUND, TES_ERR_DECIDED.
  */
 int
 tes_db_decide(struct tes_db *db, const uint8_t id[static TES_REPORT_ID_LEN], int approve, const char *reason,
@@ -233,10 +234,20 @@ tes_db_events_foreach(const struct tes_db *db, int (*cb)(void *ctx, const struct
 
 /*
  * Make the journal durable, then write drivers.enc now (atomically:
- * drivers.enc.tmp, fsync, rename, fsync of the directory).
+ * drivers.enc.tmp, fsync, rename, fsync of the directory), after any
+ * background rewrite has ended.
  */
 int
 tes_db_compact(struct tes_db *db);
+
+/*
+ * Wait for a background rewrite of drivers.enc started by tes_db_decide, if
+ * one runs. Returns 0, or its error (it was also reported on stderr, and the
+ * decisions it would have taken in are rewritten again later).
+ * tes_db_sync, tes_db_verify and tes_db_close collect a finished one.
+ */
+int
+tes_db_compact_wait(struct tes_db *db);
 
 /*
  * Check the whole store from scratch: every journal record's MAC, chain and

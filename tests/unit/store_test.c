@@ -995,6 +995,21 @@ test_verify_tampered(const char *tpl)
 	tes_db_close(db);
 }
 
+static long
+ino_of(const char *dir, const char *name)
+{
+	char p[512];
+	struct stat st;
+
+	path_of(p, dir, name);
+	return stat(p, &st) == 0 ? (long)st.st_ino : -1;
+}
+
+/*
+ * drivers.enc is rewritten in the background every TES_DB_COMPACT_EVERY
+ * decisions while decisions go on; a failed rewrite is retried and loses
+ * nothing.
+ */
 static void
 test_compaction(void)
 {
@@ -1003,13 +1018,16 @@ test_compaction(void)
 	struct tes_report r;
 	uint32_t expect[10] = { 0 };
 	uint64_t num, recs = 0;
-	char plate[16], msg[256];
+	char plate[16], msg[256], tmp[512];
+	long ino;
 	unsigned i;
 	int ok = 1;
 
+	enum { N = 2010 };
+
 	tes_db_create(d);
 	EQ_INT(tes_db_open(d, &db), 0, "open for compaction");
-	for (i = 0; i < 1005 && ok; i++) {
+	for (i = 0; i < N && ok; i++) {
 		snprintf(plate, sizeof(plate), "PL%u", i % 10);
 		ok &= add_report(db, 5000 + i, plate, (uint16_t)(40 + i % 80), &num) == 0;
 		expect[i % 10] += tes_penalty_points(40 + i % 80);
@@ -1019,12 +1037,37 @@ test_compaction(void)
 		mkreport(&r, 5000 + i, "A", 1);
 		ok &= tes_db_decide(db, r.id, 1, "", "alice", 1700001000, NULL) == 0;
 		if (i == 998)
-			ok &= size_of(d, "drivers.enc") < 0;
-		if (i == 999)
-			ok &= size_of(d, "drivers.enc") > 0;
+			ok &= size_of(d, "drivers.enc") < 0 && tes_db_compact_wait(db) == 0 &&
+			      size_of(d, "drivers.enc") < 0;
 	}
-	OK(ok, "drivers.enc appears at the 1000th decision");
-	EQ_INT(tes_db_verify(db, msg, sizeof(msg), &recs), 0, "verify after compaction: %s", msg);
+	OK(ok, "no drivers.enc before the 1000th decision; five more decisions after it");
+	EQ_INT(tes_db_compact_wait(db), 0, "background compaction after the 1000th decision");
+	OK(size_of(d, "drivers.enc") > 0 && size_of(d, "drivers.enc.tmp") < 0, "drivers.enc written, no temporary left");
+	ino = ino_of(d, "drivers.enc");
+
+	/* a rewrite that cannot create its temporary file fails, is reported, and is retried */
+	path_of(tmp, d, "drivers.enc.tmp");
+	OK(mkdir(tmp, 0700) == 0, "drivers.enc.tmp blocked by a directory");
+	for (; i < 2000 && ok; i++) {
+		mkreport(&r, 5000 + i, "A", 1);
+		ok &= tes_db_decide(db, r.id, 1, "", "alice", 1700001000, NULL) == 0;
+	}
+	OK(ok, "decisions up to the 2000th");
+	EQ_INT(tes_db_compact_wait(db), TES_ERR_IO, "the second rewrite fails");
+	mkreport(&r, 5000 + i++, "A", 1);
+	OK(tes_db_decide(db, r.id, 1, "", "alice", 1700001000, NULL) == 0 && tes_db_compact_wait(db) == TES_ERR_IO,
+	   "the next decision retries it (and fails again)");
+	OK(ino_of(d, "drivers.enc") == ino, "the last good drivers.enc is untouched");
+	OK(rmdir(tmp) == 0, "unblocked");
+	mkreport(&r, 5000 + i++, "A", 1);
+	OK(tes_db_decide(db, r.id, 1, "", "alice", 1700001000, NULL) == 0 && tes_db_compact_wait(db) == 0,
+	   "the decision after that rewrites it");
+	OK(ino_of(d, "drivers.enc") != ino, "drivers.enc replaced");
+	EQ_INT(tes_db_verify(db, msg, sizeof(msg), &recs), 0, "verify after compactions: %s", msg);
+	for (; i < N && ok; i++) {
+		mkreport(&r, 5000 + i, "A", 1);
+		ok &= tes_db_decide(db, r.id, 1, "", "alice", 1700001000, NULL) == 0;
+	}
 	tes_db_close(db);
 	EQ_INT(tes_db_open(d, &db), 0, "reopen after compaction");
 	for (i = 0; i < 10 && db != NULL; i++) {
