@@ -32,7 +32,8 @@ need(qw(raw_rsa_oaep_decrypt raw_rsa_sign raw_rsa_verify raw_x25519 raw_3des_cbc
 	handshake_argon2_default_per_s handshake_argon2_256kib_per_s master_rss_idle0_kib
 	report_j0_p50_ms startup_j0_s));
 need("report_s${_}_per_s", "report_s${_}_p50_ms", "report_s${_}_p99_ms") for @sess;
-need("report_j$_->[0]_p50_ms", "approve_d$_->[1]_p50_ms", "startup_j$_->[0]_s") for @lv;
+need("report_j$_->[0]_p50_ms", "approve_d$_->[1]_p50_ms", "startup_j$_->[0]_s", "history_d$_->[1]_ms",
+	"auditpage_d$_->[1]_ms", "tags_d$_->[1]_s") for @lv;
 need("master_rss_idle${idle_n}_kib", "total_pss_idle${idle_n}_kib", "child_private_idle${idle_n}_kib");
 for my $n (@order) {
 	for my $k (qw(median min max)) {
@@ -58,6 +59,8 @@ my @checks = (
 	["approval p50 at $big_d drivers / at $small_d drivers", ratio("approve_d${big_d}_p50_ms", "approve_d${small_d}_p50_ms"), '<=', 2],
 	["start-up s with $big_n reports + $big_d drivers", med("startup_j${big_n}_s"), '<=', 5],
 	["start-up largest / smallest store", ratio("startup_j${big_n}_s", 'startup_j0_s'), 'info', undef],
+	["dashboard: plate history at $big_d drivers / at $small_d", ratio("history_d${big_d}_ms", "history_d${small_d}_ms"), 'info', undef],
+	["dashboard: audit page at $big_d drivers / at $small_d", ratio("auditpage_d${big_d}_ms", "auditpage_d${small_d}_ms"), 'info', undef],
 	['private KiB per session child (median)', med("child_private_idle${idle_n}_kib"), '<=', 128],
 	["total MiB (PSS) with $idle_n idle sessions", defined med("total_pss_idle${idle_n}_kib") ? med("total_pss_idle${idle_n}_kib") / 1024 : undef, '<=', 256],
 );

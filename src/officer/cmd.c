@@ -54,12 +54,13 @@ cmd_pending(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 	fprintf(out, "%-6s %-32s %-12s %5s %5s  %-20s  %-12s %6s  %s\n", "NUMBER", "REPORT ID", "PLATE",
 		"SPEED", "LIMIT", "OBSERVED (UTC)", "UNIT", "POINTS", "LOCATION");
 	for (i = 0; i < n; i++) {
+		if (!tes_db_report_is_pending(db, i))
+			continue;
 		if ((r = tes_db_report_at(db, i, &d)) != 0) {
 			fprintf(err, "cannot read report %zu: %s\n", i + 1, tes_strerror(r));
 			return EX_DATAERR;
 		}
-		if (d.status == TES_STATUS_PENDING)
-			print_row(db, &d, out);
+		print_row(db, &d, out);
 	}
 	fprintf(out, "%zu pending\n", tes_db_pending_count(db));
 	return EX_OK;

@@ -448,7 +448,7 @@ on_queue(struct req *x)
 			   "<th>Signature</th><th>Points</th><th></th></tr>");
 	/* newest first: walk the violation numbers down */
 	while (i-- > 0) {
-		if (tes_db_report_at(x->w->db, i, &d) != 0 || d.status != TES_STATUS_PENDING)
+		if (!tes_db_report_is_pending(x->w->db, i) || tes_db_report_at(x->w->db, i, &d) != 0)
 			continue;
 		if (seen++ < skip)
 			continue;
@@ -672,33 +672,41 @@ search_row(void *ctx, const char *plate, uint32_t points)
 	return 0;
 }
 
+static int
+history_row(void *ctx, const struct tes_db_report *d)
+{
+	struct tes_html *h = ctx;
+
+	if (d->status != TES_STATUS_APPROVED)
+		return 0;
+	tes_html_raw(h, "<tr>");
+	cell_u64(h, d->number);
+	cell_time(h, d->r.time);
+	cell_u64(h, d->r.speed);
+	if (d->r.limit != 0)
+		cell_u64(h, d->r.limit);
+	else
+		cell_str(h, "-");
+	cell_str(h, d->r.loc_len != 0 ? d->r.loc : "-");
+	cell_u64(h, d->points);
+	cell_str(h, d->officer);
+	tes_html_raw(h, "</tr>");
+	return 0;
+}
+
+/* The plate's approved reports: only those the store's plate index names are read. */
 static void
 history(struct req *x, const char *plate)
 {
 	struct tes_html *h = x->h;
-	size_t i, n = tes_db_report_count(x->w->db);
-	struct tes_db_report d;
+	int r;
 
 	tes_html_raw(h, "<h2>Approved violations</h2><table><tr><th>No.</th><th>Observed (UTC)</th>"
 			"<th>Speed</th><th>Limit</th><th>Location</th><th>Points</th><th>Decided by</th></tr>");
-	for (i = 0; i < n; i++) {
-		if (tes_db_report_at(x->w->db, i, &d) != 0 || d.status != TES_STATUS_APPROVED ||
-		    strcmp(d.r.plate, plate) != 0)
-			continue;
-		tes_html_raw(h, "<tr>");
-		cell_u64(h, d.number);
-		cell_time(h, d.r.time);
-		cell_u64(h, d.r.speed);
-		if (d.r.limit != 0)
-			cell_u64(h, d.r.limit);
-		else
-			cell_str(h, "-");
-		cell_str(h, d.r.loc_len != 0 ? d.r.loc : "-");
-		cell_u64(h, d.points);
-		cell_str(h, d.officer);
-		tes_html_raw(h, "</tr>");
-	}
+	r = tes_db_plate_foreach(x->w->db, plate, history_row, h);
 	tes_html_raw(h, "</table>");
+	if (r != 0)
+		message(x, "The journal could not be read completely: run verify.");
 }
 
 static void
@@ -750,29 +758,6 @@ on_records(struct req *x)
 
 /* Audit log */
 
-struct audit_walk {
-	struct req *x;
-	size_t total, lo, hi, i;
-	struct tes_db_event ev[AUDIT_PAGE];
-};
-
-static int
-count_event(void *ctx, const struct tes_db_event *e)
-{
-	(void)e;
-	((struct audit_walk *)ctx)->total++;
-	return 0;
-}
-
-static int
-keep_event(void *ctx, const struct tes_db_event *e)
-{
-	struct audit_walk *a = ctx;
-
-	if (a->i >= a->lo && a->i < a->hi)
-		a->ev[a->i - a->lo] = *e;
-	return ++a->i >= a->hi;
-}
 
 static const char *
 event_kind(const struct tes_db_event *e)
@@ -813,11 +798,10 @@ event_row(struct tes_html *h, const struct tes_db_event *e)
 static void
 audit_page(struct req *x, const char *note, int good)
 {
-	static struct audit_walk a;
-	size_t k, skip = (size_t)x->q->page * AUDIT_PAGE;
+	size_t total = tes_db_event_count(x->w->db), skip = (size_t)x->q->page * AUDIT_PAGE, lo, hi, k;
+	struct tes_db_event e;
+	int bad = 0;
 
-	memset(&a, 0, sizeof a);
-	a.x = x;
 	tes_html_init(x->h);
 	page_start(x, "Audit log");
 	if (note != NULL) {
@@ -828,19 +812,21 @@ audit_page(struct req *x, const char *note, int good)
 	tes_html_raw(x->h, "<form method=\"post\" action=\"/verify\">");
 	csrf_field(x);
 	tes_html_raw(x->h, "<button type=\"submit\" id=\"verify-chain\">Verify chain</button></form>");
-	if (tes_db_events_foreach(x->w->db, count_event, &a) != 0)
-		message(x, "The journal could not be read completely: run verify.");
-	/* newest first: the window [total - skip - page, total - skip) in journal order */
-	a.hi = a.total > skip ? a.total - skip : 0;
-	a.lo = a.hi > AUDIT_PAGE ? a.hi - AUDIT_PAGE : 0;
-	if (a.hi > 0)
-		(void)tes_db_events_foreach(x->w->db, keep_event, &a);
+	/* newest first: the window [total - skip - page, total - skip) in journal order, read back one by one */
+	hi = total > skip ? total - skip : 0;
+	lo = hi > AUDIT_PAGE ? hi - AUDIT_PAGE : 0;
 	tes_html_raw(x->h, "<table><tr><th>Record</th><th>When (UTC)</th><th>What</th><th>Who</th>"
 			   "<th>Details</th></tr>");
-	for (k = a.hi - a.lo; k-- > 0;)
-		event_row(x->h, &a.ev[k]);
+	for (k = hi; k-- > lo;) {
+		if (tes_db_event_at(x->w->db, k, &e) == 0)
+			event_row(x->h, &e);
+		else
+			bad = 1;
+	}
 	tes_html_raw(x->h, "</table>");
-	page_links(x, "/audit", x->q->page, a.lo > 0);
+	if (bad)
+		message(x, "The journal could not be read completely: run verify.");
+	page_links(x, "/audit", x->q->page, lo > 0);
 	page_end(x);
 }
 

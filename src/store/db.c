@@ -71,6 +71,7 @@ struct rep {
 	uint8_t id[TES_REPORT_ID_LEN];
 	uint64_t off;                    /* REPORT record */
 	uint64_t doff;                   /* DECISION record, 0 while pending */
+	uint32_t ptag;                   /* plate_tag() of its plate, 0 while unknown */
 };
 
 /* plate -> points */
@@ -81,6 +82,7 @@ struct dmap {
 };
 
 struct compact_job;
+struct tag_job;
 
 /* What drivers.enc says about the journal. */
 struct snap {
@@ -116,6 +118,9 @@ struct tes_db {
 	struct tab tuser;
 	struct dmap drv;
 	struct compact_job *job;         /* drivers.enc being written in the background */
+	struct tag_job *tags;            /* plate tags of the stored reports being read */
+	uint64_t *evoff;                 /* DECISION and AUDIT records, in journal order */
+	size_t nev, capev;
 };
 
 /* Memory */
@@ -219,6 +224,16 @@ static uint32_t
 tab_tag(const uint8_t hk[HKEY_LEN], const uint8_t *key, size_t klen)
 {
 	return (uint32_t)siphash(hk, key, klen);
+}
+
+/*
+ * A report's plate in 32 bits (never 0): the plate history reads back only
+ * the reports whose tag matches, instead of decrypting every report.
+ */
+static uint32_t
+plate_tag(const uint8_t hk[HKEY_LEN], const char *plate, size_t len)
+{
+	return (uint32_t)siphash(hk, (const uint8_t *)plate, len) | 1U;
 }
 
 static size_t
@@ -779,6 +794,7 @@ db_free(struct tes_db *db)
 	free(db->unit_ids);
 	free(db->unit_revoked);
 	free(db->reps);
+	free(db->evoff);
 	free(db->trep.slot);
 	free(db->tunit.slot);
 	free(db->tuser.slot);
@@ -1080,6 +1096,14 @@ decision_apply(struct tes_db *db, struct rep *x, uint64_t off)
 	db->pending--;
 }
 
+/* A DECISION or AUDIT record at off, for tes_db_event_at. */
+static void
+event_note(struct tes_db *db, uint64_t off)
+{
+	db->evoff = grow(db->evoff, &db->capev, db->nev, sizeof(*db->evoff));
+	db->evoff[db->nev++] = off;
+}
+
 /* Replay */
 
 /*
@@ -1152,7 +1176,7 @@ out:
  */
 static int
 replay_decision_body(struct tes_db *db, const uint8_t *map, size_t size, const struct tes_journal_hdr *h,
-		     uint64_t off, const struct rep *x, size_t num)
+		     uint64_t off, struct rep *x, size_t num)
 {
 	uint8_t plain[TES_JOURNAL_CT_MAX];
 	struct tes_journal_decision d;
@@ -1169,6 +1193,7 @@ replay_decision_body(struct tes_db *db, const uint8_t *map, size_t size, const s
 		goto out;
 	if (d.verdict == TES_VERDICT_APPROVE)
 		dmap_add(&db->drv, db->hk, m.r.plate, m.r.plate_len, d.points);
+	x->ptag = plate_tag(db->hk, m.r.plate, m.r.plate_len);
 	db->since++;
 	r = 0;
 out:
@@ -1211,6 +1236,8 @@ replay_apply(struct tes_db *db, const uint8_t *map, size_t size, uint64_t off, c
 
 	if (h->type == TES_JREC_REPORT)
 		return rep_insert_new(db, h->key, off);
+	if (h->type == TES_JREC_AUDIT || h->type == TES_JREC_DECISION)
+		event_note(db, off);
 	if (h->type == TES_JREC_AUDIT)
 		return 0;
 	if (h->type == TES_JREC_DECISION)
@@ -1560,6 +1587,121 @@ replay(struct tes_db *db)
 	return r;
 }
 
+/*
+ * Plate tags of the reports found at open. Open does not decrypt REPORT
+ * records (spec/STORAGE.md#recovery), so a thread reads them afterwards:
+ * for each, the two cipher blocks that hold the plate (body bytes 64..79:
+ * u8 plate length and up to 12 plate bytes after number, received, id and
+ * unit key), decrypted with the block before them as the CBC chaining
+ * value. The tags only say which reports to read back; a report is shown
+ * only after its record is read again with its MAC checked, so a tag that
+ * is wrong (a file changed after open) can hide a report from the history,
+ * never show a wrong one.
+ */
+enum {
+	TAG_BODY_OFF = 64,               /* u8 plate_len, then the plate */
+	TAG_BLOCKS = 2,
+	TAG_READ_OFF = TES_JOURNAL_HDR_LEN + TES_JOURNAL_IV_LEN + TAG_BODY_OFF - TES_DES_BLOCK,
+	TAG_READ_LEN = (TAG_BLOCKS + 1) * TES_DES_BLOCK,
+};
+
+_Static_assert(TAG_BODY_OFF == 8 + 8 + TES_REPORT_ID_LEN + TES_KEYID_LEN, "REPORT body: plate after these");
+_Static_assert(1 + TES_PLATE_MAX <= TAG_BLOCKS * TES_DES_BLOCK && TAG_BODY_OFF % TES_DES_BLOCK == 0,
+	       "the plate fits the blocks read");
+
+struct tag_job {
+	pthread_t t;
+	atomic_int done, stop;
+	int jfd;
+	struct tes_store_keys jk;
+	uint8_t hk[HKEY_LEN];
+	uint64_t *off;                   /* REPORT records 1..n */
+	uint32_t *tag;                   /* out: their tags, 0 where unread */
+	size_t n;
+};
+
+static uint32_t
+tag_read(const struct tag_job *j, uint64_t off)
+{
+	uint8_t b[TAG_READ_LEN];
+	uint32_t t = 0;
+	size_t got;
+
+	if (pread_all(j->jfd, b, sizeof(b), off + TAG_READ_OFF, &got) != 0 || got != sizeof(b))
+		return 0;
+	tes_store_decrypt(&j->jk, b, b + TES_DES_BLOCK, TAG_BLOCKS * TES_DES_BLOCK);
+	if (b[TES_DES_BLOCK] >= 1 && b[TES_DES_BLOCK] <= TES_PLATE_MAX)
+		t = plate_tag(j->hk, (const char *)b + TES_DES_BLOCK + 1, b[TES_DES_BLOCK]);
+	TES_WIPE_BUF(b);
+	return t;
+}
+
+static void *
+tag_thread(void *arg)
+{
+	struct tag_job *j = arg;
+	size_t i;
+
+	for (i = 0; i < j->n && !atomic_load(&j->stop); i++)
+		if (j->off[i] != 0)
+			j->tag[i] = tag_read(j, j->off[i]);
+	atomic_store(&j->done, 1);
+	return NULL;
+}
+
+static void
+tag_free(struct tag_job *j)
+{
+	free(j->off);
+	free(j->tag);
+	tes_wipe(j, sizeof(*j));
+	free(j);
+}
+
+/* After open: tag the reports whose tag the replay did not learn. */
+static void
+tag_start(struct tes_db *db)
+{
+	struct tag_job *j;
+	size_t i;
+
+	if (db->nrep == 0)
+		return;
+	j = xcalloc(1, sizeof(*j));
+	j->jfd = db->jfd;
+	j->jk = db->jk;
+	memcpy(j->hk, db->hk, sizeof(j->hk));
+	j->n = db->nrep;
+	j->off = xrealloc(NULL, j->n, sizeof(*j->off));
+	j->tag = xcalloc(j->n, sizeof(*j->tag));
+	for (i = 0; i < j->n; i++)
+		j->off[i] = db->reps[i].ptag != 0 ? 0 : db->reps[i].off;
+	if (pthread_create(&j->t, NULL, tag_thread, j) != 0) {
+		tag_free(j);                 /* no tags: the history reads every report */
+		return;
+	}
+	db->tags = j;
+}
+
+/* Collect the tags: when ready (wait 0), after waiting (1), or stop the thread (-1). */
+static void
+tag_reap(struct tes_db *db, int wait)
+{
+	struct tag_job *j = db->tags;
+	size_t i;
+
+	if (j == NULL || (wait == 0 && !atomic_load(&j->done)))
+		return;
+	if (wait < 0)
+		atomic_store(&j->stop, 1);
+	pthread_join(j->t, NULL);
+	db->tags = NULL;
+	for (i = 0; i < j->n; i++)
+		if (db->reps[i].ptag == 0)
+			db->reps[i].ptag = j->tag[i];
+	tag_free(j);
+}
+
 /* see db.h */
 int
 tes_db_open(const char *dir, struct tes_db **out)
@@ -1580,6 +1722,7 @@ tes_db_open(const char *dir, struct tes_db **out)
 	    (r = journal_open(db)) != 0 ||
 	    (r = replay(db)) != 0)
 		goto out;
+	tag_start(db);
 	*out = db;
 	db = NULL;
 	r = 0;
@@ -1618,6 +1761,8 @@ append(struct tes_db *db, uint8_t type, const uint8_t *key, const uint8_t *body,
 	}
 	if (off != NULL)
 		*off = db->end;
+	if (type == TES_JREC_DECISION || type == TES_JREC_AUDIT)
+		event_note(db, db->end);
 	chain_advance(db, rec, used, h.seq);
 	return 0;
 }
@@ -1629,6 +1774,7 @@ int
 tes_db_sync(struct tes_db *db)
 {
 	(void)compact_reap(db, 0);       /* collect a finished background compaction */
+	tag_reap(db, 0);                 /* and the plate tags once they are read */
 	if (db->broken)
 		return TES_ERR_IO;
 	if (fdatasync(db->jfd) != 0) {
@@ -1820,6 +1966,7 @@ tes_db_report_add(struct tes_db *db, const struct tes_report *r, const uint8_t s
 	    (ret = append(db, TES_JREC_REPORT, r->id, body, n, &off)) != 0)
 		return ret;
 	rep_insert(db, r->id, off);
+	db->reps[db->nrep - 1].ptag = plate_tag(db->hk, r->plate, r->plate_len);
 	*number = m.number;
 	return 0;
 }
@@ -1885,6 +2032,50 @@ size_t
 tes_db_pending_count(const struct tes_db *db)
 {
 	return db->pending;
+}
+
+/* see db.h */
+int
+tes_db_report_is_pending(const struct tes_db *db, size_t index)
+{
+	return index < db->nrep && db->reps[index].doff == 0;
+}
+
+/* see db.h */
+size_t
+tes_db_tags_wait(struct tes_db *db)
+{
+	size_t i, n = 0;
+
+	tag_reap(db, 1);
+	for (i = 0; i < db->nrep; i++)
+		n += db->reps[i].ptag != 0;
+	return n;
+}
+
+/* see db.h */
+int
+tes_db_plate_foreach(struct tes_db *db, const char *plate,
+		     int (*cb)(void *ctx, const struct tes_db_report *d), void *ctx)
+{
+	struct tes_db_report d;
+	size_t i, len = strlen(plate);
+	uint32_t t;
+	int r;
+
+	if (len < 1 || len > TES_PLATE_MAX)
+		return 0;
+	tag_reap(db, 0);
+	t = plate_tag(db->hk, plate, len);
+	for (i = 0; i < db->nrep; i++) {
+		if (db->reps[i].ptag != 0 && db->reps[i].ptag != t)
+			continue;
+		if ((r = report_fill(db, i, &d)) != 0)
+			return r;
+		if (strcmp(d.r.plate, plate) == 0 && cb(ctx, &d) != 0)
+			break;
+	}
+	return 0;
 }
 
 /* The DECISION body for a report. */
@@ -2166,29 +2357,31 @@ event_from(const struct tes_journal_hdr *h, const uint8_t *plain, size_t len, st
 }
 
 /* see db.h */
+size_t
+tes_db_event_count(const struct tes_db *db)
+{
+	return db->nev;
+}
+
+/* see db.h */
 int
-tes_db_events_foreach(const struct tes_db *db, int (*cb)(void *ctx, const struct tes_db_event *e), void *ctx)
+tes_db_event_at(const struct tes_db *db, size_t k, struct tes_db_event *out)
 {
 	uint8_t buf[RBUF_LEN], plain[TES_JOURNAL_CT_MAX];
-	uint64_t off = TES_JOURNAL_FILE_HDR_LEN;
 	const uint8_t *prev, *p;
 	struct tes_journal_hdr h;
-	struct tes_db_event e;
 	size_t n, len;
-	int r = 0;
+	int r;
 
-	while (off < db->end) {
-		if ((r = rec_pread(db, off, buf, &prev, &p, &n)) != 0)
-			break;
-		if (tes_journal_open_rec(&db->jk, prev, p, n, &h, plain, TES_JOURNAL_CT_MAX, &len) != 0) {
-			r = TES_ERR_CORRUPT;
-			break;
-		}
-		off += h.total_len;
-		if (h.type != TES_JREC_AUDIT && h.type != TES_JREC_DECISION)
-			continue;
-		if ((r = event_from(&h, plain, len, &e)) != 0 || cb(ctx, &e) != 0)
-			break;
+	memset(out, 0, sizeof(*out));
+	if (k >= db->nev)
+		return TES_ERR_NOTFOUND;
+	if ((r = rec_pread(db, db->evoff[k], buf, &prev, &p, &n)) != 0)
+		return r;
+	if (tes_journal_open_rec(&db->jk, prev, p, n, &h, plain, TES_JOURNAL_CT_MAX, &len) != 0 ||
+	    (h.type != TES_JREC_AUDIT && h.type != TES_JREC_DECISION) || event_from(&h, plain, len, out) != 0) {
+		memset(out, 0, sizeof(*out));
+		r = TES_ERR_CORRUPT;
 	}
 	TES_WIPE_BUF(plain);
 	return r;
@@ -2478,6 +2671,7 @@ tes_db_close(struct tes_db *db)
 {
 	if (db == NULL)
 		return;
+	tag_reap(db, -1);
 	(void)compact_reap(db, 1);
 	if (db->since > 0 && !db->broken)
 		compact_or_warn(db);

@@ -169,6 +169,29 @@ tes_db_report_at(const struct tes_db *db, size_t index, struct tes_db_report *ou
 size_t
 tes_db_pending_count(const struct tes_db *db);
 
+/* Whether report index is pending, from memory (nothing is read). 0 past the end. */
+int
+tes_db_report_is_pending(const struct tes_db *db, size_t index);
+
+/*
+ * Call cb for every report of plate (a valid, normalised plate), in
+ * violation-number order, each read back from the journal with its MAC
+ * checked; a non-zero return from cb stops the walk. Reads only the reports
+ * whose in-memory plate tag matches (and, in the first seconds after open,
+ * those not tagged yet). Returns 0, or the error of a report that could not
+ * be read.
+ */
+int
+tes_db_plate_foreach(struct tes_db *db, const char *plate,
+		     int (*cb)(void *ctx, const struct tes_db_report *d), void *ctx);
+
+/*
+ * Wait until the plate tags of the reports found at open are read; returns
+ * how many reports have a tag (all of them unless a read failed).
+ */
+size_t
+tes_db_tags_wait(struct tes_db *db);
+
 /*
  * Approve (points = tes_penalty_points(speed), added to the plate's total)
  * or reject (0 points) a pending report. reason: 0..128 printable ASCII
@@ -223,14 +246,18 @@ struct tes_db_event {
 	uint64_t time;
 };
 
+/* Number of DECISION and AUDIT records (the events of the audit log), from memory. */
+size_t
+tes_db_event_count(const struct tes_db *db);
+
 /*
- * Call cb for every DECISION and AUDIT record in journal order (oldest
- * first), read back from the file with its MAC and chain checked; a
- * non-zero return from cb stops the walk. The walk reads the whole
- * journal. TES_ERR_CORRUPT if a record fails its checks.
+ * Event k (0 = the oldest) read back from the file, its MAC checked against
+ * the chain value stored before it. TES_ERR_NOTFOUND past the end,
+ * TES_ERR_CORRUPT if the record fails its checks.
  */
 int
-tes_db_events_foreach(const struct tes_db *db, int (*cb)(void *ctx, const struct tes_db_event *e), void *ctx);
+tes_db_event_at(const struct tes_db *db, size_t k, struct tes_db_event *out);
+
 
 /*
  * Make the journal durable, then write drivers.enc now (atomically:

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1081,28 +1082,26 @@ test_compaction(void)
 	EQ_INT(open_rc(d), 0, "open after explicit compaction");
 }
 
-/* tes_db_events_foreach: decisions and audit records in journal order, nothing else. */
+/* tes_db_event_count/event_at: decisions and audit records in journal order, nothing else. */
 struct ev_log {
 	size_t n;
 	struct tes_db_event e[8];
 };
 
+/* Every event read back into l; the first error, or 0. */
 static int
-ev_keep(void *ctx, const struct tes_db_event *e)
+ev_all(struct tes_db *db, struct ev_log *l)
 {
-	struct ev_log *l = ctx;
+	size_t k;
+	int r;
 
-	if (l->n < 8)
-		l->e[l->n] = *e;
-	l->n++;
+	l->n = 0;
+	for (k = 0; k < tes_db_event_count(db); k++) {
+		if ((r = tes_db_event_at(db, k, &l->e[l->n < 8 ? l->n : 7])) != 0)
+			return r;
+		l->n++;
+	}
 	return 0;
-}
-
-static int
-ev_stop(void *ctx, const struct tes_db_event *e)
-{
-	(void)e;
-	return ++*(size_t *)ctx == 1;
 }
 
 static void
@@ -1110,16 +1109,17 @@ test_events(void)
 {
 	char *d = newdir("events");
 	struct tes_db *db = NULL;
+	struct tes_db_event e;
 	struct tes_report r;
 	struct ev_log l = { 0 };
 	uint64_t num;
+	size_t off[9];
 	uint16_t pts = 0;
-	size_t stops = 0;
 	int fd;
 
 	tes_db_create(d);
 	EQ_INT(tes_db_open(d, &db), 0, "open for events");
-	EQ_INT(tes_db_events_foreach(db, ev_keep, &l), 0, "events of an empty journal");
+	EQ_INT(ev_all(db, &l), 0, "events of an empty journal");
 	EQ_INT(l.n, 0, "no events yet");
 	add_report(db, 1, "EV1", 95, &num);
 	add_report(db, 2, "EV2", 60, &num);
@@ -1129,7 +1129,7 @@ test_events(void)
 	tes_db_decide(db, r.id, 1, "approved", "alice", 1700000300, &pts);
 	mkreport(&r, 2, "EV2", 60);
 	tes_db_decide(db, r.id, 0, "duplicate", "alice", 1700000400, NULL);
-	EQ_INT(tes_db_events_foreach(db, ev_keep, &l), 0, "walk events");
+	EQ_INT(ev_all(db, &l), 0, "read events");
 	EQ_INT(l.n, 3, "one audit and two decisions (reports skipped)");
 	OK(l.e[0].type == TES_JREC_AUDIT && l.e[0].kind == TES_AUDIT_LOGIN_OK && strcmp(l.e[0].who, "alice") == 0 &&
 	   strcmp(l.e[0].text, "dashboard login") == 0 && l.e[0].time == 1700000200, "audit event fields");
@@ -1138,23 +1138,117 @@ test_events(void)
 	OK(l.e[2].type == TES_JREC_DECISION && l.e[2].kind == TES_VERDICT_REJECT && l.e[2].points == 0 &&
 	   strcmp(l.e[2].text, "duplicate") == 0 && memcmp(l.e[2].id, r.id, TES_REPORT_ID_LEN) == 0,
 	   "rejection event with its reason and report id");
-	OK(l.e[0].seq < l.e[1].seq && l.e[1].seq < l.e[2].seq, "journal order");
-	EQ_INT(tes_db_events_foreach(db, ev_stop, &stops), 0, "callback stops the walk");
-	EQ_INT(stops, 1, "stopped after the first event");
-	/* a flipped byte inside a record must not be shown as history */
+	OK(l.e[0].seq == 3 && l.e[1].seq == 4 && l.e[2].seq == 5, "journal order and record numbers");
+	EQ_INT(tes_db_event_at(db, 3, &e), TES_ERR_NOTFOUND, "no event past the end");
+	tes_db_close(db);
+	EQ_INT(tes_db_open(d, &db), 0, "reopen");
+	EQ_INT(ev_all(db, &l), 0, "events after reopen");
+	OK(l.n == 3 && l.e[0].seq == 3 && l.e[2].seq == 5 && strcmp(l.e[2].text, "duplicate") == 0,
+	   "the same events, indexed by the replay");
+	/* a flipped byte inside the audit record must not be shown as history */
 	{
 		char p[512];
 		uint8_t b = 0;
 
+		OK(record_offsets(d, off, 8) == 5, "five records");
 		path_of(p, d, "journal");
 		fd = open(p, O_RDWR);
-		OK(fd >= 0 && pread(fd, &b, 1, 100) == 1, "read a journal byte");
+		OK(fd >= 0 && pread(fd, &b, 1, (off_t)off[2] + 50) == 1, "read a byte of the audit record");
 		b ^= 1;
-		OK(pwrite(fd, &b, 1, 100) == 1, "flip it");
+		OK(pwrite(fd, &b, 1, (off_t)off[2] + 50) == 1, "flip it");
 		close(fd);
-		l.n = 0;
-		EQ_INT(tes_db_events_foreach(db, ev_keep, &l), TES_ERR_CORRUPT, "tampered journal: events refused");
+		EQ_INT(tes_db_event_at(db, 0, &e), TES_ERR_CORRUPT, "tampered audit record refused");
+		OK(e.type == 0 && e.who[0] == '\0', "nothing of it returned");
+		EQ_INT(tes_db_event_at(db, 1, &e), 0, "the decision after it still reads (its own MAC)");
 	}
+	tes_db_close(db);
+}
+
+/*
+ * tes_db_plate_foreach: the reports of one plate, whether their plate tag
+ * comes from the report itself, from the replay of a decision after the
+ * snapshot, or from the thread that reads the reports found at open.
+ */
+struct plate_log {
+	size_t n;
+	uint64_t num[16];
+	const char *plate;
+	int wrong;
+};
+
+static int
+plate_keep(void *ctx, const struct tes_db_report *d)
+{
+	struct plate_log *l = ctx;
+
+	if (strcmp(d->r.plate, l->plate) != 0)
+		l->wrong = 1;
+	if (l->n < 16)
+		l->num[l->n] = d->number;
+	l->n++;
+	return 0;
+}
+
+static int
+plate_has(struct tes_db *db, const char *plate, size_t n, const uint64_t *want)
+{
+	struct plate_log l = { .plate = plate };
+	size_t i;
+
+	if (tes_db_plate_foreach(db, plate, plate_keep, &l) != 0 || l.wrong || l.n != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (l.num[i] != want[i])
+			return 0;
+	return 1;
+}
+
+static void
+test_plates(void)
+{
+	static const uint64_t a[] = { 1, 3, 5, 7, 9, 11 }, b[] = { 2, 6, 10 }, c[] = { 4, 8, 12 }, a2[] = { 1, 3, 5, 7, 9, 11, 13 };
+	char *d = newdir("plates");
+	struct tes_db *db = NULL;
+	struct tes_report r;
+	uint64_t num;
+	unsigned i;
+	pid_t pid;
+	int ok = 1, st = 0;
+
+	tes_db_create(d);
+	EQ_INT(tes_db_open(d, &db), 0, "open for plates");
+	for (i = 1; i <= 12; i++)
+		ok &= add_report(db, 700 + i, i % 2 ? "AAA111" : i % 4 == 2 ? "BBB222" : "AAA111234567", 80, &num) == 0;
+	OK(ok, "12 reports of three plates (one a prefix of another)");
+	OK(plate_has(db, "AAA111", 6, a) && plate_has(db, "BBB222", 3, b) && plate_has(db, "AAA111234567", 3, c),
+	   "each plate's reports, tagged as they arrive");
+	OK(plate_has(db, "ZZZ999", 0, NULL), "no report of an unknown plate");
+	OK(tes_db_report_is_pending(db, 0) && !tes_db_report_is_pending(db, 12), "pending from memory");
+	tes_db_close(db);
+	/* a decision no snapshot covers (the deciding process dies before close writes drivers.enc) */
+	if ((pid = fork()) == 0) {
+		struct tes_db *child = NULL;
+
+		mkreport(&r, 701, "A", 1);
+		_exit(tes_db_open(d, &child) == 0 && tes_db_decide(child, r.id, 1, "", "alice", 1700000500, NULL) == 0 &&
+			      size_of(d, "drivers.enc") < 0 ? 0 : 1);
+	}
+	OK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	   "report 1 decided by a process that exits without closing");
+
+	EQ_INT(tes_db_open(d, &db), 0, "reopen: the replay decrypts that decision and tags report 1");
+	OK(!tes_db_report_is_pending(db, 0) && tes_db_report_is_pending(db, 1), "decided: not pending");
+	OK(plate_has(db, "AAA111", 6, a) && plate_has(db, "BBB222", 3, b), "right reports while the tags are read");
+	EQ_INT(tes_db_tags_wait(db), 12, "every report tagged after open");
+	OK(plate_has(db, "AAA111", 6, a) && plate_has(db, "BBB222", 3, b) && plate_has(db, "AAA111234567", 3, c),
+	   "right reports from the tags read back");
+	ok = add_report(db, 713, "AAA111", 70, &num) == 0 && num == 13;
+	OK(ok && plate_has(db, "AAA111", 7, a2), "a new report joins its plate");
+	OK(tes_db_compact(db) == 0, "snapshot covering the decision");
+	tes_db_close(db);
+	EQ_INT(tes_db_open(d, &db), 0, "reopen over the snapshot");
+	EQ_INT(tes_db_tags_wait(db), 13, "every report tagged");
+	OK(plate_has(db, "AAA111", 7, a2) && plate_has(db, "AAA111234567", 3, c), "right reports after a snapshot");
 	tes_db_close(db);
 }
 
@@ -1386,8 +1480,7 @@ test_decisions_under_snapshot(void)
 	{
 		struct ev_log l = { 0 };
 
-		EQ_INT(db != NULL ? tes_db_events_foreach(db, ev_keep, &l) : -1, TES_ERR_CORRUPT,
-		       "... the audit log refuses it");
+		EQ_INT(db != NULL ? ev_all(db, &l) : -1, TES_ERR_CORRUPT, "... the audit log refuses it");
 	}
 	EQ_INT(db != NULL ? tes_db_verify(db, msg, sizeof(msg), NULL) : -1, TES_ERR_CORRUPT, "... verify refuses it");
 	OK(strstr(msg, "bad DECISION body") != NULL, "verify names it: %s", msg);
@@ -1566,6 +1659,7 @@ main(void)
 	test_drivers_tamper(tpl);
 	test_verify_tampered(tpl);
 	test_compaction();
+	test_plates();
 	test_events();
 	test_decisions_under_snapshot();
 	test_chain_parts();
