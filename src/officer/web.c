@@ -198,6 +198,16 @@ cell_time(struct tes_html *h, uint64_t t)
 	cell_str(h, when);
 }
 
+/* A value that may be absent (0 speed limit, empty location): "-" then. */
+static void
+cell_opt_u64(struct tes_html *h, uint64_t v)
+{
+	if (v != 0)
+		cell_u64(h, v);
+	else
+		cell_str(h, "-");
+}
+
 /* Unit name, key fingerprint and signature check of a stored report. */
 struct sigcheck {
 	char unit[TES_NAME_MAX + 1];
@@ -397,10 +407,7 @@ queue_row(struct req *x, const struct tes_db_report *d)
 	cell_u64(h, d->number);
 	cell_str(h, d->r.plate);
 	cell_u64(h, d->r.speed);
-	if (d->r.limit != 0)
-		cell_u64(h, d->r.limit);
-	else
-		cell_str(h, "-");
+	cell_opt_u64(h, d->r.limit);
 	cell_time(h, d->r.time);
 	cell_str(h, d->r.loc_len != 0 ? d->r.loc : "-");
 	cell_str(h, c.unit);
@@ -683,10 +690,7 @@ history_row(void *ctx, const struct tes_db_report *d)
 	cell_u64(h, d->number);
 	cell_time(h, d->r.time);
 	cell_u64(h, d->r.speed);
-	if (d->r.limit != 0)
-		cell_u64(h, d->r.limit);
-	else
-		cell_str(h, "-");
+	cell_opt_u64(h, d->r.limit);
 	cell_str(h, d->r.loc_len != 0 ? d->r.loc : "-");
 	cell_u64(h, d->points);
 	cell_str(h, d->officer);

@@ -124,24 +124,41 @@ rm_rf(const char *dir)
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static int
-mode_of(const char *dir, const char *name)
+/* stat() of dir/name; st_mode is 0 when it does not exist. */
+static struct stat
+stat_of(const char *dir, const char *name)
 {
 	char p[512];
 	struct stat st;
 
 	path_of(p, dir, name);
-	return stat(p, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+	if (stat(p, &st) != 0)
+		memset(&st, 0, sizeof(st));
+	return st;
+}
+
+static int
+mode_of(const char *dir, const char *name)
+{
+	struct stat st = stat_of(dir, name);
+
+	return st.st_mode != 0 ? (int)(st.st_mode & 07777) : -1;
 }
 
 static long
 size_of(const char *dir, const char *name)
 {
-	char p[512];
-	struct stat st;
+	struct stat st = stat_of(dir, name);
 
-	path_of(p, dir, name);
-	return stat(p, &st) == 0 ? (long)st.st_size : -1;
+	return st.st_mode != 0 ? (long)st.st_size : -1;
+}
+
+static long
+ino_of(const char *dir, const char *name)
+{
+	struct stat st = stat_of(dir, name);
+
+	return st.st_mode != 0 ? (long)st.st_ino : -1;
 }
 
 /* Offsets of the journal records (up to max), from their length fields. */
@@ -994,16 +1011,6 @@ test_verify_tampered(const char *tpl)
 	EQ_INT(tes_db_verify(db, msg, sizeof(msg), &recs), TES_ERR_CORRUPT, "verify a tampered drivers.enc");
 	OK(strstr(msg, "drivers.enc") != NULL, "verify names drivers.enc: %s", msg);
 	tes_db_close(db);
-}
-
-static long
-ino_of(const char *dir, const char *name)
-{
-	char p[512];
-	struct stat st;
-
-	path_of(p, dir, name);
-	return stat(p, &st) == 0 ? (long)st.st_ino : -1;
 }
 
 /*
