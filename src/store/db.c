@@ -2065,7 +2065,7 @@ tes_db_plate_foreach(struct tes_db *db, const char *plate,
 
 	if (len < 1 || len > TES_PLATE_MAX)
 		return 0;
-	tag_reap(db, 0);
+	tag_reap(db, 1);                 /* a few seconds at most, once; reading every report takes far longer */
 	t = plate_tag(db->hk, plate, len);
 	for (i = 0; i < db->nrep; i++) {
 		if (db->reps[i].ptag != 0 && db->reps[i].ptag != t)

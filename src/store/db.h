@@ -177,8 +177,9 @@ tes_db_report_is_pending(const struct tes_db *db, size_t index);
  * Call cb for every report of plate (a valid, normalised plate), in
  * violation-number order, each read back from the journal with its MAC
  * checked; a non-zero return from cb stops the walk. Reads only the reports
- * whose in-memory plate tag matches (and, in the first seconds after open,
- * those not tagged yet). Returns 0, or the error of a report that could not
+ * whose in-memory plate tag matches (or has none: its plate could not be
+ * read); in the first seconds after open it first waits for the tags of the
+ * reports found at open. Returns 0, or the error of a report that could not
  * be read.
  */
 int

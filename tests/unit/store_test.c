@@ -1245,7 +1245,7 @@ test_plates(void)
 
 	EQ_INT(tes_db_open(d, &db), 0, "reopen: the replay decrypts that decision and tags report 1");
 	OK(!tes_db_report_is_pending(db, 0) && tes_db_report_is_pending(db, 1), "decided: not pending");
-	OK(plate_has(db, "AAA111", 6, a) && plate_has(db, "BBB222", 3, b), "right reports while the tags are read");
+	OK(plate_has(db, "AAA111", 6, a) && plate_has(db, "BBB222", 3, b), "right reports on the first history after open (it waits for the tags)");
 	EQ_INT(tes_db_tags_wait(db), 12, "every report tagged after open");
 	OK(plate_has(db, "AAA111", 6, a) && plate_has(db, "BBB222", 3, b) && plate_has(db, "AAA111234567", 3, c),
 	   "right reports from the tags read back");
