@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "officer/cmd.h"
 #include "officer/control.h"
+#include "officer/spawn.h"
 
 static int
 sock_path(const char *dir, struct sockaddr_un *sa)
@@ -152,6 +153,19 @@ tes_control_serve(int lfd, struct tes_db *db)
 	    parse_request(buf, n, &argc, argv) != 0) {
 		tes_log(TES_LOG_WARN, "control: malformed request");
 		goto out;
+	}
+	/* a whole-store check reads the whole journal: in a child, so the server goes on meanwhile */
+	if (strcmp(argv[0], "verify") == 0) {
+		pid_t pid = tes_fork_reader(db, fd);
+
+		if (pid == 0) {
+			answer(fd, db, argc, argv);
+			_exit(0);
+		}
+		if (pid > 0) {
+			tes_log(TES_LOG_INFO, "control: verify running in process %d", (int)pid);
+			goto out;
+		}
 	}
 	answer(fd, db, argc, argv);
 out:

@@ -32,6 +32,18 @@ tes_spawn_find_parser(char *out, size_t cap, char *err, size_t errcap);
 pid_t
 tes_spawn_child(const char *exe, const char *mode, char *const env[], int net, int mon);
 
+struct tes_db;
+
+/*
+ * Fork a child that only reads the store (a whole-store check): in the
+ * child, the store's background threads are forgotten
+ * (tes_db_forget_threads), every descriptor but the store's, 0..2 and keep
+ * is closed (so no client or dashboard socket is held open by it), and the
+ * child is killed if the master dies. Returns as fork().
+ */
+pid_t
+tes_fork_reader(struct tes_db *db, int keep);
+
 /* Printable address of a peer. */
 void
 tes_peer_name(const struct sockaddr_storage *ss, char *out, size_t cap);

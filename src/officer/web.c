@@ -21,6 +21,7 @@
 #include "common/cli.h"
 #include "common/ct.h"
 #include "common/err.h"
+#include "common/io.h"
 #include "common/log.h"
 #include "crypto/handshake.h"
 #include "crypto/passwd.h"
@@ -56,6 +57,22 @@ struct wslot {
 	struct tes_web_req q;            /* the parked login request */
 };
 
+/* "Verify chain": the whole-store check runs in a child (tes_fork_reader) that writes this to a pipe. */
+struct vresult {
+	int r;
+	char msg[256];
+};
+
+enum { VCHECK_NONE, VCHECK_RUNNING, VCHECK_DONE };
+
+struct vcheck {
+	int state;                       /* VCHECK_* */
+	int fd;                          /* the child's pipe while running, else -1 */
+	char user[TES_NAME_MAX + 1];     /* who asked */
+	time_t started;
+	struct vresult res;              /* the last result (VCHECK_DONE) */
+};
+
 struct tes_web {
 	struct tes_db *db;
 	const char *parser_exe;
@@ -65,6 +82,7 @@ struct tes_web {
 	struct tes_wsess_table sess;
 	struct tes_ratelimit rl;
 	struct tes_verifier *ver;        /* password checks off the event loop, or NULL */
+	struct vcheck vc;
 	char fp[TES_FP_STRLEN];          /* server key fingerprint, for the footer */
 	struct tes_html page;
 	uint8_t out[OUT_MAX];
@@ -806,8 +824,20 @@ audit_page(struct req *x, const char *note, int good)
 	struct tes_db_event e;
 	int bad = 0;
 
+	const struct vcheck *vc = &x->w->vc;
+	char when[32];
+
 	tes_html_init(x->h);
 	page_start(x, "Audit log");
+	if (note == NULL && vc->state == VCHECK_RUNNING) {
+		tes_time_format((uint64_t)vc->started, when);
+		tes_html_raw(x->h, "<p class=\"msg\" id=\"verify\">Chain check running since ");
+		tes_html_str(x->h, when);
+		tes_html_raw(x->h, " UTC (it reads the whole journal; reload for its result).</p>");
+	} else if (note == NULL && vc->state == VCHECK_DONE) {
+		note = vc->res.msg;
+		good = vc->res.r == 0;
+	}
 	if (note != NULL) {
 		tes_html_raw(x->h, good ? "<p class=\"msg ok\" id=\"verify\">" : "<p class=\"msg bad\" id=\"verify\">");
 		tes_html_str(x->h, note);
@@ -840,18 +870,78 @@ on_audit(struct req *x)
 	audit_page(x, NULL, 0);
 }
 
+/* The check's result: into the audit log (the master is the journal's only writer) and onto the page. */
+static void
+vcheck_done(struct tes_web *w, const struct vresult *res, time_t now)
+{
+	struct vcheck *vc = &w->vc;
+
+	vc->res = *res;
+	vc->res.msg[sizeof vc->res.msg - 1] = '\0';
+	vc->state = VCHECK_DONE;
+	(void)tes_db_audit(w->db, TES_AUDIT_VERIFY, vc->user, res->r == 0 ? "verify: ok" : "verify: FAILED",
+			   (uint64_t)now);
+	tes_log(res->r == 0 ? TES_LOG_INFO : TES_LOG_ERROR, "dashboard chain check: %s", vc->res.msg);
+}
+
+/* The child's answer, or its end without one. */
+static void
+vcheck_read(struct tes_web *w)
+{
+	struct vresult res;
+	ssize_t n;
+
+	while ((n = read(w->vc.fd, &res, sizeof res)) < 0 && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof res) {
+		memset(&res, 0, sizeof res);
+		res.r = TES_ERR_INTERNAL;
+		snprintf(res.msg, sizeof res.msg, "the check ended without a result; run tes-officer verify");
+	}
+	close(w->vc.fd);
+	w->vc.fd = -1;
+	vcheck_done(w, &res, time(NULL));
+}
+
+/*
+ * The same check as 'tes-officer verify', which reads and decrypts the whole
+ * journal: in a child that only reads the store, so the server goes on
+ * meanwhile; the page shows its state and, when done, its result.
+ */
 static void
 on_verify(struct req *x)
 {
-	char msg[256];
-	int r;
+	struct vcheck *vc = &x->w->vc;
+	struct vresult res;
+	int p[2];
+	pid_t pid;
 
-	/* same check as 'tes-officer verify' */
-	r = tes_db_verify(x->w->db, msg, sizeof msg, NULL);
-	msg[TES_JOURNAL_TEXT_MAX] = '\0';
-	(void)tes_db_audit(x->w->db, TES_AUDIT_VERIFY, x->sess->user, r == 0 ? "verify: ok" : "verify: FAILED",
-			   (uint64_t)x->now);
-	audit_page(x, msg, r == 0);
+	if (vc->state == VCHECK_RUNNING) {
+		audit_page(x, NULL, 0);
+		return;
+	}
+	snprintf(vc->user, sizeof vc->user, "%s", x->sess->user);
+	vc->started = x->now;
+	if (pipe2(p, O_CLOEXEC) == 0) {
+		if ((pid = tes_fork_reader(x->w->db, p[1])) == 0) {
+			memset(&res, 0, sizeof res);
+			res.r = tes_db_verify(x->w->db, res.msg, sizeof res.msg, NULL);
+			_exit(tes_write_full(p[1], &res, sizeof res) == 0 ? 0 : 1);
+		}
+		close(p[1]);
+		if (pid > 0) {
+			vc->fd = p[0];
+			vc->state = VCHECK_RUNNING;
+			audit_page(x, NULL, 0);
+			return;
+		}
+		close(p[0]);
+	}
+	/* no child: check here */
+	memset(&res, 0, sizeof res);
+	res.r = tes_db_verify(x->w->db, res.msg, sizeof res.msg, NULL);
+	vcheck_done(x->w, &res, x->now);
+	audit_page(x, NULL, 0);
 }
 
 static void
@@ -1142,6 +1232,7 @@ tes_web_open(struct tes_web **out, struct tes_db *db, const char *spec, const ch
 	w->env = env;
 	for (i = 0; i < TES_WEB_SLOTS; i++)
 		w->slots[i].mon = -1;
+	w->vc.fd = -1;
 	tes_wsess_init(&w->sess, 0);
 	tes_rsa_fingerprint(&tes_db_server_key(db)->pub, w->fp);
 	(void)dummy_hash();
@@ -1162,6 +1253,8 @@ tes_web_poll_add(struct tes_web *w, struct pollfd *pfd)
 	for (i = 0; i < TES_WEB_SLOTS; i++)
 		if (w->slots[i].pid != 0 && w->slots[i].mon >= 0)
 			pfd[n++] = (struct pollfd){ .fd = w->slots[i].mon, .events = POLLIN };
+	if (w->vc.fd >= 0)
+		pfd[n++] = (struct pollfd){ .fd = w->vc.fd, .events = POLLIN };
 	return n;
 }
 
@@ -1177,6 +1270,10 @@ tes_web_poll_handle(struct tes_web *w, const struct pollfd *pfd, unsigned n)
 	for (i = 1; i < n; i++) {
 		if (pfd[i].revents == 0)
 			continue;
+		if (pfd[i].fd == w->vc.fd) {
+			vcheck_read(w);
+			continue;
+		}
 		for (k = 0; k < TES_WEB_SLOTS; k++)
 			if (w->slots[k].pid != 0 && w->slots[k].mon == pfd[i].fd) {
 				read_child(w, &w->slots[k]);
@@ -1241,6 +1338,8 @@ tes_web_close(struct tes_web *w)
 			kill(w->slots[i].pid, SIGKILL);
 			wslot_close(&w->slots[i]);
 		}
+	if (w->vc.fd >= 0)
+		close(w->vc.fd);             /* the check dies with the master (tes_fork_reader) or at its write */
 	close(w->lfd);
 	tes_wipe(w, sizeof *w);
 	free(w);

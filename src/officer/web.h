@@ -24,7 +24,7 @@
 
 enum {
 	TES_WEB_SLOTS = 32,              /* concurrent browser connections */
-	TES_WEB_POLL_MAX = TES_WEB_SLOTS + 1,
+	TES_WEB_POLL_MAX = TES_WEB_SLOTS + 2,  /* listener, children, the chain check's pipe */
 	TES_WEB_DEADLINE = 30,           /* seconds a child may live */
 	TES_WEB_READ_TIMEOUT = 10,       /* seconds the child waits for request bytes */
 	TES_WEB_NET_FD = TES_CHILD_NET_FD,              /* child: the browser connection */

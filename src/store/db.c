@@ -2622,6 +2622,21 @@ verify_summary(const struct verify *v)
 }
 
 /* see db.h */
+void
+tes_db_fds(const struct tes_db *db, int fds[3])
+{
+	fds[0] = db->dfd, fds[1] = db->lfd, fds[2] = db->jfd;
+}
+
+/* see db.h */
+void
+tes_db_forget_threads(struct tes_db *db)
+{
+	db->job = NULL;
+	db->tags = NULL;
+}
+
+/* see db.h */
 int
 tes_db_verify(struct tes_db *db, char *msg, size_t cap, uint64_t *records)
 {

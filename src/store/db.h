@@ -277,6 +277,20 @@ tes_db_compact(struct tes_db *db);
 int
 tes_db_compact_wait(struct tes_db *db);
 
+/* The store's open descriptors (directory, lock, journal) into fds[0..2]. */
+void
+tes_db_fds(const struct tes_db *db, int fds[3]);
+
+/*
+ * In a child forked from the process that opened the store: forget the
+ * background threads (a drivers.enc rewrite, the plate tags), which exist
+ * only in the parent, so that tes_db_verify and the read functions do not
+ * wait for them. Such a child only reads: it must not write to the store nor
+ * close it (it ends with _exit).
+ */
+void
+tes_db_forget_threads(struct tes_db *db);
+
 /*
  * Check the whole store from scratch: every journal record's MAC, chain and
  * body, report numbering, each decision against its report (points from the

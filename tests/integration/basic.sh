@@ -36,6 +36,13 @@ check "decide approve while the server runs" "$OFFICER" decide -d "$D" $ID appro
 check_code "a decided report cannot be decided again" 65 "$OFFICER" decide -d "$D" $ID reject
 check_code "decide on an unknown id fails" 65 "$OFFICER" decide -d "$D" ffffffffffffffffffffffffffffffff approve
 ok $("$OFFICER" records -d "$D" --plate 34ABC123 | grep -Eq '^34ABC123 +50$' && echo 0 || echo 1) "records shows 50 points"
+out=$("$OFFICER" verify -d "$D" 2>&1)
+ok $(echo "$out" | grep -q "^journal OK: [0-9]* records, hash chain intact; drivers.enc OK$" && echo 0 || echo 1) \
+	"verify via the running server: $out"
+ok $(grep -q "control: verify running in process [0-9]*" "$T/server.log" && echo 0 || echo 1) \
+	"... checked in a child of the server, which went on"
+out=$(police report --plate 34ABC123 --speed 120 --limit 90 --location "E5 km 12" --id $ID 2>&1)
+ok $(echo "$out" | grep -Eq "violation 1 DUPLICATE$" && echo 0 || echo 1) "the server answers units after the check"
 stop_server
 
 ok $("$OFFICER" pending -d "$D" | grep -q "1 pending" && echo 0 || echo 1) "pending works without the server"
