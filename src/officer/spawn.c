@@ -6,7 +6,6 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -75,32 +74,27 @@ tes_spawn_child(const char *exe, const char *mode, char *const env[], int net, i
 	return pid;
 }
 
-static int
-int_cmp(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* see spawn.h */
 pid_t
 tes_fork_reader(struct tes_db *db, int keep)
 {
-	int fds[5] = { 2, -1, -1, -1, keep }, i;
+	int fds[4] = { keep }, hi = keep, fd, i, kept;
 	pid_t parent = getpid(), pid = fork();
 
 	if (pid != 0)
 		return pid;
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
 		_exit(1);
-	tes_db_forget_threads(db);
-	tes_db_fds(db, fds + 1);
-	qsort(fds, 5, sizeof fds[0], int_cmp);
-	for (i = 1; i < 5; i++)
-		if (fds[i] > fds[i - 1] + 1)
-			close_range((unsigned)fds[i - 1] + 1, (unsigned)fds[i] - 1, 0);
-	close_range((unsigned)fds[4] + 1, ~0U, 0);
+	tes_db_forked(db, fds + 1);
+	for (i = 1; i < 4; i++)
+		hi = fds[i] > hi ? fds[i] : hi;
+	for (fd = 3; fd < hi; fd++) {
+		for (i = 0, kept = 0; i < 4; i++)
+			kept |= fds[i] == fd;
+		if (!kept)
+			close(fd);
+	}
+	close_range((unsigned)hi + 1, ~0U, 0);
 	return 0;
 }
 

@@ -37,7 +37,7 @@ struct tes_db;
 /*
  * Fork a child that only reads the store (a whole-store check): in the
  * child, the store's background threads are forgotten
- * (tes_db_forget_threads), every descriptor but the store's, 0..2 and keep
+ * (tes_db_forked), every descriptor but the store's, 0..2 and keep
  * is closed (so no client or dashboard socket is held open by it), and the
  * child is killed if the master dies. Returns as fork().
  */

@@ -63,14 +63,12 @@ struct vresult {
 	char msg[256];
 };
 
-enum { VCHECK_NONE, VCHECK_RUNNING, VCHECK_DONE };
-
 struct vcheck {
-	int state;                       /* VCHECK_* */
-	int fd;                          /* the child's pipe while running, else -1 */
+	int fd;                          /* the child's pipe while it runs, else -1 */
+	int done;                        /* res holds the last result */
 	char user[TES_NAME_MAX + 1];     /* who asked */
 	time_t started;
-	struct vresult res;              /* the last result (VCHECK_DONE) */
+	struct vresult res;
 };
 
 struct tes_web {
@@ -818,29 +816,25 @@ event_row(struct tes_html *h, const struct tes_db_event *e)
 }
 
 static void
-audit_page(struct req *x, const char *note, int good)
+audit_page(struct req *x)
 {
 	size_t total = tes_db_event_count(x->w->db), skip = (size_t)x->q->page * AUDIT_PAGE, lo, hi, k;
-	struct tes_db_event e;
-	int bad = 0;
-
 	const struct vcheck *vc = &x->w->vc;
+	struct tes_db_event e;
 	char when[32];
+	int bad = 0;
 
 	tes_html_init(x->h);
 	page_start(x, "Audit log");
-	if (note == NULL && vc->state == VCHECK_RUNNING) {
+	/* the chain check: running, or its last result */
+	if (vc->fd >= 0) {
 		tes_time_format((uint64_t)vc->started, when);
 		tes_html_raw(x->h, "<p class=\"msg\" id=\"verify\">Chain check running since ");
 		tes_html_str(x->h, when);
 		tes_html_raw(x->h, " UTC (it reads the whole journal; reload for its result).</p>");
-	} else if (note == NULL && vc->state == VCHECK_DONE) {
-		note = vc->res.msg;
-		good = vc->res.r == 0;
-	}
-	if (note != NULL) {
-		tes_html_raw(x->h, good ? "<p class=\"msg ok\" id=\"verify\">" : "<p class=\"msg bad\" id=\"verify\">");
-		tes_html_str(x->h, note);
+	} else if (vc->done) {
+		tes_html_raw(x->h, vc->res.r == 0 ? "<p class=\"msg ok\" id=\"verify\">" : "<p class=\"msg bad\" id=\"verify\">");
+		tes_html_str(x->h, vc->res.msg);
 		tes_html_raw(x->h, "</p>");
 	}
 	tes_html_raw(x->h, "<form method=\"post\" action=\"/verify\">");
@@ -867,7 +861,7 @@ audit_page(struct req *x, const char *note, int good)
 static void
 on_audit(struct req *x)
 {
-	audit_page(x, NULL, 0);
+	audit_page(x);
 }
 
 /* The check's result: into the audit log (the master is the journal's only writer) and onto the page. */
@@ -878,7 +872,7 @@ vcheck_done(struct tes_web *w, const struct vresult *res, time_t now)
 
 	vc->res = *res;
 	vc->res.msg[sizeof vc->res.msg - 1] = '\0';
-	vc->state = VCHECK_DONE;
+	vc->done = 1;
 	(void)tes_db_audit(w->db, TES_AUDIT_VERIFY, vc->user, res->r == 0 ? "verify: ok" : "verify: FAILED",
 			   (uint64_t)now);
 	tes_log(res->r == 0 ? TES_LOG_INFO : TES_LOG_ERROR, "dashboard chain check: %s", vc->res.msg);
@@ -916,8 +910,8 @@ on_verify(struct req *x)
 	int p[2];
 	pid_t pid;
 
-	if (vc->state == VCHECK_RUNNING) {
-		audit_page(x, NULL, 0);
+	if (vc->fd >= 0) {
+		audit_page(x);
 		return;
 	}
 	snprintf(vc->user, sizeof vc->user, "%s", x->sess->user);
@@ -931,8 +925,7 @@ on_verify(struct req *x)
 		close(p[1]);
 		if (pid > 0) {
 			vc->fd = p[0];
-			vc->state = VCHECK_RUNNING;
-			audit_page(x, NULL, 0);
+			audit_page(x);
 			return;
 		}
 		close(p[0]);
@@ -941,7 +934,7 @@ on_verify(struct req *x)
 	memset(&res, 0, sizeof res);
 	res.r = tes_db_verify(x->w->db, res.msg, sizeof res.msg, NULL);
 	vcheck_done(x->w, &res, x->now);
-	audit_page(x, NULL, 0);
+	audit_page(x);
 }
 
 static void

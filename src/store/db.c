@@ -1613,8 +1613,8 @@ struct tag_job {
 	pthread_t t;
 	atomic_int done, stop;
 	int jfd;
-	struct tes_store_keys jk;
-	uint8_t hk[HKEY_LEN];
+	const struct tes_store_keys *jk; /* the store's: it outlives the job (close joins first) */
+	const uint8_t *hk;
 	uint64_t *off;                   /* REPORT records 1..n */
 	uint32_t *tag;                   /* out: their tags, 0 where unread */
 	size_t n;
@@ -1629,7 +1629,7 @@ tag_read(const struct tag_job *j, uint64_t off)
 
 	if (pread_all(j->jfd, b, sizeof(b), off + TAG_READ_OFF, &got) != 0 || got != sizeof(b))
 		return 0;
-	tes_store_decrypt(&j->jk, b, b + TES_DES_BLOCK, TAG_BLOCKS * TES_DES_BLOCK);
+	tes_store_decrypt(j->jk, b, b + TES_DES_BLOCK, TAG_BLOCKS * TES_DES_BLOCK);
 	if (b[TES_DES_BLOCK] >= 1 && b[TES_DES_BLOCK] <= TES_PLATE_MAX)
 		t = plate_tag(j->hk, (const char *)b + TES_DES_BLOCK + 1, b[TES_DES_BLOCK]);
 	TES_WIPE_BUF(b);
@@ -1654,7 +1654,6 @@ tag_free(struct tag_job *j)
 {
 	free(j->off);
 	free(j->tag);
-	tes_wipe(j, sizeof(*j));
 	free(j);
 }
 
@@ -1669,8 +1668,8 @@ tag_start(struct tes_db *db)
 		return;
 	j = xcalloc(1, sizeof(*j));
 	j->jfd = db->jfd;
-	j->jk = db->jk;
-	memcpy(j->hk, db->hk, sizeof(j->hk));
+	j->jk = &db->jk;
+	j->hk = db->hk;
 	j->n = db->nrep;
 	j->off = xrealloc(NULL, j->n, sizeof(*j->off));
 	j->tag = xcalloc(j->n, sizeof(*j->tag));
@@ -2107,7 +2106,7 @@ struct compact_job {
 	int r;
 	int dfd;
 	size_t since;                    /* decisions the snapshot takes in */
-	struct tes_store_keys dk;
+	const struct tes_store_keys *dk; /* the store's: it outlives the job (close joins first) */
 	struct tes_drivers_hdr h;
 	uint8_t iv[TES_DES_BLOCK];
 	struct tes_driver *v;            /* copy of the table, sorted by compact_run */
@@ -2119,7 +2118,6 @@ compact_free(struct compact_job *j)
 {
 	tes_wipe(j->v, j->n * sizeof(*j->v));
 	free(j->v);
-	tes_wipe(j, sizeof(*j));
 	free(j);
 }
 
@@ -2139,7 +2137,7 @@ compact_prepare(struct tes_db *db, struct compact_job **out)
 	j = xcalloc(1, sizeof(*j));
 	j->dfd = db->dfd;
 	j->since = db->since;
-	j->dk = db->dk;
+	j->dk = &db->dk;
 	j->h.journal_seq = db->seq;
 	memcpy(j->h.mac_at_seq, db->head, sizeof(j->h.mac_at_seq));
 	j->h.count = (uint32_t)db->drv.n;
@@ -2164,7 +2162,7 @@ compact_run(struct compact_job *j)
 		qsort(j->v, j->n, sizeof(*j->v), drv_cmp);
 	len = tes_drivers_encoded_len(j->v, j->n);
 	buf = xrealloc(NULL, len, 1);
-	if ((r = tes_drivers_encode(&j->dk, &j->h, j->iv, j->v, j->n, buf, len, &used)) == 0)
+	if ((r = tes_drivers_encode(j->dk, &j->h, j->iv, j->v, j->n, buf, len, &used)) == 0)
 		r = file_replace(j->dfd, buf, used);
 	tes_wipe(buf, len);
 	free(buf);
@@ -2198,20 +2196,26 @@ compact_finish(struct tes_db *db, struct compact_job *j)
 	return r;
 }
 
+/* A failed snapshot is reported and retried at the next decision (spec/STORAGE.md#drivers). */
+static int
+snapshot_warn(int r)
+{
+	if (r != 0)
+		fprintf(stderr, "tes: warning: drivers.enc not written: %s\n", tes_strerror(r));
+	return r;
+}
+
 /* Collect a background compaction: wait for it, or only if it has ended. */
 static int
 compact_reap(struct tes_db *db, int wait)
 {
 	struct compact_job *j = db->job;
-	int r;
 
 	if (j == NULL || (!wait && !atomic_load(&j->done)))
 		return 0;
 	pthread_join(j->t, NULL);
 	db->job = NULL;
-	if ((r = compact_finish(db, j)) != 0)
-		fprintf(stderr, "tes: warning: drivers.enc not written: %s\n", tes_strerror(r));
-	return r;
+	return snapshot_warn(compact_finish(db, j));
 }
 
 /* Start a background compaction (inline if no thread can be made). */
@@ -2219,19 +2223,15 @@ static void
 compact_start(struct tes_db *db)
 {
 	struct compact_job *j;
-	int r;
 
-	if ((r = compact_prepare(db, &j)) != 0) {
-		fprintf(stderr, "tes: warning: drivers.enc not written: %s\n", tes_strerror(r));
+	if (snapshot_warn(compact_prepare(db, &j)) != 0)
 		return;
-	}
 	db->since = 0;
 	db->job = j;
 	if (pthread_create(&j->t, NULL, compact_thread, j) != 0) {
 		db->job = NULL;
 		j->r = compact_run(j);
-		if ((r = compact_finish(db, j)) != 0)
-			fprintf(stderr, "tes: warning: drivers.enc not written: %s\n", tes_strerror(r));
+		(void)snapshot_warn(compact_finish(db, j));
 	}
 }
 
@@ -2255,15 +2255,6 @@ tes_db_compact(struct tes_db *db)
 	db->since = 0;
 	j->r = compact_run(j);
 	return compact_finish(db, j);
-}
-
-static void
-compact_or_warn(struct tes_db *db)
-{
-	int r;
-
-	if ((r = tes_db_compact(db)) != 0)
-		fprintf(stderr, "tes: warning: drivers.enc not written: %s\n", tes_strerror(r));
 }
 
 /* see db.h */
@@ -2623,17 +2614,11 @@ verify_summary(const struct verify *v)
 
 /* see db.h */
 void
-tes_db_fds(const struct tes_db *db, int fds[3])
-{
-	fds[0] = db->dfd, fds[1] = db->lfd, fds[2] = db->jfd;
-}
-
-/* see db.h */
-void
-tes_db_forget_threads(struct tes_db *db)
+tes_db_forked(struct tes_db *db, int fds[3])
 {
 	db->job = NULL;
 	db->tags = NULL;
+	fds[0] = db->dfd, fds[1] = db->lfd, fds[2] = db->jfd;
 }
 
 /* see db.h */
@@ -2689,6 +2674,6 @@ tes_db_close(struct tes_db *db)
 	tag_reap(db, -1);
 	(void)compact_reap(db, 1);
 	if (db->since > 0 && !db->broken)
-		compact_or_warn(db);
+		(void)snapshot_warn(tes_db_compact(db));
 	db_free(db);
 }

@@ -277,19 +277,16 @@ tes_db_compact(struct tes_db *db);
 int
 tes_db_compact_wait(struct tes_db *db);
 
-/* The store's open descriptors (directory, lock, journal) into fds[0..2]. */
-void
-tes_db_fds(const struct tes_db *db, int fds[3]);
-
 /*
  * In a child forked from the process that opened the store: forget the
  * background threads (a drivers.enc rewrite, the plate tags), which exist
  * only in the parent, so that tes_db_verify and the read functions do not
- * wait for them. Such a child only reads: it must not write to the store nor
- * close it (it ends with _exit).
+ * wait for them, and give the store's open descriptors (directory, lock,
+ * journal) in fds[0..2], the ones the child must keep. Such a child only
+ * reads: it must not write to the store nor close it (it ends with _exit).
  */
 void
-tes_db_forget_threads(struct tes_db *db);
+tes_db_forked(struct tes_db *db, int fds[3]);
 
 /*
  * Check the whole store from scratch: every journal record's MAC, chain and
