@@ -11,6 +11,7 @@ static const struct {
 	{ TES_ERR_INTERNAL, "internal error" },
 	{ TES_ERR_NOMEM, "out of memory" },
 	{ TES_ERR_ARG, "invalid argument" },
+	{ TES_ERR_SANDBOX, "a process could not lock itself down (seccomp, rlimits, descriptors)" },
 	{ TES_ERR_TRUNCATED, "truncated input" },
 	{ TES_ERR_TOOLONG, "length above limit" },
 	{ TES_ERR_SPACE, "output buffer too small" },

@@ -13,6 +13,7 @@ enum tes_err {
 	TES_ERR_INTERNAL = -1,   /* broken invariant or unexpected libc failure */
 	TES_ERR_NOMEM = -2,
 	TES_ERR_ARG = -3,        /* caller passed an invalid argument */
+	TES_ERR_SANDBOX = -4,    /* a process could not lock itself down */
 	TES_ERR_TRUNCATED = -10, /* input shorter than its encoding requires */
 	TES_ERR_TOOLONG = -11,   /* length field or value above its limit */
 	TES_ERR_SPACE = -12,     /* output buffer too small */

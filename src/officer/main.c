@@ -396,9 +396,7 @@ do_serve(struct opts *o)
 		return EX_OSERR;
 	}
 	if ((r = tes_sigcheck_start(&sig)) != 0) {
-		tes_log(TES_LOG_ERROR, "cannot start the signature-check workers: %s",
-			r == TES_ERR_INTERNAL ? "a worker could not lock itself down (seccomp, rlimits)" :
-						tes_strerror(r));
+		tes_log(TES_LOG_ERROR, "cannot start the signature-check workers: %s", tes_strerror(r));
 		tes_verifier_stop(&ver);
 		return EX_OSERR;
 	}

@@ -89,9 +89,12 @@ await_ready(struct tes_pool *p)
 	while (got < p->n) {
 		if ((n = poll(&pfd, 1, READY_MS)) < 0 && errno == EINTR)
 			continue;
-		if (n <= 0 || recv(p->fd, ans, sizeof ans, 0) != (ssize_t)sizeof ans ||
-		    tes_dec64be(ans) != READY_TAG || ans[8] != 1)
+		if (n == 0)
+			return TES_ERR_TIMEOUT;
+		if (n < 0 || recv(p->fd, ans, sizeof ans, 0) != (ssize_t)sizeof ans || tes_dec64be(ans) != READY_TAG)
 			return TES_ERR_INTERNAL;
+		if (ans[8] != 1)
+			return TES_ERR_SANDBOX;
 		got++;
 	}
 	return 0;

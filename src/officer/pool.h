@@ -56,8 +56,9 @@ struct tes_pool {
 
 /*
  * Fork n workers (1 .. TES_POOL_MAX) and wait until each is ready. 0, or
- * TES_ERR_IO (fork, socket) or TES_ERR_INTERNAL (a worker could not lock
- * itself down); on error no worker is left running.
+ * TES_ERR_IO (fork, socket), TES_ERR_SANDBOX (a worker could not set itself
+ * up or lock itself down), TES_ERR_TIMEOUT (a worker did not answer within
+ * READY_MS) or TES_ERR_INTERNAL; on error no worker is left running.
  */
 int
 tes_pool_start(struct tes_pool *p, const struct tes_pool_kind *k, unsigned n);

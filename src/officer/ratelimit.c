@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "officer/ratelimit.h"
 
@@ -36,37 +37,51 @@ find_or_add(struct tes_rl_entry *t, const char *key)
 	return old;
 }
 
+/* see ratelimit.h */
+uint64_t
+tes_ratelimit_now(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 static int
-blocked(const struct tes_rl_entry *e, time_t now)
+blocked(const struct tes_rl_entry *e, uint64_t now)
 {
 	return e != NULL && now < e->until;
 }
 
 /* see ratelimit.h */
 int
-tes_ratelimit_blocked(const struct tes_ratelimit *rl, const char *user, const char *addr, time_t now)
+tes_ratelimit_blocked(const struct tes_ratelimit *rl, const char *user, const char *addr, uint64_t now)
 {
 	return blocked(find(rl->user, user), now) || blocked(find(rl->addr, addr), now);
 }
 
 static void
-fail(struct tes_rl_entry *e, time_t now)
+fail(struct tes_rl_entry *e, uint64_t now)
 {
 	unsigned shift;
-	time_t d;
+	uint64_t d, quiet;
 
+	quiet = e->until > e->last ? e->until : e->last;
+	if (now >= quiet && now - quiet >= 1000u * (uint64_t)TES_RL_FORGET)
+		e->failures = 0;
 	e->failures++;
 	e->last = now;
 	if (e->failures < TES_RL_FREE)
 		return;
 	shift = e->failures - TES_RL_FREE;
-	d = shift >= 10 ? TES_RL_MAX_BLOCK : (time_t)1 << shift;
-	e->until = now + (d > TES_RL_MAX_BLOCK ? TES_RL_MAX_BLOCK : d);
+	d = shift >= 10 ? TES_RL_MAX_BLOCK : (uint64_t)1 << shift;
+	e->until = now + 1000u * (d > TES_RL_MAX_BLOCK ? TES_RL_MAX_BLOCK : d);
 }
 
 /* see ratelimit.h */
 void
-tes_ratelimit_note(struct tes_ratelimit *rl, const char *user, const char *addr, int ok, time_t now)
+tes_ratelimit_note(struct tes_ratelimit *rl, const char *user, const char *addr, int ok, uint64_t now)
 {
 	struct tes_rl_entry *u = find_or_add(rl->user, user);
 

@@ -331,7 +331,7 @@ finish_login(struct server *sv, struct slot *s, int r)
 
 	s->login_pending = 0;
 	if (r != TES_ERR_RATELIMIT)
-		tes_ratelimit_note(&sv->rl, s->login_user, s->peer, r == 0, time(NULL));
+		tes_ratelimit_note(&sv->rl, s->login_user, s->peer, r == 0, tes_ratelimit_now());
 	snprintf(text, sizeof text, "police login from %s unit %s: %s", s->peer, s->unit,
 		 r == 0 ? "ok" : tes_strerror(r));
 	text[TES_JOURNAL_TEXT_MAX] = '\0';
@@ -360,7 +360,7 @@ on_login(struct server *sv, struct slot *s, const struct tes_mon_msg *m)
 	int known;
 
 	snprintf(s->login_user, sizeof s->login_user, "%s", l->user);
-	if (tes_ratelimit_blocked(&sv->rl, l->user, s->peer, time(NULL))) {
+	if (tes_ratelimit_blocked(&sv->rl, l->user, s->peer, tes_ratelimit_now())) {
 		finish_login(sv, s, TES_ERR_RATELIMIT);
 		return;
 	}

@@ -365,13 +365,13 @@ on_login(struct req *x)
 	const struct tes_web_req *q = x->q;
 	int r;
 
-	if (tes_ratelimit_blocked(&x->w->rl, q->user, x->slot->peer, x->now))
+	if (tes_ratelimit_blocked(&x->w->rl, q->user, x->slot->peer, tes_ratelimit_now()))
 		r = TES_ERR_RATELIMIT;
 	else if (login_park(x) == 0)
 		return;
 	else {
 		r = password_check(x->w, q);
-		tes_ratelimit_note(&x->w->rl, q->user, x->slot->peer, r == 0, x->now);
+		tes_ratelimit_note(&x->w->rl, q->user, x->slot->peer, r == 0, tes_ratelimit_now());
 	}
 	login_done(x, r);
 }
@@ -1094,7 +1094,7 @@ tes_web_verified(struct tes_web *w, uint64_t tag, int ok)
 	x.rs.status = 200;
 	x.sess = s->q.has_session ? tes_wsess_find(&w->sess, s->q.session, x.now) : NULL;
 	r = ok && s->role_ok ? 0 : TES_ERR_AUTH;
-	tes_ratelimit_note(&w->rl, s->q.user, s->peer, r == 0, x.now);
+	tes_ratelimit_note(&w->rl, s->q.user, s->peer, r == 0, tes_ratelimit_now());
 	tes_html_init(x.h);
 	login_done(&x, r);
 	s->parked = 0;

@@ -15,6 +15,7 @@
 #include "common/err.h"
 #include "crypto/passwd.h"
 #include "crypto/rsa.h"
+#include "officer/pool.h"
 #include "officer/ratelimit.h"
 #include "officer/sigcheck.h"
 #include "officer/verifier.h"
@@ -27,32 +28,59 @@ static void
 test_ratelimit(void)
 {
 	int i, blocked_early = 0;
+	uint64_t t0 = tes_ratelimit_now();
+	char last[32], kept[32], gone[32];
 
+	OK(t0 != 0 && tes_ratelimit_now() >= t0, "the rate limit clock is monotonic (%llu ms)", (unsigned long long)t0);
 	for (i = 0; i < TES_RL_FREE - 1; i++) {
-		tes_ratelimit_note(&rl, "alice", "10.0.0.1", 0, 1000);
-		blocked_early |= tes_ratelimit_blocked(&rl, "alice", "10.0.0.1", 1000);
+		tes_ratelimit_note(&rl, "alice", "10.0.0.1", 0, 1000000);
+		blocked_early |= tes_ratelimit_blocked(&rl, "alice", "10.0.0.1", 1000000);
 	}
 	OK(!blocked_early, "the first %d failures are not blocked", TES_RL_FREE - 1);
-	tes_ratelimit_note(&rl, "alice", "10.0.0.1", 0, 1000);
-	OK(tes_ratelimit_blocked(&rl, "alice", "10.0.0.9", 1000), "account blocked after %d failures", TES_RL_FREE);
-	OK(tes_ratelimit_blocked(&rl, "bob", "10.0.0.1", 1000), "the address is blocked for other accounts too");
-	OK(!tes_ratelimit_blocked(&rl, "bob", "10.0.0.2", 1000), "other accounts from other addresses are not");
-	OK(!tes_ratelimit_blocked(&rl, "alice", "10.0.0.9", 1002), "the block expires");
-	tes_ratelimit_note(&rl, "alice", "10.0.0.1", 0, 1002);
-	OK(tes_ratelimit_blocked(&rl, "alice", "10.0.0.9", 1003), "the block grows with more failures");
+	tes_ratelimit_note(&rl, "alice", "10.0.0.1", 0, 1000000);
+	OK(tes_ratelimit_blocked(&rl, "alice", "10.0.0.9", 1000000), "account blocked after %d failures", TES_RL_FREE);
+	OK(tes_ratelimit_blocked(&rl, "bob", "10.0.0.1", 1000000), "the address is blocked for other accounts too");
+	OK(!tes_ratelimit_blocked(&rl, "bob", "10.0.0.2", 1000000), "other accounts from other addresses are not");
+	OK(tes_ratelimit_blocked(&rl, "alice", "10.0.0.9", 1000999) &&
+	   !tes_ratelimit_blocked(&rl, "alice", "10.0.0.9", 1001000), "the first block lasts exactly one second");
+	tes_ratelimit_note(&rl, "alice", "10.0.0.1", 0, 1001000);
+	OK(tes_ratelimit_blocked(&rl, "alice", "10.0.0.9", 1002999) &&
+	   !tes_ratelimit_blocked(&rl, "alice", "10.0.0.9", 1003000), "one more failure doubles it");
 	for (i = 0; i < 40; i++)
-		tes_ratelimit_note(&rl, "alice", "10.0.0.1", 0, 2000);
-	OK(tes_ratelimit_blocked(&rl, "alice", "x", 2000 + TES_RL_MAX_BLOCK - 1) &&
-	   !tes_ratelimit_blocked(&rl, "alice", "x", 2000 + TES_RL_MAX_BLOCK), "the block is capped at 15 minutes");
-	tes_ratelimit_note(&rl, "alice", "10.0.0.1", 1, 3000);
-	OK(!tes_ratelimit_blocked(&rl, "alice", "10.0.0.3", 3000), "a success clears the account");
+		tes_ratelimit_note(&rl, "alice", "10.0.0.1", 0, 2000000);
+	OK(tes_ratelimit_blocked(&rl, "alice", "x", 2000000 + 1000 * TES_RL_MAX_BLOCK - 1) &&
+	   !tes_ratelimit_blocked(&rl, "alice", "x", 2000000 + 1000 * TES_RL_MAX_BLOCK),
+	   "the block is capped at 15 minutes");
+	for (i = 0; i < TES_RL_FREE - 1; i++)
+		tes_ratelimit_note(&rl, "carol", "10.0.0.4", 0, 2000000 + 1000 * (uint64_t)i);
+	tes_ratelimit_note(&rl, "dave", "10.0.0.4", 0, 2003000 + 1000 * TES_RL_FORGET - 1);
+	OK(tes_ratelimit_blocked(&rl, "erin", "10.0.0.4", 2003000 + 1000 * TES_RL_FORGET),
+	   "failures within %d s of each other add up", TES_RL_FORGET);
+	for (i = 0; i < TES_RL_FREE - 1; i++)
+		tes_ratelimit_note(&rl, "frank", "10.0.0.5", 0, 2000000 + 1000 * (uint64_t)i);
+	tes_ratelimit_note(&rl, "grace", "10.0.0.5", 0, 2003000 + 1000 * TES_RL_FORGET);
+	OK(!tes_ratelimit_blocked(&rl, "heidi", "10.0.0.5", 2003000 + 1000 * TES_RL_FORGET),
+	   "failures are forgotten after %d s without one", TES_RL_FORGET);
+	tes_ratelimit_note(&rl, "alice", "10.0.0.1", 0, 2000000 + 1000 * (TES_RL_MAX_BLOCK + TES_RL_FORGET) - 1);
+	OK(tes_ratelimit_blocked(&rl, "alice", "x", 2000000 + 1000 * (TES_RL_MAX_BLOCK + TES_RL_FORGET) - 1),
+	   "the forgetting starts when a block ends: a later failure blocks again");
+	tes_ratelimit_note(&rl, "alice", "10.0.0.1", 1, 3000000);
+	OK(!tes_ratelimit_blocked(&rl, "alice", "10.0.0.3", 3000000), "a success clears the account");
 	for (i = 0; i < 3 * TES_RL_SLOTS; i++) {
 		char name[32];
+		int k;
 
 		snprintf(name, sizeof name, "u%d", i);
-		tes_ratelimit_note(&rl, name, name, 0, 4000 + i);
+		for (k = 0; k < TES_RL_FREE; k++)
+			tes_ratelimit_note(&rl, name, name, 0, 4000000 + (uint64_t)i);
 	}
-	OK(1, "a flood of names does not grow the table (fixed %d slots)", TES_RL_SLOTS);
+	snprintf(last, sizeof last, "u%d", 3 * TES_RL_SLOTS - 1);
+	snprintf(kept, sizeof kept, "u%d", 2 * TES_RL_SLOTS);
+	snprintf(gone, sizeof gone, "u%d", 2 * TES_RL_SLOTS - 1);
+	OK(tes_ratelimit_blocked(&rl, last, "-", 4000000 + 3 * TES_RL_SLOTS) &&
+	   tes_ratelimit_blocked(&rl, kept, "-", 4000000 + 3 * TES_RL_SLOTS) &&
+	   !tes_ratelimit_blocked(&rl, gone, "-", 4000000 + 3 * TES_RL_SLOTS),
+	   "a flood of names recycles the oldest of the fixed %d slots", TES_RL_SLOTS);
 }
 
 static void
@@ -210,6 +238,28 @@ test_verifier(void)
 	OK(tes_pool_alive(&v.pool) == 0 && v.pool.fd < 0, "stopping reaps the workers and closes the queue");
 }
 
+static int
+never_asked(const uint8_t *body)
+{
+	(void)body;
+	return 0;
+}
+
+/* A worker that cannot lock itself down stops the pool's start with an error of its own. */
+static void
+test_pool_lockdown(void)
+{
+	static const struct tes_pool_kind kind = {
+		.name = "tes-test", .body_len = 1, .queue_bytes = 4096,
+		.phase = (enum tes_sandbox_phase)99, .check = never_asked,
+	};
+	static struct tes_pool p;
+
+	EQ_INT(tes_pool_start(&p, &kind, 2), TES_ERR_SANDBOX,
+	       "workers without a sandbox policy for their phase refuse to serve: %s", tes_strerror(TES_ERR_SANDBOX));
+	OK(tes_pool_alive(&p) == 0 && p.fd < 0, "and no worker is left running");
+}
+
 int
 main(void)
 {
@@ -218,5 +268,6 @@ main(void)
 	test_uint();
 	test_sigcheck();
 	test_verifier();
+	test_pool_lockdown();
 	return tap_done();
 }
