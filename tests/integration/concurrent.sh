@@ -39,8 +39,8 @@ stop_server
 start_server "$D" --idle-timeout 1 || exit 1
 exec 7<>/dev/tcp/127.0.0.1/$PORT
 check "a report goes through while an idle connection is open" police report --plate IDLE1 --speed 70
-sleep 2.5
-ok $(grep -q "session ended: timed out\|timed out" "$T/server.log" && echo 0 || echo 1) "the idle connection timed out"
+wait_log "timed out"
+ok $? "the idle connection timed out"
 exec 7>&-
 stop_server
 

@@ -31,7 +31,7 @@ check "a pinned server is accepted" noterm --plate PIN3 --speed 90
 stop_server
 "$OFFICER" serve -d "$E" --listen "127.0.0.1:$REAL_PORT" --http off >>"$T/server.log" 2>&1 &
 SERVER_PID=$!
-sleep 0.5
+wait_log "listening on 127.0.0.1:$REAL_PORT" 2 || echo "# the second server did not start" >&2
 check_code "a different key at a pinned address is refused" 77 noterm --plate PIN4 --speed 90 --trust accept-new
 ok $(grep -c "127.0.0.1:$REAL_PORT" "$XDG_CONFIG_HOME/tes/known_servers" | grep -qx 1 && echo 0 || echo 1) \
 	"the pin was not replaced"

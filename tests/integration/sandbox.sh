@@ -28,8 +28,11 @@ ok $(grep -q "sandbox seccomp" "$T/server.log" && echo 0 || echo 1) "the server 
 
 # A session child while a connection is open.
 exec 7<>"/dev/tcp/127.0.0.1/$PORT"
-sleep 0.3
-CHILD=$(child_of_server)
+for _ in $(seq 100); do   # until the newest child is the locked-down parser
+	CHILD=$(child_of_server)
+	grep -Eqs '^Seccomp:\s+2$' "/proc/$CHILD/status" && grep -qsx 'tes-parser' "/proc/$CHILD/comm" && break
+	sleep 0.1
+done
 status=$(cat "/proc/$CHILD/status" 2>/dev/null)
 ok $(echo "$status" | grep -Eq '^NoNewPrivs:\s+1$' && echo 0 || echo 1) "session child has NoNewPrivs: 1"
 ok $(echo "$status" | grep -Eq '^Seccomp:\s+2$' && echo 0 || echo 1) "session child has Seccomp: 2 (filter)"
@@ -81,12 +84,11 @@ check "a police login works with the verifiers confined" police report --plate V
 { printf 'SYS1,90\n'; sleep 2; printf 'SYS2,91\n'; } | police batch >"$T/concurrent" 2>&1 &
 BATCH=$!
 sleep 0.5
-before=$(grep -c "sandbox violation (SIGSYS)" "$T/server.log")
+before=$(log_count "sandbox violation (SIGSYS)")
 test_frame 1
-sleep 0.5
+wait_log "sandbox violation (SIGSYS)" $((before + 1))
+ok $? "a forbidden system call kills the child with SIGSYS and the master logs it"
 exec 8>&-
-ok $([ "$(grep -c "sandbox violation (SIGSYS)" "$T/server.log")" -gt "$before" ] && echo 0 || echo 1) \
-	"a forbidden system call kills the child with SIGSYS and the master logs it"
 wait "$BATCH"
 ok $([ "$(grep -c ' QUEUED$' "$T/concurrent")" = 2 ] && echo 0 || echo 1) "a concurrent session completes its reports"
 
@@ -94,11 +96,11 @@ ok $([ "$(grep -c ' QUEUED$' "$T/concurrent")" = 2 ] && echo 0 || echo 1) "a con
 for a in 3:"second RSA request" 4:"wrong-size monitor message" 5:"report before login"; do
 	n=${a%%:*}; what=${a#*:}
 	size=$(journal_size)
-	kills=$(grep -c "child killed" "$T/server.log")
+	kills=$(log_count "child killed")
 	test_frame "$n"
-	sleep 0.5
+	wait_log "child killed" $((kills + 1))
+	ok $? "$what: the master kills the child"
 	exec 8>&-
-	ok $([ "$(grep -c "child killed" "$T/server.log")" -gt "$kills" ] && echo 0 || echo 1) "$what: the master kills the child"
 	ok $([ "$(journal_size)" = "$size" ] && echo 0 || echo 1) "$what: nothing written to the journal"
 done
 check "the server still serves" police report --plate AFTER1 --speed 70
@@ -107,13 +109,17 @@ stop_server
 # CPU and time budgets.
 start_server "$D" --session-cpu 1 --session-timeout 2 --idle-timeout 5 || exit 1
 test_frame 2
-sleep 2.5
+wait_log "child crashed (signal 24)"
+ok $? "a child over its CPU budget is killed (SIGXCPU)"
 exec 8>&-
-ok $(grep -q "child crashed (signal 24)" "$T/server.log" && echo 0 || echo 1) "a child over its CPU budget is killed (SIGXCPU)"
 exec 7<>"/dev/tcp/127.0.0.1/$PORT"
 printf '\x54\x01\x01\x00\x00\x61' >&7   # a CLIENT_HELLO header, then its payload one byte at a time:
-for i in $(seq 14); do printf '\x00' >&7 2>/dev/null; sleep 0.5; done   # a slow client, never idle
-ok $(grep -q "session deadline exceeded" "$T/server.log" && echo 0 || echo 1) "a child over its time budget is killed"
+for i in $(seq 14); do   # a slow client, never idle
+	printf '\x00' >&7 2>/dev/null; sleep 0.5
+	[ "$(log_count "session deadline exceeded")" -ge 1 ] && break
+done
+wait_log "session deadline exceeded"
+ok $? "a child over its time budget is killed"
 exec 7>&-
 check "the server goes on" police report --plate AFTER2 --speed 70
 stop_server
@@ -125,22 +131,25 @@ check "a report through the debug build" police report --plate DBG1 --speed 70
 ok $(grep -q "system call .* not allowed" "$T/server.log" && echo 1 || echo 0) \
 	"no process on its way (session child, signature-check worker) makes a forbidden system call"
 test_frame 1
-sleep 0.5
+wait_log "tes sandbox: system call 257 not allowed"
+ok $? "the debug build reports the forbidden system call (openat = 257)"
 exec 8>&-
 grep -i "sandbox\|system call" "$T/server.log" | tail -5 | sed 's/^/# /'
-ok $(grep -q "tes sandbox: system call 257 not allowed" "$T/server.log" && echo 0 || echo 1) \
-	"the debug build reports the forbidden system call (openat = 257)"
 stop_server
 
 # The police client runs under its own filter once connected.
 OFFICER=$REL_OFFICER
 start_server "$D" || exit 1
-{ printf 'POL1,90\n'; sleep 1.5; printf 'POL2,90\n'; } | police batch >"$T/pol" 2>&1 &
+{ printf 'POL1,90\n'; sleep 6; printf 'POL2,90\n'; } | police batch >"$T/pol" 2>&1 &
 BATCH=$!
-sleep 0.7
-PPID_=$(pgrep -n -f "tes-police batch")
-ok $(grep -Eq '^Seccomp:\s+2$' "/proc/$PPID_/status" && grep -Eq '^NoNewPrivs:\s+1$' "/proc/$PPID_/status" && echo 0 || echo 1) \
-	"the police client runs with a seccomp filter"
+confined=1
+for _ in $(seq 50); do   # the client enters its filter once connected, before the first report
+	PPID_=$(pgrep -n -f "tes-police batch")
+	grep -Eqs '^Seccomp:\s+2$' "/proc/$PPID_/status" && grep -Eqs '^NoNewPrivs:\s+1$' "/proc/$PPID_/status" &&
+		confined=0 && break
+	sleep 0.1
+done
+ok $confined "the police client runs with a seccomp filter"
 wait "$BATCH"
 ok $([ "$(grep -c ' QUEUED$' "$T/pol")" = 2 ] && echo 0 || echo 1) "and completes its reports"
 done_testing
