@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,7 @@ replay(char **argv)
 int
 main(int argc, char **argv)
 {
+	signal(SIGPIPE, SIG_IGN); /* a side that closes ends the pump; it does not kill the relay */
 	if (argc >= 4 && strcmp(argv[1], "proxy") == 0)
 		return proxy(argc, argv);
 	if (argc == 4 && strcmp(argv[1], "replay") == 0)

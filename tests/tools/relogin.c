@@ -30,6 +30,7 @@ main(int argc, char **argv)
 	for (i = 5; i < argc; i++) {
 		r = tes_client_login(&c, argv[4], argv[i]);
 		printf("%s\n", r == 0 ? "ok" : r == TES_ERR_AUTH ? "refused" : "closed");
+		fflush(stdout);
 		if (r != 0 && r != TES_ERR_AUTH)
 			break;
 	}
