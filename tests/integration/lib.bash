@@ -47,18 +47,25 @@ done_testing() {
 	echo "$tap_pass passed, $tap_fail failed"
 	[ "$tap_fail" = 0 ]
 }
+wait_until() { # wait_until SECONDS COMMAND...: run COMMAND every 0.1 s until it succeeds (0) or SECONDS pass (1)
+	local n=$(($1 * 10))
+	shift
+	until "$@"; do
+		n=$((n - 1))
+		[ "$n" -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
 log_count() { # log_count PATTERN: lines of the server log matching PATTERN (grep BRE)
 	local n
 	n=$(grep -c -- "$1" "$T/server.log" 2>/dev/null)
 	echo "${n:-0}"
 }
+log_has() { # log_has PATTERN [COUNT]: at least COUNT (default 1) lines of the server log match
+	[ "$(log_count "$1")" -ge "${2:-1}" ]
+}
 wait_log() { # wait_log PATTERN [COUNT [SECONDS]]: until COUNT lines of the server log match (default 1, 20 s)
-	local want=${2:-1} _
-	for _ in $(seq $((${3:-20} * 10))); do
-		[ "$(log_count "$1")" -ge "$want" ] && return 0
-		sleep 0.1
-	done
-	return 1
+	wait_until "${3:-20}" log_has "$1" "${2:-1}"
 }
 free_port() { # a port below the kernel's ephemeral range, so no client socket holds it
 	local p

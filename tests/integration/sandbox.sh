@@ -28,11 +28,11 @@ ok $(grep -q "sandbox seccomp" "$T/server.log" && echo 0 || echo 1) "the server 
 
 # A session child while a connection is open.
 exec 7<>"/dev/tcp/127.0.0.1/$PORT"
-for _ in $(seq 100); do   # until the newest child is the locked-down parser
+parser_confined() { # the newest child is the locked-down parser; sets CHILD
 	CHILD=$(child_of_server)
-	grep -Eqs '^Seccomp:\s+2$' "/proc/$CHILD/status" && grep -qsx 'tes-parser' "/proc/$CHILD/comm" && break
-	sleep 0.1
-done
+	grep -Eqs '^Seccomp:\s+2$' "/proc/$CHILD/status" && grep -qsx 'tes-parser' "/proc/$CHILD/comm"
+}
+wait_until 10 parser_confined
 status=$(cat "/proc/$CHILD/status" 2>/dev/null)
 ok $(echo "$status" | grep -Eq '^NoNewPrivs:\s+1$' && echo 0 || echo 1) "session child has NoNewPrivs: 1"
 ok $(echo "$status" | grep -Eq '^Seccomp:\s+2$' && echo 0 || echo 1) "session child has Seccomp: 2 (filter)"
@@ -114,11 +114,11 @@ ok $? "a child over its CPU budget is killed (SIGXCPU)"
 exec 8>&-
 exec 7<>"/dev/tcp/127.0.0.1/$PORT"
 printf '\x54\x01\x01\x00\x00\x61' >&7   # a CLIENT_HELLO header, then its payload one byte at a time:
-for i in $(seq 14); do   # a slow client, never idle
+for i in $(seq 14); do   # a slow client, never idle, until the deadline ends it
 	printf '\x00' >&7 2>/dev/null; sleep 0.5
-	[ "$(log_count "session deadline exceeded")" -ge 1 ] && break
+	log_has "session deadline exceeded" && break
 done
-wait_log "session deadline exceeded"
+log_has "session deadline exceeded"
 ok $? "a child over its time budget is killed"
 exec 7>&-
 check "the server goes on" police report --plate AFTER2 --speed 70
@@ -142,14 +142,13 @@ OFFICER=$REL_OFFICER
 start_server "$D" || exit 1
 { printf 'POL1,90\n'; sleep 6; printf 'POL2,90\n'; } | police batch >"$T/pol" 2>&1 &
 BATCH=$!
-confined=1
-for _ in $(seq 50); do   # the client enters its filter once connected, before the first report
-	PPID_=$(pgrep -n -f "tes-police batch")
-	grep -Eqs '^Seccomp:\s+2$' "/proc/$PPID_/status" && grep -Eqs '^NoNewPrivs:\s+1$' "/proc/$PPID_/status" &&
-		confined=0 && break
-	sleep 0.1
-done
-ok $confined "the police client runs with a seccomp filter"
+police_confined() { # the client enters its filter once connected, before the first report
+	local pid
+	pid=$(pgrep -n -f "tes-police batch")
+	grep -Eqs '^Seccomp:\s+2$' "/proc/$pid/status" && grep -Eqs '^NoNewPrivs:\s+1$' "/proc/$pid/status"
+}
+wait_until 5 police_confined
+ok $? "the police client runs with a seccomp filter"
 wait "$BATCH"
 ok $([ "$(grep -c ' QUEUED$' "$T/pol")" = 2 ] && echo 0 || echo 1) "and completes its reports"
 done_testing

@@ -66,7 +66,7 @@ wait "$late_pid" 2>/dev/null
 
 # Wait for the load tool's "go", then a little more: the sessions are sending.
 load_started() {
-	for _ in $(seq 300); do grep -qs "^go$" "$1" && break; sleep 0.1; done
+	wait_until 30 grep -qs "^go$" "$1"
 	sleep 0.3
 }
 
@@ -80,7 +80,7 @@ if [ "$want" -ge 2 ]; then
 	kill -STOP "$@"
 	sleep 0.5
 	kill -KILL "$1"
-	for _ in $(seq 50); do grep -q "signature-check worker $1 died" "$T/server.log" && break; sleep 0.1; done
+	wait_log "signature-check worker $1 died" 1 5
 	victim=$1
 	shift
 	kill -CONT "$@"
@@ -148,7 +148,7 @@ if [ "$B" = "$ROOT/build" ] && [ -x "$TEST_OFFICER" ]; then
 	kill -STOP "$@"
 	reports load 24 1 0 >"$T/full" 2>"$T/full.err" &
 	LOAD=$!
-	for _ in $(seq 100); do grep -q "signature-check queue full" "$T/server.log" && break; sleep 0.1; done
+	wait_log "signature-check queue full" 1 10
 	ok $(grep -q "signature-check queue full: reports wait for room" "$T/server.log" && echo 0 || echo 1) \
 		"24 reports and the workers stopped: the queue fills"
 	sleep 0.3

@@ -10,7 +10,7 @@ printf 'officer pw 1\n' >"$T/opw"
 check "officer account" "$OFFICER" add-user -d "$D" boss --role officer --password-file "$T/opw"
 HP=$(free_port)
 start_server "$D" --http "127.0.0.1:$HP" || exit 1
-for _ in $(seq 50); do grep -q "dashboard on http://127.0.0.1:$HP/" "$T/server.log" && break; sleep 0.1; done
+wait_log "dashboard on http://127.0.0.1:$HP/" 1 5
 U=http://127.0.0.1:$HP
 ID1=11111111111111111111111111111111
 ID2=22222222222222222222222222222222
@@ -155,7 +155,7 @@ stop_server
 # First-run demo data (make run): admin with the password in DATA/demo/officer.pw logs in.
 HP=$(free_port)
 start_server "$T/demo" --demo --http "127.0.0.1:$HP" || exit 1
-for _ in $(seq 50); do grep -q "dashboard on http://127.0.0.1:$HP/" "$T/server.log" && break; sleep 0.1; done
+wait_log "dashboard on http://127.0.0.1:$HP/" 1 5
 U=http://127.0.0.1:$HP
 req "$T/login" -c "$T/jar3" "$U/login" >/dev/null
 C=$(csrf_of "$T/login")
