@@ -9,7 +9,7 @@ MODE=${1:-full}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-build}
 case $B in /*) ;; *) B=$ROOT/$B ;; esac
-OFFICER=$B/tes-officer POLICE=$B/tes-police BENCH=$B/tes-bench
+OFFICER=$B/tes-officer POLICE=$B/tes-police BENCH=$B/tes-bench PARSER=$B/tes-parser
 W=$(mktemp -d /tmp/tes-bench.XXXXXX)
 FIGS=$W/figs.jsonl LOG=$W/server.log
 SPID= IDLE_PID=
@@ -27,7 +27,7 @@ trap 'exit 130' INT TERM
 
 case $MODE in
 full)
-	RUNS=3 LRUNS=5 RAW_T=0.5 HS_C=8 HS_T=3 IDLE_N=1000 APPROVE_N=250
+	RUNS=3 LRUNS=5 RAW_T=0.5 HS_C=8 HS_T=3 LHS_T=1 IDLE_N=1000 APPROVE_N=250
 	# sessions:reports each; the timed phase of each is at least 0.5 s at 5000 reports/s (the
 	# pre-signing before it is not timed but costs wall time: about 7700 RSA signatures per run)
 	REP_PER="1:300 16:160 128:40" LEVEL_N=200
@@ -35,7 +35,7 @@ full)
 	STORES="10000:1000 101250:100000 1001250:1000000"
 	;;
 smoke)
-	RUNS=1 LRUNS=1 RAW_T=0.02 HS_C=2 HS_T=0.3 IDLE_N=4 APPROVE_N=5
+	RUNS=1 LRUNS=1 RAW_T=0.02 HS_C=2 HS_T=0.3 LHS_T=0.2 IDLE_N=4 APPROVE_N=5
 	REP_PER="1:5 2:3" LEVEL_N=5
 	STORES="20:5 40:30"
 	;;
@@ -95,7 +95,7 @@ net() { # net USER: options of the network subcommands
 }
 fig() { "$BENCH" "$@" >>"$FIGS" || die "tes-bench $1 failed"; }
 
-[ -x "$BENCH" ] && [ -x "$OFFICER" ] && [ -x "$POLICE" ] || die "build first: make all $B/tes-bench"
+[ -x "$BENCH" ] && [ -x "$OFFICER" ] && [ -x "$POLICE" ] && [ -x "$PARSER" ] || die "build first: make all $B/tes-bench"
 printf 'bench password\n' >"$W/pw"
 "$POLICE" keygen -k "$W/unit.key" >/dev/null || die "keygen failed"
 D0=$W/d0
@@ -103,7 +103,7 @@ make_store "$D0" || die "cannot create the store"
 T0=$(date +%s)
 
 note "1/5 raw primitive rates"
-fig raw -k "$D0/server.key" -r "$RUNS" -t "$RAW_T"
+fig raw -k "$D0/server.key" -x "$PARSER" -r "$RUNS" -t "$RAW_T"
 
 note "2/5 handshakes ($HS_C concurrent clients)"
 start_server "$D0" --max-sessions $((IDLE_N + 200)) --idle-timeout 600
@@ -133,6 +133,7 @@ note "5/5 scaling: empty store"
 make_store "$W/s0" || die "cannot create a store"
 start_server "$W/s0"
 fig report $(net light) -c 1 -n "$LEVEL_N" -r "$LRUNS" -t 1 -T j0
+fig handshake $(net light) -c 1 -r "$LRUNS" -t "$LHS_T" -T j0
 stop_server
 fig startup -L "$LOG" -e "$OFFICER" -d "$W/s0" -r "$RUNS" -T j0
 rm -rf "$W/s0"
@@ -144,6 +145,7 @@ for st in $STORES; do
 	fig startup -L "$LOG" -e "$OFFICER" -d "$W/s" -r "$RUNS" -T "j$n"
 	start_server "$W/s"
 	fig report $(net light) -c 1 -n "$LEVEL_N" -r "$LRUNS" -t 1 -T "j$n"
+	fig handshake $(net light) -c 1 -r "$LRUNS" -t "$LHS_T" -T "j$n"
 	stop_server
 	fig approve -d "$W/s" -n "$APPROVE_N" -r "$LRUNS" -T "d$d"
 	rm -rf "$W/s"

@@ -17,7 +17,7 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *help;
 } cmds[] = {
-	{ "raw", tes_bench_raw, "raw [-k KEY] [-r RUNS] [-t SECS]          primitive rates" },
+	{ "raw", tes_bench_raw, "raw [-k KEY] [-x TES-PARSER] [-r RUNS] [-t SECS]  primitive rates (-x: also spawning the image)" },
 	{ "handshake", tes_bench_handshake, "handshake NET [-c CLIENTS]              connect+handshake+login+close" },
 	{ "report", tes_bench_report, "report NET [-c SESSIONS] [-n PER]        pre-signed durable reports" },
 	{ "idle", tes_bench_idle, "idle NET -c N [-t SECS]                 hold N logged-in sessions" },

@@ -7,8 +7,11 @@
 #define _GNU_SOURCE
 #include <getopt.h>
 #include <stdio.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <sysexits.h>
 
 #include <bearssl.h>
@@ -16,6 +19,7 @@
 #include "bench/bench.h"
 #include "common/ct.h"
 #include "crypto/hash.h"
+#include "crypto/passwd.h"
 #include "crypto/record.h"
 #include "crypto/rng.h"
 #include "crypto/rsa.h"
@@ -30,7 +34,12 @@ struct raw {
 	uint8_t buf[RAW_BUF], frame[TES_RECORD_MAX_FRAME], iv[8];
 	br_des_ct_cbcenc_keys dk;
 	struct tes_record_dir rec;
+	char pw_default[TES_PASSWD_ENCODED_MAX], pw_256kib[TES_PASSWD_ENCODED_MAX];
+	const char *parser;                 /* tes-parser, for op_spawn */
+	posix_spawn_file_actions_t quiet;   /* its usage message to /dev/null */
 };
+
+static const char raw_pw[] = "bench password";
 
 static void
 op_oaep(struct raw *x)
@@ -80,6 +89,37 @@ op_record(struct raw *x)
 		abort();
 }
 
+/* A login's password check, through the verifier's wrapper, at the default cost and at 256 KiB. */
+static void
+op_argon2_default(struct raw *x)
+{
+	if (tes_passwd_verify(x->pw_default, raw_pw, sizeof raw_pw - 1) != 0)
+		abort();
+}
+
+static void
+op_argon2_256kib(struct raw *x)
+{
+	if (tes_passwd_verify(x->pw_256kib, raw_pw, sizeof raw_pw - 1) != 0)
+		abort();
+}
+
+/*
+ * Start the parser image and reap it: without a mode, tes-parser writes its
+ * usage line and exits, so this is the least a child per connection costs
+ * (process creation, exec, the image's start-up, exit, reaping).
+ */
+static void
+op_spawn(struct raw *x)
+{
+	char *argv[] = { "tes-parser", NULL }, *env[] = { NULL };
+	pid_t pid;
+	int st;
+
+	if (posix_spawn(&pid, x->parser, &x->quiet, NULL, argv, env) != 0 || waitpid(pid, &st, 0) != pid)
+		abort();
+}
+
 /* One primitive: its figure name, unit, operation and bytes per operation (0: count ops). */
 static const struct {
 	const char *name, *unit;
@@ -93,6 +133,9 @@ static const struct {
 	{ "raw_3des_cbc", "MB/s", op_des3, RAW_BUF },
 	{ "raw_hmac_sha256", "MB/s", op_hmac, RAW_BUF },
 	{ "raw_record_seal", "MB/s", op_record, TES_RECORD_MAX_PLAIN },
+	{ "raw_argon2id_default", "op/s", op_argon2_default, 0 },
+	{ "raw_argon2id_256kib", "op/s", op_argon2_256kib, 0 },
+	{ "raw_spawn_parser", "op/s", op_spawn, 0 },
 };
 
 static double
@@ -124,7 +167,12 @@ raw_setup(struct raw *x, const char *keyfile)
 	tes_rng_bytes(enc, sizeof enc);
 	tes_rng_bytes(mac, sizeof mac);
 	if (tes_rsa_oaep_encrypt(&x->k.pub, pms, sizeof pms, x->oaep) != 0 || tes_rsa_sign(&x->k, x->h, x->sig) != 0 ||
-	    tes_x25519_keygen(x->xpriv, x->out) != 0 || tes_x25519_keygen(x->out, x->xpub) != 0)
+	    tes_x25519_keygen(x->xpriv, x->out) != 0 || tes_x25519_keygen(x->out, x->xpub) != 0 ||
+	    tes_passwd_hash_cost(raw_pw, sizeof raw_pw - 1, TES_PASSWD_M_DEFAULT, x->pw_default, sizeof x->pw_default) != 0 ||
+	    tes_passwd_hash_cost(raw_pw, sizeof raw_pw - 1, 256, x->pw_256kib, sizeof x->pw_256kib) != 0)
+		return -1;
+	if (posix_spawn_file_actions_init(&x->quiet) != 0 ||
+	    posix_spawn_file_actions_addopen(&x->quiet, 2, "/dev/null", O_WRONLY, 0) != 0)
 		return -1;
 	br_des_ct_cbcenc_init(&x->dk, enc, sizeof enc);
 	tes_record_dir_init(&x->rec, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, enc, mac);
@@ -143,9 +191,11 @@ tes_bench_raw(int argc, char **argv)
 	size_t i;
 	int c;
 
-	while ((c = getopt(argc, argv, "k:r:t:")) != -1) {
+	while ((c = getopt(argc, argv, "k:r:t:x:")) != -1) {
 		if (c == 'k')
 			keyfile = optarg;
+		else if (c == 'x')
+			x.parser = optarg;
 		else if (c == 'r')
 			runs = (unsigned)atoi(optarg);
 		else if (c == 't')
@@ -160,6 +210,8 @@ tes_bench_raw(int argc, char **argv)
 		return EX_SOFTWARE;
 	}
 	for (i = 0; i < sizeof prims / sizeof prims[0]; i++) {
+		if (prims[i].op == op_spawn && x.parser == NULL)
+			continue;
 		memset(&f, 0, sizeof f);
 		f.name = prims[i].name;
 		f.unit = prims[i].unit;
@@ -167,6 +219,7 @@ tes_bench_raw(int argc, char **argv)
 			tes_bench_fig_add(&f, rate(&x, i, secs));
 		tes_bench_fig_print(&f);
 	}
+	posix_spawn_file_actions_destroy(&x.quiet);
 	TES_WIPE_CTX(&x);
 	return EX_OK;
 }

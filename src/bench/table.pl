@@ -29,10 +29,10 @@ my ($big_n, $big_d) = @{$lv[-1]};
 my ($small_d) = $lv[0][1];
 
 need(qw(raw_rsa_oaep_decrypt raw_rsa_sign raw_rsa_verify raw_x25519 raw_3des_cbc raw_hmac_sha256 raw_record_seal
-	handshake_argon2_default_per_s handshake_argon2_256kib_per_s master_rss_idle0_kib
-	report_j0_p50_ms startup_j0_s));
+	raw_argon2id_default raw_argon2id_256kib raw_spawn_parser handshake_argon2_default_per_s handshake_argon2_256kib_per_s master_rss_idle0_kib
+	report_j0_p50_ms handshake_j0_p50_ms startup_j0_s));
 need("report_s${_}_per_s", "report_s${_}_p50_ms", "report_s${_}_p99_ms") for @sess;
-need("report_j$_->[0]_p50_ms", "approve_d$_->[1]_p50_ms", "startup_j$_->[0]_s", "history_d$_->[1]_ms",
+need("report_j$_->[0]_p50_ms", "handshake_j$_->[0]_p50_ms", "approve_d$_->[1]_p50_ms", "startup_j$_->[0]_s", "history_d$_->[1]_ms",
 	"auditpage_d$_->[1]_ms", "tags_d$_->[1]_s") for @lv;
 need("master_rss_idle${idle_n}_kib", "total_pss_idle${idle_n}_kib", "child_private_idle${idle_n}_kib");
 for my $n (@order) {
@@ -48,15 +48,41 @@ for my $n (grep { /_errors$/ } @order) {
 sub ratio { my ($a, $b) = (med($_[0]), med($_[1])); return (defined $a && defined $b && $b > 0) ? $a / $b : undef; }
 # operations per CPU-second of the server (master + session children) against a raw rate
 sub inv_ratio { my ($ms, $raw) = (med($_[0]), med($_[1])); return (defined $ms && $ms > 0 && defined $raw && $raw > 0) ? 1000 / $ms / $raw : undef; }
+my $ncpu = `nproc`; chomp $ncpu;
+# The most handshakes/s the CPUs can complete from what the protocol makes each side compute,
+# nothing else counted (no kernel, network, hashing or cipher): for the server an X25519 key pair
+# and shared secret, the RSA-OAEP decryption, the RSA verify of the unit's signature and the
+# Argon2id check of the login; for a client on the same CPUs (loopback) its X25519 pair and
+# secret, the OAEP encryption (a public operation) and the unit's signature (a private one).
+# With $child, also the one child process per connection of the design (raw_spawn_parser: start
+# and reap the parser image, nothing parsed).
+sub ceiling {
+	my ($argon, $client, $child) = @_;
+	my ($priv, $pub, $x, $a, $sp) = map { med($_) } 'raw_rsa_oaep_decrypt', 'raw_rsa_verify', 'raw_x25519', $argon,
+		'raw_spawn_parser';
+	return undef unless $priv && $pub && $x && $a && $sp;
+	my $s = 1 / $priv + 1 / $pub + 2 / $x + 1 / $a;
+	$s += 1 / $priv + 1 / $pub + 2 / $x if $client;
+	$s += 1 / $sp if $child;
+	return $ncpu / $s / $priv;
+}
+sub share { my ($m, $c) = @_; return (defined $m && defined $c && $c > 0) ? $m / $c : undef; }
 my $s16 = (grep { $_ >= 16 } @sess)[0] // $sess[-1];
 my @checks = (
 	['handshakes/s (Argon2id default) / raw RSA private (OAEP)', ratio('handshake_argon2_default_per_s', 'raw_rsa_oaep_decrypt'), '>=', 0.8],
 	['handshakes/s (Argon2id 256 KiB, cheap) / raw RSA private', ratio('handshake_argon2_256kib_per_s', 'raw_rsa_oaep_decrypt'), '>=', 0.8],
 	(map { ["reports/s at $_ sessions / raw RSA verify", ratio("report_s${_}_per_s", 'raw_rsa_verify'), '>=', 0.5] } grep { $_ >= $s16 } @sess),
+	(map { my ($k, $a) = @$_; my $c = ceiling("raw_argon2id_$k", 1, 1);
+		["  ceiling ($a): crypto of both ends on $ncpu CPUs / raw RSA", ceiling("raw_argon2id_$k", 1, 0), 'info', undef],
+		["  ceiling ($a): the same + a child per connection", $c, 'info', undef],
+		["  measured / that ceiling ($a)", share(ratio("handshake_argon2_${k}_per_s", 'raw_rsa_oaep_decrypt'), $c), 'info', undef],
+		["  ceiling ($a), clients elsewhere: server crypto + child", ceiling("raw_argon2id_$k", 0, 1), 'info', undef] }
+		['default', 'default'], ['256kib', '256 KiB']),
 	['  server CPU: handshakes per server CPU-second (256 KiB) / raw RSA private', inv_ratio('handshake_argon2_256kib_server_cpu_ms', 'raw_rsa_oaep_decrypt'), 'info', undef],
 	(map { ["  server CPU: reports per server CPU-second at $_ sessions / raw verify", inv_ratio("report_s${_}_server_cpu_ms", 'raw_rsa_verify'), 'info', undef] } grep { $_ >= $s16 } @sess),
 	["report p50 at $big_n reports / empty journal", ratio("report_j${big_n}_p50_ms", 'report_j0_p50_ms'), '<=', 2],
 	["approval p50 at $big_d drivers / at $small_d drivers", ratio("approve_d${big_d}_p50_ms", "approve_d${small_d}_p50_ms"), '<=', 2],
+	["handshake p50 at $big_n reports + $big_d drivers / empty store", ratio("handshake_j${big_n}_p50_ms", 'handshake_j0_p50_ms'), 'info', undef],
 	["start-up s with $big_n reports + $big_d drivers", med("startup_j${big_n}_s"), '<=', 5],
 	["start-up largest / smallest store", ratio("startup_j${big_n}_s", 'startup_j0_s'), 'info', undef],
 	["dashboard: plate history at $big_d drivers / at $small_d", ratio("history_d${big_d}_ms", "history_d${small_d}_ms"), 'info', undef],
@@ -86,7 +112,6 @@ for my $c (@checks) {
 my $cpu = `grep -m1 'model name' /proc/cpuinfo`; $cpu =~ s/.*:\s*//; chomp $cpu;
 my $mem = `grep -m1 MemTotal /proc/meminfo`; $mem =~ s/.*:\s*//; chomp $mem;
 my $kern = `uname -sr`; chomp $kern;
-my $ncpu = `nproc`; chomp $ncpu;
 my $doc = {
 	mode => $mode, date => scalar(gmtime()) . ' UTC', elapsed_s => $elapsed + 0,
 	machine => { cpu => $cpu, cpus => $ncpu + 0, memory => $mem, kernel => $kern },

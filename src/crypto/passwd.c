@@ -12,7 +12,6 @@
 
 enum {
 	PW_T_COST = 2,
-	PW_M_COST = 19456,      /* KiB */
 	PW_LANES = 1,
 	PW_SALT_LEN = 16,
 	PW_HASH_LEN = 32,
@@ -35,7 +34,7 @@ passwd_m_cost(void)
 	if (done)
 		return m;
 	done = 1;
-	m = PW_M_COST;
+	m = TES_PASSWD_M_DEFAULT;
 	if ((s = getenv("TES_ARGON2_MEMORY_KIB")) == NULL)
 		return m;
 	v = s[0] >= '0' && s[0] <= '9' ? strtoul(s, &end, 10) : 0;
@@ -50,11 +49,19 @@ passwd_m_cost(void)
 int
 tes_passwd_hash(const char *pw, size_t pwlen, char *encoded, size_t cap)
 {
+	uint32_t m = passwd_m_cost();
+
+	return m == 0 ? TES_ERR_ARG : tes_passwd_hash_cost(pw, pwlen, m, encoded, cap);
+}
+
+/* see passwd.h */
+int
+tes_passwd_hash_cost(const char *pw, size_t pwlen, uint32_t m, char *encoded, size_t cap)
+{
 	uint8_t salt[PW_SALT_LEN];
-	uint32_t m;
 	int r = TES_ERR_INTERNAL, ar;
 
-	if ((m = passwd_m_cost()) == 0) {
+	if (m < PW_M_MIN || m > PW_M_MAX) {
 		r = TES_ERR_ARG;
 		goto out;
 	}

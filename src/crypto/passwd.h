@@ -13,9 +13,11 @@
 #define TES_CRYPTO_PASSWD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum {
-	TES_PASSWD_ENCODED_MAX = 128   /* buffer that fits any encoded hash we produce */
+	TES_PASSWD_ENCODED_MAX = 128,  /* buffer that fits any encoded hash we produce */
+	TES_PASSWD_M_DEFAULT = 19456   /* KiB: the memory cost of every stored hash */
 };
 
 /*
@@ -26,6 +28,14 @@ enum {
  */
 int
 tes_passwd_hash(const char *pw, size_t pwlen, char *encoded, size_t cap);
+
+/*
+ * The same with the memory cost m (KiB, 8 to 4194304) given, not taken from
+ * the environment: for the benchmark, which times both costs in one run.
+ * TES_ERR_ARG if m is out of range.
+ */
+int
+tes_passwd_hash_cost(const char *pw, size_t pwlen, uint32_t m, char *encoded, size_t cap);
 
 /*
  * 0 if pw matches the encoded Argon2id hash (compared in constant time by

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -13,27 +14,6 @@
 
 #include "officer/spawn.h"
 #include "store/db.h"
-
-/* Between fork and exec: only descriptor moves, then a fresh image. */
-static _Noreturn void
-child(const char *exe, const char *mode, char *const env[], int net, int mon)
-{
-	char *argv[] = { "tes-parser", (char *)mode, NULL };
-	int a, b, null;
-
-	signal(SIGPIPE, SIG_DFL);
-	a = fcntl(net, F_DUPFD, 10);
-	b = fcntl(mon, F_DUPFD, 10);
-	if (a < 0 || b < 0 || dup2(a, TES_CHILD_NET_FD) < 0 || dup2(b, TES_CHILD_MON_FD) < 0)
-		_exit(TES_CHILD_EXIT_SETUP);
-	if ((null = open("/dev/null", O_RDWR)) >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-	}
-	close_range(5, ~0U, 0);
-	execve(exe, argv, env);
-	_exit(TES_CHILD_EXIT_SETUP);
-}
 
 /* see spawn.h */
 int
@@ -63,14 +43,60 @@ tes_spawn_find_parser(char *out, size_t cap, char *err, size_t errcap)
 	return 0;
 }
 
+/*
+ * A descriptor the file actions can move to 3 or 4 without clobbering the
+ * other one: below 5, a close-on-exec copy above them (*tmp, closed by the
+ * caller); otherwise fd itself.
+ */
+static int
+above_child_fds(int fd, int *tmp)
+{
+	if (fd > TES_CHILD_MON_FD)
+		return fd;
+	return *tmp = fcntl(fd, F_DUPFD_CLOEXEC, TES_CHILD_MON_FD + 1);
+}
+
 /* see spawn.h */
 pid_t
 tes_spawn_child(const char *exe, const char *mode, char *const env[], int net, int mon)
 {
-	pid_t pid = fork();
+	char *argv[] = { "tes-parser", (char *)mode, NULL };
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t dfl;
+	int tmp[2] = { -1, -1 }, a, b, e = 0;
+	pid_t pid = -1;
 
-	if (pid == 0)
-		child(exe, mode, env, net, mon);
+	a = above_child_fds(net, &tmp[0]);
+	b = above_child_fds(mon, &tmp[1]);
+	if (a < 0 || b < 0)
+		goto out;
+	if ((e = posix_spawn_file_actions_init(&fa)) != 0)
+		goto out;
+	if ((e = posix_spawnattr_init(&at)) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		goto out;
+	}
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);   /* the master ignores it; the child dies of a broken pipe */
+	if ((e = posix_spawn_file_actions_adddup2(&fa, a, TES_CHILD_NET_FD)) == 0 &&
+	    (e = posix_spawn_file_actions_adddup2(&fa, b, TES_CHILD_MON_FD)) == 0 &&
+	    (e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0)) == 0 &&
+	    (e = posix_spawn_file_actions_adddup2(&fa, 0, 1)) == 0 &&
+	    (e = posix_spawn_file_actions_addclosefrom_np(&fa, TES_CHILD_MON_FD + 1)) == 0 &&
+	    (e = posix_spawnattr_setsigdefault(&at, &dfl)) == 0 &&
+	    (e = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF)) == 0)
+		e = posix_spawn(&pid, exe, &fa, &at, argv, env);
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+	if (e != 0)
+		pid = -1;
+ out:
+	for (size_t i = 0; i < 2; i++)
+		if (tmp[i] >= 0)
+			close(tmp[i]);
+	if (e != 0)
+		errno = e;
 	return pid;
 }
 

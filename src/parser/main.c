@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * tes-parser: the image the officer master fork+execs for every connection,
+ * tes-parser: the image the officer master starts (posix_spawn) for every connection,
  * "tes-parser session" for a protocol client and "tes-parser http" for a
  * dashboard request (officer/spawn.h gives the descriptors it starts with).
  * It holds only what a process that parses untrusted bytes needs: the

@@ -1175,6 +1175,14 @@ test_passwd(void)
 	EQ_INT(r, TES_ERR_FORMAT, "bad parameter is a format error");
 	r = tes_passwd_hash("pw", 2, enc2, 40);
 	EQ_INT(r, TES_ERR_SPACE, "passwd hash refuses a short buffer");
+	r = tes_passwd_hash_cost("correct horse", 13, 32, enc2, sizeof(enc2));
+	OK(r == 0 && strncmp(enc2, "$argon2id$v=19$m=32,t=2,p=1$", 28) == 0 &&
+	   tes_passwd_verify(enc2, "correct horse", 13) == 0,
+	   "passwd hash with a given cost ignores the override: %s", enc2);
+	r = tes_passwd_hash_cost("pw", 2, 7, enc2, sizeof(enc2));
+	EQ_INT(r, TES_ERR_ARG, "passwd hash refuses a cost below 8 KiB");
+	r = tes_passwd_hash_cost("pw", 2, 4194305, enc2, sizeof(enc2));
+	EQ_INT(r, TES_ERR_ARG, "passwd hash refuses a cost above 4 GiB");
 
 	/* the override is read once per process: bad values in fresh processes */
 	r = run_self_argon2_env("7");

@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Login rate limiting, time parsing/formatting, CLI number parsing, and the
- * master's worker pools: password checks and report signature checks.
+ * Login rate limiting, time parsing/formatting, CLI number parsing, the
+ * master's worker pools (password checks and report signature checks), and
+ * how a parser child is started.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +23,7 @@
 #include "officer/pool.h"
 #include "officer/ratelimit.h"
 #include "officer/sigcheck.h"
+#include "officer/spawn.h"
 #include "officer/verifier.h"
 #include "sandbox/sandbox.h"
 #include "tap.h"
@@ -260,6 +266,100 @@ test_pool_lockdown(void)
 	OK(tes_pool_alive(&p) == 0 && p.fd < 0, "and no worker is left running");
 }
 
+/*
+ * tes_spawn_child with /bin/sh as the image ("tes-parser MODE" runs the script
+ * MODE). Runs in a process of its own, which may move its descriptors: the
+ * client socket starts on 4 and the monitor socket on 3, each other's place
+ * in the child, SIGPIPE is ignored, and one more descriptor is open. Prints
+ * what the script wrote to each socket; the exit code says which step failed.
+ */
+static int
+spawn_probe(const char *script)
+{
+	int n[2], m[2], leak, st;
+	char buf[256], lenv[32];
+	ssize_t k;
+	pid_t pid;
+
+	signal(SIGPIPE, SIG_IGN);
+	/* 3 and 4 taken first, so that the pairs come above them */
+	if ((leak = open("/dev/null", O_RDONLY)) < 0 || (leak = fcntl(leak, F_DUPFD, 10)) < 0 ||
+	    dup2(leak, 3) < 0 || dup2(leak, 4) < 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM, 0, n) != 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, m) != 0 ||
+	    dup2(n[1], TES_CHILD_MON_FD) < 0 || dup2(m[1], TES_CHILD_NET_FD) < 0)
+		return 2;
+	close(n[1]);
+	close(m[1]);
+	snprintf(lenv, sizeof lenv, "LEAK=%d", leak);
+	pid = tes_spawn_child("/bin/sh", script, (char *[]){ "PATH=/usr/bin:/bin", lenv, NULL },
+			      TES_CHILD_MON_FD, TES_CHILD_NET_FD);
+	if (pid < 0)
+		return 3;
+	close(TES_CHILD_NET_FD);
+	close(TES_CHILD_MON_FD);
+	if (waitpid(pid, &st, 0) != pid)
+		return 4;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return 10 + (WIFEXITED(st) ? WEXITSTATUS(st) : 100);
+	for (int i = 0; i < 2; i++) {
+		if ((k = read(i == 0 ? n[0] : m[0], buf, sizeof buf - 1)) <= 0)
+			return 5 + i;
+		buf[k] = '\0';
+		fputs(buf, stdout);
+	}
+	return fflush(stdout) == 0 ? 0 : 7;
+}
+
+static void
+test_spawn(void)
+{
+	static const char body[] =
+		"set -e\n"
+		"ign=$(sed -n 's/^SigIgn:[[:space:]]*//p' /proc/$$/status)\n"
+		"echo \"net 0=$(readlink /proc/$$/fd/0) pipe=$(( 0x$ign & 4096 ))\" >&3\n"
+		"if [ -e /proc/$$/fd/$LEAK ]; then l=open; else l=closed; fi\n"
+		"echo \"mon leak=$l\" >&4\n";
+	char dir[] = "/tmp/tes-spawn.XXXXXX", script[64], out[512];
+	size_t used = 0;
+	ssize_t k;
+	int o[2], st = -1, e;
+	FILE *f;
+	pid_t pid;
+
+	if (mkdtemp(dir) == NULL || snprintf(script, sizeof script, "%s/probe.sh", dir) < 0 ||
+	    (f = fopen(script, "w")) == NULL || fputs(body, f) < 0 || fclose(f) != 0 || pipe(o) != 0) {
+		OK(0, "cannot set up the spawn probe in %s", dir);
+		return;
+	}
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		dup2(o[1], 1);
+		close(o[0]);
+		_exit(spawn_probe(script));
+	}
+	close(o[1]);
+	while (used < sizeof out - 1 && (k = read(o[0], out + used, sizeof out - 1 - used)) > 0)
+		used += (size_t)k;
+	out[used] = '\0';
+	close(o[0]);
+	waitpid(pid, &st, 0);
+	unlink(script);
+	rmdir(dir);
+	EQ_INT(WIFEXITED(st) ? WEXITSTATUS(st) : -1, 0,
+	       "a child started with its two sockets on swapped numbers runs (probe status %#x)", (unsigned)st);
+	OK(strncmp(out, "net 0=/dev/null pipe=0\n", 23) == 0,
+	   "its fd 3 is the client socket, 0 is /dev/null, SIGPIPE is not ignored: %.40s", out);
+	OK(strstr(out, "\nmon leak=closed\n") != NULL,
+	   "its fd 4 is the monitor socket, no other descriptor is inherited: %.16s",
+	   strchr(out, '\n') != NULL ? strchr(out, '\n') + 1 : out);
+
+	errno = 0;
+	pid = tes_spawn_child("/nonexistent/tes-parser", "session", (char *[]){ NULL }, 0, 1);
+	e = errno;
+	OK(pid == -1 && e == ENOENT, "a missing image is an error with its errno: %s", strerror(e));
+	OK(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD, "and leaves no child behind");
+}
+
 int
 main(void)
 {
@@ -269,5 +369,6 @@ main(void)
 	test_sigcheck();
 	test_verifier();
 	test_pool_lockdown();
+	test_spawn();
 	return tap_done();
 }
