@@ -195,7 +195,7 @@ test-all: test-asan test-valgrind
 # --- end of sandbox variants -----------------------------------------------------------
 
 # --- Benchmarks (BENCHMARKS.md) -------------------------------------------------
-# make bench        the full measurement (about 3 minutes on 2 cores, 10 at most), writes
+# make bench        the full measurement (3 to 6 minutes on 2 cores with the host's load, 10 at most), writes
 #                   build/bench.json and prints the table against the targets
 # make bench-smoke  a few seconds: the same script at toy sizes, checks only that
 #                   every figure is produced and the JSON is well formed; run by make test

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: ISC
 # make bench / make bench-smoke: run every measurement of BENCHMARKS.md on loopback in a
 # private temporary directory, then print the table and write $B/bench.json.
-#   bench.sh full    full sizes (1M journal records, 1000 idle sessions; about 5-10 minutes)
+#   bench.sh full    full sizes (1M journal records, 1000 idle sessions; 3 to 6 minutes on 2 cores)
 #   bench.sh smoke   toy sizes (seconds): checks that every figure comes out, no timing checks
 set -u
 MODE=${1:-full}
