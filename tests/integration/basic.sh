@@ -54,8 +54,7 @@ check "verify: hash chain intact" "$OFFICER" verify -d "$D"
 start_server "$D" || exit 1
 out=$(police report --plate 34ABC123 --speed 120 --id $ID 2>&1)
 ok $(echo "$out" | grep -q "violation 1 DUPLICATE" && echo 0 || echo 1) "duplicate detected after a restart"
-check_code "wrong password is refused (exit 77)" 77 "$POLICE" report -s 127.0.0.1:$PORT -k "$T/unit1.key" -u alice \
-	--password-file <(echo wrong) --server-key "$FP" --plate AB1 --speed 90
+PWFILE=<(echo wrong) check_code "wrong password is refused (exit 77)" 77 police report --plate AB1 --speed 90
 "$POLICE" keygen -k "$T/other2.key" >/dev/null
 check_code "unregistered unit key is refused (exit 77)" 77 "$POLICE" report -s 127.0.0.1:$PORT -k "$T/other2.key" \
 	-u alice --password-file "$T/pw" --server-key "$FP" --plate AB1 --speed 90
@@ -63,10 +62,7 @@ check_code "unregistered unit key is refused (exit 77)" 77 "$POLICE" report -s 1
 # valgrind's slowness. The sixth failure comes once the first block has passed, so the right
 # password that follows has a 2 s margin.
 if [ -z "${TES_OFFICER_WRAP:-}" ]; then
-	wrong() {
-		"$POLICE" report -s 127.0.0.1:$PORT -k "$T/unit1.key" -u alice --password-file <(echo "$1") \
-			--server-key "$FP" --plate AB1 --speed 90 >/dev/null 2>&1
-	}
+	wrong() { PWFILE=<(echo "$1") police report --plate AB1 --speed 90 >/dev/null 2>&1; }
 	for i in 1 2 3 4 5; do wrong wrong$i; done
 	sleep 1.2
 	wrong wrong6

@@ -118,8 +118,8 @@ setup_data() { # setup_data DIR: server keys, unit key u1 registered as patrol-7
 		"$OFFICER" add-user -d "$dir" alice --role police --password-file "$T/pw" >/dev/null &&
 		FP=$("$OFFICER" fingerprint -d "$dir")
 }
-police() { # police report|batch [options]: session options filled in
+police() { # police report|batch [options]: session options filled in (PWFILE=F: another password file)
 	local cmd=$1; shift
-	"$POLICE" "$cmd" -s "127.0.0.1:$PORT" -k "$T/unit1.key" -u alice --password-file "$T/pw" \
+	"$POLICE" "$cmd" -s "127.0.0.1:$PORT" -k "$T/unit1.key" -u alice --password-file "${PWFILE:-$T/pw}" \
 		--server-key "$FP" "$@"
 }
