@@ -187,7 +187,7 @@ VG_UNIT    := $(patsubst $(B)/%,build/valgrind/%,$(UNIT_TESTS))
 test-valgrind:
 	$(Q)$(MAKE) --no-print-directory B=build/valgrind SANDBOX=null all $(VG_UNIT) build/valgrind/tests/relogin
 	$(Q)for t in $(filter-out %/crypto_test,$(VG_UNIT)); do \
-		echo "valgrind $$t"; $(VALGRIND) $$t >/dev/null || exit 1; done
+		echo "valgrind $$t"; TES_UNDER_VALGRIND=1 $(VALGRIND) $$t >/dev/null || exit 1; done
 	$(Q)TES_BUILD=build/valgrind TES_OFFICER_WRAP="$(VALGRIND)" prove -f --exec '' tests/integration/basic.sh
 
 test-all: test-asan test-valgrind

@@ -353,6 +353,12 @@ test_spawn(void)
 	   "its fd 4 is the monitor socket, no other descriptor is inherited: %.16s",
 	   strchr(out, '\n') != NULL ? strchr(out, '\n') + 1 : out);
 
+	/* valgrind turns glibc's CLONE_VFORK child into a fork: the exec error then comes as exit 127 */
+	if (getenv("TES_UNDER_VALGRIND") != NULL) {
+		OK(1, "# SKIP under valgrind, a failed exec is not reported by posix_spawn");
+		OK(1, "# SKIP under valgrind, a failed exec is not reported by posix_spawn");
+		return;
+	}
 	errno = 0;
 	pid = tes_spawn_child("/nonexistent/tes-parser", "session", (char *[]){ NULL }, 0, 1);
 	e = errno;
