@@ -5,10 +5,10 @@
  * same run as the server figures so that the ratios compare like with like.
  */
 #define _GNU_SOURCE
-#include <getopt.h>
-#include <stdio.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>

@@ -29,11 +29,12 @@ my ($big_n, $big_d) = @{$lv[-1]};
 my ($small_d) = $lv[0][1];
 
 need(qw(raw_rsa_oaep_decrypt raw_rsa_sign raw_rsa_verify raw_x25519 raw_3des_cbc raw_hmac_sha256 raw_record_seal
-	raw_argon2id_default raw_argon2id_256kib raw_spawn_parser handshake_argon2_default_per_s handshake_argon2_256kib_per_s master_rss_idle0_kib
+	raw_argon2id_default raw_argon2id_256kib raw_spawn_parser
+	handshake_argon2_default_per_s handshake_argon2_256kib_per_s master_rss_idle0_kib
 	report_j0_p50_ms handshake_j0_p50_ms startup_j0_s));
 need("report_s${_}_per_s", "report_s${_}_p50_ms", "report_s${_}_p99_ms") for @sess;
-need("report_j$_->[0]_p50_ms", "handshake_j$_->[0]_p50_ms", "approve_d$_->[1]_p50_ms", "startup_j$_->[0]_s", "history_d$_->[1]_ms",
-	"auditpage_d$_->[1]_ms", "tags_d$_->[1]_s") for @lv;
+need("report_j$_->[0]_p50_ms", "handshake_j$_->[0]_p50_ms", "approve_d$_->[1]_p50_ms", "startup_j$_->[0]_s",
+	"history_d$_->[1]_ms", "auditpage_d$_->[1]_ms", "tags_d$_->[1]_s") for @lv;
 need("master_rss_idle${idle_n}_kib", "total_pss_idle${idle_n}_kib", "child_private_idle${idle_n}_kib");
 for my $n (@order) {
 	for my $k (qw(median min max)) {
@@ -72,11 +73,11 @@ my @checks = (
 	['handshakes/s (Argon2id default) / raw RSA private (OAEP)', ratio('handshake_argon2_default_per_s', 'raw_rsa_oaep_decrypt'), '>=', 0.8],
 	['handshakes/s (Argon2id 256 KiB, cheap) / raw RSA private', ratio('handshake_argon2_256kib_per_s', 'raw_rsa_oaep_decrypt'), '>=', 0.8],
 	(map { ["reports/s at $_ sessions / raw RSA verify", ratio("report_s${_}_per_s", 'raw_rsa_verify'), '>=', 0.5] } grep { $_ >= $s16 } @sess),
-	(map { my ($k, $a) = @$_; my $c = ceiling("raw_argon2id_$k", 1, 1);
-		["  ceiling ($a): crypto of both ends on $ncpu CPUs / raw RSA", ceiling("raw_argon2id_$k", 1, 0), 'info', undef],
-		["  ceiling ($a): the same + a child per connection", $c, 'info', undef],
-		["  measured / that ceiling ($a)", share(ratio("handshake_argon2_${k}_per_s", 'raw_rsa_oaep_decrypt'), $c), 'info', undef],
-		["  ceiling ($a), clients elsewhere: server crypto + child", ceiling("raw_argon2id_$k", 0, 1), 'info', undef] }
+	(map { my ($k, $cost) = @$_; my $c = ceiling("raw_argon2id_$k", 1, 1);
+		["  ceiling ($cost): crypto of both ends on $ncpu CPUs / raw RSA", ceiling("raw_argon2id_$k", 1, 0), 'info', undef],
+		["  ceiling ($cost): the same + a child per connection", $c, 'info', undef],
+		["  measured / that ceiling ($cost)", share(ratio("handshake_argon2_${k}_per_s", 'raw_rsa_oaep_decrypt'), $c), 'info', undef],
+		["  ceiling ($cost), clients elsewhere: server crypto + child", ceiling("raw_argon2id_$k", 0, 1), 'info', undef] }
 		['default', 'default'], ['256kib', '256 KiB']),
 	['  server CPU: handshakes per server CPU-second (256 KiB) / raw RSA private', inv_ratio('handshake_argon2_256kib_server_cpu_ms', 'raw_rsa_oaep_decrypt'), 'info', undef],
 	(map { ["  server CPU: reports per server CPU-second at $_ sessions / raw verify", inv_ratio("report_s${_}_server_cpu_ms", 'raw_rsa_verify'), 'info', undef] } grep { $_ >= $s16 } @sess),
