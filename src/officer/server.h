@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The officer master: accepts connections, spawns one session child per
- * connection (fork + exec of a fresh image), answers the children's monitor
+ * connection (posix_spawn of a fresh image), answers the children's monitor
  * requests through a permission table, and serves the local control socket
  * used by the officer subcommands while the server runs.
  */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The per-connection parser child ("session"). It is a fresh process image
- * (the master fork+execs it), so no long-term secret is ever in its memory.
+ * (the master starts it with posix_spawn), so no long-term secret is ever in its memory.
  * It reads every byte the police client sends, validates it, and asks the
  * master, over fixed-size monitor messages, for the one RSA private
  * operation of the handshake, for login checks and for storing reports.

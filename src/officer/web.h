@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The officer dashboard (spec/HTTP.md). The master accepts browser
- * connections and fork+execs one "tes-parser http" child per connection;
+ * connections and starts (posix_spawn) one "tes-parser http" child per connection;
  * the child, sandboxed before it reads a byte, parses the request and sends
  * one fixed-size, validated request struct (web/msg.h). The master renders
  * the page from the store and sends the response bytes back in fixed-size

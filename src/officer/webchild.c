@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The http child: one browser request per process. It is a fresh image
- * (fork+exec by the master) holding no secret; it enters the sandbox before
+ * (started by the master with posix_spawn) holding no secret; it enters the sandbox before
  * it reads the first byte, parses with the bounded parser of web/http.h,
  * sends the master one fixed request struct, and copies the response
  * chunks the master sends back to the browser.
