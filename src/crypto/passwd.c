@@ -21,7 +21,7 @@ enum {
 
 static const char pw_prefix[] = "$argon2id$";
 
-/* Memory cost in KiB, or 0 if TES_ARGON2_MEMORY_KIB is set but invalid. */
+/* Memory cost in KiB, or 0 if TES_ARGON2_MEMORY_KIB is set but not a number. */
 static uint32_t
 passwd_m_cost(void)
 {
@@ -37,11 +37,11 @@ passwd_m_cost(void)
 	m = TES_PASSWD_M_DEFAULT;
 	if ((s = getenv("TES_ARGON2_MEMORY_KIB")) == NULL)
 		return m;
-	v = s[0] >= '0' && s[0] <= '9' ? strtoul(s, &end, 10) : 0;
-	if (v < PW_M_MIN || v > PW_M_MAX || *end != '\0')
-		m = 0;
-	else
-		m = (uint32_t)v;
+	if (s[0] < '0' || s[0] > '9')
+		return m = 0;
+	v = strtoul(s, &end, 10);
+	/* only the number here: its range is tes_passwd_hash_cost's check */
+	m = *end == '\0' && v <= UINT32_MAX ? (uint32_t)v : 0;
 	return m;
 }
 
@@ -49,9 +49,7 @@ passwd_m_cost(void)
 int
 tes_passwd_hash(const char *pw, size_t pwlen, char *encoded, size_t cap)
 {
-	uint32_t m = passwd_m_cost();
-
-	return m == 0 ? TES_ERR_ARG : tes_passwd_hash_cost(pw, pwlen, m, encoded, cap);
+	return tes_passwd_hash_cost(pw, pwlen, passwd_m_cost(), encoded, cap);
 }
 
 /* see passwd.h */

@@ -220,7 +220,6 @@ spawn(struct server *sv, int fd, const struct sockaddr_storage *ss)
 	close(fd);
 	close(pair[1]);
 	if (pid < 0) {
-		tes_log(TES_LOG_ERROR, "cannot start %s: %s", sv->o->parser_exe, strerror(errno));
 		close(pair[0]);
 		return;
 	}

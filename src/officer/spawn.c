@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "officer/spawn.h"
 #include "store/db.h"
 
@@ -97,6 +98,11 @@ tes_spawn_child(const char *exe, const char *mode, char *const env[], int net, i
 			close(tmp[i]);
 	if (e != 0)
 		errno = e;
+	if (pid < 0) {
+		e = errno;
+		tes_log(TES_LOG_ERROR, "cannot start %s %s: %s", exe, mode, strerror(e));
+		errno = e;
+	}
 	return pid;
 }
 

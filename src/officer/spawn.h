@@ -35,7 +35,8 @@ tes_spawn_find_parser(char *out, size_t cap, char *err, size_t errcap);
 
 /*
  * Start "tes-parser MODE"; the pid, or -1 with errno set when it could not
- * be started (also when the exec itself failed: glibc reports that).
+ * be started (also when the exec itself failed: glibc reports that), which
+ * is logged here, with the image and mode.
  */
 pid_t
 tes_spawn_child(const char *exe, const char *mode, char *const env[], int net, int mon);

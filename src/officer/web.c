@@ -1176,7 +1176,6 @@ spawn(struct tes_web *w, int fd, const struct sockaddr_storage *ss)
 	close(fd);
 	close(pair[1]);
 	if (pid < 0) {
-		tes_log(TES_LOG_ERROR, "dashboard: cannot start %s: %s", w->parser_exe, strerror(errno));
 		close(pair[0]);
 		return;
 	}
