@@ -70,8 +70,10 @@ tes_spawn_child(const char *exe, const char *mode, char *const env[], int net, i
 
 	a = above_child_fds(net, &tmp[0]);
 	b = above_child_fds(mon, &tmp[1]);
-	if (a < 0 || b < 0)
+	if (a < 0 || b < 0) {
+		e = errno;
 		goto out;
+	}
 	if ((e = posix_spawn_file_actions_init(&fa)) != 0)
 		goto out;
 	if ((e = posix_spawnattr_init(&at)) != 0) {
@@ -90,18 +92,14 @@ tes_spawn_child(const char *exe, const char *mode, char *const env[], int net, i
 		e = posix_spawn(&pid, exe, &fa, &at, argv, env);
 	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
-	if (e != 0)
-		pid = -1;
  out:
 	for (size_t i = 0; i < 2; i++)
 		if (tmp[i] >= 0)
 			close(tmp[i]);
-	if (e != 0)
-		errno = e;
-	if (pid < 0) {
-		e = errno;
+	if (e != 0) {
 		tes_log(TES_LOG_ERROR, "cannot start %s %s: %s", exe, mode, strerror(e));
 		errno = e;
+		return -1;
 	}
 	return pid;
 }
