@@ -59,10 +59,10 @@ my $ncpu = `nproc`; chomp $ncpu;
 # and reap the parser image, nothing parsed).
 sub ceiling {
 	my ($argon, $client, $child) = @_;
-	my ($priv, $pub, $x, $a, $sp) = map { med($_) } 'raw_rsa_oaep_decrypt', 'raw_rsa_verify', 'raw_x25519', $argon,
+	my ($priv, $pub, $x, $pw, $sp) = map { med($_) } 'raw_rsa_oaep_decrypt', 'raw_rsa_verify', 'raw_x25519', $argon,
 		'raw_spawn_parser';
-	return undef unless $priv && $pub && $x && $a && $sp;
-	my $s = 1 / $priv + 1 / $pub + 2 / $x + 1 / $a;
+	return undef unless $priv && $pub && $x && $pw && ($sp || !$child);
+	my $s = 1 / $priv + 1 / $pub + 2 / $x + 1 / $pw;
 	$s += 1 / $priv + 1 / $pub + 2 / $x if $client;
 	$s += 1 / $sp if $child;
 	return $ncpu / $s / $priv;
