@@ -47,6 +47,46 @@ done_testing() {
 	echo "$tap_pass passed, $tap_fail failed"
 	[ "$tap_fail" = 0 ]
 }
+# A check that something is absent passes only when the search could have found it: its input
+# exists and holds CONTROL, a pattern it must hold (the positive control). Without that, a missing
+# log or an empty listing would pass.
+absent() { # absent DESCRIPTION PATTERN CONTROL FILE...: the FILEs hold CONTROL and not PATTERN (grep -E)
+	local d=$1 pat=$2 ctl=$3 f
+	shift 3
+	for f in "$@"; do
+		[ -s "$f" ] || { ok 1 "$d (no input: $f is missing or empty)"; return; }
+	done
+	if ! grep -Eq -- "$ctl" "$@"; then
+		ok 1 "$d (control /$ctl/ not found: the search could not have found anything)"
+	elif grep -Eq -- "$pat" "$@"; then
+		ok 1 "$d"
+		grep -E -- "$pat" "$@" | head -n 5 | sed 's/^/# /'
+	else
+		ok 0 "$d"
+	fi
+}
+subset() { # subset DESCRIPTION A B: every line of the sorted list A is in B; A must not be empty
+	local d=$1
+	if [ ! -s "$2" ]; then
+		ok 1 "$d (no input: $2 is empty)"
+	elif comm -23 "$2" "$3" | grep -q .; then
+		ok 1 "$d"
+		comm -23 "$2" "$3" | head -n 5 | sed 's/^/# missing: /'
+	else
+		ok 0 "$d"
+	fi
+}
+disjoint() { # disjoint DESCRIPTION A B: no line of the sorted list A is in B; neither may be empty
+	local d=$1
+	if [ ! -s "$2" ] || [ ! -s "$3" ]; then
+		ok 1 "$d (no input: $2 or $3 is empty)"
+	elif comm -12 "$2" "$3" | grep -q .; then
+		ok 1 "$d"
+		comm -12 "$2" "$3" | head -n 5 | sed 's/^/# in both: /'
+	else
+		ok 0 "$d"
+	fi
+}
 wait_until() { # wait_until SECONDS COMMAND...: run COMMAND every 0.1 s until it succeeds (0) or SECONDS pass (1)
 	local n=$(($1 * 10))
 	shift

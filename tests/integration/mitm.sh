@@ -16,7 +16,8 @@ start_server "$E" || exit 1   # the impostor answers where the real server shoul
 police report --plate MITM1 --speed 90 >"$T/out" 2>&1
 ok $([ $? = 77 ] && echo 0 || echo 1) "substituted server key refused with --server-key (exit 77)"
 ok $(grep -q "SERVER KEY MISMATCH" "$T/out" && echo 0 || echo 1) "the refusal says the key does not match"
-ok $(grep -q "unit patrol-7 authenticated" "$T/server.log" && echo 1 || echo 0) "the impostor never received a unit signature"
+absent "the impostor never received a unit signature" "unit patrol-7 authenticated" "listening on 127.0.0.1:$PORT" \
+	"$T/server.log"
 stop_server
 ok $("$OFFICER" pending -d "$E" | grep -q "0 pending" && echo 0 || echo 1) "nothing was queued at the impostor"
 
