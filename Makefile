@@ -73,7 +73,7 @@ SANDBOX_OBJ := $(call obj,$(SANDBOX_SRC)) $(if $(filter seccomp,$(SANDBOX)),$(FI
 BINS := $(B)/tes-officer $(B)/tes-parser $(B)/tes-police
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*_test.c))
 
-.PHONY: all run test test-all deps install uninstall clean
+.PHONY: all run test deps install uninstall clean
 all: $(BINS)
 
 $(B)/obj/%.o: src/%.c
@@ -149,15 +149,56 @@ run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(B)/tes-officer serve -d $(DATA) --demo
 
-# T=name runs one test: a unit test binary (T=wire) or an integration script (T=basic).
+# --- Tests ----------------------------------------------------------------------------
+# make test runs everything below, one after the other, and fails if any failed. This list is
+# the one place that says what it runs:
+#   check          formatting, purity, names and spec citations (tests/check/)
+#   test-main      unit tests (one binary per module), integration tests (the real binaries on
+#                  loopback, tests/integration/), the checks' own test (tests/check/selftest.sh),
+#                  fuzz corpus replay and smoke campaigns (tests/integration/fuzz.sh)
+#   test-asan      unit and integration tests under ASan + UBSan
+#   test-valgrind  unit tests and an end-to-end run under valgrind
+#   bench-smoke    every benchmark figure at toy sizes (BENCHMARKS.md)
+#   test-e2e       the dashboard in headless Chromium (tests/e2e)
+#   prove          Frama-C WP proofs and the SPIN model (proofs/README.md)
+# T=name runs one unit test binary (T=wire) or integration script (T=basic) with test-main.
+TEST_RUNS := check test-main test-asan test-valgrind bench-smoke test-e2e prove
 UNIT_RUN  := $(if $(T),$(filter %/$(T)_test,$(UNIT_TESTS)),$(UNIT_TESTS))
-INTEG_RUN := $(if $(T),$(wildcard tests/integration/$(T).sh),$(wildcard tests/integration/*.sh))
+INTEG_RUN := $(if $(T),$(wildcard tests/integration/$(T).sh tests/check/$(T).sh), \
+               $(wildcard tests/integration/*.sh) tests/check/selftest.sh)
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory test-all
+	$(Q)failed=; for t in $(TEST_RUNS); do \
+		echo "== make $$t"; $(MAKE) --no-print-directory $$t || failed="$$failed $$t"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make test: failed:$$failed"; exit 1; fi; \
+	echo "make test: every part passed ($(TEST_RUNS))"
 
-test-all: all $(UNIT_TESTS) $(B)/tests/relay $(B)/tests/relogin $(B)/tests/reports $(B)/tests/memscan variants
+test-main: all $(UNIT_TESTS) $(B)/tests/relay $(B)/tests/relogin $(B)/tests/reports $(B)/tests/memscan \
+		variants fuzz-test-bins
 	$(Q)prove -f --exec '' $(UNIT_RUN) $(INTEG_RUN)
+
+# --- make check (tests/check/): the tree keeps its own rules -----------------------------
+# Sources that claim to be pure (no I/O, clock, process control or heap), and the
+# cryptography they may call. README.md#layout lists the same.
+PURE_SRC   := $(wildcard src/wire/*.c src/web/*.c) \
+              $(addprefix src/common/,cur.c ct.c wipe.c hex.c b64.c err.c) \
+              $(addprefix src/store/,journal.c drivers.c) \
+              $(addprefix src/officer/,engine.c monitor.c)
+CRYPTO_SRC := $(addprefix src/crypto/,hash.c keysched.c record.c x25519.c handshake.c rsa.c rng.c)
+DEB_PKGS   += clang-format-14
+
+check: all
+	$(Q)failed=; \
+	tests/check/format.sh . || failed="$$failed format"; \
+	PURE_SRC="$(PURE_SRC)" CRYPTO_SRC="$(CRYPTO_SRC)" tests/check/pure.sh . $(B)/obj || failed="$$failed pure"; \
+	tests/check/names.sh . $(B)/obj || failed="$$failed names"; \
+	perl tests/check/cite.pl . || failed="$$failed cite"; \
+	if [ -n "$$failed" ]; then echo "make check: failed:$$failed"; exit 1; fi
+
+print-check-vars:
+	@echo "PURE_SRC='$(PURE_SRC)' CRYPTO_SRC='$(CRYPTO_SRC)'"
+.PHONY: test-main check print-check-vars
 
 # --- Sandbox variants, sanitizers, valgrind (sandbox/README.md) ----------------------
 # build/test:  release flags plus the test-only frame (-DTES_TEST_BUILD)
@@ -190,7 +231,6 @@ test-valgrind:
 		echo "valgrind $$t"; TES_UNDER_VALGRIND=1 $(VALGRIND) $$t >/dev/null || exit 1; done
 	$(Q)TES_BUILD=build/valgrind TES_OFFICER_WRAP="$(VALGRIND)" prove -f --exec '' tests/integration/basic.sh
 
-test-all: test-asan test-valgrind
 .PHONY: variants test-asan test-valgrind
 # --- end of sandbox variants -----------------------------------------------------------
 
@@ -213,7 +253,6 @@ bench-smoke: deps
 	$(Q)$(MAKE) --no-print-directory all $(B)/tes-bench
 	$(Q)B=$(B) src/bench/bench.sh smoke
 
-test: bench-smoke
 .PHONY: bench bench-smoke
 # --- end of benchmarks -------------------------------------------------------------
 
@@ -242,7 +281,6 @@ test-e2e: all e2e-deps
 e2e-docs: all e2e-deps
 	$(Q)cd $(E2E_DIR) && TES_E2E_DOCS=1 TES_BUILD=$(abspath $(B)) node --test dashboard.test.mjs
 
-test: test-e2e
 .PHONY: e2e-deps test-e2e e2e-docs
 # --- end of dashboard browser test ---------------------------------------------------
 
@@ -265,7 +303,6 @@ prove-status: deps
 	$(Q)cp $(B)/prove/STATUS.md proofs/STATUS.md
 	$(Q)cat $(B)/prove/summary.txt
 
-test: prove
 .PHONY: prove prove-status
 # --- end of proofs -----------------------------------------------------------------
 
@@ -347,9 +384,8 @@ $(FB)/seeds-real: $(FB)/lf-real/fuzz/seeds.o $(call fuzz_objs,lf,real)
 fuzz-deps:
 	$(Q)$(MAKE) --no-print-directory deps DEB_PKGS="$(FUZZ_PKGS)"
 
-# test-all builds what tests/integration/fuzz.sh runs.
+# test-main builds what tests/integration/fuzz.sh runs.
 fuzz-test-bins: $(foreach t,$(FUZZ_ALL),$(FB)/replay_$(t) $(FB)/lf_$(t))
-test-all: fuzz-test-bins
 
 fuzz: fuzz-deps
 	$(Q)$(MAKE) --no-print-directory $(foreach t,$(FUZZ_TARGETS),$(FB)/lf_$(t) $(FB)/afl_$(t) $(FB)/replay_$(t))

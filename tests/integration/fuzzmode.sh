@@ -13,7 +13,7 @@ for bin in "$OFFICER" "$PARSER" "$POLICE"; do
 	nm "$bin" >"$T/nm" 2>/dev/null
 	absent "$name has no tes_fuzz_ symbol" 'tes_fuzz_' ' T tes_' "$T/nm"
 done
-FB=$ROOT/build/fuzz	# built by make test-all in the default build
+FB=$ROOT/build/fuzz	# built by make test-main in the default build
 ok $(grep -aq "$MARKER" "$FB/lf_handshake" && echo 0 || echo 1) "a fuzz-mode binary does contain the marker"
 ok $(grep -aq "$MARKER" "$FB/replay_record" && echo 0 || echo 1) "every fuzz binary links fuzzmode.c"
 check_code "src/crypto/rng.c refuses -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION" 1 \
