@@ -406,7 +406,7 @@ static void
 test_wrong_finished(void)
 {
 	static uint8_t f[TES_FRAME_MAX];
-	size_t n, k;
+	size_t n = 0, k;
 	int all = 1;
 
 	OK(eng_run(&base, ENG_KX_TO_SERVER) == 0 && (n = eng_queue_take(&base.c2s, f)) > 0, "a client Finished");

@@ -306,7 +306,7 @@ static void
 test_wrong_finished(void)
 {
 	static uint8_t f[TES_FRAME_MAX];
-	size_t n, k;
+	size_t n = 0, k;
 	int all = 1;
 
 	OK(eng_run(&base, ENG_MASTER_HS) == 0 && (n = eng_queue_take(&base.s2c, f)) > 0, "a server Finished");
@@ -327,7 +327,7 @@ static void
 test_pin(void)
 {
 	static uint8_t f[TES_FRAME_MAX];
-	size_t n;
+	size_t n = 0;
 	int r;
 
 	OK(eng_run(&base, ENG_SH_TO_CLIENT) == 0 && base.c2s.n == 0 && base.co.event == TES_CLIENT_EV_SERVER_KEY,
