@@ -336,7 +336,7 @@ FUZZ_LIB_SRC  := $(wildcard src/common/*.c) \
                  $(wildcard src/wire/*.c) \
                  $(addprefix src/crypto/,hash.c handshake.c keysched.c record.c rsa.c x25519.c) \
                  src/store/journal.c src/store/drivers.c src/officer/engine.c src/officer/monitor.c \
-                 src/police/client.c src/web/http.c src/web/msg.c src/web/resp.c
+                 src/police/client.c src/police/client_engine.c src/web/http.c src/web/msg.c src/web/resp.c
 FUZZ_SRC_fuzz  := $(filter-out src/common/ct.c,$(FUZZ_LIB_SRC)) src/crypto/fuzzmode.c
 FUZZ_SRC_real  := $(FUZZ_LIB_SRC) src/crypto/fuzzmode.c
 FUZZ_DEF_fuzz  := -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -DTES_FUZZ_BUILD

@@ -2,7 +2,8 @@
 /*
  * Target "handshake" (fuzz build, src/crypto/fuzzmode.c): the server-side
  * session engine (src/officer/engine.c) and the police client's session
- * (src/police/client.c), each fed an attacker-controlled message sequence.
+ * engine (src/police/client_engine.c), each fed an attacker-controlled
+ * message sequence, and the client's socket driver (src/police/client.c).
  * Fuzz mode makes the RNG deterministic and accepts the MACs, Finished
  * values and signatures it computes, with a NULL record cipher, so the
  * fuzzer reaches login, reports and receipts behind the handshake.
@@ -14,20 +15,23 @@
  *                      which runs handshake, login, reports and BYE:
  *     bit 0            the DES suite
  *     bit 1            the pin refuses the server key
- *     bit 2 clear      over a socketpair; bits 3..5 add 0..7 reports to
- *                      the two of a session (a batch), bit 6 first tries a
- *                      login with a name above the limit
- *     bit 2 set        over TCP on the loopback: tes_client_connect, to the
- *                      harness's listener, with the address case of bits
- *                      3..6 (an address list with failing entries, HOST:PORT
- *                      strings that resolve without DNS or are refused)
+ *     bit 2 clear      the client engine itself, fed the stream's frames as
+ *                      the driver reads them (no socket); bits 3..5 add
+ *                      0..7 reports to the two of a session (a batch), bit 6
+ *                      first tries a login with a name above the limit
+ *     bit 2 set        the driver over TCP on the loopback: tes_client_connect,
+ *                      to the harness's listener, with the address case of
+ *                      bits 3..6 (an address list with failing entries,
+ *                      HOST:PORT strings that resolve without DNS or are
+ *                      refused), then the session through tes_client_*
  *
  * Properties of the client: the pin is asked once, and when it refuses the
  * client has sent its hello and nothing else (spec/PROTOCOL.md MUST-H3);
  * everything the client sends is whole frames in the order CLIENT_HELLO,
  * KEY_EXCHANGE, FINISHED, RECORD..., with records only after a completed
  * handshake; a receipt names its report; an ALERT is reported with a code;
- * connecting fails or succeeds as the address case says.
+ * a failed engine stays failed and sends nothing more; connecting fails or
+ * succeeds as the address case says.
  */
 #define _GNU_SOURCE
 #include <netdb.h>
@@ -45,6 +49,7 @@
 #include "fuzz.h"
 #include "hs_server.h"
 #include "police/client.h"
+#include "police/client_engine.h"
 
 enum {
 	STREAM_MAX = 65536,
@@ -58,7 +63,7 @@ static struct tes_rsa_priv unit;
 static uint8_t sent[SENT_MAX];
 static size_t sent_n;
 
-/* The pin callback: counts the calls; refuses when asked to. */
+/* The pin callback: counts the calls; pins the key it is shown, or another one when asked to refuse. */
 struct pin_ctx {
 	int calls, refuse;
 };
@@ -67,10 +72,19 @@ static int
 pin_cb(void *ctx, const struct tes_rsa_pub *server)
 {
 	struct pin_ctx *x = ctx;
+	char fp[TES_FP_STRLEN];
 
-	(void)server;
 	x->calls++;
-	return x->refuse ? TES_ERR_PIN : 0;
+	tes_rsa_fingerprint(server, fp);
+	if (x->refuse)
+		fp[TES_FP_STRLEN - 2] ^= 1;
+	return tes_client_pin_fp(fp, server);
+}
+
+static uint8_t
+suite_of(uint8_t flags)
+{
+	return flags & 1 ? TES_SUITE_DES_CBC_HMAC_SHA256 : TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256;
 }
 
 /* A unit key that passes the length checks; fuzz mode signs without it. */
@@ -235,7 +249,7 @@ check_sent(int handshake_ok, int pin_refused)
 		fuzz_check(i == 1, "nothing but the hello to a server key the pin refuses");
 }
 
-/* Handshake, login, reports on a connected client; peer is the server end. 1 if the handshake completed. */
+/* Handshake, login, reports through the driver; peer is the server end. 1 if the handshake completed. */
 static int
 session(struct tes_client *c, int peer, uint8_t flags, int *refused)
 {
@@ -246,24 +260,18 @@ session(struct tes_client *c, int peer, uint8_t flags, int *refused)
 	uint8_t sig[TES_RSA_LEN] = { 0 };
 	int r, hs, peer_alert = 0;
 	unsigned i, reports = 2;
+	size_t before;
 
-	if (!(flags & 4))
-		reports += (flags >> 3) & 7;
-	c->suite = flags & 1 ? TES_SUITE_DES_CBC_HMAC_SHA256 : TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256;
-	c->timeout = 1;
-	c->unit = &unit;
-	memset(c->unit_key, 0x11, sizeof c->unit_key);
 	memset(rep.id, 0x22, sizeof rep.id);
-	memset(rep.unit_key, 0x11, sizeof rep.unit_key);
+	memcpy(rep.unit_key, c->unit_key, sizeof rep.unit_key);
 	rep.time = tes_fuzz_now() - 60;
 	r = hs = tes_client_handshake(c, pin_cb, &pin);
 	peer_alert |= r == TES_ERR_PEER;
 	fuzz_check(pin.calls <= 1 && (!pin.refuse || pin.calls == 0 || r == TES_ERR_PIN),
 		   "the pin decides once");
 	fuzz_check((r == 0) == (c->established != 0), "established after a handshake");
-	if (r == 0 && (flags & 0x44) == 0x40)
-		fuzz_check(tes_client_login(c, long_name, "pw") == TES_ERR_ARG,
-			   "a name above the limit is refused");
+	if (r == 0)
+		fuzz_check(tes_client_login(c, long_name, "pw") == TES_ERR_ARG, "a name above the limit is refused");
 	if (r == 0)
 		r = tes_client_login(c, "officer1", "correct horse");
 	for (i = 0; r == 0 && i < reports; i++) {
@@ -281,32 +289,196 @@ session(struct tes_client *c, int peer, uint8_t flags, int *refused)
 		fuzz_check(c->alert >= 1 && c->alert <= TES_ALERT_MAX, "an alert is reported with its code");
 	*refused = pin.calls == 1 && pin.refuse;
 	read_sent(peer);
+	if (c->eng.state == TES_CLIENT_ENG_FAILED) {
+		before = sent_n;
+		fuzz_check(tes_client_report(c, &rep, &rc) == TES_ERR_STATE &&
+				   tes_client_report_signed(c, &rep, sig, &rc) == TES_ERR_STATE,
+			   "a failed session refuses reports");
+		read_sent(peer);
+		fuzz_check(sent_n == before, "a failed session sends nothing more");
+	}
 	check_sent(hs == 0, *refused);
 	return hs == 0;
 }
 
-static void
-over_socketpair(uint8_t flags, const uint8_t *p, size_t n)
-{
-	static struct tes_client c;
-	int sv[2], ok, refused;
+/* The client engine's session, as the driver runs it (tes_client_*), with the stream as the server. */
+struct client_run {
+	struct tes_client_engine e;
+	struct tes_client_engine_out out;
+	struct pin_ctx pin;
+	struct tes_report rep;
+	uint8_t flags;
+	unsigned reports, answered;
+	int established;
+};
 
-	/* the server's bytes wait in the socket; what the client sends stays unread until the end */
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
-		return;
-	if (tes_write_full(sv[1], p, n) != 0 || shutdown(sv[1], SHUT_WR) != 0) {
-		close(sv[0]);
-		close(sv[1]);
-		return;
+/* What the engine produced goes on the wire: here, after what the client sent so far. */
+static void
+take(const struct tes_client_engine_out *out)
+{
+	fuzz_check(sent_n + out->frame_len < sizeof sent, "client output fits the harness buffer");
+	memcpy(sent + sent_n, out->frame, out->frame_len);
+	sent_n += out->frame_len;
+}
+
+static void
+login_of(struct tes_login *l, const char *user, const char *pw)
+{
+	memset(l, 0, sizeof *l);
+	l->user_len = (uint8_t)strlen(user);
+	l->pw_len = (uint8_t)strlen(pw);
+	memcpy(l->user, user, l->user_len);
+	memcpy(l->pw, pw, l->pw_len);
+}
+
+/* Report number i of the session: every other one signed by the engine itself. */
+static int
+send_report(struct client_run *x, unsigned i)
+{
+	static const uint8_t sig[TES_RSA_LEN];
+
+	x->rep.id[0] = (uint8_t)(0x22 ^ i);
+	if (i % 2)
+		return tes_client_engine_report_sign(&x->e, &x->rep, &unit, &x->out);
+	return tes_client_engine_report(&x->e, &x->rep, sig, &x->out);
+}
+
+/* The handshake is done: a login (after one with a name above the limit, when asked). */
+static int
+send_login(struct client_run *x)
+{
+	struct tes_login l;
+
+	x->established = 1;
+	if (x->flags & 0x40) {
+		login_of(&l, "", "pw");
+		memset(l.user, 'a', sizeof l.user);
+		l.user_len = TES_NAME_MAX + 1;
+		fuzz_check(tes_client_engine_login(&x->e, &l, &x->out) == TES_ERR_ARG && x->out.frame_len == 0 &&
+				   tes_client_engine_ready(&x->e),
+			   "a name above the limit is refused, and the session goes on");
 	}
-	memset(&c, 0, sizeof c);
-	c.fd = sv[0];
-	ok = session(&c, sv[1], flags, &refused);
-	tes_client_close(&c);
-	/* the BYE of a completed session is a record too */
-	read_sent(sv[1]);
-	check_sent(ok, refused);
-	close(sv[1]);
+	login_of(&l, "officer1", "correct horse");
+	return tes_client_engine_login(&x->e, &l, &x->out);
+}
+
+/*
+ * Act on the event of one server frame as the driver does; *more is 0 once
+ * the client waits for nothing (a refused login, the last receipt).
+ */
+static int
+on_event(struct client_run *x, int *more)
+{
+	struct tes_client_engine_out *out = &x->out;
+
+	switch (out->event) {
+	case TES_CLIENT_EV_SERVER_KEY:
+		return tes_client_engine_pin(&x->e, pin_cb(&x->pin, &out->server), &unit, out);
+	case TES_CLIENT_EV_ESTABLISHED:
+		return send_login(x);
+	case TES_CLIENT_EV_LOGIN:
+		if (!out->login_ok) {
+			*more = 0;
+			return 0;
+		}
+		return send_report(x, 0);
+	case TES_CLIENT_EV_RECEIPT:
+		fuzz_check(memcmp(out->receipt.id, x->rep.id, TES_REPORT_ID_LEN) == 0, "receipt names the report");
+		if (++x->answered == x->reports) {
+			*more = 0;
+			return 0;
+		}
+		return send_report(x, x->answered);
+	default:
+		fuzz_check(0, "a server frame the engine took gives an event");
+		return TES_ERR_INTERNAL;
+	}
+}
+
+/*
+ * Feed the stream's frames while the client waits for one; bytes that are
+ * not one whole frame (from the last frame on, or all of it) go in too, and
+ * the engine must refuse them. Returns the engine's last result.
+ */
+static int
+feed(struct client_run *x, const uint8_t *p, size_t n)
+{
+	struct tes_frame_hdr h;
+	const uint8_t *pl;
+	size_t off = 0, used, last = 0;
+	int r = 0, more = 1;
+
+	while (r == 0 && more && off < n) {
+		if (tes_frame_decode(p + off, n - off, &h, &pl, &used) != 0) {
+			r = tes_client_engine_frame(&x->e, p + last, n - last, &x->out);
+			fuzz_check(r != 0, "the client engine takes only exactly one whole frame");
+			break;
+		}
+		r = tes_client_engine_frame(&x->e, p + off, used, &x->out);
+		last = off;
+		off += used;
+		fuzz_check(x->out.frame_len == 0, "a server frame alone makes the client send nothing");
+		if (r == 0)
+			r = on_event(x, &more);
+		take(&x->out);
+	}
+	return r;
+}
+
+/* A failed engine refuses every call and produces nothing. */
+static void
+refused_everything(struct client_run *x, const uint8_t *p, size_t n)
+{
+	static const uint8_t sig[TES_RSA_LEN];
+	struct tes_client_engine_out *out = &x->out;
+	struct tes_login l;
+
+	login_of(&l, "officer1", "correct horse");
+	fuzz_check(tes_client_engine_frame(&x->e, p, n, out) != 0 && out->frame_len == 0 &&
+			   tes_client_engine_pin(&x->e, 0, &unit, out) != 0 && out->frame_len == 0 &&
+			   tes_client_engine_login(&x->e, &l, out) != 0 && out->frame_len == 0 &&
+			   tes_client_engine_report(&x->e, &x->rep, sig, out) != 0 && out->frame_len == 0 &&
+			   tes_client_engine_report_sign(&x->e, &x->rep, &unit, out) != 0 && out->frame_len == 0 &&
+			   tes_client_engine_bye(&x->e, out) != 0 && out->frame_len == 0 && !tes_client_engine_ready(&x->e),
+		   "client engine failure is sticky");
+}
+
+static void
+over_engine(uint8_t flags, const uint8_t *p, size_t n)
+{
+	static struct client_run x;
+	uint8_t unit_key[TES_KEYID_LEN];
+	int r, refused;
+
+	memset(&x, 0, sizeof x);
+	x.flags = flags;
+	x.pin.refuse = (flags & 2) != 0;
+	x.reports = 2 + ((flags >> 3) & 7);
+	memset(unit_key, 0x11, sizeof unit_key);
+	x.rep = (struct tes_report){ .plate_len = 6, .plate = "AB123C", .speed = 93, .limit = 50 };
+	memset(x.rep.id, 0x22, sizeof x.rep.id);
+	memset(x.rep.unit_key, 0x11, sizeof x.rep.unit_key);
+	x.rep.time = tes_fuzz_now() - 60;
+	r = tes_client_engine_init(&x.e, suite_of(flags), unit_key, &x.out);
+	fuzz_check(r == 0, "the client engine starts");
+	take(&x.out);
+	r = feed(&x, p, n);
+	fuzz_check(x.pin.calls <= 1 && (!x.pin.refuse || x.pin.calls == 0 || r == TES_ERR_PIN), "the pin decides once");
+	if (r == TES_ERR_PEER)
+		fuzz_check(x.out.event == TES_CLIENT_EV_ALERT && x.out.alert >= 1 && x.out.alert <= TES_ALERT_MAX,
+			   "an alert is reported with its code");
+	if (r != 0) {
+		fuzz_check(x.e.state == TES_CLIENT_ENG_FAILED, "an error fails the client engine");
+		refused_everything(&x, p, n);
+	} else {
+		/* closing: a BYE once the handshake is done, also while an answer is still awaited */
+		r = tes_client_engine_bye(&x.e, &x.out);
+		fuzz_check((r == 0) == x.established, "BYE exactly after a completed handshake");
+		take(&x.out);
+	}
+	refused = x.pin.calls == 1 && x.pin.refuse;
+	check_sent(x.established, refused);
+	tes_client_engine_wipe(&x.e);
 }
 
 static void
@@ -320,8 +492,7 @@ over_tcp(uint8_t flags, const uint8_t *p, size_t n)
 
 	if (lfd < 0 || n > TCP_STREAM_MAX)
 		return;
-	memset(&c, 0, sizeof c);
-	c.timeout = 1;
+	tes_client_init(&c, &unit, suite_of(flags), 1);
 	want = address_case((flags >> 3) & 15, &c, hp, sizeof hp);
 	r = tes_client_connect(&c, hp, err, sizeof err);
 	fuzz_check(r == want && (r == 0) == (c.fd >= 0), "connect succeeds or fails as the address says");
@@ -363,6 +534,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else if (data[0] & 4)
 		over_tcp(data[0], data + 1, size - 1);
 	else
-		over_socketpair(data[0], data + 1, size - 1);
+		over_engine(data[0], data + 1, size - 1);
 	return 0;
 }

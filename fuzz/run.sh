@@ -35,7 +35,7 @@ parsers() {
 	report) echo src/wire/msg.c src/wire/validate.c ;;
 	drivers_enc) echo src/store/drivers.c src/store/journal.c ;;
 	monitor) echo src/officer/monitor.c ;;
-	handshake) echo src/officer/engine.c src/police/client.c ;;
+	handshake) echo src/officer/engine.c src/police/client_engine.c src/police/client.c ;;
 	handshake_real) echo src/officer/engine.c ;;
 	http) echo src/web/http.c src/web/resp.c ;;
 	esac

@@ -378,6 +378,13 @@ server_transcript(void)
 		snprintf(name, sizeof name, "client-tcp-%u", k);
 		emit("handshake", name);
 	}
+	/* the driver's own failures: the pin refuses, an ALERT after the handshake, a silent server */
+	server_stream(0x84 | 2, 2, 0, 0);
+	emit("handshake", "client-tcp-pin-refused");
+	server_stream(0x84, 0, 0, 1);
+	emit("handshake", "client-tcp-alert-after-finished");
+	put_u8(0x84);
+	emit("handshake", "client-tcp-silent-server");
 	put_u8(0x80);
 	put_u8(TES_FRAME_MAGIC);
 	put_u8(TES_PROTO_VERSION);

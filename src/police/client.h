@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The police side of a session: connect, handshake (pinning the server
- * key), login, signed reports and their receipts. Frames from the server
- * go through the same codecs as on the server side.
+ * The police side of a session over a socket: resolve, connect with a
+ * timeout, then handshake (pinning the server key), login, signed reports
+ * and their receipts, BYE. This is the I/O driver only: it reads whole
+ * frames, hands them to the sans-I/O engine (police/client_engine.h) and
+ * writes what the engine produces; all protocol logic is in the engine.
  */
 #ifndef TES_POLICE_CLIENT_H
 #define TES_POLICE_CLIENT_H
 
 #include <stdint.h>
 
-#include "crypto/record.h"
 #include "crypto/rsa.h"
+#include "police/client_engine.h"
 #include "wire/msg.h"
 
 /* Decides whether the server key is the expected one: 0 to go on. */
@@ -22,7 +24,7 @@ struct tes_client {
 	unsigned timeout;                 /* seconds per read/write */
 	const struct tes_rsa_priv *unit;
 	uint8_t unit_key[TES_KEYID_LEN];
-	struct tes_record_dir tx, rx;
+	struct tes_client_engine eng;     /* the session's protocol state */
 	uint8_t alert;                    /* alert code received, 0 if none */
 	int established;                  /* handshake done: records may flow */
 	const struct addrinfo *ai;        /* resolved server, or NULL to resolve on connect */
@@ -39,6 +41,11 @@ int tes_client_pin_fp(void *ctx, const struct tes_rsa_pub *server);
 int tes_client_resolve(const char *hostport, struct addrinfo **ai, char *err, size_t cap);
 /* TCP connect with a timeout, to c->ai when set, else to HOST:PORT resolved now. */
 int tes_client_connect(struct tes_client *c, const char *hostport, char *err, size_t cap);
+/*
+ * Run the handshake on the connected socket: pin(ctx, key) is asked once,
+ * with the server key, before anything that depends on a secret is sent.
+ * TES_ERR_PEER with c->alert set when the server sent an ALERT.
+ */
 int tes_client_handshake(struct tes_client *c, tes_pin_fn pin, void *ctx);
 /* 0 when the server accepted the login, TES_ERR_AUTH otherwise. */
 int tes_client_login(struct tes_client *c, const char *user, const char *pw);
@@ -51,7 +58,7 @@ int tes_client_report(struct tes_client *c, const struct tes_report *r, struct t
  */
 int tes_client_report_signed(struct tes_client *c, const struct tes_report *r,
 			     const uint8_t sig[static TES_RSA_LEN], struct tes_receipt *rc);
-/* Send BYE (best effort), close, wipe keys. */
+/* Send BYE (best effort; not after a protocol failure), close, wipe keys. */
 void tes_client_close(struct tes_client *c);
 
 #endif

@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: ISC */
+#include <string.h>
+
+#include "common/ct.h"
+#include "common/err.h"
+#include "crypto/handshake.h"
+#include "crypto/keysched.h"
+#include "crypto/rng.h"
+#include "crypto/x25519.h"
+#include "police/client_engine.h"
+#include "wire/frame.h"
+
+/* A state's frame handler: payload p (n bytes) of the whole frame f (flen bytes). */
+typedef int (*frame_fn)(struct tes_client_engine *e, const uint8_t *f, size_t flen, const uint8_t *p, size_t n,
+			struct tes_client_engine_out *out);
+
+/* The caller's steps, as a state table allows them. */
+enum { CALL_PIN = 1, CALL_REQUEST = 2, CALL_BYE = 4 };
+
+static int
+keep_frame(uint8_t *dst, size_t cap, size_t *dlen, const uint8_t *f, size_t flen)
+{
+	if (flen > cap)
+		return TES_ERR_TOOLONG;
+	memcpy(dst, f, flen);
+	*dlen = flen;
+	return 0;
+}
+
+/* SERVER_HELLO: hand its key to the caller, who checks it against the pin. */
+static int
+on_server_hello(struct tes_client_engine *e, const uint8_t *f, size_t flen, const uint8_t *p, size_t n,
+		struct tes_client_engine_out *out)
+{
+	struct tes_rsa_pub *k = &out->server;
+	int r;
+
+	if ((r = tes_server_hello_decode(p, n, &e->sh)) != 0)
+		return r;
+	if (e->sh.suite != e->suite)
+		return TES_ERR_FORMAT;
+	if ((r = keep_frame(e->sh_f, sizeof e->sh_f, &e->sh_n, f, flen)) != 0)
+		return r;
+	memcpy(k->n, e->sh.n, TES_RSA_LEN);
+	memcpy(k->e, e->sh.e, e->sh.e_len);
+	k->elen = e->sh.e_len;
+	/* a key that is not 2048-bit with an odd exponent >= 3 never reaches the pin (MUST-H3) */
+	if ((r = tes_rsa_pub_check(k)) != 0)
+		return r;
+	out->event = TES_CLIENT_EV_SERVER_KEY;
+	e->state = TES_CLIENT_ENG_WAIT_PIN;
+	return 0;
+}
+
+/* KEY_EXCHANGE into out->frame: pms under the server key, the transcript signed by the unit. */
+static int
+kx_frame(struct tes_client_engine *e, const struct tes_rsa_priv *unit, const uint8_t pms[static TES_PMS_LEN],
+	 struct tes_client_engine_out *out)
+{
+	struct tes_rsa_pub server = { .elen = e->sh.e_len };
+	struct tes_key_exchange kx;
+	uint8_t th[TES_HASH_LEN];
+	int r;
+
+	memcpy(server.n, e->sh.n, TES_RSA_LEN);
+	memcpy(server.e, e->sh.e, e->sh.e_len);
+	if ((r = tes_rsa_oaep_encrypt(&server, pms, TES_PMS_LEN, kx.oaep)) != 0)
+		return r;
+	tes_hs_unit_auth_hash(e->ch_f, e->ch_n, e->sh_f, e->sh_n, kx.oaep, th);
+	if ((r = tes_rsa_sign(unit, th, kx.sig)) != 0)
+		return r;
+	return tes_hs_kx_frame(&kx, out->frame, &out->frame_len);
+}
+
+/* After the KEY_EXCHANGE in out: derive the keys, add our FINISHED, keep the server's expected one. */
+static int
+finish(struct tes_client_engine *e, const uint8_t pms[static TES_PMS_LEN], struct tes_client_engine_out *out)
+{
+	struct tes_session_keys k;
+	uint8_t ecdh[TES_X25519_LEN], th[TES_HASH_LEN], fin[TES_FINISHED_LEN];
+	const uint8_t *kx_f = out->frame, *cf_f = out->frame + out->frame_len;
+	size_t kx_n = out->frame_len, cf_n = 0;
+	int r;
+
+	if ((r = tes_x25519_shared(ecdh, e->x_priv, e->sh.x25519)) != 0)
+		goto out;
+	tes_hs_hash(e->ch_f, e->ch_n, e->sh_f, e->sh_n, kx_f, kx_n, NULL, 0, th);
+	tes_keysched_derive(pms, ecdh, th, &k);
+	tes_keysched_finished(k.c_fin, th, fin);
+	if ((r = tes_frame_encode(out->frame + kx_n, sizeof out->frame - kx_n, TES_FRAME_FINISHED, fin, sizeof fin,
+				  &cf_n)) != 0)
+		goto out;
+	tes_hs_hash(e->ch_f, e->ch_n, e->sh_f, e->sh_n, kx_f, kx_n, cf_f, cf_n, th);
+	tes_keysched_finished(k.s_fin, th, e->s_fin);
+	tes_record_dir_init(&e->tx, e->suite, k.c2s_enc, k.c2s_mac);
+	tes_record_dir_init(&e->rx, e->suite, k.s2c_enc, k.s2c_mac);
+	out->frame_len = kx_n + cf_n;
+	e->state = TES_CLIENT_ENG_WAIT_FIN;
+out:
+	TES_WIPE_CTX(&k);
+	TES_WIPE_BUF(ecdh);
+	return r;
+}
+
+/* Server FINISHED: the handshake is done. */
+static int
+on_fin(struct tes_client_engine *e, const uint8_t *f, size_t flen, const uint8_t *p, size_t n,
+       struct tes_client_engine_out *out)
+{
+	struct tes_finished sf;
+	int r;
+
+	(void)f;
+	(void)flen;
+	if ((r = tes_finished_decode(p, n, &sf)) != 0)
+		return r;
+	/*= spec/PROTOCOL.md#handshake MUST-H7: server Finished proves the server holds the pinned key */
+	if (tes_ct_eq(e->s_fin, sf.mac, TES_FINISHED_LEN) != 0)
+		return TES_ERR_MAC;
+	TES_WIPE_BUF(e->s_fin);
+	out->event = TES_CLIENT_EV_ESTABLISHED;
+	e->state = TES_CLIENT_ENG_READY;
+	return 0;
+}
+
+static int
+on_login_result(struct tes_client_engine *e, const uint8_t *f, size_t flen, const uint8_t *p, size_t n,
+		struct tes_client_engine_out *out)
+{
+	uint8_t plain[TES_RECORD_MAX_PLAIN], ok = 0;
+	size_t pn = 0;
+	int r;
+
+	(void)flen;
+	if ((r = tes_record_open(&e->rx, f, p, n, plain, sizeof plain, &pn)) == 0 &&
+	    (r = tes_login_result_decode(plain, pn, &ok)) == 0) {
+		out->event = TES_CLIENT_EV_LOGIN;
+		out->login_ok = ok;
+		e->state = TES_CLIENT_ENG_READY;
+	}
+	tes_wipe(plain, sizeof plain);
+	return r;
+}
+
+static int
+on_receipt(struct tes_client_engine *e, const uint8_t *f, size_t flen, const uint8_t *p, size_t n,
+	   struct tes_client_engine_out *out)
+{
+	uint8_t plain[TES_RECORD_MAX_PLAIN];
+	struct tes_receipt rc;
+	size_t pn = 0;
+	int r;
+
+	(void)flen;
+	if ((r = tes_record_open(&e->rx, f, p, n, plain, sizeof plain, &pn)) != 0 ||
+	    (r = tes_receipt_decode(plain, pn, &rc)) != 0)
+		return r;
+	/* a receipt for another report acknowledges nothing we sent */
+	if (memcmp(rc.id, e->report_id, TES_REPORT_ID_LEN) != 0)
+		return TES_ERR_FORMAT;
+	out->receipt = rc;
+	out->event = TES_CLIENT_EV_RECEIPT;
+	e->state = TES_CLIENT_ENG_READY;
+	return 0;
+}
+
+/*
+ * The state table: the one frame type each state accepts and its handler
+ * (TES_FRAME_INVALID: none, the engine waits for the caller), and which of
+ * the caller's steps it allows.
+ */
+static const struct {
+	uint8_t frame_type;
+	frame_fn on_frame;
+	uint8_t calls;
+} states[] = {
+	[TES_CLIENT_ENG_WAIT_SH] = { TES_FRAME_SERVER_HELLO, on_server_hello, 0 },
+	[TES_CLIENT_ENG_WAIT_PIN] = { TES_FRAME_INVALID, NULL, CALL_PIN },
+	[TES_CLIENT_ENG_WAIT_FIN] = { TES_FRAME_FINISHED, on_fin, 0 },
+	[TES_CLIENT_ENG_READY] = { TES_FRAME_INVALID, NULL, CALL_REQUEST | CALL_BYE },
+	[TES_CLIENT_ENG_WAIT_LOGIN] = { TES_FRAME_RECORD, on_login_result, CALL_BYE },
+	[TES_CLIENT_ENG_WAIT_RECEIPT] = { TES_FRAME_RECORD, on_receipt, CALL_BYE },
+};
+
+static int
+allows(const struct tes_client_engine *e, uint8_t call)
+{
+	return e->state < sizeof states / sizeof states[0] && (states[e->state].calls & call) != 0;
+}
+
+static void
+out_reset(struct tes_client_engine_out *out)
+{
+	out->frame_len = 0;
+	out->event = TES_CLIENT_EV_NONE;
+	out->login_ok = 0;
+	out->alert = 0;
+}
+
+/* Sticky failure: drop every secret, send nothing more. */
+static int
+fail(struct tes_client_engine *e, struct tes_client_engine_out *out, int r)
+{
+	if (r != 0) {
+		tes_client_engine_wipe(e);
+		out->frame_len = 0;
+	}
+	return r;
+}
+
+/* Seal one record into out and move to state next. */
+static int
+seal(struct tes_client_engine *e, const uint8_t *plain, size_t n, uint8_t next, struct tes_client_engine_out *out)
+{
+	int r;
+
+	if ((r = tes_record_seal(&e->tx, plain, n, out->frame, sizeof out->frame, &out->frame_len)) == 0)
+		e->state = next;
+	return r;
+}
+
+/* see client_engine.h */
+int
+tes_client_engine_init(struct tes_client_engine *e, uint8_t suite, const uint8_t unit_key[static TES_KEYID_LEN],
+		       struct tes_client_engine_out *out)
+{
+	int r;
+
+	memset(e, 0, sizeof *e);
+	out_reset(out);
+	e->suite = suite;
+	e->rx.failed = 1;
+	e->tx.failed = 1;
+	e->ch.suite = suite;
+	tes_rng_bytes(e->ch.random, TES_RANDOM_LEN);
+	memcpy(e->ch.unit_key, unit_key, TES_KEYID_LEN);
+	if ((r = tes_x25519_keygen(e->x_priv, e->ch.x25519)) != 0 ||
+	    (r = tes_hs_ch_frame(&e->ch, out->frame, &out->frame_len)) != 0 ||
+	    (r = keep_frame(e->ch_f, sizeof e->ch_f, &e->ch_n, out->frame, out->frame_len)) != 0)
+		return fail(e, out, r);
+	e->state = TES_CLIENT_ENG_WAIT_SH;
+	return 0;
+}
+
+/* see client_engine.h */
+int
+tes_client_engine_frame(struct tes_client_engine *e, const uint8_t *frame, size_t len,
+			struct tes_client_engine_out *out)
+{
+	struct tes_frame_hdr h;
+	const uint8_t *p;
+	size_t used;
+	int r;
+
+	out_reset(out);
+	if (e->state >= sizeof states / sizeof states[0] || states[e->state].on_frame == NULL)
+		return fail(e, out, TES_ERR_STATE);
+	if ((r = tes_frame_decode(frame, len, &h, &p, &used)) != 0)
+		return fail(e, out, r);
+	if (used != len)
+		return fail(e, out, TES_ERR_FORMAT);
+	/*= spec/PROTOCOL.md#alerts MUST-A2: a receiver of an ALERT closes the connection */
+	if (h.type == TES_FRAME_ALERT) {
+		out->event = TES_CLIENT_EV_ALERT;
+		if (tes_alert_decode(p, h.length, &out->alert) != 0)
+			out->alert = TES_ALERT_PROTOCOL;
+		return fail(e, out, TES_ERR_PEER);
+	}
+	if (h.type != states[e->state].frame_type)
+		return fail(e, out, TES_ERR_TYPE);
+	return fail(e, out, states[e->state].on_frame(e, frame, len, p, h.length, out));
+}
+
+/* see client_engine.h */
+int
+tes_client_engine_pin(struct tes_client_engine *e, int verdict, const struct tes_rsa_priv *unit,
+		      struct tes_client_engine_out *out)
+{
+	uint8_t pms[TES_PMS_LEN];
+	int r;
+
+	out_reset(out);
+	if (!allows(e, CALL_PIN))
+		return fail(e, out, TES_ERR_STATE);
+	/*= spec/PROTOCOL.md#handshake MUST-H3: the client checks the pinned fingerprint before sending any secret */
+	if (verdict != 0)
+		return fail(e, out, verdict < 0 ? verdict : TES_ERR_PIN);
+	tes_rng_bytes(pms, TES_PMS_LEN);
+	if ((r = kx_frame(e, unit, pms, out)) == 0)
+		r = finish(e, pms, out);
+	TES_WIPE_BUF(pms);
+	TES_WIPE_BUF(e->x_priv);
+	return fail(e, out, r);
+}
+
+/* see client_engine.h */
+int
+tes_client_engine_login(struct tes_client_engine *e, const struct tes_login *l, struct tes_client_engine_out *out)
+{
+	uint8_t plain[TES_RECORD_MAX_PLAIN];
+	size_t n = 0;
+	int r;
+
+	out_reset(out);
+	if (!allows(e, CALL_REQUEST))
+		return fail(e, out, TES_ERR_STATE);
+	/* a name or password above its limit is the caller's error: nothing goes out, the session goes on */
+	if ((r = tes_login_encode(l, plain, sizeof plain, &n)) == 0)
+		r = fail(e, out, seal(e, plain, n, TES_CLIENT_ENG_WAIT_LOGIN, out));
+	tes_wipe(plain, sizeof plain);
+	return r;
+}
+
+/* see client_engine.h */
+int
+tes_client_engine_report(struct tes_client_engine *e, const struct tes_report *r,
+			 const uint8_t sig[static TES_RSA_LEN], struct tes_client_engine_out *out)
+{
+	uint8_t plain[TES_RECORD_MAX_PLAIN];
+	size_t n = 0;
+	int res;
+
+	out_reset(out);
+	if (!allows(e, CALL_REQUEST))
+		return fail(e, out, TES_ERR_STATE);
+	if ((res = tes_report_msg_encode(r, sig, plain, sizeof plain, &n)) != 0)
+		return res;
+	memcpy(e->report_id, r->id, TES_REPORT_ID_LEN);
+	return fail(e, out, seal(e, plain, n, TES_CLIENT_ENG_WAIT_RECEIPT, out));
+}
+
+/* see client_engine.h */
+int
+tes_client_engine_report_sign(struct tes_client_engine *e, const struct tes_report *r,
+			      const struct tes_rsa_priv *unit, struct tes_client_engine_out *out)
+{
+	uint8_t h[TES_HASH_LEN], sig[TES_RSA_LEN];
+	int res;
+
+	out_reset(out);
+	if (!allows(e, CALL_REQUEST))
+		return fail(e, out, TES_ERR_STATE);
+	if ((res = tes_report_digest(r, h)) != 0 || (res = tes_rsa_sign(unit, h, sig)) != 0)
+		return res;
+	return tes_client_engine_report(e, r, sig, out);
+}
+
+/* see client_engine.h */
+int
+tes_client_engine_bye(struct tes_client_engine *e, struct tes_client_engine_out *out)
+{
+	static const uint8_t bye = TES_INNER_BYE;
+	int r;
+
+	out_reset(out);
+	if (!allows(e, CALL_BYE))
+		return fail(e, out, TES_ERR_STATE);
+	if ((r = seal(e, &bye, 1, TES_CLIENT_ENG_DONE, out)) != 0)
+		return fail(e, out, r);
+	/* nothing can follow a BYE: the keys go now */
+	tes_record_dir_wipe(&e->tx);
+	tes_record_dir_wipe(&e->rx);
+	return 0;
+}
+
+/* see client_engine.h */
+int
+tes_client_engine_ready(const struct tes_client_engine *e)
+{
+	return allows(e, CALL_REQUEST);
+}
+
+/* see client_engine.h */
+void
+tes_client_engine_wipe(struct tes_client_engine *e)
+{
+	tes_record_dir_wipe(&e->rx);
+	tes_record_dir_wipe(&e->tx);
+	TES_WIPE_CTX(e);
+	e->state = TES_CLIENT_ENG_FAILED;
+	e->rx.failed = 1;
+	e->tx.failed = 1;
+}

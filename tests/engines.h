@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The two session engines talking to each other in memory, with real
+ * cryptography, for the engines' unit tests (tests/unit/police_test.c: the
+ * client engine, police/client_engine.h; tests/unit/engine_test.c: the
+ * server engine, officer/engine.h). The test plays the master for the
+ * server engine: it checks the unit and unwraps the pre-master secret with
+ * a test server key (as server.c does), accepts or refuses the login, and
+ * answers a report with its receipt.
+ *
+ * A session is the list of steps below, each one frame or one call; a test
+ * runs the first n of them to bring the engine it tests into a state, then
+ * feeds that engine something else. Frames travel through two queues (what
+ * the client sent, what the server sent) so a test can take the next frame
+ * out, change it, and hand it in itself.
+ */
+#ifndef TES_TESTS_ENGINES_H
+#define TES_TESTS_ENGINES_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "crypto/handshake.h"
+#include "crypto/rng.h"
+#include "crypto/rsa.h"
+#include "officer/engine.h"
+#include "police/client_engine.h"
+#include "wire/frame.h"
+
+/* The steps of a whole session (eng_step runs step k). */
+enum eng_step {
+	ENG_CH_TO_SERVER = 1,       /* server: WAIT_HELLO -> WAIT_KX, SERVER_HELLO out */
+	ENG_SH_TO_CLIENT = 2,       /* client: WAIT_SH -> WAIT_PIN, event SERVER_KEY */
+	ENG_CLIENT_PIN = 3,         /* client: WAIT_PIN -> WAIT_FIN, KEY_EXCHANGE + FINISHED out */
+	ENG_KX_TO_SERVER = 4,       /* server: WAIT_KX -> WAIT_FIN */
+	ENG_FIN_TO_SERVER = 5,      /* server: WAIT_FIN -> WAIT_HS_ANS, HANDSHAKE request */
+	ENG_MASTER_HS = 6,          /* server: -> READY, FINISHED out */
+	ENG_FIN_TO_CLIENT = 7,      /* client: WAIT_FIN -> READY, event ESTABLISHED */
+	ENG_CLIENT_LOGIN = 8,       /* client: READY -> WAIT_LOGIN, LOGIN out */
+	ENG_LOGIN_TO_SERVER = 9,    /* server: READY -> WAIT_LOGIN_ANS */
+	ENG_MASTER_LOGIN = 10,      /* server: -> READY, LOGIN_RESULT out */
+	ENG_RESULT_TO_CLIENT = 11,  /* client: WAIT_LOGIN -> READY, event LOGIN */
+	ENG_CLIENT_REPORT = 12,     /* client: READY -> WAIT_RECEIPT, REPORT out */
+	ENG_REPORT_TO_SERVER = 13,  /* server: READY -> WAIT_REPORT_ANS */
+	ENG_MASTER_REPORT = 14,     /* server: -> READY, RECEIPT out */
+	ENG_RECEIPT_TO_CLIENT = 15, /* client: WAIT_RECEIPT -> READY, event RECEIPT */
+	ENG_CLIENT_BYE = 16,        /* client: READY -> DONE, BYE out */
+	ENG_BYE_TO_SERVER = 17,     /* server: READY -> DONE */
+	ENG_STEPS = 17
+};
+
+/* One frame queue: whole frames, oldest first. */
+struct eng_queue {
+	uint8_t buf[4 * TES_FRAME_MAX];
+	size_t n;
+};
+
+struct eng_pair {
+	struct tes_client_engine c;
+	struct tes_engine s;
+	struct tes_client_engine_out co;
+	struct tes_engine_out so;
+	struct tes_mon_init init;
+	struct eng_queue c2s, s2c;
+	struct tes_mon_msg req;        /* the server's pending request for the master */
+	int has_req;
+	/* what the test changes: the client's pin verdict and report, the master's answers */
+	int pin_verdict;
+	int refuse_unit, wrong_pms, refuse_login;
+	struct tes_report rep;
+	uint8_t suite;
+	/* what happened */
+	int pin_calls;
+	uint64_t number;               /* violation numbers handed out */
+};
+
+/* The test server's key and the unit's key (made once by eng_keys) and the unit's key id. */
+static struct tes_rsa_priv eng_server_key, eng_unit_key;
+static uint8_t eng_unit_id[TES_KEYID_LEN];
+
+static inline int
+eng_keys(void)
+{
+	int r;
+
+	if ((r = tes_rng_init()) != 0 || (r = tes_rsa_generate(&eng_server_key)) != 0 ||
+	    (r = tes_rsa_generate(&eng_unit_key)) != 0)
+		return r;
+	tes_rsa_keyid(&eng_unit_key.pub, eng_unit_id);
+	return 0;
+}
+
+static inline void
+eng_queue_put(struct eng_queue *q, const uint8_t *f, size_t n)
+{
+	if (n > sizeof q->buf - q->n) {
+		fprintf(stderr, "engines.h: queue overflow\n");
+		return;
+	}
+	memcpy(q->buf + q->n, f, n);
+	q->n += n;
+}
+
+/* Take the oldest whole frame out of q into f (TES_FRAME_MAX bytes); its length, or 0 if none. */
+static inline size_t
+eng_queue_take(struct eng_queue *q, uint8_t *f)
+{
+	struct tes_frame_hdr h;
+	const uint8_t *p;
+	size_t used;
+
+	if (q->n == 0 || tes_frame_decode(q->buf, q->n, &h, &p, &used) != 0)
+		return 0;
+	memcpy(f, q->buf, used);
+	memmove(q->buf, q->buf + used, q->n - used);
+	q->n -= used;
+	return used;
+}
+
+/* A report the unit may send: speeding, a minute ago (the clock is not the engines' concern). */
+static inline void
+eng_sample_report(struct tes_report *r)
+{
+	memset(r, 0, sizeof *r);
+	memset(r->id, 0x22, sizeof r->id);
+	memcpy(r->unit_key, eng_unit_id, TES_KEYID_LEN);
+	r->plate_len = 6;
+	memcpy(r->plate, "AB123C", 6);
+	r->speed = 93;
+	r->limit = 50;
+	r->time = TES_TIME_MIN + 86400;
+}
+
+/* A fresh pair: the server engine started with the test server key, the client's hello queued. */
+static inline int
+eng_pair_init(struct eng_pair *p, uint8_t suite, int allow_des)
+{
+	int r;
+
+	memset(p, 0, sizeof *p);
+	tes_rng_bytes(p->init.server_random, TES_RANDOM_LEN);
+	memcpy(p->init.n, eng_server_key.pub.n, TES_RSA_LEN);
+	p->init.e_len = eng_server_key.pub.elen;
+	memcpy(p->init.e, eng_server_key.pub.e, eng_server_key.pub.elen);
+	p->init.allow_des = (uint8_t)allow_des;
+	p->init.idle_timeout = 30;
+	p->suite = suite;
+	eng_sample_report(&p->rep);
+	tes_engine_init(&p->s, &p->init);
+	if ((r = tes_client_engine_init(&p->c, suite, eng_unit_id, &p->co)) == 0)
+		eng_queue_put(&p->c2s, p->co.frame, p->co.frame_len);
+	return r;
+}
+
+/* The master's unit check and key transport (server.c verify_unit and on_handshake). */
+static inline void
+eng_master_hs(const struct eng_pair *p, const struct tes_mon_handshake *hs, struct tes_mon_msg *ans)
+{
+	struct tes_server_hello sh = { .suite = hs->suite };
+	uint8_t ch_f[TES_FRAME_MAX], sh_f[TES_FRAME_MAX], h[TES_HASH_LEN];
+	size_t chn, shn;
+
+	ans->type = TES_MON_HANDSHAKE_ANS;
+	ans->u.st.status = 1;
+	memcpy(sh.random, p->init.server_random, TES_RANDOM_LEN);
+	memcpy(sh.x25519, hs->server_x25519, TES_X25519_LEN);
+	memcpy(sh.n, eng_server_key.pub.n, TES_RSA_LEN);
+	sh.e_len = eng_server_key.pub.elen;
+	memcpy(sh.e, eng_server_key.pub.e, sh.e_len);
+	if (p->refuse_unit || memcmp(hs->ch.unit_key, eng_unit_id, TES_KEYID_LEN) != 0 ||
+	    tes_hs_ch_frame(&hs->ch, ch_f, &chn) != 0 || tes_hs_sh_frame(&sh, sh_f, &shn) != 0)
+		return;
+	tes_hs_unit_auth_hash(ch_f, chn, sh_f, shn, hs->kx.oaep, h);
+	if (tes_rsa_verify(&eng_unit_key.pub, h, hs->kx.sig) != 0)
+		return;
+	if (tes_rsa_oaep_decrypt(&eng_server_key, hs->kx.oaep, ans->u.st.pms) == 0)
+		ans->u.st.status = 0;
+	if (p->wrong_pms)
+		ans->u.st.pms[0] ^= 1;
+}
+
+/* The master's answer to the pending request. */
+static inline void
+eng_master(struct eng_pair *p, struct tes_mon_msg *ans)
+{
+	memset(ans, 0, sizeof *ans);
+	switch (p->req.type) {
+	case TES_MON_HANDSHAKE:
+		eng_master_hs(p, &p->req.u.hs, ans);
+		break;
+	case TES_MON_LOGIN:
+		ans->type = TES_MON_LOGIN_ANS;
+		ans->u.st.status = p->refuse_login || p->req.u.login.user_len != 5 ||
+				   memcmp(p->req.u.login.user, "alice", 5) != 0;
+		break;
+	case TES_MON_REPORT:
+		ans->type = TES_MON_REPORT_ANS;
+		memcpy(ans->u.rcpt.id, p->req.u.rep.r.id, TES_REPORT_ID_LEN);
+		ans->u.rcpt.status = TES_RECEIPT_QUEUED;
+		ans->u.rcpt.number = ++p->number;
+		break;
+	default:
+		ans->type = TES_MON_INVALID;
+	}
+}
+
+/* What the server engine produced goes to its queue and its request is kept. */
+static inline int
+eng_server_out(struct eng_pair *p, int r)
+{
+	if (r == 0) {
+		eng_queue_put(&p->s2c, p->so.frame, p->so.frame_len);
+		p->has_req = p->so.has_req;
+		if (p->has_req)
+			p->req = p->so.req;
+	}
+	return r;
+}
+
+/* Feed frame f (n bytes) to the server engine. */
+static inline int
+eng_to_server(struct eng_pair *p, const uint8_t *f, size_t n)
+{
+	return eng_server_out(p, tes_engine_frame(&p->s, f, n, &p->so));
+}
+
+/* The master answers the server's pending request. */
+static inline int
+eng_answer(struct eng_pair *p)
+{
+	struct tes_mon_msg ans;
+
+	eng_master(p, &ans);
+	p->has_req = 0;
+	return eng_server_out(p, tes_engine_answer(&p->s, &ans, &p->so));
+}
+
+/* Feed frame f (n bytes) to the client engine. */
+static inline int
+eng_to_client(struct eng_pair *p, const uint8_t *f, size_t n)
+{
+	int r = tes_client_engine_frame(&p->c, f, n, &p->co);
+
+	if (r == 0)
+		eng_queue_put(&p->c2s, p->co.frame, p->co.frame_len);
+	return r;
+}
+
+/* What a client step produced goes to its queue. */
+static inline int
+eng_client_out(struct eng_pair *p, int r)
+{
+	if (r == 0)
+		eng_queue_put(&p->c2s, p->co.frame, p->co.frame_len);
+	return r;
+}
+
+/* The client answers its pin with the pair's verdict (the test's "pin check"). */
+static inline int
+eng_pin(struct eng_pair *p)
+{
+	p->pin_calls++;
+	return eng_client_out(p, tes_client_engine_pin(&p->c, p->pin_verdict, &eng_unit_key, &p->co));
+}
+
+static inline int
+eng_login(struct eng_pair *p, const char *user, const char *pw)
+{
+	struct tes_login l = { 0 };
+
+	l.user_len = (uint8_t)strlen(user);
+	l.pw_len = (uint8_t)strlen(pw);
+	memcpy(l.user, user, l.user_len);
+	memcpy(l.pw, pw, l.pw_len);
+	return eng_client_out(p, tes_client_engine_login(&p->c, &l, &p->co));
+}
+
+static inline int
+eng_report(struct eng_pair *p)
+{
+	return eng_client_out(p, tes_client_engine_report_sign(&p->c, &p->rep, &eng_unit_key, &p->co));
+}
+
+static inline int
+eng_bye(struct eng_pair *p)
+{
+	return eng_client_out(p, tes_client_engine_bye(&p->c, &p->co));
+}
+
+/* Move the oldest frame of q into the server (to_server) or the client. */
+static inline int
+eng_deliver(struct eng_pair *p, struct eng_queue *q, int to_server)
+{
+	uint8_t f[TES_FRAME_MAX];
+	size_t n = eng_queue_take(q, f);
+
+	if (n == 0)
+		return TES_ERR_TRUNCATED;
+	return to_server ? eng_to_server(p, f, n) : eng_to_client(p, f, n);
+}
+
+/* Step k of the session (enum eng_step). */
+static inline int
+eng_step(struct eng_pair *p, int k)
+{
+	switch (k) {
+	case ENG_CH_TO_SERVER:
+	case ENG_KX_TO_SERVER:
+	case ENG_FIN_TO_SERVER:
+	case ENG_LOGIN_TO_SERVER:
+	case ENG_REPORT_TO_SERVER:
+	case ENG_BYE_TO_SERVER:
+		return eng_deliver(p, &p->c2s, 1);
+	case ENG_SH_TO_CLIENT:
+	case ENG_FIN_TO_CLIENT:
+	case ENG_RESULT_TO_CLIENT:
+	case ENG_RECEIPT_TO_CLIENT:
+		return eng_deliver(p, &p->s2c, 0);
+	case ENG_CLIENT_PIN:
+		return eng_pin(p);
+	case ENG_MASTER_HS:
+	case ENG_MASTER_LOGIN:
+	case ENG_MASTER_REPORT:
+		return p->has_req ? eng_answer(p) : TES_ERR_STATE;
+	case ENG_CLIENT_LOGIN:
+		return eng_login(p, "alice", "correct horse");
+	case ENG_CLIENT_REPORT:
+		return eng_report(p);
+	case ENG_CLIENT_BYE:
+		return eng_bye(p);
+	default:
+		return TES_ERR_ARG;
+	}
+}
+
+/* A fresh pair run through steps 1 .. n: 0, or the first step's error. */
+static inline int
+eng_run(struct eng_pair *p, int n)
+{
+	int k, r;
+
+	if ((r = eng_pair_init(p, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0)) != 0)
+		return r;
+	for (k = 1; k <= n; k++)
+		if ((r = eng_step(p, k)) != 0)
+			return r;
+	return 0;
+}
+
+/* Steps from..to on a pair already run (0, or the first error). */
+static inline int
+eng_steps(struct eng_pair *p, int from, int to)
+{
+	int k, r;
+
+	for (k = from; k <= to; k++)
+		if ((r = eng_step(p, k)) != 0)
+			return r;
+	return 0;
+}
+
+/* Frame f (n bytes, n >= TES_FRAME_HDR_LEN) with its type byte replaced (an ALERT gets a real code). */
+static inline size_t
+eng_retype(uint8_t *f, size_t n, uint8_t type)
+{
+	static const uint8_t code = TES_ALERT_PROTOCOL;
+	size_t used = n;
+
+	if (type == TES_FRAME_ALERT)
+		(void)tes_frame_encode(f, TES_FRAME_MAX, TES_FRAME_ALERT, &code, 1, &used);
+	else
+		f[2] = type;
+	return used;
+}
+
+/* The same frame with its payload cut by k bytes at the end, header length to match. */
+static inline size_t
+eng_cut_payload(uint8_t *f, size_t n, size_t k)
+{
+	size_t len = n - TES_FRAME_HDR_LEN - k;
+
+	f[4] = (uint8_t)(len >> 8);
+	f[5] = (uint8_t)len;
+	return n - k;
+}
+
+/* Frame a frame of type type with some bytes, for states whose own frame does not exist yet. */
+static inline size_t
+eng_some_frame(uint8_t *f, uint8_t type)
+{
+	static const uint8_t junk[TES_FINISHED_LEN] = { 1 };
+	size_t used = 0;
+
+	(void)tes_frame_encode(f, TES_FRAME_MAX, type, junk, sizeof junk, &used);
+	return used;
+}
+
+static const char *const eng_frame_names[] = { "INVALID", "CLIENT_HELLO", "SERVER_HELLO", "KEY_EXCHANGE",
+					       "FINISHED", "RECORD", "ALERT" };
+
+#endif
