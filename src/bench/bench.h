@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wire/msg.h"
+
 enum {
 	TES_BENCH_RUNS_MAX = 16,
 	TES_BENCH_SAMPLES_MAX = 1 << 20   /* latency samples kept per run */
@@ -60,6 +62,14 @@ struct tes_bench_net {
 	unsigned runs;
 	double seconds;                /* timed phase of one run */
 };
+
+/*
+ * The k-th report of session i as `tes-bench report` sends it, from the
+ * unit with key id unit: a fresh random id, observed a minute ago
+ * (`tes-bench raw` takes its record sizes from one of these).
+ */
+void
+tes_load_report(struct tes_report *rep, const uint8_t unit[static TES_KEYID_LEN], unsigned i, unsigned k);
 
 /* Subcommands: argc/argv after the subcommand name; a sysexits code. */
 int tes_bench_raw(int argc, char **argv);

@@ -374,13 +374,13 @@ tes_bench_handshake(int argc, char **argv)
 	return bench_loop(&o, hs_worker, 0, "handshake", "handshake/s");
 }
 
-/* A report with a fresh random id, observed a minute ago. */
-static void
-make_report(struct tes_report *rep, unsigned i, unsigned k)
+/* see bench.h */
+void
+tes_load_report(struct tes_report *rep, const uint8_t unit[static TES_KEYID_LEN], unsigned i, unsigned k)
 {
 	memset(rep, 0, sizeof *rep);
 	tes_rng_bytes(rep->id, TES_REPORT_ID_LEN);
-	memcpy(rep->unit_key, unit_id, TES_KEYID_LEN);
+	memcpy(rep->unit_key, unit, TES_KEYID_LEN);
 	rep->plate_len = (uint8_t)snprintf(rep->plate, sizeof rep->plate, "B%uN%u", i % 100000, k % 100000);
 	rep->speed = (uint16_t)(60 + (i + k) % 90);
 	rep->limit = 50;
@@ -422,7 +422,7 @@ rep_worker(const struct tes_bench_net *o, struct shared *s, unsigned i, int read
 		return;
 	}
 	for (k = 0; k < n; k++) {
-		make_report(&v[k].r, i, k);
+		tes_load_report(&v[k].r, unit_id, i, k);
 		if ((r = tes_report_digest(&v[k].r, h)) != 0 || (r = tes_rsa_sign(&unit_key, h, v[k].sig)) != 0) {
 			fail_worker(ready, w, r);
 			return;

@@ -1,32 +1,63 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The physical limit: single-core rates of the primitives the server pays
- * for, through the project's own wrappers (src/crypto), measured in the
- * same run as the server figures so that the ratios compare like with like.
+ * for, through the project's own wrappers (src/crypto, the journal codec),
+ * measured in the same run as the server figures so that the ratios compare
+ * like with like. The per-report primitives run at the sizes of a report as
+ * `tes-bench report` sends it (its REPORT frame, its journal record), which
+ * are printed too ("size_*" figures).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bearssl.h>
 
 #include "bench/bench.h"
 #include "common/ct.h"
+#include "crypto/handshake.h"
 #include "crypto/hash.h"
 #include "crypto/passwd.h"
 #include "crypto/record.h"
 #include "crypto/rng.h"
 #include "crypto/rsa.h"
 #include "crypto/x25519.h"
+#include "officer/monitor.h"
 #include "officer/spawn.h"
+#include "store/journal.h"
 
-enum { RAW_BUF = 1024 };
+enum {
+	RAW_BUF = 1024,
+	/* the report whose sizes are measured: session 8, report 80 of the 16-session run */
+	RAW_REP_SESSION = 8,
+	RAW_REP_NUMBER = 80
+};
+
+/* One report as the server receives and stores it. */
+struct raw_rep {
+	struct tes_report r;
+	uint8_t frame[TES_RECORD_MAX_FRAME];    /* its REPORT record, as sent on the wire */
+	size_t frame_len;
+	struct tes_record_dir rx;               /* the session's receiving direction, at seq 0 */
+	size_t canon_len;                       /* its canonical encoding (what the digest covers) */
+	struct tes_store_keys jk;
+	uint8_t body[TES_JOURNAL_BODY_MAX];     /* its journal REPORT body */
+	size_t body_len;
+	uint8_t prev[TES_JOURNAL_MAC_LEN], iv[TES_JOURNAL_IV_LEN];
+	uint8_t rec[TES_JOURNAL_REC_MAX];       /* its sealed journal record */
+	size_t rec_len;
+	uint8_t plain[TES_RECORD_MAX_PLAIN], digest[TES_HASH_LEN];
+};
 
 struct raw {
 	struct tes_rsa_priv k;
@@ -35,9 +66,14 @@ struct raw {
 	uint8_t buf[RAW_BUF], frame[TES_RECORD_MAX_FRAME], iv[8];
 	br_des_ct_cbcenc_keys dk;
 	struct tes_record_dir rec;
+	struct raw_rep rep;
 	char pw_default[TES_PASSWD_ENCODED_MAX], pw_256kib[TES_PASSWD_ENCODED_MAX];
 	const char *parser;                 /* tes-parser, for op_spawn */
 	int null;                           /* /dev/null, its two sockets there */
+	int mon;                            /* our end of the echo process's socketpair */
+	pid_t echo;
+	clockid_t echo_clk;                 /* the echo process's CPU clock */
+	uint8_t msg[TES_MON_MSG_LEN];
 };
 
 static const char raw_pw[] = "bench password";
@@ -69,6 +105,14 @@ op_x25519(struct raw *x)
 		abort();
 }
 
+/* A key pair as a session child makes one per handshake. */
+static void
+op_x25519_keygen(struct raw *x)
+{
+	if (tes_x25519_keygen(x->out, x->out + 32) != 0)
+		abort();
+}
+
 static void
 op_des3(struct raw *x)
 {
@@ -87,6 +131,39 @@ op_record(struct raw *x)
 	size_t used;
 
 	if (tes_record_seal(&x->rec, x->buf, TES_RECORD_MAX_PLAIN, x->frame, sizeof x->frame, &used) != 0)
+		abort();
+}
+
+/* Open the report's REPORT frame as the session child does (a copy of the direction: seq 0 each time). */
+static void
+op_record_open_report(struct raw *x)
+{
+	struct tes_record_dir d = x->rep.rx;
+	size_t n;
+
+	if (tes_record_open(&d, x->rep.frame, x->rep.frame + TES_FRAME_HDR_LEN, x->rep.frame_len - TES_FRAME_HDR_LEN,
+			    x->rep.plain, sizeof x->rep.plain, &n) != 0)
+		abort();
+}
+
+/* Seal the report's journal record as the store's append does. */
+static void
+op_journal_seal_report(struct raw *x)
+{
+	struct tes_journal_hdr h = { .type = TES_JREC_REPORT, .seq = 1 };
+	size_t n;
+
+	memcpy(h.key, x->rep.r.id, TES_JOURNAL_KEY_LEN);
+	if (tes_journal_seal(&x->rep.jk, x->rep.prev, &h, x->rep.iv, x->rep.body, x->rep.body_len, x->rep.rec,
+			     sizeof x->rep.rec, &n) != 0)
+		abort();
+}
+
+/* The digest the unit's signature must cover, as the master computes it. */
+static void
+op_report_digest(struct raw *x)
+{
+	if (tes_report_digest(&x->rep.r, x->rep.digest) != 0)
 		abort();
 }
 
@@ -120,6 +197,38 @@ op_spawn(struct raw *x)
 		abort();
 }
 
+/*
+ * The other end of the monitor round trip: answer each message with itself,
+ * with the blocking read and write a session child or a worker uses.
+ */
+static _Noreturn void
+echo(int fd)
+{
+	uint8_t buf[TES_MON_MSG_LEN];
+	ssize_t k;
+
+	while ((k = read(fd, buf, sizeof buf)) > 0)
+		if (write(fd, buf, (size_t)k) != k)
+			break;
+	_exit(0);
+}
+
+/*
+ * One message to another process and its answer, as the master exchanges
+ * them with a child or a worker: a monitor-sized message on a SOCK_SEQPACKET
+ * socketpair, sent without blocking, the answer awaited in poll: two process
+ * hand-overs.
+ */
+static void
+op_roundtrip(struct raw *x)
+{
+	struct pollfd p = { .fd = x->mon, .events = POLLIN };
+
+	if (send(x->mon, x->msg, sizeof x->msg, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)sizeof x->msg ||
+	    poll(&p, 1, -1) != 1 || recv(x->mon, x->msg, sizeof x->msg, MSG_DONTWAIT) != (ssize_t)sizeof x->msg)
+		abort();
+}
+
 /* One primitive: its figure name, unit, operation and bytes per operation (0: count ops). */
 static const struct {
 	const char *name, *unit;
@@ -130,18 +239,51 @@ static const struct {
 	{ "raw_rsa_sign", "op/s", op_sign, 0 },
 	{ "raw_rsa_verify", "op/s", op_verify, 0 },
 	{ "raw_x25519", "op/s", op_x25519, 0 },
+	{ "raw_x25519_keygen", "op/s", op_x25519_keygen, 0 },
 	{ "raw_3des_cbc", "MB/s", op_des3, RAW_BUF },
 	{ "raw_hmac_sha256", "MB/s", op_hmac, RAW_BUF },
 	{ "raw_record_seal", "MB/s", op_record, TES_RECORD_MAX_PLAIN },
+	{ "raw_record_open_report", "op/s", op_record_open_report, 0 },
+	{ "raw_journal_seal_report", "op/s", op_journal_seal_report, 0 },
+	{ "raw_report_digest", "op/s", op_report_digest, 0 },
 	{ "raw_argon2id_default", "op/s", op_argon2_default, 0 },
 	{ "raw_argon2id_256kib", "op/s", op_argon2_256kib, 0 },
 	{ "raw_spawn_parser", "op/s", op_spawn, 0 },
+	{ "raw_mon_roundtrip", "op/s", op_roundtrip, 0 },
 };
 
 static double
-rate(struct raw *x, size_t i, double secs)
+secs_of(const struct timespec *t)
 {
-	double t0 = tes_bench_now(), t = t0;
+	return (double)t->tv_sec + (double)t->tv_nsec / 1e9;
+}
+
+/*
+ * CPU seconds used so far by this process, the echo process and the
+ * children reaped (the parser images of op_spawn).
+ */
+static double
+cpu_all(const struct raw *x)
+{
+	struct timespec a = { 0 }, b = { 0 };
+	struct rusage ch = { 0 };
+
+	(void)clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+	(void)clock_gettime(x->echo_clk, &b);
+	(void)getrusage(RUSAGE_CHILDREN, &ch);
+	return secs_of(&a) + secs_of(&b) + (double)(ch.ru_utime.tv_sec + ch.ru_stime.tv_sec) +
+	       (double)(ch.ru_utime.tv_usec + ch.ru_stime.tv_usec) / 1e6;
+}
+
+/*
+ * Run primitive i for secs seconds: its rate (of wall time), and in *cpu_us
+ * the CPU microseconds per operation, which another job on the machine
+ * does not inflate.
+ */
+static double
+rate(struct raw *x, size_t i, double secs, double *cpu_us)
+{
+	double t0 = tes_bench_now(), t = t0, c0 = cpu_all(x);
 	unsigned long n = 0;
 
 	while (t - t0 < secs) {
@@ -149,9 +291,81 @@ rate(struct raw *x, size_t i, double secs)
 		n++;
 		t = tes_bench_now();
 	}
+	*cpu_us = 1e6 * (cpu_all(x) - c0) / (double)n;
 	if (prims[i].bytes != 0)
 		return (double)n * (double)prims[i].bytes / (t - t0) / 1e6;
 	return (double)n / (t - t0);
+}
+
+/* Start the echo process; before any key is loaded, so that it holds none. */
+static int
+echo_start(struct raw *x)
+{
+	int sp[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) != 0)
+		return -1;
+	if ((x->echo = fork()) == 0) {
+		close(sp[0]);
+		echo(sp[1]);
+	}
+	close(sp[1]);
+	x->mon = sp[0];
+	return x->echo > 0 && clock_getcpuclockid(x->echo, &x->echo_clk) == 0 ? 0 : -1;
+}
+
+/*
+ * The report of the 16-session run that the per-report primitives use:
+ * its REPORT frame as the client seals it, its journal record as the
+ * store seals it (under keys of this run).
+ */
+static int
+rep_setup(struct raw *x)
+{
+	struct raw_rep *p = &x->rep;
+	struct tes_journal_hdr h = { .type = TES_JREC_REPORT, .seq = 1 };
+	struct tes_journal_report m = { .number = 1, .received = (uint64_t)time(NULL) };
+	uint8_t keyid[TES_KEYID_LEN], enc[TES_ENC_KEY_LEN], mac[TES_MAC_KEY_LEN], sk[TES_STORE_KEY_LEN];
+	struct tes_record_dir tx;
+	size_t n;
+	int r = -1;
+
+	tes_rsa_keyid(&x->k.pub, keyid);
+	tes_load_report(&p->r, keyid, RAW_REP_SESSION, RAW_REP_NUMBER);
+	tes_rng_bytes(enc, sizeof enc);
+	tes_rng_bytes(mac, sizeof mac);
+	tes_rng_bytes(sk, sizeof sk);
+	tes_rng_bytes(p->prev, sizeof p->prev);
+	tes_rng_bytes(p->iv, sizeof p->iv);
+	tes_record_dir_init(&tx, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, enc, mac);
+	tes_record_dir_init(&p->rx, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, enc, mac);
+	tes_store_keys_derive(sk, TES_STORE_JOURNAL, &p->jk);
+	m.r = p->r;
+	memcpy(m.sig, x->sig, TES_RSA_LEN);
+	memcpy(h.key, p->r.id, TES_JOURNAL_KEY_LEN);
+	if (tes_report_encode(&p->r, p->plain, sizeof p->plain, &p->canon_len) != 0 ||
+	    tes_report_msg_encode(&p->r, x->sig, p->plain, sizeof p->plain, &n) != 0 ||
+	    tes_record_seal(&tx, p->plain, n, p->frame, sizeof p->frame, &p->frame_len) != 0 ||
+	    tes_journal_report_encode(&m, p->body, sizeof p->body, &p->body_len) != 0 ||
+	    tes_journal_seal(&p->jk, p->prev, &h, p->iv, p->body, p->body_len, p->rec, sizeof p->rec, &p->rec_len) != 0)
+		goto out;
+	r = 0;
+out:
+	TES_WIPE_CTX(&tx);
+	TES_WIPE_BUF(enc);
+	TES_WIPE_BUF(mac);
+	TES_WIPE_BUF(sk);
+	return r;
+}
+
+/* A size in bytes as a figure of one run. */
+static void
+size_fig(const char *name, size_t n)
+{
+	struct tes_bench_fig f = { .name = name, .unit = "bytes" };
+
+	tes_bench_fig_add(&f, (double)n);
+	tes_bench_fig_print(&f);
 }
 
 static int
@@ -159,7 +373,8 @@ raw_setup(struct raw *x, const char *keyfile)
 {
 	uint8_t pms[TES_PMS_LEN], enc[TES_ENC_KEY_LEN], mac[TES_MAC_KEY_LEN];
 
-	if ((keyfile != NULL ? tes_rsa_load_private(&x->k, keyfile) : tes_rsa_generate(&x->k)) != 0)
+	if (echo_start(x) != 0 ||
+	    (keyfile != NULL ? tes_rsa_load_private(&x->k, keyfile) : tes_rsa_generate(&x->k)) != 0)
 		return -1;
 	tes_rng_bytes(pms, sizeof pms);
 	tes_rng_bytes(x->h, sizeof x->h);
@@ -175,7 +390,7 @@ raw_setup(struct raw *x, const char *keyfile)
 		return -1;
 	br_des_ct_cbcenc_init(&x->dk, enc, sizeof enc);
 	tes_record_dir_init(&x->rec, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, enc, mac);
-	return 0;
+	return rep_setup(x);
 }
 
 /* see bench.h */
@@ -183,10 +398,11 @@ int
 tes_bench_raw(int argc, char **argv)
 {
 	static struct raw x;
-	struct tes_bench_fig f;
+	struct tes_bench_fig f, g;
+	char cpu_name[64];
 	const char *keyfile = NULL;
 	unsigned runs = 3, r;
-	double secs = 0.5;
+	double secs = 0.5, cpu;
 	size_t i;
 	int c;
 
@@ -208,17 +424,29 @@ tes_bench_raw(int argc, char **argv)
 		fprintf(stderr, "tes-bench: raw: key set-up failed\n");
 		return EX_SOFTWARE;
 	}
+	size_fig("size_report_frame", x.rep.frame_len);
+	size_fig("size_journal_report", x.rep.rec_len);
+	size_fig("size_report_canonical", x.rep.canon_len);
 	for (i = 0; i < sizeof prims / sizeof prims[0]; i++) {
 		if (prims[i].op == op_spawn && x.parser == NULL)
 			continue;
 		memset(&f, 0, sizeof f);
+		memset(&g, 0, sizeof g);
 		f.name = prims[i].name;
 		f.unit = prims[i].unit;
-		for (r = 0; r < runs; r++)
-			tes_bench_fig_add(&f, rate(&x, i, secs));
+		snprintf(cpu_name, sizeof cpu_name, "%s_cpu_us", prims[i].name);
+		g.name = cpu_name;
+		g.unit = "us/op";
+		for (r = 0; r < runs; r++) {
+			tes_bench_fig_add(&f, rate(&x, i, secs, &cpu));
+			tes_bench_fig_add(&g, cpu);
+		}
 		tes_bench_fig_print(&f);
+		tes_bench_fig_print(&g);
 	}
 	close(x.null);
+	close(x.mon);
+	(void)waitpid(x.echo, NULL, 0);
 	TES_WIPE_CTX(&x);
 	return EX_OK;
 }
