@@ -78,7 +78,7 @@ entry_check(const struct tes_driver *v, size_t i)
 {
 	int r;
 
-	/*= spec/STORAGE.md#drivers MUST-S2: valid plates, strictly ascending */
+	/*= spec/STORAGE.md#drivers MUST-SN2: valid plates, strictly ascending */
 	/* a length beyond the array is refused before any byte is read, as tes_plate_valid would */
 	if (v[i].plate_len > TES_PLATE_MAX)
 		return TES_ERR_PLATE;
@@ -235,7 +235,7 @@ tes_drivers_hdr_decode(const struct tes_store_keys *k, const uint8_t *p, size_t 
 	if ((r = tes_cur_get_view(&c, &body, n - TES_JOURNAL_MAC_LEN)) != 0 ||
 	    (r = tes_cur_get_view(&c, &tag, TES_JOURNAL_MAC_LEN)) != 0)
 		return r;
-	/*= spec/STORAGE.md#drivers MUST-S1: mac first, then the header */
+	/*= spec/STORAGE.md#drivers MUST-SN1: mac first, then the header */
 	snapshot_mac(k, body, n - TES_JOURNAL_MAC_LEN, mac);
 	if (tes_ct_eq(mac, tag, sizeof(mac)) != 0)
 		return TES_ERR_MAC;
