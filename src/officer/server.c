@@ -2,7 +2,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -29,6 +28,7 @@
 #include "crypto/rsa.h"
 #include "officer/control.h"
 #include "officer/monitor.h"
+#include "officer/net.h"
 #include "officer/ratelimit.h"
 #include "officer/server.h"
 #include "officer/session.h"
@@ -93,45 +93,6 @@ on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-/* see server.h */
-int
-tes_listen_tcp(const char *spec, char *err, size_t cap)
-{
-	struct addrinfo hints = { 0 }, *ai = NULL;
-	char host[128];
-	const char *colon = strrchr(spec, ':');
-	size_t hl;
-	int fd = -1, one = 1, e;
-
-	if (colon == NULL || colon == spec || (hl = (size_t)(colon - spec)) >= sizeof host) {
-		snprintf(err, cap, "bad address '%s' (expected ADDR:PORT)", spec);
-		return -1;
-	}
-	memcpy(host, spec, hl);
-	host[hl] = '\0';
-	if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
-		memmove(host, host + 1, hl - 2);
-		host[hl - 2] = '\0';
-	}
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
-	if ((e = getaddrinfo(host, colon + 1, &hints, &ai)) != 0) {
-		snprintf(err, cap, "bad address '%s': %s", spec, gai_strerror(e));
-		return -1;
-	}
-	if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 256) != 0) {
-		snprintf(err, cap, "cannot listen on %s: %s", spec, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(ai);
-	return fd;
 }
 
 static void
@@ -228,7 +189,7 @@ spawn(struct server *sv, int fd, const struct sockaddr_storage *ss)
 	s->mon = pair[0];
 	s->state = TES_MS_HANDSHAKE;
 	s->deadline = time(NULL) + (time_t)sv->o->session_timeout;
-	tes_peer_name(ss, s->peer, sizeof s->peer);
+	tes_net_peer_name(ss, s->peer, sizeof s->peer);
 	fcntl(s->mon, F_SETFL, O_NONBLOCK);
 	send_init(sv, s);
 }
@@ -842,7 +803,7 @@ tes_server_run(struct tes_db *db, const struct tes_serve_opts *o)
 		tes_log(TES_LOG_ERROR, "%s", err);
 		return EX_CANTCREAT;
 	}
-	if ((sv.lfd = tes_listen_tcp(o->listen, err, sizeof err)) < 0) {
+	if ((sv.lfd = tes_net_listen_tcp(o->listen, err, sizeof err)) < 0) {
 		tes_log(TES_LOG_ERROR, "%s", err);
 		return EX_UNAVAILABLE;
 	}

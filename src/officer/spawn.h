@@ -16,7 +16,6 @@
 #ifndef TES_OFFICER_SPAWN_H
 #define TES_OFFICER_SPAWN_H
 
-#include <sys/socket.h>
 #include <sys/types.h>
 #include <stddef.h>
 
@@ -51,10 +50,6 @@ struct tes_db;
  * child is killed if the master dies. Returns as fork().
  */
 pid_t
-tes_fork_reader(struct tes_db *db, int keep);
-
-/* Printable address of a peer. */
-void
-tes_peer_name(const struct sockaddr_storage *ss, char *out, size_t cap);
+tes_spawn_reader(struct tes_db *db, int keep);
 
 #endif

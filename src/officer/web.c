@@ -28,7 +28,7 @@
 #include "crypto/rng.h"
 #include "crypto/rsa.h"
 #include "officer/ratelimit.h"
-#include "officer/server.h"
+#include "officer/net.h"
 #include "officer/spawn.h"
 #include "officer/verifier.h"
 #include "officer/web.h"
@@ -57,7 +57,7 @@ struct wslot {
 	struct tes_web_req q;            /* the parked login request */
 };
 
-/* "Verify chain": the whole-store check runs in a child (tes_fork_reader) that writes this to a pipe. */
+/* "Verify chain": the whole-store check runs in a child (tes_spawn_reader) that writes this to a pipe. */
 struct vresult {
 	int r;
 	char msg[256];
@@ -917,7 +917,7 @@ on_verify(struct req *x)
 	snprintf(vc->user, sizeof vc->user, "%s", x->sess->user);
 	vc->started = x->now;
 	if (pipe2(p, O_CLOEXEC) == 0) {
-		if ((pid = tes_fork_reader(x->w->db, p[1])) == 0) {
+		if ((pid = tes_spawn_reader(x->w->db, p[1])) == 0) {
 			memset(&res, 0, sizeof res);
 			res.r = tes_db_verify(x->w->db, res.msg, sizeof res.msg, NULL);
 			_exit(tes_write_full(p[1], &res, sizeof res) == 0 ? 0 : 1);
@@ -1184,7 +1184,7 @@ spawn(struct tes_web *w, int fd, const struct sockaddr_storage *ss)
 	s->mon = pair[0];
 	s->state = TES_WS_WAIT;
 	s->deadline = time(NULL) + TES_WEB_DEADLINE;
-	tes_peer_name(ss, s->peer, sizeof s->peer);
+	tes_net_peer_name(ss, s->peer, sizeof s->peer);
 	fcntl(s->mon, F_SETFL, O_NONBLOCK);
 }
 
@@ -1216,7 +1216,7 @@ tes_web_open(struct tes_web **out, struct tes_db *db, const char *spec, const ch
 		return 0;
 	if ((w = calloc(1, sizeof *w)) == NULL)
 		tes_fatal("out of memory");
-	if ((w->lfd = tes_listen_tcp(spec, err, cap)) < 0) {
+	if ((w->lfd = tes_net_listen_tcp(spec, err, cap)) < 0) {
 		free(w);
 		return -1;
 	}
@@ -1332,7 +1332,7 @@ tes_web_close(struct tes_web *w)
 			wslot_close(&w->slots[i]);
 		}
 	if (w->vc.fd >= 0)
-		close(w->vc.fd);             /* the check dies with the master (tes_fork_reader) or at its write */
+		close(w->vc.fd);             /* the check dies with the master (tes_spawn_reader) or at its write */
 	close(w->lfd);
 	tes_wipe(w, sizeof *w);
 	free(w);
