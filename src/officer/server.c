@@ -516,16 +516,15 @@ on_log(struct server *sv, struct slot *s, const struct tes_mon_msg *m)
 	tes_log(m->u.log.level, "session %d (%s): %s", (int)s->pid, s->peer, m->u.log.text);
 }
 
-/* The monitor's dispatch table (OpenSSH mon_dispatch style). */
+/* The monitor's dispatch table (OpenSSH mon_dispatch style): the handler column of TES_MON_DISPATCH. */
+#define HANDLER_ROW(type, states, once, handler) { type, handler },
 static const struct {
 	uint8_t type;
 	void (*fn)(struct server *, struct slot *, const struct tes_mon_msg *);
 } handlers[] = {
-	{ TES_MON_HANDSHAKE, on_handshake },
-	{ TES_MON_LOGIN, on_login },
-	{ TES_MON_REPORT, on_report },
-	{ TES_MON_LOG, on_log },
+	TES_MON_DISPATCH(HANDLER_ROW)
 };
+#undef HANDLER_ROW
 
 static void
 dispatch(struct server *sv, struct slot *s, const struct tes_mon_msg *m)

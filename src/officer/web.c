@@ -1132,7 +1132,7 @@ read_child(struct tes_web *w, struct wslot *s)
 		return;
 	}
 	/*= spec/HTTP.md#messages MUST-W1: a malformed or unexpected message kills the child */
-	if (tes_wmsg_decode(buf, (size_t)k, &m) != 0 || tes_wmsg_permit(s->state, m.type) != 0)
+	if (tes_wmsg_decode(buf, (size_t)k, &m) != 0 || tes_wmsg_permit(s->state, m.type, 0) != 0)
 		wslot_kill(s, "malformed or unexpected request message");
 	else
 		answer(w, s, &m.u.req);
