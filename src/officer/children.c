@@ -98,7 +98,8 @@ tes_children_hangup(struct tes_children *cs, struct tes_child *c)
 void
 tes_children_kill(struct tes_children *cs, struct tes_child *c, const char *why)
 {
-	tes_log(TES_LOG_ERROR, "%s %d (%s): %s; %s", cs->kind->noun, (int)c->pid, c->peer, why, cs->kind->killed);
+	tes_log(TES_LOG_ERROR, "%s %d (%s): %s; %s", cs->kind->noun, (int)c->pid, c->peer, why,
+		cs->kind->killed);
 	kill(c->pid, SIGKILL);
 	close_mon(c);
 	c->state = cs->kind->dead;

@@ -93,7 +93,7 @@ tes_children_open(struct tes_children **out, const struct tes_children_kind *kin
 		  const char *spec, unsigned nslots, unsigned lifetime, const char *exe, char *const *env,
 		  char *err, size_t cap);
 
-/* Kill every child (and wait for each when wait is set), close the listener, wipe and free. NULL is accepted. */
+/* Kill every child (and wait for each when wait is set), close the listener, wipe, free; NULL is accepted. */
 void
 tes_children_close(struct tes_children *cs, int wait);
 

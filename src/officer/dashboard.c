@@ -331,7 +331,8 @@ audit_page(struct req *x)
 	const struct vcheck *vc = &x->d->vc;
 	struct tes_pages p = view(x);
 	struct tes_pages_check c = {
-		.running = vc->fd >= 0, .started = vc->started, .done = vc->done, .r = vc->res.r, .msg = vc->res.msg,
+		.running = vc->fd >= 0, .started = vc->started,
+		.done = vc->done, .r = vc->res.r, .msg = vc->res.msg,
 	};
 
 	tes_pages_audit(&p, &c);
@@ -642,8 +643,10 @@ tes_dashboard_verified(struct tes_dashboard *d, uint64_t tag, int ok)
 	struct req x;
 	int r;
 
-	if (d == NULL || (s = (struct wslot *)tes_children_tagged(d->kids, tag & ~TES_DASHBOARD_TAG)) == NULL ||
-	    !s->parked)
+	if (d == NULL)
+		return;
+	s = (struct wslot *)tes_children_tagged(d->kids, tag & ~TES_DASHBOARD_TAG);
+	if (s == NULL || !s->parked)
 		return;
 	x = (struct req){ .d = d, .slot = s, .q = &s->q, .h = &d->page, .now = time(NULL) };
 	x.rs.status = 200;

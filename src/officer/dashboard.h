@@ -65,7 +65,7 @@ tes_dashboard_reaped(struct tes_dashboard *d, pid_t pid, int status);
 void
 tes_dashboard_tick(struct tes_dashboard *d, time_t now);
 
-/* A verdict of the password verifier for a dashboard login (tag has TES_DASHBOARD_TAG): send the parked response. */
+/* The password verifier's verdict for a dashboard login (its tag has TES_DASHBOARD_TAG): answer it. */
 void
 tes_dashboard_verified(struct tes_dashboard *d, uint64_t tag, int ok);
 

@@ -39,8 +39,8 @@ struct tes_pages {
 	 * store, which may first wait for the plate tags); 0 or the error of a
 	 * report that could not be read.
 	 */
-	int (*plate_reports)(void *owner, const char *plate, int (*cb)(void *ctx, const struct tes_db_report *d),
-			     void *ctx);
+	int (*plate_reports)(void *owner, const char *plate,
+			     int (*cb)(void *ctx, const struct tes_db_report *d), void *ctx);
 	void *owner;
 };
 
