@@ -173,8 +173,8 @@ child_message(const uint8_t *p, size_t n)
 		return;
 	fuzz_check(tes_wmsg_encode(&m, again) == 0 && memcmp(msg, again, sizeof msg) == 0,
 		   "child message re-encodes");
-	(void)tes_wmsg_permit(TES_WS_WAIT, m.type);
-	(void)tes_wmsg_permit(TES_WS_DONE, m.type);
+	(void)tes_wmsg_permit(TES_WS_WAIT, m.type, 0);
+	(void)tes_wmsg_permit(TES_WS_DONE, m.type, 0);
 }
 
 int

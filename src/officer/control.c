@@ -156,7 +156,7 @@ tes_control_serve(int lfd, struct tes_db *db)
 	}
 	/* a whole-store check reads the whole journal: in a child, so the server goes on meanwhile */
 	if (strcmp(argv[0], "verify") == 0) {
-		pid_t pid = tes_fork_reader(db, fd);
+		pid_t pid = tes_spawn_reader(db, fd);
 
 		if (pid == 0) {
 			answer(fd, db, argc, argv);

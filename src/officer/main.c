@@ -31,7 +31,6 @@
 #include "officer/server.h"
 #include "officer/spawn.h"
 #include "officer/verifier.h"
-#include "officer/web.h"
 #include "wire/validate.h"
 
 struct opts {

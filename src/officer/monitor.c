@@ -6,19 +6,18 @@
 
 /*
  * The state table: which child->master request is allowed in which state,
- * and whether it may be used only once per connection.
- * spec/PROTOCOL.md#monitor MUST-M2..M4.
+ * and whether it may be used only once per connection; the columns of
+ * TES_MON_DISPATCH but the handler. spec/PROTOCOL.md#monitor MUST-M2..M4.
  */
+#define PERMIT_ROW(type, states, once, handler) { type, states, once },
 static const struct {
 	uint8_t type;
 	uint8_t states;
 	uint8_t once;
 } permits[] = {
-	{ TES_MON_HANDSHAKE, TES_MS_HANDSHAKE, 1 },
-	{ TES_MON_LOGIN, TES_MS_UNIT, 0 },
-	{ TES_MON_REPORT, TES_MS_USER, 0 },
-	{ TES_MON_LOG, TES_MS_HANDSHAKE | TES_MS_UNIT | TES_MS_USER, 0 },
+	TES_MON_DISPATCH(PERMIT_ROW)
 };
+#undef PERMIT_ROW
 
 /* see monitor.h */
 int

@@ -44,6 +44,20 @@ enum tes_mon_state {
 	TES_MS_DEAD = 8
 };
 
+/*
+ * The one dispatch table of the session children: a row per child->master
+ * request, X(type, states it is permitted in, once per connection, the
+ * master's handler). monitor.c expands it into the permission table that
+ * tes_mon_permit checks, without the handler column (tes-parser links
+ * monitor.c and no master code); the master (server.c) into the handler
+ * table of its session children. spec/PROTOCOL.md#monitor MUST-M2..M4.
+ */
+#define TES_MON_DISPATCH(X)                                                    \
+	X(TES_MON_HANDSHAKE, TES_MS_HANDSHAKE, 1, on_handshake)                \
+	X(TES_MON_LOGIN, TES_MS_UNIT, 0, on_login)                             \
+	X(TES_MON_REPORT, TES_MS_USER, 0, on_report)                           \
+	X(TES_MON_LOG, TES_MS_HANDSHAKE | TES_MS_UNIT | TES_MS_USER, 0, on_log)
+
 struct tes_mon_init {
 	uint8_t server_random[TES_RANDOM_LEN];
 	uint8_t n[TES_RSA_LEN];

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -10,13 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <limits.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 
 #include "common/b64.h"
 #include "common/ct.h"
@@ -27,26 +23,22 @@
 #include "crypto/passwd.h"
 #include "crypto/rng.h"
 #include "crypto/rsa.h"
+#include "officer/children.h"
 #include "officer/control.h"
+#include "officer/dashboard.h"
 #include "officer/monitor.h"
 #include "officer/ratelimit.h"
 #include "officer/server.h"
 #include "officer/session.h"
 #include "officer/sigcheck.h"
-#include "officer/spawn.h"
 #include "officer/verifier.h"
-#include "officer/web.h"
 #include "sandbox/sandbox.h"
 #include "wire/validate.h"
 
+/* A session child: the supervisor's part (state: enum tes_mon_state), then the session's. */
 struct slot {
-	pid_t pid;                  /* 0 = free */
-	int mon;                    /* -1 once closed */
-	uint8_t state;
-	uint32_t used;              /* once-only requests already made */
-	time_t deadline;
+	struct tes_child c;
 	uint8_t server_random[TES_RANDOM_LEN];
-	char peer[64];
 	char unit[TES_NAME_MAX + 1];
 	uint8_t unit_key[TES_KEYID_LEN];
 	struct tes_rsa_pub unit_pub;
@@ -74,11 +66,10 @@ struct server {
 	char *child_env[10];        /* the whole environment of a parser child */
 	struct tes_db *db;
 	const struct tes_serve_opts *o;
-	struct slot *slots;
-	unsigned nslots;
-	int lfd, cfd;
+	struct tes_children *kids;  /* the session children */
+	int cfd;
 	struct tes_ratelimit rl;
-	struct tes_web *web;        /* dashboard; NULL when --http off */
+	struct tes_dashboard *dash; /* NULL when --http off */
 	struct tes_verifier *ver;   /* password checks, off the event loop */
 	struct tes_sigcheck *sig;   /* report signature checks, off the event loop */
 	int sig_full;               /* some report waits for room in the signature-check queue */
@@ -95,95 +86,37 @@ on_signal(int sig)
 	stop = 1;
 }
 
-/* see server.h */
-int
-tes_listen_tcp(const char *spec, char *err, size_t cap)
+static struct slot *
+slot_at(struct server *sv, unsigned i)
 {
-	struct addrinfo hints = { 0 }, *ai = NULL;
-	char host[128];
-	const char *colon = strrchr(spec, ':');
-	size_t hl;
-	int fd = -1, one = 1, e;
-
-	if (colon == NULL || colon == spec || (hl = (size_t)(colon - spec)) >= sizeof host) {
-		snprintf(err, cap, "bad address '%s' (expected ADDR:PORT)", spec);
-		return -1;
-	}
-	memcpy(host, spec, hl);
-	host[hl] = '\0';
-	if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
-		memmove(host, host + 1, hl - 2);
-		host[hl - 2] = '\0';
-	}
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
-	if ((e = getaddrinfo(host, colon + 1, &hints, &ai)) != 0) {
-		snprintf(err, cap, "bad address '%s': %s", spec, gai_strerror(e));
-		return -1;
-	}
-	if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 256) != 0) {
-		snprintf(err, cap, "cannot listen on %s: %s", spec, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(ai);
-	return fd;
+	return (struct slot *)tes_children_at(sv->kids, i);
 }
 
 static void
-slot_free(struct slot *s)
+slot_kill(struct server *sv, struct slot *s, const char *why)
 {
-	if (s->mon >= 0)
-		close(s->mon);
-	tes_wipe(s, sizeof *s);
-	s->mon = -1;
-}
-
-static void
-slot_kill(struct slot *s, const char *why)
-{
-	tes_log(TES_LOG_ERROR, "session %d (%s): %s; child killed, connection closed", (int)s->pid,
-		s->peer, why);
-	kill(s->pid, SIGKILL);
-	if (s->mon >= 0)
-		close(s->mon);
-	s->mon = -1;
-	s->pending = 0;
-	s->checking = CHECK_NONE;   /* a late verdict finds no report: nothing is stored */
-	s->state = TES_MS_DEAD;
+	tes_children_kill(sv->kids, &s->c, why);
 }
 
 static int
-send_msg(struct slot *s, const struct tes_mon_msg *m)
+send_msg(struct server *sv, struct slot *s, const struct tes_mon_msg *m)
 {
 	uint8_t buf[TES_MON_MSG_LEN];
 	int r;
 
 	if ((r = tes_mon_encode(m, buf)) != 0)
 		tes_bug("monitor encode");
-	r = send(s->mon, buf, sizeof buf, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)sizeof buf ? 0 : TES_ERR_IO;
+	r = tes_children_send(sv->kids, &s->c, buf);
 	tes_wipe(buf, sizeof buf);
 	return r;
 }
 
-static struct slot *
-slot_alloc(struct server *sv)
-{
-	unsigned i;
-
-	for (i = 0; i < sv->nslots; i++)
-		if (sv->slots[i].pid == 0)
-			return &sv->slots[i];
-	return NULL;
-}
-
+/* A new session child: its parameters (on_start of the session kind). */
 static void
-send_init(struct server *sv, struct slot *s)
+send_init(void *owner, struct tes_child *c)
 {
+	struct server *sv = owner;
+	struct slot *s = (struct slot *)c;
 	const struct tes_rsa_priv *k = tes_db_server_key(sv->db);
 	struct tes_mon_msg m = { .type = TES_MON_INIT };
 
@@ -194,59 +127,8 @@ send_init(struct server *sv, struct slot *s)
 	memcpy(m.u.init.e, k->pub.e, k->pub.elen);
 	m.u.init.allow_des = (uint8_t)(sv->o->allow_des != 0);
 	m.u.init.idle_timeout = sv->o->idle_timeout;
-	if (send_msg(s, &m) != 0)
-		slot_kill(s, "cannot send session parameters");
-}
-
-static void
-spawn(struct server *sv, int fd, const struct sockaddr_storage *ss)
-{
-	struct slot *s = slot_alloc(sv);
-	int pair[2];
-	pid_t pid;
-
-	if (s == NULL) {
-		tes_log(TES_LOG_WARN, "connection refused: %u sessions open", sv->nslots);
-		tes_alert_send(fd, TES_ALERT_BUSY);
-		close(fd);
-		return;
-	}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
-		tes_log(TES_LOG_ERROR, "socketpair: %s", strerror(errno));
-		close(fd);
-		return;
-	}
-	pid = tes_spawn_child(sv->o->parser_exe, "session", sv->child_env, fd, pair[1]);
-	close(fd);
-	close(pair[1]);
-	if (pid < 0) {
-		close(pair[0]);
-		return;
-	}
-	memset(s, 0, sizeof *s);
-	s->pid = pid;
-	s->mon = pair[0];
-	s->state = TES_MS_HANDSHAKE;
-	s->deadline = time(NULL) + (time_t)sv->o->session_timeout;
-	tes_peer_name(ss, s->peer, sizeof s->peer);
-	fcntl(s->mon, F_SETFL, O_NONBLOCK);
-	send_init(sv, s);
-}
-
-static void
-accept_all(struct server *sv)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	int fd;
-
-	for (;;) {
-		sl = sizeof ss;
-		fd = accept4(sv->lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
-		if (fd < 0)
-			return;
-		spawn(sv, fd, &ss);
-	}
+	if (send_msg(sv, s, &m) != 0)
+		slot_kill(sv, s, "cannot send session parameters");
 }
 
 /* Unit authentication and the one RSA private operation of the handshake. */
@@ -280,26 +162,29 @@ verify_unit(struct server *sv, struct slot *s, const struct tes_mon_handshake *h
 }
 
 static void
-on_handshake(struct server *sv, struct slot *s, const struct tes_mon_msg *m)
+on_handshake(void *owner, struct tes_child *c, const void *msg)
 {
+	struct server *sv = owner;
+	struct slot *s = (struct slot *)c;
+	const struct tes_mon_msg *m = msg;
 	struct tes_mon_msg a = { .type = TES_MON_HANDSHAKE_ANS };
 	char fp[TES_FP_STRLEN];
 	int r;
 
 	if ((r = verify_unit(sv, s, &m->u.hs)) != 0) {
 		tes_b64_encode(m->u.hs.ch.unit_key, TES_KEYID_LEN, fp, sizeof fp, 0);
-		tes_log(TES_LOG_WARN, "session %d (%s): unit key SHA256:%s refused: %s", (int)s->pid, s->peer,
+		tes_log(TES_LOG_WARN, "session %d (%s): unit key SHA256:%s refused: %s", (int)s->c.pid, s->c.peer,
 			fp, tes_strerror(r));
 		a.u.st.status = 1;
 	} else if (tes_rsa_oaep_decrypt(tes_db_server_key(sv->db), m->u.hs.kx.oaep, a.u.st.pms) != 0) {
-		tes_log(TES_LOG_WARN, "session %d (%s): key transport failed", (int)s->pid, s->peer);
+		tes_log(TES_LOG_WARN, "session %d (%s): key transport failed", (int)s->c.pid, s->c.peer);
 		a.u.st.status = 1;
 	} else {
-		s->state = TES_MS_UNIT;
-		tes_log(TES_LOG_INFO, "session %d (%s): unit %s authenticated", (int)s->pid, s->peer, s->unit);
+		s->c.state = TES_MS_UNIT;
+		tes_log(TES_LOG_INFO, "session %d (%s): unit %s authenticated", (int)s->c.pid, s->c.peer, s->unit);
 	}
-	if (send_msg(s, &a) != 0)
-		slot_kill(s, "monitor write failed");
+	if (send_msg(sv, s, &a) != 0)
+		slot_kill(sv, s, "monitor write failed");
 	TES_WIPE_CTX(&a);
 }
 
@@ -307,19 +192,14 @@ on_handshake(struct server *sv, struct slot *s, const struct tes_mon_msg *m)
 static uint64_t
 slot_tag(const struct server *sv, const struct slot *s)
 {
-	return (uint64_t)(s - sv->slots) * 4294967296u + (uint32_t)s->pid;
+	return tes_children_tag(sv->kids, &s->c);
 }
 
 /* The slot a worker's answer is for, while the child the tag names is still there and talking. */
 static struct slot *
 tag_slot(struct server *sv, uint64_t tag)
 {
-	struct slot *s;
-
-	if (tag / 4294967296u >= sv->nslots)
-		return NULL;
-	s = &sv->slots[tag / 4294967296u];
-	return (uint32_t)s->pid == (uint32_t)(tag % 4294967296u) && s->mon >= 0 ? s : NULL;
+	return (struct slot *)tes_children_tagged(sv->kids, tag);
 }
 
 static void
@@ -330,16 +210,16 @@ finish_login(struct server *sv, struct slot *s, int r)
 
 	s->login_pending = 0;
 	if (r != TES_ERR_RATELIMIT)
-		tes_ratelimit_note(&sv->rl, s->login_user, s->peer, r == 0, tes_ratelimit_now());
-	snprintf(text, sizeof text, "police login from %s unit %s: %s", s->peer, s->unit,
+		tes_ratelimit_note(&sv->rl, s->login_user, s->c.peer, r == 0, tes_ratelimit_now());
+	snprintf(text, sizeof text, "police login from %s unit %s: %s", s->c.peer, s->unit,
 		 r == 0 ? "ok" : tes_strerror(r));
 	text[TES_JOURNAL_TEXT_MAX] = '\0';
 	/* the answer waits for the round's fsync like a receipt: the login is in the audit log first */
 	(void)tes_db_audit_append(sv->db, r == 0 ? TES_AUDIT_LOGIN_OK : TES_AUDIT_LOGIN_FAILED, s->login_user,
 				  text, (uint64_t)time(NULL));
-	tes_log(r == 0 ? TES_LOG_INFO : TES_LOG_WARN, "session %d: user %s: %s", (int)s->pid, s->login_user, text);
+	tes_log(r == 0 ? TES_LOG_INFO : TES_LOG_WARN, "session %d: user %s: %s", (int)s->c.pid, s->login_user, text);
 	if (r == 0) {
-		s->state = TES_MS_USER;
+		s->c.state = TES_MS_USER;
 		snprintf(s->user, sizeof s->user, "%s", s->login_user);
 	}
 	a.u.st.status = r == 0 ? 0 : 1;
@@ -351,15 +231,17 @@ finish_login(struct server *sv, struct slot *s, int r)
 
 /*= spec/PROTOCOL.md#login MUST-L2, MUST-L3: rate limit first, then the slow hash off the event loop */
 static void
-on_login(struct server *sv, struct slot *s, const struct tes_mon_msg *m)
+on_login(void *owner, struct tes_child *c, const void *msg)
 {
-	const struct tes_login *l = &m->u.login;
+	struct server *sv = owner;
+	struct slot *s = (struct slot *)c;
+	const struct tes_login *l = &((const struct tes_mon_msg *)msg)->u.login;
 	char hash[TES_JOURNAL_HASH_MAX + 1];
 	uint8_t role = 0;
 	int known;
 
 	snprintf(s->login_user, sizeof s->login_user, "%s", l->user);
-	if (tes_ratelimit_blocked(&sv->rl, l->user, s->peer, tes_ratelimit_now())) {
+	if (tes_ratelimit_blocked(&sv->rl, l->user, s->c.peer, tes_ratelimit_now())) {
 		finish_login(sv, s, TES_ERR_RATELIMIT);
 		return;
 	}
@@ -382,8 +264,8 @@ read_verifier(struct server *sv)
 	int ok, r;
 
 	while ((r = tes_verifier_result(sv->ver, &tag, &ok)) == 0) {
-		if (tag & TES_WEB_TAG) {
-			tes_web_verified(sv->web, tag, ok);
+		if (tag & TES_DASHBOARD_TAG) {
+			tes_dashboard_verified(sv->dash, tag, ok);
 			continue;
 		}
 		if ((s = tag_slot(sv, tag)) != NULL && s->login_pending)
@@ -424,7 +306,7 @@ finish_report(struct server *sv, struct slot *s, const struct tes_mon_report *re
 		reason = TES_REJECT_UNIT;
 	if ((rc->reason = reason) != TES_REJECT_NONE) {
 		rc->status = TES_RECEIPT_REJECTED;
-		tes_log(TES_LOG_WARN, "session %d: report %s from unit %s rejected (reason %u)", (int)s->pid,
+		tes_log(TES_LOG_WARN, "session %d: report %s from unit %s rejected (reason %u)", (int)s->c.pid,
 			hex, s->unit, rc->reason);
 	} else if ((r = tes_db_report_add(sv->db, &rep->r, rep->sig, (uint64_t)time(NULL), &rc->number)) == 0) {
 		/*= spec/PROTOCOL.md#report MUST-R8: the store's check at append time decides */
@@ -478,9 +360,9 @@ submit_waiting(struct server *sv)
 	unsigned k, i;
 
 	sv->sig_full = 0;
-	for (k = 0; k < sv->nslots; k++) {
-		i = (sv->sig_next + k) % sv->nslots;
-		if (sv->slots[i].checking == CHECK_WAITING && submit_check(sv, &sv->slots[i]) != 0) {
+	for (k = 0; k < tes_children_count(sv->kids); k++) {
+		i = (sv->sig_next + k) % tes_children_count(sv->kids);
+		if (slot_at(sv, i)->checking == CHECK_WAITING && submit_check(sv, slot_at(sv, i)) != 0) {
 			sv->sig_next = i;
 			return;
 		}
@@ -492,8 +374,11 @@ submit_waiting(struct server *sv)
  * accepts no other request until the report is answered (dispatch).
  */
 static void
-on_report(struct server *sv, struct slot *s, const struct tes_mon_msg *m)
+on_report(void *owner, struct tes_child *c, const void *msg)
 {
+	struct server *sv = owner;
+	struct slot *s = (struct slot *)c;
+	const struct tes_mon_msg *m = msg;
 	uint8_t reason = check_report(s, &m->u.rep);
 
 	if (reason != TES_REJECT_NONE) {
@@ -541,78 +426,109 @@ sigcheck_lost(struct server *sv, pid_t pid, int st)
 
 	tes_log(TES_LOG_ERROR, "signature-check worker %d died (%s %d)", (int)pid,
 		WIFSIGNALED(st) ? "signal" : "exit status", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
-	for (i = 0; i < sv->nslots; i++)
-		if (sv->slots[i].checking == CHECK_QUEUED)
-			slot_kill(&sv->slots[i], "the signature check of its report was lost; report not stored");
+	for (i = 0; i < tes_children_count(sv->kids); i++)
+		if (slot_at(sv, i)->checking == CHECK_QUEUED)
+			slot_kill(sv, slot_at(sv, i), "the signature check of its report was lost; report not stored");
 	if (tes_pool_alive(&sv->sig->pool) == 0)
 		tes_fatal("no signature-check worker is left; stopping, no report stored unchecked");
 }
 
 static void
-on_log(struct server *sv, struct slot *s, const struct tes_mon_msg *m)
+on_log(void *owner, struct tes_child *c, const void *msg)
 {
-	(void)sv;
-	tes_log(m->u.log.level, "session %d (%s): %s", (int)s->pid, s->peer, m->u.log.text);
+	const struct tes_mon_msg *m = msg;
+
+	(void)owner;
+	tes_log(m->u.log.level, "session %d (%s): %s", (int)c->pid, c->peer, m->u.log.text);
 }
 
-/* The monitor's dispatch table (OpenSSH mon_dispatch style). */
-static const struct {
-	uint8_t type;
-	void (*fn)(struct server *, struct slot *, const struct tes_mon_msg *);
-} handlers[] = {
-	{ TES_MON_HANDSHAKE, on_handshake },
-	{ TES_MON_LOGIN, on_login },
-	{ TES_MON_REPORT, on_report },
-	{ TES_MON_LOG, on_log },
-};
+static int
+decode(const uint8_t *buf, size_t n, void *msg, uint8_t *type)
+{
+	struct tes_mon_msg *m = msg;
+	int r;
+
+	/*= spec/PROTOCOL.md#monitor MUST-M1: wrong size or malformed message kills the child */
+	r = tes_mon_decode(buf, n, m);
+	*type = r == 0 ? m->type : 0;
+	return r;
+}
+
+/* The previous request is not answered yet. */
+static int
+busy(const struct tes_child *c)
+{
+	const struct slot *s = (const struct slot *)c;
+
+	return s->pending || s->login_pending || s->checking != CHECK_NONE;
+}
 
 static void
-dispatch(struct server *sv, struct slot *s, const struct tes_mon_msg *m)
+child_close(void *owner, struct tes_child *c, int killed)
 {
-	size_t i;
+	struct slot *s = (struct slot *)c;
 
+	(void)owner;
+	/* no receipt can reach this session: a late verdict finds no report, nothing is stored */
+	s->checking = CHECK_NONE;
+	/* a killed child gets no answer; the answer of one that hung up still waits for the round's fsync */
+	if (killed)
+		s->pending = 0;
+}
+
+static void
+child_exit(void *owner, struct tes_child *c, int st)
+{
+	(void)owner;
+	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS)
+		tes_log(TES_LOG_ERROR, "session %d: sandbox violation (SIGSYS)", (int)c->pid);
+	else if (WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL)
+		tes_log(TES_LOG_ERROR, "session %d: child crashed (signal %d)", (int)c->pid, WTERMSIG(st));
+	else if (WIFEXITED(st) && WEXITSTATUS(st) == TES_SESSION_EXIT_SETUP)
+		tes_log(TES_LOG_ERROR, "session %d: child set-up failed", (int)c->pid);
+}
+
+static void
+refuse(void *owner, int fd)
+{
+	const struct server *sv = owner;
+
+	tes_log(TES_LOG_WARN, "connection refused: %u sessions open", sv->o->max_sessions);
+	tes_alert_send(fd, TES_ALERT_BUSY);
+}
+
+/* The monitor's dispatch table (OpenSSH mon_dispatch style): the handler column of TES_MON_DISPATCH. */
+#define HANDLER_ROW(type, states, once, handler) { type, handler },
+static const struct tes_children_handler handlers[] = {
+	TES_MON_DISPATCH(HANDLER_ROW)
+};
+#undef HANDLER_ROW
+
+static const struct tes_children_kind session_kind = {
+	.mode = "session",
+	.noun = "session",
+	.killed = "child killed, connection closed",
+	.late = "session deadline exceeded",
+	.slot_size = sizeof(struct slot),
+	.msg_len = TES_MON_MSG_LEN,
+	.msg_size = sizeof(struct tes_mon_msg),
+	.grace = 2,
+	.start = TES_MS_HANDSHAKE,
+	.dead = TES_MS_DEAD,
+	.decode = decode,
+	.malformed = "malformed monitor message",
 	/*= spec/PROTOCOL.md#monitor MUST-M2, MUST-M5: a request not permitted in the current state, or
 	 *  sent while the previous one is not answered yet, is fatal */
-	if (s->pending || s->login_pending || s->checking != CHECK_NONE ||
-	    tes_mon_permit(s->state, m->type, s->used) != 0) {
-		slot_kill(s, "monitor request not permitted in this state");
-		return;
-	}
-	if (m->type < 32)
-		s->used |= 1u << m->type;
-	for (i = 0; i < sizeof handlers / sizeof handlers[0]; i++)
-		if (handlers[i].type == m->type) {
-			handlers[i].fn(sv, s, m);
-			return;
-		}
-	tes_bug("permitted type without handler");
-}
-
-static void
-read_child(struct server *sv, struct slot *s)
-{
-	uint8_t buf[TES_MON_MSG_LEN];
-	struct tes_mon_msg m;
-	ssize_t k;
-
-	k = recv(s->mon, buf, sizeof buf, MSG_TRUNC | MSG_DONTWAIT);
-	if (k < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (k <= 0) {
-		close(s->mon);
-		s->mon = -1;
-		/* no receipt can reach this session: a report being checked is not stored */
-		s->checking = CHECK_NONE;
-		return;
-	}
-	/*= spec/PROTOCOL.md#monitor MUST-M1: wrong size or malformed message kills the child */
-	if (tes_mon_decode(buf, (size_t)k, &m) != 0)
-		slot_kill(s, "malformed monitor message");
-	else
-		dispatch(sv, s, &m);
-	tes_wipe(buf, sizeof buf);
-	TES_WIPE_CTX(&m);
-}
+	.busy = busy,
+	.permit = tes_mon_permit,
+	.refused = "monitor request not permitted in this state",
+	.handlers = handlers,
+	.nhandlers = sizeof handlers / sizeof handlers[0],
+	.on_start = send_init,
+	.on_close = child_close,
+	.on_exit = child_exit,
+	.refuse = refuse,
+};
 
 /* Group commit: one fsync for every report and login stored in this round, then their answers. */
 static void
@@ -621,41 +537,28 @@ flush_receipts(struct server *sv)
 	unsigned i, n = 0;
 	int r;
 
-	for (i = 0; i < sv->nslots; i++)
-		n += sv->slots[i].pending != 0;
+	for (i = 0; i < tes_children_count(sv->kids); i++)
+		n += slot_at(sv, i)->pending != 0;
 	if (n == 0)
 		return;
 	if ((r = tes_db_sync(sv->db)) != 0)
 		tes_fatal("journal fsync failed: %s; stopping without acknowledging", tes_strerror(r));
-	for (i = 0; i < sv->nslots; i++) {
-		struct slot *s = &sv->slots[i];
+	for (i = 0; i < tes_children_count(sv->kids); i++) {
+		struct slot *s = slot_at(sv, i);
 
 		if (!s->pending)
 			continue;
 		s->pending = 0;
-		if (s->mon >= 0 && send(s->mon, s->ans, sizeof s->ans, MSG_NOSIGNAL | MSG_DONTWAIT) !=
-					   (ssize_t)sizeof s->ans)
-			slot_kill(s, "monitor write failed");
+		if (s->c.mon >= 0 && tes_children_send(sv->kids, &s->c, s->ans) != 0)
+			slot_kill(sv, s, "monitor write failed");
 		else if (s->kill_after)
-			slot_kill(s, "three failed logins");
+			slot_kill(sv, s, "three failed logins");
 	}
-}
-
-static struct slot *
-slot_by_pid(struct server *sv, pid_t pid)
-{
-	unsigned i;
-
-	for (i = 0; i < sv->nslots; i++)
-		if (sv->slots[i].pid == pid)
-			return &sv->slots[i];
-	return NULL;
 }
 
 static void
 reap(struct server *sv)
 {
-	struct slot *s;
 	pid_t pid;
 	int st;
 
@@ -669,86 +572,40 @@ reap(struct server *sv)
 			tes_log(TES_LOG_ERROR, "password verifier worker %d died", (int)pid);
 			continue;
 		}
-		if (slot_by_pid(sv, pid) == NULL)
-			;	/* a dashboard child: tes_web_reaped logs it */
-		else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS)
-			tes_log(TES_LOG_ERROR, "session %d: sandbox violation (SIGSYS)", (int)pid);
-		else if (WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL)
-			tes_log(TES_LOG_ERROR, "session %d: child crashed (signal %d)", (int)pid, WTERMSIG(st));
-		else if (WIFEXITED(st) && WEXITSTATUS(st) == TES_SESSION_EXIT_SETUP)
-			tes_log(TES_LOG_ERROR, "session %d: child set-up failed", (int)pid);
-		if ((s = slot_by_pid(sv, pid)) != NULL)
-			slot_free(s);
-		else
-			(void)tes_web_reaped(sv->web, pid, st);
+		if (!tes_children_reaped(sv->kids, pid, st))
+			(void)tes_dashboard_reaped(sv->dash, pid, st);
 	}
 }
 
 static void
-deadlines(struct server *sv)
+loop_once(struct server *sv, struct pollfd *pfd)
 {
-	time_t now = time(NULL);
-	unsigned i;
+	unsigned n = 0, ns, nw;
+	time_t now;
 
-	for (i = 0; i < sv->nslots; i++) {
-		struct slot *s = &sv->slots[i];
-
-		if (s->pid != 0 && s->state != TES_MS_DEAD && now > s->deadline + 2)
-			slot_kill(s, "session deadline exceeded");
-	}
-	tes_web_tick(sv->web, now);
-}
-
-static void
-loop_once(struct server *sv, struct pollfd *pfd, unsigned *idx)
-{
-	unsigned i, n = 0, nw;
-
-	pfd[n++] = (struct pollfd){ .fd = sv->lfd, .events = POLLIN };
 	pfd[n++] = (struct pollfd){ .fd = sv->cfd, .events = POLLIN };
 	pfd[n++] = (struct pollfd){ .fd = sv->ver->pool.fd, .events = POLLIN };
 	pfd[n++] = (struct pollfd){ .fd = sv->sig->pool.fd, .events = POLLIN | (sv->sig_full ? POLLOUT : 0) };
-	for (i = 0; i < sv->nslots; i++)
-		if (sv->slots[i].pid != 0 && sv->slots[i].mon >= 0) {
-			idx[n] = i;
-			pfd[n++] = (struct pollfd){ .fd = sv->slots[i].mon, .events = POLLIN };
-		}
-	nw = tes_web_poll_add(sv->web, pfd + n);
-	if (poll(pfd, n + nw, 500) > 0) {
-		tes_web_poll_handle(sv->web, pfd + n, nw);
-		for (i = 4; i < n; i++)
-			if (pfd[i].revents != 0 && sv->slots[idx[i]].mon == pfd[i].fd)
-				read_child(sv, &sv->slots[idx[i]]);
-		if (pfd[2].revents != 0)
+	ns = tes_children_poll_add(sv->kids, pfd + n);
+	nw = tes_dashboard_poll_add(sv->dash, pfd + n + ns);
+	if (poll(pfd, n + ns + nw, 500) > 0) {
+		tes_dashboard_poll_handle(sv->dash, pfd + n + ns, nw);
+		tes_children_poll_read(sv->kids, pfd + n, ns);
+		if (pfd[1].revents != 0)
 			read_verifier(sv);
-		if ((pfd[3].revents & ~POLLOUT) != 0)
+		if ((pfd[2].revents & ~POLLOUT) != 0)
 			read_sigcheck(sv);
-		if (sv->sig_full && (pfd[3].revents & POLLOUT) != 0)
+		if (sv->sig_full && (pfd[2].revents & POLLOUT) != 0)
 			submit_waiting(sv);
 		flush_receipts(sv);
-		if (pfd[1].revents & POLLIN)
-			tes_control_serve(sv->cfd, sv->db);
 		if (pfd[0].revents & POLLIN)
-			accept_all(sv);
+			tes_control_serve(sv->cfd, sv->db);
+		tes_children_poll_accept(sv->kids, pfd + n);
 	}
 	reap(sv);
-	deadlines(sv);
-}
-
-static void
-shutdown_children(struct server *sv)
-{
-	unsigned i;
-
-	for (i = 0; i < sv->nslots; i++)
-		if (sv->slots[i].pid != 0)
-			kill(sv->slots[i].pid, SIGKILL);
-	/* only our session children: the worker pools are stopped by their owner */
-	for (i = 0; i < sv->nslots; i++)
-		if (sv->slots[i].pid != 0)
-			(void)waitpid(sv->slots[i].pid, NULL, 0);
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
+	now = time(NULL);
+	tes_children_tick(sv->kids, now);
+	tes_dashboard_tick(sv->dash, now);
 }
 
 static void
@@ -759,7 +616,7 @@ print_banner(struct server *sv)
 	tes_rsa_fingerprint(&tes_db_server_key(sv->db)->pub, fp);
 	tes_log(TES_LOG_INFO, "listening on %s (protocol); server key %s; sandbox %s; %u signature-check workers",
 		sv->o->listen, fp, tes_sandbox_backend(), sv->sig->pool.n);
-	if (sv->web != NULL)
+	if (sv->dash != NULL)
 		tes_log(TES_LOG_INFO, "dashboard on http://%s/", sv->o->http);
 	if (sv->o->allow_des)
 		tes_log(TES_LOG_WARN, "single-DES sessions allowed (--allow-des): 56-bit keys are weak");
@@ -832,17 +689,17 @@ child_environment(struct server *sv, char *err, size_t cap)
 int
 tes_server_run(struct tes_db *db, const struct tes_serve_opts *o)
 {
-	struct server sv = { .db = db, .o = o, .nslots = o->max_sessions, .ver = o->verifier, .sig = o->sigcheck };
+	struct server sv = { .db = db, .o = o, .ver = o->verifier, .sig = o->sigcheck };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct pollfd *pfd;
-	unsigned *idx;
 	char err[256];
 
 	if (child_environment(&sv, err, sizeof err) != 0) {
 		tes_log(TES_LOG_ERROR, "%s", err);
 		return EX_CANTCREAT;
 	}
-	if ((sv.lfd = tes_listen_tcp(o->listen, err, sizeof err)) < 0) {
+	if (tes_children_open(&sv.kids, &session_kind, &sv, o->listen, o->max_sessions, o->session_timeout,
+			      o->parser_exe, sv.child_env, err, sizeof err) != 0) {
 		tes_log(TES_LOG_ERROR, "%s", err);
 		return EX_UNAVAILABLE;
 	}
@@ -850,30 +707,26 @@ tes_server_run(struct tes_db *db, const struct tes_serve_opts *o)
 		tes_log(TES_LOG_ERROR, "%s", err);
 		return EX_CANTCREAT;
 	}
-	if (tes_web_open(&sv.web, db, o->http, o->parser_exe, sv.child_env, err, sizeof err) != 0) {
+	if (tes_dashboard_open(&sv.dash, db, o->http, o->parser_exe, sv.child_env, sv.ver, err, sizeof err) != 0) {
 		tes_log(TES_LOG_ERROR, "dashboard: %s", err);
 		tes_control_close(o->dir, sv.cfd);
 		return EX_UNAVAILABLE;
 	}
-	tes_web_set_verifier(sv.web, sv.ver);
-	sv.slots = calloc(sv.nslots, sizeof *sv.slots);
-	pfd = calloc(sv.nslots + 4 + TES_WEB_POLL_MAX, sizeof *pfd);
-	idx = calloc(sv.nslots + 4, sizeof *idx);
-	if (sv.slots == NULL || pfd == NULL || idx == NULL)
+	if ((pfd = calloc(o->max_sessions + 4 + TES_DASHBOARD_POLL_MAX, sizeof *pfd)) == NULL)
 		tes_fatal("out of memory");
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	print_banner(&sv);
 	while (!stop)
-		loop_once(&sv, pfd, idx);
+		loop_once(&sv, pfd);
 	tes_log(TES_LOG_INFO, "shutting down");
-	tes_web_close(sv.web);
-	shutdown_children(&sv);
+	tes_dashboard_close(sv.dash);
+	/* only our session children: the worker pools are stopped by their owner */
+	tes_children_close(sv.kids, 1);
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
 	tes_control_close(o->dir, sv.cfd);
-	close(sv.lfd);
-	free(sv.slots);
 	free(pfd);
-	free(idx);
 	return EX_OK;
 }

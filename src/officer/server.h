@@ -30,8 +30,4 @@ struct tes_serve_opts {
 int
 tes_server_run(struct tes_db *db, const struct tes_serve_opts *o);
 
-/* Parse "ADDR:PORT" or "[ADDR6]:PORT" and bind+listen (SO_REUSEADDR). -1 on error, message in err. */
-int
-tes_listen_tcp(const char *spec, char *err, size_t cap);
-
 #endif

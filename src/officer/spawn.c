@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -106,7 +104,7 @@ tes_spawn_child(const char *exe, const char *mode, char *const env[], int net, i
 
 /* see spawn.h */
 pid_t
-tes_fork_reader(struct tes_db *db, int keep)
+tes_spawn_reader(struct tes_db *db, int keep)
 {
 	int fds[4] = { keep }, hi = keep, fd, i, kept;
 	pid_t parent = getpid(), pid = fork();
@@ -126,17 +124,4 @@ tes_fork_reader(struct tes_db *db, int keep)
 	}
 	close_range((unsigned)hi + 1, ~0U, 0);
 	return 0;
-}
-
-/* see spawn.h */
-void
-tes_peer_name(const struct sockaddr_storage *ss, char *out, size_t cap)
-{
-	char h[INET6_ADDRSTRLEN] = "?";
-
-	if (ss->ss_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, h, sizeof h);
-	else if (ss->ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, h, sizeof h);
-	snprintf(out, cap, "%s", h);
 }

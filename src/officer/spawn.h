@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Starting a parser child, shared by the protocol sessions and the dashboard:
- * posix_spawn a fresh image of tes-parser in the given mode with the given
- * (whole) environment, the client socket on fd 3 and the monitor socket on
- * fd 4, 0 and 1 on /dev/null (2 stays the master's log), every other
- * descriptor closed, SIGPIPE back to its default. The fresh image is what
+ * Starting the master's children: a store reader (a fork, tes_spawn_reader)
+ * and a parser child, for the protocol sessions and the dashboard
+ * (officer/children.h): posix_spawn a fresh image of tes-parser in the
+ * given mode with the given (whole) environment, the client socket on fd 3
+ * and the monitor socket on fd 4, 0 and 1 on /dev/null (2 stays the
+ * master's log), every other descriptor closed, SIGPIPE back to its default. The fresh image is what
  * keeps the master's keys out of the child's memory (SECURITY.md,
  * sandbox/README.md). posix_spawn rather than fork: glibc starts the child
  * in the master's address space (CLONE_VM | CLONE_VFORK) until the exec, so
@@ -16,7 +17,6 @@
 #ifndef TES_OFFICER_SPAWN_H
 #define TES_OFFICER_SPAWN_H
 
-#include <sys/socket.h>
 #include <sys/types.h>
 #include <stddef.h>
 
@@ -51,10 +51,6 @@ struct tes_db;
  * child is killed if the master dies. Returns as fork().
  */
 pid_t
-tes_fork_reader(struct tes_db *db, int keep);
-
-/* Printable address of a peer. */
-void
-tes_peer_name(const struct sockaddr_storage *ss, char *out, size_t cap);
+tes_spawn_reader(struct tes_db *db, int keep);
 
 #endif

@@ -1,10 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The http child: one browser request per process. It is a fresh image
- * (started by the master with posix_spawn) holding no secret; it enters the sandbox before
- * it reads the first byte, parses with the bounded parser of web/http.h,
- * sends the master one fixed request struct, and copies the response
- * chunks the master sends back to the browser.
+ * The http child (see webchild.h): a fresh image started by the master with
+ * posix_spawn, sandboxed before it reads a byte.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,13 +14,13 @@
 #include "common/ct.h"
 #include "common/err.h"
 #include "common/io.h"
-#include "officer/web.h"
+#include "officer/webchild.h"
 #include "sandbox/sandbox.h"
 #include "web/http.h"
 #include "web/msg.h"
 
-static const int net = TES_WEB_NET_FD;
-static const int mon = TES_WEB_MON_FD;
+static const int net = TES_WEBCHILD_NET_FD;
+static const int mon = TES_WEBCHILD_MON_FD;
 
 /* The child's own answer to a refused request: a fixed text, no data. */
 static void
@@ -114,7 +111,7 @@ send_request(const struct tes_web_req *q)
 static int
 set_timeouts(void)
 {
-	struct timeval tv = { .tv_sec = TES_WEB_READ_TIMEOUT };
+	struct timeval tv = { .tv_sec = TES_WEBCHILD_READ_TIMEOUT };
 
 	if (setsockopt(net, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0 ||
 	    setsockopt(net, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) != 0)
@@ -122,28 +119,28 @@ set_timeouts(void)
 	return 0;
 }
 
-/* see web.h */
+/* see webchild.h */
 int
-tes_web_child_main(void)
+tes_webchild_main(void)
 {
 	static uint8_t buf[TES_HTTP_REQ_MAX];
 	struct tes_http_req h;
 	struct tes_web_req q;
 	uint16_t status = 400;
-	int r, code = TES_WEB_EXIT_REFUSED;
+	int r, code = TES_WEBCHILD_EXIT_REFUSED;
 
 	signal(SIGPIPE, SIG_IGN);
 	memset(&q, 0, sizeof q);
 	/*= spec/HTTP.md#child MUST-W4: sandboxed before the first byte is read */
 	if (set_timeouts() != 0 || tes_sandbox_init(TES_SANDBOX_HTTP) != 0 ||
 	    tes_sandbox_enter(TES_SANDBOX_HTTP) != 0)
-		return TES_WEB_EXIT_SETUP;
+		return TES_WEBCHILD_EXIT_SETUP;
 	if ((r = read_request(buf, &h, &status)) != 0 || (r = tes_http_req_build(buf, &h, &q, &status)) != 0) {
 		refuse(status);
 		goto out;
 	}
 	if (send_request(&q) == 0 && relay_response() == 0)
-		code = TES_WEB_EXIT_OK;
+		code = TES_WEBCHILD_EXIT_OK;
 out:
 	tes_wipe(buf, sizeof buf);
 	TES_WIPE_CTX(&q);

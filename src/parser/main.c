@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "officer/session.h"
-#include "officer/web.h"
+#include "officer/webchild.h"
 
 int
 main(int argc, char **argv)
@@ -28,7 +28,7 @@ main(int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "session") == 0)
 		return tes_session_main();
 	if (argc == 2 && strcmp(argv[1], "http") == 0)
-		return tes_web_child_main();
+		return tes_webchild_main();
 	/* plain write: no stdio buffers in this image */
 	(void)!write(2, usage, sizeof usage - 1);
 	return EX_USAGE;

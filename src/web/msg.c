@@ -184,10 +184,32 @@ tes_wmsg_decode(const uint8_t *buf, size_t n, struct tes_wmsg *m)
 	return r;
 }
 
+/* The state table: the columns of TES_WMSG_DISPATCH but the handler. */
+#define PERMIT_ROW(type, states, once, handler) { type, states, once },
+static const struct {
+	uint8_t type;
+	uint8_t states;
+	uint8_t once;
+} permits[] = {
+	TES_WMSG_DISPATCH(PERMIT_ROW)
+};
+#undef PERMIT_ROW
+
 /* see msg.h */
 int
-tes_wmsg_permit(uint8_t state, uint8_t type)
+tes_wmsg_permit(uint8_t state, uint8_t type, uint32_t used)
 {
+	size_t i;
+
 	/*= spec/HTTP.md#messages MUST-W2: one request per child, nothing else from it */
-	return state == TES_WS_WAIT && type == TES_WMSG_REQUEST ? 0 : TES_ERR_STATE;
+	for (i = 0; i < sizeof permits / sizeof permits[0]; i++) {
+		if (permits[i].type != type)
+			continue;
+		if ((permits[i].states & state) == 0)
+			return TES_ERR_STATE;
+		if (permits[i].once && type < 32 && ((used >> type) & 1u) != 0)
+			return TES_ERR_STATE;
+		return 0;
+	}
+	return TES_ERR_STATE;
 }

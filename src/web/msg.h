@@ -28,12 +28,22 @@ enum tes_wmsg_type {
 	TES_WMSG_TYPE_MAX = 2
 };
 
-/* Master-side states of an http child. */
+/* Master-side states of an http child (bit values so the table can hold masks). */
 enum tes_wmsg_state {
 	TES_WS_NONE = 0,
 	TES_WS_WAIT = 1,                 /* waiting for the request */
 	TES_WS_DONE = 2                  /* answered: nothing more may come */
 };
+
+/*
+ * The one dispatch table of the http children: a row per child->master
+ * message, X(type, states it is permitted in, once per child, the master's
+ * handler). msg.c expands it into the permission table tes_wmsg_permit
+ * checks, without the handler column (tes-parser links msg.c and no master
+ * code); the master's dashboard into the handler table of its http children.
+ * spec/HTTP.md#messages MUST-W2.
+ */
+#define TES_WMSG_DISPATCH(X) X(TES_WMSG_REQUEST, TES_WS_WAIT, 1, on_request)
 
 struct tes_wmsg_chunk {
 	uint8_t last;                    /* 1 on the final chunk */
@@ -65,8 +75,12 @@ tes_wmsg_decode(const uint8_t *buf, size_t n, struct tes_wmsg *m);
 /*@ assigns \nothing;
     ensures \result == 0 || \result == TES_ERR_STATE;
  */
-/* 0 when a child in state may send type (only REQUEST, only while waiting), else TES_ERR_STATE. */
+/*
+ * 0 when a child in state may send type, given the once-only messages it
+ * already sent (bit (1 << type) set in used): only REQUEST, only while
+ * waiting, only once. TES_ERR_STATE otherwise.
+ */
 int
-tes_wmsg_permit(uint8_t state, uint8_t type);
+tes_wmsg_permit(uint8_t state, uint8_t type, uint32_t used);
 
 #endif

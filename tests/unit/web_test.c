@@ -328,10 +328,12 @@ test_msg(void)
 	OK(tes_wmsg_decode(buf, sizeof buf, &d) != 0, "chunk length above the message");
 	m.u.chunk.last = 2;
 	OK(tes_wmsg_encode(&m, buf) != 0, "last flag is 0 or 1");
-	EQ_INT(tes_wmsg_permit(TES_WS_WAIT, TES_WMSG_REQUEST), 0, "one request while waiting");
-	EQ_INT(tes_wmsg_permit(TES_WS_DONE, TES_WMSG_REQUEST), TES_ERR_STATE, "no second request");
-	EQ_INT(tes_wmsg_permit(TES_WS_WAIT, TES_WMSG_RESPONSE), TES_ERR_STATE, "child never sends responses");
-	EQ_INT(tes_wmsg_permit(TES_WS_NONE, TES_WMSG_REQUEST), TES_ERR_STATE, "nothing from a free slot");
+	EQ_INT(tes_wmsg_permit(TES_WS_WAIT, TES_WMSG_REQUEST, 0), 0, "one request while waiting");
+	EQ_INT(tes_wmsg_permit(TES_WS_DONE, TES_WMSG_REQUEST, 0), TES_ERR_STATE, "no second request");
+	EQ_INT(tes_wmsg_permit(TES_WS_WAIT, TES_WMSG_REQUEST, 1u << TES_WMSG_REQUEST), TES_ERR_STATE,
+	       "no second request even while waiting");
+	EQ_INT(tes_wmsg_permit(TES_WS_WAIT, TES_WMSG_RESPONSE, 0), TES_ERR_STATE, "child never sends responses");
+	EQ_INT(tes_wmsg_permit(TES_WS_NONE, TES_WMSG_REQUEST, 0), TES_ERR_STATE, "nothing from a free slot");
 }
 
 static void

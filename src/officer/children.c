@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: ISC */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/ct.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "officer/children.h"
+#include "officer/net.h"
+#include "officer/spawn.h"
+
+struct tes_children {
+	const struct tes_children_kind *kind;
+	void *owner;
+	const char *exe;
+	char *const *env;
+	int lfd;
+	unsigned nslots;
+	unsigned lifetime;
+	uint8_t *slots;             /* nslots slots of kind->slot_size bytes */
+	unsigned *idx;              /* slot of each entry tes_children_poll_add filled */
+	uint8_t *buf;               /* one message as received (kind->msg_len bytes) */
+	void *msg;                  /* and decoded (kind->msg_size bytes) */
+};
+
+/* see children.h */
+unsigned
+tes_children_count(const struct tes_children *cs)
+{
+	return cs->nslots;
+}
+
+/* see children.h */
+struct tes_child *
+tes_children_at(struct tes_children *cs, unsigned i)
+{
+	return (struct tes_child *)(void *)(cs->slots + (size_t)i * cs->kind->slot_size);
+}
+
+static unsigned
+slot_index(const struct tes_children *cs, const struct tes_child *c)
+{
+	return (unsigned)(((const uint8_t *)c - cs->slots) / cs->kind->slot_size);
+}
+
+/* see children.h */
+uint64_t
+tes_children_tag(const struct tes_children *cs, const struct tes_child *c)
+{
+	return (uint64_t)slot_index(cs, c) * 4294967296u + (uint32_t)c->pid;
+}
+
+/* see children.h */
+struct tes_child *
+tes_children_tagged(struct tes_children *cs, uint64_t tag)
+{
+	struct tes_child *c;
+
+	if (tag / 4294967296u >= cs->nslots)
+		return NULL;
+	c = tes_children_at(cs, (unsigned)(tag / 4294967296u));
+	return (uint32_t)c->pid == (uint32_t)(tag % 4294967296u) && c->mon >= 0 ? c : NULL;
+}
+
+/* see children.h */
+int
+tes_children_send(const struct tes_children *cs, const struct tes_child *c, const uint8_t *msg)
+{
+	size_t n = cs->kind->msg_len;
+
+	return send(c->mon, msg, n, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)n ? 0 : TES_ERR_IO;
+}
+
+static void
+close_mon(struct tes_child *c)
+{
+	if (c->mon >= 0)
+		close(c->mon);
+	c->mon = -1;
+}
+
+/* see children.h */
+void
+tes_children_hangup(struct tes_children *cs, struct tes_child *c)
+{
+	close_mon(c);
+	cs->kind->on_close(cs->owner, c, 0);
+}
+
+/* see children.h */
+void
+tes_children_kill(struct tes_children *cs, struct tes_child *c, const char *why)
+{
+	tes_log(TES_LOG_ERROR, "%s %d (%s): %s; %s", cs->kind->noun, (int)c->pid, c->peer, why,
+		cs->kind->killed);
+	kill(c->pid, SIGKILL);
+	close_mon(c);
+	c->state = cs->kind->dead;
+	cs->kind->on_close(cs->owner, c, 1);
+}
+
+/* A slot ready for a new child: wiped, its socket closed. */
+static void
+slot_free(struct tes_children *cs, struct tes_child *c)
+{
+	close_mon(c);
+	tes_wipe(c, cs->kind->slot_size);
+	c->mon = -1;
+}
+
+static struct tes_child *
+slot_alloc(struct tes_children *cs)
+{
+	unsigned i;
+
+	for (i = 0; i < cs->nslots; i++)
+		if (tes_children_at(cs, i)->pid == 0)
+			return tes_children_at(cs, i);
+	return NULL;
+}
+
+/* One connection: a child in a free slot, or the kind's refusal. fd is closed here. */
+static void
+spawn(struct tes_children *cs, int fd, const struct sockaddr_storage *ss)
+{
+	struct tes_child *c = slot_alloc(cs);
+	int pair[2];
+	pid_t pid;
+
+	if (c == NULL) {
+		cs->kind->refuse(cs->owner, fd);
+		close(fd);
+		return;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
+		tes_log(TES_LOG_ERROR, "socketpair: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	pid = tes_spawn_child(cs->exe, cs->kind->mode, cs->env, fd, pair[1]);
+	close(fd);
+	close(pair[1]);
+	if (pid < 0) {
+		close(pair[0]);
+		return;
+	}
+	memset(c, 0, cs->kind->slot_size);
+	c->pid = pid;
+	c->mon = pair[0];
+	c->state = cs->kind->start;
+	c->deadline = time(NULL) + (time_t)cs->lifetime;
+	tes_net_peer_name(ss, c->peer, sizeof c->peer);
+	fcntl(c->mon, F_SETFL, O_NONBLOCK);
+	if (cs->kind->on_start != NULL)
+		cs->kind->on_start(cs->owner, c);
+}
+
+/* see children.h */
+void
+tes_children_poll_accept(struct tes_children *cs, const struct pollfd *pfd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd;
+
+	if ((pfd[0].revents & POLLIN) == 0)
+		return;
+	for (;;) {
+		sl = sizeof ss;
+		if ((fd = accept4(cs->lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC)) < 0)
+			return;
+		spawn(cs, fd, &ss);
+	}
+}
+
+/* A decoded message: the kind's checks, then the handler of its row. */
+static void
+dispatch(struct tes_children *cs, struct tes_child *c, size_t n)
+{
+	const struct tes_children_kind *k = cs->kind;
+	uint8_t type = 0;
+	size_t i;
+
+	if (k->decode(cs->buf, n, cs->msg, &type) != 0) {
+		tes_children_kill(cs, c, k->malformed);
+		return;
+	}
+	if ((k->busy != NULL && k->busy(c)) || k->permit(c->state, type, c->used) != 0) {
+		tes_children_kill(cs, c, k->refused);
+		return;
+	}
+	if (type < 32)
+		c->used |= 1u << type;
+	for (i = 0; i < k->nhandlers; i++)
+		if (k->handlers[i].type == type) {
+			k->handlers[i].fn(cs->owner, c, cs->msg);
+			return;
+		}
+	tes_bug("permitted type without handler");
+}
+
+static void
+read_child(struct tes_children *cs, struct tes_child *c)
+{
+	ssize_t k;
+
+	/* MSG_TRUNC: a longer message shows its whole length, and is refused */
+	k = recv(c->mon, cs->buf, cs->kind->msg_len, MSG_TRUNC | MSG_DONTWAIT);
+	if (k < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (k <= 0) {
+		tes_children_hangup(cs, c);
+		return;
+	}
+	dispatch(cs, c, (size_t)k);
+	tes_wipe(cs->buf, cs->kind->msg_len);
+	tes_wipe(cs->msg, cs->kind->msg_size);
+}
+
+/* see children.h */
+unsigned
+tes_children_poll_add(struct tes_children *cs, struct pollfd *pfd)
+{
+	unsigned i, n = 0;
+
+	pfd[n++] = (struct pollfd){ .fd = cs->lfd, .events = POLLIN };
+	for (i = 0; i < cs->nslots; i++) {
+		const struct tes_child *c = tes_children_at(cs, i);
+
+		if (c->pid != 0 && c->mon >= 0) {
+			cs->idx[n] = i;
+			pfd[n++] = (struct pollfd){ .fd = c->mon, .events = POLLIN };
+		}
+	}
+	return n;
+}
+
+/* see children.h */
+void
+tes_children_poll_read(struct tes_children *cs, const struct pollfd *pfd, unsigned n)
+{
+	struct tes_child *c;
+	unsigned i;
+
+	for (i = 1; i < n; i++) {
+		c = tes_children_at(cs, cs->idx[i]);
+		/* a child killed meanwhile is skipped */
+		if (pfd[i].revents != 0 && c->pid != 0 && c->mon == pfd[i].fd)
+			read_child(cs, c);
+	}
+}
+
+/* see children.h */
+int
+tes_children_reaped(struct tes_children *cs, pid_t pid, int status)
+{
+	unsigned i;
+
+	if (cs == NULL)
+		return 0;
+	for (i = 0; i < cs->nslots; i++) {
+		struct tes_child *c = tes_children_at(cs, i);
+
+		if (c->pid != pid)
+			continue;
+		cs->kind->on_exit(cs->owner, c, status);
+		slot_free(cs, c);
+		return 1;
+	}
+	return 0;
+}
+
+/* see children.h */
+void
+tes_children_tick(struct tes_children *cs, time_t now)
+{
+	unsigned i;
+
+	if (cs == NULL)
+		return;
+	for (i = 0; i < cs->nslots; i++) {
+		struct tes_child *c = tes_children_at(cs, i);
+
+		if (c->pid != 0 && c->state != cs->kind->dead && now > c->deadline + (time_t)cs->kind->grace)
+			tes_children_kill(cs, c, cs->kind->late);
+	}
+}
+
+/* see children.h */
+int
+tes_children_open(struct tes_children **out, const struct tes_children_kind *kind, void *owner,
+		  const char *spec, unsigned nslots, unsigned lifetime, const char *exe, char *const *env,
+		  char *err, size_t cap)
+{
+	struct tes_children *cs;
+	unsigned i;
+
+	*out = NULL;
+	if (kind->slot_size < sizeof(struct tes_child) || kind->slot_size % _Alignof(struct tes_child) != 0)
+		tes_bug("children: slot size");
+	if ((cs = calloc(1, sizeof *cs)) == NULL || (cs->slots = calloc(nslots, kind->slot_size)) == NULL ||
+	    (cs->idx = calloc(nslots + 1, sizeof *cs->idx)) == NULL ||
+	    (cs->buf = calloc(1, kind->msg_len)) == NULL || (cs->msg = calloc(1, kind->msg_size)) == NULL)
+		tes_fatal("out of memory");
+	if ((cs->lfd = tes_net_listen_tcp(spec, err, cap)) < 0) {
+		free(cs->msg);
+		free(cs->buf);
+		free(cs->idx);
+		free(cs->slots);
+		free(cs);
+		return -1;
+	}
+	cs->kind = kind;
+	cs->owner = owner;
+	cs->exe = exe;
+	cs->env = env;
+	cs->nslots = nslots;
+	cs->lifetime = lifetime;
+	for (i = 0; i < nslots; i++)
+		tes_children_at(cs, i)->mon = -1;
+	*out = cs;
+	return 0;
+}
+
+/* see children.h */
+void
+tes_children_close(struct tes_children *cs, int wait)
+{
+	unsigned i;
+
+	if (cs == NULL)
+		return;
+	for (i = 0; i < cs->nslots; i++)
+		if (tes_children_at(cs, i)->pid != 0) {
+			kill(tes_children_at(cs, i)->pid, SIGKILL);
+			close_mon(tes_children_at(cs, i));
+		}
+	for (i = 0; wait && i < cs->nslots; i++)
+		if (tes_children_at(cs, i)->pid != 0)
+			(void)waitpid(tes_children_at(cs, i)->pid, NULL, 0);
+	close(cs->lfd);
+	tes_wipe(cs->slots, (size_t)cs->nslots * cs->kind->slot_size);
+	free(cs->msg);
+	free(cs->buf);
+	free(cs->idx);
+	free(cs->slots);
+	free(cs);
+}

@@ -1,0 +1,742 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The dashboard in the master (see dashboard.h): the http children's kind,
+ * the route table, sessions and logins, decisions, the chain check, and the
+ * response sent back to the child in chunks. Pages are rendered by pages.c.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/b64.h"
+#include "common/ct.h"
+#include "common/err.h"
+#include "common/io.h"
+#include "common/log.h"
+#include "crypto/passwd.h"
+#include "crypto/rng.h"
+#include "crypto/rsa.h"
+#include "officer/children.h"
+#include "officer/dashboard.h"
+#include "officer/pages.h"
+#include "officer/ratelimit.h"
+#include "officer/spawn.h"
+#include "officer/verifier.h"
+#include "officer/webchild.h"
+#include "web/html.h"
+#include "web/http.h"
+#include "web/msg.h"
+#include "web/sess.h"
+
+enum {
+	OUT_MAX = TES_HTML_MAX + 2048    /* head + body */
+};
+
+/* An http child: the supervisor's part (state: enum tes_wmsg_state), then the parked login. */
+struct wslot {
+	struct tes_child c;
+	int parked;                      /* a login waits for the password verifier */
+	int role_ok;                     /* the user exists and is an officer */
+	struct tes_web_req q;            /* the parked login request */
+};
+
+/* "Verify chain": the whole-store check runs in a child (tes_spawn_reader) that writes this to a pipe. */
+struct vresult {
+	int r;
+	char msg[256];
+};
+
+struct vcheck {
+	int fd;                          /* the child's pipe while it runs, else -1 */
+	int done;                        /* res holds the last result */
+	char user[TES_NAME_MAX + 1];     /* who asked */
+	time_t started;
+	struct vresult res;
+};
+
+struct tes_dashboard {
+	struct tes_db *db;
+	struct tes_children *kids;       /* the http children */
+	unsigned nkids;                  /* their poll entries, before the chain check's pipe */
+	struct tes_wsess_table sess;
+	struct tes_ratelimit rl;
+	struct tes_verifier *ver;        /* password checks off the event loop, or NULL */
+	struct vcheck vc;
+	char fp[TES_FP_STRLEN];          /* server key fingerprint, for the footer */
+	struct tes_html page;
+	uint8_t out[OUT_MAX];
+};
+
+/* One request being answered. */
+struct req {
+	struct tes_dashboard *d;
+	struct wslot *slot;
+	const struct tes_web_req *q;
+	struct tes_wsess *sess;          /* NULL without a live session */
+	struct tes_html *h;
+	struct tes_http_resp rs;
+	uint8_t new_token[TES_HTTP_TOKEN_LEN];
+	time_t now;
+	int parked;                      /* no response yet: the verifier will finish it */
+};
+
+/* Rendering */
+
+/* The plate walk of the records page: it may wait for the store's plate tags. */
+static int
+plate_reports(void *owner, const char *plate, int (*cb)(void *ctx, const struct tes_db_report *d), void *ctx)
+{
+	struct tes_dashboard *d = owner;
+
+	return tes_db_plate_foreach(d->db, plate, cb, ctx);
+}
+
+/* What the pages see of a request: the store read-only, the session as it is now. */
+static struct tes_pages
+view(struct req *x)
+{
+	return (struct tes_pages){
+		.h = x->h, .rs = &x->rs, .db = x->d->db, .fp = x->d->fp, .sess = x->sess, .q = x->q,
+		.plate_reports = plate_reports, .owner = x->d,
+	};
+}
+
+static void
+render(struct req *x, void (*page)(const struct tes_pages *))
+{
+	struct tes_pages p = view(x);
+
+	page(&p);
+}
+
+static void
+simple_page(struct req *x, uint16_t status, const char *title, const char *text)
+{
+	struct tes_pages p = view(x);
+
+	tes_pages_simple(&p, status, title, text);
+}
+
+static void
+login_form(struct req *x, uint16_t status, const char *note)
+{
+	struct tes_pages p = view(x);
+
+	tes_pages_login(&p, status, note);
+}
+
+static void
+redirect(struct req *x, const char *where)
+{
+	tes_html_init(x->h);
+	x->rs.status = 303;
+	x->rs.location = where;
+}
+
+/* Login and logout */
+
+static const char *
+dummy_hash(void)
+{
+	static char h[TES_PASSWD_ENCODED_MAX + 1];
+
+	if (h[0] == '\0' && tes_passwd_hash("tes-dummy", 9, h, sizeof h) != 0)
+		tes_fatal("cannot compute a password hash");
+	return h;
+}
+
+/* A fresh session (anonymous for user ""), its 128-bit random token set as the cookie. */
+static void
+session_start(struct req *x, const char *user)
+{
+	uint8_t csrf[TES_HTTP_TOKEN_LEN];
+
+	tes_rng_bytes(x->new_token, sizeof x->new_token);
+	tes_rng_bytes(csrf, sizeof csrf);
+	x->sess = tes_wsess_new(&x->d->sess, x->new_token, csrf, user, x->now);
+	x->rs.cookie = x->new_token;
+	tes_wipe(csrf, sizeof csrf);
+}
+
+static void
+on_login_form(struct req *x)
+{
+	if (x->sess != NULL && x->sess->user[0] != '\0') {
+		redirect(x, "/queue");
+		return;
+	}
+	if (x->sess == NULL)
+		session_start(x, "");
+	login_form(x, 200, NULL);
+}
+
+static int
+password_check(const struct tes_db *db, const struct tes_web_req *q)
+{
+	char hash[TES_JOURNAL_HASH_MAX + 1];
+	uint8_t role = 0;
+	int r;
+
+	r = q->user_len != 0 ? tes_db_user_get(db, q->user, &role, hash) : TES_ERR_NOTFOUND;
+	if (r == 0)
+		r = tes_passwd_verify(hash, q->pw, q->pw_len);
+	else	/* same cost for unknown users: no user enumeration by timing */
+		(void)tes_passwd_verify(dummy_hash(), q->pw, q->pw_len);
+	/*= spec/HTTP.md#sessions MUST-W8: only officer accounts log in to the dashboard */
+	if (r == 0 && role != TES_ROLE_OFFICER)
+		r = TES_ERR_AUTH;
+	tes_wipe(hash, sizeof hash);
+	return r;
+}
+
+/* Queue the password check; 0 when parked, else the caller checks inline. */
+static int
+login_park(struct req *x)
+{
+	const struct tes_web_req *q = x->q;
+	struct wslot *s = x->slot;
+	char hash[TES_JOURNAL_HASH_MAX + 1];
+	uint64_t tag = TES_DASHBOARD_TAG | tes_children_tag(x->d->kids, &s->c);
+	uint8_t role = 0;
+	int known, r;
+
+	if (x->d->ver == NULL)
+		return TES_ERR_STATE;
+	known = q->user_len != 0 && tes_db_user_get(x->d->db, q->user, &role, hash) == 0;
+	/*= spec/HTTP.md#sessions MUST-W8: only officer accounts log in to the dashboard */
+	s->role_ok = known && role == TES_ROLE_OFFICER;
+	r = tes_verifier_submit(x->d->ver, tag, known ? hash : NULL, q->pw, q->pw_len);
+	tes_wipe(hash, sizeof hash);
+	if (r == 0)
+		x->parked = 1;
+	return r;
+}
+
+/* The rest of a login once the password verdict is known. */
+static void
+login_done(struct req *x, int r)
+{
+	const struct tes_web_req *q = x->q;
+	char text[256];
+
+	snprintf(text, sizeof text, "dashboard login from %s: %s", x->slot->c.peer,
+		 r == 0 ? "ok" : tes_strerror(r));
+	text[TES_JOURNAL_TEXT_MAX] = '\0';
+	(void)tes_db_audit(x->d->db, r == 0 ? TES_AUDIT_LOGIN_OK : TES_AUDIT_LOGIN_FAILED,
+			   q->user_len != 0 ? q->user : NULL, text, (uint64_t)x->now);
+	tes_log(r == 0 ? TES_LOG_INFO : TES_LOG_WARN, "dashboard: user %s: %s", q->user, text);
+	if (r != 0) {
+		login_form(x, r == TES_ERR_RATELIMIT ? 429 : 403,
+			   r == TES_ERR_RATELIMIT ? "Too many failed logins; try again later." : "Login refused.");
+		return;
+	}
+	/* a new token at login: a token seen before login is never an officer's */
+	tes_wsess_end(x->sess);
+	session_start(x, q->user);
+	redirect(x, "/queue");
+}
+
+static void
+on_login(struct req *x)
+{
+	const struct tes_web_req *q = x->q;
+	int r;
+
+	if (tes_ratelimit_blocked(&x->d->rl, q->user, x->slot->c.peer, tes_ratelimit_now()))
+		r = TES_ERR_RATELIMIT;
+	else if (login_park(x) == 0)
+		return;
+	else {
+		r = password_check(x->d->db, q);
+		tes_ratelimit_note(&x->d->rl, q->user, x->slot->c.peer, r == 0, tes_ratelimit_now());
+	}
+	login_done(x, r);
+}
+
+static void
+on_logout(struct req *x)
+{
+	tes_wsess_end(x->sess);
+	x->sess = NULL;
+	x->rs.clear_cookie = 1;
+	redirect(x, "/login");
+}
+
+/* Decisions */
+
+/* Reason text stored with a decision; NULL if the form is incomplete. */
+static const char *
+decision_reason(const struct tes_web_req *q, char *buf, size_t cap)
+{
+	if (q->verdict == TES_WV_APPROVE)
+		return q->reason == TES_REASON_NONE && q->other_len == 0 ? "approved" : NULL;
+	if (q->reason == TES_REASON_NONE || (q->reason == TES_REASON_OTHER && q->other_len == 0))
+		return NULL;
+	if (q->reason == TES_REASON_OTHER)
+		snprintf(buf, cap, "other: %s", q->other);
+	else
+		snprintf(buf, cap, "%s", tes_pages_reason_label(q->reason));
+	return buf;
+}
+
+static void
+on_decide(struct req *x)
+{
+	const struct tes_web_req *q = x->q;
+	char reason[TES_JOURNAL_TEXT_MAX + 1], text[256], hex[2 * TES_REPORT_ID_LEN + 1];
+	static char where[64];
+	const char *why;
+	uint16_t points = 0;
+	int r;
+
+	if (!q->has_id || q->verdict == TES_WV_NONE || (why = decision_reason(q, reason, sizeof reason)) == NULL) {
+		simple_page(x, 400, "Incomplete decision", "Choose a reason (and describe it for \"other\").");
+		return;
+	}
+	/*= spec/HTTP.md#pages MUST-W9: points are computed by the store, never taken from the request */
+	r = tes_db_decide(x->d->db, q->id, q->verdict == TES_WV_APPROVE, why, x->sess->user, (uint64_t)x->now,
+			  &points);
+	if (r == TES_ERR_DECIDED || r == TES_ERR_NOTFOUND) {
+		simple_page(x, r == TES_ERR_DECIDED ? 409 : 404, r == TES_ERR_DECIDED ? "Already decided" : "Not found",
+			    r == TES_ERR_DECIDED ? "This report was already decided." : "No such report.");
+		return;
+	}
+	if (r != 0) {
+		simple_page(x, 500, "Not stored", tes_strerror(r));
+		return;
+	}
+	tes_hex_encode(q->id, TES_REPORT_ID_LEN, hex);
+	snprintf(text, sizeof text, "report %s %s, %u points: %s", hex,
+		 q->verdict == TES_WV_APPROVE ? "approved" : "rejected", points, why);
+	text[TES_JOURNAL_TEXT_MAX] = '\0';        /* the audit text limit */
+	(void)tes_db_audit(x->d->db, q->verdict == TES_WV_APPROVE ? TES_AUDIT_APPROVED : TES_AUDIT_REJECTED,
+			   x->sess->user, text, (uint64_t)x->now);
+	tes_log(TES_LOG_INFO, "dashboard: %s: %s", x->sess->user, text);
+	snprintf(where, sizeof where, "/report?id=%s", hex);
+	redirect(x, where);
+}
+
+/* The chain check */
+
+static void
+audit_page(struct req *x)
+{
+	const struct vcheck *vc = &x->d->vc;
+	struct tes_pages p = view(x);
+	struct tes_pages_check c = {
+		.running = vc->fd >= 0, .started = vc->started,
+		.done = vc->done, .r = vc->res.r, .msg = vc->res.msg,
+	};
+
+	tes_pages_audit(&p, &c);
+}
+
+/* The check's result: into the audit log (the master is the journal's only writer) and onto the page. */
+static void
+vcheck_done(struct tes_dashboard *d, const struct vresult *res, time_t now)
+{
+	struct vcheck *vc = &d->vc;
+
+	vc->res = *res;
+	vc->res.msg[sizeof vc->res.msg - 1] = '\0';
+	vc->done = 1;
+	(void)tes_db_audit(d->db, TES_AUDIT_VERIFY, vc->user, res->r == 0 ? "verify: ok" : "verify: FAILED",
+			   (uint64_t)now);
+	tes_log(res->r == 0 ? TES_LOG_INFO : TES_LOG_ERROR, "dashboard chain check: %s", vc->res.msg);
+}
+
+/* The child's answer, or its end without one. */
+static void
+vcheck_read(struct tes_dashboard *d)
+{
+	struct vresult res;
+	ssize_t n;
+
+	while ((n = read(d->vc.fd, &res, sizeof res)) < 0 && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof res) {
+		memset(&res, 0, sizeof res);
+		res.r = TES_ERR_INTERNAL;
+		snprintf(res.msg, sizeof res.msg, "the check ended without a result; run tes-officer verify");
+	}
+	close(d->vc.fd);
+	d->vc.fd = -1;
+	vcheck_done(d, &res, time(NULL));
+}
+
+/*
+ * The same check as 'tes-officer verify', which reads and decrypts the whole
+ * journal: in a child that only reads the store, so the server goes on
+ * meanwhile; the page shows its state and, when done, its result.
+ */
+static void
+on_verify(struct req *x)
+{
+	struct vcheck *vc = &x->d->vc;
+	struct vresult res;
+	int p[2];
+	pid_t pid;
+
+	if (vc->fd >= 0) {
+		audit_page(x);
+		return;
+	}
+	snprintf(vc->user, sizeof vc->user, "%s", x->sess->user);
+	vc->started = x->now;
+	if (pipe2(p, O_CLOEXEC) == 0) {
+		if ((pid = tes_spawn_reader(x->d->db, p[1])) == 0) {
+			memset(&res, 0, sizeof res);
+			res.r = tes_db_verify(x->d->db, res.msg, sizeof res.msg, NULL);
+			_exit(tes_write_full(p[1], &res, sizeof res) == 0 ? 0 : 1);
+		}
+		close(p[1]);
+		if (pid > 0) {
+			vc->fd = p[0];
+			audit_page(x);
+			return;
+		}
+		close(p[0]);
+	}
+	/* no child: check here */
+	memset(&res, 0, sizeof res);
+	res.r = tes_db_verify(x->d->db, res.msg, sizeof res.msg, NULL);
+	vcheck_done(x->d, &res, x->now);
+	audit_page(x);
+}
+
+/* Routes */
+
+static void
+on_root(struct req *x)
+{
+	redirect(x, x->sess != NULL && x->sess->user[0] != '\0' ? "/queue" : "/login");
+}
+
+static void
+on_queue(struct req *x)
+{
+	render(x, tes_pages_queue);
+}
+
+static void
+on_report(struct req *x)
+{
+	render(x, tes_pages_report);
+}
+
+static void
+on_records(struct req *x)
+{
+	render(x, tes_pages_records);
+}
+
+static void
+on_css(struct req *x)
+{
+	render(x, tes_pages_css);
+}
+
+enum { NEED_OFFICER = 1, NEED_CSRF = 2, NEED_SESSION = 4 };
+
+/* The route table of the master: what each route needs before its handler runs. */
+static const struct {
+	uint8_t route;
+	unsigned needs;
+	void (*fn)(struct req *);
+} routes[] = {
+	{ TES_ROUTE_ROOT, 0, on_root },
+	{ TES_ROUTE_LOGIN_FORM, 0, on_login_form },
+	{ TES_ROUTE_LOGIN, NEED_SESSION | NEED_CSRF, on_login },
+	{ TES_ROUTE_LOGOUT, NEED_SESSION | NEED_CSRF, on_logout },
+	{ TES_ROUTE_QUEUE, NEED_OFFICER, on_queue },
+	{ TES_ROUTE_REPORT, NEED_OFFICER, on_report },
+	{ TES_ROUTE_DECIDE, NEED_OFFICER | NEED_CSRF, on_decide },
+	{ TES_ROUTE_RECORDS, NEED_OFFICER, on_records },
+	{ TES_ROUTE_AUDIT, NEED_OFFICER, audit_page },
+	{ TES_ROUTE_VERIFY, NEED_OFFICER | NEED_CSRF, on_verify },
+	{ TES_ROUTE_CSS, 0, on_css },
+};
+
+static void
+handle(struct req *x)
+{
+	const struct tes_web_req *q = x->q;
+	size_t i;
+
+	x->sess = q->has_session ? tes_wsess_find(&x->d->sess, q->session, x->now) : NULL;
+	for (i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		unsigned need = routes[i].needs;
+
+		if (routes[i].route != q->route)
+			continue;
+		if ((need & NEED_OFFICER) && (x->sess == NULL || x->sess->user[0] == '\0'))
+			redirect(x, "/login");
+		else if ((need & NEED_SESSION) && x->sess == NULL)
+			simple_page(x, 403, "Forbidden", "No session: open the login page again.");
+		else if ((need & NEED_CSRF) && tes_wsess_csrf_check(x->sess, q->has_csrf, q->csrf) != 0)
+			simple_page(x, 403, "Forbidden", "The form token is missing or wrong.");
+		else
+			routes[i].fn(x);
+		return;
+	}
+	tes_bug("route without handler");
+}
+
+/* The response */
+
+/* Head and body into d->out, then the chunks to the child. */
+static int
+send_response(struct tes_dashboard *d, struct wslot *s, struct req *x)
+{
+	uint8_t buf[TES_WMSG_LEN];
+	struct tes_wmsg m = { .type = TES_WMSG_RESPONSE };
+	size_t n, off = 0, k;
+	int r;
+
+	if (x->rs.ctype == NULL && x->rs.status != 303)
+		x->rs.ctype = "text/html; charset=utf-8";
+	x->rs.body_len = x->h->len;
+	if ((r = tes_http_head(&x->rs, (char *)d->out, sizeof d->out, &n)) != 0 || n + x->h->len > sizeof d->out)
+		return TES_ERR_SPACE;
+	memcpy(d->out + n, x->h->buf, x->h->len);
+	n += x->h->len;
+	do {
+		k = n - off > TES_WMSG_CHUNK_MAX ? TES_WMSG_CHUNK_MAX : n - off;
+		m.u.chunk.len = (uint16_t)k;
+		m.u.chunk.last = off + k == n;
+		memcpy(m.u.chunk.data, d->out + off, k);
+		if ((r = tes_wmsg_encode(&m, buf)) != 0)
+			tes_bug("response encode");
+		if (tes_children_send(d->kids, &s->c, buf) != 0)
+			return TES_ERR_IO;
+		off += k;
+	} while (off < n);
+	return 0;
+}
+
+/* Send the rendered page and close the child's monitor socket. */
+static void
+finish(struct tes_dashboard *d, struct wslot *s, struct req *x)
+{
+	/*= spec/HTTP.md#responses MUST-W5: authenticated pages are never cached */
+	x->rs.no_store = x->q->route != TES_ROUTE_CSS;
+	if (d->page.overflow)
+		simple_page(x, 500, "Too large", "The page is too large; use the page links.");
+	if (send_response(d, s, x) != 0)
+		tes_children_kill(d->kids, &s->c, "cannot send the response");
+	s->c.state = TES_WS_DONE;
+	tes_children_hangup(d->kids, &s->c);
+	tes_wipe(x->new_token, sizeof x->new_token);
+}
+
+/* The http children */
+
+/* The child's one request (the handler of its REQUEST row). */
+static void
+on_request(void *owner, struct tes_child *c, const void *msg)
+{
+	struct tes_dashboard *d = owner;
+	struct wslot *s = (struct wslot *)c;
+	const struct tes_web_req *q = &((const struct tes_wmsg *)msg)->u.req;
+	struct req x = { .d = d, .slot = s, .q = q, .h = &d->page, .now = time(NULL) };
+
+	x.rs.status = 200;
+	handle(&x);
+	if (x.parked) {
+		s->parked = 1;
+		s->q = *q;
+		return;
+	}
+	finish(d, s, &x);
+}
+
+static int
+decode(const uint8_t *buf, size_t n, void *msg, uint8_t *type)
+{
+	struct tes_wmsg *m = msg;
+	int r;
+
+	/*= spec/HTTP.md#messages MUST-W1: a malformed or unexpected message kills the child */
+	r = tes_wmsg_decode(buf, n, m);
+	*type = r == 0 ? m->type : 0;
+	return r;
+}
+
+static void
+child_close(void *owner, struct tes_child *c, int killed)
+{
+	struct wslot *s = (struct wslot *)c;
+
+	(void)owner;
+	(void)killed;
+	if (s->parked)
+		TES_WIPE_CTX(&s->q);
+	s->parked = 0;
+}
+
+static void
+child_exit(void *owner, struct tes_child *c, int status)
+{
+	(void)owner;
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+		tes_log(TES_LOG_ERROR, "dashboard child %d: sandbox violation (SIGSYS)", (int)c->pid);
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == TES_WEBCHILD_EXIT_SETUP)
+		tes_log(TES_LOG_ERROR, "dashboard child %d: set-up failed", (int)c->pid);
+}
+
+/* Every slot taken: the master writes this fixed answer itself; it reads nothing from fd. */
+static void
+refuse(void *owner, int fd)
+{
+	struct tes_http_resp busy = { .status = 503, .no_store = 1 };
+	char head[1024];
+	size_t n;
+
+	(void)owner;
+	if (tes_http_head(&busy, head, sizeof head, &n) == 0)
+		(void)send(fd, head, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+/* The dispatch table of the http children: the handler column of TES_WMSG_DISPATCH. */
+#define HANDLER_ROW(type, states, once, handler) { type, handler },
+static const struct tes_children_handler handlers[] = {
+	TES_WMSG_DISPATCH(HANDLER_ROW)
+};
+#undef HANDLER_ROW
+
+static const struct tes_children_kind http_kind = {
+	.mode = "http",
+	.noun = "dashboard child",
+	.killed = "killed",
+	.late = "deadline exceeded",
+	.slot_size = sizeof(struct wslot),
+	.msg_len = TES_WMSG_LEN,
+	.msg_size = sizeof(struct tes_wmsg),
+	.grace = 0,
+	.start = TES_WS_WAIT,
+	.dead = TES_WS_DONE,
+	.decode = decode,
+	.malformed = "malformed or unexpected request message",
+	.busy = NULL,
+	.permit = tes_wmsg_permit,
+	.refused = "malformed or unexpected request message",
+	.handlers = handlers,
+	.nhandlers = sizeof handlers / sizeof handlers[0],
+	.on_start = NULL,
+	.on_close = child_close,
+	.on_exit = child_exit,
+	.refuse = refuse,
+};
+
+/* see dashboard.h */
+void
+tes_dashboard_verified(struct tes_dashboard *d, uint64_t tag, int ok)
+{
+	struct wslot *s;
+	struct req x;
+	int r;
+
+	if (d == NULL)
+		return;
+	s = (struct wslot *)tes_children_tagged(d->kids, tag & ~TES_DASHBOARD_TAG);
+	if (s == NULL || !s->parked)
+		return;
+	x = (struct req){ .d = d, .slot = s, .q = &s->q, .h = &d->page, .now = time(NULL) };
+	x.rs.status = 200;
+	x.sess = s->q.has_session ? tes_wsess_find(&d->sess, s->q.session, x.now) : NULL;
+	r = ok && s->role_ok ? 0 : TES_ERR_AUTH;
+	tes_ratelimit_note(&d->rl, s->q.user, s->c.peer, r == 0, tes_ratelimit_now());
+	tes_html_init(x.h);
+	login_done(&x, r);
+	s->parked = 0;
+	finish(d, s, &x);
+	TES_WIPE_CTX(&s->q);
+}
+
+/* see dashboard.h */
+int
+tes_dashboard_open(struct tes_dashboard **out, struct tes_db *db, const char *spec, const char *parser_exe,
+		   char *const *env, struct tes_verifier *ver, char *err, size_t cap)
+{
+	struct tes_dashboard *d;
+
+	*out = NULL;
+	if (spec == NULL || strcmp(spec, "off") == 0)
+		return 0;
+	if ((d = calloc(1, sizeof *d)) == NULL)
+		tes_fatal("out of memory");
+	if (tes_children_open(&d->kids, &http_kind, d, spec, TES_DASHBOARD_SLOTS, TES_DASHBOARD_DEADLINE,
+			      parser_exe, env, err, cap) != 0) {
+		free(d);
+		return -1;
+	}
+	d->db = db;
+	d->ver = ver;
+	d->vc.fd = -1;
+	tes_wsess_init(&d->sess, 0);
+	tes_rsa_fingerprint(&tes_db_server_key(db)->pub, d->fp);
+	(void)dummy_hash();
+	*out = d;
+	return 0;
+}
+
+/* see dashboard.h */
+unsigned
+tes_dashboard_poll_add(struct tes_dashboard *d, struct pollfd *pfd)
+{
+	unsigned n;
+
+	if (d == NULL)
+		return 0;
+	n = d->nkids = tes_children_poll_add(d->kids, pfd);
+	if (d->vc.fd >= 0)
+		pfd[n++] = (struct pollfd){ .fd = d->vc.fd, .events = POLLIN };
+	return n;
+}
+
+/* see dashboard.h */
+void
+tes_dashboard_poll_handle(struct tes_dashboard *d, const struct pollfd *pfd, unsigned n)
+{
+	if (d == NULL || n == 0)
+		return;
+	tes_children_poll_read(d->kids, pfd, d->nkids);
+	if (n > d->nkids && pfd[d->nkids].revents != 0 && pfd[d->nkids].fd == d->vc.fd)
+		vcheck_read(d);
+	tes_children_poll_accept(d->kids, pfd);
+}
+
+/* see dashboard.h */
+int
+tes_dashboard_reaped(struct tes_dashboard *d, pid_t pid, int status)
+{
+	return d != NULL && tes_children_reaped(d->kids, pid, status);
+}
+
+/* see dashboard.h */
+void
+tes_dashboard_tick(struct tes_dashboard *d, time_t now)
+{
+	if (d != NULL)
+		tes_children_tick(d->kids, now);
+}
+
+/* see dashboard.h */
+void
+tes_dashboard_close(struct tes_dashboard *d)
+{
+	if (d == NULL)
+		return;
+	tes_children_close(d->kids, 0);
+	if (d->vc.fd >= 0)
+		close(d->vc.fd);             /* the check dies with the master (tes_spawn_reader) or at its write */
+	tes_wipe(d, sizeof *d);
+	free(d);
+}

@@ -1,0 +1,613 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The dashboard's pages, rendered with web/html.h from a read-only view of
+ * the store (see pages.h).
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <string.h>
+
+#include "common/b64.h"
+#include "common/cli.h"
+#include "crypto/handshake.h"
+#include "crypto/rsa.h"
+#include "officer/pages.h"
+#include "wire/validate.h"
+
+/* Page frame */
+
+static const char css[] =
+	"body{font:15px/1.4 system-ui,sans-serif;margin:0;color:#1b1f24;background:#f4f5f7}\n"
+	"header{background:#1d3557;color:#fff;padding:.6em 1.2em;display:flex;gap:1.2em;align-items:center}\n"
+	"header a{color:#fff;text-decoration:none;font-weight:600}\n"
+	"header .who{margin-left:auto}\n"
+	"header form{margin:0}\n"
+	"main{padding:1.2em;max-width:72em}\n"
+	"table{border-collapse:collapse;background:#fff;width:100%}\n"
+	"th,td{border:1px solid #d0d4da;padding:.35em .6em;text-align:left;vertical-align:top}\n"
+	"th{background:#e9ecf1;white-space:nowrap}\n"
+	".ok{color:#16733a;font-weight:600}.bad{color:#b3261e;font-weight:600}\n"
+	".box{background:#fff;border:1px solid #d0d4da;padding:1em;margin:1em 0}\n"
+	".msg{background:#fff6d6;border:1px solid #e0c36c;padding:.6em 1em;margin:1em 0}\n"
+	"code{word-break:break-all;font-size:12px}\n"
+	"button{padding:.35em 1em;cursor:pointer}\n"
+	"input,select{padding:.3em}\n"
+	"label{display:block;margin:.4em 0}\n"
+	"footer{padding:1em 1.2em;color:#5a6270;font-size:12px}\n";
+
+static void
+csrf_field(const struct tes_pages *p)
+{
+	char hex[TES_HTTP_TOKEN_HEX + 1];
+
+	tes_hex_encode(p->sess->csrf, TES_HTTP_TOKEN_LEN, hex);
+	tes_html_raw(p->h, "<input type=\"hidden\" name=\"csrf\" value=\"");
+	tes_html_str(p->h, hex);
+	tes_html_raw(p->h, "\">");
+}
+
+static void
+page_start(const struct tes_pages *p, const char *title)
+{
+	struct tes_html *h = p->h;
+
+	tes_html_raw(h, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+			"<meta name=\"viewport\" content=\"width=device-width\">"
+			"<link rel=\"stylesheet\" href=\"/static/tes.css\"><title>");
+	tes_html_str(h, title);
+	tes_html_raw(h, " - TES officer</title></head><body><header><span>TES officer</span>");
+	if (p->sess != NULL && p->sess->user[0] != '\0') {
+		tes_html_raw(h, "<a href=\"/queue\">Pending</a><a href=\"/records\">Driver records</a>"
+				"<a href=\"/audit\">Audit log</a><span class=\"who\">");
+		tes_html_str(h, p->sess->user);
+		tes_html_raw(h, "</span><form method=\"post\" action=\"/logout\">");
+		csrf_field(p);
+		tes_html_raw(h, "<button type=\"submit\">Log out</button></form>");
+	}
+	tes_html_raw(h, "</header><main><h1>");
+	tes_html_str(h, title);
+	tes_html_raw(h, "</h1>");
+}
+
+static void
+page_end(const struct tes_pages *p)
+{
+	tes_html_raw(p->h, "</main><footer>Server key ");
+	tes_html_str(p->h, p->fp);
+	tes_html_raw(p->h, "</footer></body></html>\n");
+}
+
+static void
+message(const struct tes_pages *p, const char *text)
+{
+	tes_html_raw(p->h, "<p class=\"msg\">");
+	tes_html_str(p->h, text);
+	tes_html_raw(p->h, "</p>");
+}
+
+/* see pages.h */
+void
+tes_pages_simple(const struct tes_pages *p, uint16_t status, const char *title, const char *text)
+{
+	tes_html_init(p->h);
+	p->rs->status = status;
+	page_start(p, title);
+	message(p, text);
+	page_end(p);
+}
+
+static void
+cell_str(struct tes_html *h, const char *s)
+{
+	tes_html_raw(h, "<td>");
+	tes_html_str(h, s);
+	tes_html_raw(h, "</td>");
+}
+
+static void
+cell_u64(struct tes_html *h, uint64_t v)
+{
+	tes_html_raw(h, "<td>");
+	tes_html_u64(h, v);
+	tes_html_raw(h, "</td>");
+}
+
+static void
+cell_time(struct tes_html *h, uint64_t t)
+{
+	char when[32];
+
+	tes_time_format(t, when);
+	cell_str(h, when);
+}
+
+/* A value that may be absent (0 speed limit, empty location): "-" then. */
+static void
+cell_opt_u64(struct tes_html *h, uint64_t v)
+{
+	if (v != 0)
+		cell_u64(h, v);
+	else
+		cell_str(h, "-");
+}
+
+/* Unit name, key fingerprint and signature check of a stored report. */
+struct sigcheck {
+	char unit[TES_NAME_MAX + 1];
+	char fp[TES_FP_STRLEN];
+	int known, valid;
+};
+
+static void
+sig_check(const struct tes_db *db, const struct tes_db_report *d, struct sigcheck *c)
+{
+	struct tes_rsa_pub pub;
+	uint8_t hash[TES_HASH_LEN];
+
+	memset(c, 0, sizeof *c);
+	snprintf(c->unit, sizeof c->unit, "unknown unit");
+	snprintf(c->fp, sizeof c->fp, "-");
+	if (tes_db_unit_find(db, d->r.unit_key, c->unit, &pub) != 0)
+		return;
+	c->known = 1;
+	tes_rsa_fingerprint(&pub, c->fp);
+	c->valid = tes_report_digest(&d->r, hash) == 0 && tes_rsa_verify(&pub, hash, d->sig) == 0;
+}
+
+static void
+cell_sig(struct tes_html *h, const struct sigcheck *c)
+{
+	tes_html_raw(h, c->valid ? "<td class=\"ok\">" : "<td class=\"bad\">");
+	tes_html_str(h, c->valid ? "valid" : c->known ? "INVALID" : "unknown unit");
+	tes_html_raw(h, "</td>");
+}
+
+static void
+id_hex(const uint8_t id[static TES_REPORT_ID_LEN], char hex[static 2 * TES_REPORT_ID_LEN + 1])
+{
+	tes_hex_encode(id, TES_REPORT_ID_LEN, hex);
+}
+
+/* Login */
+
+/* see pages.h */
+void
+tes_pages_login(const struct tes_pages *p, uint16_t status, const char *note)
+{
+	tes_html_init(p->h);
+	p->rs->status = status;
+	page_start(p, "Log in");
+	if (note != NULL)
+		message(p, note);
+	tes_html_raw(p->h, "<form class=\"box\" method=\"post\" action=\"/login\">");
+	csrf_field(p);
+	tes_html_raw(p->h, "<label>User <input name=\"user\" autocomplete=\"username\" required maxlength=\"32\">"
+			   "</label><label>Password <input name=\"password\" type=\"password\" "
+			   "autocomplete=\"current-password\" required maxlength=\"128\"></label>"
+			   "<button type=\"submit\">Log in</button></form>");
+	page_end(p);
+}
+
+/* Pending queue */
+
+static void
+queue_row(const struct tes_pages *p, const struct tes_db_report *d)
+{
+	struct tes_html *h = p->h;
+	char hex[2 * TES_REPORT_ID_LEN + 1];
+	struct sigcheck c;
+
+	sig_check(p->db, d, &c);
+	id_hex(d->r.id, hex);
+	tes_html_raw(h, "<tr>");
+	cell_u64(h, d->number);
+	cell_str(h, d->r.plate);
+	cell_u64(h, d->r.speed);
+	cell_opt_u64(h, d->r.limit);
+	cell_time(h, d->r.time);
+	cell_str(h, d->r.loc_len != 0 ? d->r.loc : "-");
+	cell_str(h, c.unit);
+	cell_sig(h, &c);
+	cell_u64(h, d->points);
+	tes_html_raw(h, "<td><a href=\"/report?id=");
+	tes_html_str(h, hex);
+	tes_html_raw(h, "\">Review</a></td></tr>");
+}
+
+static void
+page_links(const struct tes_pages *p, const char *base, uint32_t page, int more)
+{
+	tes_html_raw(p->h, "<p>");
+	if (page > 0) {
+		tes_html_raw(p->h, "<a href=\"");
+		tes_html_str(p->h, base);
+		tes_html_raw(p->h, "?page=");
+		tes_html_u64(p->h, page - 1);
+		tes_html_raw(p->h, "\">&larr; Newer</a> ");
+	}
+	if (more) {
+		tes_html_raw(p->h, "<a href=\"");
+		tes_html_str(p->h, base);
+		tes_html_raw(p->h, "?page=");
+		tes_html_u64(p->h, (uint64_t)page + 1);
+		tes_html_raw(p->h, "\">Older &rarr;</a>");
+	}
+	tes_html_raw(p->h, "</p>");
+}
+
+/* see pages.h */
+void
+tes_pages_queue(const struct tes_pages *p)
+{
+	size_t i = tes_db_report_count(p->db), seen = 0, skip = (size_t)p->q->page * TES_PAGES_QUEUE;
+	struct tes_db_report d;
+	int more = 0;
+
+	tes_html_init(p->h);
+	page_start(p, "Pending reports");
+	tes_html_raw(p->h, "<p>");
+	tes_html_u64(p->h, tes_db_pending_count(p->db));
+	tes_html_raw(p->h, " pending, newest first.</p><table><tr><th>No.</th><th>Plate</th><th>Speed</th>"
+			   "<th>Limit</th><th>Observed (UTC)</th><th>Location</th><th>Unit</th>"
+			   "<th>Signature</th><th>Points</th><th></th></tr>");
+	/* newest first: walk the violation numbers down */
+	while (i-- > 0) {
+		if (!tes_db_report_is_pending(p->db, i) || tes_db_report_at(p->db, i, &d) != 0)
+			continue;
+		if (seen++ < skip)
+			continue;
+		if (seen > skip + TES_PAGES_QUEUE) {
+			more = 1;
+			break;
+		}
+		queue_row(p, &d);
+	}
+	tes_html_raw(p->h, "</table>");
+	page_links(p, "/queue", p->q->page, more);
+	page_end(p);
+}
+
+/* One report */
+
+static void
+field(struct tes_html *h, const char *name, const char *value)
+{
+	tes_html_raw(h, "<tr><th>");
+	tes_html_str(h, name);
+	tes_html_raw(h, "</th>");
+	cell_str(h, value);
+	tes_html_raw(h, "</tr>");
+}
+
+static void
+field_u64(struct tes_html *h, const char *name, uint64_t v)
+{
+	tes_html_raw(h, "<tr><th>");
+	tes_html_str(h, name);
+	tes_html_raw(h, "</th>");
+	cell_u64(h, v);
+	tes_html_raw(h, "</tr>");
+}
+
+static void
+field_time(struct tes_html *h, const char *name, uint64_t t)
+{
+	char when[32];
+
+	tes_time_format(t, when);
+	field(h, name, when);
+}
+
+/* The fixed rejection reasons: form values (as web/http.c decodes them) and stored labels. */
+static const char *const reason_values[TES_REASON_MAX + 1] = {
+	"", "unreadable", "duplicate", "equipment", "emergency", "other",
+};
+static const char *const reason_labels[TES_REASON_MAX + 1] = {
+	"", "plate unreadable", "duplicate", "equipment fault", "emergency vehicle", "other",
+};
+
+/* see pages.h */
+const char *
+tes_pages_reason_label(uint8_t reason)
+{
+	return reason <= TES_REASON_MAX ? reason_labels[reason] : "";
+}
+
+static void
+decide_forms(const struct tes_pages *p, const char *hex)
+{
+	struct tes_html *h = p->h;
+	size_t i;
+
+	tes_html_raw(h, "<form class=\"box\" method=\"post\" action=\"/decide\">");
+	csrf_field(p);
+	tes_html_raw(h, "<input type=\"hidden\" name=\"id\" value=\"");
+	tes_html_str(h, hex);
+	tes_html_raw(h, "\"><input type=\"hidden\" name=\"verdict\" value=\"approve\">"
+			"<button type=\"submit\" id=\"approve\">Approve</button></form>"
+			"<form class=\"box\" method=\"post\" action=\"/decide\">");
+	csrf_field(p);
+	tes_html_raw(h, "<input type=\"hidden\" name=\"id\" value=\"");
+	tes_html_str(h, hex);
+	tes_html_raw(h, "\"><input type=\"hidden\" name=\"verdict\" value=\"reject\">"
+			"<label>Reason <select name=\"reason\" id=\"reason\">");
+	for (i = 1; i <= TES_REASON_MAX; i++) {
+		tes_html_raw(h, "<option value=\"");
+		tes_html_str(h, reason_values[i]);
+		tes_html_raw(h, "\">");
+		tes_html_str(h, reason_labels[i]);
+		tes_html_raw(h, "</option>");
+	}
+	tes_html_raw(h, "</select></label><label>Details (for other) <input name=\"other\" id=\"other\" "
+			"maxlength=\"100\"></label><button type=\"submit\" id=\"reject\">Reject</button></form>");
+}
+
+static void
+report_table(const struct tes_pages *p, const struct tes_db_report *d, const char *hex)
+{
+	struct tes_html *h = p->h;
+	static const char *const st[] = { "pending", "approved", "rejected" };
+	char b64[400];
+	struct sigcheck c;
+
+	sig_check(p->db, d, &c);
+	tes_html_raw(h, "<table>");
+	field_u64(h, "Violation number", d->number);
+	field(h, "Report id", hex);
+	field(h, "Plate", d->r.plate);
+	field_u64(h, "Measured speed (km/h)", d->r.speed);
+	if (d->r.limit != 0)
+		field_u64(h, "Speed limit (km/h)", d->r.limit);
+	else
+		field(h, "Speed limit (km/h)", "not given");
+	field_time(h, "Observed (UTC)", d->r.time);
+	field(h, "Location", d->r.loc_len != 0 ? d->r.loc : "not given");
+	field_time(h, "Received (UTC)", d->received);
+	field(h, "Reporting unit", c.unit);
+	field(h, "Unit key", c.fp);
+	tes_html_raw(h, "<tr><th>Signature</th>");
+	cell_sig(h, &c);
+	tes_html_raw(h, "</tr>");
+	tes_b64_encode(d->sig, sizeof d->sig, b64, sizeof b64, 1);
+	tes_html_raw(h, "<tr><th>Signature bytes</th><td><code>");
+	tes_html_str(h, b64);
+	tes_html_raw(h, "</code></td></tr>");
+	field_u64(h, d->status == TES_STATUS_PENDING ? "Points if approved" : "Points given", d->points);
+	field(h, "Status", st[d->status <= 2 ? d->status : 0]);
+	if (d->status != TES_STATUS_PENDING) {
+		field(h, "Decided by", d->officer);
+		field(h, "Reason", d->reason);
+		field_time(h, "Decided (UTC)", d->decided_at);
+	}
+	tes_html_raw(h, "</table>");
+}
+
+/* see pages.h */
+void
+tes_pages_report(const struct tes_pages *p)
+{
+	char hex[2 * TES_REPORT_ID_LEN + 1];
+	struct tes_db_report d;
+
+	if (!p->q->has_id || tes_db_report_get(p->db, p->q->id, &d) != 0) {
+		tes_pages_simple(p, 404, "Not found", "No such report.");
+		return;
+	}
+	id_hex(d.r.id, hex);
+	tes_html_init(p->h);
+	page_start(p, "Report");
+	report_table(p, &d, hex);
+	if (d.status == TES_STATUS_PENDING)
+		decide_forms(p, hex);
+	else
+		message(p, "This report is decided; it cannot be decided again.");
+	page_end(p);
+}
+
+/* Driver records */
+
+struct search {
+	const struct tes_pages *p;
+	const char *prefix;
+	size_t plen, shown;
+};
+
+static int
+search_row(void *ctx, const char *plate, uint32_t points)
+{
+	struct search *s = ctx;
+	struct tes_html *h = s->p->h;
+
+	if (strncmp(plate, s->prefix, s->plen) != 0)
+		return 0;
+	if (s->shown++ >= TES_PAGES_RECORDS)
+		return 1;
+	tes_html_raw(h, "<tr><td><a href=\"/records?plate=");
+	tes_html_str(h, plate);
+	tes_html_raw(h, "&amp;match=exact\">");
+	tes_html_str(h, plate);
+	tes_html_raw(h, "</a></td>");
+	cell_u64(h, points);
+	tes_html_raw(h, "</tr>");
+	return 0;
+}
+
+static int
+history_row(void *ctx, const struct tes_db_report *d)
+{
+	struct tes_html *h = ctx;
+
+	if (d->status != TES_STATUS_APPROVED)
+		return 0;
+	tes_html_raw(h, "<tr>");
+	cell_u64(h, d->number);
+	cell_time(h, d->r.time);
+	cell_u64(h, d->r.speed);
+	cell_opt_u64(h, d->r.limit);
+	cell_str(h, d->r.loc_len != 0 ? d->r.loc : "-");
+	cell_u64(h, d->points);
+	cell_str(h, d->officer);
+	tes_html_raw(h, "</tr>");
+	return 0;
+}
+
+/* The plate's approved reports: only those the store's plate index names are read. */
+static void
+history(const struct tes_pages *p, const char *plate)
+{
+	struct tes_html *h = p->h;
+	int r;
+
+	tes_html_raw(h, "<h2>Approved violations</h2><table><tr><th>No.</th><th>Observed (UTC)</th>"
+			"<th>Speed</th><th>Limit</th><th>Location</th><th>Points</th><th>Decided by</th></tr>");
+	r = p->plate_reports(p->owner, plate, history_row, h);
+	tes_html_raw(h, "</table>");
+	if (r != 0)
+		message(p, "The journal could not be read completely: run verify.");
+}
+
+static void
+search_form(const struct tes_pages *p)
+{
+	tes_html_raw(p->h, "<form class=\"box\" method=\"get\" action=\"/records\"><label>Plate "
+			   "<input name=\"plate\" id=\"plate\" maxlength=\"32\" value=\"");
+	tes_html_esc(p->h, p->q->q, p->q->q_len);
+	tes_html_raw(p->h, "\"></label><label><input type=\"radio\" name=\"match\" value=\"exact\"");
+	tes_html_raw(p->h, p->q->prefix ? ">" : " checked>");
+	tes_html_raw(p->h, " exact</label><label><input type=\"radio\" name=\"match\" value=\"prefix\"");
+	tes_html_raw(p->h, p->q->prefix ? " checked>" : ">");
+	tes_html_raw(p->h, " prefix</label><button type=\"submit\">Search</button></form>");
+}
+
+/* see pages.h */
+void
+tes_pages_records(const struct tes_pages *p)
+{
+	char plate[TES_PLATE_MAX + 1] = "";
+	struct search s = { .p = p, .prefix = plate };
+	uint8_t n = 0;
+
+	tes_html_init(p->h);
+	page_start(p, "Driver records");
+	search_form(p);
+	if (p->q->q_len != 0 && tes_plate_normalize(p->q->q, p->q->q_len, plate, &n) != 0) {
+		tes_html_raw(p->h, "<p class=\"msg\">Not a plate: ");
+		tes_html_esc(p->h, p->q->q, p->q->q_len);
+		tes_html_raw(p->h, "</p>");
+		page_end(p);
+		return;
+	}
+	if (n != 0 && !p->q->prefix) {
+		tes_html_raw(p->h, "<table><tr><th>Plate</th><th>Total points</th></tr><tr>");
+		cell_str(p->h, plate);
+		cell_u64(p->h, tes_db_driver_points(p->db, plate));
+		tes_html_raw(p->h, "</tr></table>");
+		history(p, plate);
+	} else {
+		s.plen = n;
+		tes_html_raw(p->h, "<table><tr><th>Plate</th><th>Total points</th></tr>");
+		(void)tes_db_drivers_foreach(p->db, search_row, &s);
+		tes_html_raw(p->h, "</table>");
+		if (s.shown == 0)
+			message(p, "No driver with points matches.");
+	}
+	page_end(p);
+}
+
+/* Audit log */
+
+static const char *
+event_kind(const struct tes_db_event *e)
+{
+	static const char *const kinds[TES_AUDIT_MAX + 1] = {
+		"?", "login ok", "login failed", "unit added", "user added", "approved", "rejected",
+		"unit refused", "server start", "server stop", "verify",
+	};
+
+	if (e->type == TES_JREC_DECISION)
+		return e->kind == TES_VERDICT_APPROVE ? "decision: approve" : "decision: reject";
+	return e->kind <= TES_AUDIT_MAX ? kinds[e->kind] : "?";
+}
+
+static void
+event_row(struct tes_html *h, const struct tes_db_event *e)
+{
+	char hex[2 * TES_REPORT_ID_LEN + 1];
+
+	tes_html_raw(h, "<tr>");
+	cell_u64(h, e->seq);
+	cell_time(h, e->time);
+	cell_str(h, event_kind(e));
+	cell_str(h, e->who[0] != '\0' ? e->who : "(server)");
+	tes_html_raw(h, "<td>");
+	if (e->type == TES_JREC_DECISION) {
+		id_hex(e->id, hex);
+		tes_html_str(h, "report ");
+		tes_html_str(h, hex);
+		tes_html_str(h, ", points ");
+		tes_html_u64(h, e->points);
+		tes_html_str(h, ": ");
+	}
+	tes_html_str(h, e->text);
+	tes_html_raw(h, "</td></tr>");
+}
+
+/* The chain check: running, or its last result; then its button. */
+static void
+check_state(const struct tes_pages *p, const struct tes_pages_check *vc)
+{
+	char when[32];
+
+	if (vc->running) {
+		tes_time_format((uint64_t)vc->started, when);
+		tes_html_raw(p->h, "<p class=\"msg\" id=\"verify\">Chain check running since ");
+		tes_html_str(p->h, when);
+		tes_html_raw(p->h, " UTC (it reads the whole journal; reload for its result).</p>");
+	} else if (vc->done) {
+		tes_html_raw(p->h, vc->r == 0 ? "<p class=\"msg ok\" id=\"verify\">" : "<p class=\"msg bad\" id=\"verify\">");
+		tes_html_str(p->h, vc->msg);
+		tes_html_raw(p->h, "</p>");
+	}
+	tes_html_raw(p->h, "<form method=\"post\" action=\"/verify\">");
+	csrf_field(p);
+	tes_html_raw(p->h, "<button type=\"submit\" id=\"verify-chain\">Verify chain</button></form>");
+}
+
+/* see pages.h */
+void
+tes_pages_audit(const struct tes_pages *p, const struct tes_pages_check *vc)
+{
+	size_t total = tes_db_event_count(p->db), skip = (size_t)p->q->page * TES_PAGES_AUDIT, lo, hi, k;
+	struct tes_db_event e;
+	int bad = 0;
+
+	tes_html_init(p->h);
+	page_start(p, "Audit log");
+	check_state(p, vc);
+	/* newest first: the window [total - skip - page, total - skip) in journal order, read back one by one */
+	hi = total > skip ? total - skip : 0;
+	lo = hi > TES_PAGES_AUDIT ? hi - TES_PAGES_AUDIT : 0;
+	tes_html_raw(p->h, "<table><tr><th>Record</th><th>When (UTC)</th><th>What</th><th>Who</th>"
+			   "<th>Details</th></tr>");
+	for (k = hi; k-- > lo;) {
+		if (tes_db_event_at(p->db, k, &e) == 0)
+			event_row(p->h, &e);
+		else
+			bad = 1;
+	}
+	tes_html_raw(p->h, "</table>");
+	if (bad)
+		message(p, "The journal could not be read completely: run verify.");
+	page_links(p, "/audit", p->q->page, lo > 0);
+	page_end(p);
+}
+
+/* see pages.h */
+void
+tes_pages_css(const struct tes_pages *p)
+{
+	tes_html_init(p->h);
+	tes_html_raw(p->h, css);
+	p->rs->ctype = "text/css; charset=utf-8";
+}
+
