@@ -28,6 +28,7 @@ static const struct {
 	{ TES_ERR_AUTH, "authentication failed" },
 	{ TES_ERR_RATELIMIT, "too many failed attempts, try again later" },
 	{ TES_ERR_UNKNOWN_UNIT, "unknown unit" },
+	{ TES_ERR_SESSION, "session ended before the login completed" },
 	{ TES_ERR_PLATE, "invalid plate (1-12 characters A-Z 0-9)" },
 	{ TES_ERR_SPEED, "invalid speed (1-400 km/h)" },
 	{ TES_ERR_LIMIT, "invalid speed limit (5-200 km/h)" },

@@ -30,6 +30,7 @@ enum tes_err {
 	TES_ERR_AUTH = -30,      /* login refused */
 	TES_ERR_RATELIMIT = -31, /* too many failed logins */
 	TES_ERR_UNKNOWN_UNIT = -32,
+	TES_ERR_SESSION = -33,   /* the dashboard session ended before the login completed */
 	TES_ERR_PLATE = -40,
 	TES_ERR_SPEED = -41,
 	TES_ERR_LIMIT = -42,

@@ -226,12 +226,23 @@ login_done(struct req *x, int r)
 	const struct tes_web_req *q = x->q;
 	char text[256];
 
+	/*
+	 * The anonymous session the form belongs to can end (idle, or evicted by newer sessions)
+	 * while the verifier checks the password: then no page can carry its CSRF token and no
+	 * login completes, whatever the password.
+	 */
+	if (x->sess == NULL && r == 0)
+		r = TES_ERR_SESSION;
 	snprintf(text, sizeof text, "dashboard login from %s: %s", x->slot->c.peer,
 		 r == 0 ? "ok" : tes_strerror(r));
 	text[TES_JOURNAL_TEXT_MAX] = '\0';
 	(void)tes_db_audit(x->d->db, r == 0 ? TES_AUDIT_LOGIN_OK : TES_AUDIT_LOGIN_FAILED,
 			   q->user_len != 0 ? q->user : NULL, text, (uint64_t)x->now);
 	tes_log(r == 0 ? TES_LOG_INFO : TES_LOG_WARN, "dashboard: user %s: %s", q->user, text);
+	if (x->sess == NULL) {
+		simple_page(x, 403, "Forbidden", "No session: open the login page again.");
+		return;
+	}
 	if (r != 0) {
 		login_form(x, r == TES_ERR_RATELIMIT ? 429 : 403,
 			   r == TES_ERR_RATELIMIT ? "Too many failed logins; try again later." : "Login refused.");

@@ -134,6 +134,29 @@ ok $([ "$code" = 303 ] && has "$T/r" '^Set-Cookie: tes_session=;' >/dev/null && 
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: tes_session=$tok" "$U/queue")
 ok $([ "$code" = 303 ] && echo 0 || echo 1) "the old token is dead after logout ($code)"
 
+# A login whose anonymous session ends while the verifier checks the password (here: evicted by
+# 70 newer login pages while the verifier workers are stopped) is refused as one without a
+# session; the master used to crash on the verdict.
+req "$T/login" -c "$T/jar4" "$U/login" >/dev/null
+C4=$(csrf_of "$T/login")
+vpids=$(pgrep -P "$SERVER_PID" -x tes-verifier | tr '\n' ' ')
+ok $([ -n "$vpids" ] && echo 0 || echo 1) "the verifier workers are there ($vpids)"
+kill -STOP $vpids
+req "$T/r4" -b "$T/jar4" -d "user=boss&password=officer+pw+1&csrf=$C4" "$U/login" >"$T/code4" &
+lpid=$!
+for i in $(seq 70); do req /dev/null "$U/login" >/dev/null; done
+kill -CONT $vpids
+wait "$lpid"
+code=$(cat "$T/code4")
+ok $([ "$code" = 403 ] && has "$T/r4" 'No session: open the login page again' >/dev/null && echo 0 || echo 1) \
+	"a login whose session ended during the password check is refused ($code)"
+ok $([ "$(has "$T/r4" '^Set-Cookie')" = 1 ] && has "$T/r4" '^HTTP/1.1 403' >/dev/null && echo 0 || echo 1) \
+	"and gets no session cookie"
+kill -0 "$SERVER_PID" 2>/dev/null
+ok $? "the server survives the verdict"
+wait_log "dashboard: user boss: dashboard login from 127.0.0.1: session ended before the login completed"
+ok $? "the server logs why the login did not complete"
+
 req "$T/login" -c "$T/jar2" "$U/login" >/dev/null
 C=$(csrf_of "$T/login")
 # Five failures block for 1 s; once that has passed, one more doubles the block to 2 s, the
