@@ -46,7 +46,7 @@ DEB_PKGS := gcc make libbearssl-dev libargon2-dev libseccomp-dev openssh-client 
             binutils valgrind iproute2
 
 CORE_SRC    := $(wildcard src/common/*.c src/wire/*.c) \
-               $(filter-out src/crypto/passwd.c src/crypto/fuzzmode.c,$(wildcard src/crypto/*.c))
+               $(filter-out src/crypto/passwd.c fuzz/fuzzmode.c,$(wildcard src/crypto/*.c))
 STORE_SRC   := $(wildcard src/store/*.c) src/crypto/passwd.c
 OFFICER_SRC := $(filter-out src/officer/main.c,$(wildcard src/officer/*.c)) $(wildcard src/web/*.c)
 # What runs only in a parser child (tes-parser): the session engine and its I/O driver, the
@@ -183,9 +183,9 @@ test-main: all $(UNIT_TESTS) $(B)/tests/relay $(B)/tests/relogin $(B)/tests/repo
 # cryptography they may call. README.md#layout lists the same.
 PURE_SRC   := $(wildcard src/wire/*.c src/web/*.c) \
               $(addprefix src/common/,cur.c ct.c wipe.c hex.c b64.c err.c) \
-              $(addprefix src/store/,journal.c drivers.c) \
+              $(addprefix src/store/,seal.c journal.c drivers.c) \
               $(addprefix src/officer/,engine.c monitor.c)
-CRYPTO_SRC := $(addprefix src/crypto/,hash.c keysched.c record.c x25519.c handshake.c rsa.c rng.c)
+CRYPTO_SRC := $(addprefix src/crypto/,sha256.c hmac.c hkdf.c digest.c keysched.c record.c x25519.c handshake.c rsa.c rng.c)
 DEB_PKGS   += clang-format-14
 
 check: all
@@ -327,18 +327,18 @@ FB                 := $(B)/fuzz
 DEB_PKGS           += clang libclang-rt-14-dev
 FUZZ_PKGS          := clang libclang-rt-14-dev llvm afl++
 
-# Sources a harness may reach. Every fuzz binary links src/crypto/fuzzmode.c instead of
+# Sources a harness may reach. Every fuzz binary links fuzz/fuzzmode.c instead of
 # src/crypto/rng.c (fixed-seed RNG: runs are reproducible); the flavour decides the rest:
 #   real: all cryptography real (every target but handshake);
 #   fuzz: fuzzmode.c also replaces ct.c and accepts the MACs, Finished values and
 #         signatures it computes, with a NULL record cipher (handshake).
 FUZZ_LIB_SRC  := $(wildcard src/common/*.c) \
                  $(wildcard src/wire/*.c) \
-                 $(addprefix src/crypto/,hash.c handshake.c keysched.c record.c rsa.c x25519.c) \
-                 src/store/journal.c src/store/drivers.c src/officer/engine.c src/officer/monitor.c \
+                 $(addprefix src/crypto/,sha256.c hmac.c hkdf.c digest.c handshake.c keysched.c record.c rsa.c x25519.c) \
+                 src/store/seal.c src/store/journal.c src/store/drivers.c src/officer/engine.c src/officer/monitor.c \
                  src/police/client.c src/police/client_engine.c src/web/http.c src/web/msg.c src/web/resp.c
-FUZZ_SRC_fuzz  := $(filter-out src/common/ct.c,$(FUZZ_LIB_SRC)) src/crypto/fuzzmode.c
-FUZZ_SRC_real  := $(FUZZ_LIB_SRC) src/crypto/fuzzmode.c
+FUZZ_SRC_fuzz  := $(filter-out src/common/ct.c,$(FUZZ_LIB_SRC)) fuzz/fuzzmode.c
+FUZZ_SRC_real  := $(FUZZ_LIB_SRC) fuzz/fuzzmode.c
 FUZZ_DEF_fuzz  := -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -DTES_FUZZ_BUILD
 FUZZ_DEF_real  := $(FUZZ_DEF_fuzz) -DTES_FUZZ_REAL_CRYPTO
 fuzz_flavour    = $(if $(filter handshake,$(1)),fuzz,real)

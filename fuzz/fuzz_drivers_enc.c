@@ -39,10 +39,11 @@
 
 #include "common/cur.h"
 #include "common/err.h"
-#include "crypto/hash.h"
+#include "crypto/hmac.h"
 #include "fuzz.h"
 #include "store/drivers.h"
 #include "store/journal.h"
+#include "store/seal.h"
 #include "wire/validate.h"
 
 enum {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Target "handshake" (fuzz build, src/crypto/fuzzmode.c): the server-side
+ * Target "handshake" (fuzz build, fuzz/fuzzmode.c): the server-side
  * session engine (src/officer/engine.c) and the police client's session
  * engine (src/police/client_engine.c), each fed an attacker-controlled
  * message sequence, and the client's socket driver (src/police/client.c).
@@ -44,7 +44,7 @@
 
 #include "common/err.h"
 #include "common/io.h"
-#include "crypto/fuzzmode.h"
+#include "fuzzmode.h"
 #include "crypto/rsa.h"
 #include "fuzz.h"
 #include "hs_server.h"

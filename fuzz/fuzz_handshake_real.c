@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Target "handshake_real": the server-side session engine with real
- * cryptography (only the RNG is fixed, src/crypto/fuzzmode.c built with
+ * cryptography (only the RNG is fixed, fuzz/fuzzmode.c built with
  * TES_FUZZ_REAL_CRYPTO), seeded with valid recorded client transcripts
  * (fuzz/seeds.c): the client Finished check, X25519, the record MAC,
  * decryption and sequence numbers are the real checks, so mutations test
@@ -11,7 +11,7 @@
  * the engine's refusals (a second login, a report before the login, broken
  * records, reports out of range, wrong answers from the master).
  */
-#include "crypto/fuzzmode.h"
+#include "fuzzmode.h"
 #include "fuzz.h"
 #include "hs_server.h"
 

@@ -30,7 +30,7 @@
 
 #include "common/cur.h"
 #include "common/err.h"
-#include "crypto/hash.h"
+#include "crypto/hmac.h"
 #include "crypto/record.h"
 #include "fuzz.h"
 #include "wire/frame.h"

@@ -14,7 +14,7 @@
 #include "wire/msg.h"
 #include "wire/validate.h"
 
-/* The fixed clock of every fuzz build (crypto/fuzzmode.h TES_FUZZ_NOW): 2024-01-01. */
+/* The fixed clock of every fuzz build (fuzz/fuzzmode.h TES_FUZZ_NOW): 2024-01-01. */
 #define FUZZ_NOW 1704067200u
 
 static uint8_t again[TES_FRAME_MAX];

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "crypto/fuzzmode.h"
+#include "fuzzmode.h"
 #include "crypto/handshake.h"
 #include "crypto/keysched.h"
 #include "crypto/record.h"
@@ -22,6 +22,7 @@
 #include "officer/monitor.h"
 #include "store/drivers.h"
 #include "store/journal.h"
+#include "store/seal.h"
 #include "wire/msg.h"
 
 static const char *root;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Trusted specification of the HMAC-SHA256 and HKDF-SHA256 wrappers of
- * src/crypto/hash.h (src/crypto/hash.c, over BearSSL, is not proven).
+ * src/crypto/hmac.h and src/crypto/hkdf.h (hmac.c and hkdf.c, over BearSSL, are not proven).
  * Force-included for the proofs of journal.c and drivers.c only, after the
  * real header, so a signature mismatch is a parse error. Assumed, nothing
  * about the hash itself: each function reads exactly the byte ranges given
@@ -15,7 +15,8 @@
  */
 #ifndef TES_PROOF_CRYPTO_HASH_H
 #define TES_PROOF_CRYPTO_HASH_H
-#include "crypto/hash.h"
+#include "crypto/hkdf.h"
+#include "crypto/hmac.h"
 
 /*@ requires \valid(h) && \valid_read(key + (0 .. klen-1));
     requires \separated(h, key + (0 .. klen-1));

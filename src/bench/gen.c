@@ -25,12 +25,13 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
-#include "common/ct.h"
 #include "common/err.h"
+#include "common/wipe.h"
 #include "crypto/rng.h"
 #include "crypto/rsa.h"
 #include "store/drivers.h"
 #include "store/journal.h"
+#include "store/seal.h"
 #include "wire/policy.h"
 
 enum { GEN_BUF = 1 << 20 };

@@ -20,9 +20,8 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
-#include "common/ct.h"
 #include "common/err.h"
-#include "crypto/handshake.h"
+#include "crypto/digest.h"
 #include "crypto/rng.h"
 #include "crypto/rsa.h"
 #include "police/client.h"

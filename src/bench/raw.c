@@ -24,9 +24,9 @@
 #include <bearssl.h>
 
 #include "bench/bench.h"
-#include "common/ct.h"
-#include "crypto/handshake.h"
-#include "crypto/hash.h"
+#include "common/wipe.h"
+#include "crypto/digest.h"
+#include "crypto/hmac.h"
 #include "crypto/passwd.h"
 #include "crypto/record.h"
 #include "crypto/rng.h"
@@ -35,6 +35,7 @@
 #include "officer/monitor.h"
 #include "officer/spawn.h"
 #include "store/journal.h"
+#include "store/seal.h"
 
 enum {
 	RAW_BUF = 1024,

@@ -2,8 +2,8 @@
 #include <stdint.h>
 
 #include "common/b64.h"
-#include "common/ct.h"
 #include "common/err.h"
+#include "common/wipe.h"
 
 /* 1 when x < y, 0 otherwise; x and y below 2^31. Branch-free. */
 static uint32_t

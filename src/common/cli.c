@@ -5,13 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "common/ct.h"
 #include "common/cli.h"
 #include "common/err.h"
 #include "common/io.h"
+#include "common/wipe.h"
 
 static int
 from_file(const char *file, char *out, size_t cap)
@@ -91,32 +90,3 @@ tes_cli_uint(const char *s, unsigned long min, unsigned long max, unsigned long 
 		return TES_ERR_ARG;
 	return 0;
 }
-
-/* see cli.h */
-void
-tes_time_format(uint64_t t, char out[static 32])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&tt, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* see cli.h */
-int
-tes_time_parse(const char *s, uint64_t *t)
-{
-	struct tm tm = { 0 };
-	const char *end;
-	time_t v;
-
-	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (end == NULL || *end != '\0')
-		return TES_ERR_TIME;
-	if ((v = timegm(&tm)) < 0)
-		return TES_ERR_TIME;
-	*t = (uint64_t)v;
-	return 0;
-}
-

@@ -14,9 +14,4 @@ int tes_cli_password(const char *file, const char *prompt, int confirm, char *ou
 /* Parse a decimal integer in [min, max]. */
 int tes_cli_uint(const char *s, unsigned long min, unsigned long max, unsigned long *v);
 
-/* "2026-11-23T10:15:00Z" <-> seconds since the epoch (UTC). */
-#include <stdint.h>
-void tes_time_format(uint64_t t, char out[static 32]);
-int tes_time_parse(const char *s, uint64_t *t);
-
 #endif

@@ -8,8 +8,8 @@
 #include <stdint.h>
 
 #include "common/b64.h"
-#include "common/ct.h"
 #include "common/err.h"
+#include "common/wipe.h"
 
 /*@ requires x < 2147483648 && y < 2147483648;
     terminates \true;

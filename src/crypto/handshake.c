@@ -2,7 +2,6 @@
 #include <bearssl.h>
 #include <string.h>
 
-#include "common/ct.h"
 #include "common/err.h"
 #include "crypto/handshake.h"
 #include "wire/frame.h"
@@ -79,19 +78,4 @@ tes_hs_unit_auth_hash(const uint8_t *ch, size_t chn, const uint8_t *sh, size_t s
 	static const uint8_t ctx[] = "TES1 unit-auth";
 
 	tes_hs_hash(ctx, sizeof ctx - 1, ch, chn, sh, shn, oaep, TES_RSA_LEN, out);
-}
-
-/* see handshake.h */
-int
-tes_report_digest(const struct tes_report *r, uint8_t out[static TES_HASH_LEN])
-{
-	static const uint8_t ctx[] = "TES1 report";
-	uint8_t buf[TES_REPORT_MAX];
-	size_t n;
-	int e;
-
-	if ((e = tes_report_encode(r, buf, sizeof buf, &n)) != 0)
-		return e;
-	tes_hs_hash(ctx, sizeof ctx - 1, buf, n, NULL, 0, NULL, 0, out);
-	return 0;
 }

@@ -30,8 +30,4 @@ void
 tes_hs_hash(const uint8_t *a, size_t an, const uint8_t *b, size_t bn, const uint8_t *c, size_t cn,
 	    const uint8_t *d, size_t dn, uint8_t out[static TES_HASH_LEN]);
 
-/* What a unit signs for a report: SHA-256("TES1 report" || canonical encoding). */
-int
-tes_report_digest(const struct tes_report *r, uint8_t out[static TES_HASH_LEN]);
-
 #endif

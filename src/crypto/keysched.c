@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 #include <string.h>
 
-#include "common/ct.h"
-#include "crypto/hash.h"
+#include "common/wipe.h"
+#include "crypto/hkdf.h"
+#include "crypto/hmac.h"
 #include "crypto/keysched.h"
 
 static const char ks_salt[] = "TES1";

@@ -5,8 +5,8 @@
 
 #include <argon2.h>
 
-#include "common/ct.h"
 #include "common/err.h"
+#include "common/wipe.h"
 #include "crypto/passwd.h"
 #include "crypto/rng.h"
 

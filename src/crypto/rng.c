@@ -8,11 +8,11 @@
 
 #include <bearssl.h>
 
-#include "common/ct.h"
 #include "common/err.h"
+#include "common/wipe.h"
 #include "crypto/rng.h"
 
-/* Release generator only: fuzz builds link src/crypto/fuzzmode.c instead of this file. */
+/* Release generator only: fuzz builds link fuzz/fuzzmode.c instead of this file. */
 #if defined(FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION) || defined(TES_FUZZ_BUILD)
 #error "src/crypto/rng.c must not be compiled in fuzz mode (release builds refuse the fuzz macros)"
 #endif

@@ -12,9 +12,10 @@
 #include "common/ct.h"
 #include "common/cur.h"
 #include "common/err.h"
-#include "crypto/hash.h"
+#include "common/wipe.h"
 #include "crypto/rng.h"
 #include "crypto/rsa.h"
+#include "crypto/sha256.h"
 
 enum {
 	RSA_BITS = TES_RSA_BITS,

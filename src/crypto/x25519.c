@@ -5,6 +5,7 @@
 
 #include "common/ct.h"
 #include "common/err.h"
+#include "common/wipe.h"
 #include "crypto/rng.h"
 #include "crypto/x25519.h"
 

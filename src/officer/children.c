@@ -9,9 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "common/ct.h"
 #include "common/err.h"
 #include "common/log.h"
+#include "common/wipe.h"
 #include "officer/children.h"
 #include "officer/net.h"
 #include "officer/spawn.h"

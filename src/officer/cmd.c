@@ -7,7 +7,8 @@
 
 #include "common/b64.h"
 #include "common/err.h"
-#include "crypto/handshake.h"
+#include "common/time.h"
+#include "crypto/digest.h"
 #include "crypto/rsa.h"
 #include "officer/cmd.h"
 #include "wire/policy.h"

@@ -21,7 +21,6 @@
 
 #include <stdio.h>
 
-#include "common/cli.h"
 #include "store/db.h"
 
 /* Returns a sysexits code; output to out, one-line errors to err. */

@@ -3,6 +3,7 @@
 
 #include "common/ct.h"
 #include "common/err.h"
+#include "common/wipe.h"
 #include "crypto/handshake.h"
 #include "crypto/keysched.h"
 #include "crypto/x25519.h"

@@ -18,10 +18,10 @@
 
 #include "common/b64.h"
 #include "common/cli.h"
-#include "common/ct.h"
 #include "common/err.h"
 #include "common/io.h"
 #include "common/log.h"
+#include "common/wipe.h"
 #include "crypto/passwd.h"
 #include "crypto/rng.h"
 #include "crypto/rsa.h"

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "common/b64.h"
-#include "common/cli.h"
-#include "crypto/handshake.h"
+#include "common/time.h"
+#include "crypto/digest.h"
 #include "crypto/rsa.h"
 #include "officer/pages.h"
 #include "wire/validate.h"

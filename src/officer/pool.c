@@ -10,9 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "common/ct.h"
 #include "common/cur.h"
 #include "common/err.h"
+#include "common/wipe.h"
 #include "officer/pool.h"
 
 /*

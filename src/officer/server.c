@@ -15,10 +15,11 @@
 #include <unistd.h>
 
 #include "common/b64.h"
-#include "common/ct.h"
 #include "common/err.h"
 #include "common/io.h"
 #include "common/log.h"
+#include "common/wipe.h"
+#include "crypto/digest.h"
 #include "crypto/handshake.h"
 #include "crypto/passwd.h"
 #include "crypto/rng.h"

@@ -9,9 +9,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "common/ct.h"
 #include "common/err.h"
 #include "common/io.h"
+#include "common/wipe.h"
 #include "crypto/rng.h"
 #include "officer/engine.h"
 #include "officer/monitor.h"

@@ -3,8 +3,8 @@
 #include <malloc.h>
 #include <string.h>
 
-#include "common/ct.h"
 #include "common/err.h"
+#include "common/wipe.h"
 #include "crypto/passwd.h"
 #include "crypto/rng.h"
 #include "officer/verifier.h"

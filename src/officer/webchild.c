@@ -11,9 +11,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "common/ct.h"
 #include "common/err.h"
 #include "common/io.h"
+#include "common/wipe.h"
 #include "officer/webchild.h"
 #include "sandbox/sandbox.h"
 #include "web/http.h"

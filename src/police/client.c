@@ -12,9 +12,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "common/ct.h"
 #include "common/err.h"
 #include "common/io.h"
+#include "common/wipe.h"
 #include "police/client.h"
 #include "wire/frame.h"
 

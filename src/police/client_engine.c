@@ -3,6 +3,8 @@
 
 #include "common/ct.h"
 #include "common/err.h"
+#include "common/wipe.h"
+#include "crypto/digest.h"
 #include "crypto/handshake.h"
 #include "crypto/keysched.h"
 #include "crypto/rng.h"

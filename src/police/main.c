@@ -16,8 +16,9 @@
 
 #include "common/b64.h"
 #include "common/cli.h"
-#include "common/ct.h"
 #include "common/err.h"
+#include "common/time.h"
+#include "common/wipe.h"
 #include "crypto/rng.h"
 #include "crypto/rsa.h"
 #include "police/client.h"

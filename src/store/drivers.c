@@ -2,8 +2,9 @@
 #include "common/ct.h"
 #include "common/cur.h"
 #include "common/err.h"
-#include "crypto/hash.h"
+#include "crypto/hmac.h"
 #include "store/drivers.h"
+#include "store/seal.h"
 #include "wire/validate.h"
 
 /*@ terminates \true;

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "store/journal.h"
+#include "store/seal.h"
 #include "wire/limits.h"
 
 enum tes_drivers_limits {

@@ -24,6 +24,7 @@
 
 #include "common/cur.h"
 #include "crypto/rsa.h"
+#include "store/seal.h"
 #include "wire/limits.h"
 #include "wire/msg.h"
 
@@ -42,8 +43,7 @@ enum tes_journal_limits {
 	TES_JOURNAL_PLAIN_MAX = TES_JOURNAL_CT_MAX - 1,                      /* at least one pad byte */
 	TES_JOURNAL_TEXT_MAX = 128,      /* decision reason, audit text */
 	TES_JOURNAL_HASH_MAX = 128,      /* Argon2id encoded string */
-	TES_JOURNAL_BODY_MAX = 512,      /* room for the largest body of any type */
-	TES_STORE_KEY_LEN = 32           /* raw storage.key */
+	TES_JOURNAL_BODY_MAX = 512       /* room for the largest body of any type */
 };
 
 /* Record types; zero is never valid. */
@@ -84,12 +84,6 @@ enum tes_audit_kind {
 	TES_AUDIT_SERVER_STOP = 9,
 	TES_AUDIT_VERIFY = 10,
 	TES_AUDIT_MAX = 10
-};
-
-/* Encryption and MAC keys of one stored object (journal or drivers.enc). */
-struct tes_store_keys {
-	uint8_t enc[TES_ENC_KEY_LEN];    /* 3DES-EDE3 */
-	uint8_t mac[TES_MAC_KEY_LEN];    /* HMAC-SHA256 */
 };
 
 /* The clear record header. */
@@ -160,9 +154,6 @@ struct tes_journal_audit {
         (jrec_keyed(h->type) || \forall integer k; 0 <= k < TES_JOURNAL_KEY_LEN ==> h->key[k] == 0);
     predicate jfile_hdr_ok(uint8_t *p) =
         be32(p) == TES_JOURNAL_MAGIC && be16(p + 4) == TES_JOURNAL_VERSION && be16(p + 6) == 0;
-    predicate pad_ok(uint8_t *p, integer n) =
-        n >= TES_DES_BLOCK && n % TES_DES_BLOCK == 0 && 1 <= p[n-1] <= TES_DES_BLOCK &&
-        \forall integer k; n - p[n-1] <= k < n ==> p[k] == p[n-1];
 
     predicate text_ok(char *s, integer n, integer lo) =
         \forall integer k; 0 <= k < n ==> lo <= s[k] <= 0x7e;
@@ -180,85 +171,6 @@ struct tes_journal_audit {
         (verdict == TES_VERDICT_REJECT && points == 0) ||
         (verdict == TES_VERDICT_APPROVE && (points == 0 || points == 10 || points == 20 || points == 50));
  */
-
-/* The two stored objects that have keys of their own. */
-enum tes_store_obj {
-	TES_STORE_JOURNAL = 1,           /* info "journal enc" / "journal mac" */
-	TES_STORE_DRIVERS = 2            /* info "drivers enc" / "drivers mac" */
-};
-
-/*
- * Derive the keys of one object from the raw storage key: HKDF-SHA256 with
- * salt "TES1 storage", info "<object> enc" (24 bytes) and "<object> mac"
- * (32 bytes). Wipe k when done with it.
- */
-void
-tes_store_keys_derive(const uint8_t sk[static TES_STORE_KEY_LEN], enum tes_store_obj obj,
-		      struct tes_store_keys *k);
-
-/*
- * In-place 3DES-EDE3-CBC encryption of n bytes (a multiple of 8). This
- * contract and the next are trusted, not proven: BearSSL underneath
- * (proofs/README.md).
- */
-/*@ requires \valid_read(k) && \valid_read(iv + (0 .. TES_DES_BLOCK - 1));
-    requires \valid(buf + (0 .. n-1)) && n % TES_DES_BLOCK == 0;
-    requires \separated(buf + (0 .. n-1), k, iv + (0 .. TES_DES_BLOCK - 1));
-    terminates \true;
-    assigns buf[0 .. n-1];
- */
-void
-tes_store_encrypt(const struct tes_store_keys *k, const uint8_t iv[static TES_DES_BLOCK], uint8_t *buf,
-		  size_t n);
-
-/* In-place 3DES-EDE3-CBC decryption of n bytes (a multiple of 8). */
-/*@ requires \valid_read(k) && \valid_read(iv + (0 .. TES_DES_BLOCK - 1));
-    requires \valid(buf + (0 .. n-1)) && n % TES_DES_BLOCK == 0;
-    requires \separated(buf + (0 .. n-1), k, iv + (0 .. TES_DES_BLOCK - 1));
-    terminates \true;
-    assigns buf[0 .. n-1];
- */
-void
-tes_store_decrypt(const struct tes_store_keys *k, const uint8_t iv[static TES_DES_BLOCK], uint8_t *buf,
-		  size_t n);
-
-/* Ciphertext length for n plaintext bytes: the next multiple of 8 above n. */
-/*@ requires n <= SIZE_MAX - TES_DES_BLOCK;
-    terminates \true;
-    assigns \nothing;
-    ensures \result % TES_DES_BLOCK == 0 && n < \result <= n + TES_DES_BLOCK;
-    ensures \result == (n / TES_DES_BLOCK + 1) * TES_DES_BLOCK;
-    ensures \result == n + (TES_DES_BLOCK - n % TES_DES_BLOCK);
- */
-size_t
-tes_store_ct_len(size_t n);
-
-/* Append the PKCS#7 padding (1..8 bytes) that follows n plaintext bytes. */
-/*@ requires cur_wr(c);
-    terminates \true;
-    assigns c->off, c->buf[0 .. c->len - 1];
-    ensures \result == 0 || \result == TES_ERR_SPACE;
-    ensures c->off <= c->len;
-    ensures \result == 0 ==> c->off == \old(c->off) + (TES_DES_BLOCK - n % TES_DES_BLOCK);
- */
-int
-tes_store_put_pad(struct tes_cur *c, size_t n);
-
-/*
- * Check the PKCS#7 padding at the end of n decrypted bytes (n a non-zero
- * multiple of 8); *plain_len gets the length without it. TES_ERR_DECRYPT.
- */
-/*@ requires \valid_read(p + (0 .. n-1)) && \valid(plain_len);
-    requires \separated(plain_len, p + (0 .. n-1));
-    terminates \true;
-    assigns *plain_len;
-    ensures \result == 0 <==> \at(pad_ok(p, n), Pre);
-    ensures \result == 0 ==> *plain_len == n - \old(p[n-1]) && *plain_len < n;
-    ensures \result != 0 ==> *plain_len == \old(*plain_len);
-    ensures \result == 0 || \result == TES_ERR_DECRYPT;
- */
-int
-tes_store_unpad(const uint8_t *p, size_t n, size_t *plain_len);
 
 /* Write the 16-byte file header: "TESJ" | u16 1 | u16 0 | u64 created. */
 /*@ requires \valid(out + (0 .. TES_JOURNAL_FILE_HDR_LEN - 1));

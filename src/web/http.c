@@ -6,9 +6,9 @@
  * numbers are built with arithmetic.
  */
 #include "common/b64.h"
-#include "common/ct.h"
 #include "common/cur.h"
 #include "common/err.h"
+#include "common/wipe.h"
 #include "web/http.h"
 #include "wire/validate.h"
 

@@ -3,6 +3,7 @@
 
 #include "common/ct.h"
 #include "common/err.h"
+#include "common/wipe.h"
 #include "web/sess.h"
 
 /* see sess.h */

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: ISC
-# The fuzz-mode substitutions (src/crypto/fuzzmode.c: fixed RNG, accepted MACs, NULL
+# The fuzz-mode substitutions (fuzz/fuzzmode.c: fixed RNG, accepted MACs, NULL
 # cipher) never reach a release binary: the release binaries lack its marker string and
 # its symbols, a fuzz binary has them (so the check can fail), and a release object
 # refuses to compile with the fuzz macro.
@@ -19,7 +19,7 @@ ok $(grep -aq "$MARKER" "$FB/replay_record" && echo 0 || echo 1) "every fuzz bin
 check_code "src/crypto/rng.c refuses -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION" 1 \
 	cc -std=c11 -I"$ROOT/src" -I/usr/include/bearssl -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION \
 	-fsyntax-only "$ROOT/src/crypto/rng.c"
-check_code "src/crypto/fuzzmode.c refuses a build without -DTES_FUZZ_BUILD" 1 \
+check_code "fuzz/fuzzmode.c refuses a build without -DTES_FUZZ_BUILD" 1 \
 	cc -std=c11 -I"$ROOT/src" -I/usr/include/bearssl -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION \
-	-fsyntax-only "$ROOT/src/crypto/fuzzmode.c"
+	-fsyntax-only "$ROOT/fuzz/fuzzmode.c"
 done_testing

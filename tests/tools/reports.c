@@ -33,7 +33,7 @@
 
 #include "common/err.h"
 #include "common/b64.h"
-#include "crypto/handshake.h"
+#include "crypto/digest.h"
 #include "crypto/rng.h"
 #include "tool.h"
 

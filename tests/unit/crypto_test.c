@@ -18,14 +18,16 @@
 #include <bearssl.h>
 
 #include "common/b64.h"
-#include "common/ct.h"
 #include "common/err.h"
-#include "crypto/hash.h"
+#include "common/wipe.h"
+#include "crypto/hkdf.h"
+#include "crypto/hmac.h"
 #include "crypto/keysched.h"
 #include "crypto/passwd.h"
 #include "crypto/record.h"
 #include "crypto/rng.h"
 #include "crypto/rsa.h"
+#include "crypto/sha256.h"
 #include "crypto/x25519.h"
 #include "wire/frame.h"
 

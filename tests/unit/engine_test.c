@@ -13,8 +13,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/ct.h"
 #include "common/err.h"
+#include "common/wipe.h"
+#include "crypto/digest.h"
 #include "engines.h"
 #include "tap.h"
 

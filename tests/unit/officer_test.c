@@ -18,6 +18,7 @@
 
 #include "common/cli.h"
 #include "common/err.h"
+#include "common/time.h"
 #include "crypto/passwd.h"
 #include "crypto/rsa.h"
 #include "officer/pool.h"

@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/ct.h"
 #include "common/err.h"
+#include "common/wipe.h"
 #include "engines.h"
 #include "tap.h"
 

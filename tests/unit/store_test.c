@@ -22,10 +22,11 @@
 #include "../tap.h"
 #include "common/cur.h"
 #include "common/err.h"
-#include "crypto/hash.h"
+#include "crypto/hmac.h"
 #include "store/db.h"
 #include "store/drivers.h"
 #include "store/journal.h"
+#include "store/seal.h"
 #include "wire/policy.h"
 
 static char base[64];

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Fuzz-build hooks (src/crypto/fuzzmode.c). Only fuzz/ harnesses include
+ * Fuzz-build hooks (fuzz/fuzzmode.c). Only fuzz/ harnesses include
  * this header; it refuses to compile anywhere else.
  */
 #ifndef TES_CRYPTO_FUZZMODE_H
 #define TES_CRYPTO_FUZZMODE_H
 
 #if !defined(FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION) || !defined(TES_FUZZ_BUILD)
-#error "crypto/fuzzmode.h is for fuzz builds only"
+#error "fuzz/fuzzmode.h is for fuzz builds only"
 #endif
 
 #include <stdint.h>

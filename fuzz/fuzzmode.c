@@ -24,7 +24,7 @@
  *                         verifier accepts; RSA-OAEP encryption copies the
  *                         secret. These replace src/common/ct.c and BearSSL's
  *                         default RSA/DES entry points at link time.
- * The fixed clock of fuzz builds is TES_FUZZ_NOW (crypto/fuzzmode.h).
+ * The fixed clock of fuzz builds is TES_FUZZ_NOW (fuzz/fuzzmode.h).
  */
 #if !defined(FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION) || !defined(TES_FUZZ_BUILD)
 #error "fuzzmode.c is for fuzz builds only (-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -DTES_FUZZ_BUILD)"
@@ -36,7 +36,7 @@
 #include <bearssl.h>
 
 #include "common/ct.h"
-#include "crypto/fuzzmode.h"
+#include "fuzzmode.h"
 #include "crypto/rng.h"
 
 /* Kept in every fuzz binary (referenced by tes_fuzz_reset), looked for by the release check. */
@@ -111,13 +111,6 @@ tes_ct_eq(const uint8_t *a, const uint8_t *b, size_t n)
 	if (n == 32 && za != 0 && zb != 0)
 		return 0;
 	return -(int)(d != 0);
-}
-
-/* see ct.h */
-void
-tes_wipe(void *p, size_t n)
-{
-	explicit_bzero(p, n);
 }
 
 /* NULL cipher: CBC runs in place, so leaving the buffer as it is is the identity. */

@@ -1,18 +1,12 @@
 /* SPDX-License-Identifier: ISC */
-/*
- * SHA-256, HMAC-SHA256 and HKDF-SHA256 (RFC 5869) over BearSSL. The only
- * hash of the protocol; no allocation, every context is caller-owned.
- */
-#ifndef TES_CRYPTO_HASH_H
-#define TES_CRYPTO_HASH_H
+/* HMAC-SHA256 over BearSSL; no allocation, every context is caller-owned. */
+#ifndef TES_CRYPTO_HMAC_H
+#define TES_CRYPTO_HMAC_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include <bearssl.h>
-
-/* Largest HKDF-Expand output for SHA-256: 255 blocks. */
-#define TES_HKDF_MAX (255 * 32)
 
 /* Multi-part HMAC-SHA256; holds key material, see tes_hmac_out(). */
 struct tes_hmac {
@@ -28,10 +22,6 @@ struct tes_hmac {
 struct tes_hmac_key {
 	br_hmac_key_context kc;
 };
-
-/* out = SHA-256(data[0 .. n-1]). */
-void
-tes_sha256(const void *data, size_t n, uint8_t out[32]);
 
 /* out = HMAC-SHA256(key, data) in one call. */
 void
@@ -56,15 +46,5 @@ tes_hmac_update(struct tes_hmac *h, const void *data, size_t n);
 /* Write the 32-byte tag, then wipe the context (init again to reuse it). */
 void
 tes_hmac_out(struct tes_hmac *h, uint8_t out[32]);
-
-/*
- * HKDF-SHA256: Extract(salt, ikm) then Expand(info, outlen). An empty salt
- * (slen 0, salt may be NULL) is the RFC's string of 32 zero bytes. outlen
- * must not exceed TES_HKDF_MAX: a larger request is a programming error
- * and aborts.
- */
-void
-tes_hkdf_sha256(const uint8_t *salt, size_t slen, const uint8_t *ikm, size_t ilen,
-		const uint8_t *info, size_t infolen, uint8_t *out, size_t outlen);
 
 #endif
