@@ -53,7 +53,7 @@ OFFICER_SRC := $(filter-out src/officer/main.c,$(wildcard src/officer/*.c)) $(wi
 # http child; the master links the rest of OFFICER_SRC. The parser links CORE_OBJ too, with
 # --gc-sections: objects it does not call (RSA keys, file helpers) are left out.
 CHILD_SRC   := src/officer/session.c src/officer/engine.c src/officer/webchild.c
-PARSER_SRC  := src/parser/main.c $(CHILD_SRC) src/officer/monitor.c src/web/http.c src/web/resp.c src/web/msg.c
+PARSER_SRC  := src/parser/main.c $(CHILD_SRC) src/officer/mon.c src/web/http.c src/web/resp.c src/web/wmsg.c
 POLICE_SRC  := $(filter-out src/police/main.c,$(wildcard src/police/*.c))
 SANDBOX_SRC := sandbox/common.c sandbox/policy.c sandbox/$(SANDBOX).c
 
@@ -335,8 +335,8 @@ FUZZ_PKGS          := clang libclang-rt-14-dev llvm afl++
 FUZZ_LIB_SRC  := $(wildcard src/common/*.c) \
                  $(wildcard src/wire/*.c) \
                  $(addprefix src/crypto/,sha256.c hmac.c hkdf.c digest.c handshake.c keysched.c record.c rsa.c x25519.c) \
-                 src/store/seal.c src/store/journal.c src/store/drivers.c src/officer/engine.c src/officer/monitor.c \
-                 src/police/client.c src/police/client_engine.c src/web/http.c src/web/msg.c src/web/resp.c
+                 src/store/seal.c src/store/journal.c src/store/drivers.c src/officer/engine.c src/officer/mon.c \
+                 src/police/client.c src/police/client_engine.c src/web/http.c src/web/wmsg.c src/web/resp.c
 FUZZ_SRC_fuzz  := $(filter-out src/common/ct.c,$(FUZZ_LIB_SRC)) fuzz/fuzzmode.c
 FUZZ_SRC_real  := $(FUZZ_LIB_SRC) fuzz/fuzzmode.c
 FUZZ_DEF_fuzz  := -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -DTES_FUZZ_BUILD

@@ -44,7 +44,7 @@
 #include "store/drivers.h"
 #include "store/journal.h"
 #include "store/seal.h"
-#include "wire/validate.h"
+#include "wire/field.h"
 
 enum {
 	FILE_MAX = 16384,
@@ -56,7 +56,7 @@ enum {
 /* Creation time of the journal file header that resealed records chain from. */
 #define FUZZ_CREATED 1704067200u
 
-static const struct tes_store_keys keys = {
+static const struct tes_seal_keys keys = {
 	.enc = "fuzz drivers.enc 3des ky",
 	.mac = "fuzz storage mac key hmac-sha256",
 };
@@ -116,7 +116,7 @@ drivers_decode(size_t n)
 	if (tes_drivers_decode(&keys, file, n, &h, v, ENTRIES_MAX) != 0)
 		return;
 	for (i = 0; i < h.count; i++)
-		fuzz_check(tes_plate_valid(v[i].plate, v[i].plate_len) == 0 &&
+		fuzz_check(tes_field_plate_valid(v[i].plate, v[i].plate_len) == 0 &&
 				   (i == 0 || tes_drivers_plate_cmp(v[i - 1].plate, v[i - 1].plate_len, v[i].plate,
 								     v[i].plate_len) < 0),
 			   "decoded plates valid and ascending");
@@ -142,7 +142,7 @@ drivers_encrypt(size_t n)
 	if (n < TES_DRIVERS_HDR_LEN + TES_MAC_LEN)
 		return;
 	ct = (n - TES_DRIVERS_HDR_LEN - TES_MAC_LEN) / TES_DES_BLOCK * TES_DES_BLOCK;
-	tes_store_encrypt(&keys, file + IV_OFF, file + TES_DRIVERS_HDR_LEN, ct);
+	tes_seal_encrypt(&keys, file + IV_OFF, file + TES_DRIVERS_HDR_LEN, ct);
 }
 
 /* The bodies of every record type, decoded or read raw. */
@@ -202,7 +202,7 @@ body_enc(uint8_t type, const union body *m, uint8_t *out, size_t cap, size_t *us
 
 /*
  * The canonical report as the decoder lays it out, unchecked: lengths up to
- * 255, which tes_report_encode must refuse before reading the arrays.
+ * 255, which tes_msg_report_encode must refuse before reading the arrays.
  */
 static void
 raw_report(struct fuzz_in *in, struct tes_report *r)
@@ -322,7 +322,7 @@ journal_records(uint8_t *p, size_t n, int reseal, uint8_t prev[static TES_JOURNA
 	while (off < n && tes_journal_hdr_decode(p + off, n - off, &h) == 0 && h.total_len <= n - off) {
 		if (reseal) {
 			ct = h.total_len - TES_JOURNAL_OVERHEAD;
-			tes_store_encrypt(&keys, p + off + TES_JOURNAL_HDR_LEN,
+			tes_seal_encrypt(&keys, p + off + TES_JOURNAL_HDR_LEN,
 					  p + off + TES_JOURNAL_HDR_LEN + TES_JOURNAL_IV_LEN, ct);
 			tes_hmac_init(&mac, keys.mac, sizeof keys.mac);
 			tes_hmac_update(&mac, prev, TES_JOURNAL_MAC_LEN);
@@ -339,15 +339,15 @@ journal_records(uint8_t *p, size_t n, int reseal, uint8_t prev[static TES_JOURNA
 
 /* Storage keys: a function of the storage key, one pair per object. */
 static void
-keys_derive(struct fuzz_in *in, struct tes_store_keys *jk)
+keys_derive(struct fuzz_in *in, struct tes_seal_keys *jk)
 {
 	uint8_t sk[TES_STORE_KEY_LEN];
-	struct tes_store_keys dk, again_k;
+	struct tes_seal_keys dk, again_k;
 
 	fuzz_fill(in, sk, sizeof sk);
-	tes_store_keys_derive(sk, TES_STORE_JOURNAL, jk);
-	tes_store_keys_derive(sk, TES_STORE_DRIVERS, &dk);
-	tes_store_keys_derive(sk, TES_STORE_JOURNAL, &again_k);
+	tes_seal_keys_derive(sk, TES_SEAL_JOURNAL, jk);
+	tes_seal_keys_derive(sk, TES_SEAL_DRIVERS, &dk);
+	tes_seal_keys_derive(sk, TES_SEAL_JOURNAL, &again_k);
 	fuzz_check(memcmp(jk, &again_k, sizeof again_k) == 0, "key derivation is a function");
 	fuzz_check(memcmp(jk->enc, dk.enc, sizeof dk.enc) != 0 && memcmp(jk->mac, dk.mac, sizeof dk.mac) != 0,
 		   "journal and drivers.enc keys differ");
@@ -362,16 +362,16 @@ padding(const uint8_t *p, size_t n, size_t room)
 	size_t pn = 0;
 	int r;
 
-	if (tes_store_unpad(p, n, &pn) == 0) {
+	if (tes_seal_unpad(p, n, &pn) == 0) {
 		fuzz_check(n % TES_DES_BLOCK == 0 && pn < n && n - pn <= TES_DES_BLOCK, "unpadded length");
 		tes_cur_init_wr(&c, pad, sizeof pad);
-		fuzz_check(tes_store_put_pad(&c, pn) == 0 && c.off == n - pn &&
+		fuzz_check(tes_seal_put_pad(&c, pn) == 0 && c.off == n - pn &&
 				   memcmp(pad, p + pn, c.off) == 0,
 			   "padding round trip");
 	}
 	/* the padding of n bytes needs 8 - n % 8 bytes of room */
 	tes_cur_init_wr(&c, pad, room % (sizeof pad + 1));
-	r = tes_store_put_pad(&c, n);
+	r = tes_seal_put_pad(&c, n);
 	fuzz_check((r == 0) == (room % (sizeof pad + 1) >= TES_DES_BLOCK - n % TES_DES_BLOCK) &&
 			   (r == 0 || r == TES_ERR_SPACE),
 		   "padding needs its room");
@@ -383,7 +383,7 @@ padding(const uint8_t *p, size_t n, size_t room)
  * a header the encoder refuses makes seal refuse.
  */
 static void
-seal_open(const struct tes_store_keys *k, struct fuzz_in *in)
+seal_open(const struct tes_seal_keys *k, struct fuzz_in *in)
 {
 	static uint8_t plain[TES_JOURNAL_CT_MAX + TES_DES_BLOCK], opened[TES_JOURNAL_CT_MAX];
 	struct tes_journal_hdr h, h2;
@@ -407,7 +407,7 @@ seal_open(const struct tes_store_keys *k, struct fuzz_in *in)
 		fuzz_check(r == TES_ERR_TOOLONG, "a body above the plaintext limit is refused");
 		return;
 	}
-	fuzz_check(h.total_len == TES_JOURNAL_OVERHEAD + tes_store_ct_len(n), "total length of a record");
+	fuzz_check(h.total_len == TES_JOURNAL_OVERHEAD + tes_seal_ct_len(n), "total length of a record");
 	if (r != 0) {
 		fuzz_check(cap < h.total_len ? r == TES_ERR_SPACE : tes_journal_hdr_encode(&h, hdr) == r,
 			   "seal refuses for the room or for the header");
@@ -435,7 +435,7 @@ static void
 journal_writer(const uint8_t *p, size_t n)
 {
 	struct fuzz_in in = { p, n, 0 };
-	struct tes_store_keys jk;
+	struct tes_seal_keys jk;
 	struct tes_journal_hdr h;
 	uint8_t fhdr[TES_JOURNAL_FILE_HDR_LEN], hdr[TES_JOURNAL_HDR_LEN], hdr2[TES_JOURNAL_HDR_LEN];
 	uint64_t created, got = 0;

@@ -501,7 +501,7 @@ over_tcp(uint8_t flags, const uint8_t *p, size_t n)
 	/* closing with a reset leaves no TIME_WAIT behind on either end */
 	(void)setsockopt(c.fd, SOL_SOCKET, SO_LINGER, &rst, sizeof rst);
 	s = poll(&pl, 1, 1000) == 1 ? accept4(lfd, NULL, NULL, SOCK_CLOEXEC) : -1;
-	if (s < 0 || tes_write_full(s, p, n) != 0 || shutdown(s, SHUT_WR) != 0) {
+	if (s < 0 || tes_io_write_full(s, p, n) != 0 || shutdown(s, SHUT_WR) != 0) {
 		tes_client_close(&c);
 		if (s >= 0)
 			close(s);

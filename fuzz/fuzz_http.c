@@ -2,7 +2,7 @@
 /*
  * Target "http": the dashboard request parser, form decoder and route table
  * (src/web/http.c, spec/HTTP.md) on arbitrary request bytes, and the
- * master's decoder of the http child's message (src/web/msg.c: a
+ * master's decoder of the http child's message (src/web/wmsg.c: a
  * compromised child is an attacker). Properties: a parsed request's
  * offsets stay inside the bytes parsed; a prefix that ends before the body
  * does is TRUNCATED or fails with a status; a built request re-encodes into a
@@ -26,7 +26,7 @@
 #include "common/err.h"
 #include "fuzz.h"
 #include "web/http.h"
-#include "web/msg.h"
+#include "web/wmsg.h"
 
 enum {
 	HEAD_ROOM = 2048,
@@ -98,7 +98,7 @@ response(uint8_t mode, uint16_t status, const uint8_t *p, size_t n)
 	static const char *const locs[] = { "/queue", "/login",
 					    "/report?id=0123456789abcdef0123456789abcdef" };
 	uint8_t token[TES_HTTP_TOKEN_LEN] = { 0 };
-	struct tes_http_resp rs = { 0 };
+	struct tes_resp rs = { 0 };
 	size_t used = 0, used2 = 0, room;
 	char line[64];
 
@@ -110,9 +110,9 @@ response(uint8_t mode, uint16_t status, const uint8_t *p, size_t n)
 	rs.clear_cookie = (mode & 16) != 0;
 	rs.ctype = mode & 32 ? "text/html; charset=utf-8" : NULL;
 	rs.body_len = n;
-	fuzz_check(tes_http_head(&rs, head, sizeof head, &used) == 0 && used < sizeof head,
+	fuzz_check(tes_resp_head(&rs, head, sizeof head, &used) == 0 && used < sizeof head,
 		   "a head fits 2 KiB");
-	snprintf(line, sizeof line, "HTTP/1.1 %u %s\r\n", rs.status, tes_http_reason(rs.status));
+	snprintf(line, sizeof line, "HTTP/1.1 %u %s\r\n", rs.status, tes_resp_reason(rs.status));
 	fuzz_check(strlen(head) == used && memcmp(head, line, strlen(line)) == 0 &&
 			   has(head, used, "\r\nContent-Security-Policy: ") &&
 			   has(head, used, "\r\nX-Frame-Options: DENY\r\n") &&
@@ -122,9 +122,9 @@ response(uint8_t mode, uint16_t status, const uint8_t *p, size_t n)
 			   !has(head, used - 2, "\r\n\r\n"),
 		   "response head: status line, security headers, one empty line at the end");
 	room = n > 0 ? (size_t)p[n - 1] * (used + 2) / 256 : 0;
-	fuzz_check(room > used ? tes_http_head(&rs, head2, room, &used2) == 0 && used2 == used &&
+	fuzz_check(room > used ? tes_resp_head(&rs, head2, room, &used2) == 0 && used2 == used &&
 					 memcmp(head, head2, used) == 0
-			       : tes_http_head(&rs, head2, room, &used2) == TES_ERR_SPACE && used2 == 0,
+			       : tes_resp_head(&rs, head2, room, &used2) == TES_ERR_SPACE && used2 == 0,
 		   "response head needs its length plus a NUL of room");
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Target "monitor": the master's decoder of child messages and its
- * permission table (src/officer/monitor.c, spec/PROTOCOL.md#monitor). The
+ * permission table (src/officer/mon.c, spec/PROTOCOL.md#monitor). The
  * session child parses the network, so the master treats it as an
  * attacker: the input is a sequence of child messages.
  *
@@ -21,7 +21,7 @@
 
 #include "common/err.h"
 #include "fuzz.h"
-#include "officer/monitor.h"
+#include "officer/mon.h"
 
 /* The spec's table, written independently of monitor.c. */
 static int

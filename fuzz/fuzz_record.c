@@ -59,7 +59,7 @@ tag_frame(uint64_t seq, const uint8_t *ivct, size_t len, uint8_t *frame)
 
 	tes_frame_encode_hdr(frame, TES_FRAME_RECORD, len + TES_MAC_LEN);
 	memcpy(frame + TES_FRAME_HDR_LEN, ivct, len);
-	tes_enc64be(s, seq);
+	tes_cur_enc64be(s, seq);
 	tes_hmac_init(&h, key_mac, sizeof key_mac);
 	tes_hmac_update(&h, s, sizeof s);
 	tes_hmac_update(&h, frame, TES_FRAME_HDR_LEN);

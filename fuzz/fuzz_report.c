@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Target "report": the canonical report decoder and the field validators
- * (src/wire/msg.c, src/wire/validate.c, spec/PROTOCOL.md#report-fields),
+ * (src/wire/msg.c, src/wire/field.c, spec/PROTOCOL.md#report-fields),
  * plus every other message codec of msg.c, all on the same bytes.
  * Properties: whatever decodes re-encodes to exactly
  * the input (one encoding per message), and a decoded report satisfies
@@ -12,7 +12,7 @@
 #include "common/err.h"
 #include "fuzz.h"
 #include "wire/msg.h"
-#include "wire/validate.h"
+#include "wire/field.h"
 
 /* The fixed clock of every fuzz build (fuzz/fuzzmode.h TES_FUZZ_NOW): 2024-01-01. */
 #define FUZZ_NOW 1704067200u
@@ -28,9 +28,9 @@ same(int r, size_t used, const uint8_t *p, size_t n, const char *what)
 static void
 check_report_fields(const struct tes_report *m)
 {
-	fuzz_check(tes_plate_valid(m->plate, m->plate_len) == 0 && m->plate[m->plate_len] == '\0' &&
-			   tes_speed_valid(m->speed) == 0 && tes_limit_valid(m->limit) == 0 &&
-			   tes_location_valid(m->loc, m->loc_len) == 0 && m->loc[m->loc_len] == '\0',
+	fuzz_check(tes_field_plate_valid(m->plate, m->plate_len) == 0 && m->plate[m->plate_len] == '\0' &&
+			   tes_field_speed_valid(m->speed) == 0 && tes_field_limit_valid(m->limit) == 0 &&
+			   tes_field_location_valid(m->loc, m->loc_len) == 0 && m->loc[m->loc_len] == '\0',
 		   "decoded report passes its validators");
 }
 
@@ -41,18 +41,18 @@ try_report(const uint8_t *p, size_t n)
 	uint8_t sig[TES_RSA_LEN];
 	size_t used;
 
-	if (tes_report_decode(p, n, &m) == 0) {
+	if (tes_msg_report_decode(p, n, &m) == 0) {
 		check_report_fields(&m);
-		same(tes_report_encode(&m, again, sizeof again, &used), used, p, n, "report re-encodes");
-		(void)tes_time_valid(m.time, FUZZ_NOW);
+		same(tes_msg_report_encode(&m, again, sizeof again, &used), used, p, n, "report re-encodes");
+		(void)tes_field_time_valid(m.time, FUZZ_NOW);
 	}
-	if (tes_report_decode_cur(p, n, &m, &used) == 0) {
+	if (tes_msg_report_decode_cur(p, n, &m, &used) == 0) {
 		check_report_fields(&m);
 		fuzz_check(used <= n, "report prefix length");
 	}
-	if (tes_report_msg_decode(p, n, &m, sig) == 0) {
+	if (tes_msg_report_rec_decode(p, n, &m, sig) == 0) {
 		check_report_fields(&m);
-		same(tes_report_msg_encode(&m, sig, again, sizeof again, &used), used, p, n, "REPORT re-encodes");
+		same(tes_msg_report_rec_encode(&m, sig, again, sizeof again, &used), used, p, n, "REPORT re-encodes");
 	}
 }
 
@@ -66,15 +66,15 @@ try_handshake_msgs(const uint8_t *p, size_t n)
 	size_t used;
 	uint8_t code;
 
-	if (tes_client_hello_decode(p, n, &ch) == 0)
-		same(tes_client_hello_encode(&ch, again, sizeof again, &used), used, p, n, "CLIENT_HELLO re-encodes");
-	if (tes_server_hello_decode(p, n, &sh) == 0)
-		same(tes_server_hello_encode(&sh, again, sizeof again, &used), used, p, n, "SERVER_HELLO re-encodes");
-	if (tes_key_exchange_decode(p, n, &kx) == 0)
-		same(tes_key_exchange_encode(&kx, again, sizeof again, &used), used, p, n, "KEY_EXCHANGE re-encodes");
-	if (tes_finished_decode(p, n, &fin) == 0)
+	if (tes_msg_client_hello_decode(p, n, &ch) == 0)
+		same(tes_msg_client_hello_encode(&ch, again, sizeof again, &used), used, p, n, "CLIENT_HELLO re-encodes");
+	if (tes_msg_server_hello_decode(p, n, &sh) == 0)
+		same(tes_msg_server_hello_encode(&sh, again, sizeof again, &used), used, p, n, "SERVER_HELLO re-encodes");
+	if (tes_msg_key_exchange_decode(p, n, &kx) == 0)
+		same(tes_msg_key_exchange_encode(&kx, again, sizeof again, &used), used, p, n, "KEY_EXCHANGE re-encodes");
+	if (tes_msg_finished_decode(p, n, &fin) == 0)
 		fuzz_check(n == TES_FINISHED_LEN, "FINISHED length");
-	if (tes_alert_decode(p, n, &code) == 0)
+	if (tes_msg_alert_decode(p, n, &code) == 0)
 		fuzz_check(code >= 1 && code <= TES_ALERT_MAX, "ALERT code");
 }
 
@@ -86,16 +86,16 @@ try_inner(const uint8_t *p, size_t n)
 	size_t used;
 	uint8_t ok;
 
-	if (tes_login_decode(p, n, &l) == 0) {
-		fuzz_check(tes_name_valid(l.user, l.user_len) == 0 &&
-				   tes_password_valid(l.pw, l.pw_len) == 0,
+	if (tes_msg_login_decode(p, n, &l) == 0) {
+		fuzz_check(tes_field_name_valid(l.user, l.user_len) == 0 &&
+				   tes_field_password_valid(l.pw, l.pw_len) == 0,
 			   "decoded login passes its validators");
-		same(tes_login_encode(&l, again, sizeof again, &used), used, p, n, "LOGIN re-encodes");
+		same(tes_msg_login_encode(&l, again, sizeof again, &used), used, p, n, "LOGIN re-encodes");
 	}
-	if (tes_login_result_decode(p, n, &ok) == 0)
+	if (tes_msg_login_result_decode(p, n, &ok) == 0)
 		fuzz_check(ok <= 1, "LOGIN_RESULT value");
-	if (tes_receipt_decode(p, n, &rc) == 0)
-		same(tes_receipt_encode(&rc, again, sizeof again, &used), used, p, n, "RECEIPT re-encodes");
+	if (tes_msg_receipt_decode(p, n, &rc) == 0)
+		same(tes_msg_receipt_encode(&rc, again, sizeof again, &used), used, p, n, "RECEIPT re-encodes");
 }
 
 /* Validators on raw bytes, and normalisation, which must only produce valid plates. */
@@ -107,17 +107,17 @@ try_validators(const uint8_t *p, size_t n)
 	uint64_t t = 0;
 	size_t i;
 
-	(void)tes_plate_valid((const char *)p, n);
-	(void)tes_location_valid((const char *)p, n);
-	(void)tes_name_valid((const char *)p, n);
-	(void)tes_password_valid((const char *)p, n);
-	if (tes_plate_normalize((const char *)p, n, plate, &plen) == 0)
-		fuzz_check(tes_plate_valid(plate, plen) == 0 && plate[plen] == '\0', "normalised plate is valid");
+	(void)tes_field_plate_valid((const char *)p, n);
+	(void)tes_field_location_valid((const char *)p, n);
+	(void)tes_field_name_valid((const char *)p, n);
+	(void)tes_field_password_valid((const char *)p, n);
+	if (tes_field_plate_normalize((const char *)p, n, plate, &plen) == 0)
+		fuzz_check(tes_field_plate_valid(plate, plen) == 0 && plate[plen] == '\0', "normalised plate is valid");
 	for (i = 0; i < 8 && i < n; i++)
 		t = t << 8 | p[i];
-	(void)tes_time_valid(t, FUZZ_NOW);
-	(void)tes_speed_valid((uint32_t)t);
-	(void)tes_limit_valid((uint32_t)t);
+	(void)tes_field_time_valid(t, FUZZ_NOW);
+	(void)tes_field_speed_valid((uint32_t)t);
+	(void)tes_field_limit_valid((uint32_t)t);
 }
 
 int

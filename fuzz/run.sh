@@ -32,9 +32,9 @@ parsers() {
 	case $1 in
 	frame) echo src/wire/frame.c ;;
 	record) echo src/crypto/record.c ;;
-	report) echo src/wire/msg.c src/wire/validate.c ;;
+	report) echo src/wire/msg.c src/wire/field.c ;;
 	drivers_enc) echo src/store/drivers.c src/store/journal.c ;;
-	monitor) echo src/officer/monitor.c ;;
+	monitor) echo src/officer/mon.c ;;
 	handshake) echo src/officer/engine.c src/police/client_engine.c src/police/client.c ;;
 	handshake_real) echo src/officer/engine.c ;;
 	http) echo src/web/http.c src/web/resp.c ;;

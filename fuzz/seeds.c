@@ -19,7 +19,7 @@
 #include "crypto/record.h"
 #include "crypto/x25519.h"
 #include "hs_server.h"
-#include "officer/monitor.h"
+#include "officer/mon.h"
 #include "store/drivers.h"
 #include "store/journal.h"
 #include "store/seal.h"
@@ -122,11 +122,11 @@ client_handshake(uint8_t flags, uint8_t suite, int zero_key)
 	memcpy(sh.e, init.e, init.e_len);
 	memset(kx.oaep, 0x55, sizeof kx.oaep);
 	memset(kx.sig, 0x66, sizeof kx.sig);
-	fuzz_check(tes_hs_ch_frame(&ch, ch_f, &ch_n) == 0 && tes_hs_sh_frame(&sh, sh_f, &sh_n) == 0 &&
-			   tes_hs_kx_frame(&kx, kx_f, &kx_n) == 0,
+	fuzz_check(tes_handshake_ch_frame(&ch, ch_f, &ch_n) == 0 && tes_handshake_sh_frame(&sh, sh_f, &sh_n) == 0 &&
+			   tes_handshake_kx_frame(&kx, kx_f, &kx_n) == 0,
 		   "handshake frames");
 	fuzz_check(zero_key || tes_x25519_shared(ecdh, cpriv, sh.x25519) == 0, "ecdh");
-	tes_hs_hash(ch_f, ch_n, sh_f, sh_n, kx_f, kx_n, NULL, 0, th);
+	tes_handshake_hash(ch_f, ch_n, sh_f, sh_n, kx_f, kx_n, NULL, 0, th);
 	tes_keysched_derive(hs_pms, ecdh, th, &k);
 	tes_keysched_finished(k.c_fin, th, fin);
 	fuzz_check(tes_frame_encode(cf_f, sizeof cf_f, TES_FRAME_FINISHED, fin, sizeof fin, &cf_n) == 0, "fin");
@@ -155,7 +155,7 @@ put_login(void)
 	uint8_t plain[TES_RECORD_MAX_PLAIN];
 	size_t n = 0;
 
-	fuzz_check(tes_login_encode(&l, plain, sizeof plain, &n) == 0, "login record");
+	fuzz_check(tes_msg_login_encode(&l, plain, sizeof plain, &n) == 0, "login record");
 	put_record(plain, n);
 }
 
@@ -167,7 +167,7 @@ put_report(const struct tes_report *rep)
 	size_t n = 0;
 
 	memset(sig, 0x77, sizeof sig);
-	fuzz_check(tes_report_msg_encode(rep, sig, plain, sizeof plain, &n) == 0, "report record");
+	fuzz_check(tes_msg_report_rec_encode(rep, sig, plain, sizeof plain, &n) == 0, "report record");
 	put_record(plain, n);
 }
 
@@ -325,7 +325,7 @@ server_stream(uint8_t flags, unsigned receipts, int zero_key, int alert)
 	fuzz_check(tes_x25519_keygen(priv, sh.x25519) == 0, "server key");
 	if (zero_key)
 		memset(sh.x25519, 0, sizeof sh.x25519);
-	fuzz_check(tes_hs_sh_frame(&sh, f, &used) == 0, "SH");
+	fuzz_check(tes_handshake_sh_frame(&sh, f, &used) == 0, "SH");
 	put_u8(flags);
 	put(f, used);
 	fuzz_check(tes_frame_encode(f, sizeof f, TES_FRAME_FINISHED, fin, sizeof fin, &used) == 0, "FIN");
@@ -346,7 +346,7 @@ server_stream(uint8_t flags, unsigned receipts, int zero_key, int alert)
 		memset(rc.id, 0x22, sizeof rc.id);
 		rc.id[0] ^= (uint8_t)i;
 		rc.status = i % 2 ? TES_RECEIPT_DUPLICATE : TES_RECEIPT_QUEUED;
-		fuzz_check(tes_receipt_encode(&rc, plain, sizeof plain, &n) == 0 &&
+		fuzz_check(tes_msg_receipt_encode(&rc, plain, sizeof plain, &n) == 0 &&
 				   tes_record_seal(&tx, plain, n, f, sizeof f, &used) == 0,
 			   "RECEIPT");
 		put(f, used);
@@ -431,13 +431,13 @@ seeds_report(void)
 	uint8_t sig[TES_RSA_LEN] = { 0 };
 
 	sample_report(&rep);
-	fuzz_check(tes_report_encode(&rep, buf, sizeof buf, &len) == 0, "report");
+	fuzz_check(tes_msg_report_encode(&rep, buf, sizeof buf, &len) == 0, "report");
 	emit("report", "canonical");
-	fuzz_check(tes_report_msg_encode(&rep, sig, buf, sizeof buf, &len) == 0, "report msg");
+	fuzz_check(tes_msg_report_rec_encode(&rep, sig, buf, sizeof buf, &len) == 0, "report msg");
 	emit("report", "report-record");
-	fuzz_check(tes_login_encode(&l, buf, sizeof buf, &len) == 0, "login");
+	fuzz_check(tes_msg_login_encode(&l, buf, sizeof buf, &len) == 0, "login");
 	emit("report", "login");
-	fuzz_check(tes_receipt_encode(&rc, buf, sizeof buf, &len) == 0, "receipt");
+	fuzz_check(tes_msg_receipt_encode(&rc, buf, sizeof buf, &len) == 0, "receipt");
 	emit("report", "receipt");
 	put("KA-12 b 7", 9);
 	emit("report", "plate-input");
@@ -502,7 +502,7 @@ seeds_monitor(void)
 	emit("monitor", "child-session");
 }
 
-static const struct tes_store_keys dkeys = {
+static const struct tes_seal_keys dkeys = {
 	.enc = "fuzz drivers.enc 3des ky",
 	.mac = "fuzz storage mac key hmac-sha256",
 };
@@ -627,7 +627,7 @@ seeds_drivers(void)
 	put_u8(0);
 	put(f, used);
 	emit("drivers_enc", "drivers-valid");
-	tes_store_decrypt(&dkeys, iv, f + TES_DRIVERS_HDR_LEN, used - TES_DRIVERS_HDR_LEN - TES_MAC_LEN);
+	tes_seal_decrypt(&dkeys, iv, f + TES_DRIVERS_HDR_LEN, used - TES_DRIVERS_HDR_LEN - TES_MAC_LEN);
 	put_u8(2);
 	put(f, used);
 	emit("drivers_enc", "drivers-plain");
@@ -644,7 +644,7 @@ seeds_drivers(void)
 	/* plaintext records (mode 4): audit, decision, report */
 	put_u8(4);
 	fuzz_check(tes_journal_seal(&dkeys, prev, &jh, iv, plain, n, f, sizeof f, &used) == 0, "seal");
-	tes_store_decrypt(&dkeys, iv, f + TES_JOURNAL_HDR_LEN + TES_JOURNAL_IV_LEN, used - TES_JOURNAL_OVERHEAD);
+	tes_seal_decrypt(&dkeys, iv, f + TES_JOURNAL_HDR_LEN + TES_JOURNAL_IV_LEN, used - TES_JOURNAL_OVERHEAD);
 	put(f, used);
 	jh.type = TES_JREC_DECISION;
 	jh.seq = 2;
@@ -653,7 +653,7 @@ seeds_drivers(void)
 	fuzz_check(tes_journal_decision_encode(&de, plain, sizeof plain, &m) == 0 &&
 			   tes_journal_seal(&dkeys, prev, &jh, iv, plain, m, f, sizeof f, &used) == 0,
 		   "journal decision");
-	tes_store_decrypt(&dkeys, iv, f + TES_JOURNAL_HDR_LEN + TES_JOURNAL_IV_LEN, used - TES_JOURNAL_OVERHEAD);
+	tes_seal_decrypt(&dkeys, iv, f + TES_JOURNAL_HDR_LEN + TES_JOURNAL_IV_LEN, used - TES_JOURNAL_OVERHEAD);
 	put(f, used);
 	emit("drivers_enc", "journal-plain");
 	/* bodies (mode 5 with the type in bits 3..) */

@@ -16,32 +16,36 @@ cd "$root" || exit 1
 declare -A SRCS=(
 	[cur]="src/common/cur.c"
 	[ct]="src/common/ct.c"
+	[wipe]="src/common/wipe.c"
 	[hex]="src/common/hex.c"
 	[frame]="src/wire/frame.c"
-	[validate]="src/wire/validate.c"
-	[policy]="src/wire/policy.c"
+	[field]="src/wire/field.c"
+	[penalty]="src/wire/penalty.c"
 	[msg]="src/wire/msg.c"
-	[monitor]="src/officer/monitor.c"
+	[mon]="src/officer/mon.c"
+	[seal]="src/store/seal.c"
 	[journal]="src/store/journal.c"
 	[drivers]="src/store/drivers.c"
 	[http]="src/web/http.c"
 	[html]="src/web/html.c"
 	[roundtrip]="proofs/roundtrip.c"
 )
-# extra WP options per module. monitor: the permission table is a small
+# extra WP options per module. mon: the permission table is a small
 # static const, so WP needs its contents (-wp-init-const).
 declare -A WPX=(
-	[monitor]="-wp-init-const"
+	[mon]="-wp-init-const"
 	# http: route_id needs the route table's contents (-wp-init-const)
 	[http]="-wp-init-const"
 	# html: the references tes_html_esc appends are string literals
 	[html]="-wp-literals"
-	# journal, drivers: every function of the file but the crypto wrappers,
+	# wipe: tes_wipe; its typed wrappers are trusted (proofs/README.md)
+	[wipe]="-wp-fct tes_wipe"
+	# seal, journal, drivers: every function of the file but the crypto wrappers,
 	# whose contracts are trusted (proofs/README.md); a list, not
 	# -wp-skip-fct, so that the static inline functions of <bearssl.h> stay out
+	[seal]="-wp-fct tes_seal_ct_len,tes_seal_put_pad,tes_seal_unpad"
 	[journal]="-wp-fct tes_journal_file_hdr_encode,tes_journal_file_hdr_decode,all_zero,\
-hdr_check,tes_journal_hdr_encode,tes_journal_hdr_decode,tes_store_ct_len,tes_store_put_pad,\
-tes_store_unpad,tes_journal_seal,tes_journal_check,tes_journal_open_rec,ascii_valid,done,\
+hdr_check,tes_journal_hdr_encode,tes_journal_hdr_decode,tes_journal_seal,tes_journal_check,tes_journal_open_rec,ascii_valid,done,\
 name_field_valid,unit_check,tes_journal_unit_encode,get_exponent,tes_journal_unit_decode,\
 tes_journal_revoke_encode,tes_journal_revoke_decode,hash_valid,user_check,\
 tes_journal_user_encode,tes_journal_user_decode,tes_journal_report_encode,\
@@ -54,7 +58,10 @@ get_entries,tes_drivers_decode"
 # extra preprocessor arguments per module (trusted stubs, proofs/stubs/)
 declare -A EXTRA=(
 	[http]="-c11"                    # _Static_assert
-	[ct]="-cpp-extra-args=-include -cpp-extra-args=$root/proofs/stubs/explicit_bzero.h"
+	[wipe]="-cpp-extra-args=-include -cpp-extra-args=$root/proofs/stubs/explicit_bzero.h"
+	[seal]="-c11 -cpp-extra-args=-I/usr/include/bearssl \
+ -cpp-extra-args=-include -cpp-extra-args=$root/proofs/stubs/bearssl_des.h \
+ -cpp-extra-args=-include -cpp-extra-args=$root/proofs/stubs/crypto_hash.h"
 	[journal]="-c11 -cpp-extra-args=-I/usr/include/bearssl \
  -cpp-extra-args=-include -cpp-extra-args=$root/proofs/stubs/bearssl_des.h \
  -cpp-extra-args=-include -cpp-extra-args=$root/proofs/stubs/crypto_hash.h \
@@ -62,7 +69,7 @@ declare -A EXTRA=(
 	[drivers]="-cpp-extra-args=-I/usr/include/bearssl \
  -cpp-extra-args=-include -cpp-extra-args=$root/proofs/stubs/crypto_hash.h"
 )
-ALL="cur ct hex frame validate policy msg monitor journal drivers http html roundtrip"
+ALL="cur ct wipe hex frame field penalty msg mon seal journal drivers http html roundtrip"
 mods=${*:-$ALL model}
 run_model=0
 case " $mods " in *" model "*) run_model=1; mods=$(echo " $mods " | sed 's/ model / /');; esac

@@ -170,9 +170,9 @@ eng_master_hs(const struct eng_pair *p, const struct tes_mon_handshake *hs, stru
 	sh.e_len = eng_server_key.pub.elen;
 	memcpy(sh.e, eng_server_key.pub.e, sh.e_len);
 	if (p->refuse_unit || memcmp(hs->ch.unit_key, eng_unit_id, TES_KEYID_LEN) != 0 ||
-	    tes_hs_ch_frame(&hs->ch, ch_f, &chn) != 0 || tes_hs_sh_frame(&sh, sh_f, &shn) != 0)
+	    tes_handshake_ch_frame(&hs->ch, ch_f, &chn) != 0 || tes_handshake_sh_frame(&sh, sh_f, &shn) != 0)
 		return;
-	tes_hs_unit_auth_hash(ch_f, chn, sh_f, shn, hs->kx.oaep, h);
+	tes_handshake_unit_auth_hash(ch_f, chn, sh_f, shn, hs->kx.oaep, h);
 	if (tes_rsa_verify(&eng_unit_key.pub, h, hs->kx.sig) != 0)
 		return;
 	if (tes_rsa_oaep_decrypt(&eng_server_key, hs->kx.oaep, ans->u.st.pms) == 0)

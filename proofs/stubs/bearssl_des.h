@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Trusted specification of the four BearSSL 3DES-CBC functions that
- * src/store/journal.c calls (tes_store_encrypt, tes_store_decrypt).
+ * src/store/journal.c calls (tes_seal_encrypt, tes_seal_decrypt).
  * Force-included for the proofs of journal.c and drivers.c only; the real
  * <bearssl.h> prototypes come first, so a signature mismatch is a parse
  * error. Assumed, nothing about the cipher itself: init reads len key bytes

@@ -32,13 +32,13 @@
 #include "store/drivers.h"
 #include "store/journal.h"
 #include "store/seal.h"
-#include "wire/policy.h"
+#include "wire/penalty.h"
 
 enum { GEN_BUF = 1 << 20 };
 
 struct gen {
 	int dfd, jfd;
-	struct tes_store_keys jk, dk;
+	struct tes_seal_keys jk, dk;
 	uint8_t head[TES_JOURNAL_MAC_LEN];
 	uint64_t seq;
 	uint8_t unit_id[TES_KEYID_LEN];
@@ -59,8 +59,8 @@ gen_keys(struct gen *g)
 	ok = read(fd, sk, sizeof sk) == (ssize_t)sizeof sk;
 	close(fd);
 	if (ok) {
-		tes_store_keys_derive(sk, TES_STORE_JOURNAL, &g->jk);
-		tes_store_keys_derive(sk, TES_STORE_DRIVERS, &g->dk);
+		tes_seal_keys_derive(sk, TES_SEAL_JOURNAL, &g->jk);
+		tes_seal_keys_derive(sk, TES_SEAL_DRIVERS, &g->dk);
 	}
 	TES_WIPE_BUF(sk);
 	return ok ? 0 : -1;
@@ -314,7 +314,7 @@ gen_open(struct gen *g, const char *dir, const char *unit_pub)
 
 /* see bench.h */
 int
-tes_bench_populate(int argc, char **argv)
+tes_gen_populate(int argc, char **argv)
 {
 	static struct gen g;
 	const char *dir = NULL, *unit_pub = NULL;
@@ -342,12 +342,12 @@ tes_bench_populate(int argc, char **argv)
 		return r;
 	g.now = (uint64_t)time(NULL);
 	tes_rng_bytes(g.sig, sizeof g.sig);
-	t0 = tes_bench_now();
+	t0 = tes_stats_now();
 	if (gen_run(&g, n, nd) != 0) {
 		fprintf(stderr, "tes-bench: populate: writing %s failed\n", dir);
 		return EX_IOERR;
 	}
-	fprintf(stderr, "tes-bench: populate: %llu reports, %llu approved in %.1f s\n", n, nd, tes_bench_now() - t0);
+	fprintf(stderr, "tes-bench: populate: %llu reports, %llu approved in %.1f s\n", n, nd, tes_stats_now() - t0);
 	TES_WIPE_CTX(&g.jk);
 	TES_WIPE_CTX(&g.dk);
 	return EX_OK;

@@ -228,7 +228,7 @@ run_workers(const struct tes_bench_net *o, struct shared *s, worker_fn fn, unsig
 	while (got < o->clients && read(rp[0], &b, 1) == 1)
 		got++;
 	*cpu0 = o->server_pid > 0 ? server_cpu(o->server_pid) : 0;
-	t0 = tes_bench_now();
+	t0 = tes_stats_now();
 	close(gp[1]);
 	while (wait(NULL) > 0 || errno == EINTR)
 		;
@@ -255,7 +255,7 @@ gather(const struct tes_bench_net *o, struct shared *s, unsigned long *ok, unsig
 		*ok += s->w[i].ok;
 		*errors += s->w[i].errors;
 		if (s->w[i].last_err != 0)
-			fprintf(stderr, "tes-bench: worker %u: last error: %s\n", i, tes_strerror(s->w[i].last_err));
+			fprintf(stderr, "tes-bench: worker %u: last error: %s\n", i, tes_err_str(s->w[i].last_err));
 	}
 	return total;
 }
@@ -271,52 +271,52 @@ hs_worker(const struct tes_bench_net *o, struct shared *s, unsigned i, int ready
 	(void)n;
 	(void)!write(ready, "r", 1);
 	wait_go(go);
-	stop = tes_bench_now() + o->seconds;
+	stop = tes_stats_now() + o->seconds;
 	do {
-		t0 = tes_bench_now();
+		t0 = tes_stats_now();
 		if ((r = session_open(o, &c)) == 0) {
 			tes_client_close(&c);
 			if (w->ok < s->cap)
-				lat[w->ok] = tes_bench_now() - t0;
+				lat[w->ok] = tes_stats_now() - t0;
 			w->ok++;
 		} else {
 			w->errors++;
 			w->last_err = r;
 		}
-		w->end = tes_bench_now();
+		w->end = tes_stats_now();
 	} while (w->end < stop);
 }
 
 /* Print rate and p50/p99 (milliseconds) figures of the runs. */
 static void
-print_figs(const char *what, const char *tag, const struct tes_bench_fig *rate, const struct tes_bench_fig *p50,
-	   const struct tes_bench_fig *p99, const struct tes_bench_fig *err, const struct tes_bench_fig *cpu)
+print_figs(const char *what, const char *tag, const struct tes_stats_fig *rate, const struct tes_stats_fig *p50,
+	   const struct tes_stats_fig *p99, const struct tes_stats_fig *err, const struct tes_stats_fig *cpu)
 {
-	struct tes_bench_fig f[5];
+	struct tes_stats_fig f[5];
 	char names[5][96];
 	const char *sfx[5] = { "_per_s", "_p50_ms", "_p99_ms", "_errors", "_server_cpu_ms" };
-	const struct tes_bench_fig *src[5] = { rate, p50, p99, err, cpu };
+	const struct tes_stats_fig *src[5] = { rate, p50, p99, err, cpu };
 	unsigned i;
 
 	for (i = 0; i < (cpu->n > 0 ? 5u : 4u); i++) {
 		f[i] = *src[i];
 		snprintf(names[i], sizeof names[i], "%s%s%s%s", what, tag[0] ? "_" : "", tag, sfx[i]);
 		f[i].name = names[i];
-		tes_bench_fig_print(&f[i]);
+		tes_stats_fig_print(&f[i]);
 	}
 }
 
 struct figs {
-	struct tes_bench_fig rate, p50, p99, err, cpu;
+	struct tes_stats_fig rate, p50, p99, err, cpu;
 };
 
 static void
 figs_add(struct figs *f, double *samples, size_t total, unsigned long ok, unsigned long errors, double elapsed)
 {
-	tes_bench_fig_add(&f->rate, elapsed > 0 ? (double)ok / elapsed : 0);
-	tes_bench_fig_add(&f->p50, 1e3 * tes_bench_quantile(samples, total, 0.50));
-	tes_bench_fig_add(&f->p99, 1e3 * tes_bench_quantile(samples, total, 0.99));
-	tes_bench_fig_add(&f->err, (double)errors);
+	tes_stats_fig_add(&f->rate, elapsed > 0 ? (double)ok / elapsed : 0);
+	tes_stats_fig_add(&f->p50, 1e3 * tes_stats_quantile(samples, total, 0.50));
+	tes_stats_fig_add(&f->p99, 1e3 * tes_stats_quantile(samples, total, 0.99));
+	tes_stats_fig_add(&f->err, (double)errors);
 }
 
 static void
@@ -353,7 +353,7 @@ bench_loop(struct tes_bench_net *o, worker_fn fn, unsigned n, const char *what, 
 		figs_add(&f, s.samples, total, ok, errors, elapsed);
 		if (o->server_pid > 0 && ok > 0) {
 			usleep(700000);   /* the master reaps the last children within its 500 ms poll */
-			tes_bench_fig_add(&f.cpu, 1e3 * (server_cpu(o->server_pid) - c0) / (double)ok);
+			tes_stats_fig_add(&f.cpu, 1e3 * (server_cpu(o->server_pid) - c0) / (double)ok);
 		}
 	}
 	print_figs(what, o->tag ? o->tag : "", &f.rate, &f.p50, &f.p99, &f.err, &f.cpu);
@@ -363,7 +363,7 @@ bench_loop(struct tes_bench_net *o, worker_fn fn, unsigned n, const char *what, 
 
 /* see bench.h */
 int
-tes_bench_handshake(int argc, char **argv)
+tes_load_handshakes(int argc, char **argv)
 {
 	struct tes_bench_net o = { .clients = 8, .runs = 3, .seconds = 3 };
 	int r;
@@ -422,7 +422,7 @@ rep_worker(const struct tes_bench_net *o, struct shared *s, unsigned i, int read
 	}
 	for (k = 0; k < n; k++) {
 		tes_load_report(&v[k].r, unit_id, i, k);
-		if ((r = tes_report_digest(&v[k].r, h)) != 0 || (r = tes_rsa_sign(&unit_key, h, v[k].sig)) != 0) {
+		if ((r = tes_digest_report(&v[k].r, h)) != 0 || (r = tes_rsa_sign(&unit_key, h, v[k].sig)) != 0) {
 			fail_worker(ready, w, r);
 			return;
 		}
@@ -430,9 +430,9 @@ rep_worker(const struct tes_bench_net *o, struct shared *s, unsigned i, int read
 	(void)!write(ready, "r", 1);
 	wait_go(go);
 	for (k = 0; k < n; k++) {
-		t0 = tes_bench_now();
+		t0 = tes_stats_now();
 		r = tes_client_report_signed(&c, &v[k].r, v[k].sig, &rc);
-		w->end = tes_bench_now();
+		w->end = tes_stats_now();
 		if (r == 0 && rc.status == TES_RECEIPT_QUEUED) {
 			if (w->ok < s->cap)
 				lat[w->ok] = w->end - t0;
@@ -450,7 +450,7 @@ rep_worker(const struct tes_bench_net *o, struct shared *s, unsigned i, int read
 
 /* see bench.h */
 int
-tes_bench_report(int argc, char **argv)
+tes_load_reports(int argc, char **argv)
 {
 	struct tes_bench_net o = { .clients = 16, .runs = 3, .seconds = 1 };
 	unsigned n = 32;
@@ -477,7 +477,7 @@ on_term(int sig)
  * "ready N" and keep them open, silent, until SIGTERM or o->seconds.
  */
 int
-tes_bench_idle(int argc, char **argv)
+tes_load_idle(int argc, char **argv)
 {
 	struct tes_bench_net o = { .clients = 100, .runs = 1, .seconds = 60 };
 	struct sigaction sa = { .sa_handler = on_term };
@@ -496,11 +496,11 @@ tes_bench_idle(int argc, char **argv)
 		if ((r = session_open(&o, &c[i])) == 0)
 			open++;
 		else
-			fprintf(stderr, "tes-bench: idle session %u: %s\n", i, tes_strerror(r));
+			fprintf(stderr, "tes-bench: idle session %u: %s\n", i, tes_err_str(r));
 	printf("ready %u\n", open);
 	fflush(stdout);
-	stop = tes_bench_now() + o.seconds;
-	while (!idle_stop && tes_bench_now() < stop)
+	stop = tes_stats_now() + o.seconds;
+	while (!idle_stop && tes_stats_now() < stop)
 		usleep(100000);
 	for (i = 0; i < o.clients; i++)
 		if (c[i].established)

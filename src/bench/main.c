@@ -17,14 +17,14 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *help;
 } cmds[] = {
-	{ "raw", tes_bench_raw, "raw [-k KEY] [-x TES-PARSER] [-r RUNS] [-t SECS]  primitive rates (-x: also spawning the image)" },
-	{ "handshake", tes_bench_handshake, "handshake NET [-c CLIENTS]              connect+handshake+login+close" },
-	{ "report", tes_bench_report, "report NET [-c SESSIONS] [-n PER]        pre-signed durable reports" },
-	{ "idle", tes_bench_idle, "idle NET -c N [-t SECS]                 hold N logged-in sessions" },
-	{ "populate", tes_bench_populate, "populate -d DIR -P UNIT.pub -n N [-D D] bulk journal + drivers.enc" },
-	{ "approve", tes_bench_approve, "approve -d DIR [-n N] [-r RUNS]          decision latency (server stopped)" },
-	{ "startup", tes_bench_startup, "startup -e OFFICER -d DIR [-p PORT]      start-up time, peak RSS" },
-	{ "rss", tes_bench_rss, "rss -p MASTER_PID [-T TAG]               memory of master and children" },
+	{ "raw", tes_raw, "raw [-k KEY] [-x TES-PARSER] [-r RUNS] [-t SECS]  primitive rates (-x: also spawning the image)" },
+	{ "handshake", tes_load_handshakes, "handshake NET [-c CLIENTS]              connect+handshake+login+close" },
+	{ "report", tes_load_reports, "report NET [-c SESSIONS] [-n PER]        pre-signed durable reports" },
+	{ "idle", tes_load_idle, "idle NET -c N [-t SECS]                 hold N logged-in sessions" },
+	{ "populate", tes_gen_populate, "populate -d DIR -P UNIT.pub -n N [-D D] bulk journal + drivers.enc" },
+	{ "approve", tes_scale_approve, "approve -d DIR [-n N] [-r RUNS]          decision latency (server stopped)" },
+	{ "startup", tes_scale_startup, "startup -e OFFICER -d DIR [-p PORT]      start-up time, peak RSS" },
+	{ "rss", tes_scale_rss, "rss -p MASTER_PID [-T TAG]               memory of master and children" },
 };
 
 static int

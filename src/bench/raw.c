@@ -32,7 +32,7 @@
 #include "crypto/rng.h"
 #include "crypto/rsa.h"
 #include "crypto/x25519.h"
-#include "officer/monitor.h"
+#include "officer/mon.h"
 #include "officer/spawn.h"
 #include "store/journal.h"
 #include "store/seal.h"
@@ -51,7 +51,7 @@ struct raw_rep {
 	size_t frame_len;
 	struct tes_record_dir rx;               /* the session's receiving direction, at seq 0 */
 	size_t canon_len;                       /* its canonical encoding (what the digest covers) */
-	struct tes_store_keys jk;
+	struct tes_seal_keys jk;
 	uint8_t body[TES_JOURNAL_BODY_MAX];     /* its journal REPORT body */
 	size_t body_len;
 	uint8_t prev[TES_JOURNAL_MAC_LEN], iv[TES_JOURNAL_IV_LEN];
@@ -164,7 +164,7 @@ op_journal_seal_report(struct raw *x)
 static void
 op_report_digest(struct raw *x)
 {
-	if (tes_report_digest(&x->rep.r, x->rep.digest) != 0)
+	if (tes_digest_report(&x->rep.r, x->rep.digest) != 0)
 		abort();
 }
 
@@ -284,13 +284,13 @@ cpu_all(const struct raw *x)
 static double
 rate(struct raw *x, size_t i, double secs, double *cpu_us)
 {
-	double t0 = tes_bench_now(), t = t0, c0 = cpu_all(x);
+	double t0 = tes_stats_now(), t = t0, c0 = cpu_all(x);
 	unsigned long n = 0;
 
 	while (t - t0 < secs) {
 		prims[i].op(x);
 		n++;
-		t = tes_bench_now();
+		t = tes_stats_now();
 	}
 	*cpu_us = 1e6 * (cpu_all(x) - c0) / (double)n;
 	if (prims[i].bytes != 0)
@@ -340,12 +340,12 @@ rep_setup(struct raw *x)
 	tes_rng_bytes(p->iv, sizeof p->iv);
 	tes_record_dir_init(&tx, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, enc, mac);
 	tes_record_dir_init(&p->rx, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, enc, mac);
-	tes_store_keys_derive(sk, TES_STORE_JOURNAL, &p->jk);
+	tes_seal_keys_derive(sk, TES_SEAL_JOURNAL, &p->jk);
 	m.r = p->r;
 	memcpy(m.sig, x->sig, TES_RSA_LEN);
 	memcpy(h.key, p->r.id, TES_JOURNAL_KEY_LEN);
-	if (tes_report_encode(&p->r, p->plain, sizeof p->plain, &p->canon_len) != 0 ||
-	    tes_report_msg_encode(&p->r, x->sig, p->plain, sizeof p->plain, &n) != 0 ||
+	if (tes_msg_report_encode(&p->r, p->plain, sizeof p->plain, &p->canon_len) != 0 ||
+	    tes_msg_report_rec_encode(&p->r, x->sig, p->plain, sizeof p->plain, &n) != 0 ||
 	    tes_record_seal(&tx, p->plain, n, p->frame, sizeof p->frame, &p->frame_len) != 0 ||
 	    tes_journal_report_encode(&m, p->body, sizeof p->body, &p->body_len) != 0 ||
 	    tes_journal_seal(&p->jk, p->prev, &h, p->iv, p->body, p->body_len, p->rec, sizeof p->rec, &p->rec_len) != 0)
@@ -363,10 +363,10 @@ out:
 static void
 size_fig(const char *name, size_t n)
 {
-	struct tes_bench_fig f = { .name = name, .unit = "bytes" };
+	struct tes_stats_fig f = { .name = name, .unit = "bytes" };
 
-	tes_bench_fig_add(&f, (double)n);
-	tes_bench_fig_print(&f);
+	tes_stats_fig_add(&f, (double)n);
+	tes_stats_fig_print(&f);
 }
 
 static int
@@ -396,10 +396,10 @@ raw_setup(struct raw *x, const char *keyfile)
 
 /* see bench.h */
 int
-tes_bench_raw(int argc, char **argv)
+tes_raw(int argc, char **argv)
 {
 	static struct raw x;
-	struct tes_bench_fig f, g;
+	struct tes_stats_fig f, g;
 	char cpu_name[64];
 	const char *keyfile = NULL;
 	unsigned runs = 3, r;
@@ -439,11 +439,11 @@ tes_bench_raw(int argc, char **argv)
 		g.name = cpu_name;
 		g.unit = "us/op";
 		for (r = 0; r < runs; r++) {
-			tes_bench_fig_add(&f, rate(&x, i, secs, &cpu));
-			tes_bench_fig_add(&g, cpu);
+			tes_stats_fig_add(&f, rate(&x, i, secs, &cpu));
+			tes_stats_fig_add(&g, cpu);
 		}
-		tes_bench_fig_print(&f);
-		tes_bench_fig_print(&g);
+		tes_stats_fig_print(&f);
+		tes_stats_fig_print(&g);
 	}
 	close(x.null);
 	close(x.mon);

@@ -8,7 +8,7 @@
 
 /* see bench.h */
 double
-tes_bench_now(void)
+tes_stats_now(void)
 {
 	struct timespec ts;
 
@@ -18,7 +18,7 @@ tes_bench_now(void)
 
 /* see bench.h */
 void
-tes_bench_fig_add(struct tes_bench_fig *f, double v)
+tes_stats_fig_add(struct tes_stats_fig *f, double v)
 {
 	if (f->n < TES_BENCH_RUNS_MAX)
 		f->v[f->n++] = v;
@@ -34,7 +34,7 @@ dbl_cmp(const void *a, const void *b)
 
 /* see bench.h */
 double
-tes_bench_quantile(double *s, size_t n, double q)
+tes_stats_quantile(double *s, size_t n, double q)
 {
 	size_t i;
 
@@ -47,7 +47,7 @@ tes_bench_quantile(double *s, size_t n, double q)
 
 /* see bench.h */
 double
-tes_bench_mean(const double *s, size_t n)
+tes_stats_mean(const double *s, size_t n)
 {
 	double t = 0;
 	size_t i;
@@ -59,7 +59,7 @@ tes_bench_mean(const double *s, size_t n)
 
 /* see bench.h */
 void
-tes_bench_fig_print(const struct tes_bench_fig *f)
+tes_stats_fig_print(const struct tes_stats_fig *f)
 {
 	double v[TES_BENCH_RUNS_MAX];
 	unsigned i;

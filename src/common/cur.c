@@ -30,28 +30,28 @@ tes_cur_left(const struct tes_cur *c)
 
 /* see cur.h */
 uint16_t
-tes_dec16be(const uint8_t p[static 2])
+tes_cur_dec16be(const uint8_t p[static 2])
 {
 	return (uint16_t)((uint32_t)p[0] * 256u + (uint32_t)p[1]);
 }
 
 /* see cur.h */
 uint32_t
-tes_dec32be(const uint8_t p[static 4])
+tes_cur_dec32be(const uint8_t p[static 4])
 {
 	return (((uint32_t)p[0] * 256u + p[1]) * 256u + p[2]) * 256u + p[3];
 }
 
 /* see cur.h */
 uint64_t
-tes_dec64be(const uint8_t p[static 8])
+tes_cur_dec64be(const uint8_t p[static 8])
 {
-	return (uint64_t)tes_dec32be(p) * 4294967296u + tes_dec32be(p + 4);
+	return (uint64_t)tes_cur_dec32be(p) * 4294967296u + tes_cur_dec32be(p + 4);
 }
 
 /* see cur.h */
 void
-tes_enc16be(uint8_t p[static 2], uint16_t v)
+tes_cur_enc16be(uint8_t p[static 2], uint16_t v)
 {
 	p[0] = (uint8_t)(v / 256u);
 	p[1] = (uint8_t)(v % 256u);
@@ -59,7 +59,7 @@ tes_enc16be(uint8_t p[static 2], uint16_t v)
 
 /* see cur.h */
 void
-tes_enc32be(uint8_t p[static 4], uint32_t v)
+tes_cur_enc32be(uint8_t p[static 4], uint32_t v)
 {
 	uint32_t t1 = v / 256u, t2 = t1 / 256u, t3 = t2 / 256u;
 
@@ -76,10 +76,10 @@ tes_enc32be(uint8_t p[static 4], uint32_t v)
 
 /* see cur.h */
 void
-tes_enc64be(uint8_t p[static 8], uint64_t v)
+tes_cur_enc64be(uint8_t p[static 8], uint64_t v)
 {
-	tes_enc32be(p, (uint32_t)(v / 4294967296u));
-	tes_enc32be(p + 4, (uint32_t)(v % 4294967296u));
+	tes_cur_enc32be(p, (uint32_t)(v / 4294967296u));
+	tes_cur_enc32be(p + 4, (uint32_t)(v % 4294967296u));
 	/*@ assert be32(p) == v / 4294967296 && be32(p + 4) == v % 4294967296; */
 }
 
@@ -129,7 +129,7 @@ tes_cur_get_u16be(struct tes_cur *c, uint16_t *v)
 {
 	if (c->len - c->off < 2)
 		return TES_ERR_TRUNCATED;
-	*v = tes_dec16be(c->buf + c->off);
+	*v = tes_cur_dec16be(c->buf + c->off);
 	c->off += 2;
 	return 0;
 }
@@ -140,7 +140,7 @@ tes_cur_get_u32be(struct tes_cur *c, uint32_t *v)
 {
 	if (c->len - c->off < 4)
 		return TES_ERR_TRUNCATED;
-	*v = tes_dec32be(c->buf + c->off);
+	*v = tes_cur_dec32be(c->buf + c->off);
 	c->off += 4;
 	return 0;
 }
@@ -151,7 +151,7 @@ tes_cur_get_u64be(struct tes_cur *c, uint64_t *v)
 {
 	if (c->len - c->off < 8)
 		return TES_ERR_TRUNCATED;
-	*v = tes_dec64be(c->buf + c->off);
+	*v = tes_cur_dec64be(c->buf + c->off);
 	c->off += 8;
 	return 0;
 }
@@ -191,7 +191,7 @@ tes_cur_put_u16be(struct tes_cur *c, uint16_t v)
 {
 	if (c->len - c->off < 2)
 		return TES_ERR_SPACE;
-	tes_enc16be(c->buf + c->off, v);
+	tes_cur_enc16be(c->buf + c->off, v);
 	c->off += 2;
 	return 0;
 }
@@ -202,7 +202,7 @@ tes_cur_put_u32be(struct tes_cur *c, uint32_t v)
 {
 	if (c->len - c->off < 4)
 		return TES_ERR_SPACE;
-	tes_enc32be(c->buf + c->off, v);
+	tes_cur_enc32be(c->buf + c->off, v);
 	c->off += 4;
 	return 0;
 }
@@ -213,7 +213,7 @@ tes_cur_put_u64be(struct tes_cur *c, uint64_t v)
 {
 	if (c->len - c->off < 8)
 		return TES_ERR_SPACE;
-	tes_enc64be(c->buf + c->off, v);
+	tes_cur_enc64be(c->buf + c->off, v);
 	c->off += 8;
 	return 0;
 }
@@ -279,7 +279,7 @@ tes_cur_put_str8(struct tes_cur *c, const char *s, uint8_t len)
 
 /* see cur.h */
 void
-tes_zero(uint8_t *p, size_t n)
+tes_cur_zero(uint8_t *p, size_t n)
 {
 	size_t i;
 

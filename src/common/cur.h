@@ -287,7 +287,7 @@ int tes_cur_put_str8(struct tes_cur *c, const char *s, uint8_t len);
     assigns p[0 .. n-1];
     ensures \forall integer k; 0 <= k < n ==> p[k] == 0;
  */
-void tes_zero(uint8_t *p, size_t n);
+void tes_cur_zero(uint8_t *p, size_t n);
 
 /* Decode helpers without a cursor (callers with fixed offsets). */
 /*@ requires \valid_read(p + (0 .. 1));
@@ -295,41 +295,41 @@ void tes_zero(uint8_t *p, size_t n);
     assigns \nothing;
     ensures \result == be16(p);
  */
-uint16_t tes_dec16be(const uint8_t p[static 2]);
+uint16_t tes_cur_dec16be(const uint8_t p[static 2]);
 
 /*@ requires \valid_read(p + (0 .. 3));
     terminates \true;
     assigns \nothing;
     ensures \result == be32(p);
  */
-uint32_t tes_dec32be(const uint8_t p[static 4]);
+uint32_t tes_cur_dec32be(const uint8_t p[static 4]);
 
 /*@ requires \valid_read(p + (0 .. 7));
     terminates \true;
     assigns \nothing;
     ensures \result == be64(p);
  */
-uint64_t tes_dec64be(const uint8_t p[static 8]);
+uint64_t tes_cur_dec64be(const uint8_t p[static 8]);
 
 /*@ requires \valid(p + (0 .. 1));
     terminates \true;
     assigns p[0 .. 1];
     ensures be16(p) == v;
  */
-void tes_enc16be(uint8_t p[static 2], uint16_t v);
+void tes_cur_enc16be(uint8_t p[static 2], uint16_t v);
 
 /*@ requires \valid(p + (0 .. 3));
     terminates \true;
     assigns p[0 .. 3];
     ensures be32(p) == v;
  */
-void tes_enc32be(uint8_t p[static 4], uint32_t v);
+void tes_cur_enc32be(uint8_t p[static 4], uint32_t v);
 
 /*@ requires \valid(p + (0 .. 7));
     terminates \true;
     assigns p[0 .. 7];
     ensures be64(p) == v;
  */
-void tes_enc64be(uint8_t p[static 8], uint64_t v);
+void tes_cur_enc64be(uint8_t p[static 8], uint64_t v);
 
 #endif

@@ -49,7 +49,7 @@ static const struct {
 
 /* see err.h */
 const char *
-tes_strerror(int err)
+tes_err_str(int err)
 {
 	size_t i;
 

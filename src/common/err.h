@@ -2,7 +2,7 @@
 /*
  * One error table for the whole project (OpenSSH ssherr.h style).
  * Every fallible function returns int: 0 on success, a negative TES_ERR_*
- * on failure. tes_strerror() gives a one-line human text. Peers never see
+ * on failure. tes_err_str() gives a one-line human text. Peers never see
  * these codes: on the wire there is one generic alert (spec/PROTOCOL.md#alerts).
  */
 #ifndef TES_COMMON_ERR_H
@@ -52,6 +52,6 @@ enum tes_err {
 
 /* One-line, human-readable text for an error code (never NULL). */
 const char *
-tes_strerror(int err);
+tes_err_str(int err);
 
 #endif

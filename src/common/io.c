@@ -11,7 +11,7 @@
 
 /* see io.h */
 int
-tes_read_full(int fd, void *buf, size_t n)
+tes_io_read_full(int fd, void *buf, size_t n)
 {
 	uint8_t *p = buf;
 	ssize_t k;
@@ -35,7 +35,7 @@ tes_read_full(int fd, void *buf, size_t n)
 
 /* see io.h */
 int
-tes_write_full(int fd, const void *buf, size_t n)
+tes_io_write_full(int fd, const void *buf, size_t n)
 {
 	const uint8_t *p = buf;
 	ssize_t k;
@@ -59,17 +59,17 @@ tes_write_full(int fd, const void *buf, size_t n)
 
 /* see io.h */
 int
-tes_frame_read(int fd, uint8_t buf[static TES_FRAME_MAX], struct tes_frame_hdr *h,
+tes_io_read_frame(int fd, uint8_t buf[static TES_FRAME_MAX], struct tes_frame_hdr *h,
 	       const uint8_t **payload, size_t *frame_len)
 {
 	int r;
 
-	if ((r = tes_read_full(fd, buf, TES_FRAME_HDR_LEN)) != 0)
+	if ((r = tes_io_read_full(fd, buf, TES_FRAME_HDR_LEN)) != 0)
 		return r;
 	/*= spec/PROTOCOL.md#frames MUST-F5: length checked before the payload is read */
 	if ((r = tes_frame_decode_hdr(buf, TES_FRAME_HDR_LEN, h)) != 0)
 		return r;
-	if ((r = tes_read_full(fd, buf + TES_FRAME_HDR_LEN, h->length)) != 0)
+	if ((r = tes_io_read_full(fd, buf + TES_FRAME_HDR_LEN, h->length)) != 0)
 		return r;
 	*payload = buf + TES_FRAME_HDR_LEN;
 	*frame_len = (size_t)TES_FRAME_HDR_LEN + h->length;
@@ -78,7 +78,7 @@ tes_frame_read(int fd, uint8_t buf[static TES_FRAME_MAX], struct tes_frame_hdr *
 
 /* see io.h */
 int
-tes_frame_write(int fd, uint8_t type, const uint8_t *payload, size_t n)
+tes_io_write_frame(int fd, uint8_t type, const uint8_t *payload, size_t n)
 {
 	uint8_t buf[TES_FRAME_MAX];
 	size_t used;
@@ -86,14 +86,14 @@ tes_frame_write(int fd, uint8_t type, const uint8_t *payload, size_t n)
 
 	if ((r = tes_frame_encode(buf, sizeof buf, type, payload, n, &used)) != 0)
 		return r;
-	return tes_write_full(fd, buf, used);
+	return tes_io_write_full(fd, buf, used);
 }
 
 /* see io.h */
 void
-tes_alert_send(int fd, uint8_t code)
+tes_io_send_alert(int fd, uint8_t code)
 {
-	(void)tes_frame_write(fd, TES_FRAME_ALERT, &code, 1);
+	(void)tes_io_write_frame(fd, TES_FRAME_ALERT, &code, 1);
 }
 
 /* see io.h */

@@ -53,7 +53,7 @@ tes_log(int level, const char *fmt, ...)
 
 /* see log.h */
 void
-tes_fatal(const char *fmt, ...)
+tes_log_fatal(const char *fmt, ...)
 {
 	va_list ap;
 

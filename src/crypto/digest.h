@@ -11,8 +11,8 @@
 #include "wire/limits.h"
 #include "wire/msg.h"
 
-/* SHA-256("TES1 report" || tes_report_encode(r)); the encoder's error if r is out of range. */
+/* SHA-256("TES1 report" || tes_msg_report_encode(r)); the encoder's error if r is out of range. */
 int
-tes_report_digest(const struct tes_report *r, uint8_t out[static TES_HASH_LEN]);
+tes_digest_report(const struct tes_report *r, uint8_t out[static TES_HASH_LEN]);
 
 #endif

@@ -14,46 +14,46 @@ frame(uint8_t type, const uint8_t *payload, size_t plen, uint8_t out[static TES_
 
 /* see handshake.h */
 int
-tes_hs_ch_frame(const struct tes_client_hello *m, uint8_t out[static TES_FRAME_MAX], size_t *n)
+tes_handshake_ch_frame(const struct tes_client_hello *m, uint8_t out[static TES_FRAME_MAX], size_t *n)
 {
 	uint8_t p[TES_FRAME_MAX_PAYLOAD];
 	size_t k;
 	int r;
 
-	if ((r = tes_client_hello_encode(m, p, sizeof p, &k)) != 0)
+	if ((r = tes_msg_client_hello_encode(m, p, sizeof p, &k)) != 0)
 		return r;
 	return frame(TES_FRAME_CLIENT_HELLO, p, k, out, n);
 }
 
 /* see handshake.h */
 int
-tes_hs_sh_frame(const struct tes_server_hello *m, uint8_t out[static TES_FRAME_MAX], size_t *n)
+tes_handshake_sh_frame(const struct tes_server_hello *m, uint8_t out[static TES_FRAME_MAX], size_t *n)
 {
 	uint8_t p[TES_FRAME_MAX_PAYLOAD];
 	size_t k;
 	int r;
 
-	if ((r = tes_server_hello_encode(m, p, sizeof p, &k)) != 0)
+	if ((r = tes_msg_server_hello_encode(m, p, sizeof p, &k)) != 0)
 		return r;
 	return frame(TES_FRAME_SERVER_HELLO, p, k, out, n);
 }
 
 /* see handshake.h */
 int
-tes_hs_kx_frame(const struct tes_key_exchange *m, uint8_t out[static TES_FRAME_MAX], size_t *n)
+tes_handshake_kx_frame(const struct tes_key_exchange *m, uint8_t out[static TES_FRAME_MAX], size_t *n)
 {
 	uint8_t p[TES_FRAME_MAX_PAYLOAD];
 	size_t k;
 	int r;
 
-	if ((r = tes_key_exchange_encode(m, p, sizeof p, &k)) != 0)
+	if ((r = tes_msg_key_exchange_encode(m, p, sizeof p, &k)) != 0)
 		return r;
 	return frame(TES_FRAME_KEY_EXCHANGE, p, k, out, n);
 }
 
 /* see handshake.h */
 void
-tes_hs_hash(const uint8_t *a, size_t an, const uint8_t *b, size_t bn, const uint8_t *c, size_t cn,
+tes_handshake_hash(const uint8_t *a, size_t an, const uint8_t *b, size_t bn, const uint8_t *c, size_t cn,
 	    const uint8_t *d, size_t dn, uint8_t out[static TES_HASH_LEN])
 {
 	br_sha256_context h;
@@ -72,10 +72,10 @@ tes_hs_hash(const uint8_t *a, size_t an, const uint8_t *b, size_t bn, const uint
 
 /* see handshake.h */
 void
-tes_hs_unit_auth_hash(const uint8_t *ch, size_t chn, const uint8_t *sh, size_t shn,
+tes_handshake_unit_auth_hash(const uint8_t *ch, size_t chn, const uint8_t *sh, size_t shn,
 		      const uint8_t oaep[static TES_RSA_LEN], uint8_t out[static TES_HASH_LEN])
 {
 	static const uint8_t ctx[] = "TES1 unit-auth";
 
-	tes_hs_hash(ctx, sizeof ctx - 1, ch, chn, sh, shn, oaep, TES_RSA_LEN, out);
+	tes_handshake_hash(ctx, sizeof ctx - 1, ch, chn, sh, shn, oaep, TES_RSA_LEN, out);
 }

@@ -47,7 +47,7 @@ rec_tag(const struct tes_record_dir *d, const uint8_t hdr[TES_FRAME_HDR_LEN],
 	struct tes_hmac h;
 	uint8_t seq[8];
 
-	tes_enc64be(seq, d->seq);
+	tes_cur_enc64be(seq, d->seq);
 	tes_hmac_init(&h, d->mac, sizeof(d->mac));
 	tes_hmac_update(&h, seq, sizeof(seq));
 	tes_hmac_update(&h, hdr, TES_FRAME_HDR_LEN);

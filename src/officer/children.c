@@ -203,7 +203,7 @@ dispatch(struct tes_children *cs, struct tes_child *c, size_t n)
 			k->handlers[i].fn(cs->owner, c, cs->msg);
 			return;
 		}
-	tes_bug("permitted type without handler");
+	tes_log_bug("permitted type without handler");
 }
 
 static void
@@ -304,11 +304,11 @@ tes_children_open(struct tes_children **out, const struct tes_children_kind *kin
 
 	*out = NULL;
 	if (kind->slot_size < sizeof(struct tes_child) || kind->slot_size % _Alignof(struct tes_child) != 0)
-		tes_bug("children: slot size");
+		tes_log_bug("children: slot size");
 	if ((cs = calloc(1, sizeof *cs)) == NULL || (cs->slots = calloc(nslots, kind->slot_size)) == NULL ||
 	    (cs->idx = calloc(nslots + 1, sizeof *cs->idx)) == NULL ||
 	    (cs->buf = calloc(1, kind->msg_len)) == NULL || (cs->msg = calloc(1, kind->msg_size)) == NULL)
-		tes_fatal("out of memory");
+		tes_log_fatal("out of memory");
 	if ((cs->lfd = tes_net_listen_tcp(spec, err, cap)) < 0) {
 		free(cs->msg);
 		free(cs->buf);

@@ -11,8 +11,8 @@
 #include "crypto/digest.h"
 #include "crypto/rsa.h"
 #include "officer/cmd.h"
-#include "wire/policy.h"
-#include "wire/validate.h"
+#include "wire/penalty.h"
+#include "wire/field.h"
 
 static const char *
 status_name(uint8_t s)
@@ -58,7 +58,7 @@ cmd_pending(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 		if (!tes_db_report_is_pending(db, i))
 			continue;
 		if ((r = tes_db_report_at(db, i, &d)) != 0) {
-			fprintf(err, "cannot read report %zu: %s\n", i + 1, tes_strerror(r));
+			fprintf(err, "cannot read report %zu: %s\n", i + 1, tes_err_str(r));
 			return EX_DATAERR;
 		}
 		print_row(db, &d, out);
@@ -80,8 +80,8 @@ cmd_records(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 	fprintf(out, "%-12s %6s\n", "PLATE", "POINTS");
 	if (argc < 2)
 		return tes_db_drivers_foreach(db, print_driver, out) == 0 ? EX_OK : EX_SOFTWARE;
-	if (tes_plate_valid(argv[1], strlen(argv[1])) != 0) {
-		fprintf(err, "%s\n", tes_strerror(TES_ERR_PLATE));
+	if (tes_field_plate_valid(argv[1], strlen(argv[1])) != 0) {
+		fprintf(err, "%s\n", tes_err_str(TES_ERR_PLATE));
 		return EX_DATAERR;
 	}
 	print_driver(out, argv[1], tes_db_driver_points(db, argv[1]));
@@ -110,7 +110,7 @@ cmd_show(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 	if (argc != 2 || parse_id(argv[1], id, err) != 0)
 		return EX_USAGE;
 	if ((r = tes_db_report_get(db, id, &d)) != 0) {
-		fprintf(err, "report %s: %s\n", argv[1], tes_strerror(r));
+		fprintf(err, "report %s: %s\n", argv[1], tes_err_str(r));
 		return EX_DATAERR;
 	}
 	print_row(db, &d, out);
@@ -121,7 +121,7 @@ cmd_show(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 	unit_name(db, d.r.unit_key, unit);
 	if (tes_db_unit_find(db, d.r.unit_key, unit, &pub) == 0) {
 		tes_rsa_fingerprint(&pub, fp);
-		r = tes_report_digest(&d.r, h) == 0 ? tes_rsa_verify(&pub, h, d.sig) : TES_ERR_SIG;
+		r = tes_digest_report(&d.r, h) == 0 ? tes_rsa_verify(&pub, h, d.sig) : TES_ERR_SIG;
 		fprintf(out, "unit %s key %s signature %s\n", unit, fp, r == 0 ? "VALID" : "INVALID");
 	}
 	tes_b64_encode(d.sig, sizeof d.sig, b64, sizeof b64, 1);
@@ -145,7 +145,7 @@ cmd_decide(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 	approve = strcmp(argv[2], "approve") == 0;
 	r = tes_db_decide(db, id, approve, argv[3], argv[4], (uint64_t)time(NULL), &points);
 	if (r != 0) {
-		fprintf(err, "report %s: %s\n", argv[1], tes_strerror(r));
+		fprintf(err, "report %s: %s\n", argv[1], tes_err_str(r));
 		return r == TES_ERR_NOTFOUND || r == TES_ERR_DECIDED ? EX_DATAERR : EX_SOFTWARE;
 	}
 	if (approve)
@@ -164,13 +164,13 @@ cmd_add_unit(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 
 	if (argc != 3)
 		return EX_USAGE;
-	if ((r = tes_name_valid(argv[1], strlen(argv[1]))) != 0 ||
+	if ((r = tes_field_name_valid(argv[1], strlen(argv[1]))) != 0 ||
 	    (r = tes_rsa_pub_from_ssh(&pub, argv[2], strlen(argv[2]))) != 0) {
-		fprintf(err, "add-unit: %s\n", tes_strerror(r));
+		fprintf(err, "add-unit: %s\n", tes_err_str(r));
 		return EX_DATAERR;
 	}
 	if ((r = tes_db_unit_add(db, argv[1], &pub)) != 0) {
-		fprintf(err, "add-unit %s: %s\n", argv[1], tes_strerror(r));
+		fprintf(err, "add-unit %s: %s\n", argv[1], tes_err_str(r));
 		return r == TES_ERR_EXISTS ? EX_DATAERR : EX_IOERR;
 	}
 	tes_rsa_fingerprint(&pub, fp);
@@ -187,7 +187,7 @@ cmd_revoke_unit(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 		return EX_USAGE;
 	if ((r = tes_db_unit_revoke(db, argv[1])) != 0) {
 		fprintf(err, "revoke-unit %s: %s\n", argv[1],
-			r == TES_ERR_EXISTS ? "already revoked" : tes_strerror(r));
+			r == TES_ERR_EXISTS ? "already revoked" : tes_err_str(r));
 		return r == TES_ERR_NOTFOUND || r == TES_ERR_EXISTS ? EX_DATAERR : EX_IOERR;
 	}
 	fprintf(out, "unit %s revoked: its key is refused from now on; its reports remain as evidence\n", argv[1]);
@@ -204,13 +204,13 @@ cmd_add_user(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 		return EX_USAGE;
 	role = strcmp(argv[2], "police") == 0 ? TES_ROLE_POLICE
 	       : strcmp(argv[2], "officer") == 0 ? TES_ROLE_OFFICER : 0;
-	if (role == 0 || tes_name_valid(argv[1], strlen(argv[1])) != 0 ||
+	if (role == 0 || tes_field_name_valid(argv[1], strlen(argv[1])) != 0 ||
 	    strncmp(argv[3], "$argon2id$", 10) != 0 || strlen(argv[3]) > TES_JOURNAL_HASH_MAX) {
 		fprintf(err, "add-user: invalid name, role or hash\n");
 		return EX_DATAERR;
 	}
 	if ((r = tes_db_user_add(db, argv[1], role, argv[3])) != 0) {
-		fprintf(err, "add-user %s: %s\n", argv[1], tes_strerror(r));
+		fprintf(err, "add-user %s: %s\n", argv[1], tes_err_str(r));
 		return r == TES_ERR_EXISTS ? EX_DATAERR : EX_IOERR;
 	}
 	fprintf(out, "user %s added (role %s)\n", argv[1], argv[2]);
@@ -242,7 +242,7 @@ cmd_compact(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 	(void)argc;
 	(void)argv;
 	if ((r = tes_db_compact(db)) != 0) {
-		fprintf(err, "compact: %s\n", tes_strerror(r));
+		fprintf(err, "compact: %s\n", tes_err_str(r));
 		return EX_IOERR;
 	}
 	fprintf(out, "drivers.enc written\n");

@@ -102,10 +102,10 @@ send_blob(int fd, const char *p, size_t n)
 	uint8_t len[4];
 	int r;
 
-	tes_enc32be(len, (uint32_t)n);
-	if ((r = tes_write_full(fd, len, 4)) != 0)
+	tes_cur_enc32be(len, (uint32_t)n);
+	if ((r = tes_io_write_full(fd, len, 4)) != 0)
 		return r;
-	return tes_write_full(fd, p, n);
+	return tes_io_write_full(fd, p, n);
 }
 
 static void
@@ -117,11 +117,11 @@ answer(int fd, struct tes_db *db, int argc, char **argv)
 	uint8_t code;
 
 	if (out == NULL || err == NULL)
-		tes_fatal("out of memory");
+		tes_log_fatal("out of memory");
 	code = (uint8_t)tes_cmd_exec(db, argc, argv, out, err);
 	fclose(out);
 	fclose(err);
-	if (tes_write_full(fd, &code, 1) == 0 && send_blob(fd, ob, on) == 0)
+	if (tes_io_write_full(fd, &code, 1) == 0 && send_blob(fd, ob, on) == 0)
 		(void)send_blob(fd, eb, en);
 	free(ob);
 	free(eb);
@@ -148,8 +148,8 @@ tes_control_serve(int lfd, struct tes_db *db)
 		tes_log(TES_LOG_WARN, "control: request from another user refused");
 		goto out;
 	}
-	if (tes_read_full(fd, hdr, 4) != 0 || (n = tes_dec32be(hdr)) > TES_CONTROL_MAX ||
-	    (buf = malloc(n + 1)) == NULL || tes_read_full(fd, buf, n) != 0 ||
+	if (tes_io_read_full(fd, hdr, 4) != 0 || (n = tes_cur_dec32be(hdr)) > TES_CONTROL_MAX ||
+	    (buf = malloc(n + 1)) == NULL || tes_io_read_full(fd, buf, n) != 0 ||
 	    parse_request(buf, n, &argc, argv) != 0) {
 		tes_log(TES_LOG_WARN, "control: malformed request");
 		goto out;
@@ -182,11 +182,11 @@ recv_blob(int fd, FILE *to)
 	uint32_t n, k;
 	int r;
 
-	if ((r = tes_read_full(fd, len, 4)) != 0)
+	if ((r = tes_io_read_full(fd, len, 4)) != 0)
 		return r;
-	for (n = tes_dec32be(len); n > 0; n -= k) {
+	for (n = tes_cur_dec32be(len); n > 0; n -= k) {
 		k = n > sizeof buf ? sizeof buf : n;
-		if ((r = tes_read_full(fd, buf, k)) != 0)
+		if ((r = tes_io_read_full(fd, buf, k)) != 0)
 			return r;
 		fwrite(buf, 1, k, to);
 	}
@@ -209,7 +209,7 @@ build_request(int argc, char **argv, uint8_t *buf, size_t cap, size_t *used)
 		    (r = tes_cur_put_bytes(&c, (const uint8_t *)argv[i], len)) != 0)
 			return TES_ERR_TOOLONG;
 	}
-	tes_enc32be(buf, (uint32_t)(c.off - 4));
+	tes_cur_enc32be(buf, (uint32_t)(c.off - 4));
 	*used = c.off;
 	return 0;
 }
@@ -234,7 +234,7 @@ tes_control_call(const char *dir, int argc, char **argv, int *code)
 		close(fd);
 		return TES_ERR_CLOSED;
 	}
-	if ((r = tes_write_full(fd, buf, n)) == 0 && (r = tes_read_full(fd, &c, 1)) == 0 &&
+	if ((r = tes_io_write_full(fd, buf, n)) == 0 && (r = tes_io_read_full(fd, &c, 1)) == 0 &&
 	    (r = recv_blob(fd, stdout)) == 0 && (r = recv_blob(fd, stderr)) == 0)
 		*code = c;
 	close(fd);

@@ -32,8 +32,8 @@
 #include "officer/webchild.h"
 #include "web/html.h"
 #include "web/http.h"
-#include "web/msg.h"
-#include "web/sess.h"
+#include "web/wmsg.h"
+#include "web/wsess.h"
 
 enum {
 	OUT_MAX = TES_HTML_MAX + 2048    /* head + body */
@@ -81,7 +81,7 @@ struct req {
 	const struct tes_web_req *q;
 	struct tes_wsess *sess;          /* NULL without a live session */
 	struct tes_html *h;
-	struct tes_http_resp rs;
+	struct tes_resp rs;
 	uint8_t new_token[TES_HTTP_TOKEN_LEN];
 	time_t now;
 	int parked;                      /* no response yet: the verifier will finish it */
@@ -148,7 +148,7 @@ dummy_hash(void)
 	static char h[TES_PASSWD_ENCODED_MAX + 1];
 
 	if (h[0] == '\0' && tes_passwd_hash("tes-dummy", 9, h, sizeof h) != 0)
-		tes_fatal("cannot compute a password hash");
+		tes_log_fatal("cannot compute a password hash");
 	return h;
 }
 
@@ -234,7 +234,7 @@ login_done(struct req *x, int r)
 	if (x->sess == NULL && r == 0)
 		r = TES_ERR_SESSION;
 	snprintf(text, sizeof text, "dashboard login from %s: %s", x->slot->c.peer,
-		 r == 0 ? "ok" : tes_strerror(r));
+		 r == 0 ? "ok" : tes_err_str(r));
 	text[TES_JOURNAL_TEXT_MAX] = '\0';
 	(void)tes_db_audit(x->d->db, r == 0 ? TES_AUDIT_LOGIN_OK : TES_AUDIT_LOGIN_FAILED,
 			   q->user_len != 0 ? q->user : NULL, text, (uint64_t)x->now);
@@ -320,7 +320,7 @@ on_decide(struct req *x)
 		return;
 	}
 	if (r != 0) {
-		simple_page(x, 500, "Not stored", tes_strerror(r));
+		simple_page(x, 500, "Not stored", tes_err_str(r));
 		return;
 	}
 	tes_hex_encode(q->id, TES_REPORT_ID_LEN, hex);
@@ -405,7 +405,7 @@ on_verify(struct req *x)
 		if ((pid = tes_spawn_reader(x->d->db, p[1])) == 0) {
 			memset(&res, 0, sizeof res);
 			res.r = tes_db_verify(x->d->db, res.msg, sizeof res.msg, NULL);
-			_exit(tes_write_full(p[1], &res, sizeof res) == 0 ? 0 : 1);
+			_exit(tes_io_write_full(p[1], &res, sizeof res) == 0 ? 0 : 1);
 		}
 		close(p[1]);
 		if (pid > 0) {
@@ -497,7 +497,7 @@ handle(struct req *x)
 			routes[i].fn(x);
 		return;
 	}
-	tes_bug("route without handler");
+	tes_log_bug("route without handler");
 }
 
 /* The response */
@@ -514,7 +514,7 @@ send_response(struct tes_dashboard *d, struct wslot *s, struct req *x)
 	if (x->rs.ctype == NULL && x->rs.status != 303)
 		x->rs.ctype = "text/html; charset=utf-8";
 	x->rs.body_len = x->h->len;
-	if ((r = tes_http_head(&x->rs, (char *)d->out, sizeof d->out, &n)) != 0 || n + x->h->len > sizeof d->out)
+	if ((r = tes_resp_head(&x->rs, (char *)d->out, sizeof d->out, &n)) != 0 || n + x->h->len > sizeof d->out)
 		return TES_ERR_SPACE;
 	memcpy(d->out + n, x->h->buf, x->h->len);
 	n += x->h->len;
@@ -524,7 +524,7 @@ send_response(struct tes_dashboard *d, struct wslot *s, struct req *x)
 		m.u.chunk.last = off + k == n;
 		memcpy(m.u.chunk.data, d->out + off, k);
 		if ((r = tes_wmsg_encode(&m, buf)) != 0)
-			tes_bug("response encode");
+			tes_log_bug("response encode");
 		if (tes_children_send(d->kids, &s->c, buf) != 0)
 			return TES_ERR_IO;
 		off += k;
@@ -606,12 +606,12 @@ child_exit(void *owner, struct tes_child *c, int status)
 static void
 refuse(void *owner, int fd)
 {
-	struct tes_http_resp busy = { .status = 503, .no_store = 1 };
+	struct tes_resp busy = { .status = 503, .no_store = 1 };
 	char head[1024];
 	size_t n;
 
 	(void)owner;
-	if (tes_http_head(&busy, head, sizeof head, &n) == 0)
+	if (tes_resp_head(&busy, head, sizeof head, &n) == 0)
 		(void)send(fd, head, n, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
@@ -682,7 +682,7 @@ tes_dashboard_open(struct tes_dashboard **out, struct tes_db *db, const char *sp
 	if (spec == NULL || strcmp(spec, "off") == 0)
 		return 0;
 	if ((d = calloc(1, sizeof *d)) == NULL)
-		tes_fatal("out of memory");
+		tes_log_fatal("out of memory");
 	if (tes_children_open(&d->kids, &http_kind, d, spec, TES_DASHBOARD_SLOTS, TES_DASHBOARD_DEADLINE,
 			      parser_exe, env, err, cap) != 0) {
 		free(d);

@@ -4,7 +4,7 @@
  * browser connections and starts (posix_spawn) one "tes-parser http" child
  * per connection (officer/webchild.h, supervised by officer/children.h);
  * the child, sandboxed before it reads a byte, parses the request and sends
- * one fixed-size, validated request struct (web/msg.h). The dashboard
+ * one fixed-size, validated request struct (web/wmsg.h). The dashboard
  * checks the route's needs (an officer's session, the CSRF token), runs the
  * route (logins, decisions, the chain check), has the page rendered
  * (officer/pages.h) and sends the response bytes back in fixed-size chunks,

@@ -33,8 +33,8 @@ write_secret(const char *path, const char *text)
 
 	if (fd < 0)
 		return TES_ERR_IO;
-	r = tes_write_full(fd, text, strlen(text));
-	if (r == 0 && (tes_write_full(fd, "\n", 1) != 0 || fsync(fd) != 0))
+	r = tes_io_write_full(fd, text, strlen(text));
+	if (r == 0 && (tes_io_write_full(fd, "\n", 1) != 0 || fsync(fd) != 0))
 		r = TES_ERR_IO;
 	close(fd);
 	return r;
@@ -148,7 +148,7 @@ tes_demo_setup(const char *dir, const char *listen, const char *http, int *creat
 	*created = 0;
 	if (access(path, F_OK) != 0) {
 		if ((r = enrol(dir)) != 0) {
-			tes_log(TES_LOG_ERROR, "cannot create demo data in %s: %s", dir, tes_strerror(r));
+			tes_log(TES_LOG_ERROR, "cannot create demo data in %s: %s", dir, tes_err_str(r));
 			return r;
 		}
 		*created = 1;

@@ -33,7 +33,7 @@ on_hello(struct tes_engine *e, const uint8_t *f, size_t flen, const uint8_t *p, 
 	int r;
 
 	if ((r = keep_frame(e->ch_f, &e->ch_n, f, flen)) != 0 ||
-	    (r = tes_client_hello_decode(p, n, &e->ch)) != 0)
+	    (r = tes_msg_client_hello_decode(p, n, &e->ch)) != 0)
 		return r;
 	/*= spec/PROTOCOL.md#handshake MUST-H2: single DES only when the server allows it */
 	if (e->ch.suite == TES_SUITE_DES_CBC_HMAC_SHA256 && !e->init.allow_des)
@@ -44,7 +44,7 @@ on_hello(struct tes_engine *e, const uint8_t *f, size_t flen, const uint8_t *p, 
 	e->sh.e_len = e->init.e_len;
 	memcpy(e->sh.e, e->init.e, e->init.e_len);
 	if ((r = tes_x25519_keygen(e->x_priv, e->sh.x25519)) != 0 ||
-	    (r = tes_hs_sh_frame(&e->sh, e->sh_f, &e->sh_n)) != 0)
+	    (r = tes_handshake_sh_frame(&e->sh, e->sh_f, &e->sh_n)) != 0)
 		return r;
 	memcpy(out->frame, e->sh_f, e->sh_n);
 	out->frame_len = e->sh_n;
@@ -60,7 +60,7 @@ on_kx(struct tes_engine *e, const uint8_t *f, size_t flen, const uint8_t *p, siz
 
 	(void)out;
 	if ((r = keep_frame(e->kx_f, &e->kx_n, f, flen)) != 0 ||
-	    (r = tes_key_exchange_decode(p, n, &e->kx)) != 0)
+	    (r = tes_msg_key_exchange_decode(p, n, &e->kx)) != 0)
 		return r;
 	e->state = TES_ENG_WAIT_FIN;
 	return 0;
@@ -75,7 +75,7 @@ on_fin(struct tes_engine *e, const uint8_t *f, size_t flen, const uint8_t *p, si
 	int r;
 
 	if ((r = keep_frame(e->cf_f, &e->cf_n, f, flen)) != 0 ||
-	    (r = tes_finished_decode(p, n, &e->cf)) != 0)
+	    (r = tes_msg_finished_decode(p, n, &e->cf)) != 0)
 		return r;
 	out->has_req = 1;
 	out->req.type = TES_MON_HANDSHAKE;
@@ -97,7 +97,7 @@ finish(struct tes_engine *e, const uint8_t pms[static TES_PMS_LEN], struct tes_e
 
 	if ((r = tes_x25519_shared(ecdh, e->x_priv, e->ch.x25519)) != 0)
 		goto out;
-	tes_hs_hash(e->ch_f, e->ch_n, e->sh_f, e->sh_n, e->kx_f, e->kx_n, NULL, 0, th);
+	tes_handshake_hash(e->ch_f, e->ch_n, e->sh_f, e->sh_n, e->kx_f, e->kx_n, NULL, 0, th);
 	tes_keysched_derive(pms, ecdh, th, &k);
 	tes_keysched_finished(k.c_fin, th, fin);
 	/*= spec/PROTOCOL.md#handshake MUST-H6: client Finished checked in constant time */
@@ -105,7 +105,7 @@ finish(struct tes_engine *e, const uint8_t pms[static TES_PMS_LEN], struct tes_e
 		r = TES_ERR_MAC;
 		goto out;
 	}
-	tes_hs_hash(e->ch_f, e->ch_n, e->sh_f, e->sh_n, e->kx_f, e->kx_n, e->cf_f, e->cf_n, th);
+	tes_handshake_hash(e->ch_f, e->ch_n, e->sh_f, e->sh_n, e->kx_f, e->kx_n, e->cf_f, e->cf_n, th);
 	tes_keysched_finished(k.s_fin, th, fin);
 	tes_record_dir_init(&e->rx, e->ch.suite, k.c2s_enc, k.c2s_mac);
 	tes_record_dir_init(&e->tx, e->ch.suite, k.s2c_enc, k.s2c_mac);
@@ -146,7 +146,7 @@ on_login(struct tes_engine *e, const uint8_t *p, size_t n, struct tes_engine_out
 	/*= spec/PROTOCOL.md#state MUST-S2: LOGIN only before a successful login */
 	if (e->logged_in)
 		return TES_ERR_STATE;
-	if ((r = tes_login_decode(p, n, &out->req.u.login)) != 0)
+	if ((r = tes_msg_login_decode(p, n, &out->req.u.login)) != 0)
 		return r;
 	out->has_req = 1;
 	out->req.type = TES_MON_LOGIN;
@@ -193,7 +193,7 @@ send_receipt(struct tes_engine *e, const struct tes_receipt *rc, struct tes_engi
 	size_t n;
 	int r;
 
-	if ((r = tes_receipt_encode(rc, buf, sizeof buf, &n)) != 0)
+	if ((r = tes_msg_receipt_encode(rc, buf, sizeof buf, &n)) != 0)
 		return r;
 	return seal(e, buf, n, out);
 }
@@ -208,7 +208,7 @@ on_report(struct tes_engine *e, const uint8_t *p, size_t n, struct tes_engine_ou
 	/*= spec/PROTOCOL.md#state MUST-S3: no report before login */
 	if (!e->logged_in)
 		return TES_ERR_STATE;
-	r = tes_report_msg_decode(p, n, &rep->r, rep->sig);
+	r = tes_msg_report_rec_decode(p, n, &rep->r, rep->sig);
 	if (r != 0) {
 		/* A field outside its range gets a REJECTED receipt; broken framing ends the session. */
 		if ((rc.reason = reject_reason(r)) == TES_REJECT_NONE || n < 1 + TES_REPORT_ID_LEN)

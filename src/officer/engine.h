@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #include "crypto/record.h"
-#include "officer/monitor.h"
+#include "officer/mon.h"
 #include "wire/limits.h"
 #include "wire/msg.h"
 

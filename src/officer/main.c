@@ -31,7 +31,7 @@
 #include "officer/server.h"
 #include "officer/spawn.h"
 #include "officer/verifier.h"
-#include "wire/validate.h"
+#include "wire/field.h"
 
 struct opts {
 	const char *dir;
@@ -186,7 +186,7 @@ open_error(const char *dir, int r)
 			dir, dir);
 		return EX_NOINPUT;
 	}
-	fprintf(stderr, "tes-officer: cannot open %s: %s\n", dir, tes_strerror(r));
+	fprintf(stderr, "tes-officer: cannot open %s: %s\n", dir, tes_err_str(r));
 	return r == TES_ERR_CORRUPT ? EX_DATAERR : r == TES_ERR_LOCKED ? EX_TEMPFAIL : EX_IOERR;
 }
 
@@ -207,7 +207,7 @@ run_store(const char *dir, int argc, char **argv)
 		return open_error(dir, r);
 	if ((r = tes_control_call(dir, argc, argv, &code)) != 0) {
 		fprintf(stderr, "tes-officer: %s is in use but its server does not answer on control.sock (%s)\n",
-			dir, tes_strerror(r));
+			dir, tes_err_str(r));
 		return EX_TEMPFAIL;
 	}
 	return code;
@@ -222,7 +222,7 @@ do_init(struct opts *o)
 	int r;
 
 	if ((r = tes_db_create(o->dir)) != 0) {
-		fprintf(stderr, "tes-officer: init %s: %s\n", o->dir, tes_strerror(r));
+		fprintf(stderr, "tes-officer: init %s: %s\n", o->dir, tes_err_str(r));
 		return r == TES_ERR_EXISTS ? EX_CANTCREAT : EX_IOERR;
 	}
 	snprintf(path, sizeof path, "%s/server.key", o->dir);
@@ -243,7 +243,7 @@ do_fingerprint(struct opts *o)
 
 	snprintf(path, sizeof path, "%s/server.key", o->dir);
 	if ((r = tes_rsa_load_private(&k, path)) != 0) {
-		fprintf(stderr, "tes-officer: cannot read %s: %s\n", path, tes_strerror(r));
+		fprintf(stderr, "tes-officer: cannot read %s: %s\n", path, tes_err_str(r));
 		return r == TES_ERR_NOTFOUND ? EX_NOINPUT : EX_DATAERR;
 	}
 	tes_rsa_fingerprint(&k.pub, fp);
@@ -264,7 +264,7 @@ do_add_unit(struct opts *o, int argc, char **argv)
 		return usage("add-unit", EX_USAGE);
 	if ((r = tes_rsa_load_public(&pub, argv[1])) != 0) {
 		fprintf(stderr, "tes-officer: %s: %s (expected an ssh-rsa line from 'tes-police keygen')\n",
-			argv[1], tes_strerror(r));
+			argv[1], tes_err_str(r));
 		return r == TES_ERR_NOTFOUND ? EX_NOINPUT : EX_DATAERR;
 	}
 	if ((r = tes_rsa_pub_to_ssh(&pub, argv[0], line, sizeof line)) != 0)
@@ -286,8 +286,8 @@ do_add_user(struct opts *o, int argc, char **argv)
 	if (argc != 1 || o->role == NULL ||
 	    (strcmp(o->role, "police") != 0 && strcmp(o->role, "officer") != 0))
 		return usage("add-user", EX_USAGE);
-	if (tes_name_valid(argv[0], strlen(argv[0])) != 0) {
-		fprintf(stderr, "tes-officer: %s\n", tes_strerror(TES_ERR_NAME));
+	if (tes_field_name_valid(argv[0], strlen(argv[0])) != 0) {
+		fprintf(stderr, "tes-officer: %s\n", tes_err_str(TES_ERR_NAME));
 		return EX_DATAERR;
 	}
 	r = tes_cli_password(o->password_file, "Password: ", 1, pw, sizeof pw);
@@ -295,8 +295,8 @@ do_add_user(struct opts *o, int argc, char **argv)
 		fprintf(stderr, "tes-officer: no terminal to ask for a password; use --password-file FILE\n");
 		return EX_USAGE;
 	}
-	if (r != 0 || tes_password_valid(pw, strlen(pw)) != 0) {
-		fprintf(stderr, "tes-officer: cannot read a password (1-128 characters): %s\n", tes_strerror(r));
+	if (r != 0 || tes_field_password_valid(pw, strlen(pw)) != 0) {
+		fprintf(stderr, "tes-officer: cannot read a password (1-128 characters): %s\n", tes_err_str(r));
 		tes_wipe(pw, sizeof pw);
 		return EX_DATAERR;
 	}
@@ -316,7 +316,7 @@ default_officer(void)
 {
 	const char *u = getenv("USER");
 
-	return u != NULL && tes_name_valid(u, strlen(u)) == 0 ? u : "cli";
+	return u != NULL && tes_field_name_valid(u, strlen(u)) == 0 ? u : "cli";
 }
 
 static int
@@ -328,8 +328,8 @@ do_decide(struct opts *o, int argc, char **argv)
 	if (argc != 2)
 		return usage("decide", EX_USAGE);
 	snprintf(officer, sizeof officer, "%s", o->officer != NULL ? o->officer : default_officer());
-	if (tes_name_valid(officer, strlen(officer)) != 0) {
-		fprintf(stderr, "tes-officer: --officer: %s\n", tes_strerror(TES_ERR_NAME));
+	if (tes_field_name_valid(officer, strlen(officer)) != 0) {
+		fprintf(stderr, "tes-officer: --officer: %s\n", tes_err_str(TES_ERR_NAME));
 		return EX_DATAERR;
 	}
 	req[0] = "decide";
@@ -362,8 +362,8 @@ do_records(struct opts *o, int argc)
 	if (argc != 0)
 		return usage("records", EX_USAGE);
 	if (o->plate != NULL) {
-		if (tes_plate_normalize(o->plate, strlen(o->plate), plate, &n) != 0) {
-			fprintf(stderr, "tes-officer: %s\n", tes_strerror(TES_ERR_PLATE));
+		if (tes_field_plate_normalize(o->plate, strlen(o->plate), plate, &n) != 0) {
+			fprintf(stderr, "tes-officer: %s\n", tes_err_str(TES_ERR_PLATE));
 			return EX_DATAERR;
 		}
 		req[1] = plate;
@@ -391,11 +391,11 @@ do_serve(struct opts *o)
 		return EX_CANTCREAT;
 	/* the worker pools are forked before any key is in this process */
 	if ((r = tes_verifier_start(&ver)) != 0) {
-		tes_log(TES_LOG_ERROR, "cannot start the password verifier: %s", tes_strerror(r));
+		tes_log(TES_LOG_ERROR, "cannot start the password verifier: %s", tes_err_str(r));
 		return EX_OSERR;
 	}
 	if ((r = tes_sigcheck_start(&sig)) != 0) {
-		tes_log(TES_LOG_ERROR, "cannot start the signature-check workers: %s", tes_strerror(r));
+		tes_log(TES_LOG_ERROR, "cannot start the signature-check workers: %s", tes_err_str(r));
 		tes_verifier_stop(&ver);
 		return EX_OSERR;
 	}

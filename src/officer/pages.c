@@ -12,7 +12,7 @@
 #include "crypto/digest.h"
 #include "crypto/rsa.h"
 #include "officer/pages.h"
-#include "wire/validate.h"
+#include "wire/field.h"
 
 /* Page frame */
 
@@ -151,7 +151,7 @@ sig_check(const struct tes_db *db, const struct tes_db_report *d, struct sigchec
 		return;
 	c->known = 1;
 	tes_rsa_fingerprint(&pub, c->fp);
-	c->valid = tes_report_digest(&d->r, hash) == 0 && tes_rsa_verify(&pub, hash, d->sig) == 0;
+	c->valid = tes_digest_report(&d->r, hash) == 0 && tes_rsa_verify(&pub, hash, d->sig) == 0;
 }
 
 static void
@@ -490,7 +490,7 @@ tes_pages_records(const struct tes_pages *p)
 	tes_html_init(p->h);
 	page_start(p, "Driver records");
 	search_form(p);
-	if (p->q->q_len != 0 && tes_plate_normalize(p->q->q, p->q->q_len, plate, &n) != 0) {
+	if (p->q->q_len != 0 && tes_field_plate_normalize(p->q->q, p->q->q_len, plate, &n) != 0) {
 		tes_html_raw(p->h, "<p class=\"msg\">Not a plate: ");
 		tes_html_esc(p->h, p->q->q, p->q->q_len);
 		tes_html_raw(p->h, "</p>");

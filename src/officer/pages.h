@@ -17,7 +17,7 @@
 #include "store/db.h"
 #include "web/html.h"
 #include "web/http.h"
-#include "web/sess.h"
+#include "web/wsess.h"
 
 enum {
 	TES_PAGES_QUEUE = 20,            /* rows per queue page */
@@ -28,7 +28,7 @@ enum {
 /* One page being rendered. */
 struct tes_pages {
 	struct tes_html *h;              /* the body */
-	struct tes_http_resp *rs;        /* its status, content type */
+	struct tes_resp *rs;        /* its status, content type */
 	const struct tes_db *db;         /* the store, read-only */
 	const char *fp;                  /* the server key's fingerprint, for the footer */
 	const struct tes_wsess *sess;    /* the browser's session (its officer, its form token), or NULL */

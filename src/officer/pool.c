@@ -28,7 +28,7 @@ send_answer(uint64_t tag, int verdict)
 {
 	uint8_t ans[ANS_LEN];
 
-	tes_enc64be(ans, tag);
+	tes_cur_enc64be(ans, tag);
 	ans[8] = (uint8_t)verdict;
 	(void)!write(TES_POOL_FD, ans, sizeof ans);
 }
@@ -72,7 +72,7 @@ worker(const struct tes_pool_kind *k, int fd)
 		if (got == 0 || (got < 0 && errno != EINTR))
 			_exit(0);
 		if (got == (ssize_t)len)
-			send_answer(tes_dec64be(req), k->check(req + 8) == 1);
+			send_answer(tes_cur_dec64be(req), k->check(req + 8) == 1);
 		tes_wipe(req, len + 1);
 	}
 }
@@ -91,7 +91,7 @@ await_ready(struct tes_pool *p)
 			continue;
 		if (n == 0)
 			return TES_ERR_TIMEOUT;
-		if (n < 0 || recv(p->fd, ans, sizeof ans, 0) != (ssize_t)sizeof ans || tes_dec64be(ans) != READY_TAG)
+		if (n < 0 || recv(p->fd, ans, sizeof ans, 0) != (ssize_t)sizeof ans || tes_cur_dec64be(ans) != READY_TAG)
 			return TES_ERR_INTERNAL;
 		if (ans[8] != 1)
 			return TES_ERR_SANDBOX;
@@ -159,7 +159,7 @@ tes_pool_submit(struct tes_pool *p, uint64_t tag, const uint8_t *body)
 	ssize_t k;
 	int r;
 
-	tes_enc64be(req, tag);
+	tes_cur_enc64be(req, tag);
 	memcpy(req + 8, body, p->kind->body_len);
 	k = send(p->fd, req, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (k == (ssize_t)len)
@@ -181,7 +181,7 @@ tes_pool_result(struct tes_pool *p, uint64_t *tag, int *ok)
 		return errno == EAGAIN || errno == EINTR ? TES_ERR_TIMEOUT : TES_ERR_CLOSED;
 	if (k != (ssize_t)sizeof ans)
 		return TES_ERR_CLOSED;
-	*tag = tes_dec64be(ans);
+	*tag = tes_cur_dec64be(ans);
 	*ok = ans[8] == 1;
 	return 0;
 }

@@ -27,14 +27,14 @@
 #include "officer/children.h"
 #include "officer/control.h"
 #include "officer/dashboard.h"
-#include "officer/monitor.h"
+#include "officer/mon.h"
 #include "officer/ratelimit.h"
 #include "officer/server.h"
 #include "officer/session.h"
 #include "officer/sigcheck.h"
 #include "officer/verifier.h"
 #include "sandbox/sandbox.h"
-#include "wire/validate.h"
+#include "wire/field.h"
 
 /* A session child: the supervisor's part (state: enum tes_mon_state), then the session's. */
 struct slot {
@@ -106,7 +106,7 @@ send_msg(struct server *sv, struct slot *s, const struct tes_mon_msg *m)
 	int r;
 
 	if ((r = tes_mon_encode(m, buf)) != 0)
-		tes_bug("monitor encode");
+		tes_log_bug("monitor encode");
 	r = tes_children_send(sv->kids, &s->c, buf);
 	tes_wipe(buf, sizeof buf);
 	return r;
@@ -153,9 +153,9 @@ verify_unit(struct server *sv, struct slot *s, const struct tes_mon_handshake *h
 	memcpy(sh.n, k->pub.n, TES_RSA_LEN);
 	sh.e_len = k->pub.elen;
 	memcpy(sh.e, k->pub.e, k->pub.elen);
-	if ((r = tes_hs_ch_frame(&hs->ch, ch_f, &chn)) != 0 || (r = tes_hs_sh_frame(&sh, sh_f, &shn)) != 0)
+	if ((r = tes_handshake_ch_frame(&hs->ch, ch_f, &chn)) != 0 || (r = tes_handshake_sh_frame(&sh, sh_f, &shn)) != 0)
 		return r;
-	tes_hs_unit_auth_hash(ch_f, chn, sh_f, shn, hs->kx.oaep, h);
+	tes_handshake_unit_auth_hash(ch_f, chn, sh_f, shn, hs->kx.oaep, h);
 	if ((r = tes_rsa_verify(&s->unit_pub, h, hs->kx.sig)) != 0)
 		return r;
 	memcpy(s->unit_key, hs->ch.unit_key, TES_KEYID_LEN);
@@ -175,7 +175,7 @@ on_handshake(void *owner, struct tes_child *c, const void *msg)
 	if ((r = verify_unit(sv, s, &m->u.hs)) != 0) {
 		tes_b64_encode(m->u.hs.ch.unit_key, TES_KEYID_LEN, fp, sizeof fp, 0);
 		tes_log(TES_LOG_WARN, "session %d (%s): unit key SHA256:%s refused: %s", (int)s->c.pid, s->c.peer,
-			fp, tes_strerror(r));
+			fp, tes_err_str(r));
 		a.u.st.status = 1;
 	} else if (tes_rsa_oaep_decrypt(tes_db_server_key(sv->db), m->u.hs.kx.oaep, a.u.st.pms) != 0) {
 		tes_log(TES_LOG_WARN, "session %d (%s): key transport failed", (int)s->c.pid, s->c.peer);
@@ -213,7 +213,7 @@ finish_login(struct server *sv, struct slot *s, int r)
 	if (r != TES_ERR_RATELIMIT)
 		tes_ratelimit_note(&sv->rl, s->login_user, s->c.peer, r == 0, tes_ratelimit_now());
 	snprintf(text, sizeof text, "police login from %s unit %s: %s", s->c.peer, s->unit,
-		 r == 0 ? "ok" : tes_strerror(r));
+		 r == 0 ? "ok" : tes_err_str(r));
 	text[TES_JOURNAL_TEXT_MAX] = '\0';
 	/* the answer waits for the round's fsync like a receipt: the login is in the audit log first */
 	(void)tes_db_audit_append(sv->db, r == 0 ? TES_AUDIT_LOGIN_OK : TES_AUDIT_LOGIN_FAILED, s->login_user,
@@ -225,7 +225,7 @@ finish_login(struct server *sv, struct slot *s, int r)
 	}
 	a.u.st.status = r == 0 ? 0 : 1;
 	if (tes_mon_encode(&a, s->ans) != 0)
-		tes_bug("login answer encode");
+		tes_log_bug("login answer encode");
 	s->pending = 1;
 	s->kill_after = r != 0 && ++s->login_failures >= 3;
 }
@@ -273,7 +273,7 @@ read_verifier(struct server *sv)
 			finish_login(sv, s, ok && s->login_role_ok ? 0 : TES_ERR_AUTH);
 	}
 	if (r == TES_ERR_CLOSED)
-		tes_fatal("the password verifier processes are gone");
+		tes_log_fatal("the password verifier processes are gone");
 }
 
 /* What the master checks at once; the digest the signature must cover goes to s->report_digest. */
@@ -283,10 +283,10 @@ check_report(struct slot *s, const struct tes_mon_report *rep)
 	/*= spec/PROTOCOL.md#report MUST-R6: the report is bound to the authenticated unit key */
 	if (memcmp(rep->r.unit_key, s->unit_key, TES_KEYID_LEN) != 0)
 		return TES_REJECT_UNIT;
-	if (tes_time_valid(rep->r.time, (uint64_t)time(NULL)) != 0)
+	if (tes_field_time_valid(rep->r.time, (uint64_t)time(NULL)) != 0)
 		return TES_REJECT_TIME;
 	/* the master's own canonical encoding, never bytes the child chose */
-	if (tes_report_digest(&rep->r, s->report_digest) != 0)
+	if (tes_digest_report(&rep->r, s->report_digest) != 0)
 		return TES_REJECT_SIGNATURE;
 	return TES_REJECT_NONE;
 }
@@ -321,11 +321,11 @@ finish_report(struct server *sv, struct slot *s, const struct tes_mon_report *re
 	} else {
 		rc->status = TES_RECEIPT_REJECTED;
 		rc->reason = TES_REJECT_STORAGE;
-		tes_log(TES_LOG_ERROR, "report %s not stored: %s", hex, tes_strerror(r));
+		tes_log(TES_LOG_ERROR, "report %s not stored: %s", hex, tes_err_str(r));
 	}
 	/* Every answer waits for the group fsync: a receipt means the data is on disk. */
 	if (tes_mon_encode(&a, s->ans) != 0)
-		tes_bug("receipt encode");
+		tes_log_bug("receipt encode");
 	s->pending = 1;
 }
 
@@ -349,8 +349,8 @@ submit_check(struct server *sv, struct slot *s)
 		}
 		sv->sig_full = 1;
 	} else
-		tes_fatal("the signature-check workers are gone (%s); stopping, no report stored unchecked",
-			  tes_strerror(r));
+		tes_log_fatal("the signature-check workers are gone (%s); stopping, no report stored unchecked",
+			  tes_err_str(r));
 	return r;
 }
 
@@ -409,7 +409,7 @@ read_sigcheck(struct server *sv)
 		finish_report(sv, s, &s->report, ok ? TES_REJECT_NONE : TES_REJECT_SIGNATURE);
 	}
 	if (r == TES_ERR_CLOSED)
-		tes_fatal("the signature-check workers are gone; stopping, no report stored unchecked");
+		tes_log_fatal("the signature-check workers are gone; stopping, no report stored unchecked");
 }
 
 /*
@@ -431,7 +431,7 @@ sigcheck_lost(struct server *sv, pid_t pid, int st)
 		if (slot_at(sv, i)->checking == CHECK_QUEUED)
 			slot_kill(sv, slot_at(sv, i), "the signature check of its report was lost; report not stored");
 	if (tes_pool_alive(&sv->sig->pool) == 0)
-		tes_fatal("no signature-check worker is left; stopping, no report stored unchecked");
+		tes_log_fatal("no signature-check worker is left; stopping, no report stored unchecked");
 }
 
 static void
@@ -495,7 +495,7 @@ refuse(void *owner, int fd)
 	const struct server *sv = owner;
 
 	tes_log(TES_LOG_WARN, "connection refused: %u sessions open", sv->o->max_sessions);
-	tes_alert_send(fd, TES_ALERT_BUSY);
+	tes_io_send_alert(fd, TES_ALERT_BUSY);
 }
 
 /* The monitor's dispatch table (OpenSSH mon_dispatch style): the handler column of TES_MON_DISPATCH. */
@@ -543,7 +543,7 @@ flush_receipts(struct server *sv)
 	if (n == 0)
 		return;
 	if ((r = tes_db_sync(sv->db)) != 0)
-		tes_fatal("journal fsync failed: %s; stopping without acknowledging", tes_strerror(r));
+		tes_log_fatal("journal fsync failed: %s; stopping without acknowledging", tes_err_str(r));
 	for (i = 0; i < tes_children_count(sv->kids); i++) {
 		struct slot *s = slot_at(sv, i);
 
@@ -714,7 +714,7 @@ tes_server_run(struct tes_db *db, const struct tes_serve_opts *o)
 		return EX_UNAVAILABLE;
 	}
 	if ((pfd = calloc(o->max_sessions + 4 + TES_DASHBOARD_POLL_MAX, sizeof *pfd)) == NULL)
-		tes_fatal("out of memory");
+		tes_log_fatal("out of memory");
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);

@@ -14,7 +14,7 @@
 #include "common/wipe.h"
 #include "crypto/rng.h"
 #include "officer/engine.h"
-#include "officer/monitor.h"
+#include "officer/mon.h"
 #include "officer/session.h"
 #include "sandbox/sandbox.h"
 #include "wire/frame.h"
@@ -141,7 +141,7 @@ static int
 pump(struct session *s, int r)
 {
 	while (r == 0) {
-		if (s->out.frame_len > 0 && (r = tes_write_full(net, s->out.frame, s->out.frame_len)) != 0)
+		if (s->out.frame_len > 0 && (r = tes_io_write_full(net, s->out.frame, s->out.frame_len)) != 0)
 			break;
 		if (!s->out.has_req)
 			break;
@@ -163,7 +163,7 @@ serve(struct session *s)
 	int r;
 
 	while (!tes_engine_done(&s->e)) {
-		if ((r = tes_frame_read(net, s->frame, &h, &p, &flen)) != 0) {
+		if ((r = tes_io_read_frame(net, s->frame, &h, &p, &flen)) != 0) {
 #ifdef TES_TEST_BUILD
 			if (r == TES_ERR_TYPE && s->frame[2] == 0x7f)
 				test_frame(s->frame[5]);
@@ -181,7 +181,7 @@ serve(struct session *s)
 static const char *
 what(int r)
 {
-	return tes_strerror(r);
+	return tes_err_str(r);
 }
 
 /* see session.h */
@@ -205,7 +205,7 @@ tes_session_main(void)
 	r = serve(&s);
 	if (r != 0 && r != TES_ERR_CLOSED && r != TES_ERR_PEER) {
 		/*= spec/PROTOCOL.md#alerts MUST-A1: one generic alert, then close */
-		tes_alert_send(net, tes_engine_alert(&s.e));
+		tes_io_send_alert(net, tes_engine_alert(&s.e));
 		snprintf(line, sizeof line, "session ended: %s", what(r));
 		mon_log(1, line);
 	}

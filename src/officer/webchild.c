@@ -17,7 +17,7 @@
 #include "officer/webchild.h"
 #include "sandbox/sandbox.h"
 #include "web/http.h"
-#include "web/msg.h"
+#include "web/wmsg.h"
 
 static const int net = TES_WEBCHILD_NET_FD;
 static const int mon = TES_WEBCHILD_MON_FD;
@@ -26,16 +26,16 @@ static const int mon = TES_WEBCHILD_MON_FD;
 static void
 refuse(uint16_t status)
 {
-	struct tes_http_resp rs = { .status = status, .ctype = "text/plain; charset=utf-8" };
+	struct tes_resp rs = { .status = status, .ctype = "text/plain; charset=utf-8" };
 	char head[1024];
-	const char *text = tes_http_reason(status);
+	const char *text = tes_resp_reason(status);
 	size_t n;
 
 	rs.body_len = strlen(text) + 1;
-	if (tes_http_head(&rs, head, sizeof head, &n) != 0)
+	if (tes_resp_head(&rs, head, sizeof head, &n) != 0)
 		return;
-	if (tes_write_full(net, head, n) == 0 && tes_write_full(net, text, strlen(text)) == 0)
-		(void)tes_write_full(net, "\n", 1);
+	if (tes_io_write_full(net, head, n) == 0 && tes_io_write_full(net, text, strlen(text)) == 0)
+		(void)tes_io_write_full(net, "\n", 1);
 }
 
 /* Read until one whole request is there; *status is the refusal otherwise. */
@@ -85,7 +85,7 @@ relay_response(void)
 			return r;
 		if (m.type != TES_WMSG_RESPONSE)
 			return TES_ERR_TYPE;
-		if ((r = tes_write_full(net, m.u.chunk.data, m.u.chunk.len)) != 0)
+		if ((r = tes_io_write_full(net, m.u.chunk.data, m.u.chunk.len)) != 0)
 			return r;
 		if (m.u.chunk.last)
 			return 0;

@@ -3,7 +3,7 @@
  * The http child ("tes-parser http"): one browser request per process. It
  * is a fresh image holding no secret; it enters the sandbox before it reads
  * the first byte, parses with the bounded parser of web/http.h, sends the
- * master one fixed request struct (web/msg.h), and copies the response
+ * master one fixed request struct (web/wmsg.h), and copies the response
  * chunks the master sends back to the browser.
  *
  * File descriptors on entry (officer/spawn.h): TES_WEBCHILD_NET_FD is the

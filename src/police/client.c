@@ -113,7 +113,7 @@ tes_client_connect(struct tes_client *c, const char *hostport, char *err, size_t
 static int
 send_out(struct tes_client *c, const struct tes_client_engine_out *out)
 {
-	return out->frame_len > 0 ? tes_write_full(c->fd, out->frame, out->frame_len) : 0;
+	return out->frame_len > 0 ? tes_io_write_full(c->fd, out->frame, out->frame_len) : 0;
 }
 
 /* Read one whole frame and hand it to the engine; an ALERT is remembered (TES_ERR_PEER). */
@@ -126,7 +126,7 @@ recv_frame(struct tes_client *c, struct tes_client_engine_out *out)
 	size_t flen;
 	int r;
 
-	if ((r = tes_frame_read(c->fd, buf, &h, &p, &flen)) != 0)
+	if ((r = tes_io_read_frame(c->fd, buf, &h, &p, &flen)) != 0)
 		return r;
 	r = tes_client_engine_frame(&c->eng, buf, flen, out);
 	if (out->event == TES_CLIENT_EV_ALERT)

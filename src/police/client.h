@@ -52,7 +52,7 @@ int tes_client_login(struct tes_client *c, const char *user, const char *pw);
 /* Sign r with the unit key, send it, wait for its receipt. */
 int tes_client_report(struct tes_client *c, const struct tes_report *r, struct tes_receipt *rc);
 /*
- * Send r with a signature made beforehand (tes_report_digest, then
+ * Send r with a signature made beforehand (tes_digest_report, then
  * tes_rsa_sign with the unit key), wait for its receipt. The server checks
  * sig itself: a wrong one is answered REJECTED.
  */

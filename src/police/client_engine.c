@@ -37,7 +37,7 @@ on_server_hello(struct tes_client_engine *e, const uint8_t *f, size_t flen, cons
 	struct tes_rsa_pub *k = &out->server;
 	int r;
 
-	if ((r = tes_server_hello_decode(p, n, &e->sh)) != 0)
+	if ((r = tes_msg_server_hello_decode(p, n, &e->sh)) != 0)
 		return r;
 	if (e->sh.suite != e->suite)
 		return TES_ERR_FORMAT;
@@ -68,10 +68,10 @@ kx_frame(struct tes_client_engine *e, const struct tes_rsa_priv *unit, const uin
 	memcpy(server.e, e->sh.e, e->sh.e_len);
 	if ((r = tes_rsa_oaep_encrypt(&server, pms, TES_PMS_LEN, kx.oaep)) != 0)
 		return r;
-	tes_hs_unit_auth_hash(e->ch_f, e->ch_n, e->sh_f, e->sh_n, kx.oaep, th);
+	tes_handshake_unit_auth_hash(e->ch_f, e->ch_n, e->sh_f, e->sh_n, kx.oaep, th);
 	if ((r = tes_rsa_sign(unit, th, kx.sig)) != 0)
 		return r;
-	return tes_hs_kx_frame(&kx, out->frame, &out->frame_len);
+	return tes_handshake_kx_frame(&kx, out->frame, &out->frame_len);
 }
 
 /* After the KEY_EXCHANGE in out: derive the keys, add our FINISHED, keep the server's expected one. */
@@ -86,13 +86,13 @@ finish(struct tes_client_engine *e, const uint8_t pms[static TES_PMS_LEN], struc
 
 	if ((r = tes_x25519_shared(ecdh, e->x_priv, e->sh.x25519)) != 0)
 		goto out;
-	tes_hs_hash(e->ch_f, e->ch_n, e->sh_f, e->sh_n, kx_f, kx_n, NULL, 0, th);
+	tes_handshake_hash(e->ch_f, e->ch_n, e->sh_f, e->sh_n, kx_f, kx_n, NULL, 0, th);
 	tes_keysched_derive(pms, ecdh, th, &k);
 	tes_keysched_finished(k.c_fin, th, fin);
 	if ((r = tes_frame_encode(out->frame + kx_n, sizeof out->frame - kx_n, TES_FRAME_FINISHED, fin, sizeof fin,
 				  &cf_n)) != 0)
 		goto out;
-	tes_hs_hash(e->ch_f, e->ch_n, e->sh_f, e->sh_n, kx_f, kx_n, cf_f, cf_n, th);
+	tes_handshake_hash(e->ch_f, e->ch_n, e->sh_f, e->sh_n, kx_f, kx_n, cf_f, cf_n, th);
 	tes_keysched_finished(k.s_fin, th, e->s_fin);
 	tes_record_dir_init(&e->tx, e->suite, k.c2s_enc, k.c2s_mac);
 	tes_record_dir_init(&e->rx, e->suite, k.s2c_enc, k.s2c_mac);
@@ -114,7 +114,7 @@ on_fin(struct tes_client_engine *e, const uint8_t *f, size_t flen, const uint8_t
 
 	(void)f;
 	(void)flen;
-	if ((r = tes_finished_decode(p, n, &sf)) != 0)
+	if ((r = tes_msg_finished_decode(p, n, &sf)) != 0)
 		return r;
 	/*= spec/PROTOCOL.md#handshake MUST-H7: server Finished proves the server holds the pinned key */
 	if (tes_ct_eq(e->s_fin, sf.mac, TES_FINISHED_LEN) != 0)
@@ -135,7 +135,7 @@ on_login_result(struct tes_client_engine *e, const uint8_t *f, size_t flen, cons
 
 	(void)flen;
 	if ((r = tes_record_open(&e->rx, f, p, n, plain, sizeof plain, &pn)) == 0 &&
-	    (r = tes_login_result_decode(plain, pn, &ok)) == 0) {
+	    (r = tes_msg_login_result_decode(plain, pn, &ok)) == 0) {
 		out->event = TES_CLIENT_EV_LOGIN;
 		out->login_ok = ok;
 		e->state = TES_CLIENT_ENG_READY;
@@ -155,7 +155,7 @@ on_receipt(struct tes_client_engine *e, const uint8_t *f, size_t flen, const uin
 
 	(void)flen;
 	if ((r = tes_record_open(&e->rx, f, p, n, plain, sizeof plain, &pn)) != 0 ||
-	    (r = tes_receipt_decode(plain, pn, &rc)) != 0)
+	    (r = tes_msg_receipt_decode(plain, pn, &rc)) != 0)
 		return r;
 	/* a receipt for another report acknowledges nothing we sent */
 	if (memcmp(rc.id, e->report_id, TES_REPORT_ID_LEN) != 0)
@@ -237,7 +237,7 @@ tes_client_engine_init(struct tes_client_engine *e, uint8_t suite, const uint8_t
 	tes_rng_bytes(e->ch.random, TES_RANDOM_LEN);
 	memcpy(e->ch.unit_key, unit_key, TES_KEYID_LEN);
 	if ((r = tes_x25519_keygen(e->x_priv, e->ch.x25519)) != 0 ||
-	    (r = tes_hs_ch_frame(&e->ch, out->frame, &out->frame_len)) != 0 ||
+	    (r = tes_handshake_ch_frame(&e->ch, out->frame, &out->frame_len)) != 0 ||
 	    (r = keep_frame(e->ch_f, sizeof e->ch_f, &e->ch_n, out->frame, out->frame_len)) != 0)
 		return fail(e, out, r);
 	e->state = TES_CLIENT_ENG_WAIT_SH;
@@ -264,7 +264,7 @@ tes_client_engine_frame(struct tes_client_engine *e, const uint8_t *frame, size_
 	/*= spec/PROTOCOL.md#alerts MUST-A2: a receiver of an ALERT closes the connection */
 	if (h.type == TES_FRAME_ALERT) {
 		out->event = TES_CLIENT_EV_ALERT;
-		if (tes_alert_decode(p, h.length, &out->alert) != 0)
+		if (tes_msg_alert_decode(p, h.length, &out->alert) != 0)
 			out->alert = TES_ALERT_PROTOCOL;
 		return fail(e, out, TES_ERR_PEER);
 	}
@@ -307,7 +307,7 @@ tes_client_engine_login(struct tes_client_engine *e, const struct tes_login *l, 
 	if (!allows(e, CALL_REQUEST))
 		return fail(e, out, TES_ERR_STATE);
 	/* a name or password above its limit is the caller's error: nothing goes out, the session goes on */
-	if ((r = tes_login_encode(l, plain, sizeof plain, &n)) == 0)
+	if ((r = tes_msg_login_encode(l, plain, sizeof plain, &n)) == 0)
 		r = fail(e, out, seal(e, plain, n, TES_CLIENT_ENG_WAIT_LOGIN, out));
 	tes_wipe(plain, sizeof plain);
 	return r;
@@ -325,7 +325,7 @@ tes_client_engine_report(struct tes_client_engine *e, const struct tes_report *r
 	out_reset(out);
 	if (!allows(e, CALL_REQUEST))
 		return fail(e, out, TES_ERR_STATE);
-	if ((res = tes_report_msg_encode(r, sig, plain, sizeof plain, &n)) != 0)
+	if ((res = tes_msg_report_rec_encode(r, sig, plain, sizeof plain, &n)) != 0)
 		return res;
 	memcpy(e->report_id, r->id, TES_REPORT_ID_LEN);
 	return fail(e, out, seal(e, plain, n, TES_CLIENT_ENG_WAIT_RECEIPT, out));
@@ -342,7 +342,7 @@ tes_client_engine_report_sign(struct tes_client_engine *e, const struct tes_repo
 	out_reset(out);
 	if (!allows(e, CALL_REQUEST))
 		return fail(e, out, TES_ERR_STATE);
-	if ((res = tes_report_digest(r, h)) != 0 || (res = tes_rsa_sign(unit, h, sig)) != 0)
+	if ((res = tes_digest_report(r, h)) != 0 || (res = tes_rsa_sign(unit, h, sig)) != 0)
 		return res;
 	return tes_client_engine_report(e, r, sig, out);
 }

@@ -135,7 +135,7 @@ int
 tes_client_engine_login(struct tes_client_engine *e, const struct tes_login *l, struct tes_client_engine_out *out);
 
 /*
- * A REPORT record of r with a signature made beforehand (tes_report_digest,
+ * A REPORT record of r with a signature made beforehand (tes_digest_report,
  * then tes_rsa_sign with the unit key) in out; READY only. The server
  * checks sig itself: a wrong one is answered REJECTED. TES_ERR_ARG for a
  * field longer than its array (see above).

@@ -24,7 +24,7 @@
 #include "police/client.h"
 #include "police/pin.h"
 #include "sandbox/sandbox.h"
-#include "wire/validate.h"
+#include "wire/field.h"
 
 struct opts {
 	const char *server, *key, *user, *password_file, *server_key, *known, *comment;
@@ -162,7 +162,7 @@ do_keygen(struct opts *o)
 	}
 	if ((r = tes_rsa_generate(&k)) != 0 || (r = tes_rsa_save_private(&k, o->key)) != 0 ||
 	    (r = tes_rsa_save_public(&k.pub, pub, o->comment != NULL ? o->comment : "tes-unit")) != 0) {
-		fprintf(stderr, "tes-police: keygen: %s\n", tes_strerror(r));
+		fprintf(stderr, "tes-police: keygen: %s\n", tes_err_str(r));
 		TES_WIPE_CTX(&k);
 		return EX_CANTCREAT;
 	}
@@ -200,10 +200,10 @@ session_error(struct run *x, int r)
 		return EX_TEMPFAIL;
 	}
 	if (r == TES_ERR_CLOSED || r == TES_ERR_TIMEOUT) {
-		fprintf(stderr, "tes-police: connection to %s lost: %s\n", x->pin.server, tes_strerror(r));
+		fprintf(stderr, "tes-police: connection to %s lost: %s\n", x->pin.server, tes_err_str(r));
 		return EX_UNAVAILABLE;
 	}
-	fprintf(stderr, "tes-police: session with %s failed: %s\n", x->pin.server, tes_strerror(r));
+	fprintf(stderr, "tes-police: session with %s failed: %s\n", x->pin.server, tes_err_str(r));
 	return EX_PROTOCOL;
 }
 
@@ -254,7 +254,7 @@ open_resources(struct run *x)
 		return EX_USAGE;
 	}
 	if ((r = tes_pin_prepare(&x->pin)) != 0) {
-		fprintf(stderr, "tes-police: cannot read known_servers: %s\n", tes_strerror(r));
+		fprintf(stderr, "tes-police: cannot read known_servers: %s\n", tes_err_str(r));
 		return EX_CONFIG;
 	}
 	/* time parsing loads the zone file once: do it now, not inside the filter */
@@ -279,12 +279,12 @@ prepare(struct run *x)
 		return EX_USAGE;
 	}
 	if ((r = tes_rsa_load_private(&x->unit, x->o->key)) != 0) {
-		fprintf(stderr, "tes-police: cannot load unit key %s: %s%s\n", x->o->key, tes_strerror(r),
+		fprintf(stderr, "tes-police: cannot load unit key %s: %s%s\n", x->o->key, tes_err_str(r),
 			r == TES_ERR_ARG ? " (permissions too open: chmod 600)" : "");
 		return r == TES_ERR_NOTFOUND ? EX_NOINPUT : EX_DATAERR;
 	}
 	r = tes_cli_password(x->o->password_file, "Password: ", 0, x->pw, sizeof x->pw);
-	if (r != 0 || tes_password_valid(x->pw, strlen(x->pw)) != 0) {
+	if (r != 0 || tes_field_password_valid(x->pw, strlen(x->pw)) != 0) {
 		fprintf(stderr, "tes-police: cannot read the password%s\n",
 			x->o->password_file == NULL ? " (no terminal: use --password-file FILE)" : "");
 		return EX_NOINPUT;
@@ -305,7 +305,7 @@ build_report(struct tes_report *r, const uint8_t key[static TES_KEYID_LEN], cons
 
 	memset(r, 0, sizeof *r);
 	memcpy(r->unit_key, key, TES_KEYID_LEN);
-	if (tes_plate_normalize(plate, strlen(plate), r->plate, &r->plate_len) != 0)
+	if (tes_field_plate_normalize(plate, strlen(plate), r->plate, &r->plate_len) != 0)
 		return TES_ERR_PLATE;
 	if (tes_cli_uint(speed, TES_SPEED_MIN, TES_SPEED_MAX, &v) != 0)
 		return TES_ERR_SPEED;
@@ -316,7 +316,7 @@ build_report(struct tes_report *r, const uint8_t key[static TES_KEYID_LEN], cons
 		r->limit = (uint16_t)v;
 	}
 	if (loc != NULL) {
-		if (strlen(loc) > TES_LOCATION_MAX || tes_location_valid(loc, strlen(loc)) != 0)
+		if (strlen(loc) > TES_LOCATION_MAX || tes_field_location_valid(loc, strlen(loc)) != 0)
 			return TES_ERR_LOCATION;
 		r->loc_len = (uint8_t)strlen(loc);
 		memcpy(r->loc, loc, r->loc_len);
@@ -324,7 +324,7 @@ build_report(struct tes_report *r, const uint8_t key[static TES_KEYID_LEN], cons
 	r->time = (uint64_t)time(NULL);
 	if (when != NULL && when[0] != '\0' && tes_time_parse(when, &r->time) != 0)
 		return TES_ERR_TIME;
-	if (tes_time_valid(r->time, (uint64_t)time(NULL)) != 0)
+	if (tes_field_time_valid(r->time, (uint64_t)time(NULL)) != 0)
 		return TES_ERR_TIME;
 	if (id == NULL)
 		tes_rng_bytes(r->id, TES_REPORT_ID_LEN);
@@ -388,7 +388,7 @@ do_report(struct run *x)
 	}
 	if ((e = build_report(&r, x->c.unit_key, x->o->plate, x->o->speed, x->o->limit, x->o->location,
 			      x->o->time, x->o->id)) != 0) {
-		fprintf(stderr, "tes-police: %s\n", e == TES_ERR_ARG ? "--id must be 32 hex digits" : tes_strerror(e));
+		fprintf(stderr, "tes-police: %s\n", e == TES_ERR_ARG ? "--id must be 32 hex digits" : tes_err_str(e));
 		return EX_DATAERR;
 	}
 	e = send_one(x, &r, "", &code);
@@ -422,7 +422,7 @@ batch_line(struct run *x, char *line, unsigned long no, int *code)
 	}
 	if ((e = build_report(&r, x->c.unit_key, f[0], f[1], n > 2 ? f[2] : NULL, n > 3 && f[3][0] ? f[3] : NULL,
 			      n > 4 ? f[4] : NULL, NULL)) != 0) {
-		printf("%serror: %s\n", prefix, tes_strerror(e));
+		printf("%serror: %s\n", prefix, tes_err_str(e));
 		return 1;
 	}
 	return send_one(x, &r, prefix, code);

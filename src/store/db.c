@@ -28,8 +28,8 @@
 #include "store/db.h"
 #include "store/drivers.h"
 #include "store/seal.h"
-#include "wire/policy.h"
-#include "wire/validate.h"
+#include "wire/penalty.h"
+#include "wire/field.h"
 
 #define NAME_LOCK "lock"
 #define NAME_SKEY "storage.key"
@@ -97,7 +97,7 @@ struct tes_db {
 	char *dir;
 	int dfd, lfd, jfd;
 	int broken;                      /* a write or fsync failed: no more writes */
-	struct tes_store_keys jk, dk;
+	struct tes_seal_keys jk, dk;
 	struct tes_rsa_priv server;
 	uint8_t hk[HKEY_LEN];
 	uint8_t genesis[TES_JOURNAL_MAC_LEN];
@@ -824,8 +824,8 @@ keys_load(struct tes_db *db)
 	}
 	if ((r = read_all(fd, sk, sizeof(sk))) != 0)
 		goto out;
-	tes_store_keys_derive(sk, TES_STORE_JOURNAL, &db->jk);
-	tes_store_keys_derive(sk, TES_STORE_DRIVERS, &db->dk);
+	tes_seal_keys_derive(sk, TES_SEAL_JOURNAL, &db->jk);
+	tes_seal_keys_derive(sk, TES_SEAL_DRIVERS, &db->dk);
 	r = 0;
 out:
 	TES_WIPE_BUF(sk);
@@ -1122,8 +1122,8 @@ rec_decrypt_checked(const struct tes_db *db, const uint8_t *p, const struct tes_
 	if (h->total_len < TES_JOURNAL_REC_MIN || ct > TES_JOURNAL_CT_MAX || ct % TES_DES_BLOCK != 0)
 		return TES_ERR_CORRUPT;
 	memcpy(plain, p + TES_JOURNAL_HDR_LEN + TES_JOURNAL_IV_LEN, ct);
-	tes_store_decrypt(&db->jk, p + TES_JOURNAL_HDR_LEN, plain, ct);
-	if (tes_store_unpad(plain, ct, len) != 0) {
+	tes_seal_decrypt(&db->jk, p + TES_JOURNAL_HDR_LEN, plain, ct);
+	if (tes_seal_unpad(plain, ct, len) != 0) {
 		tes_wipe(plain, ct);
 		return TES_ERR_CORRUPT;
 	}
@@ -1291,7 +1291,7 @@ torn_shape(const uint8_t *p, size_t n)
 {
 	size_t i;
 
-	if (n < TES_JOURNAL_HDR_LEN || tes_dec32be(p) >= n)
+	if (n < TES_JOURNAL_HDR_LEN || tes_cur_dec32be(p) >= n)
 		return 1;
 	for (i = 0; i < n; i++)
 		if (p[i] != 0)
@@ -1321,7 +1321,7 @@ static int
 cut_tail(struct tes_db *db, size_t size, int why)
 {
 	fprintf(stderr, "tes: warning: journal: dropping %llu bytes of a torn record after seq %llu (%s)\n",
-		(unsigned long long)(size - db->end), (unsigned long long)db->seq, tes_strerror(why));
+		(unsigned long long)(size - db->end), (unsigned long long)db->seq, tes_err_str(why));
 	if (ftruncate(db->jfd, (off_t)db->end) != 0 || fsync(db->jfd) != 0)
 		return TES_ERR_IO;
 	return 0;
@@ -1615,7 +1615,7 @@ struct tag_job {
 	pthread_t t;
 	atomic_int done, stop;
 	int jfd;
-	const struct tes_store_keys *jk; /* the store's: it outlives the job (close joins first) */
+	const struct tes_seal_keys *jk; /* the store's: it outlives the job (close joins first) */
 	const uint8_t *hk;
 	uint64_t *off;                   /* REPORT records 1..n */
 	uint32_t *tag;                   /* out: their tags, 0 where unread */
@@ -1631,7 +1631,7 @@ tag_read(const struct tag_job *j, uint64_t off)
 
 	if (pread_all(j->jfd, b, sizeof(b), off + TAG_READ_OFF, &got) != 0 || got != sizeof(b))
 		return 0;
-	tes_store_decrypt(j->jk, b, b + TES_DES_BLOCK, TAG_BLOCKS * TES_DES_BLOCK);
+	tes_seal_decrypt(j->jk, b, b + TES_DES_BLOCK, TAG_BLOCKS * TES_DES_BLOCK);
 	if (b[TES_DES_BLOCK] >= 1 && b[TES_DES_BLOCK] <= TES_PLATE_MAX)
 		t = plate_tag(j->hk, (const char *)b + TES_DES_BLOCK + 1, b[TES_DES_BLOCK]);
 	TES_WIPE_BUF(b);
@@ -2108,7 +2108,7 @@ struct compact_job {
 	int r;
 	int dfd;
 	size_t since;                    /* decisions the snapshot takes in */
-	const struct tes_store_keys *dk; /* the store's: it outlives the job (close joins first) */
+	const struct tes_seal_keys *dk; /* the store's: it outlives the job (close joins first) */
 	struct tes_drivers_hdr h;
 	uint8_t iv[TES_DES_BLOCK];
 	struct tes_driver *v;            /* copy of the table, sorted by compact_run */
@@ -2203,7 +2203,7 @@ static int
 snapshot_warn(int r)
 {
 	if (r != 0)
-		fprintf(stderr, "tes: warning: drivers.enc not written: %s\n", tes_strerror(r));
+		fprintf(stderr, "tes: warning: drivers.enc not written: %s\n", tes_err_str(r));
 	return r;
 }
 
@@ -2550,7 +2550,7 @@ verify_rec(struct verify *v)
 
 	if ((r = tes_journal_open_rec(&v->db->jk, v->head, v->map + v->off, v->size - v->off, &h, plain,
 				      sizeof(plain), &len)) != 0) {
-		r = vfail(v, "record check failed: %s", tes_strerror(r));
+		r = vfail(v, "record check failed: %s", tes_err_str(r));
 		goto out;
 	}
 	if (h.seq != v->seq + 1) {

@@ -87,7 +87,7 @@ const struct tes_rsa_priv *
 tes_db_server_key(const struct tes_db *db);
 
 /*
- * Register a police unit's public key under a name (tes_name_valid; the key
+ * Register a police unit's public key under a name (tes_field_name_valid; the key
  * must pass tes_rsa_pub_check: TES_ERR_KEY). Appends a UNIT record and
  * fsyncs. TES_ERR_EXISTS if the name is taken.
  */

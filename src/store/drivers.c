@@ -5,7 +5,7 @@
 #include "crypto/hmac.h"
 #include "store/drivers.h"
 #include "store/seal.h"
-#include "wire/validate.h"
+#include "wire/field.h"
 
 /*@ terminates \true;
     assigns \nothing;
@@ -60,7 +60,7 @@ entries_len(const struct tes_driver *v, size_t count)
 size_t
 tes_drivers_encoded_len(const struct tes_driver *v, size_t count)
 {
-	return TES_DRIVERS_HDR_LEN + tes_store_ct_len(entries_len(v, count)) + TES_JOURNAL_MAC_LEN;
+	return TES_DRIVERS_HDR_LEN + tes_seal_ct_len(entries_len(v, count)) + TES_JOURNAL_MAC_LEN;
 }
 
 /* Entry i is a valid plate, and above entry i - 1. */
@@ -80,10 +80,10 @@ entry_check(const struct tes_driver *v, size_t i)
 	int r;
 
 	/*= spec/STORAGE.md#drivers MUST-SN2: valid plates, strictly ascending */
-	/* a length beyond the array is refused before any byte is read, as tes_plate_valid would */
+	/* a length beyond the array is refused before any byte is read, as tes_field_plate_valid would */
 	if (v[i].plate_len > TES_PLATE_MAX)
 		return TES_ERR_PLATE;
-	if ((r = tes_plate_valid(v[i].plate, v[i].plate_len)) != 0)
+	if ((r = tes_field_plate_valid(v[i].plate, v[i].plate_len)) != 0)
 		return r;
 	if (i > 0 && tes_drivers_plate_cmp(v[i - 1].plate, v[i - 1].plate_len, v[i].plate,
 					   v[i].plate_len) >= 0)
@@ -155,14 +155,14 @@ put_entries(struct tes_cur *c, const struct tes_driver *v, size_t count)
     assigns out[0 .. TES_JOURNAL_MAC_LEN - 1];
  */
 static void
-snapshot_mac(const struct tes_store_keys *k, const uint8_t *p, size_t n, uint8_t out[static TES_JOURNAL_MAC_LEN])
+snapshot_mac(const struct tes_seal_keys *k, const uint8_t *p, size_t n, uint8_t out[static TES_JOURNAL_MAC_LEN])
 {
 	tes_hmac_sha256(k->mac, sizeof(k->mac), p, n, out);
 }
 
 /* see drivers.h */
 int
-tes_drivers_encode(const struct tes_store_keys *k, const struct tes_drivers_hdr *h,
+tes_drivers_encode(const struct tes_seal_keys *k, const struct tes_drivers_hdr *h,
 		   const uint8_t iv[static TES_DES_BLOCK], const struct tes_driver *v, size_t count,
 		   uint8_t *out, size_t cap, size_t *used)
 {
@@ -179,9 +179,9 @@ tes_drivers_encode(const struct tes_store_keys *k, const struct tes_drivers_hdr 
 	tes_cur_init_wr(&c, out, total);
 	if ((r = put_hdr(&c, h, iv)) != 0 ||
 	    (r = put_entries(&c, v, count)) != 0 ||
-	    (r = tes_store_put_pad(&c, c.off - TES_DRIVERS_HDR_LEN)) != 0)
+	    (r = tes_seal_put_pad(&c, c.off - TES_DRIVERS_HDR_LEN)) != 0)
 		return r;
-	tes_store_encrypt(k, iv, out + TES_DRIVERS_HDR_LEN, c.off - TES_DRIVERS_HDR_LEN);
+	tes_seal_encrypt(k, iv, out + TES_DRIVERS_HDR_LEN, c.off - TES_DRIVERS_HDR_LEN);
 	snapshot_mac(k, out, c.off, mac);
 	if ((r = tes_cur_put_bytes(&c, mac, sizeof(mac))) != 0)
 		return r;
@@ -222,7 +222,7 @@ get_hdr(struct tes_cur *c, struct tes_drivers_hdr *h)
 
 /* see drivers.h */
 int
-tes_drivers_hdr_decode(const struct tes_store_keys *k, const uint8_t *p, size_t n, struct tes_drivers_hdr *h)
+tes_drivers_hdr_decode(const struct tes_seal_keys *k, const uint8_t *p, size_t n, struct tes_drivers_hdr *h)
 {
 	uint8_t mac[TES_JOURNAL_MAC_LEN];
 	const uint8_t *body, *tag;
@@ -308,7 +308,7 @@ get_entries(struct tes_cur *c, struct tes_driver *v, size_t count)
 
 /* see drivers.h */
 int
-tes_drivers_decode(const struct tes_store_keys *k, uint8_t *p, size_t n, struct tes_drivers_hdr *h,
+tes_drivers_decode(const struct tes_seal_keys *k, uint8_t *p, size_t n, struct tes_drivers_hdr *h,
 		   struct tes_driver *v, size_t max)
 {
 	uint8_t *ct = p + TES_DRIVERS_HDR_LEN;
@@ -322,8 +322,8 @@ tes_drivers_decode(const struct tes_store_keys *k, uint8_t *p, size_t n, struct 
 		return TES_ERR_SPACE;
 	ct_len = n - TES_DRIVERS_HDR_LEN - TES_JOURNAL_MAC_LEN;
 	/* the IV is the last field of the header, right before the ciphertext */
-	tes_store_decrypt(k, ct - TES_DES_BLOCK, ct, ct_len);
-	if ((r = tes_store_unpad(ct, ct_len, &plain_len)) != 0)
+	tes_seal_decrypt(k, ct - TES_DES_BLOCK, ct, ct_len);
+	if ((r = tes_seal_unpad(ct, ct_len, &plain_len)) != 0)
 		return r;
 	tes_cur_init_rd(&c, ct, plain_len);
 	return get_entries(&c, v, h->count);

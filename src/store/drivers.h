@@ -36,7 +36,7 @@ enum tes_drivers_limits {
 /* One driver's record. */
 struct tes_driver {
 	uint8_t plate_len;
-	char plate[TES_PLATE_MAX + 1];   /* tes_plate_valid, NUL-terminated */
+	char plate[TES_PLATE_MAX + 1];   /* tes_field_plate_valid, NUL-terminated */
 	uint32_t points;
 };
 
@@ -103,7 +103,7 @@ tes_drivers_encoded_len(const struct tes_driver *v, size_t count);
     ensures \result == 0 ==> count == h->count;
  */
 int
-tes_drivers_encode(const struct tes_store_keys *k, const struct tes_drivers_hdr *h,
+tes_drivers_encode(const struct tes_seal_keys *k, const struct tes_drivers_hdr *h,
 		   const uint8_t iv[static TES_DES_BLOCK], const struct tes_driver *v, size_t count,
 		   uint8_t *out, size_t cap, size_t *used);
 
@@ -126,7 +126,7 @@ tes_drivers_encode(const struct tes_store_keys *k, const struct tes_drivers_hdr 
             \result == TES_ERR_FORMAT || \result == TES_ERR_VERSION;
  */
 int
-tes_drivers_hdr_decode(const struct tes_store_keys *k, const uint8_t *p, size_t n, struct tes_drivers_hdr *h);
+tes_drivers_hdr_decode(const struct tes_seal_keys *k, const uint8_t *p, size_t n, struct tes_drivers_hdr *h);
 
 /*
  * tes_drivers_hdr_decode, then decrypt the ciphertext in place (p is
@@ -144,7 +144,7 @@ tes_drivers_hdr_decode(const struct tes_store_keys *k, const uint8_t *p, size_t 
     ensures \result == 0 || \result < 0;
  */
 int
-tes_drivers_decode(const struct tes_store_keys *k, uint8_t *p, size_t n, struct tes_drivers_hdr *h,
+tes_drivers_decode(const struct tes_seal_keys *k, uint8_t *p, size_t n, struct tes_drivers_hdr *h,
 		   struct tes_driver *v, size_t max);
 
 #endif

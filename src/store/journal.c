@@ -8,7 +8,7 @@
 #include "crypto/hmac.h"
 #include "store/journal.h"
 #include "store/seal.h"
-#include "wire/validate.h"
+#include "wire/field.h"
 
 static const uint8_t genesis_ctx[] = "TES1 journal genesis";
 
@@ -51,7 +51,7 @@ tes_journal_file_hdr_decode(const uint8_t *p, size_t n, uint64_t *created)
 
 /* see journal.h */
 void
-tes_journal_genesis(const struct tes_store_keys *k, const uint8_t fhdr[static TES_JOURNAL_FILE_HDR_LEN],
+tes_journal_genesis(const struct tes_seal_keys *k, const uint8_t fhdr[static TES_JOURNAL_FILE_HDR_LEN],
 		    uint8_t out[static TES_JOURNAL_MAC_LEN])
 {
 	struct tes_hmac h;
@@ -170,7 +170,7 @@ tes_journal_hdr_decode(const uint8_t *p, size_t n, struct tes_journal_hdr *h)
     assigns out[0 .. TES_JOURNAL_MAC_LEN - 1];
  */
 static void
-chain_mac(const struct tes_store_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN], const uint8_t *rec,
+chain_mac(const struct tes_seal_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN], const uint8_t *rec,
 	  size_t n, uint8_t out[static TES_JOURNAL_MAC_LEN])
 {
 	struct tes_hmac h;
@@ -183,7 +183,7 @@ chain_mac(const struct tes_store_keys *k, const uint8_t prev[static TES_JOURNAL_
 
 /* see journal.h */
 int
-tes_journal_seal(const struct tes_store_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
+tes_journal_seal(const struct tes_seal_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
 		 struct tes_journal_hdr *h, const uint8_t iv[static TES_JOURNAL_IV_LEN], const uint8_t *plain,
 		 size_t n, uint8_t *out, size_t cap, size_t *used)
 {
@@ -194,7 +194,7 @@ tes_journal_seal(const struct tes_store_keys *k, const uint8_t prev[static TES_J
 
 	if (n > TES_JOURNAL_PLAIN_MAX)
 		return TES_ERR_TOOLONG;
-	ct_len = tes_store_ct_len(n);
+	ct_len = tes_seal_ct_len(n);
 	h->total_len = (uint32_t)(TES_JOURNAL_OVERHEAD + ct_len);
 	if (cap < h->total_len)
 		return TES_ERR_SPACE;
@@ -204,9 +204,9 @@ tes_journal_seal(const struct tes_store_keys *k, const uint8_t prev[static TES_J
 	if ((r = tes_cur_put_bytes(&c, hdr, sizeof(hdr))) != 0 ||
 	    (r = tes_cur_put_bytes(&c, iv, TES_JOURNAL_IV_LEN)) != 0 ||
 	    (r = tes_cur_put_bytes(&c, plain, n)) != 0 ||
-	    (r = tes_store_put_pad(&c, n)) != 0)
+	    (r = tes_seal_put_pad(&c, n)) != 0)
 		return r;
-	tes_store_encrypt(k, iv, out + TES_JOURNAL_HDR_LEN + TES_JOURNAL_IV_LEN, ct_len);
+	tes_seal_encrypt(k, iv, out + TES_JOURNAL_HDR_LEN + TES_JOURNAL_IV_LEN, ct_len);
 	chain_mac(k, prev, out, c.off, mac);
 	if ((r = tes_cur_put_bytes(&c, mac, sizeof(mac))) != 0)
 		return r;
@@ -216,7 +216,7 @@ tes_journal_seal(const struct tes_store_keys *k, const uint8_t prev[static TES_J
 
 /* see journal.h */
 int
-tes_journal_check(const struct tes_store_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
+tes_journal_check(const struct tes_seal_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
 		  const uint8_t *p, size_t n, struct tes_journal_hdr *h)
 {
 	uint8_t mac[TES_JOURNAL_MAC_LEN];
@@ -239,7 +239,7 @@ tes_journal_check(const struct tes_store_keys *k, const uint8_t prev[static TES_
 
 /* see journal.h */
 int
-tes_journal_open_rec(const struct tes_store_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
+tes_journal_open_rec(const struct tes_seal_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
 		     const uint8_t *p, size_t n, struct tes_journal_hdr *h, uint8_t *plain, size_t cap,
 		     size_t *plain_len)
 {
@@ -258,8 +258,8 @@ tes_journal_open_rec(const struct tes_store_keys *k, const uint8_t prev[static T
 	    (r = tes_cur_get_view(&c, &iv, TES_JOURNAL_IV_LEN)) != 0 ||
 	    (r = tes_cur_get_bytes(&c, plain, ct_len)) != 0)
 		return r;
-	tes_store_decrypt(k, iv, plain, ct_len);
-	if ((r = tes_store_unpad(plain, ct_len, plain_len)) != 0)
+	tes_seal_decrypt(k, iv, plain, ct_len);
+	if ((r = tes_seal_unpad(plain, ct_len, plain_len)) != 0)
 		tes_wipe_u8(plain, ct_len);
 	return r;
 }
@@ -301,8 +301,8 @@ done(const struct tes_cur *c)
 }
 
 /*
- * tes_name_valid() on a char array of TES_NAME_MAX + 1 bytes: a length that
- * does not fit is refused (TES_ERR_NAME, as tes_name_valid would) before any
+ * tes_field_name_valid() on a char array of TES_NAME_MAX + 1 bytes: a length that
+ * does not fit is refused (TES_ERR_NAME, as tes_field_name_valid would) before any
  * byte is read.
  */
 /*@ requires \valid_read(s + (0 .. TES_NAME_MAX));
@@ -316,7 +316,7 @@ name_field_valid(const char *s, size_t n)
 {
 	if (n > TES_NAME_MAX)
 		return TES_ERR_NAME;
-	return tes_name_valid(s, n);
+	return tes_field_name_valid(s, n);
 }
 
 /*@ requires \valid_read(m);
@@ -373,7 +373,7 @@ tes_journal_unit_encode(const struct tes_journal_unit *m, uint8_t *out, size_t c
 static int
 get_exponent(struct tes_cur *c, uint8_t *e, size_t elen)
 {
-	tes_zero(e, TES_RSA_E_MAX);
+	tes_cur_zero(e, TES_RSA_E_MAX);
 	return tes_cur_get_bytes(c, e, elen);
 }
 
@@ -404,7 +404,7 @@ tes_journal_revoke_encode(const char *name, uint8_t name_len, uint8_t *out, size
 	struct tes_cur c;
 	int r;
 
-	if ((r = tes_name_valid(name, name_len)) != 0)
+	if ((r = tes_field_name_valid(name, name_len)) != 0)
 		return r;
 	tes_cur_init_wr(&c, out, cap);
 	if ((r = tes_cur_put_str8(&c, name, name_len)) != 0)
@@ -422,7 +422,7 @@ tes_journal_revoke_decode(const uint8_t *p, size_t n, char *name, uint8_t *name_
 
 	tes_cur_init_rd(&c, p, n);
 	if ((r = tes_cur_get_str8(&c, TES_NAME_MAX, name_len, name)) != 0 ||
-	    (r = tes_name_valid(name, *name_len)) != 0)
+	    (r = tes_field_name_valid(name, *name_len)) != 0)
 		return r;
 	return done(&c);
 }
@@ -524,8 +524,8 @@ tes_journal_report_encode(const struct tes_journal_report *m, uint8_t *out, size
 
 	if (m->number == 0)
 		return TES_ERR_FORMAT;
-	if ((r = tes_report_encode(&m->r, rep, sizeof(rep), &rn)) != 0 ||
-	    (r = tes_report_decode(rep, rn, &chk)) != 0)
+	if ((r = tes_msg_report_encode(&m->r, rep, sizeof(rep), &rn)) != 0 ||
+	    (r = tes_msg_report_decode(rep, rn, &chk)) != 0)
 		return r;
 	tes_cur_init_wr(&c, out, cap);
 	if ((r = tes_cur_put_u64be(&c, m->number)) != 0 ||
@@ -562,7 +562,7 @@ tes_journal_report_decode(const uint8_t *p, size_t n, struct tes_journal_report 
 	    (r = tes_cur_get_bytes(&c, m->sig, TES_RSA_LEN)) != 0 ||
 	    (r = done(&c)) != 0)
 		return r;
-	return tes_report_decode(rep, rn, &m->r);
+	return tes_msg_report_decode(rep, rn, &m->r);
 }
 
 /*@ requires \valid_read(m);

@@ -203,7 +203,7 @@ tes_journal_file_hdr_decode(const uint8_t *p, size_t n, uint64_t *created);
  * HMAC-SHA256(mac key, "TES1 journal genesis" || file header).
  */
 void
-tes_journal_genesis(const struct tes_store_keys *k, const uint8_t fhdr[static TES_JOURNAL_FILE_HDR_LEN],
+tes_journal_genesis(const struct tes_seal_keys *k, const uint8_t fhdr[static TES_JOURNAL_FILE_HDR_LEN],
 		    uint8_t out[static TES_JOURNAL_MAC_LEN]);
 
 /*
@@ -269,7 +269,7 @@ tes_journal_hdr_decode(const uint8_t *p, size_t n, struct tes_journal_hdr *h);
     ensures \result == 0 ==> h->total_len == TES_JOURNAL_OVERHEAD + (n / TES_DES_BLOCK + 1) * TES_DES_BLOCK;
  */
 int
-tes_journal_seal(const struct tes_store_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
+tes_journal_seal(const struct tes_seal_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
 		 struct tes_journal_hdr *h, const uint8_t iv[static TES_JOURNAL_IV_LEN], const uint8_t *plain,
 		 size_t n, uint8_t *out, size_t cap, size_t *used);
 
@@ -288,7 +288,7 @@ tes_journal_seal(const struct tes_store_keys *k, const uint8_t prev[static TES_J
             \result == TES_ERR_TOOLONG || \result == TES_ERR_FORMAT || \result == TES_ERR_MAC;
  */
 int
-tes_journal_check(const struct tes_store_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
+tes_journal_check(const struct tes_seal_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
 		  const uint8_t *p, size_t n, struct tes_journal_hdr *h);
 
 /*
@@ -317,14 +317,14 @@ tes_journal_check(const struct tes_store_keys *k, const uint8_t prev[static TES_
     ensures \result == 0 || \result < 0;
  */
 int
-tes_journal_open_rec(const struct tes_store_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
+tes_journal_open_rec(const struct tes_seal_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
 		     const uint8_t *p, size_t n, struct tes_journal_hdr *h, uint8_t *plain, size_t cap,
 		     size_t *plain_len);
 
 /*
  * Body codecs. Encoders check the same rules as decoders, so nothing a
  * decoder refuses is ever written; decoders check every field and refuse
- * trailing bytes (TES_ERR_FORMAT). Names follow tes_name_valid, texts are
+ * trailing bytes (TES_ERR_FORMAT). Names follow tes_field_name_valid, texts are
  * printable ASCII 0x20..0x7e.
  */
 
@@ -401,7 +401,7 @@ tes_journal_user_encode(const struct tes_journal_user *m, uint8_t *out, size_t c
 int
 tes_journal_user_decode(const uint8_t *p, size_t n, struct tes_journal_user *m);
 
-/* REPORT: number >= 1, canonical report as checked by tes_report_decode. */
+/* REPORT: number >= 1, canonical report as checked by tes_msg_report_decode. */
 /*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
     requires \separated(m, used, out + (0 .. cap-1));
     requires \separated(used, out + (0 .. cap-1));

@@ -11,13 +11,13 @@ static const uint8_t storage_salt[] = "TES1 storage";
 
 /* see seal.h */
 void
-tes_store_keys_derive(const uint8_t sk[static TES_STORE_KEY_LEN], enum tes_store_obj obj,
-		      struct tes_store_keys *k)
+tes_seal_keys_derive(const uint8_t sk[static TES_STORE_KEY_LEN], enum tes_seal_obj obj,
+		      struct tes_seal_keys *k)
 {
 	static const uint8_t jenc[] = "journal enc", jmac[] = "journal mac";
 	static const uint8_t denc[] = "drivers enc", dmac[] = "drivers mac";
-	const uint8_t *ienc = obj == TES_STORE_JOURNAL ? jenc : denc;
-	const uint8_t *imac = obj == TES_STORE_JOURNAL ? jmac : dmac;
+	const uint8_t *ienc = obj == TES_SEAL_JOURNAL ? jenc : denc;
+	const uint8_t *imac = obj == TES_SEAL_JOURNAL ? jmac : dmac;
 
 	/* all four info strings are 11 bytes */
 	tes_hkdf_sha256(storage_salt, sizeof(storage_salt) - 1, sk, TES_STORE_KEY_LEN, ienc,
@@ -28,7 +28,7 @@ tes_store_keys_derive(const uint8_t sk[static TES_STORE_KEY_LEN], enum tes_store
 
 /* see seal.h */
 void
-tes_store_encrypt(const struct tes_store_keys *k, const uint8_t iv_in[static TES_DES_BLOCK], uint8_t *buf,
+tes_seal_encrypt(const struct tes_seal_keys *k, const uint8_t iv_in[static TES_DES_BLOCK], uint8_t *buf,
 		  size_t n)
 {
 	br_des_ct_cbcenc_keys ctx;
@@ -45,7 +45,7 @@ tes_store_encrypt(const struct tes_store_keys *k, const uint8_t iv_in[static TES
 
 /* see seal.h */
 void
-tes_store_decrypt(const struct tes_store_keys *k, const uint8_t iv_in[static TES_DES_BLOCK], uint8_t *buf,
+tes_seal_decrypt(const struct tes_seal_keys *k, const uint8_t iv_in[static TES_DES_BLOCK], uint8_t *buf,
 		  size_t n)
 {
 	br_des_ct_cbcdec_keys ctx;
@@ -62,14 +62,14 @@ tes_store_decrypt(const struct tes_store_keys *k, const uint8_t iv_in[static TES
 
 /* see seal.h */
 size_t
-tes_store_ct_len(size_t n)
+tes_seal_ct_len(size_t n)
 {
 	return (n / TES_DES_BLOCK + 1) * TES_DES_BLOCK;
 }
 
 /* see seal.h */
 int
-tes_store_put_pad(struct tes_cur *c, size_t n)
+tes_seal_put_pad(struct tes_cur *c, size_t n)
 {
 	uint8_t pad = (uint8_t)(TES_DES_BLOCK - n % TES_DES_BLOCK);
 	size_t i;
@@ -87,7 +87,7 @@ tes_store_put_pad(struct tes_cur *c, size_t n)
 
 /* see seal.h */
 int
-tes_store_unpad(const uint8_t *p, size_t n, size_t *plain_len)
+tes_seal_unpad(const uint8_t *p, size_t n, size_t *plain_len)
 {
 	uint8_t pad;
 	size_t i;

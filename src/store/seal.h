@@ -19,7 +19,7 @@ enum {
 };
 
 /* Encryption and MAC keys of one stored object (journal or drivers.enc). */
-struct tes_store_keys {
+struct tes_seal_keys {
 	uint8_t enc[TES_ENC_KEY_LEN];    /* 3DES-EDE3 */
 	uint8_t mac[TES_MAC_KEY_LEN];    /* HMAC-SHA256 */
 };
@@ -30,9 +30,9 @@ struct tes_store_keys {
  */
 
 /* The two stored objects that have keys of their own. */
-enum tes_store_obj {
-	TES_STORE_JOURNAL = 1,           /* info "journal enc" / "journal mac" */
-	TES_STORE_DRIVERS = 2            /* info "drivers enc" / "drivers mac" */
+enum tes_seal_obj {
+	TES_SEAL_JOURNAL = 1,           /* info "journal enc" / "journal mac" */
+	TES_SEAL_DRIVERS = 2            /* info "drivers enc" / "drivers mac" */
 };
 
 /*
@@ -41,8 +41,8 @@ enum tes_store_obj {
  * (32 bytes). Wipe k when done with it.
  */
 void
-tes_store_keys_derive(const uint8_t sk[static TES_STORE_KEY_LEN], enum tes_store_obj obj,
-		      struct tes_store_keys *k);
+tes_seal_keys_derive(const uint8_t sk[static TES_STORE_KEY_LEN], enum tes_seal_obj obj,
+		      struct tes_seal_keys *k);
 
 /*
  * In-place 3DES-EDE3-CBC encryption of n bytes (a multiple of 8). This
@@ -56,7 +56,7 @@ tes_store_keys_derive(const uint8_t sk[static TES_STORE_KEY_LEN], enum tes_store
     assigns buf[0 .. n-1];
  */
 void
-tes_store_encrypt(const struct tes_store_keys *k, const uint8_t iv[static TES_DES_BLOCK], uint8_t *buf,
+tes_seal_encrypt(const struct tes_seal_keys *k, const uint8_t iv[static TES_DES_BLOCK], uint8_t *buf,
 		  size_t n);
 
 /* In-place 3DES-EDE3-CBC decryption of n bytes (a multiple of 8). */
@@ -67,7 +67,7 @@ tes_store_encrypt(const struct tes_store_keys *k, const uint8_t iv[static TES_DE
     assigns buf[0 .. n-1];
  */
 void
-tes_store_decrypt(const struct tes_store_keys *k, const uint8_t iv[static TES_DES_BLOCK], uint8_t *buf,
+tes_seal_decrypt(const struct tes_seal_keys *k, const uint8_t iv[static TES_DES_BLOCK], uint8_t *buf,
 		  size_t n);
 
 /* Ciphertext length for n plaintext bytes: the next multiple of 8 above n. */
@@ -79,7 +79,7 @@ tes_store_decrypt(const struct tes_store_keys *k, const uint8_t iv[static TES_DE
     ensures \result == n + (TES_DES_BLOCK - n % TES_DES_BLOCK);
  */
 size_t
-tes_store_ct_len(size_t n);
+tes_seal_ct_len(size_t n);
 
 /* Append the PKCS#7 padding (1..8 bytes) that follows n plaintext bytes. */
 /*@ requires cur_wr(c);
@@ -90,7 +90,7 @@ tes_store_ct_len(size_t n);
     ensures \result == 0 ==> c->off == \old(c->off) + (TES_DES_BLOCK - n % TES_DES_BLOCK);
  */
 int
-tes_store_put_pad(struct tes_cur *c, size_t n);
+tes_seal_put_pad(struct tes_cur *c, size_t n);
 
 /*
  * Check the PKCS#7 padding at the end of n decrypted bytes (n a non-zero
@@ -106,6 +106,6 @@ tes_store_put_pad(struct tes_cur *c, size_t n);
     ensures \result == 0 || \result == TES_ERR_DECRYPT;
  */
 int
-tes_store_unpad(const uint8_t *p, size_t n, size_t *plain_len);
+tes_seal_unpad(const uint8_t *p, size_t n, size_t *plain_len);
 
 #endif

@@ -10,7 +10,7 @@
 #include "common/err.h"
 #include "common/wipe.h"
 #include "web/http.h"
-#include "wire/validate.h"
+#include "wire/field.h"
 
 _Static_assert(sizeof(struct tes_http_req) == 7 * sizeof(size_t) + 8, "tes_http_req has no padding");
 
@@ -889,8 +889,8 @@ set_field(unsigned f, const char *v, size_t n, struct tes_web_req *o)
 	int r;
 
 	switch (f) {
-	case F_USER: return tes_name_valid(v, n) != 0 ? TES_ERR_NAME : val_text(v, n, o->user, &o->user_len, TES_NAME_MAX);
-	case F_PW: return tes_password_valid(v, n) != 0 ? TES_ERR_ARG : val_text(v, n, o->pw, &o->pw_len, TES_PASSWORD_MAX);
+	case F_USER: return tes_field_name_valid(v, n) != 0 ? TES_ERR_NAME : val_text(v, n, o->user, &o->user_len, TES_NAME_MAX);
+	case F_PW: return tes_field_password_valid(v, n) != 0 ? TES_ERR_ARG : val_text(v, n, o->pw, &o->pw_len, TES_PASSWORD_MAX);
 	case F_CSRF: return val_token(v, n, o->csrf, &o->has_csrf);
 	case F_ID:
 		if (n != 2 * TES_REPORT_ID_LEN || tes_hex_decode(v, n, o->id, TES_REPORT_ID_LEN) != 0)
@@ -1065,9 +1065,9 @@ web_req_clear(struct tes_web_req *o)
 	o->pw_len = 0;
 	o->q_len = 0;
 	o->other_len = 0;
-	tes_zero(o->session, sizeof o->session);
-	tes_zero(o->csrf, sizeof o->csrf);
-	tes_zero(o->id, sizeof o->id);
+	tes_cur_zero(o->session, sizeof o->session);
+	tes_cur_zero(o->csrf, sizeof o->csrf);
+	tes_cur_zero(o->id, sizeof o->id);
 	/*@ loop invariant 0 <= i <= TES_PASSWORD_MAX + 1;
 	    loop invariant \forall integer k; 0 <= k < i && k <= TES_NAME_MAX ==> o->user[k] == 0;
 	    loop invariant \forall integer k; 0 <= k < i ==> o->pw[k] == 0;

@@ -4,7 +4,7 @@
  * the officer dashboard (spec/HTTP.md). Pure functions over caller buffers:
  * no allocation, no I/O, no clock. Only the sandboxed http child runs the
  * parser and the decoder on network bytes; the master only ever sees the
- * fixed request struct of web/msg.h.
+ * fixed request struct of web/wmsg.h.
  *
  * Every limit is in enum tes_http_limits. A request outside them is refused
  * with the 4xx status the parser returns, and the connection is closed.
@@ -17,7 +17,7 @@
 
 #include "common/err.h"
 #include "wire/limits.h"
-#include "wire/validate.h"
+#include "wire/field.h"
 
 enum tes_http_limits {
 	TES_HTTP_LINE_MAX = 1024,        /* request line or one header line, CRLF included */
@@ -89,7 +89,7 @@ struct tes_http_req {
 };
 
 /*
- * A request as the master receives it (web/msg.h): every field decoded and
+ * A request as the master receives it (web/wmsg.h): every field decoded and
  * checked by the child, re-checked by the decoder in the master.
  */
 struct tes_web_req {
@@ -231,7 +231,7 @@ tes_http_route(uint8_t method, const uint8_t *path, size_t n, uint16_t *status);
  * A field the route does not take, a repeated field, a bad value or a POST
  * body that is not a form gives TES_ERR_FORMAT and *status 400; routing
  * errors give 404/405. On success the struct passes the checks of the
- * master's decoder (web/msg.c); on failure it is all zero.
+ * master's decoder (web/wmsg.c); on failure it is all zero.
  */
 int
 tes_http_req_build(const uint8_t *buf, const struct tes_http_req *h, struct tes_web_req *out,
@@ -241,10 +241,10 @@ tes_http_req_build(const uint8_t *buf, const struct tes_http_req *h, struct tes_
 
 /* Reason phrase of a status code ("Bad Request"); "Error" if unknown. */
 const char *
-tes_http_reason(uint16_t status);
+tes_resp_reason(uint16_t status);
 
 /* What the response head carries besides the fixed security headers. */
-struct tes_http_resp {
+struct tes_resp {
 	uint16_t status;
 	const char *ctype;               /* NULL: no body type */
 	size_t body_len;
@@ -259,6 +259,6 @@ struct tes_http_resp {
  * Connection: close, empty line) into out. TES_ERR_SPACE if it does not fit.
  */
 int
-tes_http_head(const struct tes_http_resp *r, char *out, size_t cap, size_t *used);
+tes_resp_head(const struct tes_resp *r, char *out, size_t cap, size_t *used);
 
 #endif

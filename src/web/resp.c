@@ -25,7 +25,7 @@ static const struct {
 
 /* see http.h */
 const char *
-tes_http_reason(uint16_t status)
+tes_resp_reason(uint16_t status)
 {
 	size_t i;
 
@@ -60,13 +60,13 @@ put(char *out, size_t cap, size_t *n, const char *fmt, ...)
 
 /* see http.h */
 int
-tes_http_head(const struct tes_http_resp *r, char *out, size_t cap, size_t *used)
+tes_resp_head(const struct tes_resp *r, char *out, size_t cap, size_t *used)
 {
 	char tok[TES_HTTP_TOKEN_HEX + 1];
 	size_t n = 0;
 	int e;
 
-	e = put(out, cap, &n, "HTTP/1.1 %u %s\r\n%s", r->status, tes_http_reason(r->status), security_headers);
+	e = put(out, cap, &n, "HTTP/1.1 %u %s\r\n%s", r->status, tes_resp_reason(r->status), security_headers);
 	if (e == 0 && r->no_store)
 		e = put(out, cap, &n, "Cache-Control: no-store\r\n");
 	if (e == 0 && r->location != NULL)

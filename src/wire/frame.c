@@ -15,7 +15,7 @@ tes_frame_encode_hdr(uint8_t out[static TES_FRAME_HDR_LEN], uint8_t type, size_t
 	out[1] = TES_PROTO_VERSION;
 	out[2] = type;
 	out[3] = 0;
-	tes_enc16be(out + 4, (uint16_t)length);
+	tes_cur_enc16be(out + 4, (uint16_t)length);
 	return 0;
 }
 
@@ -34,7 +34,7 @@ tes_frame_decode_hdr(const uint8_t *buf, size_t len, struct tes_frame_hdr *h)
 		return TES_ERR_VERSION;
 	if (buf[2] < 1 || buf[2] > TES_FRAME_TYPE_MAX)
 		return TES_ERR_TYPE;
-	length = tes_dec16be(buf + 4);
+	length = tes_cur_dec16be(buf + 4);
 	if (length > TES_FRAME_MAX_PAYLOAD)
 		return TES_ERR_TOOLONG;
 	h->type = buf[2];

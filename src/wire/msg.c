@@ -2,7 +2,7 @@
 #include "common/cur.h"
 #include "common/err.h"
 #include "wire/msg.h"
-#include "wire/validate.h"
+#include "wire/field.h"
 
 /*@ requires \valid_read(c) && c->off <= c->len;
     terminates \true;
@@ -29,7 +29,7 @@ suite_ok(uint8_t s)
 
 /* see msg.h */
 int
-tes_client_hello_encode(const struct tes_client_hello *m, uint8_t *out, size_t cap, size_t *used)
+tes_msg_client_hello_encode(const struct tes_client_hello *m, uint8_t *out, size_t cap, size_t *used)
 {
 	struct tes_cur c;
 	int r;
@@ -46,7 +46,7 @@ tes_client_hello_encode(const struct tes_client_hello *m, uint8_t *out, size_t c
 
 /* see msg.h */
 int
-tes_client_hello_decode(const uint8_t *p, size_t n, struct tes_client_hello *m)
+tes_msg_client_hello_decode(const uint8_t *p, size_t n, struct tes_client_hello *m)
 {
 	struct tes_cur c;
 	int r;
@@ -64,7 +64,7 @@ tes_client_hello_decode(const uint8_t *p, size_t n, struct tes_client_hello *m)
 
 /* see msg.h */
 int
-tes_server_hello_encode(const struct tes_server_hello *m, uint8_t *out, size_t cap, size_t *used)
+tes_msg_server_hello_encode(const struct tes_server_hello *m, uint8_t *out, size_t cap, size_t *used)
 {
 	struct tes_cur c;
 	int r;
@@ -85,7 +85,7 @@ tes_server_hello_encode(const struct tes_server_hello *m, uint8_t *out, size_t c
 
 /* see msg.h */
 int
-tes_server_hello_decode(const uint8_t *p, size_t n, struct tes_server_hello *m)
+tes_msg_server_hello_decode(const uint8_t *p, size_t n, struct tes_server_hello *m)
 {
 	struct tes_cur c;
 	int r;
@@ -108,7 +108,7 @@ tes_server_hello_decode(const uint8_t *p, size_t n, struct tes_server_hello *m)
 
 /* see msg.h */
 int
-tes_key_exchange_encode(const struct tes_key_exchange *m, uint8_t *out, size_t cap, size_t *used)
+tes_msg_key_exchange_encode(const struct tes_key_exchange *m, uint8_t *out, size_t cap, size_t *used)
 {
 	struct tes_cur c;
 	int r;
@@ -123,7 +123,7 @@ tes_key_exchange_encode(const struct tes_key_exchange *m, uint8_t *out, size_t c
 
 /* see msg.h */
 int
-tes_key_exchange_decode(const uint8_t *p, size_t n, struct tes_key_exchange *m)
+tes_msg_key_exchange_decode(const uint8_t *p, size_t n, struct tes_key_exchange *m)
 {
 	struct tes_cur c;
 	int r;
@@ -137,7 +137,7 @@ tes_key_exchange_decode(const uint8_t *p, size_t n, struct tes_key_exchange *m)
 
 /* see msg.h */
 int
-tes_finished_decode(const uint8_t *p, size_t n, struct tes_finished *m)
+tes_msg_finished_decode(const uint8_t *p, size_t n, struct tes_finished *m)
 {
 	struct tes_cur c;
 	int r;
@@ -150,7 +150,7 @@ tes_finished_decode(const uint8_t *p, size_t n, struct tes_finished *m)
 
 /* see msg.h */
 int
-tes_alert_decode(const uint8_t *p, size_t n, uint8_t *code)
+tes_msg_alert_decode(const uint8_t *p, size_t n, uint8_t *code)
 {
 	if (n != 1)
 		return TES_ERR_FORMAT;
@@ -162,7 +162,7 @@ tes_alert_decode(const uint8_t *p, size_t n, uint8_t *code)
 
 /* see msg.h */
 int
-tes_login_encode(const struct tes_login *m, uint8_t *out, size_t cap, size_t *used)
+tes_msg_login_encode(const struct tes_login *m, uint8_t *out, size_t cap, size_t *used)
 {
 	struct tes_cur c;
 	int r;
@@ -181,7 +181,7 @@ tes_login_encode(const struct tes_login *m, uint8_t *out, size_t cap, size_t *us
 
 /* see msg.h */
 int
-tes_login_decode(const uint8_t *p, size_t n, struct tes_login *m)
+tes_msg_login_decode(const uint8_t *p, size_t n, struct tes_login *m)
 {
 	struct tes_cur c;
 	uint8_t t;
@@ -195,15 +195,15 @@ tes_login_decode(const uint8_t *p, size_t n, struct tes_login *m)
 	if ((r = tes_cur_get_str8(&c, TES_NAME_MAX, &m->user_len, m->user)) != 0 ||
 	    (r = tes_cur_get_str8(&c, TES_PASSWORD_MAX, &m->pw_len, m->pw)) != 0)
 		return r;
-	if ((r = tes_name_valid(m->user, m->user_len)) != 0 ||
-	    (r = tes_password_valid(m->pw, m->pw_len)) != 0)
+	if ((r = tes_field_name_valid(m->user, m->user_len)) != 0 ||
+	    (r = tes_field_password_valid(m->pw, m->pw_len)) != 0)
 		return r;
 	return done(&c);
 }
 
 /* see msg.h */
 int
-tes_login_result_decode(const uint8_t *p, size_t n, uint8_t *ok)
+tes_msg_login_result_decode(const uint8_t *p, size_t n, uint8_t *ok)
 {
 	if (n != 2 || p[0] != TES_INNER_LOGIN_RESULT || p[1] > 1)
 		return TES_ERR_FORMAT;
@@ -213,7 +213,7 @@ tes_login_result_decode(const uint8_t *p, size_t n, uint8_t *ok)
 
 /* see msg.h */
 int
-tes_report_encode(const struct tes_report *m, uint8_t *out, size_t cap, size_t *used)
+tes_msg_report_encode(const struct tes_report *m, uint8_t *out, size_t cap, size_t *used)
 {
 	struct tes_cur c;
 	int r;
@@ -264,10 +264,10 @@ report_fields(struct tes_cur *c, struct tes_report *m)
 	    (r = tes_cur_get_str8(c, TES_LOCATION_MAX, &m->loc_len, m->loc)) != 0)
 		return r;
 	/*= spec/PROTOCOL.md#report-fields MUST-R1..R4 */
-	if ((r = tes_plate_valid(m->plate, m->plate_len)) != 0 ||
-	    (r = tes_speed_valid(m->speed)) != 0 ||
-	    (r = tes_limit_valid(m->limit)) != 0 ||
-	    (r = tes_location_valid(m->loc, m->loc_len)) != 0)
+	if ((r = tes_field_plate_valid(m->plate, m->plate_len)) != 0 ||
+	    (r = tes_field_speed_valid(m->speed)) != 0 ||
+	    (r = tes_field_limit_valid(m->limit)) != 0 ||
+	    (r = tes_field_location_valid(m->loc, m->loc_len)) != 0)
 		return r;
 	if (m->time < TES_TIME_MIN)
 		return TES_ERR_TIME;
@@ -276,7 +276,7 @@ report_fields(struct tes_cur *c, struct tes_report *m)
 
 /* see msg.h */
 int
-tes_report_decode_cur(const uint8_t *p, size_t n, struct tes_report *m, size_t *used)
+tes_msg_report_decode_cur(const uint8_t *p, size_t n, struct tes_report *m, size_t *used)
 {
 	struct tes_cur c;
 	int r;
@@ -290,19 +290,19 @@ tes_report_decode_cur(const uint8_t *p, size_t n, struct tes_report *m, size_t *
 
 /* see msg.h */
 int
-tes_report_decode(const uint8_t *p, size_t n, struct tes_report *m)
+tes_msg_report_decode(const uint8_t *p, size_t n, struct tes_report *m)
 {
 	size_t used;
 	int r;
 
-	if ((r = tes_report_decode_cur(p, n, m, &used)) != 0)
+	if ((r = tes_msg_report_decode_cur(p, n, m, &used)) != 0)
 		return r;
 	return used == n ? 0 : TES_ERR_FORMAT;
 }
 
 /* see msg.h */
 int
-tes_report_msg_encode(const struct tes_report *m, const uint8_t sig[static TES_RSA_LEN], uint8_t *out,
+tes_msg_report_rec_encode(const struct tes_report *m, const uint8_t sig[static TES_RSA_LEN], uint8_t *out,
 		      size_t cap, size_t *used)
 {
 	size_t n;
@@ -311,7 +311,7 @@ tes_report_msg_encode(const struct tes_report *m, const uint8_t sig[static TES_R
 	if (cap < 1 + TES_RSA_LEN)
 		return TES_ERR_SPACE;
 	out[0] = TES_INNER_REPORT;
-	if ((r = tes_report_encode(m, out + 1, cap - 1 - TES_RSA_LEN, &n)) != 0)
+	if ((r = tes_msg_report_encode(m, out + 1, cap - 1 - TES_RSA_LEN, &n)) != 0)
 		return r;
 	/*@ loop invariant 0 <= i <= TES_RSA_LEN;
 	    loop assigns i, out[1 + n .. n + TES_RSA_LEN];
@@ -324,7 +324,7 @@ tes_report_msg_encode(const struct tes_report *m, const uint8_t sig[static TES_R
 
 /* see msg.h */
 int
-tes_report_msg_decode(const uint8_t *p, size_t n, struct tes_report *m, uint8_t sig[static TES_RSA_LEN])
+tes_msg_report_rec_decode(const uint8_t *p, size_t n, struct tes_report *m, uint8_t sig[static TES_RSA_LEN])
 {
 	struct tes_cur c;
 	uint8_t t;
@@ -343,7 +343,7 @@ tes_report_msg_decode(const uint8_t *p, size_t n, struct tes_report *m, uint8_t 
 
 /* see msg.h */
 int
-tes_receipt_encode(const struct tes_receipt *m, uint8_t *out, size_t cap, size_t *used)
+tes_msg_receipt_encode(const struct tes_receipt *m, uint8_t *out, size_t cap, size_t *used)
 {
 	struct tes_cur c;
 	int r;
@@ -361,7 +361,7 @@ tes_receipt_encode(const struct tes_receipt *m, uint8_t *out, size_t cap, size_t
 
 /* see msg.h */
 int
-tes_receipt_decode(const uint8_t *p, size_t n, struct tes_receipt *m)
+tes_msg_receipt_decode(const uint8_t *p, size_t n, struct tes_receipt *m)
 {
 	struct tes_cur c;
 	uint8_t t;

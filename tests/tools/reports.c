@@ -52,7 +52,7 @@ login(struct tes_client *c)
 	int r;
 
 	if ((r = tool_connect(c, &unit, host, fp, "reports")) == 0 && (r = tes_client_login(c, user, pw)) != 0)
-		fprintf(stderr, "reports: login: %s\n", tes_strerror(r));
+		fprintf(stderr, "reports: login: %s\n", tes_err_str(r));
 	return r;
 }
 
@@ -70,7 +70,7 @@ make(struct signed_rep *v, unsigned session, unsigned k, int bad)
 	v->r.speed = 90;
 	v->r.limit = 50;
 	v->r.time = (uint64_t)time(NULL) - 60;
-	if ((r = tes_report_digest(&v->r, h)) != 0 || (r = tes_rsa_sign(&unit, h, v->sig)) != 0)
+	if ((r = tes_digest_report(&v->r, h)) != 0 || (r = tes_rsa_sign(&unit, h, v->sig)) != 0)
 		return r;
 	v->bad = bad;
 	if (bad)

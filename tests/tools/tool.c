@@ -21,6 +21,6 @@ tool_connect(struct tes_client *c, const struct tes_rsa_priv *unit, const char *
 	tes_client_init(c, unit, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 30);
 	if ((r = tes_client_connect(c, hostport, err, sizeof err)) != 0 ||
 	    (r = tes_client_handshake(c, tes_client_pin_fp, (void *)(uintptr_t)fp)) != 0)
-		fprintf(stderr, "%s: %s\n", name, r == 0 ? err : tes_strerror(r));
+		fprintf(stderr, "%s: %s\n", name, r == 0 ? err : tes_err_str(r));
 	return r;
 }

@@ -273,7 +273,7 @@ test_session(void)
 	   memcmp(p.req.u.login.pw, "correct horse", 14) == 0, "LOGIN goes to the master as sent");
 	r = eng_steps(&p, ENG_MASTER_LOGIN, ENG_REPORT_TO_SERVER);
 	OK(r == 0 && p.c.state == TES_CLIENT_ENG_WAIT_RECEIPT && p.has_req && p.req.type == TES_MON_REPORT &&
-	   memcmp(&p.req.u.rep.r, &p.rep, sizeof p.rep) == 0 && tes_report_digest(&p.rep, dig) == 0 &&
+	   memcmp(&p.req.u.rep.r, &p.rep, sizeof p.rep) == 0 && tes_digest_report(&p.rep, dig) == 0 &&
 	   tes_rsa_verify(&eng_unit_key.pub, dig, p.req.u.rep.sig) == 0,
 	   "REPORT goes to the master with the unit's valid signature");
 	r = eng_steps(&p, ENG_MASTER_REPORT, ENG_RECEIPT_TO_CLIENT);

@@ -263,7 +263,7 @@ test_pool_lockdown(void)
 	static struct tes_pool p;
 
 	EQ_INT(tes_pool_start(&p, &kind, 2), TES_ERR_SANDBOX,
-	       "workers without a sandbox policy for their phase refuse to serve: %s", tes_strerror(TES_ERR_SANDBOX));
+	       "workers without a sandbox policy for their phase refuse to serve: %s", tes_err_str(TES_ERR_SANDBOX));
 	OK(tes_pool_alive(&p) == 0 && p.fd < 0, "and no worker is left running");
 }
 

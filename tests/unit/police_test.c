@@ -370,14 +370,14 @@ test_receipt(void)
 	r = eng_run(&base, ENG_REPORT_TO_SERVER);
 	memcpy(rc.id, base.rep.id, TES_REPORT_ID_LEN);
 	tx = base.s.tx;
-	if (r == 0 && (r = tes_receipt_encode(&rc, plain, sizeof plain, &n)) == 0)
+	if (r == 0 && (r = tes_msg_receipt_encode(&rc, plain, sizeof plain, &n)) == 0)
 		r = tes_record_seal(&tx, plain, n, f, sizeof f, &fn);
 	p = base;
 	OK(r == 0 && tes_client_engine_frame(&p.c, f, fn, &p.co) == 0 && p.co.receipt.number == 9,
 	   "control: a receipt for the report sent is taken");
 	rc.id[TES_REPORT_ID_LEN - 1] ^= 1;
 	tx = base.s.tx;
-	if ((r = tes_receipt_encode(&rc, plain, sizeof plain, &n)) == 0)
+	if ((r = tes_msg_receipt_encode(&rc, plain, sizeof plain, &n)) == 0)
 		r = tes_record_seal(&tx, plain, n, f, sizeof f, &fn);
 	p = base;
 	EQ_INT(r == 0 ? tes_client_engine_frame(&p.c, f, fn, &p.co) : r, TES_ERR_FORMAT,

@@ -27,7 +27,7 @@
 #include "store/drivers.h"
 #include "store/journal.h"
 #include "store/seal.h"
-#include "wire/policy.h"
+#include "wire/penalty.h"
 
 static char base[64];
 static struct tes_rsa_pub unit_pub;  /* a valid RSA-2048 public key (the first store's server key) */
@@ -175,7 +175,7 @@ record_offsets(const char *dir, size_t *off, size_t max)
 		return 0;
 	while (o + 4 <= len && n < max) {
 		off[n++] = o;
-		o += tes_dec32be(b + o);
+		o += tes_cur_dec32be(b + o);
 	}
 	off[n] = len;
 	free(b);
@@ -214,7 +214,7 @@ mkreport(struct tes_report *r, unsigned i, const char *plate, uint16_t speed)
 {
 	memset(r, 0, sizeof(*r));
 	memset(r->id, 0x5a, sizeof(r->id));
-	tes_enc32be(r->id, i);
+	tes_cur_enc32be(r->id, i);
 	memset(r->unit_key, 0xab, sizeof(r->unit_key));
 	r->plate_len = (uint8_t)strlen(plate);
 	memcpy(r->plate, plate, r->plate_len);
@@ -249,13 +249,13 @@ open_rc(const char *dir)
 /* Journal codec */
 
 static void
-test_keys(struct tes_store_keys *jk, struct tes_store_keys *dk)
+test_keys(struct tes_seal_keys *jk, struct tes_seal_keys *dk)
 {
 	uint8_t sk[TES_STORE_KEY_LEN];
 
 	memset(sk, 7, sizeof(sk));
-	tes_store_keys_derive(sk, TES_STORE_JOURNAL, jk);
-	tes_store_keys_derive(sk, TES_STORE_DRIVERS, dk);
+	tes_seal_keys_derive(sk, TES_SEAL_JOURNAL, jk);
+	tes_seal_keys_derive(sk, TES_SEAL_DRIVERS, dk);
 	OK(memcmp(jk->enc, dk->enc, sizeof(jk->enc)) != 0 && memcmp(jk->mac, dk->mac, sizeof(jk->mac)) != 0,
 	   "journal and drivers keys differ");
 }
@@ -282,7 +282,7 @@ test_file_hdr(void)
 }
 
 static size_t
-seal_one(const struct tes_store_keys *k, const uint8_t prev[32], uint8_t type, uint64_t seq, const uint8_t *plain,
+seal_one(const struct tes_seal_keys *k, const uint8_t prev[32], uint8_t type, uint64_t seq, const uint8_t *plain,
 	 size_t n, uint8_t *out)
 {
 	struct tes_journal_hdr h;
@@ -298,7 +298,7 @@ seal_one(const struct tes_store_keys *k, const uint8_t prev[32], uint8_t type, u
 }
 
 static void
-test_records(const struct tes_store_keys *k)
+test_records(const struct tes_seal_keys *k)
 {
 	uint8_t prev[32], rec[TES_JOURNAL_REC_MAX], bad[TES_JOURNAL_REC_MAX], plain[TES_JOURNAL_CT_MAX];
 	uint8_t msg[21] = "twenty-one bytes long";
@@ -320,11 +320,11 @@ test_records(const struct tes_store_keys *k)
 	EQ_INT(tes_journal_hdr_decode(rec, 31, &h), TES_ERR_TRUNCATED, "header truncated");
 	EQ_INT(tes_journal_check(k, prev, rec, n - 1, &h), TES_ERR_TRUNCATED, "total_len beyond buffer");
 	memcpy(bad, rec, n);
-	tes_enc32be(bad, 4104);
+	tes_cur_enc32be(bad, 4104);
 	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_TOOLONG, "total_len > 4096");
-	tes_enc32be(bad, (uint32_t)n + 1);
+	tes_cur_enc32be(bad, (uint32_t)n + 1);
 	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_FORMAT, "ciphertext not a multiple of 8");
-	tes_enc32be(bad, 72);
+	tes_cur_enc32be(bad, 72);
 	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_FORMAT, "empty ciphertext");
 	memcpy(bad, rec, n);
 	bad[4] = TES_JREC_MAX + 1;
@@ -338,7 +338,7 @@ test_records(const struct tes_store_keys *k)
 	bad[20] = 1;
 	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_FORMAT, "key on an AUDIT record");
 	memcpy(bad, rec, n);
-	tes_enc64be(bad + 8, 0);
+	tes_cur_enc64be(bad + 8, 0);
 	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_FORMAT, "seq 0");
 	prev[0] ^= 1;
 	EQ_INT(tes_journal_check(k, prev, rec, n, &h), TES_ERR_MAC, "wrong previous mac");
@@ -357,7 +357,7 @@ test_records(const struct tes_store_keys *k)
 
 /* A record whose MAC is right but whose padding is not. */
 static void
-test_bad_padding(const struct tes_store_keys *k)
+test_bad_padding(const struct tes_seal_keys *k)
 {
 	uint8_t prev[32], rec[80], plain[TES_JOURNAL_CT_MAX];
 	struct tes_journal_hdr h;
@@ -370,7 +370,7 @@ test_bad_padding(const struct tes_store_keys *k)
 	tes_journal_hdr_encode(&h, rec);
 	memset(rec + 32, 0x11, 8);
 	memset(rec + 40, 0, 8);  /* last byte 0: invalid padding */
-	tes_store_encrypt(k, rec + 32, rec + 40, 8);
+	tes_seal_encrypt(k, rec + 32, rec + 40, 8);
 	tes_hmac_init(&hm, k->mac, sizeof(k->mac));
 	tes_hmac_update(&hm, prev, 32);
 	tes_hmac_update(&hm, rec, 48);
@@ -515,7 +515,7 @@ mkdriver(struct tes_driver *d, const char *plate, uint32_t points)
 }
 
 static void
-test_drivers_codec(const struct tes_store_keys *k)
+test_drivers_codec(const struct tes_seal_keys *k)
 {
 	struct tes_driver v[3], w[3];
 	struct tes_drivers_hdr h, h2;
@@ -1263,7 +1263,7 @@ test_plates(void)
 /* Records sealed with a store's own keys: what only a holder of storage.key can write. */
 
 static int
-store_keys(const char *dir, struct tes_store_keys *jk, struct tes_store_keys *dk)
+store_keys(const char *dir, struct tes_seal_keys *jk, struct tes_seal_keys *dk)
 {
 	unsigned char *sk;
 	char p[512];
@@ -1274,15 +1274,15 @@ store_keys(const char *dir, struct tes_store_keys *jk, struct tes_store_keys *dk
 		free(sk);
 		return -1;
 	}
-	tes_store_keys_derive(sk, TES_STORE_JOURNAL, jk);
-	tes_store_keys_derive(sk, TES_STORE_DRIVERS, dk);
+	tes_seal_keys_derive(sk, TES_SEAL_JOURNAL, jk);
+	tes_seal_keys_derive(sk, TES_SEAL_DRIVERS, dk);
 	free(sk);
 	return 0;
 }
 
 /* Seq and chain value of the journal's last record (the genesis value when there is none). */
 static uint64_t
-journal_end(const char *dir, const struct tes_store_keys *jk, uint8_t head[32])
+journal_end(const char *dir, const struct tes_seal_keys *jk, uint8_t head[32])
 {
 	size_t off[256], n, len = 0;
 	unsigned char *b;
@@ -1296,7 +1296,7 @@ journal_end(const char *dir, const struct tes_store_keys *jk, uint8_t head[32])
 	if (n == 0) {
 		tes_journal_genesis(jk, b, head);
 	} else {
-		seq = tes_dec64be(b + off[n - 1] + 8);
+		seq = tes_cur_dec64be(b + off[n - 1] + 8);
 		memcpy(head, b + len - 32, 32);
 	}
 	free(b);
@@ -1307,7 +1307,7 @@ journal_end(const char *dir, const struct tes_store_keys *jk, uint8_t head[32])
 static uint64_t
 append_sealed(const char *dir, uint8_t type, const uint8_t key[TES_JOURNAL_KEY_LEN], const uint8_t *body, size_t n)
 {
-	struct tes_store_keys jk, dk;
+	struct tes_seal_keys jk, dk;
 	struct tes_journal_hdr h;
 	uint8_t head[32], iv[8] = { 8, 7, 6, 5, 4, 3, 2, 1 }, rec[TES_JOURNAL_REC_MAX];
 	size_t used = 0;
@@ -1334,7 +1334,7 @@ append_sealed(const char *dir, uint8_t type, const uint8_t key[TES_JOURNAL_KEY_L
 static int
 write_snapshot(const char *dir, const struct tes_driver *v, size_t count)
 {
-	struct tes_store_keys jk, dk;
+	struct tes_seal_keys jk, dk;
 	struct tes_drivers_hdr h;
 	uint8_t iv[8] = { 3, 1, 4, 1, 5, 9, 2, 6 }, out[1024];
 	size_t used = 0;
@@ -1639,7 +1639,7 @@ test_chain_parts(void)
 int
 main(void)
 {
-	struct tes_store_keys jk, dk;
+	struct tes_seal_keys jk, dk;
 	char *tpl;
 	size_t nrec = 0;
 

@@ -14,8 +14,8 @@
 #include "common/err.h"
 #include "web/html.h"
 #include "web/http.h"
-#include "web/msg.h"
-#include "web/sess.h"
+#include "web/wmsg.h"
+#include "web/wsess.h"
 
 static uint8_t big[TES_HTTP_REQ_MAX + 4096];
 
@@ -382,12 +382,12 @@ static void
 test_head(void)
 {
 	uint8_t tok[TES_HTTP_TOKEN_LEN];
-	struct tes_http_resp r = { .status = 303, .no_store = 1, .location = "/queue", .cookie = tok };
+	struct tes_resp r = { .status = 303, .no_store = 1, .location = "/queue", .cookie = tok };
 	char out[1024];
 	size_t n = 0;
 
 	memset(tok, 0xab, sizeof tok);
-	EQ_INT(tes_http_head(&r, out, sizeof out, &n), 0, "head written");
+	EQ_INT(tes_resp_head(&r, out, sizeof out, &n), 0, "head written");
 	out[n] = '\0';
 	OK(strncmp(out, "HTTP/1.1 303 See Other\r\n", 24) == 0, "status line");
 	OK(strstr(out, "Content-Security-Policy: default-src 'none'; style-src 'self'; form-action 'self'; "
@@ -398,12 +398,12 @@ test_head(void)
 	OK(strstr(out, "Set-Cookie: tes_session=abababababababababababababababab; HttpOnly; SameSite=Strict; Path=/\r\n") !=
 	   NULL, "cookie attributes");
 	OK(n > 4 && memcmp(out + n - 4, "\r\n\r\n", 4) == 0, "ends with the empty line");
-	EQ_INT(tes_http_head(&r, out, 64, &n), TES_ERR_SPACE, "small buffer refused");
+	EQ_INT(tes_resp_head(&r, out, 64, &n), TES_ERR_SPACE, "small buffer refused");
 	r.status = 404;
 	r.no_store = 0;
 	r.cookie = NULL;
 	r.location = NULL;
-	EQ_INT(tes_http_head(&r, out, sizeof out, &n), 0, "error head");
+	EQ_INT(tes_resp_head(&r, out, sizeof out, &n), 0, "error head");
 	out[n] = '\0';
 	OK(strstr(out, "X-Frame-Options: DENY") != NULL && strstr(out, "no-store") == NULL, "headers on errors too");
 }

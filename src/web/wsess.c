@@ -4,7 +4,7 @@
 #include "common/ct.h"
 #include "common/err.h"
 #include "common/wipe.h"
-#include "web/sess.h"
+#include "web/wsess.h"
 
 /* see sess.h */
 void

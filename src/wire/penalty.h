@@ -4,8 +4,8 @@
  * computes points from the measured speed at decision time; points never
  * come from a client or a form.
  */
-#ifndef TES_WIRE_POLICY_H
-#define TES_WIRE_POLICY_H
+#ifndef TES_WIRE_PENALTY_H
+#define TES_WIRE_PENALTY_H
 
 #include <stdint.h>
 

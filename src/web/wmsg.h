@@ -8,8 +8,8 @@
  * every field check and requires zero padding, and admits the message
  * through tes_wmsg_permit; anything else kills the child.
  */
-#ifndef TES_WEB_MSG_H
-#define TES_WEB_MSG_H
+#ifndef TES_WEB_WMSG_H
+#define TES_WEB_WMSG_H
 
 #include <stddef.h>
 #include <stdint.h>

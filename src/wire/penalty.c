@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-#include "wire/policy.h"
+#include "wire/penalty.h"
 
 /* see policy.h */
 uint16_t

@@ -25,7 +25,7 @@
 #include "store/db.h"
 
 static void
-fig_named(struct tes_bench_fig *f, char *buf, size_t cap, const char *what, const char *tag, const char *sfx,
+fig_named(struct tes_stats_fig *f, char *buf, size_t cap, const char *what, const char *tag, const char *sfx,
 	  const char *unit)
 {
 	memset(f, 0, sizeof *f);
@@ -48,10 +48,10 @@ approve_run(struct tes_db *db, size_t *next, unsigned n, double *lat)
 			return -1;
 		if (rep.status != TES_STATUS_PENDING)
 			continue;
-		t0 = tes_bench_now();
+		t0 = tes_stats_now();
 		if (tes_db_decide(db, rep.r.id, 1, NULL, "bench", (uint64_t)time(NULL), &pts) != 0)
 			return -1;
-		lat[k++] = tes_bench_now() - t0;
+		lat[k++] = tes_stats_now() - t0;
 	}
 	return 0;
 }
@@ -74,24 +74,24 @@ reads_run(struct tes_db *db, const char *plate, double *h, double *a)
 {
 	struct tes_db_event e;
 	size_t rows = 0, k, n = tes_db_event_count(db);
-	double t0 = tes_bench_now();
+	double t0 = tes_stats_now();
 
 	if (tes_db_plate_foreach(db, plate, count_row, &rows) != 0 || rows == 0)
 		return -1;
-	*h = tes_bench_now() - t0;
-	t0 = tes_bench_now();
+	*h = tes_stats_now() - t0;
+	t0 = tes_stats_now();
 	for (k = n; k-- > (n > 50 ? n - 50 : 0);)
 		if (tes_db_event_at(db, k, &e) != 0)
 			return -1;
-	*a = tes_bench_now() - t0;
+	*a = tes_stats_now() - t0;
 	return 0;
 }
 
 /* see bench.h */
 int
-tes_bench_approve(int argc, char **argv)
+tes_scale_approve(int argc, char **argv)
 {
-	struct tes_bench_fig f[7];
+	struct tes_stats_fig f[7];
 	char names[7][96];
 	struct tes_db_report last;
 	double t0, th, ta;
@@ -117,7 +117,7 @@ tes_bench_approve(int argc, char **argv)
 	if (dir == NULL || n < 1 || runs < 1 || runs > TES_BENCH_RUNS_MAX || (lat = calloc(n, sizeof *lat)) == NULL)
 		return EX_USAGE;
 	if ((c = tes_db_open(dir, &db)) != 0) {
-		fprintf(stderr, "tes-bench: approve: %s: %s\n", dir, tes_strerror(c));
+		fprintf(stderr, "tes-bench: approve: %s: %s\n", dir, tes_err_str(c));
 		return EX_NOINPUT;
 	}
 	if (tes_db_pending_count(db) < (size_t)n * runs) {
@@ -126,14 +126,14 @@ tes_bench_approve(int argc, char **argv)
 		return EX_DATAERR;
 	}
 	/* the plate tags of the reports found at open are read by a thread: its time, then the rest without it */
-	t0 = tes_bench_now();
+	t0 = tes_stats_now();
 	if (tes_db_tags_wait(db) != tes_db_report_count(db)) {
 		fprintf(stderr, "tes-bench: approve: some reports have no plate tag\n");
 		tes_db_close(db);
 		return EX_SOFTWARE;
 	}
 	fig_named(&f[4], names[4], sizeof names[4], "tags", tag, "_s", "s");
-	tes_bench_fig_add(&f[4], tes_bench_now() - t0);
+	tes_stats_fig_add(&f[4], tes_stats_now() - t0);
 	next = tes_db_report_count(db) - tes_db_pending_count(db);
 	fig_named(&f[0], names[0], sizeof names[0], "approve", tag, "_p50_ms", "ms");
 	fig_named(&f[1], names[1], sizeof names[1], "approve", tag, "_p99_ms", "ms");
@@ -145,10 +145,10 @@ tes_bench_approve(int argc, char **argv)
 			tes_db_close(db);
 			return EX_SOFTWARE;
 		}
-		tes_bench_fig_add(&f[2], 1e3 * tes_bench_mean(lat, n));
-		tes_bench_fig_add(&f[0], 1e3 * tes_bench_quantile(lat, n, 0.50));
-		tes_bench_fig_add(&f[1], 1e3 * tes_bench_quantile(lat, n, 0.99));
-		tes_bench_fig_add(&f[3], 1e3 * lat[n - 1]);
+		tes_stats_fig_add(&f[2], 1e3 * tes_stats_mean(lat, n));
+		tes_stats_fig_add(&f[0], 1e3 * tes_stats_quantile(lat, n, 0.50));
+		tes_stats_fig_add(&f[1], 1e3 * tes_stats_quantile(lat, n, 0.99));
+		tes_stats_fig_add(&f[3], 1e3 * lat[n - 1]);
 	}
 	fig_named(&f[5], names[5], sizeof names[5], "history", tag, "_ms", "ms");
 	fig_named(&f[6], names[6], sizeof names[6], "auditpage", tag, "_ms", "ms");
@@ -158,12 +158,12 @@ tes_bench_approve(int argc, char **argv)
 			tes_db_close(db);
 			return EX_SOFTWARE;
 		}
-		tes_bench_fig_add(&f[5], 1e3 * th);
-		tes_bench_fig_add(&f[6], 1e3 * ta);
+		tes_stats_fig_add(&f[5], 1e3 * th);
+		tes_stats_fig_add(&f[6], 1e3 * ta);
 	}
 	tes_db_close(db);
 	for (i = 0; i < 7; i++)
-		tes_bench_fig_print(&f[i]);
+		tes_stats_fig_print(&f[i]);
 	free(lat);
 	return EX_OK;
 }
@@ -227,7 +227,7 @@ startup_once(const char *officer, const char *dir, int port, const char *log, do
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
 	char listen[64], path[64];
-	double t0 = tes_bench_now();
+	double t0 = tes_stats_now();
 	pid_t pid;
 	int st;
 
@@ -251,15 +251,15 @@ startup_once(const char *officer, const char *dir, int port, const char *log, do
 		long a = proc_kib(path, "RssAnon");
 
 		*anon = a > *anon ? a : *anon;
-		if (waitpid(pid, &st, WNOHANG) == pid || tes_bench_now() - t0 > 120)
+		if (waitpid(pid, &st, WNOHANG) == pid || tes_stats_now() - t0 > 120)
 			return -1;
 		usleep(2000);
 	}
-	*secs = tes_bench_now() - t0;
+	*secs = tes_stats_now() - t0;
 	*hwm = proc_kib(path, "VmHWM");
 	kill(pid, SIGTERM);
-	for (t0 = tes_bench_now(); waitpid(pid, &st, WNOHANG) == 0; usleep(10000))
-		if (tes_bench_now() - t0 > 10) {
+	for (t0 = tes_stats_now(); waitpid(pid, &st, WNOHANG) == 0; usleep(10000))
+		if (tes_stats_now() - t0 > 10) {
 			kill(pid, SIGKILL);   /* a server that ignores SIGTERM must not hang the bench */
 			while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 				;
@@ -270,9 +270,9 @@ startup_once(const char *officer, const char *dir, int port, const char *log, do
 
 /* tes-bench startup -e OFFICER -d DIR [-p PORT] [-r RUNS] [-T TAG] [-L SERVER_LOG] */
 int
-tes_bench_startup(int argc, char **argv)
+tes_scale_startup(int argc, char **argv)
 {
-	struct tes_bench_fig t, m, a;
+	struct tes_stats_fig t, m, a;
 	char n1[96], n2[96], n3[96];
 	const char *officer = NULL, *dir = NULL, *tag = "", *log = "/dev/null";
 	unsigned runs = 3, r;
@@ -311,13 +311,13 @@ tes_bench_startup(int argc, char **argv)
 			fprintf(stderr, "tes-bench: startup: the server did not start\n");
 			return EX_SOFTWARE;
 		}
-		tes_bench_fig_add(&t, secs);
-		tes_bench_fig_add(&m, (double)hwm);
-		tes_bench_fig_add(&a, (double)anon);
+		tes_stats_fig_add(&t, secs);
+		tes_stats_fig_add(&m, (double)hwm);
+		tes_stats_fig_add(&a, (double)anon);
 	}
-	tes_bench_fig_print(&t);
-	tes_bench_fig_print(&m);
-	tes_bench_fig_print(&a);
+	tes_stats_fig_print(&t);
+	tes_stats_fig_print(&m);
+	tes_stats_fig_print(&a);
 	return EX_OK;
 }
 
@@ -360,7 +360,7 @@ print_one(const char *what, const char *tag, const char *sfx, const char *unit, 
  * does not share with any other process) and the sum of PSS over all.
  */
 int
-tes_bench_rss(int argc, char **argv)
+tes_scale_rss(int argc, char **argv)
 {
 	char path[96], buf[1 << 16];
 	const char *tag = "";

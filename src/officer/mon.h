@@ -8,8 +8,8 @@
  * table (tes_mon_permit), then re-checks the content itself (signature,
  * unit binding, time window).
  */
-#ifndef TES_OFFICER_MONITOR_H
-#define TES_OFFICER_MONITOR_H
+#ifndef TES_OFFICER_MON_H
+#define TES_OFFICER_MON_H
 
 #include <stddef.h>
 #include <stdint.h>

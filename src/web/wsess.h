@@ -7,8 +7,8 @@
  * Sessions end after TES_WSESS_IDLE seconds without a request or
  * TES_WSESS_LIFETIME seconds in all.
  */
-#ifndef TES_WEB_SESS_H
-#define TES_WEB_SESS_H
+#ifndef TES_WEB_WSESS_H
+#define TES_WEB_WSESS_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 #include "common/err.h"
-#include "wire/validate.h"
+#include "wire/field.h"
 
 /*@ terminates \true;
     assigns \nothing;
@@ -22,7 +22,7 @@ is_alnum(char c)
 
 /* see validate.h */
 int
-tes_plate_valid(const char *s, size_t n)
+tes_field_plate_valid(const char *s, size_t n)
 {
 	size_t i;
 
@@ -41,7 +41,7 @@ tes_plate_valid(const char *s, size_t n)
 
 /* see validate.h */
 int
-tes_plate_normalize(const char *in, size_t n, char out[static TES_PLATE_MAX + 1], uint8_t *outlen)
+tes_field_plate_normalize(const char *in, size_t n, char out[static TES_PLATE_MAX + 1], uint8_t *outlen)
 {
 	size_t i, k = 0;
 	char c;
@@ -67,14 +67,14 @@ tes_plate_normalize(const char *in, size_t n, char out[static TES_PLATE_MAX + 1]
 
 /* see validate.h */
 int
-tes_speed_valid(uint32_t speed)
+tes_field_speed_valid(uint32_t speed)
 {
 	return speed >= TES_SPEED_MIN && speed <= TES_SPEED_MAX ? 0 : TES_ERR_SPEED;
 }
 
 /* see validate.h */
 int
-tes_limit_valid(uint32_t limit)
+tes_field_limit_valid(uint32_t limit)
 {
 	if (limit == 0)
 		return 0;
@@ -83,7 +83,7 @@ tes_limit_valid(uint32_t limit)
 
 /* see validate.h */
 int
-tes_time_valid(uint64_t t, uint64_t now)
+tes_field_time_valid(uint64_t t, uint64_t now)
 {
 	/*= spec/PROTOCOL.md#report-fields MUST-R5: no observation from the future */
 	if (t < TES_TIME_MIN)
@@ -105,7 +105,7 @@ is_loc_char(char c)
 
 /* see validate.h */
 int
-tes_location_valid(const char *s, size_t n)
+tes_field_location_valid(const char *s, size_t n)
 {
 	size_t i;
 
@@ -123,7 +123,7 @@ tes_location_valid(const char *s, size_t n)
 
 /* see validate.h */
 int
-tes_name_valid(const char *s, size_t n)
+tes_field_name_valid(const char *s, size_t n)
 {
 	size_t i;
 
@@ -141,7 +141,7 @@ tes_name_valid(const char *s, size_t n)
 
 /* see validate.h */
 int
-tes_password_valid(const char *s, size_t n)
+tes_field_password_valid(const char *s, size_t n)
 {
 	size_t i;
 

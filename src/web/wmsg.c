@@ -3,8 +3,8 @@
 
 #include "common/cur.h"
 #include "common/err.h"
-#include "web/msg.h"
-#include "wire/validate.h"
+#include "web/wmsg.h"
+#include "wire/field.h"
 
 static int
 put_text(struct tes_cur *c, const char *s, uint8_t len)
@@ -64,7 +64,7 @@ req_check(const struct tes_web_req *q)
 	if ((!q->has_session && !is_zero(q->session, sizeof q->session)) ||
 	    (!q->has_csrf && !is_zero(q->csrf, sizeof q->csrf)) || (!q->has_id && !is_zero(q->id, sizeof q->id)))
 		return TES_ERR_FORMAT;
-	if (q->user_len > TES_NAME_MAX || (q->user_len != 0 && tes_name_valid(q->user, q->user_len) != 0))
+	if (q->user_len > TES_NAME_MAX || (q->user_len != 0 && tes_field_name_valid(q->user, q->user_len) != 0))
 		return TES_ERR_NAME;
 	if (q->pw_len > TES_PASSWORD_MAX || q->q_len > TES_HTTP_QUERY_MAX || q->other_len > TES_HTTP_OTHER_MAX)
 		return TES_ERR_TOOLONG;

@@ -3,8 +3,8 @@
  * Field validators (spec/PROTOCOL.md#report-fields). Each takes explicit
  * lengths (no str* on network data) and returns 0 or a TES_ERR_* code.
  */
-#ifndef TES_WIRE_VALIDATE_H
-#define TES_WIRE_VALIDATE_H
+#ifndef TES_WIRE_FIELD_H
+#define TES_WIRE_FIELD_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -28,7 +28,7 @@
  */
 /* A plate is 1..12 characters of A-Z 0-9 (already normalised). */
 int
-tes_plate_valid(const char *s, size_t n);
+tes_field_plate_valid(const char *s, size_t n);
 
 /*@ requires \valid_read(in + (0 .. n-1));
     requires \valid(out + (0 .. TES_PLATE_MAX)) && \valid(outlen);
@@ -42,7 +42,7 @@ tes_plate_valid(const char *s, size_t n);
 /* Normalise user input: upper-case, drop spaces and '-'; then validate.
  * out has TES_PLATE_MAX + 1 bytes; *outlen gets the length. */
 int
-tes_plate_normalize(const char *in, size_t n, char out[static TES_PLATE_MAX + 1], uint8_t *outlen);
+tes_field_plate_normalize(const char *in, size_t n, char out[static TES_PLATE_MAX + 1], uint8_t *outlen);
 
 /*@ terminates \true;
     assigns \nothing;
@@ -51,7 +51,7 @@ tes_plate_normalize(const char *in, size_t n, char out[static TES_PLATE_MAX + 1]
  */
 /* 1..400 km/h. */
 int
-tes_speed_valid(uint32_t speed);
+tes_field_speed_valid(uint32_t speed);
 
 /*@ terminates \true;
     assigns \nothing;
@@ -60,7 +60,7 @@ tes_speed_valid(uint32_t speed);
  */
 /* 0 (not given) or 5..200 km/h. */
 int
-tes_limit_valid(uint32_t limit);
+tes_field_limit_valid(uint32_t limit);
 
 /*@ terminates \true;
     assigns \nothing;
@@ -70,7 +70,7 @@ tes_limit_valid(uint32_t limit);
  */
 /* Not before 2020-01-01 and at most TES_TIME_SKEW seconds after now. */
 int
-tes_time_valid(uint64_t t, uint64_t now);
+tes_field_time_valid(uint64_t t, uint64_t now);
 
 /*@ requires \valid_read(s + (0 .. n-1));
     terminates \true;
@@ -81,7 +81,7 @@ tes_time_valid(uint64_t t, uint64_t now);
  */
 /* 0..64 characters of A-Z a-z 0-9 space . , - / : # */
 int
-tes_location_valid(const char *s, size_t n);
+tes_field_location_valid(const char *s, size_t n);
 
 /*@ requires \valid_read(s + (0 .. n-1));
     terminates \true;
@@ -92,7 +92,7 @@ tes_location_valid(const char *s, size_t n);
  */
 /* Unit ids and user names: 1..32 characters of A-Z a-z 0-9 . _ - */
 int
-tes_name_valid(const char *s, size_t n);
+tes_field_name_valid(const char *s, size_t n);
 
 /*@ requires \valid_read(s + (0 .. n-1));
     terminates \true;
@@ -103,6 +103,6 @@ tes_name_valid(const char *s, size_t n);
  */
 /* Password: 1..128 bytes, no NUL. */
 int
-tes_password_valid(const char *s, size_t n);
+tes_field_password_valid(const char *s, size_t n);
 
 #endif

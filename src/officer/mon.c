@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 #include "common/cur.h"
 #include "common/err.h"
-#include "officer/monitor.h"
-#include "wire/validate.h"
+#include "officer/mon.h"
+#include "wire/field.h"
 
 /*
  * The state table: which child->master request is allowed in which state,
@@ -121,19 +121,19 @@ enc_sized(struct tes_cur *c, const struct tes_mon_msg *m)
 	out = c->buf + c->off + 2;
 	cap = c->len - c->off - 2;
 	if (m->type == TES_MON_HANDSHAKE) {
-		r = tes_client_hello_encode(&m->u.hs.ch, out, cap, &n);
+		r = tes_msg_client_hello_encode(&m->u.hs.ch, out, cap, &n);
 	} else if (m->type == TES_MON_LOGIN) {
-		r = tes_login_encode(&m->u.login, out, cap, &n);
+		r = tes_msg_login_encode(&m->u.login, out, cap, &n);
 	} else if (m->type == TES_MON_REPORT) {
-		r = tes_report_msg_encode(&m->u.rep.r, m->u.rep.sig, out, cap, &n);
+		r = tes_msg_report_rec_encode(&m->u.rep.r, m->u.rep.sig, out, cap, &n);
 	} else {
-		r = tes_receipt_encode(&m->u.rcpt, out, cap, &n);
+		r = tes_msg_receipt_encode(&m->u.rcpt, out, cap, &n);
 	}
 	if (r != 0)
 		return r;
 	if (n > 65535)
 		return TES_ERR_SPACE;
-	tes_enc16be(c->buf + c->off, (uint16_t)n);
+	tes_cur_enc16be(c->buf + c->off, (uint16_t)n);
 	c->off += 2 + n;
 	return 0;
 }
@@ -175,7 +175,7 @@ dec_hs(struct tes_cur *c, struct tes_mon_handshake *m)
 
 	if ((r = tes_cur_get_u16be(c, &n)) != 0 ||
 	    (r = tes_cur_get_view(c, &v, n)) != 0 ||
-	    (r = tes_client_hello_decode(v, n, &m->ch)) != 0 ||
+	    (r = tes_msg_client_hello_decode(v, n, &m->ch)) != 0 ||
 	    (r = tes_cur_get_bytes(c, m->server_x25519, TES_X25519_LEN)) != 0 ||
 	    (r = tes_cur_get_u8(c, &m->suite)) != 0 ||
 	    (r = tes_cur_get_bytes(c, m->kx.oaep, TES_RSA_LEN)) != 0 ||
@@ -246,13 +246,13 @@ dec_inner(struct tes_cur *c, struct tes_mon_msg *m)
 	if ((r = tes_cur_get_u16be(c, &n)) != 0 || (r = tes_cur_get_view(c, &v, n)) != 0)
 		return r;
 	if (m->type == TES_MON_LOGIN)
-		return tes_login_decode(v, n, &m->u.login);
+		return tes_msg_login_decode(v, n, &m->u.login);
 	if (m->type == TES_MON_REPORT) {
-		r = tes_report_msg_decode(v, n, &m->u.rep.r, m->u.rep.sig);
+		r = tes_msg_report_rec_decode(v, n, &m->u.rep.r, m->u.rep.sig);
 		/*@ assert r == 0 ==> report_ok(&m->u.rep.r); */
 		return r;
 	}
-	return tes_receipt_decode(v, n, &m->u.rcpt);
+	return tes_msg_receipt_decode(v, n, &m->u.rcpt);
 }
 
 /*@ requires cur_wr(c) && \valid_read(m);
@@ -404,11 +404,11 @@ tes_mon_encode(const struct tes_mon_msg *m, uint8_t out[static TES_MON_MSG_LEN])
 	struct tes_cur c;
 	int r;
 
-	tes_zero(out, TES_MON_MSG_LEN);
+	tes_cur_zero(out, TES_MON_MSG_LEN);
 	/* the body after the type byte, which goes in last */
 	tes_cur_init_wr(&c, out + 1, TES_MON_MSG_LEN - 1);
 	if ((r = enc_body(&c, m)) != 0) {
-		tes_zero(out, TES_MON_MSG_LEN);
+		tes_cur_zero(out, TES_MON_MSG_LEN);
 		return r;
 	}
 	out[0] = m->type;
