@@ -16,10 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/ct.h"
 #include "common/err.h"
 #include "common/file.h"
 #include "common/log.h"
+#include "common/wipe.h"
 
 /* see file.h */
 int
@@ -246,7 +246,7 @@ tes_file_slurp(int dfd, const char *name, unsigned rules, size_t max, uint8_t **
 	}
 	*len = (size_t)st.st_size;
 	if ((*out = malloc(*len == 0 ? 1 : *len)) == NULL)
-		tes_fatal("out of memory");
+		tes_log_fatal("out of memory");
 	if ((r = tes_file_read_all(fd, *out, *len)) != 0) {
 		tes_wipe(*out, *len);
 		free(*out);
