@@ -27,6 +27,7 @@
 #include "bench/bench.h"
 #include "common/err.h"
 #include "common/wipe.h"
+#include "crypto/keyfile.h"
 #include "crypto/rng.h"
 #include "crypto/rsa.h"
 #include "store/drivers.h"
@@ -296,7 +297,7 @@ gen_open(struct gen *g, const char *dir, const char *unit_pub)
 		fprintf(stderr, "tes-bench: populate: cannot lock %s (server running?)\n", dir);
 		return EX_TEMPFAIL;
 	}
-	if (tes_rsa_load_public(&pub, unit_pub) != 0) {
+	if (tes_keyfile_load_public(&pub, unit_pub) != 0) {
 		fprintf(stderr, "tes-bench: populate: cannot load %s\n", unit_pub);
 		return EX_NOINPUT;
 	}

@@ -22,6 +22,7 @@
 #include "bench/bench.h"
 #include "common/err.h"
 #include "crypto/digest.h"
+#include "crypto/keyfile.h"
 #include "crypto/rng.h"
 #include "crypto/rsa.h"
 #include "police/client.h"
@@ -89,7 +90,7 @@ net_opts(struct tes_bench_net *o, int argc, char **argv, unsigned *extra, const 
 		fputs(usage, stderr);
 		return EX_USAGE;
 	}
-	if (tes_rsa_load_private(&unit_key, o->key) != 0) {
+	if (tes_keyfile_load_private(&unit_key, o->key) != 0) {
 		fprintf(stderr, "tes-bench: cannot load unit key %s\n", o->key);
 		return EX_NOINPUT;
 	}

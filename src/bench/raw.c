@@ -27,6 +27,7 @@
 #include "common/wipe.h"
 #include "crypto/digest.h"
 #include "crypto/hmac.h"
+#include "crypto/keyfile.h"
 #include "crypto/passwd.h"
 #include "crypto/record.h"
 #include "crypto/rng.h"
@@ -375,7 +376,7 @@ raw_setup(struct raw *x, const char *keyfile)
 	uint8_t pms[TES_PMS_LEN], enc[TES_ENC_KEY_LEN], mac[TES_MAC_KEY_LEN];
 
 	if (echo_start(x) != 0 ||
-	    (keyfile != NULL ? tes_rsa_load_private(&x->k, keyfile) : tes_rsa_generate(&x->k)) != 0)
+	    (keyfile != NULL ? tes_keyfile_load_private(&x->k, keyfile) : tes_rsa_generate(&x->k)) != 0)
 		return -1;
 	tes_rng_bytes(pms, sizeof pms);
 	tes_rng_bytes(x->h, sizeof x->h);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "common/cli.h"
 #include "common/err.h"
+#include "common/file.h"
 #include "common/io.h"
 #include "common/wipe.h"
 
@@ -19,8 +21,9 @@ from_file(const char *file, char *out, size_t cap)
 	size_t n;
 	int r;
 
-	if ((r = tes_file_read(file, buf, sizeof buf, &n)) != 0)
+	if ((r = tes_file_load(AT_FDCWD, file, 0, (uint8_t *)buf, sizeof buf - 1, &n)) != 0)
 		return r;
+	buf[n] = '\0';
 	n = strcspn(buf, "\r\n");
 	if (n == 0 || n >= cap) {
 		tes_wipe(buf, sizeof buf);

@@ -95,35 +95,3 @@ tes_io_send_alert(int fd, uint8_t code)
 {
 	(void)tes_io_write_frame(fd, TES_FRAME_ALERT, &code, 1);
 }
-
-/* see io.h */
-int
-tes_file_read(const char *path, char *buf, size_t cap, size_t *len)
-{
-	size_t off = 0;
-	ssize_t k;
-	int fd, r = TES_ERR_IO;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return errno == ENOENT ? TES_ERR_NOTFOUND : TES_ERR_IO;
-	for (;;) {
-		if (off + 1 >= cap) {
-			r = TES_ERR_TOOLONG;
-			goto out;
-		}
-		k = read(fd, buf + off, cap - 1 - off);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			goto out;
-		if (k == 0)
-			break;
-		off += (size_t)k;
-	}
-	buf[off] = '\0';
-	*len = off;
-	r = 0;
-out:
-	close(fd);
-	return r;
-}

@@ -36,8 +36,4 @@ tes_io_write_frame(int fd, uint8_t type, const uint8_t *payload, size_t n);
 void
 tes_io_send_alert(int fd, uint8_t code);
 
-/* Read a whole small file (at most cap - 1 bytes, NUL-terminated). */
-int
-tes_file_read(const char *path, char *buf, size_t cap, size_t *len);
-
 #endif

@@ -1,10 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <bearssl.h>
 
@@ -19,10 +15,7 @@
 
 enum {
 	RSA_BITS = TES_RSA_BITS,
-	RSA_E_DEFAULT = 65537,
-	RSA_DER_MAX = 4096,     /* PKCS#1 or PKCS#8 RSA-2048 is about 1.2 KiB */
-	RSA_PEM_MAX = 6144,
-	SSH_BLOB_PARSE_MAX = 1100  /* any RSA up to 8192 bits parses, then fails the size check */
+	RSA_E_DEFAULT = 65537
 };
 
 static const char ssh_rsa[] = "ssh-rsa";
@@ -203,129 +196,17 @@ tes_rsa_generate(struct tes_rsa_priv *k)
 	return r;
 }
 
-/* ---- files ---- */
-
-static int
-fd_write_all(int fd, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	ssize_t w;
-
-	while (len > 0) {
-		w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return TES_ERR_IO;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Create path (never an existing file or a symlink) holding data, synced. */
-static int
-file_write_new(const char *path, const void *data, size_t len, mode_t mode)
-{
-	int fd, r = TES_ERR_IO;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-	if (fd < 0)
-		return errno == EEXIST ? TES_ERR_EXISTS : TES_ERR_IO;
-	if ((r = fd_write_all(fd, data, len)) != 0 || fsync(fd) != 0) {
-		(void)close(fd);
-		r = TES_ERR_IO;
-		goto out;
-	}
-	r = close(fd) == 0 ? 0 : TES_ERR_IO;
- out:
-	if (r != 0)
-		(void)unlink(path);
-	return r;
-}
-
-/* The key file mode rule on a stat result. */
-static int
-mode_check(const struct stat *st)
-{
-	if (!S_ISREG(st->st_mode))
-		return TES_ERR_IO;
-	if ((st->st_mode & 077) != 0)
-		return TES_ERR_ARG;
-	return 0;
-}
+/* ---- private keys and the OpenSSH key blob ---- */
 
 /* see rsa.h */
 int
-tes_rsa_check_file_mode(const char *path)
-{
-	struct stat st;
-
-	if (stat(path, &st) != 0)
-		return errno == ENOENT ? TES_ERR_NOTFOUND : TES_ERR_IO;
-	return mode_check(&st);
-}
-
-/*
- * Read a whole regular file of at most max bytes into buf, which has room
- * for max + 1 (the extra byte detects a file that grew after fstat). With
- * secret set, the mode rule is checked on the opened descriptor, so there
- * is no race between the check and the read.
- */
-static int
-file_read(const char *path, uint8_t *buf, size_t max, size_t *len, int secret)
-{
-	struct stat st;
-	ssize_t got;
-	size_t off = 0;
-	int fd, r = TES_ERR_IO;
-
-	/* O_NONBLOCK: a FIFO must not hang the open; regular files ignore it */
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? TES_ERR_NOTFOUND : TES_ERR_IO;
-	if (fstat(fd, &st) != 0)
-		goto out;
-	if ((r = mode_check(&st)) != 0 && (secret || r != TES_ERR_ARG))
-		goto out;
-	r = TES_ERR_TOOLONG;
-	if (st.st_size < 0 || (uint64_t)st.st_size > max)
-		goto out;
-	while (off <= max) {
-		got = read(fd, buf + off, max + 1 - off);
-		if (got < 0 && errno == EINTR)
-			continue;
-		r = TES_ERR_IO;
-		if (got < 0)
-			goto out;
-		if (got == 0)
-			break;
-		off += (size_t)got;
-	}
-	r = TES_ERR_TOOLONG;
-	if (off > max)
-		goto out;
-	*len = off;
-	r = 0;
- out:
-	(void)close(fd);
-	if (r != 0)
-		tes_wipe(buf, off);
-	return r;
-}
-
-/* ---- private key files ---- */
-
-/* see rsa.h */
-int
-tes_rsa_save_private(const struct tes_rsa_priv *k, const char *path)
+tes_rsa_priv_der(const struct tes_rsa_priv *k, uint8_t *der, size_t cap, size_t *len)
 {
 	br_rsa_private_key sk;
 	br_rsa_public_key pk;
 	br_rsa_compute_privexp privexp = br_rsa_compute_privexp_get_default();
-	uint8_t d[TES_RSA_LEN], der[RSA_DER_MAX];
-	char pem[RSA_PEM_MAX];
-	size_t dlen, derlen, pemlen;
+	uint8_t d[TES_RSA_LEN];
+	size_t dlen;
 	int r = TES_ERR_KEY;
 
 	if ((r = rsa_priv_check(k)) != 0)
@@ -336,162 +217,28 @@ tes_rsa_save_private(const struct tes_rsa_priv *k, const char *path)
 	dlen = privexp(NULL, &sk, rsa_pub_e(&k->pub));
 	if (dlen == 0 || dlen > sizeof(d) || privexp(d, &sk, rsa_pub_e(&k->pub)) != dlen)
 		goto out;
-	r = TES_ERR_INTERNAL;
-	derlen = br_encode_rsa_raw_der(NULL, &sk, &pk, d, dlen);
-	if (derlen == 0 || derlen > sizeof(der))
+	r = TES_ERR_SPACE;
+	*len = br_encode_rsa_raw_der(NULL, &sk, &pk, d, dlen);
+	if (*len == 0 || *len > cap)
 		goto out;
 	br_encode_rsa_raw_der(der, &sk, &pk, d, dlen);
-	pemlen = br_pem_encode(NULL, der, derlen, "RSA PRIVATE KEY", BR_PEM_LINE64);
-	if (pemlen >= sizeof(pem))
-		goto out;
-	br_pem_encode(pem, der, derlen, "RSA PRIVATE KEY", BR_PEM_LINE64);
-	if ((r = file_write_new(path, pem, pemlen, 0600)) != 0)
-		goto out;
 	r = 0;
  out:
 	TES_WIPE_BUF(d);
-	TES_WIPE_BUF(der);
-	TES_WIPE_BUF(pem);
-	return r;
-}
-
-/* Collects the DER bytes the PEM decoder emits. */
-struct der_sink {
-	uint8_t buf[RSA_DER_MAX];
-	size_t len;
-	int overflow;
-};
-
-static void
-der_sink_push(void *ctx, const void *src, size_t n)
-{
-	struct der_sink *s = ctx;
-
-	if (s->overflow || n > sizeof(s->buf) - s->len) {
-		s->overflow = 1;
-		return;
-	}
-	memcpy(s->buf + s->len, src, n);
-	s->len += n;
-}
-
-/* Handle one PEM decoder event; *state: 0 before, 1 inside, 2 after the key. */
-static int
-pem_event(br_pem_decoder_context *pc, struct der_sink *sink, int *state)
-{
-	const char *name;
-
-	switch (br_pem_decoder_event(pc)) {
-	case 0:
-		return 0;
-	case BR_PEM_BEGIN_OBJ:
-		name = br_pem_decoder_name(pc);
-		if (*state != 0 || (strcmp(name, "RSA PRIVATE KEY") != 0 &&
-				    strcmp(name, "PRIVATE KEY") != 0))
-			return TES_ERR_FORMAT;
-		br_pem_decoder_setdest(pc, der_sink_push, sink);
-		*state = 1;
-		return 0;
-	case BR_PEM_END_OBJ:
-		*state = 2;
-		return 0;
-	default:
-		return TES_ERR_FORMAT;
-	}
-}
-
-/* Push n bytes through the PEM decoder, handling events as they come. */
-static int
-pem_feed(br_pem_decoder_context *pc, struct der_sink *sink, int *state, const uint8_t *p,
-	 size_t n)
-{
-	size_t k;
-	int r;
-
-	while (n > 0) {
-		k = br_pem_decoder_push(pc, p, n);
-		p += k;
-		n -= k;
-		if ((r = pem_event(pc, sink, state)) != 0)
-			return r;
-	}
-	return 0;
-}
-
-/* Extract the DER of the single private key object of a PEM file. */
-static int
-pem_extract(const uint8_t *pem, size_t len, struct der_sink *sink)
-{
-	br_pem_decoder_context pc;
-	int state = 0, r = TES_ERR_FORMAT;
-
-	br_pem_decoder_init(&pc);
-	if ((r = pem_feed(&pc, sink, &state, pem, len)) != 0)
-		goto out;
-	/* the decoder only sees an END line once its newline arrives */
-	if ((r = pem_feed(&pc, sink, &state, (const uint8_t *)"\n", 1)) != 0)
-		goto out;
-	r = TES_ERR_FORMAT;
-	if (state != 2 || sink->overflow || sink->len == 0)
-		goto out;
-	r = 0;
- out:
-	TES_WIPE_CTX(&pc);
-	return r;
-}
-
-/* DER (PKCS#1 or PKCS#8) to a checked RSA-2048 key. */
-static int
-der_import(struct tes_rsa_priv *k, const uint8_t *der, size_t len)
-{
-	br_skey_decoder_context sc;
-	const br_rsa_private_key *sk;
-	int r = TES_ERR_FORMAT;
-
-	br_skey_decoder_init(&sc);
-	br_skey_decoder_push(&sc, der, len);
-	if (br_skey_decoder_last_error(&sc) != 0)
-		goto out;
-	r = TES_ERR_KEY;
-	if ((sk = br_skey_decoder_get_rsa(&sc)) == NULL)
-		goto out;
-	if ((r = rsa_priv_import(k, sk)) != 0)
-		goto out;
-	if ((r = rsa_priv_complete(k)) != 0)
-		goto out;
-	r = 0;
- out:
-	TES_WIPE_CTX(&sc);
 	return r;
 }
 
 /* see rsa.h */
 int
-tes_rsa_load_private(struct tes_rsa_priv *k, const char *path)
+tes_rsa_priv_import(struct tes_rsa_priv *k, const br_rsa_private_key *sk)
 {
-	uint8_t file[TES_RSA_FILE_MAX + 1];
-	struct der_sink sink;
-	size_t len = 0;
-	int r = TES_ERR_INTERNAL;
+	int r;
 
 	memset(k, 0, sizeof(*k));
-	memset(&sink, 0, sizeof(sink));
-	if ((r = file_read(path, file, TES_RSA_FILE_MAX, &len, 1)) != 0)
-		goto out;
-	if ((r = pem_extract(file, len, &sink)) != 0)
-		goto out;
-	if ((r = der_import(k, sink.buf, sink.len)) != 0)
-		goto out;
-	r = 0;
- out:
-	tes_wipe(file, len);
-	TES_WIPE_CTX(&sink);
-	if (r != 0)
+	if ((r = rsa_priv_import(k, sk)) != 0 || (r = rsa_priv_complete(k)) != 0)
 		TES_WIPE_CTX(k);
 	return r;
 }
-
-/* ---- OpenSSH public keys ---- */
 
 /* SSH mpint: u32 length, big-endian magnitude, 0x00 first if the top bit is set. */
 static int
@@ -511,9 +258,9 @@ ssh_put_mpint(struct tes_cur *c, const uint8_t *v, size_t len)
 	return tes_cur_put_bytes(c, v, len);
 }
 
-/* The wire blob: string "ssh-rsa", mpint e, mpint n. */
-static int
-ssh_blob(const struct tes_rsa_pub *k, uint8_t out[TES_RSA_SSH_BLOB_MAX], size_t *len)
+/* see rsa.h */
+int
+tes_rsa_ssh_blob(const struct tes_rsa_pub *k, uint8_t out[TES_RSA_SSH_BLOB_MAX], size_t *len)
 {
 	struct tes_cur c;
 	int r;
@@ -553,9 +300,9 @@ ssh_get_mpint(struct tes_cur *c, const uint8_t **v, size_t *len)
 	return 0;
 }
 
-/* Parse the blob into k (unchecked). */
-static int
-ssh_blob_parse(struct tes_rsa_pub *k, const uint8_t *blob, size_t len)
+/* see rsa.h */
+int
+tes_rsa_ssh_blob_parse(struct tes_rsa_pub *k, const uint8_t *blob, size_t len)
 {
 	struct tes_cur c;
 	const uint8_t *t, *e, *n;
@@ -577,110 +324,6 @@ ssh_blob_parse(struct tes_rsa_pub *k, const uint8_t *blob, size_t len)
 	return 0;
 }
 
-/* 0 if s[0 .. n-1] is printable ASCII (space included). */
-static int
-printable(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (s[i] < 0x20 || s[i] > 0x7e)
-			return -1;
-	return 0;
-}
-
-/* see rsa.h */
-int
-tes_rsa_pub_to_ssh(const struct tes_rsa_pub *k, const char *comment, char *out, size_t cap)
-{
-	uint8_t blob[TES_RSA_SSH_BLOB_MAX];
-	char b64[TES_B64_ENCLEN(TES_RSA_SSH_BLOB_MAX)];
-	size_t blen, b64len, clen, need;
-	int r;
-
-	clen = comment == NULL ? 0 : strlen(comment);
-	if (clen > TES_RSA_COMMENT_MAX || printable(comment, clen) != 0)
-		return TES_ERR_ARG;
-	if ((r = tes_rsa_pub_check(k)) != 0)
-		return r;
-	if ((r = ssh_blob(k, blob, &blen)) != 0 ||
-	    (r = tes_b64_encode(blob, blen, b64, sizeof(b64), 1)) != 0)
-		return TES_ERR_INTERNAL;
-	b64len = strlen(b64);
-	need = SSH_RSA_LEN + 1 + b64len + (clen > 0 ? 1 + clen : 0) + 2;
-	if (cap < need)
-		return TES_ERR_SPACE;
-	memcpy(out, ssh_rsa, SSH_RSA_LEN);
-	out[SSH_RSA_LEN] = ' ';
-	memcpy(out + SSH_RSA_LEN + 1, b64, b64len);
-	need = SSH_RSA_LEN + 1 + b64len;
-	if (clen > 0) {
-		out[need++] = ' ';
-		memcpy(out + need, comment, clen);
-		need += clen;
-	}
-	out[need++] = '\n';
-	out[need] = '\0';
-	return 0;
-}
-
-/* see rsa.h */
-int
-tes_rsa_pub_from_ssh(struct tes_rsa_pub *k, const char *line, size_t n)
-{
-	struct tes_rsa_pub t;
-	uint8_t blob[SSH_BLOB_PARSE_MAX];
-	size_t i, blen;
-	int r;
-
-	if (n > 0 && line[n - 1] == '\n')
-		n--;
-	if (n > 0 && line[n - 1] == '\r')
-		n--;
-	if (n <= SSH_RSA_LEN + 1 || memcmp(line, ssh_rsa, SSH_RSA_LEN) != 0 ||
-	    line[SSH_RSA_LEN] != ' ' || printable(line, n) != 0)
-		return TES_ERR_FORMAT;
-	line += SSH_RSA_LEN + 1;
-	n -= SSH_RSA_LEN + 1;
-	for (i = 0; i < n && line[i] != ' '; i++)
-		;
-	/* what follows the base64 (after one space) is a free comment */
-	if (tes_b64_decode(line, i, blob, sizeof(blob), &blen) != 0)
-		return TES_ERR_FORMAT;
-	memset(&t, 0, sizeof(t));
-	if ((r = ssh_blob_parse(&t, blob, blen)) != 0)
-		return r;
-	if ((r = tes_rsa_pub_check(&t)) != 0)
-		return r;
-	*k = t;
-	return 0;
-}
-
-/* see rsa.h */
-int
-tes_rsa_save_public(const struct tes_rsa_pub *k, const char *path, const char *comment)
-{
-	char line[TES_RSA_SSH_LINE_MAX];
-	int r;
-
-	if ((r = tes_rsa_pub_to_ssh(k, comment, line, sizeof(line))) != 0)
-		return r;
-	return file_write_new(path, line, strlen(line), 0644);
-}
-
-/* see rsa.h */
-int
-tes_rsa_load_public(struct tes_rsa_pub *k, const char *path)
-{
-	uint8_t buf[TES_RSA_FILE_MAX + 1];
-	size_t len;
-	int r;
-
-	if ((r = file_read(path, buf, TES_RSA_FILE_MAX, &len, 0)) != 0)
-		return r;
-	return tes_rsa_pub_from_ssh(k, (const char *)buf, len);
-}
-
 /* see rsa.h */
 void
 tes_rsa_keyid(const struct tes_rsa_pub *k, uint8_t out[TES_KEYID_LEN])
@@ -689,7 +332,7 @@ tes_rsa_keyid(const struct tes_rsa_pub *k, uint8_t out[TES_KEYID_LEN])
 	size_t blen = 0;
 
 	/* only fails for a corrupt elen: then this is the hash of nothing */
-	(void)ssh_blob(k, blob, &blen);
+	(void)tes_rsa_ssh_blob(k, blob, &blen);
 	tes_sha256(blob, blen, out);
 }
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * RSA-2048 keys: generation, PEM private key files (PKCS#1, readable by
- * OpenSSL), OpenSSH-format public keys and their SHA256 fingerprints (the
- * same text `ssh-keygen -lf` prints), RSA-OAEP key transport and PKCS#1 v1.5
- * signatures, all with SHA-256. Keys are plain fixed-size structs without
+ * RSA-2048 keys: generation, the OpenSSH key blob and the SHA256
+ * fingerprints over it (the same text `ssh-keygen -lf` prints), RSA-OAEP key
+ * transport and PKCS#1 v1.5 signatures, all with SHA-256. Key files (PEM,
+ * OpenSSH lines) are crypto/keyfile.h. Keys are plain fixed-size structs without
  * pointers: copy them freely, wipe private ones with TES_WIPE_CTX().
  *
  * Every function using randomness (generate, OAEP encrypt and decrypt,
@@ -15,16 +15,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <bearssl.h>
+
 #include "wire/limits.h"
 
 enum {
 	TES_FP_STRLEN = 51,            /* "SHA256:" + 43 base64 characters + NUL */
 	TES_RSA_HALF = TES_RSA_LEN / 2,
 	TES_RSA_OAEP_MAX = TES_RSA_LEN - 2 * 32 - 2,  /* largest OAEP plaintext: 190 */
-	TES_RSA_COMMENT_MAX = 200,     /* public key comment, printable ASCII */
-	TES_RSA_SSH_BLOB_MAX = 4 + 7 + 4 + 5 + 4 + 1 + TES_RSA_LEN,
-	TES_RSA_SSH_LINE_MAX = 640,    /* "ssh-rsa " + base64 + " " + comment + "\n" + NUL */
-	TES_RSA_FILE_MAX = 16384       /* larger key files are refused */
+	TES_RSA_SSH_BLOB_MAX = 4 + 7 + 4 + 5 + 4 + 1 + TES_RSA_LEN
 };
 
 /* Public key: n exactly 256 bytes big-endian (top bit set), e minimal. */
@@ -54,62 +53,34 @@ int
 tes_rsa_generate(struct tes_rsa_priv *k);
 
 /*
- * Write k as a PEM "RSA PRIVATE KEY" (PKCS#1) to a new file, mode 0600.
- * TES_ERR_EXISTS if path exists (never overwrites, never follows a
- * symlink), TES_ERR_IO on any write error (the partial file is removed).
- * TES_ERR_KEY if BearSSL cannot recompute the private exponent (it only
- * promises to for primes that are 3 mod 4, which tes_rsa_generate() keys
- * always have; keys made by other tools have worked in practice).
+ * The raw PKCS#1 DER encoding of k (the private exponent recomputed) into
+ * der (cap bytes), *len its length. TES_ERR_KEY if BearSSL cannot recompute
+ * the private exponent (it only promises to for primes that are 3 mod 4,
+ * which tes_rsa_generate() keys always have; keys made by other tools have
+ * worked in practice), TES_ERR_SPACE if cap is short.
  */
 int
-tes_rsa_save_private(const struct tes_rsa_priv *k, const char *path);
+tes_rsa_priv_der(const struct tes_rsa_priv *k, uint8_t *der, size_t cap, size_t *len);
 
 /*
- * 0 if path is a regular file that neither group nor others can access.
- * TES_ERR_ARG if its mode & 077 != 0 (tell the user "key file permissions
- * too open (chmod 600)"), TES_ERR_NOTFOUND if missing, TES_ERR_IO else.
+ * k from a key BearSSL decoded (PKCS#1 or PKCS#8): RSA-2048 only, the
+ * public half recomputed and the pair checked with a private/public round
+ * trip. TES_ERR_KEY; k is wiped on failure.
  */
 int
-tes_rsa_check_file_mode(const char *path);
+tes_rsa_priv_import(struct tes_rsa_priv *k, const br_rsa_private_key *sk);
+
+/* The OpenSSH wire blob of k: string "ssh-rsa", mpint e, mpint n. TES_ERR_KEY for a bad elen. */
+int
+tes_rsa_ssh_blob(const struct tes_rsa_pub *k, uint8_t out[TES_RSA_SSH_BLOB_MAX], size_t *len);
 
 /*
- * Read a PEM private key: "RSA PRIVATE KEY" (PKCS#1) or unencrypted
- * "PRIVATE KEY" (PKCS#8), exactly one PEM object, at most TES_RSA_FILE_MAX
- * bytes. Applies the tes_rsa_check_file_mode() rules (checked on the
- * opened file). The public half is recomputed and the pair is checked with
- * a private/public round trip. TES_ERR_FORMAT for a bad encoding,
- * TES_ERR_KEY for a non-RSA or non-2048-bit or inconsistent key,
- * TES_ERR_TOOLONG for an oversize file. k is wiped on failure.
+ * Strict parse of an OpenSSH wire blob into k (canonical, non-negative
+ * mpints, nothing after them; not yet tes_rsa_pub_check()ed): TES_ERR_FORMAT,
+ * or TES_ERR_KEY for an exponent or modulus of the wrong size.
  */
 int
-tes_rsa_load_private(struct tes_rsa_priv *k, const char *path);
-
-/*
- * OpenSSH public key line "ssh-rsa <base64> <comment>\n" into out (cap
- * bytes, NUL-terminated). comment may be NULL or empty (then omitted),
- * otherwise up to TES_RSA_COMMENT_MAX printable ASCII characters
- * (TES_ERR_ARG). TES_ERR_SPACE if cap is short; TES_RSA_SSH_LINE_MAX
- * always fits.
- */
-int
-tes_rsa_pub_to_ssh(const struct tes_rsa_pub *k, const char *comment, char *out, size_t cap);
-
-/*
- * Strict parse of one OpenSSH "ssh-rsa" line (n bytes, one trailing "\n"
- * or "\r\n" allowed, comment optional): canonical base64 and mpints, no
- * trailing data, then tes_rsa_pub_check(). TES_ERR_FORMAT or TES_ERR_KEY;
- * k is only written on success.
- */
-int
-tes_rsa_pub_from_ssh(struct tes_rsa_pub *k, const char *line, size_t n);
-
-/* Write the OpenSSH line to a new file, mode 0644 (same errors as save_private). */
-int
-tes_rsa_save_public(const struct tes_rsa_pub *k, const char *path, const char *comment);
-
-/* Read a file holding exactly one OpenSSH "ssh-rsa" line. */
-int
-tes_rsa_load_public(struct tes_rsa_pub *k, const char *path);
+tes_rsa_ssh_blob_parse(struct tes_rsa_pub *k, const uint8_t *blob, size_t len);
 
 /*
  * Key id: the raw SHA-256 of the OpenSSH key blob (the binary form of the

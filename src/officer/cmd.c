@@ -9,6 +9,7 @@
 #include "common/err.h"
 #include "common/time.h"
 #include "crypto/digest.h"
+#include "crypto/keyfile.h"
 #include "crypto/rsa.h"
 #include "officer/cmd.h"
 #include "wire/penalty.h"
@@ -165,7 +166,7 @@ cmd_add_unit(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 	if (argc != 3)
 		return EX_USAGE;
 	if ((r = tes_field_name_valid(argv[1], strlen(argv[1]))) != 0 ||
-	    (r = tes_rsa_pub_from_ssh(&pub, argv[2], strlen(argv[2]))) != 0) {
+	    (r = tes_keyfile_ssh_parse(&pub, argv[2], strlen(argv[2]))) != 0) {
 		fprintf(err, "add-unit: %s\n", tes_err_str(r));
 		return EX_DATAERR;
 	}

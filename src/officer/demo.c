@@ -16,9 +16,11 @@
 
 #include "common/b64.h"
 #include "common/err.h"
+#include "common/file.h"
 #include "common/io.h"
 #include "common/log.h"
 #include "common/wipe.h"
+#include "crypto/keyfile.h"
 #include "crypto/passwd.h"
 #include "crypto/rng.h"
 #include "crypto/rsa.h"
@@ -68,9 +70,9 @@ add_unit(struct tes_db *db, const char *dir)
 	int r;
 
 	snprintf(path, sizeof path, "%s/demo/unit1.key", dir);
-	if ((r = tes_rsa_generate(&k)) == 0 && (r = tes_rsa_save_private(&k, path)) == 0) {
+	if ((r = tes_rsa_generate(&k)) == 0 && (r = tes_keyfile_save_private(&k, path)) == 0) {
 		snprintf(path, sizeof path, "%s/demo/unit1.key.pub", dir);
-		if ((r = tes_rsa_save_public(&k.pub, path, "demo-unit")) == 0)
+		if ((r = tes_keyfile_save_public(&k.pub, path, "demo-unit")) == 0)
 			r = tes_db_unit_add(db, "demo-unit", &k.pub);
 	}
 	TES_WIPE_CTX(&k);
@@ -108,7 +110,7 @@ print_help(const char *dir, const char *listen, const char *http)
 	size_t n;
 
 	snprintf(path, sizeof path, "%s/server.key", dir);
-	if (tes_rsa_load_private(&k, path) != 0)
+	if (tes_keyfile_load_private(&k, path) != 0)
 		return;
 	tes_rsa_fingerprint(&k.pub, fp);
 	TES_WIPE_CTX(&k);
@@ -117,8 +119,10 @@ print_help(const char *dir, const char *listen, const char *http)
 	else
 		snprintf(where, sizeof where, "dashboard off: --http ADDR:PORT turns it on");
 	snprintf(path, sizeof path, "%s/demo/officer.pw", dir);
-	if (tes_file_read(path, pw, sizeof pw, &n) == 0)
+	if (tes_file_load(AT_FDCWD, path, 0, (uint8_t *)pw, sizeof pw - 1, &n) == 0) {
+		pw[n] = '\0';
 		pw[strcspn(pw, "\n")] = '\0';
+	}
 	if (strncmp(listen, "0.0.0.0:", 8) == 0 || strncmp(listen, "[::]:", 5) == 0)
 		snprintf(target, sizeof target, "127.0.0.1%s", colon);
 	else

@@ -22,6 +22,7 @@
 #include "common/io.h"
 #include "common/log.h"
 #include "common/wipe.h"
+#include "crypto/keyfile.h"
 #include "crypto/passwd.h"
 #include "crypto/rng.h"
 #include "crypto/rsa.h"
@@ -226,7 +227,7 @@ do_init(struct opts *o)
 		return r == TES_ERR_EXISTS ? EX_CANTCREAT : EX_IOERR;
 	}
 	snprintf(path, sizeof path, "%s/server.key", o->dir);
-	if (tes_rsa_load_private(&k, path) == 0) {
+	if (tes_keyfile_load_private(&k, path) == 0) {
 		tes_rsa_fingerprint(&k.pub, fp);
 		printf("created %s; server key %s\n", o->dir, fp);
 	}
@@ -242,7 +243,7 @@ do_fingerprint(struct opts *o)
 	int r;
 
 	snprintf(path, sizeof path, "%s/server.key", o->dir);
-	if ((r = tes_rsa_load_private(&k, path)) != 0) {
+	if ((r = tes_keyfile_load_private(&k, path)) != 0) {
 		fprintf(stderr, "tes-officer: cannot read %s: %s\n", path, tes_err_str(r));
 		return r == TES_ERR_NOTFOUND ? EX_NOINPUT : EX_DATAERR;
 	}
@@ -255,19 +256,19 @@ do_fingerprint(struct opts *o)
 static int
 do_add_unit(struct opts *o, int argc, char **argv)
 {
-	char line[TES_RSA_SSH_LINE_MAX];
+	char line[TES_KEYFILE_SSH_LINE_MAX];
 	char *req[3];
 	struct tes_rsa_pub pub;
 	int r;
 
 	if (argc != 2)
 		return usage("add-unit", EX_USAGE);
-	if ((r = tes_rsa_load_public(&pub, argv[1])) != 0) {
+	if ((r = tes_keyfile_load_public(&pub, argv[1])) != 0) {
 		fprintf(stderr, "tes-officer: %s: %s (expected an ssh-rsa line from 'tes-police keygen')\n",
 			argv[1], tes_err_str(r));
 		return r == TES_ERR_NOTFOUND ? EX_NOINPUT : EX_DATAERR;
 	}
-	if ((r = tes_rsa_pub_to_ssh(&pub, argv[0], line, sizeof line)) != 0)
+	if ((r = tes_keyfile_ssh_line(&pub, argv[0], line, sizeof line)) != 0)
 		return EX_SOFTWARE;
 	line[strcspn(line, "\n")] = '\0';
 	req[0] = "add-unit";

@@ -19,6 +19,7 @@
 #include "common/err.h"
 #include "common/time.h"
 #include "common/wipe.h"
+#include "crypto/keyfile.h"
 #include "crypto/rng.h"
 #include "crypto/rsa.h"
 #include "police/client.h"
@@ -160,8 +161,8 @@ do_keygen(struct opts *o)
 		fprintf(stderr, "tes-police: %s or %s already exists; not overwriting a key\n", o->key, pub);
 		return EX_CANTCREAT;
 	}
-	if ((r = tes_rsa_generate(&k)) != 0 || (r = tes_rsa_save_private(&k, o->key)) != 0 ||
-	    (r = tes_rsa_save_public(&k.pub, pub, o->comment != NULL ? o->comment : "tes-unit")) != 0) {
+	if ((r = tes_rsa_generate(&k)) != 0 || (r = tes_keyfile_save_private(&k, o->key)) != 0 ||
+	    (r = tes_keyfile_save_public(&k.pub, pub, o->comment != NULL ? o->comment : "tes-unit")) != 0) {
 		fprintf(stderr, "tes-police: keygen: %s\n", tes_err_str(r));
 		TES_WIPE_CTX(&k);
 		return EX_CANTCREAT;
@@ -278,7 +279,7 @@ prepare(struct run *x)
 		fprintf(stderr, "tes-police: -k KEY and -u USER are required\n");
 		return EX_USAGE;
 	}
-	if ((r = tes_rsa_load_private(&x->unit, x->o->key)) != 0) {
+	if ((r = tes_keyfile_load_private(&x->unit, x->o->key)) != 0) {
 		fprintf(stderr, "tes-police: cannot load unit key %s: %s%s\n", x->o->key, tes_err_str(r),
 			r == TES_ERR_ARG ? " (permissions too open: chmod 600)" : "");
 		return r == TES_ERR_NOTFOUND ? EX_NOINPUT : EX_DATAERR;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/err.h"
+#include "common/file.h"
 #include "common/io.h"
 #include "police/pin.h"
 
@@ -105,9 +106,10 @@ tes_pin_prepare(struct tes_pin *p)
 		snprintf(p->path, sizeof p->path, "%s", p->file);
 	else if ((r = default_path(p->path, sizeof p->path)) != 0)
 		return r;
-	r = tes_file_read(p->path, p->known, sizeof p->known, &n);
+	r = tes_file_load(AT_FDCWD, p->path, 0, (uint8_t *)p->known, sizeof p->known - 1, &n);
 	if (r != 0 && r != TES_ERR_NOTFOUND)
 		return r;
+	p->known[r == 0 ? n : 0] = '\0';
 	if (p->trust != TES_TRUST_STRICT && mkparents(p->path) == 0)
 		p->append_fd = open(p->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (p->trust == TES_TRUST_ASK)

@@ -23,6 +23,7 @@
 #include "common/err.h"
 #include "common/wipe.h"
 #include "crypto/hmac.h"
+#include "crypto/keyfile.h"
 #include "crypto/rng.h"
 #include "crypto/rsa.h"
 #include "store/db.h"
@@ -698,7 +699,7 @@ create_server_key(const char *dir)
 	memset(&k, 0, sizeof(k));
 	if ((r = path_join(path, dir, NAME_SERVER)) != 0 ||
 	    (r = tes_rsa_generate(&k)) != 0 ||
-	    (r = tes_rsa_save_private(&k, path)) != 0)
+	    (r = tes_keyfile_save_private(&k, path)) != 0)
 		goto out;
 	r = 0;
 out:
@@ -841,7 +842,7 @@ server_load(struct tes_db *db)
 
 	if ((r = path_join(path, db->dir, NAME_SERVER)) != 0)
 		return r;
-	r = tes_rsa_load_private(&db->server, path);
+	r = tes_keyfile_load_private(&db->server, path);
 	return r == TES_ERR_ARG ? TES_ERR_KEY : r;
 }
 

@@ -31,5 +31,5 @@ done
 nm "$PARSER" >"$T/nm.parser"
 absent "tes-parser holds no store, RSA key or password-hashing code" \
 	' (argon2|ARGON2|tes_db_|tes_passwd_|tes_journal_|tes_drivers_|tes_rsa_)' ' T tes_engine_' "$T/nm.parser"
-ok $(nm "$OFFICER" | grep -Eq ' tes_rsa_load_private$' && echo 0 || echo 1) "(the check can fail: tes-officer has them)"
+ok $(nm "$OFFICER" | grep -Eq ' tes_keyfile_load_private$' && echo 0 || echo 1) "(the check can fail: tes-officer has them)"
 done_testing

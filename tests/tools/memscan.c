@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crypto/keyfile.h"
 #include "crypto/rsa.h"
 
 enum { NEEDLE = 32, CHUNK = 1 << 20 };
@@ -53,7 +54,7 @@ main(int argc, char **argv)
 	FILE *maps;
 	int mem, found = 0;
 
-	if (argc != 3 || tes_rsa_load_private(&k, argv[2]) != 0)
+	if (argc != 3 || tes_keyfile_load_private(&k, argv[2]) != 0)
 		return 2;
 	memcpy(needles[0], k.p, NEEDLE);
 	memcpy(needles[1], k.q, NEEDLE);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "common/err.h"
+#include "crypto/keyfile.h"
 #include "tool.h"
 
 int
@@ -21,7 +22,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: relogin HOST:PORT UNIT.KEY SHA256:FP USER PW...\n");
 		return 64;
 	}
-	if (tes_rsa_load_private(&unit, argv[2]) != 0) {
+	if (tes_keyfile_load_private(&unit, argv[2]) != 0) {
 		fprintf(stderr, "relogin: cannot load %s\n", argv[2]);
 		return 66;
 	}

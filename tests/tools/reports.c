@@ -34,6 +34,7 @@
 #include "common/err.h"
 #include "common/b64.h"
 #include "crypto/digest.h"
+#include "crypto/keyfile.h"
 #include "crypto/rng.h"
 #include "tool.h"
 
@@ -223,7 +224,7 @@ main(int argc, char **argv)
 	host = argv[1];
 	fp = argv[3];
 	user = argv[4];
-	if (tes_rsa_load_private(&unit, argv[2]) != 0 || (f = fopen(argv[5], "r")) == NULL ||
+	if (tes_keyfile_load_private(&unit, argv[2]) != 0 || (f = fopen(argv[5], "r")) == NULL ||
 	    fgets(pw, sizeof pw, f) == NULL) {
 		fprintf(stderr, "reports: cannot load the key or the password file\n");
 		return 66;

@@ -22,6 +22,7 @@
 #include "common/wipe.h"
 #include "crypto/hkdf.h"
 #include "crypto/hmac.h"
+#include "crypto/keyfile.h"
 #include "crypto/keysched.h"
 #include "crypto/passwd.h"
 #include "crypto/record.h"
@@ -364,15 +365,15 @@ test_rsa_private_file(void)
 	char junk[20000];
 	int r, mode;
 
-	r = tes_rsa_save_private(&k1, f);
+	r = tes_keyfile_save_private(&k1, f);
 	EQ_INT(r, 0, "save_private");
-	r = tes_rsa_save_private(&k1, f);
+	r = tes_keyfile_save_private(&k1, f);
 	EQ_INT(r, TES_ERR_EXISTS, "save_private refuses to overwrite");
 	mode = stat(f, &st) == 0 ? (int)(st.st_mode & 0777) : -1;
 	OK(mode >= 0 && (mode & 077) == 0 && (mode & 0600) == 0600, "private key file mode 0600");
-	r = tes_rsa_check_file_mode(f);
+	r = tes_keyfile_check_mode(f);
 	EQ_INT(r, 0, "check_file_mode accepts 0600");
-	r = tes_rsa_load_private(&l, f);
+	r = tes_keyfile_load_private(&l, f);
 	EQ_INT(r, 0, "load_private");
 	OK(memcmp(l.pub.n, k1.pub.n, 256) == 0 && l.pub.elen == k1.pub.elen &&
 	   memcmp(l.pub.e, k1.pub.e, k1.pub.elen) == 0, "reload gives the same public key");
@@ -386,36 +387,36 @@ test_rsa_private_file(void)
 	}
 
 	chmod(f, 0640);
-	r = tes_rsa_check_file_mode(f);
+	r = tes_keyfile_check_mode(f);
 	EQ_INT(r, TES_ERR_ARG, "check_file_mode rejects 0640");
-	r = tes_rsa_load_private(&l, f);
+	r = tes_keyfile_load_private(&l, f);
 	EQ_INT(r, TES_ERR_ARG, "load_private rejects a group-readable key");
 	chmod(f, 0604);
-	r = tes_rsa_load_private(&l, f);
+	r = tes_keyfile_load_private(&l, f);
 	EQ_INT(r, TES_ERR_ARG, "load_private rejects a world-readable key");
 	chmod(f, 0600);
-	r = tes_rsa_check_file_mode(tpath("missing.pem"));
+	r = tes_keyfile_check_mode(tpath("missing.pem"));
 	EQ_INT(r, TES_ERR_NOTFOUND, "check_file_mode on a missing file");
-	r = tes_rsa_load_private(&l, tpath("missing.pem"));
+	r = tes_keyfile_load_private(&l, tpath("missing.pem"));
 	EQ_INT(r, TES_ERR_NOTFOUND, "load_private on a missing file");
-	r = tes_rsa_check_file_mode(tmpdir);
+	r = tes_keyfile_check_mode(tmpdir);
 	EQ_INT(r, TES_ERR_IO, "check_file_mode rejects a directory");
 
 	write_file(tpath("junk.pem"), "hello\n", 6, 0600);
-	r = tes_rsa_load_private(&l, tpath("junk.pem"));
+	r = tes_keyfile_load_private(&l, tpath("junk.pem"));
 	EQ_INT(r, TES_ERR_FORMAT, "load_private rejects a non-PEM file");
 	write_file(tpath("cert.pem"), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
 		   58, 0600);
-	r = tes_rsa_load_private(&l, tpath("cert.pem"));
+	r = tes_keyfile_load_private(&l, tpath("cert.pem"));
 	EQ_INT(r, TES_ERR_FORMAT, "load_private rejects another PEM object");
 	memset(junk, 0, sizeof(junk));
 	r = (int)read_file(f, junk, sizeof(junk));
 	write_file(tpath("trunc.pem"), junk, (size_t)r / 2, 0600);
-	r = tes_rsa_load_private(&l, tpath("trunc.pem"));
+	r = tes_keyfile_load_private(&l, tpath("trunc.pem"));
 	EQ_INT(r, TES_ERR_FORMAT, "load_private rejects a truncated PEM");
 	memset(junk, 'A', sizeof(junk));
-	write_file(tpath("big.pem"), junk, TES_RSA_FILE_MAX + 1, 0600);
-	r = tes_rsa_load_private(&l, tpath("big.pem"));
+	write_file(tpath("big.pem"), junk, TES_KEYFILE_MAX + 1, 0600);
+	r = tes_keyfile_load_private(&l, tpath("big.pem"));
 	EQ_INT(r, TES_ERR_TOOLONG, "load_private refuses a file over 16 KiB");
 }
 
@@ -443,7 +444,7 @@ test_rsa_openssl_keys(void)
 			       "2>/dev/null", f, NULL, NULL);
 		chmod(f, 0600);
 		bad |= r != 0;
-		r = tes_rsa_load_private(&l, f);
+		r = tes_keyfile_load_private(&l, f);
 		bad |= r != 0;
 		snprintf(hex, sizeof(hex), "openssl rsa -in %s -noout -modulus", f);
 		bad |= sh_line(hex, line, sizeof(line)) != 0;
@@ -460,19 +461,19 @@ test_rsa_openssl_keys(void)
 	f = tpath("small.pem");
 	r = sh("openssl genrsa -traditional -out %s 1024 2>/dev/null", f, NULL, NULL);
 	chmod(f, 0600);
-	r = r == 0 ? tes_rsa_load_private(&l, f) : -999;
+	r = r == 0 ? tes_keyfile_load_private(&l, f) : -999;
 	EQ_INT(r, TES_ERR_KEY, "load_private rejects RSA-1024");
 	f = tpath("ec.pem");
 	r = sh("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out %s 2>/dev/null",
 	       f, NULL, NULL);
 	chmod(f, 0600);
-	r = r == 0 ? tes_rsa_load_private(&l, f) : -999;
+	r = r == 0 ? tes_keyfile_load_private(&l, f) : -999;
 	EQ_INT(r, TES_ERR_KEY, "load_private rejects a PKCS#8 EC key");
 	f = tpath("enc.pem");
 	r = sh("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -aes256 -pass pass:x "
 	       "-out %s 2>/dev/null", f, NULL, NULL);
 	chmod(f, 0600);
-	r = r == 0 ? tes_rsa_load_private(&l, f) : -999;
+	r = r == 0 ? tes_keyfile_load_private(&l, f) : -999;
 	EQ_INT(r, TES_ERR_FORMAT, "load_private rejects an encrypted key");
 }
 
@@ -500,59 +501,59 @@ test_rsa_ssh_reject(const char *good)
 
 	memcpy(line, good, gl + 1);
 	memcpy(line, "ssh-dss", 7);
-	r = tes_rsa_pub_from_ssh(&p, line, gl);
+	r = tes_keyfile_ssh_parse(&p, line, gl);
 	EQ_INT(r, TES_ERR_FORMAT, "pub_from_ssh rejects another key type");
-	r = tes_rsa_pub_from_ssh(&p, "ssh-rsa ", 8);
+	r = tes_keyfile_ssh_parse(&p, "ssh-rsa ", 8);
 	EQ_INT(r, TES_ERR_FORMAT, "pub_from_ssh rejects an empty key");
 	memcpy(line, good, gl + 1);
 	line[20] = '*';
-	r = tes_rsa_pub_from_ssh(&p, line, gl);
+	r = tes_keyfile_ssh_parse(&p, line, gl);
 	EQ_INT(r, TES_ERR_FORMAT, "pub_from_ssh rejects a bad base64 character");
 	memcpy(line, good, gl + 1);
 	line[gl - 3] = '\t';
-	r = tes_rsa_pub_from_ssh(&p, line, gl);
+	r = tes_keyfile_ssh_parse(&p, line, gl);
 	EQ_INT(r, TES_ERR_FORMAT, "pub_from_ssh rejects a control character");
 	memcpy(line, good, gl);
 	memcpy(line + gl, good, gl);
-	r = tes_rsa_pub_from_ssh(&p, line, 2 * gl);
+	r = tes_keyfile_ssh_parse(&p, line, 2 * gl);
 	EQ_INT(r, TES_ERR_FORMAT, "pub_from_ssh rejects two lines");
 
 	blob[blen] = 0;
 	ssh_line_of(blob, blen + 1, line, sizeof(line));
-	r = tes_rsa_pub_from_ssh(&p, line, strlen(line));
+	r = tes_keyfile_ssh_parse(&p, line, strlen(line));
 	EQ_INT(r, TES_ERR_FORMAT, "pub_from_ssh rejects trailing blob bytes");
 	ssh_line_of(blob, blen - 1, line, sizeof(line));
-	r = tes_rsa_pub_from_ssh(&p, line, strlen(line));
+	r = tes_keyfile_ssh_parse(&p, line, strlen(line));
 	EQ_INT(r, TES_ERR_FORMAT, "pub_from_ssh rejects a truncated blob");
 	blob[3] = 8;
 	ssh_line_of(blob, blen, line, sizeof(line));
-	r = tes_rsa_pub_from_ssh(&p, line, strlen(line));
+	r = tes_keyfile_ssh_parse(&p, line, strlen(line));
 	EQ_INT(r, TES_ERR_FORMAT, "pub_from_ssh rejects a bad type length");
 	blob[3] = 7;
 	blob[15] = 0x81;	/* e = 0x810001: negative mpint */
 	ssh_line_of(blob, blen, line, sizeof(line));
-	r = tes_rsa_pub_from_ssh(&p, line, strlen(line));
+	r = tes_keyfile_ssh_parse(&p, line, strlen(line));
 	EQ_INT(r, TES_ERR_FORMAT, "pub_from_ssh rejects a negative mpint");
 	blob[15] = 0x00;	/* e = 0x000001: needless leading zero */
 	ssh_line_of(blob, blen, line, sizeof(line));
-	r = tes_rsa_pub_from_ssh(&p, line, strlen(line));
+	r = tes_keyfile_ssh_parse(&p, line, strlen(line));
 	EQ_INT(r, TES_ERR_FORMAT, "pub_from_ssh rejects a non-canonical mpint");
 	blob[15] = 0x01;
 	blob[17] = 0x02;	/* e = 65538: even */
 	ssh_line_of(blob, blen, line, sizeof(line));
-	r = tes_rsa_pub_from_ssh(&p, line, strlen(line));
+	r = tes_keyfile_ssh_parse(&p, line, strlen(line));
 	EQ_INT(r, TES_ERR_KEY, "pub_from_ssh rejects an even exponent");
 	blob[17] = 0x01;
 	blob[blen - 1] &= 0xfe;	/* even modulus */
 	ssh_line_of(blob, blen, line, sizeof(line));
-	r = tes_rsa_pub_from_ssh(&p, line, strlen(line));
+	r = tes_keyfile_ssh_parse(&p, line, strlen(line));
 	EQ_INT(r, TES_ERR_KEY, "pub_from_ssh rejects an even modulus");
 	blob[blen - 1] |= 1;
 	/* 1024-bit modulus: mpint length 129, 0x00 then 128 bytes */
 	blob[20] = 0;
 	blob[21] = 129;
 	ssh_line_of(blob, 22 + 129, line, sizeof(line));
-	r = tes_rsa_pub_from_ssh(&p, line, strlen(line));
+	r = tes_keyfile_ssh_parse(&p, line, strlen(line));
 	EQ_INT(r, TES_ERR_KEY, "pub_from_ssh rejects a 1024-bit modulus");
 }
 
@@ -569,46 +570,46 @@ test_rsa_ssh(void)
 {
 	struct tes_rsa_priv sk;
 	struct tes_rsa_pub p;
-	char line[TES_RSA_SSH_LINE_MAX], line2[TES_RSA_SSH_LINE_MAX], fp[TES_FP_STRLEN];
-	char out[512], kfp[128], cmt[TES_RSA_COMMENT_MAX + 2];
+	char line[TES_KEYFILE_SSH_LINE_MAX], line2[TES_KEYFILE_SSH_LINE_MAX], fp[TES_FP_STRLEN];
+	char out[512], kfp[128], cmt[TES_KEYFILE_COMMENT_MAX + 2];
 	uint8_t id[TES_KEYID_LEN], h[32], blob[400];
 	const char *f = tpath("k1.pub"), *b64;
 	size_t blen = 0;
 	int r, bits = 0;
 
-	r = tes_rsa_pub_to_ssh(&k1.pub, "unit7@tes", line, sizeof(line));
+	r = tes_keyfile_ssh_line(&k1.pub, "unit7@tes", line, sizeof(line));
 	OK(r == 0 && strncmp(line, "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ", 38) == 0 &&
 	   strcmp(line + strlen(line) - 11, " unit7@tes\n") == 0, "pub_to_ssh line shape");
 	memset(&p, 0, sizeof(p));
-	r = tes_rsa_pub_from_ssh(&p, line, strlen(line));
+	r = tes_keyfile_ssh_parse(&p, line, strlen(line));
 	OK(r == 0 && memcmp(&p, &k1.pub, sizeof(p)) == 0, "ssh public key round trip");
-	r = tes_rsa_pub_to_ssh(&k1.pub, NULL, line2, sizeof(line2));
+	r = tes_keyfile_ssh_line(&k1.pub, NULL, line2, sizeof(line2));
 	OK(r == 0 && line2[strlen(line2) - 2] != ' ', "pub_to_ssh without comment");
 	memset(&p, 0, sizeof(p));
-	r = tes_rsa_pub_from_ssh(&p, line2, strlen(line2) - 1);
+	r = tes_keyfile_ssh_parse(&p, line2, strlen(line2) - 1);
 	OK(r == 0 && memcmp(&p, &k1.pub, sizeof(p)) == 0, "pub_from_ssh without newline");
 	strcpy(line2 + strlen(line2) - 1, "\r\n");
-	r = tes_rsa_pub_from_ssh(&p, line2, strlen(line2));
+	r = tes_keyfile_ssh_parse(&p, line2, strlen(line2));
 	EQ_INT(r, 0, "pub_from_ssh accepts CRLF");
-	r = tes_rsa_pub_to_ssh(&k1.pub, "bad\ncomment", line2, sizeof(line2));
+	r = tes_keyfile_ssh_line(&k1.pub, "bad\ncomment", line2, sizeof(line2));
 	EQ_INT(r, TES_ERR_ARG, "pub_to_ssh rejects a newline in the comment");
 	memset(cmt, 'c', sizeof(cmt) - 1);
 	cmt[sizeof(cmt) - 1] = '\0';
-	r = tes_rsa_pub_to_ssh(&k1.pub, cmt, line2, sizeof(line2));
+	r = tes_keyfile_ssh_line(&k1.pub, cmt, line2, sizeof(line2));
 	EQ_INT(r, TES_ERR_ARG, "pub_to_ssh rejects an overlong comment");
-	cmt[TES_RSA_COMMENT_MAX] = '\0';
-	r = tes_rsa_pub_to_ssh(&k1.pub, cmt, line2, sizeof(line2));
-	EQ_INT(r, 0, "TES_RSA_SSH_LINE_MAX fits the longest comment");
-	r = tes_rsa_pub_to_ssh(&k1.pub, "unit7@tes", line2, strlen(line));
+	cmt[TES_KEYFILE_COMMENT_MAX] = '\0';
+	r = tes_keyfile_ssh_line(&k1.pub, cmt, line2, sizeof(line2));
+	EQ_INT(r, 0, "TES_KEYFILE_SSH_LINE_MAX fits the longest comment");
+	r = tes_keyfile_ssh_line(&k1.pub, "unit7@tes", line2, strlen(line));
 	EQ_INT(r, TES_ERR_SPACE, "pub_to_ssh refuses a short buffer");
 	test_rsa_ssh_reject(line);
 
-	r = tes_rsa_save_public(&k1.pub, f, "unit7@tes");
+	r = tes_keyfile_save_public(&k1.pub, f, "unit7@tes");
 	EQ_INT(r, 0, "save_public");
-	r = tes_rsa_save_public(&k1.pub, f, "unit7@tes");
+	r = tes_keyfile_save_public(&k1.pub, f, "unit7@tes");
 	EQ_INT(r, TES_ERR_EXISTS, "save_public refuses to overwrite");
 	memset(&p, 0, sizeof(p));
-	r = tes_rsa_load_public(&p, f);
+	r = tes_keyfile_load_public(&p, f);
 	OK(r == 0 && memcmp(&p, &k1.pub, sizeof(p)) == 0, "load_public");
 	tes_rsa_fingerprint(&k1.pub, fp);
 	OK(strlen(fp) == TES_FP_STRLEN - 1 && strncmp(fp, "SHA256:", 7) == 0, "fingerprint shape");
@@ -631,13 +632,13 @@ test_rsa_ssh(void)
 	/* the other way: a key made by ssh-keygen */
 	r = sh("ssh-keygen -q -t rsa -b 2048 -m PEM -N '' -C sk@test -f %s >/dev/null 2>&1",
 	       tpath("sk"), NULL, NULL);
-	r = r == 0 ? tes_rsa_load_public(&p, tpath("sk.pub")) : -999;
+	r = r == 0 ? tes_keyfile_load_public(&p, tpath("sk.pub")) : -999;
 	snprintf(out, sizeof(out), "ssh-keygen -lf %s", tpath("sk.pub"));
 	tes_rsa_fingerprint(&p, fp);
 	r = r == 0 ? sh_line(out, out, sizeof(out)) : r;
 	OK(r == 0 && sscanf(out, "%d %127s", &bits, kfp) == 2 && strcmp(kfp, fp) == 0,
 	   "ssh-keygen public key loads with the same fingerprint");
-	r = tes_rsa_load_private(&sk, tpath("sk"));
+	r = tes_keyfile_load_private(&sk, tpath("sk"));
 	OK(r == 0 && memcmp(sk.pub.n, p.n, 256) == 0, "ssh-keygen PEM private key loads");
 	TES_WIPE_CTX(&sk);
 }
