@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Files: every read, write, atomic replacement and fsync of a file the
- * programs make goes through these functions. Names are taken relative to a
- * directory descriptor, as openat(2) does (AT_FDCWD for a plain path); no
- * function follows a symbolic link unless it says so. Every descriptor is
- * opened O_CLOEXEC. Errors: TES_ERR_NOTFOUND when the file does not exist
+ * programs keep goes through these functions. Names are taken relative to a
+ * directory descriptor, as openat(2) does (AT_FDCWD for a plain path). The
+ * files written are never reached through a symbolic link; a read follows
+ * one unless its rules say TES_FILE_NOFOLLOW. Every descriptor is opened
+ * O_CLOEXEC. Errors: TES_ERR_NOTFOUND when the file does not exist
  * (ENOENT), TES_ERR_EXISTS when a new file would replace one (EEXIST),
  * TES_ERR_TOOLONG for a file above the caller's size limit, TES_ERR_KEY for
  * a secret file others may read (TES_FILE_SECRET), TES_ERR_IO for anything
