@@ -23,6 +23,7 @@
 #include "../tap.h"
 #include "common/cur.h"
 #include "common/err.h"
+#include "common/file.h"
 #include "crypto/hash.h"
 #include "store/db.h"
 #include "store/drivers.h"
@@ -704,10 +705,11 @@ test_index_table(void)
  * search over "K<n>"): the probe must compare the keys themselves.
  */
 static const char *const ix_collide[][2] = {
-	{ "K16092", "K139720" },
-	{ "K1602", "K300333" },
-	{ "K20584", "K351264" },
-	{ "K70512", "K157180" },
+	{ "K296810", "K311739" },
+	{ "K324321", "K374510" },
+	{ "K256079", "K341756" },
+	{ "K208071", "K257459" },
+	{ "K16092", "K139720" },        /* and one of two lengths */
 };
 
 static void
@@ -836,6 +838,87 @@ test_index_map(void)
 	tes_index_map_free(&a);
 	tes_index_map_free(&b);
 	OK(a.v == NULL && a.n == 0 && b.t.slot == NULL, "free");
+}
+
+/* Files (common/file.h), as the store uses them */
+
+static void
+test_file(void)
+{
+	char *d = newdir("files"), p[512], q[512];
+	uint8_t buf[64], *big = NULL;
+	size_t len = 0, got = 0;
+	int dfd, fd;
+
+	mkdir(d, 0700);
+	dfd = open(d, O_RDONLY | O_DIRECTORY);
+	OK(dfd >= 0, "a directory for the file tests");
+	EQ_INT(tes_file_create(dfd, "a", "hello", 5, 0600), 0, "create a new file");
+	EQ_INT(mode_of(d, "a"), 0600, "with its mode");
+	EQ_INT(tes_file_create(dfd, "a", "x", 1, 0600), TES_ERR_EXISTS, "create refuses an existing file");
+	path_of(p, d, "a"), path_of(q, d, "link");
+	OK(symlink(p, q) == 0, "a symbolic link to it");
+	EQ_INT(tes_file_create(dfd, "link", "x", 1, 0600), TES_ERR_EXISTS, "create does not write through a link");
+	EQ_INT(tes_file_load(dfd, "a", TES_FILE_REGULAR, buf, 5, &len), 0, "load a file of exactly max bytes");
+	OK(len == 5 && memcmp(buf, "hello", 5) == 0, "its bytes");
+	EQ_INT(tes_file_load(dfd, "a", TES_FILE_REGULAR, buf, 4, &len), TES_ERR_TOOLONG, "one byte above max");
+	EQ_INT(tes_file_load(dfd, "none", 0, buf, 4, &len), TES_ERR_NOTFOUND, "a missing file");
+	EQ_INT(tes_file_load(dfd, "link", TES_FILE_SECRET, buf, 8, &len), 0, "a link is followed");
+	EQ_INT(tes_file_load(dfd, "link", TES_FILE_NOFOLLOW | TES_FILE_SECRET, buf, 8, &len), TES_ERR_IO,
+	       "... unless NOFOLLOW");
+	chmod(p, 0640);
+	EQ_INT(tes_file_load(dfd, "a", TES_FILE_SECRET, buf, 8, &len), TES_ERR_KEY, "a secret readable by group");
+	EQ_INT(tes_file_check(dfd, "a", TES_FILE_REGULAR | TES_FILE_SECRET), TES_ERR_KEY, "check: the same rule");
+	EQ_INT(tes_file_load(dfd, "a", TES_FILE_REGULAR, buf, 8, &len), 0, "the rule applies to secrets only");
+	chmod(p, 0600);
+	EQ_INT(tes_file_check(dfd, "a", TES_FILE_REGULAR | TES_FILE_SECRET), 0, "check of a secret file");
+	EQ_INT(tes_file_check(dfd, "none", TES_FILE_REGULAR), TES_ERR_NOTFOUND, "check of a missing file");
+	EQ_INT(tes_file_check(dfd, ".", TES_FILE_REGULAR | TES_FILE_SECRET), TES_ERR_IO, "check: a directory (REGULAR)");
+	EQ_INT(tes_file_check(dfd, "link", TES_FILE_NOFOLLOW | TES_FILE_REGULAR), TES_ERR_IO, "check: a link itself");
+	EQ_INT(tes_file_load(dfd, ".", TES_FILE_REGULAR, buf, 8, &len), TES_ERR_IO, "load of a directory (REGULAR)");
+	EQ_INT(tes_file_load(dfd, ".", TES_FILE_SECRET, buf, 8, &len), TES_ERR_KEY, "... (SECRET alone)");
+	path_of(q, d, "fifo");
+	OK(mkfifo(q, 0600) == 0, "a FIFO with no writer");
+	EQ_INT(tes_file_load(dfd, "fifo", TES_FILE_SECRET, buf, 8, &len), TES_ERR_KEY, "a FIFO is refused, not waited on");
+	EQ_INT(tes_file_slurp(dfd, "fifo", 0, 8, &big, &len), TES_ERR_IO, "slurp refuses a FIFO");
+
+	EQ_INT(tes_file_slurp(dfd, "a", TES_FILE_NOFOLLOW, 5, &big, &len), 0, "slurp");
+	OK(big != NULL && len == 5 && memcmp(big, "hello", 5) == 0, "slurp's bytes");
+	free(big);
+	EQ_INT(tes_file_slurp(dfd, "a", 0, 4, &big, &len), TES_ERR_TOOLONG, "slurp above max");
+	OK(big == NULL, "no buffer on failure");
+	EQ_INT(tes_file_slurp(dfd, "link", TES_FILE_NOFOLLOW, 8, &big, &len), TES_ERR_IO, "slurp with NOFOLLOW");
+
+	EQ_INT(tes_file_replace(dfd, "b.tmp", "b", "one", 3, 0600), 0, "replace a missing file");
+	EQ_INT(tes_file_replace(dfd, "b.tmp", "b", "second", 6, 0600), 0, "replace it");
+	EQ_INT(tes_file_load(dfd, "b", TES_FILE_REGULAR, buf, 8, &len), 0, "read it back");
+	OK(len == 6 && memcmp(buf, "second", 6) == 0 && mode_of(d, "b") == 0600 && mode_of(d, "b.tmp") == -1,
+	   "new content, mode 0600, no temporary left");
+	path_of(q, d, "b.tmp");
+	OK(symlink(p, q) == 0, "a link where the temporary goes");
+	EQ_INT(tes_file_replace(dfd, "b.tmp", "b", "third", 5, 0600), TES_ERR_IO, "replace does not write through it");
+	OK(tes_file_load(dfd, "b", 0, buf, 8, &len) == 0 && len == 6 && tes_file_load(dfd, "a", 0, buf, 8, &len) == 0 &&
+	       len == 5, "and changes neither file");
+
+	fd = openat(dfd, "b", O_RDONLY);
+	OK(tes_file_pread_all(fd, buf, sizeof(buf), 2, &got) == 0 && got == 4 && memcmp(buf, "cond", 4) == 0,
+	   "pread past the end is short");
+	EQ_INT(tes_file_read_all(fd, buf, 7), TES_ERR_IO, "read_all of more than the file holds");
+	EQ_INT(tes_file_sync(fd), 0, "fsync");
+	close(fd);
+	fd = openat(dfd, "b", O_RDWR);
+	OK(tes_file_truncate(fd, 2) == 0 && tes_file_datasync(fd) == 0 && size_of(d, "b") == 2, "truncate, fdatasync");
+	close(fd);
+	EQ_INT(tes_file_sync_parent(p), 0, "fsync of a file's directory");
+	big = malloc(8192);
+	if (big != NULL) {
+		memset(big, 'x', 8191);
+		big[8191] = '\0';
+		EQ_INT(tes_file_sync_parent((const char *)big), TES_ERR_ARG, "a path above PATH_MAX");
+		free(big);
+	}
+	close(dfd);
+	rm_rf(d);
 }
 
 /* Database */
@@ -1939,6 +2022,7 @@ main(void)
 	test_index_collisions();
 	test_index_reserve();
 	test_index_map();
+	test_file();
 	test_keys(&jk, &dk);
 	test_file_hdr();
 	test_records(&jk);
