@@ -4,8 +4,9 @@
  * LLVMFuzzerTestOneInput; the same source is built for libFuzzer, for
  * AFL++ (afl-clang-fast -fsanitize=fuzzer links libAFLDriver), for the plain
  * corpus replayer (fuzz/replay.c) and for the coverage build.
- * Harnesses are deterministic, allocate nothing and keep no state between
- * inputs; a broken property aborts (a crash for both engines).
+ * Harnesses are deterministic, allocate nothing (but the code under test
+ * may: the index target's tables grow) and keep no state between inputs; a
+ * broken property aborts (a crash for both engines).
  */
 #ifndef TES_FUZZ_FUZZ_H
 #define TES_FUZZ_FUZZ_H

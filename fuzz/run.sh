@@ -34,6 +34,7 @@ parsers() {
 	record) echo src/crypto/record.c ;;
 	report) echo src/wire/msg.c src/wire/field.c ;;
 	drivers_enc) echo src/store/drivers.c src/store/journal.c ;;
+	index) echo src/store/index.c ;;
 	monitor) echo src/officer/mon.c ;;
 	handshake) echo src/officer/engine.c src/police/client_engine.c src/police/client.c ;;
 	handshake_real) echo src/officer/engine.c ;;

@@ -666,6 +666,122 @@ seeds_drivers(void)
 	seeds_writers();
 }
 
+/* Operations on the store's tables and plate maps, as fuzz_index.c reads them. */
+static void
+put_key(uint8_t op, const char *k)
+{
+	put_u8(op);
+	put_u8((uint8_t)strlen(k));
+	put(k, strlen(k));
+}
+
+static void
+put_plate(uint8_t op, const char *plate, uint32_t pts)
+{
+	put_key(op, plate);
+	put_u8(4);
+	put_u8((uint8_t)(pts >> 24));
+	put_u8((uint8_t)(pts >> 16));
+	put_u8((uint8_t)(pts >> 8));
+	put_u8((uint8_t)pts);
+}
+
+static void
+seeds_index(void)
+{
+	/* pairs whose 32-bit tags are equal under the harness's hash key 00 01 .. 0f */
+	static const char *const pairs[][2] = {
+		{ "K296810", "K311739" }, { "K324321", "K374510" }, { "K256079", "K341756" },
+		{ "K208071", "K257459" }, { "K16092", "K139720" },
+	};
+	static const char *const plates[] = { "AB123C", "Z9", "AB123", "A", "XY77", "AB123CD" };
+	char k[16];
+	unsigned i;
+
+	/* enough keys for several doublings, some through tes_index_put; stored and absent look-ups */
+	for (i = 0; i < 300; i++) {
+		snprintf(k, sizeof k, "K%u", i);
+		put_key(i % 3 == 0 ? 8 : 0, k);
+	}
+	for (i = 0; i < 300; i += 7) {
+		put_u8(2);
+		put_u16(i);
+	}
+	for (i = 0; i < 300; i += 11) {
+		snprintf(k, sizeof k, "K%u", i + 1000);
+		put_key(1, k);
+	}
+	put_key(0, "K5");
+	put_key(0, "");
+	put_key(1, "");
+	emit("index", "table-grow");
+	for (i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+		put_key(0, pairs[i][0]);
+		put_key(1, pairs[i][1]);
+		put_key(0, pairs[i][1]);
+		put_key(0, pairs[i][0]);
+		put_u8(2);
+		put_u16(2 * i + 1);
+	}
+	emit("index", "tag-collisions");
+	put_u8(3);
+	put_u16(600);
+	for (i = 0; i < 300; i++) {
+		snprintf(k, sizeof k, "reserved%u", i);
+		put_key(0, k);
+	}
+	put_u8(3);
+	put_u16(5000);
+	emit("index", "table-reserve");
+	put_u8(3 | 32);
+	put_u16(1);
+	put_u8(3 | 8);
+	put_u16(40);
+	put_u8(3 | 8);
+	put_u16(20);
+	put_key(0, "after");
+	emit("index", "reserve-refused");
+	/* map A: adds, saturation, refusals, look-ups */
+	for (i = 0; i < 6; i++)
+		put_plate(4, plates[i], 10 * (i + 1));
+	put_plate(4, "AB123C", 5);
+	put_plate(4, "ZZ9", 0xfffffff0u);
+	put_plate(4, "ZZ9", 0x100);
+	put_plate(5, "AB123C", 1);
+	put_plate(5, "Q1", 0);
+	put_plate(5, "ABCDEFGHJKLMN", 3);
+	put_plate(4, "ABCDEFGHJKLMN", 3);
+	put_plate(4, "Q1", 0);
+	put_plate(5, "NEW1", 7);
+	put_key(6, "AB123C");
+	put_key(6, "NOPE");
+	put_u8(7);
+	put_u8(0);
+	emit("index", "map-ops");
+	/* the same totals in map B, in the other order through put_new into a reserved map: equal, then not */
+	for (i = 0; i < 6; i++)
+		put_plate(4, plates[i], 10 * (i + 1));
+	put_u8(3 | 8 | 16);
+	put_u16(6);
+	for (i = 6; i-- > 0;)
+		put_plate(5 | 16, plates[i], 10 * (i + 1));
+	put_u8(7);
+	put_u8(0);
+	put_u8(7 | 16);
+	put_u8(0);
+	put_plate(4 | 16, "A", 1);
+	put_u8(7);
+	put_u8(0);
+	emit("index", "map-equal");
+	for (i = 0; i < 64; i++) {
+		put_u8(7);
+		put_u8((uint8_t)i);
+		for (unsigned j = 0; j < i; j++)
+			put_u8((uint8_t)j);
+	}
+	emit("index", "siphash-lengths");
+}
+
 static void
 seeds_http(void)
 {
@@ -715,6 +831,7 @@ main(int argc, char **argv)
 	seeds_record();
 	seeds_monitor();
 	seeds_drivers();
+	seeds_index();
 	return 0;
 }
 

@@ -124,7 +124,8 @@ done
 # modules at a time (default 2), the largest first (goal floors as the size).
 jobs_max=${PROVE_JOBS:-2}
 order=$(for m in $mods; do
-	echo "$(awk -v m="$m" '$1 == m { print $2 }' "$here/floor.txt") $m"
+	f=$(awk -v m="$m" '$1 == m { print $2 }' "$here/floor.txt")
+	echo "${f:-0} $m"
 done | sort -k1,1nr | awk '{ print $2 }')
 for m in $order; do
 	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n; done

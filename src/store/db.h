@@ -10,7 +10,7 @@
  *
  * Only the master process opens the store; the lock makes it the only
  * writer. Everything is kept in memory except report bodies, which are read
- * back from the journal on demand. Allocation failure aborts the process.
+ * back from the journal on demand. Out of memory ends the process.
  * Functions return 0 or a negative TES_ERR_* code; after a failed write or
  * fsync the handle refuses further writes (TES_ERR_IO) and must be reopened.
  */

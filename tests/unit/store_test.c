@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Storage tests: journal and drivers.enc codecs (positive and negative),
+ * Storage tests: the in-memory indexes (SipHash known answers, tables,
+ * the plate map), journal and drivers.enc codecs (positive and negative),
  * then the database over real files in a temporary directory: persistence,
  * idempotent reports, penalty bands, decisions, locking, compaction, crash
  * recovery of a torn tail, and tamper detection.
@@ -22,9 +23,11 @@
 #include "../tap.h"
 #include "common/cur.h"
 #include "common/err.h"
+#include "common/file.h"
 #include "crypto/hmac.h"
 #include "store/db.h"
 #include "store/drivers.h"
+#include "store/index.h"
 #include "store/journal.h"
 #include "store/seal.h"
 #include "wire/penalty.h"
@@ -551,6 +554,372 @@ test_drivers_codec(const struct tes_seal_keys *k)
 	EQ_INT(tes_drivers_encode(k, &h, iv, v, 0, buf, sizeof(buf), &n), 0, "drivers empty");
 	EQ_INT(n, 60 + 8 + 32, "empty snapshot is one padding block");
 	OK(tes_drivers_decode(k, buf, n, &h2, w, 0) == 0 && h2.count == 0, "empty snapshot decodes");
+}
+
+/* In-memory indexes (index.h) */
+
+/*
+ * SipHash-2-4 with 64-bit output, from the reference paper's test vectors:
+ * key 00 01 .. 0f, message i the bytes 00 01 .. (i-1); each output as its
+ * eight bytes, least significant first.
+ */
+static const char *const sip64_kat[64] = {
+	"310e0edd47db6f72", "fd67dc93c539f874", "5a4fa9d909806c0d", "2d7efbd796666785",
+	"b7877127e09427cf", "8da699cd64557618", "cee3fe586e46c9cb", "37d1018bf50002ab",
+	"6224939a79f5f593", "b0e4a90bdf82009e", "f3b9dd94c5bb5d7a", "a7ad6b22462fb3f4",
+	"fbe50e86bc8f1e75", "903d84c02756ea14", "eef27a8e90ca23f7", "e545be4961ca29a1",
+	"db9bc2577fcc2a3f", "9447be2cf5e99a69", "9cd38d96f0b3c14b", "bd6179a71dc96dbb",
+	"98eea21af25cd6be", "c7673b2eb0cbf2d0", "883ea3e395675393", "c8ce5ccd8c030ca8",
+	"94af49f6c650adb8", "eab8858ade92e1bc", "f315bb5bb835d817", "adcf6b0763612e2f",
+	"a5c91da7acaa4dde", "716595876650a2a6", "28ef495c53a387ad", "42c341d8fa92d832",
+	"ce7cf2722f512771", "e37859f94623f3a7", "381205bb1ab0e012", "ae97a10fd434e015",
+	"b4a31508beff4d31", "81396229f0907902", "4d0cf49ee5d4dcca", "5c73336a76d8bf9a",
+	"d0a704536ba93e0e", "925958fcd6420cad", "a915c29bc8067318", "952b79f3bc0aa6d4",
+	"f21df2e41d4535f9", "87577519048f53a9", "10a56cf5dfcd9adb", "eb75095ccd986cd0",
+	"51a9cb9ecba312e6", "96afadfc2ce666c7", "72fe52975a4364ee", "5a1645b276d592a1",
+	"b274cb8ebf87870a", "6f9bb4203de7b381", "eaecb2a30b22a87f", "9924a43cc1315724",
+	"bd838d3aafbf8db7", "0b1a2a3265d51aea", "135079a3231ce660", "932b2846e4d70666",
+	"e1915f5cb1eca46c", "f325965ca16d629f", "575ff28e60381be5", "724506eb4c328a95",
+};
+
+static void
+test_siphash(void)
+{
+	uint8_t k[TES_INDEX_KEY_LEN], m[64], want[8];
+	uint64_t h;
+	size_t i, j;
+	int ok = 1;
+
+	for (i = 0; i < sizeof(k); i++)
+		k[i] = (uint8_t)i;
+	for (i = 0; i < sizeof(m); i++)
+		m[i] = (uint8_t)i;
+	for (i = 0; i < 64; i++) {
+		h = tes_index_siphash(k, m, i);
+		for (j = 0; j < 8; j++)
+			sscanf(sip64_kat[i] + 2 * j, "%2hhx", &want[j]);
+		for (j = 0; j < 8; j++)
+			ok &= (uint8_t)(h >> (8 * j)) == want[j];
+	}
+	OK(ok, "SipHash-2-4: the reference paper's 64 known-answer vectors");
+	OK(tes_index_siphash(k, m, 15) == 0xa129ca6149be45e5ULL, "SipHash-2-4: the paper's worked example");
+	k[3] ^= 1;
+	OK(tes_index_siphash(k, m, 15) != 0xa129ca6149be45e5ULL, "SipHash-2-4: another key, another hash");
+	ok = 1;
+	for (i = 0; i < 64; i++)
+		ok &= (tes_index_plate_tag(k, (const char *)m, i) & 1) == 1;
+	OK(ok, "plate tags are never 0");
+}
+
+/* Table entries for the tests: keys of 0..16 bytes. */
+struct ix_ent {
+	uint8_t len;
+	uint8_t k[16];
+};
+
+static const uint8_t *
+ix_key(const void *arr, size_t i, size_t *klen)
+{
+	const struct ix_ent *e = (const struct ix_ent *)arr + i;
+
+	*klen = e->len;
+	return e->k;
+}
+
+static void
+ix_set(struct ix_ent *e, const char *s)
+{
+	e->len = (uint8_t)strlen(s);
+	memcpy(e->k, s, e->len);
+}
+
+/* n entries, cap a power of two at least TES_INDEX_MIN, load at most 1/2, every slot a valid entry */
+static int
+ix_sound(const struct tes_index *t, size_t n)
+{
+	size_t i, used = 0;
+
+	if (t->n != n || t->cap < TES_INDEX_MIN || (t->cap & (t->cap - 1)) != 0 || t->n * 2 > t->cap)
+		return 0;
+	for (i = 0; i < t->cap; i++)
+		if (t->slot[i] != 0) {
+			used++;
+			if ((t->slot[i] & 0xffffffffu) == 0 || (t->slot[i] & 0xffffffffu) > n)
+				return 0;
+		}
+	return used == n;
+}
+
+static void
+test_index_table(void)
+{
+	enum { N = 20000 };
+	static struct ix_ent e[N + 1];
+	uint8_t hk[TES_INDEX_KEY_LEN];
+	struct tes_index t;
+	size_t i, grew = 0, cap;
+	int ok = 1, found = 1;
+
+	memset(hk, 0x5a, sizeof(hk));
+	tes_index_init(&t, ix_key);
+	EQ_INT(t.cap, TES_INDEX_MIN, "a new table has TES_INDEX_MIN slots");
+	OK(tes_index_get(&t, hk, e, (const uint8_t *)"x", 1) == 0, "an empty table finds nothing");
+	/* entry 0 has the empty key; then i in 3 bytes and zeros, 3..16 bytes long */
+	memset(e, 0, sizeof(e));
+	for (i = 1; i < N; i++) {
+		e[i].len = (uint8_t)(3 + i % 14);
+		e[i].k[0] = (uint8_t)i, e[i].k[1] = (uint8_t)(i >> 8), e[i].k[2] = (uint8_t)(i >> 16);
+	}
+	cap = t.cap;
+	for (i = 0; i < N; i++) {
+		if (i % 2 == 0)
+			ok &= tes_index_put_new(&t, hk, e, e[i].k, e[i].len, i) == 0;
+		else
+			tes_index_put(&t, hk, e, i);
+		grew += t.cap != cap, cap = t.cap;
+	}
+	OK(ok && ix_sound(&t, N), "%d entries inserted: load at most 1/2 (%zu slots)", N, t.cap);
+	OK(grew >= 9, "the table grew %zu times", grew);
+	for (i = 0; i < N; i++)
+		found &= tes_index_get(&t, hk, e, e[i].k, e[i].len) == i + 1;
+	OK(found, "every entry is found at its index after growing");
+	ok = 1;
+	for (i = 0; i < N; i += 7)
+		ok &= tes_index_put_new(&t, hk, e, e[i].k, e[i].len, N) == TES_ERR_EXISTS;
+	OK(ok && ix_sound(&t, N), "a key already indexed is refused with TES_ERR_EXISTS, nothing changes");
+	ix_set(&e[N], "not a key here");
+	EQ_INT(tes_index_get(&t, hk, e, e[N].k, e[N].len), 0, "an absent key is not found");
+	memset(e[N].k, 0, sizeof(e[N].k));
+	e[N].len = 16;
+	EQ_INT(tes_index_get(&t, hk, e, e[N].k, e[N].len), 0, "zeros of an absent length are not found");
+	memset(hk, 0xa5, sizeof(hk));
+	found = 0;
+	for (i = 0; i < 64; i++)
+		found += tes_index_get(&t, hk, e, e[i].k, e[i].len) == i + 1;
+	OK(found < 64, "under another hash key the entries are not where they were (%d of 64 found)", found);
+	tes_index_free(&t);
+	OK(t.slot == NULL && t.n == 0, "free");
+}
+
+/*
+ * Keys whose 32-bit tags are equal under the key 00 01 .. 0f (found by a
+ * search over "K<n>"): the probe must compare the keys themselves.
+ */
+static const char *const ix_collide[][2] = {
+	{ "K296810", "K311739" },
+	{ "K324321", "K374510" },
+	{ "K256079", "K341756" },
+	{ "K208071", "K257459" },
+	{ "K16092", "K139720" },        /* and one of two lengths */
+};
+
+static void
+test_index_collisions(void)
+{
+	enum { NC = sizeof(ix_collide) / sizeof(ix_collide[0]) };
+	struct ix_ent e[2 * NC];
+	uint8_t hk[TES_INDEX_KEY_LEN];
+	struct tes_index t;
+	size_t i;
+	int same = 1, ok = 1;
+
+	for (i = 0; i < sizeof(hk); i++)
+		hk[i] = (uint8_t)i;
+	for (i = 0; i < NC; i++) {
+		ix_set(&e[2 * i], ix_collide[i][0]);
+		ix_set(&e[2 * i + 1], ix_collide[i][1]);
+		same &= (uint32_t)tes_index_siphash(hk, e[2 * i].k, e[2 * i].len) ==
+			(uint32_t)tes_index_siphash(hk, e[2 * i + 1].k, e[2 * i + 1].len);
+	}
+	OK(same, "%d pairs of keys with the same tag", NC);
+	tes_index_init(&t, ix_key);
+	for (i = 0; i < NC; i++) {
+		ok &= tes_index_put_new(&t, hk, e, e[2 * i].k, e[2 * i].len, 2 * i) == 0;
+		ok &= tes_index_get(&t, hk, e, e[2 * i + 1].k, e[2 * i + 1].len) == 0;
+	}
+	OK(ok, "a key is not found through another key's tag");
+	ok = 1;
+	for (i = 0; i < NC; i++)
+		ok &= tes_index_put_new(&t, hk, e, e[2 * i + 1].k, e[2 * i + 1].len, 2 * i + 1) == 0;
+	for (i = 0; i < 2 * NC; i++)
+		ok &= tes_index_get(&t, hk, e, e[i].k, e[i].len) == i + 1;
+	OK(ok && ix_sound(&t, 2 * NC), "both keys of each pair are indexed and found apart");
+	EQ_INT(tes_index_put_new(&t, hk, e, e[3].k, e[3].len, 0), TES_ERR_EXISTS, "the second of a pair is a duplicate");
+	tes_index_free(&t);
+}
+
+static void
+test_index_reserve(void)
+{
+	struct ix_ent e[200];
+	uint8_t hk[TES_INDEX_KEY_LEN] = { 1 };
+	struct tes_index t;
+	size_t i, cap;
+	int ok = 1;
+
+	tes_index_init(&t, ix_key);
+	tes_index_reserve(&t, 10);
+	EQ_INT(t.cap, TES_INDEX_MIN, "reserve below the initial size keeps it");
+	tes_index_reserve(&t, 200);
+	EQ_INT(t.cap, 512, "reserve of 200 gives 512 slots (load 1/2, a power of two)");
+	cap = t.cap;
+	for (i = 0; i < 200; i++) {
+		snprintf((char *)e[i].k, sizeof(e[i].k), "r%zu", i);
+		e[i].len = (uint8_t)strlen((char *)e[i].k);
+		ok &= tes_index_put_new(&t, hk, e, e[i].k, e[i].len, i) == 0 && t.cap == cap;
+	}
+	OK(ok && ix_sound(&t, 200), "200 entries fit the reserved table without growing");
+	tes_index_reserve(&t, 5000);
+	EQ_INT(t.cap, cap, "reserve of a table with entries changes nothing");
+	OK(tes_index_get(&t, hk, e, e[199].k, e[199].len) == 200, "and its entries stay");
+	tes_index_free(&t);
+	tes_index_init(&t, ix_key);
+	tes_index_reserve(&t, (size_t)TES_INDEX_MAX + 1);
+	EQ_INT(t.cap, TES_INDEX_MIN, "reserve above TES_INDEX_MAX changes nothing");
+	tes_index_free(&t);
+}
+
+static void
+test_index_map(void)
+{
+	static const char *const plates[] = { "ZZ9", "AB1", "AB12", "A", "B7", "AB" };
+	struct tes_index_map a, b;
+	struct tes_driver d, v[6];
+	uint8_t hk[TES_INDEX_KEY_LEN];
+	size_t i;
+	int ok = 1;
+
+	memset(hk, 3, sizeof(hk));
+	tes_index_map_init(&a);
+	tes_index_map_init(&b);
+	for (i = 0; i < 6; i++)
+		tes_index_map_add(&a, hk, plates[i], (uint8_t)strlen(plates[i]), (uint32_t)(i + 1));
+	tes_index_map_add(&a, hk, "AB1", 3, 5);
+	OK(a.n == 6 && tes_index_map_get(&a, hk, "AB1", 3) == 7 && tes_index_map_get(&a, hk, "AB12", 4) == 3,
+	   "add creates a plate, then adds to it");
+	EQ_INT(tes_index_map_get(&a, hk, "AB123", 5), 0, "an unknown plate has 0 points");
+	tes_index_map_add(&a, hk, "Q1", 2, 0);
+	tes_index_map_add(&a, hk, "ABCDEFGHJKLMN", TES_PLATE_MAX + 1, 10);
+	OK(a.n == 6, "adding 0 points, or to a plate above TES_PLATE_MAX, changes nothing");
+	tes_index_map_add(&a, hk, "ZZ9", 3, UINT32_MAX - 5);
+	tes_index_map_add(&a, hk, "ZZ9", 3, 10);
+	EQ_INT(tes_index_map_get(&a, hk, "ZZ9", 3), UINT32_MAX, "points saturate at UINT32_MAX");
+	tes_index_map_add(&a, hk, "ZZ9", 3, UINT32_MAX);
+	EQ_INT(tes_index_map_get(&a, hk, "ZZ9", 3), UINT32_MAX, "and stay there");
+
+	/* the same totals, entered in the other order through put_new */
+	tes_index_map_reserve(&b, 6);
+	OK(b.cap == 6 && b.n == 0, "reserve of an empty map");
+	for (i = 6; i-- > 0;) {
+		mkdriver(&d, plates[i], tes_index_map_get(&a, hk, plates[i], strlen(plates[i])));
+		ok &= tes_index_map_put_new(&b, hk, &d) == 0;
+	}
+	OK(ok && b.cap == 6, "put_new of six new plates into the reserved map");
+	OK(tes_index_map_equal(&a, &b, hk) && tes_index_map_equal(&b, &a, hk), "equal in both directions");
+	mkdriver(&d, "AB1", 1);
+	EQ_INT(tes_index_map_put_new(&b, hk, &d), TES_ERR_EXISTS, "put_new of a plate already there");
+	mkdriver(&d, "NEW1", 0);
+	EQ_INT(tes_index_map_put_new(&b, hk, &d), TES_ERR_ARG, "put_new without points");
+	d.points = 1, d.plate_len = TES_PLATE_MAX + 1;
+	EQ_INT(tes_index_map_put_new(&b, hk, &d), TES_ERR_ARG, "put_new of a plate above TES_PLATE_MAX");
+	OK(b.n == 6 && tes_index_map_equal(&a, &b, hk), "refusals change nothing");
+	tes_index_map_add(&b, hk, "A", 1, 1);
+	OK(!tes_index_map_equal(&a, &b, hk) && !tes_index_map_equal(&b, &a, hk), "one point more: not equal");
+	tes_index_map_add(&a, hk, "A", 1, 1);
+	tes_index_map_add(&a, hk, "C", 1, 1);
+	OK(!tes_index_map_equal(&a, &b, hk) && !tes_index_map_equal(&b, &a, hk), "one plate more: not equal");
+	tes_index_map_reserve(&b, 100);
+	EQ_INT(b.cap, 6, "reserve of a map with plates changes nothing");
+
+	memcpy(v, b.v, sizeof(v));
+	tes_index_map_sort(v, 6);
+	for (i = 1; i < 6; i++)
+		ok &= tes_drivers_plate_cmp(v[i - 1].plate, v[i - 1].plate_len, v[i].plate, v[i].plate_len) < 0;
+	OK(ok && strcmp(v[0].plate, "A") == 0 && strcmp(v[5].plate, "ZZ9") == 0, "sort in drivers.enc order");
+	tes_index_map_free(&a);
+	tes_index_map_free(&b);
+	OK(a.v == NULL && a.n == 0 && b.t.slot == NULL, "free");
+}
+
+/* Files (common/file.h), as the store uses them */
+
+static void
+test_file(void)
+{
+	char *d = newdir("files"), p[512], q[512];
+	uint8_t buf[64], *big = NULL;
+	size_t len = 0, got = 0;
+	int dfd, fd;
+
+	mkdir(d, 0700);
+	dfd = open(d, O_RDONLY | O_DIRECTORY);
+	OK(dfd >= 0, "a directory for the file tests");
+	EQ_INT(tes_file_create(dfd, "a", "hello", 5, 0600), 0, "create a new file");
+	EQ_INT(mode_of(d, "a"), 0600, "with its mode");
+	EQ_INT(tes_file_create(dfd, "a", "x", 1, 0600), TES_ERR_EXISTS, "create refuses an existing file");
+	path_of(p, d, "a"), path_of(q, d, "link");
+	OK(symlink(p, q) == 0, "a symbolic link to it");
+	EQ_INT(tes_file_create(dfd, "link", "x", 1, 0600), TES_ERR_EXISTS, "create does not write through a link");
+	EQ_INT(tes_file_load(dfd, "a", TES_FILE_REGULAR, buf, 5, &len), 0, "load a file of exactly max bytes");
+	OK(len == 5 && memcmp(buf, "hello", 5) == 0, "its bytes");
+	EQ_INT(tes_file_load(dfd, "a", TES_FILE_REGULAR, buf, 4, &len), TES_ERR_TOOLONG, "one byte above max");
+	EQ_INT(tes_file_load(dfd, "none", 0, buf, 4, &len), TES_ERR_NOTFOUND, "a missing file");
+	EQ_INT(tes_file_load(dfd, "link", TES_FILE_SECRET, buf, 8, &len), 0, "a link is followed");
+	EQ_INT(tes_file_load(dfd, "link", TES_FILE_NOFOLLOW | TES_FILE_SECRET, buf, 8, &len), TES_ERR_IO,
+	       "... unless NOFOLLOW");
+	chmod(p, 0640);
+	EQ_INT(tes_file_load(dfd, "a", TES_FILE_SECRET, buf, 8, &len), TES_ERR_KEY, "a secret readable by group");
+	EQ_INT(tes_file_check(dfd, "a", TES_FILE_REGULAR | TES_FILE_SECRET), TES_ERR_KEY, "check: the same rule");
+	EQ_INT(tes_file_load(dfd, "a", TES_FILE_REGULAR, buf, 8, &len), 0, "the rule applies to secrets only");
+	chmod(p, 0600);
+	EQ_INT(tes_file_check(dfd, "a", TES_FILE_REGULAR | TES_FILE_SECRET), 0, "check of a secret file");
+	EQ_INT(tes_file_check(dfd, "none", TES_FILE_REGULAR), TES_ERR_NOTFOUND, "check of a missing file");
+	EQ_INT(tes_file_check(dfd, ".", TES_FILE_REGULAR | TES_FILE_SECRET), TES_ERR_IO, "check: a directory (REGULAR)");
+	EQ_INT(tes_file_check(dfd, "link", TES_FILE_NOFOLLOW | TES_FILE_REGULAR), TES_ERR_IO, "check: a link itself");
+	EQ_INT(tes_file_load(dfd, ".", TES_FILE_REGULAR, buf, 8, &len), TES_ERR_IO, "load of a directory (REGULAR)");
+	EQ_INT(tes_file_load(dfd, ".", TES_FILE_SECRET, buf, 8, &len), TES_ERR_KEY, "... (SECRET alone)");
+	path_of(q, d, "fifo");
+	OK(mkfifo(q, 0600) == 0, "a FIFO with no writer");
+	EQ_INT(tes_file_load(dfd, "fifo", TES_FILE_SECRET, buf, 8, &len), TES_ERR_KEY, "a FIFO is refused, not waited on");
+	EQ_INT(tes_file_slurp(dfd, "fifo", 0, 8, &big, &len), TES_ERR_IO, "slurp refuses a FIFO");
+
+	EQ_INT(tes_file_slurp(dfd, "a", TES_FILE_NOFOLLOW, 5, &big, &len), 0, "slurp");
+	OK(big != NULL && len == 5 && memcmp(big, "hello", 5) == 0, "slurp's bytes");
+	free(big);
+	EQ_INT(tes_file_slurp(dfd, "a", 0, 4, &big, &len), TES_ERR_TOOLONG, "slurp above max");
+	OK(big == NULL, "no buffer on failure");
+	EQ_INT(tes_file_slurp(dfd, "link", TES_FILE_NOFOLLOW, 8, &big, &len), TES_ERR_IO, "slurp with NOFOLLOW");
+
+	EQ_INT(tes_file_replace(dfd, "b.tmp", "b", "one", 3, 0600), 0, "replace a missing file");
+	EQ_INT(tes_file_replace(dfd, "b.tmp", "b", "second", 6, 0600), 0, "replace it");
+	EQ_INT(tes_file_load(dfd, "b", TES_FILE_REGULAR, buf, 8, &len), 0, "read it back");
+	OK(len == 6 && memcmp(buf, "second", 6) == 0 && mode_of(d, "b") == 0600 && mode_of(d, "b.tmp") == -1,
+	   "new content, mode 0600, no temporary left");
+	path_of(q, d, "b.tmp");
+	OK(symlink(p, q) == 0, "a link where the temporary goes");
+	EQ_INT(tes_file_replace(dfd, "b.tmp", "b", "third", 5, 0600), TES_ERR_IO, "replace does not write through it");
+	OK(tes_file_load(dfd, "b", 0, buf, 8, &len) == 0 && len == 6 && tes_file_load(dfd, "a", 0, buf, 8, &len) == 0 &&
+	       len == 5, "and changes neither file");
+
+	fd = openat(dfd, "b", O_RDONLY);
+	OK(tes_file_pread_all(fd, buf, sizeof(buf), 2, &got) == 0 && got == 4 && memcmp(buf, "cond", 4) == 0,
+	   "pread past the end is short");
+	EQ_INT(tes_file_read_all(fd, buf, 7), TES_ERR_IO, "read_all of more than the file holds");
+	EQ_INT(tes_file_sync(fd), 0, "fsync");
+	close(fd);
+	fd = openat(dfd, "b", O_RDWR);
+	OK(tes_file_truncate(fd, 2) == 0 && tes_file_datasync(fd) == 0 && size_of(d, "b") == 2, "truncate, fdatasync");
+	close(fd);
+	EQ_INT(tes_file_sync_parent(p), 0, "fsync of a file's directory");
+	big = malloc(8192);
+	if (big != NULL) {
+		memset(big, 'x', 8191);
+		big[8191] = '\0';
+		EQ_INT(tes_file_sync_parent((const char *)big), TES_ERR_ARG, "a path above PATH_MAX");
+		free(big);
+	}
+	close(dfd);
+	rm_rf(d);
 }
 
 /* Database */
@@ -1649,6 +2018,12 @@ main(void)
 		return 1;
 	}
 	setenv("TES_ARGON2_MEMORY_KIB", "8", 1);
+	test_siphash();
+	test_index_table();
+	test_index_collisions();
+	test_index_reserve();
+	test_index_map();
+	test_file();
 	test_keys(&jk, &dk);
 	test_file_hdr();
 	test_records(&jk);
