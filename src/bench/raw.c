@@ -10,6 +10,11 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <malloc.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +63,8 @@ struct raw_rep {
 	uint8_t prev[TES_JOURNAL_MAC_LEN], iv[TES_JOURNAL_IV_LEN];
 	uint8_t rec[TES_JOURNAL_REC_MAX];       /* its sealed journal record */
 	size_t rec_len;
+	uint8_t rcpt[TES_FRAME_MAX];            /* the RECEIPT record that answers it */
+	size_t rcpt_len;
 	uint8_t plain[TES_RECORD_MAX_PLAIN], digest[TES_HASH_LEN];
 };
 
@@ -76,6 +83,10 @@ struct raw {
 	pid_t echo;
 	clockid_t echo_clk;                 /* the echo process's CPU clock */
 	uint8_t msg[TES_MON_MSG_LEN];
+	int tcp[2];                         /* both ends of one loopback TCP connection */
+	int jfd;                            /* an unlinked scratch journal (O_APPEND) */
+	unsigned long jwrites;              /* records appended to it since it was emptied */
+	uint8_t io[TES_FRAME_MAX];
 };
 
 static const char raw_pw[] = "bench password";
@@ -231,6 +242,55 @@ op_roundtrip(struct raw *x)
 		abort();
 }
 
+/* Read exactly n bytes (a loopback socket delivers what was written, maybe in parts). */
+static void
+read_n(int fd, uint8_t *p, size_t n)
+{
+	ssize_t k;
+
+	for (; n > 0; p += k, n -= (size_t)k)
+		if ((k = read(fd, p, n)) <= 0)
+			abort();
+}
+
+/*
+ * The report's REPORT frame over loopback TCP and the RECEIPT frame back,
+ * both ends in this process: what a session child and its client read and
+ * write for a report, with nothing else (the child's half is the server's).
+ */
+static void
+op_tcp_exchange(struct raw *x)
+{
+	if (write(x->tcp[0], x->rep.frame, x->rep.frame_len) != (ssize_t)x->rep.frame_len)
+		abort();
+	read_n(x->tcp[1], x->io, x->rep.frame_len);
+	if (write(x->tcp[1], x->rep.rcpt, x->rep.rcpt_len) != (ssize_t)x->rep.rcpt_len)
+		abort();
+	read_n(x->tcp[0], x->io, x->rep.rcpt_len);
+}
+
+/* Append the report's journal record with one write(2), as the store does (the file is emptied now and then). */
+static void
+op_journal_append(struct raw *x)
+{
+	if (++x->jwrites >= 16384) {
+		if (ftruncate(x->jfd, 0) != 0)
+			abort();
+		x->jwrites = 0;
+	}
+	if (write(x->jfd, x->rep.rec, x->rep.rec_len) != (ssize_t)x->rep.rec_len)
+		abort();
+}
+
+/* The same, made durable as a group commit does, one fdatasync for one record. */
+static void
+op_journal_sync(struct raw *x)
+{
+	op_journal_append(x);
+	if (fdatasync(x->jfd) != 0)
+		abort();
+}
+
 /* One primitive: its figure name, unit, operation and bytes per operation (0: count ops). */
 static const struct {
 	const char *name, *unit;
@@ -252,6 +312,9 @@ static const struct {
 	{ "raw_argon2id_256kib", "op/s", op_argon2_256kib, 0 },
 	{ "raw_spawn_parser", "op/s", op_spawn, 0 },
 	{ "raw_mon_roundtrip", "op/s", op_roundtrip, 0 },
+	{ "raw_tcp_exchange", "op/s", op_tcp_exchange, 0 },
+	{ "raw_journal_append", "op/s", op_journal_append, 0 },
+	{ "raw_journal_sync", "op/s", op_journal_sync, 0 },
 };
 
 static double
@@ -316,6 +379,66 @@ echo_start(struct raw *x)
 	return x->echo > 0 && clock_getcpuclockid(x->echo, &x->echo_clk) == 0 ? 0 : -1;
 }
 
+/* The RECEIPT record the server seals for the report (QUEUED, a violation number of 7 digits). */
+static int
+rcpt_setup(struct raw_rep *p)
+{
+	struct tes_receipt rc = { .status = TES_RECEIPT_QUEUED, .number = 1000000 };
+	uint8_t enc[TES_ENC_KEY_LEN], mac[TES_MAC_KEY_LEN], plain[64];
+	struct tes_record_dir tx;
+	size_t n;
+	int r;
+
+	memcpy(rc.id, p->r.id, TES_REPORT_ID_LEN);
+	tes_rng_bytes(enc, sizeof enc);
+	tes_rng_bytes(mac, sizeof mac);
+	tes_record_dir_init(&tx, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, enc, mac);
+	r = tes_msg_receipt_encode(&rc, plain, sizeof plain, &n) != 0 ||
+	    tes_record_seal(&tx, plain, n, p->rcpt, sizeof p->rcpt, &p->rcpt_len) != 0 ? -1 : 0;
+	TES_WIPE_CTX(&tx);
+	TES_WIPE_BUF(enc);
+	TES_WIPE_BUF(mac);
+	return r;
+}
+
+/* A loopback TCP connection with both ends here (TCP_NODELAY, as the client and the child have it). */
+static int
+tcp_setup(struct raw *x)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t al = sizeof a;
+	int l, one = 1;
+
+	if ((l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	if (bind(l, (struct sockaddr *)&a, sizeof a) != 0 || listen(l, 1) != 0 ||
+	    getsockname(l, (struct sockaddr *)&a, &al) != 0 ||
+	    (x->tcp[0] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    connect(x->tcp[0], (struct sockaddr *)&a, sizeof a) != 0 ||
+	    (x->tcp[1] = accept4(l, NULL, NULL, SOCK_CLOEXEC)) < 0) {
+		close(l);
+		return -1;
+	}
+	close(l);
+	(void)setsockopt(x->tcp[0], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	(void)setsockopt(x->tcp[1], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	return 0;
+}
+
+/* The scratch journal: a file in $TMPDIR (else /tmp), unlinked at once. */
+static int
+journal_setup(struct raw *x)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[512];
+
+	snprintf(path, sizeof path, "%s/tes-bench-journal.XXXXXX", dir != NULL ? dir : "/tmp");
+	if ((x->jfd = mkostemp(path, O_APPEND | O_CLOEXEC)) < 0)
+		return -1;
+	(void)unlink(path);
+	return 0;
+}
+
 /*
  * The report of the 16-session run that the per-report primitives use:
  * its REPORT frame as the client seals it, its journal record as the
@@ -349,7 +472,8 @@ rep_setup(struct raw *x)
 	    tes_msg_report_rec_encode(&p->r, x->sig, p->plain, sizeof p->plain, &n) != 0 ||
 	    tes_record_seal(&tx, p->plain, n, p->frame, sizeof p->frame, &p->frame_len) != 0 ||
 	    tes_journal_report_encode(&m, p->body, sizeof p->body, &p->body_len) != 0 ||
-	    tes_journal_seal(&p->jk, p->prev, &h, p->iv, p->body, p->body_len, p->rec, sizeof p->rec, &p->rec_len) != 0)
+	    tes_journal_seal(&p->jk, p->prev, &h, p->iv, p->body, p->body_len, p->rec, sizeof p->rec, &p->rec_len) != 0 ||
+	    rcpt_setup(p) != 0)
 		goto out;
 	r = 0;
 out:
@@ -375,6 +499,9 @@ raw_setup(struct raw *x, const char *keyfile)
 {
 	uint8_t pms[TES_PMS_LEN], enc[TES_ENC_KEY_LEN], mac[TES_MAC_KEY_LEN];
 
+	/* Argon2id's memory from a heap that is kept, as in the verifier workers (officer/verifier.c) */
+	(void)mallopt(M_MMAP_MAX, 0);
+	(void)mallopt(M_TRIM_THRESHOLD, INT_MAX);
 	if (echo_start(x) != 0 ||
 	    (keyfile != NULL ? tes_keyfile_load_private(&x->k, keyfile) : tes_rsa_generate(&x->k)) != 0)
 		return -1;
@@ -392,6 +519,8 @@ raw_setup(struct raw *x, const char *keyfile)
 		return -1;
 	br_des_ct_cbcenc_init(&x->dk, enc, sizeof enc);
 	tes_record_dir_init(&x->rec, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, enc, mac);
+	if (tcp_setup(x) != 0 || journal_setup(x) != 0)
+		return -1;
 	return rep_setup(x);
 }
 
@@ -429,6 +558,7 @@ tes_raw(int argc, char **argv)
 	size_fig("size_report_frame", x.rep.frame_len);
 	size_fig("size_journal_report", x.rep.rec_len);
 	size_fig("size_report_canonical", x.rep.canon_len);
+	size_fig("size_receipt_frame", x.rep.rcpt_len);
 	for (i = 0; i < sizeof prims / sizeof prims[0]; i++) {
 		if (prims[i].op == op_spawn && x.parser == NULL)
 			continue;
@@ -448,6 +578,9 @@ tes_raw(int argc, char **argv)
 	}
 	close(x.null);
 	close(x.mon);
+	close(x.tcp[0]);
+	close(x.tcp[1]);
+	close(x.jfd);
 	(void)waitpid(x.echo, NULL, 0);
 	TES_WIPE_CTX(&x);
 	return EX_OK;
