@@ -155,6 +155,7 @@ spawn(struct tes_children *cs, int fd, const struct sockaddr_storage *ss)
 	c->pid = pid;
 	c->mon = pair[0];
 	c->state = cs->kind->start;
+	/*= spec/PROTOCOL.md#state MUST-S4: a session lasts at most the session timeout */
 	c->deadline = time(NULL) + (time_t)cs->lifetime;
 	tes_net_peer_name(ss, c->peer, sizeof c->peer);
 	fcntl(c->mon, F_SETFL, O_NONBLOCK);

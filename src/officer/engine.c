@@ -43,6 +43,7 @@ on_hello(struct tes_engine *e, const uint8_t *f, size_t flen, const uint8_t *p, 
 	memcpy(e->sh.n, e->init.n, TES_RSA_LEN);
 	e->sh.e_len = e->init.e_len;
 	memcpy(e->sh.e, e->init.e, e->init.e_len);
+	/*= spec/PROTOCOL.md#handshake MUST-H1: a fresh X25519 key pair per connection */
 	if ((r = tes_x25519_keygen(e->x_priv, e->sh.x25519)) != 0 ||
 	    (r = tes_handshake_sh_frame(&e->sh, e->sh_f, &e->sh_n)) != 0)
 		return r;

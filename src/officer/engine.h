@@ -73,7 +73,7 @@ tes_engine_init(struct tes_engine *e, const struct tes_mon_init *init);
  * Feed one complete frame from the client (header + payload, len bytes).
  * On success out holds what to do next (a frame to send, a request for the
  * master, or nothing). TES_ERR_PEER for an ALERT, TES_ERR_TYPE for a frame
- * the state does not accept (MUST-S1), TES_ERR_STATE when a master answer
+ * the state does not accept (spec/PROTOCOL.md#state MUST-S1), TES_ERR_STATE when a master answer
  * is pending, or any decoding / crypto error.
  */
 int

@@ -121,6 +121,7 @@ send_init(void *owner, struct tes_child *c)
 	const struct tes_rsa_priv *k = tes_db_server_key(sv->db);
 	struct tes_mon_msg m = { .type = TES_MON_INIT };
 
+	/*= spec/PROTOCOL.md#handshake MUST-H1: a fresh server random per connection, chosen by the master */
 	tes_rng_bytes(s->server_random, TES_RANDOM_LEN);
 	memcpy(m.u.init.server_random, s->server_random, TES_RANDOM_LEN);
 	memcpy(m.u.init.n, k->pub.n, TES_RSA_LEN);
@@ -177,6 +178,8 @@ on_handshake(void *owner, struct tes_child *c, const void *msg)
 		tes_log(TES_LOG_WARN, "session %d (%s): unit key SHA256:%s refused: %s", (int)s->c.pid, s->c.peer,
 			fp, tes_err_str(r));
 		a.u.st.status = 1;
+	/*= spec/PROTOCOL.md#handshake MUST-H5: once per connection (MUST-M3); a failure answers like a refused
+	 *  unit, with the random bytes tes_rsa_oaep_decrypt leaves */
 	} else if (tes_rsa_oaep_decrypt(tes_db_server_key(sv->db), m->u.hs.kx.oaep, a.u.st.pms) != 0) {
 		tes_log(TES_LOG_WARN, "session %d (%s): key transport failed", (int)s->c.pid, s->c.peer);
 		a.u.st.status = 1;
@@ -247,6 +250,7 @@ on_login(void *owner, struct tes_child *c, const void *msg)
 		return;
 	}
 	known = tes_db_user_get(sv->db, l->user, &role, hash) == 0;
+	/*= spec/PROTOCOL.md#login MUST-L1: a police account is required */
 	s->login_role_ok = known && role == TES_ROLE_POLICE;
 	/* unknown users cost the same time: no user enumeration by timing */
 	if (tes_verifier_submit(sv->ver, slot_tag(sv, s), known ? hash : NULL, l->pw, l->pw_len) != 0)
@@ -416,7 +420,7 @@ read_sigcheck(struct server *sv)
  * A signature-check worker died. The report it was checking, if any, is
  * lost and the master cannot tell which one it was: every session whose
  * report is in the queue is closed, and none of those reports is stored
- * (their units have no receipt and send them again; MUST-R8 makes that
+ * (their units have no receipt and send them again; spec/PROTOCOL.md#report MUST-R8 makes that
  * safe). Reports still waiting for room go to the remaining workers.
  * Without any worker left the server stops.
  */
@@ -542,6 +546,8 @@ flush_receipts(struct server *sv)
 		n += slot_at(sv, i)->pending != 0;
 	if (n == 0)
 		return;
+	/*= spec/STORAGE.md#durability MUST-DU1, spec/PROTOCOL.md#report MUST-R9: receipts and login answers
+	 *  only after the fdatasync that makes their records durable */
 	if ((r = tes_db_sync(sv->db)) != 0)
 		tes_log_fatal("journal fsync failed: %s; stopping without acknowledging", tes_err_str(r));
 	for (i = 0; i < tes_children_count(sv->kids); i++) {

@@ -128,6 +128,7 @@ read_init(struct tes_mon_init *init)
 	if (m.type != TES_MON_INIT)
 		return TES_ERR_TYPE;
 	*init = m.u.init;
+	/*= spec/PROTOCOL.md#state MUST-S4: a client silent for the idle timeout is disconnected */
 	tv.tv_sec = init->idle_timeout;
 	tv.tv_usec = 0;
 	if (setsockopt(net, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0 ||

@@ -37,6 +37,7 @@ tes_journal_file_hdr_decode(const uint8_t *p, size_t n, uint64_t *created)
 	uint32_t magic;
 	uint16_t version, reserved;
 	int r;
+	/*= spec/STORAGE.md#journal MUST-J1 */
 
 	tes_cur_init_rd(&c, p, n);
 	if ((r = tes_cur_get_u32be(&c, &magic)) != 0 ||
@@ -331,6 +332,7 @@ unit_check(const struct tes_journal_unit *m)
 {
 	int r;
 
+	/*= spec/STORAGE.md#bodies MUST-B1 */
 	if ((r = name_field_valid(m->name, m->name_len)) != 0)
 		return r;
 	if (m->pub.elen < 1 || m->pub.elen > TES_RSA_E_MAX)
@@ -469,6 +471,7 @@ user_check(const struct tes_journal_user *m)
 {
 	int r;
 
+	/*= spec/STORAGE.md#bodies MUST-B2 */
 	if ((r = name_field_valid(m->name, m->name_len)) != 0)
 		return r;
 	if (m->role != TES_ROLE_POLICE && m->role != TES_ROLE_OFFICER)
@@ -648,6 +651,7 @@ audit_check(const struct tes_journal_audit *m)
 {
 	int r;
 
+	/*= spec/STORAGE.md#bodies MUST-B5 */
 	if (m->kind < 1 || m->kind > TES_AUDIT_MAX)
 		return TES_ERR_FORMAT;
 	if (m->who_len != 0 && (r = name_field_valid(m->who, m->who_len)) != 0)

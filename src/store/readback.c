@@ -58,6 +58,7 @@ tes_readback_report_decode(const struct tes_db *db, const uint8_t *prev, const u
 	size_t len;
 	int r;
 
+	/*= spec/STORAGE.md#bodies MUST-B3: the k-th REPORT has number k and the id of its header */
 	if ((r = tes_readback_open(db, prev, p, n, TES_JREC_REPORT, rp->id, plain, &len)) == 0 &&
 	    (tes_journal_report_decode(plain, len, m) != 0 || m->number != number ||
 	     memcmp(m->r.id, rp->id, TES_REPORT_ID_LEN) != 0))
@@ -89,7 +90,7 @@ verdict_status(uint8_t verdict)
 
 /*
  * The DECISION record of a decided report, read back from the file: mac
- * against the 32 bytes before it, type and key, then every rule of MUST-B4
+ * against the 32 bytes before it, type and key, then every rule of spec/STORAGE.md#bodies MUST-B4
  * that needs the body (its id, and an approval's points against the speed
  * of the report rep). The replay checks these only for decisions after the
  * snapshot, so this is where a decision the snapshot covers is checked.

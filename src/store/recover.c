@@ -40,7 +40,7 @@ enum {
 
 /*
  * Decrypt the record at p whose header and mac replay_rec() has just
- * checked (MUST-J6 holds): the same result as tes_readback_open() without a
+ * checked (spec/STORAGE.md#journal MUST-J6 holds): the same result as tes_readback_open() without a
  * second mac pass, which cost a tenth of the start-up time of a large journal.
  */
 static int
@@ -88,7 +88,7 @@ replay_unit(struct tes_db *db, const uint8_t *plain, size_t len)
 	return 0;
 }
 
-/* A REVOKE names a registered, not yet revoked unit; anything else is damage. */
+/* A REVOKE names a registered, not yet revoked unit; anything else is damage (spec/STORAGE.md#bodies MUST-B6). */
 static int
 replay_revoke(struct tes_db *db, const uint8_t *plain, size_t len)
 {
@@ -206,7 +206,7 @@ out:
 
 /*
  * Apply the record at db->end, whose header and mac the chain check has
- * verified (MUST-J2..J6 hold): a sequence gap, an authentic record that
+ * verified (spec/STORAGE.md#journal MUST-J2..J6 hold): a sequence gap, an authentic record that
  * makes no sense or a snapshot mismatch is TES_ERR_CORRUPT.
  */
 static int

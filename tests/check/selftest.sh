@@ -72,7 +72,7 @@ printf '\n- MUST-F1: planted twice.\n' >>"$T/t/spec/STORAGE.md"
 fails_with "cite: an id defined twice across spec/ fails" "MUST-F1 is already defined" cite
 fresh
 printf '/* planted MUST-F2 */\n' >>"$T/t/src/wire/frame.c"
-fails_with "cite: a bare MUST id in src/ fails" "MUST-F2 mentioned outside" cite
+fails_with "cite: a bare MUST id in src/ fails" "MUST-F2 cited without its spec file" cite
 fresh
 printf '/*= spec/PROTOCOL.md#records MUST-F3 */\n' >>"$T/t/src/wire/frame.c"
 fails_with "cite: a citation under the wrong section fails" "MUST-F3 is in spec/PROTOCOL.md#frames, not #records" cite
