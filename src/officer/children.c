@@ -23,6 +23,7 @@ struct tes_children {
 	char *const *env;
 	int lfd;
 	unsigned nslots;
+	unsigned hi;                /* every slot from hi on is free: the scans stop there */
 	unsigned lifetime;
 	uint8_t *slots;             /* nslots slots of kind->slot_size bytes */
 	unsigned *idx;              /* slot of each entry tes_children_poll_add filled */
@@ -34,7 +35,7 @@ struct tes_children {
 unsigned
 tes_children_count(const struct tes_children *cs)
 {
-	return cs->nslots;
+	return cs->hi;
 }
 
 /* see children.h */
@@ -106,23 +107,33 @@ tes_children_kill(struct tes_children *cs, struct tes_child *c, const char *why)
 	cs->kind->on_close(cs->owner, c, 1);
 }
 
-/* A slot ready for a new child: wiped, its socket closed. */
+/* A slot ready for a new child: wiped, its socket closed; the free slots at the top leave the scans. */
 static void
 slot_free(struct tes_children *cs, struct tes_child *c)
 {
 	close_mon(c);
 	tes_wipe(c, cs->kind->slot_size);
 	c->mon = -1;
+	while (cs->hi > 0 && tes_children_at(cs, cs->hi - 1)->pid == 0)
+		cs->hi--;
 }
 
+/*
+ * The lowest free slot, so that the slots in use stay at the bottom of the
+ * table: every scan of the event loop stops at the highest one in use, not
+ * at --max-sessions.
+ */
 static struct tes_child *
 slot_alloc(struct tes_children *cs)
 {
 	unsigned i;
 
 	for (i = 0; i < cs->nslots; i++)
-		if (tes_children_at(cs, i)->pid == 0)
+		if (tes_children_at(cs, i)->pid == 0) {
+			if (i >= cs->hi)
+				cs->hi = i + 1;
 			return tes_children_at(cs, i);
+		}
 	return NULL;
 }
 
@@ -232,7 +243,7 @@ tes_children_poll_add(struct tes_children *cs, struct pollfd *pfd)
 	unsigned i, n = 0;
 
 	pfd[n++] = (struct pollfd){ .fd = cs->lfd, .events = POLLIN };
-	for (i = 0; i < cs->nslots; i++) {
+	for (i = 0; i < cs->hi; i++) {
 		const struct tes_child *c = tes_children_at(cs, i);
 
 		if (c->pid != 0 && c->mon >= 0) {
@@ -266,7 +277,7 @@ tes_children_reaped(struct tes_children *cs, pid_t pid, int status)
 
 	if (cs == NULL)
 		return 0;
-	for (i = 0; i < cs->nslots; i++) {
+	for (i = 0; i < cs->hi; i++) {
 		struct tes_child *c = tes_children_at(cs, i);
 
 		if (c->pid != pid)
@@ -286,7 +297,7 @@ tes_children_tick(struct tes_children *cs, time_t now)
 
 	if (cs == NULL)
 		return;
-	for (i = 0; i < cs->nslots; i++) {
+	for (i = 0; i < cs->hi; i++) {
 		struct tes_child *c = tes_children_at(cs, i);
 
 		if (c->pid != 0 && c->state != cs->kind->dead && now > c->deadline + (time_t)cs->kind->grace)

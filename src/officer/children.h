@@ -129,7 +129,11 @@ tes_children_hangup(struct tes_children *cs, struct tes_child *c);
 int
 tes_children_send(const struct tes_children *cs, const struct tes_child *c, const uint8_t *msg);
 
-/* The number of slots, and slot i (i < that number, free or not). */
+/*
+ * How many slots to scan: every slot from this number on is free (it is one
+ * more than the highest slot in use, not --max-sessions); and slot i (i below
+ * that number, free or not).
+ */
 unsigned
 tes_children_count(const struct tes_children *cs);
 struct tes_child *
