@@ -285,6 +285,7 @@ file_read(const char *path, uint8_t *buf, size_t max, size_t *len, int secret)
 		return errno == ENOENT ? TES_ERR_NOTFOUND : TES_ERR_IO;
 	if (fstat(fd, &st) != 0)
 		goto out;
+	/*= spec/STORAGE.md#directory MUST-D2: a private key (server.key) open to group or others is refused */
 	if ((r = mode_check(&st)) != 0 && (secret || r != TES_ERR_ARG))
 		goto out;
 	r = TES_ERR_TOOLONG;
@@ -744,7 +745,8 @@ tes_rsa_oaep_decrypt(const struct tes_rsa_priv *k, const uint8_t in[TES_RSA_LEN]
 	ok = rsa_priv_check(k) == 0;
 	ok = ok && br_rsa_oaep_decrypt_get_default()(&br_sha256_vtable, NULL, 0, &sk, buf, &len);
 	ok &= (uint32_t)(len == TES_PMS_LEN);
-	/* select the plaintext or the random bytes without a branch */
+	/*= spec/PROTOCOL.md#handshake MUST-H5: on a failure, random bytes instead of a secret; the
+	 *  plaintext or the random bytes are selected without a branch */
 	mask = (uint8_t)-ok;
 	for (i = 0; i < TES_PMS_LEN; i++)
 		out[i] = rnd[i] ^ (mask & (rnd[i] ^ buf[i]));
