@@ -95,7 +95,8 @@ exec 8>&-
 wait "$BATCH"
 ok $([ "$(grep -c ' QUEUED$' "$T/concurrent")" = 2 ] && echo 0 || echo 1) "a concurrent session completes its reports"
 
-# Misbehaving children are killed and nothing reaches the journal.
+# Misbehaving children are killed and nothing reaches the journal (MUST-M2): a second HANDSHAKE
+# (MUST-M3), a message of the wrong size (MUST-M1), a REPORT before any LOGIN (MUST-M4).
 for a in 3:"second RSA request" 4:"wrong-size monitor message" 5:"report before login"; do
 	n=${a%%:*}; what=${a#*:}
 	size=$(journal_size)
@@ -122,9 +123,31 @@ for i in $(seq 14); do   # a slow client, never idle, until the deadline ends it
 	log_has "session deadline exceeded" && break
 done
 log_has "session deadline exceeded"
-ok $? "a child over its time budget is killed"
+ok $? "a child over its time budget (the session timeout) is killed (MUST-S4)"
 exec 7>&-
 check "the server goes on" police report --plate AFTER2 --speed 70
+stop_server
+
+# The dashboard's http child is confined before it reads a byte: a connection that sends nothing
+# finds it waiting in the sandbox.
+HP=$(free_port)
+start_server "$D" --http "127.0.0.1:$HP" || exit 1
+wait_log "dashboard on http://127.0.0.1:$HP/" 1 5
+exec 7<>"/dev/tcp/127.0.0.1/$HP"
+http_child() { # the server's child started as "tes-parser http"; sets CHILD
+	local c
+	for c in $(pgrep -P "$SERVER_PID"); do
+		tr '\0' '\n' <"/proc/$c/cmdline" 2>/dev/null | sed -n 2p | grep -qx http && CHILD=$c && return 0
+	done
+	return 1
+}
+CHILD=
+wait_until 10 http_child
+status=$(cat "/proc/$CHILD/status" 2>/dev/null)
+ok $([ -n "$CHILD" ] && echo "$status" | grep -Eq '^Seccomp:\s+2$' && echo "$status" | grep -Eq '^NoNewPrivs:\s+1$' &&
+	echo 0 || echo 1) "an http child that has read nothing yet is already under its filter (MUST-W4)"
+exec 7>&-
+check "control: the dashboard answers" curl -s -f -o /dev/null --max-time 10 "http://127.0.0.1:$HP/login"
 stop_server
 
 # The debug build traps instead of killing and names the system call.
