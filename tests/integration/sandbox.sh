@@ -177,4 +177,43 @@ wait_until 5 police_confined
 ok $? "the police client runs with a seccomp filter"
 wait "$BATCH"
 ok $([ "$(grep -c ' QUEUED$' "$T/pol")" = 2 ] && echo 0 || echo 1) "and completes its reports"
+stop_server
+
+# From a LOGIN or REPORT until its answer the master takes no other request from the child: one
+# is fatal. tests/tools/fakechild.c plays a session child (as tes-parser beside a copy of
+# tes-officer) that sends a LOG right behind its LOGIN or REPORT; the workers that would answer it
+# (password or signature checks) are stopped meanwhile, so the answer cannot come first. As a
+# control, the same child waits for each answer.
+F=$T/fake
+mkdir -p "$F" && cp "$REL_OFFICER" "$F/tes-officer" && cp "$B/tests/fakechild" "$F/tes-parser" ||
+	ok 1 "the fake child is built (make $B/tests/fakechild)"
+fake() { # fake MODE: a connection the fake child serves in MODE, open on fd 7 once it said so
+	local n
+	printf '%s\n%s\n%s\n%s\n' "$1" "$T/unit1.key" alice "$(cat "$T/pw")" >"$F/fakechild.conf"
+	n=$(log_count "fakechild: $1\$")
+	exec 7<>"/dev/tcp/127.0.0.1/$PORT"
+	wait_log "fakechild: $1\$" $((n + 1)) 10
+}
+OFFICER=$F/tes-officer
+start_server "$D" || exit 1
+fake control && wait_log "fakechild: done" 1 20
+ok $? "control: a child that waits for each answer logs in, reports and goes on"
+exec 7>&-
+for m in login:tes-verifier report:tes-sigcheck; do
+	pool=$(pgrep -P "$SERVER_PID" -x "${m#*:}" | tr '\n' ' ')
+	m=${m%%:*}
+	kills=$(log_count "monitor request not permitted")
+	kill -STOP $pool
+	fake $m
+	wait_log "monitor request not permitted" $((kills + 1)) 20
+	ok $? "a request while the $m waits for its answer: the master kills the child (MUST-M5)"
+	kill -CONT $pool
+	exec 7>&-
+done
+stop_server
+absent "the requests behind the LOGIN and the REPORT were never served" "request before the" "fakechild: report" \
+	"$T/server.log"
+OFFICER=$REL_OFFICER
+"$OFFICER" pending -d "$D" >"$T/pending"
+absent "the report behind which the child sent a request is not stored" FAKE2 FAKE1 "$T/pending"
 done_testing
