@@ -126,6 +126,10 @@ $(B)/tests/relogin $(B)/tests/reports: $(B)/tests/%: tests/tools/%.c tests/tools
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) $(TES_LDFLAGS) -o $@ $(filter-out %.h,$^) -lbearssl
 
+$(B)/tests/fakechild: tests/tools/fakechild.c $(B)/obj/officer/mon.o $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) $(TES_LDFLAGS) -o $@ $(filter-out %.h,$^) -lbearssl
+
 $(B)/tests/relay: tests/tools/relay.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -std=c11 -Wall -Wextra -Werror $(CFLAGS) -o $@ $<
@@ -175,7 +179,7 @@ test: deps
 	echo "make test: every part passed ($(TEST_RUNS))"
 
 test-main: all $(UNIT_TESTS) $(B)/tests/relay $(B)/tests/relogin $(B)/tests/reports $(B)/tests/memscan \
-		variants fuzz-test-bins
+		$(B)/tests/fakechild variants fuzz-test-bins
 	$(Q)prove -f --exec '' $(UNIT_RUN) $(INTEG_RUN)
 
 # --- make check (tests/check/): the tree keeps its own rules -----------------------------

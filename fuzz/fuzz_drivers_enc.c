@@ -115,6 +115,7 @@ drivers_decode(size_t n)
 	memcpy(again, file, n);
 	if (tes_drivers_decode(&keys, file, n, &h, v, ENTRIES_MAX) != 0)
 		return;
+	/* spec/STORAGE.md MUST-SN2 */
 	for (i = 0; i < h.count; i++)
 		fuzz_check(tes_field_plate_valid(v[i].plate, v[i].plate_len) == 0 &&
 				   (i == 0 || tes_drivers_plate_cmp(v[i - 1].plate, v[i - 1].plate_len, v[i].plate,
@@ -427,6 +428,7 @@ seal_open(const struct tes_seal_keys *k, struct fuzz_in *in)
 		fuzz_check(r == 0 && pn == n && memcmp(opened, plain, n) == 0, "a sealed record opens");
 	fuzz_check(tes_journal_check(k, prev, file, used - 1, &h2) == TES_ERR_TRUNCATED, "a cut record");
 	prev[n % TES_JOURNAL_MAC_LEN] ^= 1;
+	/* spec/STORAGE.md MUST-J6: the mac is checked against the running chain value */
 	fuzz_check(tes_journal_check(k, prev, file, used, &h2) == TES_ERR_MAC, "another chain value fails");
 }
 

@@ -80,6 +80,7 @@ open_frame(struct tes_record_dir *d, const uint8_t *frame, size_t flen, uint8_t 
 		return TES_ERR_TRUNCATED;
 	r = tes_record_open(d, frame, frame + TES_FRAME_HDR_LEN, flen - TES_FRAME_HDR_LEN, out,
 			    TES_RECORD_MAX_PLAIN, outlen);
+	/* spec/PROTOCOL.md MUST-C3: a failure is sticky */
 	if (was_failed)
 		fuzz_check(r == TES_ERR_STATE, "a failed direction stays failed");
 	if (r == 0)

@@ -28,6 +28,7 @@ same(int r, size_t used, const uint8_t *p, size_t n, const char *what)
 static void
 check_report_fields(const struct tes_report *m)
 {
+	/* spec/PROTOCOL.md MUST-R1: nothing decodes without being validated */
 	fuzz_check(tes_field_plate_valid(m->plate, m->plate_len) == 0 && m->plate[m->plate_len] == '\0' &&
 			   tes_field_speed_valid(m->speed) == 0 && tes_field_limit_valid(m->limit) == 0 &&
 			   tes_field_location_valid(m->loc, m->loc_len) == 0 && m->loc[m->loc_len] == '\0',

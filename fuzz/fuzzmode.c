@@ -95,7 +95,7 @@ tes_rng_prng(void)
  * see ct.h: a 32-byte comparison (record tags, Finished values, HMAC tags)
  * is computed, then accepted. Everything else stays real: headers and magics
  * are not secrets the fuzzer cannot write, and the X25519 all-zero check
- * compares against zeros (MUST-H8 must still refuse low-order points).
+ * compares against zeros (the handshake must still refuse low-order points).
  */
 int
 tes_ct_eq(const uint8_t *a, const uint8_t *b, size_t n)

@@ -59,6 +59,7 @@ static const int police_calls[] = {
 
 static const struct tes_sandbox_policy policies[] = {
 	{ TES_SANDBOX_SESSION, "session", parser_calls, N(parser_calls), 1, 1, 1 },
+	/*= spec/HTTP.md#child MUST-W4: the http child may read, write and exit, nothing else */
 	{ TES_SANDBOX_HTTP, "http", parser_calls, N(parser_calls), 1, 1, 1 },
 	{ TES_SANDBOX_POLICE, "police", police_calls, N(police_calls), 0, 0, 0 },
 	{ TES_SANDBOX_SIGCHECK, "sigcheck", parser_calls, N(parser_calls), 0, 1, 0 },

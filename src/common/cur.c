@@ -32,6 +32,7 @@ tes_cur_left(const struct tes_cur *c)
 uint16_t
 tes_cur_dec16be(const uint8_t p[static 2])
 {
+	/*= spec/PROTOCOL.md#encoding MUST-E1: integers are big-endian, most significant byte first */
 	return (uint16_t)((uint32_t)p[0] * 256u + (uint32_t)p[1]);
 }
 
@@ -248,6 +249,8 @@ tes_cur_get_str8(struct tes_cur *c, size_t max, uint8_t *len, char *out)
 	const uint8_t *v;
 	int r;
 
+	/*= spec/PROTOCOL.md#encoding MUST-E1, MUST-E3: a u8 length, checked against max before the bytes
+	 *  it announces are read */
 	if ((r = tes_cur_get_u8(c, len)) != 0)
 		return r;
 	if (*len > max)

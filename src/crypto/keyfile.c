@@ -184,6 +184,7 @@ tes_keyfile_load_private(struct tes_rsa_priv *k, const char *path)
 
 	memset(k, 0, sizeof(*k));
 	memset(&sink, 0, sizeof(sink));
+	/*= spec/STORAGE.md#directory MUST-D2: a private key (server.key) open to group or others is refused */
 	if ((r = secret_rule(tes_file_load(AT_FDCWD, path, TES_FILE_REGULAR | TES_FILE_SECRET, file, TES_KEYFILE_MAX, &len))) != 0)
 		goto out;
 	if ((r = pem_extract(file, len, &sink)) != 0)

@@ -47,6 +47,7 @@ rec_tag(const struct tes_record_dir *d, const uint8_t hdr[TES_FRAME_HDR_LEN],
 	struct tes_hmac h;
 	uint8_t seq[8];
 
+	/*= spec/PROTOCOL.md#records MUST-C2: the direction's count, never sent, is in every tag */
 	tes_cur_enc64be(seq, d->seq);
 	tes_hmac_init(&h, d->mac, sizeof(d->mac));
 	tes_hmac_update(&h, seq, sizeof(seq));
@@ -100,6 +101,7 @@ tes_record_seal(struct tes_record_dir *d, const uint8_t *plain, size_t n, uint8_
 	if ((r = rec_usable(d)) != 0)
 		goto out;
 	r = TES_ERR_ARG;
+	/*= spec/PROTOCOL.md#records MUST-C4: at most 1024 bytes of plaintext */
 	if (n < 1 || n > TES_RECORD_MAX_PLAIN)
 		goto out;
 	pad = TES_DES_BLOCK - n % TES_DES_BLOCK;
@@ -113,6 +115,7 @@ tes_record_seal(struct tes_record_dir *d, const uint8_t *plain, size_t n, uint8_
 	memset(ct + n, (int)pad, pad);
 	if ((r = tes_frame_encode_hdr(hdr, TES_FRAME_RECORD, REC_OVERHEAD + ctlen)) != 0)
 		goto out;
+	/*= spec/PROTOCOL.md#records MUST-C1: a fresh random IV for every record */
 	tes_rng_bytes(ivct, TES_DES_BLOCK);
 	memcpy(iv, ivct, sizeof(iv));
 	br_des_ct_cbcenc_init(&ek, d->enc, rec_keylen(d->suite));
@@ -168,6 +171,8 @@ tes_record_open(struct tes_record_dir *d, const uint8_t hdr[TES_FRAME_HDR_LEN],
 	if ((r = rec_usable(d)) != 0)
 		goto out;
 	r = TES_ERR_MAC;
+	/*= spec/PROTOCOL.md#records MUST-C3: length, header and tag (constant time) before any decryption;
+	 *  every failure poisons the direction (d->failed at out) */
 	if (plen < TES_RECORD_MIN || plen > TES_RECORD_MAX_PAYLOAD ||
 	    (plen - REC_OVERHEAD) % TES_DES_BLOCK != 0)
 		goto out;
@@ -186,6 +191,7 @@ tes_record_open(struct tes_record_dir *d, const uint8_t hdr[TES_FRAME_HDR_LEN],
 	if ((pad = rec_unpad(work, ctlen)) == 0)
 		goto out;
 	ptlen = ctlen - pad;
+	/*= spec/PROTOCOL.md#records MUST-C4 */
 	if (ptlen < 1 || ptlen > TES_RECORD_MAX_PLAIN)
 		goto out;
 	r = TES_ERR_SPACE;

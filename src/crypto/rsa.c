@@ -388,7 +388,8 @@ tes_rsa_oaep_decrypt(const struct tes_rsa_priv *k, const uint8_t in[TES_RSA_LEN]
 	ok = rsa_priv_check(k) == 0;
 	ok = ok && br_rsa_oaep_decrypt_get_default()(&br_sha256_vtable, NULL, 0, &sk, buf, &len);
 	ok &= (uint32_t)(len == TES_PMS_LEN);
-	/* select the plaintext or the random bytes without a branch */
+	/*= spec/PROTOCOL.md#handshake MUST-H5: on a failure, random bytes instead of a secret; the
+	 *  plaintext or the random bytes are selected without a branch */
 	mask = (uint8_t)-ok;
 	for (i = 0; i < TES_PMS_LEN; i++)
 		out[i] = rnd[i] ^ (mask & (rnd[i] ^ buf[i]));

@@ -45,6 +45,7 @@ tes_x25519_shared(uint8_t out[32], const uint8_t priv[32], const uint8_t peer[32
 
 	memcpy(u, peer, sizeof(u));
 	ok = br_ec_c25519_m31.mul(u, sizeof(u), priv, 32, BR_EC_curve25519);
+	/*= spec/PROTOCOL.md#handshake MUST-H8: an all-zero shared secret (low-order point) is refused */
 	/* tes_ct_eq is -1 (not all zero) or 0: keep the check branch-free */
 	ok &= (uint32_t)-tes_ct_eq(u, zero, sizeof(u));
 	if (!ok)

@@ -178,8 +178,8 @@ on_handshake(void *owner, struct tes_child *c, const void *msg)
 		tes_log(TES_LOG_WARN, "session %d (%s): unit key SHA256:%s refused: %s", (int)s->c.pid, s->c.peer,
 			fp, tes_err_str(r));
 		a.u.st.status = 1;
-	/*= spec/PROTOCOL.md#handshake MUST-H5: once per connection (MUST-M3); a failure answers like a refused
-	 *  unit, with the random bytes tes_rsa_oaep_decrypt leaves */
+	/*= spec/PROTOCOL.md#handshake MUST-H5: once per connection (spec/PROTOCOL.md#monitor MUST-M3);
+	 *  a failure answers like a refused unit, with the random bytes tes_rsa_oaep_decrypt leaves */
 	} else if (tes_rsa_oaep_decrypt(tes_db_server_key(sv->db), m->u.hs.kx.oaep, a.u.st.pms) != 0) {
 		tes_log(TES_LOG_WARN, "session %d (%s): key transport failed", (int)s->c.pid, s->c.peer);
 		a.u.st.status = 1;

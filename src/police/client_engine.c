@@ -46,7 +46,8 @@ on_server_hello(struct tes_client_engine *e, const uint8_t *f, size_t flen, cons
 	memcpy(k->n, e->sh.n, TES_RSA_LEN);
 	memcpy(k->e, e->sh.e, e->sh.e_len);
 	k->elen = e->sh.e_len;
-	/* a key that is not 2048-bit with an odd exponent >= 3 never reaches the pin (MUST-H3) */
+	/*= spec/PROTOCOL.md#handshake MUST-H3: a key that is not 2048-bit with an odd exponent >= 3 never
+	 *  reaches the pin */
 	if ((r = tes_rsa_pub_check(k)) != 0)
 		return r;
 	out->event = TES_CLIENT_EV_SERVER_KEY;
@@ -84,6 +85,7 @@ finish(struct tes_client_engine *e, const uint8_t pms[static TES_PMS_LEN], struc
 	size_t kx_n = out->frame_len, cf_n = 0;
 	int r;
 
+	/*= spec/PROTOCOL.md#handshake MUST-H8: an all-zero shared secret ends the handshake */
 	if ((r = tes_x25519_shared(ecdh, e->x_priv, e->sh.x25519)) != 0)
 		goto out;
 	tes_handshake_hash(e->ch_f, e->ch_n, e->sh_f, e->sh_n, kx_f, kx_n, NULL, 0, th);
@@ -234,6 +236,7 @@ tes_client_engine_init(struct tes_client_engine *e, uint8_t suite, const uint8_t
 	e->rx.failed = 1;
 	e->tx.failed = 1;
 	e->ch.suite = suite;
+	/*= spec/PROTOCOL.md#handshake MUST-H1: a fresh random and X25519 key pair per connection */
 	tes_rng_bytes(e->ch.random, TES_RANDOM_LEN);
 	memcpy(e->ch.unit_key, unit_key, TES_KEYID_LEN);
 	if ((r = tes_x25519_keygen(e->x_priv, e->ch.x25519)) != 0 ||

@@ -20,9 +20,9 @@
  * The server key is handed to the caller (event SERVER_KEY), who checks it
  * against the pin and answers with tes_client_engine_pin(): the pin is
  * asked once, and nothing that depends on a secret exists before it says
- * yes. The client does not enforce the server's login rules (MUST-S2,
- * MUST-S3): a LOGIN after a successful one, or a REPORT before any, go out
- * and the server refuses them.
+ * yes. The client does not enforce the server's login rules
+ * (spec/PROTOCOL.md#state): a LOGIN after a successful one, or a REPORT
+ * before any, go out and the server refuses them.
  *
  * Any error is sticky: the engine wipes every secret, goes to FAILED and
  * refuses every later call (then no BYE is sent: the caller just closes).

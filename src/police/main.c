@@ -464,6 +464,7 @@ run_session_cmd(struct opts *o, int batch)
 	if ((code = prepare(&x)) != EX_OK)
 		goto out;
 	tes_rsa_keyid(&x.unit.pub, x.c.unit_key);
+	/*= spec/PROTOCOL.md#handshake MUST-H2: single DES is offered only with --cipher des, with a warning */
 	if (o->suite == TES_SUITE_DES_CBC_HMAC_SHA256)
 		fprintf(stderr, "tes-police: warning: single DES requested (--cipher des): 56-bit keys are weak\n");
 	code = batch ? do_batch(&x) : do_report(&x);

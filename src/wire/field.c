@@ -46,6 +46,7 @@ tes_field_plate_normalize(const char *in, size_t n, char out[static TES_PLATE_MA
 	size_t i, k = 0;
 	char c;
 
+	/*= spec/PROTOCOL.md#report-fields MUST-R2: clients send only the normalised form */
 	/*@ loop invariant 0 <= i <= n && 0 <= k <= TES_PLATE_MAX;
 	    loop invariant \forall integer j; 0 <= j < k ==> plate_char(out[j]);
 	    loop assigns i, k, c, out[0 .. TES_PLATE_MAX - 1];
@@ -69,6 +70,7 @@ tes_field_plate_normalize(const char *in, size_t n, char out[static TES_PLATE_MA
 int
 tes_field_speed_valid(uint32_t speed)
 {
+	/*= spec/PROTOCOL.md#report-fields MUST-R3: speed 1..400 km/h */
 	return speed >= TES_SPEED_MIN && speed <= TES_SPEED_MAX ? 0 : TES_ERR_SPEED;
 }
 
@@ -76,6 +78,7 @@ tes_field_speed_valid(uint32_t speed)
 int
 tes_field_limit_valid(uint32_t limit)
 {
+	/*= spec/PROTOCOL.md#report-fields MUST-R3: limit 0 (not given) or 5..200 */
 	if (limit == 0)
 		return 0;
 	return limit >= TES_LIMIT_MIN && limit <= TES_LIMIT_MAX ? 0 : TES_ERR_LIMIT;
@@ -109,6 +112,7 @@ tes_field_location_valid(const char *s, size_t n)
 {
 	size_t i;
 
+	/*= spec/PROTOCOL.md#report-fields MUST-R4: location length and alphabet */
 	if (n > TES_LOCATION_MAX)
 		return TES_ERR_LOCATION;
 	/*@ loop invariant 0 <= i <= n;

@@ -25,16 +25,20 @@ tes_frame_decode_hdr(const uint8_t *buf, size_t len, struct tes_frame_hdr *h)
 {
 	uint16_t length;
 
-	/*= spec/PROTOCOL.md#frames MUST-F1..F5: magic, version, type, reserved, length */
+	/*= spec/PROTOCOL.md#frames MUST-F5: the six header bytes alone decide */
 	if (len < TES_FRAME_HDR_LEN)
 		return TES_ERR_TRUNCATED;
+	/*= spec/PROTOCOL.md#frames MUST-F1: magic and reserved byte */
 	if (buf[0] != TES_FRAME_MAGIC || buf[3] != 0)
 		return TES_ERR_FORMAT;
+	/*= spec/PROTOCOL.md#frames MUST-F2 */
 	if (buf[1] != TES_PROTO_VERSION)
 		return TES_ERR_VERSION;
+	/*= spec/PROTOCOL.md#frames MUST-F3: type 1..6, never 0 */
 	if (buf[2] < 1 || buf[2] > TES_FRAME_TYPE_MAX)
 		return TES_ERR_TYPE;
 	length = tes_cur_dec16be(buf + 4);
+	/*= spec/PROTOCOL.md#frames MUST-F4: at most 4090 bytes of payload */
 	if (length > TES_FRAME_MAX_PAYLOAD)
 		return TES_ERR_TOOLONG;
 	h->type = buf[2];

@@ -6,7 +6,7 @@
 D=$T/data
 
 check "init, keygen, add-unit, add-user" setup_data "$D"
-ok $([ "$(stat -c %a "$D")" = 700 ] && echo 0 || echo 1) "data directory is 0700"
+ok $([ "$(stat -c %a "$D")" = 700 ] && echo 0 || echo 1) "data directory is 0700 (MUST-D1)"
 ok $([ "$(stat -c %a "$D/server.key")" = 600 ] && [ "$(stat -c %a "$T/unit1.key")" = 600 ] && echo 0 || echo 1) \
 	"key files are 0600"
 ok $(echo "$FP" | grep -Eq '^SHA256:[A-Za-z0-9+/]{43}$' && echo 0 || echo 1) "fingerprint has the SHA256: form"
@@ -14,15 +14,34 @@ ok $("$POLICE" keygen -k "$T/other.key" | grep -qx 'SHA256:.*' && echo 0 || echo
 ssh_fp=$(ssh-keygen -lf "$T/other.key.pub" | awk '{print $2}')
 ok $(grep -q "$ssh_fp" <("$OFFICER" add-unit -d "$D" patrol-8 "$T/other.key.pub") && echo 0 || echo 1) \
 	"add-unit prints the key fingerprint ssh-keygen computes"
-check_code "a unit name cannot be registered twice" 65 "$OFFICER" add-unit -d "$D" patrol-7 "$T/other.key.pub"
-check_code "init refuses an existing data directory" 73 "$OFFICER" init -d "$D"
+check_code "a unit name cannot be registered twice (MUST-B1)" 65 "$OFFICER" add-unit -d "$D" patrol-7 "$T/other.key.pub"
+check_code "init refuses an existing data directory (MUST-D1)" 73 "$OFFICER" init -d "$D"
+# A journal write cut short by the file size limit is taken back: the journal keeps its size.
+"$OFFICER" add-user -d "$D" pad0 --role police --password-file "$T/pw" >/dev/null
+size=$(stat -c %s "$D/journal")
+"$OFFICER" add-user -d "$D" pad1 --role police --password-file "$T/pw" >/dev/null
+rec=$(($(stat -c %s "$D/journal") - size))
+i=2   # more records of that size until the next one crosses a KiB boundary
+while [ $(($(stat -c %s "$D/journal") % 1024 + rec)) -le 1024 ] && [ $i -lt 20 ]; do
+	"$OFFICER" add-user -d "$D" pad$i --role police --password-file "$T/pw" >/dev/null
+	i=$((i + 1))
+done
+size=$(stat -c %s "$D/journal")
+(ulimit -f $((size / 1024 + 1)); trap '' XFSZ
+	exec "$OFFICER" add-user -d "$D" cut1 --role police --password-file "$T/pw") >"$T/cut.out" 2>&1
+rc=$?
+ok $([ $rc != 0 ] && [ "$(stat -c %s "$D/journal")" = "$size" ] && echo 0 || echo 1) \
+	"a short journal write is taken back with ftruncate (MUST-DU2) (exit $rc, $size -> $(stat -c %s "$D/journal") bytes)"
+check "control: without the limit the same record is written" "$OFFICER" add-user -d "$D" cut1 --role police \
+	--password-file "$T/pw"
+ok $([ "$(stat -c %s "$D/journal")" = $((size + rec)) ] && echo 0 || echo 1) "... one record of $rec bytes longer"
 
 start_server "$D" || exit 1
 ID=0123456789abcdef0123456789abcdef
 out=$(police report --plate 34abc123 --speed 120 --limit 90 --location "E5 km 12" --id $ID 2>&1)
 ok $(echo "$out" | grep -Eq "^report $ID violation 1 QUEUED$" && echo 0 || echo 1) "report is QUEUED as violation 1"
 out=$(police report --plate 34ABC123 --speed 120 --limit 90 --location "E5 km 12" --id $ID 2>&1)
-ok $(echo "$out" | grep -Eq "^report $ID violation 1 DUPLICATE$" && echo 0 || echo 1) "same id again is DUPLICATE"
+ok $(echo "$out" | grep -Eq "^report $ID violation 1 DUPLICATE$" && echo 0 || echo 1) "same id again is DUPLICATE (MUST-R8)"
 out=$(police report --plate 06XY77 --speed 65 --time 2026-01-02T03:04:05Z 2>&1)
 ok $(echo "$out" | grep -Eq "violation 2 QUEUED$" && echo 0 || echo 1) "second report is violation 2"
 ID2=$(echo "$out" | awk '{print $2}')
@@ -41,6 +60,9 @@ ok $(echo "$out" | grep -q "^journal OK: [0-9]* records, hash chain intact; driv
 	"verify via the running server: $out"
 ok $(grep -q "control: verify running in process [0-9]*" "$T/server.log" && echo 0 || echo 1) \
 	"... checked in a child of the server, which went on"
+check_code "a second server on the same data directory is locked out (MUST-D3)" 75 \
+	"$OFFICER" serve -d "$D" --listen "127.0.0.1:$(free_port)" --http off
+ok $(grep -q "locked by another process" "$T/check.out" && echo 0 || echo 1) "... and says so"
 out=$(police report --plate 34ABC123 --speed 120 --limit 90 --location "E5 km 12" --id $ID 2>&1)
 ok $(echo "$out" | grep -Eq "violation 1 DUPLICATE$" && echo 0 || echo 1) "the server answers units after the check"
 stop_server
@@ -53,11 +75,14 @@ check "verify: hash chain intact" "$OFFICER" verify -d "$D"
 
 start_server "$D" || exit 1
 out=$(police report --plate 34ABC123 --speed 120 --id $ID 2>&1)
-ok $(echo "$out" | grep -q "violation 1 DUPLICATE" && echo 0 || echo 1) "duplicate detected after a restart"
-PWFILE=<(echo wrong) check_code "wrong password is refused (exit 77)" 77 police report --plate AB1 --speed 90
+ok $(echo "$out" | grep -q "violation 1 DUPLICATE" && echo 0 || echo 1) "duplicate detected after a restart (MUST-R8)"
+PWFILE=<(echo wrong) check_code "wrong password is refused (exit 77) (MUST-L2)" 77 police report --plate AB1 --speed 90
+"$OFFICER" add-user -d "$D" chief --role officer --password-file "$T/pw" >/dev/null
+check_code "an officer account cannot log in as a police unit's user (exit 77) (MUST-L1)" 77 "$POLICE" report \
+	-s 127.0.0.1:$PORT -k "$T/unit1.key" -u chief --password-file "$T/pw" --server-key "$FP" --plate AB1 --speed 90
 "$POLICE" keygen -k "$T/other2.key" >/dev/null
-check_code "unregistered unit key is refused (exit 77)" 77 "$POLICE" report -s 127.0.0.1:$PORT -k "$T/other2.key" \
-	-u alice --password-file "$T/pw" --server-key "$FP" --plate AB1 --speed 90
+check_code "unregistered unit key is refused (exit 77) (MUST-H4)" 77 "$POLICE" report -s 127.0.0.1:$PORT \
+	-k "$T/other2.key" -u alice --password-file "$T/pw" --server-key "$FP" --plate AB1 --speed 90
 # The login block lasts 1 s after 5 failures, 2 s after the next: too short to observe under
 # valgrind's slowness. The sixth failure comes once the first block has passed, so the right
 # password that follows has a 2 s margin.
@@ -66,12 +91,12 @@ if [ -z "${TES_OFFICER_WRAP:-}" ]; then
 	for i in 1 2 3 4 5; do wrong wrong$i; done
 	sleep 1.2
 	wrong wrong6
-	check_code "after 6 failed logins even the right password is refused for a while" 77 \
+	check_code "after 6 failed logins even the right password is refused for a while (MUST-L3)" 77 \
 		police report --plate RL1 --speed 90
 	ok $(grep -q "alice: police login from .*too many failed attempts" "$T/server.log" && echo 0 || echo 1) \
 		"the server logs the rate-limited attempt"
 	sleep 2.2
-	check "once the block has passed the right password works again" police report --plate RL2 --speed 90
+	check "once the block has passed the right password works again (MUST-L3)" police report --plate RL2 --speed 90
 else
 	for _ in 1 2 3; do ok 0 "# SKIP login rate-limit timing under $TES_OFFICER_WRAP"; done
 fi
@@ -81,24 +106,30 @@ check_code "time in the future (exit 65)" 65 police report --plate AB1 --speed 9
 # A stolen unit key: revoke it while the server runs; its old reports remain evidence.
 check "revoke-unit while the server runs" "$OFFICER" revoke-unit -d "$D" patrol-8
 "$OFFICER" add-user -d "$D" bob --role police --password-file "$T/pw" >/dev/null
-check_code "a revoked unit key is refused (exit 77)" 77 "$POLICE" report -s 127.0.0.1:$PORT -k "$T/other.key" \
-	-u bob --password-file "$T/pw" --server-key "$FP" --plate AB1 --speed 90
+check_code "a revoked unit key is refused (exit 77) (MUST-H4, MUST-B6)" 77 "$POLICE" report -s 127.0.0.1:$PORT \
+	-k "$T/other.key" -u bob --password-file "$T/pw" --server-key "$FP" --plate AB1 --speed 90
 ok $(grep -q "refused: authentication failed" "$T/server.log" && echo 0 || echo 1) "the server logs the refused key"
-check_code "revoking twice is an error" 65 "$OFFICER" revoke-unit -d "$D" patrol-8
-check_code "revoking an unknown unit is an error" 65 "$OFFICER" revoke-unit -d "$D" nosuch
-check_code "single DES is refused unless the server allows it" 76 police report --plate AB1 --speed 90 --cipher des
+check_code "revoking twice is an error (MUST-B6)" 65 "$OFFICER" revoke-unit -d "$D" patrol-8
+check_code "revoking an unknown unit is an error (MUST-B6)" 65 "$OFFICER" revoke-unit -d "$D" nosuch
+check_code "single DES is refused unless the server allows it (MUST-H2)" 76 police report --plate AB1 --speed 90 \
+	--cipher des
+police report --plate AB2 --speed 90 >"$T/3des.out" 2>&1
+absent "without --cipher des the client offers 3DES: QUEUED, no warning (MUST-H2)" "single DES" "QUEUED" "$T/3des.out"
 stop_server
 start_server "$D" --allow-des || exit 1
-check "single DES works when both sides opt in" police report --plate AB1 --speed 90 --cipher des
+check "single DES works when both sides opt in (MUST-H2)" police report --plate AB1 --speed 90 --cipher des
+ok $(grep -q "warning: single DES requested" "$T/check.out" && grep -q "single-DES sessions allowed" "$T/server.log" && echo 0 || echo 1) \
+	"both sides warn about single DES (MUST-H2)"
 # Several logins in one session (a fresh server: no failures counted yet): refusals are answered, the third one ends the session.
 RELOGIN=$B/tests/relogin
 out=$("$RELOGIN" 127.0.0.1:$PORT "$T/unit1.key" "$FP" alice bad1 "$(cat "$T/pw")" | tr '\n' ' ')
-ok $([ "$out" = "refused ok " ] && echo 0 || echo 1) "a refused login can be followed by a good one in the session ($out)"
+ok $([ "$out" = "refused ok " ] && echo 0 || echo 1) \
+	"a refused login can be followed by a good one in the session ($out) (MUST-L2)"
 out=$("$RELOGIN" 127.0.0.1:$PORT "$T/unit1.key" "$FP" alice bad1 bad2 bad3 "$(cat "$T/pw")" 2>"$T/relogin.err" | tr '\n' ' ')
 # the master ends the session when it answers the third refusal, so that answer may not reach
 # the client; what matters is that no fourth attempt gets in
 case $out in "refused refused refused closed " | "refused refused closed ") r=0 ;; *) r=1 ;; esac
-ok $r "the third refused login in a session closes it, the right password is not tried ($out)"
+ok $r "the third refused login in a session closes it, the right password is not tried ($out) (MUST-L2)"
 [ $r = 0 ] || { sed 's/^/# relogin: /' "$T/relogin.err"; grep -i "session\|login" "$T/server.log" | tail -12 | sed 's/^/# /'; } >&2
 ok $(grep -q "three failed logins" "$T/server.log" && echo 0 || echo 1) "the server logs why it closed the session"
 check_code "server unreachable gives exit 69" 69 "$POLICE" report -s 127.0.0.1:1 -k "$T/unit1.key" -u alice \

@@ -95,7 +95,8 @@ exec 8>&-
 wait "$BATCH"
 ok $([ "$(grep -c ' QUEUED$' "$T/concurrent")" = 2 ] && echo 0 || echo 1) "a concurrent session completes its reports"
 
-# Misbehaving children are killed and nothing reaches the journal.
+# Misbehaving children are killed and nothing reaches the journal (MUST-M2): a second HANDSHAKE
+# (MUST-M3), a message of the wrong size (MUST-M1), a REPORT before any LOGIN (MUST-M4).
 for a in 3:"second RSA request" 4:"wrong-size monitor message" 5:"report before login"; do
 	n=${a%%:*}; what=${a#*:}
 	size=$(journal_size)
@@ -122,9 +123,31 @@ for i in $(seq 14); do   # a slow client, never idle, until the deadline ends it
 	log_has "session deadline exceeded" && break
 done
 log_has "session deadline exceeded"
-ok $? "a child over its time budget is killed"
+ok $? "a child over its time budget (the session timeout) is killed (MUST-S4)"
 exec 7>&-
 check "the server goes on" police report --plate AFTER2 --speed 70
+stop_server
+
+# The dashboard's http child is confined before it reads a byte: a connection that sends nothing
+# finds it waiting in the sandbox.
+HP=$(free_port)
+start_server "$D" --http "127.0.0.1:$HP" || exit 1
+wait_log "dashboard on http://127.0.0.1:$HP/" 1 5
+exec 7<>"/dev/tcp/127.0.0.1/$HP"
+http_child() { # the server's child started as "tes-parser http"; sets CHILD
+	local c
+	for c in $(pgrep -P "$SERVER_PID"); do
+		tr '\0' '\n' <"/proc/$c/cmdline" 2>/dev/null | sed -n 2p | grep -qx http && CHILD=$c && return 0
+	done
+	return 1
+}
+CHILD=
+wait_until 10 http_child
+status=$(cat "/proc/$CHILD/status" 2>/dev/null)
+ok $([ -n "$CHILD" ] && echo "$status" | grep -Eq '^Seccomp:\s+2$' && echo "$status" | grep -Eq '^NoNewPrivs:\s+1$' &&
+	echo 0 || echo 1) "an http child that has read nothing yet is already under its filter (MUST-W4)"
+exec 7>&-
+check "control: the dashboard answers" curl -s -f -o /dev/null --max-time 10 "http://127.0.0.1:$HP/login"
 stop_server
 
 # The debug build traps instead of killing and names the system call.
@@ -154,4 +177,43 @@ wait_until 5 police_confined
 ok $? "the police client runs with a seccomp filter"
 wait "$BATCH"
 ok $([ "$(grep -c ' QUEUED$' "$T/pol")" = 2 ] && echo 0 || echo 1) "and completes its reports"
+stop_server
+
+# From a LOGIN or REPORT until its answer the master takes no other request from the child: one
+# is fatal. tests/tools/fakechild.c plays a session child (as tes-parser beside a copy of
+# tes-officer) that sends a LOG right behind its LOGIN or REPORT; the workers that would answer it
+# (password or signature checks) are stopped meanwhile, so the answer cannot come first. As a
+# control, the same child waits for each answer.
+F=$T/fake
+mkdir -p "$F" && cp "$REL_OFFICER" "$F/tes-officer" && cp "$B/tests/fakechild" "$F/tes-parser" ||
+	ok 1 "the fake child is built (make $B/tests/fakechild)"
+fake() { # fake MODE: a connection the fake child serves in MODE, open on fd 7 once it said so
+	local n
+	printf '%s\n%s\n%s\n%s\n' "$1" "$T/unit1.key" alice "$(cat "$T/pw")" >"$F/fakechild.conf"
+	n=$(log_count "fakechild: $1\$")
+	exec 7<>"/dev/tcp/127.0.0.1/$PORT"
+	wait_log "fakechild: $1\$" $((n + 1)) 10
+}
+OFFICER=$F/tes-officer
+start_server "$D" || exit 1
+fake control && wait_log "fakechild: done" 1 20
+ok $? "control: a child that waits for each answer logs in, reports and goes on"
+exec 7>&-
+for m in login:tes-verifier report:tes-sigcheck; do
+	pool=$(pgrep -P "$SERVER_PID" -x "${m#*:}" | tr '\n' ' ')
+	m=${m%%:*}
+	kills=$(log_count "monitor request not permitted")
+	kill -STOP $pool
+	fake $m
+	wait_log "monitor request not permitted" $((kills + 1)) 20
+	ok $? "a request while the $m waits for its answer: the master kills the child (MUST-M5)"
+	kill -CONT $pool
+	exec 7>&-
+done
+stop_server
+absent "the requests behind the LOGIN and the REPORT were never served" "request before the" "fakechild: report" \
+	"$T/server.log"
+OFFICER=$REL_OFFICER
+"$OFFICER" pending -d "$D" >"$T/pending"
+absent "the report behind which the child sent a request is not stored" FAKE2 FAKE1 "$T/pending"
 done_testing

@@ -27,10 +27,11 @@ ok $(grep -q "; $want signature-check workers" "$T/server.log" && echo 0 || echo
 # signed is QUEUED afterwards, and a third time DUPLICATE with the same number.
 reports badsig >"$T/badsig" 2>&1
 ok $([ "$(field bad 3 "$T/badsig") $(field bad 4 "$T/badsig")" = "REJECTED 6" ] && echo 0 || echo 1) \
-	"a report with a wrong signature is REJECTED for its signature"
-ok $([ "$(field good 3 "$T/badsig")" = QUEUED ] && echo 0 || echo 1) "it was not stored: the same id correctly signed is QUEUED"
+	"a report with a wrong signature is REJECTED for its signature (MUST-R7)"
+ok $([ "$(field good 3 "$T/badsig")" = QUEUED ] && echo 0 || echo 1) \
+	"it was not stored: the same id correctly signed is QUEUED (MUST-R7)"
 ok $([ "$(field again 3 "$T/badsig")" = DUPLICATE ] && [ "$(field again 5 "$T/badsig")" = "$(field good 5 "$T/badsig")" ] &&
-	echo 0 || echo 1) "sent again, it is a DUPLICATE with the original number"
+	echo 0 || echo 1) "sent again, it is a DUPLICATE with the original number (MUST-R8)"
 ok $(grep -q "rejected (reason 6)" "$T/server.log" && echo 0 || echo 1) "the server logs the rejection"
 sed 's/^/# /' "$T/badsig"
 
@@ -42,7 +43,8 @@ for i in 1 2 3 4 5; do
 		[ "$(awk '{print $5}' "$T/race1" | sort -u | wc -l)" = 1 ] && races=$((races + 1))
 	cat "$T/race1" >>"$T/race"
 done
-ok $([ "$races" = 5 ] && echo 0 || echo 1) "the same id from two sessions at once: one QUEUED, one DUPLICATE, one number ($races/5)"
+ok $([ "$races" = 5 ] && echo 0 || echo 1) \
+	"the same id from two sessions at once: one QUEUED, one DUPLICATE, one number ($races/5) (MUST-R8)"
 
 # Many concurrent sessions, every fifth report wrongly signed: every report gets its receipt.
 reports load 40 50 5 >"$T/load" 2>"$T/load.err"
@@ -61,7 +63,7 @@ ok $([ "$line" = ready ] && echo 0 || echo 1) "a session of unit patrol-9 is ope
 echo go >&"${LATE[1]}"
 read -r -t 20 line <&"${LATE[0]}"
 ok $([ "$(echo "$line" | awk '{print $3, $4}')" = "REJECTED 7" ] && echo 0 || echo 1) \
-	"revoked meanwhile, its next report is REJECTED for its unit ($line)"
+	"revoked meanwhile, its next report is REJECTED for its unit ($line) (MUST-R6)"
 wait "$late_pid" 2>/dev/null
 
 # Wait for the load tool's "go", then a little more: the sessions are sending.
@@ -124,10 +126,11 @@ awk 'NR > 1 && length($2) == 32 {print $2}' "$T/pending" | sort >"$T/ids.stored"
 cat "$T/badsig" "$T/race" "$T/load" "$T/kill1" "$T/after" "$T/killall" | awk '$3 == "QUEUED" {print $2}' | sort -u >"$T/ids.queued"
 cat "$T/load" "$T/kill1" "$T/killall" | awk '$1 == "bad" {print $2}' | sort -u >"$T/ids.bad"
 subset "every QUEUED report is stored" "$T/ids.queued" "$T/ids.stored"
-disjoint "no report with a wrong signature is stored ($(wc -l <"$T/ids.bad") sent)" "$T/ids.bad" "$T/ids.stored"
+disjoint "no report with a wrong signature is stored ($(wc -l <"$T/ids.bad") sent) (MUST-R7)" "$T/ids.bad" "$T/ids.stored"
 ok $([ "$(uniq -d "$T/ids.stored" | wc -l)" = 0 ] && echo 0 || echo 1) "no report is stored twice"
 awk '$3 == "CLOSED" {print $2}' "$T/kill1" | sort >"$T/ids.lost"
-disjoint "none of the reports whose check was lost is stored ($(wc -l <"$T/ids.lost"))" "$T/ids.lost" "$T/ids.stored"
+disjoint "none of the reports whose check was lost is stored ($(wc -l <"$T/ids.lost")) (MUST-R7)" "$T/ids.lost" \
+	"$T/ids.stored"
 # A report stored without a receipt (the master stopped before its fsync) is one the tool sent
 # correctly signed; nothing else can be in the journal.
 cat "$T/load" "$T/kill1" "$T/after" "$T/killall" "$T/badsig" "$T/race" | awk '$1 != "bad" {print $2}' | sort -u >"$T/ids.good"

@@ -37,64 +37,65 @@ code=$(req "$T/login" -c "$JAR" "$U/login")
 ok $([ "$code" = 200 ] && echo 0 || echo 1) "login page"
 for h in "Content-Security-Policy: default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'" \
 	"X-Frame-Options: DENY" "X-Content-Type-Options: nosniff" "Referrer-Policy: no-referrer"; do
-	ok $(has "$T/login" "^$h") "header: $h"
+	ok $(has "$T/login" "^$h") "header: $h (MUST-W5)"
 done
 ok $(has "$T/login" '^Set-Cookie: tes_session=[0-9a-f]\{32\}; HttpOnly; SameSite=Strict; Path=/') \
-	"session cookie is 128 bits, HttpOnly, SameSite=Strict"
-absent "no script on the page" '<[sS][cC][rR][iI][pP][tT]' '<form ' "$T/login"
+	"session cookie is 128 bits, HttpOnly, SameSite=Strict (MUST-W5)"
+absent "no script on the page (MUST-W6)" '<[sS][cC][rR][iI][pP][tT]' '<form ' "$T/login"
 C=$(csrf_of "$T/login")
 code=$(req "$T/r" -b "$JAR" -c "$JAR" -d "user=boss&password=officer+pw+1" "$U/login")
-ok $([ "$code" = 403 ] && echo 0 || echo 1) "login without the CSRF token refused ($code)"
+ok $([ "$code" = 403 ] && echo 0 || echo 1) "login without the CSRF token refused ($code) (MUST-W7)"
 code=$(req "$T/r" -b "$JAR" -c "$JAR" -d "user=boss&password=officer+pw+1&csrf=00000000000000000000000000000000" "$U/login")
-ok $([ "$code" = 403 ] && echo 0 || echo 1) "login with a wrong CSRF token refused ($code)"
+ok $([ "$code" = 403 ] && echo 0 || echo 1) "login with a wrong CSRF token refused ($code) (MUST-W7)"
 code=$(req "$T/r" -b "$JAR" -c "$JAR" -d "user=alice&password=correct+horse&csrf=$C" "$U/login")
-ok $([ "$code" = 403 ] && ! grep -qi '^Set-Cookie' "$T/r" && echo 0 || echo 1) "a police account cannot log in ($code)"
+ok $([ "$code" = 403 ] && ! grep -qi '^Set-Cookie' "$T/r" && echo 0 || echo 1) "a police account cannot log in ($code) (MUST-W8)"
 code=$(req "$T/r" -b "$JAR" -c "$JAR" -d "user=boss&password=wrong&csrf=$C" "$U/login")
-ok $([ "$code" = 403 ] && echo 0 || echo 1) "wrong password refused ($code)"
+ok $([ "$code" = 403 ] && echo 0 || echo 1) "wrong password refused ($code) (MUST-W8)"
 anon=$(awk '$6 == "tes_session" {print $7}' "$JAR")
 code=$(req "$T/r" -b "$JAR" -c "$JAR" -d "user=boss&password=officer+pw+1&csrf=$C" "$U/login")
 ok $([ "$code" = 303 ] && has "$T/r" '^Location: /queue' >/dev/null && echo 0 || echo 1) "officer login ($code)"
 tok=$(awk '$6 == "tes_session" {print $7}' "$JAR")
-ok $([ -n "$tok" ] && [ "$tok" != "$anon" ] && echo 0 || echo 1) "login issues a new session token"
+ok $([ -n "$tok" ] && [ "$tok" != "$anon" ] && echo 0 || echo 1) "login issues a new session token (MUST-W8)"
 
 code=$(req "$T/q" -b "$JAR" "$U/queue")
 ok $([ "$code" = 200 ] && grep -q '34WEB01' "$T/q" && grep -q '34WEB02' "$T/q" && echo 0 || echo 1) "queue lists both reports"
-ok $(has "$T/q" '^Cache-Control: no-store') "authenticated page is not cached"
+ok $(has "$T/q" '^Cache-Control: no-store') "authenticated page is not cached (MUST-W5)"
 ok $([ "$(grep -o '34WEB0[12]' "$T/q" | head -1)" = 34WEB02 ] && echo 0 || echo 1) "newest first"
 C=$(csrf_of "$T/q")
 
 code=$(req "$T/r" -b "$JAR" -d "id=$ID1&verdict=approve" "$U/decide")
-ok $([ "$code" = 403 ] && echo 0 || echo 1) "decision without the CSRF token refused ($code)"
+ok $([ "$code" = 403 ] && echo 0 || echo 1) "decision without the CSRF token refused ($code) (MUST-W7)"
 code=$(req "$T/r" -b "$JAR" -d "id=$ID1&verdict=approve&csrf=${C%????}0000" "$U/decide")
-ok $([ "$code" = 403 ] && echo 0 || echo 1) "decision with a wrong CSRF token refused ($code)"
+ok $([ "$code" = 403 ] && echo 0 || echo 1) "decision with a wrong CSRF token refused ($code) (MUST-W7)"
 code=$(req "$T/r" -b "$JAR" -d "id=$ID1&verdict=approve&points=400&csrf=$C" "$U/decide")
-ok $([ "$code" = 400 ] && echo 0 || echo 1) "a points field from the client is refused ($code)"
+ok $([ "$code" = 400 ] && echo 0 || echo 1) "a points field from the client is refused ($code) (MUST-W3, MUST-W9)"
 code=$(req "$T/r" -b "$JAR" -d "id=$ID1&verdict=approve&csrf=$C&points=0" "$U/decide")
 ok $([ "$code" = 400 ] && echo 0 || echo 1) "points after the token are refused too ($code)"
-ok $("$OFFICER" show -d "$D" $ID1 | grep -q 'status: PENDING' && echo 0 || echo 1) "report still pending after the refused POSTs"
+ok $("$OFFICER" show -d "$D" $ID1 | grep -q 'status: PENDING' && echo 0 || echo 1) \
+	"report still pending after the refused POSTs (MUST-W7)"
 code=$(req "$T/r" -b "$JAR" -d "id=$ID1&verdict=approve&csrf=$C" "$U/decide")
 ok $([ "$code" = 303 ] && echo 0 || echo 1) "approve ($code)"
 ok $("$OFFICER" records -d "$D" --plate 34WEB01 | grep -Eq '^34WEB01 +50$' && echo 0 || echo 1) \
-	"points computed by the server (120 km/h: 50)"
+	"points computed by the server (120 km/h: 50) (MUST-W9)"
 code=$(req "$T/r" -b "$JAR" -d "id=$ID1&verdict=reject&reason=duplicate&csrf=$C" "$U/decide")
-ok $([ "$code" = 409 ] && echo 0 || echo 1) "a decided report cannot be decided again ($code)"
+ok $([ "$code" = 409 ] && echo 0 || echo 1) "a decided report cannot be decided again ($code) (MUST-W9)"
 code=$(req "$T/r" -b "$JAR" -d "id=$ID2&verdict=reject&reason=other&csrf=$C" "$U/decide")
 ok $([ "$code" = 400 ] && echo 0 || echo 1) "'other' needs a text ($code)"
 code=$(req "$T/r" -b "$JAR" -d "id=$ID2&verdict=reject&reason=other&other=%3Cscript%3Ealert(1)%3C%2Fscript%3E&csrf=$C" "$U/decide")
 ok $([ "$code" = 303 ] && echo 0 || echo 1) "reject with a free text containing markup ($code)"
 code=$(req "$T/r" -b "$JAR" "$U/report?id=$ID2")
 ok $([ "$code" = 200 ] && grep -q 'other: &lt;script&gt;alert(1)&lt;/script&gt;' "$T/r" && ! grep -q '<script' "$T/r" \
-	&& echo 0 || echo 1) "the stored reason is shown escaped"
+	&& echo 0 || echo 1) "the stored reason is shown escaped (MUST-W6)"
 absent "a decided report has no decision form" 'name="verdict"' 'it cannot be decided again' "$T/r"
 code=$(req "$T/r" -b "$JAR" "$U/records?plate=%3Cscript%3Ealert(1)%3C%2Fscript%3E&match=prefix")
 ok $([ "$code" = 200 ] && grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$T/r" && ! grep -q '<script' "$T/r" \
-	&& echo 0 || echo 1) "a <script> search is shown escaped, never as markup"
+	&& echo 0 || echo 1) "a <script> search is shown escaped, never as markup (MUST-W6)"
 code=$(req "$T/r" -b "$JAR" "$U/records?plate=34web&match=prefix")
 ok $([ "$code" = 200 ] && grep -q '34WEB01' "$T/r" && echo 0 || echo 1) "prefix search"
 code=$(req "$T/r" -b "$JAR" "$U/audit")
 ok $([ "$code" = 200 ] && grep -q 'dashboard login from 127.0.0.1: ok' "$T/r" && grep -q 'login failed' "$T/r" \
 	&& grep -q "report $ID1 approved, 50 points" "$T/r" && ! grep -q '<script' "$T/r" && echo 0 || echo 1) \
-	"audit log shows logins and decisions"
+	"audit log shows logins and decisions (MUST-W8)"
 
 for i in $(seq 10 31); do police report --plate "34PG$i" --speed 80 >/dev/null 2>&1; done
 req "$T/p0" -b "$JAR" "$U/queue" >/dev/null
@@ -119,14 +120,14 @@ code=$(req "$T/r" -X PUT "$U/queue")
 ok $([ "$code" = 405 ] && echo 0 || echo 1) "unknown method: 405 ($code)"
 code=$(req "$T/r" -H 'Transfer-Encoding: chunked' -d 'x' "$U/login")
 ok $([ "$code" = 501 ] && echo 0 || echo 1) "chunked body: 501 ($code)"
-ok $(has "$T/r" '^X-Frame-Options: DENY') "refusals carry the security headers too"
+ok $(has "$T/r" '^X-Frame-Options: DENY') "refusals carry the security headers too (MUST-W5)"
 raw=$(printf 'GET / HTTP/1.1\nHost: x\n\n' | timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$HP; cat >&3; cat <&3" | head -1)
 ok $(echo "$raw" | grep -q '^HTTP/1.1 400' && echo 0 || echo 1) "bare LF line ends: 400"
 code=$(req "$T/r" "$U/login")
 ok $([ "$code" = 200 ] && echo 0 || echo 1) "the server keeps serving after the refused requests"
 
 code=$(req "$T/r" -b "$JAR" -d "x=1" "$U/logout")
-ok $([ "$code" = 400 ] && echo 0 || echo 1) "logout with an unknown field refused ($code)"
+ok $([ "$code" = 400 ] && echo 0 || echo 1) "logout with an unknown field refused ($code) (MUST-W3)"
 code=$(req "$T/r" -b "$JAR" -X POST -d "" "$U/logout")
 ok $([ "$code" = 403 ] && echo 0 || echo 1) "logout without the CSRF token refused ($code)"
 code=$(req "$T/r" -b "$JAR" -c "$JAR" -d "csrf=$C" "$U/logout")
@@ -168,7 +169,7 @@ codes="$codes $(req "$T/r" -b "$T/jar2" -c "$T/jar2" -d "user=boss&password=bad6
 sleep 1.2
 codes="$codes $(req "$T/r" -b "$T/jar2" -c "$T/jar2" -d "user=boss&password=bad7&csrf=$C" "$U/login")"
 ok $([ "$codes" = " 403 403 403 429 429 429 403" ] && echo 0 || echo 1) \
-	"five failed logins from one address, then blocked; the block passes ($codes)"
+	"five failed logins from one address, then blocked; the block passes ($codes) (MUST-W8)"
 code=$(req "$T/r" -b "$T/jar2" -c "$T/jar2" -d "user=boss&password=officer+pw+1&csrf=$C" "$U/login")
 ok $([ "$code" = 429 ] && echo 0 || echo 1) "one more failure blocks again, even the right password waits ($code)"
 absent "no child crashed or hit the sandbox" 'SIGSYS|crashed' "dashboard on http://" "$T/server.log"

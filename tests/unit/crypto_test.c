@@ -390,10 +390,10 @@ test_rsa_private_file(void)
 	r = tes_keyfile_check_mode(f);
 	EQ_INT(r, TES_ERR_ARG, "check_file_mode rejects 0640");
 	r = tes_keyfile_load_private(&l, f);
-	EQ_INT(r, TES_ERR_ARG, "load_private rejects a group-readable key");
+	EQ_INT(r, TES_ERR_ARG, "load_private rejects a group-readable key (MUST-D2)");
 	chmod(f, 0604);
 	r = tes_keyfile_load_private(&l, f);
-	EQ_INT(r, TES_ERR_ARG, "load_private rejects a world-readable key");
+	EQ_INT(r, TES_ERR_ARG, "load_private rejects a world-readable key (MUST-D2)");
 	chmod(f, 0600);
 	r = tes_keyfile_check_mode(tpath("missing.pem"));
 	EQ_INT(r, TES_ERR_NOTFOUND, "check_file_mode on a missing file");
@@ -663,9 +663,10 @@ test_rsa_oaep(void)
 	memset(out2, 0, sizeof(out2));
 	EQ_INT(r, TES_ERR_DECRYPT, "OAEP decrypt of a flipped bit fails");
 	OK(memcmp(out, pms, 32) != 0 && memcmp(out, out2, 32) != 0,
-	   "failed OAEP decrypt still fills out (random)");
+	   "failed OAEP decrypt still fills out (random) (MUST-H5)");
 	r = tes_rsa_oaep_decrypt(&k1, ct, out2);
-	OK(r == TES_ERR_DECRYPT && memcmp(out, out2, 32) != 0, "implicit rejection is random each time");
+	OK(r == TES_ERR_DECRYPT && memcmp(out, out2, 32) != 0,
+	   "implicit rejection is random each time (MUST-H5)");
 	ct[100] ^= 0x04;
 	r = tes_rsa_oaep_decrypt(&k2, ct, out);
 	EQ_INT(r, TES_ERR_DECRYPT, "OAEP decrypt with another key fails");
@@ -796,13 +797,13 @@ test_x25519(void)
 	memset(peer, 0, sizeof(peer));
 	memset(sa, 0x55, sizeof(sa));
 	r1 = tes_x25519_shared(sa, a, peer);
-	OK(r1 == TES_ERR_KEY && memcmp(sa, peer, 32) == 0, "X25519 rejects the all-zero point");
+	OK(r1 == TES_ERR_KEY && memcmp(sa, peer, 32) == 0, "X25519 rejects the all-zero point (MUST-H8)");
 	peer[0] = 1;
 	r1 = tes_x25519_shared(sa, a, peer);
-	EQ_INT(r1, TES_ERR_KEY, "X25519 rejects u = 1 (low order)");
+	EQ_INT(r1, TES_ERR_KEY, "X25519 rejects u = 1 (low order) (MUST-H8)");
 	unhex("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", peer);
 	r1 = tes_x25519_shared(sa, a, peer);
-	EQ_INT(r1, TES_ERR_KEY, "X25519 rejects u = p (zero mod p)");
+	EQ_INT(r1, TES_ERR_KEY, "X25519 rejects u = p (zero mod p) (MUST-H8)");
 }
 
 /* ---- record layer ---- */
@@ -907,8 +908,8 @@ test_record_bitflips(void)
 			total++;
 		}
 	}
-	EQ_INT(fails, total, "a flipped bit anywhere (header, iv, ct, tag) fails open");
-	EQ_INT(sticky, total, "after the failure the valid frame fails too (sticky)");
+	EQ_INT(fails, total, "a flipped bit anywhere (header, iv, ct, tag) fails open (MUST-C3)");
+	EQ_INT(sticky, total, "after the failure the valid frame fails too (sticky) (MUST-C3)");
 	c = rx;
 	r = rec_open_frame(&c, f, used, out, sizeof(out), &olen);
 	OK(r == 0 && olen == 9 && memcmp(out, "123456789", 9) == 0, "untouched frame opens");
@@ -927,7 +928,7 @@ test_record_truncation(void)
 	EQ_INT(r, 0, "seal 16 bytes");
 	c = rx;
 	r = rec_open_frame(&c, f, used - 1, out, sizeof(out), &olen);
-	EQ_INT(r, TES_ERR_MAC, "open fails on a payload one byte short");
+	EQ_INT(r, TES_ERR_MAC, "open fails on a payload one byte short (MUST-C3)");
 	c = rx;
 	r = rec_open_frame(&c, f, used - 8, out, sizeof(out), &olen);
 	EQ_INT(r, TES_ERR_MAC, "open fails on a payload one block short");
@@ -937,7 +938,7 @@ test_record_truncation(void)
 	EQ_INT(r, TES_ERR_MAC, "open fails on a block cut with a matching header");
 	c = rx;
 	r = tes_record_open(&c, f, f + 6, 40, out, sizeof(out), &olen);
-	EQ_INT(r, TES_ERR_MAC, "open fails below TES_RECORD_MIN");
+	EQ_INT(r, TES_ERR_MAC, "open fails below TES_RECORD_MIN (48 bytes) (MUST-C3)");
 	c = rx;
 	r = tes_record_open(&c, f, f + 6, 0, out, sizeof(out), &olen);
 	EQ_INT(r, TES_ERR_MAC, "open fails on an empty payload");
@@ -970,12 +971,12 @@ test_record_order(void)
 	r = rec_open_frame(&c, f1, u1, out, sizeof(out), &olen);
 	EQ_INT(r, 0, "open record 1");
 	r = rec_open_frame(&c, f1, u1, out, sizeof(out), &olen);
-	EQ_INT(r, TES_ERR_MAC, "replayed record 1 fails");
+	EQ_INT(r, TES_ERR_MAC, "replayed record 1 fails (MUST-C2)");
 	r = rec_open_frame(&c, f2, u2, out, sizeof(out), &olen);
 	EQ_INT(r, TES_ERR_STATE, "record 2 after the failure fails (sticky)");
 	c = rx;
 	r = rec_open_frame(&c, f2, u2, out, sizeof(out), &olen);
-	EQ_INT(r, TES_ERR_MAC, "reordered record 2 before 1 fails");
+	EQ_INT(r, TES_ERR_MAC, "reordered (or 1 dropped) record 2 before 1 fails (MUST-C2)");
 	r = rec_open_frame(&c, f1, u1, out, sizeof(out), &olen);
 	EQ_INT(r, TES_ERR_STATE, "record 1 after the failure fails (sticky)");
 	c = rx;
@@ -996,7 +997,7 @@ test_record_misc(void)
 	r = tes_record_seal(&tx, f, 0, f, sizeof(f), &used);
 	EQ_INT(r, TES_ERR_ARG, "seal refuses an empty plaintext");
 	r = tes_record_seal(&tx, out, TES_RECORD_MAX_PLAIN + 1, f, sizeof(f), &used);
-	EQ_INT(r, TES_ERR_ARG, "seal refuses more than TES_RECORD_MAX_PLAIN");
+	EQ_INT(r, TES_ERR_ARG, "seal refuses more than TES_RECORD_MAX_PLAIN (MUST-C4)");
 	memset(f, 0xee, sizeof(f));
 	r = tes_record_seal(&tx, (const uint8_t *)"abc", 3, f, 53, &used);
 	for (clean = 1, i = 0; i < sizeof(f); i++)
@@ -1046,6 +1047,72 @@ test_record_misc(void)
 	OK(r == TES_ERR_STATE && tx.mac[0] == 0 && tx.enc[23] == 0, "wiped direction refuses to seal");
 }
 
+/* Two directions with the same keys and count seal the same plaintext: only the IV makes them differ. */
+static void
+test_record_iv(void)
+{
+	struct tes_record_dir a, b, rx;
+	uint8_t f1[64], f2[64], f3[64], out[16];
+	size_t u1 = 0, u2 = 0, u3 = 0, olen = 0;
+	int r;
+
+	rec_pair(1, &a, &rx);
+	tes_record_dir_init(&b, 1, rk_enc, rk_mac);
+	r = tes_record_seal(&a, (const uint8_t *)"same", 4, f1, sizeof(f1), &u1);
+	r |= tes_record_seal(&b, (const uint8_t *)"same", 4, f2, sizeof(f2), &u2);
+	r |= tes_record_seal(&a, (const uint8_t *)"same", 4, f3, sizeof(f3), &u3);
+	OK(r == 0 && u1 == u2 && u1 == u3 && memcmp(f1 + 6, f2 + 6, 8) != 0 &&
+	   memcmp(f1 + 6, f3 + 6, 8) != 0 && memcmp(f2 + 6, f3 + 6, 8) != 0,
+	   "every record gets its own random IV (MUST-C1)");
+	OK(memcmp(f1 + 14, f2 + 14, 8) != 0, "so the same plaintext under the same keys and count differs");
+	r = rec_open_frame(&rx, f2, u2, out, sizeof(out), &olen);
+	OK(r == 0 && olen == 4 && memcmp(out, "same", 4) == 0, "control: each opens");
+}
+
+/* A RECORD payload made here, with a valid tag for seq 0: plaintext pt (n bytes) and its padding. */
+static size_t
+rec_forge(const uint8_t *pt, size_t n, uint8_t *f)
+{
+	br_des_ct_cbcenc_keys ek;
+	uint8_t iv[8], mac_in[8 + TES_RECORD_MAX_FRAME];
+	size_t pad = 8 - n % 8, ctlen = n + pad, plen = 8 + ctlen + 32, i;
+
+	if (tes_frame_encode_hdr(f, TES_FRAME_RECORD, plen) != 0)
+		return 0;
+	tes_rng_bytes(f + 6, 8);
+	memcpy(f + 14, pt, n);
+	memset(f + 14 + n, (int)pad, pad);
+	memcpy(iv, f + 6, 8);
+	br_des_ct_cbcenc_init(&ek, rk_enc, 24);
+	br_des_ct_cbcenc_run(&ek, iv, f + 14, ctlen);
+	for (i = 0; i < 8; i++)
+		mac_in[i] = 0;
+	memcpy(mac_in + 8, f, 6 + 8 + ctlen);
+	tes_hmac_sha256(rk_mac, 32, mac_in, 8 + 6 + 8 + ctlen, f + 14 + ctlen);
+	return 6 + plen;
+}
+
+/* The receiver's limit: a plaintext above 1024 bytes is refused even under a valid tag. */
+static void
+test_record_max(void)
+{
+	static uint8_t pt[TES_RECORD_MAX_PLAIN + 7], f[TES_RECORD_MAX_FRAME], out[TES_RECORD_MAX_PLAIN + 8];
+	struct tes_record_dir tx, rx;
+	size_t n, olen = 0;
+	int r;
+
+	memset(pt, 'p', sizeof(pt));
+	rec_pair(1, &tx, &rx);
+	n = rec_forge(pt, TES_RECORD_MAX_PLAIN, f);
+	r = n > 0 ? rec_open_frame(&rx, f, n, out, sizeof(out), &olen) : -1;
+	OK(r == 0 && olen == TES_RECORD_MAX_PLAIN, "control: a made record of 1024 bytes opens");
+	rec_pair(1, &tx, &rx);
+	n = rec_forge(pt, TES_RECORD_MAX_PLAIN + 7, f);
+	r = n > 0 ? rec_open_frame(&rx, f, n, out, sizeof(out), &olen) : -1;
+	OK(n == 6 + TES_RECORD_MAX_PAYLOAD && r == TES_ERR_DECRYPT && rx.failed,
+	   "a 1031-byte plaintext under a valid tag is refused (MUST-C4)");
+}
+
 static void
 test_record(void)
 {
@@ -1057,6 +1124,8 @@ test_record(void)
 	test_record_truncation();
 	test_record_order();
 	test_record_misc();
+	test_record_iv();
+	test_record_max();
 }
 
 /* ---- key schedule ---- */

@@ -16,6 +16,7 @@
 #include "common/err.h"
 #include "common/wipe.h"
 #include "crypto/digest.h"
+#include "crypto/x25519.h"
 #include "engines.h"
 #include "tap.h"
 
@@ -126,7 +127,10 @@ expected(int i, uint8_t t)
 	return t == states[i].accepts ? 0 : TES_ERR_TYPE;
 }
 
-/* Every state against every frame type: exactly its own is taken, anything else fails it for good. */
+/*
+ * Every state against every frame type: exactly its own is taken, anything else fails it for good
+ * (MUST-S1), an ALERT too (MUST-A2).
+ */
 static void
 test_frame_table(void)
 {
@@ -153,7 +157,8 @@ test_frame_table(void)
 				   eng_frame_names[t]);
 				continue;
 			}
-			EQ_INT(r, expected(i, t), "server %s refuses %s", states[i].name, eng_frame_names[t]);
+			EQ_INT(r, expected(i, t), "server %s refuses %s (MUST-S1)", states[i].name,
+			       eng_frame_names[t]);
 			OK(silent(&p) && refuses_everything(&p, gn > 0 ? genuine : f, gn > 0 ? gn : n),
 			   "server %s after %s: failed for good and wiped", states[i].name, eng_frame_names[t]);
 		}
@@ -202,7 +207,10 @@ client_record(const struct eng_pair *x, const uint8_t *plain, size_t n, uint8_t 
 	return tes_record_seal(&tx, plain, n, f, TES_FRAME_MAX, &used) == 0 ? used : 0;
 }
 
-/* Every inner record type in READY before the login: LOGIN and BYE only (MUST-S3: no report yet). */
+/*
+ * Every inner record type in READY before the login: LOGIN and BYE only (MUST-S3, MUST-L1: no report
+ * yet); the first plaintext byte is the inner type (MUST-C4).
+ */
 static void
 test_inner_table(void)
 {
@@ -428,7 +436,10 @@ test_wrong_finished(void)
 	OK(silent(&p) && wiped(&p.s), "and fails the engine");
 }
 
-/* The master's word: a refused unit ends the handshake with the AUTH alert; its answers are checked. */
+/*
+ * The master's word: a refused unit ends the handshake with the AUTH alert (MUST-H4), whether the
+ * signature or the key transport failed (MUST-H5); its answers are checked.
+ */
 static void
 test_master(void)
 {
@@ -451,6 +462,62 @@ test_master(void)
 	ans.u.rcpt.id[3] ^= 1;
 	EQ_INT(tes_engine_answer(&p.s, &ans, &p.so), TES_ERR_INTERNAL, "a receipt for another report is refused");
 	OK(silent(&p) && wiped(&p.s), "and fails the engine");
+}
+
+/* The server's side of each session has its own X25519 key (the random is the master's, from INIT). */
+static void
+test_fresh(void)
+{
+	static uint8_t ch[TES_FRAME_MAX];
+	static struct eng_pair q;
+	enum { X = TES_FRAME_HDR_LEN + 1 + TES_RANDOM_LEN };
+	size_t n;
+
+	OK(eng_pair_init(&base, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0) == 0 &&
+	   (n = eng_queue_take(&base.c2s, ch)) > 0, "a client hello");
+	q = base;
+	p = base;
+	OK(eng_to_server(&p, ch, n) == 0 && eng_to_server(&q, ch, n) == 0 && p.s2c.n == q.s2c.n &&
+	   p.s2c.n > 0, "two server engines answer the same hello");
+	OK(memcmp(p.s2c.buf, q.s2c.buf, X) == 0, "control: same header, suite and master random");
+	OK(memcmp(p.s2c.buf + X, q.s2c.buf + X, TES_X25519_LEN) != 0 &&
+	   memcmp(p.s.x_priv, q.s.x_priv, TES_X25519_LEN) != 0,
+	   "each with a fresh X25519 key pair (MUST-H1)");
+}
+
+/*
+ * The client's X25519 key is a low-order point (the client signs the hello it sent): the server's
+ * shared secret is zero and the handshake ends.
+ */
+static void
+test_zero_point(void)
+{
+	enum { X = TES_FRAME_HDR_LEN + 1 + TES_RANDOM_LEN };
+	static const uint8_t zero[TES_X25519_LEN], one[TES_X25519_LEN] = { 1 };
+	const uint8_t *pts[] = { zero, one };
+	uint8_t priv[TES_X25519_LEN], pub[TES_X25519_LEN];
+	size_t i;
+
+	/* the client engine's hello, as kept for its transcript and as queued, with another key */
+	OK(eng_pair_init(&p, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0) == 0 &&
+	   tes_x25519_keygen(priv, pub) == 0, "a pair and another X25519 key pair");
+	memcpy(p.c.x_priv, priv, TES_X25519_LEN);
+	memcpy(p.c.ch.x25519, pub, TES_X25519_LEN);
+	memcpy(p.c.ch_f + X, pub, TES_X25519_LEN);
+	memcpy(p.c2s.buf + X, pub, TES_X25519_LEN);
+	OK(eng_steps(&p, ENG_CH_TO_SERVER, ENG_FIN_TO_CLIENT) == 0 && p.s.state == TES_ENG_READY,
+	   "control: the handshake with that key completes");
+	for (i = 0; i < sizeof pts / sizeof pts[0]; i++) {
+		OK(eng_pair_init(&p, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0) == 0, "a pair");
+		memcpy(p.c.ch.x25519, pts[i], TES_X25519_LEN);
+		memcpy(p.c.ch_f + X, pts[i], TES_X25519_LEN);
+		memcpy(p.c2s.buf + X, pts[i], TES_X25519_LEN);
+		OK(eng_steps(&p, ENG_CH_TO_SERVER, ENG_FIN_TO_SERVER) == 0 && p.has_req,
+		   "a client key u = %zu: the unit is checked", i);
+		EQ_INT(eng_step(&p, ENG_MASTER_HS), TES_ERR_KEY,
+		       "then the zero shared secret ends the handshake (MUST-H8)");
+		OK(silent(&p) && wiped(&p.s), "nothing is sent, the engine is wiped");
+	}
 }
 
 /* A report out of range gets a REJECTED receipt from the engine itself; one that does not decode ends it. */
@@ -495,6 +562,8 @@ main(void)
 	test_login_rules();
 	test_wrong_finished();
 	test_master();
+	test_fresh();
+	test_zero_point();
 	test_reports();
 	TES_WIPE_CTX(&eng_server_key);
 	TES_WIPE_CTX(&eng_unit_key);

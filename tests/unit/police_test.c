@@ -319,7 +319,7 @@ test_wrong_finished(void)
 		all &= tes_client_engine_frame(&p.c, f, n, &p.co) == TES_ERR_MAC && wiped(&p.c);
 		f[k] ^= 0x10;
 	}
-	OK(all, "a server Finished with a bit flipped in any of its 32 bytes is refused");
+	OK(all, "a server Finished with a bit flipped in any of its 32 bytes is refused (MUST-H7)");
 }
 
 /* The pin decides before anything that depends on a secret exists. */
@@ -331,20 +331,22 @@ test_pin(void)
 	int r;
 
 	OK(eng_run(&base, ENG_SH_TO_CLIENT) == 0 && base.c2s.n == 0 && base.co.event == TES_CLIENT_EV_SERVER_KEY,
-	   "the server key is out, the client has sent its hello and nothing else");
+	   "the server key is out, the client has sent its hello and nothing else (MUST-H3)");
 	p = base;
 	OK(eng_pin(&p) == 0 && p.co.frame_len > 0, "control: a key the pin accepts: KEY_EXCHANGE and FINISHED");
 	p = base;
 	p.pin_verdict = TES_ERR_PIN;
 	r = eng_pin(&p);
-	OK(r == TES_ERR_PIN && p.co.frame_len == 0 && p.c2s.n == 0, "a refused key: nothing more is sent");
+	OK(r == TES_ERR_PIN && p.co.frame_len == 0 && p.c2s.n == 0,
+	   "a refused key: nothing more is sent (MUST-H3)");
 	OK(refuses_everything(&p, f, eng_some_frame(f, TES_FRAME_FINISHED)), "and the engine is failed and wiped");
 
 	/* a key that is not RSA-2048 with an odd exponent never reaches the pin */
 	OK(eng_run(&base, ENG_CH_TO_SERVER) == 0 && (n = eng_queue_take(&base.s2c, f)) > 0, "a server hello");
 	p = base;
 	f[TES_FRAME_HDR_LEN + 1 + TES_RANDOM_LEN + TES_X25519_LEN + TES_RSA_LEN - 1] &= 0xfe;
-	EQ_INT(tes_client_engine_frame(&p.c, f, n, &p.co), TES_ERR_KEY, "an even modulus is refused");
+	EQ_INT(tes_client_engine_frame(&p.c, f, n, &p.co), TES_ERR_KEY,
+	       "an even modulus is refused (MUST-H3)");
 	OK(p.co.event == TES_CLIENT_EV_NONE && wiped(&p.c), "without asking the pin");
 	f[TES_FRAME_HDR_LEN + 1 + TES_RANDOM_LEN + TES_X25519_LEN + TES_RSA_LEN - 1] |= 1;
 	f[TES_FRAME_HDR_LEN] = TES_SUITE_DES_CBC_HMAC_SHA256;
@@ -353,6 +355,50 @@ test_pin(void)
 	f[TES_FRAME_HDR_LEN] = TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256;
 	p = base;
 	OK(tes_client_engine_frame(&p.c, f, n, &p.co) == 0, "control: the server hello as it came");
+}
+
+/* Each session has its own client random and X25519 key. */
+static void
+test_fresh(void)
+{
+	enum { RND = TES_FRAME_HDR_LEN + 1, X = RND + TES_RANDOM_LEN, ID = X + TES_X25519_LEN };
+
+	OK(eng_pair_init(&base, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0) == 0 &&
+	   eng_pair_init(&p, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0) == 0 &&
+	   base.c2s.n == TES_CLIENT_ENGINE_CH_LEN && p.c2s.n == TES_CLIENT_ENGINE_CH_LEN,
+	   "two client hellos");
+	OK(memcmp(base.c2s.buf, p.c2s.buf, RND) == 0 &&
+	   memcmp(base.c2s.buf + ID, p.c2s.buf + ID, TES_KEYID_LEN) == 0,
+	   "control: same header, suite and unit key");
+	OK(memcmp(base.c2s.buf + RND, p.c2s.buf + RND, TES_RANDOM_LEN) != 0 &&
+	   memcmp(base.c2s.buf + X, p.c2s.buf + X, TES_X25519_LEN) != 0 &&
+	   memcmp(base.c.x_priv, p.c.x_priv, TES_X25519_LEN) != 0,
+	   "a fresh random and a fresh X25519 key pair per connection (MUST-H1)");
+}
+
+/* The server's X25519 key is a low-order point: the shared secret is zero, the handshake ends. */
+static void
+test_zero_point(void)
+{
+	static uint8_t f[TES_FRAME_MAX], g[TES_FRAME_MAX];
+	static const uint8_t one[TES_X25519_LEN] = { 1 };
+	size_t n = 0;
+
+	OK(eng_run(&base, ENG_CH_TO_SERVER) == 0 && (n = eng_queue_take(&base.s2c, f)) > 0, "a server hello");
+	memcpy(g, f, n);
+	p = base;
+	OK(tes_client_engine_frame(&p.c, g, n, &p.co) == 0 && eng_pin(&p) == 0 && p.co.frame_len > 0,
+	   "control: its own key, and KEY_EXCHANGE and FINISHED go out");
+	memset(g + TES_FRAME_HDR_LEN + 1 + TES_RANDOM_LEN, 0, TES_X25519_LEN);
+	p = base;
+	OK(tes_client_engine_frame(&p.c, g, n, &p.co) == 0 && p.co.event == TES_CLIENT_EV_SERVER_KEY,
+	   "an all-zero X25519 key reaches the pin");
+	EQ_INT(eng_pin(&p), TES_ERR_KEY, "and ends the handshake there (MUST-H8)");
+	OK(p.co.frame_len == 0 && p.c2s.n == 0 && wiped(&p.c), "nothing is sent, the engine is wiped");
+	memcpy(g + TES_FRAME_HDR_LEN + 1 + TES_RANDOM_LEN, one, TES_X25519_LEN);
+	p = base;
+	OK(tes_client_engine_frame(&p.c, g, n, &p.co) == 0 && eng_pin(&p) == TES_ERR_KEY &&
+	   p.co.frame_len == 0, "so does u = 1, a point of low order (MUST-H8)");
 }
 
 /* A receipt must name the report the client sent. */
@@ -445,7 +491,8 @@ test_alert(void)
 	base = p;
 	code = tes_engine_alert(&p.s);
 	r = tes_frame_encode(f, sizeof f, TES_FRAME_ALERT, &code, 1, &n);
-	EQ_INT(r == 0 ? tes_client_engine_frame(&p.c, f, n, &p.co) : r, TES_ERR_PEER, "the client gets the ALERT");
+	EQ_INT(r == 0 ? tes_client_engine_frame(&p.c, f, n, &p.co) : r, TES_ERR_PEER,
+	       "the client gets the ALERT and ends the session (MUST-A2)");
 	OK(p.co.event == TES_CLIENT_EV_ALERT && p.co.alert == TES_ALERT_AUTH && wiped(&p.c),
 	   "reported with its code, the engine failed");
 	p = base;
@@ -473,6 +520,8 @@ main(void)
 	test_replay_reorder();
 	test_wrong_finished();
 	test_pin();
+	test_fresh();
+	test_zero_point();
 	test_receipt();
 	test_requests();
 	test_alert();

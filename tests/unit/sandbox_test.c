@@ -143,6 +143,7 @@ test_parser_policy(void)
 
 		for (j = 0; same && j < sizeof want / sizeof want[0]; j++)
 			same = listed(p, want[j]);
+		/* the http child's list is spec/HTTP.md MUST-W4 */
 		OK(same, "%s: read, write, exit, exit_group only", p != NULL ? p->name : "?");
 	}
 	OK(tes_sandbox_filter(TES_SANDBOX_INVALID) == NULL, "no program for an invalid phase");

@@ -275,13 +275,13 @@ test_file_hdr(void)
 	EQ_INT(tes_journal_file_hdr_decode(h, 15, &created), TES_ERR_TRUNCATED, "file header truncated");
 	memcpy(b, h, sizeof(b));
 	b[0] = 'X';
-	EQ_INT(tes_journal_file_hdr_decode(b, sizeof(b), &created), TES_ERR_FORMAT, "file header bad magic");
+	EQ_INT(tes_journal_file_hdr_decode(b, sizeof(b), &created), TES_ERR_FORMAT, "file header bad magic (MUST-J1)");
 	memcpy(b, h, sizeof(b));
 	b[5] = 2;
-	EQ_INT(tes_journal_file_hdr_decode(b, sizeof(b), &created), TES_ERR_VERSION, "file header version 2");
+	EQ_INT(tes_journal_file_hdr_decode(b, sizeof(b), &created), TES_ERR_VERSION, "file header version 2 (MUST-J1)");
 	memcpy(b, h, sizeof(b));
 	b[7] = 1;
-	EQ_INT(tes_journal_file_hdr_decode(b, sizeof(b), &created), TES_ERR_FORMAT, "file header reserved");
+	EQ_INT(tes_journal_file_hdr_decode(b, sizeof(b), &created), TES_ERR_FORMAT, "file header reserved (MUST-J1)");
 }
 
 static size_t
@@ -324,25 +324,25 @@ test_records(const struct tes_seal_keys *k)
 	EQ_INT(tes_journal_check(k, prev, rec, n - 1, &h), TES_ERR_TRUNCATED, "total_len beyond buffer");
 	memcpy(bad, rec, n);
 	tes_cur_enc32be(bad, 4104);
-	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_TOOLONG, "total_len > 4096");
+	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_TOOLONG, "total_len > 4096 (MUST-J2)");
 	tes_cur_enc32be(bad, (uint32_t)n + 1);
-	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_FORMAT, "ciphertext not a multiple of 8");
+	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_FORMAT, "ciphertext not a multiple of 8 (MUST-J2)");
 	tes_cur_enc32be(bad, 72);
 	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_FORMAT, "empty ciphertext");
 	memcpy(bad, rec, n);
 	bad[4] = TES_JREC_MAX + 1;
-	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_TYPE, "unknown type TES_JREC_MAX + 1");
+	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_TYPE, "unknown type TES_JREC_MAX + 1 (MUST-J3)");
 	bad[4] = 0;
 	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_TYPE, "type 0");
 	memcpy(bad, rec, n);
 	bad[5] = 1;
-	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_FORMAT, "reserved byte");
+	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_FORMAT, "reserved byte (MUST-J3)");
 	memcpy(bad, rec, n);
 	bad[20] = 1;
-	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_FORMAT, "key on an AUDIT record");
+	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_FORMAT, "key on an AUDIT record (MUST-J5)");
 	memcpy(bad, rec, n);
 	tes_cur_enc64be(bad + 8, 0);
-	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_FORMAT, "seq 0");
+	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_FORMAT, "seq 0 (MUST-J4)");
 	prev[0] ^= 1;
 	EQ_INT(tes_journal_check(k, prev, rec, n, &h), TES_ERR_MAC, "wrong previous mac");
 	prev[0] ^= 1;
@@ -425,10 +425,10 @@ test_unit_user_bodies(void)
 	b[0] = 33;
 	EQ_INT(tes_journal_user_decode(b, n, &s2), TES_ERR_TOOLONG, "USER name length 33");
 	s.role = 3;
-	EQ_INT(tes_journal_user_encode(&s, b, sizeof(b), &n), TES_ERR_FORMAT, "USER role 3");
+	EQ_INT(tes_journal_user_encode(&s, b, sizeof(b), &n), TES_ERR_FORMAT, "USER role 3 (MUST-B2)");
 	s.role = 1;
 	s.hash[1] = 'b';
-	EQ_INT(tes_journal_user_encode(&s, b, sizeof(b), &n), TES_ERR_FORMAT, "USER hash not argon2id");
+	EQ_INT(tes_journal_user_encode(&s, b, sizeof(b), &n), TES_ERR_FORMAT, "USER hash not argon2id (MUST-B2)");
 	s.hash[1] = 'a', s.hash[12] = ' ';
 	EQ_INT(tes_journal_user_encode(&s, b, sizeof(b), &n), TES_ERR_FORMAT, "USER hash with a space");
 }
@@ -454,7 +454,7 @@ test_report_bodies(void)
 	OK(tes_journal_report_decode(b, n - 1, &m2) != 0, "REPORT truncated");
 	EQ_INT(tes_journal_report_decode(b, 16 + 100, &m2), TES_ERR_TRUNCATED, "REPORT shorter than a signature");
 	m.number = 0;
-	EQ_INT(tes_journal_report_encode(&m, b, sizeof(b), &n), TES_ERR_FORMAT, "REPORT number 0");
+	EQ_INT(tes_journal_report_encode(&m, b, sizeof(b), &n), TES_ERR_FORMAT, "REPORT number 0 (MUST-B3)");
 	m.number = 1;
 	m.r.plate[0] = 'a';
 	OK(tes_journal_report_encode(&m, b, sizeof(b), &n) != 0, "REPORT bad plate");
@@ -479,7 +479,7 @@ test_decision_audit_bodies(void)
 	b[n] = 0;
 	EQ_INT(tes_journal_decision_decode(b, n + 1, &d2), TES_ERR_FORMAT, "DECISION trailing byte");
 	d.points = 15;
-	EQ_INT(tes_journal_decision_encode(&d, b, sizeof(b), &n), TES_ERR_FORMAT, "DECISION points 15");
+	EQ_INT(tes_journal_decision_encode(&d, b, sizeof(b), &n), TES_ERR_FORMAT, "DECISION points 15 (MUST-B4)");
 	d.verdict = TES_VERDICT_REJECT, d.points = 10;
 	EQ_INT(tes_journal_decision_encode(&d, b, sizeof(b), &n), TES_ERR_FORMAT, "reject with points");
 	d.points = 0, d.verdict = 3;
@@ -499,11 +499,11 @@ test_decision_audit_bodies(void)
 	b[n] = 0;
 	EQ_INT(tes_journal_audit_decode(b, n + 1, &a2), TES_ERR_FORMAT, "AUDIT trailing byte");
 	a.kind = 0;
-	EQ_INT(tes_journal_audit_encode(&a, b, sizeof(b), &n), TES_ERR_FORMAT, "AUDIT kind 0");
+	EQ_INT(tes_journal_audit_encode(&a, b, sizeof(b), &n), TES_ERR_FORMAT, "AUDIT kind 0 (MUST-B5)");
 	a.kind = TES_AUDIT_MAX + 1;
 	EQ_INT(tes_journal_audit_encode(&a, b, sizeof(b), &n), TES_ERR_FORMAT, "AUDIT kind past the end");
 	a.kind = 1, a.who_len = 0, a.text[0] = 0x7f;
-	EQ_INT(tes_journal_audit_encode(&a, b, sizeof(b), &n), TES_ERR_FORMAT, "AUDIT text with DEL");
+	EQ_INT(tes_journal_audit_encode(&a, b, sizeof(b), &n), TES_ERR_FORMAT, "AUDIT text with DEL (MUST-B5)");
 }
 
 /* drivers.enc codec */
@@ -541,7 +541,7 @@ test_drivers_codec(const struct tes_seal_keys *k)
 	EQ_INT(tes_drivers_decode(k, cp, n, &h2, w, 2), TES_ERR_SPACE, "drivers count above max");
 	memcpy(cp, buf, n);
 	cp[70] ^= 1;
-	EQ_INT(tes_drivers_decode(k, cp, n, &h2, w, 3), TES_ERR_MAC, "drivers bit flip");
+	EQ_INT(tes_drivers_decode(k, cp, n, &h2, w, 3), TES_ERR_MAC, "drivers bit flip (MUST-SN1)");
 	EQ_INT(tes_drivers_hdr_decode(k, buf, 50, &h2), TES_ERR_TRUNCATED, "drivers truncated");
 	EQ_INT(tes_drivers_hdr_decode(k, buf, n - 8, &h2), TES_ERR_MAC, "drivers cut by a block");
 	mkdriver(&v[2], "AB0", 5);
@@ -1039,7 +1039,7 @@ fill_store(struct tes_db *db)
 	EQ_INT(tes_db_unit_get(db, "unit-2", &pub), TES_ERR_NOTFOUND, "unknown unit");
 	EQ_INT(tes_db_user_add(db, "alice", TES_ROLE_OFFICER, fake_hash), 0, "user add");
 	EQ_INT(tes_db_user_add(db, "bob", TES_ROLE_POLICE, fake_hash), 0, "second user add");
-	EQ_INT(tes_db_user_add(db, "alice", TES_ROLE_POLICE, fake_hash), TES_ERR_EXISTS, "user add twice");
+	EQ_INT(tes_db_user_add(db, "alice", TES_ROLE_POLICE, fake_hash), TES_ERR_EXISTS, "user add twice (MUST-B2)");
 	EQ_INT(tes_db_user_add(db, "carol", 9, fake_hash), TES_ERR_FORMAT, "user with a bad role");
 	OK(tes_db_user_get(db, "alice", &role, hash) == 0 && role == TES_ROLE_OFFICER &&
 	       strcmp(hash, fake_hash) == 0, "user get");
@@ -1048,7 +1048,7 @@ fill_store(struct tes_db *db)
 		ok &= add_report(db, (unsigned)i + 1, i % 2 == 0 ? "AB123" : "XY9", speeds[i], &num) == 0;
 		ok &= num == (uint64_t)i + 1;
 	}
-	OK(ok, "seven reports numbered 1..7");
+	OK(ok, "seven reports numbered 1..7 (MUST-B3)");
 	EQ_INT(tes_db_sync(db), 0, "sync");
 	EQ_INT(tes_db_report_count(db), 7, "report count");
 	EQ_INT(tes_db_pending_count(db), 7, "all pending");
@@ -1065,7 +1065,7 @@ test_duplicate(struct tes_db *db, const char *d)
 	uint64_t num = 0;
 	long before = size_of(d, "journal");
 
-	EQ_INT(add_report(db, 3, "AB123", 69, &num), TES_ERR_EXISTS, "duplicate report id");
+	EQ_INT(add_report(db, 3, "AB123", 69, &num), TES_ERR_EXISTS, "duplicate report id (MUST-B3)");
 	EQ_INT(num, 3, "duplicate gives the stored number");
 	EQ_INT(size_of(d, "journal"), before, "nothing appended for a duplicate");
 	mkreport(&r, 99, "ab-1", 60);
@@ -1092,7 +1092,7 @@ test_decide(struct tes_db *db)
 	}
 	OK(ok, "penalty bands 49,50,69,70,99,100,250 -> 0,10,10,20,20,50,50");
 	memcpy(id, out.r.id, 16);
-	EQ_INT(tes_db_decide(db, id, 0, NULL, "alice", 1700000301, &pts), TES_ERR_DECIDED, "decide twice");
+	EQ_INT(tes_db_decide(db, id, 0, NULL, "alice", 1700000301, &pts), TES_ERR_DECIDED, "decide twice (MUST-B4)");
 	id[15] ^= 1;
 	EQ_INT(tes_db_decide(db, id, 1, NULL, "alice", 1700000301, &pts), TES_ERR_NOTFOUND, "unknown id");
 	EQ_INT(tes_db_driver_points(db, "AB123"), 0 + 10 + 20 + 50, "points of AB123");
@@ -1218,7 +1218,7 @@ test_tamper_middle(const char *tpl, size_t nrec)
 		before = size_of(d, "journal");
 		ok &= open_rc(d) == TES_ERR_CORRUPT && size_of(d, "journal") == before;
 	}
-	OK(ok, "bit flips in a middle REPORT (length, type, seq, key, iv, ciphertext, mac) -> CORRUPT, file kept");
+	OK(ok, "bit flips in a middle REPORT (length, type, seq, key, iv, ciphertext, mac) -> CORRUPT, file kept (MUST-RC2)");
 	rm_rf(d);
 	copy_store(tpl, d);
 	flip(d, "journal", off[13] + 60, 4);
@@ -1252,7 +1252,7 @@ test_tamper_last(const char *tpl, size_t nrec)
 		flip(d, "journal", off[n - 1] + pos[i], bits[i]);
 		ok &= records_after_open(d) == nrec - 1 && size_of(d, "journal") == (long)off[n - 1];
 	}
-	OK(ok, "bit flips in the last record -> torn tail cut, the rest survives");
+	OK(ok, "bit flips in the last record -> torn tail cut, the rest survives (MUST-RC1)");
 	rm_rf(d);
 	copy_store(tpl, d);
 	truncate_to(d, "journal", off[n] - 10);
@@ -1303,7 +1303,7 @@ test_splice(const char *tpl)
 	rm_rf(d);
 	copy_store(tpl, d);
 	truncate_to(d, "journal", off[12]);
-	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "journal cut below the drivers.enc snapshot -> CORRUPT");
+	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "journal cut below the drivers.enc snapshot -> CORRUPT (MUST-RC3)");
 	rm_rf(d);
 	copy_store(tpl, d);
 	truncate_to(d, "journal", off[n - 1]);
@@ -1335,7 +1335,7 @@ test_drivers_tamper(const char *tpl)
 	/* another store with its own storage key */
 	tes_db_create(o);
 	copy_file(tpl, o, "drivers.enc");
-	EQ_INT(open_rc(o), TES_ERR_CORRUPT, "drivers.enc of another store -> CORRUPT");
+	EQ_INT(open_rc(o), TES_ERR_CORRUPT, "drivers.enc of another store -> CORRUPT (MUST-SN3)");
 	rm_rf(o);
 
 	/* same storage key, but a different journal of the same length or more */
@@ -1420,7 +1420,7 @@ test_compaction(void)
 	}
 	OK(ok, "no drivers.enc before the 1000th decision; five more decisions after it");
 	EQ_INT(tes_db_compact_wait(db), 0, "background compaction after the 1000th decision");
-	OK(size_of(d, "drivers.enc") > 0 && size_of(d, "drivers.enc.tmp") < 0, "drivers.enc written, no temporary left");
+	OK(size_of(d, "drivers.enc") > 0 && size_of(d, "drivers.enc.tmp") < 0, "drivers.enc written, no temporary left (MUST-SN4)");
 	ino = ino_of(d, "drivers.enc");
 
 	/* a rewrite that cannot create its temporary file fails, is reported, and is retried */
@@ -1435,7 +1435,7 @@ test_compaction(void)
 	mkreport(&r, 5000 + i++, "A", 1);
 	OK(tes_db_decide(db, r.id, 1, "", "alice", 1700001000, NULL) == 0 && tes_db_compact_wait(db) == TES_ERR_IO,
 	   "the next decision retries it (and fails again)");
-	OK(ino_of(d, "drivers.enc") == ino, "the last good drivers.enc is untouched");
+	OK(ino_of(d, "drivers.enc") == ino, "the last good drivers.enc is untouched (MUST-SN4)");
 	OK(rmdir(tmp) == 0, "unblocked");
 	mkreport(&r, 5000 + i++, "A", 1);
 	OK(tes_db_decide(db, r.id, 1, "", "alice", 1700001000, NULL) == 0 && tes_db_compact_wait(db) == 0,
@@ -1452,7 +1452,7 @@ test_compaction(void)
 		snprintf(plate, sizeof(plate), "PL%u", i);
 		ok &= tes_db_driver_points(db, plate) == expect[i];
 	}
-	OK(ok, "same totals after reopen");
+	OK(ok, "same totals after reopen (MUST-SN3)");
 	EQ_INT(tes_db_pending_count(db), 0, "all decided");
 	EQ_INT(tes_db_compact(db), 0, "explicit compaction");
 	tes_db_close(db);
@@ -1836,7 +1836,7 @@ test_decisions_under_snapshot(void)
 	rm_rf(d);
 	copy_store(tpl, d);
 	OK(append_sealed(d, TES_JREC_DECISION, id1, body, n) != 0, "append a DECISION with wrong points");
-	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "wrong points after the snapshot -> CORRUPT at open");
+	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "wrong points after the snapshot -> CORRUPT at open (MUST-B4)");
 	EQ_INT(lazy_case(tpl, d, id1, body, n, 50, &db), 0, "wrong points under the snapshot: the store opens");
 	EQ_INT(db != NULL ? tes_db_report_at(db, 0, &out) : -1, TES_ERR_CORRUPT, "... the report reads back CORRUPT");
 	OK(out.status == 0 && out.points == 0 && out.number == 0, "... and nothing of it is returned");

@@ -205,10 +205,11 @@ test_build(void)
 	OK(q.route == TES_ROUTE_QUEUE && q.page == 3 && !q.has_session, "page number, no session");
 	EQ_INT(build("GET /queue?page=1234567 HTTP/1.1\r\n\r\n", &q), 400, "page number too long");
 	EQ_INT(build("GET /queue?page=-1 HTTP/1.1\r\n\r\n", &q), 400, "negative page");
-	EQ_INT(build("GET /queue?id=" CSRF " HTTP/1.1\r\n\r\n", &q), 400, "field the route does not take");
-	EQ_INT(build("GET /queue?page=1&page=2 HTTP/1.1\r\n\r\n", &q), 400, "repeated field");
-	EQ_INT(build("GET /queue?bogus=1 HTTP/1.1\r\n\r\n", &q), 400, "unknown field");
-	EQ_INT(build("GET /queue?page HTTP/1.1\r\n\r\n", &q), 400, "field without =");
+	EQ_INT(build("GET /queue?id=" CSRF " HTTP/1.1\r\n\r\n", &q), 400,
+	       "field the route does not take (MUST-W3)");
+	EQ_INT(build("GET /queue?page=1&page=2 HTTP/1.1\r\n\r\n", &q), 400, "repeated field (MUST-W3)");
+	EQ_INT(build("GET /queue?bogus=1 HTTP/1.1\r\n\r\n", &q), 400, "unknown field (MUST-W3)");
+	EQ_INT(build("GET /queue?page HTTP/1.1\r\n\r\n", &q), 400, "field without = (MUST-W3)");
 	EQ_INT(build("GET /nope HTTP/1.1\r\n\r\n", &q), 404, "unknown path: 404");
 	EQ_INT(build("POST /queue HTTP/1.1\r\nContent-Length: 0\r\n\r\n", &q), 405, "wrong method: 405");
 	EQ_INT(build("GET /report?id=" CSRF " HTTP/1.1\r\n\r\n", &q), 200, "report id");
@@ -218,7 +219,7 @@ test_build(void)
 	snprintf(req, sizeof req, "POST /decide HTTP/1.1\r\n" FORM "Content-Length: %zu\r\n\r\n%s",
 		 strlen("id=" CSRF "&verdict=approve&points=50&csrf=" CSRF),
 		 "id=" CSRF "&verdict=approve&points=50&csrf=" CSRF);
-	EQ_INT(build(req, &q), 400, "a points field is refused: points come from the server");
+	EQ_INT(build(req, &q), 400, "a points field is refused: points come from the server (MUST-W3)");
 	snprintf(req, sizeof req, "POST /decide HTTP/1.1\r\n" FORM "Content-Length: %zu\r\n\r\n%s",
 		 strlen("id=" CSRF "&verdict=reject&reason=other&other=blurry+photo&csrf=" CSRF),
 		 "id=" CSRF "&verdict=reject&reason=other&other=blurry+photo&csrf=" CSRF);
@@ -232,9 +233,9 @@ test_build(void)
 		 strlen("reason=because"), "reason=because");
 	EQ_INT(build(req, &q), 400, "reason outside the list");
 	EQ_INT(build("POST /logout HTTP/1.1\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\ncsrf=", &q), 400,
-	       "POST body that is not a form");
+	       "POST body that is not a form (MUST-W3)");
 	EQ_INT(build("POST /logout?csrf=" CSRF " HTTP/1.1\r\nContent-Length: 0\r\n\r\n", &q), 400,
-	       "POST fields in the query");
+	       "POST fields in the query (MUST-W3)");
 	EQ_INT(build("POST /logout HTTP/1.1\r\n" FORM "Content-Length: 9\r\n\r\ncsrf=abcd", &q), 400, "short CSRF token");
 	EQ_INT(build("POST /login HTTP/1.1\r\n" FORM "Content-Length: 16\r\n\r\nuser=%3Cscript%3E", &q), 400,
 	       "user name must be a valid name");
@@ -260,12 +261,13 @@ test_html(void)
 	tes_html_init(&h);
 	tes_html_str(&h, evil);
 	h.buf[h.len] = '\0';
-	OK(strcmp(h.buf, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;") == 0, "escaped: %s", h.buf);
+	OK(strcmp(h.buf, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;") == 0,
+	   "escaped (MUST-W6): %s", h.buf);
 	OK(memchr(h.buf, '<', h.len) == NULL && memchr(h.buf, '>', h.len) == NULL && memchr(h.buf, '"', h.len) == NULL,
-	   "no markup character survives");
+	   "no markup character survives (MUST-W6)");
 	tes_html_init(&h);
 	tes_html_esc(&h, "a\x01\n\x80z", 5);
-	OK(h.len == 5 && memcmp(h.buf, "a???z", 5) == 0, "control and non-ASCII bytes become ?");
+	OK(h.len == 5 && memcmp(h.buf, "a???z", 5) == 0, "control and non-ASCII bytes become ? (MUST-W6)");
 	tes_html_init(&h);
 	tes_html_u64(&h, 0);
 	tes_html_u64(&h, 18446744073709551615ULL);
@@ -299,22 +301,22 @@ test_msg(void)
 	EQ_INT(tes_wmsg_decode(buf, sizeof buf, &d), 0, "decode request");
 	OK(d.type == TES_WMSG_REQUEST && d.u.req.route == TES_ROUTE_DECIDE && d.u.req.csrf[5] == 7 &&
 	   d.u.req.id[0] == 9 && strcmp(d.u.req.other, "abc") == 0, "round trip");
-	EQ_INT(tes_wmsg_decode(buf, sizeof buf - 1, &d), TES_ERR_FORMAT, "short message");
+	EQ_INT(tes_wmsg_decode(buf, sizeof buf - 1, &d), TES_ERR_FORMAT, "short message (MUST-W1)");
 	buf[TES_WMSG_LEN - 1] = 1;
-	EQ_INT(tes_wmsg_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "non-zero padding");
+	EQ_INT(tes_wmsg_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "non-zero padding (MUST-W1)");
 	buf[TES_WMSG_LEN - 1] = 0;
 	buf[1] = TES_ROUTE_MAX + 1;
-	OK(tes_wmsg_decode(buf, sizeof buf, &d) != 0, "unknown route");
+	OK(tes_wmsg_decode(buf, sizeof buf, &d) != 0, "unknown route (MUST-W1)");
 	buf[1] = TES_ROUTE_DECIDE;
 	buf[2] = 0;        /* has_session 0, but a token follows: must be zeros */
 	buf[3] = 1;
-	OK(tes_wmsg_decode(buf, sizeof buf, &d) != 0, "absent token must be zero");
+	OK(tes_wmsg_decode(buf, sizeof buf, &d) != 0, "absent token must be zero (MUST-W1)");
 	buf[3] = 0;
 	buf[0] = 9;
-	EQ_INT(tes_wmsg_decode(buf, sizeof buf, &d), TES_ERR_TYPE, "unknown type");
+	EQ_INT(tes_wmsg_decode(buf, sizeof buf, &d), TES_ERR_TYPE, "unknown type (MUST-W1)");
 	m.u.req.user_len = 3;
 	memcpy(m.u.req.user, "a b", 3);
-	OK(tes_wmsg_encode(&m, buf) != 0, "encoder refuses an invalid name");
+	OK(tes_wmsg_encode(&m, buf) != 0, "encoder refuses an invalid name (MUST-W1)");
 	m.u.req.user_len = 0;
 	m.u.req.other[1] = '\n';
 	OK(tes_wmsg_encode(&m, buf) != 0, "encoder refuses a control byte");
@@ -329,10 +331,10 @@ test_msg(void)
 	m.u.chunk.last = 2;
 	OK(tes_wmsg_encode(&m, buf) != 0, "last flag is 0 or 1");
 	EQ_INT(tes_wmsg_permit(TES_WS_WAIT, TES_WMSG_REQUEST, 0), 0, "one request while waiting");
-	EQ_INT(tes_wmsg_permit(TES_WS_DONE, TES_WMSG_REQUEST, 0), TES_ERR_STATE, "no second request");
+	EQ_INT(tes_wmsg_permit(TES_WS_DONE, TES_WMSG_REQUEST, 0), TES_ERR_STATE, "no second request (MUST-W2)");
 	EQ_INT(tes_wmsg_permit(TES_WS_WAIT, TES_WMSG_REQUEST, 1u << TES_WMSG_REQUEST), TES_ERR_STATE,
 	       "no second request even while waiting");
-	EQ_INT(tes_wmsg_permit(TES_WS_WAIT, TES_WMSG_RESPONSE, 0), TES_ERR_STATE, "child never sends responses");
+	EQ_INT(tes_wmsg_permit(TES_WS_WAIT, TES_WMSG_RESPONSE, 0), TES_ERR_STATE, "child never sends responses (MUST-W2)");
 	EQ_INT(tes_wmsg_permit(TES_WS_NONE, TES_WMSG_REQUEST, 0), TES_ERR_STATE, "nothing from a free slot");
 }
 
@@ -353,8 +355,8 @@ test_sess(void)
 	OK(tes_wsess_find(&t, tok, 1050) == s, "found by token");
 	OK(tes_wsess_find(&t, other, 1050) == NULL, "unknown token");
 	EQ_INT(tes_wsess_csrf_check(s, 1, csrf), 0, "right CSRF token");
-	EQ_INT(tes_wsess_csrf_check(s, 1, other), TES_ERR_AUTH, "wrong CSRF token");
-	EQ_INT(tes_wsess_csrf_check(s, 0, csrf), TES_ERR_AUTH, "missing CSRF token");
+	EQ_INT(tes_wsess_csrf_check(s, 1, other), TES_ERR_AUTH, "wrong CSRF token (MUST-W7)");
+	EQ_INT(tes_wsess_csrf_check(s, 0, csrf), TES_ERR_AUTH, "missing CSRF token (MUST-W7)");
 	OK(tes_wsess_find(&t, tok, 1149) == s, "use refreshes the idle clock");
 	OK(tes_wsess_find(&t, tok, 1250) == NULL, "idle timeout ends the session");
 	OK(t.s[0].used == 0, "expired slot wiped");
@@ -391,12 +393,12 @@ test_head(void)
 	out[n] = '\0';
 	OK(strncmp(out, "HTTP/1.1 303 See Other\r\n", 24) == 0, "status line");
 	OK(strstr(out, "Content-Security-Policy: default-src 'none'; style-src 'self'; form-action 'self'; "
-		       "frame-ancestors 'none'\r\n") != NULL, "CSP");
+		       "frame-ancestors 'none'\r\n") != NULL, "CSP (MUST-W5)");
 	OK(strstr(out, "X-Frame-Options: DENY\r\n") && strstr(out, "X-Content-Type-Options: nosniff\r\n") &&
 	   strstr(out, "Referrer-Policy: no-referrer\r\n") && strstr(out, "Cache-Control: no-store\r\n"),
-	   "security headers");
+	   "security headers (MUST-W5)");
 	OK(strstr(out, "Set-Cookie: tes_session=abababababababababababababababab; HttpOnly; SameSite=Strict; Path=/\r\n") !=
-	   NULL, "cookie attributes");
+	   NULL, "cookie attributes (MUST-W5)");
 	OK(n > 4 && memcmp(out + n - 4, "\r\n\r\n", 4) == 0, "ends with the empty line");
 	EQ_INT(tes_resp_head(&r, out, 64, &n), TES_ERR_SPACE, "small buffer refused");
 	r.status = 404;
@@ -405,7 +407,8 @@ test_head(void)
 	r.location = NULL;
 	EQ_INT(tes_resp_head(&r, out, sizeof out, &n), 0, "error head");
 	out[n] = '\0';
-	OK(strstr(out, "X-Frame-Options: DENY") != NULL && strstr(out, "no-store") == NULL, "headers on errors too");
+	OK(strstr(out, "X-Frame-Options: DENY") != NULL && strstr(out, "no-store") == NULL,
+	   "headers on errors too (MUST-W5)");
 }
 
 int

@@ -2,9 +2,13 @@
 /* Cursor, frame header, message codecs, validators, penalty policy and monitor messages. */
 #include <stdint.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include "common/cur.h"
 #include "common/err.h"
+#include "common/io.h"
 #include "officer/mon.h"
 #include "wire/frame.h"
 #include "wire/msg.h"
@@ -27,7 +31,8 @@ test_cursor(void)
 	   tes_cur_put_u32be(&c, 0xdeadbeef) == 0 && tes_cur_put_u64be(&c, 0x0102030405060708ull) == 0,
 	   "cursor writes u8/u16/u32/u64");
 	EQ_INT(tes_cur_put_u8(&c, 1), TES_ERR_SPACE, "cursor refuses to write past the end");
-	EQ_MEM(buf, "\xab\x12\x34\xde\xad\xbe\xef\x01\x02\x03\x04\x05\x06\x07\x08", 15, "big-endian layout");
+	EQ_MEM(buf, "\xab\x12\x34\xde\xad\xbe\xef\x01\x02\x03\x04\x05\x06\x07\x08", 15,
+	       "big-endian layout (MUST-E1)");
 	tes_cur_init_rd(&c, buf, sizeof buf);
 	OK(tes_cur_get_u8(&c, &v8) == 0 && v8 == 0xab, "get u8");
 	OK(tes_cur_get_u16be(&c, &v16) == 0 && v16 == 0x1234, "get u16be");
@@ -40,6 +45,35 @@ test_cursor(void)
 	EQ_INT(tes_cur_get_bytes(&c, out, 4), TES_ERR_TRUNCATED, "get_bytes beyond the end");
 	tes_cur_init_rd(&c, NULL, 10);
 	EQ_INT(tes_cur_left(&c), 0, "a NULL buffer has no bytes");
+}
+
+/* A str8 is a u8 length and that many bytes; the length is checked against its limit first. */
+static void
+test_str8(void)
+{
+	uint8_t buf[8];
+	char s[8];
+	struct tes_cur c;
+	uint8_t n = 0;
+
+	tes_cur_init_wr(&c, buf, sizeof buf);
+	OK(tes_cur_put_str8(&c, "abc", 3) == 0 && c.off == 4 && memcmp(buf, "\x03" "abc", 4) == 0,
+	   "str8: length byte, then the bytes, no terminator (MUST-E1)");
+	tes_cur_init_rd(&c, buf, 4);
+	OK(tes_cur_get_str8(&c, 3, &n, s) == 0 && n == 3 && strcmp(s, "abc") == 0 && c.off == 4,
+	   "control: a str8 at its limit is read");
+	tes_cur_init_rd(&c, buf, 4);
+	memset(s, 'x', sizeof s);
+	EQ_INT(tes_cur_get_str8(&c, 2, &n, s), TES_ERR_TOOLONG,
+	       "a str8 longer than its limit is refused, its bytes there or not (MUST-E3)");
+	OK(s[0] == 'x', "and none of its bytes is copied");
+	buf[0] = 200;
+	tes_cur_init_rd(&c, buf, 4);
+	EQ_INT(tes_cur_get_str8(&c, 32, &n, s), TES_ERR_TOOLONG,
+	       "a length of 200 is refused before the bytes are looked for (MUST-E3)");
+	buf[0] = 3;
+	tes_cur_init_rd(&c, buf, 3);
+	EQ_INT(tes_cur_get_str8(&c, 3, &n, s), TES_ERR_TRUNCATED, "a str8 missing its bytes: truncated");
 }
 
 static void
@@ -59,27 +93,61 @@ test_frame(void)
 			all = 0;
 	OK(all, "every truncation is TRUNCATED");
 	f[0] ^= 1;
-	EQ_INT(tes_frame_decode_hdr(f, 10, &h), TES_ERR_FORMAT, "bad magic");
+	EQ_INT(tes_frame_decode_hdr(f, 10, &h), TES_ERR_FORMAT, "bad magic (MUST-F1)");
 	f[0] ^= 1;
 	f[1] = 2;
-	EQ_INT(tes_frame_decode_hdr(f, 10, &h), TES_ERR_VERSION, "wrong version");
+	EQ_INT(tes_frame_decode_hdr(f, 10, &h), TES_ERR_VERSION, "wrong version (MUST-F2)");
 	f[1] = 1;
 	f[2] = 0;
-	EQ_INT(tes_frame_decode_hdr(f, 10, &h), TES_ERR_TYPE, "type 0 is invalid");
+	EQ_INT(tes_frame_decode_hdr(f, 10, &h), TES_ERR_TYPE, "type 0 is invalid (MUST-F3)");
 	f[2] = 7;
-	EQ_INT(tes_frame_decode_hdr(f, 10, &h), TES_ERR_TYPE, "unknown type");
+	EQ_INT(tes_frame_decode_hdr(f, 10, &h), TES_ERR_TYPE, "unknown type (MUST-F3)");
 	f[2] = 5;
 	f[3] = 1;
-	EQ_INT(tes_frame_decode_hdr(f, 10, &h), TES_ERR_FORMAT, "reserved byte must be zero");
+	EQ_INT(tes_frame_decode_hdr(f, 10, &h), TES_ERR_FORMAT, "reserved byte must be zero (MUST-F1)");
 	f[3] = 0;
 	f[4] = 0x0f;
 	f[5] = 0xfb; /* 4091 */
-	EQ_INT(tes_frame_decode_hdr(f, 10, &h), TES_ERR_TOOLONG, "length 4091 is over the limit");
+	EQ_INT(tes_frame_decode_hdr(f, 6, &h), TES_ERR_TOOLONG,
+	       "length 4091 is over the limit, told from the header alone (MUST-F4, MUST-F5)");
 	f[5] = 0xfa; /* 4090 */
-	OK(tes_frame_decode_hdr(f, 6, &h) == 0 && h.length == 4090, "length 4090 is the maximum");
+	OK(tes_frame_decode_hdr(f, 6, &h) == 0 && h.length == 4090, "length 4090 is the maximum (MUST-F4)");
 	EQ_INT(tes_frame_decode(f, 100, &h, &pl, &used), TES_ERR_TRUNCATED, "payload beyond the buffer");
 	EQ_INT(tes_frame_encode_hdr(f, 1, 4091), TES_ERR_TOOLONG, "encoder refuses an oversize length");
 	EQ_INT(tes_frame_encode_hdr(f, 0, 1), TES_ERR_TYPE, "encoder refuses type 0");
+}
+
+/* A receiver reads the 6-byte header and checks it before it reads any payload. */
+static void
+test_frame_read(void)
+{
+	/* RECORD headers announcing 4091 and 3 bytes, then 3 bytes */
+	static const uint8_t over[] = { 0x54, 1, TES_FRAME_RECORD, 0, 0x0f, 0xfb, 'x', 'y', 'z' };
+	static const uint8_t fine[] = { 0x54, 1, TES_FRAME_RECORD, 0, 0, 3, 'x', 'y', 'z' };
+	struct timeval tv = { .tv_sec = 2 };
+	uint8_t buf[TES_FRAME_MAX], rest[8];
+	struct tes_frame_hdr h;
+	const uint8_t *pl;
+	size_t flen = 0;
+	int sv[2], r;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0 ||
+	    setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0) {
+		OK(0, "a socket pair");
+		return;
+	}
+	/* a receiver that read the payload first would wait for 4091 bytes and time out */
+	r = write(sv[1], over, sizeof over) == (ssize_t)sizeof over ? 0 : -1;
+	r = r == 0 ? tes_io_read_frame(sv[0], buf, &h, &pl, &flen) : r;
+	EQ_INT(r, TES_ERR_TOOLONG, "an oversize length is refused from the header (MUST-F5)");
+	OK(recv(sv[0], rest, sizeof rest, MSG_DONTWAIT) == 3 && memcmp(rest, "xyz", 3) == 0,
+	   "and no byte after the header was read");
+	r = write(sv[1], fine, sizeof fine) == (ssize_t)sizeof fine ? 0 : -1;
+	r = r == 0 ? tes_io_read_frame(sv[0], buf, &h, &pl, &flen) : r;
+	OK(r == 0 && flen == sizeof fine && h.length == 3 && memcmp(pl, "xyz", 3) == 0,
+	   "control: a frame within the limit is read whole");
+	close(sv[0]);
+	close(sv[1]);
 }
 
 static void
@@ -115,16 +183,22 @@ test_report(void)
 			all = 0;
 	OK(all, "no truncation of a report decodes");
 	buf[n] = 0;
-	EQ_INT(tes_msg_report_decode(buf, n + 1, &d), TES_ERR_FORMAT, "trailing byte refused");
+	EQ_INT(tes_msg_report_decode(buf, n + 1, &d), TES_ERR_FORMAT, "trailing byte refused (MUST-E2)");
 	buf[48] = 13;
-	EQ_INT(tes_msg_report_decode(buf, n, &d), TES_ERR_TOOLONG, "plate length 13 refused");
+	EQ_INT(tes_msg_report_decode(buf, n, &d), TES_ERR_TOOLONG, "plate length 13 refused (MUST-E3)");
 	buf[48] = 8;
 	buf[49] = '<';
-	EQ_INT(tes_msg_report_decode(buf, n, &d), TES_ERR_PLATE, "plate with '<' refused");
+	EQ_INT(tes_msg_report_decode(buf, n, &d), TES_ERR_PLATE, "plate with '<' refused (MUST-R1, MUST-R2)");
 	buf[49] = '3';
 	buf[57] = 0x01;
 	buf[58] = 0x91; /* 401 */
-	EQ_INT(tes_msg_report_decode(buf, n, &d), TES_ERR_SPEED, "speed 401 refused");
+	EQ_INT(tes_msg_report_decode(buf, n, &d), TES_ERR_SPEED, "speed 401 refused (MUST-R1, MUST-R3)");
+	buf[57] = 0;
+	buf[58] = 120;
+	buf[n - 1] = '<';
+	EQ_INT(tes_msg_report_decode(buf, n, &d), TES_ERR_LOCATION, "location with '<' refused (MUST-R1)");
+	buf[n - 1] = '2';
+	OK(tes_msg_report_decode(buf, n, &d) == 0 && memcmp(&d, &r, sizeof d) == 0, "control: restored");
 	OK(tes_msg_report_rec_encode(&r, sig, buf, sizeof buf, &n) == 0, "report record encode");
 	OK(tes_msg_report_rec_decode(buf, n, &d, sig2) == 0 && memcmp(sig, sig2, sizeof sig) == 0, "report record round trip");
 	for (k = 0; k < n; k++) {
@@ -150,6 +224,8 @@ test_handshake_msgs(void)
 	memset(ch.random, 7, sizeof ch.random);
 	OK(tes_msg_client_hello_encode(&ch, buf, sizeof buf, &n) == 0 && n == 97, "client hello is 97 bytes");
 	OK(tes_msg_client_hello_decode(buf, n, &ch2) == 0 && memcmp(&ch, &ch2, sizeof ch) == 0, "client hello round trip");
+	buf[n] = 0;
+	EQ_INT(tes_msg_client_hello_decode(buf, n + 1, &ch2), TES_ERR_FORMAT, "trailing byte refused (MUST-E2)");
 	buf[0] = 3;
 	EQ_INT(tes_msg_client_hello_decode(buf, n, &ch2), TES_ERR_FORMAT, "unknown suite refused");
 	EQ_INT(tes_msg_client_hello_decode(buf, n - 1, &ch2), TES_ERR_TRUNCATED, "short client hello");
@@ -182,26 +258,32 @@ test_validators(void)
 	char p[TES_PLATE_MAX + 1];
 	uint8_t n;
 
+	/* MUST-R2: plates */
 	EQ_INT(tes_field_plate_valid("34ABC123", 8), 0, "plate 34ABC123 valid");
-	EQ_INT(tes_field_plate_valid("", 0), TES_ERR_PLATE, "empty plate invalid");
-	EQ_INT(tes_field_plate_valid("ABCDEFGHIJKLM", 13), TES_ERR_PLATE, "13 characters invalid");
+	EQ_INT(tes_field_plate_valid("", 0), TES_ERR_PLATE, "empty plate invalid (MUST-R2)");
+	EQ_INT(tes_field_plate_valid("ABCDEFGHIJKLM", 13), TES_ERR_PLATE, "13 characters invalid (MUST-R2)");
 	EQ_INT(tes_field_plate_valid("ABCDEFGHIJKL", 12), 0, "12 characters valid");
-	EQ_INT(tes_field_plate_valid("34abc123", 8), TES_ERR_PLATE, "lower case invalid on the wire");
+	EQ_INT(tes_field_plate_valid("34abc123", 8), TES_ERR_PLATE, "lower case invalid on the wire (MUST-R2)");
 	EQ_INT(tes_field_plate_valid("34\0BC", 5), TES_ERR_PLATE, "NUL inside a plate invalid");
-	OK(tes_field_plate_normalize("34 abc-123", 10, p, &n) == 0 && n == 8 && strcmp(p, "34ABC123") == 0, "normalise input");
+	OK(tes_field_plate_normalize("34 abc-123", 10, p, &n) == 0 && n == 8 && strcmp(p, "34ABC123") == 0,
+	   "normalise input (MUST-R2)");
 	OK(tes_field_plate_normalize("AB<1", 4, p, &n) != 0, "normalise refuses '<'");
 	OK(tes_field_plate_normalize(" - ", 3, p, &n) != 0, "normalise refuses an empty result");
 	OK(tes_field_speed_valid(0) != 0 && tes_field_speed_valid(1) == 0 && tes_field_speed_valid(400) == 0 && tes_field_speed_valid(401) != 0,
-	   "speed bounds 1..400");
-	OK(tes_field_limit_valid(0) == 0 && tes_field_limit_valid(4) != 0 && tes_field_limit_valid(5) == 0 && tes_field_limit_valid(201) != 0,
-	   "limit 0 or 5..200");
+	   "speed bounds 1..400 (MUST-R3)");
+	OK(tes_field_limit_valid(0) == 0 && tes_field_limit_valid(4) != 0 && tes_field_limit_valid(5) == 0 &&
+	   tes_field_limit_valid(200) == 0 && tes_field_limit_valid(201) != 0, "limit 0 or 5..200 (MUST-R3)");
 	OK(tes_field_time_valid(1577836800, 1800000000) == 0 && tes_field_time_valid(1577836799, 1800000000) != 0,
-	   "time not before 2020");
+	   "time not before 2020 (MUST-R5)");
 	OK(tes_field_time_valid(1800000300, 1800000000) == 0 && tes_field_time_valid(1800000301, 1800000000) != 0,
-	   "time at most 300 s in the future");
+	   "time at most 300 s in the future (MUST-R5)");
 	OK(tes_field_time_valid(UINT64_MAX, UINT64_MAX) != 0, "no overflow at the top of the range");
-	OK(tes_field_location_valid("E5 km 12, exit #3", 17) == 0 && tes_field_location_valid("<script>", 8) != 0,
-	   "location alphabet");
+	OK(tes_field_location_valid("E5 km 12, exit #3", 17) == 0 && tes_field_location_valid("a.b,c-d/e:f#g", 13) == 0 &&
+	   tes_field_location_valid("<script>", 8) != 0 && tes_field_location_valid("a;b", 3) != 0 &&
+	   tes_field_location_valid("a\n", 2) != 0, "location alphabet (MUST-R4)");
+	OK(tes_field_location_valid("0123456789012345678901234567890123456789012345678901234567890123", 64) == 0 &&
+	   tes_field_location_valid("01234567890123456789012345678901234567890123456789012345678901234", 65) != 0,
+	   "location at most 64 characters (MUST-R4)");
 	OK(tes_field_location_valid("", 0) == 0, "empty location is valid");
 	OK(tes_field_name_valid("patrol-7", 8) == 0 && tes_field_name_valid("a b", 3) != 0 && tes_field_name_valid("", 0) != 0,
 	   "name alphabet");
@@ -234,29 +316,42 @@ test_monitor(void)
 	OK(tes_mon_encode(&m, buf) == 0, "monitor report encodes");
 	OK(tes_mon_decode(buf, sizeof buf, &d) == 0 && d.type == TES_MON_REPORT &&
 	   memcmp(&d.u.rep, &m.u.rep, sizeof d.u.rep) == 0, "monitor report round trip");
-	EQ_INT(tes_mon_decode(buf, sizeof buf - 1, &d), TES_ERR_FORMAT, "wrong size refused");
+	EQ_INT(tes_mon_decode(buf, sizeof buf - 1, &d), TES_ERR_FORMAT, "wrong size refused (MUST-M1)");
 	buf[sizeof buf - 1] = 1;
-	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "non-zero padding refused");
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "non-zero padding refused (MUST-M1)");
 	buf[sizeof buf - 1] = 0;
 	buf[0] = 0;
-	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_TYPE, "type 0 refused");
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_TYPE, "type 0 refused (MUST-M1)");
 	buf[0] = 9;
-	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_TYPE, "unknown type refused");
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_TYPE, "unknown type refused (MUST-M1)");
+	buf[0] = TES_MON_REPORT;
+	/* type, u16 length, then the REPORT record: inner type, id, unit key, plate length, plate */
+	buf[3 + 50] = '<';
+	OK(tes_mon_decode(buf, sizeof buf, &d) != 0, "a field that fails its validator is refused (MUST-M1)");
+	buf[3 + 50] = '3';
+	OK(tes_mon_decode(buf, sizeof buf, &d) == 0, "control: the message restored decodes");
 	EQ_INT(tes_mon_permit(TES_MS_HANDSHAKE, TES_MON_HANDSHAKE, 0), 0, "handshake allowed first");
 	EQ_INT(tes_mon_permit(TES_MS_HANDSHAKE, TES_MON_HANDSHAKE, 1u << TES_MON_HANDSHAKE), TES_ERR_STATE,
-	       "a second handshake request is refused");
-	EQ_INT(tes_mon_permit(TES_MS_UNIT, TES_MON_REPORT, 0), TES_ERR_STATE, "report before login refused");
-	EQ_INT(tes_mon_permit(TES_MS_HANDSHAKE, TES_MON_LOGIN, 0), TES_ERR_STATE, "login before handshake refused");
+	       "a second handshake request is refused (MUST-M3)");
+	EQ_INT(tes_mon_permit(TES_MS_UNIT, TES_MON_REPORT, 0), TES_ERR_STATE,
+	       "report before login refused (MUST-M4)");
+	EQ_INT(tes_mon_permit(TES_MS_HANDSHAKE, TES_MON_LOGIN, 0), TES_ERR_STATE,
+	       "login before handshake refused (MUST-M4)");
+	EQ_INT(tes_mon_permit(TES_MS_UNIT, TES_MON_LOGIN, 0), 0, "login after the handshake allowed");
 	EQ_INT(tes_mon_permit(TES_MS_USER, TES_MON_REPORT, 0), 0, "report after login allowed");
-	EQ_INT(tes_mon_permit(TES_MS_USER, TES_MON_INIT, 0), TES_ERR_STATE, "master->child types never permitted");
-	EQ_INT(tes_mon_permit(TES_MS_DEAD, TES_MON_LOG, 0), TES_ERR_STATE, "nothing permitted to a dead session");
+	EQ_INT(tes_mon_permit(TES_MS_USER, TES_MON_INIT, 0), TES_ERR_STATE,
+	       "master->child types never permitted (MUST-M2)");
+	EQ_INT(tes_mon_permit(TES_MS_DEAD, TES_MON_LOG, 0), TES_ERR_STATE,
+	       "nothing permitted to a dead session (MUST-M2)");
 }
 
 int
 main(void)
 {
 	test_cursor();
+	test_str8();
 	test_frame();
+	test_frame_read();
 	test_report();
 	test_handshake_msgs();
 	test_validators();
