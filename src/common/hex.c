@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Lowercase hex (b64.h). Branch-free like the base64 mapping, spelled with
+ * Lowercase hex (hex.h). Branch-free like the base64 mapping, spelled with
  * arithmetic instead of masks and shifts so that the contracts prove: the
  * divisions by powers of two compile to shifts, the 0/1 range tests
  * multiply instead of selecting.
  */
 #include <stdint.h>
 
-#include "common/b64.h"
+#include "common/hex.h"
 #include "common/err.h"
 #include "common/wipe.h"
 

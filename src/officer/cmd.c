@@ -7,6 +7,7 @@
 
 #include "common/b64.h"
 #include "common/err.h"
+#include "common/hex.h"
 #include "common/time.h"
 #include "crypto/digest.h"
 #include "crypto/keyfile.h"

@@ -15,8 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "common/b64.h"
 #include "common/err.h"
+#include "common/hex.h"
 #include "common/io.h"
 #include "common/log.h"
 #include "common/wipe.h"

@@ -16,7 +16,6 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "common/b64.h"
 #include "common/cli.h"
 #include "common/err.h"
 #include "common/io.h"

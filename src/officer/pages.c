@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/b64.h"
+#include "common/hex.h"
 #include "common/time.h"
 #include "crypto/digest.h"
 #include "crypto/rsa.h"

@@ -16,6 +16,7 @@
 
 #include "common/b64.h"
 #include "common/err.h"
+#include "common/hex.h"
 #include "common/io.h"
 #include "common/log.h"
 #include "common/wipe.h"

@@ -14,9 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/b64.h"
 #include "common/cli.h"
 #include "common/err.h"
+#include "common/hex.h"
 #include "common/time.h"
 #include "common/wipe.h"
 #include "crypto/keyfile.h"

@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/b64.h"
 #include "common/ct.h"
 #include "common/err.h"
+#include "common/hex.h"
 #include "common/wipe.h"
 #include "store/alloc.h"
 #include "store/dbint.h"

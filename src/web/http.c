@@ -5,9 +5,9 @@
  * compared with explicit loops (no mem* or str* call on request bytes) and
  * numbers are built with arithmetic.
  */
-#include "common/b64.h"
 #include "common/cur.h"
 #include "common/err.h"
+#include "common/hex.h"
 #include "common/wipe.h"
 #include "web/http.h"
 #include "wire/field.h"

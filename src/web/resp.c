@@ -7,8 +7,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "common/b64.h"
 #include "common/err.h"
+#include "common/hex.h"
 #include "web/http.h"
 
 static const struct {

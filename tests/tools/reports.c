@@ -32,7 +32,7 @@
 #include <unistd.h>
 
 #include "common/err.h"
-#include "common/b64.h"
+#include "common/hex.h"
 #include "crypto/digest.h"
 #include "crypto/keyfile.h"
 #include "crypto/rng.h"

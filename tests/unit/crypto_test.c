@@ -19,6 +19,7 @@
 
 #include "common/b64.h"
 #include "common/err.h"
+#include "common/hex.h"
 #include "common/wipe.h"
 #include "crypto/hkdf.h"
 #include "crypto/hmac.h"
