@@ -36,7 +36,9 @@ fails_with() {
 }
 # the same variables the Makefile gives the purity check
 eval "$(make -s -C "$ROOT" --no-print-directory print-check-vars)"
-pure() { PURE_SRC=$PURE_SRC CRYPTO_SRC=$CRYPTO_SRC "$T/t/tests/check/pure.sh" "$T/t" "$T/t/obj"; }
+pure() {
+	PURE_SRC=$PURE_SRC PURE_ALLOC_SRC=$PURE_ALLOC_SRC CRYPTO_SRC=$CRYPTO_SRC "$T/t/tests/check/pure.sh" "$T/t" "$T/t/obj"
+}
 names() { "$T/t/tests/check/names.sh" "$T/t" "$T/t/obj"; }
 format() { "$T/t/tests/check/format.sh" "$T/t"; }
 cite() { perl "$T/t/tests/check/cite.pl" "$T/t"; }
@@ -61,6 +63,10 @@ fails_with "pure: a pure source that calls write() fails" "src/wire/frame.c call
 fresh
 plant_obj officer/engine.o 'int tes_engine_planted(void) { extern long time(long *); return (int)time(0); }'
 fails_with "pure: the session engine reading the clock fails" "src/officer/engine.c calls time" pure
+fresh
+plant_obj store/journal.o '#include <stdlib.h>
+void *tes_journal_planted(void) { return malloc(1); }'
+fails_with "pure: a codec that allocates fails" "src/store/journal.c calls malloc" pure
 fresh
 plant_obj wire/frame.o 'int frame_planted_helper(void) { return 0; }'
 fails_with "names: a global symbol without its file's prefix fails" "defines frame_planted_helper" names
