@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Login rate limiting, time parsing/formatting, CLI number parsing, the
- * master's worker pools (password checks and report signature checks), and
- * how a parser child is started.
+ * Login rate limiting, the master's worker pools (password checks and
+ * report signature checks), and how a parser child is started.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,9 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "common/cli.h"
 #include "common/err.h"
-#include "common/time.h"
 #include "crypto/passwd.h"
 #include "crypto/rsa.h"
 #include "officer/pool.h"
@@ -88,33 +85,6 @@ test_ratelimit(void)
 	   tes_ratelimit_blocked(&rl, kept, "-", 4000000 + 3 * TES_RL_SLOTS) &&
 	   !tes_ratelimit_blocked(&rl, gone, "-", 4000000 + 3 * TES_RL_SLOTS),
 	   "a flood of names recycles the oldest of the fixed %d slots", TES_RL_SLOTS);
-}
-
-static void
-test_time(void)
-{
-	char buf[32];
-	uint64_t t;
-
-	OK(tes_time_parse("2026-11-23T10:15:00Z", &t) == 0 && t == 1795428900, "parse an ISO 8601 UTC time");
-	tes_time_format(t, buf);
-	OK(strcmp(buf, "2026-11-23T10:15:00Z") == 0, "format it back");
-	OK(tes_time_parse("2026-11-23 10:15:00", &t) != 0, "refuse a time without T and Z");
-	OK(tes_time_parse("2026-11-23T10:15:00Zjunk", &t) != 0, "refuse trailing text");
-	OK(tes_time_parse("2026-13-01T00:00:00Z", &t) != 0, "refuse month 13");
-}
-
-static void
-test_uint(void)
-{
-	unsigned long v;
-
-	OK(tes_cli_uint("120", 1, 400, &v) == 0 && v == 120, "parse 120");
-	OK(tes_cli_uint("0", 1, 400, &v) != 0, "refuse below the minimum");
-	OK(tes_cli_uint("401", 1, 400, &v) != 0, "refuse above the maximum");
-	OK(tes_cli_uint("-5", 0, 400, &v) != 0 && tes_cli_uint("12a", 0, 400, &v) != 0 &&
-	   tes_cli_uint("", 0, 400, &v) != 0 && tes_cli_uint(" 1", 0, 400, &v) != 0, "refuse signs, junk, blanks");
-	OK(tes_cli_uint("99999999999999999999999", 0, 400, &v) != 0, "refuse overflow");
 }
 
 /* The next answer of a pool within 30 s: 0, or the error (TES_ERR_TIMEOUT when none came). */
@@ -377,8 +347,6 @@ int
 main(void)
 {
 	test_ratelimit();
-	test_time();
-	test_uint();
 	test_sigcheck();
 	test_verifier();
 	test_pool_lockdown();
