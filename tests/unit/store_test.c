@@ -1527,15 +1527,6 @@ write_snapshot(const char *dir, const struct tes_driver *v, size_t count)
 	return util_file_write(p, out, used, 0600);
 }
 
-static void
-driver(struct tes_driver *d, const char *plate, uint32_t points)
-{
-	memset(d, 0, sizeof(*d));
-	d->plate_len = (uint8_t)strlen(plate);
-	memcpy(d->plate, plate, d->plate_len);
-	d->points = points;
-}
-
 /* A DECISION body as a key holder could write it, rules or not. */
 static size_t
 decision_body(uint8_t *out, unsigned report, uint8_t verdict, uint16_t points)
@@ -1598,8 +1589,8 @@ lazy_case(const char *tpl, const char *d, const uint8_t id1[TES_REPORT_ID_LEN], 
 	if (append_sealed(d, TES_JREC_DECISION, id1, body, n) == 0)
 		return -100;
 	if (lz1_points != 0)
-		driver(&v[k++], "LZ1", lz1_points);
-	driver(&v[k++], "LZ3", 50);
+		mkdriver(&v[k++], "LZ1", lz1_points);
+	mkdriver(&v[k++], "LZ3", 50);
 	if (write_snapshot(d, v, k) != 0)
 		return -101;
 	return tes_db_open(d, db);

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: ISC */
-/* Frame header, message codecs, validators, penalty policy and monitor messages. */
+/* Frame header, message codecs, validators and penalty policy. */
 #include <stdint.h>
 #include <string.h>
 
 #include "common/err.h"
-#include "officer/mon.h"
 #include "wire/frame.h"
 #include "wire/msg.h"
 #include "wire/penalty.h"
@@ -207,46 +206,6 @@ test_policy(void)
 	OK(all, "penalty bands 50-69 -> 10, 70-99 -> 20, >=100 -> 50, else 0");
 }
 
-static void
-test_monitor(void)
-{
-	uint8_t buf[TES_MON_MSG_LEN];
-	struct tes_mon_msg m = { .type = TES_MON_REPORT }, d = { 0 };
-
-	sample_report(&m.u.rep.r);
-	memset(m.u.rep.sig, 3, sizeof m.u.rep.sig);
-	OK(tes_mon_encode(&m, buf) == 0, "monitor report encodes");
-	OK(tes_mon_decode(buf, sizeof buf, &d) == 0 && d.type == TES_MON_REPORT &&
-	   memcmp(&d.u.rep, &m.u.rep, sizeof d.u.rep) == 0, "monitor report round trip");
-	EQ_INT(tes_mon_decode(buf, sizeof buf - 1, &d), TES_ERR_FORMAT, "wrong size refused (MUST-M1)");
-	buf[sizeof buf - 1] = 1;
-	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "non-zero padding refused (MUST-M1)");
-	buf[sizeof buf - 1] = 0;
-	buf[0] = 0;
-	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_TYPE, "type 0 refused (MUST-M1)");
-	buf[0] = 9;
-	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_TYPE, "unknown type refused (MUST-M1)");
-	buf[0] = TES_MON_REPORT;
-	/* type, u16 length, then the REPORT record: inner type, id, unit key, plate length, plate */
-	buf[3 + 50] = '<';
-	OK(tes_mon_decode(buf, sizeof buf, &d) != 0, "a field that fails its validator is refused (MUST-M1)");
-	buf[3 + 50] = '3';
-	OK(tes_mon_decode(buf, sizeof buf, &d) == 0, "control: the message restored decodes");
-	EQ_INT(tes_mon_permit(TES_MS_HANDSHAKE, TES_MON_HANDSHAKE, 0), 0, "handshake allowed first");
-	EQ_INT(tes_mon_permit(TES_MS_HANDSHAKE, TES_MON_HANDSHAKE, 1u << TES_MON_HANDSHAKE), TES_ERR_STATE,
-	       "a second handshake request is refused (MUST-M3)");
-	EQ_INT(tes_mon_permit(TES_MS_UNIT, TES_MON_REPORT, 0), TES_ERR_STATE,
-	       "report before login refused (MUST-M4)");
-	EQ_INT(tes_mon_permit(TES_MS_HANDSHAKE, TES_MON_LOGIN, 0), TES_ERR_STATE,
-	       "login before handshake refused (MUST-M4)");
-	EQ_INT(tes_mon_permit(TES_MS_UNIT, TES_MON_LOGIN, 0), 0, "login after the handshake allowed");
-	EQ_INT(tes_mon_permit(TES_MS_USER, TES_MON_REPORT, 0), 0, "report after login allowed");
-	EQ_INT(tes_mon_permit(TES_MS_USER, TES_MON_INIT, 0), TES_ERR_STATE,
-	       "master->child types never permitted (MUST-M2)");
-	EQ_INT(tes_mon_permit(TES_MS_DEAD, TES_MON_LOG, 0), TES_ERR_STATE,
-	       "nothing permitted to a dead session (MUST-M2)");
-}
-
 int
 main(void)
 {
@@ -255,6 +214,5 @@ main(void)
 	test_handshake_msgs();
 	test_validators();
 	test_policy();
-	test_monitor();
 	return tap_done();
 }
