@@ -757,7 +757,7 @@ test_fresh(void)
 	static uint8_t ch[TES_FRAME_MAX];
 	static struct eng_pair q;
 	enum { X = TES_FRAME_HDR_LEN + 1 + TES_RANDOM_LEN };
-	size_t n;
+	size_t n = 0;
 
 	OK(eng_pair_init(&base, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0) == 0 &&
 	   (n = eng_queue_take(&base.c2s, ch)) > 0, "a client hello");
