@@ -113,7 +113,13 @@ $(B)/tes-police: $(B)/obj/police/main.o $(POLICE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(VARIANT_CFLAGS) $(TES_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl
 
-$(B)/tests/%: tests/unit/%.c $(OFFICER_OBJ) $(POLICE_OBJ) $(STORE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ) $(FILTER_OBJ)
+# The helpers every unit test links (tests/util.h).
+$(B)/tests/util.o: tests/util.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) -Wno-format-nonliteral -c -o $@ $<
+
+$(B)/tests/%: tests/unit/%.c $(B)/tests/util.o $(OFFICER_OBJ) $(POLICE_OBJ) $(STORE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ) $(FILTER_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) -Wno-format-nonliteral $(TES_LDFLAGS) $(LDFLAGS) -Itests -o $@ $(filter-out %.h,$^) -lbearssl -largon2

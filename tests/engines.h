@@ -2,7 +2,7 @@
 /*
  * The two session engines talking to each other in memory, with real
  * cryptography, for the engines' unit tests (tests/unit/police_test.c: the
- * client engine, police/client_engine.h; tests/unit/engine_test.c: the
+ * client engine, police/client_engine.h; tests/unit/officer_test.c: the
  * server engine, officer/engine.h). The test plays the master for the
  * server engine: it checks the unit and unwraps the pre-master secret with
  * a test server key (as server.c does), accepts or refuses the login, and
@@ -12,7 +12,9 @@
  * runs the first n of them to bring the engine it tests into a state, then
  * feeds that engine something else. Frames travel through two queues (what
  * the client sent, what the server sent) so a test can take the next frame
- * out, change it, and hand it in itself.
+ * out, change it, and hand it in itself. What both tests do to the engine
+ * they test is here too, for either side (enum eng_side): reach a state of
+ * its table (struct eng_state), feed it a frame of each type, cut its frame.
  */
 #ifndef TES_TESTS_ENGINES_H
 #define TES_TESTS_ENGINES_H
@@ -22,11 +24,13 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/wipe.h"
 #include "crypto/handshake.h"
 #include "crypto/rng.h"
 #include "crypto/rsa.h"
 #include "officer/engine.h"
 #include "police/client_engine.h"
+#include "tap.h"
 #include "wire/frame.h"
 
 /* The steps of a whole session (eng_step runs step k). */
@@ -64,7 +68,7 @@ struct eng_pair {
 	struct tes_engine_out so;
 	struct tes_mon_init init;
 	struct eng_queue c2s, s2c;
-	struct tes_mon_msg req;        /* the server's pending request for the master */
+	struct tes_mon_msg req; /* the server's pending request for the master */
 	int has_req;
 	/* what the test changes: the client's pin verdict and report, the master's answers */
 	int pin_verdict;
@@ -73,10 +77,13 @@ struct eng_pair {
 	uint8_t suite;
 	/* what happened */
 	int pin_calls;
-	uint64_t number;               /* violation numbers handed out */
+	uint64_t number; /* violation numbers handed out */
 };
 
-/* The test server's key and the unit's key (made once by eng_keys) and the unit's key id. */
+/*
+ * The test server's key and the unit's key (made once by eng_keys, which stops the TAP run with
+ * "Bail out!" when it cannot) and the unit's key id.
+ */
 static struct tes_rsa_priv eng_server_key, eng_unit_key;
 static uint8_t eng_unit_id[TES_KEYID_LEN];
 
@@ -86,10 +93,20 @@ eng_keys(void)
 	int r;
 
 	if ((r = tes_rng_init()) != 0 || (r = tes_rsa_generate(&eng_server_key)) != 0 ||
-	    (r = tes_rsa_generate(&eng_unit_key)) != 0)
+	    (r = tes_rsa_generate(&eng_unit_key)) != 0) {
+		printf("Bail out! no test keys\n");
 		return r;
+	}
 	tes_rsa_keyid(&eng_unit_key.pub, eng_unit_id);
 	return 0;
+}
+
+/* The two keys wiped at the end of a run. */
+static inline void
+eng_keys_wipe(void)
+{
+	TES_WIPE_CTX(&eng_server_key);
+	TES_WIPE_CTX(&eng_unit_key);
 }
 
 static inline void
@@ -397,7 +414,220 @@ eng_some_frame(uint8_t *f, uint8_t type)
 	return used;
 }
 
-static const char *const eng_frame_names[] = { "INVALID", "CLIENT_HELLO", "SERVER_HELLO", "KEY_EXCHANGE",
-					       "FINISHED", "RECORD", "ALERT" };
+/* The engine a test drives: the server's (officer/engine.h) or the client's (police/client_engine.h). */
+enum eng_side {
+	ENG_SERVER,
+	ENG_CLIENT
+};
+
+static const char *const eng_side_names[] = { [ENG_SERVER] = "server", [ENG_CLIENT] = "client" };
+
+/*
+ * One row of a test's state table: a state of the engine it drives, the steps of a fresh pair that
+ * reach it (enum eng_step; -1: FAILED, by an ALERT where the peer's hello belongs), the frame type it
+ * takes (0: none), and for the server the master answer it waits for (0: none), for the client the
+ * calls it allows (a mask of the test's).
+ */
+struct eng_state {
+	const char *name;
+	uint8_t state;
+	int steps;
+	uint8_t accepts;
+	union {
+		uint8_t answer;
+		uint8_t calls;
+	};
+};
+
+/* Frame f (n bytes) straight into side's engine: what it produced stays in so or co, not queued. */
+static inline int
+eng_feed(struct eng_pair *p, enum eng_side side, const uint8_t *f, size_t n)
+{
+	if (side == ENG_SERVER)
+		return tes_engine_frame(&p->s, f, n, &p->so);
+	return tes_client_engine_frame(&p->c, f, n, &p->co);
+}
+
+/* side's engine is FAILED and its last step produced nothing (no frame, no request for the master). */
+static inline int
+eng_failed(const struct eng_pair *p, enum eng_side side)
+{
+	if (side == ENG_SERVER)
+		return p->s.state == TES_ENG_FAILED && p->so.frame_len == 0 && !p->so.has_req;
+	return p->c.state == TES_CLIENT_ENG_FAILED && p->co.frame_len == 0;
+}
+
+/*
+ * Bring b into a state of side's engine: a fresh pair run through steps 1 .. steps, or with steps < 0
+ * the FAILED state (an ALERT where the peer's hello belongs). The peer's genuine next frame for that
+ * engine goes into f (TES_FRAME_MAX bytes), its length into *n, when the state accepts a frame of
+ * type accepts (not 0) or is FAILED; else *n is 0. 0, or the first error.
+ */
+static inline int
+eng_reach(struct eng_pair *b, enum eng_side side, int steps, uint8_t accepts, uint8_t *f, size_t *n)
+{
+	static const uint8_t alert[] = { TES_FRAME_MAGIC, TES_PROTO_VERSION, TES_FRAME_ALERT, 0, 0, 1, 1 };
+	struct eng_queue *q = side == ENG_SERVER ? &b->c2s : &b->s2c;
+	int r;
+
+	*n = 0;
+	if (steps < 0) {
+		if ((r = eng_run(b, side == ENG_SERVER ? 0 : ENG_CH_TO_SERVER)) != 0)
+			return r;
+		*n = eng_queue_take(q, f);
+		return eng_feed(b, side, alert, sizeof alert) == TES_ERR_PEER ? 0 : -1;
+	}
+	if ((r = eng_run(b, steps)) != 0)
+		return r;
+	if (accepts)
+		*n = eng_queue_take(q, f);
+	return 0;
+}
+
+/* The error a state that accepts frames of type accepts (0: none) must give for a frame of type t. */
+static inline int
+eng_expected(uint8_t accepts, uint8_t t)
+{
+	if (accepts == 0)
+		return TES_ERR_STATE;
+	if (t == TES_FRAME_ALERT)
+		return TES_ERR_PEER;
+	return t == accepts ? 0 : TES_ERR_TYPE;
+}
+
+/*
+ * Into f, a frame of type t for a state that accepts type accepts: its genuine frame g (gn bytes),
+ * retyped unless t is its own type, or some frame when it has none (gn 0). Its length.
+ */
+static inline size_t
+eng_frame_as(uint8_t *f, const uint8_t *g, size_t gn, uint8_t accepts, uint8_t t)
+{
+	if (gn == 0)
+		return eng_retype(f, eng_some_frame(f, TES_FRAME_FINISHED), t);
+	memcpy(f, g, gn);
+	return t == accepts ? gn : eng_retype(f, gn, t);
+}
+
+/*
+ * The genuine frame g (gn bytes) of the state base is in, cut at every length and with a byte more,
+ * each fed to side's engine in a copy of base in *x: 1 when every one fails the engine (TES_ERR_FORMAT
+ * for the byte more) with nothing produced.
+ */
+static inline int
+eng_cuts_refused(struct eng_pair *x, const struct eng_pair *base, enum eng_side side, const uint8_t *g,
+		 size_t gn)
+{
+	static uint8_t f[TES_FRAME_MAX + 1];
+	size_t n;
+	int all = 1;
+
+	for (n = 0; n < gn; n++) {
+		*x = *base;
+		all &= eng_feed(x, side, g, n) != 0 && eng_failed(x, side);
+	}
+	*x = *base;
+	memcpy(f, g, gn);
+	f[gn] = 0;
+	all &= eng_feed(x, side, f, gn + 1) == TES_ERR_FORMAT;
+	return all;
+}
+
+/*
+ * The same for a RECORD g with 1 .. TES_MAC_LEN bytes of its MAC cut, its header length to match:
+ * 1 when every one is refused with TES_ERR_MAC and fails the engine with nothing produced.
+ */
+static inline int
+eng_mac_cuts_refused(struct eng_pair *x, const struct eng_pair *base, enum eng_side side, const uint8_t *g,
+		     size_t gn)
+{
+	static uint8_t f[TES_FRAME_MAX];
+	size_t n, k;
+	int all = 1;
+
+	for (k = 1; k <= TES_MAC_LEN; k++) {
+		*x = *base;
+		memcpy(f, g, gn);
+		n = eng_cut_payload(f, gn, k);
+		all &= eng_feed(x, side, f, n) == TES_ERR_MAC && eng_failed(x, side);
+	}
+	return all;
+}
+
+/* The state side's engine is in. */
+static inline uint8_t
+eng_state_of(const struct eng_pair *p, enum eng_side side)
+{
+	return side == ENG_SERVER ? p->s.state : p->c.state;
+}
+
+/*
+ * Every row of a state table against every frame type, in side's engine: b is brought into the row's
+ * state (eng_reach) with its genuine frame in hand when it takes one; then, for each frame type t, a
+ * copy of b in *x is fed the frame of that type (eng_frame_as) and tried(row, t, r, want, f, n) is told
+ * what the engine returned, what it must return (eng_expected) and the frame a failed engine must go
+ * on refusing (its genuine frame, or the one fed when it has none).
+ */
+static inline void
+eng_frame_table(struct eng_pair *b, struct eng_pair *x, enum eng_side side, const struct eng_state *rows,
+		size_t nrows,
+		void (*tried)(const struct eng_state *, uint8_t, int, int, const uint8_t *, size_t))
+{
+	static uint8_t g[TES_FRAME_MAX], f[TES_FRAME_MAX];
+	size_t i, gn, n;
+	uint8_t t;
+	int r;
+
+	for (i = 0; i < nrows; i++) {
+		r = eng_reach(b, side, rows[i].steps, rows[i].accepts, g, &gn);
+		OK(r == 0 && eng_state_of(b, side) == rows[i].state &&
+			   (rows[i].accepts != 0 || rows[i].steps < 0) == (gn > 0),
+		   "%s %s: reached, its frame in hand", eng_side_names[side], rows[i].name);
+		for (t = TES_FRAME_CLIENT_HELLO; t <= TES_FRAME_TYPE_MAX; t++) {
+			*x = *b;
+			n = eng_frame_as(f, g, gn, rows[i].accepts, t);
+			r = eng_feed(x, side, f, n);
+			tried(&rows[i], t, r, eng_expected(rows[i].accepts, t), gn > 0 ? g : f,
+			      gn > 0 ? gn : n);
+		}
+	}
+}
+
+static const char *const eng_frame_names[] = { "INVALID",  "CLIENT_HELLO", "SERVER_HELLO", "KEY_EXCHANGE",
+					       "FINISHED", "RECORD",       "ALERT" };
+
+/*
+ * What goes into side's engine must be one whole frame: in every state of the table that takes a
+ * frame, its genuine frame cut at every length or with a byte more is refused, and a RECORD with
+ * 1 .. TES_MAC_LEN bytes of its MAC cut too; the whole frame is taken (the control). b and *x are the
+ * test's pairs.
+ */
+static inline void
+eng_test_truncation(struct eng_pair *b, struct eng_pair *x, enum eng_side side, const struct eng_state *rows,
+		    size_t nrows)
+{
+	static uint8_t g[TES_FRAME_MAX];
+	const char *who = eng_side_names[side];
+	size_t i, gn;
+	int all, control;
+
+	for (i = 0; i < nrows; i++) {
+		if (rows[i].accepts == 0)
+			continue;
+		if (eng_reach(b, side, rows[i].steps, rows[i].accepts, g, &gn) != 0 || gn == 0) {
+			OK(0, "%s %s reached", who, rows[i].name);
+			continue;
+		}
+		all = eng_cuts_refused(x, b, side, g, gn);
+		*x = *b;
+		control = eng_feed(x, side, g, gn) == 0;
+		OK(all && control, "%s %s: its %zu-byte %s cut at any length or with a byte more is refused",
+		   who, rows[i].name, gn, eng_frame_names[rows[i].accepts]);
+		if (rows[i].accepts != TES_FRAME_RECORD)
+			continue;
+		all = eng_mac_cuts_refused(x, b, side, g, gn);
+		OK(all && control, "%s %s: a record with 1 .. 32 bytes of its MAC cut is refused", who,
+		   rows[i].name);
+	}
+}
 
 #endif

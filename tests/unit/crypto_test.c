@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Unit tests of the crypto module: known-answer vectors (RFC 4648, FIPS
- * 180, RFC 4231, RFC 5869, RFC 7748), interoperability with openssl and
- * ssh-keygen (skipped when absent), and the negative cases of every parser
- * and check. TAP output; the closing line comes from tap_done().
+ * Unit tests of the crypto module: known-answer vectors (FIPS 180, RFC
+ * 4231, RFC 5869, RFC 7748), interoperability with openssl and ssh-keygen
+ * (skipped when absent), and the negative cases of every parser and check.
+ * TAP output; the closing line comes from tap_done().
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -34,178 +34,20 @@
 #include "wire/frame.h"
 
 #include "../tap.h"
+#include "../util.h"
 
 /* NB: the TAP macros evaluate their arguments twice: never pass a call. */
 
-static char tmpdir[] = "/tmp/tes_crypto_XXXXXX";
 static int have_openssl, have_ssh_keygen;
 
-/* ---- helpers ---- */
-
+/* A file the test needs, or the run ends (status 2). */
 static void
-unhex(const char *hex, uint8_t *out)
+write_file(const char *path, const void *data, size_t n)
 {
-	size_t n = strlen(hex);
-
-	if (tes_hex_decode(hex, n, out, n / 2) != 0) {
-		fprintf(stderr, "bad test vector %s\n", hex);
-		exit(2);
-	}
-}
-
-static const char *
-tpath(const char *name)
-{
-	static char buf[8][256];
-	static int i;
-
-	i = (i + 1) % 8;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", tmpdir, name);
-	return buf[i];
-}
-
-static int
-sh(const char *fmt, const char *a, const char *b, const char *c)
-{
-	char cmd[1024];
-
-	snprintf(cmd, sizeof(cmd), fmt, a, b, c);
-	return system(cmd);
-}
-
-/* First line of a command's output, newline stripped; 0 on success. */
-static int
-sh_line(const char *cmd, char *out, size_t cap)
-{
-	FILE *f;
-	int ok;
-
-	if ((f = popen(cmd, "r")) == NULL)
-		return -1;
-	ok = fgets(out, (int)cap, f) != NULL;
-	if (pclose(f) != 0 || !ok)
-		return -1;
-	out[strcspn(out, "\r\n")] = '\0';
-	return 0;
-}
-
-static void
-write_file(const char *path, const void *data, size_t n, mode_t mode)
-{
-	FILE *f;
-
-	unlink(path);
-	if ((f = fopen(path, "wb")) == NULL || fwrite(data, 1, n, f) != n || fclose(f) != 0) {
+	if (util_file_write(path, data, n, 0600) != 0) {
 		fprintf(stderr, "cannot write %s\n", path);
 		exit(2);
 	}
-	chmod(path, mode);
-}
-
-static size_t
-read_file(const char *path, void *buf, size_t cap)
-{
-	FILE *f;
-	size_t n;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return 0;
-	n = fread(buf, 1, cap, f);
-	fclose(f);
-	return n;
-}
-
-/* ---- base64 / hex ---- */
-
-static void
-test_b64_vectors(void)
-{
-	static const char *plain[] = { "", "f", "fo", "foo", "foob", "fooba", "foobar" };
-	static const char *padded[] = { "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=",
-					"Zm9vYmFy" };
-	static const char *bare[] = { "", "Zg", "Zm8", "Zm9v", "Zm9vYg", "Zm9vYmE", "Zm9vYmFy" };
-	char enc[16], hex[16];
-	uint8_t dec[16];
-	size_t i, n, len;
-	int r1, r2, r3;
-
-	for (i = 0; i < 7; i++) {
-		n = strlen(plain[i]);
-		r1 = tes_b64_encode((const uint8_t *)plain[i], n, enc, sizeof(enc), 1);
-		OK(r1 == 0 && strcmp(enc, padded[i]) == 0, "b64 RFC 4648 \"%s\" padded", plain[i]);
-		r1 = tes_b64_encode((const uint8_t *)plain[i], n, enc, sizeof(enc), 0);
-		OK(r1 == 0 && strcmp(enc, bare[i]) == 0, "b64 RFC 4648 \"%s\" unpadded", plain[i]);
-		len = 99;
-		r1 = tes_b64_decode(padded[i], strlen(padded[i]), dec, sizeof(dec), &len);
-		OK(r1 == 0 && len == n && memcmp(dec, plain[i], n) == 0, "b64 decode %s", padded[i]);
-		len = 99;
-		r2 = tes_b64_decode(bare[i], strlen(bare[i]), dec, sizeof(dec), &len);
-		OK(r2 == 0 && len == n && memcmp(dec, plain[i], n) == 0, "b64 decode %s", bare[i]);
-	}
-	tes_hex_encode((const uint8_t *)"foobar", 6, hex);
-	OK(strcmp(hex, "666f6f626172") == 0, "hex RFC 4648 base16 foobar");
-	r1 = tes_hex_decode("666F6f626172", 12, dec, 6);
-	OK(r1 == 0 && memcmp(dec, "foobar", 6) == 0, "hex decode mixed case");
-	tes_hex_encode(dec, 0, hex);
-	OK(hex[0] == '\0', "hex of nothing is empty");
-	r1 = tes_b64_encode((const uint8_t *)"foobar", 6, enc, 8, 1);
-	r2 = tes_b64_encode((const uint8_t *)"foobar", 6, enc, 9, 1);
-	r3 = tes_b64_encode((const uint8_t *)"f", 1, enc, 3, 0);
-	OK(r1 == TES_ERR_SPACE && r2 == 0 && r3 == 0, "b64 encode needs room for NUL");
-	r1 = tes_b64_decode("Zm9vYmFy", 8, dec, 5, &len);
-	OK(r1 == TES_ERR_SPACE, "b64 decode refuses a short buffer");
-}
-
-static void
-test_b64_reject(void)
-{
-	static const char *bad[] = {
-		"Z", "Zg=", "Zg===", "=", "==", "====", "Zm9vY", "Zh==", "Zh", "Zm9=",
-		"Zm=v", "Zg==Zg==", "Zm9v!", "Zm9 v", "Zm9v\n", "-_-_", "Zm9vYmE=\0",
-		"Zm8==", "Z===",
-	};
-	static const size_t badlen[] = { 1, 3, 5, 1, 2, 4, 5, 4, 2, 4, 4, 8, 5, 5, 5, 4, 9, 5, 4 };
-	uint8_t dec[16];
-	size_t i, len;
-	int r;
-
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		memset(dec, 0xaa, sizeof(dec));
-		r = tes_b64_decode(bad[i], badlen[i], dec, sizeof(dec), &len);
-		OK(r == TES_ERR_FORMAT, "b64 rejects bad input #%zu", i);
-	}
-	memset(dec, 0xaa, sizeof(dec));
-	r = tes_hex_decode("00112", 5, dec, 2);
-	OK(r == TES_ERR_FORMAT, "hex rejects odd length");
-	r = tes_hex_decode("001122", 6, dec, 2);
-	OK(r == TES_ERR_FORMAT, "hex rejects length not 2*outlen");
-	r = tes_hex_decode("00g1", 4, dec, 2);
-	OK(r == TES_ERR_FORMAT && dec[0] == 0 && dec[1] == 0, "hex rejects 'g' and wipes out");
-	r = tes_hex_decode("0 11", 4, dec, 2);
-	OK(r == TES_ERR_FORMAT, "hex rejects space");
-}
-
-static void
-test_b64_roundtrip(void)
-{
-	uint8_t in[64], dec[64];
-	char enc[TES_B64_ENCLEN(64)], hex[129];
-	size_t n, len;
-	int pad, r, bad = 0;
-
-	for (n = 0; n <= sizeof(in); n++) {
-		tes_rng_bytes(in, n);
-		for (pad = 0; pad <= 1; pad++) {
-			r = tes_b64_encode(in, n, enc, sizeof(enc), pad);
-			bad |= r != 0;
-			r = tes_b64_decode(enc, strlen(enc), dec, sizeof(dec), &len);
-			bad |= r != 0 || len != n || memcmp(in, dec, n) != 0;
-		}
-		tes_hex_encode(in, n, hex);
-		r = tes_hex_decode(hex, strlen(hex), dec, n);
-		bad |= r != 0 || strlen(hex) != 2 * n || memcmp(in, dec, n) != 0;
-	}
-	OK(!bad, "b64 (padded, unpadded) and hex round trips for 0..64 bytes");
 }
 
 /* ---- hashes ---- */
@@ -217,18 +59,18 @@ test_hash(void)
 	struct tes_hmac hm;
 
 	tes_sha256("abc", 3, h);
-	unhex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", want);
+	util_unhex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", want);
 	EQ_MEM(h, want, 32, "SHA-256(\"abc\")");
 	tes_sha256("", 0, h);
-	unhex("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", want);
+	util_unhex("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", want);
 	EQ_MEM(h, want, 32, "SHA-256(\"\")");
 
 	memset(key, 0x0b, 20);
 	tes_hmac_sha256(key, 20, "Hi There", 8, h);
-	unhex("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7", want);
+	util_unhex("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7", want);
 	EQ_MEM(h, want, 32, "HMAC-SHA256 RFC 4231 case 1");
 	tes_hmac_sha256((const uint8_t *)"Jefe", 4, "what do ya want for nothing?", 28, h);
-	unhex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843", want);
+	util_unhex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843", want);
 	EQ_MEM(h, want, 32, "HMAC-SHA256 RFC 4231 case 2");
 	tes_hmac_init(&hm, (const uint8_t *)"Jefe", 4);
 	tes_hmac_update(&hm, "what do ya ", 11);
@@ -260,14 +102,14 @@ test_hash(void)
 	OK(memcmp(h, want, 32) != 0, "HMAC differs for a different message");
 
 	memset(key, 0x0b, 22);
-	unhex("000102030405060708090a0b0c", salt);
-	unhex("f0f1f2f3f4f5f6f7f8f9", info);
+	util_unhex("000102030405060708090a0b0c", salt);
+	util_unhex("f0f1f2f3f4f5f6f7f8f9", info);
 	tes_hkdf_sha256(salt, 13, key, 22, info, 10, okm, 42);
-	unhex("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865",
+	util_unhex("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865",
 	      okmw);
 	EQ_MEM(okm, okmw, 42, "HKDF-SHA256 RFC 5869 case 1");
 	tes_hkdf_sha256(NULL, 0, key, 22, NULL, 0, okm, 42);
-	unhex("8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8",
+	util_unhex("8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8",
 	      okmw);
 	EQ_MEM(okm, okmw, 42, "HKDF-SHA256 RFC 5869 case 3 (empty salt and info)");
 }
@@ -362,8 +204,10 @@ test_rsa_private_file(void)
 {
 	struct tes_rsa_priv l;
 	struct stat st;
-	const char *f = tpath("k1.pem");
+	const char *f = util_scratch_path("k1.pem");
 	char junk[20000];
+	uint8_t *pem;
+	size_t len;
 	int r, mode;
 
 	r = tes_keyfile_save_private(&k1, f);
@@ -381,7 +225,7 @@ test_rsa_private_file(void)
 	OK(l.plen == k1.plen && memcmp(l.p, k1.p, l.plen) == 0 && l.iqlen == k1.iqlen &&
 	   memcmp(l.iq, k1.iq, l.iqlen) == 0, "reload gives the same private elements");
 	if (have_openssl) {
-		r = sh("openssl rsa -in %s -check -noout >/dev/null 2>&1", f, NULL, NULL);
+		r = util_sh("openssl rsa -in %s -check -noout >/dev/null 2>&1", f, NULL, NULL);
 		EQ_INT(r, 0, "openssl rsa -check reads the PEM");
 	} else {
 		OK(1, "# skip openssl not found");
@@ -396,28 +240,28 @@ test_rsa_private_file(void)
 	r = tes_keyfile_load_private(&l, f);
 	EQ_INT(r, TES_ERR_ARG, "load_private rejects a world-readable key (MUST-D2)");
 	chmod(f, 0600);
-	r = tes_keyfile_check_mode(tpath("missing.pem"));
+	r = tes_keyfile_check_mode(util_scratch_path("missing.pem"));
 	EQ_INT(r, TES_ERR_NOTFOUND, "check_file_mode on a missing file");
-	r = tes_keyfile_load_private(&l, tpath("missing.pem"));
+	r = tes_keyfile_load_private(&l, util_scratch_path("missing.pem"));
 	EQ_INT(r, TES_ERR_NOTFOUND, "load_private on a missing file");
-	r = tes_keyfile_check_mode(tmpdir);
+	r = tes_keyfile_check_mode(util_scratch());
 	EQ_INT(r, TES_ERR_IO, "check_file_mode rejects a directory");
 
-	write_file(tpath("junk.pem"), "hello\n", 6, 0600);
-	r = tes_keyfile_load_private(&l, tpath("junk.pem"));
+	write_file(util_scratch_path("junk.pem"), "hello\n", 6);
+	r = tes_keyfile_load_private(&l, util_scratch_path("junk.pem"));
 	EQ_INT(r, TES_ERR_FORMAT, "load_private rejects a non-PEM file");
-	write_file(tpath("cert.pem"), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
-		   58, 0600);
-	r = tes_keyfile_load_private(&l, tpath("cert.pem"));
+	write_file(util_scratch_path("cert.pem"), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+		   58);
+	r = tes_keyfile_load_private(&l, util_scratch_path("cert.pem"));
 	EQ_INT(r, TES_ERR_FORMAT, "load_private rejects another PEM object");
-	memset(junk, 0, sizeof(junk));
-	r = (int)read_file(f, junk, sizeof(junk));
-	write_file(tpath("trunc.pem"), junk, (size_t)r / 2, 0600);
-	r = tes_keyfile_load_private(&l, tpath("trunc.pem"));
+	pem = util_file_read(f, &len);
+	write_file(util_scratch_path("trunc.pem"), pem, len / 2);
+	free(pem);
+	r = tes_keyfile_load_private(&l, util_scratch_path("trunc.pem"));
 	EQ_INT(r, TES_ERR_FORMAT, "load_private rejects a truncated PEM");
 	memset(junk, 'A', sizeof(junk));
-	write_file(tpath("big.pem"), junk, TES_KEYFILE_MAX + 1, 0600);
-	r = tes_keyfile_load_private(&l, tpath("big.pem"));
+	write_file(util_scratch_path("big.pem"), junk, TES_KEYFILE_MAX + 1);
+	r = tes_keyfile_load_private(&l, util_scratch_path("big.pem"));
 	EQ_INT(r, TES_ERR_TOOLONG, "load_private refuses a file over 16 KiB");
 }
 
@@ -436,19 +280,20 @@ test_rsa_openssl_keys(void)
 	}
 	/* several keys: most have primes that are not 3 mod 4 */
 	for (i = 0; i < 4; i++) {
-		f = tpath(i % 2 ? "o.pem" : "o8.pem");
+		f = util_scratch_path(i % 2 ? "o.pem" : "o8.pem");
 		unlink(f);
 		if (i % 2)
-			r = sh("openssl genrsa -traditional -out %s 2048 2>/dev/null", f, NULL, NULL);
+			r = util_sh("openssl genrsa -traditional -out %s 2048 2>/dev/null", f, NULL, NULL);
 		else
-			r = sh("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out %s "
-			       "2>/dev/null", f, NULL, NULL);
+			r = util_sh("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out %s "
+				    "2>/dev/null",
+				    f, NULL, NULL);
 		chmod(f, 0600);
 		bad |= r != 0;
 		r = tes_keyfile_load_private(&l, f);
 		bad |= r != 0;
 		snprintf(hex, sizeof(hex), "openssl rsa -in %s -noout -modulus", f);
-		bad |= sh_line(hex, line, sizeof(line)) != 0;
+		bad |= util_sh_line(hex, line, sizeof(line)) != 0;
 		tes_hex_encode(l.pub.n, 256, hex);
 		bad |= strncmp(line, "Modulus=", 8) != 0 || strcasecmp(line + 8, hex) != 0;
 		bad |= l.pub.elen != 3 || memcmp(l.pub.e, "\x01\x00\x01", 3) != 0;
@@ -459,20 +304,21 @@ test_rsa_openssl_keys(void)
 		bad |= r != 0;
 	}
 	OK(!bad, "load openssl PKCS#1 and PKCS#8 keys; modulus matches openssl; sign works");
-	f = tpath("small.pem");
-	r = sh("openssl genrsa -traditional -out %s 1024 2>/dev/null", f, NULL, NULL);
+	f = util_scratch_path("small.pem");
+	r = util_sh("openssl genrsa -traditional -out %s 1024 2>/dev/null", f, NULL, NULL);
 	chmod(f, 0600);
 	r = r == 0 ? tes_keyfile_load_private(&l, f) : -999;
 	EQ_INT(r, TES_ERR_KEY, "load_private rejects RSA-1024");
-	f = tpath("ec.pem");
-	r = sh("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out %s 2>/dev/null",
-	       f, NULL, NULL);
+	f = util_scratch_path("ec.pem");
+	r = util_sh("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out %s 2>/dev/null",
+		    f, NULL, NULL);
 	chmod(f, 0600);
 	r = r == 0 ? tes_keyfile_load_private(&l, f) : -999;
 	EQ_INT(r, TES_ERR_KEY, "load_private rejects a PKCS#8 EC key");
-	f = tpath("enc.pem");
-	r = sh("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -aes256 -pass pass:x "
-	       "-out %s 2>/dev/null", f, NULL, NULL);
+	f = util_scratch_path("enc.pem");
+	r = util_sh("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -aes256 -pass pass:x "
+		    "-out %s 2>/dev/null",
+		    f, NULL, NULL);
 	chmod(f, 0600);
 	r = r == 0 ? tes_keyfile_load_private(&l, f) : -999;
 	EQ_INT(r, TES_ERR_FORMAT, "load_private rejects an encrypted key");
@@ -574,7 +420,7 @@ test_rsa_ssh(void)
 	char line[TES_KEYFILE_SSH_LINE_MAX], line2[TES_KEYFILE_SSH_LINE_MAX], fp[TES_FP_STRLEN];
 	char out[512], kfp[128], cmt[TES_KEYFILE_COMMENT_MAX + 2];
 	uint8_t id[TES_KEYID_LEN], h[32], blob[400];
-	const char *f = tpath("k1.pub"), *b64;
+	const char *f = util_scratch_path("k1.pub"), *b64;
 	size_t blen = 0;
 	int r, bits = 0;
 
@@ -627,19 +473,19 @@ test_rsa_ssh(void)
 		return;
 	}
 	snprintf(out, sizeof(out), "ssh-keygen -lf %s", f);
-	r = sh_line(out, out, sizeof(out));
+	r = util_sh_line(out, out, sizeof(out));
 	OK(r == 0 && sscanf(out, "%d %127s", &bits, kfp) == 2 && bits == 2048 &&
 	   strcmp(kfp, fp) == 0, "fingerprint equals ssh-keygen -lf (%s)", fp);
 	/* the other way: a key made by ssh-keygen */
-	r = sh("ssh-keygen -q -t rsa -b 2048 -m PEM -N '' -C sk@test -f %s >/dev/null 2>&1",
-	       tpath("sk"), NULL, NULL);
-	r = r == 0 ? tes_keyfile_load_public(&p, tpath("sk.pub")) : -999;
-	snprintf(out, sizeof(out), "ssh-keygen -lf %s", tpath("sk.pub"));
+	r = util_sh("ssh-keygen -q -t rsa -b 2048 -m PEM -N '' -C sk@test -f %s >/dev/null 2>&1",
+		    util_scratch_path("sk"), NULL, NULL);
+	r = r == 0 ? tes_keyfile_load_public(&p, util_scratch_path("sk.pub")) : -999;
+	snprintf(out, sizeof(out), "ssh-keygen -lf %s", util_scratch_path("sk.pub"));
 	tes_rsa_fingerprint(&p, fp);
-	r = r == 0 ? sh_line(out, out, sizeof(out)) : r;
+	r = r == 0 ? util_sh_line(out, out, sizeof(out)) : r;
 	OK(r == 0 && sscanf(out, "%d %127s", &bits, kfp) == 2 && strcmp(kfp, fp) == 0,
 	   "ssh-keygen public key loads with the same fingerprint");
-	r = tes_keyfile_load_private(&sk, tpath("sk"));
+	r = tes_keyfile_load_private(&sk, util_scratch_path("sk"));
 	OK(r == 0 && memcmp(sk.pub.n, p.n, 256) == 0, "ssh-keygen PEM private key loads");
 	TES_WIPE_CTX(&sk);
 }
@@ -691,7 +537,8 @@ test_rsa_oaep(void)
 static void
 test_rsa_oaep_openssl(void)
 {
-	uint8_t pms[32], ct[256], out[32];
+	uint8_t pms[32], ct[256], out[32], *got;
+	size_t len = 0;
 	int r;
 
 	if (!have_openssl) {
@@ -699,13 +546,19 @@ test_rsa_oaep_openssl(void)
 		return;
 	}
 	tes_rng_bytes(pms, sizeof(pms));
-	write_file(tpath("pms"), pms, 32, 0600);
-	r = sh("openssl rsa -in %s -pubout -out %s 2>/dev/null", tpath("k1.pem"),
-	       tpath("k1.pub.pem"), NULL);
-	r = r == 0 ? sh("openssl pkeyutl -encrypt -pubin -inkey %s -pkeyopt rsa_padding_mode:oaep "
-			"-pkeyopt rsa_oaep_md:sha256 -pkeyopt rsa_mgf1_md:sha256 -in %s -out %s",
-			tpath("k1.pub.pem"), tpath("pms"), tpath("pms.ct")) : r;
-	r = r == 0 && read_file(tpath("pms.ct"), ct, sizeof(ct)) == 256 ? 0 : -1;
+	write_file(util_scratch_path("pms"), pms, 32);
+	r = util_sh("openssl rsa -in %s -pubout -out %s 2>/dev/null", util_scratch_path("k1.pem"),
+		    util_scratch_path("k1.pub.pem"), NULL);
+	r = r == 0 ? util_sh("openssl pkeyutl -encrypt -pubin -inkey %s -pkeyopt rsa_padding_mode:oaep "
+			     "-pkeyopt rsa_oaep_md:sha256 -pkeyopt rsa_mgf1_md:sha256 -in %s -out %s",
+			     util_scratch_path("k1.pub.pem"), util_scratch_path("pms"),
+			     util_scratch_path("pms.ct"))
+		   : r;
+	got = r == 0 ? util_file_read(util_scratch_path("pms.ct"), &len) : NULL;
+	r = got != NULL && len == sizeof(ct) ? 0 : -1;
+	if (r == 0)
+		memcpy(ct, got, sizeof(ct));
+	free(got);
 	r = r == 0 ? tes_rsa_oaep_decrypt(&k1, ct, out) : r;
 	OK(r == 0 && memcmp(out, pms, 32) == 0, "decrypts OAEP-SHA256 made by openssl");
 }
@@ -743,10 +596,10 @@ test_rsa_sign(void)
 		return;
 	}
 	tes_sha256("report 42", 9, h);
-	write_file(tpath("msg"), "report 42", 9, 0600);
-	write_file(tpath("msg.sig"), sig, 256, 0600);
-	r = sh("openssl dgst -sha256 -verify %s -signature %s %s >/dev/null 2>&1",
-	       tpath("k1.pub.pem"), tpath("msg.sig"), tpath("msg"));
+	write_file(util_scratch_path("msg"), "report 42", 9);
+	write_file(util_scratch_path("msg.sig"), sig, 256);
+	r = util_sh("openssl dgst -sha256 -verify %s -signature %s %s >/dev/null 2>&1",
+		    util_scratch_path("k1.pub.pem"), util_scratch_path("msg.sig"), util_scratch_path("msg"));
 	EQ_INT(r, 0, "openssl verifies the signature");
 }
 
@@ -778,14 +631,14 @@ test_x25519(void)
 	uint8_t a[32], b[32], pa[32], pb[32], sa[32], sb[32], want[32], peer[32];
 	int r1, r2;
 
-	unhex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a", a);
-	unhex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f", pb);
-	unhex("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742", want);
+	util_unhex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a", a);
+	util_unhex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f", pb);
+	util_unhex("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742", want);
 	r1 = tes_x25519_shared(sa, a, pb);
 	OK(r1 == 0 && memcmp(sa, want, 32) == 0, "X25519 RFC 7748 section 6.1 shared secret");
-	unhex("a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4", a);
-	unhex("e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c", peer);
-	unhex("c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552", want);
+	util_unhex("a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4", a);
+	util_unhex("e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c", peer);
+	util_unhex("c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552", want);
 	r1 = tes_x25519_shared(sa, a, peer);
 	OK(r1 == 0 && memcmp(sa, want, 32) == 0, "X25519 RFC 7748 section 5.2 vector 1");
 
@@ -802,7 +655,7 @@ test_x25519(void)
 	peer[0] = 1;
 	r1 = tes_x25519_shared(sa, a, peer);
 	EQ_INT(r1, TES_ERR_KEY, "X25519 rejects u = 1 (low order) (MUST-H8)");
-	unhex("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", peer);
+	util_unhex("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", peer);
 	r1 = tes_x25519_shared(sa, a, peer);
 	EQ_INT(r1, TES_ERR_KEY, "X25519 rejects u = p (zero mod p) (MUST-H8)");
 }
@@ -1147,12 +1000,12 @@ test_keysched(void)
 	tes_keysched_derive(pms, ecdh, th, &b);
 	OK(memcmp(&a, &b, sizeof(a)) == 0, "keysched derive is deterministic");
 	/* independent computation of the spec (Python hmac/hashlib HKDF) */
-	unhex("81474a378dc2a9c6b2a6ccf4ea7a23de47e16ab061897014", want);
+	util_unhex("81474a378dc2a9c6b2a6ccf4ea7a23de47e16ab061897014", want);
 	EQ_MEM(a.c2s_enc, want, 24, "keysched known answer: c2s_enc");
-	unhex("caabc2168b34c88445cd0ff4016a68993dab062b1ab0dd48b89e6e575351ea4a", want);
+	util_unhex("caabc2168b34c88445cd0ff4016a68993dab062b1ab0dd48b89e6e575351ea4a", want);
 	EQ_MEM(a.s_fin, want, 32, "keysched known answer: s_fin");
 	tes_keysched_finished(a.c_fin, th, fin);
-	unhex("3a32ec79bdbc2d6f40a80b386491155fc9825b98bf32434918a0c9009097187b", want);
+	util_unhex("3a32ec79bdbc2d6f40a80b386491155fc9825b98bf32434918a0c9009097187b", want);
 	EQ_MEM(fin, want, 32, "Finished known answer");
 	th[31] ^= 1;
 	tes_keysched_derive(pms, ecdh, th, &c);
@@ -1266,16 +1119,6 @@ test_passwd(void)
 
 /* ---- main ---- */
 
-static void
-cleanup(void)
-{
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", tmpdir);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -1288,17 +1131,12 @@ main(int argc, char **argv)
 		self_exe[n] = '\0';
 	setenv("TES_ARGON2_MEMORY_KIB", "64", 1);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
+	if (util_scratch_init("crypto") != 0)
 		return 2;
-	}
 	have_openssl = system("command -v openssl >/dev/null 2>&1") == 0;
 	have_ssh_keygen = system("command -v ssh-keygen >/dev/null 2>&1") == 0;
 	r = tes_rng_init();
 	EQ_INT(r, 0, "tes_rng_init");
-	test_b64_vectors();
-	test_b64_reject();
-	test_b64_roundtrip();
 	test_hash();
 	test_rng_fork();
 	test_rsa();
@@ -1308,6 +1146,6 @@ main(int argc, char **argv)
 	test_passwd();
 	TES_WIPE_CTX(&k1);
 	TES_WIPE_CTX(&k2);
-	cleanup();
+	util_scratch_remove();
 	return tap_done();
 }

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "common/err.h"
-#include "common/wipe.h"
 #include "engines.h"
 #include "tap.h"
 
@@ -20,21 +19,15 @@
 enum { C_PIN = 1, C_LOGIN = 2, C_REPORT = 4, C_BYE = 8 };
 
 /* The client's states: steps that reach one, the frame it accepts (0: none), the calls it allows. */
-static const struct {
-	const char *name;
-	uint8_t state;
-	int steps;
-	uint8_t accepts;
-	uint8_t calls;
-} states[] = {
-	{ "WAIT_SH", TES_CLIENT_ENG_WAIT_SH, ENG_CH_TO_SERVER, TES_FRAME_SERVER_HELLO, 0 },
-	{ "WAIT_PIN", TES_CLIENT_ENG_WAIT_PIN, ENG_SH_TO_CLIENT, 0, C_PIN },
-	{ "WAIT_FIN", TES_CLIENT_ENG_WAIT_FIN, ENG_MASTER_HS, TES_FRAME_FINISHED, 0 },
-	{ "READY", TES_CLIENT_ENG_READY, ENG_FIN_TO_CLIENT, 0, C_LOGIN | C_REPORT | C_BYE },
-	{ "WAIT_LOGIN", TES_CLIENT_ENG_WAIT_LOGIN, ENG_MASTER_LOGIN, TES_FRAME_RECORD, C_BYE },
-	{ "WAIT_RECEIPT", TES_CLIENT_ENG_WAIT_RECEIPT, ENG_MASTER_REPORT, TES_FRAME_RECORD, C_BYE },
-	{ "DONE", TES_CLIENT_ENG_DONE, ENG_CLIENT_BYE, 0, 0 },
-	{ "FAILED", TES_CLIENT_ENG_FAILED, -1, 0, 0 },
+static const struct eng_state states[] = {
+	{ "WAIT_SH", TES_CLIENT_ENG_WAIT_SH, ENG_CH_TO_SERVER, TES_FRAME_SERVER_HELLO, .calls = 0 },
+	{ "WAIT_PIN", TES_CLIENT_ENG_WAIT_PIN, ENG_SH_TO_CLIENT, 0, .calls = C_PIN },
+	{ "WAIT_FIN", TES_CLIENT_ENG_WAIT_FIN, ENG_MASTER_HS, TES_FRAME_FINISHED, .calls = 0 },
+	{ "READY", TES_CLIENT_ENG_READY, ENG_FIN_TO_CLIENT, 0, .calls = C_LOGIN | C_REPORT | C_BYE },
+	{ "WAIT_LOGIN", TES_CLIENT_ENG_WAIT_LOGIN, ENG_MASTER_LOGIN, TES_FRAME_RECORD, .calls = C_BYE },
+	{ "WAIT_RECEIPT", TES_CLIENT_ENG_WAIT_RECEIPT, ENG_MASTER_REPORT, TES_FRAME_RECORD, .calls = C_BYE },
+	{ "DONE", TES_CLIENT_ENG_DONE, ENG_CLIENT_BYE, 0, .calls = 0 },
+	{ "FAILED", TES_CLIENT_ENG_FAILED, -1, 0, .calls = 0 },
 };
 
 enum { NSTATES = sizeof states / sizeof states[0] };
@@ -85,74 +78,28 @@ refuses_everything(struct eng_pair *x, const uint8_t *f, size_t n)
 	return ok && wiped(&x->c);
 }
 
-/* Bring base into state row i; its genuine next frame (from the server) into f, length in *n (0: none). */
-static int
-reach(int i, uint8_t *f, size_t *n)
+/* What the client in state s did with a frame of type t (eng_frame_table): took it, or failed for good. */
+static void
+frame_tried(const struct eng_state *s, uint8_t t, int r, int want, const uint8_t *f, size_t n)
 {
-	static const uint8_t alert[] = { TES_FRAME_MAGIC, TES_PROTO_VERSION, TES_FRAME_ALERT, 0, 0, 1, 1 };
-	int r;
-
-	*n = 0;
-	if (states[i].steps < 0) {
-		/* FAILED: an ALERT where the server's hello belongs */
-		if ((r = eng_run(&base, ENG_CH_TO_SERVER)) != 0)
-			return r;
-		*n = eng_queue_take(&base.s2c, f);
-		return tes_client_engine_frame(&base.c, alert, sizeof alert, &base.co) == TES_ERR_PEER ? 0 : -1;
+	if (want == 0) {
+		OK(r == 0 && p.co.event != TES_CLIENT_EV_NONE && p.c.state != TES_CLIENT_ENG_FAILED,
+		   "client %s takes %s", s->name, eng_frame_names[t]);
+		return;
 	}
-	if ((r = eng_run(&base, states[i].steps)) != 0)
-		return r;
-	if (states[i].accepts)
-		*n = eng_queue_take(&base.s2c, f);
-	return 0;
-}
-
-/* The error a state must give for a frame of type t. */
-static int
-expected(int i, uint8_t t)
-{
-	if (states[i].accepts == 0)
-		return TES_ERR_STATE;
-	if (t == TES_FRAME_ALERT)
-		return TES_ERR_PEER;
-	return t == states[i].accepts ? 0 : TES_ERR_TYPE;
+	EQ_INT(r, want, "client %s refuses %s", s->name, eng_frame_names[t]);
+	if (r == TES_ERR_PEER)
+		OK(p.co.event == TES_CLIENT_EV_ALERT && p.co.alert == TES_ALERT_PROTOCOL,
+		   "client %s reports the ALERT with its code", s->name);
+	OK(refuses_everything(&p, f, n), "client %s after %s: failed for good and wiped", s->name,
+	   eng_frame_names[t]);
 }
 
 /* Every state against every frame type: exactly its own is taken, anything else fails it for good. */
 static void
 test_frame_table(void)
 {
-	static uint8_t genuine[TES_FRAME_MAX], f[TES_FRAME_MAX];
-	size_t gn, n;
-	uint8_t t;
-	int i, r;
-
-	for (i = 0; i < NSTATES; i++) {
-		OK(reach(i, genuine, &gn) == 0 && base.c.state == states[i].state &&
-			   (states[i].accepts != 0 || states[i].steps < 0) == (gn > 0),
-		   "client %s: reached, its frame in hand", states[i].name);
-		for (t = TES_FRAME_CLIENT_HELLO; t <= TES_FRAME_TYPE_MAX; t++) {
-			p = base;
-			if (gn > 0) {
-				memcpy(f, genuine, gn);
-				n = t == states[i].accepts ? gn : eng_retype(f, gn, t);
-			} else {
-				n = eng_retype(f, eng_some_frame(f, TES_FRAME_FINISHED), t);
-			}
-			r = tes_client_engine_frame(&p.c, f, n, &p.co);
-			if (expected(i, t) == 0) {
-				OK(r == 0 && p.co.event != TES_CLIENT_EV_NONE && p.c.state != TES_CLIENT_ENG_FAILED,
-				   "client %s takes %s", states[i].name, eng_frame_names[t]);
-				continue;
-			}
-			EQ_INT(r, expected(i, t), "client %s refuses %s", states[i].name, eng_frame_names[t]);
-			if (r == TES_ERR_PEER)
-				OK(p.co.event == TES_CLIENT_EV_ALERT && p.co.alert == TES_ALERT_PROTOCOL,
-				   "client %s reports the ALERT with its code", states[i].name);
-			OK(refuses_everything(&p, gn > 0 ? genuine : f, gn > 0 ? gn : n),
-			   "client %s after %s: failed for good and wiped", states[i].name, eng_frame_names[t]);
-		}
-	}
+	eng_frame_table(&base, &p, ENG_CLIENT, states, NSTATES, frame_tried);
 }
 
 /* Every state against every call: exactly the ones the table allows, anything else fails it for good. */
@@ -164,7 +111,8 @@ test_call_table(void)
 	int i, c, r;
 
 	for (i = 0; i < NSTATES; i++) {
-		OK(reach(i, genuine, &gn) == 0 && tes_client_engine_ready(&base.c) == ((states[i].calls & C_LOGIN) != 0),
+		OK(eng_reach(&base, ENG_CLIENT, states[i].steps, states[i].accepts, genuine, &gn) == 0 &&
+			   tes_client_engine_ready(&base.c) == ((states[i].calls & C_LOGIN) != 0),
 		   "client %s: ready exactly when a request may be built", states[i].name);
 		for (c = C_PIN; c <= C_BYE; c <<= 1) {
 			p = base;
@@ -222,48 +170,6 @@ test_session(void)
 	OK(r == 0 && eng_steps(&p, ENG_CH_TO_SERVER, ENG_RECEIPT_TO_CLIENT) == 0 &&
 	   p.co.event == TES_CLIENT_EV_RECEIPT && p.c.tx.suite == TES_SUITE_DES_CBC_HMAC_SHA256,
 	   "a DES session runs too");
-}
-
-/* What goes into the engine must be one whole frame: each accepted frame cut at every length, or with a byte more. */
-static void
-test_truncation(void)
-{
-	static uint8_t genuine[TES_FRAME_MAX], f[TES_FRAME_MAX + 1];
-	size_t gn, n, k;
-	int i, all, control;
-
-	for (i = 0; i < NSTATES; i++) {
-		if (states[i].accepts == 0)
-			continue;
-		if (reach(i, genuine, &gn) != 0 || gn == 0) {
-			OK(0, "client %s reached", states[i].name);
-			continue;
-		}
-		all = 1;
-		for (n = 0; n < gn; n++) {
-			p = base;
-			all &= tes_client_engine_frame(&p.c, genuine, n, &p.co) != 0 && p.c.state == TES_CLIENT_ENG_FAILED;
-		}
-		p = base;
-		memcpy(f, genuine, gn);
-		f[gn] = 0;
-		all &= tes_client_engine_frame(&p.c, f, gn + 1, &p.co) == TES_ERR_FORMAT;
-		p = base;
-		control = tes_client_engine_frame(&p.c, genuine, gn, &p.co) == 0;
-		OK(all && control, "client %s: its %zu-byte %s cut at any length or with a byte more is refused",
-		   states[i].name, gn, eng_frame_names[states[i].accepts]);
-		if (states[i].accepts != TES_FRAME_RECORD)
-			continue;
-		all = 1;
-		for (k = 1; k <= TES_MAC_LEN; k++) {
-			p = base;
-			memcpy(f, genuine, gn);
-			n = eng_cut_payload(f, gn, k);
-			all &= tes_client_engine_frame(&p.c, f, n, &p.co) == TES_ERR_MAC &&
-			       p.c.state == TES_CLIENT_ENG_FAILED;
-		}
-		OK(all && control, "client %s: a record with 1 .. 32 bytes of its MAC cut is refused", states[i].name);
-	}
 }
 
 /* The second receipt of two for the same report id: a replayed or early record fails its MAC. */
@@ -509,14 +415,12 @@ int
 main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (eng_keys() != 0) {
-		printf("Bail out! no test keys\n");
+	if (eng_keys() != 0)
 		return 1;
-	}
 	test_session();
 	test_frame_table();
 	test_call_table();
-	test_truncation();
+	eng_test_truncation(&base, &p, ENG_CLIENT, states, NSTATES);
 	test_replay_reorder();
 	test_wrong_finished();
 	test_pin();
@@ -525,7 +429,6 @@ main(void)
 	test_receipt();
 	test_requests();
 	test_alert();
-	TES_WIPE_CTX(&eng_server_key);
-	TES_WIPE_CTX(&eng_unit_key);
+	eng_keys_wipe();
 	return tap_done();
 }

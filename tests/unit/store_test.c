@@ -13,7 +13,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,9 +20,9 @@
 #include <unistd.h>
 
 #include "../tap.h"
+#include "../util.h"
 #include "common/cur.h"
 #include "common/err.h"
-#include "common/file.h"
 #include "crypto/hmac.h"
 #include "store/db.h"
 #include "store/drivers.h"
@@ -32,135 +31,25 @@
 #include "store/seal.h"
 #include "wire/penalty.h"
 
-static char base[64];
 static struct tes_rsa_pub unit_pub;  /* a valid RSA-2048 public key (the first store's server key) */
 static const char fake_hash[] = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaA";
 
 /* Helpers */
 
 static void
-path_of(char out[512], const char *dir, const char *name)
-{
-	snprintf(out, 512, "%s/%s", dir, name);
-}
-
-static char *
-newdir(const char *name)
-{
-	static char p[8][512];
-	static int i;
-	char *d = p[i++ % 8];
-
-	path_of(d, base, name);
-	return d;
-}
-
-static unsigned char *
-slurp(const char *path, size_t *len)
-{
-	struct stat st;
-	unsigned char *b;
-	ssize_t got;
-	int fd = open(path, O_RDONLY);
-
-	*len = 0;
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) != 0 || (b = malloc((size_t)st.st_size + 1)) == NULL) {
-		close(fd);
-		return NULL;
-	}
-	got = read(fd, b, (size_t)st.st_size);
-	*len = got > 0 ? (size_t)got : 0;
-	close(fd);
-	return b;
-}
-
-static int
-spit(const char *path, const unsigned char *b, size_t len, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-	ssize_t w;
-
-	if (fd < 0)
-		return -1;
-	w = write(fd, b, len);
-	fchmod(fd, mode);
-	close(fd);
-	return w == (ssize_t)len ? 0 : -1;
-}
-
-static void
-copy_file(const char *src, const char *dst, const char *name)
-{
-	char a[512], b[512];
-	unsigned char *buf;
-	size_t len = 0;
-
-	path_of(a, src, name);
-	path_of(b, dst, name);
-	if ((buf = slurp(a, &len)) == NULL)
-		return;
-	spit(b, buf, len, 0600);
-	free(buf);
-}
-
-static void
 copy_store(const char *src, const char *dst)
 {
 	mkdir(dst, 0700);
-	copy_file(src, dst, "storage.key");
-	copy_file(src, dst, "server.key");
-	copy_file(src, dst, "journal");
-	copy_file(src, dst, "drivers.enc");
-}
-
-static int
-rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st, (void)flag, (void)f;
-	return remove(p);
-}
-
-static void
-rm_rf(const char *dir)
-{
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* stat() of dir/name; st_mode is 0 when it does not exist. */
-static struct stat
-stat_of(const char *dir, const char *name)
-{
-	char p[512];
-	struct stat st;
-
-	path_of(p, dir, name);
-	if (stat(p, &st) != 0)
-		memset(&st, 0, sizeof(st));
-	return st;
-}
-
-static int
-mode_of(const char *dir, const char *name)
-{
-	struct stat st = stat_of(dir, name);
-
-	return st.st_mode != 0 ? (int)(st.st_mode & 07777) : -1;
-}
-
-static long
-size_of(const char *dir, const char *name)
-{
-	struct stat st = stat_of(dir, name);
-
-	return st.st_mode != 0 ? (long)st.st_size : -1;
+	util_file_copy(src, dst, "storage.key");
+	util_file_copy(src, dst, "server.key");
+	util_file_copy(src, dst, "journal");
+	util_file_copy(src, dst, "drivers.enc");
 }
 
 static long
 ino_of(const char *dir, const char *name)
 {
-	struct stat st = stat_of(dir, name);
+	struct stat st = util_stat(dir, name);
 
 	return st.st_mode != 0 ? (long)st.st_ino : -1;
 }
@@ -173,8 +62,8 @@ record_offsets(const char *dir, size_t *off, size_t max)
 	char p[512];
 	size_t len = 0, o = TES_JOURNAL_FILE_HDR_LEN, n = 0;
 
-	path_of(p, dir, "journal");
-	if ((b = slurp(p, &len)) == NULL)
+	util_path(p, dir, "journal");
+	if ((b = util_file_read(p, &len)) == NULL)
 		return 0;
 	while (o + 4 <= len && n < max) {
 		off[n++] = o;
@@ -192,13 +81,13 @@ flip(const char *dir, const char *name, size_t at, int bit)
 	char p[512];
 	size_t len = 0;
 
-	path_of(p, dir, name);
-	if ((b = slurp(p, &len)) == NULL || at >= len) {
+	util_path(p, dir, name);
+	if ((b = util_file_read(p, &len)) == NULL || at >= len) {
 		free(b);
 		return;
 	}
 	b[at] ^= (unsigned char)(1u << bit);
-	spit(p, b, len, 0600);
+	util_file_write(p, b, len, 0600);
 	free(b);
 }
 
@@ -207,7 +96,7 @@ truncate_to(const char *dir, const char *name, size_t len)
 {
 	char p[512];
 
-	path_of(p, dir, name);
+	util_path(p, dir, name);
 	if (truncate(p, (off_t)len) != 0)
 		perror("truncate");
 }
@@ -841,87 +730,6 @@ test_index_map(void)
 	OK(a.v == NULL && a.n == 0 && b.t.slot == NULL, "free");
 }
 
-/* Files (common/file.h), as the store uses them */
-
-static void
-test_file(void)
-{
-	char *d = newdir("files"), p[512], q[512];
-	uint8_t buf[64], *big = NULL;
-	size_t len = 0, got = 0;
-	int dfd, fd;
-
-	mkdir(d, 0700);
-	dfd = open(d, O_RDONLY | O_DIRECTORY);
-	OK(dfd >= 0, "a directory for the file tests");
-	EQ_INT(tes_file_create(dfd, "a", "hello", 5, 0600), 0, "create a new file");
-	EQ_INT(mode_of(d, "a"), 0600, "with its mode");
-	EQ_INT(tes_file_create(dfd, "a", "x", 1, 0600), TES_ERR_EXISTS, "create refuses an existing file");
-	path_of(p, d, "a"), path_of(q, d, "link");
-	OK(symlink(p, q) == 0, "a symbolic link to it");
-	EQ_INT(tes_file_create(dfd, "link", "x", 1, 0600), TES_ERR_EXISTS, "create does not write through a link");
-	EQ_INT(tes_file_load(dfd, "a", TES_FILE_REGULAR, buf, 5, &len), 0, "load a file of exactly max bytes");
-	OK(len == 5 && memcmp(buf, "hello", 5) == 0, "its bytes");
-	EQ_INT(tes_file_load(dfd, "a", TES_FILE_REGULAR, buf, 4, &len), TES_ERR_TOOLONG, "one byte above max");
-	EQ_INT(tes_file_load(dfd, "none", 0, buf, 4, &len), TES_ERR_NOTFOUND, "a missing file");
-	EQ_INT(tes_file_load(dfd, "link", TES_FILE_SECRET, buf, 8, &len), 0, "a link is followed");
-	EQ_INT(tes_file_load(dfd, "link", TES_FILE_NOFOLLOW | TES_FILE_SECRET, buf, 8, &len), TES_ERR_IO,
-	       "... unless NOFOLLOW");
-	chmod(p, 0640);
-	EQ_INT(tes_file_load(dfd, "a", TES_FILE_SECRET, buf, 8, &len), TES_ERR_KEY, "a secret readable by group");
-	EQ_INT(tes_file_check(dfd, "a", TES_FILE_REGULAR | TES_FILE_SECRET), TES_ERR_KEY, "check: the same rule");
-	EQ_INT(tes_file_load(dfd, "a", TES_FILE_REGULAR, buf, 8, &len), 0, "the rule applies to secrets only");
-	chmod(p, 0600);
-	EQ_INT(tes_file_check(dfd, "a", TES_FILE_REGULAR | TES_FILE_SECRET), 0, "check of a secret file");
-	EQ_INT(tes_file_check(dfd, "none", TES_FILE_REGULAR), TES_ERR_NOTFOUND, "check of a missing file");
-	EQ_INT(tes_file_check(dfd, ".", TES_FILE_REGULAR | TES_FILE_SECRET), TES_ERR_IO, "check: a directory (REGULAR)");
-	EQ_INT(tes_file_check(dfd, "link", TES_FILE_NOFOLLOW | TES_FILE_REGULAR), TES_ERR_IO, "check: a link itself");
-	EQ_INT(tes_file_load(dfd, ".", TES_FILE_REGULAR, buf, 8, &len), TES_ERR_IO, "load of a directory (REGULAR)");
-	EQ_INT(tes_file_load(dfd, ".", TES_FILE_SECRET, buf, 8, &len), TES_ERR_KEY, "... (SECRET alone)");
-	path_of(q, d, "fifo");
-	OK(mkfifo(q, 0600) == 0, "a FIFO with no writer");
-	EQ_INT(tes_file_load(dfd, "fifo", TES_FILE_SECRET, buf, 8, &len), TES_ERR_KEY, "a FIFO is refused, not waited on");
-	EQ_INT(tes_file_slurp(dfd, "fifo", 0, 8, &big, &len), TES_ERR_IO, "slurp refuses a FIFO");
-
-	EQ_INT(tes_file_slurp(dfd, "a", TES_FILE_NOFOLLOW, 5, &big, &len), 0, "slurp");
-	OK(big != NULL && len == 5 && memcmp(big, "hello", 5) == 0, "slurp's bytes");
-	free(big);
-	EQ_INT(tes_file_slurp(dfd, "a", 0, 4, &big, &len), TES_ERR_TOOLONG, "slurp above max");
-	OK(big == NULL, "no buffer on failure");
-	EQ_INT(tes_file_slurp(dfd, "link", TES_FILE_NOFOLLOW, 8, &big, &len), TES_ERR_IO, "slurp with NOFOLLOW");
-
-	EQ_INT(tes_file_replace(dfd, "b.tmp", "b", "one", 3, 0600), 0, "replace a missing file");
-	EQ_INT(tes_file_replace(dfd, "b.tmp", "b", "second", 6, 0600), 0, "replace it");
-	EQ_INT(tes_file_load(dfd, "b", TES_FILE_REGULAR, buf, 8, &len), 0, "read it back");
-	OK(len == 6 && memcmp(buf, "second", 6) == 0 && mode_of(d, "b") == 0600 && mode_of(d, "b.tmp") == -1,
-	   "new content, mode 0600, no temporary left");
-	path_of(q, d, "b.tmp");
-	OK(symlink(p, q) == 0, "a link where the temporary goes");
-	EQ_INT(tes_file_replace(dfd, "b.tmp", "b", "third", 5, 0600), TES_ERR_IO, "replace does not write through it");
-	OK(tes_file_load(dfd, "b", 0, buf, 8, &len) == 0 && len == 6 && tes_file_load(dfd, "a", 0, buf, 8, &len) == 0 &&
-	       len == 5, "and changes neither file");
-
-	fd = openat(dfd, "b", O_RDONLY);
-	OK(tes_file_pread_all(fd, buf, sizeof(buf), 2, &got) == 0 && got == 4 && memcmp(buf, "cond", 4) == 0,
-	   "pread past the end is short");
-	EQ_INT(tes_file_read_all(fd, buf, 7), TES_ERR_IO, "read_all of more than the file holds");
-	EQ_INT(tes_file_sync(fd), 0, "fsync");
-	close(fd);
-	fd = openat(dfd, "b", O_RDWR);
-	OK(tes_file_truncate(fd, 2) == 0 && tes_file_datasync(fd) == 0 && size_of(d, "b") == 2, "truncate, fdatasync");
-	close(fd);
-	EQ_INT(tes_file_sync_parent(p), 0, "fsync of a file's directory");
-	big = malloc(8192);
-	if (big != NULL) {
-		memset(big, 'x', 8191);
-		big[8191] = '\0';
-		EQ_INT(tes_file_sync_parent((const char *)big), TES_ERR_ARG, "a path above PATH_MAX");
-		free(big);
-	}
-	close(dfd);
-	rm_rf(d);
-}
-
 /* Database */
 
 struct collect {
@@ -946,25 +754,25 @@ collect_cb(void *ctx, const char *plate, uint32_t points)
 static void
 test_create(void)
 {
-	char *d = newdir("create"), *e = newdir("empty");
+	char *d = util_scratch_path("create"), *e = util_scratch_path("empty");
 	struct tes_db *db = NULL;
 
 	EQ_INT(tes_db_create(d), 0, "create");
-	EQ_INT(mode_of(d, "."), 0700, "data dir mode 0700");
-	EQ_INT(mode_of(d, "storage.key"), 0600, "storage.key mode 0600");
-	EQ_INT(mode_of(d, "server.key"), 0600, "server.key mode 0600");
-	EQ_INT(size_of(d, "storage.key"), 32, "storage.key is 32 bytes");
-	EQ_INT(size_of(d, "journal"), 16, "journal holds its header");
+	EQ_INT(util_mode(d, "."), 0700, "data dir mode 0700");
+	EQ_INT(util_mode(d, "storage.key"), 0600, "storage.key mode 0600");
+	EQ_INT(util_mode(d, "server.key"), 0600, "server.key mode 0600");
+	EQ_INT(util_size(d, "storage.key"), 32, "storage.key is 32 bytes");
+	EQ_INT(util_size(d, "journal"), 16, "journal holds its header");
 	EQ_INT(tes_db_create(d), TES_ERR_EXISTS, "create twice");
 	mkdir(e, 0755);
 	EQ_INT(tes_db_create(e), 0, "create in an existing empty dir");
-	EQ_INT(mode_of(e, "."), 0700, "existing dir set to 0700");
+	EQ_INT(util_mode(e, "."), 0700, "existing dir set to 0700");
 	EQ_INT(tes_db_open(d, &db), 0, "open");
 	unit_pub = tes_db_server_key(db)->pub;
 	EQ_INT(tes_rsa_pub_check(&unit_pub), 0, "server key is usable");
 	tes_db_close(db);
-	EQ_INT(open_rc(newdir("nothing")), TES_ERR_NOTFOUND, "open a missing store");
-	chmod(newdir("empty/storage.key"), 0644);
+	EQ_INT(open_rc(util_scratch_path("nothing")), TES_ERR_NOTFOUND, "open a missing store");
+	chmod(util_scratch_path("empty/storage.key"), 0644);
 	EQ_INT(open_rc(e), TES_ERR_KEY, "storage.key readable by others refused");
 }
 
@@ -972,7 +780,7 @@ test_create(void)
 static void
 test_revoke(void)
 {
-	char *d = newdir("revoke"), name[TES_NAME_MAX + 1];
+	char *d = util_scratch_path("revoke"), name[TES_NAME_MAX + 1];
 	uint8_t id[TES_KEYID_LEN], body[64], nl;
 	struct tes_db *db = NULL;
 	uint64_t n = 0;
@@ -1063,11 +871,11 @@ test_duplicate(struct tes_db *db, const char *d)
 	struct tes_report r;
 	uint8_t sig[TES_RSA_LEN] = { 0 };
 	uint64_t num = 0;
-	long before = size_of(d, "journal");
+	long before = util_size(d, "journal");
 
 	EQ_INT(add_report(db, 3, "AB123", 69, &num), TES_ERR_EXISTS, "duplicate report id (MUST-B3)");
 	EQ_INT(num, 3, "duplicate gives the stored number");
-	EQ_INT(size_of(d, "journal"), before, "nothing appended for a duplicate");
+	EQ_INT(util_size(d, "journal"), before, "nothing appended for a duplicate");
 	mkreport(&r, 99, "ab-1", 60);
 	OK(tes_db_report_add(db, &r, sig, 1, &num) != 0, "invalid report refused");
 	EQ_INT(tes_db_report_count(db), 7, "nothing stored for an invalid report");
@@ -1176,7 +984,7 @@ build_template(const char *d, size_t *nrec)
 	EQ_INT(recs, 3 + 7 + 2 + 8 + 1, "verify counts the records");
 	OK(strncmp(msg, "ok: 21 records, chain ", 22) == 0, "verify summary: %s", msg);
 	tes_db_close(db);
-	EQ_INT(size_of(d, "drivers.enc") > 0, 1, "close wrote drivers.enc");
+	EQ_INT(util_size(d, "drivers.enc") > 0, 1, "close wrote drivers.enc");
 	check_persisted(d);
 	tes_db_open(d, &db);
 	for (i = 0; i < 3; i++)
@@ -1205,33 +1013,33 @@ test_tamper_middle(const char *tpl, size_t nrec)
 {
 	size_t off[64], pos[] = { 0, 4, 9, 20, 33, 50, 0 }, i, n;
 	int bits[] = { 7, 0, 3, 1, 2, 5, 0 }, ok = 1;
-	char *d = newdir("mid");
+	char *d = util_scratch_path("mid");
 	long before;
 
 	n = record_offsets(tpl, off, 63);
 	EQ_INT(n, nrec, "template record count");
 	for (i = 0; i < 7; i++) {
-		rm_rf(d);
+		util_rm_rf(d);
 		copy_store(tpl, d);
 		pos[6] = off[5] - off[4] - 1;  /* last byte of the mac */
 		flip(d, "journal", off[4] + pos[i], bits[i]);
-		before = size_of(d, "journal");
-		ok &= open_rc(d) == TES_ERR_CORRUPT && size_of(d, "journal") == before;
+		before = util_size(d, "journal");
+		ok &= open_rc(d) == TES_ERR_CORRUPT && util_size(d, "journal") == before;
 	}
 	OK(ok, "bit flips in a middle REPORT (length, type, seq, key, iv, ciphertext, mac) -> CORRUPT, file kept (MUST-RC2)");
-	rm_rf(d);
+	util_rm_rf(d);
 	copy_store(tpl, d);
 	flip(d, "journal", off[13] + 60, 4);
 	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "bit flip in a DECISION before the snapshot");
-	rm_rf(d);
+	util_rm_rf(d);
 	copy_store(tpl, d);
 	flip(d, "journal", off[n - 2] + TES_JOURNAL_HDR_LEN + 3, 0);
 	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "bit flip in the record before the last");
-	rm_rf(d);
+	util_rm_rf(d);
 	copy_store(tpl, d);
 	flip(d, "journal", off[n - 2] + 1, 3);  /* length now reaches past the end of the file */
 	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "length of the record before the last made huge");
-	rm_rf(d);
+	util_rm_rf(d);
 	copy_store(tpl, d);
 	flip(d, "journal", 3, 0);
 	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "file header magic");
@@ -1242,31 +1050,31 @@ test_tamper_last(const char *tpl, size_t nrec)
 {
 	size_t off[64], pos[] = { 0, 4, 12, 33, 45, 0 }, i, n;
 	int bits[] = { 7, 1, 0, 6, 2, 0 }, ok = 1;
-	char *d = newdir("last");
+	char *d = util_scratch_path("last");
 
 	n = record_offsets(tpl, off, 63);
 	for (i = 0; i < 6; i++) {
-		rm_rf(d);
+		util_rm_rf(d);
 		copy_store(tpl, d);
 		pos[5] = off[n] - off[n - 1] - 1;
 		flip(d, "journal", off[n - 1] + pos[i], bits[i]);
-		ok &= records_after_open(d) == nrec - 1 && size_of(d, "journal") == (long)off[n - 1];
+		ok &= records_after_open(d) == nrec - 1 && util_size(d, "journal") == (long)off[n - 1];
 	}
 	OK(ok, "bit flips in the last record -> torn tail cut, the rest survives (MUST-RC1)");
-	rm_rf(d);
+	util_rm_rf(d);
 	copy_store(tpl, d);
 	truncate_to(d, "journal", off[n] - 10);
 	EQ_INT(records_after_open(d), nrec - 1, "file cut inside the last record -> recovered");
-	EQ_INT(size_of(d, "journal"), off[n - 1], "torn bytes removed");
-	rm_rf(d);
+	EQ_INT(util_size(d, "journal"), off[n - 1], "torn bytes removed");
+	util_rm_rf(d);
 	copy_store(tpl, d);
 	truncate_to(d, "journal", off[n - 1] + 5);
 	EQ_INT(records_after_open(d), nrec - 1, "file cut inside a header -> recovered");
-	rm_rf(d);
+	util_rm_rf(d);
 	copy_store(tpl, d);
 	truncate_to(d, "journal", off[n] + 4096);
 	EQ_INT(records_after_open(d), nrec, "zeros after the last record -> cut");
-	EQ_INT(size_of(d, "journal"), off[n], "zeros removed");
+	EQ_INT(util_size(d, "journal"), off[n], "zeros removed");
 }
 
 /* Remove or reorder whole records. */
@@ -1275,36 +1083,36 @@ test_splice(const char *tpl)
 {
 	size_t off[64], n, len = 0, a, b;
 	unsigned char *buf, *out;
-	char p[512], *d = newdir("splice");
+	char p[512], *d = util_scratch_path("splice");
 
 	n = record_offsets(tpl, off, 63);
-	path_of(p, tpl, "journal");
-	buf = slurp(p, &len);
+	util_path(p, tpl, "journal");
+	buf = util_file_read(p, &len);
 	out = malloc(len);
-	rm_rf(d);
+	util_rm_rf(d);
 	copy_store(tpl, d);
-	path_of(p, d, "journal");
+	util_path(p, d, "journal");
 	a = off[5], b = off[6];
 	memcpy(out, buf, a);
 	memcpy(out + a, buf + b, len - b);
-	spit(p, out, len - (b - a), 0600);
+	util_file_write(p, out, len - (b - a), 0600);
 	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "middle record deleted -> CORRUPT");
 	memcpy(out, buf, off[5]);
 	memcpy(out + off[5], buf + off[6], off[7] - off[6]);
 	memcpy(out + off[5] + (off[7] - off[6]), buf + off[5], off[6] - off[5]);
 	memcpy(out + off[7], buf + off[7], len - off[7]);
-	spit(p, out, len, 0600);
+	util_file_write(p, out, len, 0600);
 	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "two records swapped -> CORRUPT");
 	memcpy(out, buf, off[n - 2]);
 	memcpy(out + off[n - 2], buf + off[n - 1], off[n] - off[n - 1]);
-	spit(p, out, off[n - 2] + (off[n] - off[n - 1]), 0600);
+	util_file_write(p, out, off[n - 2] + (off[n] - off[n - 1]), 0600);
 	EQ_INT(records_after_open(d), n - 2,
 	       "record before the last deleted: the orphaned last record is cut like a torn one (documented)");
-	rm_rf(d);
+	util_rm_rf(d);
 	copy_store(tpl, d);
 	truncate_to(d, "journal", off[12]);
 	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "journal cut below the drivers.enc snapshot -> CORRUPT (MUST-RC3)");
-	rm_rf(d);
+	util_rm_rf(d);
 	copy_store(tpl, d);
 	truncate_to(d, "journal", off[n - 1]);
 	EQ_INT(open_rc(d), 0, "journal cut at a boundary after the snapshot is not detectable (documented)");
@@ -1315,54 +1123,54 @@ test_splice(const char *tpl)
 static void
 test_drivers_tamper(const char *tpl)
 {
-	char *d = newdir("drv"), *o = newdir("other");
+	char *d = util_scratch_path("drv"), *o = util_scratch_path("other");
 	struct tes_db *db = NULL;
 	int i;
 
-	rm_rf(d);
+	util_rm_rf(d);
 	copy_store(tpl, d);
 	flip(d, "drivers.enc", 70, 1);
 	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "drivers.enc bit flip -> CORRUPT");
-	rm_rf(d);
+	util_rm_rf(d);
 	copy_store(tpl, d);
 	flip(d, "drivers.enc", 10, 0);
 	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "drivers.enc header bit flip -> CORRUPT");
-	rm_rf(d);
+	util_rm_rf(d);
 	copy_store(tpl, d);
-	truncate_to(d, "drivers.enc", (size_t)size_of(d, "drivers.enc") - 1);
+	truncate_to(d, "drivers.enc", (size_t)util_size(d, "drivers.enc") - 1);
 	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "drivers.enc truncated -> CORRUPT");
 
 	/* another store with its own storage key */
 	tes_db_create(o);
-	copy_file(tpl, o, "drivers.enc");
+	util_file_copy(tpl, o, "drivers.enc");
 	EQ_INT(open_rc(o), TES_ERR_CORRUPT, "drivers.enc of another store -> CORRUPT (MUST-SN3)");
-	rm_rf(o);
+	util_rm_rf(o);
 
 	/* same storage key, but a different journal of the same length or more */
 	tes_db_create(o);
-	copy_file(tpl, o, "storage.key");
+	util_file_copy(tpl, o, "storage.key");
 	tes_db_open(o, &db);
 	for (i = 0; i < 25; i++)
 		tes_db_audit(db, TES_AUDIT_VERIFY, NULL, "filler", 1700000000);
 	tes_db_close(db);
 	EQ_INT(open_rc(o), 0, "rewritten journal opens without a snapshot");
-	copy_file(tpl, o, "drivers.enc");
+	util_file_copy(tpl, o, "drivers.enc");
 	EQ_INT(open_rc(o), TES_ERR_CORRUPT, "drivers.enc over a rewritten journal (same key) -> CORRUPT");
 	truncate_to(o, "journal", 16);
-	copy_file(tpl, o, "drivers.enc");
+	util_file_copy(tpl, o, "drivers.enc");
 	EQ_INT(open_rc(o), TES_ERR_CORRUPT, "drivers.enc beyond an emptied journal -> CORRUPT");
 }
 
 static void
 test_verify_tampered(const char *tpl)
 {
-	char *d = newdir("verify"), msg[256];
+	char *d = util_scratch_path("verify"), msg[256];
 	struct tes_db *db = NULL;
 	struct tes_db_report out;
 	uint64_t recs = 0;
 	size_t off[64];
 
-	rm_rf(d);
+	util_rm_rf(d);
 	copy_store(tpl, d);
 	record_offsets(d, off, 63);
 	EQ_INT(tes_db_open(d, &db), 0, "open for verify");
@@ -1391,7 +1199,7 @@ test_verify_tampered(const char *tpl)
 static void
 test_compaction(void)
 {
-	char *d = newdir("compact");
+	char *d = util_scratch_path("compact");
 	struct tes_db *db = NULL;
 	struct tes_report r;
 	uint32_t expect[10] = { 0 };
@@ -1415,16 +1223,16 @@ test_compaction(void)
 		mkreport(&r, 5000 + i, "A", 1);
 		ok &= tes_db_decide(db, r.id, 1, "", "alice", 1700001000, NULL) == 0;
 		if (i == 998)
-			ok &= size_of(d, "drivers.enc") < 0 && tes_db_compact_wait(db) == 0 &&
-			      size_of(d, "drivers.enc") < 0;
+			ok &= util_size(d, "drivers.enc") < 0 && tes_db_compact_wait(db) == 0 &&
+			      util_size(d, "drivers.enc") < 0;
 	}
 	OK(ok, "no drivers.enc before the 1000th decision; five more decisions after it");
 	EQ_INT(tes_db_compact_wait(db), 0, "background compaction after the 1000th decision");
-	OK(size_of(d, "drivers.enc") > 0 && size_of(d, "drivers.enc.tmp") < 0, "drivers.enc written, no temporary left (MUST-SN4)");
+	OK(util_size(d, "drivers.enc") > 0 && util_size(d, "drivers.enc.tmp") < 0, "drivers.enc written, no temporary left (MUST-SN4)");
 	ino = ino_of(d, "drivers.enc");
 
 	/* a rewrite that cannot create its temporary file fails, is reported, and is retried */
-	path_of(tmp, d, "drivers.enc.tmp");
+	util_path(tmp, d, "drivers.enc.tmp");
 	OK(mkdir(tmp, 0700) == 0, "drivers.enc.tmp blocked by a directory");
 	for (; i < 2000 && ok; i++) {
 		mkreport(&r, 5000 + i, "A", 1);
@@ -1484,7 +1292,7 @@ ev_all(struct tes_db *db, struct ev_log *l)
 static void
 test_events(void)
 {
-	char *d = newdir("events");
+	char *d = util_scratch_path("events");
 	struct tes_db *db = NULL;
 	struct tes_db_event e;
 	struct tes_report r;
@@ -1528,7 +1336,7 @@ test_events(void)
 		uint8_t b = 0;
 
 		OK(record_offsets(d, off, 8) == 5, "five records");
-		path_of(p, d, "journal");
+		util_path(p, d, "journal");
 		fd = open(p, O_RDWR);
 		OK(fd >= 0 && pread(fd, &b, 1, (off_t)off[2] + 50) == 1, "read a byte of the audit record");
 		b ^= 1;
@@ -1584,7 +1392,7 @@ static void
 test_plates(void)
 {
 	static const uint64_t a[] = { 1, 3, 5, 7, 9, 11 }, b[] = { 2, 6, 10 }, c[] = { 4, 8, 12 }, a2[] = { 1, 3, 5, 7, 9, 11, 13 };
-	char *d = newdir("plates");
+	char *d = util_scratch_path("plates");
 	struct tes_db *db = NULL;
 	struct tes_report r;
 	uint64_t num;
@@ -1608,7 +1416,7 @@ test_plates(void)
 
 		mkreport(&r, 701, "A", 1);
 		_exit(tes_db_open(d, &child) == 0 && tes_db_decide(child, r.id, 1, "", "alice", 1700000500, NULL) == 0 &&
-			      size_of(d, "drivers.enc") < 0 ? 0 : 1);
+			      util_size(d, "drivers.enc") < 0 ? 0 : 1);
 	}
 	OK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	   "report 1 decided by a process that exits without closing");
@@ -1638,8 +1446,8 @@ store_keys(const char *dir, struct tes_seal_keys *jk, struct tes_seal_keys *dk)
 	char p[512];
 	size_t len = 0;
 
-	path_of(p, dir, "storage.key");
-	if ((sk = slurp(p, &len)) == NULL || len != TES_STORE_KEY_LEN) {
+	util_path(p, dir, "storage.key");
+	if ((sk = util_file_read(p, &len)) == NULL || len != TES_STORE_KEY_LEN) {
 		free(sk);
 		return -1;
 	}
@@ -1659,8 +1467,8 @@ journal_end(const char *dir, const struct tes_seal_keys *jk, uint8_t head[32])
 	char p[512];
 
 	n = record_offsets(dir, off, 255);
-	path_of(p, dir, "journal");
-	if ((b = slurp(p, &len)) == NULL)
+	util_path(p, dir, "journal");
+	if ((b = util_file_read(p, &len)) == NULL)
 		return 0;
 	if (n == 0) {
 		tes_journal_genesis(jk, b, head);
@@ -1691,7 +1499,7 @@ append_sealed(const char *dir, uint8_t type, const uint8_t key[TES_JOURNAL_KEY_L
 	memcpy(h.key, key, TES_JOURNAL_KEY_LEN);
 	if (tes_journal_seal(&jk, head, &h, iv, body, n, rec, sizeof(rec), &used) != 0)
 		return 0;
-	path_of(p, dir, "journal");
+	util_path(p, dir, "journal");
 	if ((fd = open(p, O_WRONLY | O_APPEND)) < 0)
 		return 0;
 	ok = write(fd, rec, used) == (ssize_t)used;
@@ -1715,17 +1523,8 @@ write_snapshot(const char *dir, const struct tes_driver *v, size_t count)
 	h.count = (uint32_t)count;
 	if (tes_drivers_encode(&dk, &h, iv, v, count, out, sizeof(out), &used) != 0)
 		return -1;
-	path_of(p, dir, "drivers.enc");
-	return spit(p, out, used, 0600);
-}
-
-static void
-driver(struct tes_driver *d, const char *plate, uint32_t points)
-{
-	memset(d, 0, sizeof(*d));
-	d->plate_len = (uint8_t)strlen(plate);
-	memcpy(d->plate, plate, d->plate_len);
-	d->points = points;
+	util_path(p, dir, "drivers.enc");
+	return util_file_write(p, out, used, 0600);
 }
 
 /* A DECISION body as a key holder could write it, rules or not. */
@@ -1785,13 +1584,13 @@ lazy_case(const char *tpl, const char *d, const uint8_t id1[TES_REPORT_ID_LEN], 
 	struct tes_driver v[2];
 	size_t k = 0;
 
-	rm_rf(d);
+	util_rm_rf(d);
 	copy_store(tpl, d);
 	if (append_sealed(d, TES_JREC_DECISION, id1, body, n) == 0)
 		return -100;
 	if (lz1_points != 0)
-		driver(&v[k++], "LZ1", lz1_points);
-	driver(&v[k++], "LZ3", 50);
+		mkdriver(&v[k++], "LZ1", lz1_points);
+	mkdriver(&v[k++], "LZ3", 50);
 	if (write_snapshot(d, v, k) != 0)
 		return -101;
 	return tes_db_open(d, db);
@@ -1801,7 +1600,7 @@ lazy_case(const char *tpl, const char *d, const uint8_t id1[TES_REPORT_ID_LEN], 
 static void
 test_decisions_under_snapshot(void)
 {
-	char *tpl = newdir("lazy"), *d = newdir("lazy1"), msg[256];
+	char *tpl = util_scratch_path("lazy"), *d = util_scratch_path("lazy1"), msg[256];
 	uint8_t id1[TES_REPORT_ID_LEN], body[TES_JOURNAL_BODY_MAX];
 	struct tes_db *db = NULL;
 	struct tes_db_report out;
@@ -1824,7 +1623,7 @@ test_decisions_under_snapshot(void)
 	db = NULL;
 
 	/* the same decision store without drivers.enc: every decision decrypted, totals rebuilt */
-	unlink(newdir("lazy1/drivers.enc"));
+	unlink(util_scratch_path("lazy1/drivers.enc"));
 	EQ_INT(tes_db_open(d, &db), 0, "open without drivers.enc");
 	OK(db != NULL && tes_db_driver_points(db, "LZ1") == 20 && tes_db_driver_points(db, "LZ3") == 50,
 	   "totals rebuilt from the decisions");
@@ -1833,7 +1632,7 @@ test_decisions_under_snapshot(void)
 
 	/* approval with points that do not match the speed (75 km/h gives 20) */
 	n = decision_body(body, 201, TES_VERDICT_APPROVE, 50);
-	rm_rf(d);
+	util_rm_rf(d);
 	copy_store(tpl, d);
 	OK(append_sealed(d, TES_JREC_DECISION, id1, body, n) != 0, "append a DECISION with wrong points");
 	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "wrong points after the snapshot -> CORRUPT at open (MUST-B4)");
@@ -1900,7 +1699,7 @@ test_decisions_under_snapshot(void)
 		flip(d, "journal", off[nr - 1] + TES_JOURNAL_HDR_LEN + TES_JOURNAL_IV_LEN + 2, 5);
 		EQ_INT(open_rc(d), TES_ERR_CORRUPT, "its ciphertext flipped -> CORRUPT at open (the snapshot anchors it)");
 	}
-	rm_rf(d);
+	util_rm_rf(d);
 }
 
 /*
@@ -1913,7 +1712,7 @@ static void
 test_chain_parts(void)
 {
 	enum { NREP = 1500, NREC = NREP + NREP / 15 };
-	char *d = newdir("chain"), *c = newdir("chain1"), msg[256], head[256];
+	char *d = util_scratch_path("chain"), *c = util_scratch_path("chain1"), msg[256], head[256];
 	static size_t off[NREC + 8];
 	struct tes_db *db = NULL;
 	struct tes_report r;
@@ -1953,44 +1752,44 @@ test_chain_parts(void)
 
 	/* a flipped mac byte in record k: records k and k + 1 fail, k decides */
 	for (k = 0; k + 1 < n; k += k < 40 ? 1 : 37) {
-		rm_rf(c);
+		util_rm_rf(c);
 		copy_store(d, c);
 		flip(c, "journal", off[k + 1] - 1 - k % 32, (int)(k % 8));
-		before = size_of(c, "journal");
-		ok2 &= open_rc(c) == TES_ERR_CORRUPT && size_of(c, "journal") == before;
+		before = util_size(c, "journal");
+		ok2 &= open_rc(c) == TES_ERR_CORRUPT && util_size(c, "journal") == before;
 	}
 	OK(ok2, "a flipped mac in any record but the last -> CORRUPT, file kept");
-	rm_rf(c);
+	util_rm_rf(c);
 	copy_store(d, c);
 	flip(c, "journal", off[n] - 1, 3);
 	EQ_INT(records_after_open(c), n - 1, "a flipped mac in the last record -> torn tail cut");
-	EQ_INT(size_of(c, "journal"), off[n - 1], "... at the last good record");
-	rm_rf(c);
+	EQ_INT(util_size(c, "journal"), off[n - 1], "... at the last good record");
+	util_rm_rf(c);
 	copy_store(d, c);
 	truncate_to(c, "journal", off[n] - 100);
 	EQ_INT(records_after_open(c), n - 1, "a long journal cut inside its last record -> recovered");
 
 	/* two records of the same length swapped far from the start: every mac is intact, the chain is not */
-	path_of(p, d, "journal");
-	buf = slurp(p, &len);
+	util_path(p, d, "journal");
+	buf = util_file_read(p, &len);
 	out = malloc(len);
 	for (k = n / 2; buf != NULL && out != NULL && k + 2 < n; k++)
 		if (off[k + 1] - off[k] == off[k + 2] - off[k + 1])
 			break;
 	OK(buf != NULL && out != NULL && k + 2 < n, "two neighbours of the same length (%zu)", k);
 	if (buf != NULL && out != NULL && k + 2 < n) {
-		rm_rf(c);
+		util_rm_rf(c);
 		copy_store(d, c);
 		memcpy(out, buf, len);
 		memcpy(out + off[k], buf + off[k + 1], off[k + 1] - off[k]);
 		memcpy(out + off[k + 1], buf + off[k], off[k + 1] - off[k]);
-		path_of(p, c, "journal");
-		spit(p, out, len, 0600);
+		util_path(p, c, "journal");
+		util_file_write(p, out, len, 0600);
 		EQ_INT(open_rc(c), TES_ERR_CORRUPT, "two records swapped in the second half -> CORRUPT");
 		/* a copy of an earlier record appended: authentic bytes, wrong chain */
 		memcpy(out, buf, len);
 		memcpy(out + len - (off[k + 1] - off[k]), buf + off[k], off[k + 1] - off[k]);
-		spit(p, out, len, 0600);
+		util_file_write(p, out, len, 0600);
 		EQ_INT(open_rc(c), TES_ERR_CORRUPT, "the last record replaced by an earlier one of its length -> CORRUPT");
 	}
 	free(buf);
@@ -2001,8 +1800,8 @@ test_chain_parts(void)
 	EQ_INT(db != NULL ? tes_db_verify(db, msg, sizeof(msg), NULL) : -1, 0, "verify it again");
 	OK(strcmp(msg, head) == 0, "same records and chain value: %s", msg);
 	tes_db_close(db);
-	rm_rf(c);
-	rm_rf(d);
+	util_rm_rf(c);
+	util_rm_rf(d);
 }
 
 int
@@ -2012,18 +1811,14 @@ main(void)
 	char *tpl;
 	size_t nrec = 0;
 
-	snprintf(base, sizeof(base), "/tmp/tes_store_XXXXXX");
-	if (mkdtemp(base) == NULL) {
-		perror("mkdtemp");
+	if (util_scratch_init("store") != 0)
 		return 1;
-	}
 	setenv("TES_ARGON2_MEMORY_KIB", "8", 1);
 	test_siphash();
 	test_index_table();
 	test_index_collisions();
 	test_index_reserve();
 	test_index_map();
-	test_file();
 	test_keys(&jk, &dk);
 	test_file_hdr();
 	test_records(&jk);
@@ -2034,7 +1829,7 @@ main(void)
 	test_unit_user_bodies();
 	test_report_bodies();
 	test_decision_audit_bodies();
-	tpl = newdir("template");
+	tpl = util_scratch_path("template");
 	build_template(tpl, &nrec);
 	test_tamper_middle(tpl, nrec);
 	test_tamper_last(tpl, nrec);
@@ -2046,6 +1841,6 @@ main(void)
 	test_events();
 	test_decisions_under_snapshot();
 	test_chain_parts();
-	rm_rf(base);
+	util_scratch_remove();
 	return tap_done();
 }

@@ -1,80 +1,14 @@
 /* SPDX-License-Identifier: ISC */
-/* Cursor, frame header, message codecs, validators, penalty policy and monitor messages. */
+/* Frame header, message codecs, validators and penalty policy. */
 #include <stdint.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
 
-#include "common/cur.h"
 #include "common/err.h"
-#include "common/io.h"
-#include "officer/mon.h"
 #include "wire/frame.h"
 #include "wire/msg.h"
 #include "wire/penalty.h"
 #include "wire/field.h"
 #include "tap.h"
-
-static void
-test_cursor(void)
-{
-	uint8_t buf[15], out[4];
-	struct tes_cur c;
-	uint64_t v64;
-	uint32_t v32;
-	uint16_t v16;
-	uint8_t v8;
-
-	tes_cur_init_wr(&c, buf, sizeof buf);
-	OK(tes_cur_put_u8(&c, 0xab) == 0 && tes_cur_put_u16be(&c, 0x1234) == 0 &&
-	   tes_cur_put_u32be(&c, 0xdeadbeef) == 0 && tes_cur_put_u64be(&c, 0x0102030405060708ull) == 0,
-	   "cursor writes u8/u16/u32/u64");
-	EQ_INT(tes_cur_put_u8(&c, 1), TES_ERR_SPACE, "cursor refuses to write past the end");
-	EQ_MEM(buf, "\xab\x12\x34\xde\xad\xbe\xef\x01\x02\x03\x04\x05\x06\x07\x08", 15,
-	       "big-endian layout (MUST-E1)");
-	tes_cur_init_rd(&c, buf, sizeof buf);
-	OK(tes_cur_get_u8(&c, &v8) == 0 && v8 == 0xab, "get u8");
-	OK(tes_cur_get_u16be(&c, &v16) == 0 && v16 == 0x1234, "get u16be");
-	OK(tes_cur_get_u32be(&c, &v32) == 0 && v32 == 0xdeadbeef, "get u32be");
-	OK(tes_cur_get_u64be(&c, &v64) == 0 && v64 == 0x0102030405060708ull, "get u64be");
-	EQ_INT(tes_cur_get_u8(&c, &v8), TES_ERR_TRUNCATED, "get past the end is TRUNCATED");
-	tes_cur_init_rd(&c, buf, 3);
-	EQ_INT(tes_cur_get_u32be(&c, &v32), TES_ERR_TRUNCATED, "u32 from 3 bytes is TRUNCATED");
-	EQ_INT(c.off, 0, "a failed get leaves the cursor unchanged");
-	EQ_INT(tes_cur_get_bytes(&c, out, 4), TES_ERR_TRUNCATED, "get_bytes beyond the end");
-	tes_cur_init_rd(&c, NULL, 10);
-	EQ_INT(tes_cur_left(&c), 0, "a NULL buffer has no bytes");
-}
-
-/* A str8 is a u8 length and that many bytes; the length is checked against its limit first. */
-static void
-test_str8(void)
-{
-	uint8_t buf[8];
-	char s[8];
-	struct tes_cur c;
-	uint8_t n = 0;
-
-	tes_cur_init_wr(&c, buf, sizeof buf);
-	OK(tes_cur_put_str8(&c, "abc", 3) == 0 && c.off == 4 && memcmp(buf, "\x03" "abc", 4) == 0,
-	   "str8: length byte, then the bytes, no terminator (MUST-E1)");
-	tes_cur_init_rd(&c, buf, 4);
-	OK(tes_cur_get_str8(&c, 3, &n, s) == 0 && n == 3 && strcmp(s, "abc") == 0 && c.off == 4,
-	   "control: a str8 at its limit is read");
-	tes_cur_init_rd(&c, buf, 4);
-	memset(s, 'x', sizeof s);
-	EQ_INT(tes_cur_get_str8(&c, 2, &n, s), TES_ERR_TOOLONG,
-	       "a str8 longer than its limit is refused, its bytes there or not (MUST-E3)");
-	OK(s[0] == 'x', "and none of its bytes is copied");
-	buf[0] = 200;
-	tes_cur_init_rd(&c, buf, 4);
-	EQ_INT(tes_cur_get_str8(&c, 32, &n, s), TES_ERR_TOOLONG,
-	       "a length of 200 is refused before the bytes are looked for (MUST-E3)");
-	buf[0] = 3;
-	tes_cur_init_rd(&c, buf, 3);
-	EQ_INT(tes_cur_get_str8(&c, 3, &n, s), TES_ERR_TRUNCATED, "a str8 missing its bytes: truncated");
-}
 
 static void
 test_frame(void)
@@ -115,39 +49,6 @@ test_frame(void)
 	EQ_INT(tes_frame_decode(f, 100, &h, &pl, &used), TES_ERR_TRUNCATED, "payload beyond the buffer");
 	EQ_INT(tes_frame_encode_hdr(f, 1, 4091), TES_ERR_TOOLONG, "encoder refuses an oversize length");
 	EQ_INT(tes_frame_encode_hdr(f, 0, 1), TES_ERR_TYPE, "encoder refuses type 0");
-}
-
-/* A receiver reads the 6-byte header and checks it before it reads any payload. */
-static void
-test_frame_read(void)
-{
-	/* RECORD headers announcing 4091 and 3 bytes, then 3 bytes */
-	static const uint8_t over[] = { 0x54, 1, TES_FRAME_RECORD, 0, 0x0f, 0xfb, 'x', 'y', 'z' };
-	static const uint8_t fine[] = { 0x54, 1, TES_FRAME_RECORD, 0, 0, 3, 'x', 'y', 'z' };
-	struct timeval tv = { .tv_sec = 2 };
-	uint8_t buf[TES_FRAME_MAX], rest[8];
-	struct tes_frame_hdr h;
-	const uint8_t *pl;
-	size_t flen = 0;
-	int sv[2], r;
-
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0 ||
-	    setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0) {
-		OK(0, "a socket pair");
-		return;
-	}
-	/* a receiver that read the payload first would wait for 4091 bytes and time out */
-	r = write(sv[1], over, sizeof over) == (ssize_t)sizeof over ? 0 : -1;
-	r = r == 0 ? tes_io_read_frame(sv[0], buf, &h, &pl, &flen) : r;
-	EQ_INT(r, TES_ERR_TOOLONG, "an oversize length is refused from the header (MUST-F5)");
-	OK(recv(sv[0], rest, sizeof rest, MSG_DONTWAIT) == 3 && memcmp(rest, "xyz", 3) == 0,
-	   "and no byte after the header was read");
-	r = write(sv[1], fine, sizeof fine) == (ssize_t)sizeof fine ? 0 : -1;
-	r = r == 0 ? tes_io_read_frame(sv[0], buf, &h, &pl, &flen) : r;
-	OK(r == 0 && flen == sizeof fine && h.length == 3 && memcmp(pl, "xyz", 3) == 0,
-	   "control: a frame within the limit is read whole");
-	close(sv[0]);
-	close(sv[1]);
 }
 
 static void
@@ -305,57 +206,13 @@ test_policy(void)
 	OK(all, "penalty bands 50-69 -> 10, 70-99 -> 20, >=100 -> 50, else 0");
 }
 
-static void
-test_monitor(void)
-{
-	uint8_t buf[TES_MON_MSG_LEN];
-	struct tes_mon_msg m = { .type = TES_MON_REPORT }, d = { 0 };
-
-	sample_report(&m.u.rep.r);
-	memset(m.u.rep.sig, 3, sizeof m.u.rep.sig);
-	OK(tes_mon_encode(&m, buf) == 0, "monitor report encodes");
-	OK(tes_mon_decode(buf, sizeof buf, &d) == 0 && d.type == TES_MON_REPORT &&
-	   memcmp(&d.u.rep, &m.u.rep, sizeof d.u.rep) == 0, "monitor report round trip");
-	EQ_INT(tes_mon_decode(buf, sizeof buf - 1, &d), TES_ERR_FORMAT, "wrong size refused (MUST-M1)");
-	buf[sizeof buf - 1] = 1;
-	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "non-zero padding refused (MUST-M1)");
-	buf[sizeof buf - 1] = 0;
-	buf[0] = 0;
-	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_TYPE, "type 0 refused (MUST-M1)");
-	buf[0] = 9;
-	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_TYPE, "unknown type refused (MUST-M1)");
-	buf[0] = TES_MON_REPORT;
-	/* type, u16 length, then the REPORT record: inner type, id, unit key, plate length, plate */
-	buf[3 + 50] = '<';
-	OK(tes_mon_decode(buf, sizeof buf, &d) != 0, "a field that fails its validator is refused (MUST-M1)");
-	buf[3 + 50] = '3';
-	OK(tes_mon_decode(buf, sizeof buf, &d) == 0, "control: the message restored decodes");
-	EQ_INT(tes_mon_permit(TES_MS_HANDSHAKE, TES_MON_HANDSHAKE, 0), 0, "handshake allowed first");
-	EQ_INT(tes_mon_permit(TES_MS_HANDSHAKE, TES_MON_HANDSHAKE, 1u << TES_MON_HANDSHAKE), TES_ERR_STATE,
-	       "a second handshake request is refused (MUST-M3)");
-	EQ_INT(tes_mon_permit(TES_MS_UNIT, TES_MON_REPORT, 0), TES_ERR_STATE,
-	       "report before login refused (MUST-M4)");
-	EQ_INT(tes_mon_permit(TES_MS_HANDSHAKE, TES_MON_LOGIN, 0), TES_ERR_STATE,
-	       "login before handshake refused (MUST-M4)");
-	EQ_INT(tes_mon_permit(TES_MS_UNIT, TES_MON_LOGIN, 0), 0, "login after the handshake allowed");
-	EQ_INT(tes_mon_permit(TES_MS_USER, TES_MON_REPORT, 0), 0, "report after login allowed");
-	EQ_INT(tes_mon_permit(TES_MS_USER, TES_MON_INIT, 0), TES_ERR_STATE,
-	       "master->child types never permitted (MUST-M2)");
-	EQ_INT(tes_mon_permit(TES_MS_DEAD, TES_MON_LOG, 0), TES_ERR_STATE,
-	       "nothing permitted to a dead session (MUST-M2)");
-}
-
 int
 main(void)
 {
-	test_cursor();
-	test_str8();
 	test_frame();
-	test_frame_read();
 	test_report();
 	test_handshake_msgs();
 	test_validators();
 	test_policy();
-	test_monitor();
 	return tap_done();
 }
