@@ -22,6 +22,7 @@
 #include "common/cur.h"
 #include "common/err.h"
 #include "common/file.h"
+#include "common/hex.h"
 #include "common/io.h"
 #include "common/time.h"
 #include "crypto/rng.h"
