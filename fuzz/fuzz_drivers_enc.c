@@ -118,12 +118,12 @@ drivers_decode(size_t n)
 	/* spec/STORAGE.md MUST-SN2 */
 	for (i = 0; i < h.count; i++)
 		fuzz_check(tes_field_plate_valid(v[i].plate, v[i].plate_len) == 0 &&
-				   (i == 0 || tes_drivers_plate_cmp(v[i - 1].plate, v[i - 1].plate_len, v[i].plate,
-								     v[i].plate_len) < 0),
+				   (i == 0 || tes_drivers_plate_cmp(v[i - 1].plate, v[i - 1].plate_len,
+								    v[i].plate, v[i].plate_len) < 0),
 			   "decoded plates valid and ascending");
 	memcpy(file, again, n);
-	fuzz_check(tes_drivers_encode(&keys, &h, iv, v, h.count, again, sizeof again, &used) == 0 && used == n &&
-			   memcmp(again, file, n) == 0,
+	fuzz_check(tes_drivers_encode(&keys, &h, iv, v, h.count, again, sizeof again, &used) == 0 &&
+			   used == n && memcmp(again, file, n) == 0,
 		   "drivers.enc re-encodes to the same file");
 }
 
@@ -324,7 +324,7 @@ journal_records(uint8_t *p, size_t n, int reseal, uint8_t prev[static TES_JOURNA
 		if (reseal) {
 			ct = h.total_len - TES_JOURNAL_OVERHEAD;
 			tes_seal_encrypt(&keys, p + off + TES_JOURNAL_HDR_LEN,
-					  p + off + TES_JOURNAL_HDR_LEN + TES_JOURNAL_IV_LEN, ct);
+					 p + off + TES_JOURNAL_HDR_LEN + TES_JOURNAL_IV_LEN, ct);
 			tes_hmac_init(&mac, keys.mac, sizeof keys.mac);
 			tes_hmac_update(&mac, prev, TES_JOURNAL_MAC_LEN);
 			tes_hmac_update(&mac, p + off, h.total_len - TES_JOURNAL_MAC_LEN);

@@ -83,7 +83,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			n = size - 4 + (data[3] & 1 ? TES_FRAME_MAX : 0);
 		if (n <= size - 4 || n > TES_FRAME_MAX_PAYLOAD) {
 			r = tes_frame_encode(out, cap, data[0], data + 4, n, &used);
-			fuzz_check(r != 0 || (used == TES_FRAME_HDR_LEN + n && used <= cap), "frame encoder bounds");
+			fuzz_check(r != 0 || (used == TES_FRAME_HDR_LEN + n && used <= cap),
+				   "frame encoder bounds");
 		}
 	}
 	/* the header encoder refuses exactly what the decoder refuses */

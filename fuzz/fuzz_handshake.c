@@ -44,16 +44,16 @@
 
 #include "common/err.h"
 #include "common/io.h"
-#include "fuzzmode.h"
 #include "crypto/rsa.h"
 #include "fuzz.h"
+#include "fuzzmode.h"
 #include "hs_server.h"
 #include "police/client.h"
 #include "police/client_engine.h"
 
 enum {
 	STREAM_MAX = 65536,
-	TCP_STREAM_MAX = 16384,      /* what loopback buffers take before the client reads */
+	TCP_STREAM_MAX = 16384, /* what loopback buffers take before the client reads */
 	SENT_MAX = 65536,
 	CASES = 11
 };
@@ -149,11 +149,11 @@ net_init(void)
 		return;
 	}
 	badaddr = laddr;
-	badaddr.sin_family = AF_UNIX;   /* an address of another family: connect fails at once */
+	badaddr.sin_family = AF_UNIX; /* an address of another family: connect fails at once */
 	ai_set(&ai_listen, AF_INET, &laddr);
 	ai_set(&ai_refused, AF_INET, &raddr);
 	ai_set(&ai_badaddr, AF_INET, &badaddr);
-	ai_set(&ai_badfam, AF_MAX + 1, &laddr);   /* socket() refuses the family */
+	ai_set(&ai_badfam, AF_MAX + 1, &laddr); /* socket() refuses the family */
 }
 
 /*
@@ -271,7 +271,8 @@ session(struct tes_client *c, int peer, uint8_t flags, int *refused)
 		   "the pin decides once");
 	fuzz_check((r == 0) == (c->established != 0), "established after a handshake");
 	if (r == 0)
-		fuzz_check(tes_client_login(c, long_name, "pw") == TES_ERR_ARG, "a name above the limit is refused");
+		fuzz_check(tes_client_login(c, long_name, "pw") == TES_ERR_ARG,
+			   "a name above the limit is refused");
 	if (r == 0)
 		r = tes_client_login(c, "officer1", "correct horse");
 	for (i = 0; r == 0 && i < reports; i++) {
@@ -354,8 +355,8 @@ send_login(struct client_run *x)
 		login_of(&l, "", "pw");
 		memset(l.user, 'a', sizeof l.user);
 		l.user_len = TES_NAME_MAX + 1;
-		fuzz_check(tes_client_engine_login(&x->e, &l, &x->out) == TES_ERR_ARG && x->out.frame_len == 0 &&
-				   tes_client_engine_ready(&x->e),
+		fuzz_check(tes_client_engine_login(&x->e, &l, &x->out) == TES_ERR_ARG &&
+				   x->out.frame_len == 0 && tes_client_engine_ready(&x->e),
 			   "a name above the limit is refused, and the session goes on");
 	}
 	login_of(&l, "officer1", "correct horse");
@@ -383,7 +384,8 @@ on_event(struct client_run *x, int *more)
 		}
 		return send_report(x, 0);
 	case TES_CLIENT_EV_RECEIPT:
-		fuzz_check(memcmp(out->receipt.id, x->rep.id, TES_REPORT_ID_LEN) == 0, "receipt names the report");
+		fuzz_check(memcmp(out->receipt.id, x->rep.id, TES_REPORT_ID_LEN) == 0,
+			   "receipt names the report");
 		if (++x->answered == x->reports) {
 			*more = 0;
 			return 0;
@@ -438,8 +440,9 @@ refused_everything(struct client_run *x, const uint8_t *p, size_t n)
 			   tes_client_engine_pin(&x->e, 0, &unit, out) != 0 && out->frame_len == 0 &&
 			   tes_client_engine_login(&x->e, &l, out) != 0 && out->frame_len == 0 &&
 			   tes_client_engine_report(&x->e, &x->rep, sig, out) != 0 && out->frame_len == 0 &&
-			   tes_client_engine_report_sign(&x->e, &x->rep, &unit, out) != 0 && out->frame_len == 0 &&
-			   tes_client_engine_bye(&x->e, out) != 0 && out->frame_len == 0 && !tes_client_engine_ready(&x->e),
+			   tes_client_engine_report_sign(&x->e, &x->rep, &unit, out) != 0 &&
+			   out->frame_len == 0 && tes_client_engine_bye(&x->e, out) != 0 &&
+			   out->frame_len == 0 && !tes_client_engine_ready(&x->e),
 		   "client engine failure is sticky");
 }
 
@@ -463,9 +466,11 @@ over_engine(uint8_t flags, const uint8_t *p, size_t n)
 	fuzz_check(r == 0, "the client engine starts");
 	take(&x.out);
 	r = feed(&x, p, n);
-	fuzz_check(x.pin.calls <= 1 && (!x.pin.refuse || x.pin.calls == 0 || r == TES_ERR_PIN), "the pin decides once");
+	fuzz_check(x.pin.calls <= 1 && (!x.pin.refuse || x.pin.calls == 0 || r == TES_ERR_PIN),
+		   "the pin decides once");
 	if (r == TES_ERR_PEER)
-		fuzz_check(x.out.event == TES_CLIENT_EV_ALERT && x.out.alert >= 1 && x.out.alert <= TES_ALERT_MAX,
+		fuzz_check(x.out.event == TES_CLIENT_EV_ALERT && x.out.alert >= 1 &&
+				   x.out.alert <= TES_ALERT_MAX,
 			   "an alert is reported with its code");
 	if (r != 0) {
 		fuzz_check(x.e.state == TES_CLIENT_ENG_FAILED, "an error fails the client engine");

@@ -11,8 +11,8 @@
  * the engine's refusals (a second login, a report before the login, broken
  * records, reports out of range, wrong answers from the master).
  */
-#include "fuzzmode.h"
 #include "fuzz.h"
+#include "fuzzmode.h"
 #include "hs_server.h"
 
 int

@@ -40,9 +40,9 @@
 
 enum {
 	KEY_MAX = 16,
-	ENT_MAX = 512,                   /* table entries the model keeps */
-	PLATES_MAX = 512,                /* plates per map */
-	RESERVE_MAX = 2048               /* reserves stay below (it costs a table of twice as many slots) */
+	ENT_MAX = 512,     /* table entries the model keeps */
+	PLATES_MAX = 512,  /* plates per map */
+	RESERVE_MAX = 2048 /* reserves stay below (it costs a table of twice as many slots) */
 };
 
 struct ent {
@@ -54,12 +54,12 @@ static const uint8_t hk[TES_INDEX_KEY_LEN] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
 
 /* SipHash-2-4 from the paper, a byte at a time (independent of index.c). */
 #define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND(v0, v1, v2, v3)                                                                             \
-	do {                                                                                                 \
-		v0 += v1, v1 = ROTL(v1, 13), v1 ^= v0, v0 = ROTL(v0, 32);                                    \
-		v2 += v3, v3 = ROTL(v3, 16), v3 ^= v2;                                                       \
-		v0 += v3, v3 = ROTL(v3, 21), v3 ^= v0;                                                       \
-		v2 += v1, v1 = ROTL(v1, 17), v1 ^= v2, v2 = ROTL(v2, 32);                                    \
+#define SIPROUND(v0, v1, v2, v3)                                          \
+	do {                                                              \
+		v0 += v1, v1 = ROTL(v1, 13), v1 ^= v0, v0 = ROTL(v0, 32); \
+		v2 += v3, v3 = ROTL(v3, 16), v3 ^= v2;                    \
+		v0 += v3, v3 = ROTL(v3, 21), v3 ^= v0;                    \
+		v2 += v1, v1 = ROTL(v1, 17), v1 ^= v2, v2 = ROTL(v2, 32); \
 	} while (0)
 
 static uint64_t
@@ -74,7 +74,7 @@ ref_siphash(const uint8_t *k, const uint8_t *m, size_t n)
 	v2 = 0x6c7967656e657261ULL ^ k0, v3 = 0x7465646279746573ULL ^ k1;
 	for (i = 0; i <= n; i++) {
 		if (i == n)
-			w |= (uint64_t)(n & 0xff) << 56;     /* the last word: length byte on top */
+			w |= (uint64_t)(n & 0xff) << 56; /* the last word: length byte on top */
 		else
 			w |= (uint64_t)m[i] << (8 * (i % 8));
 		if (i % 8 == 7 || i == n) {
@@ -142,7 +142,8 @@ check_hash(const uint8_t *k, size_t len)
 	uint64_t h = tes_index_siphash(hk, k, len);
 
 	fuzz_check(h == ref_siphash(hk, k, len), "SipHash-2-4 agrees with the reference");
-	fuzz_check(tes_index_plate_tag(hk, (const char *)k, len) == ((uint32_t)h | 1U), "plate tag is the hash | 1");
+	fuzz_check(tes_index_plate_tag(hk, (const char *)k, len) == ((uint32_t)h | 1U),
+		   "plate tag is the hash | 1");
 }
 
 static void
@@ -157,7 +158,7 @@ op_insert(struct run *r, struct fuzz_in *in, int put)
 	had = model_find(r, x.k, x.len);
 	if (had == 0 && r->n == ENT_MAX)
 		return;
-	if (put && had == 0) {                           /* tes_index_put: the key must be new */
+	if (put && had == 0) { /* tes_index_put: the key must be new */
 		r->e[r->n] = x;
 		tes_index_put(&r->t, hk, r->e, r->n);
 		r->n++;
@@ -165,7 +166,7 @@ op_insert(struct run *r, struct fuzz_in *in, int put)
 		rc = tes_index_put_new(&r->t, hk, r->e, x.k, x.len, r->n);
 		fuzz_check(rc == (had != 0 ? TES_ERR_EXISTS : 0), "put_new refuses exactly the keys present");
 		if (rc == 0)
-			r->e[r->n++] = x;    /* the entry is filled after it is indexed, as the store does */
+			r->e[r->n++] = x; /* the entry is filled after it is indexed, as the store does */
 	}
 	fuzz_check(r->t.n == r->n, "entry count");
 }
@@ -177,7 +178,8 @@ op_lookup(struct run *r, struct fuzz_in *in)
 	size_t len = take_key(in, KEY_MAX, k);
 
 	check_hash(k, len);
-	fuzz_check(tes_index_get(&r->t, hk, r->e, k, len) == model_find(r, k, len), "lookup matches the model");
+	fuzz_check(tes_index_get(&r->t, hk, r->e, k, len) == model_find(r, k, len),
+		   "lookup matches the model");
 }
 
 static void
@@ -215,7 +217,8 @@ op_reserve(struct run *r, struct fuzz_in *in, int map, int which, int huge)
 		cap = m->cap;
 		tes_index_map_reserve(m, n);
 		fuzz_check(m->cap == (m->n == 0 && n > cap ? n : cap), "map reserve only grows an empty map");
-		fuzz_check(m->t.cap >= 2 * m->cap || m->n != 0 || n <= cap, "map reserve reserves its table too");
+		fuzz_check(m->t.cap >= 2 * m->cap || m->n != 0 || n <= cap,
+			   "map reserve reserves its table too");
 		return;
 	}
 	cap = r->t.cap;
@@ -223,7 +226,8 @@ op_reserve(struct run *r, struct fuzz_in *in, int map, int which, int huge)
 		n += (size_t)TES_INDEX_MAX + 1;
 	tes_index_reserve(&r->t, n);
 	if (r->t.n != 0 || huge)
-		fuzz_check(r->t.cap == cap, "reserve leaves a table with entries, or n above the limit, alone");
+		fuzz_check(r->t.cap == cap,
+			   "reserve leaves a table with entries, or n above the limit, alone");
 	else
 		fuzz_check(pow2(r->t.cap) && r->t.cap >= cap && r->t.cap >= 2 * n &&
 				   (r->t.cap == cap || r->t.cap / 2 < 2 * n),
@@ -291,7 +295,7 @@ op_get(struct run *r, struct fuzz_in *in, int which)
 	size_t len = take_key(in, TES_PLATE_MAX + 2, p);
 
 	if (len > TES_PLATE_MAX)
-		return;                                  /* the store never asks for those */
+		return; /* the store never asks for those */
 	w = model_plate(r, which, (const char *)p, len);
 	fuzz_check(tes_index_map_get(&r->m[which], hk, (const char *)p, len) == (w != NULL ? w->points : 0),
 		   "map get matches the model");
@@ -342,7 +346,8 @@ op_check(struct run *r, struct fuzz_in *in, int which)
 		fuzz_check(i == 0 || tes_drivers_plate_cmp(v[i - 1].plate, v[i - 1].plate_len, v[i].plate,
 							   v[i].plate_len) < 0,
 			   "sorted strictly in plate order");
-		fuzz_check(same_entry(&v[i], &s[which][i]), "the sort gives the model's entries in its order");
+		fuzz_check(same_entry(&v[i], &s[which][i]),
+			   "the sort gives the model's entries in its order");
 	}
 	len = take_key(in, sizeof(b) - 1, b);
 	check_hash(b, len);
@@ -369,16 +374,18 @@ check_all(struct run *r)
 	}
 	fuzz_check(used == r->n, "one slot per entry");
 	for (i = 0; i < r->n; i++)
-		fuzz_check(tes_index_get(&r->t, hk, r->e, r->e[i].k, r->e[i].len) == i + 1, "every entry found");
+		fuzz_check(tes_index_get(&r->t, hk, r->e, r->e[i].k, r->e[i].len) == i + 1,
+			   "every entry found");
 	for (w = 0; w < 2; w++) {
 		fuzz_check(r->m[w].n == r->nwant[w] && r->m[w].t.n == r->nwant[w], "map size");
 		for (i = 0; i < r->nwant[w]; i++) {
 			fuzz_check(r->m[w].v[i].plate_len == r->want[w][i].plate_len &&
-					   memcmp(r->m[w].v[i].plate, r->want[w][i].plate, r->want[w][i].plate_len) == 0 &&
+					   memcmp(r->m[w].v[i].plate, r->want[w][i].plate,
+						  r->want[w][i].plate_len) == 0 &&
 					   r->m[w].v[i].points == r->want[w][i].points,
 				   "map entries in insertion order");
-			fuzz_check(tes_index_map_get(&r->m[w], hk, r->want[w][i].plate, r->want[w][i].plate_len) ==
-					   r->want[w][i].points,
+			fuzz_check(tes_index_map_get(&r->m[w], hk, r->want[w][i].plate,
+						     r->want[w][i].plate_len) == r->want[w][i].points,
 				   "every plate found");
 		}
 	}
@@ -398,14 +405,30 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (in.off < in.n) {
 		c = fuzz_u8(&in);
 		switch (c & 7) {
-		case 0: op_insert(&r, &in, (c & 8) != 0); break;
-		case 1: op_lookup(&r, &in); break;
-		case 2: op_stored(&r, &in); break;
-		case 3: op_reserve(&r, &in, (c & 8) != 0, (c >> 4) & 1, (c & 0x28) == 0x20); break;
-		case 4: op_map(&r, &in, (c >> 4) & 1, 0); break;
-		case 5: op_map(&r, &in, (c >> 4) & 1, 1); break;
-		case 6: op_get(&r, &in, (c >> 4) & 1); break;
-		default: op_check(&r, &in, (c >> 4) & 1); break;
+		case 0:
+			op_insert(&r, &in, (c & 8) != 0);
+			break;
+		case 1:
+			op_lookup(&r, &in);
+			break;
+		case 2:
+			op_stored(&r, &in);
+			break;
+		case 3:
+			op_reserve(&r, &in, (c & 8) != 0, (c >> 4) & 1, (c & 0x28) == 0x20);
+			break;
+		case 4:
+			op_map(&r, &in, (c >> 4) & 1, 0);
+			break;
+		case 5:
+			op_map(&r, &in, (c >> 4) & 1, 1);
+			break;
+		case 6:
+			op_get(&r, &in, (c >> 4) & 1);
+			break;
+		default:
+			op_check(&r, &in, (c >> 4) & 1);
+			break;
 		}
 	}
 	check_all(&r);

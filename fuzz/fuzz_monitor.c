@@ -51,7 +51,8 @@ one(const uint8_t *p, size_t n, uint8_t *state, uint32_t *used, uint8_t verdict)
 	r = tes_mon_decode(p, n, &m);
 	if (r != 0)
 		return;
-	fuzz_check(n == TES_MON_MSG_LEN && m.type >= 1 && m.type <= TES_MON_TYPE_MAX, "decoded size and type");
+	fuzz_check(n == TES_MON_MSG_LEN && m.type >= 1 && m.type <= TES_MON_TYPE_MAX,
+		   "decoded size and type");
 	fuzz_check(tes_mon_encode(&m, again) == 0 && memcmp(again, p, n) == 0, "monitor message re-encodes");
 	ok = tes_mon_permit(*state, m.type, *used) == 0;
 	fuzz_check(ok == model_permit(*state, m.type, *used), "permission table matches the spec");

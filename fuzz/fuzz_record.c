@@ -39,8 +39,8 @@ static const uint8_t key_enc[TES_ENC_KEY_LEN] = "fuzz record enc key 3des";
 static const uint8_t key_mac[TES_MAC_KEY_LEN] = "fuzz record mac key hmac-sha256";
 
 struct sender {
-	struct tes_record_dir peer;   /* the honest sealer, same keys */
-	uint64_t seq;                 /* the sequence number the harness tags with */
+	struct tes_record_dir peer; /* the honest sealer, same keys */
+	uint64_t seq;               /* the sequence number the harness tags with */
 	uint8_t suite;
 };
 

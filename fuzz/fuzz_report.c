@@ -11,8 +11,8 @@
 
 #include "common/err.h"
 #include "fuzz.h"
-#include "wire/msg.h"
 #include "wire/field.h"
+#include "wire/msg.h"
 
 /* The fixed clock of every fuzz build (fuzz/fuzzmode.h TES_FUZZ_NOW): 2024-01-01. */
 #define FUZZ_NOW 1704067200u
@@ -53,7 +53,8 @@ try_report(const uint8_t *p, size_t n)
 	}
 	if (tes_msg_report_rec_decode(p, n, &m, sig) == 0) {
 		check_report_fields(&m);
-		same(tes_msg_report_rec_encode(&m, sig, again, sizeof again, &used), used, p, n, "REPORT re-encodes");
+		same(tes_msg_report_rec_encode(&m, sig, again, sizeof again, &used), used, p, n,
+		     "REPORT re-encodes");
 	}
 }
 
@@ -68,11 +69,14 @@ try_handshake_msgs(const uint8_t *p, size_t n)
 	uint8_t code;
 
 	if (tes_msg_client_hello_decode(p, n, &ch) == 0)
-		same(tes_msg_client_hello_encode(&ch, again, sizeof again, &used), used, p, n, "CLIENT_HELLO re-encodes");
+		same(tes_msg_client_hello_encode(&ch, again, sizeof again, &used), used, p, n,
+		     "CLIENT_HELLO re-encodes");
 	if (tes_msg_server_hello_decode(p, n, &sh) == 0)
-		same(tes_msg_server_hello_encode(&sh, again, sizeof again, &used), used, p, n, "SERVER_HELLO re-encodes");
+		same(tes_msg_server_hello_encode(&sh, again, sizeof again, &used), used, p, n,
+		     "SERVER_HELLO re-encodes");
 	if (tes_msg_key_exchange_decode(p, n, &kx) == 0)
-		same(tes_msg_key_exchange_encode(&kx, again, sizeof again, &used), used, p, n, "KEY_EXCHANGE re-encodes");
+		same(tes_msg_key_exchange_encode(&kx, again, sizeof again, &used), used, p, n,
+		     "KEY_EXCHANGE re-encodes");
 	if (tes_msg_finished_decode(p, n, &fin) == 0)
 		fuzz_check(n == TES_FINISHED_LEN, "FINISHED length");
 	if (tes_msg_alert_decode(p, n, &code) == 0)
@@ -96,7 +100,8 @@ try_inner(const uint8_t *p, size_t n)
 	if (tes_msg_login_result_decode(p, n, &ok) == 0)
 		fuzz_check(ok <= 1, "LOGIN_RESULT value");
 	if (tes_msg_receipt_decode(p, n, &rc) == 0)
-		same(tes_msg_receipt_encode(&rc, again, sizeof again, &used), used, p, n, "RECEIPT re-encodes");
+		same(tes_msg_receipt_encode(&rc, again, sizeof again, &used), used, p, n,
+		     "RECEIPT re-encodes");
 }
 
 /* Validators on raw bytes, and normalisation, which must only produce valid plates. */
@@ -113,7 +118,8 @@ try_validators(const uint8_t *p, size_t n)
 	(void)tes_field_name_valid((const char *)p, n);
 	(void)tes_field_password_valid((const char *)p, n);
 	if (tes_field_plate_normalize((const char *)p, n, plate, &plen) == 0)
-		fuzz_check(tes_field_plate_valid(plate, plen) == 0 && plate[plen] == '\0', "normalised plate is valid");
+		fuzz_check(tes_field_plate_valid(plate, plen) == 0 && plate[plen] == '\0',
+			   "normalised plate is valid");
 	for (i = 0; i < 8 && i < n; i++)
 		t = t << 8 | p[i];
 	(void)tes_field_time_valid(t, FUZZ_NOW);

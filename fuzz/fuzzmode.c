@@ -36,8 +36,8 @@
 #include <bearssl.h>
 
 #include "common/ct.h"
-#include "fuzzmode.h"
 #include "crypto/rng.h"
+#include "fuzzmode.h"
 
 /* Kept in every fuzz binary (referenced by tes_fuzz_reset), looked for by the release check. */
 const char tes_fuzz_marker[] = TES_FUZZ_MARKER;
@@ -134,8 +134,8 @@ br_des_ct_cbcdec_run(const br_des_ct_cbcdec_keys *ctx, void *iv, void *data, siz
 
 /* Fake PKCS#1 signature: the hash, then zeros. No private-key operation per input. */
 static uint32_t
-fake_sign(const unsigned char *oid, const unsigned char *hash, size_t hash_len,
-	  const br_rsa_private_key *sk, unsigned char *x)
+fake_sign(const unsigned char *oid, const unsigned char *hash, size_t hash_len, const br_rsa_private_key *sk,
+	  unsigned char *x)
 {
 	size_t n = (sk->n_bitlen + 7) / 8;
 

@@ -13,11 +13,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "fuzzmode.h"
 #include "crypto/handshake.h"
 #include "crypto/keysched.h"
 #include "crypto/record.h"
 #include "crypto/x25519.h"
+#include "fuzzmode.h"
 #include "hs_server.h"
 #include "officer/mon.h"
 #include "store/drivers.h"
@@ -101,7 +101,7 @@ client_handshake(uint8_t flags, uint8_t suite, int zero_key)
 	struct tes_mon_init init;
 	struct tes_session_keys k;
 	uint8_t cpriv[TES_X25519_LEN], spriv[TES_X25519_LEN], ecdh[TES_X25519_LEN] = { 0 }, th[TES_HASH_LEN],
-		fin[TES_FINISHED_LEN];
+							      fin[TES_FINISHED_LEN];
 	size_t ch_n = 0, sh_n = 0, kx_n = 0, cf_n = 0;
 
 	tes_fuzz_reset();
@@ -122,14 +122,16 @@ client_handshake(uint8_t flags, uint8_t suite, int zero_key)
 	memcpy(sh.e, init.e, init.e_len);
 	memset(kx.oaep, 0x55, sizeof kx.oaep);
 	memset(kx.sig, 0x66, sizeof kx.sig);
-	fuzz_check(tes_handshake_ch_frame(&ch, ch_f, &ch_n) == 0 && tes_handshake_sh_frame(&sh, sh_f, &sh_n) == 0 &&
+	fuzz_check(tes_handshake_ch_frame(&ch, ch_f, &ch_n) == 0 &&
+			   tes_handshake_sh_frame(&sh, sh_f, &sh_n) == 0 &&
 			   tes_handshake_kx_frame(&kx, kx_f, &kx_n) == 0,
 		   "handshake frames");
 	fuzz_check(zero_key || tes_x25519_shared(ecdh, cpriv, sh.x25519) == 0, "ecdh");
 	tes_handshake_hash(ch_f, ch_n, sh_f, sh_n, kx_f, kx_n, NULL, 0, th);
 	tes_keysched_derive(hs_pms, ecdh, th, &k);
 	tes_keysched_finished(k.c_fin, th, fin);
-	fuzz_check(tes_frame_encode(cf_f, sizeof cf_f, TES_FRAME_FINISHED, fin, sizeof fin, &cf_n) == 0, "fin");
+	fuzz_check(tes_frame_encode(cf_f, sizeof cf_f, TES_FRAME_FINISHED, fin, sizeof fin, &cf_n) == 0,
+		   "fin");
 	put_u8(flags);
 	put(ch_f, ch_n);
 	put(kx_f, kx_n);
@@ -182,7 +184,7 @@ client_transcript(uint8_t flags, uint8_t suite)
 	put_login();
 	sample_report(&rep);
 	put_report(&rep);
-	rep.speed = 999;	/* out of range: a REJECTED receipt, the session goes on */
+	rep.speed = 999; /* out of range: a REJECTED receipt, the session goes on */
 	rep.id[0] ^= 1;
 	put_report(&rep);
 	put_record(&bye, 1);
@@ -241,7 +243,7 @@ session_seeds(const char *target, const char *prefix)
 	sample_report(&rep);
 	rep.loc[0] = 1;
 	put_report(&rep);
-	put_login();	/* a second login is out of state */
+	put_login(); /* a second login is out of state */
 	emit_checked(target, prefix, "rejected-then-login-again", TES_ERR_STATE);
 
 	client_handshake(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0);
@@ -311,7 +313,7 @@ server_stream(uint8_t flags, unsigned receipts, int zero_key, int alert)
 	struct tes_mon_init init;
 	struct tes_record_dir tx;
 	uint8_t priv[TES_X25519_LEN], fin[TES_FINISHED_LEN] = { 1 }, ok[2] = { TES_INNER_LOGIN_RESULT, 1 },
-		plain[64], key[TES_MAC_KEY_LEN] = { 0 };
+				      plain[64], key[TES_MAC_KEY_LEN] = { 0 };
 	struct tes_receipt rc = { .number = 7 };
 	size_t used = 0, n = 0;
 	unsigned i;
@@ -417,7 +419,8 @@ seeds_frame(void)
 	put(f, used);
 	fuzz_check(tes_frame_encode(f, sizeof f, TES_FRAME_RECORD, f, 0, &used) == 0, "frame");
 	put(f, used);
-	fuzz_check(tes_frame_encode(f, sizeof f, TES_FRAME_CLIENT_HELLO, fin, sizeof fin, &used) == 0, "frame");
+	fuzz_check(tes_frame_encode(f, sizeof f, TES_FRAME_CLIENT_HELLO, fin, sizeof fin, &used) == 0,
+		   "frame");
 	put(f, used - 5);
 	emit("frame", "stream");
 }
@@ -521,13 +524,25 @@ static void
 seeds_bodies(void)
 {
 	static uint8_t plain[TES_JOURNAL_BODY_MAX];
-	struct tes_journal_unit un = { .name_len = 6, .name = "unit-7", .pub = { .elen = 3, .e = { 1, 0, 1 } } };
-	struct tes_journal_user us = { .name_len = 5, .name = "alice", .role = TES_ROLE_OFFICER, .hash_len = 20,
+	struct tes_journal_unit un = { .name_len = 6,
+				       .name = "unit-7",
+				       .pub = { .elen = 3, .e = { 1, 0, 1 } } };
+	struct tes_journal_user us = { .name_len = 5,
+				       .name = "alice",
+				       .role = TES_ROLE_OFFICER,
+				       .hash_len = 20,
 				       .hash = "$argon2id$v=19$m=8,t" };
-	struct tes_journal_decision de = { .verdict = TES_VERDICT_REJECT, .reason_len = 7, .reason = "blurred",
-					   .officer_len = 3, .officer = "bob", .time = TES_FUZZ_NOW };
-	struct tes_journal_audit au = { .kind = TES_AUDIT_UNIT_REFUSED, .who_len = 0, .text_len = 11,
-					.text = "bad finish.", .time = TES_FUZZ_NOW };
+	struct tes_journal_decision de = { .verdict = TES_VERDICT_REJECT,
+					   .reason_len = 7,
+					   .reason = "blurred",
+					   .officer_len = 3,
+					   .officer = "bob",
+					   .time = TES_FUZZ_NOW };
+	struct tes_journal_audit au = { .kind = TES_AUDIT_UNIT_REFUSED,
+					.who_len = 0,
+					.text_len = 11,
+					.text = "bad finish.",
+					.time = TES_FUZZ_NOW };
 	size_t m = 0;
 
 	memset(un.pub.n, 0xc5, sizeof un.pub.n);
@@ -576,9 +591,9 @@ seeds_writers(void)
 	put(jh.key, sizeof jh.key);
 	put(iv, sizeof iv);
 	memset(hdr, 0x5c, sizeof hdr);
-	put(hdr, sizeof hdr);   /* chain value */
-	put_u16(4096);          /* room for the record */
-	put_u16(64);            /* room for the plaintext */
+	put(hdr, sizeof hdr); /* chain value */
+	put_u16(4096);        /* room for the record */
+	put_u16(64);          /* room for the plaintext */
 	put_u16(29);
 	put("an approved report, 29 bytes", 29);
 	emit("drivers_enc", "writer-journal");
@@ -613,10 +628,18 @@ seeds_drivers(void)
 	struct tes_driver v[3] = { { 6, "AB123C", 10 }, { 7, "AB123CD", 70 }, { 2, "Z9", 20 } };
 	struct tes_drivers_hdr h = { .journal_seq = 12, .count = 3 };
 	struct tes_journal_hdr jh = { .type = TES_JREC_AUDIT, .seq = 1 };
-	struct tes_journal_audit au = { .kind = TES_AUDIT_LOGIN_OK, .who_len = 5, .who = "alice", .text_len = 2,
-					.text = "ok", .time = TES_FUZZ_NOW };
-	struct tes_journal_decision de = { .verdict = TES_VERDICT_APPROVE, .points = 20, .reason_len = 0,
-					   .officer_len = 3, .officer = "bob", .time = TES_FUZZ_NOW };
+	struct tes_journal_audit au = { .kind = TES_AUDIT_LOGIN_OK,
+					.who_len = 5,
+					.who = "alice",
+					.text_len = 2,
+					.text = "ok",
+					.time = TES_FUZZ_NOW };
+	struct tes_journal_decision de = { .verdict = TES_VERDICT_APPROVE,
+					   .points = 20,
+					   .reason_len = 0,
+					   .officer_len = 3,
+					   .officer = "bob",
+					   .time = TES_FUZZ_NOW };
 	struct tes_journal_report jr = { .number = 1, .received = TES_FUZZ_NOW };
 	uint8_t iv[TES_DES_BLOCK] = { 1, 2, 3, 4, 5, 6, 7, 8 }, fhdr[TES_JOURNAL_FILE_HDR_LEN],
 		prev[TES_JOURNAL_MAC_LEN];
@@ -644,7 +667,8 @@ seeds_drivers(void)
 	/* plaintext records (mode 4): audit, decision, report */
 	put_u8(4);
 	fuzz_check(tes_journal_seal(&dkeys, prev, &jh, iv, plain, n, f, sizeof f, &used) == 0, "seal");
-	tes_seal_decrypt(&dkeys, iv, f + TES_JOURNAL_HDR_LEN + TES_JOURNAL_IV_LEN, used - TES_JOURNAL_OVERHEAD);
+	tes_seal_decrypt(&dkeys, iv, f + TES_JOURNAL_HDR_LEN + TES_JOURNAL_IV_LEN,
+			 used - TES_JOURNAL_OVERHEAD);
 	put(f, used);
 	jh.type = TES_JREC_DECISION;
 	jh.seq = 2;
@@ -653,7 +677,8 @@ seeds_drivers(void)
 	fuzz_check(tes_journal_decision_encode(&de, plain, sizeof plain, &m) == 0 &&
 			   tes_journal_seal(&dkeys, prev, &jh, iv, plain, m, f, sizeof f, &used) == 0,
 		   "journal decision");
-	tes_seal_decrypt(&dkeys, iv, f + TES_JOURNAL_HDR_LEN + TES_JOURNAL_IV_LEN, used - TES_JOURNAL_OVERHEAD);
+	tes_seal_decrypt(&dkeys, iv, f + TES_JOURNAL_HDR_LEN + TES_JOURNAL_IV_LEN,
+			 used - TES_JOURNAL_OVERHEAD);
 	put(f, used);
 	emit("drivers_enc", "journal-plain");
 	/* bodies (mode 5 with the type in bits 3..) */
@@ -791,7 +816,8 @@ seeds_http(void)
 		"GET /records?plate=ab-12+c&match=prefix HTTP/1.1\r\nHost: x\r\n\r\n",
 		"GET /report?id=0123456789abcdef0123456789abcdef HTTP/1.1\r\n\r\n",
 		"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-		"Content-Length: 71\r\n\r\nuser=alice&password=pa%24%24+word&csrf=0123456789abcdef0123456789abcdef",
+		"Content-Length: "
+		"71\r\n\r\nuser=alice&password=pa%24%24+word&csrf=0123456789abcdef0123456789abcdef",
 		"POST /decide HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
 		"Content-Length: 115\r\n\r\nid=0123456789abcdef0123456789abcdef&verdict=reject&reason=other&"
 		"other=blurred&csrf=0123456789abcdef0123456789abcdef",

@@ -29,10 +29,13 @@
 #endif
 
 /* API level 3: SCMP_ACT_KILL_PROCESS (Linux >= 4.14) is available. */
-enum { API_LEVEL = 3, MAX_INSNS = 4096 };
+enum {
+	API_LEVEL = 3,
+	MAX_INSNS = 4096
+};
 
 static const enum tes_sandbox_phase phases[] = { TES_SANDBOX_SESSION, TES_SANDBOX_HTTP, TES_SANDBOX_POLICE,
-						  TES_SANDBOX_SIGCHECK, TES_SANDBOX_VERIFIER };
+						 TES_SANDBOX_SIGCHECK, TES_SANDBOX_VERIFIER };
 
 static int
 fail(const char *what, const char *name)
@@ -80,7 +83,8 @@ emit(const struct tes_sandbox_policy *p, const struct sock_filter *insns, size_t
 	printf("\n/* %s: %zu system calls allowed */\nstatic const struct sock_filter f_%s[] = {\n", p->name,
 	       p->nallow, p->name);
 	for (i = 0; i < n; i++)
-		printf("\t{ 0x%04x, %3u, %3u, 0x%08x },\n", insns[i].code, insns[i].jt, insns[i].jf, insns[i].k);
+		printf("\t{ 0x%04x, %3u, %3u, 0x%08x },\n", insns[i].code, insns[i].jt, insns[i].jf,
+		       insns[i].k);
 	printf("};\n");
 }
 
@@ -106,7 +110,8 @@ main(void)
 	printf("\nstatic const struct tes_sandbox_filter filters[] = {\n");
 	for (i = 0; i < sizeof phases / sizeof phases[0]; i++) {
 		p = tes_sandbox_policy(phases[i]);
-		printf("\t{ %d, f_%s, sizeof f_%s / sizeof f_%s[0] },\n", (int)p->phase, p->name, p->name, p->name);
+		printf("\t{ %d, f_%s, sizeof f_%s / sizeof f_%s[0] },\n", (int)p->phase, p->name, p->name,
+		       p->name);
 	}
 	printf("};\n\n"
 	       "/* see filters.h */\n"

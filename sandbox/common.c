@@ -16,7 +16,10 @@
 #include "sandbox/common.h"
 
 /* Descriptors a parser child keeps: 0-2 and its two sockets (3, 4). */
-enum { KEEP_FDS = 5, DEFAULT_CPU = 60 };
+enum {
+	KEEP_FDS = 5,
+	DEFAULT_CPU = 60
+};
 
 static int
 set_limit(int res, rlim_t soft, rlim_t hard)

@@ -8,11 +8,11 @@
 #include "sandbox/policy.h"
 
 struct tes_sandbox_ids {
-	int drop;                  /* chroot and switch uid/gid */
+	int drop; /* chroot and switch uid/gid */
 	uid_t uid;
 	gid_t gid;
-	const char *dir;           /* empty directory to chroot into */
-	unsigned cpu;              /* RLIMIT_CPU seconds */
+	const char *dir; /* empty directory to chroot into */
+	unsigned cpu;    /* RLIMIT_CPU seconds */
 };
 
 /*

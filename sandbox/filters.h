@@ -19,11 +19,10 @@
 struct tes_sandbox_filter {
 	enum tes_sandbox_phase phase;
 	const struct sock_filter *insns;
-	size_t len;                /* instructions, at most BPF_MAXINSNS */
+	size_t len; /* instructions, at most BPF_MAXINSNS */
 };
 
 /* The program of a phase, or NULL for a phase without one. */
-const struct tes_sandbox_filter *
-tes_sandbox_filter(enum tes_sandbox_phase phase);
+const struct tes_sandbox_filter *tes_sandbox_filter(enum tes_sandbox_phase phase);
 
 #endif

@@ -35,11 +35,7 @@ static const int parser_calls[] = {
  * master loads any key and keep its user.
  */
 static const int verifier_calls[] = {
-	SYS_read,
-	SYS_write,
-	SYS_brk,
-	SYS_exit,
-	SYS_exit_group,
+	SYS_read, SYS_write, SYS_brk, SYS_exit, SYS_exit_group,
 };
 
 /*
@@ -50,9 +46,8 @@ static const int verifier_calls[] = {
  * setsockopt; close of the old socket).
  */
 static const int police_calls[] = {
-	SYS_read,   SYS_write,  SYS_close,      SYS_exit,       SYS_exit_group,
-	SYS_socket, SYS_connect, SYS_poll,      SYS_fcntl,      SYS_getsockopt,
-	SYS_setsockopt,
+	SYS_read,    SYS_write, SYS_close, SYS_exit,       SYS_exit_group, SYS_socket,
+	SYS_connect, SYS_poll,  SYS_fcntl, SYS_getsockopt, SYS_setsockopt,
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

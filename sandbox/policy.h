@@ -14,15 +14,14 @@
 struct tes_sandbox_policy {
 	enum tes_sandbox_phase phase;
 	const char *name;
-	const int *allow;          /* syscall numbers, native ABI */
+	const int *allow; /* syscall numbers, native ABI */
 	size_t nallow;
-	int drop_privileges;       /* chroot + unprivileged uid/gid when started as root */
-	int limit_files;           /* RLIMIT_FSIZE 0 and RLIMIT_NOFILE 0 */
-	int limit_cpu;             /* RLIMIT_CPU from TES_SANDBOX_CPU (default 10 s) */
+	int drop_privileges; /* chroot + unprivileged uid/gid when started as root */
+	int limit_files;     /* RLIMIT_FSIZE 0 and RLIMIT_NOFILE 0 */
+	int limit_cpu;       /* RLIMIT_CPU from TES_SANDBOX_CPU (default 10 s) */
 };
 
 /* The policy of a phase, or NULL for an unknown phase. */
-const struct tes_sandbox_policy *
-tes_sandbox_policy(enum tes_sandbox_phase phase);
+const struct tes_sandbox_policy *tes_sandbox_policy(enum tes_sandbox_phase phase);
 
 #endif

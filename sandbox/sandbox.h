@@ -19,21 +19,18 @@
 
 enum tes_sandbox_phase {
 	TES_SANDBOX_INVALID = 0,
-	TES_SANDBOX_SESSION = 1,   /* protocol parser child: read, write, exit */
-	TES_SANDBOX_HTTP = 2,      /* dashboard request parser child */
-	TES_SANDBOX_POLICE = 3,    /* police client after connect and key load */
-	TES_SANDBOX_SIGCHECK = 4,  /* report signature-check worker of the master: read, write, exit */
-	TES_SANDBOX_VERIFIER = 5   /* password verifier worker of the master: read, write, brk, exit */
+	TES_SANDBOX_SESSION = 1,  /* protocol parser child: read, write, exit */
+	TES_SANDBOX_HTTP = 2,     /* dashboard request parser child */
+	TES_SANDBOX_POLICE = 3,   /* police client after connect and key load */
+	TES_SANDBOX_SIGCHECK = 4, /* report signature-check worker of the master: read, write, exit */
+	TES_SANDBOX_VERIFIER = 5  /* password verifier worker of the master: read, write, brk, exit */
 };
 
 /* Name of the compiled-in backend: "seccomp" or "null". */
-const char *
-tes_sandbox_backend(void);
+const char *tes_sandbox_backend(void);
 
-int
-tes_sandbox_init(enum tes_sandbox_phase phase);
+int tes_sandbox_init(enum tes_sandbox_phase phase);
 
-int
-tes_sandbox_enter(enum tes_sandbox_phase phase);
+int tes_sandbox_enter(enum tes_sandbox_phase phase);
 
 #endif

@@ -12,24 +12,24 @@
 
 static int tap_n, tap_pass, tap_fail;
 
-#define OK(cond, ...)                                                          \
-	do {                                                                   \
-		int tap_ok_ = (cond) ? 1 : 0; /* evaluated once */             \
-		++tap_n;                                                       \
-		if (tap_ok_) {                                                 \
-			++tap_pass;                                            \
-			printf("ok %d - ", tap_n);                             \
-		} else {                                                       \
-			++tap_fail;                                            \
-			printf("not ok %d - ", tap_n);                         \
-		}                                                              \
-		printf(__VA_ARGS__);                                           \
-		if (!tap_ok_)                                                  \
-			printf(" # %s:%d", __FILE__, __LINE__);                \
-		printf("\n");                                                  \
+#define OK(cond, ...)                                              \
+	do {                                                       \
+		int tap_ok_ = (cond) ? 1 : 0; /* evaluated once */ \
+		++tap_n;                                           \
+		if (tap_ok_) {                                     \
+			++tap_pass;                                \
+			printf("ok %d - ", tap_n);                 \
+		} else {                                           \
+			++tap_fail;                                \
+			printf("not ok %d - ", tap_n);             \
+		}                                                  \
+		printf(__VA_ARGS__);                               \
+		if (!tap_ok_)                                      \
+			printf(" # %s:%d", __FILE__, __LINE__);    \
+		printf("\n");                                      \
 	} while (0)
 
-#define EQ_INT(a, b, ...) OK((long long)(a) == (long long)(b), __VA_ARGS__)
+#define EQ_INT(a, b, ...)    OK((long long)(a) == (long long)(b), __VA_ARGS__)
 #define EQ_MEM(a, b, n, ...) OK(memcmp((a), (b), (n)) == 0, __VA_ARGS__)
 
 static inline int

@@ -57,6 +57,6 @@ void tes_hmac_sha256(const uint8_t *key, size_t klen, const void *data, size_t n
     assigns out[0 .. outlen-1] \from salt[0 .. slen-1], slen, ikm[0 .. ilen-1], ilen,
                                      info[0 .. infolen-1], infolen, outlen;
  */
-void tes_hkdf_sha256(const uint8_t *salt, size_t slen, const uint8_t *ikm, size_t ilen,
-		     const uint8_t *info, size_t infolen, uint8_t *out, size_t outlen);
+void tes_hkdf_sha256(const uint8_t *salt, size_t slen, const uint8_t *ikm, size_t ilen, const uint8_t *info,
+		     size_t infolen, uint8_t *out, size_t outlen);
 #endif

@@ -35,7 +35,9 @@
 #include "store/seal.h"
 #include "wire/penalty.h"
 
-enum { GEN_BUF = 1 << 20 };
+enum {
+	GEN_BUF = 1 << 20
+};
 
 struct gen {
 	int dfd, jfd;
@@ -129,7 +131,8 @@ gen_append(struct gen *g, uint8_t type, const uint8_t key[TES_JOURNAL_KEY_LEN], 
 		return -1;
 	memcpy(h.key, key, TES_JOURNAL_KEY_LEN);
 	tes_rng_bytes(iv, sizeof iv);
-	if (tes_journal_seal(&g->jk, g->head, &h, iv, body, n, g->buf + g->used, GEN_BUF - g->used, &used) != 0)
+	if (tes_journal_seal(&g->jk, g->head, &h, iv, body, n, g->buf + g->used, GEN_BUF - g->used, &used) !=
+	    0)
 		return -1;
 	memcpy(g->head, g->buf + g->used + used - TES_JOURNAL_MAC_LEN, TES_JOURNAL_MAC_LEN);
 	g->used += used;
@@ -247,7 +250,8 @@ gen_snapshot(struct gen *g, uint64_t nd)
 			goto out;
 		off += (size_t)k;
 	}
-	if (fsync(fd) == 0 && renameat(g->dfd, "drivers.enc.tmp", g->dfd, "drivers.enc") == 0 && fsync(g->dfd) == 0)
+	if (fsync(fd) == 0 && renameat(g->dfd, "drivers.enc.tmp", g->dfd, "drivers.enc") == 0 &&
+	    fsync(g->dfd) == 0)
 		r = 0;
 out:
 	if (fd >= 0)
@@ -260,7 +264,7 @@ out:
 static int
 gen_run(struct gen *g, uint64_t n, uint64_t nd)
 {
-	uint8_t (*ids)[TES_REPORT_ID_LEN] = calloc(nd ? nd : 1, TES_REPORT_ID_LEN);
+	uint8_t(*ids)[TES_REPORT_ID_LEN] = calloc(nd ? nd : 1, TES_REPORT_ID_LEN);
 	uint8_t id[TES_REPORT_ID_LEN];
 	uint64_t i;
 	int r = -1;
@@ -348,7 +352,8 @@ tes_gen_populate(int argc, char **argv)
 		fprintf(stderr, "tes-bench: populate: writing %s failed\n", dir);
 		return EX_IOERR;
 	}
-	fprintf(stderr, "tes-bench: populate: %llu reports, %llu approved in %.1f s\n", n, nd, tes_stats_now() - t0);
+	fprintf(stderr, "tes-bench: populate: %llu reports, %llu approved in %.1f s\n", n, nd,
+		tes_stats_now() - t0);
 	TES_WIPE_CTX(&g.jk);
 	TES_WIPE_CTX(&g.dk);
 	return EX_OK;

@@ -30,13 +30,13 @@
 /* Per-worker results in the shared mapping; samples follow the array of these. */
 struct wres {
 	unsigned long ok, errors;
-	double end;                  /* when the worker's last operation finished */
+	double end; /* when the worker's last operation finished */
 	int last_err;
 };
 
 struct shared {
 	struct wres *w;
-	double *samples;             /* clients x cap latencies, seconds */
+	double *samples; /* clients x cap latencies, seconds */
 	size_t cap;
 	size_t map_len;
 	void *map;
@@ -56,23 +56,45 @@ net_opts(struct tes_bench_net *o, int argc, char **argv, unsigned *extra, const 
 
 	while ((c = getopt(argc, argv, "s:k:u:p:f:c:r:t:n:T:P:")) != -1) {
 		switch (c) {
-		case 'P': o->server_pid = atoi(optarg); break;
-		case 's': o->server = optarg; break;
-		case 'k': o->key = optarg; break;
-		case 'u': o->user = optarg; break;
-		case 'p': pf = fopen(optarg, "r"); break;
-		case 'f': o->server_key = optarg; break;
-		case 'c': o->clients = (unsigned)atoi(optarg); break;
-		case 'r': o->runs = (unsigned)atoi(optarg); break;
-		case 't': o->seconds = atof(optarg); break;
-		case 'T': o->tag = optarg; break;
+		case 'P':
+			o->server_pid = atoi(optarg);
+			break;
+		case 's':
+			o->server = optarg;
+			break;
+		case 'k':
+			o->key = optarg;
+			break;
+		case 'u':
+			o->user = optarg;
+			break;
+		case 'p':
+			pf = fopen(optarg, "r");
+			break;
+		case 'f':
+			o->server_key = optarg;
+			break;
+		case 'c':
+			o->clients = (unsigned)atoi(optarg);
+			break;
+		case 'r':
+			o->runs = (unsigned)atoi(optarg);
+			break;
+		case 't':
+			o->seconds = atof(optarg);
+			break;
+		case 'T':
+			o->tag = optarg;
+			break;
 		case 'n':
 			if (extra_opt != NULL) {
 				*extra = (unsigned)atoi(optarg);
 				break;
 			}
 			/* FALLTHROUGH */
-		default: fputs(usage, stderr); return EX_USAGE;
+		default:
+			fputs(usage, stderr);
+			return EX_USAGE;
 		}
 	}
 	if (pf == NULL || fgets(o->pw, sizeof o->pw, pf) == NULL) {
@@ -85,8 +107,8 @@ net_opts(struct tes_bench_net *o, int argc, char **argv, unsigned *extra, const 
 	l = strlen(o->pw);
 	while (l > 0 && (o->pw[l - 1] == '\n' || o->pw[l - 1] == '\r'))
 		o->pw[--l] = '\0';
-	if (o->server == NULL || o->key == NULL || o->user == NULL || o->server_key == NULL || o->clients < 1 ||
-	    o->runs < 1 || o->runs > TES_BENCH_RUNS_MAX || o->seconds <= 0) {
+	if (o->server == NULL || o->key == NULL || o->user == NULL || o->server_key == NULL ||
+	    o->clients < 1 || o->runs < 1 || o->runs > TES_BENCH_RUNS_MAX || o->seconds <= 0) {
 		fputs(usage, stderr);
 		return EX_USAGE;
 	}
@@ -256,7 +278,8 @@ gather(const struct tes_bench_net *o, struct shared *s, unsigned long *ok, unsig
 		*ok += s->w[i].ok;
 		*errors += s->w[i].errors;
 		if (s->w[i].last_err != 0)
-			fprintf(stderr, "tes-bench: worker %u: last error: %s\n", i, tes_err_str(s->w[i].last_err));
+			fprintf(stderr, "tes-bench: worker %u: last error: %s\n", i,
+				tes_err_str(s->w[i].last_err));
 	}
 	return total;
 }
@@ -290,8 +313,9 @@ hs_worker(const struct tes_bench_net *o, struct shared *s, unsigned i, int ready
 
 /* Print rate and p50/p99 (milliseconds) figures of the runs. */
 static void
-print_figs(const char *what, const char *tag, const struct tes_stats_fig *rate, const struct tes_stats_fig *p50,
-	   const struct tes_stats_fig *p99, const struct tes_stats_fig *err, const struct tes_stats_fig *cpu)
+print_figs(const char *what, const char *tag, const struct tes_stats_fig *rate,
+	   const struct tes_stats_fig *p50, const struct tes_stats_fig *p99, const struct tes_stats_fig *err,
+	   const struct tes_stats_fig *cpu)
 {
 	struct tes_stats_fig f[5];
 	char names[5][96];
@@ -312,7 +336,8 @@ struct figs {
 };
 
 static void
-figs_add(struct figs *f, double *samples, size_t total, unsigned long ok, unsigned long errors, double elapsed)
+figs_add(struct figs *f, double *samples, size_t total, unsigned long ok, unsigned long errors,
+	 double elapsed)
 {
 	tes_stats_fig_add(&f->rate, elapsed > 0 ? (double)ok / elapsed : 0);
 	tes_stats_fig_add(&f->p50, 1e3 * tes_stats_quantile(samples, total, 0.50));
@@ -353,7 +378,7 @@ bench_loop(struct tes_bench_net *o, worker_fn fn, unsigned n, const char *what, 
 		total = gather(o, &s, &ok, &errors);
 		figs_add(&f, s.samples, total, ok, errors, elapsed);
 		if (o->server_pid > 0 && ok > 0) {
-			usleep(700000);   /* the master reaps the last children within its 500 ms poll */
+			usleep(700000); /* the master reaps the last children within its 500 ms poll */
 			tes_stats_fig_add(&f.cpu, 1e3 * (server_cpu(o->server_pid) - c0) / (double)ok);
 		}
 	}
@@ -423,7 +448,8 @@ rep_worker(const struct tes_bench_net *o, struct shared *s, unsigned i, int read
 	}
 	for (k = 0; k < n; k++) {
 		tes_load_report(&v[k].r, unit_id, i, k);
-		if ((r = tes_digest_report(&v[k].r, h)) != 0 || (r = tes_rsa_sign(&unit_key, h, v[k].sig)) != 0) {
+		if ((r = tes_digest_report(&v[k].r, h)) != 0 ||
+		    (r = tes_rsa_sign(&unit_key, h, v[k].sig)) != 0) {
 			fail_worker(ready, w, r);
 			return;
 		}

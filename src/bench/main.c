@@ -17,12 +17,16 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *help;
 } cmds[] = {
-	{ "raw", tes_raw, "raw [-k KEY] [-x TES-PARSER] [-r RUNS] [-t SECS]  primitive rates (-x: also spawning the image)" },
-	{ "handshake", tes_load_handshakes, "handshake NET [-c CLIENTS]              connect+handshake+login+close" },
+	{ "raw", tes_raw,
+	  "raw [-k KEY] [-x TES-PARSER] [-r RUNS] [-t SECS]  primitive rates (-x: also spawning the image)" },
+	{ "handshake", tes_load_handshakes,
+	  "handshake NET [-c CLIENTS]              connect+handshake+login+close" },
 	{ "report", tes_load_reports, "report NET [-c SESSIONS] [-n PER]        pre-signed durable reports" },
 	{ "idle", tes_load_idle, "idle NET -c N [-t SECS]                 hold N logged-in sessions" },
-	{ "populate", tes_gen_populate, "populate -d DIR -P UNIT.pub -n N [-D D] bulk journal + drivers.enc" },
-	{ "approve", tes_scale_approve, "approve -d DIR [-n N] [-r RUNS]          decision latency (server stopped)" },
+	{ "populate", tes_gen_populate,
+	  "populate -d DIR -P UNIT.pub -n N [-D D] bulk journal + drivers.enc" },
+	{ "approve", tes_scale_approve,
+	  "approve -d DIR [-n N] [-r RUNS]          decision latency (server stopped)" },
 	{ "startup", tes_scale_startup, "startup -e OFFICER -d DIR [-p PORT]      start-up time, peak RSS" },
 	{ "rss", tes_scale_rss, "rss -p MASTER_PID [-T TAG]               memory of master and children" },
 };
@@ -34,7 +38,8 @@ usage(void)
 
 	fputs("usage: tes-bench COMMAND [options]\n"
 	      "NET = -s HOST:PORT -k UNIT.key -u USER -p PWFILE -f SHA256:FP [-r RUNS] [-t SECS] [-T TAG]\n"
-	      "      [-P SERVER_PID: also the server's CPU time per operation]\n", stderr);
+	      "      [-P SERVER_PID: also the server's CPU time per operation]\n",
+	      stderr);
 	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		fprintf(stderr, "  %s\n", cmds[i].help);
 	return EX_USAGE;

@@ -8,13 +8,13 @@
  * are printed too ("size_*" figures).
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <arpa/inet.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,17 +53,17 @@ enum {
 /* One report as the server receives and stores it. */
 struct raw_rep {
 	struct tes_report r;
-	uint8_t frame[TES_RECORD_MAX_FRAME];    /* its REPORT record, as sent on the wire */
+	uint8_t frame[TES_RECORD_MAX_FRAME]; /* its REPORT record, as sent on the wire */
 	size_t frame_len;
-	struct tes_record_dir rx;               /* the session's receiving direction, at seq 0 */
-	size_t canon_len;                       /* its canonical encoding (what the digest covers) */
+	struct tes_record_dir rx; /* the session's receiving direction, at seq 0 */
+	size_t canon_len;         /* its canonical encoding (what the digest covers) */
 	struct tes_seal_keys jk;
-	uint8_t body[TES_JOURNAL_BODY_MAX];     /* its journal REPORT body */
+	uint8_t body[TES_JOURNAL_BODY_MAX]; /* its journal REPORT body */
 	size_t body_len;
 	uint8_t prev[TES_JOURNAL_MAC_LEN], iv[TES_JOURNAL_IV_LEN];
-	uint8_t rec[TES_JOURNAL_REC_MAX];       /* its sealed journal record */
+	uint8_t rec[TES_JOURNAL_REC_MAX]; /* its sealed journal record */
 	size_t rec_len;
-	uint8_t rcpt[TES_FRAME_MAX];            /* the RECEIPT record that answers it */
+	uint8_t rcpt[TES_FRAME_MAX]; /* the RECEIPT record that answers it */
 	size_t rcpt_len;
 	uint8_t plain[TES_RECORD_MAX_PLAIN], digest[TES_HASH_LEN];
 };
@@ -77,15 +77,15 @@ struct raw {
 	struct tes_record_dir rec;
 	struct raw_rep rep;
 	char pw_default[TES_PASSWD_ENCODED_MAX], pw_256kib[TES_PASSWD_ENCODED_MAX];
-	const char *parser;                 /* tes-parser, for op_spawn */
-	int null;                           /* /dev/null, its two sockets there */
-	int mon;                            /* our end of the echo process's socketpair */
+	const char *parser; /* tes-parser, for op_spawn */
+	int null;           /* /dev/null, its two sockets there */
+	int mon;            /* our end of the echo process's socketpair */
 	pid_t echo;
-	clockid_t echo_clk;                 /* the echo process's CPU clock */
+	clockid_t echo_clk; /* the echo process's CPU clock */
 	uint8_t msg[TES_MON_MSG_LEN];
-	int tcp[2];                         /* both ends of one loopback TCP connection */
-	int jfd;                            /* an unlinked scratch journal (O_APPEND) */
-	unsigned long jwrites;              /* records appended to it since it was emptied */
+	int tcp[2];            /* both ends of one loopback TCP connection */
+	int jfd;               /* an unlinked scratch journal (O_APPEND) */
+	unsigned long jwrites; /* records appended to it since it was emptied */
 	uint8_t io[TES_FRAME_MAX];
 };
 
@@ -154,8 +154,8 @@ op_record_open_report(struct raw *x)
 	struct tes_record_dir d = x->rep.rx;
 	size_t n;
 
-	if (tes_record_open(&d, x->rep.frame, x->rep.frame + TES_FRAME_HDR_LEN, x->rep.frame_len - TES_FRAME_HDR_LEN,
-			    x->rep.plain, sizeof x->rep.plain, &n) != 0)
+	if (tes_record_open(&d, x->rep.frame, x->rep.frame + TES_FRAME_HDR_LEN,
+			    x->rep.frame_len - TES_FRAME_HDR_LEN, x->rep.plain, sizeof x->rep.plain, &n) != 0)
 		abort();
 }
 
@@ -238,7 +238,8 @@ op_roundtrip(struct raw *x)
 	struct pollfd p = { .fd = x->mon, .events = POLLIN };
 
 	if (send(x->mon, x->msg, sizeof x->msg, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)sizeof x->msg ||
-	    poll(&p, 1, -1) != 1 || recv(x->mon, x->msg, sizeof x->msg, MSG_DONTWAIT) != (ssize_t)sizeof x->msg)
+	    poll(&p, 1, -1) != 1 ||
+	    recv(x->mon, x->msg, sizeof x->msg, MSG_DONTWAIT) != (ssize_t)sizeof x->msg)
 		abort();
 }
 
@@ -394,7 +395,9 @@ rcpt_setup(struct raw_rep *p)
 	tes_rng_bytes(mac, sizeof mac);
 	tes_record_dir_init(&tx, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, enc, mac);
 	r = tes_msg_receipt_encode(&rc, plain, sizeof plain, &n) != 0 ||
-	    tes_record_seal(&tx, plain, n, p->rcpt, sizeof p->rcpt, &p->rcpt_len) != 0 ? -1 : 0;
+			    tes_record_seal(&tx, plain, n, p->rcpt, sizeof p->rcpt, &p->rcpt_len) != 0
+		    ? -1
+		    : 0;
 	TES_WIPE_CTX(&tx);
 	TES_WIPE_BUF(enc);
 	TES_WIPE_BUF(mac);
@@ -472,7 +475,8 @@ rep_setup(struct raw *x)
 	    tes_msg_report_rec_encode(&p->r, x->sig, p->plain, sizeof p->plain, &n) != 0 ||
 	    tes_record_seal(&tx, p->plain, n, p->frame, sizeof p->frame, &p->frame_len) != 0 ||
 	    tes_journal_report_encode(&m, p->body, sizeof p->body, &p->body_len) != 0 ||
-	    tes_journal_seal(&p->jk, p->prev, &h, p->iv, p->body, p->body_len, p->rec, sizeof p->rec, &p->rec_len) != 0 ||
+	    tes_journal_seal(&p->jk, p->prev, &h, p->iv, p->body, p->body_len, p->rec, sizeof p->rec,
+			     &p->rec_len) != 0 ||
 	    rcpt_setup(p) != 0)
 		goto out;
 	r = 0;
@@ -510,9 +514,11 @@ raw_setup(struct raw *x, const char *keyfile)
 	tes_rng_bytes(x->buf, sizeof x->buf);
 	tes_rng_bytes(enc, sizeof enc);
 	tes_rng_bytes(mac, sizeof mac);
-	if (tes_rsa_oaep_encrypt(&x->k.pub, pms, sizeof pms, x->oaep) != 0 || tes_rsa_sign(&x->k, x->h, x->sig) != 0 ||
-	    tes_x25519_keygen(x->xpriv, x->out) != 0 || tes_x25519_keygen(x->out, x->xpub) != 0 ||
-	    tes_passwd_hash_cost(raw_pw, sizeof raw_pw - 1, TES_PASSWD_M_DEFAULT, x->pw_default, sizeof x->pw_default) != 0 ||
+	if (tes_rsa_oaep_encrypt(&x->k.pub, pms, sizeof pms, x->oaep) != 0 ||
+	    tes_rsa_sign(&x->k, x->h, x->sig) != 0 || tes_x25519_keygen(x->xpriv, x->out) != 0 ||
+	    tes_x25519_keygen(x->out, x->xpub) != 0 ||
+	    tes_passwd_hash_cost(raw_pw, sizeof raw_pw - 1, TES_PASSWD_M_DEFAULT, x->pw_default,
+				 sizeof x->pw_default) != 0 ||
 	    tes_passwd_hash_cost(raw_pw, sizeof raw_pw - 1, 256, x->pw_256kib, sizeof x->pw_256kib) != 0)
 		return -1;
 	if ((x->null = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)

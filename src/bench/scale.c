@@ -5,11 +5,11 @@
  * memory, and the memory of a running master and its session children.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <netinet/in.h>
-#include <arpa/inet.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,14 +114,16 @@ tes_scale_approve(int argc, char **argv)
 		else
 			return EX_USAGE;
 	}
-	if (dir == NULL || n < 1 || runs < 1 || runs > TES_BENCH_RUNS_MAX || (lat = calloc(n, sizeof *lat)) == NULL)
+	if (dir == NULL || n < 1 || runs < 1 || runs > TES_BENCH_RUNS_MAX ||
+	    (lat = calloc(n, sizeof *lat)) == NULL)
 		return EX_USAGE;
 	if ((c = tes_db_open(dir, &db)) != 0) {
 		fprintf(stderr, "tes-bench: approve: %s: %s\n", dir, tes_err_str(c));
 		return EX_NOINPUT;
 	}
 	if (tes_db_pending_count(db) < (size_t)n * runs) {
-		fprintf(stderr, "tes-bench: approve: %s has only %zu pending reports\n", dir, tes_db_pending_count(db));
+		fprintf(stderr, "tes-bench: approve: %s has only %zu pending reports\n", dir,
+			tes_db_pending_count(db));
 		tes_db_close(db);
 		return EX_DATAERR;
 	}
@@ -153,7 +155,8 @@ tes_scale_approve(int argc, char **argv)
 	fig_named(&f[5], names[5], sizeof names[5], "history", tag, "_ms", "ms");
 	fig_named(&f[6], names[6], sizeof names[6], "auditpage", tag, "_ms", "ms");
 	for (r = 0; r < runs; r++) {
-		if (tes_db_report_at(db, next - 1, &last) != 0 || reads_run(db, last.r.plate, &th, &ta) != 0) {
+		if (tes_db_report_at(db, next - 1, &last) != 0 ||
+		    reads_run(db, last.r.plate, &th, &ta) != 0) {
 			fprintf(stderr, "tes-bench: approve: the dashboard reads failed\n");
 			tes_db_close(db);
 			return EX_SOFTWARE;
@@ -223,7 +226,8 @@ port_open(const struct sockaddr_in *sa)
  * the largest anonymous RSS seen while polling every 2 ms (the heap proper).
  */
 static int
-startup_once(const char *officer, const char *dir, int port, const char *log, double *secs, long *hwm, long *anon)
+startup_once(const char *officer, const char *dir, int port, const char *log, double *secs, long *hwm,
+	     long *anon)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
 	char listen[64], path[64];
@@ -240,7 +244,8 @@ startup_once(const char *officer, const char *dir, int port, const char *log, do
 			dup2(null, 1);
 			dup2(null, 2);
 		}
-		execl(officer, "tes-officer", "serve", "-d", dir, "--listen", listen, "--http", "off", (char *)NULL);
+		execl(officer, "tes-officer", "serve", "-d", dir, "--listen", listen, "--http", "off",
+		      (char *)NULL);
 		_exit(127);
 	}
 	if (pid < 0)
@@ -260,7 +265,7 @@ startup_once(const char *officer, const char *dir, int port, const char *log, do
 	kill(pid, SIGTERM);
 	for (t0 = tes_stats_now(); waitpid(pid, &st, WNOHANG) == 0; usleep(10000))
 		if (tes_stats_now() - t0 > 10) {
-			kill(pid, SIGKILL);   /* a server that ignores SIGTERM must not hang the bench */
+			kill(pid, SIGKILL); /* a server that ignores SIGTERM must not hang the bench */
 			while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 				;
 			break;
@@ -298,7 +303,8 @@ tes_scale_startup(int argc, char **argv)
 	}
 	if (port == 0)
 		port = free_port();
-	if (officer == NULL || dir == NULL || port <= 0 || port > 65535 || runs < 1 || runs > TES_BENCH_RUNS_MAX)
+	if (officer == NULL || dir == NULL || port <= 0 || port > 65535 || runs < 1 ||
+	    runs > TES_BENCH_RUNS_MAX)
 		return EX_USAGE;
 	fig_named(&t, n1, sizeof n1, "startup", tag, "_s", "s");
 	fig_named(&m, n2, sizeof n2, "startup", tag, "_peak_rss_kib", "KiB");
@@ -347,11 +353,12 @@ long_cmp(const void *a, const void *b)
 }
 
 static void
-print_one(const char *what, const char *tag, const char *sfx, const char *unit, double med, double lo, double hi,
-	  unsigned n)
+print_one(const char *what, const char *tag, const char *sfx, const char *unit, double med, double lo,
+	  double hi, unsigned n)
 {
-	printf("{\"name\":\"%s%s%s%s\",\"unit\":\"%s\",\"median\":%.6g,\"min\":%.6g,\"max\":%.6g,\"runs\":%u}\n", what,
-	       tag[0] ? "_" : "", tag, sfx, unit, med, lo, hi, n);
+	printf("{\"name\":\"%s%s%s%s\",\"unit\":\"%s\",\"median\":%.6g,\"min\":%.6g,\"max\":%.6g,\"runs\":%u}"
+	       "\n",
+	       what, tag[0] ? "_" : "", tag, sfx, unit, med, lo, hi, n);
 }
 
 /*
@@ -387,11 +394,12 @@ tes_scale_rss(int argc, char **argv)
 	if ((f = fopen(path, "r")) != NULL) {
 		while (fscanf(f, "%d", &c) == 1) {
 			snprintf(buf, sizeof buf, "/proc/%d/smaps_rollup", c);
-			if (!is_session(c)) {        /* helpers of the master count in the total only */
+			if (!is_session(c)) { /* helpers of the master count in the total only */
 				pss_sum += proc_kib(buf, "Pss");
 				continue;
 			}
-			if (n == cap && (priv = realloc(priv, (cap = cap ? 2 * cap : 256) * sizeof *priv)) == NULL)
+			if (n == cap &&
+			    (priv = realloc(priv, (cap = cap ? 2 * cap : 256) * sizeof *priv)) == NULL)
 				return EX_OSERR;
 			snprintf(buf, sizeof buf, "/proc/%d/smaps_rollup", c);
 			if ((v = proc_kib(buf, "Private_Clean")) < 0)
@@ -407,8 +415,8 @@ tes_scale_rss(int argc, char **argv)
 	print_one("total_pss", tag, "_kib", "KiB", (double)pss_sum, (double)pss_sum, (double)pss_sum, 1);
 	if (n > 0) {
 		qsort(priv, n, sizeof *priv, long_cmp);
-		print_one("child_private", tag, "_kib", "KiB", (double)priv[n / 2], (double)priv[0], (double)priv[n - 1],
-			  (unsigned)n);
+		print_one("child_private", tag, "_kib", "KiB", (double)priv[n / 2], (double)priv[0],
+			  (double)priv[n - 1], (unsigned)n);
 	}
 	(void)mpss;
 	free(priv);

@@ -68,10 +68,12 @@ tes_stats_fig_print(const struct tes_stats_fig *f)
 		v[i] = f->v[i];
 	qsort(v, f->n, sizeof v[0], dbl_cmp);
 	if (f->n == 0) {
-		printf("{\"name\":\"%s\",\"unit\":\"%s\",\"median\":null,\"min\":null,\"max\":null,\"runs\":0}\n",
+		printf("{\"name\":\"%s\",\"unit\":\"%s\",\"median\":null,\"min\":null,\"max\":null,\"runs\":"
+		       "0}\n",
 		       f->name, f->unit);
 	} else {
-		printf("{\"name\":\"%s\",\"unit\":\"%s\",\"median\":%.6g,\"min\":%.6g,\"max\":%.6g,\"runs\":%u}\n",
+		printf("{\"name\":\"%s\",\"unit\":\"%s\",\"median\":%.6g,\"min\":%.6g,\"max\":%.6g,\"runs\":%"
+		       "u}\n",
 		       f->name, f->unit, f->n % 2 ? v[f->n / 2] : (v[f->n / 2 - 1] + v[f->n / 2]) / 2, v[0],
 		       v[f->n - 1], f->n);
 	}

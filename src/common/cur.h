@@ -40,8 +40,7 @@ struct tes_cur {
     ensures buf != \null ==> c->len == len;
  */
 /* Reader over const bytes: the cursor API never writes through a reader. */
-void
-tes_cur_init_rd(struct tes_cur *c, const uint8_t *buf, size_t len);
+void tes_cur_init_rd(struct tes_cur *c, const uint8_t *buf, size_t len);
 
 /*@ requires \valid(c);
     requires \valid(buf + (0 .. len-1));
@@ -52,8 +51,7 @@ tes_cur_init_rd(struct tes_cur *c, const uint8_t *buf, size_t len);
     ensures buf == \null ==> c->len == 0;
     ensures buf != \null ==> c->len == len;
  */
-void
-tes_cur_init_wr(struct tes_cur *c, uint8_t *buf, size_t len);
+void tes_cur_init_wr(struct tes_cur *c, uint8_t *buf, size_t len);
 
 /*@ requires \valid_read(c) && c->off <= c->len;
     terminates \true;
@@ -61,8 +59,7 @@ tes_cur_init_wr(struct tes_cur *c, uint8_t *buf, size_t len);
     ensures \result == c->len - c->off;
  */
 /* Bytes left between off and len. */
-size_t
-tes_cur_left(const struct tes_cur *c);
+size_t tes_cur_left(const struct tes_cur *c);
 
 /*
  * Getters: on success the value is the big-endian integer at buf[off] and

@@ -10,7 +10,7 @@
 
 enum tes_err {
 	TES_OK = 0,
-	TES_ERR_INTERNAL = -1,   /* broken invariant or unexpected libc failure */
+	TES_ERR_INTERNAL = -1, /* broken invariant or unexpected libc failure */
 	TES_ERR_NOMEM = -2,
 	TES_ERR_ARG = -3,        /* caller passed an invalid argument */
 	TES_ERR_SANDBOX = -4,    /* a process could not lock itself down */
@@ -30,7 +30,7 @@ enum tes_err {
 	TES_ERR_AUTH = -30,      /* login refused */
 	TES_ERR_RATELIMIT = -31, /* too many failed logins */
 	TES_ERR_UNKNOWN_UNIT = -32,
-	TES_ERR_SESSION = -33,   /* the dashboard session ended before the login completed */
+	TES_ERR_SESSION = -33, /* the dashboard session ended before the login completed */
 	TES_ERR_PLATE = -40,
 	TES_ERR_SPEED = -41,
 	TES_ERR_LIMIT = -42,
@@ -38,20 +38,19 @@ enum tes_err {
 	TES_ERR_LOCATION = -44,
 	TES_ERR_NAME = -45,
 	TES_ERR_IO = -50,
-	TES_ERR_CORRUPT = -51,   /* stored data fails its MAC or structure check */
+	TES_ERR_CORRUPT = -51, /* stored data fails its MAC or structure check */
 	TES_ERR_EXISTS = -52,
 	TES_ERR_NOTFOUND = -53,
 	TES_ERR_LOCKED = -54,
-	TES_ERR_DECIDED = -55,   /* report already approved or rejected */
-	TES_ERR_PEER = -60,      /* peer sent an alert */
-	TES_ERR_CLOSED = -61,    /* connection closed */
+	TES_ERR_DECIDED = -55, /* report already approved or rejected */
+	TES_ERR_PEER = -60,    /* peer sent an alert */
+	TES_ERR_CLOSED = -61,  /* connection closed */
 	TES_ERR_TIMEOUT = -62,
 	TES_ERR_BUSY = -63,
 	TES_ERR_MIN = -64
 };
 
 /* One-line, human-readable text for an error code (never NULL). */
-const char *
-tes_err_str(int err);
+const char *tes_err_str(int err);
 
 #endif

@@ -24,43 +24,36 @@
  * checked is the file read. REGULAR is checked before SECRET.
  */
 enum tes_file_rule {
-	TES_FILE_NOFOLLOW = 1,       /* a symbolic link as the last component is refused: TES_ERR_IO */
-	TES_FILE_REGULAR = 2,        /* anything but a regular file is refused: TES_ERR_IO */
-	TES_FILE_SECRET = 4          /* anything but a regular file that neither group nor others
+	TES_FILE_NOFOLLOW = 1, /* a symbolic link as the last component is refused: TES_ERR_IO */
+	TES_FILE_REGULAR = 2,  /* anything but a regular file is refused: TES_ERR_IO */
+	TES_FILE_SECRET = 4    /* anything but a regular file that neither group nor others
 	                                may access (mode & 077 == 0) is refused: TES_ERR_KEY */
 };
 
 /* Write all n bytes at fd's position (retrying short writes and EINTR). */
-int
-tes_file_write_all(int fd, const void *p, size_t n);
+int tes_file_write_all(int fd, const void *p, size_t n);
 
 /* Read exactly n bytes from fd's position; end of file first is TES_ERR_IO. */
-int
-tes_file_read_all(int fd, void *p, size_t n);
+int tes_file_read_all(int fd, void *p, size_t n);
 
 /* Read up to n bytes at offset off; *got is short of n only at the end of the file. */
-int
-tes_file_pread_all(int fd, void *p, size_t n, uint64_t off, size_t *got);
+int tes_file_pread_all(int fd, void *p, size_t n, uint64_t off, size_t *got);
 
 /* fsync(2) of fd (a file or a directory). */
-int
-tes_file_sync(int fd);
+int tes_file_sync(int fd);
 
 /* fdatasync(2) of fd: its data and the size, not the other metadata. */
-int
-tes_file_datasync(int fd);
+int tes_file_datasync(int fd);
 
 /* ftruncate(2) of fd to size bytes (not synced). */
-int
-tes_file_truncate(int fd, uint64_t size);
+int tes_file_truncate(int fd, uint64_t size);
 
 /*
  * fsync the directory that holds path (its parent, "." for a bare name), so
  * that a new entry for path is durable. TES_ERR_ARG if path is longer than
  * PATH_MAX.
  */
-int
-tes_file_sync_parent(const char *path);
+int tes_file_sync_parent(const char *path);
 
 /*
  * Create name under dfd with the given mode (subject to the umask), never an
@@ -69,8 +62,7 @@ tes_file_sync_parent(const char *path);
  * removed. The caller fsyncs the directory when the new entry must be
  * durable.
  */
-int
-tes_file_create(int dfd, const char *name, const void *p, size_t n, mode_t mode);
+int tes_file_create(int dfd, const char *name, const void *p, size_t n, mode_t mode);
 
 /*
  * Replace name under dfd atomically: write the n bytes to tmp (created or
@@ -79,8 +71,7 @@ tes_file_create(int dfd, const char *name, const void *p, size_t n, mode_t mode)
  * removed and name is unchanged; a failure of the last fsync leaves the new
  * file in place (TES_ERR_IO: whether it survives a crash is unknown).
  */
-int
-tes_file_replace(int dfd, const char *tmp, const char *name, const void *p, size_t n, mode_t mode);
+int tes_file_replace(int dfd, const char *tmp, const char *name, const void *p, size_t n, mode_t mode);
 
 /*
  * Read a whole file of at most max bytes into buf, which has room for
@@ -91,8 +82,7 @@ tes_file_replace(int dfd, const char *tmp, const char *name, const void *p, size
  * it (it is then refused); with neither, any file open(2) opens is read to
  * its end (a pipe such as /dev/stdin). On failure the bytes read are wiped.
  */
-int
-tes_file_load(int dfd, const char *name, unsigned rules, uint8_t *buf, size_t max, size_t *len);
+int tes_file_load(int dfd, const char *name, unsigned rules, uint8_t *buf, size_t max, size_t *len);
 
 /*
  * A whole regular file of at most max bytes (TES_ERR_TOOLONG) into a new
@@ -101,15 +91,13 @@ tes_file_load(int dfd, const char *name, unsigned rules, uint8_t *buf, size_t ma
  * gave: a file that shrinks meanwhile is TES_ERR_IO. *out is NULL on
  * failure. Out of memory ends the process.
  */
-int
-tes_file_slurp(int dfd, const char *name, unsigned rules, size_t max, uint8_t **out, size_t *len);
+int tes_file_slurp(int dfd, const char *name, unsigned rules, size_t max, uint8_t **out, size_t *len);
 
 /*
  * The rules of tes_file_load on name without opening it (fstatat; with
  * TES_FILE_NOFOLLOW a symbolic link is judged itself, so it is not a
  * regular file). 0, TES_ERR_NOTFOUND, TES_ERR_IO or TES_ERR_KEY.
  */
-int
-tes_file_check(int dfd, const char *name, unsigned rules);
+int tes_file_check(int dfd, const char *name, unsigned rules);
 
 #endif

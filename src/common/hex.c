@@ -7,8 +7,8 @@
  */
 #include <stdint.h>
 
-#include "common/hex.h"
 #include "common/err.h"
+#include "common/hex.h"
 #include "common/wipe.h"
 
 /*@ requires x < 2147483648 && y < 2147483648;

@@ -59,8 +59,8 @@ tes_io_write_full(int fd, const void *buf, size_t n)
 
 /* see io.h */
 int
-tes_io_read_frame(int fd, uint8_t buf[static TES_FRAME_MAX], struct tes_frame_hdr *h,
-	       const uint8_t **payload, size_t *frame_len)
+tes_io_read_frame(int fd, uint8_t buf[static TES_FRAME_MAX], struct tes_frame_hdr *h, const uint8_t **payload,
+		  size_t *frame_len)
 {
 	int r;
 

@@ -7,7 +7,11 @@
 #ifndef TES_COMMON_LOG_H
 #define TES_COMMON_LOG_H
 
-enum tes_log_level { TES_LOG_INFO = 0, TES_LOG_WARN = 1, TES_LOG_ERROR = 2 };
+enum tes_log_level {
+	TES_LOG_INFO = 0,
+	TES_LOG_WARN = 1,
+	TES_LOG_ERROR = 2
+};
 
 void tes_log_init(const char *progname, int timestamps);
 void tes_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

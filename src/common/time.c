@@ -36,4 +36,3 @@ tes_time_parse(const char *s, uint64_t *t)
 	*t = (uint64_t)v;
 	return 0;
 }
-

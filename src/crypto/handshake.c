@@ -54,7 +54,7 @@ tes_handshake_kx_frame(const struct tes_key_exchange *m, uint8_t out[static TES_
 /* see handshake.h */
 void
 tes_handshake_hash(const uint8_t *a, size_t an, const uint8_t *b, size_t bn, const uint8_t *c, size_t cn,
-	    const uint8_t *d, size_t dn, uint8_t out[static TES_HASH_LEN])
+		   const uint8_t *d, size_t dn, uint8_t out[static TES_HASH_LEN])
 {
 	br_sha256_context h;
 
@@ -73,7 +73,7 @@ tes_handshake_hash(const uint8_t *a, size_t an, const uint8_t *b, size_t bn, con
 /* see handshake.h */
 void
 tes_handshake_unit_auth_hash(const uint8_t *ch, size_t chn, const uint8_t *sh, size_t shn,
-		      const uint8_t oaep[static TES_RSA_LEN], uint8_t out[static TES_HASH_LEN])
+			     const uint8_t oaep[static TES_RSA_LEN], uint8_t out[static TES_HASH_LEN])
 {
 	static const uint8_t ctx[] = "TES1 unit-auth";
 

@@ -8,8 +8,8 @@
 
 /* see hkdf.h */
 void
-tes_hkdf_sha256(const uint8_t *salt, size_t slen, const uint8_t *ikm, size_t ilen,
-		const uint8_t *info, size_t infolen, uint8_t *out, size_t outlen)
+tes_hkdf_sha256(const uint8_t *salt, size_t slen, const uint8_t *ikm, size_t ilen, const uint8_t *info,
+		size_t infolen, uint8_t *out, size_t outlen)
 {
 	br_hkdf_context c;
 

@@ -18,9 +18,9 @@
 #include "crypto/rsa.h"
 
 enum {
-	RSA_DER_MAX = 4096,     /* PKCS#1 or PKCS#8 RSA-2048 is about 1.2 KiB */
+	RSA_DER_MAX = 4096, /* PKCS#1 or PKCS#8 RSA-2048 is about 1.2 KiB */
 	RSA_PEM_MAX = 6144,
-	SSH_BLOB_PARSE_MAX = 1100  /* any RSA up to 8192 bits parses, then fails the size check */
+	SSH_BLOB_PARSE_MAX = 1100 /* any RSA up to 8192 bits parses, then fails the size check */
 };
 
 static const char ssh_rsa[] = "ssh-rsa";
@@ -52,7 +52,7 @@ tes_keyfile_save_private(const struct tes_rsa_priv *k, const char *path)
 		goto out;
 	br_pem_encode(pem, der, derlen, "RSA PRIVATE KEY", BR_PEM_LINE64);
 	r = tes_file_create(AT_FDCWD, path, pem, pemlen, 0600);
- out:
+out:
 	TES_WIPE_BUF(der);
 	TES_WIPE_BUF(pem);
 	return r;
@@ -96,8 +96,7 @@ pem_event(br_pem_decoder_context *pc, struct der_sink *sink, int *state)
 		return 0;
 	case BR_PEM_BEGIN_OBJ:
 		name = br_pem_decoder_name(pc);
-		if (*state != 0 || (strcmp(name, "RSA PRIVATE KEY") != 0 &&
-				    strcmp(name, "PRIVATE KEY") != 0))
+		if (*state != 0 || (strcmp(name, "RSA PRIVATE KEY") != 0 && strcmp(name, "PRIVATE KEY") != 0))
 			return TES_ERR_FORMAT;
 		br_pem_decoder_setdest(pc, der_sink_push, sink);
 		*state = 1;
@@ -112,8 +111,7 @@ pem_event(br_pem_decoder_context *pc, struct der_sink *sink, int *state)
 
 /* Push n bytes through the PEM decoder, handling events as they come. */
 static int
-pem_feed(br_pem_decoder_context *pc, struct der_sink *sink, int *state, const uint8_t *p,
-	 size_t n)
+pem_feed(br_pem_decoder_context *pc, struct der_sink *sink, int *state, const uint8_t *p, size_t n)
 {
 	size_t k;
 	int r;
@@ -145,7 +143,7 @@ pem_extract(const uint8_t *pem, size_t len, struct der_sink *sink)
 	if (state != 2 || sink->overflow || sink->len == 0)
 		goto out;
 	r = 0;
- out:
+out:
 	TES_WIPE_CTX(&pc);
 	return r;
 }
@@ -168,7 +166,7 @@ der_import(struct tes_rsa_priv *k, const uint8_t *der, size_t len)
 	if ((r = tes_rsa_priv_import(k, sk)) != 0)
 		goto out;
 	r = 0;
- out:
+out:
 	TES_WIPE_CTX(&sc);
 	return r;
 }
@@ -185,14 +183,15 @@ tes_keyfile_load_private(struct tes_rsa_priv *k, const char *path)
 	memset(k, 0, sizeof(*k));
 	memset(&sink, 0, sizeof(sink));
 	/*= spec/STORAGE.md#directory MUST-D2: a private key (server.key) open to group or others is refused */
-	if ((r = secret_rule(tes_file_load(AT_FDCWD, path, TES_FILE_REGULAR | TES_FILE_SECRET, file, TES_KEYFILE_MAX, &len))) != 0)
+	if ((r = secret_rule(tes_file_load(AT_FDCWD, path, TES_FILE_REGULAR | TES_FILE_SECRET, file,
+					   TES_KEYFILE_MAX, &len))) != 0)
 		goto out;
 	if ((r = pem_extract(file, len, &sink)) != 0)
 		goto out;
 	if ((r = der_import(k, sink.buf, sink.len)) != 0)
 		goto out;
 	r = 0;
- out:
+out:
 	tes_wipe(file, len);
 	TES_WIPE_CTX(&sink);
 	if (r != 0)
@@ -260,8 +259,8 @@ tes_keyfile_ssh_parse(struct tes_rsa_pub *k, const char *line, size_t n)
 		n--;
 	if (n > 0 && line[n - 1] == '\r')
 		n--;
-	if (n <= SSH_RSA_LEN + 1 || memcmp(line, ssh_rsa, SSH_RSA_LEN) != 0 ||
-	    line[SSH_RSA_LEN] != ' ' || printable(line, n) != 0)
+	if (n <= SSH_RSA_LEN + 1 || memcmp(line, ssh_rsa, SSH_RSA_LEN) != 0 || line[SSH_RSA_LEN] != ' ' ||
+	    printable(line, n) != 0)
 		return TES_ERR_FORMAT;
 	line += SSH_RSA_LEN + 1;
 	n -= SSH_RSA_LEN + 1;

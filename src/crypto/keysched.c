@@ -9,7 +9,7 @@
 static const char ks_salt[] = "TES1";
 static const char ks_label[] = "TES1 keys";
 
-#define KS_SALT_LEN (sizeof(ks_salt) - 1)
+#define KS_SALT_LEN  (sizeof(ks_salt) - 1)
 #define KS_LABEL_LEN (sizeof(ks_label) - 1)
 
 /* see keysched.h */
@@ -26,8 +26,8 @@ tes_keysched_derive(const uint8_t pms[TES_PMS_LEN], const uint8_t ecdh[TES_X2551
 	memcpy(ikm + TES_PMS_LEN, ecdh, TES_X25519_LEN);
 	memcpy(info, ks_label, KS_LABEL_LEN);
 	memcpy(info + KS_LABEL_LEN, th, TES_HASH_LEN);
-	tes_hkdf_sha256((const uint8_t *)ks_salt, KS_SALT_LEN, ikm, sizeof(ikm), info,
-			sizeof(info), okm, sizeof(okm));
+	tes_hkdf_sha256((const uint8_t *)ks_salt, KS_SALT_LEN, ikm, sizeof(ikm), info, sizeof(info), okm,
+			sizeof(okm));
 	memcpy(out->c2s_enc, p, sizeof(out->c2s_enc));
 	p += sizeof(out->c2s_enc);
 	memcpy(out->c2s_mac, p, sizeof(out->c2s_mac));

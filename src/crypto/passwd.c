@@ -15,8 +15,8 @@ enum {
 	PW_LANES = 1,
 	PW_SALT_LEN = 16,
 	PW_HASH_LEN = 32,
-	PW_M_MIN = 8,           /* libargon2 minimum for one lane */
-	PW_M_MAX = 4194304      /* 4 GiB */
+	PW_M_MIN = 8,      /* libargon2 minimum for one lane */
+	PW_M_MAX = 4194304 /* 4 GiB */
 };
 
 static const char pw_prefix[] = "$argon2id$";
@@ -68,14 +68,14 @@ tes_passwd_hash_cost(const char *pw, size_t pwlen, uint32_t m, char *encoded, si
 		goto out;
 	}
 	tes_rng_bytes(salt, sizeof(salt));
-	ar = argon2id_hash_encoded(PW_T_COST, m, PW_LANES, pw, pwlen, salt, sizeof(salt),
-				   PW_HASH_LEN, encoded, cap);
+	ar = argon2id_hash_encoded(PW_T_COST, m, PW_LANES, pw, pwlen, salt, sizeof(salt), PW_HASH_LEN,
+				   encoded, cap);
 	if (ar != ARGON2_OK) {
 		r = ar == ARGON2_MEMORY_ALLOCATION_ERROR ? TES_ERR_NOMEM : TES_ERR_INTERNAL;
 		goto out;
 	}
 	r = 0;
- out:
+out:
 	TES_WIPE_BUF(salt);
 	return r;
 }

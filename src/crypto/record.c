@@ -21,8 +21,8 @@
  */
 
 enum {
-	REC_OVERHEAD = TES_DES_BLOCK + TES_MAC_LEN,          /* iv + tag */
-	REC_CT_MAX = TES_RECORD_MAX_PLAIN + TES_DES_BLOCK    /* padded maximal plaintext */
+	REC_OVERHEAD = TES_DES_BLOCK + TES_MAC_LEN,       /* iv + tag */
+	REC_CT_MAX = TES_RECORD_MAX_PLAIN + TES_DES_BLOCK /* padded maximal plaintext */
 };
 
 /* Cipher key length for a suite, 0 if unknown. */
@@ -41,8 +41,8 @@ rec_keylen(uint8_t suite)
 
 /* tag = HMAC(mac key, seq || hdr || iv || ct); ivct is iv || ct (len bytes). */
 static void
-rec_tag(const struct tes_record_dir *d, const uint8_t hdr[TES_FRAME_HDR_LEN],
-	const uint8_t *ivct, size_t len, uint8_t tag[TES_MAC_LEN])
+rec_tag(const struct tes_record_dir *d, const uint8_t hdr[TES_FRAME_HDR_LEN], const uint8_t *ivct, size_t len,
+	uint8_t tag[TES_MAC_LEN])
 {
 	struct tes_hmac h;
 	uint8_t seq[8];
@@ -88,8 +88,8 @@ tes_record_dir_wipe(struct tes_record_dir *d)
 
 /* see record.h */
 int
-tes_record_seal(struct tes_record_dir *d, const uint8_t *plain, size_t n, uint8_t *out,
-		size_t cap, size_t *used)
+tes_record_seal(struct tes_record_dir *d, const uint8_t *plain, size_t n, uint8_t *out, size_t cap,
+		size_t *used)
 {
 	br_des_ct_cbcenc_keys ek;
 	uint8_t iv[TES_DES_BLOCK];
@@ -124,7 +124,7 @@ tes_record_seal(struct tes_record_dir *d, const uint8_t *plain, size_t n, uint8_
 	d->seq++;
 	*used = total;
 	r = 0;
- out:
+out:
 	TES_WIPE_CTX(&ek);
 	return r;
 }
@@ -159,8 +159,8 @@ rec_unpad(const uint8_t *pt, size_t len)
 
 /* see record.h */
 int
-tes_record_open(struct tes_record_dir *d, const uint8_t hdr[TES_FRAME_HDR_LEN],
-		const uint8_t *payload, size_t plen, uint8_t *out, size_t cap, size_t *outlen)
+tes_record_open(struct tes_record_dir *d, const uint8_t hdr[TES_FRAME_HDR_LEN], const uint8_t *payload,
+		size_t plen, uint8_t *out, size_t cap, size_t *outlen)
 {
 	br_des_ct_cbcdec_keys dk;
 	uint8_t iv[TES_DES_BLOCK], tag[TES_MAC_LEN], work[REC_CT_MAX];
@@ -201,7 +201,7 @@ tes_record_open(struct tes_record_dir *d, const uint8_t hdr[TES_FRAME_HDR_LEN],
 	*outlen = ptlen;
 	d->seq++;
 	r = 0;
- out:
+out:
 	if (r != 0)
 		d->failed = 1;
 	TES_WIPE_CTX(&dk);

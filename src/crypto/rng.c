@@ -18,7 +18,7 @@
 #endif
 
 enum {
-	RNG_SEED_LEN = 48,	/* 256-bit entropy + 128-bit nonce (SP 800-90A) */
+	RNG_SEED_LEN = 48, /* 256-bit entropy + 128-bit nonce (SP 800-90A) */
 	RNG_PAGE = 4096
 };
 
@@ -31,7 +31,7 @@ static _Alignas(RNG_PAGE) union {
 		br_hmac_drbg_context drbg;
 		pid_t pid;
 		int ready;
-		int wipeonfork;   /* the page is zeroed in a forked child */
+		int wipeonfork; /* the page is zeroed in a forked child */
 	} s;
 	unsigned char page[RNG_PAGE];
 } rng;
@@ -72,7 +72,7 @@ rng_seed(void)
 	if (seeder == 0 || !seeder(&rng.s.drbg.vtable))
 		goto out;
 	r = 0;
- out:
+out:
 	TES_WIPE_BUF(seed);
 	return r;
 }
@@ -96,7 +96,7 @@ tes_rng_init(void)
 	rng.s.pid = getpid();
 	rng.s.ready = 1;
 	r = 0;
- out:
+out:
 	return r;
 }
 

@@ -53,9 +53,9 @@ rsa_priv_view(const struct tes_rsa_priv *k, br_rsa_private_key *sk)
 static int
 rsa_priv_check(const struct tes_rsa_priv *k)
 {
-	if (k->plen < 1 || k->plen > TES_RSA_HALF || k->qlen < 1 || k->qlen > TES_RSA_HALF ||
-	    k->dplen < 1 || k->dplen > TES_RSA_HALF || k->dqlen < 1 || k->dqlen > TES_RSA_HALF ||
-	    k->iqlen < 1 || k->iqlen > TES_RSA_HALF)
+	if (k->plen < 1 || k->plen > TES_RSA_HALF || k->qlen < 1 || k->qlen > TES_RSA_HALF || k->dplen < 1 ||
+	    k->dplen > TES_RSA_HALF || k->dqlen < 1 || k->dqlen > TES_RSA_HALF || k->iqlen < 1 ||
+	    k->iqlen > TES_RSA_HALF)
 		return TES_ERR_KEY;
 	return tes_rsa_pub_check(&k->pub);
 }
@@ -115,7 +115,7 @@ rsa_pairwise(const struct tes_rsa_priv *k)
 	rsa_priv_view(k, &sk);
 	rsa_pub_view(&k->pub, &pk);
 	tes_rng_bytes(x, sizeof(x));
-	x[0] = 0;	/* below n, whose top bit is set */
+	x[0] = 0; /* below n, whose top bit is set */
 	memcpy(y, x, sizeof(y));
 	if (!br_rsa_private_get_default()(y, &sk))
 		goto out;
@@ -124,7 +124,7 @@ rsa_pairwise(const struct tes_rsa_priv *k)
 	if (tes_ct_eq(x, y, sizeof(x)) != 0)
 		goto out;
 	r = 0;
- out:
+out:
 	TES_WIPE_BUF(x);
 	TES_WIPE_BUF(y);
 	return r;
@@ -180,15 +180,14 @@ tes_rsa_generate(struct tes_rsa_priv *k)
 	int r = TES_ERR_KEY;
 
 	memset(k, 0, sizeof(*k));
-	if (!br_rsa_keygen_get_default()(tes_rng_prng(), &sk, kbuf, NULL, NULL, RSA_BITS,
-					 RSA_E_DEFAULT))
+	if (!br_rsa_keygen_get_default()(tes_rng_prng(), &sk, kbuf, NULL, NULL, RSA_BITS, RSA_E_DEFAULT))
 		goto out;
 	if ((r = rsa_priv_import(k, &sk)) != 0)
 		goto out;
 	if ((r = rsa_priv_complete(k)) != 0)
 		goto out;
 	r = 0;
- out:
+out:
 	TES_WIPE_BUF(kbuf);
 	TES_WIPE_CTX(&sk);
 	if (r != 0)
@@ -223,7 +222,7 @@ tes_rsa_priv_der(const struct tes_rsa_priv *k, uint8_t *der, size_t cap, size_t 
 		goto out;
 	br_encode_rsa_raw_der(der, &sk, &pk, d, dlen);
 	r = 0;
- out:
+out:
 	TES_WIPE_BUF(d);
 	return r;
 }
@@ -270,8 +269,7 @@ tes_rsa_ssh_blob(const struct tes_rsa_pub *k, uint8_t out[TES_RSA_SSH_BLOB_MAX],
 	tes_cur_init_wr(&c, out, TES_RSA_SSH_BLOB_MAX);
 	if ((r = tes_cur_put_u32be(&c, SSH_RSA_LEN)) != 0 ||
 	    (r = tes_cur_put_bytes(&c, (const uint8_t *)ssh_rsa, SSH_RSA_LEN)) != 0 ||
-	    (r = ssh_put_mpint(&c, k->e, k->elen)) != 0 ||
-	    (r = ssh_put_mpint(&c, k->n, TES_RSA_LEN)) != 0)
+	    (r = ssh_put_mpint(&c, k->e, k->elen)) != 0 || (r = ssh_put_mpint(&c, k->n, TES_RSA_LEN)) != 0)
 		return r;
 	*len = c.off;
 	return 0;
@@ -290,9 +288,9 @@ ssh_get_mpint(struct tes_cur *c, const uint8_t **v, size_t *len)
 	if (n == 0)
 		return 0;
 	if (((*v)[0] & 0x80) != 0)
-		return TES_ERR_FORMAT;	/* negative */
+		return TES_ERR_FORMAT; /* negative */
 	if ((*v)[0] == 0 && (n == 1 || ((*v)[1] & 0x80) == 0))
-		return TES_ERR_FORMAT;	/* needless leading zero */
+		return TES_ERR_FORMAT; /* needless leading zero */
 	if ((*v)[0] == 0) {
 		(*v)++;
 		(*len)--;
@@ -313,8 +311,7 @@ tes_rsa_ssh_blob_parse(struct tes_rsa_pub *k, const uint8_t *blob, size_t len)
 	if (tes_cur_get_u32be(&c, &tlen) != 0 || tlen != SSH_RSA_LEN ||
 	    tes_cur_get_view(&c, &t, SSH_RSA_LEN) != 0 || memcmp(t, ssh_rsa, SSH_RSA_LEN) != 0)
 		return TES_ERR_FORMAT;
-	if (ssh_get_mpint(&c, &e, &elen) != 0 || ssh_get_mpint(&c, &n, &nlen) != 0 ||
-	    tes_cur_left(&c) != 0)
+	if (ssh_get_mpint(&c, &e, &elen) != 0 || ssh_get_mpint(&c, &n, &nlen) != 0 || tes_cur_left(&c) != 0)
 		return TES_ERR_FORMAT;
 	if (elen < 1 || elen > TES_RSA_E_MAX || nlen != TES_RSA_LEN)
 		return TES_ERR_KEY;
@@ -345,16 +342,15 @@ tes_rsa_fingerprint(const struct tes_rsa_pub *k, char out[TES_FP_STRLEN])
 
 	tes_rsa_keyid(k, id);
 	memcpy(out, prefix, sizeof(prefix) - 1);
-	(void)tes_b64_encode(id, sizeof(id), out + sizeof(prefix) - 1,
-			     TES_FP_STRLEN - (sizeof(prefix) - 1), 0);
+	(void)tes_b64_encode(id, sizeof(id), out + sizeof(prefix) - 1, TES_FP_STRLEN - (sizeof(prefix) - 1),
+			     0);
 }
 
 /* ---- OAEP and signatures ---- */
 
 /* see rsa.h */
 int
-tes_rsa_oaep_encrypt(const struct tes_rsa_pub *k, const uint8_t *in, size_t n,
-		     uint8_t out[TES_RSA_LEN])
+tes_rsa_oaep_encrypt(const struct tes_rsa_pub *k, const uint8_t *in, size_t n, uint8_t out[TES_RSA_LEN])
 {
 	br_rsa_public_key pk;
 	int r;
@@ -364,20 +360,19 @@ tes_rsa_oaep_encrypt(const struct tes_rsa_pub *k, const uint8_t *in, size_t n,
 	if (n > TES_RSA_OAEP_MAX)
 		return TES_ERR_TOOLONG;
 	rsa_pub_view(k, &pk);
-	if (br_rsa_oaep_encrypt_get_default()(tes_rng_prng(), &br_sha256_vtable, NULL, 0, &pk,
-					      out, TES_RSA_LEN, in, n) != TES_RSA_LEN)
+	if (br_rsa_oaep_encrypt_get_default()(tes_rng_prng(), &br_sha256_vtable, NULL, 0, &pk, out,
+					      TES_RSA_LEN, in, n) != TES_RSA_LEN)
 		return TES_ERR_KEY;
 	return 0;
 }
 
 /* see rsa.h */
 int
-tes_rsa_oaep_decrypt(const struct tes_rsa_priv *k, const uint8_t in[TES_RSA_LEN],
-		     uint8_t out[TES_PMS_LEN])
+tes_rsa_oaep_decrypt(const struct tes_rsa_priv *k, const uint8_t in[TES_RSA_LEN], uint8_t out[TES_PMS_LEN])
 {
 	br_rsa_private_key sk;
 	uint8_t buf[TES_RSA_LEN], rnd[TES_PMS_LEN];
-	size_t i, len = TES_RSA_LEN;	/* in: ciphertext length, out: plaintext length */
+	size_t i, len = TES_RSA_LEN; /* in: ciphertext length, out: plaintext length */
 	uint32_t ok;
 	uint8_t mask;
 	int r = TES_ERR_DECRYPT;
@@ -401,8 +396,7 @@ tes_rsa_oaep_decrypt(const struct tes_rsa_priv *k, const uint8_t in[TES_RSA_LEN]
 
 /* see rsa.h */
 int
-tes_rsa_sign(const struct tes_rsa_priv *k, const uint8_t hash[TES_HASH_LEN],
-	     uint8_t sig[TES_RSA_LEN])
+tes_rsa_sign(const struct tes_rsa_priv *k, const uint8_t hash[TES_HASH_LEN], uint8_t sig[TES_RSA_LEN])
 {
 	br_rsa_private_key sk;
 	int r = TES_ERR_KEY;
@@ -417,7 +411,7 @@ tes_rsa_sign(const struct tes_rsa_priv *k, const uint8_t hash[TES_HASH_LEN],
 	if (tes_rsa_verify(&k->pub, hash, sig) != 0)
 		goto out;
 	r = 0;
- out:
+out:
 	if (r != 0)
 		tes_wipe(sig, TES_RSA_LEN);
 	return r;
@@ -425,8 +419,7 @@ tes_rsa_sign(const struct tes_rsa_priv *k, const uint8_t hash[TES_HASH_LEN],
 
 /* see rsa.h */
 int
-tes_rsa_verify(const struct tes_rsa_pub *k, const uint8_t hash[TES_HASH_LEN],
-	       const uint8_t sig[TES_RSA_LEN])
+tes_rsa_verify(const struct tes_rsa_pub *k, const uint8_t hash[TES_HASH_LEN], const uint8_t sig[TES_RSA_LEN])
 {
 	br_rsa_public_key pk;
 	uint8_t h[TES_HASH_LEN];
@@ -435,8 +428,7 @@ tes_rsa_verify(const struct tes_rsa_pub *k, const uint8_t hash[TES_HASH_LEN],
 	if ((r = tes_rsa_pub_check(k)) != 0)
 		return r;
 	rsa_pub_view(k, &pk);
-	if (!br_rsa_pkcs1_vrfy_get_default()(sig, TES_RSA_LEN, BR_HASH_OID_SHA256, sizeof(h), &pk,
-					     h))
+	if (!br_rsa_pkcs1_vrfy_get_default()(sig, TES_RSA_LEN, BR_HASH_OID_SHA256, sizeof(h), &pk, h))
 		return TES_ERR_SIG;
 	return tes_ct_eq(h, hash, sizeof(h)) == 0 ? 0 : TES_ERR_SIG;
 }

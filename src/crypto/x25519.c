@@ -26,7 +26,7 @@ tes_x25519_keygen(uint8_t priv[32], uint8_t pub[32])
 	if (br_ec_c25519_m31.mulgen(pub, priv, 32, BR_EC_curve25519) != 32)
 		goto out;
 	r = 0;
- out:
+out:
 	if (r != 0) {
 		tes_wipe(priv, 32);
 		tes_wipe(pub, 32);
@@ -52,7 +52,7 @@ tes_x25519_shared(uint8_t out[32], const uint8_t priv[32], const uint8_t peer[32
 		goto out;
 	memcpy(out, u, sizeof(u));
 	r = 0;
- out:
+out:
 	TES_WIPE_BUF(u);
 	if (r != 0)
 		tes_wipe(out, 32);

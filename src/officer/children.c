@@ -23,12 +23,12 @@ struct tes_children {
 	char *const *env;
 	int lfd;
 	unsigned nslots;
-	unsigned hi;                /* every slot from hi on is free: the scans stop there */
+	unsigned hi; /* every slot from hi on is free: the scans stop there */
 	unsigned lifetime;
-	uint8_t *slots;             /* nslots slots of kind->slot_size bytes */
-	unsigned *idx;              /* slot of each entry tes_children_poll_add filled */
-	uint8_t *buf;               /* one message as received (kind->msg_len bytes) */
-	void *msg;                  /* and decoded (kind->msg_size bytes) */
+	uint8_t *slots; /* nslots slots of kind->slot_size bytes */
+	unsigned *idx;  /* slot of each entry tes_children_poll_add filled */
+	uint8_t *buf;   /* one message as received (kind->msg_len bytes) */
+	void *msg;      /* and decoded (kind->msg_size bytes) */
 };
 
 /* see children.h */

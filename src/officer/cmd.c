@@ -13,8 +13,8 @@
 #include "crypto/keyfile.h"
 #include "crypto/rsa.h"
 #include "officer/cmd.h"
-#include "wire/penalty.h"
 #include "wire/field.h"
+#include "wire/penalty.h"
 
 static const char *
 status_name(uint8_t s)
@@ -192,7 +192,8 @@ cmd_revoke_unit(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 			r == TES_ERR_EXISTS ? "already revoked" : tes_err_str(r));
 		return r == TES_ERR_NOTFOUND || r == TES_ERR_EXISTS ? EX_DATAERR : EX_IOERR;
 	}
-	fprintf(out, "unit %s revoked: its key is refused from now on; its reports remain as evidence\n", argv[1]);
+	fprintf(out, "unit %s revoked: its key is refused from now on; its reports remain as evidence\n",
+		argv[1]);
 	return EX_OK;
 }
 
@@ -204,8 +205,9 @@ cmd_add_user(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 
 	if (argc != 4)
 		return EX_USAGE;
-	role = strcmp(argv[2], "police") == 0 ? TES_ROLE_POLICE
-	       : strcmp(argv[2], "officer") == 0 ? TES_ROLE_OFFICER : 0;
+	role = strcmp(argv[2], "police") == 0    ? TES_ROLE_POLICE
+	       : strcmp(argv[2], "officer") == 0 ? TES_ROLE_OFFICER
+						 : 0;
 	if (role == 0 || tes_field_name_valid(argv[1], strlen(argv[1])) != 0 ||
 	    strncmp(argv[3], "$argon2id$", 10) != 0 || strlen(argv[3]) > TES_JOURNAL_HASH_MAX) {
 		fprintf(err, "add-user: invalid name, role or hash\n");
@@ -255,10 +257,9 @@ static const struct {
 	const char *name;
 	int (*fn)(struct tes_db *, int, char **, FILE *, FILE *);
 } cmds[] = {
-	{ "pending", cmd_pending }, { "records", cmd_records }, { "show", cmd_show },
-	{ "decide", cmd_decide },   { "add-unit", cmd_add_unit }, { "add-user", cmd_add_user },
-	{ "revoke-unit", cmd_revoke_unit },
-	{ "verify", cmd_verify },   { "compact", cmd_compact },
+	{ "pending", cmd_pending },         { "records", cmd_records },   { "show", cmd_show },
+	{ "decide", cmd_decide },           { "add-unit", cmd_add_unit }, { "add-user", cmd_add_user },
+	{ "revoke-unit", cmd_revoke_unit }, { "verify", cmd_verify },     { "compact", cmd_compact },
 };
 
 /* see cmd.h */

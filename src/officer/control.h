@@ -12,7 +12,10 @@
 
 #include "store/db.h"
 
-enum { TES_CONTROL_MAX = 16384, TES_CONTROL_ARGS = 16 };
+enum {
+	TES_CONTROL_MAX = 16384,
+	TES_CONTROL_ARGS = 16
+};
 
 int tes_control_listen(const char *dir, char *err, size_t cap);
 void tes_control_close(const char *dir, int fd);

@@ -36,15 +36,15 @@
 #include "web/wsess.h"
 
 enum {
-	OUT_MAX = TES_HTML_MAX + 2048    /* head + body */
+	OUT_MAX = TES_HTML_MAX + 2048 /* head + body */
 };
 
 /* An http child: the supervisor's part (state: enum tes_wmsg_state), then the parked login. */
 struct wslot {
 	struct tes_child c;
-	int parked;                      /* a login waits for the password verifier */
-	int role_ok;                     /* the user exists and is an officer */
-	struct tes_web_req q;            /* the parked login request */
+	int parked;           /* a login waits for the password verifier */
+	int role_ok;          /* the user exists and is an officer */
+	struct tes_web_req q; /* the parked login request */
 };
 
 /* "Verify chain": the whole-store check runs in a child (tes_spawn_reader) that writes this to a pipe. */
@@ -54,22 +54,22 @@ struct vresult {
 };
 
 struct vcheck {
-	int fd;                          /* the child's pipe while it runs, else -1 */
-	int done;                        /* res holds the last result */
-	char user[TES_NAME_MAX + 1];     /* who asked */
+	int fd;                      /* the child's pipe while it runs, else -1 */
+	int done;                    /* res holds the last result */
+	char user[TES_NAME_MAX + 1]; /* who asked */
 	time_t started;
 	struct vresult res;
 };
 
 struct tes_dashboard {
 	struct tes_db *db;
-	struct tes_children *kids;       /* the http children */
-	unsigned nkids;                  /* their poll entries, before the chain check's pipe */
+	struct tes_children *kids; /* the http children */
+	unsigned nkids;            /* their poll entries, before the chain check's pipe */
 	struct tes_wsess_table sess;
 	struct tes_ratelimit rl;
-	struct tes_verifier *ver;        /* password checks off the event loop, or NULL */
+	struct tes_verifier *ver; /* password checks off the event loop, or NULL */
 	struct vcheck vc;
-	char fp[TES_FP_STRLEN];          /* server key fingerprint, for the footer */
+	char fp[TES_FP_STRLEN]; /* server key fingerprint, for the footer */
 	struct tes_html page;
 	uint8_t out[OUT_MAX];
 };
@@ -79,12 +79,12 @@ struct req {
 	struct tes_dashboard *d;
 	struct wslot *slot;
 	const struct tes_web_req *q;
-	struct tes_wsess *sess;          /* NULL without a live session */
+	struct tes_wsess *sess; /* NULL without a live session */
 	struct tes_html *h;
 	struct tes_resp rs;
 	uint8_t new_token[TES_HTTP_TOKEN_LEN];
 	time_t now;
-	int parked;                      /* no response yet: the verifier will finish it */
+	int parked; /* no response yet: the verifier will finish it */
 };
 
 /* Rendering */
@@ -103,8 +103,14 @@ static struct tes_pages
 view(struct req *x)
 {
 	return (struct tes_pages){
-		.h = x->h, .rs = &x->rs, .db = x->d->db, .fp = x->d->fp, .sess = x->sess, .q = x->q,
-		.plate_reports = plate_reports, .owner = x->d,
+		.h = x->h,
+		.rs = &x->rs,
+		.db = x->d->db,
+		.fp = x->d->fp,
+		.sess = x->sess,
+		.q = x->q,
+		.plate_reports = plate_reports,
+		.owner = x->d,
 	};
 }
 
@@ -187,7 +193,7 @@ password_check(const struct tes_db *db, const struct tes_web_req *q)
 	r = q->user_len != 0 ? tes_db_user_get(db, q->user, &role, hash) : TES_ERR_NOTFOUND;
 	if (r == 0)
 		r = tes_passwd_verify(hash, q->pw, q->pw_len);
-	else	/* same cost for unknown users: no user enumeration by timing */
+	else /* same cost for unknown users: no user enumeration by timing */
 		(void)tes_passwd_verify(dummy_hash(), q->pw, q->pw_len);
 	/*= spec/HTTP.md#sessions MUST-W8: only officer accounts log in to the dashboard */
 	if (r == 0 && role != TES_ROLE_OFFICER)
@@ -245,7 +251,8 @@ login_done(struct req *x, int r)
 	}
 	if (r != 0) {
 		login_form(x, r == TES_ERR_RATELIMIT ? 429 : 403,
-			   r == TES_ERR_RATELIMIT ? "Too many failed logins; try again later." : "Login refused.");
+			   r == TES_ERR_RATELIMIT ? "Too many failed logins; try again later."
+						  : "Login refused.");
 		return;
 	}
 	/* a new token at login: a token seen before login is never an officer's */
@@ -307,15 +314,18 @@ on_decide(struct req *x)
 	uint16_t points = 0;
 	int r;
 
-	if (!q->has_id || q->verdict == TES_WV_NONE || (why = decision_reason(q, reason, sizeof reason)) == NULL) {
-		simple_page(x, 400, "Incomplete decision", "Choose a reason (and describe it for \"other\").");
+	if (!q->has_id || q->verdict == TES_WV_NONE ||
+	    (why = decision_reason(q, reason, sizeof reason)) == NULL) {
+		simple_page(x, 400, "Incomplete decision",
+			    "Choose a reason (and describe it for \"other\").");
 		return;
 	}
 	/*= spec/HTTP.md#pages MUST-W9: points are computed by the store, never taken from the request */
 	r = tes_db_decide(x->d->db, q->id, q->verdict == TES_WV_APPROVE, why, x->sess->user, (uint64_t)x->now,
 			  &points);
 	if (r == TES_ERR_DECIDED || r == TES_ERR_NOTFOUND) {
-		simple_page(x, r == TES_ERR_DECIDED ? 409 : 404, r == TES_ERR_DECIDED ? "Already decided" : "Not found",
+		simple_page(x, r == TES_ERR_DECIDED ? 409 : 404,
+			    r == TES_ERR_DECIDED ? "Already decided" : "Not found",
 			    r == TES_ERR_DECIDED ? "This report was already decided." : "No such report.");
 		return;
 	}
@@ -326,7 +336,7 @@ on_decide(struct req *x)
 	tes_hex_encode(q->id, TES_REPORT_ID_LEN, hex);
 	snprintf(text, sizeof text, "report %s %s, %u points: %s", hex,
 		 q->verdict == TES_WV_APPROVE ? "approved" : "rejected", points, why);
-	text[TES_JOURNAL_TEXT_MAX] = '\0';        /* the audit text limit */
+	text[TES_JOURNAL_TEXT_MAX] = '\0'; /* the audit text limit */
 	(void)tes_db_audit(x->d->db, q->verdict == TES_WV_APPROVE ? TES_AUDIT_APPROVED : TES_AUDIT_REJECTED,
 			   x->sess->user, text, (uint64_t)x->now);
 	tes_log(TES_LOG_INFO, "dashboard: %s: %s", x->sess->user, text);
@@ -342,8 +352,11 @@ audit_page(struct req *x)
 	const struct vcheck *vc = &x->d->vc;
 	struct tes_pages p = view(x);
 	struct tes_pages_check c = {
-		.running = vc->fd >= 0, .started = vc->started,
-		.done = vc->done, .r = vc->res.r, .msg = vc->res.msg,
+		.running = vc->fd >= 0,
+		.started = vc->started,
+		.done = vc->done,
+		.r = vc->res.r,
+		.msg = vc->res.msg,
 	};
 
 	tes_pages_audit(&p, &c);
@@ -454,7 +467,11 @@ on_css(struct req *x)
 	render(x, tes_pages_css);
 }
 
-enum { NEED_OFFICER = 1, NEED_CSRF = 2, NEED_SESSION = 4 };
+enum {
+	NEED_OFFICER = 1,
+	NEED_CSRF = 2,
+	NEED_SESSION = 4
+};
 
 /* The route table of the master: what each route needs before its handler runs. */
 static const struct {
@@ -514,7 +531,8 @@ send_response(struct tes_dashboard *d, struct wslot *s, struct req *x)
 	if (x->rs.ctype == NULL && x->rs.status != 303)
 		x->rs.ctype = "text/html; charset=utf-8";
 	x->rs.body_len = x->h->len;
-	if ((r = tes_resp_head(&x->rs, (char *)d->out, sizeof d->out, &n)) != 0 || n + x->h->len > sizeof d->out)
+	if ((r = tes_resp_head(&x->rs, (char *)d->out, sizeof d->out, &n)) != 0 ||
+	    n + x->h->len > sizeof d->out)
 		return TES_ERR_SPACE;
 	memcpy(d->out + n, x->h->buf, x->h->len);
 	n += x->h->len;
@@ -617,9 +635,7 @@ refuse(void *owner, int fd)
 
 /* The dispatch table of the http children: the handler column of TES_WMSG_DISPATCH. */
 #define HANDLER_ROW(type, states, once, handler) { type, handler },
-static const struct tes_children_handler handlers[] = {
-	TES_WMSG_DISPATCH(HANDLER_ROW)
-};
+static const struct tes_children_handler handlers[] = { TES_WMSG_DISPATCH(HANDLER_ROW) };
 #undef HANDLER_ROW
 
 static const struct tes_children_kind http_kind = {
@@ -747,7 +763,7 @@ tes_dashboard_close(struct tes_dashboard *d)
 		return;
 	tes_children_close(d->kids, 0);
 	if (d->vc.fd >= 0)
-		close(d->vc.fd);             /* the check dies with the master (tes_spawn_reader) or at its write */
+		close(d->vc.fd); /* the check dies with the master (tes_spawn_reader) or at its write */
 	tes_wipe(d, sizeof *d);
 	free(d);
 }

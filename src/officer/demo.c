@@ -135,8 +135,9 @@ print_help(const char *dir, const char *listen, const char *http)
 	       "  %s report -s %s -k %s/demo/unit1.key -u demo --password-file %s/demo/police.pw \\\n"
 	       "      --server-key %s --plate 34ABC123 --speed 120\n\n"
 	       "Then: build/tes-officer pending -d %s\n\n",
-	       fp, pw, where, dir, dir, access("build/tes-police", X_OK) == 0 ? "build/tes-police" : "tes-police",
-	       target, dir, dir, fp, dir);
+	       fp, pw, where, dir, dir,
+	       access("build/tes-police", X_OK) == 0 ? "build/tes-police" : "tes-police", target, dir, dir,
+	       fp, dir);
 	tes_wipe(pw, sizeof pw);
 	fflush(stdout);
 }

@@ -32,26 +32,26 @@ enum tes_engine_state {
 	TES_ENG_WAIT_HELLO = 1,
 	TES_ENG_WAIT_KX = 2,
 	TES_ENG_WAIT_FIN = 3,
-	TES_ENG_WAIT_HS_ANS = 4,       /* HANDSHAKE request out, answer pending */
-	TES_ENG_READY = 5,             /* records flow */
+	TES_ENG_WAIT_HS_ANS = 4, /* HANDSHAKE request out, answer pending */
+	TES_ENG_READY = 5,       /* records flow */
 	TES_ENG_WAIT_LOGIN_ANS = 6,
 	TES_ENG_WAIT_REPORT_ANS = 7,
-	TES_ENG_DONE = 8,              /* BYE received */
+	TES_ENG_DONE = 8, /* BYE received */
 	TES_ENG_FAILED = 9
 };
 
 /* What one step produced: at most one frame for the client or one request for the master. */
 struct tes_engine_out {
-	uint8_t frame[TES_FRAME_MAX];  /* complete frame to send, frame_len bytes (0: none) */
+	uint8_t frame[TES_FRAME_MAX]; /* complete frame to send, frame_len bytes (0: none) */
 	size_t frame_len;
-	int has_req;                   /* req is a request for the master */
+	int has_req; /* req is a request for the master */
 	struct tes_mon_msg req;
 };
 
 /* One session; caller-owned, no pointers inside (copy it, wipe it). */
 struct tes_engine {
-	uint8_t state;                 /* enum tes_engine_state */
-	uint8_t alert;                 /* alert to send after a failure */
+	uint8_t state; /* enum tes_engine_state */
+	uint8_t alert; /* alert to send after a failure */
 	int logged_in;
 	struct tes_mon_init init;
 	struct tes_client_hello ch;
@@ -61,13 +61,12 @@ struct tes_engine {
 	uint8_t x_priv[TES_X25519_LEN];
 	uint8_t ch_f[TES_FRAME_MAX], sh_f[TES_FRAME_MAX], kx_f[TES_FRAME_MAX], cf_f[TES_FRAME_MAX];
 	size_t ch_n, sh_n, kx_n, cf_n;
-	uint8_t report_id[TES_REPORT_ID_LEN];  /* of the report the master is storing */
+	uint8_t report_id[TES_REPORT_ID_LEN]; /* of the report the master is storing */
 	struct tes_record_dir rx, tx;
 };
 
 /* Start a session with the parameters the master sent (INIT). */
-void
-tes_engine_init(struct tes_engine *e, const struct tes_mon_init *init);
+void tes_engine_init(struct tes_engine *e, const struct tes_mon_init *init);
 
 /*
  * Feed one complete frame from the client (header + payload, len bytes).
@@ -76,26 +75,21 @@ tes_engine_init(struct tes_engine *e, const struct tes_mon_init *init);
  * the state does not accept (spec/PROTOCOL.md#state MUST-S1), TES_ERR_STATE when a master answer
  * is pending, or any decoding / crypto error.
  */
-int
-tes_engine_frame(struct tes_engine *e, const uint8_t *frame, size_t len, struct tes_engine_out *out);
+int tes_engine_frame(struct tes_engine *e, const uint8_t *frame, size_t len, struct tes_engine_out *out);
 
 /*
  * Feed the master's answer to the pending request. TES_ERR_TYPE when it is
  * not the expected answer type, TES_ERR_STATE when nothing was pending.
  */
-int
-tes_engine_answer(struct tes_engine *e, const struct tes_mon_msg *ans, struct tes_engine_out *out);
+int tes_engine_answer(struct tes_engine *e, const struct tes_mon_msg *ans, struct tes_engine_out *out);
 
 /* 1 once the client said BYE. */
-int
-tes_engine_done(const struct tes_engine *e);
+int tes_engine_done(const struct tes_engine *e);
 
 /* The generic alert code to send after a failure (spec/PROTOCOL.md#alerts). */
-uint8_t
-tes_engine_alert(const struct tes_engine *e);
+uint8_t tes_engine_alert(const struct tes_engine *e);
 
 /* Wipe every secret; the engine is FAILED afterwards. */
-void
-tes_engine_wipe(struct tes_engine *e);
+void tes_engine_wipe(struct tes_engine *e);
 
 #endif

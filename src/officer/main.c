@@ -87,18 +87,27 @@ static const struct {
 	const char *name;
 	const char *usage;
 } helps[] = {
-	{ "init", "usage: tes-officer init [-d DIR]\nCreate DIR (0700) with a new server key, storage key and journal.\n" },
-	{ "serve", "usage: tes-officer serve [-d DIR] [--listen ADDR:PORT] [--http ADDR:PORT|off] [--allow-des]\n"
-		   "       [--idle-timeout SEC] [--session-timeout SEC] [--session-cpu SEC] [--max-sessions N] [--demo]\n"
-		   "Run the server until SIGINT/SIGTERM. The officer dashboard is served on --http\n"
-		   "(default http://127.0.0.1:5001/; log in with an officer account).\n" },
-	{ "fingerprint", "usage: tes-officer fingerprint [-d DIR]\nPrint the server key fingerprint for --server-key.\n" },
-	{ "add-unit", "usage: tes-officer add-unit [-d DIR] NAME KEY.pub\nRegister a police unit key made by 'tes-police keygen'.\n" },
-	{ "revoke-unit", "usage: tes-officer revoke-unit [-d DIR] NAME\nRefuse the unit's key from now on; its reports stay as evidence.\n" },
-	{ "add-user", "usage: tes-officer add-user [-d DIR] NAME --role police|officer [--password-file FILE]\n"
-		      "The password is read from FILE's first line or asked on the terminal.\n" },
-	{ "pending", "usage: tes-officer pending [-d DIR]\nList pending violations (newest last) with computed points.\n" },
-	{ "show", "usage: tes-officer show [-d DIR] ID\nShow one report, its unit key and signature status.\n" },
+	{ "init", "usage: tes-officer init [-d DIR]\nCreate DIR (0700) with a new server key, storage key "
+		  "and journal.\n" },
+	{ "serve",
+	  "usage: tes-officer serve [-d DIR] [--listen ADDR:PORT] [--http ADDR:PORT|off] [--allow-des]\n"
+	  "       [--idle-timeout SEC] [--session-timeout SEC] [--session-cpu SEC] [--max-sessions N] "
+	  "[--demo]\n"
+	  "Run the server until SIGINT/SIGTERM. The officer dashboard is served on --http\n"
+	  "(default http://127.0.0.1:5001/; log in with an officer account).\n" },
+	{ "fingerprint",
+	  "usage: tes-officer fingerprint [-d DIR]\nPrint the server key fingerprint for --server-key.\n" },
+	{ "add-unit", "usage: tes-officer add-unit [-d DIR] NAME KEY.pub\nRegister a police unit key made by "
+		      "'tes-police keygen'.\n" },
+	{ "revoke-unit", "usage: tes-officer revoke-unit [-d DIR] NAME\nRefuse the unit's key from now on; "
+			 "its reports stay as evidence.\n" },
+	{ "add-user",
+	  "usage: tes-officer add-user [-d DIR] NAME --role police|officer [--password-file FILE]\n"
+	  "The password is read from FILE's first line or asked on the terminal.\n" },
+	{ "pending", "usage: tes-officer pending [-d DIR]\nList pending violations (newest last) with "
+		     "computed points.\n" },
+	{ "show",
+	  "usage: tes-officer show [-d DIR] ID\nShow one report, its unit key and signature status.\n" },
 	{ "decide", "usage: tes-officer decide [-d DIR] ID approve|reject [--reason TEXT] [--officer NAME]\n"
 		    "Approve (points computed by the server) or reject a pending report.\n" },
 	{ "records", "usage: tes-officer records [-d DIR] [--plate PLATE]\nDriver points.\n" },
@@ -106,8 +115,21 @@ static const struct {
 	{ "compact", "usage: tes-officer compact [-d DIR]\nWrite the drivers.enc snapshot now.\n" },
 };
 
-enum { O_LISTEN = 256, O_HTTP, O_ALLOW_DES, O_IDLE, O_SESSION, O_CPU, O_MAX, O_DEMO, O_ROLE, O_PWFILE,
-       O_REASON, O_OFFICER, O_PLATE };
+enum {
+	O_LISTEN = 256,
+	O_HTTP,
+	O_ALLOW_DES,
+	O_IDLE,
+	O_SESSION,
+	O_CPU,
+	O_MAX,
+	O_DEMO,
+	O_ROLE,
+	O_PWFILE,
+	O_REASON,
+	O_OFFICER,
+	O_PLATE
+};
 
 static const struct option longopts[] = {
 	{ "data", required_argument, NULL, 'd' },
@@ -160,21 +182,46 @@ static int
 parse_opt(int c, struct opts *o)
 {
 	switch (c) {
-	case 'd': o->dir = optarg; return 0;
-	case O_LISTEN: o->serve.listen = optarg; return 0;
-	case O_HTTP: o->serve.http = optarg; return 0;
-	case O_ALLOW_DES: o->serve.allow_des = 1; return 0;
-	case O_IDLE: return num_opt(optarg, 1, 86400, &o->serve.idle_timeout, "idle-timeout");
-	case O_SESSION: return num_opt(optarg, 1, 604800, &o->serve.session_timeout, "session-timeout");
-	case O_CPU: return num_opt(optarg, 1, 3600, &o->serve.session_cpu, "session-cpu");
-	case O_MAX: return num_opt(optarg, 1, 65536, &o->serve.max_sessions, "max-sessions");
-	case O_DEMO: o->demo = 1; return 0;
-	case O_ROLE: o->role = optarg; return 0;
-	case O_PWFILE: o->password_file = optarg; return 0;
-	case O_REASON: o->reason = optarg; return 0;
-	case O_OFFICER: o->officer = optarg; return 0;
-	case O_PLATE: o->plate = optarg; return 0;
-	default: return -1;
+	case 'd':
+		o->dir = optarg;
+		return 0;
+	case O_LISTEN:
+		o->serve.listen = optarg;
+		return 0;
+	case O_HTTP:
+		o->serve.http = optarg;
+		return 0;
+	case O_ALLOW_DES:
+		o->serve.allow_des = 1;
+		return 0;
+	case O_IDLE:
+		return num_opt(optarg, 1, 86400, &o->serve.idle_timeout, "idle-timeout");
+	case O_SESSION:
+		return num_opt(optarg, 1, 604800, &o->serve.session_timeout, "session-timeout");
+	case O_CPU:
+		return num_opt(optarg, 1, 3600, &o->serve.session_cpu, "session-cpu");
+	case O_MAX:
+		return num_opt(optarg, 1, 65536, &o->serve.max_sessions, "max-sessions");
+	case O_DEMO:
+		o->demo = 1;
+		return 0;
+	case O_ROLE:
+		o->role = optarg;
+		return 0;
+	case O_PWFILE:
+		o->password_file = optarg;
+		return 0;
+	case O_REASON:
+		o->reason = optarg;
+		return 0;
+	case O_OFFICER:
+		o->officer = optarg;
+		return 0;
+	case O_PLATE:
+		o->plate = optarg;
+		return 0;
+	default:
+		return -1;
 	}
 }
 
@@ -182,7 +229,8 @@ static int
 open_error(const char *dir, int r)
 {
 	if (r == TES_ERR_NOTFOUND) {
-		fprintf(stderr, "tes-officer: no data directory at %s (create it with 'tes-officer init -d %s')\n",
+		fprintf(stderr,
+			"tes-officer: no data directory at %s (create it with 'tes-officer init -d %s')\n",
 			dir, dir);
 		return EX_NOINPUT;
 	}
@@ -206,7 +254,8 @@ run_store(const char *dir, int argc, char **argv)
 	if (r != TES_ERR_LOCKED)
 		return open_error(dir, r);
 	if ((r = tes_control_call(dir, argc, argv, &code)) != 0) {
-		fprintf(stderr, "tes-officer: %s is in use but its server does not answer on control.sock (%s)\n",
+		fprintf(stderr,
+			"tes-officer: %s is in use but its server does not answer on control.sock (%s)\n",
 			dir, tes_err_str(r));
 		return EX_TEMPFAIL;
 	}
@@ -296,7 +345,8 @@ do_add_user(struct opts *o, int argc, char **argv)
 		return EX_USAGE;
 	}
 	if (r != 0 || tes_field_password_valid(pw, strlen(pw)) != 0) {
-		fprintf(stderr, "tes-officer: cannot read a password (1-128 characters): %s\n", tes_err_str(r));
+		fprintf(stderr, "tes-officer: cannot read a password (1-128 characters): %s\n",
+			tes_err_str(r));
 		tes_wipe(pw, sizeof pw);
 		return EX_DATAERR;
 	}
@@ -335,7 +385,9 @@ do_decide(struct opts *o, int argc, char **argv)
 	req[0] = "decide";
 	req[1] = argv[0];
 	req[2] = argv[1];
-	req[3] = (char *)(o->reason != NULL ? o->reason : strcmp(argv[1], "approve") == 0 ? "approved" : "rejected");
+	req[3] = (char *)(o->reason != NULL                 ? o->reason
+			  : strcmp(argv[1], "approve") == 0 ? "approved"
+							    : "rejected");
 	req[4] = officer;
 	return run_store(o->dir, 5, req);
 }
@@ -448,8 +500,11 @@ main(int argc, char **argv)
 	tes_log_init("tes-officer", 1);
 	signal(SIGPIPE, SIG_IGN);
 	o.dir = getenv("TES_DATA") != NULL ? getenv("TES_DATA") : "tes-data";
-	o.serve = (struct tes_serve_opts){ .listen = "127.0.0.1:9999", .http = "127.0.0.1:5001",
-					   .idle_timeout = 30, .session_timeout = 3600, .session_cpu = 60,
+	o.serve = (struct tes_serve_opts){ .listen = "127.0.0.1:9999",
+					   .http = "127.0.0.1:5001",
+					   .idle_timeout = 30,
+					   .session_timeout = 3600,
+					   .session_cpu = 60,
 					   .max_sessions = 512 };
 	if (argc < 2)
 		return usage(NULL, EX_USAGE);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
+#include "officer/mon.h"
 #include "common/cur.h"
 #include "common/err.h"
-#include "officer/mon.h"
 #include "wire/field.h"
 
 /*
@@ -14,9 +14,7 @@ static const struct {
 	uint8_t type;
 	uint8_t states;
 	uint8_t once;
-} permits[] = {
-	TES_MON_DISPATCH(PERMIT_ROW)
-};
+} permits[] = { TES_MON_DISPATCH(PERMIT_ROW) };
 #undef PERMIT_ROW
 
 /* see monitor.h */
@@ -62,10 +60,8 @@ enc_init(struct tes_cur *c, const struct tes_mon_init *m)
 	if (m->e_len < 1 || m->e_len > TES_RSA_E_MAX)
 		return TES_ERR_ARG;
 	if ((r = tes_cur_put_bytes(c, m->server_random, TES_RANDOM_LEN)) != 0 ||
-	    (r = tes_cur_put_bytes(c, m->n, TES_RSA_LEN)) != 0 ||
-	    (r = tes_cur_put_u8(c, m->e_len)) != 0 ||
-	    (r = tes_cur_put_bytes(c, m->e, m->e_len)) != 0 ||
-	    (r = tes_cur_put_u8(c, m->allow_des)) != 0)
+	    (r = tes_cur_put_bytes(c, m->n, TES_RSA_LEN)) != 0 || (r = tes_cur_put_u8(c, m->e_len)) != 0 ||
+	    (r = tes_cur_put_bytes(c, m->e, m->e_len)) != 0 || (r = tes_cur_put_u8(c, m->allow_des)) != 0)
 		return r;
 	return tes_cur_put_u32be(c, m->idle_timeout);
 }
@@ -84,13 +80,11 @@ dec_init(struct tes_cur *c, struct tes_mon_init *m)
 	int r;
 
 	if ((r = tes_cur_get_bytes(c, m->server_random, TES_RANDOM_LEN)) != 0 ||
-	    (r = tes_cur_get_bytes(c, m->n, TES_RSA_LEN)) != 0 ||
-	    (r = tes_cur_get_u8(c, &m->e_len)) != 0)
+	    (r = tes_cur_get_bytes(c, m->n, TES_RSA_LEN)) != 0 || (r = tes_cur_get_u8(c, &m->e_len)) != 0)
 		return r;
 	if (m->e_len < 1 || m->e_len > TES_RSA_E_MAX)
 		return TES_ERR_FORMAT;
-	if ((r = tes_cur_get_bytes(c, m->e, m->e_len)) != 0 ||
-	    (r = tes_cur_get_u8(c, &m->allow_des)) != 0 ||
+	if ((r = tes_cur_get_bytes(c, m->e, m->e_len)) != 0 || (r = tes_cur_get_u8(c, &m->allow_des)) != 0 ||
 	    (r = tes_cur_get_u32be(c, &m->idle_timeout)) != 0)
 		return r;
 	return m->allow_des > 1 ? TES_ERR_FORMAT : 0;
@@ -173,8 +167,7 @@ dec_hs(struct tes_cur *c, struct tes_mon_handshake *m)
 	uint16_t n;
 	int r;
 
-	if ((r = tes_cur_get_u16be(c, &n)) != 0 ||
-	    (r = tes_cur_get_view(c, &v, n)) != 0 ||
+	if ((r = tes_cur_get_u16be(c, &n)) != 0 || (r = tes_cur_get_view(c, &v, n)) != 0 ||
 	    (r = tes_msg_client_hello_decode(v, n, &m->ch)) != 0 ||
 	    (r = tes_cur_get_bytes(c, m->server_x25519, TES_X25519_LEN)) != 0 ||
 	    (r = tes_cur_get_u8(c, &m->suite)) != 0 ||

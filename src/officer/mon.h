@@ -24,23 +24,23 @@ enum {
 
 enum tes_mon_type {
 	TES_MON_INVALID = 0,
-	TES_MON_INIT = 1,           /* master -> child: session parameters */
-	TES_MON_HANDSHAKE = 2,      /* child -> master: transcript fields, once */
-	TES_MON_HANDSHAKE_ANS = 3,  /* master -> child: status, pms */
-	TES_MON_LOGIN = 4,          /* child -> master: user, password */
+	TES_MON_INIT = 1,          /* master -> child: session parameters */
+	TES_MON_HANDSHAKE = 2,     /* child -> master: transcript fields, once */
+	TES_MON_HANDSHAKE_ANS = 3, /* master -> child: status, pms */
+	TES_MON_LOGIN = 4,         /* child -> master: user, password */
 	TES_MON_LOGIN_ANS = 5,
-	TES_MON_REPORT = 6,         /* child -> master: report + signature */
-	TES_MON_REPORT_ANS = 7,     /* master -> child: receipt */
-	TES_MON_LOG = 8,            /* child -> master: one log line */
+	TES_MON_REPORT = 6,     /* child -> master: report + signature */
+	TES_MON_REPORT_ANS = 7, /* master -> child: receipt */
+	TES_MON_LOG = 8,        /* child -> master: one log line */
 	TES_MON_TYPE_MAX = 8
 };
 
 /* Master-side session states (bit values so the table can hold masks). */
 enum tes_mon_state {
 	TES_MS_NONE = 0,
-	TES_MS_HANDSHAKE = 1,       /* waiting for the handshake request */
-	TES_MS_UNIT = 2,            /* unit authenticated, waiting for login */
-	TES_MS_USER = 4,            /* user logged in: reports allowed */
+	TES_MS_HANDSHAKE = 1, /* waiting for the handshake request */
+	TES_MS_UNIT = 2,      /* unit authenticated, waiting for login */
+	TES_MS_USER = 4,      /* user logged in: reports allowed */
 	TES_MS_DEAD = 8
 };
 
@@ -52,10 +52,10 @@ enum tes_mon_state {
  * monitor.c and no master code); the master (server.c) into the handler
  * table of its session children. spec/PROTOCOL.md#monitor MUST-M2..M4.
  */
-#define TES_MON_DISPATCH(X)                                                    \
-	X(TES_MON_HANDSHAKE, TES_MS_HANDSHAKE, 1, on_handshake)                \
-	X(TES_MON_LOGIN, TES_MS_UNIT, 0, on_login)                             \
-	X(TES_MON_REPORT, TES_MS_USER, 0, on_report)                           \
+#define TES_MON_DISPATCH(X)                                     \
+	X(TES_MON_HANDSHAKE, TES_MS_HANDSHAKE, 1, on_handshake) \
+	X(TES_MON_LOGIN, TES_MS_UNIT, 0, on_login)              \
+	X(TES_MON_REPORT, TES_MS_USER, 0, on_report)            \
 	X(TES_MON_LOG, TES_MS_HANDSHAKE | TES_MS_UNIT | TES_MS_USER, 0, on_log)
 
 struct tes_mon_init {
@@ -64,19 +64,19 @@ struct tes_mon_init {
 	uint8_t e_len;
 	uint8_t e[TES_RSA_E_MAX];
 	uint8_t allow_des;
-	uint32_t idle_timeout;      /* seconds */
+	uint32_t idle_timeout; /* seconds */
 };
 
 struct tes_mon_handshake {
 	struct tes_client_hello ch;
 	uint8_t server_x25519[TES_X25519_LEN];
-	uint8_t suite;              /* suite the child chose */
+	uint8_t suite; /* suite the child chose */
 	struct tes_key_exchange kx;
 };
 
-struct tes_mon_status {         /* HANDSHAKE_ANS and LOGIN_ANS */
-	uint8_t status;             /* 0 ok, 1 refused */
-	uint8_t pms[TES_PMS_LEN];   /* HANDSHAKE_ANS only */
+struct tes_mon_status {           /* HANDSHAKE_ANS and LOGIN_ANS */
+	uint8_t status;           /* 0 ok, 1 refused */
+	uint8_t pms[TES_PMS_LEN]; /* HANDSHAKE_ANS only */
 };
 
 struct tes_mon_report {
@@ -85,7 +85,7 @@ struct tes_mon_report {
 };
 
 struct tes_mon_log {
-	uint8_t level;              /* 0 info, 1 warning, 2 error */
+	uint8_t level; /* 0 info, 1 warning, 2 error */
 	uint8_t len;
 	char text[TES_MON_LOG_MAX + 1];
 };
@@ -125,8 +125,7 @@ struct tes_mon_msg {
  * Encode m into exactly TES_MON_MSG_LEN bytes (zero padded). Fields out of
  * range give TES_ERR_ARG and an all-zero buffer.
  */
-int
-tes_mon_encode(const struct tes_mon_msg *m, uint8_t out[static TES_MON_MSG_LEN]);
+int tes_mon_encode(const struct tes_mon_msg *m, uint8_t out[static TES_MON_MSG_LEN]);
 
 /*@ requires \valid_read(buf + (0 .. n-1)) && \valid(m);
     requires \separated(m, buf + (0 .. n-1));
@@ -149,8 +148,7 @@ tes_mon_encode(const struct tes_mon_msg *m, uint8_t out[static TES_MON_MSG_LEN])
  * be known, every field valid (the per-type clauses above), and every byte after the fields
  * zero.
  */
-int
-tes_mon_decode(const uint8_t *buf, size_t n, struct tes_mon_msg *m);
+int tes_mon_decode(const uint8_t *buf, size_t n, struct tes_mon_msg *m);
 
 /*@ terminates \true;
     assigns \nothing;
@@ -181,7 +179,6 @@ tes_mon_decode(const uint8_t *buf, size_t n, struct tes_mon_msg *m);
  * used (bit (1 << type) set in `used`); TES_ERR_STATE otherwise. Only
  * child->master types can ever be permitted.
  */
-int
-tes_mon_permit(uint8_t state, uint8_t type, uint32_t used);
+int tes_mon_permit(uint8_t state, uint8_t type, uint32_t used);
 
 #endif

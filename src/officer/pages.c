@@ -182,10 +182,11 @@ tes_pages_login(const struct tes_pages *p, uint16_t status, const char *note)
 		message(p, note);
 	tes_html_raw(p->h, "<form class=\"box\" method=\"post\" action=\"/login\">");
 	csrf_field(p);
-	tes_html_raw(p->h, "<label>User <input name=\"user\" autocomplete=\"username\" required maxlength=\"32\">"
-			   "</label><label>Password <input name=\"password\" type=\"password\" "
-			   "autocomplete=\"current-password\" required maxlength=\"128\"></label>"
-			   "<button type=\"submit\">Log in</button></form>");
+	tes_html_raw(p->h,
+		     "<label>User <input name=\"user\" autocomplete=\"username\" required maxlength=\"32\">"
+		     "</label><label>Password <input name=\"password\" type=\"password\" "
+		     "autocomplete=\"current-password\" required maxlength=\"128\"></label>"
+		     "<button type=\"submit\">Log in</button></form>");
 	page_end(p);
 }
 
@@ -339,8 +340,9 @@ decide_forms(const struct tes_pages *p, const char *hex)
 		tes_html_str(h, reason_labels[i]);
 		tes_html_raw(h, "</option>");
 	}
-	tes_html_raw(h, "</select></label><label>Details (for other) <input name=\"other\" id=\"other\" "
-			"maxlength=\"100\"></label><button type=\"submit\" id=\"reject\">Reject</button></form>");
+	tes_html_raw(
+		h, "</select></label><label>Details (for other) <input name=\"other\" id=\"other\" "
+		   "maxlength=\"100\"></label><button type=\"submit\" id=\"reject\">Reject</button></form>");
 }
 
 static void
@@ -459,8 +461,9 @@ history(const struct tes_pages *p, const char *plate)
 	struct tes_html *h = p->h;
 	int r;
 
-	tes_html_raw(h, "<h2>Approved violations</h2><table><tr><th>No.</th><th>Observed (UTC)</th>"
-			"<th>Speed</th><th>Limit</th><th>Location</th><th>Points</th><th>Decided by</th></tr>");
+	tes_html_raw(h,
+		     "<h2>Approved violations</h2><table><tr><th>No.</th><th>Observed (UTC)</th>"
+		     "<th>Speed</th><th>Limit</th><th>Location</th><th>Points</th><th>Decided by</th></tr>");
 	r = p->plate_reports(p->owner, plate, history_row, h);
 	tes_html_raw(h, "</table>");
 	if (r != 0)
@@ -521,8 +524,8 @@ static const char *
 event_kind(const struct tes_db_event *e)
 {
 	static const char *const kinds[TES_AUDIT_MAX + 1] = {
-		"?", "login ok", "login failed", "unit added", "user added", "approved", "rejected",
-		"unit refused", "server start", "server stop", "verify",
+		"?",        "login ok",     "login failed", "unit added",  "user added", "approved",
+		"rejected", "unit refused", "server start", "server stop", "verify",
 	};
 
 	if (e->type == TES_JREC_DECISION)
@@ -565,7 +568,8 @@ check_state(const struct tes_pages *p, const struct tes_pages_check *vc)
 		tes_html_str(p->h, when);
 		tes_html_raw(p->h, " UTC (it reads the whole journal; reload for its result).</p>");
 	} else if (vc->done) {
-		tes_html_raw(p->h, vc->r == 0 ? "<p class=\"msg ok\" id=\"verify\">" : "<p class=\"msg bad\" id=\"verify\">");
+		tes_html_raw(p->h, vc->r == 0 ? "<p class=\"msg ok\" id=\"verify\">"
+					      : "<p class=\"msg bad\" id=\"verify\">");
 		tes_html_str(p->h, vc->msg);
 		tes_html_raw(p->h, "</p>");
 	}
@@ -611,4 +615,3 @@ tes_pages_css(const struct tes_pages *p)
 	tes_html_raw(p->h, css);
 	p->rs->ctype = "text/css; charset=utf-8";
 }
-

@@ -20,19 +20,19 @@
 #include "web/wsess.h"
 
 enum {
-	TES_PAGES_QUEUE = 20,            /* rows per queue page */
-	TES_PAGES_AUDIT = 50,            /* rows per audit page */
-	TES_PAGES_RECORDS = 200          /* plates listed by one search */
+	TES_PAGES_QUEUE = 20,   /* rows per queue page */
+	TES_PAGES_AUDIT = 50,   /* rows per audit page */
+	TES_PAGES_RECORDS = 200 /* plates listed by one search */
 };
 
 /* One page being rendered. */
 struct tes_pages {
-	struct tes_html *h;              /* the body */
-	struct tes_resp *rs;        /* its status, content type */
-	const struct tes_db *db;         /* the store, read-only */
-	const char *fp;                  /* the server key's fingerprint, for the footer */
-	const struct tes_wsess *sess;    /* the browser's session (its officer, its form token), or NULL */
-	const struct tes_web_req *q;     /* the request: page number, search, report id */
+	struct tes_html *h;           /* the body */
+	struct tes_resp *rs;          /* its status, content type */
+	const struct tes_db *db;      /* the store, read-only */
+	const char *fp;               /* the server key's fingerprint, for the footer */
+	const struct tes_wsess *sess; /* the browser's session (its officer, its form token), or NULL */
+	const struct tes_web_req *q;  /* the request: page number, search, report id */
 	/*
 	 * The reports of a plate in violation-number order, each given to cb
 	 * until it returns non-zero (tes_db_plate_foreach on the dashboard's
@@ -46,43 +46,35 @@ struct tes_pages {
 
 /* The state of the chain check ("Verify chain") the audit page shows. */
 struct tes_pages_check {
-	int running;                     /* started at `started`, no result yet */
+	int running; /* started at `started`, no result yet */
 	time_t started;
-	int done;                        /* r and msg are the last result */
+	int done; /* r and msg are the last result */
 	int r;
 	const char *msg;
 };
 
 /* A whole page with a title and one message (errors), with the given status. */
-void
-tes_pages_simple(const struct tes_pages *p, uint16_t status, const char *title, const char *text);
+void tes_pages_simple(const struct tes_pages *p, uint16_t status, const char *title, const char *text);
 
 /* The login form (the session's form token in it), with an optional note above. */
-void
-tes_pages_login(const struct tes_pages *p, uint16_t status, const char *note);
+void tes_pages_login(const struct tes_pages *p, uint16_t status, const char *note);
 
 /* The pending reports, newest first, page q->page. */
-void
-tes_pages_queue(const struct tes_pages *p);
+void tes_pages_queue(const struct tes_pages *p);
 
 /* Report q->id with its signature check and, while pending, the decision forms; 404 without one. */
-void
-tes_pages_report(const struct tes_pages *p);
+void tes_pages_report(const struct tes_pages *p);
 
 /* The plate search (q->q, exact or prefix) with its results or one plate's approved violations. */
-void
-tes_pages_records(const struct tes_pages *p);
+void tes_pages_records(const struct tes_pages *p);
 
 /* The audit log, newest first, page q->page, with the chain check's state. */
-void
-tes_pages_audit(const struct tes_pages *p, const struct tes_pages_check *check);
+void tes_pages_audit(const struct tes_pages *p, const struct tes_pages_check *check);
 
 /* The style sheet (text/css). */
-void
-tes_pages_css(const struct tes_pages *p);
+void tes_pages_css(const struct tes_pages *p);
 
 /* The stored text of a rejection reason (1..TES_REASON_MAX), as the decision form lists it. */
-const char *
-tes_pages_reason_label(uint8_t reason);
+const char *tes_pages_reason_label(uint8_t reason);
 
 #endif

@@ -20,7 +20,11 @@
  * Each worker's first answer is the ready message: tag READY_TAG, verdict 1
  * once locked down, 0 when its lock-down failed (it then exits).
  */
-enum { ANS_LEN = 9, REQ_MAX = 8 + TES_POOL_BODY_MAX, READY_MS = 30000 };
+enum {
+	ANS_LEN = 9,
+	REQ_MAX = 8 + TES_POOL_BODY_MAX,
+	READY_MS = 30000
+};
 static const uint64_t READY_TAG = UINT64_MAX;
 
 static void
@@ -91,7 +95,8 @@ await_ready(struct tes_pool *p)
 			continue;
 		if (n == 0)
 			return TES_ERR_TIMEOUT;
-		if (n < 0 || recv(p->fd, ans, sizeof ans, 0) != (ssize_t)sizeof ans || tes_cur_dec64be(ans) != READY_TAG)
+		if (n < 0 || recv(p->fd, ans, sizeof ans, 0) != (ssize_t)sizeof ans ||
+		    tes_cur_dec64be(ans) != READY_TAG)
 			return TES_ERR_INTERNAL;
 		if (ans[8] != 1)
 			return TES_ERR_SANDBOX;

@@ -17,7 +17,13 @@
 
 #include <stdint.h>
 
-enum { TES_RL_SLOTS = 256, TES_RL_FREE = 5, TES_RL_MAX_BLOCK = 900, TES_RL_FORGET = 900, TES_RL_KEY = 64 };
+enum {
+	TES_RL_SLOTS = 256,
+	TES_RL_FREE = 5,
+	TES_RL_MAX_BLOCK = 900,
+	TES_RL_FORGET = 900,
+	TES_RL_KEY = 64
+};
 
 struct tes_rl_entry {
 	char key[TES_RL_KEY];

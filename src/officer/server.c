@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <limits.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sysexits.h>
@@ -46,29 +46,29 @@ struct slot {
 	struct tes_rsa_pub unit_pub;
 	char user[TES_NAME_MAX + 1];
 	int login_failures;
-	int login_pending;          /* the password is being checked by the verifier */
-	int login_role_ok;          /* the user exists and has the police role */
+	int login_pending; /* the password is being checked by the verifier */
+	int login_role_ok; /* the user exists and has the police role */
 	char login_user[TES_NAME_MAX + 1];
-	int checking;               /* CHECK_*: the report below waits for its signature check */
+	int checking; /* CHECK_*: the report below waits for its signature check */
 	uint8_t report_digest[TES_HASH_LEN];
 	struct tes_mon_report report;
-	int pending;                /* ans (REPORT_ANS or LOGIN_ANS) waits for the group fsync */
-	int kill_after;             /* end the session once ans is sent (third failed login) */
+	int pending;    /* ans (REPORT_ANS or LOGIN_ANS) waits for the group fsync */
+	int kill_after; /* end the session once ans is sent (third failed login) */
 	uint8_t ans[TES_MON_MSG_LEN];
 };
 
 /* Where a report's signature check stands (slot.checking). */
 enum {
 	CHECK_NONE = 0,
-	CHECK_WAITING = 1,          /* not yet in the queue: it was full */
-	CHECK_QUEUED = 2            /* handed to the signature-check workers */
+	CHECK_WAITING = 1, /* not yet in the queue: it was full */
+	CHECK_QUEUED = 2   /* handed to the signature-check workers */
 };
 
 struct server {
-	char *child_env[10];        /* the whole environment of a parser child */
+	char *child_env[10]; /* the whole environment of a parser child */
 	struct tes_db *db;
 	const struct tes_serve_opts *o;
-	struct tes_children *kids;  /* the session children */
+	struct tes_children *kids; /* the session children */
 	int cfd;
 	struct tes_ratelimit rl;
 	struct tes_dashboard *dash; /* NULL when --http off */
@@ -155,7 +155,8 @@ verify_unit(struct server *sv, struct slot *s, const struct tes_mon_handshake *h
 	memcpy(sh.n, k->pub.n, TES_RSA_LEN);
 	sh.e_len = k->pub.elen;
 	memcpy(sh.e, k->pub.e, k->pub.elen);
-	if ((r = tes_handshake_ch_frame(&hs->ch, ch_f, &chn)) != 0 || (r = tes_handshake_sh_frame(&sh, sh_f, &shn)) != 0)
+	if ((r = tes_handshake_ch_frame(&hs->ch, ch_f, &chn)) != 0 ||
+	    (r = tes_handshake_sh_frame(&sh, sh_f, &shn)) != 0)
 		return r;
 	tes_handshake_unit_auth_hash(ch_f, chn, sh_f, shn, hs->kx.oaep, h);
 	if ((r = tes_rsa_verify(&s->unit_pub, h, hs->kx.sig)) != 0)
@@ -176,17 +177,18 @@ on_handshake(void *owner, struct tes_child *c, const void *msg)
 
 	if ((r = verify_unit(sv, s, &m->u.hs)) != 0) {
 		tes_b64_encode(m->u.hs.ch.unit_key, TES_KEYID_LEN, fp, sizeof fp, 0);
-		tes_log(TES_LOG_WARN, "session %d (%s): unit key SHA256:%s refused: %s", (int)s->c.pid, s->c.peer,
-			fp, tes_err_str(r));
+		tes_log(TES_LOG_WARN, "session %d (%s): unit key SHA256:%s refused: %s", (int)s->c.pid,
+			s->c.peer, fp, tes_err_str(r));
 		a.u.st.status = 1;
-	/*= spec/PROTOCOL.md#handshake MUST-H5: once per connection (spec/PROTOCOL.md#monitor MUST-M3);
+		/*= spec/PROTOCOL.md#handshake MUST-H5: once per connection (spec/PROTOCOL.md#monitor MUST-M3);
 	 *  a failure answers like a refused unit, with the random bytes tes_rsa_oaep_decrypt leaves */
 	} else if (tes_rsa_oaep_decrypt(tes_db_server_key(sv->db), m->u.hs.kx.oaep, a.u.st.pms) != 0) {
 		tes_log(TES_LOG_WARN, "session %d (%s): key transport failed", (int)s->c.pid, s->c.peer);
 		a.u.st.status = 1;
 	} else {
 		s->c.state = TES_MS_UNIT;
-		tes_log(TES_LOG_INFO, "session %d (%s): unit %s authenticated", (int)s->c.pid, s->c.peer, s->unit);
+		tes_log(TES_LOG_INFO, "session %d (%s): unit %s authenticated", (int)s->c.pid, s->c.peer,
+			s->unit);
 	}
 	if (send_msg(sv, s, &a) != 0)
 		slot_kill(sv, s, "monitor write failed");
@@ -222,7 +224,8 @@ finish_login(struct server *sv, struct slot *s, int r)
 	/* the answer waits for the round's fsync like a receipt: the login is in the audit log first */
 	(void)tes_db_audit_append(sv->db, r == 0 ? TES_AUDIT_LOGIN_OK : TES_AUDIT_LOGIN_FAILED, s->login_user,
 				  text, (uint64_t)time(NULL));
-	tes_log(r == 0 ? TES_LOG_INFO : TES_LOG_WARN, "session %d: user %s: %s", (int)s->c.pid, s->login_user, text);
+	tes_log(r == 0 ? TES_LOG_INFO : TES_LOG_WARN, "session %d: user %s: %s", (int)s->c.pid, s->login_user,
+		text);
 	if (r == 0) {
 		s->c.state = TES_MS_USER;
 		snprintf(s->user, sizeof s->user, "%s", s->login_user);
@@ -312,9 +315,10 @@ finish_report(struct server *sv, struct slot *s, const struct tes_mon_report *re
 		reason = TES_REJECT_UNIT;
 	if ((rc->reason = reason) != TES_REJECT_NONE) {
 		rc->status = TES_RECEIPT_REJECTED;
-		tes_log(TES_LOG_WARN, "session %d: report %s from unit %s rejected (reason %u)", (int)s->c.pid,
-			hex, s->unit, rc->reason);
-	} else if ((r = tes_db_report_add(sv->db, &rep->r, rep->sig, (uint64_t)time(NULL), &rc->number)) == 0) {
+		tes_log(TES_LOG_WARN, "session %d: report %s from unit %s rejected (reason %u)",
+			(int)s->c.pid, hex, s->unit, rc->reason);
+	} else if ((r = tes_db_report_add(sv->db, &rep->r, rep->sig, (uint64_t)time(NULL), &rc->number)) ==
+		   0) {
 		/*= spec/PROTOCOL.md#report MUST-R8: the store's check at append time decides */
 		rc->status = TES_RECEIPT_QUEUED;
 		tes_log(TES_LOG_INFO, "report %s queued as violation %llu (unit %s, user %s, plate %s)", hex,
@@ -354,8 +358,9 @@ submit_check(struct server *sv, struct slot *s)
 		}
 		sv->sig_full = 1;
 	} else
-		tes_log_fatal("the signature-check workers are gone (%s); stopping, no report stored unchecked",
-			  tes_err_str(r));
+		tes_log_fatal(
+			"the signature-check workers are gone (%s); stopping, no report stored unchecked",
+			tes_err_str(r));
 	return r;
 }
 
@@ -434,7 +439,8 @@ sigcheck_lost(struct server *sv, pid_t pid, int st)
 		WIFSIGNALED(st) ? "signal" : "exit status", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
 	for (i = 0; i < tes_children_count(sv->kids); i++)
 		if (slot_at(sv, i)->checking == CHECK_QUEUED)
-			slot_kill(sv, slot_at(sv, i), "the signature check of its report was lost; report not stored");
+			slot_kill(sv, slot_at(sv, i),
+				  "the signature check of its report was lost; report not stored");
 	if (tes_pool_alive(&sv->sig->pool) == 0)
 		tes_log_fatal("no signature-check worker is left; stopping, no report stored unchecked");
 }
@@ -505,9 +511,7 @@ refuse(void *owner, int fd)
 
 /* The monitor's dispatch table (OpenSSH mon_dispatch style): the handler column of TES_MON_DISPATCH. */
 #define HANDLER_ROW(type, states, once, handler) { type, handler },
-static const struct tes_children_handler handlers[] = {
-	TES_MON_DISPATCH(HANDLER_ROW)
-};
+static const struct tes_children_handler handlers[] = { TES_MON_DISPATCH(HANDLER_ROW) };
 #undef HANDLER_ROW
 
 static const struct tes_children_kind session_kind = {
@@ -622,7 +626,8 @@ print_banner(struct server *sv)
 	char fp[TES_FP_STRLEN];
 
 	tes_rsa_fingerprint(&tes_db_server_key(sv->db)->pub, fp);
-	tes_log(TES_LOG_INFO, "listening on %s (protocol); server key %s; sandbox %s; %u signature-check workers",
+	tes_log(TES_LOG_INFO,
+		"listening on %s (protocol); server key %s; sandbox %s; %u signature-check workers",
 		sv->o->listen, fp, tes_sandbox_backend(), sv->sig->pool.n);
 	if (sv->dash != NULL)
 		tes_log(TES_LOG_INFO, "dashboard on http://%s/", sv->o->http);
@@ -715,7 +720,8 @@ tes_server_run(struct tes_db *db, const struct tes_serve_opts *o)
 		tes_log(TES_LOG_ERROR, "%s", err);
 		return EX_CANTCREAT;
 	}
-	if (tes_dashboard_open(&sv.dash, db, o->http, o->parser_exe, sv.child_env, sv.ver, err, sizeof err) != 0) {
+	if (tes_dashboard_open(&sv.dash, db, o->http, o->parser_exe, sv.child_env, sv.ver, err, sizeof err) !=
+	    0) {
 		tes_log(TES_LOG_ERROR, "dashboard: %s", err);
 		tes_control_close(o->dir, sv.cfd);
 		return EX_UNAVAILABLE;

@@ -14,20 +14,19 @@
 
 struct tes_serve_opts {
 	const char *dir;
-	const char *listen;          /* ADDR:PORT, default 127.0.0.1:9999 */
-	const char *http;            /* dashboard ADDR:PORT or "off" (reserved) */
-	int allow_des;               /* accept single-DES sessions */
-	unsigned idle_timeout;       /* seconds a client may stay silent */
-	unsigned session_timeout;    /* seconds a session may last in total */
+	const char *listen;       /* ADDR:PORT, default 127.0.0.1:9999 */
+	const char *http;         /* dashboard ADDR:PORT or "off" (reserved) */
+	int allow_des;            /* accept single-DES sessions */
+	unsigned idle_timeout;    /* seconds a client may stay silent */
+	unsigned session_timeout; /* seconds a session may last in total */
 	unsigned max_sessions;
-	unsigned session_cpu;        /* RLIMIT_CPU seconds of a session child */
-	const char *parser_exe;      /* image exec'd for each parser child (tes-parser) */
+	unsigned session_cpu;          /* RLIMIT_CPU seconds of a session child */
+	const char *parser_exe;        /* image exec'd for each parser child (tes-parser) */
 	struct tes_verifier *verifier; /* password checks (started before any key is loaded) */
 	struct tes_sigcheck *sigcheck; /* report signature checks (likewise) */
 };
 
 /* Run until SIGINT/SIGTERM; returns a sysexits code. */
-int
-tes_server_run(struct tes_db *db, const struct tes_serve_opts *o);
+int tes_server_run(struct tes_db *db, const struct tes_serve_opts *o);
 
 #endif

@@ -25,7 +25,6 @@ enum {
 };
 
 /* Run one session; returns the process exit code. */
-int
-tes_session_main(void);
+int tes_session_main(void);
 
 #endif

@@ -36,9 +36,13 @@ check(const uint8_t *body)
  * (tests/integration/sigcheck.sh).
  */
 #ifdef TES_TEST_BUILD
-enum { QUEUE_BYTES = 4096 };
+enum {
+	QUEUE_BYTES = 4096
+};
 #else
-enum { QUEUE_BYTES = 1 << 20 };
+enum {
+	QUEUE_BYTES = 1 << 20
+};
 #endif
 
 static const struct tes_pool_kind kind = {

@@ -34,7 +34,8 @@ tes_spawn_find_parser(char *out, size_t cap, char *err, size_t errcap)
 	memcpy(slash, "/tes-parser", sizeof "/tes-parser");
 	errno = 0;
 	if (stat(out, &st) != 0 || !S_ISREG(st.st_mode) || access(out, X_OK) != 0) {
-		snprintf(err, errcap, "missing %s (the parser image every connection runs in; "
+		snprintf(err, errcap,
+			 "missing %s (the parser image every connection runs in; "
 			 "install it next to tes-officer, e.g. with make install): %s",
 			 out, errno != 0 ? strerror(errno) : "not an executable file");
 		return -1;
@@ -79,7 +80,7 @@ tes_spawn_child(const char *exe, const char *mode, char *const env[], int net, i
 		goto out;
 	}
 	sigemptyset(&dfl);
-	sigaddset(&dfl, SIGPIPE);   /* the master ignores it; the child dies of a broken pipe */
+	sigaddset(&dfl, SIGPIPE); /* the master ignores it; the child dies of a broken pipe */
 	if ((e = posix_spawn_file_actions_adddup2(&fa, a, TES_CHILD_NET_FD)) == 0 &&
 	    (e = posix_spawn_file_actions_adddup2(&fa, b, TES_CHILD_MON_FD)) == 0 &&
 	    (e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0)) == 0 &&
@@ -90,7 +91,7 @@ tes_spawn_child(const char *exe, const char *mode, char *const env[], int net, i
 		e = posix_spawn(&pid, exe, &fa, &at, argv, env);
 	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
- out:
+out:
 	for (size_t i = 0; i < 2; i++)
 		if (tmp[i] >= 0)
 			close(tmp[i]);

@@ -16,7 +16,9 @@
 
 #include "officer/pool.h"
 
-enum { TES_VERIFIER_WORKERS = 2 };
+enum {
+	TES_VERIFIER_WORKERS = 2
+};
 
 struct tes_verifier {
 	struct tes_pool pool;

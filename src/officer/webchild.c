@@ -69,7 +69,7 @@ read_request(uint8_t buf[static TES_HTTP_REQ_MAX], struct tes_http_req *h, uint1
 static int
 relay_response(void)
 {
-	uint8_t buf[TES_WMSG_LEN + 1];  /* one more: a longer message shows as wrong size */
+	uint8_t buf[TES_WMSG_LEN + 1]; /* one more: a longer message shows as wrong size */
 	struct tes_wmsg m;
 	ssize_t k;
 	int r;
@@ -135,7 +135,8 @@ tes_webchild_main(void)
 	if (set_timeouts() != 0 || tes_sandbox_init(TES_SANDBOX_HTTP) != 0 ||
 	    tes_sandbox_enter(TES_SANDBOX_HTTP) != 0)
 		return TES_WEBCHILD_EXIT_SETUP;
-	if ((r = read_request(buf, &h, &status)) != 0 || (r = tes_http_req_build(buf, &h, &q, &status)) != 0) {
+	if ((r = read_request(buf, &h, &status)) != 0 ||
+	    (r = tes_http_req_build(buf, &h, &q, &status)) != 0) {
 		refuse(status);
 		goto out;
 	}

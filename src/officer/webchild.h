@@ -15,16 +15,15 @@
 #include "officer/spawn.h"
 
 enum {
-	TES_WEBCHILD_READ_TIMEOUT = 10,  /* seconds the child waits for request bytes */
+	TES_WEBCHILD_READ_TIMEOUT = 10, /* seconds the child waits for request bytes */
 	TES_WEBCHILD_NET_FD = TES_CHILD_NET_FD,
 	TES_WEBCHILD_MON_FD = TES_CHILD_MON_FD,
 	TES_WEBCHILD_EXIT_OK = 0,
-	TES_WEBCHILD_EXIT_REFUSED = 3,   /* request refused with a 4xx, or peer gone */
+	TES_WEBCHILD_EXIT_REFUSED = 3, /* request refused with a 4xx, or peer gone */
 	TES_WEBCHILD_EXIT_SETUP = TES_CHILD_EXIT_SETUP
 };
 
 /* Run the child; returns the process exit code. */
-int
-tes_webchild_main(void);
+int tes_webchild_main(void);
 
 #endif

@@ -152,7 +152,8 @@ tes_client_handshake(struct tes_client *c, tes_pin_fn pin, void *ctx)
 	struct tes_client_engine_out out;
 	int r;
 
-	if ((r = tes_client_engine_init(&c->eng, c->suite, c->unit_key, &out)) != 0 || (r = exchange(c, &out)) != 0)
+	if ((r = tes_client_engine_init(&c->eng, c->suite, c->unit_key, &out)) != 0 ||
+	    (r = exchange(c, &out)) != 0)
 		goto out;
 	/* the engine answered SERVER_HELLO with the server key: the pin decides, once */
 	if ((r = tes_client_engine_pin(&c->eng, pin(ctx, &out.server), c->unit, &out)) != 0 ||
@@ -213,8 +214,8 @@ tes_client_report(struct tes_client *c, const struct tes_report *rep, struct tes
 
 /* see client.h */
 int
-tes_client_report_signed(struct tes_client *c, const struct tes_report *rep, const uint8_t sig[static TES_RSA_LEN],
-			 struct tes_receipt *rc)
+tes_client_report_signed(struct tes_client *c, const struct tes_report *rep,
+			 const uint8_t sig[static TES_RSA_LEN], struct tes_receipt *rc)
 {
 	struct tes_client_engine_out out;
 	int r;

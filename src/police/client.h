@@ -21,13 +21,13 @@ typedef int (*tes_pin_fn)(void *ctx, const struct tes_rsa_pub *server);
 struct tes_client {
 	int fd;
 	uint8_t suite;
-	unsigned timeout;                 /* seconds per read/write */
+	unsigned timeout; /* seconds per read/write */
 	const struct tes_rsa_priv *unit;
 	uint8_t unit_key[TES_KEYID_LEN];
-	struct tes_client_engine eng;     /* the session's protocol state */
-	uint8_t alert;                    /* alert code received, 0 if none */
-	int established;                  /* handshake done: records may flow */
-	const struct addrinfo *ai;        /* resolved server, or NULL to resolve on connect */
+	struct tes_client_engine eng; /* the session's protocol state */
+	uint8_t alert;                /* alert code received, 0 if none */
+	int established;              /* handshake done: records may flow */
+	const struct addrinfo *ai;    /* resolved server, or NULL to resolve on connect */
 };
 
 struct addrinfo;

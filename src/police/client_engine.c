@@ -13,11 +13,15 @@
 #include "wire/frame.h"
 
 /* A state's frame handler: payload p (n bytes) of the whole frame f (flen bytes). */
-typedef int (*frame_fn)(struct tes_client_engine *e, const uint8_t *f, size_t flen, const uint8_t *p, size_t n,
-			struct tes_client_engine_out *out);
+typedef int (*frame_fn)(struct tes_client_engine *e, const uint8_t *f, size_t flen, const uint8_t *p,
+			size_t n, struct tes_client_engine_out *out);
 
 /* The caller's steps, as a state table allows them. */
-enum { CALL_PIN = 1, CALL_REQUEST = 2, CALL_BYE = 4 };
+enum {
+	CALL_PIN = 1,
+	CALL_REQUEST = 2,
+	CALL_BYE = 4
+};
 
 static int
 keep_frame(uint8_t *dst, size_t cap, size_t *dlen, const uint8_t *f, size_t flen)
@@ -91,8 +95,8 @@ finish(struct tes_client_engine *e, const uint8_t pms[static TES_PMS_LEN], struc
 	tes_handshake_hash(e->ch_f, e->ch_n, e->sh_f, e->sh_n, kx_f, kx_n, NULL, 0, th);
 	tes_keysched_derive(pms, ecdh, th, &k);
 	tes_keysched_finished(k.c_fin, th, fin);
-	if ((r = tes_frame_encode(out->frame + kx_n, sizeof out->frame - kx_n, TES_FRAME_FINISHED, fin, sizeof fin,
-				  &cf_n)) != 0)
+	if ((r = tes_frame_encode(out->frame + kx_n, sizeof out->frame - kx_n, TES_FRAME_FINISHED, fin,
+				  sizeof fin, &cf_n)) != 0)
 		goto out;
 	tes_handshake_hash(e->ch_f, e->ch_n, e->sh_f, e->sh_n, kx_f, kx_n, cf_f, cf_n, th);
 	tes_keysched_finished(k.s_fin, th, e->s_fin);
@@ -214,7 +218,8 @@ fail(struct tes_client_engine *e, struct tes_client_engine_out *out, int r)
 
 /* Seal one record into out and move to state next. */
 static int
-seal(struct tes_client_engine *e, const uint8_t *plain, size_t n, uint8_t next, struct tes_client_engine_out *out)
+seal(struct tes_client_engine *e, const uint8_t *plain, size_t n, uint8_t next,
+     struct tes_client_engine_out *out)
 {
 	int r;
 
@@ -225,8 +230,8 @@ seal(struct tes_client_engine *e, const uint8_t *plain, size_t n, uint8_t next, 
 
 /* see client_engine.h */
 int
-tes_client_engine_init(struct tes_client_engine *e, uint8_t suite, const uint8_t unit_key[static TES_KEYID_LEN],
-		       struct tes_client_engine_out *out)
+tes_client_engine_init(struct tes_client_engine *e, uint8_t suite,
+		       const uint8_t unit_key[static TES_KEYID_LEN], struct tes_client_engine_out *out)
 {
 	int r;
 
@@ -300,7 +305,8 @@ tes_client_engine_pin(struct tes_client_engine *e, int verdict, const struct tes
 
 /* see client_engine.h */
 int
-tes_client_engine_login(struct tes_client_engine *e, const struct tes_login *l, struct tes_client_engine_out *out)
+tes_client_engine_login(struct tes_client_engine *e, const struct tes_login *l,
+			struct tes_client_engine_out *out)
 {
 	uint8_t plain[TES_RECORD_MAX_PLAIN];
 	size_t n = 0;

@@ -57,43 +57,43 @@ enum tes_client_engine_state {
 /* What a step tells the caller besides the bytes to send. */
 enum tes_client_engine_event {
 	TES_CLIENT_EV_NONE = 0,
-	TES_CLIENT_EV_SERVER_KEY = 1,    /* server: check it, answer with tes_client_engine_pin() */
-	TES_CLIENT_EV_ESTABLISHED = 2,   /* the server's Finished is right: records may flow */
-	TES_CLIENT_EV_LOGIN = 3,         /* login_ok: 1 accepted, 0 refused */
-	TES_CLIENT_EV_RECEIPT = 4,       /* receipt, of the report sent */
-	TES_CLIENT_EV_ALERT = 5          /* alert: the code the server sent (the call returns TES_ERR_PEER) */
+	TES_CLIENT_EV_SERVER_KEY = 1,  /* server: check it, answer with tes_client_engine_pin() */
+	TES_CLIENT_EV_ESTABLISHED = 2, /* the server's Finished is right: records may flow */
+	TES_CLIENT_EV_LOGIN = 3,       /* login_ok: 1 accepted, 0 refused */
+	TES_CLIENT_EV_RECEIPT = 4,     /* receipt, of the report sent */
+	TES_CLIENT_EV_ALERT = 5        /* alert: the code the server sent (the call returns TES_ERR_PEER) */
 };
 
 enum {
 	/* a whole CLIENT_HELLO frame, and the largest SERVER_HELLO frame (spec/PROTOCOL.md#handshake) */
 	TES_CLIENT_ENGINE_CH_LEN = TES_FRAME_HDR_LEN + 1 + TES_RANDOM_LEN + TES_X25519_LEN + TES_KEYID_LEN,
-	TES_CLIENT_ENGINE_SH_MAX = TES_FRAME_HDR_LEN + 1 + TES_RANDOM_LEN + TES_X25519_LEN + TES_RSA_LEN + 1 +
-				   TES_RSA_E_MAX
+	TES_CLIENT_ENGINE_SH_MAX =
+		TES_FRAME_HDR_LEN + 1 + TES_RANDOM_LEN + TES_X25519_LEN + TES_RSA_LEN + 1 + TES_RSA_E_MAX
 };
 
 /* What one step produced: whole frames to send, and at most one event. */
 struct tes_client_engine_out {
-	uint8_t frame[TES_FRAME_MAX];    /* complete frames to send, frame_len bytes (0: none); KEY_EXCHANGE
+	uint8_t frame[TES_FRAME_MAX]; /* complete frames to send, frame_len bytes (0: none); KEY_EXCHANGE
 					    and FINISHED come out together, to go out in one write */
 	size_t frame_len;
-	uint8_t event;                   /* enum tes_client_engine_event */
-	uint8_t login_ok;                /* TES_CLIENT_EV_LOGIN */
-	uint8_t alert;                   /* TES_CLIENT_EV_ALERT: 1 .. TES_ALERT_MAX */
-	struct tes_rsa_pub server;       /* TES_CLIENT_EV_SERVER_KEY: passes tes_rsa_pub_check() */
-	struct tes_receipt receipt;      /* TES_CLIENT_EV_RECEIPT */
+	uint8_t event;              /* enum tes_client_engine_event */
+	uint8_t login_ok;           /* TES_CLIENT_EV_LOGIN */
+	uint8_t alert;              /* TES_CLIENT_EV_ALERT: 1 .. TES_ALERT_MAX */
+	struct tes_rsa_pub server;  /* TES_CLIENT_EV_SERVER_KEY: passes tes_rsa_pub_check() */
+	struct tes_receipt receipt; /* TES_CLIENT_EV_RECEIPT */
 };
 
 /* One session; caller-owned, no pointers inside (copy it, wipe it). */
 struct tes_client_engine {
-	uint8_t state;                   /* enum tes_client_engine_state */
-	uint8_t suite;                   /* offered, and required of SERVER_HELLO */
+	uint8_t state; /* enum tes_client_engine_state */
+	uint8_t suite; /* offered, and required of SERVER_HELLO */
 	struct tes_client_hello ch;
 	struct tes_server_hello sh;
-	uint8_t x_priv[TES_X25519_LEN];  /* until the pin's verdict */
+	uint8_t x_priv[TES_X25519_LEN]; /* until the pin's verdict */
 	uint8_t ch_f[TES_CLIENT_ENGINE_CH_LEN], sh_f[TES_CLIENT_ENGINE_SH_MAX];
 	size_t ch_n, sh_n;
-	uint8_t s_fin[TES_FINISHED_LEN]; /* the server Finished expected, until it came */
-	uint8_t report_id[TES_REPORT_ID_LEN];  /* of the report whose receipt is pending */
+	uint8_t s_fin[TES_FINISHED_LEN];      /* the server Finished expected, until it came */
+	uint8_t report_id[TES_REPORT_ID_LEN]; /* of the report whose receipt is pending */
 	struct tes_record_dir tx, rx;
 };
 
@@ -102,9 +102,8 @@ struct tes_client_engine {
  * (tes_rsa_keyid of its public key): out holds the CLIENT_HELLO. 0, or an
  * error (then the engine is FAILED).
  */
-int
-tes_client_engine_init(struct tes_client_engine *e, uint8_t suite, const uint8_t unit_key[static TES_KEYID_LEN],
-		       struct tes_client_engine_out *out);
+int tes_client_engine_init(struct tes_client_engine *e, uint8_t suite,
+			   const uint8_t unit_key[static TES_KEYID_LEN], struct tes_client_engine_out *out);
 
 /*
  * Feed one complete frame from the server (header + payload, len bytes).
@@ -116,9 +115,8 @@ tes_client_engine_init(struct tes_client_engine *e, uint8_t suite, const uint8_t
  * TES_ERR_KEY for a server key that is not RSA-2048 with an odd e >= 3,
  * TES_ERR_MAC for a wrong server Finished or record, or a decoding error.
  */
-int
-tes_client_engine_frame(struct tes_client_engine *e, const uint8_t *frame, size_t len,
-			struct tes_client_engine_out *out);
+int tes_client_engine_frame(struct tes_client_engine *e, const uint8_t *frame, size_t len,
+			    struct tes_client_engine_out *out);
 
 /*
  * The caller's verdict on the server key of event SERVER_KEY: 0 goes on
@@ -126,13 +124,12 @@ tes_client_engine_frame(struct tes_client_engine *e, const uint8_t *frame, size_
  * the key whose id went in the CLIENT_HELLO; unit is not kept), anything
  * else fails the engine with that error (TES_ERR_PIN), nothing sent.
  */
-int
-tes_client_engine_pin(struct tes_client_engine *e, int verdict, const struct tes_rsa_priv *unit,
-		      struct tes_client_engine_out *out);
+int tes_client_engine_pin(struct tes_client_engine *e, int verdict, const struct tes_rsa_priv *unit,
+			  struct tes_client_engine_out *out);
 
 /* A LOGIN record in out; READY only. TES_ERR_ARG for a name or password above its limit (see above). */
-int
-tes_client_engine_login(struct tes_client_engine *e, const struct tes_login *l, struct tes_client_engine_out *out);
+int tes_client_engine_login(struct tes_client_engine *e, const struct tes_login *l,
+			    struct tes_client_engine_out *out);
 
 /*
  * A REPORT record of r with a signature made beforehand (tes_digest_report,
@@ -140,29 +137,24 @@ tes_client_engine_login(struct tes_client_engine *e, const struct tes_login *l, 
  * checks sig itself: a wrong one is answered REJECTED. TES_ERR_ARG for a
  * field longer than its array (see above).
  */
-int
-tes_client_engine_report(struct tes_client_engine *e, const struct tes_report *r,
-			 const uint8_t sig[static TES_RSA_LEN], struct tes_client_engine_out *out);
+int tes_client_engine_report(struct tes_client_engine *e, const struct tes_report *r,
+			     const uint8_t sig[static TES_RSA_LEN], struct tes_client_engine_out *out);
 
 /* The same, signed here with unit (not kept); a signing error leaves the engine as it was. */
-int
-tes_client_engine_report_sign(struct tes_client_engine *e, const struct tes_report *r,
-			      const struct tes_rsa_priv *unit, struct tes_client_engine_out *out);
+int tes_client_engine_report_sign(struct tes_client_engine *e, const struct tes_report *r,
+				  const struct tes_rsa_priv *unit, struct tes_client_engine_out *out);
 
 /*
  * A BYE record in out, once the handshake is done and the engine has not
  * failed (also while an answer is pending: the caller gives up on it).
  * TES_ERR_STATE otherwise.
  */
-int
-tes_client_engine_bye(struct tes_client_engine *e, struct tes_client_engine_out *out);
+int tes_client_engine_bye(struct tes_client_engine *e, struct tes_client_engine_out *out);
 
 /* 1 when a LOGIN or REPORT may be built: handshake done, no answer pending, not failed. */
-int
-tes_client_engine_ready(const struct tes_client_engine *e);
+int tes_client_engine_ready(const struct tes_client_engine *e);
 
 /* Wipe every secret; the engine is FAILED afterwards. */
-void
-tes_client_engine_wipe(struct tes_client_engine *e);
+void tes_client_engine_wipe(struct tes_client_engine *e);
 
 #endif

@@ -35,7 +35,7 @@ struct opts {
 };
 
 struct run {
-	struct addrinfo *ai;            /* the server, resolved before the sandbox */
+	struct addrinfo *ai; /* the server, resolved before the sandbox */
 	int sandboxed;
 	struct opts *o;
 	struct tes_rsa_priv unit;
@@ -74,20 +74,44 @@ static const char usage_text[] =
 	"Exit status: 0 all queued, 65 some input rejected, 69 server unreachable, 76 protocol\n"
 	"error, 77 authentication or server key refused, 64 usage.\n";
 
-enum { O_PWFILE = 256, O_SKEY, O_KNOWN, O_TRUST, O_CIPHER, O_TIMEOUT, O_RETRIES, O_PLATE, O_SPEED,
-       O_LIMIT, O_LOCATION, O_TIME, O_ID, O_COMMENT };
+enum {
+	O_PWFILE = 256,
+	O_SKEY,
+	O_KNOWN,
+	O_TRUST,
+	O_CIPHER,
+	O_TIMEOUT,
+	O_RETRIES,
+	O_PLATE,
+	O_SPEED,
+	O_LIMIT,
+	O_LOCATION,
+	O_TIME,
+	O_ID,
+	O_COMMENT
+};
 
 static const struct option longopts[] = {
-	{ "server", required_argument, NULL, 's' },   { "key", required_argument, NULL, 'k' },
-	{ "user", required_argument, NULL, 'u' },     { "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },        { "password-file", required_argument, NULL, O_PWFILE },
-	{ "server-key", required_argument, NULL, O_SKEY }, { "known-servers", required_argument, NULL, O_KNOWN },
-	{ "trust", required_argument, NULL, O_TRUST }, { "cipher", required_argument, NULL, O_CIPHER },
-	{ "timeout", required_argument, NULL, O_TIMEOUT }, { "retries", required_argument, NULL, O_RETRIES },
-	{ "plate", required_argument, NULL, O_PLATE }, { "speed", required_argument, NULL, O_SPEED },
-	{ "limit", required_argument, NULL, O_LIMIT }, { "location", required_argument, NULL, O_LOCATION },
-	{ "time", required_argument, NULL, O_TIME },  { "id", required_argument, NULL, O_ID },
-	{ "comment", required_argument, NULL, O_COMMENT }, { NULL, 0, NULL, 0 },
+	{ "server", required_argument, NULL, 's' },
+	{ "key", required_argument, NULL, 'k' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "password-file", required_argument, NULL, O_PWFILE },
+	{ "server-key", required_argument, NULL, O_SKEY },
+	{ "known-servers", required_argument, NULL, O_KNOWN },
+	{ "trust", required_argument, NULL, O_TRUST },
+	{ "cipher", required_argument, NULL, O_CIPHER },
+	{ "timeout", required_argument, NULL, O_TIMEOUT },
+	{ "retries", required_argument, NULL, O_RETRIES },
+	{ "plate", required_argument, NULL, O_PLATE },
+	{ "speed", required_argument, NULL, O_SPEED },
+	{ "limit", required_argument, NULL, O_LIMIT },
+	{ "location", required_argument, NULL, O_LOCATION },
+	{ "time", required_argument, NULL, O_TIME },
+	{ "id", required_argument, NULL, O_ID },
+	{ "comment", required_argument, NULL, O_COMMENT },
+	{ NULL, 0, NULL, 0 },
 };
 
 static int
@@ -124,26 +148,57 @@ static int
 parse_opt(int c, struct opts *o)
 {
 	switch (c) {
-	case 's': o->server = optarg; return 0;
-	case 'k': o->key = optarg; return 0;
-	case 'u': o->user = optarg; return 0;
-	case O_PWFILE: o->password_file = optarg; return 0;
-	case O_SKEY: o->server_key = optarg; return 0;
-	case O_KNOWN: o->known = optarg; return 0;
-	case O_TRUST: return parse_enum(optarg, "strict", TES_TRUST_STRICT, "accept-new", TES_TRUST_ACCEPT_NEW, &o->trust);
+	case 's':
+		o->server = optarg;
+		return 0;
+	case 'k':
+		o->key = optarg;
+		return 0;
+	case 'u':
+		o->user = optarg;
+		return 0;
+	case O_PWFILE:
+		o->password_file = optarg;
+		return 0;
+	case O_SKEY:
+		o->server_key = optarg;
+		return 0;
+	case O_KNOWN:
+		o->known = optarg;
+		return 0;
+	case O_TRUST:
+		return parse_enum(optarg, "strict", TES_TRUST_STRICT, "accept-new", TES_TRUST_ACCEPT_NEW,
+				  &o->trust);
 	case O_CIPHER:
 		return parse_enum(optarg, "3des", TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, "des",
 				  TES_SUITE_DES_CBC_HMAC_SHA256, &o->suite);
-	case O_TIMEOUT: return parse_num(optarg, 3600, &o->timeout);
-	case O_RETRIES: return parse_num(optarg, 100, &o->retries);
-	case O_PLATE: o->plate = optarg; return 0;
-	case O_SPEED: o->speed = optarg; return 0;
-	case O_LIMIT: o->limit = optarg; return 0;
-	case O_LOCATION: o->location = optarg; return 0;
-	case O_TIME: o->time = optarg; return 0;
-	case O_ID: o->id = optarg; return 0;
-	case O_COMMENT: o->comment = optarg; return 0;
-	default: return -1;
+	case O_TIMEOUT:
+		return parse_num(optarg, 3600, &o->timeout);
+	case O_RETRIES:
+		return parse_num(optarg, 100, &o->retries);
+	case O_PLATE:
+		o->plate = optarg;
+		return 0;
+	case O_SPEED:
+		o->speed = optarg;
+		return 0;
+	case O_LIMIT:
+		o->limit = optarg;
+		return 0;
+	case O_LOCATION:
+		o->location = optarg;
+		return 0;
+	case O_TIME:
+		o->time = optarg;
+		return 0;
+	case O_ID:
+		o->id = optarg;
+		return 0;
+	case O_COMMENT:
+		o->comment = optarg;
+		return 0;
+	default:
+		return -1;
 	}
 }
 
@@ -169,8 +224,8 @@ do_keygen(struct opts *o)
 	}
 	tes_rsa_fingerprint(&k.pub, fp);
 	TES_WIPE_CTX(&k);
-	printf("wrote %s (private, 0600) and %s (register it: tes-officer add-unit NAME %s)\n%s\n", o->key, pub,
-	       pub, fp);
+	printf("wrote %s (private, 0600) and %s (register it: tes-officer add-unit NAME %s)\n%s\n", o->key,
+	       pub, pub, fp);
 	return EX_OK;
 }
 
@@ -182,11 +237,13 @@ session_error(struct run *x, int r)
 		if (r == TES_ERR_PIN)
 			fprintf(stderr,
 				"tes-police: SERVER KEY MISMATCH for %s: it presented %s. Someone may be "
-				"intercepting the connection; check 'tes-officer fingerprint' on the server.\n",
+				"intercepting the connection; check 'tes-officer fingerprint' on the "
+				"server.\n",
 				x->pin.server, x->pin.seen);
 		else
 			fprintf(stderr,
-				"tes-police: unknown server key %s for %s; pass --server-key %s after checking "
+				"tes-police: unknown server key %s for %s; pass --server-key %s after "
+				"checking "
 				"'tes-officer fingerprint' on the server, or --trust accept-new\n",
 				x->pin.seen, x->pin.server, x->pin.seen);
 		return EX_NOPERM;
@@ -290,8 +347,10 @@ prepare(struct run *x)
 			x->o->password_file == NULL ? " (no terminal: use --password-file FILE)" : "");
 		return EX_NOINPUT;
 	}
-	x->pin = (struct tes_pin){ .server = x->o->server, .expected = x->o->server_key,
-				   .file = x->o->known, .trust = x->o->trust };
+	x->pin = (struct tes_pin){ .server = x->o->server,
+				   .expected = x->o->server_key,
+				   .file = x->o->known,
+				   .trust = x->o->trust };
 	if (x->o->trust == TES_TRUST_STRICT && x->o->server_key == NULL && isatty(0))
 		x->pin.trust = TES_TRUST_ASK;
 	return open_resources(x);
@@ -329,7 +388,8 @@ build_report(struct tes_report *r, const uint8_t key[static TES_KEYID_LEN], cons
 		return TES_ERR_TIME;
 	if (id == NULL)
 		tes_rng_bytes(r->id, TES_REPORT_ID_LEN);
-	else if (strlen(id) != 2 * TES_REPORT_ID_LEN || tes_hex_decode(id, strlen(id), r->id, TES_REPORT_ID_LEN) != 0)
+	else if (strlen(id) != 2 * TES_REPORT_ID_LEN ||
+		 tes_hex_decode(id, strlen(id), r->id, TES_REPORT_ID_LEN) != 0)
 		return TES_ERR_ARG;
 	return 0;
 }
@@ -337,8 +397,15 @@ build_report(struct tes_report *r, const uint8_t key[static TES_KEYID_LEN], cons
 static const char *
 reason_text(uint8_t reason)
 {
-	static const char *t[] = { "", "invalid plate", "invalid speed", "invalid limit", "invalid time",
-				   "invalid location", "bad signature", "wrong unit", "server storage error" };
+	static const char *t[] = { "",
+				   "invalid plate",
+				   "invalid speed",
+				   "invalid limit",
+				   "invalid time",
+				   "invalid location",
+				   "bad signature",
+				   "wrong unit",
+				   "server storage error" };
 
 	return reason <= TES_REJECT_MAX ? t[reason] : "unknown reason";
 }
@@ -372,7 +439,8 @@ send_one(struct run *x, const struct tes_report *r, const char *prefix, int *cod
 		printf("%sreport %s REJECTED %s\n", prefix, hex, reason_text(rc.reason));
 		return 1;
 	}
-	printf("%sreport %s violation %llu %s\n", prefix, hex, (unsigned long long)rc.number, names[rc.status]);
+	printf("%sreport %s violation %llu %s\n", prefix, hex, (unsigned long long)rc.number,
+	       names[rc.status]);
 	fflush(stdout);
 	return 0;
 }
@@ -389,7 +457,8 @@ do_report(struct run *x)
 	}
 	if ((e = build_report(&r, x->c.unit_key, x->o->plate, x->o->speed, x->o->limit, x->o->location,
 			      x->o->time, x->o->id)) != 0) {
-		fprintf(stderr, "tes-police: %s\n", e == TES_ERR_ARG ? "--id must be 32 hex digits" : tes_err_str(e));
+		fprintf(stderr, "tes-police: %s\n",
+			e == TES_ERR_ARG ? "--id must be 32 hex digits" : tes_err_str(e));
 		return EX_DATAERR;
 	}
 	e = send_one(x, &r, "", &code);
@@ -421,8 +490,8 @@ batch_line(struct run *x, char *line, unsigned long no, int *code)
 		printf("%serror: expected plate,speed[,limit,location,time]\n", prefix);
 		return 1;
 	}
-	if ((e = build_report(&r, x->c.unit_key, f[0], f[1], n > 2 ? f[2] : NULL, n > 3 && f[3][0] ? f[3] : NULL,
-			      n > 4 ? f[4] : NULL, NULL)) != 0) {
+	if ((e = build_report(&r, x->c.unit_key, f[0], f[1], n > 2 ? f[2] : NULL,
+			      n > 3 && f[3][0] ? f[3] : NULL, n > 4 ? f[4] : NULL, NULL)) != 0) {
 		printf("%serror: %s\n", prefix, tes_err_str(e));
 		return 1;
 	}
@@ -466,7 +535,8 @@ run_session_cmd(struct opts *o, int batch)
 	tes_rsa_keyid(&x.unit.pub, x.c.unit_key);
 	/*= spec/PROTOCOL.md#handshake MUST-H2: single DES is offered only with --cipher des, with a warning */
 	if (o->suite == TES_SUITE_DES_CBC_HMAC_SHA256)
-		fprintf(stderr, "tes-police: warning: single DES requested (--cipher des): 56-bit keys are weak\n");
+		fprintf(stderr,
+			"tes-police: warning: single DES requested (--cipher des): 56-bit keys are weak\n");
 	code = batch ? do_batch(&x) : do_report(&x);
 	if (x.connected)
 		tes_client_close(&x.c);

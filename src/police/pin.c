@@ -35,7 +35,8 @@ lookup(const char *known, const char *server, const char *fp)
 	int r = TES_ERR_NOTFOUND;
 
 	for (; line != NULL && *line != '\0'; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
-		if (line[0] == '#' || sscanf(line, "%255s %127s", host, key) != 2 || strcmp(host, server) != 0)
+		if (line[0] == '#' || sscanf(line, "%255s %127s", host, key) != 2 ||
+		    strcmp(host, server) != 0)
 			continue;
 		if ((r = strcmp(key, fp) == 0 ? 0 : TES_ERR_PIN) == 0)
 			break;

@@ -12,22 +12,28 @@
 
 #include "crypto/rsa.h"
 
-enum tes_trust { TES_TRUST_STRICT = 0, TES_TRUST_ASK = 1, TES_TRUST_ACCEPT_NEW = 2 };
+enum tes_trust {
+	TES_TRUST_STRICT = 0,
+	TES_TRUST_ASK = 1,
+	TES_TRUST_ACCEPT_NEW = 2
+};
 
-enum { TES_PIN_FILE_MAX = 65536 };
+enum {
+	TES_PIN_FILE_MAX = 65536
+};
 
 struct tes_pin {
-	const char *server;         /* HOST:PORT as given */
-	const char *expected;       /* --server-key, or NULL */
-	const char *file;           /* known_servers path, or NULL for the default */
+	const char *server;   /* HOST:PORT as given */
+	const char *expected; /* --server-key, or NULL */
+	const char *file;     /* known_servers path, or NULL for the default */
 	int trust;
-	char seen[TES_FP_STRLEN];   /* fingerprint the server presented */
-	int outcome;                /* 0, or why it was refused (for messages) */
+	char seen[TES_FP_STRLEN]; /* fingerprint the server presented */
+	int outcome;              /* 0, or why it was refused (for messages) */
 	/* filled by tes_pin_prepare, so the check needs no file system access */
 	char path[4096];
 	char known[TES_PIN_FILE_MAX];
-	int append_fd;              /* known_servers opened for appending, or -1 */
-	int tty_fd;                 /* the terminal to ask on, or -1 */
+	int append_fd; /* known_servers opened for appending, or -1 */
+	int tty_fd;    /* the terminal to ask on, or -1 */
 };
 
 /*

@@ -73,8 +73,8 @@ append(struct tes_db *db, uint8_t type, const uint8_t *key, const uint8_t *body,
 int
 tes_db_sync(struct tes_db *db)
 {
-	(void)tes_snapshot_reap(db, 0);  /* collect a finished background compaction */
-	tes_tags_reap(db, 0);            /* and the plate tags once they are read */
+	(void)tes_snapshot_reap(db, 0); /* collect a finished background compaction */
+	tes_tags_reap(db, 0);           /* and the plate tags once they are read */
 	if (db->broken)
 		return TES_ERR_IO;
 	if (tes_file_datasync(db->jfd) != 0) {
@@ -273,7 +273,8 @@ tes_db_report_add(struct tes_db *db, const struct tes_report *r, const uint8_t s
 
 /* see db.h */
 int
-tes_db_report_get(const struct tes_db *db, const uint8_t id[static TES_REPORT_ID_LEN], struct tes_db_report *out)
+tes_db_report_get(const struct tes_db *db, const uint8_t id[static TES_REPORT_ID_LEN],
+		  struct tes_db_report *out)
 {
 	size_t num = tes_state_rep_find(db, id);
 
@@ -332,7 +333,7 @@ tes_db_plate_foreach(struct tes_db *db, const char *plate,
 
 	if (len < 1 || len > TES_PLATE_MAX)
 		return 0;
-	tes_tags_reap(db, 1);            /* a few seconds at most, once; reading every report takes far longer */
+	tes_tags_reap(db, 1); /* a few seconds at most, once; reading every report takes far longer */
 	t = tes_index_plate_tag(db->hk, plate, len);
 	for (i = 0; i < db->nrep; i++) {
 		if (db->reps[i].ptag != 0 && db->reps[i].ptag != t)
@@ -495,7 +496,7 @@ tes_db_forked(struct tes_db *db, int fds[3])
 int
 tes_db_verify(struct tes_db *db, char *msg, size_t cap, uint64_t *records)
 {
-	(void)tes_snapshot_reap(db, 1);  /* drivers.enc settled before it is read */
+	(void)tes_snapshot_reap(db, 1); /* drivers.enc settled before it is read */
 	return tes_verify(db, msg, cap, records);
 }
 

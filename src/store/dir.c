@@ -91,8 +91,7 @@ create_server_key(const char *dir)
 	int r = TES_ERR_INTERNAL;
 
 	memset(&k, 0, sizeof(k));
-	if ((r = path_join(path, dir, NAME_SERVER)) != 0 ||
-	    (r = tes_rsa_generate(&k)) != 0 ||
+	if ((r = path_join(path, dir, NAME_SERVER)) != 0 || (r = tes_rsa_generate(&k)) != 0 ||
 	    (r = tes_keyfile_save_private(&k, path)) != 0)
 		goto out;
 	r = 0;
@@ -130,9 +129,7 @@ tes_dir_create(const char *dir)
 {
 	int dfd = -1, lfd = -1, r = TES_ERR_INTERNAL;
 
-	if ((r = dir_make(dir, &dfd)) != 0 ||
-	    (r = tes_dir_lock(dfd, &lfd)) != 0 ||
-	    (r = dir_empty(dfd)) != 0)
+	if ((r = dir_make(dir, &dfd)) != 0 || (r = tes_dir_lock(dfd, &lfd)) != 0 || (r = dir_empty(dfd)) != 0)
 		goto out;
 	if (fchmod(dfd, 0700) != 0 || (r = tes_file_sync_parent(dir)) != 0) {
 		r = r != 0 ? r : TES_ERR_IO;
@@ -159,12 +156,13 @@ out:
 int
 tes_dir_keys_load(struct tes_db *db)
 {
-	uint8_t sk[TES_STORE_KEY_LEN + 1];   /* one more: a longer file is caught */
+	uint8_t sk[TES_STORE_KEY_LEN + 1]; /* one more: a longer file is caught */
 	size_t len = 0;
 	int r = TES_ERR_INTERNAL;
 
 	/*= spec/STORAGE.md#directory MUST-D2 */
-	r = tes_file_load(db->dfd, NAME_SKEY, TES_FILE_NOFOLLOW | TES_FILE_SECRET, sk, TES_STORE_KEY_LEN, &len);
+	r = tes_file_load(db->dfd, NAME_SKEY, TES_FILE_NOFOLLOW | TES_FILE_SECRET, sk, TES_STORE_KEY_LEN,
+			  &len);
 	if (r == TES_ERR_TOOLONG || (r == 0 && len != TES_STORE_KEY_LEN))
 		r = TES_ERR_KEY;
 	if (r != 0)

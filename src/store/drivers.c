@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: ISC */
+#include "store/drivers.h"
 #include "common/ct.h"
 #include "common/cur.h"
 #include "common/err.h"
 #include "crypto/hmac.h"
-#include "store/drivers.h"
 #include "store/seal.h"
 #include "wire/field.h"
 
@@ -85,8 +85,8 @@ entry_check(const struct tes_driver *v, size_t i)
 		return TES_ERR_PLATE;
 	if ((r = tes_field_plate_valid(v[i].plate, v[i].plate_len)) != 0)
 		return r;
-	if (i > 0 && tes_drivers_plate_cmp(v[i - 1].plate, v[i - 1].plate_len, v[i].plate,
-					   v[i].plate_len) >= 0)
+	if (i > 0 &&
+	    tes_drivers_plate_cmp(v[i - 1].plate, v[i - 1].plate_len, v[i].plate, v[i].plate_len) >= 0)
 		return TES_ERR_FORMAT;
 	return 0;
 }
@@ -106,12 +106,10 @@ put_hdr(struct tes_cur *c, const struct tes_drivers_hdr *h, const uint8_t iv[sta
 	int r;
 
 	if ((r = tes_cur_put_u32be(c, TES_DRIVERS_MAGIC)) != 0 ||
-	    (r = tes_cur_put_u16be(c, TES_DRIVERS_VERSION)) != 0 ||
-	    (r = tes_cur_put_u16be(c, 0)) != 0 ||
+	    (r = tes_cur_put_u16be(c, TES_DRIVERS_VERSION)) != 0 || (r = tes_cur_put_u16be(c, 0)) != 0 ||
 	    (r = tes_cur_put_u64be(c, h->journal_seq)) != 0 ||
 	    (r = tes_cur_put_bytes(c, h->mac_at_seq, TES_JOURNAL_MAC_LEN)) != 0 ||
-	    (r = tes_cur_put_u32be(c, h->count)) != 0 ||
-	    (r = tes_cur_put_bytes(c, iv, TES_DES_BLOCK)) != 0)
+	    (r = tes_cur_put_u32be(c, h->count)) != 0 || (r = tes_cur_put_bytes(c, iv, TES_DES_BLOCK)) != 0)
 		return r;
 	return 0;
 }
@@ -155,7 +153,8 @@ put_entries(struct tes_cur *c, const struct tes_driver *v, size_t count)
     assigns out[0 .. TES_JOURNAL_MAC_LEN - 1];
  */
 static void
-snapshot_mac(const struct tes_seal_keys *k, const uint8_t *p, size_t n, uint8_t out[static TES_JOURNAL_MAC_LEN])
+snapshot_mac(const struct tes_seal_keys *k, const uint8_t *p, size_t n,
+	     uint8_t out[static TES_JOURNAL_MAC_LEN])
 {
 	tes_hmac_sha256(k->mac, sizeof(k->mac), p, n, out);
 }
@@ -177,8 +176,7 @@ tes_drivers_encode(const struct tes_seal_keys *k, const struct tes_drivers_hdr *
 	if (cap < total)
 		return TES_ERR_SPACE;
 	tes_cur_init_wr(&c, out, total);
-	if ((r = put_hdr(&c, h, iv)) != 0 ||
-	    (r = put_entries(&c, v, count)) != 0 ||
+	if ((r = put_hdr(&c, h, iv)) != 0 || (r = put_entries(&c, v, count)) != 0 ||
 	    (r = tes_seal_put_pad(&c, c.off - TES_DRIVERS_HDR_LEN)) != 0)
 		return r;
 	tes_seal_encrypt(k, iv, out + TES_DRIVERS_HDR_LEN, c.off - TES_DRIVERS_HDR_LEN);
@@ -207,13 +205,10 @@ get_hdr(struct tes_cur *c, struct tes_drivers_hdr *h)
 	uint16_t version, reserved;
 	int r;
 
-	if ((r = tes_cur_get_u32be(c, &magic)) != 0 ||
-	    (r = tes_cur_get_u16be(c, &version)) != 0 ||
-	    (r = tes_cur_get_u16be(c, &reserved)) != 0 ||
-	    (r = tes_cur_get_u64be(c, &h->journal_seq)) != 0 ||
+	if ((r = tes_cur_get_u32be(c, &magic)) != 0 || (r = tes_cur_get_u16be(c, &version)) != 0 ||
+	    (r = tes_cur_get_u16be(c, &reserved)) != 0 || (r = tes_cur_get_u64be(c, &h->journal_seq)) != 0 ||
 	    (r = tes_cur_get_bytes(c, h->mac_at_seq, TES_JOURNAL_MAC_LEN)) != 0 ||
-	    (r = tes_cur_get_u32be(c, &h->count)) != 0 ||
-	    (r = tes_cur_get_view(c, &iv, TES_DES_BLOCK)) != 0)
+	    (r = tes_cur_get_u32be(c, &h->count)) != 0 || (r = tes_cur_get_view(c, &iv, TES_DES_BLOCK)) != 0)
 		return r;
 	if (magic != TES_DRIVERS_MAGIC || reserved != 0)
 		return TES_ERR_FORMAT;
@@ -268,8 +263,7 @@ get_entry(struct tes_cur *c, struct tes_driver *d)
 		return r;
 	if (d->plate_len > TES_PLATE_MAX)
 		return TES_ERR_PLATE;
-	if ((r = tes_cur_get_view(c, &v, d->plate_len)) != 0 ||
-	    (r = tes_cur_get_u32be(c, &d->points)) != 0)
+	if ((r = tes_cur_get_view(c, &v, d->plate_len)) != 0 || (r = tes_cur_get_u32be(c, &d->points)) != 0)
 		return r;
 	/*@ loop invariant 0 <= i <= d->plate_len;
 	    loop assigns i, d->plate[0 .. TES_PLATE_MAX - 1];

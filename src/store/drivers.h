@@ -25,7 +25,7 @@
 #include "wire/limits.h"
 
 enum tes_drivers_limits {
-	TES_DRIVERS_MAGIC = 0x54455344,  /* "TESD" */
+	TES_DRIVERS_MAGIC = 0x54455344, /* "TESD" */
 	TES_DRIVERS_VERSION = 1,
 	TES_DRIVERS_HDR_LEN = 60,
 	TES_DRIVERS_ENTRY_MIN = 1 + 1 + 4,
@@ -36,15 +36,15 @@ enum tes_drivers_limits {
 /* One driver's record. */
 struct tes_driver {
 	uint8_t plate_len;
-	char plate[TES_PLATE_MAX + 1];   /* tes_field_plate_valid, NUL-terminated */
+	char plate[TES_PLATE_MAX + 1]; /* tes_field_plate_valid, NUL-terminated */
 	uint32_t points;
 };
 
 /* The clear header of drivers.enc. */
 struct tes_drivers_hdr {
-	uint64_t journal_seq;            /* last journal record the snapshot covers */
-	uint8_t mac_at_seq[TES_JOURNAL_MAC_LEN];  /* chain value of that record (genesis for 0) */
-	uint32_t count;                  /* entries */
+	uint64_t journal_seq;                    /* last journal record the snapshot covers */
+	uint8_t mac_at_seq[TES_JOURNAL_MAC_LEN]; /* chain value of that record (genesis for 0) */
+	uint32_t count;                          /* entries */
 };
 
 /*
@@ -73,8 +73,7 @@ struct tes_drivers_hdr {
     ensures \result == 0 <==> alen == blen && \forall integer j; 0 <= j < alen ==> a[j] == b[j];
     ensures \result == -1 || \result == 0 || \result == 1;
  */
-int
-tes_drivers_plate_cmp(const char *a, size_t alen, const char *b, size_t blen);
+int tes_drivers_plate_cmp(const char *a, size_t alen, const char *b, size_t blen);
 
 /* Exact size of the file holding the count entries of v. */
 /*@ requires \valid_read(v + (0 .. count-1)) && count <= SIZE_MAX / 512;
@@ -82,8 +81,7 @@ tes_drivers_plate_cmp(const char *a, size_t alen, const char *b, size_t blen);
     assigns \nothing;
     ensures \result <= TES_DRIVERS_FILE_MIN + count * (TES_DRIVERS_ENTRY_MIN + 255);
  */
-size_t
-tes_drivers_encoded_len(const struct tes_driver *v, size_t count);
+size_t tes_drivers_encoded_len(const struct tes_driver *v, size_t count);
 
 /*
  * Encode the snapshot of the count entries of v (h->count must equal count)
@@ -102,10 +100,9 @@ tes_drivers_encoded_len(const struct tes_driver *v, size_t count);
     ensures \result == 0 ==> *used <= cap && *used >= TES_DRIVERS_FILE_MIN;
     ensures \result == 0 ==> count == h->count;
  */
-int
-tes_drivers_encode(const struct tes_seal_keys *k, const struct tes_drivers_hdr *h,
-		   const uint8_t iv[static TES_DES_BLOCK], const struct tes_driver *v, size_t count,
-		   uint8_t *out, size_t cap, size_t *used);
+int tes_drivers_encode(const struct tes_seal_keys *k, const struct tes_drivers_hdr *h,
+		       const uint8_t iv[static TES_DES_BLOCK], const struct tes_driver *v, size_t count,
+		       uint8_t *out, size_t cap, size_t *used);
 
 /*
  * Check a whole file of n bytes: the MAC first (TES_ERR_MAC), then magic,
@@ -125,8 +122,8 @@ tes_drivers_encode(const struct tes_seal_keys *k, const struct tes_drivers_hdr *
     ensures \result == 0 || \result == TES_ERR_TRUNCATED || \result == TES_ERR_MAC ||
             \result == TES_ERR_FORMAT || \result == TES_ERR_VERSION;
  */
-int
-tes_drivers_hdr_decode(const struct tes_seal_keys *k, const uint8_t *p, size_t n, struct tes_drivers_hdr *h);
+int tes_drivers_hdr_decode(const struct tes_seal_keys *k, const uint8_t *p, size_t n,
+			   struct tes_drivers_hdr *h);
 
 /*
  * tes_drivers_hdr_decode, then decrypt the ciphertext in place (p is
@@ -143,8 +140,7 @@ tes_drivers_hdr_decode(const struct tes_seal_keys *k, const uint8_t *p, size_t n
     ensures \result == 0 ==> drivers_ct_ok(n, h->count) && h->count <= max;
     ensures \result == 0 || \result < 0;
  */
-int
-tes_drivers_decode(const struct tes_seal_keys *k, uint8_t *p, size_t n, struct tes_drivers_hdr *h,
-		   struct tes_driver *v, size_t max);
+int tes_drivers_decode(const struct tes_seal_keys *k, uint8_t *p, size_t n, struct tes_drivers_hdr *h,
+		       struct tes_driver *v, size_t max);
 
 #endif

@@ -237,8 +237,8 @@ tes_index_map_reserve(struct tes_index_map *m, size_t n)
 
 /* see index.h */
 uint32_t
-tes_index_map_get(const struct tes_index_map *m, const uint8_t hk[static TES_INDEX_KEY_LEN], const char *plate,
-		  size_t len)
+tes_index_map_get(const struct tes_index_map *m, const uint8_t hk[static TES_INDEX_KEY_LEN],
+		  const char *plate, size_t len)
 {
 	size_t i = tes_index_get(&m->t, hk, m->v, (const uint8_t *)plate, len);
 

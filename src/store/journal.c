@@ -40,10 +40,8 @@ tes_journal_file_hdr_decode(const uint8_t *p, size_t n, uint64_t *created)
 	/*= spec/STORAGE.md#journal MUST-J1 */
 
 	tes_cur_init_rd(&c, p, n);
-	if ((r = tes_cur_get_u32be(&c, &magic)) != 0 ||
-	    (r = tes_cur_get_u16be(&c, &version)) != 0 ||
-	    (r = tes_cur_get_u16be(&c, &reserved)) != 0 ||
-	    (r = tes_cur_get_u64be(&c, created)) != 0)
+	if ((r = tes_cur_get_u32be(&c, &magic)) != 0 || (r = tes_cur_get_u16be(&c, &version)) != 0 ||
+	    (r = tes_cur_get_u16be(&c, &reserved)) != 0 || (r = tes_cur_get_u64be(&c, created)) != 0)
 		return r;
 	if (magic != TES_JOURNAL_MAGIC || reserved != 0)
 		return TES_ERR_FORMAT;
@@ -119,10 +117,8 @@ tes_journal_hdr_encode(const struct tes_journal_hdr *h, uint8_t out[static TES_J
 	if ((r = hdr_check(h)) != 0)
 		return r;
 	tes_cur_init_wr(&c, out, TES_JOURNAL_HDR_LEN);
-	if ((r = tes_cur_put_u32be(&c, h->total_len)) != 0 ||
-	    (r = tes_cur_put_u8(&c, h->type)) != 0 ||
-	    (r = tes_cur_put_u8(&c, 0)) != 0 ||
-	    (r = tes_cur_put_u16be(&c, 0)) != 0 ||
+	if ((r = tes_cur_put_u32be(&c, h->total_len)) != 0 || (r = tes_cur_put_u8(&c, h->type)) != 0 ||
+	    (r = tes_cur_put_u8(&c, 0)) != 0 || (r = tes_cur_put_u16be(&c, 0)) != 0 ||
 	    (r = tes_cur_put_u64be(&c, h->seq)) != 0 ||
 	    (r = tes_cur_put_bytes(&c, h->key, TES_JOURNAL_KEY_LEN)) != 0)
 		return r;
@@ -144,10 +140,8 @@ tes_journal_hdr_decode(const uint8_t *p, size_t n, struct tes_journal_hdr *h)
 	 * not change the bytes of p read after it.
 	 */
 	tes_cur_init_rd(&c, p, n);
-	if ((r = tes_cur_get_u32be(&c, &h->total_len)) != 0 ||
-	    (r = tes_cur_get_u8(&c, &type)) != 0 ||
-	    (r = tes_cur_get_u8(&c, &r8)) != 0 ||
-	    (r = tes_cur_get_u16be(&c, &r16)) != 0 ||
+	if ((r = tes_cur_get_u32be(&c, &h->total_len)) != 0 || (r = tes_cur_get_u8(&c, &type)) != 0 ||
+	    (r = tes_cur_get_u8(&c, &r8)) != 0 || (r = tes_cur_get_u16be(&c, &r16)) != 0 ||
 	    (r = tes_cur_get_u64be(&c, &h->seq)) != 0)
 		return r;
 	h->type = type;
@@ -204,8 +198,7 @@ tes_journal_seal(const struct tes_seal_keys *k, const uint8_t prev[static TES_JO
 	tes_cur_init_wr(&c, out, h->total_len);
 	if ((r = tes_cur_put_bytes(&c, hdr, sizeof(hdr))) != 0 ||
 	    (r = tes_cur_put_bytes(&c, iv, TES_JOURNAL_IV_LEN)) != 0 ||
-	    (r = tes_cur_put_bytes(&c, plain, n)) != 0 ||
-	    (r = tes_seal_put_pad(&c, n)) != 0)
+	    (r = tes_cur_put_bytes(&c, plain, n)) != 0 || (r = tes_seal_put_pad(&c, n)) != 0)
 		return r;
 	tes_seal_encrypt(k, iv, out + TES_JOURNAL_HDR_LEN + TES_JOURNAL_IV_LEN, ct_len);
 	chain_mac(k, prev, out, c.off, mac);
@@ -393,8 +386,7 @@ tes_journal_unit_decode(const uint8_t *p, size_t n, struct tes_journal_unit *m)
 		return r;
 	if (m->pub.elen > TES_RSA_E_MAX)
 		return TES_ERR_KEY;
-	if ((r = get_exponent(&c, m->pub.e, m->pub.elen)) != 0 ||
-	    (r = unit_check(m)) != 0)
+	if ((r = get_exponent(&c, m->pub.e, m->pub.elen)) != 0 || (r = unit_check(m)) != 0)
 		return r;
 	return done(&c);
 }
@@ -489,8 +481,7 @@ tes_journal_user_encode(const struct tes_journal_user *m, uint8_t *out, size_t c
 	if ((r = user_check(m)) != 0)
 		return r;
 	tes_cur_init_wr(&c, out, cap);
-	if ((r = tes_cur_put_str8(&c, m->name, m->name_len)) != 0 ||
-	    (r = tes_cur_put_u8(&c, m->role)) != 0 ||
+	if ((r = tes_cur_put_str8(&c, m->name, m->name_len)) != 0 || (r = tes_cur_put_u8(&c, m->role)) != 0 ||
 	    (r = tes_cur_put_str8(&c, m->hash, m->hash_len)) != 0)
 		return r;
 	*used = c.off;
@@ -531,8 +522,7 @@ tes_journal_report_encode(const struct tes_journal_report *m, uint8_t *out, size
 	    (r = tes_msg_report_decode(rep, rn, &chk)) != 0)
 		return r;
 	tes_cur_init_wr(&c, out, cap);
-	if ((r = tes_cur_put_u64be(&c, m->number)) != 0 ||
-	    (r = tes_cur_put_u64be(&c, m->received)) != 0 ||
+	if ((r = tes_cur_put_u64be(&c, m->number)) != 0 || (r = tes_cur_put_u64be(&c, m->received)) != 0 ||
 	    (r = tes_cur_put_bytes(&c, rep, rn)) != 0 ||
 	    (r = tes_cur_put_bytes(&c, m->sig, TES_RSA_LEN)) != 0)
 		return r;
@@ -550,8 +540,7 @@ tes_journal_report_decode(const uint8_t *p, size_t n, struct tes_journal_report 
 	int r;
 
 	tes_cur_init_rd(&c, p, n);
-	if ((r = tes_cur_get_u64be(&c, &m->number)) != 0 ||
-	    (r = tes_cur_get_u64be(&c, &m->received)) != 0)
+	if ((r = tes_cur_get_u64be(&c, &m->number)) != 0 || (r = tes_cur_get_u64be(&c, &m->received)) != 0)
 		return r;
 	if (m->number == 0)
 		return TES_ERR_FORMAT;
@@ -562,8 +551,7 @@ tes_journal_report_decode(const uint8_t *p, size_t n, struct tes_journal_report 
 	/* sig and the end before the report (neither can fail here): the
 	 * report's checks are then the last word on m->r, for the proof */
 	if ((r = tes_cur_get_view(&c, &rep, rn)) != 0 ||
-	    (r = tes_cur_get_bytes(&c, m->sig, TES_RSA_LEN)) != 0 ||
-	    (r = done(&c)) != 0)
+	    (r = tes_cur_get_bytes(&c, m->sig, TES_RSA_LEN)) != 0 || (r = done(&c)) != 0)
 		return r;
 	return tes_msg_report_decode(rep, rn, &m->r);
 }
@@ -606,8 +594,7 @@ tes_journal_decision_encode(const struct tes_journal_decision *m, uint8_t *out, 
 		return r;
 	tes_cur_init_wr(&c, out, cap);
 	if ((r = tes_cur_put_bytes(&c, m->id, TES_REPORT_ID_LEN)) != 0 ||
-	    (r = tes_cur_put_u8(&c, m->verdict)) != 0 ||
-	    (r = tes_cur_put_u16be(&c, m->points)) != 0 ||
+	    (r = tes_cur_put_u8(&c, m->verdict)) != 0 || (r = tes_cur_put_u16be(&c, m->points)) != 0 ||
 	    (r = tes_cur_put_str8(&c, m->reason, m->reason_len)) != 0 ||
 	    (r = tes_cur_put_str8(&c, m->officer, m->officer_len)) != 0 ||
 	    (r = tes_cur_put_u64be(&c, m->time)) != 0)
@@ -625,14 +612,12 @@ tes_journal_decision_decode(const uint8_t *p, size_t n, struct tes_journal_decis
 
 	tes_cur_init_rd(&c, p, n);
 	if ((r = tes_cur_get_bytes(&c, m->id, TES_REPORT_ID_LEN)) != 0 ||
-	    (r = tes_cur_get_u8(&c, &m->verdict)) != 0 ||
-	    (r = tes_cur_get_u16be(&c, &m->points)) != 0 ||
+	    (r = tes_cur_get_u8(&c, &m->verdict)) != 0 || (r = tes_cur_get_u16be(&c, &m->points)) != 0 ||
 	    (r = tes_cur_get_str8(&c, TES_JOURNAL_TEXT_MAX, &m->reason_len, m->reason)) != 0 ||
 	    (r = tes_cur_get_str8(&c, TES_NAME_MAX, &m->officer_len, m->officer)) != 0)
 		return r;
 	/*@ assert str_ok(&m->reason[0], m->reason_len); */
-	if ((r = tes_cur_get_u64be(&c, &m->time)) != 0 ||
-	    (r = decision_check(m)) != 0)
+	if ((r = tes_cur_get_u64be(&c, &m->time)) != 0 || (r = decision_check(m)) != 0)
 		return r;
 	return done(&c);
 }
@@ -669,8 +654,7 @@ tes_journal_audit_encode(const struct tes_journal_audit *m, uint8_t *out, size_t
 	if ((r = audit_check(m)) != 0)
 		return r;
 	tes_cur_init_wr(&c, out, cap);
-	if ((r = tes_cur_put_u8(&c, m->kind)) != 0 ||
-	    (r = tes_cur_put_str8(&c, m->who, m->who_len)) != 0 ||
+	if ((r = tes_cur_put_u8(&c, m->kind)) != 0 || (r = tes_cur_put_str8(&c, m->who, m->who_len)) != 0 ||
 	    (r = tes_cur_put_str8(&c, m->text, m->text_len)) != 0 ||
 	    (r = tes_cur_put_u64be(&c, m->time)) != 0)
 		return r;
@@ -691,8 +675,7 @@ tes_journal_audit_decode(const uint8_t *p, size_t n, struct tes_journal_audit *m
 	    (r = tes_cur_get_str8(&c, TES_JOURNAL_TEXT_MAX, &m->text_len, m->text)) != 0)
 		return r;
 	/*@ assert str_ok(&m->who[0], m->who_len); */
-	if ((r = tes_cur_get_u64be(&c, &m->time)) != 0 ||
-	    (r = audit_check(m)) != 0)
+	if ((r = tes_cur_get_u64be(&c, &m->time)) != 0 || (r = audit_check(m)) != 0)
 		return r;
 	return done(&c);
 }

@@ -29,21 +29,21 @@
 #include "wire/msg.h"
 
 enum tes_journal_limits {
-	TES_JOURNAL_MAGIC = 0x5445534a,  /* "TESJ" */
+	TES_JOURNAL_MAGIC = 0x5445534a, /* "TESJ" */
 	TES_JOURNAL_VERSION = 1,
-	TES_JOURNAL_FILE_HDR_LEN = 16,   /* "TESJ" | u16 version | u16 0 | u64 created */
+	TES_JOURNAL_FILE_HDR_LEN = 16, /* "TESJ" | u16 version | u16 0 | u64 created */
 	TES_JOURNAL_HDR_LEN = 32,
 	TES_JOURNAL_IV_LEN = 8,
-	TES_JOURNAL_KEY_LEN = 16,        /* report id for REPORT and DECISION, else zeros */
+	TES_JOURNAL_KEY_LEN = 16, /* report id for REPORT and DECISION, else zeros */
 	TES_JOURNAL_MAC_LEN = 32,
 	TES_JOURNAL_OVERHEAD = TES_JOURNAL_HDR_LEN + TES_JOURNAL_IV_LEN + TES_JOURNAL_MAC_LEN,
 	TES_JOURNAL_REC_MIN = TES_JOURNAL_OVERHEAD + TES_DES_BLOCK,
 	TES_JOURNAL_REC_MAX = 4096,
-	TES_JOURNAL_CT_MAX = TES_JOURNAL_REC_MAX - TES_JOURNAL_OVERHEAD,    /* 4024 = 503 blocks */
-	TES_JOURNAL_PLAIN_MAX = TES_JOURNAL_CT_MAX - 1,                      /* at least one pad byte */
-	TES_JOURNAL_TEXT_MAX = 128,      /* decision reason, audit text */
-	TES_JOURNAL_HASH_MAX = 128,      /* Argon2id encoded string */
-	TES_JOURNAL_BODY_MAX = 512       /* room for the largest body of any type */
+	TES_JOURNAL_CT_MAX = TES_JOURNAL_REC_MAX - TES_JOURNAL_OVERHEAD, /* 4024 = 503 blocks */
+	TES_JOURNAL_PLAIN_MAX = TES_JOURNAL_CT_MAX - 1,                  /* at least one pad byte */
+	TES_JOURNAL_TEXT_MAX = 128,                                      /* decision reason, audit text */
+	TES_JOURNAL_HASH_MAX = 128,                                      /* Argon2id encoded string */
+	TES_JOURNAL_BODY_MAX = 512 /* room for the largest body of any type */
 };
 
 /* Record types; zero is never valid. */
@@ -54,7 +54,7 @@ enum tes_journal_type {
 	TES_JREC_REPORT = 3,
 	TES_JREC_DECISION = 4,
 	TES_JREC_AUDIT = 5,
-	TES_JREC_REVOKE = 6,             /* a unit's key is no longer accepted */
+	TES_JREC_REVOKE = 6, /* a unit's key is no longer accepted */
 	TES_JREC_MAX = 6
 };
 
@@ -79,7 +79,7 @@ enum tes_audit_kind {
 	TES_AUDIT_USER_ADDED = 4,
 	TES_AUDIT_APPROVED = 5,
 	TES_AUDIT_REJECTED = 6,
-	TES_AUDIT_UNIT_REFUSED = 7,      /* handshake from an unknown or failing unit */
+	TES_AUDIT_UNIT_REFUSED = 7, /* handshake from an unknown or failing unit */
 	TES_AUDIT_SERVER_START = 8,
 	TES_AUDIT_SERVER_STOP = 9,
 	TES_AUDIT_VERIFY = 10,
@@ -88,9 +88,9 @@ enum tes_audit_kind {
 
 /* The clear record header. */
 struct tes_journal_hdr {
-	uint32_t total_len;              /* whole record, hdr..mac */
-	uint8_t type;                    /* enum tes_journal_type */
-	uint64_t seq;                    /* 1, 2, 3, ... */
+	uint32_t total_len; /* whole record, hdr..mac */
+	uint8_t type;       /* enum tes_journal_type */
+	uint64_t seq;       /* 1, 2, 3, ... */
 	uint8_t key[TES_JOURNAL_KEY_LEN];
 };
 
@@ -98,22 +98,22 @@ struct tes_journal_hdr {
 struct tes_journal_unit {
 	uint8_t name_len;
 	char name[TES_NAME_MAX + 1];
-	struct tes_rsa_pub pub;          /* e in pub.e[0 .. pub.elen-1] */
+	struct tes_rsa_pub pub; /* e in pub.e[0 .. pub.elen-1] */
 };
 
 /* USER body: u8 name_len | name | u8 role | u8 hash_len | hash */
 struct tes_journal_user {
 	uint8_t name_len;
 	char name[TES_NAME_MAX + 1];
-	uint8_t role;                    /* enum tes_role */
+	uint8_t role; /* enum tes_role */
 	uint8_t hash_len;
 	char hash[TES_JOURNAL_HASH_MAX + 1];
 };
 
 /* REPORT body: u64 number | u64 received | canonical report | sig[256] */
 struct tes_journal_report {
-	uint64_t number;                 /* violation number, >= 1 */
-	uint64_t received;               /* server clock */
+	uint64_t number;   /* violation number, >= 1 */
+	uint64_t received; /* server clock */
 	struct tes_report r;
 	uint8_t sig[TES_RSA_LEN];
 };
@@ -122,8 +122,8 @@ struct tes_journal_report {
  * u8 officer_len | officer | u64 time */
 struct tes_journal_decision {
 	uint8_t id[TES_REPORT_ID_LEN];
-	uint8_t verdict;                 /* enum tes_verdict */
-	uint16_t points;                 /* 0 when rejected */
+	uint8_t verdict; /* enum tes_verdict */
+	uint16_t points; /* 0 when rejected */
 	uint8_t reason_len;
 	char reason[TES_JOURNAL_TEXT_MAX + 1];
 	uint8_t officer_len;
@@ -133,8 +133,8 @@ struct tes_journal_decision {
 
 /* AUDIT body: u8 kind | u8 who_len | who | u8 text_len | text | u64 time */
 struct tes_journal_audit {
-	uint8_t kind;                    /* enum tes_audit_kind */
-	uint8_t who_len;                 /* 0 = the server itself */
+	uint8_t kind;    /* enum tes_audit_kind */
+	uint8_t who_len; /* 0 = the server itself */
 	char who[TES_NAME_MAX + 1];
 	uint8_t text_len;
 	char text[TES_JOURNAL_TEXT_MAX + 1];
@@ -177,8 +177,7 @@ struct tes_journal_audit {
     terminates \true;
     assigns out[0 .. TES_JOURNAL_FILE_HDR_LEN - 1];
  */
-void
-tes_journal_file_hdr_encode(uint8_t out[static TES_JOURNAL_FILE_HDR_LEN], uint64_t created);
+void tes_journal_file_hdr_encode(uint8_t out[static TES_JOURNAL_FILE_HDR_LEN], uint64_t created);
 
 /*
  * Check the file header in the first n bytes of p: TES_ERR_TRUNCATED under 16
@@ -195,16 +194,14 @@ tes_journal_file_hdr_encode(uint8_t out[static TES_JOURNAL_FILE_HDR_LEN], uint64
     ensures \result == 0 || \result == TES_ERR_TRUNCATED || \result == TES_ERR_FORMAT ||
             \result == TES_ERR_VERSION;
  */
-int
-tes_journal_file_hdr_decode(const uint8_t *p, size_t n, uint64_t *created);
+int tes_journal_file_hdr_decode(const uint8_t *p, size_t n, uint64_t *created);
 
 /*
  * The chain value that precedes record 1:
  * HMAC-SHA256(mac key, "TES1 journal genesis" || file header).
  */
-void
-tes_journal_genesis(const struct tes_seal_keys *k, const uint8_t fhdr[static TES_JOURNAL_FILE_HDR_LEN],
-		    uint8_t out[static TES_JOURNAL_MAC_LEN]);
+void tes_journal_genesis(const struct tes_seal_keys *k, const uint8_t fhdr[static TES_JOURNAL_FILE_HDR_LEN],
+			 uint8_t out[static TES_JOURNAL_MAC_LEN]);
 
 /*
  * Write a record header. Refuses (TES_ERR_TYPE / TES_ERR_FORMAT /
@@ -221,8 +218,7 @@ tes_journal_genesis(const struct tes_seal_keys *k, const uint8_t fhdr[static TES
     ensures \result == 0 || \result == TES_ERR_TYPE || \result == TES_ERR_TOOLONG ||
             \result == TES_ERR_FORMAT;
  */
-int
-tes_journal_hdr_encode(const struct tes_journal_hdr *h, uint8_t out[static TES_JOURNAL_HDR_LEN]);
+int tes_journal_hdr_encode(const struct tes_journal_hdr *h, uint8_t out[static TES_JOURNAL_HDR_LEN]);
 
 /*
  * Decode and check the header at the start of p (the rest of the record need
@@ -243,8 +239,7 @@ tes_journal_hdr_encode(const struct tes_journal_hdr *h, uint8_t out[static TES_J
     ensures \result == 0 || \result == TES_ERR_TRUNCATED || \result == TES_ERR_TYPE ||
             \result == TES_ERR_TOOLONG || \result == TES_ERR_FORMAT;
  */
-int
-tes_journal_hdr_decode(const uint8_t *p, size_t n, struct tes_journal_hdr *h);
+int tes_journal_hdr_decode(const uint8_t *p, size_t n, struct tes_journal_hdr *h);
 
 /*
  * Seal n plaintext bytes (n <= TES_JOURNAL_PLAIN_MAX) into one record in out
@@ -268,10 +263,9 @@ tes_journal_hdr_decode(const uint8_t *p, size_t n, struct tes_journal_hdr *h);
     ensures \result == 0 ==> *used == h->total_len && *used <= cap;
     ensures \result == 0 ==> h->total_len == TES_JOURNAL_OVERHEAD + (n / TES_DES_BLOCK + 1) * TES_DES_BLOCK;
  */
-int
-tes_journal_seal(const struct tes_seal_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
-		 struct tes_journal_hdr *h, const uint8_t iv[static TES_JOURNAL_IV_LEN], const uint8_t *plain,
-		 size_t n, uint8_t *out, size_t cap, size_t *used);
+int tes_journal_seal(const struct tes_seal_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
+		     struct tes_journal_hdr *h, const uint8_t iv[static TES_JOURNAL_IV_LEN],
+		     const uint8_t *plain, size_t n, uint8_t *out, size_t cap, size_t *used);
 
 /*
  * Check the record at the start of p (n bytes available, may be more than
@@ -287,9 +281,8 @@ tes_journal_seal(const struct tes_seal_keys *k, const uint8_t prev[static TES_JO
     ensures \result == 0 || \result == TES_ERR_TRUNCATED || \result == TES_ERR_TYPE ||
             \result == TES_ERR_TOOLONG || \result == TES_ERR_FORMAT || \result == TES_ERR_MAC;
  */
-int
-tes_journal_check(const struct tes_seal_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
-		  const uint8_t *p, size_t n, struct tes_journal_hdr *h);
+int tes_journal_check(const struct tes_seal_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
+		      const uint8_t *p, size_t n, struct tes_journal_hdr *h);
 
 /*
  * tes_journal_check, then decrypt into plain (cap >= total_len - 72, at most
@@ -316,10 +309,9 @@ tes_journal_check(const struct tes_seal_keys *k, const uint8_t prev[static TES_J
             \forall integer i; 0 <= i < h->total_len - TES_JOURNAL_OVERHEAD ==> plain[i] == 0;
     ensures \result == 0 || \result < 0;
  */
-int
-tes_journal_open_rec(const struct tes_seal_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
-		     const uint8_t *p, size_t n, struct tes_journal_hdr *h, uint8_t *plain, size_t cap,
-		     size_t *plain_len);
+int tes_journal_open_rec(const struct tes_seal_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
+			 const uint8_t *p, size_t n, struct tes_journal_hdr *h, uint8_t *plain, size_t cap,
+			 size_t *plain_len);
 
 /*
  * Body codecs. Encoders check the same rules as decoders, so nothing a
@@ -337,8 +329,7 @@ tes_journal_open_rec(const struct tes_seal_keys *k, const uint8_t prev[static TE
     ensures \result == 0 || \result < 0;
     ensures \result == 0 ==> *used <= cap && *used == \old(1 + m->name_len + TES_RSA_LEN + 1 + m->pub.elen);
  */
-int
-tes_journal_unit_encode(const struct tes_journal_unit *m, uint8_t *out, size_t cap, size_t *used);
+int tes_journal_unit_encode(const struct tes_journal_unit *m, uint8_t *out, size_t cap, size_t *used);
 /* Decode exactly n bytes of a UNIT body into m (same rules). */
 /*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
     requires \separated(m, p + (0 .. n-1));
@@ -350,8 +341,7 @@ tes_journal_unit_encode(const struct tes_journal_unit *m, uint8_t *out, size_t c
     ensures \result == 0 ==> n == 1 + m->name_len + TES_RSA_LEN + 1 + m->pub.elen;
     ensures \result == 0 || \result < 0;
  */
-int
-tes_journal_unit_decode(const uint8_t *p, size_t n, struct tes_journal_unit *m);
+int tes_journal_unit_decode(const uint8_t *p, size_t n, struct tes_journal_unit *m);
 
 /* REVOKE body: u8 name_len | name (a valid unit name). */
 /*@ requires \valid_read(name + (0 .. name_len-1)) && \valid(out + (0 .. cap-1)) && \valid(used);
@@ -362,8 +352,7 @@ tes_journal_unit_decode(const uint8_t *p, size_t n, struct tes_journal_unit *m);
     ensures \result == 0 || \result < 0;
     ensures \result == 0 ==> name_ok(name, name_len) && *used <= cap && *used == 1 + name_len;
  */
-int
-tes_journal_revoke_encode(const char *name, uint8_t name_len, uint8_t *out, size_t cap, size_t *used);
+int tes_journal_revoke_encode(const char *name, uint8_t name_len, uint8_t *out, size_t cap, size_t *used);
 /* Decode exactly n bytes of a REVOKE body; name has TES_NAME_MAX + 1 bytes. */
 /*@ requires \valid_read(p + (0 .. n-1)) && \valid(name + (0 .. TES_NAME_MAX)) && \valid(name_len);
     requires \separated(name + (0 .. TES_NAME_MAX), name_len, p + (0 .. n-1));
@@ -373,8 +362,7 @@ tes_journal_revoke_encode(const char *name, uint8_t name_len, uint8_t *out, size
     ensures \result == 0 ==> name_ok(name, *name_len) && str_ok(name, *name_len) && n == 1 + *name_len;
     ensures \result == 0 || \result < 0;
  */
-int
-tes_journal_revoke_decode(const uint8_t *p, size_t n, char *name, uint8_t *name_len);
+int tes_journal_revoke_decode(const uint8_t *p, size_t n, char *name, uint8_t *name_len);
 
 /* USER: valid name, role 1 or 2, hash of 1..128 bytes 0x21..0x7e starting "$argon2id$". */
 /*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
@@ -385,8 +373,7 @@ tes_journal_revoke_decode(const uint8_t *p, size_t n, char *name, uint8_t *name_
     ensures \result == 0 || \result < 0;
     ensures \result == 0 ==> *used <= cap && *used == \old(1 + m->name_len + 1 + 1 + m->hash_len);
  */
-int
-tes_journal_user_encode(const struct tes_journal_user *m, uint8_t *out, size_t cap, size_t *used);
+int tes_journal_user_encode(const struct tes_journal_user *m, uint8_t *out, size_t cap, size_t *used);
 /* Decode exactly n bytes of a USER body into m (same rules). */
 /*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
     requires \separated(m, p + (0 .. n-1));
@@ -398,8 +385,7 @@ tes_journal_user_encode(const struct tes_journal_user *m, uint8_t *out, size_t c
     ensures \result == 0 ==> n == 1 + m->name_len + 1 + 1 + m->hash_len;
     ensures \result == 0 || \result < 0;
  */
-int
-tes_journal_user_decode(const uint8_t *p, size_t n, struct tes_journal_user *m);
+int tes_journal_user_decode(const uint8_t *p, size_t n, struct tes_journal_user *m);
 
 /* REPORT: number >= 1, canonical report as checked by tes_msg_report_decode. */
 /*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
@@ -410,8 +396,7 @@ tes_journal_user_decode(const uint8_t *p, size_t n, struct tes_journal_user *m);
     ensures \result == 0 || \result < 0;
     ensures \result == 0 ==> *used <= cap && *used == \old(8 + 8 + 62 + m->r.plate_len + m->r.loc_len + TES_RSA_LEN);
  */
-int
-tes_journal_report_encode(const struct tes_journal_report *m, uint8_t *out, size_t cap, size_t *used);
+int tes_journal_report_encode(const struct tes_journal_report *m, uint8_t *out, size_t cap, size_t *used);
 /* Decode exactly n bytes of a REPORT body into m (same rules). */
 /*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
     requires \separated(m, p + (0 .. n-1));
@@ -422,8 +407,7 @@ tes_journal_report_encode(const struct tes_journal_report *m, uint8_t *out, size
     ensures \result == 0 ==> n == 8 + 8 + 62 + m->r.plate_len + m->r.loc_len + TES_RSA_LEN;
     ensures \result == 0 || \result < 0;
  */
-int
-tes_journal_report_decode(const uint8_t *p, size_t n, struct tes_journal_report *m);
+int tes_journal_report_decode(const uint8_t *p, size_t n, struct tes_journal_report *m);
 
 /*
  * DECISION: verdict 1 or 2; approve with points in {0, 10, 20, 50}, reject
@@ -437,8 +421,7 @@ tes_journal_report_decode(const uint8_t *p, size_t n, struct tes_journal_report 
     ensures \result == 0 || \result < 0;
     ensures \result == 0 ==> *used <= cap && *used == \old(TES_REPORT_ID_LEN + 1 + 2 + 1 + m->reason_len + 1 + m->officer_len + 8);
  */
-int
-tes_journal_decision_encode(const struct tes_journal_decision *m, uint8_t *out, size_t cap, size_t *used);
+int tes_journal_decision_encode(const struct tes_journal_decision *m, uint8_t *out, size_t cap, size_t *used);
 /* Decode exactly n bytes of a DECISION body into m (same rules). */
 /*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
     requires \separated(m, p + (0 .. n-1));
@@ -452,8 +435,7 @@ tes_journal_decision_encode(const struct tes_journal_decision *m, uint8_t *out, 
     ensures \result == 0 ==> n == TES_REPORT_ID_LEN + 1 + 2 + 1 + m->reason_len + 1 + m->officer_len + 8;
     ensures \result == 0 || \result < 0;
  */
-int
-tes_journal_decision_decode(const uint8_t *p, size_t n, struct tes_journal_decision *m);
+int tes_journal_decision_decode(const uint8_t *p, size_t n, struct tes_journal_decision *m);
 
 /* AUDIT: kind 1..TES_AUDIT_MAX; who empty or a valid name; text 0..128 printable. */
 /*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
@@ -464,8 +446,7 @@ tes_journal_decision_decode(const uint8_t *p, size_t n, struct tes_journal_decis
     ensures \result == 0 || \result < 0;
     ensures \result == 0 ==> *used <= cap && *used == \old(1 + 1 + m->who_len + 1 + m->text_len + 8);
  */
-int
-tes_journal_audit_encode(const struct tes_journal_audit *m, uint8_t *out, size_t cap, size_t *used);
+int tes_journal_audit_encode(const struct tes_journal_audit *m, uint8_t *out, size_t cap, size_t *used);
 /* Decode exactly n bytes of an AUDIT body into m (same rules). */
 /*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
     requires \separated(m, p + (0 .. n-1));
@@ -479,7 +460,6 @@ tes_journal_audit_encode(const struct tes_journal_audit *m, uint8_t *out, size_t
     ensures \result == 0 ==> n == 1 + 1 + m->who_len + 1 + m->text_len + 8;
     ensures \result == 0 || \result < 0;
  */
-int
-tes_journal_audit_decode(const uint8_t *p, size_t n, struct tes_journal_audit *m);
+int tes_journal_audit_decode(const uint8_t *p, size_t n, struct tes_journal_audit *m);
 
 #endif

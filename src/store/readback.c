@@ -108,7 +108,8 @@ decision_read(const struct tes_db *db, const struct rep *rp, const struct tes_re
 	    (r = tes_readback_open(db, prev, p, n, TES_JREC_DECISION, rp->id, plain, &len)) != 0)
 		goto out;
 	/*= spec/STORAGE.md#bodies MUST-B4 */
-	if (tes_journal_decision_decode(plain, len, d) != 0 || memcmp(d->id, rp->id, TES_REPORT_ID_LEN) != 0 ||
+	if (tes_journal_decision_decode(plain, len, d) != 0 ||
+	    memcmp(d->id, rp->id, TES_REPORT_ID_LEN) != 0 ||
 	    (d->verdict == TES_VERDICT_APPROVE && d->points != tes_penalty_points(rep->speed)))
 		r = TES_ERR_CORRUPT;
 out:
@@ -194,7 +195,8 @@ tes_readback_event(const struct tes_db *db, size_t k, struct tes_db_event *out)
 	if ((r = tes_readback_pread(db, db->evoff[k], buf, &prev, &p, &n)) != 0)
 		return r;
 	if (tes_journal_open_rec(&db->jk, prev, p, n, &h, plain, TES_JOURNAL_CT_MAX, &len) != 0 ||
-	    (h.type != TES_JREC_AUDIT && h.type != TES_JREC_DECISION) || event_from(&h, plain, len, out) != 0) {
+	    (h.type != TES_JREC_AUDIT && h.type != TES_JREC_DECISION) ||
+	    event_from(&h, plain, len, out) != 0) {
 		memset(out, 0, sizeof(*out));
 		r = TES_ERR_CORRUPT;
 	}

@@ -34,8 +34,8 @@
 #include "wire/penalty.h"
 
 enum {
-	CHAIN_THREADS_MAX = 8,           /* threads that check the journal's macs at open */
-	CHAIN_PARTS = 64                 /* runs of records they share out */
+	CHAIN_THREADS_MAX = 8, /* threads that check the journal's macs at open */
+	CHAIN_PARTS = 64       /* runs of records they share out */
 };
 
 /*
@@ -96,8 +96,8 @@ replay_revoke(struct tes_db *db, const uint8_t *plain, size_t len)
 	uint8_t n;
 	size_t i;
 
-	if (tes_journal_revoke_decode(plain, len, name, &n) != 0 || (i = tes_state_unit_find(db, name, n)) == 0 ||
-	    db->unit_revoked[i - 1])
+	if (tes_journal_revoke_decode(plain, len, name, &n) != 0 ||
+	    (i = tes_state_unit_find(db, name, n)) == 0 || db->unit_revoked[i - 1])
 		return TES_ERR_CORRUPT;
 	db->unit_revoked[i - 1] = 1;
 	return 0;
@@ -134,8 +134,10 @@ replay_decision_body(struct tes_db *db, const uint8_t *map, size_t size, const s
 	int r = TES_ERR_CORRUPT;
 
 	if (rec_decrypt_checked(db, map + off, h, plain, &len) != 0 ||
-	    tes_journal_decision_decode(plain, len, &d) != 0 || memcmp(d.id, h->key, TES_REPORT_ID_LEN) != 0 ||
-	    tes_readback_report_decode(db, prev_in(db, map, x->off), map + x->off, size - x->off, x, num, &m) != 0)
+	    tes_journal_decision_decode(plain, len, &d) != 0 ||
+	    memcmp(d.id, h->key, TES_REPORT_ID_LEN) != 0 ||
+	    tes_readback_report_decode(db, prev_in(db, map, x->off), map + x->off, size - x->off, x, num,
+				       &m) != 0)
 		goto out;
 	/*= spec/STORAGE.md#bodies MUST-B4: points from the speed */
 	if (d.verdict == TES_VERDICT_APPROVE && d.points != tes_penalty_points(m.r.speed))
@@ -177,7 +179,8 @@ replay_decision(struct tes_db *db, const uint8_t *map, size_t size, const struct
 
 /* Index one authentic record; any inconsistency is TES_ERR_CORRUPT. */
 static int
-replay_apply(struct tes_db *db, const uint8_t *map, size_t size, uint64_t off, const struct tes_journal_hdr *h)
+replay_apply(struct tes_db *db, const uint8_t *map, size_t size, uint64_t off,
+	     const struct tes_journal_hdr *h)
 {
 	uint8_t plain[TES_JOURNAL_CT_MAX];
 	size_t len;
@@ -300,21 +303,21 @@ replay_start(struct tes_db *db, const uint8_t *map, size_t size)
  * (the cores are shared) checks fewer runs.
  */
 struct chain_part {
-	uint64_t from, to;               /* record boundaries found by chain_walk() */
-	uint64_t bad;                    /* the first record that fails, or to */
-	int r;                           /* its tes_journal_check() error, 0 if none */
+	uint64_t from, to; /* record boundaries found by chain_walk() */
+	uint64_t bad;      /* the first record that fails, or to */
+	int r;             /* its tes_journal_check() error, 0 if none */
 };
 
 struct chain {
 	const struct tes_db *db;
 	const uint8_t *map;
 	size_t size;
-	struct tes_hmac_key mk;          /* the journal mac key, made ready once */
+	struct tes_hmac_key mk; /* the journal mac key, made ready once */
 	struct chain_part part[CHAIN_PARTS];
 	size_t nparts;
-	uint64_t limit;                  /* where the header walk stopped */
-	size_t nreports;                 /* REPORT headers before limit */
-	atomic_size_t next;              /* the next run to check */
+	uint64_t limit;     /* where the header walk stopped */
+	size_t nreports;    /* REPORT headers before limit */
+	atomic_size_t next; /* the next run to check */
 };
 
 /*
@@ -324,8 +327,8 @@ struct chain {
  * SHA-256 blocks fewer per record than keying the HMAC each time.
  */
 static int
-chain_rec_check(const struct tes_hmac_key *mk, const uint8_t prev[static TES_JOURNAL_MAC_LEN], const uint8_t *p,
-		size_t n, struct tes_journal_hdr *h)
+chain_rec_check(const struct tes_hmac_key *mk, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
+		const uint8_t *p, size_t n, struct tes_journal_hdr *h)
 {
 	uint8_t mac[TES_JOURNAL_MAC_LEN];
 	struct tes_hmac c;
@@ -339,7 +342,8 @@ chain_rec_check(const struct tes_hmac_key *mk, const uint8_t prev[static TES_JOU
 	tes_hmac_update(&c, prev, TES_JOURNAL_MAC_LEN);
 	tes_hmac_update(&c, p, h->total_len - TES_JOURNAL_MAC_LEN);
 	tes_hmac_out(&c, mac);
-	return tes_ct_eq(mac, p + h->total_len - TES_JOURNAL_MAC_LEN, TES_JOURNAL_MAC_LEN) == 0 ? 0 : TES_ERR_MAC;
+	return tes_ct_eq(mac, p + h->total_len - TES_JOURNAL_MAC_LEN, TES_JOURNAL_MAC_LEN) == 0 ? 0
+												: TES_ERR_MAC;
 }
 
 static void
@@ -351,7 +355,8 @@ chain_check_part(const struct chain *c, struct chain_part *p)
 
 	/*= spec/STORAGE.md#journal MUST-J6: every mac checked before any record is decrypted */
 	while (off < p->to) {
-		if ((r = chain_rec_check(&c->mk, prev_in(c->db, c->map, off), c->map + off, c->size - off, &h)) != 0)
+		if ((r = chain_rec_check(&c->mk, prev_in(c->db, c->map, off), c->map + off, c->size - off,
+					 &h)) != 0)
 			break;
 		off += h.total_len;
 	}
@@ -428,7 +433,7 @@ chain_scan(struct chain *c, uint64_t *bad)
 	atomic_init(&c->next, 0);
 	for (i = 1; i < n && i < c->nparts; i++)
 		started[i] = pthread_create(&t[i], NULL, chain_worker, c) == 0;
-	chain_worker(c);   /* this thread checks runs too, and any a failed thread left */
+	chain_worker(c); /* this thread checks runs too, and any a failed thread left */
 	for (i = 1; i < n; i++)
 		if (started[i])
 			pthread_join(t[i], NULL);
@@ -490,7 +495,8 @@ replay_map(struct tes_db *db, const uint8_t *map, size_t size)
 	if (r == TES_ERR_CORRUPT)
 		goto out;
 	/*= spec/STORAGE.md#drivers MUST-SN3: a snapshot taken on an empty journal */
-	if (db->snap.present && db->snap.seq == 0 && tes_ct_eq(db->head, db->snap.mac, TES_JOURNAL_MAC_LEN) != 0) {
+	if (db->snap.present && db->snap.seq == 0 &&
+	    tes_ct_eq(db->head, db->snap.mac, TES_JOURNAL_MAC_LEN) != 0) {
 		r = TES_ERR_CORRUPT;
 		goto out;
 	}
@@ -550,10 +556,8 @@ tes_recover_open(const char *dir, struct tes_db **out)
 		goto out;
 	}
 	tes_rng_bytes(db->hk, sizeof(db->hk));
-	if ((r = tes_dir_lock(db->dfd, &db->lfd)) != 0 ||
-	    (r = tes_dir_keys_load(db)) != 0 ||
-	    (r = tes_dir_server_load(db)) != 0 ||
-	    (r = tes_dir_journal_open(db)) != 0 ||
+	if ((r = tes_dir_lock(db->dfd, &db->lfd)) != 0 || (r = tes_dir_keys_load(db)) != 0 ||
+	    (r = tes_dir_server_load(db)) != 0 || (r = tes_dir_journal_open(db)) != 0 ||
 	    (r = replay(db)) != 0)
 		goto out;
 	tes_tags_start(db);

@@ -12,7 +12,7 @@ static const uint8_t storage_salt[] = "TES1 storage";
 /* see seal.h */
 void
 tes_seal_keys_derive(const uint8_t sk[static TES_STORE_KEY_LEN], enum tes_seal_obj obj,
-		      struct tes_seal_keys *k)
+		     struct tes_seal_keys *k)
 {
 	static const uint8_t jenc[] = "journal enc", jmac[] = "journal mac";
 	static const uint8_t denc[] = "drivers enc", dmac[] = "drivers mac";
@@ -20,16 +20,16 @@ tes_seal_keys_derive(const uint8_t sk[static TES_STORE_KEY_LEN], enum tes_seal_o
 	const uint8_t *imac = obj == TES_SEAL_JOURNAL ? jmac : dmac;
 
 	/* all four info strings are 11 bytes */
-	tes_hkdf_sha256(storage_salt, sizeof(storage_salt) - 1, sk, TES_STORE_KEY_LEN, ienc,
-			sizeof(jenc) - 1, k->enc, sizeof(k->enc));
-	tes_hkdf_sha256(storage_salt, sizeof(storage_salt) - 1, sk, TES_STORE_KEY_LEN, imac,
-			sizeof(jmac) - 1, k->mac, sizeof(k->mac));
+	tes_hkdf_sha256(storage_salt, sizeof(storage_salt) - 1, sk, TES_STORE_KEY_LEN, ienc, sizeof(jenc) - 1,
+			k->enc, sizeof(k->enc));
+	tes_hkdf_sha256(storage_salt, sizeof(storage_salt) - 1, sk, TES_STORE_KEY_LEN, imac, sizeof(jmac) - 1,
+			k->mac, sizeof(k->mac));
 }
 
 /* see seal.h */
 void
 tes_seal_encrypt(const struct tes_seal_keys *k, const uint8_t iv_in[static TES_DES_BLOCK], uint8_t *buf,
-		  size_t n)
+		 size_t n)
 {
 	br_des_ct_cbcenc_keys ctx;
 	uint8_t iv[TES_DES_BLOCK];
@@ -46,7 +46,7 @@ tes_seal_encrypt(const struct tes_seal_keys *k, const uint8_t iv_in[static TES_D
 /* see seal.h */
 void
 tes_seal_decrypt(const struct tes_seal_keys *k, const uint8_t iv_in[static TES_DES_BLOCK], uint8_t *buf,
-		  size_t n)
+		 size_t n)
 {
 	br_des_ct_cbcdec_keys ctx;
 	uint8_t iv[TES_DES_BLOCK];

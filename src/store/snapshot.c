@@ -22,7 +22,7 @@
 #include "store/seal.h"
 
 enum {
-	SNAP_FILE_MAX = 1 << 30          /* larger drivers.enc files are refused */
+	SNAP_FILE_MAX = 1 << 30 /* larger drivers.enc files are refused */
 };
 
 /* see dbint.h */
@@ -82,11 +82,11 @@ struct compact_job {
 	atomic_int done;
 	int r;
 	int dfd;
-	size_t since;                    /* decisions the snapshot takes in */
+	size_t since;                   /* decisions the snapshot takes in */
 	const struct tes_seal_keys *dk; /* the store's: it outlives the job (close joins first) */
 	struct tes_drivers_hdr h;
 	uint8_t iv[TES_DES_BLOCK];
-	struct tes_driver *v;            /* copy of the table, sorted by compact_run */
+	struct tes_driver *v; /* copy of the table, sorted by compact_run */
 	size_t n;
 };
 

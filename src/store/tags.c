@@ -28,7 +28,7 @@
  * never show a wrong one.
  */
 enum {
-	TAG_BODY_OFF = 64,               /* u8 plate_len, then the plate */
+	TAG_BODY_OFF = 64, /* u8 plate_len, then the plate */
 	TAG_BLOCKS = 2,
 	TAG_READ_OFF = TES_JOURNAL_HDR_LEN + TES_JOURNAL_IV_LEN + TAG_BODY_OFF - TES_DES_BLOCK,
 	TAG_READ_LEN = (TAG_BLOCKS + 1) * TES_DES_BLOCK,
@@ -44,8 +44,8 @@ struct tag_job {
 	int jfd;
 	const struct tes_seal_keys *jk; /* the store's: it outlives the job (close joins first) */
 	const uint8_t *hk;
-	uint64_t *off;                   /* REPORT records 1..n */
-	uint32_t *tag;                   /* out: their tags, 0 where unread */
+	uint64_t *off; /* REPORT records 1..n */
+	uint32_t *tag; /* out: their tags, 0 where unread */
 	size_t n;
 };
 
@@ -105,7 +105,7 @@ tes_tags_start(struct tes_db *db)
 	for (i = 0; i < j->n; i++)
 		j->off[i] = db->reps[i].ptag != 0 ? 0 : db->reps[i].off;
 	if (pthread_create(&j->t, NULL, tag_thread, j) != 0) {
-		tag_free(j);                 /* no tags: the history reads every report */
+		tag_free(j); /* no tags: the history reads every report */
 		return;
 	}
 	db->tags = j;

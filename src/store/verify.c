@@ -28,20 +28,19 @@ struct verify {
 	struct tes_db *db;
 	const uint8_t *map;
 	size_t size;
-	uint64_t off;                    /* next record */
-	uint64_t seq;                    /* last good record */
+	uint64_t off; /* next record */
+	uint64_t seq; /* last good record */
 	uint8_t head[TES_JOURNAL_MAC_LEN];
-	size_t nrep;                     /* REPORT records seen */
-	uint8_t *decided;                /* per report number - 1 */
-	struct tes_index_map totals;              /* points from the decisions seen */
-	struct tes_index_map snapd;               /* drivers.enc as on disk */
+	size_t nrep;                 /* REPORT records seen */
+	uint8_t *decided;            /* per report number - 1 */
+	struct tes_index_map totals; /* points from the decisions seen */
+	struct tes_index_map snapd;  /* drivers.enc as on disk */
 	struct snap snap;
 	char *msg;
 	size_t cap;
 };
 
-static int
-vfail(struct verify *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int vfail(struct verify *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static int
 vfail(struct verify *v, const char *fmt, ...)
@@ -51,8 +50,9 @@ vfail(struct verify *v, const char *fmt, ...)
 
 	if (v->msg == NULL || v->cap == 0)
 		return TES_ERR_CORRUPT;
-	n = snprintf(v->msg, v->cap, "journal record seq %llu (offset %llu): ",
-		     (unsigned long long)(v->seq + 1), (unsigned long long)v->off);
+	n = snprintf(v->msg, v->cap,
+		     "journal record seq %llu (offset %llu): ", (unsigned long long)(v->seq + 1),
+		     (unsigned long long)v->off);
 	if (n < 0 || (size_t)n >= v->cap)
 		return TES_ERR_CORRUPT;
 	va_start(ap, fmt);
@@ -103,8 +103,8 @@ verify_decision(struct verify *v, const struct tes_journal_hdr *h, const uint8_t
 	if ((num = tes_state_rep_find(v->db, d.id)) == 0 || num > v->nrep || v->decided[num - 1])
 		return vfail(v, "DECISION for an unknown or decided report");
 	x = &v->db->reps[num - 1];
-	if (tes_readback_report_decode(v->db, prev_in(v->db, v->map, x->off), v->map + x->off, v->size - x->off, x, num,
-			     &m) != 0)
+	if (tes_readback_report_decode(v->db, prev_in(v->db, v->map, x->off), v->map + x->off,
+				       v->size - x->off, x, num, &m) != 0)
 		return vfail(v, "the report of this DECISION does not read back");
 	if (d.verdict == TES_VERDICT_APPROVE && d.points != tes_penalty_points(m.r.speed))
 		return vfail(v, "DECISION points do not match the speed");
@@ -223,8 +223,8 @@ verify_summary(const struct verify *v)
 		snprintf(v->msg, v->cap, "ok: %llu records, chain %s, drivers.enc at seq %llu",
 			 (unsigned long long)v->seq, hex, (unsigned long long)v->snap.seq);
 	else
-		snprintf(v->msg, v->cap, "ok: %llu records, chain %s, no drivers.enc", (unsigned long long)v->seq,
-			 hex);
+		snprintf(v->msg, v->cap, "ok: %llu records, chain %s, no drivers.enc",
+			 (unsigned long long)v->seq, hex);
 }
 
 /* see dbint.h */

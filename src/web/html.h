@@ -11,14 +11,16 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>                      /* the ACSL strlen and valid_read_string */
+#include <string.h> /* the ACSL strlen and valid_read_string */
 
-enum { TES_HTML_MAX = 65536 };
+enum {
+	TES_HTML_MAX = 65536
+};
 
 struct tes_html {
 	char buf[TES_HTML_MAX];
 	size_t len;
-	int overflow;                    /* something did not fit: the page must not be sent */
+	int overflow; /* something did not fit: the page must not be sent */
 };
 
 /*@ // the character reference that starts at b[k] and ends before b[to]
@@ -45,8 +47,7 @@ struct tes_html {
     ensures h->len == 0 && h->overflow == 0;
  */
 /* Empty the buffer and clear the overflow flag. */
-void
-tes_html_init(struct tes_html *h);
+void tes_html_init(struct tes_html *h);
 
 /*@ requires \valid(h) && html_ok(h);
     requires valid_read_string(lit) && strlen(lit) <= SIZE_MAX;
@@ -63,8 +64,7 @@ tes_html_init(struct tes_html *h);
     complete behaviors; disjoint behaviors;
  */
 /* Append template text (a literal of the page code, never data). */
-void
-tes_html_raw(struct tes_html *h, const char *lit);
+void tes_html_raw(struct tes_html *h, const char *lit);
 
 /*@ requires \valid(h) && html_ok(h);
     requires \valid_read(s + (0 .. n-1)) && \separated(h, s + (0 .. n-1));
@@ -86,8 +86,7 @@ tes_html_raw(struct tes_html *h, const char *lit);
  * overflow flag is set nothing more is appended; the bytes before the old
  * length never change.
  */
-void
-tes_html_esc(struct tes_html *h, const char *s, size_t n);
+void tes_html_esc(struct tes_html *h, const char *s, size_t n);
 
 /*@ requires \valid(h) && html_ok(h);
     requires valid_read_string(s) && strlen(s) <= SIZE_MAX;
@@ -104,8 +103,7 @@ tes_html_esc(struct tes_html *h, const char *s, size_t n);
     complete behaviors; disjoint behaviors;
  */
 /* tes_html_esc of a NUL-terminated string. */
-void
-tes_html_str(struct tes_html *h, const char *s);
+void tes_html_str(struct tes_html *h, const char *s);
 
 /*@ requires \valid(h) && html_ok(h);
     terminates \true;
@@ -120,7 +118,6 @@ tes_html_str(struct tes_html *h, const char *s);
     complete behaviors; disjoint behaviors;
  */
 /* tes_html_esc of the decimal digits of v. */
-void
-tes_html_u64(struct tes_html *h, uint64_t v);
+void tes_html_u64(struct tes_html *h, uint64_t v);
 
 #endif

@@ -5,11 +5,11 @@
  * compared with explicit loops (no mem* or str* call on request bytes) and
  * numbers are built with arithmetic.
  */
+#include "web/http.h"
 #include "common/cur.h"
 #include "common/err.h"
 #include "common/hex.h"
 #include "common/wipe.h"
-#include "web/http.h"
 #include "wire/field.h"
 
 _Static_assert(sizeof(struct tes_http_req) == 7 * sizeof(size_t) + 8, "tes_http_req has no padding");
@@ -30,7 +30,8 @@ _Static_assert(sizeof(struct tes_http_req) == 7 * sizeof(size_t) + 8, "tes_http_
 static int
 is_tchar(uint8_t c)
 {
-	static const uint8_t extra[] = { '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~' };
+	static const uint8_t extra[] = { '!', '#', '$', '%', '&', '\'', '*', '+',
+					 '-', '.', '^', '_', '`', '|',  '~' };
 	size_t i;
 
 	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
@@ -119,7 +120,7 @@ line_len(const uint8_t *p, size_t n, size_t max)
 		if (p[i] == '\r' && p[i + 1] == '\n')
 			return (long)i;
 		if (p[i] == '\r' || p[i] == '\n')
-			return -2;          /* bare CR or LF */
+			return -2; /* bare CR or LF */
 	}
 	return -1;
 }
@@ -286,7 +287,7 @@ parse_cl(const uint8_t *v, size_t n, size_t *cl, uint16_t *status)
 	return 0;
 }
 
-#define FORM_TYPE "application/x-www-form-urlencoded"
+#define FORM_TYPE     "application/x-www-form-urlencoded"
 #define FORM_TYPE_LEN (sizeof FORM_TYPE - 1)
 
 /*@ requires \valid_read(v + (0 .. n-1));
@@ -585,16 +586,27 @@ long_:
  */
 
 enum field {
-	F_USER = 1 << 0, F_PW = 1 << 1, F_CSRF = 1 << 2, F_ID = 1 << 3, F_PAGE = 1 << 4,
-	F_VERDICT = 1 << 5, F_REASON = 1 << 6, F_OTHER = 1 << 7, F_PLATE = 1 << 8, F_MATCH = 1 << 9
+	F_USER = 1 << 0,
+	F_PW = 1 << 1,
+	F_CSRF = 1 << 2,
+	F_ID = 1 << 3,
+	F_PAGE = 1 << 4,
+	F_VERDICT = 1 << 5,
+	F_REASON = 1 << 6,
+	F_OTHER = 1 << 7,
+	F_PLATE = 1 << 8,
+	F_MATCH = 1 << 9
 };
 
-enum { PATH_CAP = 16, NROUTES = 11 };
+enum {
+	PATH_CAP = 16,
+	NROUTES = 11
+};
 
 static const struct {
 	uint8_t route, method;
-	char path[PATH_CAP];             /* NUL-terminated */
-	unsigned fields;                 /* what the query or form may carry */
+	char path[PATH_CAP]; /* NUL-terminated */
+	unsigned fields;     /* what the query or form may carry */
 } routes[NROUTES] = {
 	{ TES_ROUTE_ROOT, TES_HTTP_GET, "/", 0 },
 	{ TES_ROUTE_LOGIN_FORM, TES_HTTP_GET, "/login", 0 },
@@ -712,15 +724,18 @@ tes_http_route(uint8_t method, const uint8_t *path, size_t n, uint16_t *status)
  * enum field, then the values of verdict, reason and match.
  */
 enum {
-	WORD_CAP = 11, NFIELDS = 10,
-	W_VERDICT = NFIELDS, W_REASON = W_VERDICT + 2, W_MATCH = W_REASON + 5, NWORDS = W_MATCH + 2
+	WORD_CAP = 11,
+	NFIELDS = 10,
+	W_VERDICT = NFIELDS,
+	W_REASON = W_VERDICT + 2,
+	W_MATCH = W_REASON + 5,
+	NWORDS = W_MATCH + 2
 };
 
 static const char words[NWORDS][WORD_CAP] = {
-	"user", "password", "csrf", "id", "page", "verdict", "reason", "other", "plate", "match",
-	"approve", "reject",
-	"unreadable", "duplicate", "equipment", "emergency", "other",
-	"exact", "prefix",
+	"user",      "password",  "csrf",  "id",      "page",   "verdict",    "reason",
+	"other",     "plate",     "match", "approve", "reject", "unreadable", "duplicate",
+	"equipment", "emergency", "other", "exact",   "prefix",
 };
 
 static const unsigned field_bits[NFIELDS] = {
@@ -889,24 +904,36 @@ set_field(unsigned f, const char *v, size_t n, struct tes_web_req *o)
 	int r;
 
 	switch (f) {
-	case F_USER: return tes_field_name_valid(v, n) != 0 ? TES_ERR_NAME : val_text(v, n, o->user, &o->user_len, TES_NAME_MAX);
-	case F_PW: return tes_field_password_valid(v, n) != 0 ? TES_ERR_ARG : val_text(v, n, o->pw, &o->pw_len, TES_PASSWORD_MAX);
-	case F_CSRF: return val_token(v, n, o->csrf, &o->has_csrf);
+	case F_USER:
+		return tes_field_name_valid(v, n) != 0 ? TES_ERR_NAME
+						       : val_text(v, n, o->user, &o->user_len, TES_NAME_MAX);
+	case F_PW:
+		return tes_field_password_valid(v, n) != 0
+			       ? TES_ERR_ARG
+			       : val_text(v, n, o->pw, &o->pw_len, TES_PASSWORD_MAX);
+	case F_CSRF:
+		return val_token(v, n, o->csrf, &o->has_csrf);
 	case F_ID:
 		if (n != 2 * TES_REPORT_ID_LEN || tes_hex_decode(v, n, o->id, TES_REPORT_ID_LEN) != 0)
 			return TES_ERR_FORMAT;
 		o->has_id = 1;
 		return 0;
-	case F_PAGE: return val_page(v, n, &o->page);
-	case F_VERDICT: return val_word(v, n, W_VERDICT, 2, &o->verdict);
-	case F_REASON: return val_word(v, n, W_REASON, 5, &o->reason);
-	case F_OTHER: return val_text(v, n, o->other, &o->other_len, TES_HTTP_OTHER_MAX);
-	case F_PLATE: return val_text(v, n, o->q, &o->q_len, TES_HTTP_QUERY_MAX);
+	case F_PAGE:
+		return val_page(v, n, &o->page);
+	case F_VERDICT:
+		return val_word(v, n, W_VERDICT, 2, &o->verdict);
+	case F_REASON:
+		return val_word(v, n, W_REASON, 5, &o->reason);
+	case F_OTHER:
+		return val_text(v, n, o->other, &o->other_len, TES_HTTP_OTHER_MAX);
+	case F_PLATE:
+		return val_text(v, n, o->q, &o->q_len, TES_HTTP_QUERY_MAX);
 	case F_MATCH:
 		if ((r = val_word(v, n, W_MATCH, 2, &m)) == 0)
 			o->prefix = (uint8_t)(m == 2);
 		return r;
-	default: return TES_ERR_FORMAT;
+	default:
+		return TES_ERR_FORMAT;
 	}
 }
 
@@ -1109,8 +1136,10 @@ tes_http_req_build(const uint8_t *buf, const struct tes_http_req *h, struct tes_
 	/*@ assert web_fields_ok(out); */
 	cookie_session(buf + h->cookie_off, h->cookie_len, out);
 	/*@ assert web_req_ok(out); */
-	if (h->method == TES_HTTP_GET)	/* the query, after the '?' */
-		r = plen < h->target_len ? form_decode(t + plen + 1, h->target_len - plen - 1, route_fields((size_t)i), out) : 0;
+	if (h->method == TES_HTTP_GET) /* the query, after the '?' */
+		r = plen < h->target_len ? form_decode(t + plen + 1, h->target_len - plen - 1,
+						       route_fields((size_t)i), out)
+					 : 0;
 	else if (plen != h->target_len || (h->body_len != 0 && !h->form))
 		r = TES_ERR_FORMAT;
 	else

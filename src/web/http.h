@@ -16,21 +16,21 @@
 #include <stdint.h>
 
 #include "common/err.h"
-#include "wire/limits.h"
 #include "wire/field.h"
+#include "wire/limits.h"
 
 enum tes_http_limits {
-	TES_HTTP_LINE_MAX = 1024,        /* request line or one header line, CRLF included */
-	TES_HTTP_TARGET_MAX = 512,       /* path and query */
-	TES_HTTP_HEADERS_MAX = 32,       /* header lines */
-	TES_HTTP_HEAD_MAX = 8192,        /* request line, headers and the empty line */
-	TES_HTTP_BODY_MAX = 2048,        /* Content-Length of a POST */
+	TES_HTTP_LINE_MAX = 1024,  /* request line or one header line, CRLF included */
+	TES_HTTP_TARGET_MAX = 512, /* path and query */
+	TES_HTTP_HEADERS_MAX = 32, /* header lines */
+	TES_HTTP_HEAD_MAX = 8192,  /* request line, headers and the empty line */
+	TES_HTTP_BODY_MAX = 2048,  /* Content-Length of a POST */
 	TES_HTTP_REQ_MAX = TES_HTTP_HEAD_MAX + TES_HTTP_BODY_MAX,
-	TES_HTTP_TOKEN_LEN = 16,         /* session and CSRF tokens: 128 bits */
+	TES_HTTP_TOKEN_LEN = 16, /* session and CSRF tokens: 128 bits */
 	TES_HTTP_TOKEN_HEX = 2 * TES_HTTP_TOKEN_LEN,
-	TES_HTTP_QUERY_MAX = 32,         /* plate search text as typed */
-	TES_HTTP_OTHER_MAX = 100,        /* free text of a rejection for "other" */
-	TES_HTTP_PAGE_MAX = 999999       /* pagination index */
+	TES_HTTP_QUERY_MAX = 32,   /* plate search text as typed */
+	TES_HTTP_OTHER_MAX = 100,  /* free text of a rejection for "other" */
+	TES_HTTP_PAGE_MAX = 999999 /* pagination index */
 };
 
 enum tes_http_method {
@@ -42,17 +42,17 @@ enum tes_http_method {
 /* Dashboard routes; zero is never valid. */
 enum tes_web_route {
 	TES_ROUTE_INVALID = 0,
-	TES_ROUTE_ROOT = 1,              /* GET  /              -> redirect */
-	TES_ROUTE_LOGIN_FORM = 2,        /* GET  /login */
-	TES_ROUTE_LOGIN = 3,             /* POST /login         user, password, csrf */
-	TES_ROUTE_LOGOUT = 4,            /* POST /logout        csrf */
-	TES_ROUTE_QUEUE = 5,             /* GET  /queue         [page] */
-	TES_ROUTE_REPORT = 6,            /* GET  /report        id */
-	TES_ROUTE_DECIDE = 7,            /* POST /decide        id, verdict, [reason, other], csrf */
-	TES_ROUTE_RECORDS = 8,           /* GET  /records       [plate, match] */
-	TES_ROUTE_AUDIT = 9,             /* GET  /audit         [page] */
-	TES_ROUTE_VERIFY = 10,           /* POST /verify        csrf */
-	TES_ROUTE_CSS = 11,              /* GET  /static/tes.css */
+	TES_ROUTE_ROOT = 1,       /* GET  /              -> redirect */
+	TES_ROUTE_LOGIN_FORM = 2, /* GET  /login */
+	TES_ROUTE_LOGIN = 3,      /* POST /login         user, password, csrf */
+	TES_ROUTE_LOGOUT = 4,     /* POST /logout        csrf */
+	TES_ROUTE_QUEUE = 5,      /* GET  /queue         [page] */
+	TES_ROUTE_REPORT = 6,     /* GET  /report        id */
+	TES_ROUTE_DECIDE = 7,     /* POST /decide        id, verdict, [reason, other], csrf */
+	TES_ROUTE_RECORDS = 8,    /* GET  /records       [plate, match] */
+	TES_ROUTE_AUDIT = 9,      /* GET  /audit         [page] */
+	TES_ROUTE_VERIFY = 10,    /* POST /verify        csrf */
+	TES_ROUTE_CSS = 11,       /* GET  /static/tes.css */
 	TES_ROUTE_MAX = 11
 };
 
@@ -79,13 +79,13 @@ enum tes_web_verdict {
  * with memcmp).
  */
 struct tes_http_req {
-	size_t target_off, target_len;   /* path and query */
-	size_t cookie_off, cookie_len;   /* value of the Cookie header, 0 length if absent */
+	size_t target_off, target_len; /* path and query */
+	size_t cookie_off, cookie_len; /* value of the Cookie header, 0 length if absent */
 	size_t body_off, body_len;
 	size_t head_len;
-	uint8_t method;                  /* enum tes_http_method */
-	uint8_t form;                    /* Content-Type is application/x-www-form-urlencoded */
-	uint8_t zero[6];                 /* always zero */
+	uint8_t method;  /* enum tes_http_method */
+	uint8_t form;    /* Content-Type is application/x-www-form-urlencoded */
+	uint8_t zero[6]; /* always zero */
 };
 
 /*
@@ -93,17 +93,17 @@ struct tes_http_req {
  * checked by the child, re-checked by the decoder in the master.
  */
 struct tes_web_req {
-	uint8_t route;                   /* enum tes_web_route */
+	uint8_t route; /* enum tes_web_route */
 	uint8_t has_session;
 	uint8_t session[TES_HTTP_TOKEN_LEN];
 	uint8_t has_csrf;
 	uint8_t csrf[TES_HTTP_TOKEN_LEN];
 	uint8_t has_id;
 	uint8_t id[TES_REPORT_ID_LEN];
-	uint32_t page;                   /* 0..TES_HTTP_PAGE_MAX */
-	uint8_t verdict;                 /* enum tes_web_verdict */
-	uint8_t reason;                  /* enum tes_web_reason */
-	uint8_t prefix;                  /* records: 1 = plate prefix match */
+	uint32_t page;   /* 0..TES_HTTP_PAGE_MAX */
+	uint8_t verdict; /* enum tes_web_verdict */
+	uint8_t reason;  /* enum tes_web_reason */
+	uint8_t prefix;  /* records: 1 = plate prefix match */
 	uint8_t user_len;
 	char user[TES_NAME_MAX + 1];
 	uint8_t pw_len;
@@ -147,8 +147,7 @@ struct tes_web_req {
  * 501 Transfer-Encoding, 505 version. Bytes after the body are ignored
  * (one request per connection).
  */
-int
-tes_http_parse(const uint8_t *buf, size_t n, struct tes_http_req *req, uint16_t *status);
+int tes_http_parse(const uint8_t *buf, size_t n, struct tes_http_req *req, uint16_t *status);
 
 /*@ predicate web_text(char *s, integer n) = \forall integer k; 0 <= k < n ==> 0x20 <= s[k] <= 0x7e; */
 
@@ -167,8 +166,7 @@ tes_http_parse(const uint8_t *buf, size_t n, struct tes_http_req *req, uint16_t 
  * 0x20..0x7e. TES_ERR_FORMAT for a bad escape or byte, TES_ERR_TOOLONG if
  * the result (plus its NUL) does not fit in cap. out is NUL-terminated.
  */
-int
-tes_http_pct_decode(const uint8_t *in, size_t n, char *out, size_t cap, size_t *outlen);
+int tes_http_pct_decode(const uint8_t *in, size_t n, char *out, size_t cap, size_t *outlen);
 
 /*@ requires \valid_read(path + (0 .. n-1)) && \valid(status);
     requires \separated(status, path + (0 .. n-1));
@@ -182,8 +180,7 @@ tes_http_pct_decode(const uint8_t *in, size_t n, char *out, size_t cap, size_t *
  * The route of a method and path (the target up to '?'): TES_ROUTE_*, or 0
  * with *status 404 (unknown path) or 405 (known path, other method).
  */
-uint8_t
-tes_http_route(uint8_t method, const uint8_t *path, size_t n, uint16_t *status);
+uint8_t tes_http_route(uint8_t method, const uint8_t *path, size_t n, uint16_t *status);
 
 /*@ predicate web_zero(uint8_t *p, integer n) = \forall integer k; 0 <= k < n ==> p[k] == 0;
     predicate web_str_zero(char *p, integer n) = \forall integer k; 0 <= k < n ==> p[k] == 0;
@@ -233,32 +230,29 @@ tes_http_route(uint8_t method, const uint8_t *path, size_t n, uint16_t *status);
  * errors give 404/405. On success the struct passes the checks of the
  * master's decoder (web/wmsg.c); on failure it is all zero.
  */
-int
-tes_http_req_build(const uint8_t *buf, const struct tes_http_req *h, struct tes_web_req *out,
-		   uint16_t *status);
+int tes_http_req_build(const uint8_t *buf, const struct tes_http_req *h, struct tes_web_req *out,
+		       uint16_t *status);
 
 /* Responses: src/web/resp.c, not proven (it formats with vsnprintf). */
 
 /* Reason phrase of a status code ("Bad Request"); "Error" if unknown. */
-const char *
-tes_resp_reason(uint16_t status);
+const char *tes_resp_reason(uint16_t status);
 
 /* What the response head carries besides the fixed security headers. */
 struct tes_resp {
 	uint16_t status;
-	const char *ctype;               /* NULL: no body type */
+	const char *ctype; /* NULL: no body type */
 	size_t body_len;
-	int no_store;                    /* Cache-Control: no-store (authenticated pages) */
-	const char *location;            /* redirect target (a fixed path), or NULL */
-	const uint8_t *cookie;           /* set tes_session to this token, or NULL */
-	int clear_cookie;                /* expire tes_session */
+	int no_store;          /* Cache-Control: no-store (authenticated pages) */
+	const char *location;  /* redirect target (a fixed path), or NULL */
+	const uint8_t *cookie; /* set tes_session to this token, or NULL */
+	int clear_cookie;      /* expire tes_session */
 };
 
 /*
  * Write the response head (status line, security headers of spec/HTTP.md,
  * Connection: close, empty line) into out. TES_ERR_SPACE if it does not fit.
  */
-int
-tes_resp_head(const struct tes_resp *r, char *out, size_t cap, size_t *used);
+int tes_resp_head(const struct tes_resp *r, char *out, size_t cap, size_t *used);
 
 #endif

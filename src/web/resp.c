@@ -15,11 +15,22 @@ static const struct {
 	uint16_t code;
 	const char *text;
 } reasons_tab[] = {
-	{ 200, "OK" }, { 303, "See Other" }, { 400, "Bad Request" }, { 403, "Forbidden" },
-	{ 404, "Not Found" }, { 405, "Method Not Allowed" }, { 408, "Request Timeout" },
-	{ 409, "Conflict" }, { 411, "Length Required" }, { 413, "Content Too Large" },
-	{ 414, "URI Too Long" }, { 429, "Too Many Requests" }, { 431, "Request Header Fields Too Large" },
-	{ 500, "Internal Server Error" }, { 501, "Not Implemented" }, { 503, "Service Unavailable" },
+	{ 200, "OK" },
+	{ 303, "See Other" },
+	{ 400, "Bad Request" },
+	{ 403, "Forbidden" },
+	{ 404, "Not Found" },
+	{ 405, "Method Not Allowed" },
+	{ 408, "Request Timeout" },
+	{ 409, "Conflict" },
+	{ 411, "Length Required" },
+	{ 413, "Content Too Large" },
+	{ 414, "URI Too Long" },
+	{ 429, "Too Many Requests" },
+	{ 431, "Request Header Fields Too Large" },
+	{ 500, "Internal Server Error" },
+	{ 501, "Not Implemented" },
+	{ 503, "Service Unavailable" },
 	{ 505, "HTTP Version Not Supported" },
 };
 
@@ -43,8 +54,7 @@ static const char security_headers[] =
 	"X-Content-Type-Options: nosniff\r\n"
 	"Referrer-Policy: no-referrer\r\n";
 
-static int __attribute__((format(printf, 4, 5)))
-put(char *out, size_t cap, size_t *n, const char *fmt, ...)
+static int __attribute__((format(printf, 4, 5))) put(char *out, size_t cap, size_t *n, const char *fmt, ...)
 {
 	va_list ap;
 	int k;
@@ -66,16 +76,19 @@ tes_resp_head(const struct tes_resp *r, char *out, size_t cap, size_t *used)
 	size_t n = 0;
 	int e;
 
-	e = put(out, cap, &n, "HTTP/1.1 %u %s\r\n%s", r->status, tes_resp_reason(r->status), security_headers);
+	e = put(out, cap, &n, "HTTP/1.1 %u %s\r\n%s", r->status, tes_resp_reason(r->status),
+		security_headers);
 	if (e == 0 && r->no_store)
 		e = put(out, cap, &n, "Cache-Control: no-store\r\n");
 	if (e == 0 && r->location != NULL)
 		e = put(out, cap, &n, "Location: %s\r\n", r->location);
 	if (e == 0 && r->cookie != NULL) {
 		tes_hex_encode(r->cookie, TES_HTTP_TOKEN_LEN, tok);
-		e = put(out, cap, &n, "Set-Cookie: tes_session=%s; HttpOnly; SameSite=Strict; Path=/\r\n", tok);
+		e = put(out, cap, &n, "Set-Cookie: tes_session=%s; HttpOnly; SameSite=Strict; Path=/\r\n",
+			tok);
 	} else if (e == 0 && r->clear_cookie)
-		e = put(out, cap, &n, "Set-Cookie: tes_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0\r\n");
+		e = put(out, cap, &n,
+			"Set-Cookie: tes_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0\r\n");
 	if (e == 0 && r->ctype != NULL)
 		e = put(out, cap, &n, "Content-Type: %s\r\n", r->ctype);
 	if (e == 0)

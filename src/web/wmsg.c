@@ -57,16 +57,19 @@ is_zero(const uint8_t *p, size_t n)
 static int
 req_check(const struct tes_web_req *q)
 {
-	if (q->route == TES_ROUTE_INVALID || q->route > TES_ROUTE_MAX || q->has_session > 1 || q->has_csrf > 1 ||
-	    q->has_id > 1 || q->page > TES_HTTP_PAGE_MAX || q->verdict > TES_WV_REJECT ||
+	if (q->route == TES_ROUTE_INVALID || q->route > TES_ROUTE_MAX || q->has_session > 1 ||
+	    q->has_csrf > 1 || q->has_id > 1 || q->page > TES_HTTP_PAGE_MAX || q->verdict > TES_WV_REJECT ||
 	    q->reason > TES_REASON_MAX || q->prefix > 1)
 		return TES_ERR_FORMAT;
 	if ((!q->has_session && !is_zero(q->session, sizeof q->session)) ||
-	    (!q->has_csrf && !is_zero(q->csrf, sizeof q->csrf)) || (!q->has_id && !is_zero(q->id, sizeof q->id)))
+	    (!q->has_csrf && !is_zero(q->csrf, sizeof q->csrf)) ||
+	    (!q->has_id && !is_zero(q->id, sizeof q->id)))
 		return TES_ERR_FORMAT;
-	if (q->user_len > TES_NAME_MAX || (q->user_len != 0 && tes_field_name_valid(q->user, q->user_len) != 0))
+	if (q->user_len > TES_NAME_MAX ||
+	    (q->user_len != 0 && tes_field_name_valid(q->user, q->user_len) != 0))
 		return TES_ERR_NAME;
-	if (q->pw_len > TES_PASSWORD_MAX || q->q_len > TES_HTTP_QUERY_MAX || q->other_len > TES_HTTP_OTHER_MAX)
+	if (q->pw_len > TES_PASSWORD_MAX || q->q_len > TES_HTTP_QUERY_MAX ||
+	    q->other_len > TES_HTTP_OTHER_MAX)
 		return TES_ERR_TOOLONG;
 	return printable(q->pw, q->pw_len) | printable(q->q, q->q_len) | printable(q->other, q->other_len);
 }
@@ -80,7 +83,8 @@ req_encode(struct tes_cur *c, const struct tes_web_req *q)
 		return r;
 	if ((r = tes_cur_put_u8(c, q->route)) != 0 || (r = tes_cur_put_u8(c, q->has_session)) != 0 ||
 	    (r = tes_cur_put_bytes(c, q->session, sizeof q->session)) != 0 ||
-	    (r = tes_cur_put_u8(c, q->has_csrf)) != 0 || (r = tes_cur_put_bytes(c, q->csrf, sizeof q->csrf)) != 0 ||
+	    (r = tes_cur_put_u8(c, q->has_csrf)) != 0 ||
+	    (r = tes_cur_put_bytes(c, q->csrf, sizeof q->csrf)) != 0 ||
 	    (r = tes_cur_put_u8(c, q->has_id)) != 0 || (r = tes_cur_put_bytes(c, q->id, sizeof q->id)) != 0 ||
 	    (r = tes_cur_put_u32be(c, q->page)) != 0 || (r = tes_cur_put_u8(c, q->verdict)) != 0 ||
 	    (r = tes_cur_put_u8(c, q->reason)) != 0 || (r = tes_cur_put_u8(c, q->prefix)) != 0)
@@ -98,8 +102,10 @@ req_decode(struct tes_cur *c, struct tes_web_req *q)
 
 	if ((r = tes_cur_get_u8(c, &q->route)) != 0 || (r = tes_cur_get_u8(c, &q->has_session)) != 0 ||
 	    (r = tes_cur_get_bytes(c, q->session, sizeof q->session)) != 0 ||
-	    (r = tes_cur_get_u8(c, &q->has_csrf)) != 0 || (r = tes_cur_get_bytes(c, q->csrf, sizeof q->csrf)) != 0 ||
-	    (r = tes_cur_get_u8(c, &q->has_id)) != 0 || (r = tes_cur_get_bytes(c, q->id, sizeof q->id)) != 0 ||
+	    (r = tes_cur_get_u8(c, &q->has_csrf)) != 0 ||
+	    (r = tes_cur_get_bytes(c, q->csrf, sizeof q->csrf)) != 0 ||
+	    (r = tes_cur_get_u8(c, &q->has_id)) != 0 ||
+	    (r = tes_cur_get_bytes(c, q->id, sizeof q->id)) != 0 ||
 	    (r = tes_cur_get_u32be(c, &q->page)) != 0 || (r = tes_cur_get_u8(c, &q->verdict)) != 0 ||
 	    (r = tes_cur_get_u8(c, &q->reason)) != 0 || (r = tes_cur_get_u8(c, &q->prefix)) != 0)
 		return r;
@@ -190,9 +196,7 @@ static const struct {
 	uint8_t type;
 	uint8_t states;
 	uint8_t once;
-} permits[] = {
-	TES_WMSG_DISPATCH(PERMIT_ROW)
-};
+} permits[] = { TES_WMSG_DISPATCH(PERMIT_ROW) };
 #undef PERMIT_ROW
 
 /* see msg.h */

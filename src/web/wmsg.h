@@ -18,21 +18,21 @@
 
 enum {
 	TES_WMSG_LEN = 4096,
-	TES_WMSG_CHUNK_MAX = TES_WMSG_LEN - 4    /* type, last, u16 length */
+	TES_WMSG_CHUNK_MAX = TES_WMSG_LEN - 4 /* type, last, u16 length */
 };
 
 enum tes_wmsg_type {
 	TES_WMSG_INVALID = 0,
-	TES_WMSG_REQUEST = 1,            /* child -> master, once */
-	TES_WMSG_RESPONSE = 2,           /* master -> child: response bytes */
+	TES_WMSG_REQUEST = 1,  /* child -> master, once */
+	TES_WMSG_RESPONSE = 2, /* master -> child: response bytes */
 	TES_WMSG_TYPE_MAX = 2
 };
 
 /* Master-side states of an http child (bit values so the table can hold masks). */
 enum tes_wmsg_state {
 	TES_WS_NONE = 0,
-	TES_WS_WAIT = 1,                 /* waiting for the request */
-	TES_WS_DONE = 2                  /* answered: nothing more may come */
+	TES_WS_WAIT = 1, /* waiting for the request */
+	TES_WS_DONE = 2  /* answered: nothing more may come */
 };
 
 /*
@@ -46,7 +46,7 @@ enum tes_wmsg_state {
 #define TES_WMSG_DISPATCH(X) X(TES_WMSG_REQUEST, TES_WS_WAIT, 1, on_request)
 
 struct tes_wmsg_chunk {
-	uint8_t last;                    /* 1 on the final chunk */
+	uint8_t last; /* 1 on the final chunk */
 	uint16_t len;
 	uint8_t data[TES_WMSG_CHUNK_MAX];
 };
@@ -60,8 +60,7 @@ struct tes_wmsg {
 };
 
 /* Encode m into exactly TES_WMSG_LEN bytes (zero padded); refuses what decode refuses. */
-int
-tes_wmsg_encode(const struct tes_wmsg *m, uint8_t out[static TES_WMSG_LEN]);
+int tes_wmsg_encode(const struct tes_wmsg *m, uint8_t out[static TES_WMSG_LEN]);
 
 /*
  * Decode n bytes: n must be TES_WMSG_LEN, the type known, every field
@@ -69,8 +68,7 @@ tes_wmsg_encode(const struct tes_wmsg *m, uint8_t out[static TES_WMSG_LEN]);
  * user name, printable texts within their limits), every byte after the
  * fields zero. TES_ERR_FORMAT / TES_ERR_TYPE / TES_ERR_TOOLONG.
  */
-int
-tes_wmsg_decode(const uint8_t *buf, size_t n, struct tes_wmsg *m);
+int tes_wmsg_decode(const uint8_t *buf, size_t n, struct tes_wmsg *m);
 
 /*@ assigns \nothing;
     ensures \result == 0 || \result == TES_ERR_STATE;
@@ -80,7 +78,6 @@ tes_wmsg_decode(const uint8_t *buf, size_t n, struct tes_wmsg *m);
  * already sent (bit (1 << type) set in used): only REQUEST, only while
  * waiting, only once. TES_ERR_STATE otherwise.
  */
-int
-tes_wmsg_permit(uint8_t state, uint8_t type, uint32_t used);
+int tes_wmsg_permit(uint8_t state, uint8_t type, uint32_t used);
 
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
-#include "common/err.h"
 #include "wire/field.h"
+#include "common/err.h"
 
 /*@ terminates \true;
     assigns \nothing;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
+#include "wire/frame.h"
 #include "common/cur.h"
 #include "common/err.h"
-#include "wire/frame.h"
 
 /* see frame.h */
 int
@@ -64,8 +64,7 @@ tes_frame_decode(const uint8_t *buf, size_t len, struct tes_frame_hdr *h, const 
 
 /* see frame.h */
 int
-tes_frame_encode(uint8_t *out, size_t cap, uint8_t type, const uint8_t *payload, size_t length,
-		 size_t *used)
+tes_frame_encode(uint8_t *out, size_t cap, uint8_t type, const uint8_t *payload, size_t length, size_t *used)
 {
 	size_t i;
 	int r;

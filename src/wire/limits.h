@@ -8,43 +8,43 @@
 #define TES_WIRE_LIMITS_H
 
 enum tes_limits {
-	TES_FRAME_MAGIC = 0x54,          /* 'T' */
+	TES_FRAME_MAGIC = 0x54, /* 'T' */
 	TES_PROTO_VERSION = 1,
-	TES_FRAME_HDR_LEN = 6,           /* magic, version, type, reserved, u16 length */
-	TES_FRAME_MAX = 4096,            /* whole frame, header included */
+	TES_FRAME_HDR_LEN = 6, /* magic, version, type, reserved, u16 length */
+	TES_FRAME_MAX = 4096,  /* whole frame, header included */
 	TES_FRAME_MAX_PAYLOAD = TES_FRAME_MAX - TES_FRAME_HDR_LEN,
 
 	TES_RANDOM_LEN = 32,
 	TES_X25519_LEN = 32,
-	TES_PMS_LEN = 32,                /* pre-master secret sent under RSA-OAEP */
+	TES_PMS_LEN = 32, /* pre-master secret sent under RSA-OAEP */
 	TES_RSA_BITS = 2048,
-	TES_RSA_LEN = 256,               /* modulus, OAEP ciphertext and signature size */
-	TES_RSA_E_MAX = 4,               /* public exponent bytes */
-	TES_HASH_LEN = 32,               /* SHA-256 */
-	TES_MAC_LEN = 32,                /* HMAC-SHA256 tag */
+	TES_RSA_LEN = 256, /* modulus, OAEP ciphertext and signature size */
+	TES_RSA_E_MAX = 4, /* public exponent bytes */
+	TES_HASH_LEN = 32, /* SHA-256 */
+	TES_MAC_LEN = 32,  /* HMAC-SHA256 tag */
 	TES_FINISHED_LEN = 32,
 	TES_DES_BLOCK = 8,
-	TES_ENC_KEY_LEN = 24,            /* 3DES-EDE3; single DES uses the first 8 */
+	TES_ENC_KEY_LEN = 24, /* 3DES-EDE3; single DES uses the first 8 */
 	TES_MAC_KEY_LEN = 32,
-	TES_RECORD_MIN = TES_DES_BLOCK + TES_DES_BLOCK + TES_MAC_LEN,  /* iv, one block, tag */
-	TES_RECORD_MAX_PLAIN = 1024,     /* inner plaintext (type + body) */
+	TES_RECORD_MIN = TES_DES_BLOCK + TES_DES_BLOCK + TES_MAC_LEN, /* iv, one block, tag */
+	TES_RECORD_MAX_PLAIN = 1024,                                  /* inner plaintext (type + body) */
 
-	TES_NAME_MAX = 32,               /* unit id and user name */
+	TES_NAME_MAX = 32, /* unit id and user name */
 	TES_PASSWORD_MAX = 128,
 	TES_PLATE_MAX = 12,
 	TES_LOCATION_MAX = 64,
 	TES_REPORT_ID_LEN = 16,
-	TES_KEYID_LEN = 32,              /* SHA-256 of an RSA public key blob */
+	TES_KEYID_LEN = 32, /* SHA-256 of an RSA public key blob */
 	TES_SPEED_MIN = 1,
 	TES_SPEED_MAX = 400,
 	TES_LIMIT_MIN = 5,
 	TES_LIMIT_MAX = 200,
-	TES_TIME_MIN = 1577836800,       /* 2020-01-01T00:00:00Z */
-	TES_TIME_SKEW = 300,             /* seconds a report may lie in the future */
+	TES_TIME_MIN = 1577836800, /* 2020-01-01T00:00:00Z */
+	TES_TIME_SKEW = 300,       /* seconds a report may lie in the future */
 
 	/* canonical report: id, unit key id, plate, speed, limit, time, location */
-	TES_REPORT_MAX = TES_REPORT_ID_LEN + TES_KEYID_LEN + 1 + TES_PLATE_MAX + 2 + 2 + 8 + 1 +
-			 TES_LOCATION_MAX,
+	TES_REPORT_MAX =
+		TES_REPORT_ID_LEN + TES_KEYID_LEN + 1 + TES_PLATE_MAX + 2 + 2 + 8 + 1 + TES_LOCATION_MAX,
 };
 
 /* Frame types (spec/PROTOCOL.md#frames). */
@@ -63,7 +63,7 @@ enum tes_frame_type {
 enum tes_suite {
 	TES_SUITE_INVALID = 0,
 	TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256 = 1,
-	TES_SUITE_DES_CBC_HMAC_SHA256 = 2     /* only when both sides opt in */
+	TES_SUITE_DES_CBC_HMAC_SHA256 = 2 /* only when both sides opt in */
 };
 
 /* Inner record types, carried encrypted inside RECORD frames. */
@@ -80,9 +80,9 @@ enum tes_inner_type {
 /* Alert codes: deliberately few, the peer learns nothing more. */
 enum tes_alert {
 	TES_ALERT_INVALID = 0,
-	TES_ALERT_PROTOCOL = 1,   /* any framing, crypto or state error */
-	TES_ALERT_AUTH = 2,       /* unit or user authentication failed */
-	TES_ALERT_BUSY = 3,       /* server at capacity or shutting down */
+	TES_ALERT_PROTOCOL = 1, /* any framing, crypto or state error */
+	TES_ALERT_AUTH = 2,     /* unit or user authentication failed */
+	TES_ALERT_BUSY = 3,     /* server at capacity or shutting down */
 	TES_ALERT_MAX = 3
 };
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
+#include "wire/msg.h"
 #include "common/cur.h"
 #include "common/err.h"
-#include "wire/msg.h"
 #include "wire/field.h"
 
 /*@ requires \valid_read(c) && c->off <= c->len;
@@ -75,8 +75,7 @@ tes_msg_server_hello_encode(const struct tes_server_hello *m, uint8_t *out, size
 	if ((r = tes_cur_put_u8(&c, m->suite)) != 0 ||
 	    (r = tes_cur_put_bytes(&c, m->random, TES_RANDOM_LEN)) != 0 ||
 	    (r = tes_cur_put_bytes(&c, m->x25519, TES_X25519_LEN)) != 0 ||
-	    (r = tes_cur_put_bytes(&c, m->n, TES_RSA_LEN)) != 0 ||
-	    (r = tes_cur_put_u8(&c, m->e_len)) != 0 ||
+	    (r = tes_cur_put_bytes(&c, m->n, TES_RSA_LEN)) != 0 || (r = tes_cur_put_u8(&c, m->e_len)) != 0 ||
 	    (r = tes_cur_put_bytes(&c, m->e, m->e_len)) != 0)
 		return r;
 	*used = c.off;
@@ -94,8 +93,7 @@ tes_msg_server_hello_decode(const uint8_t *p, size_t n, struct tes_server_hello 
 	if ((r = tes_cur_get_u8(&c, &m->suite)) != 0 ||
 	    (r = tes_cur_get_bytes(&c, m->random, TES_RANDOM_LEN)) != 0 ||
 	    (r = tes_cur_get_bytes(&c, m->x25519, TES_X25519_LEN)) != 0 ||
-	    (r = tes_cur_get_bytes(&c, m->n, TES_RSA_LEN)) != 0 ||
-	    (r = tes_cur_get_u8(&c, &m->e_len)) != 0)
+	    (r = tes_cur_get_bytes(&c, m->n, TES_RSA_LEN)) != 0 || (r = tes_cur_get_u8(&c, &m->e_len)) != 0)
 		return r;
 	if (m->e_len < 1 || m->e_len > TES_RSA_E_MAX)
 		return TES_ERR_FORMAT;
@@ -225,10 +223,8 @@ tes_msg_report_encode(const struct tes_report *m, uint8_t *out, size_t cap, size
 	if ((r = tes_cur_put_bytes(&c, m->id, TES_REPORT_ID_LEN)) != 0 ||
 	    (r = tes_cur_put_bytes(&c, m->unit_key, TES_KEYID_LEN)) != 0 ||
 	    (r = tes_cur_put_str8(&c, m->plate, m->plate_len)) != 0 ||
-	    (r = tes_cur_put_u16be(&c, m->speed)) != 0 ||
-	    (r = tes_cur_put_u16be(&c, m->limit)) != 0 ||
-	    (r = tes_cur_put_u64be(&c, m->time)) != 0 ||
-	    (r = tes_cur_put_str8(&c, m->loc, m->loc_len)) != 0)
+	    (r = tes_cur_put_u16be(&c, m->speed)) != 0 || (r = tes_cur_put_u16be(&c, m->limit)) != 0 ||
+	    (r = tes_cur_put_u64be(&c, m->time)) != 0 || (r = tes_cur_put_str8(&c, m->loc, m->loc_len)) != 0)
 		return r;
 	*used = c.off;
 	return 0;
@@ -258,15 +254,13 @@ report_fields(struct tes_cur *c, struct tes_report *m)
 	if ((r = tes_cur_get_bytes(c, m->id, TES_REPORT_ID_LEN)) != 0 ||
 	    (r = tes_cur_get_bytes(c, m->unit_key, TES_KEYID_LEN)) != 0 ||
 	    (r = tes_cur_get_str8(c, TES_PLATE_MAX, &m->plate_len, m->plate)) != 0 ||
-	    (r = tes_cur_get_u16be(c, &m->speed)) != 0 ||
-	    (r = tes_cur_get_u16be(c, &m->limit)) != 0 ||
+	    (r = tes_cur_get_u16be(c, &m->speed)) != 0 || (r = tes_cur_get_u16be(c, &m->limit)) != 0 ||
 	    (r = tes_cur_get_u64be(c, &m->time)) != 0 ||
 	    (r = tes_cur_get_str8(c, TES_LOCATION_MAX, &m->loc_len, m->loc)) != 0)
 		return r;
 	/*= spec/PROTOCOL.md#report-fields MUST-R1..R4 */
 	if ((r = tes_field_plate_valid(m->plate, m->plate_len)) != 0 ||
-	    (r = tes_field_speed_valid(m->speed)) != 0 ||
-	    (r = tes_field_limit_valid(m->limit)) != 0 ||
+	    (r = tes_field_speed_valid(m->speed)) != 0 || (r = tes_field_limit_valid(m->limit)) != 0 ||
 	    (r = tes_field_location_valid(m->loc, m->loc_len)) != 0)
 		return r;
 	if (m->time < TES_TIME_MIN)
@@ -303,7 +297,7 @@ tes_msg_report_decode(const uint8_t *p, size_t n, struct tes_report *m)
 /* see msg.h */
 int
 tes_msg_report_rec_encode(const struct tes_report *m, const uint8_t sig[static TES_RSA_LEN], uint8_t *out,
-		      size_t cap, size_t *used)
+			  size_t cap, size_t *used)
 {
 	size_t n;
 	int r;
@@ -335,8 +329,7 @@ tes_msg_report_rec_decode(const uint8_t *p, size_t n, struct tes_report *m, uint
 		return r;
 	if (t != TES_INNER_REPORT)
 		return TES_ERR_TYPE;
-	if ((r = report_fields(&c, m)) != 0 ||
-	    (r = tes_cur_get_bytes(&c, sig, TES_RSA_LEN)) != 0)
+	if ((r = report_fields(&c, m)) != 0 || (r = tes_cur_get_bytes(&c, sig, TES_RSA_LEN)) != 0)
 		return r;
 	return done(&c);
 }
@@ -351,8 +344,7 @@ tes_msg_receipt_encode(const struct tes_receipt *m, uint8_t *out, size_t cap, si
 	tes_cur_init_wr(&c, out, cap);
 	if ((r = tes_cur_put_u8(&c, TES_INNER_RECEIPT)) != 0 ||
 	    (r = tes_cur_put_bytes(&c, m->id, TES_REPORT_ID_LEN)) != 0 ||
-	    (r = tes_cur_put_u8(&c, m->status)) != 0 ||
-	    (r = tes_cur_put_u8(&c, m->reason)) != 0 ||
+	    (r = tes_cur_put_u8(&c, m->status)) != 0 || (r = tes_cur_put_u8(&c, m->reason)) != 0 ||
 	    (r = tes_cur_put_u64be(&c, m->number)) != 0)
 		return r;
 	*used = c.off;
@@ -373,8 +365,7 @@ tes_msg_receipt_decode(const uint8_t *p, size_t n, struct tes_receipt *m)
 	if (t != TES_INNER_RECEIPT)
 		return TES_ERR_TYPE;
 	if ((r = tes_cur_get_bytes(&c, m->id, TES_REPORT_ID_LEN)) != 0 ||
-	    (r = tes_cur_get_u8(&c, &m->status)) != 0 ||
-	    (r = tes_cur_get_u8(&c, &m->reason)) != 0 ||
+	    (r = tes_cur_get_u8(&c, &m->status)) != 0 || (r = tes_cur_get_u8(&c, &m->reason)) != 0 ||
 	    (r = tes_cur_get_u64be(&c, &m->number)) != 0)
 		return r;
 	if (m->status < TES_RECEIPT_QUEUED || m->status > TES_RECEIPT_REJECTED || m->reason > TES_REJECT_MAX)

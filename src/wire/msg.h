@@ -15,8 +15,8 @@
 #include <stdint.h>
 
 #include "common/cur.h"
-#include "wire/limits.h"
 #include "wire/field.h"
+#include "wire/limits.h"
 
 struct tes_client_hello {
 	uint8_t suite;
@@ -29,14 +29,14 @@ struct tes_server_hello {
 	uint8_t suite;
 	uint8_t random[TES_RANDOM_LEN];
 	uint8_t x25519[TES_X25519_LEN];
-	uint8_t n[TES_RSA_LEN];          /* server RSA-2048 modulus */
+	uint8_t n[TES_RSA_LEN]; /* server RSA-2048 modulus */
 	uint8_t e_len;
 	uint8_t e[TES_RSA_E_MAX];
 };
 
 struct tes_key_exchange {
-	uint8_t oaep[TES_RSA_LEN];       /* RSA-OAEP-SHA256(server key, pms) */
-	uint8_t sig[TES_RSA_LEN];        /* unit signature over the transcript */
+	uint8_t oaep[TES_RSA_LEN]; /* RSA-OAEP-SHA256(server key, pms) */
+	uint8_t sig[TES_RSA_LEN];  /* unit signature over the transcript */
 };
 
 struct tes_finished {
@@ -55,18 +55,18 @@ struct tes_report {
 	uint8_t unit_key[TES_KEYID_LEN]; /* key id of the signing unit */
 	uint8_t plate_len;
 	char plate[TES_PLATE_MAX + 1];
-	uint16_t speed;                  /* km/h */
-	uint16_t limit;                  /* km/h, 0 = not given */
-	uint64_t time;                   /* observation, seconds since the epoch (UTC) */
-	uint8_t loc_len;                 /* 0 = not given */
+	uint16_t speed;  /* km/h */
+	uint16_t limit;  /* km/h, 0 = not given */
+	uint64_t time;   /* observation, seconds since the epoch (UTC) */
+	uint8_t loc_len; /* 0 = not given */
 	char loc[TES_LOCATION_MAX + 1];
 };
 
 struct tes_receipt {
 	uint8_t id[TES_REPORT_ID_LEN];
-	uint8_t status;                  /* enum tes_receipt_status */
-	uint8_t reason;                  /* enum tes_reject_reason */
-	uint64_t number;                 /* violation number, 0 unless QUEUED/DUPLICATE */
+	uint8_t status;  /* enum tes_receipt_status */
+	uint8_t reason;  /* enum tes_reject_reason */
+	uint64_t number; /* violation number, 0 unless QUEUED/DUPLICATE */
 };
 
 /*@ predicate str_ok(char *s, integer n) = s[n] == 0;
@@ -258,7 +258,7 @@ int tes_msg_report_decode(const uint8_t *p, size_t n, struct tes_report *m);
     ensures \result == 0 ==> *used <= cap;
  */
 int tes_msg_report_rec_encode(const struct tes_report *m, const uint8_t sig[static TES_RSA_LEN], uint8_t *out,
-			  size_t cap, size_t *used);
+			      size_t cap, size_t *used);
 
 /*@ requires \valid_read(p + (0 .. n-1)) && \valid(m) && \valid(sig + (0 .. TES_RSA_LEN-1));
     requires \separated(m, sig + (0 .. TES_RSA_LEN-1), p + (0 .. n-1));
@@ -268,7 +268,8 @@ int tes_msg_report_rec_encode(const struct tes_report *m, const uint8_t sig[stat
     ensures \result == 0 ==> report_ok(m) && p[0] == TES_INNER_REPORT &&
             n == 1 + 62 + m->plate_len + m->loc_len + TES_RSA_LEN;
  */
-int tes_msg_report_rec_decode(const uint8_t *p, size_t n, struct tes_report *m, uint8_t sig[static TES_RSA_LEN]);
+int tes_msg_report_rec_decode(const uint8_t *p, size_t n, struct tes_report *m,
+			      uint8_t sig[static TES_RSA_LEN]);
 
 /*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
     requires \separated(m, used, out + (0 .. cap-1));

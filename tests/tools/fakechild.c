@@ -28,7 +28,9 @@
 #include "crypto/rsa.h"
 #include "officer/mon.h"
 
-enum { MON = 4 };
+enum {
+	MON = 4
+};
 
 static struct tes_rsa_priv unit;
 static char mode[16], keyfile[512], user[TES_NAME_MAX + 1], pw[TES_PASSWORD_MAX + 1];

@@ -19,7 +19,10 @@
 #include "crypto/keyfile.h"
 #include "crypto/rsa.h"
 
-enum { NEEDLE = 32, CHUNK = 1 << 20 };
+enum {
+	NEEDLE = 32,
+	CHUNK = 1 << 20
+};
 
 static int
 scan_region(int mem, unsigned long lo, unsigned long hi, const uint8_t (*needles)[NEEDLE], size_t nn)
@@ -68,8 +71,9 @@ main(int argc, char **argv)
 	if ((mem = open(path, O_RDONLY)) < 0)
 		return 2;
 	while (!found && fgets(line, sizeof line, maps) != NULL)
-		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perm) == 3 && perm[0] == 'r' && !strstr(line, "[vvar]"))
-			found = scan_region(mem, lo, hi, (const uint8_t (*)[NEEDLE])needles, 5);
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perm) == 3 && perm[0] == 'r' &&
+		    !strstr(line, "[vvar]"))
+			found = scan_region(mem, lo, hi, (const uint8_t(*)[NEEDLE])needles, 5);
 	if (found)
 		printf("found %s\n", names[found - 1]);
 	return found ? 1 : 0;

@@ -36,7 +36,8 @@ dial(const char *hp)
 	host[c - hp] = '\0';
 	sa.sin_port = htons((uint16_t)atoi(c + 1));
 	inet_pton(AF_INET, host, &sa.sin_addr);
-	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
 		perror("connect");
 		exit(1);
 	}

@@ -52,7 +52,8 @@ login(struct tes_client *c)
 {
 	int r;
 
-	if ((r = tool_connect(c, &unit, host, fp, "reports")) == 0 && (r = tes_client_login(c, user, pw)) != 0)
+	if ((r = tool_connect(c, &unit, host, fp, "reports")) == 0 &&
+	    (r = tes_client_login(c, user, pw)) != 0)
 		fprintf(stderr, "reports: login: %s\n", tes_err_str(r));
 	return r;
 }
@@ -67,7 +68,8 @@ make(struct signed_rep *v, unsigned session, unsigned k, int bad)
 	memset(v, 0, sizeof *v);
 	tes_rng_bytes(v->r.id, TES_REPORT_ID_LEN);
 	tes_rsa_keyid(&unit.pub, v->r.unit_key);
-	v->r.plate_len = (uint8_t)snprintf(v->r.plate, sizeof v->r.plate, "S%uK%u", session % 10000, k % 10000);
+	v->r.plate_len =
+		(uint8_t)snprintf(v->r.plate, sizeof v->r.plate, "S%uK%u", session % 10000, k % 10000);
 	v->r.speed = 90;
 	v->r.limit = 50;
 	v->r.time = (uint64_t)time(NULL) - 60;
@@ -90,8 +92,10 @@ send_one(struct tes_client *c, const struct signed_rep *v, const char *label)
 
 	tes_hex_encode(v->r.id, TES_REPORT_ID_LEN, id);
 	n = snprintf(line, sizeof line, "%s %s %s %u %llu\n", label, id,
-		     r != 0 ? "CLOSED" : rc.status <= 3 ? names[rc.status] : "INVALID", r != 0 ? 0u : rc.reason,
-		     r != 0 ? 0ull : (unsigned long long)rc.number);
+		     r != 0           ? "CLOSED"
+		     : rc.status <= 3 ? names[rc.status]
+				      : "INVALID",
+		     r != 0 ? 0u : rc.reason, r != 0 ? 0ull : (unsigned long long)rc.number);
 	(void)!write(1, line, (size_t)n);
 	return r;
 }

@@ -83,7 +83,7 @@ test_hash(void)
 		int i, ok = 1;
 
 		tes_hmac_key_init(&k, (const uint8_t *)"Jefe", 4);
-		for (i = 0; i < 2; i++) {   /* the ready key is reusable */
+		for (i = 0; i < 2; i++) { /* the ready key is reusable */
 			tes_hmac_init_ready(&hm, &k);
 			tes_hmac_update(&hm, "what do ya want ", 16);
 			tes_hmac_update(&hm, "for nothing?", 12);
@@ -106,11 +106,11 @@ test_hash(void)
 	util_unhex("f0f1f2f3f4f5f6f7f8f9", info);
 	tes_hkdf_sha256(salt, 13, key, 22, info, 10, okm, 42);
 	util_unhex("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865",
-	      okmw);
+		   okmw);
 	EQ_MEM(okm, okmw, 42, "HKDF-SHA256 RFC 5869 case 1");
 	tes_hkdf_sha256(NULL, 0, key, 22, NULL, 0, okm, 42);
 	util_unhex("8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8",
-	      okmw);
+		   okmw);
 	EQ_MEM(okm, okmw, 42, "HKDF-SHA256 RFC 5869 case 3 (empty salt and info)");
 }
 
@@ -221,9 +221,11 @@ test_rsa_private_file(void)
 	r = tes_keyfile_load_private(&l, f);
 	EQ_INT(r, 0, "load_private");
 	OK(memcmp(l.pub.n, k1.pub.n, 256) == 0 && l.pub.elen == k1.pub.elen &&
-	   memcmp(l.pub.e, k1.pub.e, k1.pub.elen) == 0, "reload gives the same public key");
+		   memcmp(l.pub.e, k1.pub.e, k1.pub.elen) == 0,
+	   "reload gives the same public key");
 	OK(l.plen == k1.plen && memcmp(l.p, k1.p, l.plen) == 0 && l.iqlen == k1.iqlen &&
-	   memcmp(l.iq, k1.iq, l.iqlen) == 0, "reload gives the same private elements");
+		   memcmp(l.iq, k1.iq, l.iqlen) == 0,
+	   "reload gives the same private elements");
 	if (have_openssl) {
 		r = util_sh("openssl rsa -in %s -check -noout >/dev/null 2>&1", f, NULL, NULL);
 		EQ_INT(r, 0, "openssl rsa -check reads the PEM");
@@ -250,8 +252,8 @@ test_rsa_private_file(void)
 	write_file(util_scratch_path("junk.pem"), "hello\n", 6);
 	r = tes_keyfile_load_private(&l, util_scratch_path("junk.pem"));
 	EQ_INT(r, TES_ERR_FORMAT, "load_private rejects a non-PEM file");
-	write_file(util_scratch_path("cert.pem"), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
-		   58);
+	write_file(util_scratch_path("cert.pem"),
+		   "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", 58);
 	r = tes_keyfile_load_private(&l, util_scratch_path("cert.pem"));
 	EQ_INT(r, TES_ERR_FORMAT, "load_private rejects another PEM object");
 	pem = util_file_read(f, &len);
@@ -310,8 +312,8 @@ test_rsa_openssl_keys(void)
 	r = r == 0 ? tes_keyfile_load_private(&l, f) : -999;
 	EQ_INT(r, TES_ERR_KEY, "load_private rejects RSA-1024");
 	f = util_scratch_path("ec.pem");
-	r = util_sh("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out %s 2>/dev/null",
-		    f, NULL, NULL);
+	r = util_sh("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out %s 2>/dev/null", f,
+		    NULL, NULL);
 	chmod(f, 0600);
 	r = r == 0 ? tes_keyfile_load_private(&l, f) : -999;
 	EQ_INT(r, TES_ERR_KEY, "load_private rejects a PKCS#8 EC key");
@@ -377,21 +379,21 @@ test_rsa_ssh_reject(const char *good)
 	r = tes_keyfile_ssh_parse(&p, line, strlen(line));
 	EQ_INT(r, TES_ERR_FORMAT, "pub_from_ssh rejects a bad type length");
 	blob[3] = 7;
-	blob[15] = 0x81;	/* e = 0x810001: negative mpint */
+	blob[15] = 0x81; /* e = 0x810001: negative mpint */
 	ssh_line_of(blob, blen, line, sizeof(line));
 	r = tes_keyfile_ssh_parse(&p, line, strlen(line));
 	EQ_INT(r, TES_ERR_FORMAT, "pub_from_ssh rejects a negative mpint");
-	blob[15] = 0x00;	/* e = 0x000001: needless leading zero */
+	blob[15] = 0x00; /* e = 0x000001: needless leading zero */
 	ssh_line_of(blob, blen, line, sizeof(line));
 	r = tes_keyfile_ssh_parse(&p, line, strlen(line));
 	EQ_INT(r, TES_ERR_FORMAT, "pub_from_ssh rejects a non-canonical mpint");
 	blob[15] = 0x01;
-	blob[17] = 0x02;	/* e = 65538: even */
+	blob[17] = 0x02; /* e = 65538: even */
 	ssh_line_of(blob, blen, line, sizeof(line));
 	r = tes_keyfile_ssh_parse(&p, line, strlen(line));
 	EQ_INT(r, TES_ERR_KEY, "pub_from_ssh rejects an even exponent");
 	blob[17] = 0x01;
-	blob[blen - 1] &= 0xfe;	/* even modulus */
+	blob[blen - 1] &= 0xfe; /* even modulus */
 	ssh_line_of(blob, blen, line, sizeof(line));
 	r = tes_keyfile_ssh_parse(&p, line, strlen(line));
 	EQ_INT(r, TES_ERR_KEY, "pub_from_ssh rejects an even modulus");
@@ -426,7 +428,8 @@ test_rsa_ssh(void)
 
 	r = tes_keyfile_ssh_line(&k1.pub, "unit7@tes", line, sizeof(line));
 	OK(r == 0 && strncmp(line, "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ", 38) == 0 &&
-	   strcmp(line + strlen(line) - 11, " unit7@tes\n") == 0, "pub_to_ssh line shape");
+		   strcmp(line + strlen(line) - 11, " unit7@tes\n") == 0,
+	   "pub_to_ssh line shape");
 	memset(&p, 0, sizeof(p));
 	r = tes_keyfile_ssh_parse(&p, line, strlen(line));
 	OK(r == 0 && memcmp(&p, &k1.pub, sizeof(p)) == 0, "ssh public key round trip");
@@ -474,8 +477,8 @@ test_rsa_ssh(void)
 	}
 	snprintf(out, sizeof(out), "ssh-keygen -lf %s", f);
 	r = util_sh_line(out, out, sizeof(out));
-	OK(r == 0 && sscanf(out, "%d %127s", &bits, kfp) == 2 && bits == 2048 &&
-	   strcmp(kfp, fp) == 0, "fingerprint equals ssh-keygen -lf (%s)", fp);
+	OK(r == 0 && sscanf(out, "%d %127s", &bits, kfp) == 2 && bits == 2048 && strcmp(kfp, fp) == 0,
+	   "fingerprint equals ssh-keygen -lf (%s)", fp);
 	/* the other way: a key made by ssh-keygen */
 	r = util_sh("ssh-keygen -q -t rsa -b 2048 -m PEM -N '' -C sk@test -f %s >/dev/null 2>&1",
 		    util_scratch_path("sk"), NULL, NULL);
@@ -613,7 +616,8 @@ test_rsa(void)
 	r = tes_rsa_generate(&k2);
 	EQ_INT(r, 0, "generate RSA-2048 key 2");
 	OK(k1.pub.elen == 3 && memcmp(k1.pub.e, "\x01\x00\x01", 3) == 0 && k1.pub.n[0] >= 0x80 &&
-	   memcmp(k1.pub.n, k2.pub.n, 256) != 0, "generated keys: e = 65537, 2048 bits, distinct");
+		   memcmp(k1.pub.n, k2.pub.n, 256) != 0,
+	   "generated keys: e = 65537, 2048 bits, distinct");
 	test_rsa_pub_check();
 	test_rsa_private_file();
 	test_rsa_openssl_keys();
@@ -672,17 +676,15 @@ rec_pair(uint8_t suite, struct tes_record_dir *tx, struct tes_record_dir *rx)
 }
 
 static int
-rec_open_frame(struct tes_record_dir *rx, const uint8_t *f, size_t flen, uint8_t *out,
-	       size_t cap, size_t *olen)
+rec_open_frame(struct tes_record_dir *rx, const uint8_t *f, size_t flen, uint8_t *out, size_t cap,
+	       size_t *olen)
 {
-	return tes_record_open(rx, f, f + TES_FRAME_HDR_LEN, flen - TES_FRAME_HDR_LEN, out, cap,
-			       olen);
+	return tes_record_open(rx, f, f + TES_FRAME_HDR_LEN, flen - TES_FRAME_HDR_LEN, out, cap, olen);
 }
 
 /* Check one frame against the spec with an independent DES implementation. */
 static int
-rec_spec_check(uint8_t suite, uint64_t seq, const uint8_t *f, size_t flen, const uint8_t *pt,
-	       size_t n)
+rec_spec_check(uint8_t suite, uint64_t seq, const uint8_t *f, size_t flen, const uint8_t *pt, size_t n)
 {
 	br_des_tab_cbcdec_keys dk;
 	uint8_t mac_in[8 + 6 + 8 + 1040], tag[32], buf[1040], iv[8];
@@ -726,15 +728,15 @@ test_record_roundtrip(uint8_t suite)
 		r = tes_record_seal(&tx, pt, lens[i], f, sizeof(f), &used);
 		r2 = r == 0 ? tes_frame_decode(f, used, &h, &pl, &fused) : r;
 		OK(r == 0 && r2 == 0 && h.type == TES_FRAME_RECORD && fused == used &&
-		   used == 6 + 8 + (lens[i] / 8 + 1) * 8 + 32, "suite %u: seal %zu bytes", suite,
-		   lens[i]);
+			   used == 6 + 8 + (lens[i] / 8 + 1) * 8 + 32,
+		   "suite %u: seal %zu bytes", suite, lens[i]);
 		r = rec_spec_check(suite, i, f, used, pt, lens[i]);
-		EQ_INT(r, 0, "suite %u: %zu-byte frame matches the spec (HMAC, des_tab, PKCS#7)",
-		       suite, lens[i]);
+		EQ_INT(r, 0, "suite %u: %zu-byte frame matches the spec (HMAC, des_tab, PKCS#7)", suite,
+		       lens[i]);
 		memset(out, 0, sizeof(out));
 		r = rec_open_frame(&rx, f, used, out, sizeof(out), &olen);
-		OK(r == 0 && olen == lens[i] && memcmp(out, pt, olen) == 0,
-		   "suite %u: open %zu bytes", suite, lens[i]);
+		OK(r == 0 && olen == lens[i] && memcmp(out, pt, olen) == 0, "suite %u: open %zu bytes", suite,
+		   lens[i]);
 	}
 	OK(tx.seq == 5 && rx.seq == 5, "suite %u: both sequence numbers advanced", suite);
 }
@@ -916,7 +918,7 @@ test_record_iv(void)
 	r |= tes_record_seal(&b, (const uint8_t *)"same", 4, f2, sizeof(f2), &u2);
 	r |= tes_record_seal(&a, (const uint8_t *)"same", 4, f3, sizeof(f3), &u3);
 	OK(r == 0 && u1 == u2 && u1 == u3 && memcmp(f1 + 6, f2 + 6, 8) != 0 &&
-	   memcmp(f1 + 6, f3 + 6, 8) != 0 && memcmp(f2 + 6, f3 + 6, 8) != 0,
+		   memcmp(f1 + 6, f3 + 6, 8) != 0 && memcmp(f2 + 6, f3 + 6, 8) != 0,
 	   "every record gets its own random IV (MUST-C1)");
 	OK(memcmp(f1 + 14, f2 + 14, 8) != 0, "so the same plaintext under the same keys and count differs");
 	r = rec_open_frame(&rx, f2, u2, out, sizeof(out), &olen);
@@ -1010,8 +1012,8 @@ test_keysched(void)
 	th[31] ^= 1;
 	tes_keysched_derive(pms, ecdh, th, &c);
 	OK(memcmp(a.c2s_enc, c.c2s_enc, 24) != 0 && memcmp(a.c2s_mac, c.c2s_mac, 32) != 0 &&
-	   memcmp(a.s2c_enc, c.s2c_enc, 24) != 0 && memcmp(a.s2c_mac, c.s2c_mac, 32) != 0 &&
-	   memcmp(a.c_fin, c.c_fin, 32) != 0 && memcmp(a.s_fin, c.s_fin, 32) != 0,
+		   memcmp(a.s2c_enc, c.s2c_enc, 24) != 0 && memcmp(a.s2c_mac, c.s2c_mac, 32) != 0 &&
+		   memcmp(a.c_fin, c.c_fin, 32) != 0 && memcmp(a.s_fin, c.s_fin, 32) != 0,
 	   "a different transcript hash changes every key");
 	th[31] ^= 1;
 	ecdh[0] ^= 1;
@@ -1103,7 +1105,7 @@ test_passwd(void)
 	EQ_INT(r, TES_ERR_SPACE, "passwd hash refuses a short buffer");
 	r = tes_passwd_hash_cost("correct horse", 13, 32, enc2, sizeof(enc2));
 	OK(r == 0 && strncmp(enc2, "$argon2id$v=19$m=32,t=2,p=1$", 28) == 0 &&
-	   tes_passwd_verify(enc2, "correct horse", 13) == 0,
+		   tes_passwd_verify(enc2, "correct horse", 13) == 0,
 	   "passwd hash with a given cost ignores the override: %s", enc2);
 	r = tes_passwd_hash_cost("pw", 2, 7, enc2, sizeof(enc2));
 	EQ_INT(r, TES_ERR_ARG, "passwd hash refuses a cost below 8 KiB");

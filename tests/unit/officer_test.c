@@ -17,8 +17,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdio.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -30,6 +30,7 @@
 #include "crypto/passwd.h"
 #include "crypto/rsa.h"
 #include "crypto/x25519.h"
+#include "engines.h"
 #include "officer/mon.h"
 #include "officer/pool.h"
 #include "officer/ratelimit.h"
@@ -37,7 +38,6 @@
 #include "officer/spawn.h"
 #include "officer/verifier.h"
 #include "sandbox/sandbox.h"
-#include "engines.h"
 #include "tap.h"
 #include "util.h"
 
@@ -50,25 +50,31 @@ test_ratelimit(void)
 	uint64_t t0 = tes_ratelimit_now();
 	char last[32], kept[32], gone[32];
 
-	OK(t0 != 0 && tes_ratelimit_now() >= t0, "the rate limit clock is monotonic (%llu ms)", (unsigned long long)t0);
+	OK(t0 != 0 && tes_ratelimit_now() >= t0, "the rate limit clock is monotonic (%llu ms)",
+	   (unsigned long long)t0);
 	for (i = 0; i < TES_RL_FREE - 1; i++) {
 		tes_ratelimit_note(&rl, "alice", "10.0.0.1", 0, 1000000);
 		blocked_early |= tes_ratelimit_blocked(&rl, "alice", "10.0.0.1", 1000000);
 	}
 	OK(!blocked_early, "the first %d failures are not blocked", TES_RL_FREE - 1);
 	tes_ratelimit_note(&rl, "alice", "10.0.0.1", 0, 1000000);
-	OK(tes_ratelimit_blocked(&rl, "alice", "10.0.0.9", 1000000), "account blocked after %d failures", TES_RL_FREE);
-	OK(tes_ratelimit_blocked(&rl, "bob", "10.0.0.1", 1000000), "the address is blocked for other accounts too");
-	OK(!tes_ratelimit_blocked(&rl, "bob", "10.0.0.2", 1000000), "other accounts from other addresses are not");
+	OK(tes_ratelimit_blocked(&rl, "alice", "10.0.0.9", 1000000), "account blocked after %d failures",
+	   TES_RL_FREE);
+	OK(tes_ratelimit_blocked(&rl, "bob", "10.0.0.1", 1000000),
+	   "the address is blocked for other accounts too");
+	OK(!tes_ratelimit_blocked(&rl, "bob", "10.0.0.2", 1000000),
+	   "other accounts from other addresses are not");
 	OK(tes_ratelimit_blocked(&rl, "alice", "10.0.0.9", 1000999) &&
-	   !tes_ratelimit_blocked(&rl, "alice", "10.0.0.9", 1001000), "the first block lasts exactly one second");
+		   !tes_ratelimit_blocked(&rl, "alice", "10.0.0.9", 1001000),
+	   "the first block lasts exactly one second");
 	tes_ratelimit_note(&rl, "alice", "10.0.0.1", 0, 1001000);
 	OK(tes_ratelimit_blocked(&rl, "alice", "10.0.0.9", 1002999) &&
-	   !tes_ratelimit_blocked(&rl, "alice", "10.0.0.9", 1003000), "one more failure doubles it");
+		   !tes_ratelimit_blocked(&rl, "alice", "10.0.0.9", 1003000),
+	   "one more failure doubles it");
 	for (i = 0; i < 40; i++)
 		tes_ratelimit_note(&rl, "alice", "10.0.0.1", 0, 2000000);
 	OK(tes_ratelimit_blocked(&rl, "alice", "x", 2000000 + 1000 * TES_RL_MAX_BLOCK - 1) &&
-	   !tes_ratelimit_blocked(&rl, "alice", "x", 2000000 + 1000 * TES_RL_MAX_BLOCK),
+		   !tes_ratelimit_blocked(&rl, "alice", "x", 2000000 + 1000 * TES_RL_MAX_BLOCK),
 	   "the block is capped at 15 minutes");
 	for (i = 0; i < TES_RL_FREE - 1; i++)
 		tes_ratelimit_note(&rl, "carol", "10.0.0.4", 0, 2000000 + 1000 * (uint64_t)i);
@@ -80,7 +86,8 @@ test_ratelimit(void)
 	tes_ratelimit_note(&rl, "grace", "10.0.0.5", 0, 2003000 + 1000 * TES_RL_FORGET);
 	OK(!tes_ratelimit_blocked(&rl, "heidi", "10.0.0.5", 2003000 + 1000 * TES_RL_FORGET),
 	   "failures are forgotten after %d s without one", TES_RL_FORGET);
-	tes_ratelimit_note(&rl, "alice", "10.0.0.1", 0, 2000000 + 1000 * (TES_RL_MAX_BLOCK + TES_RL_FORGET) - 1);
+	tes_ratelimit_note(&rl, "alice", "10.0.0.1", 0,
+			   2000000 + 1000 * (TES_RL_MAX_BLOCK + TES_RL_FORGET) - 1);
 	OK(tes_ratelimit_blocked(&rl, "alice", "x", 2000000 + 1000 * (TES_RL_MAX_BLOCK + TES_RL_FORGET) - 1),
 	   "the forgetting starts when a block ends: a later failure blocks again");
 	tes_ratelimit_note(&rl, "alice", "10.0.0.1", 1, 3000000);
@@ -97,8 +104,8 @@ test_ratelimit(void)
 	snprintf(kept, sizeof kept, "u%d", 2 * TES_RL_SLOTS);
 	snprintf(gone, sizeof gone, "u%d", 2 * TES_RL_SLOTS - 1);
 	OK(tes_ratelimit_blocked(&rl, last, "-", 4000000 + 3 * TES_RL_SLOTS) &&
-	   tes_ratelimit_blocked(&rl, kept, "-", 4000000 + 3 * TES_RL_SLOTS) &&
-	   !tes_ratelimit_blocked(&rl, gone, "-", 4000000 + 3 * TES_RL_SLOTS),
+		   tes_ratelimit_blocked(&rl, kept, "-", 4000000 + 3 * TES_RL_SLOTS) &&
+		   !tes_ratelimit_blocked(&rl, gone, "-", 4000000 + 3 * TES_RL_SLOTS),
 	   "a flood of names recycles the oldest of the fixed %d slots", TES_RL_SLOTS);
 }
 
@@ -113,7 +120,8 @@ test_monitor(void)
 	memset(m.u.rep.sig, 3, sizeof m.u.rep.sig);
 	OK(tes_mon_encode(&m, buf) == 0, "monitor report encodes");
 	OK(tes_mon_decode(buf, sizeof buf, &d) == 0 && d.type == TES_MON_REPORT &&
-	   memcmp(&d.u.rep, &m.u.rep, sizeof d.u.rep) == 0, "monitor report round trip");
+		   memcmp(&d.u.rep, &m.u.rep, sizeof d.u.rep) == 0,
+	   "monitor report round trip");
 	EQ_INT(tes_mon_decode(buf, sizeof buf - 1, &d), TES_ERR_FORMAT, "wrong size refused (MUST-M1)");
 	buf[sizeof buf - 1] = 1;
 	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "non-zero padding refused (MUST-M1)");
@@ -206,7 +214,8 @@ test_sigcheck(void)
 	memcpy(bad, sig, sizeof bad);
 	bad[77] ^= 0x01;
 	EQ_INT(tes_sigcheck_start(&c), 0, "start the signature-check workers");
-	EQ_INT(c.pool.n, tes_pool_cpus(), "one worker per online CPU (%u), at most %d", c.pool.n, TES_POOL_MAX);
+	EQ_INT(c.pool.n, tes_pool_cpus(), "one worker per online CPU (%u), at most %d", c.pool.n,
+	       TES_POOL_MAX);
 	for (i = 0; i < c.pool.n; i++)
 		confined &= proc_status(c.pool.pids[i], "NoNewPrivs:", "1") &&
 			    (strcmp(tes_sandbox_backend(), "seccomp") != 0 ||
@@ -232,7 +241,8 @@ test_sigcheck(void)
 	waitpid(pid, NULL, 0);
 	alive = c.pool.n - 1;
 	OK(tes_pool_reaped(&c.pool, pid) == 1 && tes_pool_reaped(&c.pool, pid) == 0 &&
-	   tes_pool_alive(&c.pool) == alive, "a killed worker is recognised once when reaped");
+		   tes_pool_alive(&c.pool) == alive,
+	   "a killed worker is recognised once when reaped");
 	if (alive > 0) {
 		(void)tes_sigcheck_submit(&c, 2, &k.pub, h, sig);
 		EQ_INT(answers_right(&c.pool, 1), 1, "the other workers go on checking");
@@ -245,7 +255,8 @@ test_sigcheck(void)
 			waitpid(pid, NULL, 0);
 			(void)tes_pool_reaped(&c.pool, pid);
 		}
-	EQ_INT(next_answer(&c.pool, &tag, &ok), TES_ERR_CLOSED, "with every worker gone the queue reads closed");
+	EQ_INT(next_answer(&c.pool, &tag, &ok), TES_ERR_CLOSED,
+	       "with every worker gone the queue reads closed");
 	EQ_INT(tes_sigcheck_submit(&c, 4, &k.pub, h, sig), TES_ERR_CLOSED, "and a check cannot be queued");
 	tes_sigcheck_stop(&c);
 }
@@ -265,7 +276,8 @@ test_verifier(void)
 	(void)tes_verifier_submit(&v, 10, hash, "right horse", 11);
 	(void)tes_verifier_submit(&v, 11, hash, "wrong horse", 11);
 	(void)tes_verifier_submit(&v, 13, NULL, "right horse", 11);
-	EQ_INT(answers_right(&v.pool, 3), 3, "the right password matches; a wrong one or an unknown user does not");
+	EQ_INT(answers_right(&v.pool, 3), 3,
+	       "the right password matches; a wrong one or an unknown user does not");
 	EQ_INT(tes_verifier_submit(&v, 15, hash, "x", TES_PASSWORD_MAX + 1), TES_ERR_ARG,
 	       "an overlong password is refused");
 	tes_verifier_stop(&v);
@@ -284,13 +296,17 @@ static void
 test_pool_lockdown(void)
 {
 	static const struct tes_pool_kind kind = {
-		.name = "tes-test", .body_len = 1, .queue_bytes = 4096,
-		.phase = (enum tes_sandbox_phase)99, .check = never_asked,
+		.name = "tes-test",
+		.body_len = 1,
+		.queue_bytes = 4096,
+		.phase = (enum tes_sandbox_phase)99,
+		.check = never_asked,
 	};
 	static struct tes_pool p;
 
 	EQ_INT(tes_pool_start(&p, &kind, 2), TES_ERR_SANDBOX,
-	       "workers without a sandbox policy for their phase refuse to serve: %s", tes_err_str(TES_ERR_SANDBOX));
+	       "workers without a sandbox policy for their phase refuse to serve: %s",
+	       tes_err_str(TES_ERR_SANDBOX));
 	OK(tes_pool_alive(&p) == 0 && p.fd < 0, "and no worker is left running");
 }
 
@@ -313,14 +329,14 @@ spawn_probe(const char *script, const char *marker)
 	signal(SIGPIPE, SIG_IGN);
 	/* 3 and 4 taken first, so that the pairs come above them */
 	if ((leak = open(marker, O_RDONLY | O_CREAT, 0600)) < 0 || (leak = fcntl(leak, F_DUPFD, 10)) < 0 ||
-	    dup2(leak, 3) < 0 || dup2(leak, 4) < 0 ||
-	    socketpair(AF_UNIX, SOCK_STREAM, 0, n) != 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, m) != 0 ||
-	    dup2(n[1], TES_CHILD_MON_FD) < 0 || dup2(m[1], TES_CHILD_NET_FD) < 0)
+	    dup2(leak, 3) < 0 || dup2(leak, 4) < 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, n) != 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM, 0, m) != 0 || dup2(n[1], TES_CHILD_MON_FD) < 0 ||
+	    dup2(m[1], TES_CHILD_NET_FD) < 0)
 		return 2;
 	close(n[1]);
 	close(m[1]);
-	pid = tes_spawn_child("/bin/sh", script, (char *[]){ "PATH=/usr/bin:/bin", NULL },
-			      TES_CHILD_MON_FD, TES_CHILD_NET_FD);
+	pid = tes_spawn_child("/bin/sh", script, (char *[]){ "PATH=/usr/bin:/bin", NULL }, TES_CHILD_MON_FD,
+			      TES_CHILD_NET_FD);
 	if (pid < 0)
 		return 3;
 	close(TES_CHILD_NET_FD);
@@ -378,7 +394,8 @@ test_spawn(void)
 	unlink(script);
 	unlink(marker);
 	EQ_INT(WIFEXITED(st) ? WEXITSTATUS(st) : -1, 0,
-	       "a child started with its two sockets on swapped numbers runs (probe status %#x)", (unsigned)st);
+	       "a child started with its two sockets on swapped numbers runs (probe status %#x)",
+	       (unsigned)st);
 	OK(strncmp(out, "net 0=/dev/null pipe=0\n", 23) == 0,
 	   "its fd 3 is the client socket, 0 is /dev/null, SIGPIPE is not ignored: %.40s", out);
 	OK(strstr(out, "\nmon leak=closed\n") != NULL,
@@ -414,7 +431,9 @@ static const struct eng_state states[] = {
 	{ "FAILED", TES_ENG_FAILED, -1, 0, .answer = 0 },
 };
 
-enum { NSTATES = sizeof states / sizeof states[0] };
+enum {
+	NSTATES = sizeof states / sizeof states[0]
+};
 
 /* Every message type the master could send back, the LOG request among them. */
 static const struct {
@@ -477,8 +496,8 @@ frame_tried(const struct eng_state *s, uint8_t t, int r, int want, const uint8_t
 		return;
 	}
 	EQ_INT(r, want, "server %s refuses %s (MUST-S1)", s->name, eng_frame_names[t]);
-	OK(silent(&p) && refuses_everything(&p, f, n), "server %s after %s: failed for good and wiped", s->name,
-	   eng_frame_names[t]);
+	OK(silent(&p) && refuses_everything(&p, f, n), "server %s after %s: failed for good and wiped",
+	   s->name, eng_frame_names[t]);
 }
 
 /*
@@ -503,7 +522,8 @@ test_answer_table(void)
 	for (i = 0; i < NSTATES; i++) {
 		OK(eng_reach(&base, ENG_SERVER, states[i].steps, states[i].accepts, genuine, &gn) == 0 &&
 			   base.has_req == (states[i].answer != 0),
-		   "server %s: reached, a request pending exactly when it waits for an answer", states[i].name);
+		   "server %s: reached, a request pending exactly when it waits for an answer",
+		   states[i].name);
 		for (k = 0; k < sizeof answers / sizeof answers[0]; k++) {
 			p = base;
 			memset(&ans, 0, sizeof ans);
@@ -511,15 +531,15 @@ test_answer_table(void)
 			if (ans.type == states[i].answer) {
 				eng_master(&p, &ans);
 				r = tes_engine_answer(&p.s, &ans, &p.so);
-				OK(r == 0 && p.so.frame_len > 0 && p.s.state == TES_ENG_READY, "server %s takes %s",
-				   states[i].name, answers[k].name);
+				OK(r == 0 && p.so.frame_len > 0 && p.s.state == TES_ENG_READY,
+				   "server %s takes %s", states[i].name, answers[k].name);
 				continue;
 			}
 			r = tes_engine_answer(&p.s, &ans, &p.so);
-			EQ_INT(r, states[i].answer ? TES_ERR_TYPE : TES_ERR_STATE, "server %s refuses %s", states[i].name,
-			       answers[k].name);
-			OK(silent(&p) && refuses_everything(&p, genuine, gn), "server %s after %s: failed for good and wiped",
-			   states[i].name, answers[k].name);
+			EQ_INT(r, states[i].answer ? TES_ERR_TYPE : TES_ERR_STATE, "server %s refuses %s",
+			       states[i].name, answers[k].name);
+			OK(silent(&p) && refuses_everything(&p, genuine, gn),
+			   "server %s after %s: failed for good and wiped", states[i].name, answers[k].name);
 		}
 	}
 }
@@ -543,7 +563,7 @@ test_inner_table(void)
 {
 	static const struct {
 		uint8_t plain[2];
-		size_t n;              /* 0: the client engine's own record of that type */
+		size_t n; /* 0: the client engine's own record of that type */
 		const char *name;
 		int want;
 	} inner[] = {
@@ -565,18 +585,20 @@ test_inner_table(void)
 		p = base;
 		if (inner[i].n > 0)
 			n = client_record(&base, inner[i].plain, inner[i].n, f);
-		else if ((r = inner[i].plain[0] == TES_INNER_LOGIN ? eng_login(&p, "alice", "pw") : eng_report(&p)) == 0)
+		else if ((r = inner[i].plain[0] == TES_INNER_LOGIN ? eng_login(&p, "alice", "pw")
+								   : eng_report(&p)) == 0)
 			n = eng_queue_take(&p.c2s, f);
 		else
 			n = 0;
 		r = tes_engine_frame(&p.s, f, n, &p.so);
 		if (inner[i].want == 0) {
-			OK(n > 0 && r == 0 && (p.so.has_req || tes_engine_done(&p.s)), "server READY takes %s",
-			   inner[i].name);
+			OK(n > 0 && r == 0 && (p.so.has_req || tes_engine_done(&p.s)),
+			   "server READY takes %s", inner[i].name);
 			continue;
 		}
 		EQ_INT(r, inner[i].want, "server READY refuses %s", inner[i].name);
-		OK(silent(&p) && refuses_everything(&p, f, n), "server READY after %s: failed for good", inner[i].name);
+		OK(silent(&p) && refuses_everything(&p, f, n), "server READY after %s: failed for good",
+		   inner[i].name);
 	}
 }
 
@@ -592,27 +614,32 @@ test_session(void)
 	int r;
 
 	r = eng_run(&p, ENG_CH_TO_SERVER);
-	OK(r == 0 && tes_frame_decode(p.s2c.buf, p.s2c.n, &h, &pl, &used) == 0 && h.type == TES_FRAME_SERVER_HELLO &&
-	   used == p.s2c.n && !p.has_req, "CLIENT_HELLO is answered by SERVER_HELLO");
+	OK(r == 0 && tes_frame_decode(p.s2c.buf, p.s2c.n, &h, &pl, &used) == 0 &&
+		   h.type == TES_FRAME_SERVER_HELLO && used == p.s2c.n && !p.has_req,
+	   "CLIENT_HELLO is answered by SERVER_HELLO");
 	r = eng_steps(&p, ENG_SH_TO_CLIENT, ENG_KX_TO_SERVER);
 	OK(r == 0 && silent(&p), "KEY_EXCHANGE is taken silently");
 	r = eng_step(&p, ENG_FIN_TO_SERVER);
 	OK(r == 0 && p.so.frame_len == 0 && p.has_req && p.req.type == TES_MON_HANDSHAKE &&
-	   memcmp(p.req.u.hs.ch.unit_key, eng_unit_id, TES_KEYID_LEN) == 0 &&
-	   p.req.u.hs.suite == TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, "FINISHED asks the master about the unit");
+		   memcmp(p.req.u.hs.ch.unit_key, eng_unit_id, TES_KEYID_LEN) == 0 &&
+		   p.req.u.hs.suite == TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256,
+	   "FINISHED asks the master about the unit");
 	r = eng_step(&p, ENG_MASTER_HS);
 	OK(r == 0 && p.s.state == TES_ENG_READY && p.s2c.n == TES_FRAME_HDR_LEN + TES_FINISHED_LEN &&
-	   p.s.x_priv[0] == 0 && p.s.x_priv[31] == 0, "the answer: the server's FINISHED, its X25519 key wiped");
+		   p.s.x_priv[0] == 0 && p.s.x_priv[31] == 0,
+	   "the answer: the server's FINISHED, its X25519 key wiped");
 	r = eng_steps(&p, ENG_FIN_TO_CLIENT, ENG_LOGIN_TO_SERVER);
 	OK(r == 0 && p.has_req && p.req.type == TES_MON_LOGIN && p.req.u.login.user_len == 5 &&
-	   memcmp(p.req.u.login.pw, "correct horse", 14) == 0, "LOGIN goes to the master as sent");
+		   memcmp(p.req.u.login.pw, "correct horse", 14) == 0,
+	   "LOGIN goes to the master as sent");
 	r = eng_steps(&p, ENG_MASTER_LOGIN, ENG_REPORT_TO_SERVER);
 	OK(r == 0 && p.c.state == TES_CLIENT_ENG_WAIT_RECEIPT && p.has_req && p.req.type == TES_MON_REPORT &&
-	   memcmp(&p.req.u.rep.r, &p.rep, sizeof p.rep) == 0 && tes_digest_report(&p.rep, dig) == 0 &&
-	   tes_rsa_verify(&eng_unit_key.pub, dig, p.req.u.rep.sig) == 0,
+		   memcmp(&p.req.u.rep.r, &p.rep, sizeof p.rep) == 0 && tes_digest_report(&p.rep, dig) == 0 &&
+		   tes_rsa_verify(&eng_unit_key.pub, dig, p.req.u.rep.sig) == 0,
 	   "REPORT goes to the master with the unit's valid signature");
 	r = eng_steps(&p, ENG_MASTER_REPORT, ENG_RECEIPT_TO_CLIENT);
-	OK(r == 0 && p.co.event == TES_CLIENT_EV_RECEIPT && p.co.receipt.number == 1, "the receipt reaches the client");
+	OK(r == 0 && p.co.event == TES_CLIENT_EV_RECEIPT && p.co.receipt.number == 1,
+	   "the receipt reaches the client");
 	r = eng_steps(&p, ENG_CLIENT_BYE, ENG_BYE_TO_SERVER);
 	OK(r == 0 && tes_engine_done(&p.s) && silent(&p), "BYE ends the session");
 	OK(eng_queue_take(&p.c2s, f) == 0 && eng_queue_take(&p.s2c, f) == 0, "nothing is left unread");
@@ -623,7 +650,7 @@ static void
 test_des(void)
 {
 	OK(eng_pair_init(&p, TES_SUITE_DES_CBC_HMAC_SHA256, 1) == 0 &&
-	   eng_steps(&p, ENG_CH_TO_SERVER, ENG_BYE_TO_SERVER) == 0 && tes_engine_done(&p.s),
+		   eng_steps(&p, ENG_CH_TO_SERVER, ENG_BYE_TO_SERVER) == 0 && tes_engine_done(&p.s),
 	   "control: a DES session runs when the server allows it");
 	OK(eng_pair_init(&p, TES_SUITE_DES_CBC_HMAC_SHA256, 0) == 0, "a pair");
 	EQ_INT(eng_step(&p, ENG_CH_TO_SERVER), TES_ERR_STATE, "a DES hello is refused otherwise");
@@ -652,8 +679,9 @@ test_replay_reorder(void)
 	/* REPORT then BYE from the client, BYE delivered first */
 	OK(eng_bye(&base) == 0 && base.c.state == TES_CLIENT_ENG_DONE, "the client sends a REPORT and a BYE");
 	p = base;
-	OK(eng_steps(&p, ENG_REPORT_TO_SERVER, ENG_MASTER_REPORT) == 0 && eng_step(&p, ENG_BYE_TO_SERVER) == 0 &&
-	   tes_engine_done(&p.s), "control: in their order both are taken");
+	OK(eng_steps(&p, ENG_REPORT_TO_SERVER, ENG_MASTER_REPORT) == 0 &&
+		   eng_step(&p, ENG_BYE_TO_SERVER) == 0 && tes_engine_done(&p.s),
+	   "control: in their order both are taken");
 	p = base;
 	n = eng_queue_take(&p.c2s, f);
 	n = eng_queue_take(&p.c2s, f);
@@ -670,7 +698,8 @@ test_login_rules(void)
 	OK(eng_run(&base, ENG_RESULT_TO_CLIENT) == 0 && base.s.logged_in, "a logged-in pair");
 	p = base;
 	r = eng_steps(&p, ENG_CLIENT_REPORT, ENG_REPORT_TO_SERVER);
-	OK(r == 0 && p.has_req && p.req.type == TES_MON_REPORT, "control: a REPORT after the login goes to the master");
+	OK(r == 0 && p.has_req && p.req.type == TES_MON_REPORT,
+	   "control: a REPORT after the login goes to the master");
 	p = base;
 	r = eng_step(&p, ENG_CLIENT_LOGIN);
 	EQ_INT(r == 0 ? eng_step(&p, ENG_LOGIN_TO_SERVER) : r, TES_ERR_STATE,
@@ -680,20 +709,23 @@ test_login_rules(void)
 	OK(eng_run(&base, ENG_FIN_TO_CLIENT) == 0, "an established pair");
 	p = base;
 	r = eng_step(&p, ENG_CLIENT_REPORT);
-	EQ_INT(r == 0 ? eng_step(&p, ENG_REPORT_TO_SERVER) : r, TES_ERR_STATE, "a REPORT before the login is refused");
+	EQ_INT(r == 0 ? eng_step(&p, ENG_REPORT_TO_SERVER) : r, TES_ERR_STATE,
+	       "a REPORT before the login is refused");
 	OK(silent(&p) && wiped(&p.s), "and fails the engine");
 	p = base;
 	p.refuse_login = 1;
 	r = eng_steps(&p, ENG_CLIENT_LOGIN, ENG_RESULT_TO_CLIENT);
 	OK(r == 0 && p.co.login_ok == 0 && !p.s.logged_in, "a refused login");
 	r = eng_step(&p, ENG_CLIENT_REPORT);
-	EQ_INT(r == 0 ? eng_step(&p, ENG_REPORT_TO_SERVER) : r, TES_ERR_STATE, "then a REPORT is still refused");
+	EQ_INT(r == 0 ? eng_step(&p, ENG_REPORT_TO_SERVER) : r, TES_ERR_STATE,
+	       "then a REPORT is still refused");
 	p = base;
 	p.refuse_login = 1;
 	r = eng_steps(&p, ENG_CLIENT_LOGIN, ENG_RESULT_TO_CLIENT);
 	p.refuse_login = 0;
 	r |= eng_steps(&p, ENG_CLIENT_LOGIN, ENG_LOGIN_TO_SERVER);
-	OK(r == 0 && p.has_req && p.req.type == TES_MON_LOGIN, "control: after a refused login, another LOGIN is taken");
+	OK(r == 0 && p.has_req && p.req.type == TES_MON_LOGIN,
+	   "control: after a refused login, another LOGIN is taken");
 }
 
 /* The client's Finished: one bit flipped, or made under another pre-master secret. */
@@ -704,14 +736,17 @@ test_wrong_finished(void)
 	size_t n = 0, k;
 	int all = 1;
 
-	OK(eng_run(&base, ENG_KX_TO_SERVER) == 0 && (n = eng_queue_take(&base.c2s, f)) > 0, "a client Finished");
+	OK(eng_run(&base, ENG_KX_TO_SERVER) == 0 && (n = eng_queue_take(&base.c2s, f)) > 0,
+	   "a client Finished");
 	p = base;
-	OK(eng_to_server(&p, f, n) == 0 && eng_answer(&p) == 0 && p.s.state == TES_ENG_READY && p.so.frame_len > 0,
+	OK(eng_to_server(&p, f, n) == 0 && eng_answer(&p) == 0 && p.s.state == TES_ENG_READY &&
+		   p.so.frame_len > 0,
 	   "control: the client's Finished is taken");
 	for (k = TES_FRAME_HDR_LEN; k < n; k++) {
 		p = base;
 		f[k] ^= 0x01;
-		all &= eng_to_server(&p, f, n) == 0 && eng_answer(&p) == TES_ERR_MAC && silent(&p) && wiped(&p.s);
+		all &= eng_to_server(&p, f, n) == 0 && eng_answer(&p) == TES_ERR_MAC && silent(&p) &&
+		       wiped(&p.s);
 		f[k] ^= 0x01;
 	}
 	OK(all, "a client Finished with a bit flipped in any of its 32 bytes is refused (MUST-H6)");
@@ -733,11 +768,13 @@ test_master(void)
 
 	OK(eng_run(&base, ENG_FIN_TO_SERVER) == 0 && base.has_req, "a handshake request");
 	p = base;
-	OK(eng_answer(&p) == 0 && tes_engine_alert(&p.s) == TES_ALERT_PROTOCOL, "control: the unit is accepted");
+	OK(eng_answer(&p) == 0 && tes_engine_alert(&p.s) == TES_ALERT_PROTOCOL,
+	   "control: the unit is accepted");
 	p = base;
 	p.refuse_unit = 1;
 	EQ_INT(eng_answer(&p), TES_ERR_AUTH, "a refused unit ends the handshake");
-	OK(silent(&p) && wiped(&p.s) && tes_engine_alert(&p.s) == TES_ALERT_AUTH, "with the AUTH alert to send");
+	OK(silent(&p) && wiped(&p.s) && tes_engine_alert(&p.s) == TES_ALERT_AUTH,
+	   "with the AUTH alert to send");
 
 	OK(eng_run(&base, ENG_REPORT_TO_SERVER) == 0 && base.has_req, "a report request");
 	p = base;
@@ -746,7 +783,8 @@ test_master(void)
 	p = base;
 	eng_master(&p, &ans);
 	ans.u.rcpt.id[3] ^= 1;
-	EQ_INT(tes_engine_answer(&p.s, &ans, &p.so), TES_ERR_INTERNAL, "a receipt for another report is refused");
+	EQ_INT(tes_engine_answer(&p.s, &ans, &p.so), TES_ERR_INTERNAL,
+	       "a receipt for another report is refused");
 	OK(silent(&p) && wiped(&p.s), "and fails the engine");
 }
 
@@ -756,18 +794,22 @@ test_fresh(void)
 {
 	static uint8_t ch[TES_FRAME_MAX];
 	static struct eng_pair q;
-	enum { X = TES_FRAME_HDR_LEN + 1 + TES_RANDOM_LEN };
+	enum {
+		X = TES_FRAME_HDR_LEN + 1 + TES_RANDOM_LEN
+	};
 	size_t n = 0;
 
 	OK(eng_pair_init(&base, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0) == 0 &&
-	   (n = eng_queue_take(&base.c2s, ch)) > 0, "a client hello");
+		   (n = eng_queue_take(&base.c2s, ch)) > 0,
+	   "a client hello");
 	q = base;
 	p = base;
 	OK(eng_to_server(&p, ch, n) == 0 && eng_to_server(&q, ch, n) == 0 && p.s2c.n == q.s2c.n &&
-	   p.s2c.n > 0, "two server engines answer the same hello");
+		   p.s2c.n > 0,
+	   "two server engines answer the same hello");
 	OK(memcmp(p.s2c.buf, q.s2c.buf, X) == 0, "control: same header, suite and master random");
 	OK(memcmp(p.s2c.buf + X, q.s2c.buf + X, TES_X25519_LEN) != 0 &&
-	   memcmp(p.s.x_priv, q.s.x_priv, TES_X25519_LEN) != 0,
+		   memcmp(p.s.x_priv, q.s.x_priv, TES_X25519_LEN) != 0,
 	   "each with a fresh X25519 key pair (MUST-H1)");
 }
 
@@ -778,7 +820,9 @@ test_fresh(void)
 static void
 test_zero_point(void)
 {
-	enum { X = TES_FRAME_HDR_LEN + 1 + TES_RANDOM_LEN };
+	enum {
+		X = TES_FRAME_HDR_LEN + 1 + TES_RANDOM_LEN
+	};
 	static const uint8_t zero[TES_X25519_LEN], one[TES_X25519_LEN] = { 1 };
 	const uint8_t *pts[] = { zero, one };
 	uint8_t priv[TES_X25519_LEN], pub[TES_X25519_LEN];
@@ -786,7 +830,8 @@ test_zero_point(void)
 
 	/* the client engine's hello, as kept for its transcript and as queued, with another key */
 	OK(eng_pair_init(&p, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0) == 0 &&
-	   tes_x25519_keygen(priv, pub) == 0, "a pair and another X25519 key pair");
+		   tes_x25519_keygen(priv, pub) == 0,
+	   "a pair and another X25519 key pair");
 	memcpy(p.c.x_priv, priv, TES_X25519_LEN);
 	memcpy(p.c.ch.x25519, pub, TES_X25519_LEN);
 	memcpy(p.c.ch_f + X, pub, TES_X25519_LEN);
@@ -822,11 +867,14 @@ test_reports(void)
 	OK(r == 0 && !p.has_req && p.so.frame_len > 0 && p.s.state == TES_ENG_READY,
 	   "a speed out of range: a receipt without asking the master");
 	OK(eng_step(&p, ENG_RECEIPT_TO_CLIENT) == 0 && p.co.receipt.status == TES_RECEIPT_REJECTED &&
-	   p.co.receipt.reason == TES_REJECT_SPEED, "REJECTED for its speed");
-	OK(eng_steps(&p, ENG_CLIENT_BYE, ENG_BYE_TO_SERVER) == 0 && tes_engine_done(&p.s), "and the session goes on");
+		   p.co.receipt.reason == TES_REJECT_SPEED,
+	   "REJECTED for its speed");
+	OK(eng_steps(&p, ENG_CLIENT_BYE, ENG_BYE_TO_SERVER) == 0 && tes_engine_done(&p.s),
+	   "and the session goes on");
 	p = base;
 	n = client_record(&base, broken, sizeof broken, f);
-	EQ_INT(tes_engine_frame(&p.s, f, n, &p.so), TES_ERR_TRUNCATED, "a report that does not decode is refused");
+	EQ_INT(tes_engine_frame(&p.s, f, n, &p.so), TES_ERR_TRUNCATED,
+	       "a report that does not decode is refused");
 	OK(silent(&p) && wiped(&p.s), "and fails the engine");
 }
 

@@ -16,7 +16,12 @@
 #include "tap.h"
 
 /* Calls of the engine, as the state table allows them. */
-enum { C_PIN = 1, C_LOGIN = 2, C_REPORT = 4, C_BYE = 8 };
+enum {
+	C_PIN = 1,
+	C_LOGIN = 2,
+	C_REPORT = 4,
+	C_BYE = 8
+};
 
 /* The client's states: steps that reach one, the frame it accepts (0: none), the calls it allows. */
 static const struct eng_state states[] = {
@@ -30,10 +35,13 @@ static const struct eng_state states[] = {
 	{ "FAILED", TES_CLIENT_ENG_FAILED, -1, 0, .calls = 0 },
 };
 
-enum { NSTATES = sizeof states / sizeof states[0] };
+enum {
+	NSTATES = sizeof states / sizeof states[0]
+};
 
-static const char *const call_names[] = { [C_PIN] = "pin", [C_LOGIN] = "login", [C_REPORT] = "report",
-					  [C_BYE] = "bye" };
+static const char *const call_names[] = {
+	[C_PIN] = "pin", [C_LOGIN] = "login", [C_REPORT] = "report", [C_BYE] = "bye"
+};
 
 static struct eng_pair base, p;
 
@@ -118,11 +126,14 @@ test_call_table(void)
 			p = base;
 			r = call(&p, c);
 			if (states[i].calls & c) {
-				OK(r == 0 && p.co.frame_len > 0, "client %s allows %s", states[i].name, call_names[c]);
+				OK(r == 0 && p.co.frame_len > 0, "client %s allows %s", states[i].name,
+				   call_names[c]);
 			} else {
-				EQ_INT(r, TES_ERR_STATE, "client %s refuses %s", states[i].name, call_names[c]);
-				OK(refuses_everything(&p, genuine, gn), "client %s after %s: failed for good and wiped",
-				   states[i].name, call_names[c]);
+				EQ_INT(r, TES_ERR_STATE, "client %s refuses %s", states[i].name,
+				       call_names[c]);
+				OK(refuses_everything(&p, genuine, gn),
+				   "client %s after %s: failed for good and wiped", states[i].name,
+				   call_names[c]);
 			}
 		}
 	}
@@ -140,27 +151,33 @@ test_session(void)
 
 	r = eng_run(&p, ENG_SH_TO_CLIENT);
 	OK(r == 0 && p.co.event == TES_CLIENT_EV_SERVER_KEY &&
-	   memcmp(p.co.server.n, eng_server_key.pub.n, TES_RSA_LEN) == 0 && p.co.server.elen == eng_server_key.pub.elen,
+		   memcmp(p.co.server.n, eng_server_key.pub.n, TES_RSA_LEN) == 0 &&
+		   p.co.server.elen == eng_server_key.pub.elen,
 	   "the pin is shown the server's key");
 	r = eng_pin(&p);
 	OK(r == 0 && tes_frame_decode(p.co.frame, p.co.frame_len, &h, &pl, &used) == 0 &&
-	   h.type == TES_FRAME_KEY_EXCHANGE && used == TES_FRAME_HDR_LEN + 2 * TES_RSA_LEN &&
-	   tes_frame_decode(p.co.frame + used, p.co.frame_len - used, &h, &pl, &used) == 0 &&
-	   h.type == TES_FRAME_FINISHED && p.co.frame_len == TES_FRAME_HDR_LEN * 2 + 2 * TES_RSA_LEN + TES_FINISHED_LEN,
+		   h.type == TES_FRAME_KEY_EXCHANGE && used == TES_FRAME_HDR_LEN + 2 * TES_RSA_LEN &&
+		   tes_frame_decode(p.co.frame + used, p.co.frame_len - used, &h, &pl, &used) == 0 &&
+		   h.type == TES_FRAME_FINISHED &&
+		   p.co.frame_len == TES_FRAME_HDR_LEN * 2 + 2 * TES_RSA_LEN + TES_FINISHED_LEN,
 	   "KEY_EXCHANGE and FINISHED come out together");
 	r = eng_steps(&p, ENG_KX_TO_SERVER, ENG_FIN_TO_CLIENT);
 	OK(r == 0 && p.co.event == TES_CLIENT_EV_ESTABLISHED && tes_client_engine_ready(&p.c) &&
-	   p.s.state == TES_ENG_READY, "the handshake completes on both sides");
+		   p.s.state == TES_ENG_READY,
+	   "the handshake completes on both sides");
 	r = eng_steps(&p, ENG_CLIENT_LOGIN, ENG_RESULT_TO_CLIENT);
 	OK(r == 0 && p.co.event == TES_CLIENT_EV_LOGIN && p.co.login_ok == 1, "the login is accepted");
 	r = eng_steps(&p, ENG_CLIENT_REPORT, ENG_RECEIPT_TO_CLIENT);
-	OK(r == 0 && p.co.event == TES_CLIENT_EV_RECEIPT && memcmp(p.co.receipt.id, p.rep.id, TES_REPORT_ID_LEN) == 0 &&
-	   p.co.receipt.status == TES_RECEIPT_QUEUED && p.co.receipt.number == 1, "the report gets its receipt");
+	OK(r == 0 && p.co.event == TES_CLIENT_EV_RECEIPT &&
+		   memcmp(p.co.receipt.id, p.rep.id, TES_REPORT_ID_LEN) == 0 &&
+		   p.co.receipt.status == TES_RECEIPT_QUEUED && p.co.receipt.number == 1,
+	   "the report gets its receipt");
 	p.rep.id[0] ^= 1;
 	r = eng_steps(&p, ENG_CLIENT_REPORT, ENG_RECEIPT_TO_CLIENT);
 	OK(r == 0 && p.co.receipt.number == 2 && p.co.receipt.id[0] == p.rep.id[0], "and a second one");
 	r = eng_steps(&p, ENG_CLIENT_BYE, ENG_BYE_TO_SERVER);
-	OK(r == 0 && p.c.state == TES_CLIENT_ENG_DONE && tes_engine_done(&p.s), "BYE ends the session on both sides");
+	OK(r == 0 && p.c.state == TES_CLIENT_ENG_DONE && tes_engine_done(&p.s),
+	   "BYE ends the session on both sides");
 	OK(p.c.tx.failed && p.c.rx.failed && p.c.tx.seq == 0 && p.c.tx.mac[0] == 0 && p.c.tx.mac[31] == 0,
 	   "the record keys are gone after BYE");
 	OK(eng_queue_take(&p.c2s, f) == 0 && eng_queue_take(&p.s2c, f) == 0, "nothing is left unread");
@@ -168,7 +185,7 @@ test_session(void)
 	/* single DES, when both sides opt in */
 	r = eng_pair_init(&p, TES_SUITE_DES_CBC_HMAC_SHA256, 1);
 	OK(r == 0 && eng_steps(&p, ENG_CH_TO_SERVER, ENG_RECEIPT_TO_CLIENT) == 0 &&
-	   p.co.event == TES_CLIENT_EV_RECEIPT && p.c.tx.suite == TES_SUITE_DES_CBC_HMAC_SHA256,
+		   p.co.event == TES_CLIENT_EV_RECEIPT && p.c.tx.suite == TES_SUITE_DES_CBC_HMAC_SHA256,
 	   "a DES session runs too");
 }
 
@@ -199,7 +216,8 @@ test_replay_reorder(void)
 	/* the engine as it was after the login, waiting for the first receipt, shown the second */
 	c = logged;
 	OK(tes_client_engine_report_sign(&c, &base.rep, &eng_unit_key, &base.co) == 0 &&
-	   tes_client_engine_frame(&c, r1, n1, &base.co) == 0, "control: the first receipt in its turn");
+		   tes_client_engine_frame(&c, r1, n1, &base.co) == 0,
+	   "control: the first receipt in its turn");
 	c = logged;
 	r = tes_client_engine_report_sign(&c, &base.rep, &eng_unit_key, &base.co);
 	EQ_INT(r == 0 ? tes_client_engine_frame(&c, r2, n2, &base.co) : r, TES_ERR_MAC,
@@ -236,16 +254,19 @@ test_pin(void)
 	size_t n = 0;
 	int r;
 
-	OK(eng_run(&base, ENG_SH_TO_CLIENT) == 0 && base.c2s.n == 0 && base.co.event == TES_CLIENT_EV_SERVER_KEY,
+	OK(eng_run(&base, ENG_SH_TO_CLIENT) == 0 && base.c2s.n == 0 &&
+		   base.co.event == TES_CLIENT_EV_SERVER_KEY,
 	   "the server key is out, the client has sent its hello and nothing else (MUST-H3)");
 	p = base;
-	OK(eng_pin(&p) == 0 && p.co.frame_len > 0, "control: a key the pin accepts: KEY_EXCHANGE and FINISHED");
+	OK(eng_pin(&p) == 0 && p.co.frame_len > 0,
+	   "control: a key the pin accepts: KEY_EXCHANGE and FINISHED");
 	p = base;
 	p.pin_verdict = TES_ERR_PIN;
 	r = eng_pin(&p);
 	OK(r == TES_ERR_PIN && p.co.frame_len == 0 && p.c2s.n == 0,
 	   "a refused key: nothing more is sent (MUST-H3)");
-	OK(refuses_everything(&p, f, eng_some_frame(f, TES_FRAME_FINISHED)), "and the engine is failed and wiped");
+	OK(refuses_everything(&p, f, eng_some_frame(f, TES_FRAME_FINISHED)),
+	   "and the engine is failed and wiped");
 
 	/* a key that is not RSA-2048 with an odd exponent never reaches the pin */
 	OK(eng_run(&base, ENG_CH_TO_SERVER) == 0 && (n = eng_queue_take(&base.s2c, f)) > 0, "a server hello");
@@ -257,7 +278,8 @@ test_pin(void)
 	f[TES_FRAME_HDR_LEN + 1 + TES_RANDOM_LEN + TES_X25519_LEN + TES_RSA_LEN - 1] |= 1;
 	f[TES_FRAME_HDR_LEN] = TES_SUITE_DES_CBC_HMAC_SHA256;
 	p = base;
-	EQ_INT(tes_client_engine_frame(&p.c, f, n, &p.co), TES_ERR_FORMAT, "a server hello of another suite is refused");
+	EQ_INT(tes_client_engine_frame(&p.c, f, n, &p.co), TES_ERR_FORMAT,
+	       "a server hello of another suite is refused");
 	f[TES_FRAME_HDR_LEN] = TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256;
 	p = base;
 	OK(tes_client_engine_frame(&p.c, f, n, &p.co) == 0, "control: the server hello as it came");
@@ -267,18 +289,22 @@ test_pin(void)
 static void
 test_fresh(void)
 {
-	enum { RND = TES_FRAME_HDR_LEN + 1, X = RND + TES_RANDOM_LEN, ID = X + TES_X25519_LEN };
+	enum {
+		RND = TES_FRAME_HDR_LEN + 1,
+		X = RND + TES_RANDOM_LEN,
+		ID = X + TES_X25519_LEN
+	};
 
 	OK(eng_pair_init(&base, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0) == 0 &&
-	   eng_pair_init(&p, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0) == 0 &&
-	   base.c2s.n == TES_CLIENT_ENGINE_CH_LEN && p.c2s.n == TES_CLIENT_ENGINE_CH_LEN,
+		   eng_pair_init(&p, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0) == 0 &&
+		   base.c2s.n == TES_CLIENT_ENGINE_CH_LEN && p.c2s.n == TES_CLIENT_ENGINE_CH_LEN,
 	   "two client hellos");
 	OK(memcmp(base.c2s.buf, p.c2s.buf, RND) == 0 &&
-	   memcmp(base.c2s.buf + ID, p.c2s.buf + ID, TES_KEYID_LEN) == 0,
+		   memcmp(base.c2s.buf + ID, p.c2s.buf + ID, TES_KEYID_LEN) == 0,
 	   "control: same header, suite and unit key");
 	OK(memcmp(base.c2s.buf + RND, p.c2s.buf + RND, TES_RANDOM_LEN) != 0 &&
-	   memcmp(base.c2s.buf + X, p.c2s.buf + X, TES_X25519_LEN) != 0 &&
-	   memcmp(base.c.x_priv, p.c.x_priv, TES_X25519_LEN) != 0,
+		   memcmp(base.c2s.buf + X, p.c2s.buf + X, TES_X25519_LEN) != 0 &&
+		   memcmp(base.c.x_priv, p.c.x_priv, TES_X25519_LEN) != 0,
 	   "a fresh random and a fresh X25519 key pair per connection (MUST-H1)");
 }
 
@@ -304,7 +330,8 @@ test_zero_point(void)
 	memcpy(g + TES_FRAME_HDR_LEN + 1 + TES_RANDOM_LEN, one, TES_X25519_LEN);
 	p = base;
 	OK(tes_client_engine_frame(&p.c, g, n, &p.co) == 0 && eng_pin(&p) == TES_ERR_KEY &&
-	   p.co.frame_len == 0, "so does u = 1, a point of low order (MUST-H8)");
+		   p.co.frame_len == 0,
+	   "so does u = 1, a point of low order (MUST-H8)");
 }
 
 /* A receipt must name the report the client sent. */
@@ -340,8 +367,8 @@ test_receipt(void)
 	OK(eng_run(&p, ENG_RESULT_TO_CLIENT) == 0, "a logged-in pair");
 	p.rep.speed = 999;
 	OK(eng_steps(&p, ENG_CLIENT_REPORT, ENG_REPORT_TO_SERVER) == 0 && !p.has_req &&
-	   eng_deliver(&p, &p.s2c, 0) == 0 && p.co.receipt.status == TES_RECEIPT_REJECTED &&
-	   p.co.receipt.reason == TES_REJECT_SPEED && tes_client_engine_ready(&p.c),
+		   eng_deliver(&p, &p.s2c, 0) == 0 && p.co.receipt.status == TES_RECEIPT_REJECTED &&
+		   p.co.receipt.reason == TES_REJECT_SPEED && tes_client_engine_ready(&p.c),
 	   "a REJECTED receipt names the report, and the client is ready for the next");
 }
 
@@ -376,8 +403,9 @@ test_requests(void)
 	/* giving up on an answer: BYE while the receipt is awaited */
 	r = eng_steps(&p, ENG_CLIENT_REPORT, ENG_CLIENT_REPORT);
 	OK(r == 0 && eng_bye(&p) == 0 && p.c.state == TES_CLIENT_ENG_DONE, "BYE while a receipt is pending");
-	OK(eng_steps(&p, ENG_REPORT_TO_SERVER, ENG_MASTER_REPORT) == 0 && eng_step(&p, ENG_BYE_TO_SERVER) == 0 &&
-	   tes_engine_done(&p.s), "the server takes the report, then the BYE");
+	OK(eng_steps(&p, ENG_REPORT_TO_SERVER, ENG_MASTER_REPORT) == 0 &&
+		   eng_step(&p, ENG_BYE_TO_SERVER) == 0 && tes_engine_done(&p.s),
+	   "the server takes the report, then the BYE");
 }
 
 /* An ALERT from the server ends the session with its code; one that does not decode is a protocol error. */
@@ -403,11 +431,13 @@ test_alert(void)
 	   "reported with its code, the engine failed");
 	p = base;
 	r = tes_frame_encode(f, sizeof f, TES_FRAME_ALERT, bad, sizeof bad, &n);
-	OK(r == 0 && tes_client_engine_frame(&p.c, f, n, &p.co) == TES_ERR_PEER && p.co.alert == TES_ALERT_PROTOCOL,
+	OK(r == 0 && tes_client_engine_frame(&p.c, f, n, &p.co) == TES_ERR_PEER &&
+		   p.co.alert == TES_ALERT_PROTOCOL,
 	   "an unknown alert code is reported as a protocol error");
 	p = base;
 	r = tes_frame_encode(f, sizeof f, TES_FRAME_ALERT, two, sizeof two, &n);
-	OK(r == 0 && tes_client_engine_frame(&p.c, f, n, &p.co) == TES_ERR_PEER && p.co.alert == TES_ALERT_PROTOCOL,
+	OK(r == 0 && tes_client_engine_frame(&p.c, f, n, &p.co) == TES_ERR_PEER &&
+		   p.co.alert == TES_ALERT_PROTOCOL,
 	   "so is an alert of two bytes");
 }
 

@@ -32,7 +32,11 @@
 #define DEFAULT_RET SECCOMP_RET_KILL_PROCESS
 #endif
 
-enum { BAD = 0xdeadu, NR_MAX = 1024, X32_BIT = 0x40000000 };
+enum {
+	BAD = 0xdeadu,
+	NR_MAX = 1024,
+	X32_BIT = 0x40000000
+};
 
 /*
  * Classic BPF as the kernel runs it on struct seccomp_data, for the
@@ -63,10 +67,18 @@ run(const struct tes_sandbox_filter *f, const struct seccomp_data *d)
 		case BPF_JMP | BPF_JA:
 			pc += 1 + (size_t)i->k;
 			continue;
-		case BPF_JMP | BPF_JEQ | BPF_K: take = a == i->k; break;
-		case BPF_JMP | BPF_JGE | BPF_K: take = a >= i->k; break;
-		case BPF_JMP | BPF_JGT | BPF_K: take = a > i->k; break;
-		case BPF_JMP | BPF_JSET | BPF_K: take = (a & i->k) != 0; break;
+		case BPF_JMP | BPF_JEQ | BPF_K:
+			take = a == i->k;
+			break;
+		case BPF_JMP | BPF_JGE | BPF_K:
+			take = a >= i->k;
+			break;
+		case BPF_JMP | BPF_JGT | BPF_K:
+			take = a > i->k;
+			break;
+		case BPF_JMP | BPF_JSET | BPF_K:
+			take = (a & i->k) != 0;
+			break;
 		default:
 			return BAD;
 		}
@@ -106,27 +118,30 @@ test_program(enum tes_sandbox_phase phase)
 	int nr, wrong = 0, allowed = 0, x32 = 0;
 	size_t i;
 
-	OK(p != NULL && f != NULL && f->len > 0 && f->len <= BPF_MAXINSNS, "%s: a program of 1..%d instructions",
-	   p != NULL ? p->name : "?", BPF_MAXINSNS);
+	OK(p != NULL && f != NULL && f->len > 0 && f->len <= BPF_MAXINSNS,
+	   "%s: a program of 1..%d instructions", p != NULL ? p->name : "?", BPF_MAXINSNS);
 	if (p == NULL || f == NULL)
 		return;
-	OK(f->insns[0].code == (BPF_LD | BPF_W | BPF_ABS) && f->insns[0].k == offsetof(struct seccomp_data, arch),
+	OK(f->insns[0].code == (BPF_LD | BPF_W | BPF_ABS) &&
+		   f->insns[0].k == offsetof(struct seccomp_data, arch),
 	   "%s: the first instruction loads the architecture", p->name);
 	for (i = 0; i < sizeof foreign / sizeof foreign[0]; i++)
 		EQ_INT(verdict(f, foreign[i], SYS_read), SECCOMP_RET_KILL_PROCESS,
 		       "%s: read from architecture 0x%08x kills the process", p->name, foreign[i]);
 	for (nr = 0; nr < NR_MAX; nr++) {
-		uint32_t v = verdict(f, AUDIT_ARCH_X86_64, nr), x = verdict(f, AUDIT_ARCH_X86_64, nr | X32_BIT);
+		uint32_t v = verdict(f, AUDIT_ARCH_X86_64, nr),
+			 x = verdict(f, AUDIT_ARCH_X86_64, nr | X32_BIT);
 
 		allowed += v == SECCOMP_RET_ALLOW;
 		wrong += v != (listed(p, nr) ? SECCOMP_RET_ALLOW : DEFAULT_RET);
 		x32 += x != SECCOMP_RET_KILL_PROCESS && x != DEFAULT_RET;
 	}
-	EQ_INT(wrong, 0, "%s: each of system calls 0..%d is allowed exactly when the policy lists it", p->name,
-	       NR_MAX - 1);
+	EQ_INT(wrong, 0, "%s: each of system calls 0..%d is allowed exactly when the policy lists it",
+	       p->name, NR_MAX - 1);
 	EQ_INT(allowed, p->nallow, "%s: %zu system calls allowed", p->name, p->nallow);
 	EQ_INT(x32, 0, "%s: no x32 system call is allowed", p->name);
-	OK(verdict(f, AUDIT_ARCH_X86_64, -1) != SECCOMP_RET_ALLOW, "%s: system call -1 is not allowed", p->name);
+	OK(verdict(f, AUDIT_ARCH_X86_64, -1) != SECCOMP_RET_ALLOW, "%s: system call -1 is not allowed",
+	   p->name);
 }
 
 /* sandbox/README.md: the parser children and the signature-check workers may read, write and exit. */
@@ -188,7 +203,7 @@ test_kernel(void)
 		if (null >= 0)
 			dup2(null, 2);
 		if (tes_sandbox_init(TES_SANDBOX_POLICE) != 0 || tes_sandbox_enter(TES_SANDBOX_POLICE) != 0)
-			_exit(errno == ENOSYS ? 77 : 1);   /* 77: no seccomp() here (valgrind) */
+			_exit(errno == ENOSYS ? 77 : 1); /* 77: no seccomp() here (valgrind) */
 		(void)!write(fds[1], "y", 1);
 		(void)syscall(SYS_getpid);
 		_exit(0);

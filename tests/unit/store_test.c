@@ -31,8 +31,9 @@
 #include "store/seal.h"
 #include "wire/penalty.h"
 
-static struct tes_rsa_pub unit_pub;  /* a valid RSA-2048 public key (the first store's server key) */
-static const char fake_hash[] = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaA";
+static struct tes_rsa_pub unit_pub; /* a valid RSA-2048 public key (the first store's server key) */
+static const char fake_hash[] =
+	"$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaA";
 
 /* Helpers */
 
@@ -164,18 +165,21 @@ test_file_hdr(void)
 	EQ_INT(tes_journal_file_hdr_decode(h, 15, &created), TES_ERR_TRUNCATED, "file header truncated");
 	memcpy(b, h, sizeof(b));
 	b[0] = 'X';
-	EQ_INT(tes_journal_file_hdr_decode(b, sizeof(b), &created), TES_ERR_FORMAT, "file header bad magic (MUST-J1)");
+	EQ_INT(tes_journal_file_hdr_decode(b, sizeof(b), &created), TES_ERR_FORMAT,
+	       "file header bad magic (MUST-J1)");
 	memcpy(b, h, sizeof(b));
 	b[5] = 2;
-	EQ_INT(tes_journal_file_hdr_decode(b, sizeof(b), &created), TES_ERR_VERSION, "file header version 2 (MUST-J1)");
+	EQ_INT(tes_journal_file_hdr_decode(b, sizeof(b), &created), TES_ERR_VERSION,
+	       "file header version 2 (MUST-J1)");
 	memcpy(b, h, sizeof(b));
 	b[7] = 1;
-	EQ_INT(tes_journal_file_hdr_decode(b, sizeof(b), &created), TES_ERR_FORMAT, "file header reserved (MUST-J1)");
+	EQ_INT(tes_journal_file_hdr_decode(b, sizeof(b), &created), TES_ERR_FORMAT,
+	       "file header reserved (MUST-J1)");
 }
 
 static size_t
-seal_one(const struct tes_seal_keys *k, const uint8_t prev[32], uint8_t type, uint64_t seq, const uint8_t *plain,
-	 size_t n, uint8_t *out)
+seal_one(const struct tes_seal_keys *k, const uint8_t prev[32], uint8_t type, uint64_t seq,
+	 const uint8_t *plain, size_t n, uint8_t *out)
 {
 	struct tes_journal_hdr h;
 	uint8_t iv[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
@@ -206,7 +210,8 @@ test_records(const struct tes_seal_keys *k)
 	   "record round trip");
 	EQ_INT(tes_journal_check(k, prev, rec, n + 100, &h), 0, "check with bytes after the record");
 	for (i = 0; i <= 16 && ok; i++)
-		ok = seal_one(k, prev, TES_JREC_AUDIT, 2, msg, (size_t)i, rec) == 72 + (size_t)(i / 8 + 1) * 8;
+		ok = seal_one(k, prev, TES_JREC_AUDIT, 2, msg, (size_t)i, rec) ==
+		     72 + (size_t)(i / 8 + 1) * 8;
 	OK(ok, "padding adds 1..8 bytes");
 	n = seal_one(k, prev, TES_JREC_AUDIT, 1, msg, sizeof(msg), rec);
 	EQ_INT(tes_journal_hdr_decode(rec, 31, &h), TES_ERR_TRUNCATED, "header truncated");
@@ -215,7 +220,8 @@ test_records(const struct tes_seal_keys *k)
 	tes_cur_enc32be(bad, 4104);
 	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_TOOLONG, "total_len > 4096 (MUST-J2)");
 	tes_cur_enc32be(bad, (uint32_t)n + 1);
-	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_FORMAT, "ciphertext not a multiple of 8 (MUST-J2)");
+	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_FORMAT,
+	       "ciphertext not a multiple of 8 (MUST-J2)");
 	tes_cur_enc32be(bad, 72);
 	EQ_INT(tes_journal_hdr_decode(bad, n, &h), TES_ERR_FORMAT, "empty ciphertext");
 	memcpy(bad, rec, n);
@@ -244,7 +250,8 @@ test_records(const struct tes_seal_keys *k)
 	OK(ok, "every tampered byte fails the check");
 	EQ_INT(tes_journal_seal(k, prev, &h, prev, msg, TES_JOURNAL_PLAIN_MAX + 1, rec, sizeof(rec), &len),
 	       TES_ERR_TOOLONG, "seal refuses an oversize body");
-	EQ_INT(tes_journal_open_rec(k, prev, rec, n, &h, plain, 8, &len), TES_ERR_SPACE, "open with a short buffer");
+	EQ_INT(tes_journal_open_rec(k, prev, rec, n, &h, plain, 8, &len), TES_ERR_SPACE,
+	       "open with a short buffer");
 }
 
 /* A record whose MAC is right but whose padding is not. */
@@ -261,7 +268,7 @@ test_bad_padding(const struct tes_seal_keys *k)
 	h.total_len = 80, h.type = TES_JREC_AUDIT, h.seq = 1;
 	tes_journal_hdr_encode(&h, rec);
 	memset(rec + 32, 0x11, 8);
-	memset(rec + 40, 0, 8);  /* last byte 0: invalid padding */
+	memset(rec + 40, 0, 8); /* last byte 0: invalid padding */
 	tes_seal_encrypt(k, rec + 32, rec + 40, 8);
 	tes_hmac_init(&hm, k->mac, sizeof(k->mac));
 	tes_hmac_update(&hm, prev, 32);
@@ -286,7 +293,8 @@ test_unit_user_bodies(void)
 	u.pub = unit_pub;
 	EQ_INT(tes_journal_unit_encode(&u, b, sizeof(b), &n), 0, "UNIT encodes");
 	OK(tes_journal_unit_decode(b, n, &u2) == 0 && memcmp(&u2.pub, &u.pub, sizeof(u.pub)) == 0 &&
-	       strcmp(u2.name, "unit-1") == 0, "UNIT round trip");
+		   strcmp(u2.name, "unit-1") == 0,
+	   "UNIT round trip");
 	EQ_INT(tes_journal_unit_decode(b, n - 1, &u2), TES_ERR_TRUNCATED, "UNIT truncated");
 	b[n] = 0;
 	EQ_INT(tes_journal_unit_decode(b, n + 1, &u2), TES_ERR_FORMAT, "UNIT trailing byte");
@@ -317,7 +325,8 @@ test_unit_user_bodies(void)
 	EQ_INT(tes_journal_user_encode(&s, b, sizeof(b), &n), TES_ERR_FORMAT, "USER role 3 (MUST-B2)");
 	s.role = 1;
 	s.hash[1] = 'b';
-	EQ_INT(tes_journal_user_encode(&s, b, sizeof(b), &n), TES_ERR_FORMAT, "USER hash not argon2id (MUST-B2)");
+	EQ_INT(tes_journal_user_encode(&s, b, sizeof(b), &n), TES_ERR_FORMAT,
+	       "USER hash not argon2id (MUST-B2)");
 	s.hash[1] = 'a', s.hash[12] = ' ';
 	EQ_INT(tes_journal_user_encode(&s, b, sizeof(b), &n), TES_ERR_FORMAT, "USER hash with a space");
 }
@@ -336,12 +345,13 @@ test_report_bodies(void)
 	memset(m.sig, 0xcd, sizeof(m.sig));
 	EQ_INT(tes_journal_report_encode(&m, b, sizeof(b), &n), 0, "REPORT encodes");
 	OK(tes_journal_report_decode(b, n, &m2) == 0 && m2.number == 7 && m2.received == 1700000001 &&
-	       m2.r.speed == 88 && strcmp(m2.r.plate, "AB123") == 0 && memcmp(m2.sig, m.sig, 256) == 0,
+		   m2.r.speed == 88 && strcmp(m2.r.plate, "AB123") == 0 && memcmp(m2.sig, m.sig, 256) == 0,
 	   "REPORT round trip");
 	b[n] = 0;
 	OK(tes_journal_report_decode(b, n + 1, &m2) != 0, "REPORT trailing byte");
 	OK(tes_journal_report_decode(b, n - 1, &m2) != 0, "REPORT truncated");
-	EQ_INT(tes_journal_report_decode(b, 16 + 100, &m2), TES_ERR_TRUNCATED, "REPORT shorter than a signature");
+	EQ_INT(tes_journal_report_decode(b, 16 + 100, &m2), TES_ERR_TRUNCATED,
+	       "REPORT shorter than a signature");
 	m.number = 0;
 	EQ_INT(tes_journal_report_encode(&m, b, sizeof(b), &n), TES_ERR_FORMAT, "REPORT number 0 (MUST-B3)");
 	m.number = 1;
@@ -364,11 +374,13 @@ test_decision_audit_bodies(void)
 	d.officer_len = 5, memcpy(d.officer, "alice", 5);
 	EQ_INT(tes_journal_decision_encode(&d, b, sizeof(b), &n), 0, "DECISION encodes");
 	OK(tes_journal_decision_decode(b, n, &d2) == 0 && d2.points == 20 && strcmp(d2.reason, "fine") == 0 &&
-	       d2.time == 1700000500, "DECISION round trip");
+		   d2.time == 1700000500,
+	   "DECISION round trip");
 	b[n] = 0;
 	EQ_INT(tes_journal_decision_decode(b, n + 1, &d2), TES_ERR_FORMAT, "DECISION trailing byte");
 	d.points = 15;
-	EQ_INT(tes_journal_decision_encode(&d, b, sizeof(b), &n), TES_ERR_FORMAT, "DECISION points 15 (MUST-B4)");
+	EQ_INT(tes_journal_decision_encode(&d, b, sizeof(b), &n), TES_ERR_FORMAT,
+	       "DECISION points 15 (MUST-B4)");
 	d.verdict = TES_VERDICT_REJECT, d.points = 10;
 	EQ_INT(tes_journal_decision_encode(&d, b, sizeof(b), &n), TES_ERR_FORMAT, "reject with points");
 	d.points = 0, d.verdict = 3;
@@ -392,7 +404,8 @@ test_decision_audit_bodies(void)
 	a.kind = TES_AUDIT_MAX + 1;
 	EQ_INT(tes_journal_audit_encode(&a, b, sizeof(b), &n), TES_ERR_FORMAT, "AUDIT kind past the end");
 	a.kind = 1, a.who_len = 0, a.text[0] = 0x7f;
-	EQ_INT(tes_journal_audit_encode(&a, b, sizeof(b), &n), TES_ERR_FORMAT, "AUDIT text with DEL (MUST-B5)");
+	EQ_INT(tes_journal_audit_encode(&a, b, sizeof(b), &n), TES_ERR_FORMAT,
+	       "AUDIT text with DEL (MUST-B5)");
 }
 
 /* drivers.enc codec */
@@ -419,12 +432,13 @@ test_drivers_codec(const struct tes_seal_keys *k)
 	h.journal_seq = 42, h.count = 3;
 	memset(h.mac_at_seq, 0xee, sizeof(h.mac_at_seq));
 	OK(tes_drivers_plate_cmp("AB1", 3, "AB12", 4) < 0 && tes_drivers_plate_cmp("B", 1, "AB12", 4) > 0 &&
-	       tes_drivers_plate_cmp("AB", 2, "AB", 2) == 0, "plate order");
+		   tes_drivers_plate_cmp("AB", 2, "AB", 2) == 0,
+	   "plate order");
 	EQ_INT(tes_drivers_encode(k, &h, iv, v, 3, buf, sizeof(buf), &n), 0, "drivers encode");
 	EQ_INT(n, tes_drivers_encoded_len(v, 3), "drivers size");
 	memcpy(cp, buf, n);
 	OK(tes_drivers_decode(k, cp, n, &h2, w, 3) == 0 && h2.journal_seq == 42 && h2.count == 3 &&
-	       strcmp(w[1].plate, "AB12") == 0 && w[1].points == 70 && w[2].points == 50,
+		   strcmp(w[1].plate, "AB12") == 0 && w[1].points == 70 && w[2].points == 50,
 	   "drivers round trip");
 	memcpy(cp, buf, n);
 	EQ_INT(tes_drivers_decode(k, cp, n, &h2, w, 2), TES_ERR_SPACE, "drivers count above max");
@@ -436,7 +450,8 @@ test_drivers_codec(const struct tes_seal_keys *k)
 	mkdriver(&v[2], "AB0", 5);
 	EQ_INT(tes_drivers_encode(k, &h, iv, v, 3, buf, sizeof(buf), &n), TES_ERR_FORMAT, "drivers unsorted");
 	mkdriver(&v[2], "AB12", 5);
-	EQ_INT(tes_drivers_encode(k, &h, iv, v, 3, buf, sizeof(buf), &n), TES_ERR_FORMAT, "drivers duplicate");
+	EQ_INT(tes_drivers_encode(k, &h, iv, v, 3, buf, sizeof(buf), &n), TES_ERR_FORMAT,
+	       "drivers duplicate");
 	mkdriver(&v[2], "zz", 5);
 	EQ_INT(tes_drivers_encode(k, &h, iv, v, 3, buf, sizeof(buf), &n), TES_ERR_PLATE, "drivers bad plate");
 	h.count = 0;
@@ -453,21 +468,18 @@ test_drivers_codec(const struct tes_seal_keys *k)
  * eight bytes, least significant first.
  */
 static const char *const sip64_kat[64] = {
-	"310e0edd47db6f72", "fd67dc93c539f874", "5a4fa9d909806c0d", "2d7efbd796666785",
-	"b7877127e09427cf", "8da699cd64557618", "cee3fe586e46c9cb", "37d1018bf50002ab",
-	"6224939a79f5f593", "b0e4a90bdf82009e", "f3b9dd94c5bb5d7a", "a7ad6b22462fb3f4",
-	"fbe50e86bc8f1e75", "903d84c02756ea14", "eef27a8e90ca23f7", "e545be4961ca29a1",
-	"db9bc2577fcc2a3f", "9447be2cf5e99a69", "9cd38d96f0b3c14b", "bd6179a71dc96dbb",
-	"98eea21af25cd6be", "c7673b2eb0cbf2d0", "883ea3e395675393", "c8ce5ccd8c030ca8",
-	"94af49f6c650adb8", "eab8858ade92e1bc", "f315bb5bb835d817", "adcf6b0763612e2f",
-	"a5c91da7acaa4dde", "716595876650a2a6", "28ef495c53a387ad", "42c341d8fa92d832",
-	"ce7cf2722f512771", "e37859f94623f3a7", "381205bb1ab0e012", "ae97a10fd434e015",
-	"b4a31508beff4d31", "81396229f0907902", "4d0cf49ee5d4dcca", "5c73336a76d8bf9a",
-	"d0a704536ba93e0e", "925958fcd6420cad", "a915c29bc8067318", "952b79f3bc0aa6d4",
-	"f21df2e41d4535f9", "87577519048f53a9", "10a56cf5dfcd9adb", "eb75095ccd986cd0",
-	"51a9cb9ecba312e6", "96afadfc2ce666c7", "72fe52975a4364ee", "5a1645b276d592a1",
-	"b274cb8ebf87870a", "6f9bb4203de7b381", "eaecb2a30b22a87f", "9924a43cc1315724",
-	"bd838d3aafbf8db7", "0b1a2a3265d51aea", "135079a3231ce660", "932b2846e4d70666",
+	"310e0edd47db6f72", "fd67dc93c539f874", "5a4fa9d909806c0d", "2d7efbd796666785", "b7877127e09427cf",
+	"8da699cd64557618", "cee3fe586e46c9cb", "37d1018bf50002ab", "6224939a79f5f593", "b0e4a90bdf82009e",
+	"f3b9dd94c5bb5d7a", "a7ad6b22462fb3f4", "fbe50e86bc8f1e75", "903d84c02756ea14", "eef27a8e90ca23f7",
+	"e545be4961ca29a1", "db9bc2577fcc2a3f", "9447be2cf5e99a69", "9cd38d96f0b3c14b", "bd6179a71dc96dbb",
+	"98eea21af25cd6be", "c7673b2eb0cbf2d0", "883ea3e395675393", "c8ce5ccd8c030ca8", "94af49f6c650adb8",
+	"eab8858ade92e1bc", "f315bb5bb835d817", "adcf6b0763612e2f", "a5c91da7acaa4dde", "716595876650a2a6",
+	"28ef495c53a387ad", "42c341d8fa92d832", "ce7cf2722f512771", "e37859f94623f3a7", "381205bb1ab0e012",
+	"ae97a10fd434e015", "b4a31508beff4d31", "81396229f0907902", "4d0cf49ee5d4dcca", "5c73336a76d8bf9a",
+	"d0a704536ba93e0e", "925958fcd6420cad", "a915c29bc8067318", "952b79f3bc0aa6d4", "f21df2e41d4535f9",
+	"87577519048f53a9", "10a56cf5dfcd9adb", "eb75095ccd986cd0", "51a9cb9ecba312e6", "96afadfc2ce666c7",
+	"72fe52975a4364ee", "5a1645b276d592a1", "b274cb8ebf87870a", "6f9bb4203de7b381", "eaecb2a30b22a87f",
+	"9924a43cc1315724", "bd838d3aafbf8db7", "0b1a2a3265d51aea", "135079a3231ce660", "932b2846e4d70666",
 	"e1915f5cb1eca46c", "f325965ca16d629f", "575ff28e60381be5", "724506eb4c328a95",
 };
 
@@ -542,7 +554,9 @@ ix_sound(const struct tes_index *t, size_t n)
 static void
 test_index_table(void)
 {
-	enum { N = 20000 };
+	enum {
+		N = 20000
+	};
 	static struct ix_ent e[N + 1];
 	uint8_t hk[TES_INDEX_KEY_LEN];
 	struct tes_index t;
@@ -595,17 +609,16 @@ test_index_table(void)
  * search over "K<n>"): the probe must compare the keys themselves.
  */
 static const char *const ix_collide[][2] = {
-	{ "K296810", "K311739" },
-	{ "K324321", "K374510" },
-	{ "K256079", "K341756" },
-	{ "K208071", "K257459" },
-	{ "K16092", "K139720" },        /* and one of two lengths */
+	{ "K296810", "K311739" }, { "K324321", "K374510" }, { "K256079", "K341756" },
+	{ "K208071", "K257459" }, { "K16092", "K139720" }, /* and one of two lengths */
 };
 
 static void
 test_index_collisions(void)
 {
-	enum { NC = sizeof(ix_collide) / sizeof(ix_collide[0]) };
+	enum {
+		NC = sizeof(ix_collide) / sizeof(ix_collide[0])
+	};
 	struct ix_ent e[2 * NC];
 	uint8_t hk[TES_INDEX_KEY_LEN];
 	struct tes_index t;
@@ -633,7 +646,8 @@ test_index_collisions(void)
 	for (i = 0; i < 2 * NC; i++)
 		ok &= tes_index_get(&t, hk, e, e[i].k, e[i].len) == i + 1;
 	OK(ok && ix_sound(&t, 2 * NC), "both keys of each pair are indexed and found apart");
-	EQ_INT(tes_index_put_new(&t, hk, e, e[3].k, e[3].len, 0), TES_ERR_EXISTS, "the second of a pair is a duplicate");
+	EQ_INT(tes_index_put_new(&t, hk, e, e[3].k, e[3].len, 0), TES_ERR_EXISTS,
+	       "the second of a pair is a duplicate");
 	tes_index_free(&t);
 }
 
@@ -723,7 +737,8 @@ test_index_map(void)
 	memcpy(v, b.v, sizeof(v));
 	tes_index_map_sort(v, 6);
 	for (i = 1; i < 6; i++)
-		ok &= tes_drivers_plate_cmp(v[i - 1].plate, v[i - 1].plate_len, v[i].plate, v[i].plate_len) < 0;
+		ok &= tes_drivers_plate_cmp(v[i - 1].plate, v[i - 1].plate_len, v[i].plate, v[i].plate_len) <
+		      0;
 	OK(ok && strcmp(v[0].plate, "A") == 0 && strcmp(v[5].plate, "ZZ9") == 0, "sort in drivers.enc order");
 	tes_index_map_free(&a);
 	tes_index_map_free(&b);
@@ -805,12 +820,16 @@ test_revoke(void)
 	EQ_INT(tes_db_verify(db, msg, sizeof msg, &n), 0, "verify accepts a REVOKE record");
 	tes_db_close(db);
 	OK(tes_journal_revoke_encode("car-1", 5, body, sizeof body, &used) == 0 && used == 6 &&
-	   tes_journal_revoke_decode(body, used, name, &nl) == 0 && nl == 5, "REVOKE body round trip");
-	EQ_INT(tes_journal_revoke_decode(body, used - 1, name, &nl), TES_ERR_TRUNCATED, "truncated REVOKE body");
+		   tes_journal_revoke_decode(body, used, name, &nl) == 0 && nl == 5,
+	   "REVOKE body round trip");
+	EQ_INT(tes_journal_revoke_decode(body, used - 1, name, &nl), TES_ERR_TRUNCATED,
+	       "truncated REVOKE body");
 	body[used] = 0;
-	EQ_INT(tes_journal_revoke_decode(body, used + 1, name, &nl), TES_ERR_FORMAT, "trailing byte in REVOKE body");
+	EQ_INT(tes_journal_revoke_decode(body, used + 1, name, &nl), TES_ERR_FORMAT,
+	       "trailing byte in REVOKE body");
 	body[1] = ' ';
-	EQ_INT(tes_journal_revoke_decode(body, used, name, &nl), TES_ERR_NAME, "bad unit name in REVOKE body");
+	EQ_INT(tes_journal_revoke_decode(body, used, name, &nl), TES_ERR_NAME,
+	       "bad unit name in REVOKE body");
 	OK(tes_journal_revoke_encode("a b", 3, body, sizeof body, &used) != 0, "encoder refuses a bad name");
 }
 
@@ -847,10 +866,12 @@ fill_store(struct tes_db *db)
 	EQ_INT(tes_db_unit_get(db, "unit-2", &pub), TES_ERR_NOTFOUND, "unknown unit");
 	EQ_INT(tes_db_user_add(db, "alice", TES_ROLE_OFFICER, fake_hash), 0, "user add");
 	EQ_INT(tes_db_user_add(db, "bob", TES_ROLE_POLICE, fake_hash), 0, "second user add");
-	EQ_INT(tes_db_user_add(db, "alice", TES_ROLE_POLICE, fake_hash), TES_ERR_EXISTS, "user add twice (MUST-B2)");
+	EQ_INT(tes_db_user_add(db, "alice", TES_ROLE_POLICE, fake_hash), TES_ERR_EXISTS,
+	       "user add twice (MUST-B2)");
 	EQ_INT(tes_db_user_add(db, "carol", 9, fake_hash), TES_ERR_FORMAT, "user with a bad role");
 	OK(tes_db_user_get(db, "alice", &role, hash) == 0 && role == TES_ROLE_OFFICER &&
-	       strcmp(hash, fake_hash) == 0, "user get");
+		   strcmp(hash, fake_hash) == 0,
+	   "user get");
 	EQ_INT(tes_db_user_get(db, "mallory", &role, hash), TES_ERR_NOTFOUND, "unknown user");
 	for (i = 0; i < 7; i++) {
 		ok &= add_report(db, (unsigned)i + 1, i % 2 == 0 ? "AB123" : "XY9", speeds[i], &num) == 0;
@@ -891,7 +912,7 @@ test_decide(struct tes_db *db)
 
 	EQ_INT(tes_db_report_at(db, 1, &out), 0, "report_at pending");
 	OK(out.status == TES_STATUS_PENDING && out.points == 10 && out.number == 2 &&
-	       out.received == 1700000102 && out.sig[0] == 2 && strcmp(out.r.plate, "XY9") == 0,
+		   out.received == 1700000102 && out.sig[0] == 2 && strcmp(out.r.plate, "XY9") == 0,
 	   "pending report shows the points it would give");
 	for (i = 0; i < 7; i++) {
 		mkreport(&out.r, (unsigned)i + 1, "A", 1);
@@ -900,7 +921,8 @@ test_decide(struct tes_db *db)
 	}
 	OK(ok, "penalty bands 49,50,69,70,99,100,250 -> 0,10,10,20,20,50,50");
 	memcpy(id, out.r.id, 16);
-	EQ_INT(tes_db_decide(db, id, 0, NULL, "alice", 1700000301, &pts), TES_ERR_DECIDED, "decide twice (MUST-B4)");
+	EQ_INT(tes_db_decide(db, id, 0, NULL, "alice", 1700000301, &pts), TES_ERR_DECIDED,
+	       "decide twice (MUST-B4)");
 	id[15] ^= 1;
 	EQ_INT(tes_db_decide(db, id, 1, NULL, "alice", 1700000301, &pts), TES_ERR_NOTFOUND, "unknown id");
 	EQ_INT(tes_db_driver_points(db, "AB123"), 0 + 10 + 20 + 50, "points of AB123");
@@ -922,7 +944,8 @@ test_reject(struct tes_db *db)
 	mkreport(&out.r, 8, "A", 1);
 	EQ_INT(tes_db_decide(db, out.r.id, 1, "bad\nreason", "alice", 1700000400, &pts), TES_ERR_FORMAT,
 	       "reason with a control character refused");
-	EQ_INT(tes_db_decide(db, out.r.id, 0, "camera not calibrated", "alice", 1700000400, &pts), 0, "reject");
+	EQ_INT(tes_db_decide(db, out.r.id, 0, "camera not calibrated", "alice", 1700000400, &pts), 0,
+	       "reject");
 	EQ_INT(pts, 0, "reject gives no points");
 	EQ_INT(tes_db_driver_points(db, "XY9"), 80, "rejected report adds nothing");
 }
@@ -946,17 +969,20 @@ check_persisted(const char *d)
 	EQ_INT(tes_db_report_count(db), 8, "reports persisted");
 	EQ_INT(tes_db_pending_count(db), 0, "decisions persisted");
 	OK(tes_db_report_at(db, 6, &out) == 0 && out.status == TES_STATUS_APPROVED && out.points == 50 &&
-	       strcmp(out.officer, "alice") == 0 && strcmp(out.reason, "speeding") == 0 &&
-	       out.decided_at == 1700000300 && out.r.speed == 250, "approved report read back");
+		   strcmp(out.officer, "alice") == 0 && strcmp(out.reason, "speeding") == 0 &&
+		   out.decided_at == 1700000300 && out.r.speed == 250,
+	   "approved report read back");
 	OK(tes_db_report_get(db, out.r.id, &out) == 0 && out.number == 7, "report by id");
 	OK(tes_db_report_at(db, 7, &out) == 0 && out.status == TES_STATUS_REJECTED && out.points == 0 &&
-	       strcmp(out.reason, "camera not calibrated") == 0, "rejected report read back");
+		   strcmp(out.reason, "camera not calibrated") == 0,
+	   "rejected report read back");
 	EQ_INT(tes_db_report_at(db, 8, &out), TES_ERR_NOTFOUND, "report_at past the end");
 	EQ_INT(tes_db_driver_points(db, "AB123"), 80, "AB123 points across reopen");
 	EQ_INT(tes_db_driver_points(db, "XY9"), 80, "XY9 points across reopen");
 	memset(&c, 0, sizeof(c));
 	tes_db_drivers_foreach(db, collect_cb, &c);
-	OK(c.n == 2 && strcmp(c.plates[0], "AB123") == 0 && strcmp(c.plates[1], "XY9") == 0, "drivers in plate order");
+	OK(c.n == 2 && strcmp(c.plates[0], "AB123") == 0 && strcmp(c.plates[1], "XY9") == 0,
+	   "drivers in plate order");
 	memset(&c, 0, sizeof(c));
 	c.stop = 1;
 	tes_db_drivers_foreach(db, collect_cb, &c);
@@ -1021,12 +1047,13 @@ test_tamper_middle(const char *tpl, size_t nrec)
 	for (i = 0; i < 7; i++) {
 		util_rm_rf(d);
 		copy_store(tpl, d);
-		pos[6] = off[5] - off[4] - 1;  /* last byte of the mac */
+		pos[6] = off[5] - off[4] - 1; /* last byte of the mac */
 		flip(d, "journal", off[4] + pos[i], bits[i]);
 		before = util_size(d, "journal");
 		ok &= open_rc(d) == TES_ERR_CORRUPT && util_size(d, "journal") == before;
 	}
-	OK(ok, "bit flips in a middle REPORT (length, type, seq, key, iv, ciphertext, mac) -> CORRUPT, file kept (MUST-RC2)");
+	OK(ok, "bit flips in a middle REPORT (length, type, seq, key, iv, ciphertext, mac) -> CORRUPT, file "
+	       "kept (MUST-RC2)");
 	util_rm_rf(d);
 	copy_store(tpl, d);
 	flip(d, "journal", off[13] + 60, 4);
@@ -1037,7 +1064,7 @@ test_tamper_middle(const char *tpl, size_t nrec)
 	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "bit flip in the record before the last");
 	util_rm_rf(d);
 	copy_store(tpl, d);
-	flip(d, "journal", off[n - 2] + 1, 3);  /* length now reaches past the end of the file */
+	flip(d, "journal", off[n - 2] + 1, 3); /* length now reaches past the end of the file */
 	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "length of the record before the last made huge");
 	util_rm_rf(d);
 	copy_store(tpl, d);
@@ -1107,11 +1134,13 @@ test_splice(const char *tpl)
 	memcpy(out + off[n - 2], buf + off[n - 1], off[n] - off[n - 1]);
 	util_file_write(p, out, off[n - 2] + (off[n] - off[n - 1]), 0600);
 	EQ_INT(records_after_open(d), n - 2,
-	       "record before the last deleted: the orphaned last record is cut like a torn one (documented)");
+	       "record before the last deleted: the orphaned last record is cut like a torn one "
+	       "(documented)");
 	util_rm_rf(d);
 	copy_store(tpl, d);
 	truncate_to(d, "journal", off[12]);
-	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "journal cut below the drivers.enc snapshot -> CORRUPT (MUST-RC3)");
+	EQ_INT(open_rc(d), TES_ERR_CORRUPT,
+	       "journal cut below the drivers.enc snapshot -> CORRUPT (MUST-RC3)");
 	util_rm_rf(d);
 	copy_store(tpl, d);
 	truncate_to(d, "journal", off[n - 1]);
@@ -1176,12 +1205,12 @@ test_verify_tampered(const char *tpl)
 	EQ_INT(tes_db_open(d, &db), 0, "open for verify");
 	if (db == NULL)
 		return;
-	flip(d, "journal", off[2] + 50, 2);   /* record seq 3 */
+	flip(d, "journal", off[2] + 50, 2); /* record seq 3 */
 	EQ_INT(tes_db_verify(db, msg, sizeof(msg), &recs), TES_ERR_CORRUPT, "verify a tampered store");
 	OK(strstr(msg, "seq 3 ") != NULL, "verify names seq 3: %s", msg);
 	EQ_INT(recs, 2, "two records checked good before it");
 	flip(d, "journal", off[2] + 50, 2);
-	flip(d, "journal", off[4] + 100, 0);  /* REPORT number 2 */
+	flip(d, "journal", off[4] + 100, 0); /* REPORT number 2 */
 	EQ_INT(tes_db_report_at(db, 1, &out), TES_ERR_CORRUPT, "report read back after tampering -> CORRUPT");
 	flip(d, "journal", off[4] + 100, 0);
 	EQ_INT(tes_db_verify(db, msg, sizeof(msg), &recs), 0, "verify after undoing the damage");
@@ -1209,7 +1238,9 @@ test_compaction(void)
 	unsigned i;
 	int ok = 1;
 
-	enum { N = 2010 };
+	enum {
+		N = 2010
+	};
 
 	tes_db_create(d);
 	EQ_INT(tes_db_open(d, &db), 0, "open for compaction");
@@ -1228,7 +1259,8 @@ test_compaction(void)
 	}
 	OK(ok, "no drivers.enc before the 1000th decision; five more decisions after it");
 	EQ_INT(tes_db_compact_wait(db), 0, "background compaction after the 1000th decision");
-	OK(util_size(d, "drivers.enc") > 0 && util_size(d, "drivers.enc.tmp") < 0, "drivers.enc written, no temporary left (MUST-SN4)");
+	OK(util_size(d, "drivers.enc") > 0 && util_size(d, "drivers.enc.tmp") < 0,
+	   "drivers.enc written, no temporary left (MUST-SN4)");
 	ino = ino_of(d, "drivers.enc");
 
 	/* a rewrite that cannot create its temporary file fails, is reported, and is retried */
@@ -1241,7 +1273,8 @@ test_compaction(void)
 	OK(ok, "decisions up to the 2000th");
 	EQ_INT(tes_db_compact_wait(db), TES_ERR_IO, "the second rewrite fails");
 	mkreport(&r, 5000 + i++, "A", 1);
-	OK(tes_db_decide(db, r.id, 1, "", "alice", 1700001000, NULL) == 0 && tes_db_compact_wait(db) == TES_ERR_IO,
+	OK(tes_db_decide(db, r.id, 1, "", "alice", 1700001000, NULL) == 0 &&
+		   tes_db_compact_wait(db) == TES_ERR_IO,
 	   "the next decision retries it (and fails again)");
 	OK(ino_of(d, "drivers.enc") == ino, "the last good drivers.enc is untouched (MUST-SN4)");
 	OK(rmdir(tmp) == 0, "unblocked");
@@ -1316,12 +1349,15 @@ test_events(void)
 	tes_db_decide(db, r.id, 0, "duplicate", "alice", 1700000400, NULL);
 	EQ_INT(ev_all(db, &l), 0, "read events");
 	EQ_INT(l.n, 3, "one audit and two decisions (reports skipped)");
-	OK(l.e[0].type == TES_JREC_AUDIT && l.e[0].kind == TES_AUDIT_LOGIN_OK && strcmp(l.e[0].who, "alice") == 0 &&
-	   strcmp(l.e[0].text, "dashboard login") == 0 && l.e[0].time == 1700000200, "audit event fields");
+	OK(l.e[0].type == TES_JREC_AUDIT && l.e[0].kind == TES_AUDIT_LOGIN_OK &&
+		   strcmp(l.e[0].who, "alice") == 0 && strcmp(l.e[0].text, "dashboard login") == 0 &&
+		   l.e[0].time == 1700000200,
+	   "audit event fields");
 	OK(l.e[1].type == TES_JREC_DECISION && l.e[1].kind == TES_VERDICT_APPROVE && l.e[1].points == pts &&
-	   pts == tes_penalty_points(95) && memcmp(l.e[1].id, r.id + 0, 4) != 0, "approval event with server points");
+		   pts == tes_penalty_points(95) && memcmp(l.e[1].id, r.id + 0, 4) != 0,
+	   "approval event with server points");
 	OK(l.e[2].type == TES_JREC_DECISION && l.e[2].kind == TES_VERDICT_REJECT && l.e[2].points == 0 &&
-	   strcmp(l.e[2].text, "duplicate") == 0 && memcmp(l.e[2].id, r.id, TES_REPORT_ID_LEN) == 0,
+		   strcmp(l.e[2].text, "duplicate") == 0 && memcmp(l.e[2].id, r.id, TES_REPORT_ID_LEN) == 0,
 	   "rejection event with its reason and report id");
 	OK(l.e[0].seq == 3 && l.e[1].seq == 4 && l.e[2].seq == 5, "journal order and record numbers");
 	EQ_INT(tes_db_event_at(db, 3, &e), TES_ERR_NOTFOUND, "no event past the end");
@@ -1391,7 +1427,8 @@ plate_has(struct tes_db *db, const char *plate, size_t n, const uint64_t *want)
 static void
 test_plates(void)
 {
-	static const uint64_t a[] = { 1, 3, 5, 7, 9, 11 }, b[] = { 2, 6, 10 }, c[] = { 4, 8, 12 }, a2[] = { 1, 3, 5, 7, 9, 11, 13 };
+	static const uint64_t a[] = { 1, 3, 5, 7, 9, 11 }, b[] = { 2, 6, 10 }, c[] = { 4, 8, 12 },
+			      a2[] = { 1, 3, 5, 7, 9, 11, 13 };
 	char *d = util_scratch_path("plates");
 	struct tes_db *db = NULL;
 	struct tes_report r;
@@ -1403,9 +1440,14 @@ test_plates(void)
 	tes_db_create(d);
 	EQ_INT(tes_db_open(d, &db), 0, "open for plates");
 	for (i = 1; i <= 12; i++)
-		ok &= add_report(db, 700 + i, i % 2 ? "AAA111" : i % 4 == 2 ? "BBB222" : "AAA111234567", 80, &num) == 0;
+		ok &= add_report(db, 700 + i,
+				 i % 2        ? "AAA111"
+				 : i % 4 == 2 ? "BBB222"
+					      : "AAA111234567",
+				 80, &num) == 0;
 	OK(ok, "12 reports of three plates (one a prefix of another)");
-	OK(plate_has(db, "AAA111", 6, a) && plate_has(db, "BBB222", 3, b) && plate_has(db, "AAA111234567", 3, c),
+	OK(plate_has(db, "AAA111", 6, a) && plate_has(db, "BBB222", 3, b) &&
+		   plate_has(db, "AAA111234567", 3, c),
 	   "each plate's reports, tagged as they arrive");
 	OK(plate_has(db, "ZZZ999", 0, NULL), "no report of an unknown plate");
 	OK(tes_db_report_is_pending(db, 0) && !tes_db_report_is_pending(db, 12), "pending from memory");
@@ -1415,17 +1457,22 @@ test_plates(void)
 		struct tes_db *child = NULL;
 
 		mkreport(&r, 701, "A", 1);
-		_exit(tes_db_open(d, &child) == 0 && tes_db_decide(child, r.id, 1, "", "alice", 1700000500, NULL) == 0 &&
-			      util_size(d, "drivers.enc") < 0 ? 0 : 1);
+		_exit(tes_db_open(d, &child) == 0 &&
+				      tes_db_decide(child, r.id, 1, "", "alice", 1700000500, NULL) == 0 &&
+				      util_size(d, "drivers.enc") < 0
+			      ? 0
+			      : 1);
 	}
 	OK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	   "report 1 decided by a process that exits without closing");
 
 	EQ_INT(tes_db_open(d, &db), 0, "reopen: the replay decrypts that decision and tags report 1");
 	OK(!tes_db_report_is_pending(db, 0) && tes_db_report_is_pending(db, 1), "decided: not pending");
-	OK(plate_has(db, "AAA111", 6, a) && plate_has(db, "BBB222", 3, b), "right reports on the first history after open (it waits for the tags)");
+	OK(plate_has(db, "AAA111", 6, a) && plate_has(db, "BBB222", 3, b),
+	   "right reports on the first history after open (it waits for the tags)");
 	EQ_INT(tes_db_tags_wait(db), 12, "every report tagged after open");
-	OK(plate_has(db, "AAA111", 6, a) && plate_has(db, "BBB222", 3, b) && plate_has(db, "AAA111234567", 3, c),
+	OK(plate_has(db, "AAA111", 6, a) && plate_has(db, "BBB222", 3, b) &&
+		   plate_has(db, "AAA111234567", 3, c),
 	   "right reports from the tags read back");
 	ok = add_report(db, 713, "AAA111", 70, &num) == 0 && num == 13;
 	OK(ok && plate_has(db, "AAA111", 7, a2), "a new report joins its plate");
@@ -1433,7 +1480,8 @@ test_plates(void)
 	tes_db_close(db);
 	EQ_INT(tes_db_open(d, &db), 0, "reopen over the snapshot");
 	EQ_INT(tes_db_tags_wait(db), 13, "every report tagged");
-	OK(plate_has(db, "AAA111", 7, a2) && plate_has(db, "AAA111234567", 3, c), "right reports after a snapshot");
+	OK(plate_has(db, "AAA111", 7, a2) && plate_has(db, "AAA111234567", 3, c),
+	   "right reports after a snapshot");
 	tes_db_close(db);
 }
 
@@ -1482,7 +1530,8 @@ journal_end(const char *dir, const struct tes_seal_keys *jk, uint8_t head[32])
 
 /* Append one authentic record of type with clear key and body; its seq, 0 on failure. */
 static uint64_t
-append_sealed(const char *dir, uint8_t type, const uint8_t key[TES_JOURNAL_KEY_LEN], const uint8_t *body, size_t n)
+append_sealed(const char *dir, uint8_t type, const uint8_t key[TES_JOURNAL_KEY_LEN], const uint8_t *body,
+	      size_t n)
 {
 	struct tes_seal_keys jk, dk;
 	struct tes_journal_hdr h;
@@ -1611,12 +1660,14 @@ test_decisions_under_snapshot(void)
 
 	/* a well-formed decision crafted the same way: the negative cases below fail for their flaw only */
 	n = decision_body(body, 201, TES_VERDICT_APPROVE, 20);
-	EQ_INT(lazy_case(tpl, d, id1, body, n, 20, &db), 0, "crafted valid DECISION under the snapshot opens");
-	OK(db != NULL && tes_db_report_at(db, 0, &out) == 0 && out.status == TES_STATUS_APPROVED && out.points == 20 &&
-	   strcmp(out.officer, "mallory") == 0 && out.decided_at == 1700000500,
+	EQ_INT(lazy_case(tpl, d, id1, body, n, 20, &db), 0,
+	       "crafted valid DECISION under the snapshot opens");
+	OK(db != NULL && tes_db_report_at(db, 0, &out) == 0 && out.status == TES_STATUS_APPROVED &&
+		   out.points == 20 && strcmp(out.officer, "mallory") == 0 && out.decided_at == 1700000500,
 	   "its verdict, points and officer are read back from the record");
-	OK(db != NULL && tes_db_report_at(db, 2, &out) == 0 && out.status == TES_STATUS_APPROVED && out.points == 50 &&
-	   strcmp(out.reason, "radar") == 0, "a decision made through the store reads back");
+	OK(db != NULL && tes_db_report_at(db, 2, &out) == 0 && out.status == TES_STATUS_APPROVED &&
+		   out.points == 50 && strcmp(out.reason, "radar") == 0,
+	   "a decision made through the store reads back");
 	EQ_INT(db != NULL ? tes_db_pending_count(db) : 99, 1, "one report left pending");
 	EQ_INT(db != NULL ? tes_db_verify(db, msg, sizeof(msg), NULL) : -1, 0, "verify accepts it: %s", msg);
 	tes_db_close(db);
@@ -1636,29 +1687,35 @@ test_decisions_under_snapshot(void)
 	copy_store(tpl, d);
 	OK(append_sealed(d, TES_JREC_DECISION, id1, body, n) != 0, "append a DECISION with wrong points");
 	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "wrong points after the snapshot -> CORRUPT at open (MUST-B4)");
-	EQ_INT(lazy_case(tpl, d, id1, body, n, 50, &db), 0, "wrong points under the snapshot: the store opens");
-	EQ_INT(db != NULL ? tes_db_report_at(db, 0, &out) : -1, TES_ERR_CORRUPT, "... the report reads back CORRUPT");
+	EQ_INT(lazy_case(tpl, d, id1, body, n, 50, &db), 0,
+	       "wrong points under the snapshot: the store opens");
+	EQ_INT(db != NULL ? tes_db_report_at(db, 0, &out) : -1, TES_ERR_CORRUPT,
+	       "... the report reads back CORRUPT");
 	OK(out.status == 0 && out.points == 0 && out.number == 0, "... and nothing of it is returned");
 	EQ_INT(db != NULL ? tes_db_report_get(db, id1, &out) : -1, TES_ERR_CORRUPT, "... also by id");
 	OK(db != NULL && tes_db_report_at(db, 1, &out) == 0 && out.status == TES_STATUS_PENDING,
 	   "... the other reports read back");
 	EQ_INT(db != NULL ? tes_db_decide(db, id1, 0, NULL, "alice", 1700000600, &pts) : -1, TES_ERR_DECIDED,
 	       "... it cannot be decided again");
-	EQ_INT(db != NULL ? tes_db_verify(db, msg, sizeof(msg), NULL) : -1, TES_ERR_CORRUPT, "... verify refuses it");
+	EQ_INT(db != NULL ? tes_db_verify(db, msg, sizeof(msg), NULL) : -1, TES_ERR_CORRUPT,
+	       "... verify refuses it");
 	OK(strstr(msg, "seq 5 ") != NULL && strstr(msg, "points") != NULL, "verify names it: %s", msg);
 	tes_db_close(db);
 	db = NULL;
 
 	/* body id differs from the clear key */
 	n = decision_body(body, 202, TES_VERDICT_REJECT, 0);
-	EQ_INT(lazy_case(tpl, d, id1, body, n, 0, &db), 0, "DECISION body for another report: the store opens");
-	EQ_INT(db != NULL ? tes_db_report_at(db, 0, &out) : -1, TES_ERR_CORRUPT, "... the report reads back CORRUPT");
+	EQ_INT(lazy_case(tpl, d, id1, body, n, 0, &db), 0,
+	       "DECISION body for another report: the store opens");
+	EQ_INT(db != NULL ? tes_db_report_at(db, 0, &out) : -1, TES_ERR_CORRUPT,
+	       "... the report reads back CORRUPT");
 	{
 		struct ev_log l = { 0 };
 
 		EQ_INT(db != NULL ? ev_all(db, &l) : -1, TES_ERR_CORRUPT, "... the audit log refuses it");
 	}
-	EQ_INT(db != NULL ? tes_db_verify(db, msg, sizeof(msg), NULL) : -1, TES_ERR_CORRUPT, "... verify refuses it");
+	EQ_INT(db != NULL ? tes_db_verify(db, msg, sizeof(msg), NULL) : -1, TES_ERR_CORRUPT,
+	       "... verify refuses it");
 	OK(strstr(msg, "bad DECISION body") != NULL, "verify names it: %s", msg);
 	tes_db_close(db);
 	db = NULL;
@@ -1666,8 +1723,10 @@ test_decisions_under_snapshot(void)
 	/* a body that is no DECISION at all */
 	EQ_INT(lazy_case(tpl, d, id1, (const uint8_t *)"not a decision", 14, 0, &db), 0,
 	       "undecodable DECISION body: the store opens");
-	EQ_INT(db != NULL ? tes_db_report_at(db, 0, &out) : -1, TES_ERR_CORRUPT, "... the report reads back CORRUPT");
-	EQ_INT(db != NULL ? tes_db_verify(db, msg, sizeof(msg), NULL) : -1, TES_ERR_CORRUPT, "... verify refuses it");
+	EQ_INT(db != NULL ? tes_db_report_at(db, 0, &out) : -1, TES_ERR_CORRUPT,
+	       "... the report reads back CORRUPT");
+	EQ_INT(db != NULL ? tes_db_verify(db, msg, sizeof(msg), NULL) : -1, TES_ERR_CORRUPT,
+	       "... verify refuses it");
 	tes_db_close(db);
 	db = NULL;
 
@@ -1697,7 +1756,8 @@ test_decisions_under_snapshot(void)
 		size_t off[16], nr = record_offsets(d, off, 15);
 
 		flip(d, "journal", off[nr - 1] + TES_JOURNAL_HDR_LEN + TES_JOURNAL_IV_LEN + 2, 5);
-		EQ_INT(open_rc(d), TES_ERR_CORRUPT, "its ciphertext flipped -> CORRUPT at open (the snapshot anchors it)");
+		EQ_INT(open_rc(d), TES_ERR_CORRUPT,
+		       "its ciphertext flipped -> CORRUPT at open (the snapshot anchors it)");
 	}
 	util_rm_rf(d);
 }
@@ -1711,7 +1771,10 @@ test_decisions_under_snapshot(void)
 static void
 test_chain_parts(void)
 {
-	enum { NREP = 1500, NREC = NREP + NREP / 15 };
+	enum {
+		NREP = 1500,
+		NREC = NREP + NREP / 15
+	};
 	char *d = util_scratch_path("chain"), *c = util_scratch_path("chain1"), msg[256], head[256];
 	static size_t off[NREC + 8];
 	struct tes_db *db = NULL;
@@ -1790,7 +1853,8 @@ test_chain_parts(void)
 		memcpy(out, buf, len);
 		memcpy(out + len - (off[k + 1] - off[k]), buf + off[k], off[k + 1] - off[k]);
 		util_file_write(p, out, len, 0600);
-		EQ_INT(open_rc(c), TES_ERR_CORRUPT, "the last record replaced by an earlier one of its length -> CORRUPT");
+		EQ_INT(open_rc(c), TES_ERR_CORRUPT,
+		       "the last record replaced by an earlier one of its length -> CORRUPT");
 	}
 	free(buf);
 	free(out);

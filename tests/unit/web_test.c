@@ -40,20 +40,25 @@ refused(const char *s)
 static void
 test_parse_ok(void)
 {
-	static const char get[] = "GET /queue?page=2 HTTP/1.1\r\nHost: x\r\nCookie: a=b; tes_session=00112233445566778899aabbccddeeff\r\n\r\n";
-	static const char post[] = "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-				   "Content-Length: 11\r\n\r\nuser=a&b=cXTRA";
+	static const char get[] = "GET /queue?page=2 HTTP/1.1\r\nHost: x\r\nCookie: a=b; "
+				  "tes_session=00112233445566778899aabbccddeeff\r\n\r\n";
+	static const char post[] =
+		"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+		"Content-Length: 11\r\n\r\nuser=a&b=cXTRA";
 	struct tes_http_req h;
 	uint16_t st;
 	size_t i, n = strlen(post);
 	int all_trunc = 1;
 
 	EQ_INT(tes_http_parse((const uint8_t *)get, strlen(get), &h, &st), 0, "GET parses");
-	OK(h.method == TES_HTTP_GET && h.target_len == 13 && memcmp(get + h.target_off, "/queue?page=2", 13) == 0,
+	OK(h.method == TES_HTTP_GET && h.target_len == 13 &&
+		   memcmp(get + h.target_off, "/queue?page=2", 13) == 0,
 	   "method and target");
 	OK(h.cookie_len > 0 && memcmp(get + h.cookie_off, "a=b;", 4) == 0, "cookie header located");
-	EQ_INT(tes_http_parse((const uint8_t *)post, n, &h, &st), 0, "POST parses (bytes after the body ignored)");
-	OK(h.method == TES_HTTP_POST && h.body_len == 11 && h.form && memcmp(post + h.body_off, "user=a&b=cX", 11) == 0,
+	EQ_INT(tes_http_parse((const uint8_t *)post, n, &h, &st), 0,
+	       "POST parses (bytes after the body ignored)");
+	OK(h.method == TES_HTTP_POST && h.body_len == 11 && h.form &&
+		   memcmp(post + h.body_off, "user=a&b=cX", 11) == 0,
 	   "POST body and form type");
 	for (i = 0; i < n - 4; i++)
 		all_trunc &= tes_http_parse((const uint8_t *)post, i, &h, &st) == TES_ERR_TRUNCATED;
@@ -82,11 +87,14 @@ test_parse_bad(void)
 	EQ_INT(refused("GET / HTTP/1.1\r\nNoColon\r\n\r\n"), 400, "header without colon");
 	EQ_INT(refused("GET / HTTP/1.1\r\nA: \x7f\r\n\r\n"), 400, "DEL in a header value");
 	EQ_INT(refused("POST /login HTTP/1.1\r\n\r\n"), 411, "POST without Content-Length: 411");
-	EQ_INT(refused("POST /login HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\na"), 400, "two Content-Length");
+	EQ_INT(refused("POST /login HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\na"), 400,
+	       "two Content-Length");
 	EQ_INT(refused("POST /login HTTP/1.1\r\nContent-Length: -1\r\n\r\n"), 400, "negative length");
 	EQ_INT(refused("POST /login HTTP/1.1\r\nContent-Length: 0x10\r\n\r\n"), 400, "hex length");
-	EQ_INT(refused("POST /login HTTP/1.1\r\nContent-Length: 2049\r\n\r\n"), 413, "body above the limit: 413");
-	EQ_INT(refused("POST /login HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n"), 413, "huge length: 413");
+	EQ_INT(refused("POST /login HTTP/1.1\r\nContent-Length: 2049\r\n\r\n"), 413,
+	       "body above the limit: 413");
+	EQ_INT(refused("POST /login HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n"), 413,
+	       "huge length: 413");
 	EQ_INT(refused("POST /login HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"), 501, "chunked: 501");
 	EQ_INT(refused("GET / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"), 400, "GET with a body");
 	EQ_INT(refused("GET / HTTP/1.1\r\nCookie: a\r\nCookie: b\r\n\r\n"), 400, "two Cookie headers");
@@ -134,18 +142,26 @@ test_pct(void)
 	char out[8];
 	size_t n = 0;
 
-	EQ_INT(tes_http_pct_decode((const uint8_t *)"a+b%20c", 7, out, sizeof out, &n), 0, "decode + and %%20");
+	EQ_INT(tes_http_pct_decode((const uint8_t *)"a+b%20c", 7, out, sizeof out, &n), 0,
+	       "decode + and %%20");
 	OK(n == 5 && strcmp(out, "a b c") == 0, "decoded value");
-	EQ_INT(tes_http_pct_decode((const uint8_t *)"%3Cx%3e", 7, out, sizeof out, &n), 0, "upper and lower hex");
+	EQ_INT(tes_http_pct_decode((const uint8_t *)"%3Cx%3e", 7, out, sizeof out, &n), 0,
+	       "upper and lower hex");
 	OK(strcmp(out, "<x>") == 0, "decoded < and >");
-	EQ_INT(tes_http_pct_decode((const uint8_t *)"%4", 2, out, sizeof out, &n), TES_ERR_FORMAT, "truncated escape");
-	EQ_INT(tes_http_pct_decode((const uint8_t *)"%", 1, out, sizeof out, &n), TES_ERR_FORMAT, "lone percent");
-	EQ_INT(tes_http_pct_decode((const uint8_t *)"%zz", 3, out, sizeof out, &n), TES_ERR_FORMAT, "non-hex escape");
-	EQ_INT(tes_http_pct_decode((const uint8_t *)"%00", 3, out, sizeof out, &n), TES_ERR_FORMAT, "NUL refused");
-	EQ_INT(tes_http_pct_decode((const uint8_t *)"%0a", 3, out, sizeof out, &n), TES_ERR_FORMAT, "newline refused");
+	EQ_INT(tes_http_pct_decode((const uint8_t *)"%4", 2, out, sizeof out, &n), TES_ERR_FORMAT,
+	       "truncated escape");
+	EQ_INT(tes_http_pct_decode((const uint8_t *)"%", 1, out, sizeof out, &n), TES_ERR_FORMAT,
+	       "lone percent");
+	EQ_INT(tes_http_pct_decode((const uint8_t *)"%zz", 3, out, sizeof out, &n), TES_ERR_FORMAT,
+	       "non-hex escape");
+	EQ_INT(tes_http_pct_decode((const uint8_t *)"%00", 3, out, sizeof out, &n), TES_ERR_FORMAT,
+	       "NUL refused");
+	EQ_INT(tes_http_pct_decode((const uint8_t *)"%0a", 3, out, sizeof out, &n), TES_ERR_FORMAT,
+	       "newline refused");
 	EQ_INT(tes_http_pct_decode((const uint8_t *)"%c3%a9", 6, out, sizeof out, &n), TES_ERR_FORMAT,
 	       "non-ASCII refused");
-	EQ_INT(tes_http_pct_decode((const uint8_t *)"\x01", 1, out, sizeof out, &n), TES_ERR_FORMAT, "raw control byte");
+	EQ_INT(tes_http_pct_decode((const uint8_t *)"\x01", 1, out, sizeof out, &n), TES_ERR_FORMAT,
+	       "raw control byte");
 	EQ_INT(tes_http_pct_decode((const uint8_t *)"1234567", 7, out, sizeof out, &n), 0, "exactly fits");
 	EQ_INT(tes_http_pct_decode((const uint8_t *)"12345678", 8, out, sizeof out, &n), TES_ERR_TOOLONG,
 	       "one byte too long");
@@ -160,10 +176,14 @@ test_route(void)
 {
 	uint16_t st = 0;
 
-	EQ_INT(tes_http_route(TES_HTTP_GET, (const uint8_t *)"/queue", 6, &st), TES_ROUTE_QUEUE, "GET /queue");
-	EQ_INT(tes_http_route(TES_HTTP_POST, (const uint8_t *)"/login", 6, &st), TES_ROUTE_LOGIN, "POST /login");
-	EQ_INT(tes_http_route(TES_HTTP_GET, (const uint8_t *)"/login", 6, &st), TES_ROUTE_LOGIN_FORM, "GET /login");
-	EQ_INT(tes_http_route(TES_HTTP_GET, (const uint8_t *)"/static/tes.css", 15, &st), TES_ROUTE_CSS, "css");
+	EQ_INT(tes_http_route(TES_HTTP_GET, (const uint8_t *)"/queue", 6, &st), TES_ROUTE_QUEUE,
+	       "GET /queue");
+	EQ_INT(tes_http_route(TES_HTTP_POST, (const uint8_t *)"/login", 6, &st), TES_ROUTE_LOGIN,
+	       "POST /login");
+	EQ_INT(tes_http_route(TES_HTTP_GET, (const uint8_t *)"/login", 6, &st), TES_ROUTE_LOGIN_FORM,
+	       "GET /login");
+	EQ_INT(tes_http_route(TES_HTTP_GET, (const uint8_t *)"/static/tes.css", 15, &st), TES_ROUTE_CSS,
+	       "css");
 	EQ_INT(tes_http_route(TES_HTTP_GET, (const uint8_t *)"/nope", 5, &st), 0, "unknown path");
 	EQ_INT(st, 404, "unknown path: 404");
 	EQ_INT(tes_http_route(TES_HTTP_GET, (const uint8_t *)"/decide", 7, &st), 0, "GET of a POST route");
@@ -198,8 +218,9 @@ test_build(void)
 	struct tes_web_req q;
 
 	EQ_INT(build(login, &q), 200, "login form decoded");
-	OK(q.route == TES_ROUTE_LOGIN && strcmp(q.user, "boss") == 0 && strcmp(q.pw, "p&ss w") == 0 && q.has_csrf &&
-	   q.csrf[0] == 0x00 && q.csrf[15] == 0xff, "login fields");
+	OK(q.route == TES_ROUTE_LOGIN && strcmp(q.user, "boss") == 0 && strcmp(q.pw, "p&ss w") == 0 &&
+		   q.has_csrf && q.csrf[0] == 0x00 && q.csrf[15] == 0xff,
+	   "login fields");
 	OK(q.has_session && q.session[0] == 0xff, "session cookie");
 	EQ_INT(build("GET /queue?page=3 HTTP/1.1\r\n\r\n", &q), 200, "queue page");
 	OK(q.route == TES_ROUTE_QUEUE && q.page == 3 && !q.has_session, "page number, no session");
@@ -215,7 +236,8 @@ test_build(void)
 	EQ_INT(build("GET /report?id=" CSRF " HTTP/1.1\r\n\r\n", &q), 200, "report id");
 	OK(q.has_id && q.id[1] == 0x11, "report id decoded");
 	EQ_INT(build("GET /report?id=0011 HTTP/1.1\r\n\r\n", &q), 400, "short report id");
-	EQ_INT(build("GET /report?id=zz112233445566778899aabbccddeeff HTTP/1.1\r\n\r\n", &q), 400, "non-hex id");
+	EQ_INT(build("GET /report?id=zz112233445566778899aabbccddeeff HTTP/1.1\r\n\r\n", &q), 400,
+	       "non-hex id");
 	snprintf(req, sizeof req, "POST /decide HTTP/1.1\r\n" FORM "Content-Length: %zu\r\n\r\n%s",
 		 strlen("id=" CSRF "&verdict=approve&points=50&csrf=" CSRF),
 		 "id=" CSRF "&verdict=approve&points=50&csrf=" CSRF);
@@ -232,22 +254,26 @@ test_build(void)
 	snprintf(req, sizeof req, "POST /decide HTTP/1.1\r\n" FORM "Content-Length: %zu\r\n\r\n%s",
 		 strlen("reason=because"), "reason=because");
 	EQ_INT(build(req, &q), 400, "reason outside the list");
-	EQ_INT(build("POST /logout HTTP/1.1\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\ncsrf=", &q), 400,
-	       "POST body that is not a form (MUST-W3)");
+	EQ_INT(build("POST /logout HTTP/1.1\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\ncsrf=",
+		     &q),
+	       400, "POST body that is not a form (MUST-W3)");
 	EQ_INT(build("POST /logout?csrf=" CSRF " HTTP/1.1\r\nContent-Length: 0\r\n\r\n", &q), 400,
 	       "POST fields in the query (MUST-W3)");
-	EQ_INT(build("POST /logout HTTP/1.1\r\n" FORM "Content-Length: 9\r\n\r\ncsrf=abcd", &q), 400, "short CSRF token");
+	EQ_INT(build("POST /logout HTTP/1.1\r\n" FORM "Content-Length: 9\r\n\r\ncsrf=abcd", &q), 400,
+	       "short CSRF token");
 	EQ_INT(build("POST /login HTTP/1.1\r\n" FORM "Content-Length: 16\r\n\r\nuser=%3Cscript%3E", &q), 400,
 	       "user name must be a valid name");
-	EQ_INT(build("GET /records?plate=%3Cscript%3Ealert(1)%3C%2Fscript%3E&match=prefix HTTP/1.1\r\n\r\n", &q), 200,
-	       "search text is kept as text (escaped when shown)");
+	EQ_INT(build("GET /records?plate=%3Cscript%3Ealert(1)%3C%2Fscript%3E&match=prefix HTTP/1.1\r\n\r\n",
+		     &q),
+	       200, "search text is kept as text (escaped when shown)");
 	OK(strcmp(q.q, "<script>alert(1)</script>") == 0 && q.prefix == 1, "search text and prefix mode");
 	EQ_INT(build("GET /records?plate=123456789012345678901234567890123 HTTP/1.1\r\n\r\n", &q), 400,
 	       "search text above its limit");
 	EQ_INT(build("GET /records?match=fuzzy HTTP/1.1\r\n\r\n", &q), 400, "match mode outside the list");
 	EQ_INT(build("GET / HTTP/1.1\r\nCookie: tes_session=xyz\r\n\r\n", &q), 200, "bad cookie value");
 	OK(!q.has_session, "bad cookie means no session");
-	EQ_INT(build("GET / HTTP/1.1\r\nCookie: tes_session=" CSRF "00\r\n\r\n", &q), 200, "long cookie value");
+	EQ_INT(build("GET / HTTP/1.1\r\nCookie: tes_session=" CSRF "00\r\n\r\n", &q), 200,
+	       "long cookie value");
 	OK(!q.has_session, "long cookie means no session");
 }
 
@@ -263,7 +289,8 @@ test_html(void)
 	h.buf[h.len] = '\0';
 	OK(strcmp(h.buf, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;") == 0,
 	   "escaped (MUST-W6): %s", h.buf);
-	OK(memchr(h.buf, '<', h.len) == NULL && memchr(h.buf, '>', h.len) == NULL && memchr(h.buf, '"', h.len) == NULL,
+	OK(memchr(h.buf, '<', h.len) == NULL && memchr(h.buf, '>', h.len) == NULL &&
+		   memchr(h.buf, '"', h.len) == NULL,
 	   "no markup character survives (MUST-W6)");
 	tes_html_init(&h);
 	tes_html_esc(&h, "a\x01\n\x80z", 5);
@@ -300,7 +327,8 @@ test_msg(void)
 	EQ_INT(tes_wmsg_encode(&m, buf), 0, "encode request");
 	EQ_INT(tes_wmsg_decode(buf, sizeof buf, &d), 0, "decode request");
 	OK(d.type == TES_WMSG_REQUEST && d.u.req.route == TES_ROUTE_DECIDE && d.u.req.csrf[5] == 7 &&
-	   d.u.req.id[0] == 9 && strcmp(d.u.req.other, "abc") == 0, "round trip");
+		   d.u.req.id[0] == 9 && strcmp(d.u.req.other, "abc") == 0,
+	   "round trip");
 	EQ_INT(tes_wmsg_decode(buf, sizeof buf - 1, &d), TES_ERR_FORMAT, "short message (MUST-W1)");
 	buf[TES_WMSG_LEN - 1] = 1;
 	EQ_INT(tes_wmsg_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "non-zero padding (MUST-W1)");
@@ -308,7 +336,7 @@ test_msg(void)
 	buf[1] = TES_ROUTE_MAX + 1;
 	OK(tes_wmsg_decode(buf, sizeof buf, &d) != 0, "unknown route (MUST-W1)");
 	buf[1] = TES_ROUTE_DECIDE;
-	buf[2] = 0;        /* has_session 0, but a token follows: must be zeros */
+	buf[2] = 0; /* has_session 0, but a token follows: must be zeros */
 	buf[3] = 1;
 	OK(tes_wmsg_decode(buf, sizeof buf, &d) != 0, "absent token must be zero (MUST-W1)");
 	buf[3] = 0;
@@ -331,10 +359,12 @@ test_msg(void)
 	m.u.chunk.last = 2;
 	OK(tes_wmsg_encode(&m, buf) != 0, "last flag is 0 or 1");
 	EQ_INT(tes_wmsg_permit(TES_WS_WAIT, TES_WMSG_REQUEST, 0), 0, "one request while waiting");
-	EQ_INT(tes_wmsg_permit(TES_WS_DONE, TES_WMSG_REQUEST, 0), TES_ERR_STATE, "no second request (MUST-W2)");
+	EQ_INT(tes_wmsg_permit(TES_WS_DONE, TES_WMSG_REQUEST, 0), TES_ERR_STATE,
+	       "no second request (MUST-W2)");
 	EQ_INT(tes_wmsg_permit(TES_WS_WAIT, TES_WMSG_REQUEST, 1u << TES_WMSG_REQUEST), TES_ERR_STATE,
 	       "no second request even while waiting");
-	EQ_INT(tes_wmsg_permit(TES_WS_WAIT, TES_WMSG_RESPONSE, 0), TES_ERR_STATE, "child never sends responses (MUST-W2)");
+	EQ_INT(tes_wmsg_permit(TES_WS_WAIT, TES_WMSG_RESPONSE, 0), TES_ERR_STATE,
+	       "child never sends responses (MUST-W2)");
 	EQ_INT(tes_wmsg_permit(TES_WS_NONE, TES_WMSG_REQUEST, 0), TES_ERR_STATE, "nothing from a free slot");
 }
 
@@ -373,7 +403,8 @@ test_sess(void)
 	tok[0] = 0xee;
 	s = tes_wsess_new(&t, tok, csrf, "", 3100);
 	tok[0] = 0;
-	OK(tes_wsess_find(&t, tok, 3101) != NULL, "a full table evicts an anonymous session, not the officer's");
+	OK(tes_wsess_find(&t, tok, 3101) != NULL,
+	   "a full table evicts an anonymous session, not the officer's");
 	tok[0] = 1;
 	OK(tes_wsess_find(&t, tok, 3101) == NULL, "the oldest anonymous one went");
 	tes_wsess_end(s);
@@ -393,12 +424,15 @@ test_head(void)
 	out[n] = '\0';
 	OK(strncmp(out, "HTTP/1.1 303 See Other\r\n", 24) == 0, "status line");
 	OK(strstr(out, "Content-Security-Policy: default-src 'none'; style-src 'self'; form-action 'self'; "
-		       "frame-ancestors 'none'\r\n") != NULL, "CSP (MUST-W5)");
+		       "frame-ancestors 'none'\r\n") != NULL,
+	   "CSP (MUST-W5)");
 	OK(strstr(out, "X-Frame-Options: DENY\r\n") && strstr(out, "X-Content-Type-Options: nosniff\r\n") &&
-	   strstr(out, "Referrer-Policy: no-referrer\r\n") && strstr(out, "Cache-Control: no-store\r\n"),
+		   strstr(out, "Referrer-Policy: no-referrer\r\n") &&
+		   strstr(out, "Cache-Control: no-store\r\n"),
 	   "security headers (MUST-W5)");
-	OK(strstr(out, "Set-Cookie: tes_session=abababababababababababababababab; HttpOnly; SameSite=Strict; Path=/\r\n") !=
-	   NULL, "cookie attributes (MUST-W5)");
+	OK(strstr(out, "Set-Cookie: tes_session=abababababababababababababababab; HttpOnly; SameSite=Strict; "
+		       "Path=/\r\n") != NULL,
+	   "cookie attributes (MUST-W5)");
 	OK(n > 4 && memcmp(out + n - 4, "\r\n\r\n", 4) == 0, "ends with the empty line");
 	EQ_INT(tes_resp_head(&r, out, 64, &n), TES_ERR_SPACE, "small buffer refused");
 	r.status = 404;

@@ -4,11 +4,11 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "tap.h"
+#include "wire/field.h"
 #include "wire/frame.h"
 #include "wire/msg.h"
 #include "wire/penalty.h"
-#include "wire/field.h"
-#include "tap.h"
 
 static void
 test_frame(void)
@@ -21,7 +21,8 @@ test_frame(void)
 
 	OK(tes_frame_encode(f, sizeof f, TES_FRAME_RECORD, p, 4, &used) == 0 && used == 10, "encode a frame");
 	OK(tes_frame_decode(f, used, &h, &pl, &k) == 0 && h.type == TES_FRAME_RECORD && h.length == 4 &&
-	   k == 10 && pl == f + 6, "decode(encode(x)) == x");
+		   k == 10 && pl == f + 6,
+	   "decode(encode(x)) == x");
 	for (k = 0; k < used; k++)
 		if (tes_frame_decode(f, k, &h, &pl, &used) != TES_ERR_TRUNCATED)
 			all = 0;
@@ -76,7 +77,8 @@ test_report(void)
 
 	sample_report(&r);
 	memset(sig, 0x5a, sizeof sig);
-	OK(tes_msg_report_encode(&r, buf, sizeof buf, &n) == 0 && n == 16 + 32 + 9 + 2 + 2 + 8 + 9, "canonical size");
+	OK(tes_msg_report_encode(&r, buf, sizeof buf, &n) == 0 && n == 16 + 32 + 9 + 2 + 2 + 8 + 9,
+	   "canonical size");
 	memset(&d, 0, sizeof d);
 	OK(tes_msg_report_decode(buf, n, &d) == 0 && memcmp(&d, &r, sizeof d) == 0, "report round trip");
 	for (k = 0; k < n; k++)
@@ -101,7 +103,8 @@ test_report(void)
 	buf[n - 1] = '2';
 	OK(tes_msg_report_decode(buf, n, &d) == 0 && memcmp(&d, &r, sizeof d) == 0, "control: restored");
 	OK(tes_msg_report_rec_encode(&r, sig, buf, sizeof buf, &n) == 0, "report record encode");
-	OK(tes_msg_report_rec_decode(buf, n, &d, sig2) == 0 && memcmp(sig, sig2, sizeof sig) == 0, "report record round trip");
+	OK(tes_msg_report_rec_decode(buf, n, &d, sig2) == 0 && memcmp(sig, sig2, sizeof sig) == 0,
+	   "report record round trip");
 	for (k = 0; k < n; k++) {
 		buf[k] ^= 0x80;
 		if (tes_msg_report_rec_decode(buf, n, &d, sig2) == 0 && k < n - TES_RSA_LEN &&
@@ -124,26 +127,34 @@ test_handshake_msgs(void)
 
 	memset(ch.random, 7, sizeof ch.random);
 	OK(tes_msg_client_hello_encode(&ch, buf, sizeof buf, &n) == 0 && n == 97, "client hello is 97 bytes");
-	OK(tes_msg_client_hello_decode(buf, n, &ch2) == 0 && memcmp(&ch, &ch2, sizeof ch) == 0, "client hello round trip");
+	OK(tes_msg_client_hello_decode(buf, n, &ch2) == 0 && memcmp(&ch, &ch2, sizeof ch) == 0,
+	   "client hello round trip");
 	buf[n] = 0;
-	EQ_INT(tes_msg_client_hello_decode(buf, n + 1, &ch2), TES_ERR_FORMAT, "trailing byte refused (MUST-E2)");
+	EQ_INT(tes_msg_client_hello_decode(buf, n + 1, &ch2), TES_ERR_FORMAT,
+	       "trailing byte refused (MUST-E2)");
 	buf[0] = 3;
 	EQ_INT(tes_msg_client_hello_decode(buf, n, &ch2), TES_ERR_FORMAT, "unknown suite refused");
 	EQ_INT(tes_msg_client_hello_decode(buf, n - 1, &ch2), TES_ERR_TRUNCATED, "short client hello");
 	sh.n[0] = 0xc5;
-	OK(tes_msg_server_hello_encode(&sh, buf, sizeof buf, &n) == 0 && n == 1 + 32 + 32 + 256 + 1 + 3, "server hello size");
-	OK(tes_msg_server_hello_decode(buf, n, &sh2) == 0 && memcmp(&sh, &sh2, sizeof sh) == 0, "server hello round trip");
+	OK(tes_msg_server_hello_encode(&sh, buf, sizeof buf, &n) == 0 && n == 1 + 32 + 32 + 256 + 1 + 3,
+	   "server hello size");
+	OK(tes_msg_server_hello_decode(buf, n, &sh2) == 0 && memcmp(&sh, &sh2, sizeof sh) == 0,
+	   "server hello round trip");
 	buf[65] = 0x40;
-	EQ_INT(tes_msg_server_hello_decode(buf, n, &sh2), TES_ERR_FORMAT, "modulus without its top bit refused");
+	EQ_INT(tes_msg_server_hello_decode(buf, n, &sh2), TES_ERR_FORMAT,
+	       "modulus without its top bit refused");
 	buf[65] = 0xc5;
 	buf[321] = 5;
 	OK(tes_msg_server_hello_decode(buf, n, &sh2) != 0, "exponent length 5 refused");
-	OK(tes_msg_receipt_encode(&rc, buf, sizeof buf, &n) == 0 && tes_msg_receipt_decode(buf, n, &rc2) == 0 &&
-	   rc2.number == 42 && rc2.status == TES_RECEIPT_QUEUED, "receipt round trip");
+	OK(tes_msg_receipt_encode(&rc, buf, sizeof buf, &n) == 0 &&
+		   tes_msg_receipt_decode(buf, n, &rc2) == 0 && rc2.number == 42 &&
+		   rc2.status == TES_RECEIPT_QUEUED,
+	   "receipt round trip");
 	buf[17] = 9;
 	EQ_INT(tes_msg_receipt_decode(buf, n, &rc2), TES_ERR_FORMAT, "unknown receipt status refused");
 	OK(tes_msg_login_encode(&l, buf, sizeof buf, &n) == 0 && tes_msg_login_decode(buf, n, &l2) == 0 &&
-	   strcmp(l2.user, "alice") == 0 && strcmp(l2.pw, "pw") == 0, "login round trip");
+		   strcmp(l2.user, "alice") == 0 && strcmp(l2.pw, "pw") == 0,
+	   "login round trip");
 	buf[1] = 33;
 	OK(tes_msg_login_decode(buf, n, &l2) != 0, "user name length 33 refused");
 	buf[1] = 5;
@@ -164,38 +175,51 @@ test_validators(void)
 	EQ_INT(tes_field_plate_valid("", 0), TES_ERR_PLATE, "empty plate invalid (MUST-R2)");
 	EQ_INT(tes_field_plate_valid("ABCDEFGHIJKLM", 13), TES_ERR_PLATE, "13 characters invalid (MUST-R2)");
 	EQ_INT(tes_field_plate_valid("ABCDEFGHIJKL", 12), 0, "12 characters valid");
-	EQ_INT(tes_field_plate_valid("34abc123", 8), TES_ERR_PLATE, "lower case invalid on the wire (MUST-R2)");
+	EQ_INT(tes_field_plate_valid("34abc123", 8), TES_ERR_PLATE,
+	       "lower case invalid on the wire (MUST-R2)");
 	EQ_INT(tes_field_plate_valid("34\0BC", 5), TES_ERR_PLATE, "NUL inside a plate invalid");
 	OK(tes_field_plate_normalize("34 abc-123", 10, p, &n) == 0 && n == 8 && strcmp(p, "34ABC123") == 0,
 	   "normalise input (MUST-R2)");
 	OK(tes_field_plate_normalize("AB<1", 4, p, &n) != 0, "normalise refuses '<'");
 	OK(tes_field_plate_normalize(" - ", 3, p, &n) != 0, "normalise refuses an empty result");
-	OK(tes_field_speed_valid(0) != 0 && tes_field_speed_valid(1) == 0 && tes_field_speed_valid(400) == 0 && tes_field_speed_valid(401) != 0,
+	OK(tes_field_speed_valid(0) != 0 && tes_field_speed_valid(1) == 0 &&
+		   tes_field_speed_valid(400) == 0 && tes_field_speed_valid(401) != 0,
 	   "speed bounds 1..400 (MUST-R3)");
 	OK(tes_field_limit_valid(0) == 0 && tes_field_limit_valid(4) != 0 && tes_field_limit_valid(5) == 0 &&
-	   tes_field_limit_valid(200) == 0 && tes_field_limit_valid(201) != 0, "limit 0 or 5..200 (MUST-R3)");
-	OK(tes_field_time_valid(1577836800, 1800000000) == 0 && tes_field_time_valid(1577836799, 1800000000) != 0,
+		   tes_field_limit_valid(200) == 0 && tes_field_limit_valid(201) != 0,
+	   "limit 0 or 5..200 (MUST-R3)");
+	OK(tes_field_time_valid(1577836800, 1800000000) == 0 &&
+		   tes_field_time_valid(1577836799, 1800000000) != 0,
 	   "time not before 2020 (MUST-R5)");
-	OK(tes_field_time_valid(1800000300, 1800000000) == 0 && tes_field_time_valid(1800000301, 1800000000) != 0,
+	OK(tes_field_time_valid(1800000300, 1800000000) == 0 &&
+		   tes_field_time_valid(1800000301, 1800000000) != 0,
 	   "time at most 300 s in the future (MUST-R5)");
 	OK(tes_field_time_valid(UINT64_MAX, UINT64_MAX) != 0, "no overflow at the top of the range");
-	OK(tes_field_location_valid("E5 km 12, exit #3", 17) == 0 && tes_field_location_valid("a.b,c-d/e:f#g", 13) == 0 &&
-	   tes_field_location_valid("<script>", 8) != 0 && tes_field_location_valid("a;b", 3) != 0 &&
-	   tes_field_location_valid("a\n", 2) != 0, "location alphabet (MUST-R4)");
-	OK(tes_field_location_valid("0123456789012345678901234567890123456789012345678901234567890123", 64) == 0 &&
-	   tes_field_location_valid("01234567890123456789012345678901234567890123456789012345678901234", 65) != 0,
+	OK(tes_field_location_valid("E5 km 12, exit #3", 17) == 0 &&
+		   tes_field_location_valid("a.b,c-d/e:f#g", 13) == 0 &&
+		   tes_field_location_valid("<script>", 8) != 0 && tes_field_location_valid("a;b", 3) != 0 &&
+		   tes_field_location_valid("a\n", 2) != 0,
+	   "location alphabet (MUST-R4)");
+	OK(tes_field_location_valid("0123456789012345678901234567890123456789012345678901234567890123", 64) ==
+			   0 &&
+		   tes_field_location_valid(
+			   "01234567890123456789012345678901234567890123456789012345678901234", 65) != 0,
 	   "location at most 64 characters (MUST-R4)");
 	OK(tes_field_location_valid("", 0) == 0, "empty location is valid");
-	OK(tes_field_name_valid("patrol-7", 8) == 0 && tes_field_name_valid("a b", 3) != 0 && tes_field_name_valid("", 0) != 0,
+	OK(tes_field_name_valid("patrol-7", 8) == 0 && tes_field_name_valid("a b", 3) != 0 &&
+		   tes_field_name_valid("", 0) != 0,
 	   "name alphabet");
 }
 
 static void
 test_policy(void)
 {
-	static const struct { uint32_t speed; uint16_t points; } v[] = {
-		{ 0, 0 }, { 49, 0 }, { 50, 10 }, { 69, 10 }, { 70, 20 }, { 99, 20 }, { 100, 50 }, { 400, 50 },
-		{ 65535, 50 },
+	static const struct {
+		uint32_t speed;
+		uint16_t points;
+	} v[] = {
+		{ 0, 0 },   { 49, 0 },   { 50, 10 },  { 69, 10 },    { 70, 20 },
+		{ 99, 20 }, { 100, 50 }, { 400, 50 }, { 65535, 50 },
 	};
 	size_t i;
 	int all = 1;
