@@ -200,7 +200,7 @@ PURE_ALLOC_SRC := src/store/index.c
 CRYPTO_SRC := $(addprefix src/crypto/,sha256.c hmac.c hkdf.c digest.c keysched.c record.c x25519.c handshake.c rsa.c rng.c)
 DEB_PKGS   += clang-format-14
 
-check: all
+check: all $(B)/tes-bench
 	$(Q)failed=; \
 	tests/check/format.sh . || failed="$$failed format"; \
 	PURE_SRC="$(PURE_SRC)" PURE_ALLOC_SRC="$(PURE_ALLOC_SRC)" CRYPTO_SRC="$(CRYPTO_SRC)" \

@@ -16,7 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Abort with a message when a property the code promises does not hold. */
 static inline void

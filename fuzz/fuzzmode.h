@@ -21,9 +21,11 @@
 extern const char tes_fuzz_marker[];
 
 /* Re-seed the deterministic generator: call at the start of every input. */
-void tes_fuzz_reset(void);
+void
+tes_fuzz_reset(void);
 
 /* The fixed clock (seconds since the epoch). */
-uint64_t tes_fuzz_now(void);
+uint64_t
+tes_fuzz_now(void);
 
 #endif

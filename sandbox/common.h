@@ -20,9 +20,11 @@ struct tes_sandbox_ids {
  * TES_SANDBOX_DIR (chroot), TES_SANDBOX_UID and TES_SANDBOX_GID (the
  * unprivileged ids, required when root), TES_SANDBOX_CPU (RLIMIT_CPU).
  */
-int tes_sandbox_prepare(const struct tes_sandbox_policy *p, struct tes_sandbox_ids *ids);
+int
+tes_sandbox_prepare(const struct tes_sandbox_policy *p, struct tes_sandbox_ids *ids);
 
 /* Close extra descriptors, chroot + drop uid (root only), rlimits, no_new_privs. */
-int tes_sandbox_lockdown(const struct tes_sandbox_policy *p, const struct tes_sandbox_ids *ids);
+int
+tes_sandbox_lockdown(const struct tes_sandbox_policy *p, const struct tes_sandbox_ids *ids);
 
 #endif

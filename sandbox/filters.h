@@ -23,6 +23,7 @@ struct tes_sandbox_filter {
 };
 
 /* The program of a phase, or NULL for a phase without one. */
-const struct tes_sandbox_filter *tes_sandbox_filter(enum tes_sandbox_phase phase);
+const struct tes_sandbox_filter *
+tes_sandbox_filter(enum tes_sandbox_phase phase);
 
 #endif

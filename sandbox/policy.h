@@ -22,6 +22,7 @@ struct tes_sandbox_policy {
 };
 
 /* The policy of a phase, or NULL for an unknown phase. */
-const struct tes_sandbox_policy *tes_sandbox_policy(enum tes_sandbox_phase phase);
+const struct tes_sandbox_policy *
+tes_sandbox_policy(enum tes_sandbox_phase phase);
 
 #endif

@@ -27,10 +27,13 @@ enum tes_sandbox_phase {
 };
 
 /* Name of the compiled-in backend: "seccomp" or "null". */
-const char *tes_sandbox_backend(void);
+const char *
+tes_sandbox_backend(void);
 
-int tes_sandbox_init(enum tes_sandbox_phase phase);
+int
+tes_sandbox_init(enum tes_sandbox_phase phase);
 
-int tes_sandbox_enter(enum tes_sandbox_phase phase);
+int
+tes_sandbox_enter(enum tes_sandbox_phase phase);
 
 #endif

@@ -18,13 +18,15 @@
     terminates \true;
     assigns *ctx \from ((const uint8_t *)key)[0 .. len-1], len;
  */
-void br_des_ct_cbcenc_init(br_des_ct_cbcenc_keys *ctx, const void *key, size_t len);
+void
+br_des_ct_cbcenc_init(br_des_ct_cbcenc_keys *ctx, const void *key, size_t len);
 
 /*@ requires \valid(ctx) && \valid_read((const uint8_t *)key + (0 .. len-1));
     terminates \true;
     assigns *ctx \from ((const uint8_t *)key)[0 .. len-1], len;
  */
-void br_des_ct_cbcdec_init(br_des_ct_cbcdec_keys *ctx, const void *key, size_t len);
+void
+br_des_ct_cbcdec_init(br_des_ct_cbcdec_keys *ctx, const void *key, size_t len);
 
 /*@ requires \valid_read(ctx) && \valid((uint8_t *)iv + (0 .. 7));
     requires \valid((uint8_t *)data + (0 .. len-1)) && len % 8 == 0;
@@ -32,7 +34,8 @@ void br_des_ct_cbcdec_init(br_des_ct_cbcdec_keys *ctx, const void *key, size_t l
     terminates \true;
     assigns ((uint8_t *)iv)[0 .. 7], ((uint8_t *)data)[0 .. len-1];
  */
-void br_des_ct_cbcenc_run(const br_des_ct_cbcenc_keys *ctx, void *iv, void *data, size_t len);
+void
+br_des_ct_cbcenc_run(const br_des_ct_cbcenc_keys *ctx, void *iv, void *data, size_t len);
 
 /*@ requires \valid_read(ctx) && \valid((uint8_t *)iv + (0 .. 7));
     requires \valid((uint8_t *)data + (0 .. len-1)) && len % 8 == 0;
@@ -40,5 +43,6 @@ void br_des_ct_cbcenc_run(const br_des_ct_cbcenc_keys *ctx, void *iv, void *data
     terminates \true;
     assigns ((uint8_t *)iv)[0 .. 7], ((uint8_t *)data)[0 .. len-1];
  */
-void br_des_ct_cbcdec_run(const br_des_ct_cbcdec_keys *ctx, void *iv, void *data, size_t len);
+void
+br_des_ct_cbcdec_run(const br_des_ct_cbcdec_keys *ctx, void *iv, void *data, size_t len);
 #endif

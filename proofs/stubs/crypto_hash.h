@@ -23,21 +23,24 @@
     terminates \true;
     assigns *h \from key[0 .. klen-1], klen;
  */
-void tes_hmac_init(struct tes_hmac *h, const uint8_t *key, size_t klen);
+void
+tes_hmac_init(struct tes_hmac *h, const uint8_t *key, size_t klen);
 
 /*@ requires \valid(h) && \valid_read((const uint8_t *)data + (0 .. n-1));
     requires \separated(h, (const uint8_t *)data + (0 .. n-1));
     terminates \true;
     assigns *h \from *h, ((const uint8_t *)data)[0 .. n-1], n;
  */
-void tes_hmac_update(struct tes_hmac *h, const void *data, size_t n);
+void
+tes_hmac_update(struct tes_hmac *h, const void *data, size_t n);
 
 /*@ requires \valid(h) && \valid(out + (0 .. 31));
     requires \separated(h, out + (0 .. 31));
     terminates \true;
     assigns *h, out[0 .. 31] \from *h;
  */
-void tes_hmac_out(struct tes_hmac *h, uint8_t out[32]);
+void
+tes_hmac_out(struct tes_hmac *h, uint8_t out[32]);
 
 /*@ requires \valid_read(key + (0 .. klen-1));
     requires \valid_read((const uint8_t *)data + (0 .. n-1));
@@ -46,7 +49,8 @@ void tes_hmac_out(struct tes_hmac *h, uint8_t out[32]);
     terminates \true;
     assigns out[0 .. 31] \from key[0 .. klen-1], klen, ((const uint8_t *)data)[0 .. n-1], n;
  */
-void tes_hmac_sha256(const uint8_t *key, size_t klen, const void *data, size_t n, uint8_t out[32]);
+void
+tes_hmac_sha256(const uint8_t *key, size_t klen, const void *data, size_t n, uint8_t out[32]);
 
 /*@ requires \valid_read(salt + (0 .. slen-1)) && \valid_read(ikm + (0 .. ilen-1));
     requires \valid_read(info + (0 .. infolen-1)) && \valid(out + (0 .. outlen-1));
@@ -57,6 +61,7 @@ void tes_hmac_sha256(const uint8_t *key, size_t klen, const void *data, size_t n
     assigns out[0 .. outlen-1] \from salt[0 .. slen-1], slen, ikm[0 .. ilen-1], ilen,
                                      info[0 .. infolen-1], infolen, outlen;
  */
-void tes_hkdf_sha256(const uint8_t *salt, size_t slen, const uint8_t *ikm, size_t ilen, const uint8_t *info,
-		     size_t infolen, uint8_t *out, size_t outlen);
+void
+tes_hkdf_sha256(const uint8_t *salt, size_t slen, const uint8_t *ikm, size_t ilen, const uint8_t *info,
+		size_t infolen, uint8_t *out, size_t outlen);
 #endif

@@ -22,5 +22,6 @@
              (k->elen == 1 ==> k->e[0] >= 3));
     ensures \result == 0 || \result == TES_ERR_KEY;
  */
-int tes_rsa_pub_check(const struct tes_rsa_pub *k);
+int
+tes_rsa_pub_check(const struct tes_rsa_pub *k);
 #endif

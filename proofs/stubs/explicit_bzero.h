@@ -13,5 +13,6 @@
     assigns ((char *)p)[0 .. n-1];
     ensures \forall integer k; 0 <= k < n ==> ((char *)p)[k] == 0;
  */
-void explicit_bzero(void *p, size_t n);
+void
+explicit_bzero(void *p, size_t n);
 #endif

@@ -30,19 +30,24 @@ struct tes_stats_fig {
 };
 
 /* Monotonic clock in seconds. */
-double tes_stats_now(void);
+double
+tes_stats_now(void);
 
 /* Append one run's value (ignored past TES_BENCH_RUNS_MAX). */
-void tes_stats_fig_add(struct tes_stats_fig *f, double v);
+void
+tes_stats_fig_add(struct tes_stats_fig *f, double v);
 
 /* Print f as one JSON line: median, min and max over its runs. */
-void tes_stats_fig_print(const struct tes_stats_fig *f);
+void
+tes_stats_fig_print(const struct tes_stats_fig *f);
 
 /* Sort n samples in place and return the q-quantile (0 <= q <= 1); 0 if n is 0. */
-double tes_stats_quantile(double *s, size_t n, double q);
+double
+tes_stats_quantile(double *s, size_t n, double q);
 
 /* Mean of n samples; 0 if n is 0. */
-double tes_stats_mean(const double *s, size_t n);
+double
+tes_stats_mean(const double *s, size_t n);
 
 /* Options shared by the subcommands that talk to a server. */
 struct tes_bench_net {
@@ -63,17 +68,25 @@ struct tes_bench_net {
  * unit with key id unit: a fresh random id, observed a minute ago
  * (`tes-bench raw` takes its record sizes from one of these).
  */
-void tes_load_report(struct tes_report *rep, const uint8_t unit[static TES_KEYID_LEN], unsigned i,
-		     unsigned k);
+void
+tes_load_report(struct tes_report *rep, const uint8_t unit[static TES_KEYID_LEN], unsigned i, unsigned k);
 
 /* Subcommands: argc/argv after the subcommand name; a sysexits code. */
-int tes_raw(int argc, char **argv);
-int tes_load_handshakes(int argc, char **argv);
-int tes_load_reports(int argc, char **argv);
-int tes_load_idle(int argc, char **argv);
-int tes_gen_populate(int argc, char **argv);
-int tes_scale_approve(int argc, char **argv);
-int tes_scale_startup(int argc, char **argv);
-int tes_scale_rss(int argc, char **argv);
+int
+tes_raw(int argc, char **argv);
+int
+tes_load_handshakes(int argc, char **argv);
+int
+tes_load_reports(int argc, char **argv);
+int
+tes_load_idle(int argc, char **argv);
+int
+tes_gen_populate(int argc, char **argv);
+int
+tes_scale_approve(int argc, char **argv);
+int
+tes_scale_startup(int argc, char **argv);
+int
+tes_scale_rss(int argc, char **argv);
 
 #endif

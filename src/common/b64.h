@@ -22,7 +22,8 @@
  * Encode n bytes into out (cap bytes, NUL-terminated). pad = 0 omits the
  * trailing '=' characters. TES_ERR_SPACE (out untouched) when cap is short.
  */
-int tes_b64_encode(const uint8_t *in, size_t n, char *out, size_t cap, int pad);
+int
+tes_b64_encode(const uint8_t *in, size_t n, char *out, size_t cap, int pad);
 
 /*
  * Strict decode of exactly n characters (no whitespace, no NUL needed).
@@ -32,6 +33,7 @@ int tes_b64_encode(const uint8_t *in, size_t n, char *out, size_t cap, int pad);
  * input, TES_ERR_SPACE when the result does not fit cap; out is wiped on
  * failure.
  */
-int tes_b64_decode(const char *in, size_t n, uint8_t *out, size_t cap, size_t *outlen);
+int
+tes_b64_decode(const char *in, size_t n, uint8_t *out, size_t cap, size_t *outlen);
 
 #endif

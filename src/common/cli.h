@@ -9,9 +9,11 @@
 
 /* Read a password: from the first line of `file` when given, else from the terminal
  * (no echo; asked twice when confirm is set). Returns 0 or a TES_ERR_* code. */
-int tes_cli_password(const char *file, const char *prompt, int confirm, char *out, size_t cap);
+int
+tes_cli_password(const char *file, const char *prompt, int confirm, char *out, size_t cap);
 
 /* Parse a decimal integer in [min, max]. */
-int tes_cli_uint(const char *s, unsigned long min, unsigned long max, unsigned long *v);
+int
+tes_cli_uint(const char *s, unsigned long min, unsigned long max, unsigned long *v);
 
 #endif

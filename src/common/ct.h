@@ -18,6 +18,7 @@
     ensures \result == 0 || \result == -1;
  */
 /* 0 if the n bytes are equal, -1 otherwise; time depends only on n. */
-int tes_ct_eq(const uint8_t *a, const uint8_t *b, size_t n);
+int
+tes_ct_eq(const uint8_t *a, const uint8_t *b, size_t n);
 
 #endif

@@ -40,7 +40,8 @@ struct tes_cur {
     ensures buf != \null ==> c->len == len;
  */
 /* Reader over const bytes: the cursor API never writes through a reader. */
-void tes_cur_init_rd(struct tes_cur *c, const uint8_t *buf, size_t len);
+void
+tes_cur_init_rd(struct tes_cur *c, const uint8_t *buf, size_t len);
 
 /*@ requires \valid(c);
     requires \valid(buf + (0 .. len-1));
@@ -51,7 +52,8 @@ void tes_cur_init_rd(struct tes_cur *c, const uint8_t *buf, size_t len);
     ensures buf == \null ==> c->len == 0;
     ensures buf != \null ==> c->len == len;
  */
-void tes_cur_init_wr(struct tes_cur *c, uint8_t *buf, size_t len);
+void
+tes_cur_init_wr(struct tes_cur *c, uint8_t *buf, size_t len);
 
 /*@ requires \valid_read(c) && c->off <= c->len;
     terminates \true;
@@ -59,7 +61,8 @@ void tes_cur_init_wr(struct tes_cur *c, uint8_t *buf, size_t len);
     ensures \result == c->len - c->off;
  */
 /* Bytes left between off and len. */
-size_t tes_cur_left(const struct tes_cur *c);
+size_t
+tes_cur_left(const struct tes_cur *c);
 
 /*
  * Getters: on success the value is the big-endian integer at buf[off] and
@@ -78,7 +81,8 @@ size_t tes_cur_left(const struct tes_cur *c);
       ensures \result == TES_ERR_TRUNCATED && c->off == \old(c->off);
     complete behaviors; disjoint behaviors;
  */
-int tes_cur_get_u8(struct tes_cur *c, uint8_t *v);
+int
+tes_cur_get_u8(struct tes_cur *c, uint8_t *v);
 
 /*@ requires cur_rd(c) && \valid(v) && \separated(v, c);
     terminates \true;
@@ -93,7 +97,8 @@ int tes_cur_get_u8(struct tes_cur *c, uint8_t *v);
       ensures \result == TES_ERR_TRUNCATED && c->off == \old(c->off);
     complete behaviors; disjoint behaviors;
  */
-int tes_cur_get_u16be(struct tes_cur *c, uint16_t *v);
+int
+tes_cur_get_u16be(struct tes_cur *c, uint16_t *v);
 
 /*@ requires cur_rd(c) && \valid(v) && \separated(v, c);
     terminates \true;
@@ -108,7 +113,8 @@ int tes_cur_get_u16be(struct tes_cur *c, uint16_t *v);
       ensures \result == TES_ERR_TRUNCATED && c->off == \old(c->off);
     complete behaviors; disjoint behaviors;
  */
-int tes_cur_get_u32be(struct tes_cur *c, uint32_t *v);
+int
+tes_cur_get_u32be(struct tes_cur *c, uint32_t *v);
 
 /*@ requires cur_rd(c) && \valid(v) && \separated(v, c);
     terminates \true;
@@ -123,7 +129,8 @@ int tes_cur_get_u32be(struct tes_cur *c, uint32_t *v);
       ensures \result == TES_ERR_TRUNCATED && c->off == \old(c->off);
     complete behaviors; disjoint behaviors;
  */
-int tes_cur_get_u64be(struct tes_cur *c, uint64_t *v);
+int
+tes_cur_get_u64be(struct tes_cur *c, uint64_t *v);
 
 /*@ requires cur_rd(c) && \valid(out + (0 .. n-1));
     requires \separated(out + (0 .. n-1), c, c->buf + (0 .. c->len - 1));
@@ -140,7 +147,8 @@ int tes_cur_get_u64be(struct tes_cur *c, uint64_t *v);
     complete behaviors; disjoint behaviors;
  */
 /* Copy n bytes out. */
-int tes_cur_get_bytes(struct tes_cur *c, uint8_t *out, size_t n);
+int
+tes_cur_get_bytes(struct tes_cur *c, uint8_t *out, size_t n);
 
 /*@ requires cur_rd(c) && \valid(view) && \separated(view, c);
     terminates \true;
@@ -158,7 +166,8 @@ int tes_cur_get_bytes(struct tes_cur *c, uint8_t *out, size_t n);
     complete behaviors; disjoint behaviors;
  */
 /* Point into the buffer without copying (view valid while buf lives). */
-int tes_cur_get_view(struct tes_cur *c, const uint8_t **view, size_t n);
+int
+tes_cur_get_view(struct tes_cur *c, const uint8_t **view, size_t n);
 
 /*
  * Putters: on success the encoding is at buf[off] and off advances; on
@@ -178,7 +187,8 @@ int tes_cur_get_view(struct tes_cur *c, const uint8_t **view, size_t n);
       ensures \result == TES_ERR_SPACE && c->off == \old(c->off);
     complete behaviors; disjoint behaviors;
  */
-int tes_cur_put_u8(struct tes_cur *c, uint8_t v);
+int
+tes_cur_put_u8(struct tes_cur *c, uint8_t v);
 
 /*@ requires cur_wr(c);
     terminates \true;
@@ -194,7 +204,8 @@ int tes_cur_put_u8(struct tes_cur *c, uint8_t v);
       ensures \result == TES_ERR_SPACE && c->off == \old(c->off);
     complete behaviors; disjoint behaviors;
  */
-int tes_cur_put_u16be(struct tes_cur *c, uint16_t v);
+int
+tes_cur_put_u16be(struct tes_cur *c, uint16_t v);
 
 /*@ requires cur_wr(c);
     terminates \true;
@@ -210,7 +221,8 @@ int tes_cur_put_u16be(struct tes_cur *c, uint16_t v);
       ensures \result == TES_ERR_SPACE && c->off == \old(c->off);
     complete behaviors; disjoint behaviors;
  */
-int tes_cur_put_u32be(struct tes_cur *c, uint32_t v);
+int
+tes_cur_put_u32be(struct tes_cur *c, uint32_t v);
 
 /*@ requires cur_wr(c);
     terminates \true;
@@ -226,7 +238,8 @@ int tes_cur_put_u32be(struct tes_cur *c, uint32_t v);
       ensures \result == TES_ERR_SPACE && c->off == \old(c->off);
     complete behaviors; disjoint behaviors;
  */
-int tes_cur_put_u64be(struct tes_cur *c, uint64_t v);
+int
+tes_cur_put_u64be(struct tes_cur *c, uint64_t v);
 
 /*@ requires cur_wr(c) && \valid_read(in + (0 .. n-1));
     requires \separated(in + (0 .. n-1), c, c->buf + (0 .. c->len - 1));
@@ -243,7 +256,8 @@ int tes_cur_put_u64be(struct tes_cur *c, uint64_t v);
       ensures \result == TES_ERR_SPACE && c->off == \old(c->off);
     complete behaviors; disjoint behaviors;
  */
-int tes_cur_put_bytes(struct tes_cur *c, const uint8_t *in, size_t n);
+int
+tes_cur_put_bytes(struct tes_cur *c, const uint8_t *in, size_t n);
 
 /*
  * Strings with a u8 length prefix (spec/PROTOCOL.md#encoding), the one
@@ -262,7 +276,8 @@ int tes_cur_put_bytes(struct tes_cur *c, const uint8_t *in, size_t n);
     ensures \result == 0 ==> *len <= max && out[*len] == 0 &&
             c->off == \old(c->off) + 1 + *len;
  */
-int tes_cur_get_str8(struct tes_cur *c, size_t max, uint8_t *len, char *out);
+int
+tes_cur_get_str8(struct tes_cur *c, size_t max, uint8_t *len, char *out);
 
 /*@ requires cur_wr(c) && \valid_read(s + (0 .. len-1));
     requires \separated(s + (0 .. len-1), c, c->buf + (0 .. c->len - 1));
@@ -272,7 +287,8 @@ int tes_cur_get_str8(struct tes_cur *c, size_t max, uint8_t *len, char *out);
     ensures c->off <= c->len;
     ensures \result == 0 ==> c->off == \old(c->off) + 1 + len;
  */
-int tes_cur_put_str8(struct tes_cur *c, const char *s, uint8_t len);
+int
+tes_cur_put_str8(struct tes_cur *c, const char *s, uint8_t len);
 
 /*
  * Zero n bytes of an output buffer, typed for the proofs (tes_wipe() takes
@@ -284,7 +300,8 @@ int tes_cur_put_str8(struct tes_cur *c, const char *s, uint8_t len);
     assigns p[0 .. n-1];
     ensures \forall integer k; 0 <= k < n ==> p[k] == 0;
  */
-void tes_cur_zero(uint8_t *p, size_t n);
+void
+tes_cur_zero(uint8_t *p, size_t n);
 
 /* Decode helpers without a cursor (callers with fixed offsets). */
 /*@ requires \valid_read(p + (0 .. 1));
@@ -292,41 +309,47 @@ void tes_cur_zero(uint8_t *p, size_t n);
     assigns \nothing;
     ensures \result == be16(p);
  */
-uint16_t tes_cur_dec16be(const uint8_t p[static 2]);
+uint16_t
+tes_cur_dec16be(const uint8_t p[static 2]);
 
 /*@ requires \valid_read(p + (0 .. 3));
     terminates \true;
     assigns \nothing;
     ensures \result == be32(p);
  */
-uint32_t tes_cur_dec32be(const uint8_t p[static 4]);
+uint32_t
+tes_cur_dec32be(const uint8_t p[static 4]);
 
 /*@ requires \valid_read(p + (0 .. 7));
     terminates \true;
     assigns \nothing;
     ensures \result == be64(p);
  */
-uint64_t tes_cur_dec64be(const uint8_t p[static 8]);
+uint64_t
+tes_cur_dec64be(const uint8_t p[static 8]);
 
 /*@ requires \valid(p + (0 .. 1));
     terminates \true;
     assigns p[0 .. 1];
     ensures be16(p) == v;
  */
-void tes_cur_enc16be(uint8_t p[static 2], uint16_t v);
+void
+tes_cur_enc16be(uint8_t p[static 2], uint16_t v);
 
 /*@ requires \valid(p + (0 .. 3));
     terminates \true;
     assigns p[0 .. 3];
     ensures be32(p) == v;
  */
-void tes_cur_enc32be(uint8_t p[static 4], uint32_t v);
+void
+tes_cur_enc32be(uint8_t p[static 4], uint32_t v);
 
 /*@ requires \valid(p + (0 .. 7));
     terminates \true;
     assigns p[0 .. 7];
     ensures be64(p) == v;
  */
-void tes_cur_enc64be(uint8_t p[static 8], uint64_t v);
+void
+tes_cur_enc64be(uint8_t p[static 8], uint64_t v);
 
 #endif

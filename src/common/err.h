@@ -51,6 +51,7 @@ enum tes_err {
 };
 
 /* One-line, human-readable text for an error code (never NULL). */
-const char *tes_err_str(int err);
+const char *
+tes_err_str(int err);
 
 #endif

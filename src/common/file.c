@@ -141,6 +141,14 @@ tes_file_create(int dfd, const char *name, const void *p, size_t n, mode_t mode)
 
 /* see file.h */
 int
+tes_file_open_append(int dfd, const char *name, mode_t mode, int *fd)
+{
+	*fd = openat(dfd, name, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode);
+	return *fd < 0 ? TES_ERR_IO : 0;
+}
+
+/* see file.h */
+int
 tes_file_replace(int dfd, const char *tmp, const char *name, const void *p, size_t n, mode_t mode)
 {
 	int fd, r = TES_ERR_INTERNAL;

@@ -31,29 +31,36 @@ enum tes_file_rule {
 };
 
 /* Write all n bytes at fd's position (retrying short writes and EINTR). */
-int tes_file_write_all(int fd, const void *p, size_t n);
+int
+tes_file_write_all(int fd, const void *p, size_t n);
 
 /* Read exactly n bytes from fd's position; end of file first is TES_ERR_IO. */
-int tes_file_read_all(int fd, void *p, size_t n);
+int
+tes_file_read_all(int fd, void *p, size_t n);
 
 /* Read up to n bytes at offset off; *got is short of n only at the end of the file. */
-int tes_file_pread_all(int fd, void *p, size_t n, uint64_t off, size_t *got);
+int
+tes_file_pread_all(int fd, void *p, size_t n, uint64_t off, size_t *got);
 
 /* fsync(2) of fd (a file or a directory). */
-int tes_file_sync(int fd);
+int
+tes_file_sync(int fd);
 
 /* fdatasync(2) of fd: its data and the size, not the other metadata. */
-int tes_file_datasync(int fd);
+int
+tes_file_datasync(int fd);
 
 /* ftruncate(2) of fd to size bytes (not synced). */
-int tes_file_truncate(int fd, uint64_t size);
+int
+tes_file_truncate(int fd, uint64_t size);
 
 /*
  * fsync the directory that holds path (its parent, "." for a bare name), so
  * that a new entry for path is durable. TES_ERR_ARG if path is longer than
  * PATH_MAX.
  */
-int tes_file_sync_parent(const char *path);
+int
+tes_file_sync_parent(const char *path);
 
 /*
  * Create name under dfd with the given mode (subject to the umask), never an
@@ -62,7 +69,17 @@ int tes_file_sync_parent(const char *path);
  * removed. The caller fsyncs the directory when the new entry must be
  * durable.
  */
-int tes_file_create(int dfd, const char *name, const void *p, size_t n, mode_t mode);
+int
+tes_file_create(int dfd, const char *name, const void *p, size_t n, mode_t mode);
+
+/*
+ * Open name under dfd for appending (created with mode if missing): *fd,
+ * which the caller writes with tes_file_write_all and closes; -1 and
+ * TES_ERR_IO on failure. Unlike the other writes it follows a symbolic link,
+ * as the reads do: it appends to a user's own files (known_servers).
+ */
+int
+tes_file_open_append(int dfd, const char *name, mode_t mode, int *fd);
 
 /*
  * Replace name under dfd atomically: write the n bytes to tmp (created or
@@ -71,7 +88,8 @@ int tes_file_create(int dfd, const char *name, const void *p, size_t n, mode_t m
  * removed and name is unchanged; a failure of the last fsync leaves the new
  * file in place (TES_ERR_IO: whether it survives a crash is unknown).
  */
-int tes_file_replace(int dfd, const char *tmp, const char *name, const void *p, size_t n, mode_t mode);
+int
+tes_file_replace(int dfd, const char *tmp, const char *name, const void *p, size_t n, mode_t mode);
 
 /*
  * Read a whole file of at most max bytes into buf, which has room for
@@ -82,7 +100,8 @@ int tes_file_replace(int dfd, const char *tmp, const char *name, const void *p, 
  * it (it is then refused); with neither, any file open(2) opens is read to
  * its end (a pipe such as /dev/stdin). On failure the bytes read are wiped.
  */
-int tes_file_load(int dfd, const char *name, unsigned rules, uint8_t *buf, size_t max, size_t *len);
+int
+tes_file_load(int dfd, const char *name, unsigned rules, uint8_t *buf, size_t max, size_t *len);
 
 /*
  * A whole regular file of at most max bytes (TES_ERR_TOOLONG) into a new
@@ -91,13 +110,15 @@ int tes_file_load(int dfd, const char *name, unsigned rules, uint8_t *buf, size_
  * gave: a file that shrinks meanwhile is TES_ERR_IO. *out is NULL on
  * failure. Out of memory ends the process.
  */
-int tes_file_slurp(int dfd, const char *name, unsigned rules, size_t max, uint8_t **out, size_t *len);
+int
+tes_file_slurp(int dfd, const char *name, unsigned rules, size_t max, uint8_t **out, size_t *len);
 
 /*
  * The rules of tes_file_load on name without opening it (fstatat; with
  * TES_FILE_NOFOLLOW a symbolic link is judged itself, so it is not a
  * regular file). 0, TES_ERR_NOTFOUND, TES_ERR_IO or TES_ERR_KEY.
  */
-int tes_file_check(int dfd, const char *name, unsigned rules);
+int
+tes_file_check(int dfd, const char *name, unsigned rules);
 
 #endif

@@ -29,7 +29,8 @@
     ensures \forall integer k; 0 <= k < n ==> hex_value(out[2 * k]) * 16 + hex_value(out[2 * k + 1]) == in[k];
  */
 /* Lowercase hex of n bytes; out has room for 2n + 1 characters (NUL). */
-void tes_hex_encode(const uint8_t *in, size_t n, char *out);
+void
+tes_hex_encode(const uint8_t *in, size_t n, char *out);
 
 /*@ requires \valid_read(in + (0 .. n-1)) && \valid(out + (0 .. outlen-1));
     requires \separated(in + (0 .. n-1), out + (0 .. outlen-1));
@@ -53,6 +54,7 @@ void tes_hex_encode(const uint8_t *in, size_t n, char *out);
  * TES_ERR_FORMAT for a wrong length or a non-hex character; out is wiped
  * on failure.
  */
-int tes_hex_decode(const char *in, size_t n, uint8_t *out, size_t outlen);
+int
+tes_hex_decode(const char *in, size_t n, uint8_t *out, size_t outlen);
 
 #endif

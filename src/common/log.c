@@ -19,7 +19,8 @@ tes_log_init(const char *progname, int timestamps)
 	stamps = timestamps;
 }
 
-static void vlog(int level, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+static void
+vlog(int level, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 static void
 vlog(int level, const char *fmt, va_list ap)

@@ -6,9 +6,11 @@
 #include <stdint.h>
 
 /* Seconds since the epoch as "YYYY-MM-DDTHH:MM:SSZ" (UTC), NUL-terminated. */
-void tes_time_format(uint64_t t, char out[static 32]);
+void
+tes_time_format(uint64_t t, char out[static 32]);
 
 /* "YYYY-MM-DDTHH:MM:SSZ" (UTC) to seconds since the epoch; TES_ERR_TIME if it is not one. */
-int tes_time_parse(const char *s, uint64_t *t);
+int
+tes_time_parse(const char *s, uint64_t *t);
 
 #endif

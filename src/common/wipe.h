@@ -16,7 +16,8 @@
     ensures \forall integer k; 0 <= k < n ==> ((char *)p)[k] == 0;
  */
 /* Overwrite n bytes with zeros in a way the compiler cannot elide. */
-void tes_wipe(void *p, size_t n);
+void
+tes_wipe(void *p, size_t n);
 
 /*@ requires \valid(p + (0 .. n-1));
     terminates \true;
@@ -28,7 +29,8 @@ void tes_wipe(void *p, size_t n);
  * proven callers: WP's typed memory model cannot follow a uint8_t * into
  * tes_wipe()'s void *. Trusted, not proven (proofs/README.md).
  */
-void tes_wipe_u8(uint8_t *p, size_t n);
+void
+tes_wipe_u8(uint8_t *p, size_t n);
 
 /*@ requires \valid(p + (0 .. n-1));
     terminates \true;
@@ -36,7 +38,8 @@ void tes_wipe_u8(uint8_t *p, size_t n);
     ensures \forall integer k; 0 <= k < n ==> p[k] == 0;
  */
 /* tes_wipe() of a char buffer, for the same reason. Trusted, not proven. */
-void tes_wipe_chars(char *p, size_t n);
+void
+tes_wipe_chars(char *p, size_t n);
 
 #define TES_WIPE_BUF(b) tes_wipe((b), sizeof(b))
 #define TES_WIPE_CTX(c) tes_wipe((c), sizeof(*(c)))

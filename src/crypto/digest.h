@@ -12,6 +12,7 @@
 #include "wire/msg.h"
 
 /* SHA-256("TES1 report" || tes_msg_report_encode(r)); the encoder's error if r is out of range. */
-int tes_digest_report(const struct tes_report *r, uint8_t out[static TES_HASH_LEN]);
+int
+tes_digest_report(const struct tes_report *r, uint8_t out[static TES_HASH_LEN]);
 
 #endif

@@ -15,7 +15,8 @@
  * must not exceed TES_HKDF_MAX: a larger request is a programming error
  * and aborts.
  */
-void tes_hkdf_sha256(const uint8_t *salt, size_t slen, const uint8_t *ikm, size_t ilen, const uint8_t *info,
-		     size_t infolen, uint8_t *out, size_t outlen);
+void
+tes_hkdf_sha256(const uint8_t *salt, size_t slen, const uint8_t *ikm, size_t ilen, const uint8_t *info,
+		size_t infolen, uint8_t *out, size_t outlen);
 
 #endif

@@ -26,14 +26,16 @@ enum {
  * promises to for primes that are 3 mod 4, which tes_rsa_generate() keys
  * always have; keys made by other tools have worked in practice).
  */
-int tes_keyfile_save_private(const struct tes_rsa_priv *k, const char *path);
+int
+tes_keyfile_save_private(const struct tes_rsa_priv *k, const char *path);
 
 /*
  * 0 if path is a regular file that neither group nor others can access.
  * TES_ERR_ARG if its mode & 077 != 0 (tell the user "key file permissions
  * too open (chmod 600)"), TES_ERR_NOTFOUND if missing, TES_ERR_IO else.
  */
-int tes_keyfile_check_mode(const char *path);
+int
+tes_keyfile_check_mode(const char *path);
 
 /*
  * Read a PEM private key: "RSA PRIVATE KEY" (PKCS#1) or unencrypted
@@ -44,7 +46,8 @@ int tes_keyfile_check_mode(const char *path);
  * TES_ERR_KEY for a non-RSA or non-2048-bit or inconsistent key,
  * TES_ERR_TOOLONG for an oversize file. k is wiped on failure.
  */
-int tes_keyfile_load_private(struct tes_rsa_priv *k, const char *path);
+int
+tes_keyfile_load_private(struct tes_rsa_priv *k, const char *path);
 
 /*
  * OpenSSH public key line "ssh-rsa <base64> <comment>\n" into out (cap
@@ -53,7 +56,8 @@ int tes_keyfile_load_private(struct tes_rsa_priv *k, const char *path);
  * (TES_ERR_ARG). TES_ERR_SPACE if cap is short; TES_KEYFILE_SSH_LINE_MAX
  * always fits.
  */
-int tes_keyfile_ssh_line(const struct tes_rsa_pub *k, const char *comment, char *out, size_t cap);
+int
+tes_keyfile_ssh_line(const struct tes_rsa_pub *k, const char *comment, char *out, size_t cap);
 
 /*
  * Strict parse of one OpenSSH "ssh-rsa" line (n bytes, one trailing "\n"
@@ -61,12 +65,15 @@ int tes_keyfile_ssh_line(const struct tes_rsa_pub *k, const char *comment, char 
  * trailing data, then tes_rsa_pub_check(). TES_ERR_FORMAT or TES_ERR_KEY;
  * k is only written on success.
  */
-int tes_keyfile_ssh_parse(struct tes_rsa_pub *k, const char *line, size_t n);
+int
+tes_keyfile_ssh_parse(struct tes_rsa_pub *k, const char *line, size_t n);
 
 /* Write the OpenSSH line to a new file, mode 0644 (same errors as save_private). */
-int tes_keyfile_save_public(const struct tes_rsa_pub *k, const char *path, const char *comment);
+int
+tes_keyfile_save_public(const struct tes_rsa_pub *k, const char *path, const char *comment);
 
 /* Read a file holding exactly one OpenSSH "ssh-rsa" line. */
-int tes_keyfile_load_public(struct tes_rsa_pub *k, const char *path);
+int
+tes_keyfile_load_public(struct tes_rsa_pub *k, const char *path);
 
 #endif

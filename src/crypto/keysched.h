@@ -25,14 +25,16 @@ struct tes_session_keys {
 };
 
 /* Derive the session keys as above (deterministic; never fails). */
-void tes_keysched_derive(const uint8_t pms[TES_PMS_LEN], const uint8_t ecdh[TES_X25519_LEN],
-			 const uint8_t th[TES_HASH_LEN], struct tes_session_keys *out);
+void
+tes_keysched_derive(const uint8_t pms[TES_PMS_LEN], const uint8_t ecdh[TES_X25519_LEN],
+		    const uint8_t th[TES_HASH_LEN], struct tes_session_keys *out);
 
 /*
  * Finished value = HMAC-SHA256(fin_key, th). Compare a received one with
  * tes_ct_eq().
  */
-void tes_keysched_finished(const uint8_t fin_key[TES_FINISHED_LEN], const uint8_t th[TES_HASH_LEN],
-			   uint8_t out[TES_FINISHED_LEN]);
+void
+tes_keysched_finished(const uint8_t fin_key[TES_FINISHED_LEN], const uint8_t th[TES_HASH_LEN],
+		      uint8_t out[TES_FINISHED_LEN]);
 
 #endif

@@ -26,20 +26,23 @@ enum {
  * TES_ARGON2_MEMORY_KIB is set but invalid, TES_ERR_NOMEM / TES_ERR_INTERNAL
  * if libargon2 fails.
  */
-int tes_passwd_hash(const char *pw, size_t pwlen, char *encoded, size_t cap);
+int
+tes_passwd_hash(const char *pw, size_t pwlen, char *encoded, size_t cap);
 
 /*
  * The same with the memory cost m (KiB, 8 to 4194304) given, not taken from
  * the environment: for the benchmark, which times both costs in one run.
  * TES_ERR_ARG if m is out of range.
  */
-int tes_passwd_hash_cost(const char *pw, size_t pwlen, uint32_t m, char *encoded, size_t cap);
+int
+tes_passwd_hash_cost(const char *pw, size_t pwlen, uint32_t m, char *encoded, size_t cap);
 
 /*
  * 0 if pw matches the encoded Argon2id hash (compared in constant time by
  * libargon2), TES_ERR_AUTH if it does not, TES_ERR_FORMAT if encoded is
  * not a valid Argon2id string, TES_ERR_NOMEM if libargon2 runs out of memory.
  */
-int tes_passwd_verify(const char *encoded, const char *pw, size_t pwlen);
+int
+tes_passwd_verify(const char *encoded, const char *pw, size_t pwlen);
 
 #endif

@@ -40,11 +40,13 @@ struct tes_record_dir {
  * Set up a direction with seq = 0. An unknown suite leaves it failed, so
  * every later call returns TES_ERR_STATE.
  */
-void tes_record_dir_init(struct tes_record_dir *d, uint8_t suite, const uint8_t enc[TES_ENC_KEY_LEN],
-			 const uint8_t mac[TES_MAC_KEY_LEN]);
+void
+tes_record_dir_init(struct tes_record_dir *d, uint8_t suite, const uint8_t enc[TES_ENC_KEY_LEN],
+		    const uint8_t mac[TES_MAC_KEY_LEN]);
 
 /* Wipe keys and state; the direction stays failed until init again. */
-void tes_record_dir_wipe(struct tes_record_dir *d);
+void
+tes_record_dir_wipe(struct tes_record_dir *d);
 
 /*
  * Encrypt n (1 .. TES_RECORD_MAX_PLAIN) bytes of plaintext into one
@@ -53,8 +55,9 @@ void tes_record_dir_wipe(struct tes_record_dir *d);
  * TES_ERR_STATE (direction failed), TES_ERR_ARG (bad n), TES_ERR_SPACE
  * (cap short; nothing is written and the direction stays usable).
  */
-int tes_record_seal(struct tes_record_dir *d, const uint8_t *plain, size_t n, uint8_t *out, size_t cap,
-		    size_t *used);
+int
+tes_record_seal(struct tes_record_dir *d, const uint8_t *plain, size_t n, uint8_t *out, size_t cap,
+		size_t *used);
 
 /*
  * Authenticate and decrypt the payload (plen bytes) of a RECORD frame
@@ -65,7 +68,8 @@ int tes_record_seal(struct tes_record_dir *d, const uint8_t *plain, size_t n, ui
  * length under a valid tag), TES_ERR_SPACE (cap short); TES_ERR_STATE if
  * the direction had already failed.
  */
-int tes_record_open(struct tes_record_dir *d, const uint8_t hdr[TES_FRAME_HDR_LEN], const uint8_t *payload,
-		    size_t plen, uint8_t *out, size_t cap, size_t *outlen);
+int
+tes_record_open(struct tes_record_dir *d, const uint8_t hdr[TES_FRAME_HDR_LEN], const uint8_t *payload,
+		size_t plen, uint8_t *out, size_t cap, size_t *outlen);
 
 #endif

@@ -20,20 +20,23 @@
 #include <bearssl.h>
 
 /* (Re)seed the generator from the kernel. TES_ERR_RNG when no entropy. */
-int tes_rng_init(void);
+int
+tes_rng_init(void);
 
 /*
  * Fill out with n random bytes. Seeds first if needed; if the kernel
  * cannot provide entropy, prints a message on stderr and aborts (there is
  * no safe way to continue without randomness).
  */
-void tes_rng_bytes(void *out, size_t n);
+void
+tes_rng_bytes(void *out, size_t n);
 
 /*
  * The seeded generator for BearSSL calls that take a PRNG (RSA key
  * generation, OAEP encryption). Same seeding and abort rules as
  * tes_rng_bytes(). Do not keep the pointer across fork().
  */
-const br_prng_class **tes_rng_prng(void);
+const br_prng_class **
+tes_rng_prng(void);
 
 #endif

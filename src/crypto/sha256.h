@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 /* out = SHA-256(data[0 .. n-1]). */
-void tes_sha256(const void *data, size_t n, uint8_t out[32]);
+void
+tes_sha256(const void *data, size_t n, uint8_t out[32]);
 
 #endif

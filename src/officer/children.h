@@ -88,44 +88,56 @@ struct tes_children;
  * (NULL-terminated, kept by reference) and is killed lifetime seconds (plus
  * the kind's grace) after its start. 0, or -1 with a message in err.
  */
-int tes_children_open(struct tes_children **out, const struct tes_children_kind *kind, void *owner,
-		      const char *spec, unsigned nslots, unsigned lifetime, const char *exe, char *const *env,
-		      char *err, size_t cap);
+int
+tes_children_open(struct tes_children **out, const struct tes_children_kind *kind, void *owner,
+		  const char *spec, unsigned nslots, unsigned lifetime, const char *exe, char *const *env,
+		  char *err, size_t cap);
 
 /* Kill every child (and wait for each when wait is set), close the listener, wipe, free; NULL is accepted. */
-void tes_children_close(struct tes_children *cs, int wait);
+void
+tes_children_close(struct tes_children *cs, int wait);
 
 /* Add the listener, then every open monitor socket, to pfd (at most nslots + 1 entries); the count. */
-unsigned tes_children_poll_add(struct tes_children *cs, struct pollfd *pfd);
+unsigned
+tes_children_poll_add(struct tes_children *cs, struct pollfd *pfd);
 
 /* Read and dispatch the messages of the n entries tes_children_poll_add filled. */
-void tes_children_poll_read(struct tes_children *cs, const struct pollfd *pfd, unsigned n);
+void
+tes_children_poll_read(struct tes_children *cs, const struct pollfd *pfd, unsigned n);
 
 /* Accept the pending connections when the listener (pfd[0] of those entries) is readable. */
-void tes_children_poll_accept(struct tes_children *cs, const struct pollfd *pfd);
+void
+tes_children_poll_accept(struct tes_children *cs, const struct pollfd *pfd);
 
 /* A child exited: 1 if it was one of this table's (on_exit ran, its slot is free), else 0. */
-int tes_children_reaped(struct tes_children *cs, pid_t pid, int status);
+int
+tes_children_reaped(struct tes_children *cs, pid_t pid, int status);
 
 /* Kill the children past their deadline. */
-void tes_children_tick(struct tes_children *cs, time_t now);
+void
+tes_children_tick(struct tes_children *cs, time_t now);
 
 /* Kill c (SIGKILL), log why, close its monitor socket, set the kind's dead state. */
-void tes_children_kill(struct tes_children *cs, struct tes_child *c, const char *why);
+void
+tes_children_kill(struct tes_children *cs, struct tes_child *c, const char *why);
 
 /* Close c's monitor socket (the child sees its end of file). */
-void tes_children_hangup(struct tes_children *cs, struct tes_child *c);
+void
+tes_children_hangup(struct tes_children *cs, struct tes_child *c);
 
 /* Send one message of the kind's length to c, without blocking: 0 or TES_ERR_IO. */
-int tes_children_send(const struct tes_children *cs, const struct tes_child *c, const uint8_t *msg);
+int
+tes_children_send(const struct tes_children *cs, const struct tes_child *c, const uint8_t *msg);
 
 /*
  * How many slots to scan: every slot from this number on is free (it is one
  * more than the highest slot in use, not --max-sessions); and slot i (i below
  * that number, free or not).
  */
-unsigned tes_children_count(const struct tes_children *cs);
-struct tes_child *tes_children_at(struct tes_children *cs, unsigned i);
+unsigned
+tes_children_count(const struct tes_children *cs);
+struct tes_child *
+tes_children_at(struct tes_children *cs, unsigned i);
 
 /*
  * A tag for a request made on c's behalf (to a worker pool): its slot and
@@ -133,7 +145,9 @@ struct tes_child *tes_children_at(struct tes_children *cs, unsigned i);
  * slot still holds that child and its monitor socket is open; else NULL.
  * Tags are below 2^63.
  */
-uint64_t tes_children_tag(const struct tes_children *cs, const struct tes_child *c);
-struct tes_child *tes_children_tagged(struct tes_children *cs, uint64_t tag);
+uint64_t
+tes_children_tag(const struct tes_children *cs, const struct tes_child *c);
+struct tes_child *
+tes_children_tagged(struct tes_children *cs, uint64_t tag);
 
 #endif

@@ -24,6 +24,7 @@
 #include "store/db.h"
 
 /* Returns a sysexits code; output to out, one-line errors to err. */
-int tes_cmd_exec(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err);
+int
+tes_cmd_exec(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err);
 
 #endif

@@ -17,11 +17,15 @@ enum {
 	TES_CONTROL_ARGS = 16
 };
 
-int tes_control_listen(const char *dir, char *err, size_t cap);
-void tes_control_close(const char *dir, int fd);
+int
+tes_control_listen(const char *dir, char *err, size_t cap);
+void
+tes_control_close(const char *dir, int fd);
 /* Accept and answer one request (runs tes_cmd_exec in the master). */
-void tes_control_serve(int lfd, struct tes_db *db);
+void
+tes_control_serve(int lfd, struct tes_db *db);
 /* Client side: forward argv, copy the output to stdout/stderr, set *code. */
-int tes_control_call(const char *dir, int argc, char **argv, int *code);
+int
+tes_control_call(const char *dir, int argc, char **argv, int *code);
 
 #endif

@@ -44,27 +44,33 @@ struct tes_verifier;
  * spec "off" or NULL: *out = NULL and 0. On failure err gets a message and
  * -1 is returned.
  */
-int tes_dashboard_open(struct tes_dashboard **out, struct tes_db *db, const char *spec,
-		       const char *parser_exe, char *const *env, struct tes_verifier *ver, char *err,
-		       size_t cap);
+int
+tes_dashboard_open(struct tes_dashboard **out, struct tes_db *db, const char *spec, const char *parser_exe,
+		   char *const *env, struct tes_verifier *ver, char *err, size_t cap);
 
 /* Add the listener, the children's sockets and the chain check's pipe to pfd (at most
  * TES_DASHBOARD_POLL_MAX entries); returns the count. */
-unsigned tes_dashboard_poll_add(struct tes_dashboard *d, struct pollfd *pfd);
+unsigned
+tes_dashboard_poll_add(struct tes_dashboard *d, struct pollfd *pfd);
 
 /* Act on the poll results of the n entries tes_dashboard_poll_add filled. */
-void tes_dashboard_poll_handle(struct tes_dashboard *d, const struct pollfd *pfd, unsigned n);
+void
+tes_dashboard_poll_handle(struct tes_dashboard *d, const struct pollfd *pfd, unsigned n);
 
 /* A child exited: 1 if it was an http child (its slot is freed), else 0. */
-int tes_dashboard_reaped(struct tes_dashboard *d, pid_t pid, int status);
+int
+tes_dashboard_reaped(struct tes_dashboard *d, pid_t pid, int status);
 
 /* Kill children past their deadline. */
-void tes_dashboard_tick(struct tes_dashboard *d, time_t now);
+void
+tes_dashboard_tick(struct tes_dashboard *d, time_t now);
 
 /* The password verifier's verdict for a dashboard login (its tag has TES_DASHBOARD_TAG): answer it. */
-void tes_dashboard_verified(struct tes_dashboard *d, uint64_t tag, int ok);
+void
+tes_dashboard_verified(struct tes_dashboard *d, uint64_t tag, int ok);
 
 /* Kill every child, close the listener, wipe sessions, free d. */
-void tes_dashboard_close(struct tes_dashboard *d);
+void
+tes_dashboard_close(struct tes_dashboard *d);
 
 #endif

@@ -27,18 +27,17 @@
 #include "officer/demo.h"
 #include "store/db.h"
 
+/* A new file (mode 0600) holding text and a newline. */
 static int
 write_secret(const char *path, const char *text)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	int r;
+	char line[64];
+	int n = snprintf(line, sizeof line, "%s\n", text), r;
 
-	if (fd < 0)
-		return TES_ERR_IO;
-	r = tes_io_write_full(fd, text, strlen(text));
-	if (r == 0 && (tes_io_write_full(fd, "\n", 1) != 0 || fsync(fd) != 0))
-		r = TES_ERR_IO;
-	close(fd);
+	if (n < 0 || (size_t)n >= sizeof line)
+		return TES_ERR_TOOLONG;
+	r = tes_file_create(AT_FDCWD, path, line, (size_t)n, 0600);
+	tes_wipe(line, sizeof line);
 	return r;
 }
 

@@ -9,6 +9,7 @@
  * (DIR/demo/police.pw and officer.pw, 0600); on every run print the server fingerprint, the
  * officer login and a ready-to-paste tes-police command. 0 or TES_ERR_*.
  */
-int tes_demo_setup(const char *dir, const char *listen, const char *http, int *created);
+int
+tes_demo_setup(const char *dir, const char *listen, const char *http, int *created);
 
 #endif

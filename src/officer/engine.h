@@ -66,7 +66,8 @@ struct tes_engine {
 };
 
 /* Start a session with the parameters the master sent (INIT). */
-void tes_engine_init(struct tes_engine *e, const struct tes_mon_init *init);
+void
+tes_engine_init(struct tes_engine *e, const struct tes_mon_init *init);
 
 /*
  * Feed one complete frame from the client (header + payload, len bytes).
@@ -75,21 +76,26 @@ void tes_engine_init(struct tes_engine *e, const struct tes_mon_init *init);
  * the state does not accept (spec/PROTOCOL.md#state MUST-S1), TES_ERR_STATE when a master answer
  * is pending, or any decoding / crypto error.
  */
-int tes_engine_frame(struct tes_engine *e, const uint8_t *frame, size_t len, struct tes_engine_out *out);
+int
+tes_engine_frame(struct tes_engine *e, const uint8_t *frame, size_t len, struct tes_engine_out *out);
 
 /*
  * Feed the master's answer to the pending request. TES_ERR_TYPE when it is
  * not the expected answer type, TES_ERR_STATE when nothing was pending.
  */
-int tes_engine_answer(struct tes_engine *e, const struct tes_mon_msg *ans, struct tes_engine_out *out);
+int
+tes_engine_answer(struct tes_engine *e, const struct tes_mon_msg *ans, struct tes_engine_out *out);
 
 /* 1 once the client said BYE. */
-int tes_engine_done(const struct tes_engine *e);
+int
+tes_engine_done(const struct tes_engine *e);
 
 /* The generic alert code to send after a failure (spec/PROTOCOL.md#alerts). */
-uint8_t tes_engine_alert(const struct tes_engine *e);
+uint8_t
+tes_engine_alert(const struct tes_engine *e);
 
 /* Wipe every secret; the engine is FAILED afterwards. */
-void tes_engine_wipe(struct tes_engine *e);
+void
+tes_engine_wipe(struct tes_engine *e);
 
 #endif

@@ -125,7 +125,8 @@ struct tes_mon_msg {
  * Encode m into exactly TES_MON_MSG_LEN bytes (zero padded). Fields out of
  * range give TES_ERR_ARG and an all-zero buffer.
  */
-int tes_mon_encode(const struct tes_mon_msg *m, uint8_t out[static TES_MON_MSG_LEN]);
+int
+tes_mon_encode(const struct tes_mon_msg *m, uint8_t out[static TES_MON_MSG_LEN]);
 
 /*@ requires \valid_read(buf + (0 .. n-1)) && \valid(m);
     requires \separated(m, buf + (0 .. n-1));
@@ -148,7 +149,8 @@ int tes_mon_encode(const struct tes_mon_msg *m, uint8_t out[static TES_MON_MSG_L
  * be known, every field valid (the per-type clauses above), and every byte after the fields
  * zero.
  */
-int tes_mon_decode(const uint8_t *buf, size_t n, struct tes_mon_msg *m);
+int
+tes_mon_decode(const uint8_t *buf, size_t n, struct tes_mon_msg *m);
 
 /*@ terminates \true;
     assigns \nothing;
@@ -179,6 +181,7 @@ int tes_mon_decode(const uint8_t *buf, size_t n, struct tes_mon_msg *m);
  * used (bit (1 << type) set in `used`); TES_ERR_STATE otherwise. Only
  * child->master types can ever be permitted.
  */
-int tes_mon_permit(uint8_t state, uint8_t type, uint32_t used);
+int
+tes_mon_permit(uint8_t state, uint8_t type, uint32_t used);
 
 #endif

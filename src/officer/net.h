@@ -15,9 +15,11 @@
  * non-blocking, close-on-exec socket (SO_REUSEADDR). The descriptor, or -1
  * with a message in err.
  */
-int tes_net_listen_tcp(const char *spec, char *err, size_t cap);
+int
+tes_net_listen_tcp(const char *spec, char *err, size_t cap);
 
 /* Printable address of a peer ("?" for a family other than IPv4 and IPv6). */
-void tes_net_peer_name(const struct sockaddr_storage *ss, char *out, size_t cap);
+void
+tes_net_peer_name(const struct sockaddr_storage *ss, char *out, size_t cap);
 
 #endif

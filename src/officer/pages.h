@@ -54,27 +54,35 @@ struct tes_pages_check {
 };
 
 /* A whole page with a title and one message (errors), with the given status. */
-void tes_pages_simple(const struct tes_pages *p, uint16_t status, const char *title, const char *text);
+void
+tes_pages_simple(const struct tes_pages *p, uint16_t status, const char *title, const char *text);
 
 /* The login form (the session's form token in it), with an optional note above. */
-void tes_pages_login(const struct tes_pages *p, uint16_t status, const char *note);
+void
+tes_pages_login(const struct tes_pages *p, uint16_t status, const char *note);
 
 /* The pending reports, newest first, page q->page. */
-void tes_pages_queue(const struct tes_pages *p);
+void
+tes_pages_queue(const struct tes_pages *p);
 
 /* Report q->id with its signature check and, while pending, the decision forms; 404 without one. */
-void tes_pages_report(const struct tes_pages *p);
+void
+tes_pages_report(const struct tes_pages *p);
 
 /* The plate search (q->q, exact or prefix) with its results or one plate's approved violations. */
-void tes_pages_records(const struct tes_pages *p);
+void
+tes_pages_records(const struct tes_pages *p);
 
 /* The audit log, newest first, page q->page, with the chain check's state. */
-void tes_pages_audit(const struct tes_pages *p, const struct tes_pages_check *check);
+void
+tes_pages_audit(const struct tes_pages *p, const struct tes_pages_check *check);
 
 /* The style sheet (text/css). */
-void tes_pages_css(const struct tes_pages *p);
+void
+tes_pages_css(const struct tes_pages *p);
 
 /* The stored text of a rejection reason (1..TES_REASON_MAX), as the decision form lists it. */
-const char *tes_pages_reason_label(uint8_t reason);
+const char *
+tes_pages_reason_label(uint8_t reason);
 
 #endif

@@ -60,32 +60,39 @@ struct tes_pool {
  * up or lock itself down), TES_ERR_TIMEOUT (a worker did not answer within
  * READY_MS) or TES_ERR_INTERNAL; on error no worker is left running.
  */
-int tes_pool_start(struct tes_pool *p, const struct tes_pool_kind *k, unsigned n);
+int
+tes_pool_start(struct tes_pool *p, const struct tes_pool_kind *k, unsigned n);
 
 /* One worker per online CPU, at most TES_POOL_MAX. */
-unsigned tes_pool_cpus(void);
+unsigned
+tes_pool_cpus(void);
 
 /*
  * Queue one request (body: the kind's body_len bytes). 0; TES_ERR_BUSY when
  * the queue is full (retry when the master's end is writable); TES_ERR_CLOSED
  * when no worker is left.
  */
-int tes_pool_submit(struct tes_pool *p, uint64_t tag, const uint8_t *body);
+int
+tes_pool_submit(struct tes_pool *p, uint64_t tag, const uint8_t *body);
 
 /*
  * Read one answer: 0 with the tag and *ok (1 only for a "yes" verdict),
  * TES_ERR_TIMEOUT when none is ready, TES_ERR_CLOSED when every worker is
  * gone.
  */
-int tes_pool_result(struct tes_pool *p, uint64_t *tag, int *ok);
+int
+tes_pool_result(struct tes_pool *p, uint64_t *tag, int *ok);
 
 /* 1 if pid (just reaped by the caller) was one of the workers, which is then forgotten; else 0. */
-int tes_pool_reaped(struct tes_pool *p, pid_t pid);
+int
+tes_pool_reaped(struct tes_pool *p, pid_t pid);
 
 /* Workers not yet reaped. */
-unsigned tes_pool_alive(const struct tes_pool *p);
+unsigned
+tes_pool_alive(const struct tes_pool *p);
 
 /* Close the queue, stop and reap the workers. */
-void tes_pool_stop(struct tes_pool *p);
+void
+tes_pool_stop(struct tes_pool *p);
 
 #endif

@@ -37,12 +37,15 @@ struct tes_ratelimit {
 };
 
 /* Milliseconds of the monotonic clock: the `now` of the calls below. */
-uint64_t tes_ratelimit_now(void);
+uint64_t
+tes_ratelimit_now(void);
 
 /* Non-zero when either the account or the address is currently blocked. */
-int tes_ratelimit_blocked(const struct tes_ratelimit *rl, const char *user, const char *addr, uint64_t now);
+int
+tes_ratelimit_blocked(const struct tes_ratelimit *rl, const char *user, const char *addr, uint64_t now);
 
 /* Record the outcome of one attempt. */
-void tes_ratelimit_note(struct tes_ratelimit *rl, const char *user, const char *addr, int ok, uint64_t now);
+void
+tes_ratelimit_note(struct tes_ratelimit *rl, const char *user, const char *addr, int ok, uint64_t now);
 
 #endif

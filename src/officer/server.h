@@ -27,6 +27,7 @@ struct tes_serve_opts {
 };
 
 /* Run until SIGINT/SIGTERM; returns a sysexits code. */
-int tes_server_run(struct tes_db *db, const struct tes_serve_opts *o);
+int
+tes_server_run(struct tes_db *db, const struct tes_serve_opts *o);
 
 #endif

@@ -25,6 +25,7 @@ enum {
 };
 
 /* Run one session; returns the process exit code. */
-int tes_session_main(void);
+int
+tes_session_main(void);
 
 #endif

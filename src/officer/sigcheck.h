@@ -28,20 +28,24 @@ struct tes_sigcheck {
 };
 
 /* Fork the workers (tes_pool_cpus() of them) and wait until each is confined; 0 or TES_ERR_*. */
-int tes_sigcheck_start(struct tes_sigcheck *c);
+int
+tes_sigcheck_start(struct tes_sigcheck *c);
 
 /*
  * Queue one check of sig over digest with key k. 0; TES_ERR_BUSY when the
  * queue is full (retry when c->pool.fd is writable); TES_ERR_CLOSED when no
  * worker is left.
  */
-int tes_sigcheck_submit(struct tes_sigcheck *c, uint64_t tag, const struct tes_rsa_pub *k,
-			const uint8_t digest[static TES_HASH_LEN], const uint8_t sig[static TES_RSA_LEN]);
+int
+tes_sigcheck_submit(struct tes_sigcheck *c, uint64_t tag, const struct tes_rsa_pub *k,
+		    const uint8_t digest[static TES_HASH_LEN], const uint8_t sig[static TES_RSA_LEN]);
 
 /* One finished check: 0 and *ok (1 = valid signature), TES_ERR_TIMEOUT, TES_ERR_CLOSED. */
-int tes_sigcheck_result(struct tes_sigcheck *c, uint64_t *tag, int *ok);
+int
+tes_sigcheck_result(struct tes_sigcheck *c, uint64_t *tag, int *ok);
 
 /* Stop and reap the workers. */
-void tes_sigcheck_stop(struct tes_sigcheck *c);
+void
+tes_sigcheck_stop(struct tes_sigcheck *c);
 
 #endif

@@ -30,14 +30,16 @@ enum {
  * The child image: tes-parser in the directory of the running executable.
  * 0, or -1 with a message in err when it is missing or not executable.
  */
-int tes_spawn_find_parser(char *out, size_t cap, char *err, size_t errcap);
+int
+tes_spawn_find_parser(char *out, size_t cap, char *err, size_t errcap);
 
 /*
  * Start "tes-parser MODE"; the pid, or -1 with errno set when it could not
  * be started (also when the exec itself failed: glibc reports that), which
  * is logged here, with the image and mode.
  */
-pid_t tes_spawn_child(const char *exe, const char *mode, char *const env[], int net, int mon);
+pid_t
+tes_spawn_child(const char *exe, const char *mode, char *const env[], int net, int mon);
 
 struct tes_db;
 
@@ -48,6 +50,7 @@ struct tes_db;
  * is closed (so no client or dashboard socket is held open by it), and the
  * child is killed if the master dies. Returns as fork().
  */
-pid_t tes_spawn_reader(struct tes_db *db, int keep);
+pid_t
+tes_spawn_reader(struct tes_db *db, int keep);
 
 #endif

@@ -25,17 +25,21 @@ struct tes_verifier {
 };
 
 /* Fork the workers; 0 or TES_ERR_*. */
-int tes_verifier_start(struct tes_verifier *v);
+int
+tes_verifier_start(struct tes_verifier *v);
 
 /* Queue one check; hash NULL means "no such user": a dummy hash is checked
  * instead so the answer takes the same time, and it is always a refusal. */
-int tes_verifier_submit(struct tes_verifier *v, uint64_t tag, const char *hash, const char *pw, size_t pwlen);
+int
+tes_verifier_submit(struct tes_verifier *v, uint64_t tag, const char *hash, const char *pw, size_t pwlen);
 
 /* Read one finished check: 0 and *ok (1 = password right), TES_ERR_TIMEOUT
  * when none is ready, TES_ERR_CLOSED when the workers are gone. */
-int tes_verifier_result(struct tes_verifier *v, uint64_t *tag, int *ok);
+int
+tes_verifier_result(struct tes_verifier *v, uint64_t *tag, int *ok);
 
 /* Stop and reap the workers. */
-void tes_verifier_stop(struct tes_verifier *v);
+void
+tes_verifier_stop(struct tes_verifier *v);
 
 #endif

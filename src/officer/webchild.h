@@ -24,6 +24,7 @@ enum {
 };
 
 /* Run the child; returns the process exit code. */
-int tes_webchild_main(void);
+int
+tes_webchild_main(void);
 
 #endif

@@ -33,32 +33,41 @@ struct tes_client {
 struct addrinfo;
 
 /* Ready c for tes_client_connect: no socket yet, the unit key and its id, suite, seconds per I/O. */
-void tes_client_init(struct tes_client *c, const struct tes_rsa_priv *unit, uint8_t suite, unsigned timeout);
+void
+tes_client_init(struct tes_client *c, const struct tes_rsa_priv *unit, uint8_t suite, unsigned timeout);
 /* tes_pin_fn that accepts exactly the server key whose fingerprint ("SHA256:...") is ctx. */
-int tes_client_pin_fp(void *ctx, const struct tes_rsa_pub *server);
+int
+tes_client_pin_fp(void *ctx, const struct tes_rsa_pub *server);
 
 /* Resolve HOST:PORT once (before a sandbox forbids it); free with freeaddrinfo. */
-int tes_client_resolve(const char *hostport, struct addrinfo **ai, char *err, size_t cap);
+int
+tes_client_resolve(const char *hostport, struct addrinfo **ai, char *err, size_t cap);
 /* TCP connect with a timeout, to c->ai when set, else to HOST:PORT resolved now. */
-int tes_client_connect(struct tes_client *c, const char *hostport, char *err, size_t cap);
+int
+tes_client_connect(struct tes_client *c, const char *hostport, char *err, size_t cap);
 /*
  * Run the handshake on the connected socket: pin(ctx, key) is asked once,
  * with the server key, before anything that depends on a secret is sent.
  * TES_ERR_PEER with c->alert set when the server sent an ALERT.
  */
-int tes_client_handshake(struct tes_client *c, tes_pin_fn pin, void *ctx);
+int
+tes_client_handshake(struct tes_client *c, tes_pin_fn pin, void *ctx);
 /* 0 when the server accepted the login, TES_ERR_AUTH otherwise. */
-int tes_client_login(struct tes_client *c, const char *user, const char *pw);
+int
+tes_client_login(struct tes_client *c, const char *user, const char *pw);
 /* Sign r with the unit key, send it, wait for its receipt. */
-int tes_client_report(struct tes_client *c, const struct tes_report *r, struct tes_receipt *rc);
+int
+tes_client_report(struct tes_client *c, const struct tes_report *r, struct tes_receipt *rc);
 /*
  * Send r with a signature made beforehand (tes_digest_report, then
  * tes_rsa_sign with the unit key), wait for its receipt. The server checks
  * sig itself: a wrong one is answered REJECTED.
  */
-int tes_client_report_signed(struct tes_client *c, const struct tes_report *r,
-			     const uint8_t sig[static TES_RSA_LEN], struct tes_receipt *rc);
+int
+tes_client_report_signed(struct tes_client *c, const struct tes_report *r,
+			 const uint8_t sig[static TES_RSA_LEN], struct tes_receipt *rc);
 /* Send BYE (best effort; not after a protocol failure), close, wipe keys. */
-void tes_client_close(struct tes_client *c);
+void
+tes_client_close(struct tes_client *c);
 
 #endif

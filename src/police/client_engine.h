@@ -102,8 +102,9 @@ struct tes_client_engine {
  * (tes_rsa_keyid of its public key): out holds the CLIENT_HELLO. 0, or an
  * error (then the engine is FAILED).
  */
-int tes_client_engine_init(struct tes_client_engine *e, uint8_t suite,
-			   const uint8_t unit_key[static TES_KEYID_LEN], struct tes_client_engine_out *out);
+int
+tes_client_engine_init(struct tes_client_engine *e, uint8_t suite,
+		       const uint8_t unit_key[static TES_KEYID_LEN], struct tes_client_engine_out *out);
 
 /*
  * Feed one complete frame from the server (header + payload, len bytes).
@@ -115,8 +116,9 @@ int tes_client_engine_init(struct tes_client_engine *e, uint8_t suite,
  * TES_ERR_KEY for a server key that is not RSA-2048 with an odd e >= 3,
  * TES_ERR_MAC for a wrong server Finished or record, or a decoding error.
  */
-int tes_client_engine_frame(struct tes_client_engine *e, const uint8_t *frame, size_t len,
-			    struct tes_client_engine_out *out);
+int
+tes_client_engine_frame(struct tes_client_engine *e, const uint8_t *frame, size_t len,
+			struct tes_client_engine_out *out);
 
 /*
  * The caller's verdict on the server key of event SERVER_KEY: 0 goes on
@@ -124,12 +126,14 @@ int tes_client_engine_frame(struct tes_client_engine *e, const uint8_t *frame, s
  * the key whose id went in the CLIENT_HELLO; unit is not kept), anything
  * else fails the engine with that error (TES_ERR_PIN), nothing sent.
  */
-int tes_client_engine_pin(struct tes_client_engine *e, int verdict, const struct tes_rsa_priv *unit,
-			  struct tes_client_engine_out *out);
+int
+tes_client_engine_pin(struct tes_client_engine *e, int verdict, const struct tes_rsa_priv *unit,
+		      struct tes_client_engine_out *out);
 
 /* A LOGIN record in out; READY only. TES_ERR_ARG for a name or password above its limit (see above). */
-int tes_client_engine_login(struct tes_client_engine *e, const struct tes_login *l,
-			    struct tes_client_engine_out *out);
+int
+tes_client_engine_login(struct tes_client_engine *e, const struct tes_login *l,
+			struct tes_client_engine_out *out);
 
 /*
  * A REPORT record of r with a signature made beforehand (tes_digest_report,
@@ -137,24 +141,29 @@ int tes_client_engine_login(struct tes_client_engine *e, const struct tes_login 
  * checks sig itself: a wrong one is answered REJECTED. TES_ERR_ARG for a
  * field longer than its array (see above).
  */
-int tes_client_engine_report(struct tes_client_engine *e, const struct tes_report *r,
-			     const uint8_t sig[static TES_RSA_LEN], struct tes_client_engine_out *out);
+int
+tes_client_engine_report(struct tes_client_engine *e, const struct tes_report *r,
+			 const uint8_t sig[static TES_RSA_LEN], struct tes_client_engine_out *out);
 
 /* The same, signed here with unit (not kept); a signing error leaves the engine as it was. */
-int tes_client_engine_report_sign(struct tes_client_engine *e, const struct tes_report *r,
-				  const struct tes_rsa_priv *unit, struct tes_client_engine_out *out);
+int
+tes_client_engine_report_sign(struct tes_client_engine *e, const struct tes_report *r,
+			      const struct tes_rsa_priv *unit, struct tes_client_engine_out *out);
 
 /*
  * A BYE record in out, once the handshake is done and the engine has not
  * failed (also while an answer is pending: the caller gives up on it).
  * TES_ERR_STATE otherwise.
  */
-int tes_client_engine_bye(struct tes_client_engine *e, struct tes_client_engine_out *out);
+int
+tes_client_engine_bye(struct tes_client_engine *e, struct tes_client_engine_out *out);
 
 /* 1 when a LOGIN or REPORT may be built: handshake done, no answer pending, not failed. */
-int tes_client_engine_ready(const struct tes_client_engine *e);
+int
+tes_client_engine_ready(const struct tes_client_engine *e);
 
 /* Wipe every secret; the engine is FAILED afterwards. */
-void tes_client_engine_wipe(struct tes_client_engine *e);
+void
+tes_client_engine_wipe(struct tes_client_engine *e);
 
 #endif

@@ -67,7 +67,7 @@ remember(const struct tes_pin *p)
 
 	if (p->append_fd < 0 || n <= 0 || (size_t)n >= sizeof line)
 		return TES_ERR_IO;
-	return write(p->append_fd, line, (size_t)n) == n ? 0 : TES_ERR_IO;
+	return tes_file_write_all(p->append_fd, line, (size_t)n);
 }
 
 static int
@@ -112,7 +112,7 @@ tes_pin_prepare(struct tes_pin *p)
 		return r;
 	p->known[r == 0 ? n : 0] = '\0';
 	if (p->trust != TES_TRUST_STRICT && mkparents(p->path) == 0)
-		p->append_fd = open(p->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+		(void)tes_file_open_append(AT_FDCWD, p->path, 0600, &p->append_fd);
 	if (p->trust == TES_TRUST_ASK)
 		p->tty_fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
 	return 0;

@@ -40,12 +40,15 @@ struct tes_pin {
  * Open and read everything the check may need (known_servers, the terminal)
  * before the client enters its sandbox. 0 or TES_ERR_*.
  */
-int tes_pin_prepare(struct tes_pin *p);
+int
+tes_pin_prepare(struct tes_pin *p);
 
 /* tes_pin_fn for tes_client_handshake: ctx is a prepared struct tes_pin. */
-int tes_pin_check(void *ctx, const struct tes_rsa_pub *server);
+int
+tes_pin_check(void *ctx, const struct tes_rsa_pub *server);
 
 /* Close what tes_pin_prepare opened. */
-void tes_pin_close(struct tes_pin *p);
+void
+tes_pin_close(struct tes_pin *p);
 
 #endif

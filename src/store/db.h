@@ -58,7 +58,8 @@ struct tes_db_report {
  * holding only its header; fsync every file and the directory.
  * TES_ERR_EXISTS if the directory is not empty (already initialised).
  */
-int tes_db_create(const char *dir);
+int
+tes_db_create(const char *dir);
 
 /*
  * Open a store: take the lock (TES_ERR_LOCKED if another open file holds
@@ -70,29 +71,34 @@ int tes_db_create(const char *dir);
  * sequence gap, or a drivers.enc that does not match the journal gives
  * TES_ERR_CORRUPT and changes nothing on disk.
  */
-int tes_db_open(const char *dir, struct tes_db **out);
+int
+tes_db_open(const char *dir, struct tes_db **out);
 
 /*
  * Rewrite drivers.enc if decisions were made since the last snapshot
  * (a failure is reported on stderr: the journal still has everything), wipe
  * the keys, release the lock and free db. NULL is a no-op.
  */
-void tes_db_close(struct tes_db *db);
+void
+tes_db_close(struct tes_db *db);
 
 /* The server's RSA private key (lives as long as db). */
-const struct tes_rsa_priv *tes_db_server_key(const struct tes_db *db);
+const struct tes_rsa_priv *
+tes_db_server_key(const struct tes_db *db);
 
 /*
  * Register a police unit's public key under a name (tes_field_name_valid; the key
  * must pass tes_rsa_pub_check: TES_ERR_KEY). Appends a UNIT record and
  * fsyncs. TES_ERR_EXISTS if the name is taken.
  */
-int tes_db_unit_add(struct tes_db *db, const char *name, const struct tes_rsa_pub *pub);
+int
+tes_db_unit_add(struct tes_db *db, const char *name, const struct tes_rsa_pub *pub);
 
 /* Unit whose public key has this key id (SHA-256 of its SSH blob, as sent in
  * CLIENT_HELLO and in reports): its name and key; TES_ERR_NOTFOUND. */
-int tes_db_unit_find(const struct tes_db *db, const uint8_t keyid[static TES_KEYID_LEN],
-		     char name[static TES_NAME_MAX + 1], struct tes_rsa_pub *out);
+int
+tes_db_unit_find(const struct tes_db *db, const uint8_t keyid[static TES_KEYID_LEN],
+		 char name[static TES_NAME_MAX + 1], struct tes_rsa_pub *out);
 
 /*
  * Revoke a unit (a stolen or retired key): appends a REVOKE record and
@@ -100,25 +106,30 @@ int tes_db_unit_find(const struct tes_db *db, const uint8_t keyid[static TES_KEY
  * stay, as evidence signed by that key. TES_ERR_NOTFOUND, or TES_ERR_EXISTS
  * when already revoked.
  */
-int tes_db_unit_revoke(struct tes_db *db, const char *name);
+int
+tes_db_unit_revoke(struct tes_db *db, const char *name);
 
 /* 0 when the unit with this key id may authenticate; TES_ERR_AUTH when it
  * was revoked, TES_ERR_NOTFOUND when there is none. */
-int tes_db_unit_active(const struct tes_db *db, const uint8_t keyid[static TES_KEYID_LEN]);
+int
+tes_db_unit_active(const struct tes_db *db, const uint8_t keyid[static TES_KEYID_LEN]);
 
 /* Public key of a unit; TES_ERR_NOTFOUND. */
-int tes_db_unit_get(const struct tes_db *db, const char *name, struct tes_rsa_pub *out);
+int
+tes_db_unit_get(const struct tes_db *db, const char *name, struct tes_rsa_pub *out);
 
 /*
  * Add a user: role TES_ROLE_POLICE or TES_ROLE_OFFICER, encoded_hash an
  * Argon2id encoded string ("$argon2id$...", at most 128 characters).
  * Appends a USER record and fsyncs. TES_ERR_EXISTS if the name is taken.
  */
-int tes_db_user_add(struct tes_db *db, const char *name, uint8_t role, const char *encoded_hash);
+int
+tes_db_user_add(struct tes_db *db, const char *name, uint8_t role, const char *encoded_hash);
 
 /* Role and encoded password hash of a user; TES_ERR_NOTFOUND. */
-int tes_db_user_get(const struct tes_db *db, const char *name, uint8_t *role,
-		    char hash[TES_JOURNAL_HASH_MAX + 1]);
+int
+tes_db_user_get(const struct tes_db *db, const char *name, uint8_t *role,
+		char hash[TES_JOURNAL_HASH_MAX + 1]);
 
 /*
  * Append a REPORT record without fsync: the caller groups several appends,
@@ -128,11 +139,13 @@ int tes_db_user_get(const struct tes_db *db, const char *name, uint8_t *role,
  * report's number (a retransmission). The caller has verified the
  * signature; fields are checked again by the record encoder.
  */
-int tes_db_report_add(struct tes_db *db, const struct tes_report *r, const uint8_t sig[static TES_RSA_LEN],
-		      uint64_t received, uint64_t *number);
+int
+tes_db_report_add(struct tes_db *db, const struct tes_report *r, const uint8_t sig[static TES_RSA_LEN],
+		  uint64_t received, uint64_t *number);
 
 /* fdatasync the journal: after it returns 0 every appended record is durable. */
-int tes_db_sync(struct tes_db *db);
+int
+tes_db_sync(struct tes_db *db);
 
 /*
  * Read a report back from the journal (pread, MAC check, decrypt), with its
@@ -142,20 +155,25 @@ int tes_db_sync(struct tes_db *db);
  * changed under the open store or either record breaks a rule of
  * spec/STORAGE.md#bodies.
  */
-int tes_db_report_get(const struct tes_db *db, const uint8_t id[static TES_REPORT_ID_LEN],
-		      struct tes_db_report *out);
+int
+tes_db_report_get(const struct tes_db *db, const uint8_t id[static TES_REPORT_ID_LEN],
+		  struct tes_db_report *out);
 
 /* Number of stored reports. */
-size_t tes_db_report_count(const struct tes_db *db);
+size_t
+tes_db_report_count(const struct tes_db *db);
 
 /* Report by position: index 0 is violation number 1. TES_ERR_NOTFOUND past the end. */
-int tes_db_report_at(const struct tes_db *db, size_t index, struct tes_db_report *out);
+int
+tes_db_report_at(const struct tes_db *db, size_t index, struct tes_db_report *out);
 
 /* Number of reports not decided yet. */
-size_t tes_db_pending_count(const struct tes_db *db);
+size_t
+tes_db_pending_count(const struct tes_db *db);
 
 /* Whether report index is pending, from memory (nothing is read). 0 past the end. */
-int tes_db_report_is_pending(const struct tes_db *db, size_t index);
+int
+tes_db_report_is_pending(const struct tes_db *db, size_t index);
 
 /*
  * Call cb for every report of plate (a valid, normalised plate), in
@@ -166,14 +184,16 @@ int tes_db_report_is_pending(const struct tes_db *db, size_t index);
  * reports found at open. Returns 0, or the error of a report that could not
  * be read.
  */
-int tes_db_plate_foreach(struct tes_db *db, const char *plate,
-			 int (*cb)(void *ctx, const struct tes_db_report *d), void *ctx);
+int
+tes_db_plate_foreach(struct tes_db *db, const char *plate,
+		     int (*cb)(void *ctx, const struct tes_db_report *d), void *ctx);
 
 /*
  * Wait until the plate tags of the reports found at open are read; returns
  * how many reports have a tag (all of them unless a read failed).
  */
-size_t tes_db_tags_wait(struct tes_db *db);
+size_t
+tes_db_tags_wait(struct tes_db *db);
 
 /*
  * Approve (points = tes_penalty_points(speed), added to the plate's total)
@@ -184,33 +204,38 @@ size_t tes_db_tags_wait(struct tes_db *db);
  * totals) and returns without waiting for it. *points (may be NULL) gets
  * the points given. TES_ERR_NOTFOUND, TES_ERR_DECIDED.
  */
-int tes_db_decide(struct tes_db *db, const uint8_t id[static TES_REPORT_ID_LEN], int approve,
-		  const char *reason, const char *officer, uint64_t now, uint16_t *points);
+int
+tes_db_decide(struct tes_db *db, const uint8_t id[static TES_REPORT_ID_LEN], int approve, const char *reason,
+	      const char *officer, uint64_t now, uint16_t *points);
 
 /*
  * Append an AUDIT record and fsync. kind: enum tes_audit_kind; who: a user
  * or unit name, or NULL / "" for the server itself; text: 0..128 printable
  * ASCII characters (NULL = none).
  */
-int tes_db_audit(struct tes_db *db, uint8_t kind, const char *who, const char *text, uint64_t now);
+int
+tes_db_audit(struct tes_db *db, uint8_t kind, const char *who, const char *text, uint64_t now);
 
 /*
  * tes_db_audit without the fsync: the record is durable after the next
  * tes_db_sync, which the caller must do before acting on the event (the
  * server's group commit sends a login's answer only after it).
  */
-int tes_db_audit_append(struct tes_db *db, uint8_t kind, const char *who, const char *text, uint64_t now);
+int
+tes_db_audit_append(struct tes_db *db, uint8_t kind, const char *who, const char *text, uint64_t now);
 
 /* Penalty points of a plate (0 when unknown). */
-uint32_t tes_db_driver_points(const struct tes_db *db, const char *plate);
+uint32_t
+tes_db_driver_points(const struct tes_db *db, const char *plate);
 
 /*
  * Call cb for every driver with points, in plate order
  * (tes_drivers_plate_cmp); a non-zero return from cb stops the walk.
  * Returns 0.
  */
-int tes_db_drivers_foreach(const struct tes_db *db, int (*cb)(void *ctx, const char *plate, uint32_t points),
-			   void *ctx);
+int
+tes_db_drivers_foreach(const struct tes_db *db, int (*cb)(void *ctx, const char *plate, uint32_t points),
+		       void *ctx);
 
 /* A DECISION or AUDIT record as the audit log shows it. */
 struct tes_db_event {
@@ -225,21 +250,24 @@ struct tes_db_event {
 };
 
 /* Number of DECISION and AUDIT records (the events of the audit log), from memory. */
-size_t tes_db_event_count(const struct tes_db *db);
+size_t
+tes_db_event_count(const struct tes_db *db);
 
 /*
  * Event k (0 = the oldest) read back from the file, its MAC checked against
  * the chain value stored before it. TES_ERR_NOTFOUND past the end,
  * TES_ERR_CORRUPT if the record fails its checks.
  */
-int tes_db_event_at(const struct tes_db *db, size_t k, struct tes_db_event *out);
+int
+tes_db_event_at(const struct tes_db *db, size_t k, struct tes_db_event *out);
 
 /*
  * Make the journal durable, then write drivers.enc now (atomically:
  * drivers.enc.tmp, fsync, rename, fsync of the directory), after any
  * background rewrite has ended.
  */
-int tes_db_compact(struct tes_db *db);
+int
+tes_db_compact(struct tes_db *db);
 
 /*
  * Wait for a background rewrite of drivers.enc started by tes_db_decide, if
@@ -247,7 +275,8 @@ int tes_db_compact(struct tes_db *db);
  * decisions it would have taken in are rewritten again later).
  * tes_db_sync, tes_db_verify and tes_db_close collect a finished one.
  */
-int tes_db_compact_wait(struct tes_db *db);
+int
+tes_db_compact_wait(struct tes_db *db);
 
 /*
  * In a child forked from the process that opened the store: forget the
@@ -257,7 +286,8 @@ int tes_db_compact_wait(struct tes_db *db);
  * journal) in fds[0..2], the ones the child must keep. Such a child only
  * reads: it must not write to the store nor close it (it ends with _exit).
  */
-void tes_db_forked(struct tes_db *db, int fds[3]);
+void
+tes_db_forked(struct tes_db *db, int fds[3]);
 
 /*
  * Check the whole store from scratch: every journal record's MAC, chain and
@@ -269,6 +299,7 @@ void tes_db_forked(struct tes_db *db, int fds[3]);
  * (worth noting outside the store: it anchors the journal's end); on
  * failure TES_ERR_CORRUPT and msg names the failing record seq or file.
  */
-int tes_db_verify(struct tes_db *db, char *msg, size_t cap, uint64_t *records);
+int
+tes_db_verify(struct tes_db *db, char *msg, size_t cap, uint64_t *records);
 
 #endif

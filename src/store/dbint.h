@@ -118,108 +118,138 @@ chain_advance(struct tes_db *db, const uint8_t *rec, size_t len, uint64_t seq)
  * tes_db_create (db.h): the directory, its lock, storage.key, server.key and
  * the journal's header, each fsynced (spec/STORAGE.md#directory MUST-D1).
  */
-int tes_dir_create(const char *dir);
+int
+tes_dir_create(const char *dir);
 
 /* Take the store's lock (spec/STORAGE.md#directory MUST-D3): TES_ERR_LOCKED if another open file holds it. */
-int tes_dir_lock(int dfd, int *lfd);
+int
+tes_dir_lock(int dfd, int *lfd);
 
 /* storage.key into the journal and drivers.enc keys (spec/STORAGE.md#directory MUST-D2: TES_ERR_KEY). */
-int tes_dir_keys_load(struct tes_db *db);
+int
+tes_dir_keys_load(struct tes_db *db);
 
 /* server.key, with the same rules (TES_ERR_KEY). */
-int tes_dir_server_load(struct tes_db *db);
+int
+tes_dir_server_load(struct tes_db *db);
 
 /* Open the journal for reading and appending (db->jfd). */
-int tes_dir_journal_open(struct tes_db *db);
+int
+tes_dir_journal_open(struct tes_db *db);
 
 /* state.c */
 
 /* A store in memory with nothing loaded: empty tables, no descriptors. */
-struct tes_db *tes_state_new(const char *dir);
+struct tes_db *
+tes_state_new(const char *dir);
 
 /* Close the descriptors, wipe and free everything (NULL: nothing). */
-void tes_state_free(struct tes_db *db);
+void
+tes_state_free(struct tes_db *db);
 
 /* Number (index + 1) of the report with this id, 0 if none. */
-size_t tes_state_rep_find(const struct tes_db *db, const uint8_t id[static TES_REPORT_ID_LEN]);
+size_t
+tes_state_rep_find(const struct tes_db *db, const uint8_t id[static TES_REPORT_ID_LEN]);
 
 /* A new pending report whose REPORT record is at off (its id must not be stored yet). */
-void tes_state_rep_insert(struct tes_db *db, const uint8_t id[static TES_REPORT_ID_LEN], uint64_t off);
+void
+tes_state_rep_insert(struct tes_db *db, const uint8_t id[static TES_REPORT_ID_LEN], uint64_t off);
 
 /* Index + 1 of the unit with this name, 0 if none. */
-size_t tes_state_unit_find(const struct tes_db *db, const char *name, size_t len);
+size_t
+tes_state_unit_find(const struct tes_db *db, const char *name, size_t len);
 
 /* A new unit (its name must not be taken), with its key id. */
-void tes_state_unit_insert(struct tes_db *db, const struct tes_journal_unit *u);
+void
+tes_state_unit_insert(struct tes_db *db, const struct tes_journal_unit *u);
 
 /* Index + 1 of the user with this name, 0 if none. */
-size_t tes_state_user_find(const struct tes_db *db, const char *name, size_t len);
+size_t
+tes_state_user_find(const struct tes_db *db, const char *name, size_t len);
 
 /* A new user (its name must not be taken). */
-void tes_state_user_insert(struct tes_db *db, const struct tes_journal_user *u);
+void
+tes_state_user_insert(struct tes_db *db, const struct tes_journal_user *u);
 
 /* A pending report gets its decision, the record at off. */
-void tes_state_decision_apply(struct tes_db *db, struct rep *x, uint64_t off);
+void
+tes_state_decision_apply(struct tes_db *db, struct rep *x, uint64_t off);
 
 /* A DECISION or AUDIT record at off, for tes_db_event_at. */
-void tes_state_event_note(struct tes_db *db, uint64_t off);
+void
+tes_state_event_note(struct tes_db *db, uint64_t off);
 
 /* readback.c */
 
 /* Check and decrypt a record that must have type and (unless NULL) key: TES_ERR_CORRUPT. */
-int tes_readback_open(const struct tes_db *db, const uint8_t *prev, const uint8_t *p, size_t n, uint8_t type,
-		      const uint8_t *key, uint8_t plain[static TES_JOURNAL_CT_MAX], size_t *len);
+int
+tes_readback_open(const struct tes_db *db, const uint8_t *prev, const uint8_t *p, size_t n, uint8_t type,
+		  const uint8_t *key, uint8_t plain[static TES_JOURNAL_CT_MAX], size_t *len);
 
 /* Read the record at off (its bytes to the end of buf) and the chain value before it. */
-int tes_readback_pread(const struct tes_db *db, uint64_t off, uint8_t buf[static RBUF_LEN],
-		       const uint8_t **prev, const uint8_t **p, size_t *n);
+int
+tes_readback_pread(const struct tes_db *db, uint64_t off, uint8_t buf[static RBUF_LEN], const uint8_t **prev,
+		   const uint8_t **p, size_t *n);
 
 /* The REPORT record of report number (entry rp) from its bytes: TES_ERR_CORRUPT. */
-int tes_readback_report_decode(const struct tes_db *db, const uint8_t *prev, const uint8_t *p, size_t n,
-			       const struct rep *rp, uint64_t number, struct tes_journal_report *m);
+int
+tes_readback_report_decode(const struct tes_db *db, const uint8_t *prev, const uint8_t *p, size_t n,
+			   const struct rep *rp, uint64_t number, struct tes_journal_report *m);
 
 /* Report number read back from the file. */
-int tes_readback_report(const struct tes_db *db, uint64_t number, struct tes_journal_report *m);
+int
+tes_readback_report(const struct tes_db *db, uint64_t number, struct tes_journal_report *m);
 
 /* Report entry idx and its decision, as tes_db_report_get gives it. */
-int tes_readback_fill(const struct tes_db *db, size_t idx, struct tes_db_report *out);
+int
+tes_readback_fill(const struct tes_db *db, size_t idx, struct tes_db_report *out);
 
 /* Event k (0 = the oldest), as tes_db_event_at gives it. */
-int tes_readback_event(const struct tes_db *db, size_t k, struct tes_db_event *out);
+int
+tes_readback_event(const struct tes_db *db, size_t k, struct tes_db_event *out);
 
 /* recover.c */
 
 /* tes_db_open (db.h): lock, keys, drivers.enc and the journal's replay. */
-int tes_recover_open(const char *dir, struct tes_db **out);
+int
+tes_recover_open(const char *dir, struct tes_db **out);
 
 /* tags.c */
 
 /* After open: read the plate tags the replay did not learn, on a thread of their own. */
-void tes_tags_start(struct tes_db *db);
+void
+tes_tags_start(struct tes_db *db);
 
 /* Collect the tags: when ready (wait 0), after waiting (1), or stop the thread (-1). */
-void tes_tags_reap(struct tes_db *db, int wait);
+void
+tes_tags_reap(struct tes_db *db, int wait);
 
 /* snapshot.c */
 
 /* Load drivers.enc (if any) into m and s; any failure of the file is TES_ERR_CORRUPT. */
-int tes_snapshot_load(const struct tes_db *db, struct tes_index_map *m, struct snap *s);
+int
+tes_snapshot_load(const struct tes_db *db, struct tes_index_map *m, struct snap *s);
 
 /* Make the journal durable, then write drivers.enc now (after any background rewrite). */
-int tes_snapshot_write(struct tes_db *db);
+int
+tes_snapshot_write(struct tes_db *db);
 
 /* Start a background rewrite of drivers.enc (inline if no thread can be made). */
-void tes_snapshot_start(struct tes_db *db);
+void
+tes_snapshot_start(struct tes_db *db);
 
 /* Collect a background rewrite: wait for it (wait 1), or only if it has ended (0); its error. */
-int tes_snapshot_reap(struct tes_db *db, int wait);
+int
+tes_snapshot_reap(struct tes_db *db, int wait);
 
 /* A failed snapshot is reported on stderr (and retried later); returns r. */
-int tes_snapshot_warn(int r);
+int
+tes_snapshot_warn(int r);
 
 /* verify.c */
 
 /* tes_db_verify (db.h), once a background rewrite has ended. */
-int tes_verify(struct tes_db *db, char *msg, size_t cap, uint64_t *records);
+int
+tes_verify(struct tes_db *db, char *msg, size_t cap, uint64_t *records);
 
 #endif

@@ -73,7 +73,8 @@ struct tes_drivers_hdr {
     ensures \result == 0 <==> alen == blen && \forall integer j; 0 <= j < alen ==> a[j] == b[j];
     ensures \result == -1 || \result == 0 || \result == 1;
  */
-int tes_drivers_plate_cmp(const char *a, size_t alen, const char *b, size_t blen);
+int
+tes_drivers_plate_cmp(const char *a, size_t alen, const char *b, size_t blen);
 
 /* Exact size of the file holding the count entries of v. */
 /*@ requires \valid_read(v + (0 .. count-1)) && count <= SIZE_MAX / 512;
@@ -81,7 +82,8 @@ int tes_drivers_plate_cmp(const char *a, size_t alen, const char *b, size_t blen
     assigns \nothing;
     ensures \result <= TES_DRIVERS_FILE_MIN + count * (TES_DRIVERS_ENTRY_MIN + 255);
  */
-size_t tes_drivers_encoded_len(const struct tes_driver *v, size_t count);
+size_t
+tes_drivers_encoded_len(const struct tes_driver *v, size_t count);
 
 /*
  * Encode the snapshot of the count entries of v (h->count must equal count)
@@ -100,9 +102,10 @@ size_t tes_drivers_encoded_len(const struct tes_driver *v, size_t count);
     ensures \result == 0 ==> *used <= cap && *used >= TES_DRIVERS_FILE_MIN;
     ensures \result == 0 ==> count == h->count;
  */
-int tes_drivers_encode(const struct tes_seal_keys *k, const struct tes_drivers_hdr *h,
-		       const uint8_t iv[static TES_DES_BLOCK], const struct tes_driver *v, size_t count,
-		       uint8_t *out, size_t cap, size_t *used);
+int
+tes_drivers_encode(const struct tes_seal_keys *k, const struct tes_drivers_hdr *h,
+		   const uint8_t iv[static TES_DES_BLOCK], const struct tes_driver *v, size_t count,
+		   uint8_t *out, size_t cap, size_t *used);
 
 /*
  * Check a whole file of n bytes: the MAC first (TES_ERR_MAC), then magic,
@@ -122,8 +125,8 @@ int tes_drivers_encode(const struct tes_seal_keys *k, const struct tes_drivers_h
     ensures \result == 0 || \result == TES_ERR_TRUNCATED || \result == TES_ERR_MAC ||
             \result == TES_ERR_FORMAT || \result == TES_ERR_VERSION;
  */
-int tes_drivers_hdr_decode(const struct tes_seal_keys *k, const uint8_t *p, size_t n,
-			   struct tes_drivers_hdr *h);
+int
+tes_drivers_hdr_decode(const struct tes_seal_keys *k, const uint8_t *p, size_t n, struct tes_drivers_hdr *h);
 
 /*
  * tes_drivers_hdr_decode, then decrypt the ciphertext in place (p is
@@ -140,7 +143,8 @@ int tes_drivers_hdr_decode(const struct tes_seal_keys *k, const uint8_t *p, size
     ensures \result == 0 ==> drivers_ct_ok(n, h->count) && h->count <= max;
     ensures \result == 0 || \result < 0;
  */
-int tes_drivers_decode(const struct tes_seal_keys *k, uint8_t *p, size_t n, struct tes_drivers_hdr *h,
-		       struct tes_driver *v, size_t max);
+int
+tes_drivers_decode(const struct tes_seal_keys *k, uint8_t *p, size_t n, struct tes_drivers_hdr *h,
+		   struct tes_driver *v, size_t max);
 
 #endif

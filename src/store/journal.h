@@ -177,7 +177,8 @@ struct tes_journal_audit {
     terminates \true;
     assigns out[0 .. TES_JOURNAL_FILE_HDR_LEN - 1];
  */
-void tes_journal_file_hdr_encode(uint8_t out[static TES_JOURNAL_FILE_HDR_LEN], uint64_t created);
+void
+tes_journal_file_hdr_encode(uint8_t out[static TES_JOURNAL_FILE_HDR_LEN], uint64_t created);
 
 /*
  * Check the file header in the first n bytes of p: TES_ERR_TRUNCATED under 16
@@ -194,14 +195,16 @@ void tes_journal_file_hdr_encode(uint8_t out[static TES_JOURNAL_FILE_HDR_LEN], u
     ensures \result == 0 || \result == TES_ERR_TRUNCATED || \result == TES_ERR_FORMAT ||
             \result == TES_ERR_VERSION;
  */
-int tes_journal_file_hdr_decode(const uint8_t *p, size_t n, uint64_t *created);
+int
+tes_journal_file_hdr_decode(const uint8_t *p, size_t n, uint64_t *created);
 
 /*
  * The chain value that precedes record 1:
  * HMAC-SHA256(mac key, "TES1 journal genesis" || file header).
  */
-void tes_journal_genesis(const struct tes_seal_keys *k, const uint8_t fhdr[static TES_JOURNAL_FILE_HDR_LEN],
-			 uint8_t out[static TES_JOURNAL_MAC_LEN]);
+void
+tes_journal_genesis(const struct tes_seal_keys *k, const uint8_t fhdr[static TES_JOURNAL_FILE_HDR_LEN],
+		    uint8_t out[static TES_JOURNAL_MAC_LEN]);
 
 /*
  * Write a record header. Refuses (TES_ERR_TYPE / TES_ERR_FORMAT /
@@ -218,7 +221,8 @@ void tes_journal_genesis(const struct tes_seal_keys *k, const uint8_t fhdr[stati
     ensures \result == 0 || \result == TES_ERR_TYPE || \result == TES_ERR_TOOLONG ||
             \result == TES_ERR_FORMAT;
  */
-int tes_journal_hdr_encode(const struct tes_journal_hdr *h, uint8_t out[static TES_JOURNAL_HDR_LEN]);
+int
+tes_journal_hdr_encode(const struct tes_journal_hdr *h, uint8_t out[static TES_JOURNAL_HDR_LEN]);
 
 /*
  * Decode and check the header at the start of p (the rest of the record need
@@ -239,7 +243,8 @@ int tes_journal_hdr_encode(const struct tes_journal_hdr *h, uint8_t out[static T
     ensures \result == 0 || \result == TES_ERR_TRUNCATED || \result == TES_ERR_TYPE ||
             \result == TES_ERR_TOOLONG || \result == TES_ERR_FORMAT;
  */
-int tes_journal_hdr_decode(const uint8_t *p, size_t n, struct tes_journal_hdr *h);
+int
+tes_journal_hdr_decode(const uint8_t *p, size_t n, struct tes_journal_hdr *h);
 
 /*
  * Seal n plaintext bytes (n <= TES_JOURNAL_PLAIN_MAX) into one record in out
@@ -263,9 +268,10 @@ int tes_journal_hdr_decode(const uint8_t *p, size_t n, struct tes_journal_hdr *h
     ensures \result == 0 ==> *used == h->total_len && *used <= cap;
     ensures \result == 0 ==> h->total_len == TES_JOURNAL_OVERHEAD + (n / TES_DES_BLOCK + 1) * TES_DES_BLOCK;
  */
-int tes_journal_seal(const struct tes_seal_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
-		     struct tes_journal_hdr *h, const uint8_t iv[static TES_JOURNAL_IV_LEN],
-		     const uint8_t *plain, size_t n, uint8_t *out, size_t cap, size_t *used);
+int
+tes_journal_seal(const struct tes_seal_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
+		 struct tes_journal_hdr *h, const uint8_t iv[static TES_JOURNAL_IV_LEN], const uint8_t *plain,
+		 size_t n, uint8_t *out, size_t cap, size_t *used);
 
 /*
  * Check the record at the start of p (n bytes available, may be more than
@@ -281,8 +287,9 @@ int tes_journal_seal(const struct tes_seal_keys *k, const uint8_t prev[static TE
     ensures \result == 0 || \result == TES_ERR_TRUNCATED || \result == TES_ERR_TYPE ||
             \result == TES_ERR_TOOLONG || \result == TES_ERR_FORMAT || \result == TES_ERR_MAC;
  */
-int tes_journal_check(const struct tes_seal_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
-		      const uint8_t *p, size_t n, struct tes_journal_hdr *h);
+int
+tes_journal_check(const struct tes_seal_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
+		  const uint8_t *p, size_t n, struct tes_journal_hdr *h);
 
 /*
  * tes_journal_check, then decrypt into plain (cap >= total_len - 72, at most
@@ -309,9 +316,10 @@ int tes_journal_check(const struct tes_seal_keys *k, const uint8_t prev[static T
             \forall integer i; 0 <= i < h->total_len - TES_JOURNAL_OVERHEAD ==> plain[i] == 0;
     ensures \result == 0 || \result < 0;
  */
-int tes_journal_open_rec(const struct tes_seal_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
-			 const uint8_t *p, size_t n, struct tes_journal_hdr *h, uint8_t *plain, size_t cap,
-			 size_t *plain_len);
+int
+tes_journal_open_rec(const struct tes_seal_keys *k, const uint8_t prev[static TES_JOURNAL_MAC_LEN],
+		     const uint8_t *p, size_t n, struct tes_journal_hdr *h, uint8_t *plain, size_t cap,
+		     size_t *plain_len);
 
 /*
  * Body codecs. Encoders check the same rules as decoders, so nothing a
@@ -329,7 +337,8 @@ int tes_journal_open_rec(const struct tes_seal_keys *k, const uint8_t prev[stati
     ensures \result == 0 || \result < 0;
     ensures \result == 0 ==> *used <= cap && *used == \old(1 + m->name_len + TES_RSA_LEN + 1 + m->pub.elen);
  */
-int tes_journal_unit_encode(const struct tes_journal_unit *m, uint8_t *out, size_t cap, size_t *used);
+int
+tes_journal_unit_encode(const struct tes_journal_unit *m, uint8_t *out, size_t cap, size_t *used);
 /* Decode exactly n bytes of a UNIT body into m (same rules). */
 /*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
     requires \separated(m, p + (0 .. n-1));
@@ -341,7 +350,8 @@ int tes_journal_unit_encode(const struct tes_journal_unit *m, uint8_t *out, size
     ensures \result == 0 ==> n == 1 + m->name_len + TES_RSA_LEN + 1 + m->pub.elen;
     ensures \result == 0 || \result < 0;
  */
-int tes_journal_unit_decode(const uint8_t *p, size_t n, struct tes_journal_unit *m);
+int
+tes_journal_unit_decode(const uint8_t *p, size_t n, struct tes_journal_unit *m);
 
 /* REVOKE body: u8 name_len | name (a valid unit name). */
 /*@ requires \valid_read(name + (0 .. name_len-1)) && \valid(out + (0 .. cap-1)) && \valid(used);
@@ -352,7 +362,8 @@ int tes_journal_unit_decode(const uint8_t *p, size_t n, struct tes_journal_unit 
     ensures \result == 0 || \result < 0;
     ensures \result == 0 ==> name_ok(name, name_len) && *used <= cap && *used == 1 + name_len;
  */
-int tes_journal_revoke_encode(const char *name, uint8_t name_len, uint8_t *out, size_t cap, size_t *used);
+int
+tes_journal_revoke_encode(const char *name, uint8_t name_len, uint8_t *out, size_t cap, size_t *used);
 /* Decode exactly n bytes of a REVOKE body; name has TES_NAME_MAX + 1 bytes. */
 /*@ requires \valid_read(p + (0 .. n-1)) && \valid(name + (0 .. TES_NAME_MAX)) && \valid(name_len);
     requires \separated(name + (0 .. TES_NAME_MAX), name_len, p + (0 .. n-1));
@@ -362,7 +373,8 @@ int tes_journal_revoke_encode(const char *name, uint8_t name_len, uint8_t *out, 
     ensures \result == 0 ==> name_ok(name, *name_len) && str_ok(name, *name_len) && n == 1 + *name_len;
     ensures \result == 0 || \result < 0;
  */
-int tes_journal_revoke_decode(const uint8_t *p, size_t n, char *name, uint8_t *name_len);
+int
+tes_journal_revoke_decode(const uint8_t *p, size_t n, char *name, uint8_t *name_len);
 
 /* USER: valid name, role 1 or 2, hash of 1..128 bytes 0x21..0x7e starting "$argon2id$". */
 /*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
@@ -373,7 +385,8 @@ int tes_journal_revoke_decode(const uint8_t *p, size_t n, char *name, uint8_t *n
     ensures \result == 0 || \result < 0;
     ensures \result == 0 ==> *used <= cap && *used == \old(1 + m->name_len + 1 + 1 + m->hash_len);
  */
-int tes_journal_user_encode(const struct tes_journal_user *m, uint8_t *out, size_t cap, size_t *used);
+int
+tes_journal_user_encode(const struct tes_journal_user *m, uint8_t *out, size_t cap, size_t *used);
 /* Decode exactly n bytes of a USER body into m (same rules). */
 /*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
     requires \separated(m, p + (0 .. n-1));
@@ -385,7 +398,8 @@ int tes_journal_user_encode(const struct tes_journal_user *m, uint8_t *out, size
     ensures \result == 0 ==> n == 1 + m->name_len + 1 + 1 + m->hash_len;
     ensures \result == 0 || \result < 0;
  */
-int tes_journal_user_decode(const uint8_t *p, size_t n, struct tes_journal_user *m);
+int
+tes_journal_user_decode(const uint8_t *p, size_t n, struct tes_journal_user *m);
 
 /* REPORT: number >= 1, canonical report as checked by tes_msg_report_decode. */
 /*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
@@ -396,7 +410,8 @@ int tes_journal_user_decode(const uint8_t *p, size_t n, struct tes_journal_user 
     ensures \result == 0 || \result < 0;
     ensures \result == 0 ==> *used <= cap && *used == \old(8 + 8 + 62 + m->r.plate_len + m->r.loc_len + TES_RSA_LEN);
  */
-int tes_journal_report_encode(const struct tes_journal_report *m, uint8_t *out, size_t cap, size_t *used);
+int
+tes_journal_report_encode(const struct tes_journal_report *m, uint8_t *out, size_t cap, size_t *used);
 /* Decode exactly n bytes of a REPORT body into m (same rules). */
 /*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
     requires \separated(m, p + (0 .. n-1));
@@ -407,7 +422,8 @@ int tes_journal_report_encode(const struct tes_journal_report *m, uint8_t *out, 
     ensures \result == 0 ==> n == 8 + 8 + 62 + m->r.plate_len + m->r.loc_len + TES_RSA_LEN;
     ensures \result == 0 || \result < 0;
  */
-int tes_journal_report_decode(const uint8_t *p, size_t n, struct tes_journal_report *m);
+int
+tes_journal_report_decode(const uint8_t *p, size_t n, struct tes_journal_report *m);
 
 /*
  * DECISION: verdict 1 or 2; approve with points in {0, 10, 20, 50}, reject
@@ -421,7 +437,8 @@ int tes_journal_report_decode(const uint8_t *p, size_t n, struct tes_journal_rep
     ensures \result == 0 || \result < 0;
     ensures \result == 0 ==> *used <= cap && *used == \old(TES_REPORT_ID_LEN + 1 + 2 + 1 + m->reason_len + 1 + m->officer_len + 8);
  */
-int tes_journal_decision_encode(const struct tes_journal_decision *m, uint8_t *out, size_t cap, size_t *used);
+int
+tes_journal_decision_encode(const struct tes_journal_decision *m, uint8_t *out, size_t cap, size_t *used);
 /* Decode exactly n bytes of a DECISION body into m (same rules). */
 /*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
     requires \separated(m, p + (0 .. n-1));
@@ -435,7 +452,8 @@ int tes_journal_decision_encode(const struct tes_journal_decision *m, uint8_t *o
     ensures \result == 0 ==> n == TES_REPORT_ID_LEN + 1 + 2 + 1 + m->reason_len + 1 + m->officer_len + 8;
     ensures \result == 0 || \result < 0;
  */
-int tes_journal_decision_decode(const uint8_t *p, size_t n, struct tes_journal_decision *m);
+int
+tes_journal_decision_decode(const uint8_t *p, size_t n, struct tes_journal_decision *m);
 
 /* AUDIT: kind 1..TES_AUDIT_MAX; who empty or a valid name; text 0..128 printable. */
 /*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
@@ -446,7 +464,8 @@ int tes_journal_decision_decode(const uint8_t *p, size_t n, struct tes_journal_d
     ensures \result == 0 || \result < 0;
     ensures \result == 0 ==> *used <= cap && *used == \old(1 + 1 + m->who_len + 1 + m->text_len + 8);
  */
-int tes_journal_audit_encode(const struct tes_journal_audit *m, uint8_t *out, size_t cap, size_t *used);
+int
+tes_journal_audit_encode(const struct tes_journal_audit *m, uint8_t *out, size_t cap, size_t *used);
 /* Decode exactly n bytes of an AUDIT body into m (same rules). */
 /*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
     requires \separated(m, p + (0 .. n-1));
@@ -460,6 +479,7 @@ int tes_journal_audit_encode(const struct tes_journal_audit *m, uint8_t *out, si
     ensures \result == 0 ==> n == 1 + 1 + m->who_len + 1 + m->text_len + 8;
     ensures \result == 0 || \result < 0;
  */
-int tes_journal_audit_decode(const uint8_t *p, size_t n, struct tes_journal_audit *m);
+int
+tes_journal_audit_decode(const uint8_t *p, size_t n, struct tes_journal_audit *m);
 
 #endif

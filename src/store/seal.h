@@ -40,8 +40,9 @@ enum tes_seal_obj {
  * salt "TES1 storage", info "<object> enc" (24 bytes) and "<object> mac"
  * (32 bytes). Wipe k when done with it.
  */
-void tes_seal_keys_derive(const uint8_t sk[static TES_STORE_KEY_LEN], enum tes_seal_obj obj,
-			  struct tes_seal_keys *k);
+void
+tes_seal_keys_derive(const uint8_t sk[static TES_STORE_KEY_LEN], enum tes_seal_obj obj,
+		     struct tes_seal_keys *k);
 
 /*
  * In-place 3DES-EDE3-CBC encryption of n bytes (a multiple of 8). This
@@ -54,8 +55,9 @@ void tes_seal_keys_derive(const uint8_t sk[static TES_STORE_KEY_LEN], enum tes_s
     terminates \true;
     assigns buf[0 .. n-1];
  */
-void tes_seal_encrypt(const struct tes_seal_keys *k, const uint8_t iv[static TES_DES_BLOCK], uint8_t *buf,
-		      size_t n);
+void
+tes_seal_encrypt(const struct tes_seal_keys *k, const uint8_t iv[static TES_DES_BLOCK], uint8_t *buf,
+		 size_t n);
 
 /* In-place 3DES-EDE3-CBC decryption of n bytes (a multiple of 8). */
 /*@ requires \valid_read(k) && \valid_read(iv + (0 .. TES_DES_BLOCK - 1));
@@ -64,8 +66,9 @@ void tes_seal_encrypt(const struct tes_seal_keys *k, const uint8_t iv[static TES
     terminates \true;
     assigns buf[0 .. n-1];
  */
-void tes_seal_decrypt(const struct tes_seal_keys *k, const uint8_t iv[static TES_DES_BLOCK], uint8_t *buf,
-		      size_t n);
+void
+tes_seal_decrypt(const struct tes_seal_keys *k, const uint8_t iv[static TES_DES_BLOCK], uint8_t *buf,
+		 size_t n);
 
 /* Ciphertext length for n plaintext bytes: the next multiple of 8 above n. */
 /*@ requires n <= SIZE_MAX - TES_DES_BLOCK;
@@ -75,7 +78,8 @@ void tes_seal_decrypt(const struct tes_seal_keys *k, const uint8_t iv[static TES
     ensures \result == (n / TES_DES_BLOCK + 1) * TES_DES_BLOCK;
     ensures \result == n + (TES_DES_BLOCK - n % TES_DES_BLOCK);
  */
-size_t tes_seal_ct_len(size_t n);
+size_t
+tes_seal_ct_len(size_t n);
 
 /* Append the PKCS#7 padding (1..8 bytes) that follows n plaintext bytes. */
 /*@ requires cur_wr(c);
@@ -85,7 +89,8 @@ size_t tes_seal_ct_len(size_t n);
     ensures c->off <= c->len;
     ensures \result == 0 ==> c->off == \old(c->off) + (TES_DES_BLOCK - n % TES_DES_BLOCK);
  */
-int tes_seal_put_pad(struct tes_cur *c, size_t n);
+int
+tes_seal_put_pad(struct tes_cur *c, size_t n);
 
 /*
  * Check the PKCS#7 padding at the end of n decrypted bytes (n a non-zero
@@ -100,6 +105,7 @@ int tes_seal_put_pad(struct tes_cur *c, size_t n);
     ensures \result != 0 ==> *plain_len == \old(*plain_len);
     ensures \result == 0 || \result == TES_ERR_DECRYPT;
  */
-int tes_seal_unpad(const uint8_t *p, size_t n, size_t *plain_len);
+int
+tes_seal_unpad(const uint8_t *p, size_t n, size_t *plain_len);
 
 #endif

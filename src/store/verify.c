@@ -40,7 +40,8 @@ struct verify {
 	size_t cap;
 };
 
-static int vfail(struct verify *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int
+vfail(struct verify *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static int
 vfail(struct verify *v, const char *fmt, ...)

@@ -47,7 +47,8 @@ struct tes_html {
     ensures h->len == 0 && h->overflow == 0;
  */
 /* Empty the buffer and clear the overflow flag. */
-void tes_html_init(struct tes_html *h);
+void
+tes_html_init(struct tes_html *h);
 
 /*@ requires \valid(h) && html_ok(h);
     requires valid_read_string(lit) && strlen(lit) <= SIZE_MAX;
@@ -64,7 +65,8 @@ void tes_html_init(struct tes_html *h);
     complete behaviors; disjoint behaviors;
  */
 /* Append template text (a literal of the page code, never data). */
-void tes_html_raw(struct tes_html *h, const char *lit);
+void
+tes_html_raw(struct tes_html *h, const char *lit);
 
 /*@ requires \valid(h) && html_ok(h);
     requires \valid_read(s + (0 .. n-1)) && \separated(h, s + (0 .. n-1));
@@ -86,7 +88,8 @@ void tes_html_raw(struct tes_html *h, const char *lit);
  * overflow flag is set nothing more is appended; the bytes before the old
  * length never change.
  */
-void tes_html_esc(struct tes_html *h, const char *s, size_t n);
+void
+tes_html_esc(struct tes_html *h, const char *s, size_t n);
 
 /*@ requires \valid(h) && html_ok(h);
     requires valid_read_string(s) && strlen(s) <= SIZE_MAX;
@@ -103,7 +106,8 @@ void tes_html_esc(struct tes_html *h, const char *s, size_t n);
     complete behaviors; disjoint behaviors;
  */
 /* tes_html_esc of a NUL-terminated string. */
-void tes_html_str(struct tes_html *h, const char *s);
+void
+tes_html_str(struct tes_html *h, const char *s);
 
 /*@ requires \valid(h) && html_ok(h);
     terminates \true;
@@ -118,6 +122,7 @@ void tes_html_str(struct tes_html *h, const char *s);
     complete behaviors; disjoint behaviors;
  */
 /* tes_html_esc of the decimal digits of v. */
-void tes_html_u64(struct tes_html *h, uint64_t v);
+void
+tes_html_u64(struct tes_html *h, uint64_t v);
 
 #endif

@@ -147,7 +147,8 @@ struct tes_web_req {
  * 501 Transfer-Encoding, 505 version. Bytes after the body are ignored
  * (one request per connection).
  */
-int tes_http_parse(const uint8_t *buf, size_t n, struct tes_http_req *req, uint16_t *status);
+int
+tes_http_parse(const uint8_t *buf, size_t n, struct tes_http_req *req, uint16_t *status);
 
 /*@ predicate web_text(char *s, integer n) = \forall integer k; 0 <= k < n ==> 0x20 <= s[k] <= 0x7e; */
 
@@ -166,7 +167,8 @@ int tes_http_parse(const uint8_t *buf, size_t n, struct tes_http_req *req, uint1
  * 0x20..0x7e. TES_ERR_FORMAT for a bad escape or byte, TES_ERR_TOOLONG if
  * the result (plus its NUL) does not fit in cap. out is NUL-terminated.
  */
-int tes_http_pct_decode(const uint8_t *in, size_t n, char *out, size_t cap, size_t *outlen);
+int
+tes_http_pct_decode(const uint8_t *in, size_t n, char *out, size_t cap, size_t *outlen);
 
 /*@ requires \valid_read(path + (0 .. n-1)) && \valid(status);
     requires \separated(status, path + (0 .. n-1));
@@ -180,7 +182,8 @@ int tes_http_pct_decode(const uint8_t *in, size_t n, char *out, size_t cap, size
  * The route of a method and path (the target up to '?'): TES_ROUTE_*, or 0
  * with *status 404 (unknown path) or 405 (known path, other method).
  */
-uint8_t tes_http_route(uint8_t method, const uint8_t *path, size_t n, uint16_t *status);
+uint8_t
+tes_http_route(uint8_t method, const uint8_t *path, size_t n, uint16_t *status);
 
 /*@ predicate web_zero(uint8_t *p, integer n) = \forall integer k; 0 <= k < n ==> p[k] == 0;
     predicate web_str_zero(char *p, integer n) = \forall integer k; 0 <= k < n ==> p[k] == 0;
@@ -230,13 +233,15 @@ uint8_t tes_http_route(uint8_t method, const uint8_t *path, size_t n, uint16_t *
  * errors give 404/405. On success the struct passes the checks of the
  * master's decoder (web/wmsg.c); on failure it is all zero.
  */
-int tes_http_req_build(const uint8_t *buf, const struct tes_http_req *h, struct tes_web_req *out,
-		       uint16_t *status);
+int
+tes_http_req_build(const uint8_t *buf, const struct tes_http_req *h, struct tes_web_req *out,
+		   uint16_t *status);
 
 /* Responses: src/web/resp.c, not proven (it formats with vsnprintf). */
 
 /* Reason phrase of a status code ("Bad Request"); "Error" if unknown. */
-const char *tes_resp_reason(uint16_t status);
+const char *
+tes_resp_reason(uint16_t status);
 
 /* What the response head carries besides the fixed security headers. */
 struct tes_resp {
@@ -253,6 +258,7 @@ struct tes_resp {
  * Write the response head (status line, security headers of spec/HTTP.md,
  * Connection: close, empty line) into out. TES_ERR_SPACE if it does not fit.
  */
-int tes_resp_head(const struct tes_resp *r, char *out, size_t cap, size_t *used);
+int
+tes_resp_head(const struct tes_resp *r, char *out, size_t cap, size_t *used);
 
 #endif

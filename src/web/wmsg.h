@@ -60,7 +60,8 @@ struct tes_wmsg {
 };
 
 /* Encode m into exactly TES_WMSG_LEN bytes (zero padded); refuses what decode refuses. */
-int tes_wmsg_encode(const struct tes_wmsg *m, uint8_t out[static TES_WMSG_LEN]);
+int
+tes_wmsg_encode(const struct tes_wmsg *m, uint8_t out[static TES_WMSG_LEN]);
 
 /*
  * Decode n bytes: n must be TES_WMSG_LEN, the type known, every field
@@ -68,7 +69,8 @@ int tes_wmsg_encode(const struct tes_wmsg *m, uint8_t out[static TES_WMSG_LEN]);
  * user name, printable texts within their limits), every byte after the
  * fields zero. TES_ERR_FORMAT / TES_ERR_TYPE / TES_ERR_TOOLONG.
  */
-int tes_wmsg_decode(const uint8_t *buf, size_t n, struct tes_wmsg *m);
+int
+tes_wmsg_decode(const uint8_t *buf, size_t n, struct tes_wmsg *m);
 
 /*@ assigns \nothing;
     ensures \result == 0 || \result == TES_ERR_STATE;
@@ -78,6 +80,7 @@ int tes_wmsg_decode(const uint8_t *buf, size_t n, struct tes_wmsg *m);
  * already sent (bit (1 << type) set in used): only REQUEST, only while
  * waiting, only once. TES_ERR_STATE otherwise.
  */
-int tes_wmsg_permit(uint8_t state, uint8_t type, uint32_t used);
+int
+tes_wmsg_permit(uint8_t state, uint8_t type, uint32_t used);
 
 #endif

@@ -37,28 +37,32 @@ struct tes_wsess_table {
 };
 
 /* Empty table with the given idle timeout (0 = TES_WSESS_IDLE). */
-void tes_wsess_init(struct tes_wsess_table *t, unsigned idle);
+void
+tes_wsess_init(struct tes_wsess_table *t, unsigned idle);
 
 /*
  * The live session with this token, its last use set to now; NULL if none
  * (an expired session found on the way is wiped). Every slot is compared
  * in constant time.
  */
-struct tes_wsess *tes_wsess_find(struct tes_wsess_table *t, const uint8_t token[static TES_HTTP_TOKEN_LEN],
-				 time_t now);
+struct tes_wsess *
+tes_wsess_find(struct tes_wsess_table *t, const uint8_t token[static TES_HTTP_TOKEN_LEN], time_t now);
 
 /*
  * Start a session for user ("" = anonymous) with the given fresh token and
  * CSRF token. When the table is full, an expired slot, else the least
  * recently used anonymous one, else the least recently used one is taken.
  */
-struct tes_wsess *tes_wsess_new(struct tes_wsess_table *t, const uint8_t token[static TES_HTTP_TOKEN_LEN],
-				const uint8_t csrf[static TES_HTTP_TOKEN_LEN], const char *user, time_t now);
+struct tes_wsess *
+tes_wsess_new(struct tes_wsess_table *t, const uint8_t token[static TES_HTTP_TOKEN_LEN],
+	      const uint8_t csrf[static TES_HTTP_TOKEN_LEN], const char *user, time_t now);
 
 /* End a session (wipes the slot). */
-void tes_wsess_end(struct tes_wsess *s);
+void
+tes_wsess_end(struct tes_wsess *s);
 
 /* 0 when the request carries the session's CSRF token (constant time), else TES_ERR_AUTH. */
-int tes_wsess_csrf_check(const struct tes_wsess *s, int has, const uint8_t csrf[static TES_HTTP_TOKEN_LEN]);
+int
+tes_wsess_csrf_check(const struct tes_wsess *s, int has, const uint8_t csrf[static TES_HTTP_TOKEN_LEN]);
 
 #endif

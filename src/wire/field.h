@@ -27,7 +27,8 @@
     ensures \result == 0 || \result == TES_ERR_PLATE;
  */
 /* A plate is 1..12 characters of A-Z 0-9 (already normalised). */
-int tes_field_plate_valid(const char *s, size_t n);
+int
+tes_field_plate_valid(const char *s, size_t n);
 
 /*@ requires \valid_read(in + (0 .. n-1));
     requires \valid(out + (0 .. TES_PLATE_MAX)) && \valid(outlen);
@@ -40,7 +41,8 @@ int tes_field_plate_valid(const char *s, size_t n);
  */
 /* Normalise user input: upper-case, drop spaces and '-'; then validate.
  * out has TES_PLATE_MAX + 1 bytes; *outlen gets the length. */
-int tes_field_plate_normalize(const char *in, size_t n, char out[static TES_PLATE_MAX + 1], uint8_t *outlen);
+int
+tes_field_plate_normalize(const char *in, size_t n, char out[static TES_PLATE_MAX + 1], uint8_t *outlen);
 
 /*@ terminates \true;
     assigns \nothing;
@@ -48,7 +50,8 @@ int tes_field_plate_normalize(const char *in, size_t n, char out[static TES_PLAT
     ensures \result == 0 || \result == TES_ERR_SPEED;
  */
 /* 1..400 km/h. */
-int tes_field_speed_valid(uint32_t speed);
+int
+tes_field_speed_valid(uint32_t speed);
 
 /*@ terminates \true;
     assigns \nothing;
@@ -56,7 +59,8 @@ int tes_field_speed_valid(uint32_t speed);
     ensures \result == 0 || \result == TES_ERR_LIMIT;
  */
 /* 0 (not given) or 5..200 km/h. */
-int tes_field_limit_valid(uint32_t limit);
+int
+tes_field_limit_valid(uint32_t limit);
 
 /*@ terminates \true;
     assigns \nothing;
@@ -65,7 +69,8 @@ int tes_field_limit_valid(uint32_t limit);
     ensures \result == 0 || \result == TES_ERR_TIME;
  */
 /* Not before 2020-01-01 and at most TES_TIME_SKEW seconds after now. */
-int tes_field_time_valid(uint64_t t, uint64_t now);
+int
+tes_field_time_valid(uint64_t t, uint64_t now);
 
 /*@ requires \valid_read(s + (0 .. n-1));
     terminates \true;
@@ -75,7 +80,8 @@ int tes_field_time_valid(uint64_t t, uint64_t now);
     ensures \result == 0 || \result == TES_ERR_LOCATION;
  */
 /* 0..64 characters of A-Z a-z 0-9 space . , - / : # */
-int tes_field_location_valid(const char *s, size_t n);
+int
+tes_field_location_valid(const char *s, size_t n);
 
 /*@ requires \valid_read(s + (0 .. n-1));
     terminates \true;
@@ -85,7 +91,8 @@ int tes_field_location_valid(const char *s, size_t n);
     ensures \result == 0 || \result == TES_ERR_NAME;
  */
 /* Unit ids and user names: 1..32 characters of A-Z a-z 0-9 . _ - */
-int tes_field_name_valid(const char *s, size_t n);
+int
+tes_field_name_valid(const char *s, size_t n);
 
 /*@ requires \valid_read(s + (0 .. n-1));
     terminates \true;
@@ -95,6 +102,7 @@ int tes_field_name_valid(const char *s, size_t n);
     ensures \result == 0 || \result == TES_ERR_ARG;
  */
 /* Password: 1..128 bytes, no NUL. */
-int tes_field_password_valid(const char *s, size_t n);
+int
+tes_field_password_valid(const char *s, size_t n);
 
 #endif

@@ -42,7 +42,8 @@ struct tes_frame_hdr {
     complete behaviors; disjoint behaviors;
  */
 /* Write a header; refuses an invalid type or an oversize length. */
-int tes_frame_encode_hdr(uint8_t out[static TES_FRAME_HDR_LEN], uint8_t type, size_t length);
+int
+tes_frame_encode_hdr(uint8_t out[static TES_FRAME_HDR_LEN], uint8_t type, size_t length);
 
 /*@ requires \valid_read(buf + (0 .. len-1));
     requires \valid(h);
@@ -70,7 +71,8 @@ int tes_frame_encode_hdr(uint8_t out[static TES_FRAME_HDR_LEN], uint8_t type, si
  * available, TES_ERR_FORMAT / TES_ERR_VERSION / TES_ERR_TYPE / TES_ERR_TOOLONG
  * for a header that can never become valid. Never reads past buf[5].
  */
-int tes_frame_decode_hdr(const uint8_t *buf, size_t len, struct tes_frame_hdr *h);
+int
+tes_frame_decode_hdr(const uint8_t *buf, size_t len, struct tes_frame_hdr *h);
 
 /*@ requires \valid_read(buf + (0 .. len-1));
     requires \valid(h) && \valid(payload) && \valid(used);
@@ -98,8 +100,9 @@ int tes_frame_decode_hdr(const uint8_t *buf, size_t len, struct tes_frame_hdr *h
  * TES_ERR_TRUNCATED unless the whole payload is present. On success *payload
  * points into buf and *used is the frame size (header + payload) <= len.
  */
-int tes_frame_decode(const uint8_t *buf, size_t len, struct tes_frame_hdr *h, const uint8_t **payload,
-		     size_t *used);
+int
+tes_frame_decode(const uint8_t *buf, size_t len, struct tes_frame_hdr *h, const uint8_t **payload,
+		 size_t *used);
 
 /*@ requires \valid(out + (0 .. cap-1));
     requires \valid_read(payload + (0 .. length-1));
@@ -122,7 +125,7 @@ int tes_frame_decode(const uint8_t *buf, size_t len, struct tes_frame_hdr *h, co
     complete behaviors; disjoint behaviors;
  */
 /* Header + payload into out (cap bytes); *used gets the frame size. */
-int tes_frame_encode(uint8_t *out, size_t cap, uint8_t type, const uint8_t *payload, size_t length,
-		     size_t *used);
+int
+tes_frame_encode(uint8_t *out, size_t cap, uint8_t type, const uint8_t *payload, size_t length, size_t *used);
 
 #endif

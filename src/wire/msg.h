@@ -104,7 +104,8 @@ struct tes_receipt {
     ensures \result == 0 || \result == TES_ERR_SPACE;
     ensures \result == 0 ==> *used == 97 && *used <= cap;
  */
-int tes_msg_client_hello_encode(const struct tes_client_hello *m, uint8_t *out, size_t cap, size_t *used);
+int
+tes_msg_client_hello_encode(const struct tes_client_hello *m, uint8_t *out, size_t cap, size_t *used);
 
 /*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
     requires \separated(m, p + (0 .. n-1));
@@ -113,7 +114,8 @@ int tes_msg_client_hello_encode(const struct tes_client_hello *m, uint8_t *out, 
     ensures \result == 0 || \result < 0;
     ensures \result == 0 ==> n == 97 && suite_valid(m->suite) && m->suite == p[0];
  */
-int tes_msg_client_hello_decode(const uint8_t *p, size_t n, struct tes_client_hello *m);
+int
+tes_msg_client_hello_decode(const uint8_t *p, size_t n, struct tes_client_hello *m);
 
 /*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
     requires \separated(m, used, out + (0 .. cap-1));
@@ -124,7 +126,8 @@ int tes_msg_client_hello_decode(const uint8_t *p, size_t n, struct tes_client_he
     ensures \result == 0 ==> 1 <= m->e_len <= TES_RSA_E_MAX &&
             *used == 322 + m->e_len && *used <= cap;
  */
-int tes_msg_server_hello_encode(const struct tes_server_hello *m, uint8_t *out, size_t cap, size_t *used);
+int
+tes_msg_server_hello_encode(const struct tes_server_hello *m, uint8_t *out, size_t cap, size_t *used);
 
 /*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
     requires \separated(m, p + (0 .. n-1));
@@ -134,7 +137,8 @@ int tes_msg_server_hello_encode(const struct tes_server_hello *m, uint8_t *out, 
     ensures \result == 0 ==> suite_valid(m->suite) && 1 <= m->e_len <= TES_RSA_E_MAX &&
             n == 322 + m->e_len && m->n[0] >= 0x80 && m->e[0] != 0;
  */
-int tes_msg_server_hello_decode(const uint8_t *p, size_t n, struct tes_server_hello *m);
+int
+tes_msg_server_hello_decode(const uint8_t *p, size_t n, struct tes_server_hello *m);
 
 /*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
     requires \separated(m, used, out + (0 .. cap-1));
@@ -144,7 +148,8 @@ int tes_msg_server_hello_decode(const uint8_t *p, size_t n, struct tes_server_he
     ensures \result == 0 || \result == TES_ERR_SPACE;
     ensures \result == 0 ==> *used == 2 * TES_RSA_LEN && *used <= cap;
  */
-int tes_msg_key_exchange_encode(const struct tes_key_exchange *m, uint8_t *out, size_t cap, size_t *used);
+int
+tes_msg_key_exchange_encode(const struct tes_key_exchange *m, uint8_t *out, size_t cap, size_t *used);
 
 /*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
     requires \separated(m, p + (0 .. n-1));
@@ -153,7 +158,8 @@ int tes_msg_key_exchange_encode(const struct tes_key_exchange *m, uint8_t *out, 
     ensures \result == 0 || \result < 0;
     ensures \result == 0 ==> n == 2 * TES_RSA_LEN;
  */
-int tes_msg_key_exchange_decode(const uint8_t *p, size_t n, struct tes_key_exchange *m);
+int
+tes_msg_key_exchange_decode(const uint8_t *p, size_t n, struct tes_key_exchange *m);
 
 /*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
     requires \separated(m, p + (0 .. n-1));
@@ -163,7 +169,8 @@ int tes_msg_key_exchange_decode(const uint8_t *p, size_t n, struct tes_key_excha
     ensures \result == 0 ==> n == TES_FINISHED_LEN &&
             (\forall integer k; 0 <= k < TES_FINISHED_LEN ==> m->mac[k] == p[k]);
  */
-int tes_msg_finished_decode(const uint8_t *p, size_t n, struct tes_finished *m);
+int
+tes_msg_finished_decode(const uint8_t *p, size_t n, struct tes_finished *m);
 
 /*@ requires \valid_read(p + (0 .. n-1)) && \valid(code);
     requires \separated(code, p + (0 .. n-1));
@@ -173,7 +180,8 @@ int tes_msg_finished_decode(const uint8_t *p, size_t n, struct tes_finished *m);
     ensures \result == 0 ==> *code == p[0];
     ensures \result == 0 || \result == TES_ERR_FORMAT;
  */
-int tes_msg_alert_decode(const uint8_t *p, size_t n, uint8_t *code);
+int
+tes_msg_alert_decode(const uint8_t *p, size_t n, uint8_t *code);
 
 /* Inner records: first byte is the inner type, then the body. */
 /*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
@@ -185,7 +193,8 @@ int tes_msg_alert_decode(const uint8_t *p, size_t n, uint8_t *code);
     ensures \old(m->user_len > TES_NAME_MAX || m->pw_len > TES_PASSWORD_MAX) ==> \result == TES_ERR_ARG;
     ensures \result == 0 ==> *used == 3 + m->user_len + m->pw_len && *used <= cap;
  */
-int tes_msg_login_encode(const struct tes_login *m, uint8_t *out, size_t cap, size_t *used);
+int
+tes_msg_login_encode(const struct tes_login *m, uint8_t *out, size_t cap, size_t *used);
 
 /*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
     requires \separated(m, p + (0 .. n-1));
@@ -195,7 +204,8 @@ int tes_msg_login_encode(const struct tes_login *m, uint8_t *out, size_t cap, si
     ensures \result == 0 ==> n == 3 + m->user_len + m->pw_len && p[0] == TES_INNER_LOGIN &&
             login_ok(m);
  */
-int tes_msg_login_decode(const uint8_t *p, size_t n, struct tes_login *m);
+int
+tes_msg_login_decode(const uint8_t *p, size_t n, struct tes_login *m);
 
 /*@ requires \valid_read(p + (0 .. n-1)) && \valid(ok);
     requires \separated(ok, p + (0 .. n-1));
@@ -205,7 +215,8 @@ int tes_msg_login_decode(const uint8_t *p, size_t n, struct tes_login *m);
     ensures \result == 0 ==> *ok == p[1];
     ensures \result == 0 || \result == TES_ERR_FORMAT;
  */
-int tes_msg_login_result_decode(const uint8_t *p, size_t n, uint8_t *ok);
+int
+tes_msg_login_result_decode(const uint8_t *p, size_t n, uint8_t *ok);
 
 /*
  * Canonical report encoding: the exact bytes the unit signs (after the
@@ -224,7 +235,8 @@ int tes_msg_login_result_decode(const uint8_t *p, size_t n, uint8_t *ok);
     ensures \old(m->plate_len > TES_PLATE_MAX || m->loc_len > TES_LOCATION_MAX) ==> \result == TES_ERR_ARG;
     ensures \result == 0 ==> *used == 62 + m->plate_len + m->loc_len && *used <= cap;
  */
-int tes_msg_report_encode(const struct tes_report *m, uint8_t *out, size_t cap, size_t *used);
+int
+tes_msg_report_encode(const struct tes_report *m, uint8_t *out, size_t cap, size_t *used);
 
 /*@ requires \valid_read(p + (0 .. n-1)) && \valid(m) && \valid(used);
     requires \separated(m, used, p + (0 .. n-1));
@@ -235,7 +247,8 @@ int tes_msg_report_encode(const struct tes_report *m, uint8_t *out, size_t cap, 
     ensures \result == 0 ==> report_ok(m) && *used == 62 + m->plate_len + m->loc_len &&
             *used <= n;
  */
-int tes_msg_report_decode_cur(const uint8_t *p, size_t n, struct tes_report *m, size_t *used);
+int
+tes_msg_report_decode_cur(const uint8_t *p, size_t n, struct tes_report *m, size_t *used);
 
 /*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
     requires \separated(m, p + (0 .. n-1));
@@ -244,7 +257,8 @@ int tes_msg_report_decode_cur(const uint8_t *p, size_t n, struct tes_report *m, 
     ensures \result == 0 || \result < 0;
     ensures \result == 0 ==> report_ok(m) && n == 62 + m->plate_len + m->loc_len;
  */
-int tes_msg_report_decode(const uint8_t *p, size_t n, struct tes_report *m);
+int
+tes_msg_report_decode(const uint8_t *p, size_t n, struct tes_report *m);
 
 /* REPORT inner record: type | canonical report | sig[256]. */
 /*@ requires \valid_read(m) && \valid_read(sig + (0 .. TES_RSA_LEN-1));
@@ -257,8 +271,9 @@ int tes_msg_report_decode(const uint8_t *p, size_t n, struct tes_report *m);
     ensures \result == 0 || \result == TES_ERR_SPACE || \result == TES_ERR_ARG;
     ensures \result == 0 ==> *used <= cap;
  */
-int tes_msg_report_rec_encode(const struct tes_report *m, const uint8_t sig[static TES_RSA_LEN], uint8_t *out,
-			      size_t cap, size_t *used);
+int
+tes_msg_report_rec_encode(const struct tes_report *m, const uint8_t sig[static TES_RSA_LEN], uint8_t *out,
+			  size_t cap, size_t *used);
 
 /*@ requires \valid_read(p + (0 .. n-1)) && \valid(m) && \valid(sig + (0 .. TES_RSA_LEN-1));
     requires \separated(m, sig + (0 .. TES_RSA_LEN-1), p + (0 .. n-1));
@@ -268,8 +283,8 @@ int tes_msg_report_rec_encode(const struct tes_report *m, const uint8_t sig[stat
     ensures \result == 0 ==> report_ok(m) && p[0] == TES_INNER_REPORT &&
             n == 1 + 62 + m->plate_len + m->loc_len + TES_RSA_LEN;
  */
-int tes_msg_report_rec_decode(const uint8_t *p, size_t n, struct tes_report *m,
-			      uint8_t sig[static TES_RSA_LEN]);
+int
+tes_msg_report_rec_decode(const uint8_t *p, size_t n, struct tes_report *m, uint8_t sig[static TES_RSA_LEN]);
 
 /*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
     requires \separated(m, used, out + (0 .. cap-1));
@@ -279,7 +294,8 @@ int tes_msg_report_rec_decode(const uint8_t *p, size_t n, struct tes_report *m,
     ensures \result == 0 || \result == TES_ERR_SPACE;
     ensures \result == 0 ==> *used == 27 && *used <= cap;
  */
-int tes_msg_receipt_encode(const struct tes_receipt *m, uint8_t *out, size_t cap, size_t *used);
+int
+tes_msg_receipt_encode(const struct tes_receipt *m, uint8_t *out, size_t cap, size_t *used);
 
 /*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
     requires \separated(m, p + (0 .. n-1));
@@ -288,6 +304,7 @@ int tes_msg_receipt_encode(const struct tes_receipt *m, uint8_t *out, size_t cap
     ensures \result == 0 || \result < 0;
     ensures \result == 0 ==> n == 27 && p[0] == TES_INNER_RECEIPT && receipt_ok(m);
  */
-int tes_msg_receipt_decode(const uint8_t *p, size_t n, struct tes_receipt *m);
+int
+tes_msg_receipt_decode(const uint8_t *p, size_t n, struct tes_receipt *m);
 
 #endif

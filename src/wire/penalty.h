@@ -18,6 +18,7 @@
     complete behaviors; disjoint behaviors;
  */
 /* Points for a measured speed in km/h: 50-69 -> 10, 70-99 -> 20, >=100 -> 50, else 0. */
-uint16_t tes_penalty_points(uint32_t speed);
+uint16_t
+tes_penalty_points(uint32_t speed);
 
 #endif

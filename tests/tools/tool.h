@@ -12,7 +12,8 @@
  * reason of a failure is printed on stderr, prefixed with name. SIGPIPE is
  * ignored from then on, as in tes-police.
  */
-int tool_connect(struct tes_client *c, const struct tes_rsa_priv *unit, const char *hostport, const char *fp,
-		 const char *name);
+int
+tool_connect(struct tes_client *c, const struct tes_rsa_priv *unit, const char *hostport, const char *fp,
+	     const char *name);
 
 #endif
