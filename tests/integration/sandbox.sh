@@ -197,7 +197,10 @@ fake() { # fake MODE: a connection the fake child serves in MODE, open on fd 7 o
 OFFICER=$F/tes-officer
 start_server "$D" || exit 1
 fake control && wait_log "fakechild: done" 1 20
-ok $? "control: a child that waits for each answer logs in, reports and goes on"
+rc=$?
+ok $rc "control: a child that waits for each answer logs in, reports and goes on"
+[ "$rc" = 0 ] || tail -n 15 "$T/server.log" | sed 's/^/# /'
+
 exec 7>&-
 for m in login:tes-verifier report:tes-sigcheck; do
 	pool=$(pgrep -P "$SERVER_PID" -x "${m#*:}" | tr '\n' ' ')
