@@ -101,7 +101,9 @@ tes_children_kill(struct tes_children *cs, struct tes_child *c, const char *why)
 {
 	tes_log(TES_LOG_ERROR, "%s %d (%s): %s; %s", cs->kind->noun, (int)c->pid, c->peer, why,
 		cs->kind->killed);
-	kill(c->pid, SIGKILL);
+	/* a reaped child's pid may be another process's already */
+	if (!c->exited)
+		kill(c->pid, SIGKILL);
 	close_mon(c);
 	c->state = cs->kind->dead;
 	cs->kind->on_close(cs->owner, c, 1);
@@ -218,22 +220,28 @@ dispatch(struct tes_children *cs, struct tes_child *c, size_t n)
 	tes_log_bug("permitted type without handler");
 }
 
-static void
+/* One message from c, if one is there: 1 when one was read and dispatched. */
+static int
 read_child(struct tes_children *cs, struct tes_child *c)
 {
 	ssize_t k;
 
 	/* MSG_TRUNC: a longer message shows its whole length, and is refused */
 	k = recv(c->mon, cs->buf, cs->kind->msg_len, MSG_TRUNC | MSG_DONTWAIT);
+	/* a child that exited with a message of ours unread resets the socket: the error comes
+	 * first, once, then what it sent before it exited */
+	if (k < 0 && errno == ECONNRESET)
+		k = recv(c->mon, cs->buf, cs->kind->msg_len, MSG_TRUNC | MSG_DONTWAIT);
 	if (k < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
+		return 0;
 	if (k <= 0) {
 		tes_children_hangup(cs, c);
-		return;
+		return 0;
 	}
 	dispatch(cs, c, (size_t)k);
 	tes_wipe(cs->buf, cs->kind->msg_len);
 	tes_wipe(cs->msg, cs->kind->msg_size);
+	return 1;
 }
 
 /* see children.h */
@@ -282,6 +290,10 @@ tes_children_reaped(struct tes_children *cs, pid_t pid, int status)
 
 		if (c->pid != pid)
 			continue;
+		/* what it sent before it exited, such as its last log line, is not lost */
+		c->exited = 1;
+		while (c->mon >= 0 && read_child(cs, c))
+			;
 		cs->kind->on_exit(cs->owner, c, status);
 		slot_free(cs, c);
 		return 1;

@@ -39,7 +39,8 @@ struct tes_child {
 	uint8_t state; /* the kind's state: what the child may send now */
 	uint32_t used; /* once-only requests already made: bit (1 << type) */
 	time_t deadline;
-	char peer[64]; /* the client's address */
+	uint8_t exited; /* reaped: its last messages are being read; it is sent no signal */
+	char peer[64];  /* the client's address */
 };
 
 /* A row of a kind's handler table: the handler of one message type. */
@@ -109,7 +110,11 @@ tes_children_poll_read(struct tes_children *cs, const struct pollfd *pfd, unsign
 void
 tes_children_poll_accept(struct tes_children *cs, const struct pollfd *pfd);
 
-/* A child exited: 1 if it was one of this table's (on_exit ran, its slot is free), else 0. */
+/*
+ * A child exited: 1 if it was one of this table's, else 0. The messages it
+ * sent before it exited (its last log line) are read and dispatched first;
+ * then on_exit runs and its slot is freed.
+ */
 int
 tes_children_reaped(struct tes_children *cs, pid_t pid, int status);
 

@@ -202,6 +202,17 @@ ok $rc "control: a child that waits for each answer logs in, reports and goes on
 [ "$rc" = 0 ] || tail -n 15 "$T/server.log" | sed 's/^/# /'
 
 exec 7>&-
+# A child that exits right after its last message: the master reads what it sent before it frees
+# its slot (here 30 times over, as the race between the message and the exit is lost only now
+# and then).
+n=$(log_count "fakechild: last\$")
+printf '%s\n%s\n%s\n%s\n' last "$T/unit1.key" alice "$(cat "$T/pw")" >"$F/fakechild.conf"
+for i in $(seq 30); do
+	exec 7<>"/dev/tcp/127.0.0.1/$PORT"
+	exec 7>&-
+done
+wait_log "fakechild: last\$" $((n + 30)) 20
+ok $? "the last message of a child that exits at once is logged, 30 times of 30 ($(($(log_count "fakechild: last\$") - n)))"
 for m in login:tes-verifier report:tes-sigcheck; do
 	pool=$(pgrep -P "$SERVER_PID" -x "${m#*:}" | tr '\n' ' ')
 	m=${m%%:*}

@@ -11,6 +11,8 @@
  *   report   LOGIN and its answer, REPORT, then a LOG before the answer
  *   control  each request after the answer to the one before, then the
  *            LOG "fakechild: done"
+ *   last     nothing but that first LOG, then it exits at once: its last
+ *            words must reach the log all the same
  *
  * fakechild.conf holds four lines: the mode, the unit's private key file,
  * the user name and the password. A LOG "fakechild: MODE" goes first.
@@ -152,7 +154,7 @@ session(void)
 	uint8_t h[TES_HASH_LEN];
 	int early_login = strcmp(mode, "login") == 0, early_report = strcmp(mode, "report") == 0;
 
-	if (send_msg(log_msg(mode)) != 0 || handshake() != 0)
+	if (send_msg(log_msg(mode)) != 0 || strcmp(mode, "last") == 0 || handshake() != 0)
 		return 1;
 	m.type = TES_MON_LOGIN;
 	m.u.login.user_len = (uint8_t)strlen(user);
