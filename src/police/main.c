@@ -45,34 +45,69 @@ struct run {
 	int connected;
 };
 
+#define SESSION_OPTIONS \
+	"session options:\n" \
+	"  -s, --server HOST:PORT   officer server (default $TES_SERVER, then 127.0.0.1:9999)\n" \
+	"  -k, --key FILE           unit private key (not the .pub file)\n" \
+	"  -u, --user NAME          police user name\n" \
+	"  --password-file FILE     password on the first line (else asked on the terminal)\n" \
+	"  --server-key SHA256:...  expected server key fingerprint (from 'tes-officer fingerprint')\n" \
+	"  --known-servers FILE     pinned keys (default ~/.config/tes/known_servers)\n" \
+	"  --trust strict|accept-new  unknown server key without --server-key: refuse (default when\n" \
+	"                           not on a terminal; on a terminal you are asked) or accept and pin\n" \
+	"  --cipher 3des|des        record cipher (default 3des; des only if the server allows it)\n" \
+	"  --timeout SEC            network timeout (default 30)\n" \
+	"  --retries N              reconnect and resend after a dropped connection (default 2)\n"
+
+#define EXIT_TEXT \
+	"Receipts go to stdout, one line per violation: report ID violation N QUEUED|DUPLICATE.\n" \
+	"Exit status: 0 all queued, 65 some input rejected, 69 server unreachable, 76 protocol\n" \
+	"error, 77 authentication or server key refused, 64 usage.\n"
+
 static const char usage_text[] =
-	"usage: tes-police COMMAND [options]\n"
+	"usage: tes-police COMMAND [options]   (tes-police COMMAND --help: that command's options)\n"
 	"\n"
 	"Police unit reporter of the Traffic Enforcement System (TES).\n"
 	"\n"
 	"commands:\n"
 	"  keygen -k FILE [--comment TEXT]   make a unit key (FILE 0600, FILE.pub to register)\n"
 	"  report [session options] --plate P --speed KMH [--limit KMH] [--location TEXT]\n"
-	"         [--time YYYY-MM-DDTHH:MM:SSZ] [--id HEX]   send one violation\n"
+	"         [--time RFC3339] [--id HEX]   send one violation\n"
 	"  batch  [session options] < FILE   one violation per line: plate,speed[,limit,location,time]\n"
+	"\n" SESSION_OPTIONS "  -h, --help, -V, --version\n"
+	"\n" EXIT_TEXT;
+
+static const char keygen_text[] =
+	"usage: tes-police keygen -k FILE [--comment TEXT]\n"
 	"\n"
-	"session options:\n"
-	"  -s, --server HOST:PORT   officer server (default $TES_SERVER, then 127.0.0.1:9999)\n"
-	"  -k, --key FILE           unit private key\n"
-	"  -u, --user NAME          police user name\n"
-	"  --password-file FILE     password on the first line (else asked on the terminal)\n"
-	"  --server-key SHA256:...  expected server key fingerprint (from 'tes-officer fingerprint')\n"
-	"  --known-servers FILE     pinned keys (default ~/.config/tes/known_servers)\n"
-	"  --trust strict|accept-new  unknown server key without --server-key: refuse (default when\n"
-	"                           not on a terminal; on a terminal you are asked) or accept and pin\n"
-	"  --cipher 3des|des        record cipher (default 3des; des only if the server allows it)\n"
-	"  --timeout SEC            network timeout (default 30)\n"
-	"  --retries N              reconnect and resend after a dropped connection (default 2)\n"
-	"  -h, --help, -V, --version\n"
+	"Make a unit key: FILE (private, 0600) and FILE.pub (register it on the server with\n"
+	"'tes-officer add-unit NAME FILE.pub'). Prints the key's SHA256 fingerprint.\n"
+	"Refuses to overwrite an existing key. Exit status: 0 made, 73 cannot create, 64 usage.\n";
+
+static const char report_text[] =
+	"usage: tes-police report [session options] --plate P --speed KMH [--limit KMH]\n"
+	"                         [--location TEXT] [--time RFC3339] [--id HEX]\n"
 	"\n"
-	"Receipts go to stdout, one line per violation: report ID violation N QUEUED|DUPLICATE.\n"
-	"Exit status: 0 all queued, 65 some input rejected, 69 server unreachable, 76 protocol\n"
-	"error, 77 authentication or server key refused, 64 usage.\n";
+	"Send one violation. --time is RFC 3339 with Z or a numeric offset\n"
+	"(2026-11-23T13:15:00+03:00; default now); --id is 32 hex digits (default random).\n"
+	"\n" SESSION_OPTIONS "\n" EXIT_TEXT;
+
+static const char batch_text[] =
+	"usage: tes-police batch [session options] < FILE\n"
+	"\n"
+	"Send one violation per input line, over one session: plate,speed[,limit,location,time].\n"
+	"Lines starting with # and blank lines are skipped; a first line 'plate,...' is a header.\n"
+	"\n" SESSION_OPTIONS "\n" EXIT_TEXT;
+
+struct command {
+	const char *name, *help;
+};
+
+static const struct command commands[] = {
+	{ "keygen", keygen_text },
+	{ "report", report_text },
+	{ "batch", batch_text },
+};
 
 enum {
 	O_PWFILE = 256,
@@ -114,11 +149,24 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* The help of cmd (NULL or unknown: the program's), on stdout for --help, else stderr. */
+static int
+usage_of(const char *cmd, int code)
+{
+	const char *text = usage_text;
+	size_t i;
+
+	for (i = 0; cmd != NULL && i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(cmd, commands[i].name) == 0)
+			text = commands[i].help;
+	fputs(text, code == EX_OK ? stdout : stderr);
+	return code;
+}
+
 static int
 usage(int code)
 {
-	fputs(usage_text, code == EX_OK ? stdout : stderr);
-	return code;
+	return usage_of(NULL, code);
 }
 
 static int
@@ -210,7 +258,7 @@ do_keygen(struct opts *o)
 	int r;
 
 	if (o->key == NULL)
-		return usage(EX_USAGE);
+		return usage_of("keygen", EX_USAGE);
 	snprintf(pub, sizeof pub, "%s.pub", o->key);
 	if (access(o->key, F_OK) == 0 || access(pub, F_OK) == 0) {
 		fprintf(stderr, "tes-police: %s or %s already exists; not overwriting a key\n", o->key, pub);
@@ -265,6 +313,21 @@ session_error(struct run *x, int r)
 	return EX_PROTOCOL;
 }
 
+/* A handshake the server refused: say why when the cause is known on this side. */
+static int
+handshake_error(struct run *x, int r)
+{
+	/* The server answers a suite it does not allow with a protocol alert (spec/PROTOCOL.md#handshake). */
+	if (r == TES_ERR_PEER && x->c.alert == TES_ALERT_PROTOCOL && x->o->suite == TES_SUITE_DES_CBC_HMAC_SHA256) {
+		fprintf(stderr, "tes-police: %s refused the handshake: it does not allow single DES "
+				"(--cipher des); use --cipher 3des (the default), or ask its operator for "
+				"'serve --allow-des'\n",
+			x->pin.server);
+		return EX_PROTOCOL;
+	}
+	return session_error(x, r);
+}
+
 static int
 open_session(struct run *x, int *code)
 {
@@ -289,8 +352,12 @@ open_session(struct run *x, int *code)
 		}
 		x->sandboxed = 1;
 	}
-	if ((r = tes_client_handshake(&x->c, tes_pin_check, &x->pin)) != 0 ||
-	    (r = tes_client_login(&x->c, x->o->user, x->pw)) != 0) {
+	if ((r = tes_client_handshake(&x->c, tes_pin_check, &x->pin)) != 0) {
+		*code = handshake_error(x, r);
+		tes_client_close(&x->c);
+		return r;
+	}
+	if ((r = tes_client_login(&x->c, x->o->user, x->pw)) != 0) {
 		*code = session_error(x, r);
 		tes_client_close(&x->c);
 		return r;
@@ -330,13 +397,21 @@ open_resources(struct run *x)
 static int
 prepare(struct run *x)
 {
+	struct tes_rsa_pub pub;
 	int r;
 
 	if (x->o->key == NULL || x->o->user == NULL) {
 		fprintf(stderr, "tes-police: -k KEY and -u USER are required\n");
 		return EX_USAGE;
 	}
-	if ((r = tes_keyfile_load_private(&x->unit, x->o->key)) != 0) {
+	if ((r = tes_keyfile_load_private(&x->unit, x->o->key)) != 0 && r != TES_ERR_NOTFOUND &&
+	    tes_keyfile_load_public(&pub, x->o->key) == 0) {
+		fprintf(stderr, "tes-police: %s is a public key; -k takes the unit's private key (the file "
+				"keygen wrote beside it, without .pub)\n",
+			x->o->key);
+		return EX_USAGE;
+	}
+	if (r != 0) {
 		fprintf(stderr, "tes-police: cannot load unit key %s: %s%s\n", x->o->key, tes_err_str(r),
 			r == TES_ERR_ARG ? " (permissions too open: chmod 600)" : "");
 		return r == TES_ERR_NOTFOUND ? EX_NOINPUT : EX_DATAERR;
@@ -547,8 +622,8 @@ out:
 	return code;
 }
 
-int
-main(int argc, char **argv)
+static int
+run(int argc, char **argv)
 {
 	struct opts o = { .timeout = 30, .retries = 2, .suite = TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256 };
 	const char *cmd;
@@ -565,13 +640,13 @@ main(int argc, char **argv)
 	argv++;
 	while ((c = getopt_long(argc, argv, "s:k:u:hV", longopts, NULL)) != -1) {
 		if (c == 'h')
-			return usage(EX_OK);
+			return usage_of(cmd, EX_OK);
 		if (c == 'V' || strcmp(cmd, "--version") == 0) {
 			printf("tes-police %s\n", TES_VERSION);
 			return EX_OK;
 		}
 		if (parse_opt(c, &o) != 0)
-			return usage(EX_USAGE);
+			return usage_of(cmd, EX_USAGE);
 	}
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
 		printf("tes-police %s\n", TES_VERSION);
@@ -591,4 +666,20 @@ main(int argc, char **argv)
 		return run_session_cmd(&o, strcmp(cmd, "batch") == 0);
 	fprintf(stderr, "tes-police: unknown command '%s' (see tes-police --help)\n", cmd);
 	return EX_USAGE;
+}
+
+/*
+ * The one way out. Receipts are already written line by line; what is left
+ * in stdio's buffers is written here, and _exit skips the exit-time stdio
+ * clean-up, which would make system calls the sandbox does not allow (and
+ * would have killed the process with SIGSYS instead of the documented code).
+ */
+int
+main(int argc, char **argv)
+{
+	int code = run(argc, argv);
+
+	fflush(stdout);
+	fflush(stderr);
+	_exit(code);
 }
