@@ -99,9 +99,14 @@ try_inner(const uint8_t *p, size_t n)
 	}
 	if (tes_msg_login_result_decode(p, n, &ok) == 0)
 		fuzz_check(ok <= 1, "LOGIN_RESULT value");
-	if (tes_msg_receipt_decode(p, n, &rc) == 0)
+	if (tes_msg_receipt_decode(p, n, &rc) == 0) {
+		/* spec/PROTOCOL.md MUST-R11: only the statuses and reasons the client knows decode */
+		fuzz_check(rc.status >= TES_RECEIPT_QUEUED && rc.status <= TES_RECEIPT_MAX &&
+				   rc.reason <= TES_REJECT_MAX,
+			   "RECEIPT status and reason known");
 		same(tes_msg_receipt_encode(&rc, again, sizeof again, &used), used, p, n,
 		     "RECEIPT re-encodes");
+	}
 }
 
 /* Validators on raw bytes, and normalisation, which must only produce valid plates. */

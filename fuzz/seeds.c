@@ -314,6 +314,8 @@ server_stream(uint8_t flags, unsigned receipts, int zero_key, int alert)
 	struct tes_record_dir tx;
 	uint8_t priv[TES_X25519_LEN], fin[TES_FINISHED_LEN] = { 1 }, ok[2] = { TES_INNER_LOGIN_RESULT, 1 },
 				      plain[64], key[TES_MAC_KEY_LEN] = { 0 };
+	/* the statuses in turn: two receipts are QUEUED, DUPLICATE; a batch sees a CONFLICT too */
+	static const uint8_t status[] = { TES_RECEIPT_QUEUED, TES_RECEIPT_DUPLICATE, TES_RECEIPT_CONFLICT };
 	struct tes_receipt rc = { .number = 7 };
 	size_t used = 0, n = 0;
 	unsigned i;
@@ -347,7 +349,7 @@ server_stream(uint8_t flags, unsigned receipts, int zero_key, int alert)
 	for (i = 0; i < receipts; i++) {
 		memset(rc.id, 0x22, sizeof rc.id);
 		rc.id[0] ^= (uint8_t)i;
-		rc.status = i % 2 ? TES_RECEIPT_DUPLICATE : TES_RECEIPT_QUEUED;
+		rc.status = status[i % 3];
 		fuzz_check(tes_msg_receipt_encode(&rc, plain, sizeof plain, &n) == 0 &&
 				   tes_record_seal(&tx, plain, n, f, sizeof f, &used) == 0,
 			   "RECEIPT");
@@ -430,7 +432,8 @@ seeds_report(void)
 {
 	struct tes_report rep;
 	struct tes_login l = { .user_len = 8, .user = "officer1", .pw_len = 13, .pw = "correct horse" };
-	struct tes_receipt rc = { .status = TES_RECEIPT_REJECTED, .reason = TES_REJECT_SPEED };
+	struct tes_receipt rc = { .status = TES_RECEIPT_REJECTED, .reason = TES_REJECT_SPEED },
+			   conflict = { .id = { 0x22 }, .status = TES_RECEIPT_CONFLICT, .number = 7 };
 	uint8_t sig[TES_RSA_LEN] = { 0 };
 
 	sample_report(&rep);
@@ -442,6 +445,8 @@ seeds_report(void)
 	emit("report", "login");
 	fuzz_check(tes_msg_receipt_encode(&rc, buf, sizeof buf, &len) == 0, "receipt");
 	emit("report", "receipt");
+	fuzz_check(tes_msg_receipt_encode(&conflict, buf, sizeof buf, &len) == 0, "receipt");
+	emit("report", "receipt-conflict");
 	put("KA-12 b 7", 9);
 	emit("report", "plate-input");
 }
@@ -503,6 +508,15 @@ seeds_monitor(void)
 	fuzz_check(tes_mon_encode(&msg, m) == 0, "mon log");
 	put(m, 40);
 	emit("monitor", "child-session");
+	/* the master's answer to a report, CONFLICT (the child decodes it with the same codec) */
+	put_u8(0);
+	memset(&msg, 0, sizeof msg);
+	msg.type = TES_MON_REPORT_ANS;
+	msg.u.rcpt.status = TES_RECEIPT_CONFLICT;
+	msg.u.rcpt.number = 7;
+	fuzz_check(tes_mon_encode(&msg, m) == 0, "mon report answer");
+	put(m, 40);
+	emit("monitor", "report-answer-conflict");
 }
 
 static const struct tes_seal_keys dkeys = {

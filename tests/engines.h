@@ -6,7 +6,7 @@
  * server engine, officer/engine.h). The test plays the master for the
  * server engine: it checks the unit and unwraps the pre-master secret with
  * a test server key (as server.c does), accepts or refuses the login, and
- * answers a report with its receipt.
+ * answers a report with its receipt (QUEUED, or the status the test chose).
  *
  * A session is the list of steps below, each one frame or one call; a test
  * runs the first n of them to bring the engine it tests into a state, then
@@ -73,6 +73,7 @@ struct eng_pair {
 	/* what the test changes: the client's pin verdict and report, the master's answers */
 	int pin_verdict;
 	int refuse_unit, wrong_pms, refuse_login;
+	uint8_t receipt_status; /* the master's answer to a report: 0 queues it, else this status */
 	struct tes_report rep;
 	uint8_t suite;
 	/* what happened */
@@ -215,8 +216,9 @@ eng_master(struct eng_pair *p, struct tes_mon_msg *ans)
 	case TES_MON_REPORT:
 		ans->type = TES_MON_REPORT_ANS;
 		memcpy(ans->u.rcpt.id, p->req.u.rep.r.id, TES_REPORT_ID_LEN);
-		ans->u.rcpt.status = TES_RECEIPT_QUEUED;
-		ans->u.rcpt.number = ++p->number;
+		/* a report queued gets a new number; DUPLICATE and CONFLICT name the last one stored */
+		ans->u.rcpt.status = p->receipt_status ? p->receipt_status : TES_RECEIPT_QUEUED;
+		ans->u.rcpt.number = p->receipt_status ? p->number : ++p->number;
 		break;
 	default:
 		ans->type = TES_MON_INVALID;

@@ -19,6 +19,7 @@
 #include "common/hex.h"
 #include "common/io.h"
 #include "common/log.h"
+#include "common/time.h"
 #include "common/wipe.h"
 #include "crypto/digest.h"
 #include "crypto/handshake.h"
@@ -299,6 +300,59 @@ check_report(struct slot *s, const struct tes_mon_report *rep)
 	return TES_REJECT_NONE;
 }
 
+/* A report's signed fields, for the log. */
+static void
+describe(const char *unit, const struct tes_report *r, char *out, size_t cap)
+{
+	char when[32];
+
+	tes_time_format(r->time, when);
+	snprintf(out, cap, "unit %s, plate %s, speed %u, limit %u, time %s, location \"%s\"", unit, r->plate,
+		 (unsigned)r->speed, (unsigned)r->limit, when, r->loc);
+}
+
+/*
+ * The id of r is stored already, as violation rc->number. The same signed
+ * content (every field of the canonical encoding, compared through its
+ * digest) is a retransmission: DUPLICATE. Other content is a reused id:
+ * CONFLICT, whichever unit sent it (ids are global), and the stored report
+ * stays as it is. One that cannot be read back answers neither.
+ */
+static void
+answer_stored(struct server *sv, const struct slot *s, const struct tes_report *r, const char *hex,
+	      struct tes_receipt *rc)
+{
+	struct tes_db_report old;
+	struct tes_rsa_pub pub;
+	char unit[TES_NAME_MAX + 1] = "?", was[256], sent[256];
+	uint8_t d_old[TES_HASH_LEN], d_new[TES_HASH_LEN];
+	int e;
+
+	if ((e = tes_db_report_get(sv->db, r->id, &old)) != 0 ||
+	    (e = tes_digest_report(&old.r, d_old)) != 0 || (e = tes_digest_report(r, d_new)) != 0) {
+		tes_log(TES_LOG_ERROR, "report %s: stored violation %llu not read back: %s", hex,
+			(unsigned long long)rc->number, tes_err_str(e));
+		rc->status = TES_RECEIPT_REJECTED;
+		rc->reason = TES_REJECT_STORAGE;
+		rc->number = 0;
+	} else if (memcmp(d_old, d_new, TES_HASH_LEN) == 0) {
+		/*= spec/PROTOCOL.md#report MUST-R8: the same id and content again is a DUPLICATE */
+		rc->status = TES_RECEIPT_DUPLICATE;
+		tes_log(TES_LOG_INFO, "report %s is a duplicate of violation %llu", hex,
+			(unsigned long long)rc->number);
+	} else {
+		/*= spec/PROTOCOL.md#report MUST-R10: the same id with other content is a CONFLICT */
+		rc->status = TES_RECEIPT_CONFLICT;
+		(void)tes_db_unit_find(sv->db, old.r.unit_key, unit, &pub);
+		describe(unit, &old.r, was, sizeof was);
+		describe(s->unit, r, sent, sizeof sent);
+		tes_log(TES_LOG_WARN,
+			"report %s conflicts with violation %llu: its id was stored for other content, "
+			"nothing stored (stored: %s; sent by user %s: %s)",
+			hex, (unsigned long long)rc->number, was, s->user, sent);
+	}
+}
+
 /* Answer the slot's report: rejected for reason, else stored now (or found already stored). */
 static void
 finish_report(struct server *sv, struct slot *s, const struct tes_mon_report *rep, uint8_t reason)
@@ -324,9 +378,7 @@ finish_report(struct server *sv, struct slot *s, const struct tes_mon_report *re
 		tes_log(TES_LOG_INFO, "report %s queued as violation %llu (unit %s, user %s, plate %s)", hex,
 			(unsigned long long)rc->number, s->unit, s->user, rep->r.plate);
 	} else if (r == TES_ERR_EXISTS) {
-		rc->status = TES_RECEIPT_DUPLICATE;
-		tes_log(TES_LOG_INFO, "report %s is a duplicate of violation %llu", hex,
-			(unsigned long long)rc->number);
+		answer_stored(sv, s, &rep->r, hex, rc);
 	} else {
 		rc->status = TES_RECEIPT_REJECTED;
 		rc->reason = TES_REJECT_STORAGE;

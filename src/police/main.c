@@ -489,7 +489,7 @@ reason_text(uint8_t reason)
 static int
 send_one(struct run *x, const struct tes_report *r, const char *prefix, int *code)
 {
-	static const char *names[] = { "", "QUEUED", "DUPLICATE", "REJECTED" };
+	static const char *names[] = { "", "QUEUED", "DUPLICATE", "REJECTED", "CONFLICT" };
 	char hex[2 * TES_REPORT_ID_LEN + 1];
 	struct tes_receipt rc;
 	unsigned attempt;
@@ -512,6 +512,11 @@ send_one(struct run *x, const struct tes_report *r, const char *prefix, int *cod
 	}
 	if (rc.status == TES_RECEIPT_REJECTED) {
 		printf("%sreport %s REJECTED %s\n", prefix, hex, reason_text(rc.reason));
+		return 1;
+	}
+	if (rc.status == TES_RECEIPT_CONFLICT) {
+		printf("%sreport %s %s with violation %llu: the id was used before for other content\n",
+		       prefix, hex, names[rc.status], (unsigned long long)rc.number);
 		return 1;
 	}
 	printf("%sreport %s violation %llu %s\n", prefix, hex, (unsigned long long)rc.number,

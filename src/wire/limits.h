@@ -86,12 +86,14 @@ enum tes_alert {
 	TES_ALERT_MAX = 3
 };
 
-/* Receipt status. */
+/* Receipt status (spec/PROTOCOL.md#report). */
 enum tes_receipt_status {
 	TES_RECEIPT_INVALID = 0,
 	TES_RECEIPT_QUEUED = 1,
-	TES_RECEIPT_DUPLICATE = 2,
-	TES_RECEIPT_REJECTED = 3
+	TES_RECEIPT_DUPLICATE = 2, /* the id is stored with the same content */
+	TES_RECEIPT_REJECTED = 3,
+	TES_RECEIPT_CONFLICT = 4, /* the id is stored with other content; nothing stored */
+	TES_RECEIPT_MAX = 4
 };
 
 /* Why a report was rejected (receipt reason; 0 when not rejected). */

@@ -368,7 +368,8 @@ tes_msg_receipt_decode(const uint8_t *p, size_t n, struct tes_receipt *m)
 	    (r = tes_cur_get_u8(&c, &m->status)) != 0 || (r = tes_cur_get_u8(&c, &m->reason)) != 0 ||
 	    (r = tes_cur_get_u64be(&c, &m->number)) != 0)
 		return r;
-	if (m->status < TES_RECEIPT_QUEUED || m->status > TES_RECEIPT_REJECTED || m->reason > TES_REJECT_MAX)
+	/*= spec/PROTOCOL.md#report MUST-R11: a status or reason not known here is refused, never read as another */
+	if (m->status < TES_RECEIPT_QUEUED || m->status > TES_RECEIPT_MAX || m->reason > TES_REJECT_MAX)
 		return TES_ERR_FORMAT;
 	return done(&c);
 }

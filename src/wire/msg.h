@@ -66,7 +66,7 @@ struct tes_receipt {
 	uint8_t id[TES_REPORT_ID_LEN];
 	uint8_t status;  /* enum tes_receipt_status */
 	uint8_t reason;  /* enum tes_reject_reason */
-	uint64_t number; /* violation number, 0 unless QUEUED/DUPLICATE */
+	uint64_t number; /* violation number, 0 unless QUEUED/DUPLICATE/CONFLICT */
 };
 
 /*@ predicate str_ok(char *s, integer n) = s[n] == 0;
@@ -84,7 +84,7 @@ struct tes_receipt {
         1 <= m->pw_len <= TES_PASSWORD_MAX && str_ok(&m->pw[0], m->pw_len) &&
         (\forall integer k; 0 <= k < m->pw_len ==> m->pw[k] != 0);
     predicate receipt_ok(struct tes_receipt *m) =
-        TES_RECEIPT_QUEUED <= m->status <= TES_RECEIPT_REJECTED && m->reason <= TES_REJECT_MAX;
+        TES_RECEIPT_QUEUED <= m->status <= TES_RECEIPT_MAX && m->reason <= TES_REJECT_MAX;
     predicate suite_valid(integer s) =
         s == TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256 || s == TES_SUITE_DES_CBC_HMAC_SHA256;
  */

@@ -38,10 +38,32 @@ ok $([ "$(stat -c %s "$D/journal")" = $((size + rec)) ] && echo 0 || echo 1) "..
 
 start_server "$D" || exit 1
 ID=0123456789abcdef0123456789abcdef
-out=$(police report --plate 34abc123 --speed 120 --limit 90 --location "E5 km 12" --id $ID 2>&1)
+# one observation, sent again as it was: a fixed time, so every signed field is the same
+T0=$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)
+REP1=(--plate 34abc123 --speed 120 --limit 90 --location "E5 km 12" --time "$T0" --id $ID)
+out=$(police report "${REP1[@]}" 2>&1)
 ok $(echo "$out" | grep -Eq "^report $ID violation 1 QUEUED$" && echo 0 || echo 1) "report is QUEUED as violation 1"
-out=$(police report --plate 34ABC123 --speed 120 --limit 90 --location "E5 km 12" --id $ID 2>&1)
-ok $(echo "$out" | grep -Eq "^report $ID violation 1 DUPLICATE$" && echo 0 || echo 1) "same id again is DUPLICATE (MUST-R8)"
+out=$(police report "${REP1[@]/34abc123/34ABC123}" 2>&1)
+rc=$?
+ok $([ $rc = 0 ] && echo "$out" | grep -Eq "^report $ID violation 1 DUPLICATE$" && echo 0 || echo 1) \
+	"same id and content again is DUPLICATE, exit 0 (exit $rc) (MUST-R8)"
+# The same id with other content is a CONFLICT: nothing stored, the stored report unchanged.
+out=$(police report "${REP1[@]/#120/130}" 2>&1)
+rc=$?
+ok $([ $rc = 65 ] && echo "$out" | grep -Eq "^report $ID CONFLICT with violation 1: " && echo 0 || echo 1) \
+	"same id with another speed is CONFLICT with violation 1, exit 65 (exit $rc) (MUST-R10)"
+was="unit patrol-7, plate 34ABC123, speed 120, limit 90, time $T0, location \"E5 km 12\""
+ok $(grep -qF "report $ID conflicts with violation 1: its id was stored for other content, nothing stored (stored: $was; sent by user alice: ${was/120/130})" \
+	"$T/server.log" && echo 0 || echo 1) "the server logs the conflict with both reports (MUST-R10)"
+out=$(police report "${REP1[@]}" --location Elsewhere 2>&1)
+ok $(echo "$out" | grep -Eq "^report $ID CONFLICT with violation 1: " && echo 0 || echo 1) \
+	"same id with another location is CONFLICT (MUST-R10)"
+# ids are global: another unit's report under a stored id conflicts, even with the same fields
+out=$("$POLICE" report -s 127.0.0.1:$PORT -k "$T/other.key" -u alice --password-file "$T/pw" --server-key "$FP" \
+	"${REP1[@]}" 2>&1)
+rc=$?
+ok $([ $rc = 65 ] && echo "$out" | grep -Eq "^report $ID CONFLICT with violation 1: " && echo 0 || echo 1) \
+	"another unit reusing the id is CONFLICT, exit 65 (exit $rc) (MUST-R10)"
 out=$(police report --plate 06XY77 --speed 65 --time 2026-01-02T03:04:05Z 2>&1)
 ok $(echo "$out" | grep -Eq "violation 2 QUEUED$" && echo 0 || echo 1) "second report is violation 2"
 ID2=$(echo "$out" | awk '{print $2}')
@@ -51,6 +73,10 @@ ok $(echo "$pend" | grep -E "^1 .*$ID .*34ABC123 .* 120 .* 90 .*patrol-7 .* 50  
 	"pending (via the running server) shows the report with 50 points"
 ok $(echo "$pend" | grep -q "2026-01-02T03:04:05Z" && echo 0 || echo 1) "pending shows the observation time"
 ok $("$OFFICER" show -d "$D" $ID | grep -q "signature VALID" && echo 0 || echo 1) "show verifies the stored signature"
+"$OFFICER" show -d "$D" $ID >"$T/show1"
+ok $(grep -Eq "^1 +$ID +34ABC123 +120 +90 +$T0 +patrol-7 +50 +E5 km 12$" "$T/show1" &&
+	grep -q "^unit patrol-7 key .* signature VALID$" "$T/show1" && echo 0 || echo 1) \
+	"the conflicting reports left violation 1 as it was (MUST-R10)"
 check "decide approve while the server runs" "$OFFICER" decide -d "$D" $ID approve --reason "clear photo"
 check_code "a decided report cannot be decided again" 65 "$OFFICER" decide -d "$D" $ID reject
 check_code "decide on an unknown id fails" 65 "$OFFICER" decide -d "$D" ffffffffffffffffffffffffffffffff approve
@@ -63,7 +89,7 @@ ok $(grep -q "control: verify running in process [0-9]*" "$T/server.log" && echo
 check_code "a second server on the same data directory is locked out (MUST-D3)" 75 \
 	"$OFFICER" serve -d "$D" --listen "127.0.0.1:$(free_port)" --http off
 ok $(grep -q "locked by another process" "$T/check.out" && echo 0 || echo 1) "... and says so"
-out=$(police report --plate 34ABC123 --speed 120 --limit 90 --location "E5 km 12" --id $ID 2>&1)
+out=$(police report "${REP1[@]}" 2>&1)
 ok $(echo "$out" | grep -Eq "violation 1 DUPLICATE$" && echo 0 || echo 1) "the server answers units after the check"
 stop_server
 
@@ -74,8 +100,12 @@ ok $("$OFFICER" records -d "$D" --plate 06XY77 | grep -Eq '^06XY77 +0$' && echo 
 check "verify: hash chain intact" "$OFFICER" verify -d "$D"
 
 start_server "$D" || exit 1
-out=$(police report --plate 34ABC123 --speed 120 --id $ID 2>&1)
+out=$(police report "${REP1[@]}" 2>&1)
 ok $(echo "$out" | grep -q "violation 1 DUPLICATE" && echo 0 || echo 1) "duplicate detected after a restart (MUST-R8)"
+out=$(police report --plate 34ABC123 --speed 120 --id $ID 2>&1)
+rc=$?
+ok $([ $rc = 65 ] && echo "$out" | grep -q "CONFLICT with violation 1: " && echo 0 || echo 1) \
+	"a conflict detected after a restart: the stored report is read back (exit $rc) (MUST-R10)"
 PWFILE=<(echo wrong) check_code "wrong password is refused (exit 77) (MUST-L2)" 77 police report --plate AB1 --speed 90
 "$OFFICER" add-user -d "$D" chief --role officer --password-file "$T/pw" >/dev/null
 check_code "an officer account cannot log in as a police unit's user (exit 77) (MUST-L1)" 77 "$POLICE" report \

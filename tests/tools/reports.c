@@ -7,7 +7,7 @@
  *   reports HOST:PORT UNIT.KEY SHA256:FP USER PWFILE MODE [ARGS]
  *
  * Modes; every answer is one line "LABEL ID STATUS REASON NUMBER" (STATUS
- * QUEUED, DUPLICATE, REJECTED, or CLOSED when the session ended without a
+ * QUEUED, DUPLICATE, REJECTED, CONFLICT, or CLOSED when the session ended without a
  * receipt: then REASON and NUMBER are 0):
  *   badsig      one session: report R with a wrong signature (label bad),
  *               R correctly signed (good), R again (again)
@@ -85,16 +85,16 @@ make(struct signed_rep *v, unsigned session, unsigned k, int bad)
 static int
 send_one(struct tes_client *c, const struct signed_rep *v, const char *label)
 {
-	static const char *names[] = { "INVALID", "QUEUED", "DUPLICATE", "REJECTED" };
+	static const char *names[] = { "INVALID", "QUEUED", "DUPLICATE", "REJECTED", "CONFLICT" };
 	char id[2 * TES_REPORT_ID_LEN + 1], line[128];
 	struct tes_receipt rc = { 0 };
 	int r = tes_client_report_signed(c, &v->r, v->sig, &rc), n;
 
 	tes_hex_encode(v->r.id, TES_REPORT_ID_LEN, id);
 	n = snprintf(line, sizeof line, "%s %s %s %u %llu\n", label, id,
-		     r != 0           ? "CLOSED"
-		     : rc.status <= 3 ? names[rc.status]
-				      : "INVALID",
+		     r != 0                         ? "CLOSED"
+		     : rc.status <= TES_RECEIPT_MAX ? names[rc.status]
+						    : "INVALID",
 		     r != 0 ? 0u : rc.reason, r != 0 ? 0ull : (unsigned long long)rc.number);
 	(void)!write(1, line, (size_t)n);
 	return r;

@@ -152,6 +152,38 @@ test_monitor(void)
 	       "nothing permitted to a dead session (MUST-M2)");
 }
 
+/* The master's answer to a report carries every receipt status, and no other. */
+static void
+test_monitor_receipt(void)
+{
+	/* type, u16 length, then the RECEIPT record: inner type, id, status */
+	enum {
+		STATUS_AT = 3 + 1 + TES_REPORT_ID_LEN
+	};
+	uint8_t buf[TES_MON_MSG_LEN];
+	struct tes_mon_msg m = { .type = TES_MON_REPORT_ANS }, d;
+	unsigned st, taken = 0;
+
+	memset(m.u.rcpt.id, 0x5a, TES_REPORT_ID_LEN);
+	m.u.rcpt.status = TES_RECEIPT_CONFLICT;
+	m.u.rcpt.number = 7;
+	OK(tes_mon_encode(&m, buf) == 0 && buf[STATUS_AT] == TES_RECEIPT_CONFLICT,
+	   "a CONFLICT answer encodes");
+	memset(&d, 0, sizeof d);
+	OK(tes_mon_decode(buf, sizeof buf, &d) == 0 && d.type == TES_MON_REPORT_ANS &&
+		   memcmp(&d.u.rcpt, &m.u.rcpt, sizeof d.u.rcpt) == 0,
+	   "and decodes in the session child as it was, with the stored number (MUST-R10)");
+	for (st = 0; st <= 255; st++) {
+		buf[STATUS_AT] = (uint8_t)st;
+		if (tes_mon_decode(buf, sizeof buf, &d) == 0)
+			taken |= 1u << (st < 31 ? st : 31);
+	}
+	EQ_INT(taken,
+	       (1u << TES_RECEIPT_QUEUED) | (1u << TES_RECEIPT_DUPLICATE) | (1u << TES_RECEIPT_REJECTED) |
+		       (1u << TES_RECEIPT_CONFLICT),
+	       "of the 256 status bytes exactly QUEUED, DUPLICATE, REJECTED and CONFLICT decode (MUST-M1)");
+}
+
 /* The next answer of a pool within 30 s: 0, or the error (TES_ERR_TIMEOUT when none came). */
 static int
 next_answer(struct tes_pool *p, uint64_t *tag, int *ok)
@@ -872,6 +904,18 @@ test_reports(void)
 	OK(eng_steps(&p, ENG_CLIENT_BYE, ENG_BYE_TO_SERVER) == 0 && tes_engine_done(&p.s),
 	   "and the session goes on");
 	p = base;
+	OK(eng_steps(&p, ENG_CLIENT_REPORT, ENG_RECEIPT_TO_CLIENT) == 0 && p.co.receipt.number == 1,
+	   "control: a report queued as violation 1");
+	p.receipt_status = TES_RECEIPT_CONFLICT;
+	p.rep.speed++;
+	OK(eng_steps(&p, ENG_CLIENT_REPORT, ENG_MASTER_REPORT) == 0 && p.s.state == TES_ENG_READY &&
+		   eng_step(&p, ENG_RECEIPT_TO_CLIENT) == 0 && p.co.receipt.status == TES_RECEIPT_CONFLICT &&
+		   p.co.receipt.number == 1,
+	   "the same id with another speed: the master's CONFLICT with violation 1 goes out as it is "
+	   "(MUST-R10)");
+	OK(eng_steps(&p, ENG_CLIENT_BYE, ENG_BYE_TO_SERVER) == 0 && tes_engine_done(&p.s),
+	   "and the session goes on");
+	p = base;
 	n = client_record(&base, broken, sizeof broken, f);
 	EQ_INT(tes_engine_frame(&p.s, f, n, &p.so), TES_ERR_TRUNCATED,
 	       "a report that does not decode is refused");
@@ -888,6 +932,7 @@ main(void)
 		return 2;
 	test_ratelimit();
 	test_monitor();
+	test_monitor_receipt();
 	test_sigcheck();
 	test_verifier();
 	test_pool_lockdown();

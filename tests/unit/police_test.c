@@ -5,7 +5,7 @@
  * state table (every state against every frame type and every call), the
  * stickiness of a failure and the wipe that comes with it, replayed,
  * reordered and cut frames, a wrong server Finished, the pin's refusal, a
- * receipt for another report. Every refusal has its positive control: the
+ * receipt for another report, every receipt status and an unknown one. Every refusal has its positive control: the
  * same step with the genuine frame goes through.
  */
 #include <stdio.h>
@@ -372,6 +372,44 @@ test_receipt(void)
 	   "a REJECTED receipt names the report, and the client is ready for the next");
 }
 
+/*
+ * Every status the server sends reaches the caller with the stored report's number; a status the
+ * client does not know fails the session (what a client older than that status does with it).
+ */
+static void
+test_receipt_status(void)
+{
+	static const uint8_t stored[] = { TES_RECEIPT_DUPLICATE, TES_RECEIPT_CONFLICT };
+	static const char *const names[] = {
+		[TES_RECEIPT_DUPLICATE] = "DUPLICATE", [TES_RECEIPT_CONFLICT] = "CONFLICT"
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof stored / sizeof stored[0]; i++) {
+		OK(eng_run(&p, ENG_RECEIPT_TO_CLIENT) == 0 && p.co.receipt.status == TES_RECEIPT_QUEUED &&
+			   p.co.receipt.number == 1,
+		   "control: a report queued as violation 1");
+		/* the same id again: as it was (DUPLICATE), or with another speed (CONFLICT) */
+		p.receipt_status = stored[i];
+		p.rep.speed = (uint16_t)(p.rep.speed + (stored[i] == TES_RECEIPT_CONFLICT));
+		OK(eng_steps(&p, ENG_CLIENT_REPORT, ENG_RECEIPT_TO_CLIENT) == 0 &&
+			   p.co.event == TES_CLIENT_EV_RECEIPT && p.co.receipt.status == stored[i] &&
+			   p.co.receipt.number == 1 && p.co.receipt.reason == TES_REJECT_NONE &&
+			   memcmp(p.co.receipt.id, p.rep.id, TES_REPORT_ID_LEN) == 0 &&
+			   tes_client_engine_ready(&p.c),
+		   "a %s receipt names violation 1, and the client is ready for the next%s", names[stored[i]],
+		   stored[i] == TES_RECEIPT_CONFLICT ? " (MUST-R10)" : " (MUST-R8)");
+	}
+	OK(eng_run(&p, ENG_RESULT_TO_CLIENT) == 0, "a logged-in pair");
+	p.receipt_status = TES_RECEIPT_MAX + 1;
+	OK(eng_steps(&p, ENG_CLIENT_REPORT, ENG_MASTER_REPORT) == 0 && p.s2c.n > 0,
+	   "the server sends a receipt of status %d", TES_RECEIPT_MAX + 1);
+	EQ_INT(eng_step(&p, ENG_RECEIPT_TO_CLIENT), TES_ERR_FORMAT,
+	       "the client refuses a status it does not know (MUST-R11)");
+	OK(p.co.event == TES_CLIENT_EV_NONE && wiped(&p.c),
+	   "and fails the session: no receipt reaches the caller");
+}
+
 /* Refusals of the caller's own input leave the engine as it was; a refused login is not a failure. */
 static void
 test_requests(void)
@@ -457,6 +495,7 @@ main(void)
 	test_fresh();
 	test_zero_point();
 	test_receipt();
+	test_receipt_status();
 	test_requests();
 	test_alert();
 	eng_keys_wipe();

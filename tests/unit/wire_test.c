@@ -121,6 +121,7 @@ test_handshake_msgs(void)
 	struct tes_client_hello ch = { .suite = 1 }, ch2;
 	struct tes_server_hello sh = { .suite = 1, .e_len = 3, .e = { 1, 0, 1 } }, sh2 = { 0 };
 	struct tes_receipt rc = { .status = TES_RECEIPT_QUEUED, .number = 42 }, rc2;
+	unsigned k, taken;
 	struct tes_login l = { .user_len = 5, .user = "alice", .pw_len = 2, .pw = "pw" }, l2;
 	uint8_t buf[1024];
 	size_t n;
@@ -151,7 +152,24 @@ test_handshake_msgs(void)
 		   rc2.status == TES_RECEIPT_QUEUED,
 	   "receipt round trip");
 	buf[17] = 9;
-	EQ_INT(tes_msg_receipt_decode(buf, n, &rc2), TES_ERR_FORMAT, "unknown receipt status refused");
+	EQ_INT(tes_msg_receipt_decode(buf, n, &rc2), TES_ERR_FORMAT,
+	       "unknown receipt status refused (MUST-R11)");
+	rc.status = TES_RECEIPT_CONFLICT;
+	rc.number = 7;
+	OK(tes_msg_receipt_encode(&rc, buf, sizeof buf, &n) == 0 && buf[17] == 4 &&
+		   tes_msg_receipt_decode(buf, n, &rc2) == 0 && rc2.status == TES_RECEIPT_CONFLICT &&
+		   rc2.number == 7,
+	   "a CONFLICT receipt (status 4) round trip, with the stored number (MUST-R10)");
+	for (k = 0, taken = 0; k <= 255; k++) {
+		buf[17] = (uint8_t)k;
+		if (tes_msg_receipt_decode(buf, n, &rc2) == 0)
+			taken |= 1u << (k < 31 ? k : 31);
+	}
+	EQ_INT(taken, 0x1e, "of the 256 status bytes exactly 1..4 decode: any other is refused (MUST-R11)");
+	buf[17] = TES_RECEIPT_REJECTED;
+	buf[18] = TES_REJECT_MAX + 1;
+	EQ_INT(tes_msg_receipt_decode(buf, n, &rc2), TES_ERR_FORMAT,
+	       "unknown reject reason refused (MUST-R11)");
 	OK(tes_msg_login_encode(&l, buf, sizeof buf, &n) == 0 && tes_msg_login_decode(buf, n, &l2) == 0 &&
 		   strcmp(l2.user, "alice") == 0 && strcmp(l2.pw, "pw") == 0,
 	   "login round trip");
