@@ -1006,9 +1006,9 @@ json_string(const uint8_t *s, size_t n, size_t *i, uint8_t *val, size_t *vlen, c
 static int
 json_number(const uint8_t *s, size_t n, size_t *i, size_t *from, const char **why)
 {
-	size_t j = *i, k;
+	size_t j = *i + 1, k;
 
-	/*@ loop invariant *i <= j <= n;
+	/*@ loop invariant *i < j <= n;
 	    loop assigns j;
 	    loop variant n - j; */
 	while (j < n &&
