@@ -39,6 +39,7 @@ parsers() {
 	handshake) echo src/officer/engine.c src/police/client_engine.c src/police/client.c ;;
 	handshake_real) echo src/officer/engine.c ;;
 	http) echo src/web/http.c src/web/resp.c ;;
+	batch_csv | batch_jsonl) echo src/wire/batch.c src/wire/rfc3339.c ;;
 	esac
 }
 

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Observation and event times as the programs print and read them: UTC,
- * "2026-11-23T10:15:00Z", to and from seconds since the epoch.
+ * Observation and event times as the programs print them: UTC,
+ * "2026-11-23T10:15:00Z", from seconds since the epoch. What people type is
+ * read by tes_rfc3339_parse (wire/rfc3339.h).
  */
 #define _GNU_SOURCE
 #include <time.h>
 
-#include "common/err.h"
 #include "common/time.h"
 
 /* see time.h */
@@ -18,21 +18,4 @@ tes_time_format(uint64_t t, char out[static 32])
 
 	gmtime_r(&tt, &tm);
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* see time.h */
-int
-tes_time_parse(const char *s, uint64_t *t)
-{
-	struct tm tm = { 0 };
-	const char *end;
-	time_t v;
-
-	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (end == NULL || *end != '\0')
-		return TES_ERR_TIME;
-	if ((v = timegm(&tm)) < 0)
-		return TES_ERR_TIME;
-	*t = (uint64_t)v;
-	return 0;
 }

@@ -26,6 +26,7 @@
 #include "police/pin.h"
 #include "sandbox/sandbox.h"
 #include "wire/field.h"
+#include "wire/rfc3339.h"
 
 struct opts {
 	const char *server, *key, *user, *password_file, *server_key, *known, *comment;
@@ -436,6 +437,7 @@ static int
 build_report(struct tes_report *r, const uint8_t key[static TES_KEYID_LEN], const char *plate,
 	     const char *speed, const char *limit, const char *loc, const char *when, const char *id)
 {
+	const char *why;
 	unsigned long v;
 
 	memset(r, 0, sizeof *r);
@@ -457,7 +459,7 @@ build_report(struct tes_report *r, const uint8_t key[static TES_KEYID_LEN], cons
 		memcpy(r->loc, loc, r->loc_len);
 	}
 	r->time = (uint64_t)time(NULL);
-	if (when != NULL && when[0] != '\0' && tes_time_parse(when, &r->time) != 0)
+	if (when != NULL && when[0] != '\0' && tes_rfc3339_parse(when, strlen(when), &r->time, &why) != 0)
 		return TES_ERR_TIME;
 	if (tes_field_time_valid(r->time, (uint64_t)time(NULL)) != 0)
 		return TES_ERR_TIME;

@@ -2,7 +2,7 @@
 /*
  * Unit tests of the common module (src/common): the bounded cursor and its
  * str8 strings, the frame reader, base64 and hex (RFC 4648 vectors, every
- * malformed input, round trips), time parsing and formatting, command-line
+ * malformed input, round trips), time formatting (and its reader), command-line
  * numbers, and file I/O in a scratch directory (links, FIFOs, modes,
  * atomic replacement, sync).
  */
@@ -29,6 +29,7 @@
 #include "tap.h"
 #include "util.h"
 #include "wire/frame.h"
+#include "wire/rfc3339.h"
 
 /* ---- cursor (common/cur.h) ---- */
 
@@ -219,20 +220,44 @@ test_b64_roundtrip(void)
 	OK(!bad, "b64 (padded, unpadded) and hex round trips for 0..64 bytes");
 }
 
-/* ---- time and numbers on the command line (common/time.h, common/cli.h) ---- */
+/* ---- time and numbers on the command line (common/time.h, wire/rfc3339.h, common/cli.h) ---- */
+
+/* Parse s; 0 and the time, or TES_ERR_TIME and a reason. */
+static int
+parse(const char *s, uint64_t *t, const char **why)
+{
+	*t = 0;
+	*why = NULL;
+	return tes_rfc3339_parse(s, strlen(s), t, why);
+}
 
 static void
 test_time(void)
 {
+	const char *why;
 	char buf[32];
-	uint64_t t;
+	uint64_t t, u;
 
-	OK(tes_time_parse("2026-11-23T10:15:00Z", &t) == 0 && t == 1795428900, "parse an ISO 8601 UTC time");
+	OK(parse("2026-11-23T10:15:00Z", &t, &why) == 0 && t == 1795428900 && why == NULL,
+	   "parse an RFC 3339 UTC time");
 	tes_time_format(t, buf);
 	OK(strcmp(buf, "2026-11-23T10:15:00Z") == 0, "format it back");
-	OK(tes_time_parse("2026-11-23 10:15:00", &t) != 0, "refuse a time without T and Z");
-	OK(tes_time_parse("2026-11-23T10:15:00Zjunk", &t) != 0, "refuse trailing text");
-	OK(tes_time_parse("2026-13-01T00:00:00Z", &t) != 0, "refuse month 13");
+	OK(parse("2026-11-23T13:15:00+03:00", &u, &why) == 0 && u == t,
+	   "a numeric offset is normalised to UTC (MUST-IT6)");
+	OK(parse("2026-11-23 10:15:00", &t, &why) == TES_ERR_TIME && why != NULL &&
+		   strstr(why, "with T") != NULL,
+	   "refuse a space between date and time, saying to use T");
+	OK(parse("2026-11-23T10:15:00Zjunk", &t, &why) == TES_ERR_TIME &&
+		   strstr(why, "after the zone") != NULL,
+	   "refuse trailing text");
+	OK(parse("2026-13-01T00:00:00Z", &t, &why) == TES_ERR_TIME && strstr(why, "month") != NULL,
+	   "refuse month 13");
+	OK(parse("2026-11-23", &t, &why) == TES_ERR_TIME && strstr(why, "a date alone") != NULL,
+	   "a date alone names what is missing (MUST-IT2)");
+	OK(parse("2026-11-23T10:15:00", &t, &why) == TES_ERR_TIME && strstr(why, "give a zone") != NULL,
+	   "a time without a zone asks for one (MUST-IT3)");
+	tes_time_format(1577836800, buf);
+	OK(strcmp(buf, "2020-01-01T00:00:00Z") == 0, "format the epoch of TES_TIME_MIN");
 }
 
 static void
