@@ -195,7 +195,7 @@ test-main: all $(UNIT_TESTS) $(B)/tests/relay $(B)/tests/relogin $(B)/tests/repo
 PURE_SRC   := $(wildcard src/wire/*.c src/web/*.c) \
               $(addprefix src/common/,cur.c ct.c wipe.c hex.c b64.c err.c) \
               $(addprefix src/store/,seal.c journal.c drivers.c) \
-              $(addprefix src/officer/,engine.c mon.c) src/police/client_engine.c
+              $(addprefix src/officer/,engine.c mon.c) $(addprefix src/police/,client_engine.c spool.c)
 PURE_ALLOC_SRC := src/store/index.c
 CRYPTO_SRC := $(addprefix src/crypto/,sha256.c hmac.c hkdf.c digest.c keysched.c record.c x25519.c handshake.c rsa.c rng.c)
 DEB_PKGS   += clang-format-14
