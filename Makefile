@@ -54,7 +54,8 @@ OFFICER_SRC := $(filter-out src/officer/main.c,$(wildcard src/officer/*.c)) $(wi
 # --gc-sections: objects it does not call (RSA keys, file helpers) are left out.
 CHILD_SRC   := src/officer/session.c src/officer/engine.c src/officer/webchild.c
 PARSER_SRC  := src/parser/main.c $(CHILD_SRC) src/officer/mon.c src/web/http.c src/web/resp.c src/web/wmsg.c
-POLICE_SRC  := $(filter-out src/police/main.c,$(wildcard src/police/*.c))
+# tes-police derives its spool's user keys with Argon2id (spec/SPOOL.md#keys): passwd.c, -largon2.
+POLICE_SRC  := $(filter-out src/police/main.c,$(wildcard src/police/*.c)) src/crypto/passwd.c
 SANDBOX_SRC := sandbox/common.c sandbox/policy.c sandbox/$(SANDBOX).c
 
 obj = $(patsubst sandbox/%.c,$(B)/obj/sandbox/%.o,$(patsubst src/%.c,$(B)/obj/%.o,$(1)))
@@ -111,7 +112,7 @@ $(B)/tes-parser: $(PARSER_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
 
 $(B)/tes-police: $(B)/obj/police/main.o $(POLICE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(VARIANT_CFLAGS) $(TES_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl
+	$(Q)$(CC) $(CFLAGS) $(VARIANT_CFLAGS) $(TES_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl -largon2
 
 # The helpers every unit test links (tests/util.h).
 $(B)/tests/util.o: tests/util.c
@@ -130,7 +131,7 @@ $(B)/tests/memscan: tests/tools/memscan.c $(CORE_OBJ)
 
 $(B)/tests/relogin $(B)/tests/reports: $(B)/tests/%: tests/tools/%.c tests/tools/tool.c $(POLICE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) $(TES_LDFLAGS) -o $@ $(filter-out %.h,$^) -lbearssl
+	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) $(TES_LDFLAGS) -o $@ $(filter-out %.h,$^) -lbearssl -largon2
 
 $(B)/tests/fakechild: tests/tools/fakechild.c $(B)/obj/officer/mon.o $(CORE_OBJ)
 	@mkdir -p $(dir $@)
@@ -195,7 +196,7 @@ test-main: all $(UNIT_TESTS) $(B)/tests/relay $(B)/tests/relogin $(B)/tests/repo
 PURE_SRC   := $(wildcard src/wire/*.c src/web/*.c) \
               $(addprefix src/common/,cur.c ct.c wipe.c hex.c b64.c err.c) \
               $(addprefix src/store/,seal.c journal.c drivers.c) \
-              $(addprefix src/officer/,engine.c mon.c) src/police/client_engine.c
+              $(addprefix src/officer/,engine.c mon.c) $(addprefix src/police/,client_engine.c spool.c)
 PURE_ALLOC_SRC := src/store/index.c
 CRYPTO_SRC := $(addprefix src/crypto/,sha256.c hmac.c hkdf.c digest.c keysched.c record.c x25519.c handshake.c rsa.c rng.c)
 DEB_PKGS   += clang-format-14

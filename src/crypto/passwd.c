@@ -15,6 +15,8 @@ enum {
 	PW_LANES = 1,
 	PW_SALT_LEN = 16,
 	PW_HASH_LEN = 32,
+	PW_SALT_MIN = 8, /* libargon2 minimum */
+	PW_SALT_MAX = 64,
 	PW_M_MIN = 8,      /* libargon2 minimum for one lane */
 	PW_M_MAX = 4194304 /* 4 GiB */
 };
@@ -96,4 +98,23 @@ tes_passwd_verify(const char *encoded, const char *pw, size_t pwlen)
 	default:
 		return TES_ERR_FORMAT;
 	}
+}
+
+/* see passwd.h */
+int
+tes_passwd_derive(const char *pw, size_t pwlen, const uint8_t *salt, size_t slen, uint8_t out[static 32])
+{
+	uint32_t m = passwd_m_cost();
+	int ar;
+
+	if (slen < PW_SALT_MIN || slen > PW_SALT_MAX || m < PW_M_MIN || m > PW_M_MAX) {
+		tes_wipe(out, PW_HASH_LEN);
+		return TES_ERR_ARG;
+	}
+	ar = argon2id_hash_raw(PW_T_COST, m, PW_LANES, pw, pwlen, salt, slen, out, PW_HASH_LEN);
+	if (ar != ARGON2_OK) {
+		tes_wipe(out, PW_HASH_LEN);
+		return ar == ARGON2_MEMORY_ALLOCATION_ERROR ? TES_ERR_NOMEM : TES_ERR_INTERNAL;
+	}
+	return 0;
 }

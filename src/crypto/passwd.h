@@ -45,4 +45,16 @@ tes_passwd_hash_cost(const char *pw, size_t pwlen, uint32_t m, char *encoded, si
 int
 tes_passwd_verify(const char *encoded, const char *pw, size_t pwlen);
 
+/*
+ * Raw Argon2id of pw (pwlen bytes) with salt (8 to 64 bytes) into out: t = 2,
+ * p = 1, 32 bytes, and the memory cost of tes_passwd_hash (19456 KiB, or
+ * TES_ARGON2_MEMORY_KIB as above: a key derived under one cost differs from
+ * the key under another). For keys made from a password (the police spool,
+ * spec/SPOOL.md#keys). TES_ERR_ARG for a salt length or memory cost out of
+ * range, TES_ERR_NOMEM / TES_ERR_INTERNAL if libargon2 fails; out is wiped on
+ * failure. It allocates the memory cost: call it before a sandbox forbids that.
+ */
+int
+tes_passwd_derive(const char *pw, size_t pwlen, const uint8_t *salt, size_t slen, uint8_t out[static 32]);
+
 #endif

@@ -7,13 +7,31 @@
  * reordered and cut frames, a wrong server Finished, the pin's refusal, a
  * receipt for another report, every receipt status and an unknown one. Every refusal has its positive control: the
  * same step with the genuine frame goes through.
+ *
+ * Then the offline spool (spec/SPOOL.md): its codec (police/spool.h) record
+ * by record, and its directory (police/spooler.h) in a scratch directory:
+ * modes, users and passwords, ids and the memory of timeless input, torn and
+ * malformed tails, damaged tags, compaction, a refused login, the header,
+ * and two processes on one lock.
  */
-#include <stdio.h>
-#include <string.h>
+#define _GNU_SOURCE
+#include <sys/stat.h>
+#include <sys/wait.h>
 
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/cur.h"
 #include "common/err.h"
 #include "engines.h"
+#include "police/spool.h"
+#include "police/spooler.h"
 #include "tap.h"
+#include "util.h"
 
 /* Calls of the engine, as the state table allows them. */
 enum {
@@ -479,6 +497,610 @@ test_alert(void)
 	   "so is an alert of two bytes");
 }
 
+/* --- The spool: its codec (police/spool.h) and its directory (police/spooler.h) --- */
+
+static struct tes_spooler sp;
+static const uint64_t t0 = 1767225600; /* 2026-01-01T00:00:00Z */
+static const char pw_right[] = "correct horse", pw_wrong[] = "battery staple";
+static const uint8_t sig_pattern[TES_RSA_LEN] = { 0x5a, 0xa5 };
+
+/* A spool directory of the scratch directory. */
+static const char *
+spool_dir(const char *name)
+{
+	return util_scratch_path(name);
+}
+
+static int
+sp_open(const char *dir, const struct tes_rsa_priv *unit, uint64_t now)
+{
+	char err[256];
+	int r = tes_spooler_open(&sp, dir, unit, now, err, sizeof err);
+
+	if (r != 0)
+		printf("# open %s: %s\n", dir, err);
+	return r;
+}
+
+/* An input record: plate, speed, and the time when t != 0. */
+static void
+item(struct tes_spooler_item *it, const char *plate, uint16_t speed, uint64_t t)
+{
+	memset(it, 0, sizeof *it);
+	it->r.plate_len = (uint8_t)strlen(plate);
+	memcpy(it->r.plate, plate, it->r.plate_len);
+	it->r.speed = speed;
+	it->r.limit = 50;
+	it->r.loc_len = 7;
+	memcpy(it->r.loc, "Bursa 3", 7);
+	it->has_time = t != 0;
+	it->r.time = t;
+}
+
+/* Assign and add one record (the signature is a pattern: the spool does not check it); its id. */
+static int
+spool_one(const char *plate, uint16_t speed, uint64_t t, uint64_t now, uint8_t id[TES_REPORT_ID_LEN])
+{
+	struct tes_spooler_item it;
+	int r;
+
+	item(&it, plate, speed, t);
+	if ((r = tes_spooler_assign(&sp, &it, now)) != 0)
+		return r;
+	if (id != NULL)
+		memcpy(id, it.r.id, TES_REPORT_ID_LEN);
+	if (it.pending != 0)
+		return 1;
+	return tes_spooler_add(&sp, &it, sig_pattern, now);
+}
+
+/* Pending entries by verdict: counts[verdict]. */
+static size_t
+count_pending(size_t counts[4])
+{
+	struct tes_spooler_entry e;
+	size_t pos = 0, n = 0;
+
+	memset(counts, 0, 4 * sizeof counts[0]);
+	while (tes_spooler_next(&sp, &pos, &e) == 0) {
+		counts[e.verdict & 3]++;
+		n++;
+	}
+	return n;
+}
+
+static void
+sample_add(struct tes_spool_add *a)
+{
+	memset(a, 0, sizeof *a);
+	a->user_len = 5;
+	memcpy(a->user, "alice", 5);
+	a->spooled_at = t0;
+	eng_sample_report(&a->report);
+	a->report.loc_len = 3;
+	memcpy(a->report.loc, "E-5", 3);
+	memset(a->sig, 0x77, sizeof a->sig);
+}
+
+/* Records encode, walk and decode back to what went in; tags are checked; bad frames are refused. */
+static void
+test_spool_codec(void)
+{
+	static const uint8_t k1[TES_SPOOL_KEY_LEN] = { 1 }, k2[TES_SPOOL_KEY_LEN] = { 2 };
+	uint8_t salt[TES_SPOOL_SALT_LEN], got[TES_SPOOL_SALT_LEN], buf[2048], in[TES_SPOOL_ID_INPUT_MAX];
+	struct tes_spool_add a, a2;
+	struct tes_spool_done d = { .status = TES_SPOOL_CONFLICT, .at = t0 }, d2;
+	struct tes_spool_seen sn = { .observed = t0, .first = t0 + 5 }, sn2;
+	struct tes_spool_rec rec;
+	size_t n, used, off;
+	int r;
+
+	memset(salt, 0xab, sizeof salt);
+	tes_spool_hdr_encode(salt, buf);
+	OK(tes_spool_hdr_decode(buf, TES_SPOOL_HDR_LEN, got) == 0 && memcmp(got, salt, sizeof salt) == 0 &&
+		   memcmp(buf, "TESSPOOL\1\0\0\0\0\0\0\0", 16) == 0,
+	   "header: magic, version, zeros, salt (MUST-SP3)");
+	EQ_INT(tes_spool_hdr_decode(buf, 31, got), TES_ERR_TRUNCATED, "a short header is torn");
+	buf[9] = 1;
+	EQ_INT(tes_spool_hdr_decode(buf, 32, got), TES_ERR_FORMAT, "a reserved byte not zero is refused");
+	buf[9] = 0;
+	buf[8] = 2;
+	EQ_INT(tes_spool_hdr_decode(buf, 32, got), TES_ERR_VERSION, "another version is told apart");
+	buf[8] = 1;
+	n = TES_SPOOL_HDR_LEN;
+
+	sample_add(&a);
+	r = tes_spool_add_encode(k1, &a, buf + n, sizeof buf - n, &used);
+	OK(r == 0 && used == TES_SPOOL_OVERHEAD + TES_SPOOL_ADD_FIXED + 5 + 62 + 6 + 3,
+	   "ADD encodes (%zu bytes)", used);
+	n += used;
+	memset(d.id, 0x22, sizeof d.id);
+	r = tes_spool_done_encode(k2, &d, buf + n, sizeof buf - n, &used);
+	OK(r == 0 && used == 2 + TES_SPOOL_DONE_LEN, "DONE encodes");
+	n += used;
+	memset(sn.digest, 0x33, sizeof sn.digest);
+	memset(sn.id, 0x44, sizeof sn.id);
+	r = tes_spool_seen_encode(k2, &sn, buf + n, sizeof buf - n, &used);
+	OK(r == 0 && used == 2 + TES_SPOOL_SEEN_LEN, "SEEN encodes");
+	n += used;
+
+	off = TES_SPOOL_HDR_LEN;
+	r = tes_spool_next(buf, n, off, &rec);
+	OK(r == 0 && rec.type == TES_SPOOL_ADD && tes_spool_add_decode(buf + off, rec.len, &a2) == 0 &&
+		   a2.user_len == 5 && strcmp(a2.user, "alice") == 0 && a2.spooled_at == t0 &&
+		   a2.report.speed == 93 && memcmp(a2.sig, a.sig, TES_RSA_LEN) == 0 &&
+		   a2.report.loc_len == 3 && memcmp(a2.report.loc, "E-5", 3) == 0,
+	   "ADD walks and decodes to what went in (MUST-SP5)");
+	OK(tes_spool_verify(k1, buf + off, rec.len) == 0 &&
+		   tes_spool_verify(k2, buf + off, rec.len) == TES_ERR_MAC,
+	   "its tag verifies under its key only (MUST-SP7)");
+	off += rec.len;
+	r = tes_spool_next(buf, n, off, &rec);
+	OK(r == 0 && rec.type == TES_SPOOL_DONE && tes_spool_done_decode(buf + off, rec.len, &d2) == 0 &&
+		   d2.status == TES_SPOOL_CONFLICT && d2.at == t0 && memcmp(d2.id, d.id, 16) == 0 &&
+		   tes_spool_verify(k2, buf + off, rec.len) == 0,
+	   "DONE walks, decodes and verifies (MUST-SP6)");
+	off += rec.len;
+	r = tes_spool_next(buf, n, off, &rec);
+	OK(r == 0 && rec.type == TES_SPOOL_SEEN && tes_spool_seen_decode(buf + off, rec.len, &sn2) == 0 &&
+		   sn2.observed == t0 && sn2.first == t0 + 5 && memcmp(sn2.digest, sn.digest, 32) == 0,
+	   "SEEN walks and decodes");
+	buf[off + 40] ^= 1;
+	EQ_INT(tes_spool_verify(k2, buf + off, rec.len), TES_ERR_MAC,
+	       "one bit flipped: the tag does not verify");
+	buf[off + 40] ^= 1;
+	off += rec.len;
+	EQ_INT(off, n, "three records, nothing else");
+
+	/* torn and malformed */
+	EQ_INT(tes_spool_next(buf, n - 1, off - rec.len, &rec), TES_ERR_TRUNCATED,
+	       "the last record cut by a byte is a torn tail (MUST-SP11)");
+	EQ_INT(tes_spool_next(buf, off - rec.len + 1, off - rec.len, &rec), TES_ERR_TRUNCATED,
+	       "so is one byte of a record");
+	memset(buf + n, 0, 700);
+	EQ_INT(tes_spool_next(buf, n + 700, n, &rec), TES_ERR_TRUNCATED, "so are zeros to the end");
+	buf[n + 1] = 5;
+	EQ_INT(tes_spool_next(buf, n + 700, n, &rec), TES_ERR_FORMAT,
+	       "a length below any record is malformed");
+	buf[n + 1] = TES_SPOOL_DONE_LEN;
+	buf[n + 2] = TES_SPOOL_SEEN;
+	EQ_INT(tes_spool_next(buf, n + 700, n, &rec), TES_ERR_FORMAT,
+	       "a length that is not its type's is malformed (MUST-SP4)");
+	buf[n + 2] = 9;
+	EQ_INT(tes_spool_next(buf, n + 3, n, &rec), TES_ERR_FORMAT,
+	       "an unknown type is malformed, even at the end");
+
+	/* what the decoders and encoders refuse */
+	sample_add(&a);
+	a.digest[3] = 1;
+	EQ_INT(tes_spool_add_encode(k1, &a, buf, sizeof buf, &used), TES_ERR_FORMAT,
+	       "a digest on a record that had its time is refused (MUST-SP5)");
+	a.timeless = 2;
+	EQ_INT(tes_spool_add_encode(k1, &a, buf, sizeof buf, &used), TES_ERR_FORMAT,
+	       "a flag above 1 is refused");
+	sample_add(&a);
+	a.user[1] = '/';
+	EQ_INT(tes_spool_add_encode(k1, &a, buf, sizeof buf, &used), TES_ERR_NAME,
+	       "a bad user name is refused");
+	a.user_len = 40;
+	EQ_INT(tes_spool_add_encode(k1, &a, buf, sizeof buf, &used), TES_ERR_ARG,
+	       "a user length past its array");
+	sample_add(&a);
+	a.report.speed = 0;
+	EQ_INT(tes_spool_add_encode(k1, &a, buf, sizeof buf, &used), TES_ERR_SPEED, "a report out of range");
+	sample_add(&a);
+	EQ_INT(tes_spool_add_encode(k1, &a, buf, 100, &used), TES_ERR_SPACE, "no room");
+	r = tes_spool_add_encode(k1, &a, buf, sizeof buf, &used);
+	buf[4] = '/';
+	OK(r == 0 && tes_spool_add_decode(buf, used, &a2) == TES_ERR_NAME,
+	   "the decoder refuses a bad user name");
+	buf[4] = 'a';
+	OK(tes_spool_add_decode(buf, used - 1, &a2) != 0 && tes_spool_add_decode(buf, used, &a2) == 0,
+	   "and a record one byte short");
+	d.status = 0;
+	EQ_INT(tes_spool_done_encode(k2, &d, buf, sizeof buf, &used), TES_ERR_FORMAT,
+	       "DONE status 0 is refused");
+	d.status = TES_SPOOL_DROPPED;
+	r = tes_spool_done_encode(k2, &d, buf, sizeof buf, &used);
+	buf[2 + 1 + 16] = 6;
+	OK(r == 0 && tes_spool_done_decode(buf, used, &d2) == TES_ERR_FORMAT, "the decoder refuses status 6");
+
+	/* the canonical bytes of ids */
+	sample_add(&a);
+	r = tes_spool_id_input(&a.report, 1, in, sizeof in, &used);
+	OK(r == 0 && used == 14 + 6 + 3 && in[0] == 6 && memcmp(in + 1, "AB123C", 6) == 0 &&
+		   tes_cur_dec64be(in + used - 8) == a.report.time,
+	   "id input: the fields, length-prefixed, then the time (MUST-SP9)");
+	r = tes_spool_id_input(&a.report, 0, in, sizeof in, &used);
+	OK(r == 0 && used == 14 + 6 + 3 && memcmp(in, "timeless", 8) == 0 && in[8] == 6,
+	   "timeless input: \"timeless\", then the fields, no time");
+	a.report.loc_len = 65;
+	EQ_INT(tes_spool_id_input(&a.report, 1, in, sizeof in, &used), TES_ERR_ARG,
+	       "a length past its array");
+}
+
+/* Directory and file modes; a spool directory others may read is refused by name. */
+static void
+test_spool_dir(void)
+{
+	const char *dir = spool_dir("modes.spool");
+	char err[256];
+	int r;
+
+	OK(sp_open(dir, &eng_unit_key, t0) == 0 && sp.info.created, "a missing spool is made");
+	OK(util_mode(dir, ".") == 0700 && util_mode(dir, "spool") == 0600 && util_mode(dir, "lock") == 0600 &&
+		   util_size(dir, "spool") == TES_SPOOL_HDR_LEN,
+	   "directory 0700, spool and lock 0600, a header alone (MUST-SP1)");
+	tes_spooler_close(&sp);
+	chmod(dir, 0750);
+	r = tes_spooler_open(&sp, dir, &eng_unit_key, t0, err, sizeof err);
+	OK(r == TES_ERR_KEY && strstr(err, dir) != NULL && strstr(err, "chmod 700") != NULL,
+	   "a directory group may read is refused, named: %s", err);
+	chmod(dir, 0700);
+	chmod(util_scratch_path("modes.spool/spool"), 0644);
+	r = tes_spooler_open(&sp, dir, &eng_unit_key, t0, err, sizeof err);
+	OK(r == TES_ERR_KEY && strstr(err, "spool") != NULL, "so is a spool file others may read: %s", err);
+	chmod(util_scratch_path("modes.spool/spool"), 0600);
+	OK(sp_open(dir, &eng_unit_key, t0) == 0 && !sp.info.created, "and with the modes back it opens");
+	tes_spooler_close(&sp);
+}
+
+/* Entries survive a reopen in order; verdicts: this user's, another user's, a wrong password. */
+static void
+test_spool_users(void)
+{
+	const char *dir = spool_dir("users.spool");
+	struct tes_spooler_entry e;
+	char line[256];
+	size_t c[4], pos = 0;
+	int r;
+
+	OK(sp_open(dir, &eng_unit_key, t0) == 0, "open");
+	EQ_INT(spool_one("AB1", 90, t0 - 60, t0, NULL), TES_ERR_STATE, "no entry without a password");
+	OK(tes_spooler_password(&sp, "alice", 5, pw_right, strlen(pw_right)) == 0, "alice's password");
+	r = spool_one("AB1", 90, t0 - 60, t0, NULL);
+	r = r ? r : spool_one("AB2", 91, t0 - 50, t0 + 1, NULL);
+	OK(r == 0 && tes_spooler_sync(&sp) == 0, "two entries added and synced");
+	tes_spooler_close(&sp);
+	OK(sp_open(dir, &eng_unit_key, t0 + 10) == 0 && sp.info.pending == 2,
+	   "they are there after a reopen");
+	OK(tes_spooler_next(&sp, &pos, &e) == 0 && e.decoded && strcmp(e.add.report.plate, "AB1") == 0 &&
+		   e.verdict == TES_SPOOLER_UNCHECKED,
+	   "oldest first, unchecked without a password");
+	tes_spooler_line(&e, line, sizeof line);
+	OK(strstr(line, " AB1 alice 2025-12-31T23:59:") != NULL ||
+		   strstr(line, " AB1 alice 2026-01-01T00:00:00Z"),
+	   "listed: %s", line);
+	OK(tes_spooler_password(&sp, "bob", 3, pw_right, strlen(pw_right)) == 0 && count_pending(c) == 2 &&
+		   c[TES_SPOOLER_OTHER] == 2,
+	   "to bob they are another user's");
+	r = spool_one("BB1", 70, t0 - 30, t0 + 10, NULL);
+	OK(r == 0 && tes_spooler_sync(&sp) == 0, "bob adds one");
+	tes_spooler_close(&sp);
+	OK(sp_open(dir, &eng_unit_key, t0 + 20) == 0 &&
+		   tes_spooler_password(&sp, "alice", 5, pw_wrong, strlen(pw_wrong)) == 0 &&
+		   count_pending(c) == 3 && c[TES_SPOOLER_BAD] == 2 && c[TES_SPOOLER_OTHER] == 1,
+	   "with a wrong password alice's entries do not verify (MUST-SP7)");
+	r = spool_one("CC1", 80, t0 - 20, t0 + 20, NULL);
+	OK(r == 0 && tes_spooler_sync(&sp) == 0, "an entry made under the wrong password");
+	tes_spooler_close(&sp);
+	OK(sp_open(dir, &eng_unit_key, t0 + 30) == 0 &&
+		   tes_spooler_password(&sp, "alice", 5, pw_right, strlen(pw_right)) == 0 &&
+		   count_pending(c) == 4 && c[TES_SPOOLER_MINE] == 2 && c[TES_SPOOLER_BAD] == 1 &&
+		   c[TES_SPOOLER_OTHER] == 1,
+	   "the right password: hers verify, the one made without it does not (MUST-SP8)");
+	tes_spooler_close(&sp);
+	OK(sp_open(dir, &eng_server_key, t0 + 40) == 0 &&
+		   tes_spooler_password(&sp, "alice", 5, pw_right, strlen(pw_right)) == 0 &&
+		   count_pending(c) == 4 && c[TES_SPOOLER_MINE] == 0 && c[TES_SPOOLER_BAD] == 3,
+	   "the right password on another unit key: nothing verifies");
+	tes_spooler_close(&sp);
+}
+
+/* Ids: the same record gets the same id; a timeless one is remembered for 24 hours. */
+static void
+test_spool_ids(void)
+{
+	const char *dir = spool_dir("ids.spool");
+	struct tes_spooler_item it, it2;
+	uint8_t id1[16], id2[16];
+	uint64_t t;
+	int r;
+
+	OK(sp_open(dir, &eng_unit_key, t0) == 0 && tes_spooler_password(&sp, "alice", 5, pw_right, 13) == 0,
+	   "open, password");
+	item(&it, "ID1", 90, t0 - 100);
+	item(&it2, "ID1", 90, t0 - 100);
+	OK(tes_spooler_assign(&sp, &it, t0) == 0 && tes_spooler_assign(&sp, &it2, t0 + 5) == 0 &&
+		   memcmp(it.r.id, it2.r.id, 16) == 0 && it.pending == 0,
+	   "a record with its time: the same id every time (MUST-SP9)");
+	item(&it2, "ID1", 91, t0 - 100);
+	OK(tes_spooler_assign(&sp, &it2, t0) == 0 && memcmp(it.r.id, it2.r.id, 16) != 0,
+	   "another speed, another id");
+	OK(tes_spooler_add(&sp, &it, sig_pattern, t0) == 0 && tes_spooler_assign(&sp, &it2, t0) == 0,
+	   "added");
+	item(&it2, "ID1", 90, t0 - 100);
+	OK(tes_spooler_assign(&sp, &it2, t0) == 0 && it2.pending == TES_SPOOLER_MINE &&
+		   tes_spooler_add(&sp, &it2, sig_pattern, t0) == TES_ERR_EXISTS,
+	   "while it waits, the same record is not added again");
+	item(&it2, "ID2", 99, t0 - 100);
+	memcpy(it2.r.id, it.r.id, 16);
+	it2.has_id = 1;
+	EQ_INT(tes_spooler_assign(&sp, &it2, t0), TES_ERR_EXISTS, "its id on other content is a conflict");
+
+	/* timeless */
+	r = spool_one("TL1", 120, 0, t0, id1);
+	item(&it, "TL1", 120, 0);
+	OK(r == 0 && tes_spooler_assign(&sp, &it, t0 + 60) == 0 && it.remembered && it.r.time == t0 &&
+		   memcmp(it.r.id, id1, 16) == 0 && it.pending == TES_SPOOLER_MINE,
+	   "a timeless record run again while it waits: same time and id, not added (MUST-SP10)");
+	OK(tes_spooler_retire(&sp, id1, TES_SPOOL_QUEUED, t0 + 70) == 0 && tes_spooler_sync(&sp) == 0,
+	   "its receipt retires it");
+	tes_spooler_close(&sp);
+	OK(sp_open(dir, &eng_unit_key, t0 + 3600) == 0 && sp.info.dropped >= 1 &&
+		   tes_spooler_password(&sp, "alice", 5, pw_right, 13) == 0,
+	   "reopened an hour later: compacted");
+	item(&it, "TL1", 120, 0);
+	OK(tes_spooler_assign(&sp, &it, t0 + 3600) == 0 && it.remembered && it.r.time == t0 &&
+		   memcmp(it.r.id, id1, 16) == 0 && it.pending == 0,
+	   "run again after its receipt, within 24 h: same time and id (sent again: DUPLICATE)");
+	OK(tes_spooler_add(&sp, &it, sig_pattern, t0 + 3600) == 0 &&
+		   tes_spooler_retire(&sp, it.r.id, TES_SPOOL_DUPLICATE, t0 + 3601) == 0,
+	   "spooled again and retired");
+	t = t0 + TES_SPOOLER_WINDOW + 1;
+	tes_spooler_close(&sp);
+	OK(sp_open(dir, &eng_unit_key, t) == 0 && tes_spooler_password(&sp, "alice", 5, pw_right, 13) == 0,
+	   "reopened a day later");
+	r = spool_one("TL1", 120, 0, t, id2);
+	OK(r == 0 && memcmp(id1, id2, 16) != 0, "after 24 h the same input is a new observation: a new id");
+	tes_spooler_close(&sp);
+}
+
+/* Torn tails are cut, malformed tails quarantined, bad tags kept; compaction keeps what waits. */
+static void
+test_spool_repair(void)
+{
+	const char *dir = spool_dir("repair.spool");
+	char spath[UTIL_PATH_MAX], qpath[UTIL_PATH_MAX];
+	static const uint8_t junk[] = { 0x00, 0x05, 0x01, 0xff, 0xfe };
+	uint8_t id[16], id2[16], id3[16], *f;
+	size_t n, good, c[4];
+	long before;
+	int r;
+
+	util_path(spath, dir, "spool");
+	OK(sp_open(dir, &eng_unit_key, t0) == 0 && tes_spooler_password(&sp, "alice", 5, pw_right, 13) == 0,
+	   "open, password");
+	r = spool_one("RP1", 90, t0 - 10, t0, id);
+	r = r ? r : spool_one("RP2", 91, t0 - 10, t0, id2);
+	r = r ? r : spool_one("RP3", 92, t0 - 10, t0, id3);
+	OK(r == 0 && tes_spooler_retire(&sp, id, TES_SPOOL_QUEUED, t0) == 0 && tes_spooler_sync(&sp) == 0,
+	   "three entries, one retired");
+	tes_spooler_close(&sp);
+	before = util_size(dir, "spool");
+	OK(sp_open(dir, &eng_unit_key, t0 + 1) == 0 && sp.info.dropped == 2 && sp.info.pending == 2 &&
+		   util_size(dir, "spool") < before,
+	   "compaction drops the retired entry and its DONE, keeps the two waiting (MUST-SP12)");
+	tes_spooler_close(&sp);
+	good = (size_t)util_size(dir, "spool");
+
+	/* a torn tail: half a record */
+	f = util_file_read(spath, &n);
+	OK(f != NULL && n == good, "read the spool");
+	memcpy(f + n, f + TES_SPOOL_HDR_LEN,
+	       1); /* the first byte of a record: util_file_read leaves a spare byte */
+	util_file_write(spath, f, n + 1, 0600);
+	OK(sp_open(dir, &eng_unit_key, t0 + 2) == 0 && sp.info.torn == 1 &&
+		   util_size(dir, "spool") == (long)good && sp.info.pending == 2,
+	   "a torn last record is cut, the rest kept (MUST-SP11)");
+	tes_spooler_close(&sp);
+	free(f);
+
+	/* a malformed tail */
+	f = util_file_read(spath, &n);
+	f = realloc(f, n + sizeof junk);
+	memcpy(f + n, junk, sizeof junk);
+	util_file_write(spath, f, n + sizeof junk, 0600);
+	OK(sp_open(dir, &eng_unit_key, t0 + 3) == 0 && sp.info.quarantined == sizeof junk &&
+		   util_size(dir, "spool") == (long)good && sp.info.pending == 2,
+	   "a malformed tail goes to %s", sp.info.quarantine);
+	util_path(qpath, dir, sp.info.quarantine);
+	tes_spooler_close(&sp);
+	free(f);
+	f = util_file_read(qpath, &n);
+	OK(f != NULL && n == sizeof junk && memcmp(f, junk, n) == 0 &&
+		   util_mode(dir, sp.info.quarantine) == 0600,
+	   "with exactly those bytes, 0600");
+	free(f);
+
+	/* a bad tag: the first entry's last byte */
+	f = util_file_read(spath, &n);
+	f[TES_SPOOL_HDR_LEN + tes_cur_dec16be(f + TES_SPOOL_HDR_LEN) + 1] ^= 1;
+	util_file_write(spath, f, n, 0600);
+	free(f);
+	OK(sp_open(dir, &eng_unit_key, t0 + 4) == 0 &&
+		   tes_spooler_password(&sp, "alice", 5, pw_right, 13) == 0 && count_pending(c) == 2 &&
+		   c[TES_SPOOLER_BAD] == 1 && c[TES_SPOOLER_MINE] == 1,
+	   "an entry whose tag is damaged is reported, not sent (MUST-SP7)");
+	OK(tes_spooler_retire(&sp, id3, TES_SPOOL_QUEUED, t0 + 5) == 0 &&
+		   tes_spooler_retire(&sp, id2, TES_SPOOL_QUEUED, t0 + 5) == 0 && tes_spooler_sync(&sp) == 0,
+	   "a DONE for each");
+	tes_spooler_close(&sp);
+	/* damage the last DONE's tag (the one for the entry with the bad tag) */
+	f = util_file_read(spath, &n);
+	f[n - 1] ^= 1;
+	util_file_write(spath, f, n, 0600);
+	free(f);
+	OK(sp_open(dir, &eng_unit_key, t0 + 6) == 0 && sp.info.dropped == 2 && sp.info.pending == 1 &&
+		   sp.info.unusable == 1,
+	   "compaction: the retired entry goes, the damaged DONE stays and retires nothing");
+	tes_spooler_close(&sp);
+	OK(sp_open(dir, &eng_unit_key, t0 + 7) == 0 && sp.info.dropped == 0 && sp.info.unusable == 1 &&
+		   tes_spooler_password(&sp, "alice", 5, pw_right, 13) == 0 && count_pending(c) == 1 &&
+		   c[TES_SPOOLER_BAD] == 1,
+	   "and at every open after: damaged records are never removed, the entry never sent");
+	tes_spooler_close(&sp);
+}
+
+/* A refused login: what this run added is dropped, what waited before stays. */
+static void
+test_spool_drop(void)
+{
+	const char *dir = spool_dir("drop.spool");
+	size_t n = 0, c[4];
+	int r;
+
+	OK(sp_open(dir, &eng_unit_key, t0) == 0 && tes_spooler_password(&sp, "alice", 5, pw_right, 13) == 0 &&
+		   spool_one("DR1", 90, t0 - 10, t0, NULL) == 0 && tes_spooler_sync(&sp) == 0,
+	   "one entry from an earlier run");
+	tes_spooler_close(&sp);
+	OK(sp_open(dir, &eng_unit_key, t0 + 1) == 0 &&
+		   tes_spooler_password(&sp, "alice", 5, pw_wrong, 14) == 0,
+	   "a run with a wrong password");
+	r = spool_one("DR2", 91, t0 - 10, t0 + 1, NULL);
+	r = r ? r : spool_one("DR3", 92, t0 - 10, t0 + 1, NULL);
+	OK(r == 0 && tes_spooler_sync(&sp) == 0 && tes_spooler_drop_added(&sp, t0 + 2, &n) == 0 && n == 2 &&
+		   tes_spooler_pending(&sp) == 1,
+	   "its login refused: the two it added are dropped (MUST-SP14)");
+	tes_spooler_close(&sp);
+	OK(sp_open(dir, &eng_unit_key, t0 + 3) == 0 && sp.info.pending == 1 &&
+		   tes_spooler_password(&sp, "alice", 5, pw_right, 13) == 0 && count_pending(c) == 1 &&
+		   c[TES_SPOOLER_MINE] == 1,
+	   "the earlier entry still waits, and verifies");
+	tes_spooler_close(&sp);
+}
+
+/* The header: another version is left alone; one that is not a header is quarantined whole. */
+static void
+test_spool_header(void)
+{
+	const char *dir = spool_dir("hdr.spool");
+	char spath[UTIL_PATH_MAX], err[256];
+	uint8_t *f;
+	size_t n;
+	int r;
+
+	util_path(spath, dir, "spool");
+	OK(sp_open(dir, &eng_unit_key, t0) == 0, "a new spool");
+	tes_spooler_close(&sp);
+	f = util_file_read(spath, &n);
+	f[8] = 2;
+	util_file_write(spath, f, n, 0600);
+	r = tes_spooler_open(&sp, dir, &eng_unit_key, t0, err, sizeof err);
+	free(f);
+	f = util_file_read(spath, &n);
+	OK(r == TES_ERR_VERSION && f != NULL && f[8] == 2 && strstr(err, "another version") != NULL,
+	   "another version: refused, the file left as it is (MUST-SP3)");
+	f[0] = 'X';
+	util_file_write(spath, f, n, 0600);
+	free(f);
+	OK(sp_open(dir, &eng_unit_key, t0) == 0 && sp.info.quarantined == TES_SPOOL_HDR_LEN &&
+		   util_size(dir, "spool") == TES_SPOOL_HDR_LEN,
+	   "a file that is not a spool is quarantined whole, a new one made");
+	tes_spooler_close(&sp);
+}
+
+/* Two processes: the second waits for the first's lock, then sees what it spooled (MUST-SP2). */
+static void
+test_spool_lock(void)
+{
+	const char *dir = spool_dir("lock.spool");
+	int fds[2], status = -1, saved, lfd;
+	char c = 0, log[UTIL_PATH_MAX], line[256], cmd[UTIL_PATH_MAX + 80];
+	struct timespec a, b;
+	pid_t pid;
+	double secs;
+
+	util_path(log, util_scratch(), "lock.err");
+	if (pipe(fds) != 0)
+		return;
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		close(fds[0]);
+		if (sp_open(dir, &eng_unit_key, t0) != 0 ||
+		    tes_spooler_password(&sp, "alice", 5, pw_right, 13) != 0 ||
+		    spool_one("LK1", 90, t0 - 10, t0, NULL) != 0 || tes_spooler_sync(&sp) != 0)
+			_exit(1);
+		(void)!write(fds[1], "x", 1);
+		usleep(700 * 1000);
+		tes_spooler_close(&sp);
+		_exit(0);
+	}
+	close(fds[1]);
+	OK(pid > 0 && read(fds[0], &c, 1) == 1 && c == 'x', "a child holds the spool");
+	close(fds[0]);
+	saved = dup(2);
+	lfd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(lfd, 2);
+	close(lfd);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	OK(sp_open(dir, &eng_unit_key, t0 + 1) == 0, "the parent's open returns");
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+	OK(sp.info.waited == 1 && secs > 0.3, "after waiting %.2f s for the child's lock", secs);
+	snprintf(cmd, sizeof cmd, "grep -c 'waiting for another tes-police using the spool' %s", log);
+	OK(util_sh_line(cmd, line, sizeof line) == 0 && strcmp(line, "1") == 0, "saying so once");
+	OK(sp.info.pending == 1, "and the child's entry is there");
+	tes_spooler_close(&sp);
+	OK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	   "the child went fine");
+}
+
+/* A failed write stops every later one; the file stays what it was (MUST-SP13). */
+static void
+test_spool_failure(void)
+{
+	const char *dir = spool_dir("fail.spool");
+	int fd;
+
+	OK(sp_open(dir, &eng_unit_key, t0) == 0 && tes_spooler_password(&sp, "alice", 5, pw_right, 13) == 0 &&
+		   spool_one("FA1", 90, t0 - 10, t0, NULL) == 0 && tes_spooler_sync(&sp) == 0,
+	   "one entry spooled");
+	fd = sp.fd;
+	sp.fd = -1;
+	EQ_INT(spool_one("FA2", 91, t0 - 10, t0, NULL), TES_ERR_IO, "a write that fails");
+	sp.fd = fd;
+	OK(spool_one("FA3", 92, t0 - 10, t0, NULL) == TES_ERR_IO && tes_spooler_sync(&sp) == TES_ERR_IO,
+	   "then every write and sync fails, though the descriptor is back");
+	tes_spooler_close(&sp);
+	OK(sp_open(dir, &eng_unit_key, t0 + 1) == 0 && sp.info.pending == 1 && sp.info.torn == 0,
+	   "the spool holds what was synced");
+	tes_spooler_close(&sp);
+}
+
+/* A full spool refuses new entries, and still takes a DONE for every one (MUST-SP15). */
+static void
+test_spool_full(void)
+{
+	const char *dir = spool_dir("full.spool");
+	uint8_t first[16];
+	char plate[16];
+	size_t i;
+	int r = 0;
+
+	OK(sp_open(dir, &eng_unit_key, t0) == 0 && tes_spooler_password(&sp, "alice", 5, pw_right, 13) == 0,
+	   "open, password");
+	for (i = 0; i < TES_SPOOLER_PENDING_MAX && r == 0; i++) {
+		snprintf(plate, sizeof plate, "F%zu", i);
+		r = spool_one(plate, 90, t0 - 10, t0, i == 0 ? first : NULL);
+	}
+	OK(r == 0 && tes_spooler_pending(&sp) == TES_SPOOLER_PENDING_MAX, "%d entries",
+	   TES_SPOOLER_PENDING_MAX);
+	EQ_INT(spool_one("FULL1", 90, t0 - 10, t0, NULL), TES_ERR_SPACE, "one more: spool full");
+	OK(tes_spooler_retire(&sp, first, TES_SPOOL_QUEUED, t0) == 0 &&
+		   spool_one("FULL1", 90, t0 - 10, t0, NULL) == 0,
+	   "a receipt makes room for one");
+	OK(tes_spooler_sync(&sp) == 0, "synced");
+	tes_spooler_close(&sp);
+	OK(sp_open(dir, &eng_unit_key, t0 + 1) == 0 && sp.info.pending == TES_SPOOLER_PENDING_MAX &&
+		   sp.info.dropped == 2,
+	   "all there after a reopen");
+	tes_spooler_close(&sp);
+}
+
 int
 main(void)
 {
@@ -498,6 +1120,21 @@ main(void)
 	test_receipt_status();
 	test_requests();
 	test_alert();
+	/* Argon2id at a test cost (crypto/passwd.h), before the first key is derived */
+	setenv("TES_ARGON2_MEMORY_KIB", "64", 1);
+	if (util_scratch_init("police") != 0)
+		return 1;
+	test_spool_codec();
+	test_spool_dir();
+	test_spool_users();
+	test_spool_ids();
+	test_spool_repair();
+	test_spool_drop();
+	test_spool_header();
+	test_spool_lock();
+	test_spool_failure();
+	test_spool_full();
+	util_scratch_remove();
 	eng_keys_wipe();
 	return tap_done();
 }
