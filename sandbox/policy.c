@@ -47,7 +47,7 @@ static const int verifier_calls[] = {
  */
 static const int police_calls[] = {
 	SYS_read,    SYS_write, SYS_close, SYS_exit,       SYS_exit_group, SYS_socket,
-	SYS_connect, SYS_poll,  SYS_fcntl, SYS_getsockopt, SYS_setsockopt,
+	SYS_connect, SYS_poll,  SYS_fcntl, SYS_getsockopt, SYS_setsockopt, SYS_fdatasync,
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

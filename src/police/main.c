@@ -4,8 +4,8 @@
  * violation (report) or many (batch, CSV on stdin) over one session.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
-#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,53 +17,44 @@
 #include "common/cli.h"
 #include "common/err.h"
 #include "common/hex.h"
-#include "common/time.h"
 #include "common/wipe.h"
 #include "crypto/keyfile.h"
 #include "crypto/rng.h"
 #include "crypto/rsa.h"
-#include "police/client.h"
+#include "police/deliver.h"
 #include "police/pin.h"
-#include "sandbox/sandbox.h"
+#include "wire/batch.h"
 #include "wire/field.h"
 #include "wire/rfc3339.h"
 
 struct opts {
-	const char *server, *key, *user, *password_file, *server_key, *known, *comment;
-	const char *plate, *speed, *limit, *location, *time, *id;
-	int trust, suite;
-	unsigned timeout, retries;
+	struct tes_deliver_conf conf;
+	const char *comment, *plate, *speed, *limit, *location, *time, *id;
+	int format;
 };
 
-struct run {
-	struct addrinfo *ai; /* the server, resolved before the sandbox */
-	int sandboxed;
-	struct opts *o;
-	struct tes_rsa_priv unit;
-	struct tes_client c;
-	struct tes_pin pin;
-	char pw[TES_PASSWORD_MAX + 2];
-	int connected;
-};
-
-#define SESSION_OPTIONS \
-	"session options:\n" \
-	"  -s, --server HOST:PORT   officer server (default $TES_SERVER, then 127.0.0.1:9999)\n" \
-	"  -k, --key FILE           unit private key (not the .pub file)\n" \
-	"  -u, --user NAME          police user name\n" \
-	"  --password-file FILE     password on the first line (else asked on the terminal)\n" \
-	"  --server-key SHA256:...  expected server key fingerprint (from 'tes-officer fingerprint')\n" \
-	"  --known-servers FILE     pinned keys (default ~/.config/tes/known_servers)\n" \
-	"  --trust strict|accept-new  unknown server key without --server-key: refuse (default when\n" \
+#define SESSION_OPTIONS                                                                                  \
+	"session options:\n"                                                                             \
+	"  -s, --server HOST:PORT   officer server (default $TES_SERVER, then 127.0.0.1:9999)\n"         \
+	"  -k, --key FILE           unit private key (not the .pub file)\n"                              \
+	"  -u, --user NAME          police user name\n"                                                  \
+	"  --password-file FILE     password on the first line (else asked on the terminal)\n"           \
+	"  --server-key SHA256:...  expected server key fingerprint (from 'tes-officer fingerprint')\n"  \
+	"  --known-servers FILE     pinned keys (default ~/.config/tes/known_servers)\n"                 \
+	"  --trust strict|accept-new  unknown server key without --server-key: refuse (default when\n"   \
 	"                           not on a terminal; on a terminal you are asked) or accept and pin\n" \
-	"  --cipher 3des|des        record cipher (default 3des; des only if the server allows it)\n" \
-	"  --timeout SEC            network timeout (default 30)\n" \
-	"  --retries N              reconnect and resend after a dropped connection (default 2)\n"
+	"  --cipher 3des|des        record cipher (default 3des; des only if the server allows it)\n"    \
+	"  --timeout SEC            network timeout (default 30)\n"                                      \
+	"  --retries N              reconnect and resend after a dropped connection (default 2)\n"       \
+	"  --spool DIR              the unit's spool (default: KEY.spool beside the key)\n"
 
-#define EXIT_TEXT \
-	"Receipts go to stdout, one line per violation: report ID violation N QUEUED|DUPLICATE.\n" \
-	"Exit status: 0 all queued, 65 some input rejected, 69 server unreachable, 76 protocol\n" \
-	"error, 77 authentication or server key refused, 64 usage.\n"
+#define EXIT_TEXT                                                                                      \
+	"Every report is spooled (made durable) before it is sent, and sent once; what the server\n"   \
+	"does not receive stays spooled for the next report, batch or flush. Receipts go to stdout,\n" \
+	"one line per report: report ID violation N QUEUED|DUPLICATE, REJECTED, CONFLICT, SPOOLED.\n"  \
+	"Exit status: 0 all sent, 65 some input or report refused, 75 reports wait in the spool\n"     \
+	"(server unreachable), 69 nothing could be sent or spooled, 76 protocol error, 77\n"           \
+	"authentication or server key refused, 64 usage.\n"
 
 static const char usage_text[] =
 	"usage: tes-police COMMAND [options]   (tes-police COMMAND --help: that command's options)\n"
@@ -74,7 +65,9 @@ static const char usage_text[] =
 	"  keygen -k FILE [--comment TEXT]   make a unit key (FILE 0600, FILE.pub to register)\n"
 	"  report [session options] --plate P --speed KMH [--limit KMH] [--location TEXT]\n"
 	"         [--time RFC3339] [--id HEX]   send one violation\n"
-	"  batch  [session options] < FILE   one violation per line: plate,speed[,limit,location,time]\n"
+	"  batch  [session options] [--format csv|jsonl] < FILE   one violation per line\n"
+	"  flush  [session options]          send what waits in the spool\n"
+	"  spool  -k KEY [--spool DIR]       list what waits in the spool\n"
 	"\n" SESSION_OPTIONS "  -h, --help, -V, --version\n"
 	"\n" EXIT_TEXT;
 
@@ -89,25 +82,43 @@ static const char report_text[] =
 	"usage: tes-police report [session options] --plate P --speed KMH [--limit KMH]\n"
 	"                         [--location TEXT] [--time RFC3339] [--id HEX]\n"
 	"\n"
-	"Send one violation. --time is RFC 3339 with Z or a numeric offset\n"
-	"(2026-11-23T13:15:00+03:00; default now); --id is 32 hex digits (default random).\n"
+	"Send one violation (after what already waits in the spool). --time is RFC 3339 with Z or\n"
+	"a numeric offset (2026-11-23T13:15:00+03:00; default: when it is first spooled); --id is\n"
+	"32 hex digits (default: derived from the unit key and the fields, so a re-run is sent once).\n"
 	"\n" SESSION_OPTIONS "\n" EXIT_TEXT;
 
 static const char batch_text[] =
-	"usage: tes-police batch [session options] < FILE\n"
+	"usage: tes-police batch [session options] [--format auto|csv|jsonl] < FILE\n"
 	"\n"
-	"Send one violation per input line, over one session: plate,speed[,limit,location,time].\n"
-	"Lines starting with # and blank lines are skipped; a first line 'plate,...' is a header.\n"
+	"Send one violation per input line over one session (spec/INPUT.md). CSV (RFC 4180):\n"
+	"plate,speed[,limit,location,time,id], or any order under a header line naming the\n"
+	"columns; quoted fields as \"Bursa, exit 3\". JSON Lines: one object a line with the keys\n"
+	"plate, speed, limit, location, time, id. auto (default): JSON Lines when the input starts\n"
+	"with '{'. Blank lines and lines starting with # are skipped. A refused line gets\n"
+	"'line N: error: WHY' and the batch goes on. Re-running a batch sends no report twice.\n"
+	"\n" SESSION_OPTIONS "  --format auto|csv|jsonl  the input's format\n"
+	"\n" EXIT_TEXT;
+
+static const char flush_text[] =
+	"usage: tes-police flush [session options]\n"
+	"\n"
+	"Send the reports of user -u that wait in the spool, oldest first. Reports of other users\n"
+	"stay for them; entries that do not verify under the user's password are kept and named.\n"
 	"\n" SESSION_OPTIONS "\n" EXIT_TEXT;
+
+static const char spool_text[] =
+	"usage: tes-police spool -k KEY [--spool DIR]\n"
+	"\n"
+	"List the reports that wait in the unit's spool, one line each: id, plate, user, when\n"
+	"spooled. Needs no password and no server. Exit status: 0, 64 usage, 78 spool unusable.\n";
 
 struct command {
 	const char *name, *help;
 };
 
 static const struct command commands[] = {
-	{ "keygen", keygen_text },
-	{ "report", report_text },
-	{ "batch", batch_text },
+	{ "keygen", keygen_text }, { "report", report_text }, { "batch", batch_text },
+	{ "flush", flush_text },   { "spool", spool_text },
 };
 
 enum {
@@ -124,7 +135,9 @@ enum {
 	O_LOCATION,
 	O_TIME,
 	O_ID,
-	O_COMMENT
+	O_COMMENT,
+	O_SPOOL,
+	O_FORMAT
 };
 
 static const struct option longopts[] = {
@@ -147,6 +160,8 @@ static const struct option longopts[] = {
 	{ "time", required_argument, NULL, O_TIME },
 	{ "id", required_argument, NULL, O_ID },
 	{ "comment", required_argument, NULL, O_COMMENT },
+	{ "spool", required_argument, NULL, O_SPOOL },
+	{ "format", required_argument, NULL, O_FORMAT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -183,6 +198,16 @@ parse_enum(const char *v, const char *a, int av, const char *b, int bv, int *out
 }
 
 static int
+parse_format(const char *v, int *out)
+{
+	if (strcmp(v, "auto") == 0)
+		*out = TES_BATCH_AUTO;
+	else
+		return parse_enum(v, "csv", TES_BATCH_CSV, "jsonl", TES_BATCH_JSONL, out);
+	return 0;
+}
+
+static int
 parse_num(const char *v, unsigned long max, unsigned *out)
 {
 	unsigned long n;
@@ -198,33 +223,33 @@ parse_opt(int c, struct opts *o)
 {
 	switch (c) {
 	case 's':
-		o->server = optarg;
+		o->conf.server = optarg;
 		return 0;
 	case 'k':
-		o->key = optarg;
+		o->conf.key = optarg;
 		return 0;
 	case 'u':
-		o->user = optarg;
+		o->conf.user = optarg;
 		return 0;
 	case O_PWFILE:
-		o->password_file = optarg;
+		o->conf.password_file = optarg;
 		return 0;
 	case O_SKEY:
-		o->server_key = optarg;
+		o->conf.server_key = optarg;
 		return 0;
 	case O_KNOWN:
-		o->known = optarg;
+		o->conf.known = optarg;
 		return 0;
 	case O_TRUST:
 		return parse_enum(optarg, "strict", TES_TRUST_STRICT, "accept-new", TES_TRUST_ACCEPT_NEW,
-				  &o->trust);
+				  &o->conf.trust);
 	case O_CIPHER:
 		return parse_enum(optarg, "3des", TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, "des",
-				  TES_SUITE_DES_CBC_HMAC_SHA256, &o->suite);
+				  TES_SUITE_DES_CBC_HMAC_SHA256, &o->conf.suite);
 	case O_TIMEOUT:
-		return parse_num(optarg, 3600, &o->timeout);
+		return parse_num(optarg, 3600, &o->conf.timeout);
 	case O_RETRIES:
-		return parse_num(optarg, 100, &o->retries);
+		return parse_num(optarg, 100, &o->conf.retries);
 	case O_PLATE:
 		o->plate = optarg;
 		return 0;
@@ -246,6 +271,11 @@ parse_opt(int c, struct opts *o)
 	case O_COMMENT:
 		o->comment = optarg;
 		return 0;
+	case O_SPOOL:
+		o->conf.spool = optarg;
+		return 0;
+	case O_FORMAT:
+		return parse_format(optarg, &o->format);
 	default:
 		return -1;
 	}
@@ -258,14 +288,15 @@ do_keygen(struct opts *o)
 	struct tes_rsa_priv k;
 	int r;
 
-	if (o->key == NULL)
+	if (o->conf.key == NULL)
 		return usage_of("keygen", EX_USAGE);
-	snprintf(pub, sizeof pub, "%s.pub", o->key);
-	if (access(o->key, F_OK) == 0 || access(pub, F_OK) == 0) {
-		fprintf(stderr, "tes-police: %s or %s already exists; not overwriting a key\n", o->key, pub);
+	snprintf(pub, sizeof pub, "%s.pub", o->conf.key);
+	if (access(o->conf.key, F_OK) == 0 || access(pub, F_OK) == 0) {
+		fprintf(stderr, "tes-police: %s or %s already exists; not overwriting a key\n", o->conf.key,
+			pub);
 		return EX_CANTCREAT;
 	}
-	if ((r = tes_rsa_generate(&k)) != 0 || (r = tes_keyfile_save_private(&k, o->key)) != 0 ||
+	if ((r = tes_rsa_generate(&k)) != 0 || (r = tes_keyfile_save_private(&k, o->conf.key)) != 0 ||
 	    (r = tes_keyfile_save_public(&k.pub, pub, o->comment != NULL ? o->comment : "tes-unit")) != 0) {
 		fprintf(stderr, "tes-police: keygen: %s\n", tes_err_str(r));
 		TES_WIPE_CTX(&k);
@@ -273,371 +304,183 @@ do_keygen(struct opts *o)
 	}
 	tes_rsa_fingerprint(&k.pub, fp);
 	TES_WIPE_CTX(&k);
-	printf("wrote %s (private, 0600) and %s (register it: tes-officer add-unit NAME %s)\n%s\n", o->key,
-	       pub, pub, fp);
+	printf("wrote %s (private, 0600) and %s (register it: tes-officer add-unit NAME %s)\n%s\n",
+	       o->conf.key, pub, pub, fp);
 	return EX_OK;
 }
 
-/* Map a session error to a one-line message and a sysexits code. */
+/* The record of the report command, from its options; EX_OK or the exit code (message written). */
 static int
-session_error(struct run *x, int r)
+report_rec(const struct opts *o, struct tes_batch_rec *rec)
 {
-	if (r == TES_ERR_PIN || (r == TES_ERR_NOTFOUND && x->pin.outcome == TES_ERR_NOTFOUND)) {
-		if (r == TES_ERR_PIN)
-			fprintf(stderr,
-				"tes-police: SERVER KEY MISMATCH for %s: it presented %s. Someone may be "
-				"intercepting the connection; check 'tes-officer fingerprint' on the "
-				"server.\n",
-				x->pin.server, x->pin.seen);
-		else
-			fprintf(stderr,
-				"tes-police: unknown server key %s for %s; pass --server-key %s after "
-				"checking "
-				"'tes-officer fingerprint' on the server, or --trust accept-new\n",
-				x->pin.seen, x->pin.server, x->pin.seen);
-		return EX_NOPERM;
-	}
-	if (r == TES_ERR_AUTH || (r == TES_ERR_PEER && x->c.alert == TES_ALERT_AUTH)) {
-		fprintf(stderr, "tes-police: authentication refused: is the unit key registered "
-				"(tes-officer add-unit) and are user and password right?\n");
-		return EX_NOPERM;
-	}
-	if (r == TES_ERR_PEER && x->c.alert == TES_ALERT_BUSY) {
-		fprintf(stderr, "tes-police: server busy, try again later\n");
-		return EX_TEMPFAIL;
-	}
-	if (r == TES_ERR_CLOSED || r == TES_ERR_TIMEOUT) {
-		fprintf(stderr, "tes-police: connection to %s lost: %s\n", x->pin.server, tes_err_str(r));
-		return EX_UNAVAILABLE;
-	}
-	fprintf(stderr, "tes-police: session with %s failed: %s\n", x->pin.server, tes_err_str(r));
-	return EX_PROTOCOL;
-}
-
-/* A handshake the server refused: say why when the cause is known on this side. */
-static int
-handshake_error(struct run *x, int r)
-{
-	/* The server answers a suite it does not allow with a protocol alert (spec/PROTOCOL.md#handshake). */
-	if (r == TES_ERR_PEER && x->c.alert == TES_ALERT_PROTOCOL && x->o->suite == TES_SUITE_DES_CBC_HMAC_SHA256) {
-		fprintf(stderr, "tes-police: %s refused the handshake: it does not allow single DES "
-				"(--cipher des); use --cipher 3des (the default), or ask its operator for "
-				"'serve --allow-des'\n",
-			x->pin.server);
-		return EX_PROTOCOL;
-	}
-	return session_error(x, r);
-}
-
-static int
-open_session(struct run *x, int *code)
-{
-	char err[256];
-	int r;
-
-	tes_client_init(&x->c, &x->unit, (uint8_t)x->o->suite, x->o->timeout);
-	x->c.ai = x->ai;
-	if ((r = tes_client_connect(&x->c, x->o->server, err, sizeof err)) != 0) {
-		fprintf(stderr, "tes-police: %s\n", err);
-		*code = r == TES_ERR_ARG ? EX_USAGE : EX_UNAVAILABLE;
-		return r;
-	}
-	/* Key loaded, files and terminal open, socket connected: from here on the client
-	 * only reads, writes and reconnects (sandbox/README.md, police policy). */
-	if (!x->sandboxed) {
-		if (tes_sandbox_enter(TES_SANDBOX_POLICE) != 0) {
-			fprintf(stderr, "tes-police: cannot enter the sandbox\n");
-			*code = EX_OSERR;
-			tes_client_close(&x->c);
-			return TES_ERR_INTERNAL;
-		}
-		x->sandboxed = 1;
-	}
-	if ((r = tes_client_handshake(&x->c, tes_pin_check, &x->pin)) != 0) {
-		*code = handshake_error(x, r);
-		tes_client_close(&x->c);
-		return r;
-	}
-	if ((r = tes_client_login(&x->c, x->o->user, x->pw)) != 0) {
-		*code = session_error(x, r);
-		tes_client_close(&x->c);
-		return r;
-	}
-	x->connected = 1;
-	return 0;
-}
-
-/* Everything that needs the file system, the resolver or the heap happens here. */
-static int
-open_resources(struct run *x)
-{
-	static char inbuf[8192], outbuf[8192];
-	char err[256];
-	int r;
-
-	if ((r = tes_client_resolve(x->o->server, &x->ai, err, sizeof err)) != 0) {
-		fprintf(stderr, "tes-police: %s\n", err);
-		return EX_USAGE;
-	}
-	if ((r = tes_pin_prepare(&x->pin)) != 0) {
-		fprintf(stderr, "tes-police: cannot read known_servers: %s\n", tes_err_str(r));
-		return EX_CONFIG;
-	}
-	/* time parsing loads the zone file once: do it now, not inside the filter */
-	tzset();
-	/* stdio buffers now, so stdio needs neither allocation nor fstat later */
-	setvbuf(stdin, inbuf, _IOFBF, sizeof inbuf);
-	setvbuf(stdout, outbuf, _IOLBF, sizeof outbuf);
-	if (tes_sandbox_init(TES_SANDBOX_POLICE) != 0) {
-		fprintf(stderr, "tes-police: cannot prepare the sandbox\n");
-		return EX_OSERR;
-	}
-	return EX_OK;
-}
-
-static int
-prepare(struct run *x)
-{
-	struct tes_rsa_pub pub;
-	int r;
-
-	if (x->o->key == NULL || x->o->user == NULL) {
-		fprintf(stderr, "tes-police: -k KEY and -u USER are required\n");
-		return EX_USAGE;
-	}
-	if ((r = tes_keyfile_load_private(&x->unit, x->o->key)) != 0 && r != TES_ERR_NOTFOUND &&
-	    tes_keyfile_load_public(&pub, x->o->key) == 0) {
-		fprintf(stderr, "tes-police: %s is a public key; -k takes the unit's private key (the file "
-				"keygen wrote beside it, without .pub)\n",
-			x->o->key);
-		return EX_USAGE;
-	}
-	if (r != 0) {
-		fprintf(stderr, "tes-police: cannot load unit key %s: %s%s\n", x->o->key, tes_err_str(r),
-			r == TES_ERR_ARG ? " (permissions too open: chmod 600)" : "");
-		return r == TES_ERR_NOTFOUND ? EX_NOINPUT : EX_DATAERR;
-	}
-	r = tes_cli_password(x->o->password_file, "Password: ", 0, x->pw, sizeof x->pw);
-	if (r != 0 || tes_field_password_valid(x->pw, strlen(x->pw)) != 0) {
-		fprintf(stderr, "tes-police: cannot read the password%s\n",
-			x->o->password_file == NULL ? " (no terminal: use --password-file FILE)" : "");
-		return EX_NOINPUT;
-	}
-	x->pin = (struct tes_pin){ .server = x->o->server,
-				   .expected = x->o->server_key,
-				   .file = x->o->known,
-				   .trust = x->o->trust };
-	if (x->o->trust == TES_TRUST_STRICT && x->o->server_key == NULL && isatty(0))
-		x->pin.trust = TES_TRUST_ASK;
-	return open_resources(x);
-}
-
-/* Fill a report from text fields; returns 0 or a TES_ERR_* naming the bad field. */
-static int
-build_report(struct tes_report *r, const uint8_t key[static TES_KEYID_LEN], const char *plate,
-	     const char *speed, const char *limit, const char *loc, const char *when, const char *id)
-{
-	const char *why;
 	unsigned long v;
+	const char *why = NULL;
+	size_t n;
 
-	memset(r, 0, sizeof *r);
-	memcpy(r->unit_key, key, TES_KEYID_LEN);
-	if (tes_field_plate_normalize(plate, strlen(plate), r->plate, &r->plate_len) != 0)
-		return TES_ERR_PLATE;
-	if (tes_cli_uint(speed, TES_SPEED_MIN, TES_SPEED_MAX, &v) != 0)
-		return TES_ERR_SPEED;
-	r->speed = (uint16_t)v;
-	if (limit != NULL && limit[0] != '\0') {
-		if (tes_cli_uint(limit, TES_LIMIT_MIN, TES_LIMIT_MAX, &v) != 0)
-			return TES_ERR_LIMIT;
-		r->limit = (uint16_t)v;
+	memset(rec, 0, sizeof *rec);
+	if ((n = strlen(o->plate)) == 0 || n > TES_BATCH_PLATE_MAX)
+		why = tes_err_str(TES_ERR_PLATE);
+	else if (tes_cli_uint(o->speed, 0, TES_BATCH_NUMBER_MAX, &v) != 0)
+		why = tes_err_str(TES_ERR_SPEED);
+	if (why == NULL) {
+		memcpy(rec->plate, o->plate, n);
+		rec->plate_len = (uint8_t)n;
+		rec->speed = (uint32_t)v;
 	}
-	if (loc != NULL) {
-		if (strlen(loc) > TES_LOCATION_MAX || tes_field_location_valid(loc, strlen(loc)) != 0)
-			return TES_ERR_LOCATION;
-		r->loc_len = (uint8_t)strlen(loc);
-		memcpy(r->loc, loc, r->loc_len);
+	if (why == NULL && o->limit != NULL && o->limit[0] != '\0') {
+		if (tes_cli_uint(o->limit, 0, TES_BATCH_NUMBER_MAX, &v) != 0)
+			why = tes_err_str(TES_ERR_LIMIT);
+		rec->limit = (uint32_t)v;
+		rec->has_limit = 1;
 	}
-	r->time = (uint64_t)time(NULL);
-	if (when != NULL && when[0] != '\0' && tes_rfc3339_parse(when, strlen(when), &r->time, &why) != 0)
-		return TES_ERR_TIME;
-	if (tes_field_time_valid(r->time, (uint64_t)time(NULL)) != 0)
-		return TES_ERR_TIME;
-	if (id == NULL)
-		tes_rng_bytes(r->id, TES_REPORT_ID_LEN);
-	else if (strlen(id) != 2 * TES_REPORT_ID_LEN ||
-		 tes_hex_decode(id, strlen(id), r->id, TES_REPORT_ID_LEN) != 0)
-		return TES_ERR_ARG;
-	return 0;
-}
-
-static const char *
-reason_text(uint8_t reason)
-{
-	static const char *t[] = { "",
-				   "invalid plate",
-				   "invalid speed",
-				   "invalid limit",
-				   "invalid time",
-				   "invalid location",
-				   "bad signature",
-				   "wrong unit",
-				   "server storage error" };
-
-	return reason <= TES_REJECT_MAX ? t[reason] : "unknown reason";
-}
-
-/* Send one report; reconnect and resend the same id after a dropped connection. */
-static int
-send_one(struct run *x, const struct tes_report *r, const char *prefix, int *code)
-{
-	static const char *names[] = { "", "QUEUED", "DUPLICATE", "REJECTED", "CONFLICT" };
-	char hex[2 * TES_REPORT_ID_LEN + 1];
-	struct tes_receipt rc;
-	unsigned attempt;
-	int e = TES_ERR_CLOSED;
-
-	tes_hex_encode(r->id, TES_REPORT_ID_LEN, hex);
-	for (attempt = 0; attempt <= x->o->retries; attempt++) {
-		if (!x->connected && open_session(x, code) != 0)
-			return -1;
-		if ((e = tes_client_report(&x->c, r, &rc)) == 0)
-			break;
-		tes_client_close(&x->c);
-		x->connected = 0;
-		if (e != TES_ERR_CLOSED && e != TES_ERR_TIMEOUT)
-			break;
+	if (why == NULL && o->location != NULL && (n = strlen(o->location)) > 0) {
+		if (n > TES_LOCATION_MAX)
+			why = tes_err_str(TES_ERR_LOCATION);
+		else {
+			memcpy(rec->loc, o->location, n);
+			rec->loc_len = (uint8_t)n;
+			rec->has_location = 1;
+		}
 	}
-	if (e != 0) {
-		*code = session_error(x, e);
-		return -1;
+	if (why == NULL && o->time != NULL) {
+		if (tes_rfc3339_parse(o->time, strlen(o->time), &rec->time, &why) != 0) {
+			fprintf(stderr, "tes-police: --time %s: %s\n", o->time, why);
+			return EX_DATAERR;
+		}
+		rec->has_time = 1;
 	}
-	if (rc.status == TES_RECEIPT_REJECTED) {
-		printf("%sreport %s REJECTED %s\n", prefix, hex, reason_text(rc.reason));
-		return 1;
+	if (why == NULL && o->id != NULL) {
+		if (strlen(o->id) != 2 * TES_REPORT_ID_LEN ||
+		    tes_hex_decode(o->id, strlen(o->id), rec->id, TES_REPORT_ID_LEN) != 0) {
+			fprintf(stderr, "tes-police: --id must be 32 hex digits\n");
+			return EX_USAGE;
+		}
+		rec->has_id = 1;
 	}
-	if (rc.status == TES_RECEIPT_CONFLICT) {
-		printf("%sreport %s %s with violation %llu: the id was used before for other content\n",
-		       prefix, hex, names[rc.status], (unsigned long long)rc.number);
-		return 1;
+	if (why != NULL) {
+		fprintf(stderr, "tes-police: %s\n", why);
+		return EX_DATAERR;
 	}
-	printf("%sreport %s violation %llu %s\n", prefix, hex, (unsigned long long)rc.number,
-	       names[rc.status]);
-	fflush(stdout);
-	return 0;
+	return EX_OK;
 }
 
 static int
-do_report(struct run *x)
+do_report(struct tes_deliver *d, const struct opts *o)
 {
-	struct tes_report r;
-	int code = EX_OK, e;
+	struct tes_batch_rec rec;
+	int code;
 
-	if (x->o->plate == NULL || x->o->speed == NULL) {
+	if (o->plate == NULL || o->speed == NULL) {
 		fprintf(stderr, "tes-police: --plate and --speed are required\n");
 		return EX_USAGE;
 	}
-	if ((e = build_report(&r, x->c.unit_key, x->o->plate, x->o->speed, x->o->limit, x->o->location,
-			      x->o->time, x->o->id)) != 0) {
-		fprintf(stderr, "tes-police: %s\n",
-			e == TES_ERR_ARG ? "--id must be 32 hex digits" : tes_err_str(e));
-		return EX_DATAERR;
-	}
-	e = send_one(x, &r, "", &code);
-	return e < 0 ? code : e > 0 ? EX_DATAERR : EX_OK;
+	if ((code = report_rec(o, &rec)) != EX_OK)
+		return code;
+	if ((code = tes_deliver_record(d, &rec, "")) > 1)
+		return code;
+	return tes_deliver_flush(d);
 }
 
-/* Split a CSV line in place into at most 5 fields (no quoting: no field may contain a comma). */
+/* One yield of the decoder: a record to deliver, or a refused line. 0 or an exit code. */
 static int
-split(char *line, char **f)
+batch_yield(struct tes_deliver *d, int r, const struct tes_batch_rec *rec, const char *why, int *warned)
 {
-	int n = 0;
+	char prefix[32];
 
-	line[strcspn(line, "\r\n")] = '\0';
-	for (f[n++] = line; n < 6 && (line = strchr(line, ',')) != NULL; f[n++] = ++line)
-		*line = '\0';
-	return n;
+	snprintf(prefix, sizeof prefix, "line %lu: ", rec->line);
+	if (r == TES_BATCH_ERROR)
+		return tes_deliver_refuse(d, prefix, why) > 1;
+	if (!rec->has_time && !*warned) {
+		/*= spec/SPOOL.md#delivery MUST-SP18: a batch with records without a time warns once */
+		fprintf(stderr,
+			"tes-police: warning: line %lu has no time: such a record gets the time it is "
+			"first spooled, and an identical one without a time within 24 hours is taken "
+			"for a re-run of it and sent once\n",
+			rec->line);
+		*warned = 1;
+	}
+	r = tes_deliver_record(d, rec, prefix);
+	return r > 1 ? r : 0;
 }
 
+/*
+ * Read the input with read(2), never stdio (no exit-time clean-up for it),
+ * decode it, spool each read's records, make them durable, send them.
+ */
 static int
-batch_line(struct run *x, char *line, unsigned long no, int *code)
+do_batch(struct tes_deliver *d, enum tes_batch_format f)
 {
-	char *f[6] = { 0 }, prefix[32];
-	struct tes_report r;
-	int n, e;
+	static struct tes_batch b;
+	static uint8_t buf[16384];
+	struct tes_batch_rec rec;
+	const char *why = NULL;
+	size_t off, used;
+	ssize_t n;
+	int r, code, warned = 0;
 
-	snprintf(prefix, sizeof prefix, "line %lu: ", no);
-	n = split(line, f);
-	if (n > 5 || n < 2) {
-		printf("%serror: expected plate,speed[,limit,location,time]\n", prefix);
-		return 1;
-	}
-	if ((e = build_report(&r, x->c.unit_key, f[0], f[1], n > 2 ? f[2] : NULL,
-			      n > 3 && f[3][0] ? f[3] : NULL, n > 4 ? f[4] : NULL, NULL)) != 0) {
-		printf("%serror: %s\n", prefix, tes_err_str(e));
-		return 1;
-	}
-	return send_one(x, &r, prefix, code);
-}
-
-static int
-do_batch(struct run *x)
-{
-	char line[512];
-	unsigned long no = 0, sent = 0, bad = 0;
-	int code = EX_OK, e, tty = isatty(2);
-
-	while (fgets(line, sizeof line, stdin) != NULL) {
-		no++;
-		if (line[0] == '#' || line[strspn(line, " \t\r\n")] == '\0' ||
-		    (no == 1 && strncmp(line, "plate,", 6) == 0))
+	tes_batch_init(&b, f);
+	do {
+		if ((n = read(0, buf, sizeof buf)) < 0 && errno == EINTR)
 			continue;
-		if ((e = batch_line(x, line, no, &code)) < 0)
+		if (n < 0) {
+			fprintf(stderr, "tes-police: cannot read the input: %s\n", strerror(errno));
+			return EX_IOERR;
+		}
+		for (off = 0;; off += used) {
+			used = 0;
+			r = n > 0 ? tes_batch_feed(&b, buf + off, (size_t)n - off, &used, &rec, &why)
+				  : tes_batch_end(&b, &rec, &why);
+			if (r == TES_BATCH_MORE)
+				break;
+			if ((code = batch_yield(d, r, &rec, why, &warned)) != 0)
+				return code;
+			if (n == 0)
+				break;
+		}
+		/*= spec/SPOOL.md#delivery MUST-SP16: each read's records are spooled and synced, then sent */
+		if ((code = tes_deliver_flush(d)) != EX_OK)
 			return code;
-		bad += e > 0;
-		sent++;
-		if (tty && sent % 25 == 0)
-			fprintf(stderr, "\rsent %lu reports", sent);
-	}
-	if (tty)
-		fprintf(stderr, "\rsent %lu reports, %lu rejected\n", sent, bad);
-	return bad > 0 ? EX_DATAERR : EX_OK;
+	} while (n != 0);
+	return EX_OK;
 }
 
 static int
-run_session_cmd(struct opts *o, int batch)
+run_session_cmd(struct opts *o, const char *cmd)
 {
-	static struct run x;
+	struct tes_deliver *d = tes_deliver_get();
 	int code;
 
-	x.o = o;
-	x.pin.append_fd = x.pin.tty_fd = -1;
-	if ((code = prepare(&x)) != EX_OK)
-		goto out;
-	tes_rsa_keyid(&x.unit.pub, x.c.unit_key);
 	/*= spec/PROTOCOL.md#handshake MUST-H2: single DES is offered only with --cipher des, with a warning */
-	if (o->suite == TES_SUITE_DES_CBC_HMAC_SHA256)
+	if (o->conf.suite == TES_SUITE_DES_CBC_HMAC_SHA256)
 		fprintf(stderr,
 			"tes-police: warning: single DES requested (--cipher des): 56-bit keys are weak\n");
-	code = batch ? do_batch(&x) : do_report(&x);
-	if (x.connected)
-		tes_client_close(&x.c);
-out:
-	tes_pin_close(&x.pin);
-	TES_WIPE_CTX(&x.unit);
-	TES_WIPE_BUF(x.pw);
-	return code;
+	if ((code = tes_deliver_open(d, &o->conf)) == EX_OK) {
+		if (strcmp(cmd, "report") == 0)
+			code = do_report(d, o);
+		else if (strcmp(cmd, "batch") == 0)
+			code = do_batch(d, (enum tes_batch_format)o->format);
+		else
+			code = tes_deliver_flush(d);
+	}
+	return tes_deliver_close(d, code);
 }
 
 static int
 run(int argc, char **argv)
 {
-	struct opts o = { .timeout = 30, .retries = 2, .suite = TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256 };
+	struct opts o = {
+		.conf = { .timeout = 30, .retries = 2, .suite = TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256 }
+	};
 	const char *cmd;
 	int c;
 
+	static char outbuf[8192];
+
+	/* stdout line-buffered in static storage: each receipt is written when its line ends, and
+	 * stdio needs neither allocation nor fstat inside the sandbox */
+	setvbuf(stdout, outbuf, _IOLBF, sizeof outbuf);
 	signal(SIGPIPE, SIG_IGN);
-	o.server = getenv("TES_SERVER") != NULL ? getenv("TES_SERVER") : "127.0.0.1:9999";
+	o.conf.server = getenv("TES_SERVER") != NULL ? getenv("TES_SERVER") : "127.0.0.1:9999";
 	if (argc < 2)
 		return usage(EX_USAGE);
 	cmd = argv[1];
@@ -669,8 +512,10 @@ run(int argc, char **argv)
 	}
 	if (strcmp(cmd, "keygen") == 0)
 		return do_keygen(&o);
-	if (strcmp(cmd, "report") == 0 || strcmp(cmd, "batch") == 0)
-		return run_session_cmd(&o, strcmp(cmd, "batch") == 0);
+	if (strcmp(cmd, "report") == 0 || strcmp(cmd, "batch") == 0 || strcmp(cmd, "flush") == 0)
+		return run_session_cmd(&o, cmd);
+	if (strcmp(cmd, "spool") == 0)
+		return tes_deliver_list(&o.conf);
 	fprintf(stderr, "tes-police: unknown command '%s' (see tes-police --help)\n", cmd);
 	return EX_USAGE;
 }

@@ -162,8 +162,10 @@ case $out in "refused refused refused closed " | "refused refused closed ") r=0 
 ok $r "the third refused login in a session closes it, the right password is not tried ($out) (MUST-L2)"
 [ $r = 0 ] || { sed 's/^/# relogin: /' "$T/relogin.err"; grep -i "session\|login" "$T/server.log" | tail -12 | sed 's/^/# /'; } >&2
 ok $(grep -q "three failed logins" "$T/server.log" && echo 0 || echo 1) "the server logs why it closed the session"
-check_code "server unreachable gives exit 69" 69 "$POLICE" report -s 127.0.0.1:1 -k "$T/unit1.key" -u alice \
-	--password-file "$T/pw" --server-key "$FP" --plate AB1 --speed 90
+"$POLICE" report -s 127.0.0.1:1 -k "$T/unit1.key" -u alice --spool "$T/unreachable.spool" \
+	--password-file "$T/pw" --server-key "$FP" --plate AB1 --speed 90 >"$T/unreach.out" 2>&1
+ok $([ $? = 75 ] && grep -q '^report [0-9a-f]* SPOOLED$' "$T/unreach.out" && echo 0 || echo 1) \
+	"server unreachable: the report is spooled, exit 75"
 check "--help and --version work" bash -c "'$OFFICER' --help && '$OFFICER' pending --help && '$POLICE' --help && '$POLICE' --version && '$OFFICER' --version"
 check_code "unknown command is a usage error" 64 "$OFFICER" frobnicate
 check_code "the parser image is not a command to run by hand" 64 "$PARSER"

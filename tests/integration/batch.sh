@@ -31,5 +31,5 @@ police batch <"$T/mixed.csv" >"$T/mixed.out" 2>&1
 ok $([ $? = 65 ] && echo 0 || echo 1) "a batch with bad lines exits 65"
 ok $(grep -q '^line 2: report .* QUEUED$' "$T/mixed.out" && grep -q '^line 3: error: invalid plate' "$T/mixed.out" &&
 	grep -q '^line 4: error: invalid speed' "$T/mixed.out" && grep -q '^line 5: report .* QUEUED$' "$T/mixed.out" &&
-	grep -q '^line 8: error: expected' "$T/mixed.out" && echo 0 || echo 1) "each line gets its own receipt or error"
+	grep -q '^line 8: error: missing speed' "$T/mixed.out" && echo 0 || echo 1) "each line gets its own receipt or error"
 done_testing

@@ -9,7 +9,7 @@ start_server "$D" || exit 1
 
 pids=()
 for c in $(seq 50); do
-	(for i in 1 2 3 4; do printf 'C%dN%d,%d\n' "$c" "$i" $((60 + c)); done | police batch >"$T/r.$c" 2>&1) &
+	(for i in 1 2 3 4; do printf 'C%dN%d,%d\n' "$c" "$i" $((60 + c)); done | police batch --spool "$T/spool.r.$c" >"$T/r.$c" 2>&1) &
 	pids+=($!)
 done
 wait "${pids[@]}"
@@ -19,7 +19,7 @@ ok $([ "$(grep -c ' QUEUED$' "$T/all")" = 200 ] && echo 0 || echo 1) "50 concurr
 # 200 sessions held open together: each sends a report, waits, then sends another.
 pids=()
 for c in $(seq 200); do
-	({ printf 'H%d,%d\n' "$c" 77; sleep 8; printf 'H%dB,%d\n' "$c" 88; } | police batch --timeout 60 >"$T/h.$c" 2>&1) &
+	({ printf 'H%d,%d\n' "$c" 77; sleep 8; printf 'H%dB,%d\n' "$c" 88; } | police batch --spool "$T/spool.h.$c" --timeout 60 >"$T/h.$c" 2>&1) &
 	pids+=($!)
 done
 open=0
@@ -48,7 +48,7 @@ fi
 if [ -n "$traced" ]; then
 	pids=()
 	for c in $(seq 20); do
-		(for i in 1 2 3; do printf 'T%dN%d,%d\n' "$c" "$i" 88; done | police batch >"$T/t.$c" 2>&1) &
+		(for i in 1 2 3; do printf 'T%dN%d,%d\n' "$c" "$i" 88; done | police batch --spool "$T/spool.t.$c" >"$T/t.$c" 2>&1) &
 		pids+=($!)
 	done
 	wait "${pids[@]}"

@@ -2,11 +2,14 @@
 /*
  * Test tool: a man in the middle on loopback.
  *
- *   relay proxy PORT HOST:PORT [-c OFF:BIT] [-s OFF:BIT] [-w C2S_FILE]
+ *   relay proxy PORT HOST:PORT [-c OFF:BIT] [-s OFF:BIT] [-w C2S_FILE] [-C N] [-S N]
  *       accept one connection on 127.0.0.1:PORT, connect to HOST:PORT and pump
  *       bytes both ways; -c / -s flip bit BIT of the byte at absolute offset OFF
  *       of the client->server / server->client stream; -w records the
- *       client->server stream. Prints "ready" once listening.
+ *       client->server stream; -C / -S pass only the first N bytes of the
+ *       client->server / server->client stream and swallow the rest, keeping
+ *       both connections open (a link that stalls at a chosen byte). Prints
+ *       "ready" once listening, "held" when a limit is first reached.
  *   relay replay FILE HOST:PORT
  *       send FILE's bytes to HOST:PORT, read until the server closes, print how
  *       many bytes came back.
@@ -45,10 +48,10 @@ dial(const char *hp)
 }
 
 static int
-pump(int from, int to, long *off, long flip_off, int flip_bit, FILE *rec)
+pump(int from, int to, long *off, long flip_off, int flip_bit, FILE *rec, long limit)
 {
 	unsigned char buf[65536];
-	ssize_t n = read(from, buf, sizeof buf);
+	ssize_t n = read(from, buf, sizeof buf), pass;
 
 	if (n <= 0)
 		return -1;
@@ -56,8 +59,13 @@ pump(int from, int to, long *off, long flip_off, int flip_bit, FILE *rec)
 		buf[flip_off - *off] ^= (unsigned char)(1u << flip_bit);
 	if (rec != NULL)
 		fwrite(buf, 1, (size_t)n, rec);
+	pass = limit < 0 || *off + n <= limit ? n : limit > *off ? limit - *off : 0;
+	if (pass < n && (limit < 0 || *off <= limit)) {
+		printf("held\n");
+		fflush(stdout);
+	}
 	*off += n;
-	return write(to, buf, (size_t)n) == n ? 0 : -1;
+	return pass == 0 || write(to, buf, (size_t)pass) == pass ? 0 : -1;
 }
 
 static void
@@ -71,7 +79,7 @@ static int
 proxy(int argc, char **argv)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	long coff = 0, soff = 0, cflip = -1, sflip = -1;
+	long coff = 0, soff = 0, cflip = -1, sflip = -1, climit = -1, slimit = -1;
 	int cbit = 0, sbit = 0, one = 1, l, c, s, i;
 	FILE *rec = NULL;
 	struct pollfd p[2];
@@ -83,6 +91,10 @@ proxy(int argc, char **argv)
 			parse_flip(argv[i + 1], &sflip, &sbit);
 		else if (strcmp(argv[i], "-w") == 0)
 			rec = fopen(argv[i + 1], "w");
+		else if (strcmp(argv[i], "-C") == 0)
+			climit = atol(argv[i + 1]);
+		else if (strcmp(argv[i], "-S") == 0)
+			slimit = atol(argv[i + 1]);
 	}
 	sa.sin_port = htons((uint16_t)atoi(argv[2]));
 	l = socket(AF_INET, SOCK_STREAM, 0);
@@ -101,9 +113,9 @@ proxy(int argc, char **argv)
 	p[0] = (struct pollfd){ .fd = c, .events = POLLIN };
 	p[1] = (struct pollfd){ .fd = s, .events = POLLIN };
 	while (poll(p, 2, 30000) > 0) {
-		if ((p[0].revents & (POLLIN | POLLHUP)) && pump(c, s, &coff, cflip, cbit, rec) != 0)
+		if ((p[0].revents & (POLLIN | POLLHUP)) && pump(c, s, &coff, cflip, cbit, rec, climit) != 0)
 			break;
-		if ((p[1].revents & (POLLIN | POLLHUP)) && pump(s, c, &soff, sflip, sbit, NULL) != 0)
+		if ((p[1].revents & (POLLIN | POLLHUP)) && pump(s, c, &soff, sflip, sbit, NULL, slimit) != 0)
 			break;
 	}
 	if (rec != NULL)
