@@ -100,6 +100,18 @@ ok $([ $? = 0 ] && [ "$(grep -c 'DUPLICATE$' "$T/sp3.out")" = 3 ] && echo 0 || e
 stored >"$T/ids"
 ok $([ "$(uniq -d "$T/ids" | wc -l)" = 0 ] && [ "$(grep -c . "$T/ids")" -ge 3 ] && echo 0 || echo 1) "each report stored once"
 
+# --- concurrent processes on one spool: the second waits for the first, nothing is sent twice
+{ printf 'CC1,81,50,A,2026-11-21T09:00:00Z\n'; sleep 2; printf 'CC2,82,50,A,2026-11-21T09:00:00Z\n'; } |
+	police batch >"$T/cc1.out" 2>"$T/cc1.err" &
+CC=$!
+wait_until 10 grep -q 'QUEUED' "$T/cc1.out"
+police flush >"$T/cc2.out" 2>"$T/cc2.err"
+rc=$?
+wait "$CC"
+ok $([ $? = 0 ] && [ $rc = 0 ] && grep -q 'waiting for another tes-police using the spool' "$T/cc2.err" &&
+	[ "$(cat "$T/cc1.out" "$T/cc2.out" | grep -c 'QUEUED$')" = 2 ] && echo 0 || echo 1) \
+	"a flush while a batch holds the spool waits for it, then has nothing left to send (MUST-SP2)"
+
 # --- wrong password: 77 and nothing of that run left spooled
 PWFILE=$T/badpw police report --plate WP1 --speed 90 >"$T/out" 2>&1
 ok $([ $? = 77 ] && [ "$(spooled)" = 0 ] && echo 0 || echo 1) "a refused login exits 77 and leaves nothing spooled"
