@@ -80,7 +80,8 @@ struct tes_client_engine_out {
 	uint8_t login_ok;           /* TES_CLIENT_EV_LOGIN */
 	uint8_t alert;              /* TES_CLIENT_EV_ALERT: 1 .. TES_ALERT_MAX */
 	struct tes_rsa_pub server;  /* TES_CLIENT_EV_SERVER_KEY: passes tes_rsa_pub_check() */
-	struct tes_receipt receipt; /* TES_CLIENT_EV_RECEIPT */
+	struct tes_receipt receipt; /* TES_CLIENT_EV_RECEIPT: QUEUED, DUPLICATE, REJECTED or CONFLICT (no
+				       other status decodes: TES_ERR_FORMAT) */
 };
 
 /* One session; caller-owned, no pointers inside (copy it, wipe it). */
