@@ -28,6 +28,8 @@ declare -A SRCS=(
 	[drivers]="src/store/drivers.c"
 	[http]="src/web/http.c"
 	[html]="src/web/html.c"
+	[rfc3339]="src/wire/rfc3339.c"
+	[batch]="src/wire/batch.c"
 	[roundtrip]="proofs/roundtrip.c"
 )
 # extra WP options per module. mon: the permission table is a small
@@ -38,6 +40,8 @@ declare -A WPX=(
 	[http]="-wp-init-const"
 	# html: the references tes_html_esc appends are string literals
 	[html]="-wp-literals"
+	# batch: column_of compares with the column names, string literals
+	[batch]="-wp-literals"
 	# wipe: tes_wipe; its typed wrappers are trusted (proofs/README.md)
 	[wipe]="-wp-fct tes_wipe"
 	# seal, journal, drivers: every function of the file but the crypto wrappers,
@@ -69,7 +73,7 @@ declare -A EXTRA=(
 	[drivers]="-cpp-extra-args=-I/usr/include/bearssl \
  -cpp-extra-args=-include -cpp-extra-args=$root/proofs/stubs/crypto_hash.h"
 )
-ALL="cur ct wipe hex frame field penalty msg mon seal journal drivers http html roundtrip"
+ALL="cur ct wipe hex frame field penalty msg mon seal journal drivers http html rfc3339 batch roundtrip"
 mods=${*:-$ALL model}
 run_model=0
 case " $mods " in *" model "*) run_model=1; mods=$(echo " $mods " | sed 's/ model / /');; esac

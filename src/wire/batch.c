@@ -35,6 +35,9 @@ struct span {
     predicate plate_seen(uint8_t *got, struct tes_batch_rec *r) =
         (got[TES_BATCH_COL_PLATE] == 2 ==> 1 <= r->plate_len) &&
         (got[TES_BATCH_COL_PLATE] != 2 ==> r->plate_len == 0);
+    predicate hdr_ok(struct tes_batch *b) =
+        b->hdr <= TES_BATCH_HDR_REFUSED && b->ncol <= TES_BATCH_FIELDS_MAX &&
+        (\forall integer k; 0 <= k < TES_BATCH_FIELDS_MAX ==> b->col[k] <= TES_BATCH_COL_ID);
     logic integer ten(integer k) =
         k <= 0 ? 1 : k == 1 ? 10 : k == 2 ? 100 : k == 3 ? 1000 : k == 4 ? 10000 : 100000;
  */
@@ -112,7 +115,7 @@ has_digit(const uint8_t *s, size_t n)
 /*@ requires \valid_read(s + (0 .. n-1)) && i < n && s[i] >= 0x80;
     requires \valid(why) && \separated(why, s + (0 .. n-1));
     terminates \true;
-    assigns *why;
+    assigns *why \from \nothing;
     ensures \result == 0 || (2 <= \result <= 4 && i + \result <= n);
     ensures \result == 0 ==> *why != \null;
  */
@@ -172,7 +175,7 @@ utf8_seq(const uint8_t *s, size_t n, size_t i, const char **why)
 /*@ requires \valid_read(s + (0 .. n-1));
     requires \valid(why) && \separated(why, s + (0 .. n-1));
     terminates \true;
-    assigns *why;
+    assigns *why \from \nothing;
     ensures \result == 0 || \result == -1;
     ensures \result != 0 ==> *why != \null;
  */
@@ -291,7 +294,8 @@ rec_clear(struct tes_batch_rec *r)
     requires \valid(r) && \valid(why) && rec_partial(r);
     requires \separated(r, why, v + (0 .. n-1));
     terminates \true;
-    assigns r->plate[0 .. TES_BATCH_PLATE_MAX], r->plate_len, *why;
+    assigns r->plate[0 .. TES_BATCH_PLATE_MAX], r->plate_len;
+    assigns *why \from \nothing;
     ensures rec_partial(r);
     ensures \result == 0 || \result == -1;
     ensures \result == 0 ==> 1 <= r->plate_len;
@@ -322,7 +326,8 @@ set_plate(const uint8_t *v, size_t n, struct tes_batch_rec *r, const char **why)
     requires \valid(r) && \valid(why) && rec_partial(r);
     requires \separated(r, why, v + (0 .. n-1));
     terminates \true;
-    assigns r->loc[0 .. TES_LOCATION_MAX], r->loc_len, r->has_location, *why;
+    assigns r->loc[0 .. TES_LOCATION_MAX], r->loc_len, r->has_location;
+    assigns *why \from \nothing;
     ensures rec_partial(r);
     ensures \result == 0 || \result == -1;
     ensures n > TES_LOCATION_MAX ==> \result == -1;
@@ -381,7 +386,8 @@ get_number(const uint8_t *v, size_t n, uint32_t *x)
     requires \valid(r) && \valid(why) && rec_partial(r);
     requires \separated(r, why, v + (0 .. n-1));
     terminates \true;
-    assigns r->speed, r->limit, r->has_limit, *why;
+    assigns r->speed, r->limit, r->has_limit;
+    assigns *why \from \nothing;
     ensures rec_partial(r);
     ensures \result == 0 || \result == -1;
     ensures n > TES_LOCATION_MAX ==> \result == -1;
@@ -416,7 +422,8 @@ set_number(uint8_t kind, const uint8_t *v, size_t n, struct tes_batch_rec *r, co
     requires \valid(r) && \valid(why) && rec_partial(r);
     requires \separated(r, why, v + (0 .. n-1));
     terminates \true;
-    assigns r->time, r->has_time, *why;
+    assigns r->time, r->has_time;
+    assigns *why \from \nothing;
     ensures rec_partial(r);
     ensures \result == 0 || \result == -1;
     ensures n > TES_LOCATION_MAX ==> \result == -1;
@@ -450,7 +457,8 @@ set_time(const uint8_t *v, size_t n, struct tes_batch_rec *r, const char **why)
     requires \valid(r) && \valid(why) && rec_partial(r);
     requires \separated(r, why, v + (0 .. n-1));
     terminates \true;
-    assigns r->id[0 .. TES_REPORT_ID_LEN - 1], r->has_id, *why;
+    assigns r->id[0 .. TES_REPORT_ID_LEN - 1], r->has_id;
+    assigns *why \from \nothing;
     ensures rec_partial(r);
     ensures \result == 0 || \result == -1;
     ensures n > TES_LOCATION_MAX ==> \result == -1;
@@ -484,7 +492,8 @@ set_id(const uint8_t *v, size_t n, struct tes_batch_rec *r, const char **why)
     requires \valid(r) && \valid(why) && rec_partial(r);
     requires \separated(r, why, v + (0 .. n-1));
     terminates \true;
-    assigns *r, *why;
+    assigns *r;
+    assigns *why \from \nothing;
     ensures rec_partial(r) && r->line == \old(r->line);
     ensures \result == 0 || \result == -1;
     ensures \result == 0 && kind == TES_BATCH_COL_PLATE ==> 1 <= r->plate_len;
@@ -496,19 +505,15 @@ set_id(const uint8_t *v, size_t n, struct tes_batch_rec *r, const char **why)
 static int
 set_field(uint8_t kind, const uint8_t *v, size_t n, struct tes_batch_rec *r, const char **why)
 {
-	switch (kind) {
-	case TES_BATCH_COL_PLATE:
+	if (kind == TES_BATCH_COL_PLATE)
 		return set_plate(v, n, r, why);
-	case TES_BATCH_COL_SPEED:
-	case TES_BATCH_COL_LIMIT:
+	if (kind == TES_BATCH_COL_SPEED || kind == TES_BATCH_COL_LIMIT)
 		return set_number(kind, v, n, r, why);
-	case TES_BATCH_COL_LOCATION:
+	if (kind == TES_BATCH_COL_LOCATION)
 		return set_location(v, n, r, why);
-	case TES_BATCH_COL_TIME:
+	if (kind == TES_BATCH_COL_TIME)
 		return set_time(v, n, r, why);
-	default:
-		return set_id(v, n, r, why);
-	}
+	return set_id(v, n, r, why);
 }
 
 /* ---- CSV ----------------------------------------------------------------------------- */
@@ -517,7 +522,8 @@ set_field(uint8_t kind, const uint8_t *v, size_t n, struct tes_batch_rec *r, con
     requires \valid(sp) && \valid(why);
     requires \separated(i, sp, why, s + (0 .. n-1));
     terminates \true;
-    assigns *i, *sp, *why;
+    assigns *i, *sp;
+    assigns *why \from \nothing;
     ensures \result == 0 || \result == -1;
     ensures \result == 0 ==> \old(*i) < *i <= n && sp->from <= sp->to <= n;
     ensures \result != 0 ==> *why != \null;
@@ -555,7 +561,8 @@ quoted_field(const uint8_t *s, size_t n, int eof, size_t *i, struct span *sp, co
     requires \valid(sp) && \valid(why);
     requires \separated(i, sp, why, s + (0 .. n-1));
     terminates \true;
-    assigns *i, *sp, *why;
+    assigns *i, *sp;
+    assigns *why \from \nothing;
     ensures \result == 0 || \result == -1;
     ensures \result == 0 ==> \old(*i) <= *i <= n && sp->from <= sp->to <= n;
     ensures \result != 0 ==> *why != \null;
@@ -593,10 +600,11 @@ plain_field(const uint8_t *s, size_t n, size_t *i, struct span *sp, const char *
     requires \valid(f + (0 .. TES_BATCH_FIELDS_MAX - 1)) && \valid(nf) && \valid(why);
     requires \separated(f + (0 .. TES_BATCH_FIELDS_MAX - 1), nf, why, s + (0 .. n-1));
     terminates \true;
-    assigns f[0 .. TES_BATCH_FIELDS_MAX - 1], *nf, *why;
+    assigns f[0 .. TES_BATCH_FIELDS_MAX - 1], *nf;
+    assigns *why \from \nothing;
     ensures \result == 0 || \result == -1;
     ensures \result == 0 ==> 1 <= *nf <= TES_BATCH_FIELDS_MAX && spans_ok(f, *nf, n);
-    ensures \result != 0 ==> *why != \null;
+    ensures \result != 0 ==> *nf == \old(*nf) && *why != \null;
  */
 /* Split a CSV line into at most 6 fields (RFC 4180, blanks around fields dropped). */
 static int
@@ -678,6 +686,7 @@ all_empty(const struct span *f, size_t nf)
 
 /*@ requires \valid_read(s + (0 .. n-1)) && nf <= TES_BATCH_FIELDS_MAX;
     requires \valid_read(f + (0 .. nf-1)) && spans_ok(f, nf, n);
+    requires \separated(f + (0 .. nf-1), s + (0 .. n-1));
     terminates \true;
     assigns \nothing;
  */
@@ -704,7 +713,8 @@ names_a_column(const uint8_t *s, size_t n, const struct span *f, size_t nf)
     requires \valid(col + (0 .. TES_BATCH_FIELDS_MAX - 1)) && cols_ok(col) && \valid(why);
     requires \separated(col + (0 .. TES_BATCH_FIELDS_MAX - 1), why, f + (0 .. nf-1), s + (0 .. n-1));
     terminates \true;
-    assigns col[0 .. TES_BATCH_FIELDS_MAX - 1], *why;
+    assigns col[0 .. TES_BATCH_FIELDS_MAX - 1];
+    assigns *why \from \nothing;
     ensures cols_ok(col);
     ensures \result == 0 || \result == -1;
     ensures \result == 0 ==> \forall integer k; 0 <= k < nf ==> 1 <= col[k];
@@ -752,7 +762,8 @@ csv_header(const uint8_t *s, size_t n, const struct span *f, size_t nf, uint8_t 
     requires \valid(r) && \valid(why);
     requires \separated(r, why, col + (0 .. TES_BATCH_FIELDS_MAX - 1), f + (0 .. nf-1), s + (0 .. n-1));
     terminates \true;
-    assigns *r, *why;
+    assigns *r;
+    assigns *why \from \nothing;
     ensures \result == 0 || \result == -1;
     ensures \result == 0 ==> batch_rec_ok(r);
     ensures \result != 0 ==> *why != \null;
@@ -839,7 +850,8 @@ hex4(const uint8_t *s, size_t n, size_t j, uint32_t *u)
     requires \valid(u) && \valid(len) && \valid(why);
     requires \separated(u, len, why, s + (0 .. n-1));
     terminates \true;
-    assigns *u, *len, *why;
+    assigns *u, *len;
+    assigns *why \from \nothing;
     ensures \result == 0 || \result == -1;
     ensures \result == 0 ==> 2 <= *len && j + *len <= n && 0x20 <= *u <= 0x10ffff;
     ensures \result != 0 ==> *why != \null;
@@ -934,7 +946,8 @@ utf8_put(uint32_t u, uint8_t *out)
     requires \valid(val + (0 .. TES_BATCH_VALUE_MAX - 1)) && \valid(vlen) && \valid(why);
     requires \separated(i, vlen, why, val + (0 .. TES_BATCH_VALUE_MAX - 1), s + (0 .. n-1));
     terminates \true;
-    assigns *i, val[0 .. TES_BATCH_VALUE_MAX - 1], *vlen, *why;
+    assigns *i, val[0 .. TES_BATCH_VALUE_MAX - 1], *vlen;
+    assigns *why \from \nothing;
     ensures -1 <= \result <= 1;
     ensures \result == 0 ==> \old(*i) < *i <= n && *vlen <= TES_BATCH_VALUE_MAX;
     ensures \result == 1 ==> *vlen == TES_BATCH_VALUE_MAX;
@@ -997,7 +1010,8 @@ json_string(const uint8_t *s, size_t n, size_t *i, uint8_t *val, size_t *vlen, c
     requires \valid(from) && \valid(why);
     requires \separated(i, from, why, s + (0 .. n-1));
     terminates \true;
-    assigns *i, *from, *why;
+    assigns *i, *from;
+    assigns *why \from \nothing;
     ensures \result == 0 || \result == -1;
     ensures \result == 0 ==> \old(*i) == *from < *i <= n;
     ensures \result != 0 ==> *why != \null;
@@ -1042,7 +1056,8 @@ json_number(const uint8_t *s, size_t n, size_t *i, size_t *from, const char **wh
     requires \separated(i, got + (0 .. TES_BATCH_COL_ID), r, why, s + (0 .. n-1));
     requires got[kind] == 1 && plate_seen(got, r);
     terminates \true;
-    assigns *i, got[0 .. TES_BATCH_COL_ID], *r, *why;
+    assigns *i, got[0 .. TES_BATCH_COL_ID], *r;
+    assigns *why \from \nothing;
     ensures rec_partial(r);
     ensures \result == 0 || \result == -1;
     ensures \result == 0 ==> \old(*i) < *i <= n && plate_seen(got, r);
@@ -1102,7 +1117,8 @@ json_value(const uint8_t *s, size_t n, size_t *i, uint8_t kind, uint8_t *got, st
     requires \separated(i, got + (0 .. TES_BATCH_COL_ID), r, why, s + (0 .. n-1));
     requires plate_seen(got, r);
     terminates \true;
-    assigns *i, got[0 .. TES_BATCH_COL_ID], *r, *why;
+    assigns *i, got[0 .. TES_BATCH_COL_ID], *r;
+    assigns *why \from \nothing;
     ensures rec_partial(r);
     ensures \result == 0 || \result == -1;
     ensures \result == 0 ==> \old(*i) < *i <= n && plate_seen(got, r);
@@ -1150,7 +1166,8 @@ json_member(const uint8_t *s, size_t n, size_t *i, uint8_t *got, struct tes_batc
     requires \valid(r) && \valid(why);
     requires \separated(r, why, s + (0 .. n-1));
     terminates \true;
-    assigns *r, *why;
+    assigns *r;
+    assigns *why \from \nothing;
     ensures \result == 0 || \result == -1;
     ensures \result == 0 ==> batch_rec_ok(r);
     ensures \result != 0 ==> *why != \null;
@@ -1173,7 +1190,7 @@ json_object(const uint8_t *s, size_t n, struct tes_batch_rec *r, const char **wh
 	if (i < n && s[i] == '}') {
 		i++;
 	} else {
-		/*@ loop invariant 0 <= i <= n && rec_partial(r) && plate_seen(got, r);
+		/*@ loop invariant 0 <= i <= n && rec_partial(r) && plate_seen(&got[0], r);
 		    loop assigns i, got[0 .. TES_BATCH_COL_ID], *r, *why;
 		    loop variant n - i; */
 		for (;;) {
@@ -1210,11 +1227,59 @@ json_object(const uint8_t *s, size_t n, struct tes_batch_rec *r, const char **wh
 
 /* ---- lines --------------------------------------------------------------------------- */
 
-/*@ requires \valid(b) && batch_ok(b) && off <= n <= b->len;
+/*@ requires \valid(hdr) && \valid(ncol) && \valid(col + (0 .. TES_BATCH_FIELDS_MAX - 1)) && \valid(why);
+    requires cols_ok(col) && *ncol <= TES_BATCH_FIELDS_MAX;
+    requires \valid_read(s + (0 .. n-1)) && nf <= TES_BATCH_FIELDS_MAX;
+    requires \valid_read(f + (0 .. nf-1)) && (bad == 0 ==> spans_ok(f, nf, n));
+    requires bad != 0 ==> *why != \null;
+    requires \separated(hdr, ncol, col + (0 .. TES_BATCH_FIELDS_MAX - 1), why, f + (0 .. nf-1), s + (0 .. n-1));
+    terminates \true;
+    assigns *hdr, *ncol, col[0 .. TES_BATCH_FIELDS_MAX - 1];
+    assigns *why \from \nothing;
+    ensures cols_ok(col) && *ncol <= TES_BATCH_FIELDS_MAX;
+    ensures \result == -1 || \result == 0 || \result == 1;
+    ensures \result == 0 ==> *hdr == TES_BATCH_HDR_NONE && *ncol == TES_BATCH_FIELDS_MAX && *why == \old(*why);
+    ensures \result == 1 ==> *hdr == TES_BATCH_HDR_NAMED;
+    ensures \result == -1 ==> *hdr == TES_BATCH_HDR_REFUSED && *why != \null;
+ */
+/*
+ * The first CSV record, s[0 .. n-1] (bad: refused by the byte or field
+ * rules, with *why set): 1 when it is a valid header (its columns into col),
+ * -1 when it is a header that is refused, 0 when it is no header (the
+ * default columns into col).
+ */
+static int
+csv_columns(uint8_t *hdr, uint8_t *ncol, uint8_t *col, const uint8_t *s, size_t n, const struct span *f,
+	    size_t nf, int bad, const char **why)
+{
+	size_t k;
+
+	/*= spec/INPUT.md#csv MUST-IC4: the first record is a header when it has no digit or names a column */
+	if (!has_digit(s, n) || (bad == 0 && names_a_column(s, n, f, nf))) {
+		if (bad != 0 || csv_header(s, n, f, nf, col, why) != 0) {
+			*hdr = TES_BATCH_HDR_REFUSED;
+			return -1;
+		}
+		*hdr = TES_BATCH_HDR_NAMED;
+		*ncol = (uint8_t)nf;
+		return 1;
+	}
+	/*@ loop invariant 0 <= k <= TES_BATCH_FIELDS_MAX && cols_ok(col);
+	    loop assigns k, col[0 .. TES_BATCH_FIELDS_MAX - 1];
+	    loop variant TES_BATCH_FIELDS_MAX - k; */
+	for (k = 0; k < TES_BATCH_FIELDS_MAX; k++)
+		col[k] = (uint8_t)(k + 1);
+	*ncol = TES_BATCH_FIELDS_MAX;
+	*hdr = TES_BATCH_HDR_NONE;
+	return 0;
+}
+
+/*@ requires \valid(b) && hdr_ok(b) && off <= n <= TES_BATCH_LINE_MAX + 1;
     requires \valid(r) && \valid(why) && \separated(b, r, why);
     terminates \true;
-    assigns b->hdr, b->ncol, b->col[0 .. TES_BATCH_FIELDS_MAX - 1], *r, *why;
-    ensures batch_ok(b);
+    assigns b->hdr, b->ncol, b->col[0 .. TES_BATCH_FIELDS_MAX - 1], *r;
+    assigns *why \from \nothing;
+    ensures hdr_ok(b);
     ensures \result == TES_BATCH_MORE || \result == TES_BATCH_RECORD || \result == TES_BATCH_ERROR;
     ensures \result == TES_BATCH_RECORD ==> batch_rec_ok(r);
     ensures \result == TES_BATCH_ERROR ==> *why != \null;
@@ -1225,46 +1290,41 @@ csv_line(struct tes_batch *b, size_t off, size_t n, int eof, struct tes_batch_re
 {
 	struct span f[TES_BATCH_FIELDS_MAX];
 	const uint8_t *s = b->line + off;
-	size_t m = n - off, nf = 0, k;
-	int bad;
+	size_t m = n - off, nf = 0;
+	int bad, c;
 
 	/*= spec/INPUT.md#csv MUST-IC6: after a refused header every record is refused */
 	if (b->hdr == TES_BATCH_HDR_REFUSED) {
 		*why = "the header line was refused, so the columns are unknown: fix the header";
 		return TES_BATCH_ERROR;
 	}
-	bad = check_bytes(s, m, why) != 0 || csv_split(s, m, eof, f, &nf, why) != 0;
-	if (!bad && all_empty(f, nf))
+	if (check_bytes(s, m, why) != 0 || csv_split(s, m, eof, f, &nf, why) != 0)
+		bad = 1;
+	else
+		bad = 0;
+	/*@ assert bad != 0 ==> *why != \null && nf == 0; */
+	if (bad == 0 && all_empty(f, nf))
 		return TES_BATCH_MORE;
 	if (b->hdr == TES_BATCH_HDR_UNSEEN) {
-		/*= spec/INPUT.md#csv MUST-IC4: the first record is a header when it has no digit or names a column */
-		if (!has_digit(s, m) || (!bad && names_a_column(s, m, f, nf))) {
-			if (bad || csv_header(s, m, f, nf, b->col, why) != 0) {
-				b->hdr = TES_BATCH_HDR_REFUSED;
-				return TES_BATCH_ERROR;
-			}
-			b->hdr = TES_BATCH_HDR_NAMED;
-			b->ncol = (uint8_t)nf;
-			return TES_BATCH_MORE;
-		}
-		/*@ loop invariant 0 <= k <= TES_BATCH_FIELDS_MAX && cols_ok(b->col);
-		    loop assigns k, b->col[0 .. TES_BATCH_FIELDS_MAX - 1];
-		    loop variant TES_BATCH_FIELDS_MAX - k; */
-		for (k = 0; k < TES_BATCH_FIELDS_MAX; k++)
-			b->col[k] = (uint8_t)(k + 1);
-		b->ncol = TES_BATCH_FIELDS_MAX;
-		b->hdr = TES_BATCH_HDR_NONE;
+		c = csv_columns(&b->hdr, &b->ncol, b->col, s, m, f, nf, bad, why);
+		/*@ assert hdr_ok(b); */
+		if (c != 0)
+			return c > 0 ? TES_BATCH_MORE : TES_BATCH_ERROR;
 	}
-	if (bad)
+	if (bad != 0)
 		return TES_BATCH_ERROR;
-	return csv_record(s, m, f, nf, b->col, b->ncol, r, why) == 0 ? TES_BATCH_RECORD : TES_BATCH_ERROR;
+	/*@ assert hdr_ok(b); */
+	c = csv_record(s, m, f, nf, b->col, b->ncol, r, why);
+	/*@ assert hdr_ok(b); */
+	return c == 0 ? TES_BATCH_RECORD : TES_BATCH_ERROR;
 }
 
 /*@ requires \valid(b) && batch_ok(b);
     requires \valid(r) && \valid(why) && \separated(b, r, why);
     terminates \true;
-    assigns b->fmt, b->hdr, b->ncol, b->col[0 .. TES_BATCH_FIELDS_MAX - 1], *r, *why;
-    ensures batch_ok(b);
+    assigns b->fmt, b->hdr, b->ncol, b->col[0 .. TES_BATCH_FIELDS_MAX - 1], *r;
+    assigns *why \from \nothing;
+    ensures b->fmt <= TES_BATCH_JSONL && hdr_ok(b);
     ensures \result == TES_BATCH_MORE || \result == TES_BATCH_RECORD || \result == TES_BATCH_ERROR;
     ensures \result == TES_BATCH_RECORD ==> batch_rec_ok(r);
     ensures \result == TES_BATCH_ERROR ==> *why != \null;
@@ -1305,7 +1365,8 @@ read_line(struct tes_batch *b, int eof, struct tes_batch_rec *r, const char **wh
 /*@ requires \valid(b) && batch_ok(b) && b->full == 0;
     requires \valid(rec) && \valid(why) && \separated(b, rec, why);
     terminates \true;
-    assigns *b, *rec, *why;
+    assigns *b, *rec;
+    assigns *why \from \nothing;
     ensures batch_ok(b) && b->len == 0;
     ensures b->no >= \old(b->no);
     ensures \result == TES_BATCH_MORE || \result == TES_BATCH_RECORD || \result == TES_BATCH_ERROR;

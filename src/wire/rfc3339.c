@@ -43,7 +43,8 @@ two(const char *s)
     requires \valid(w) && \valid(why);
     requires \separated(w, why, s + (0 .. n-1));
     terminates \true;
-    assigns w->year, w->month, w->day, *why;
+    assigns w->year, w->month, w->day;
+    assigns *why \from \nothing;
     ensures \result == 0 || \result == -1;
     ensures \result == 0 ==> 10 <= n && 0 <= w->year <= 9999 && 0 <= w->month <= 99 && 0 <= w->day <= 99;
     ensures \result != 0 ==> *why != \null;
@@ -69,7 +70,8 @@ get_date(const char *s, size_t n, struct when *w, const char **why)
     requires \separated(w, why, s + (0 .. n-1));
     requires \valid(zone) && \separated(zone, w, why, s + (0 .. n-1));
     terminates \true;
-    assigns w->hour, w->minute, w->second, *zone, *why;
+    assigns w->hour, w->minute, w->second, *zone;
+    assigns *why \from \nothing;
     ensures \result == 0 || \result == -1;
     ensures \result == 0 ==> 19 <= *zone <= n;
     ensures \result == 0 ==> 0 <= w->hour <= 99 && 0 <= w->minute <= 99 && 0 <= w->second <= 99;
@@ -115,9 +117,10 @@ get_time(const char *s, size_t n, struct when *w, size_t *zone, const char **why
     requires \valid(w) && \valid(why);
     requires \separated(w, why, s + (0 .. n-1));
     terminates \true;
-    assigns w->sign, w->off_h, w->off_m, *why;
+    assigns w->sign, w->off_h, w->off_m;
+    assigns *why \from \nothing;
     ensures \result == 0 || \result == -1;
-    ensures \result == 0 ==> -1 <= w->sign <= 1 && 0 <= w->off_h <= 99 && 0 <= w->off_m <= 99;
+    ensures \result == 0 ==> i < n && -1 <= w->sign <= 1 && 0 <= w->off_h <= 99 && 0 <= w->off_m <= 99;
     ensures \result != 0 ==> *why != \null;
  */
 /* The zone at s[i]: Z or z, or "+HH:MM" / "-HH:MM", then the end of s. */
@@ -168,7 +171,7 @@ days_in_month(int year, int month)
     requires TES_RFC3339_YEAR_MIN <= year <= TES_RFC3339_YEAR_MAX && 1 <= month <= 12;
     requires 1 <= day <= 31;
     terminates \true;
-    assigns *why;
+    assigns *why \from \nothing;
     ensures \result == 0 || \result == -1;
     ensures \result != 0 ==> *why != \null;
  */
@@ -197,7 +200,7 @@ day_exists(int year, int month, int day, const char **why)
 /*@ requires \valid(w) && \valid(why) && \separated(w, why);
     requires when_syntax(w);
     terminates \true;
-    assigns *why;
+    assigns *why \from \nothing;
     ensures \result == 0 || \result == -1;
     ensures \result == 0 ==> when_ranges(w);
     ensures \result != 0 ==> *why != \null;

@@ -32,7 +32,8 @@ enum tes_rfc3339_limits {
     requires \valid(t) && \valid(why);
     requires \separated(t, why, s + (0 .. n-1));
     terminates \true;
-    assigns *t, *why;
+    assigns *t;
+    assigns *why \from \nothing;
     ensures \result == 0 || \result == TES_ERR_TIME;
     ensures \result == 0 ==> TES_RFC3339_LEN_MIN <= n && *t < TES_RFC3339_LIMIT && *why == \null;
     ensures \result != 0 ==> *t == \old(*t) && *why != \null;
