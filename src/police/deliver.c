@@ -48,6 +48,7 @@ struct tes_deliver {
 	int connected;
 	int down;      /* the server could not be reached, or the link dropped: send no more */
 	int code;      /* the worst outcome so far (EX_DATAERR for refused input or reports) */
+	int fatal;     /* a session failure that stopped sending (EX_NOPERM, EX_PROTOCOL), or 0 */
 	size_t added;  /* records this run added to the spool */
 	size_t unsent; /* records that could not even be spooled (spool full) */
 	size_t nmap;
@@ -468,7 +469,10 @@ send_entry(struct tes_deliver *d, const struct tes_spooler_entry *e, int *code)
 			break;
 		tes_client_close(&d->c);
 		d->connected = 0;
-		if (r != TES_ERR_CLOSED && r != TES_ERR_TIMEOUT)
+		/* a dropped link, or a session the server ended with an alert (its session
+		 * child gone with the master, say): the same bytes again on a new connection */
+		if (r != TES_ERR_CLOSED && r != TES_ERR_TIMEOUT &&
+		    !(r == TES_ERR_PEER && d->c.alert != TES_ALERT_AUTH))
 			break;
 	}
 	if (r != 0) {
@@ -520,9 +524,16 @@ tes_deliver_flush(struct tes_deliver *d)
 			continue;
 		if ((r = send_entry(d, &e, &code)) == 0 || r == TES_ERR_CLOSED)
 			continue;
-		if (r == TES_ERR_AUTH || (r == TES_ERR_PEER && d->c.alert == TES_ALERT_AUTH))
+		if (r == TES_ERR_AUTH || (r == TES_ERR_PEER && d->c.alert == TES_ALERT_AUTH)) {
 			drop_added(d);
-		return code;
+			return code;
+		}
+		if (code == EX_IOERR)
+			return code;
+		/* the server key refused, a protocol failure: send no more, but keep spooling
+		 * the rest of the input, and exit with that code at the end */
+		d->down = 1;
+		d->fatal = code;
 	}
 	return EX_OK;
 }
@@ -584,7 +595,9 @@ tes_deliver_close(struct tes_deliver *d, int code)
 		fprintf(stderr, "tes-police: %zu %s in the spool %s: 'tes-police flush' sends %s\n", left,
 			left == 1 ? "report waits" : "reports wait", d->spool_dir, left == 1 ? "it" : "them");
 	/*= spec/SPOOL.md#delivery MUST-SP17: what waits because the server is away: 75 */
-	if (code == EX_OK && d->down && d->unsent > 0 && d->added == 0)
+	if (code == EX_OK && d->fatal != 0)
+		code = d->fatal;
+	else if (code == EX_OK && d->down && d->unsent > 0 && d->added == 0)
 		code = EX_UNAVAILABLE;
 	else if (code == EX_OK && d->down && left > 0)
 		code = EX_TEMPFAIL;

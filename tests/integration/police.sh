@@ -123,7 +123,9 @@ CPID=$!
 wait_until 20 sh -c "[ \$(cat '$T/km.out' 2>/dev/null | grep -c QUEUED) -ge 50 ]"
 kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
 wait "$CPID"
-ok $([ $? = 75 ] && [ "$(spooled)" -gt 0 ] && echo 0 || echo 1) "server killed mid-batch: 75, the rest spooled"
+rc=$?
+ok $([ $rc = 75 ] && [ "$(spooled)" -gt 0 ] && echo 0 || echo 1) "server killed mid-batch: 75, the rest spooled"
+[ $rc = 75 ] || { echo "# exit $rc"; sed 's/^/# /' "$T/km.err"; tail -3 "$T/km.out" | sed 's/^/# /'; }
 start_server "$D" || exit 1
 police flush >>"$T/km.out" 2>>"$T/km.err"
 ok $([ $? = 0 ] && [ "$(spooled)" = 0 ] && echo 0 || echo 1) "flush after the restart sends the rest"
