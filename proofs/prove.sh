@@ -30,6 +30,7 @@ declare -A SRCS=(
 	[html]="src/web/html.c"
 	[rfc3339]="src/wire/rfc3339.c"
 	[batch]="src/wire/batch.c"
+	[spool]="src/police/spool.c"
 	[roundtrip]="proofs/roundtrip.c"
 )
 # extra WP options per module. mon: the permission table is a small
@@ -58,6 +59,11 @@ tes_journal_decision_decode,audit_check,tes_journal_audit_encode,tes_journal_aud
 	[drivers]="-wp-fct byte_value,tes_drivers_plate_cmp,entries_len,tes_drivers_encoded_len,\
 entry_check,put_hdr,put_entries,tes_drivers_encode,get_hdr,tes_drivers_hdr_decode,get_entry,\
 get_entries,tes_drivers_decode"
+	# spool: every function of the file but its HMAC wrapper rec_tag, whose contract is trusted
+	[spool]="-wp-fct zero_from,copy_bytes,len_ok,tes_spool_hdr_encode,reserved_zero,tes_spool_hdr_decode,tes_spool_next,\
+body_cur,digest_check,add_head,add_tail,tes_spool_add_decode,tes_spool_done_decode,tes_spool_seen_decode,\
+tes_spool_verify,put_head,put_tag,put_add_head,put_add_tail,tes_spool_add_encode,tes_spool_done_encode,\
+tes_spool_seen_encode,tes_spool_id_input"
 )
 # extra preprocessor arguments per module (trusted stubs, proofs/stubs/)
 declare -A EXTRA=(
@@ -72,8 +78,10 @@ declare -A EXTRA=(
  -cpp-extra-args=-include -cpp-extra-args=$root/proofs/stubs/crypto_rsa.h"
 	[drivers]="-cpp-extra-args=-I/usr/include/bearssl \
  -cpp-extra-args=-include -cpp-extra-args=$root/proofs/stubs/crypto_hash.h"
+	[spool]="-c11 -cpp-extra-args=-I/usr/include/bearssl \
+ -cpp-extra-args=-include -cpp-extra-args=$root/proofs/stubs/crypto_hash.h"
 )
-ALL="cur ct wipe hex frame field penalty msg mon seal journal drivers http html rfc3339 batch roundtrip"
+ALL="cur ct wipe hex frame field penalty msg mon seal journal drivers http html rfc3339 batch spool roundtrip"
 mods=${*:-$ALL model}
 run_model=0
 case " $mods " in *" model "*) run_model=1; mods=$(echo " $mods " | sed 's/ model / /');; esac

@@ -122,13 +122,11 @@ struct tes_spool_seen {
         (type == TES_SPOOL_SEEN && l == TES_SPOOL_SEEN_LEN);
     predicate spool_hdr_ok(uint8_t *p) =
         be32(p) == TES_SPOOL_MAGIC_HI && be32(p + 4) == TES_SPOOL_MAGIC_LO && p[8] == TES_SPOOL_VERSION &&
-        \forall integer k; 9 <= k < 16 ==> p[k] == 0;
+        p[9] == 0 && p[10] == 0 && p[11] == 0 && p[12] == 0 && p[13] == 0 && p[14] == 0 && p[15] == 0;
     predicate spool_user_ok(char *s, integer n) =
         1 <= n <= TES_SPOOL_USER_MAX && s[n] == 0 && \forall integer k; 0 <= k < n ==> name_char(s[k]);
-    predicate spool_add_ok(struct tes_spool_add *a) =
-        spool_user_ok(&a->user[0], a->user_len) && a->timeless <= 1 &&
-        (a->timeless == 0 ==> \forall integer k; 0 <= k < TES_SPOOL_DIGEST_LEN ==> a->digest[k] == 0) &&
-        report_ok(&a->report);
+    predicate spool_zero_digest(struct tes_spool_add *a) =
+        \forall integer k; 0 <= k < TES_SPOOL_DIGEST_LEN ==> a->digest[k] == 0;
     logic integer spool_add_size(struct tes_spool_add *a) =
         TES_SPOOL_OVERHEAD + TES_SPOOL_ADD_FIXED + a->user_len + 62 + a->report.plate_len +
         a->report.loc_len;
@@ -197,13 +195,20 @@ tes_spool_next(const uint8_t *p, size_t n, size_t off, struct tes_spool_rec *rec
  * The tag is not checked here (tes_spool_verify).
  */
 
-/* ADD: a valid user name, timeless 0 or 1, digest zero unless timeless, the report as tes_msg_report_decode. */
+/*
+ * ADD: a valid user name (NUL-terminated), timeless 0 or 1, the digest zero
+ * unless timeless, the report as tes_msg_report_decode takes it.
+ */
 /*@ requires \valid_read(q + (0 .. m-1)) && \valid(a);
     requires \separated(a, q + (0 .. m-1));
     terminates \true;
     assigns *a;
     ensures \result == 0 || \result < 0;
-    ensures \result == 0 ==> spool_add_ok(a) && m == spool_add_size(a);
+    ensures \result == 0 ==> spool_user_ok(&a->user[0], a->user_len);
+    ensures \result == 0 ==> a->timeless <= 1;
+    ensures \result == 0 ==> (a->timeless == 0 ==> spool_zero_digest(a));
+    ensures \result == 0 ==> report_ok(&a->report);
+    ensures \result == 0 ==> m == spool_add_size(a);
  */
 int
 tes_spool_add_decode(const uint8_t *q, size_t m, struct tes_spool_add *a);
@@ -233,9 +238,11 @@ tes_spool_seen_decode(const uint8_t *q, size_t m, struct tes_spool_seen *s);
 /*
  * 0 if the last 32 bytes of the record q (m bytes) are the tag of the
  * others under key (compared in constant time), TES_ERR_MAC if not,
- * TES_ERR_TRUNCATED when m is below a record's overhead.
+ * TES_ERR_TRUNCATED when m is below a record's overhead. The key lies
+ * outside the record (as the HMAC wrapper's contract asks).
  */
 /*@ requires \valid_read(key + (0 .. TES_SPOOL_KEY_LEN - 1)) && \valid_read(q + (0 .. m-1));
+    requires \separated(key + (0 .. TES_SPOOL_KEY_LEN - 1), q + (0 .. m-1));
     terminates \true;
     assigns \nothing;
     ensures \result == 0 || \result == TES_ERR_MAC || \result == TES_ERR_TRUNCATED;
@@ -258,7 +265,7 @@ tes_spool_verify(const uint8_t key[static TES_SPOOL_KEY_LEN], const uint8_t *q, 
     assigns out[0 .. cap-1], *used;
     ensures \result == 0 || \result < 0;
     ensures \old(a->user_len > TES_SPOOL_USER_MAX) ==> \result == TES_ERR_ARG;
-    ensures \result == 0 ==> *used <= cap && *used == spool_add_size(a);
+    ensures \result == 0 ==> *used <= cap && *used == \old(spool_add_size(a));
  */
 int
 tes_spool_add_encode(const uint8_t key[static TES_SPOOL_KEY_LEN], const struct tes_spool_add *a, uint8_t *out,
