@@ -39,6 +39,7 @@ parsers() {
 	handshake) echo src/officer/engine.c src/police/client_engine.c src/police/client.c ;;
 	handshake_real) echo src/officer/engine.c ;;
 	http) echo src/web/http.c src/web/resp.c ;;
+	spool) echo src/police/spool.c ;;
 	esac
 }
 
