@@ -333,7 +333,7 @@ prove-status: deps
 #                   (tests/integration/fuzz.sh); also checks that no release binary
 #                   contains the fuzz-mode code (tests/integration/fuzzmode.sh).
 FUZZ_TARGETS       ?= frame record report drivers_enc index monitor handshake handshake_real http \
-                      batch_csv batch_jsonl
+                      batch_csv batch_jsonl spool
 FUZZ_SECONDS       ?= 60
 FUZZ_SMOKE_SECONDS ?= 30
 FUZZ_CC            ?= clang
@@ -352,7 +352,8 @@ FUZZ_LIB_SRC  := $(wildcard src/common/*.c) \
                  $(addprefix src/crypto/,sha256.c hmac.c hkdf.c digest.c handshake.c keysched.c record.c rsa.c x25519.c) \
                  src/store/seal.c src/store/journal.c src/store/drivers.c src/store/index.c \
                  src/officer/engine.c src/officer/mon.c \
-                 src/police/client.c src/police/client_engine.c src/web/http.c src/web/wmsg.c src/web/resp.c
+                 src/police/client.c src/police/client_engine.c src/police/spool.c \
+                 src/web/http.c src/web/wmsg.c src/web/resp.c
 FUZZ_SRC_fuzz  := $(filter-out src/common/ct.c,$(FUZZ_LIB_SRC)) fuzz/fuzzmode.c
 FUZZ_SRC_real  := $(FUZZ_LIB_SRC) fuzz/fuzzmode.c
 FUZZ_DEF_fuzz  := -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -DTES_FUZZ_BUILD
@@ -389,7 +390,7 @@ $(FB)/cov_$(1): $(FB)/cov-$(2)/fuzz/fuzz_$(1).o $(FB)/cov-$(2)/fuzz/replay.o $(c
 	@$$(if $$(Q),echo "  LD      $$@")
 	$$(Q)$$(FUZZ_CC) -fprofile-instr-generate -o $$@ $$^ -lbearssl
 endef
-FUZZ_ALL := frame record report drivers_enc index monitor handshake handshake_real http batch_csv batch_jsonl
+FUZZ_ALL := frame record report drivers_enc index monitor handshake handshake_real http batch_csv batch_jsonl spool
 $(foreach t,$(FUZZ_ALL),$(eval $(call FUZZ_BIN_RULES,$(t),$(call fuzz_flavour,$(t)))))
 
 $(FB)/seeds: $(FB)/lf-fuzz/fuzz/seeds.o $(call fuzz_objs,lf,fuzz)

@@ -40,6 +40,7 @@ parsers() {
 	handshake_real) echo src/officer/engine.c ;;
 	http) echo src/web/http.c src/web/resp.c ;;
 	batch_csv | batch_jsonl) echo src/wire/batch.c src/wire/rfc3339.c ;;
+	spool) echo src/police/spool.c ;;
 	esac
 }
 

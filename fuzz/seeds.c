@@ -20,6 +20,7 @@
 #include "fuzzmode.h"
 #include "hs_server.h"
 #include "officer/mon.h"
+#include "police/spool.h"
 #include "store/drivers.h"
 #include "store/journal.h"
 #include "store/seal.h"
@@ -859,6 +860,114 @@ seeds_http(void)
 	emit("http", "head-too-large");
 }
 
+/* Spool files as fuzz_spool.c reads them (u8 flags | file), tagged under its key K. */
+static const uint8_t spool_key[TES_SPOOL_KEY_LEN] = "fuzz spool key: thirty-two bytes";
+
+static size_t
+spool_file(uint8_t *f, size_t cap, int tagged)
+{
+	static struct tes_spool_add a;
+	struct tes_spool_done d = { .status = TES_SPOOL_QUEUED, .at = TES_FUZZ_NOW };
+	struct tes_spool_seen sn = { .observed = TES_FUZZ_NOW - 60, .first = TES_FUZZ_NOW - 30 };
+	uint8_t salt[TES_SPOOL_SALT_LEN], k[TES_SPOOL_KEY_LEN];
+	size_t n = TES_SPOOL_HDR_LEN, used;
+
+	memcpy(k, spool_key, sizeof k);
+	if (!tagged)
+		k[0] ^= 1;
+	memset(salt, 0x5a, sizeof salt);
+	tes_spool_hdr_encode(salt, f);
+	memset(&a, 0, sizeof a);
+	a.user_len = 5;
+	memcpy(a.user, "alice", 5);
+	a.spooled_at = TES_FUZZ_NOW;
+	sample_report(&a.report);
+	a.report.loc_len = 9;
+	memcpy(a.report.loc, "Bursa, E5", 9);
+	memset(a.sig, 0x5e, sizeof a.sig);
+	fuzz_check(tes_spool_add_encode(k, &a, f + n, cap - n, &used) == 0, "spool ADD");
+	n += used;
+	a.timeless = 1;
+	memset(a.digest, 0xd1, sizeof a.digest);
+	a.report.id[0] = 0x23;
+	a.report.loc_len = 0;
+	fuzz_check(tes_spool_add_encode(k, &a, f + n, cap - n, &used) == 0, "spool timeless ADD");
+	n += used;
+	memset(d.id, 0x22, sizeof d.id);
+	fuzz_check(tes_spool_done_encode(k, &d, f + n, cap - n, &used) == 0, "spool DONE");
+	n += used;
+	memcpy(sn.digest, a.digest, sizeof sn.digest);
+	memcpy(sn.id, a.report.id, sizeof sn.id);
+	fuzz_check(tes_spool_seen_encode(k, &sn, f + n, cap - n, &used) == 0, "spool SEEN");
+	return n + used;
+}
+
+static void
+seeds_spool(void)
+{
+	static uint8_t f[4096];
+	static const uint8_t junk[] = { 0x00, 0x05, 0x01, 0xff };
+	static const uint8_t zeros[600];
+	size_t n = spool_file(f, sizeof f, 1);
+
+	put_u8(0);
+	put(f, n);
+	emit("spool", "file");
+	put_u8(0);
+	put(f, n - 40);
+	emit("spool", "torn-tail");
+	put_u8(0);
+	put(f, n);
+	put(zeros, sizeof zeros);
+	emit("spool", "zero-tail");
+	put_u8(0);
+	put(f, n);
+	put(junk, sizeof junk);
+	emit("spool", "malformed-tail");
+	put_u8(2);
+	put(f + TES_SPOOL_HDR_LEN, n - TES_SPOOL_HDR_LEN);
+	emit("spool", "records-only");
+	put_u8(0);
+	f[8] = 2;
+	put(f, n);
+	f[8] = 1;
+	emit("spool", "other-version");
+	/* tagged under another key: the harness re-tags them (flag 1) */
+	n = spool_file(f, sizeof f, 0);
+	put_u8(1);
+	put(f, n);
+	emit("spool", "retag");
+	put_u8(0);
+	put(f, n);
+	emit("spool", "other-key");
+	/* raw structs for the encoders: the file, then room, then an ADD, a DONE, a SEEN as they lie in memory */
+	put_u8(4);
+	put_u16(n);
+	put(f, n);
+	put_u16(1000);
+	{
+		static struct tes_spool_add a;
+		struct tes_spool_done d;
+		struct tes_spool_seen sn;
+
+		/* whole structs, padding included: zero them first so the seed is always the same */
+		memset(&d, 0, sizeof d);
+		memset(&sn, 0, sizeof sn);
+		d.status = TES_SPOOL_DROPPED;
+		d.at = 1;
+		sn.observed = 2;
+		sn.first = 3;
+		memset(&a, 0, sizeof a);
+		a.user_len = 3;
+		memcpy(a.user, "bob", 3);
+		sample_report(&a.report);
+		put(&a, sizeof a);
+		put(&d, sizeof d);
+		put(&sn, sizeof sn);
+	}
+	emit("spool", "raw-structs");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -872,6 +981,7 @@ main(int argc, char **argv)
 	seeds_monitor();
 	seeds_drivers();
 	seeds_index();
+	seeds_spool();
 	return 0;
 }
 

@@ -221,7 +221,8 @@ tes_spooler_pending(const struct tes_spooler *s);
  * One line for a listing: "<id hex> <plate> <user> <spooled at>", and
  * " (another user's)" or " (does not verify)" after a password, into out
  * (cap bytes, cut to fit); "? <offset>: does not decode" for a record that
- * does not.
+ * does not. The time goes through gmtime_r, whose first call in a process
+ * may read the zone file: call tzset() before a sandbox.
  */
 void
 tes_spooler_line(const struct tes_spooler_entry *e, char *out, size_t cap);
