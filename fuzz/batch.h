@@ -2,10 +2,12 @@
 /*
  * The batch input decoder (src/wire/batch.h) driven the way a reader feeds
  * it, shared by fuzz_batch_csv.c and fuzz_batch_jsonl.c. One input is fed
- * to three decoders in lockstep: all at once, one byte at a time, and in
- * chunks of 1 to 13 bytes that vary along the input; each must give the
- * same yields (result, line number, reason, record), and every yield is
- * checked on its own:
+ * in the harness's format all at once and one byte at a time, then all at
+ * once again and as AUTO in chunks of 1 to 13 bytes that vary along the
+ * input, each pair in lockstep: the two must give the same yields (result,
+ * line number, reason, record), AUTO as long as it reads the harness's
+ * format (when it reads the other one, which reaches the other format's
+ * code, its yields are only checked). Every yield is checked on its own:
  *   - *used never exceeds what was offered, MORE consumes everything, a
  *     yield consumes at least its line end;
  *   - line numbers increase strictly and never exceed the input's line count;
@@ -193,33 +195,51 @@ fuzz_roundtrip(const struct tes_batch_rec *r, enum tes_batch_format f)
 	fuzz_check(fuzz_stream_next(&s, &again, &why) == TES_BATCH_MORE, "and nothing else");
 }
 
-/* Feed data three ways in lockstep; every yield must agree and pass the checks. */
+/* Two decoders in lockstep: the same yields, each checked; a record also read back in format f. */
 static void
-fuzz_batch_run(const uint8_t *data, size_t size, enum tes_batch_format f, enum tes_batch_format fc)
+fuzz_lockstep(struct fuzz_stream *a, struct fuzz_stream *b, enum tes_batch_format f)
 {
-	static struct fuzz_stream s[3];
-	struct tes_batch_rec rec[3];
-	const char *why[3];
-	int r[3], k;
+	struct tes_batch_rec rec[2];
+	const char *why[2];
+	int r[2];
 
-	fuzz_stream_init(&s[0], f, data, size, 0);
-	fuzz_stream_init(&s[1], f, data, size, 1);
-	fuzz_stream_init(&s[2], fc, data, size, 2);
 	do {
-		for (k = 0; k < 3; k++)
-			r[k] = fuzz_stream_next(&s[k], &rec[k], &why[k]);
-		for (k = 1; k < 3; k++) {
-			fuzz_check(r[k] == r[0] && why[k] == why[0], "same yield whatever the chunking");
-			fuzz_check(r[0] != TES_BATCH_ERROR || rec[k].line == rec[0].line,
-				   "same refused line");
-			fuzz_check(r[0] != TES_BATCH_RECORD || fuzz_rec_same(&rec[k], &rec[0]),
-				   "same record");
-		}
+		r[0] = fuzz_stream_next(a, &rec[0], &why[0]);
+		r[1] = fuzz_stream_next(b, &rec[1], &why[1]);
+		if (b->b.fmt != TES_BATCH_AUTO && b->b.fmt != f)
+			break; /* b is AUTO and read the other format */
+		fuzz_check(r[1] == r[0] && why[1] == why[0], "same yield whatever the chunking");
+		fuzz_check(r[0] != TES_BATCH_ERROR || rec[1].line == rec[0].line, "same refused line");
+		fuzz_check(r[0] != TES_BATCH_RECORD || fuzz_rec_same(&rec[1], &rec[0]), "same record");
 		if (r[0] == TES_BATCH_RECORD) {
 			fuzz_rec_check(&rec[0]);
 			fuzz_roundtrip(&rec[0], f);
 		}
 	} while (r[0] != TES_BATCH_MORE);
+	/* AUTO took the other format: the rest of b's yields are checked on their own */
+	while (r[1] != TES_BATCH_MORE) {
+		if (r[1] == TES_BATCH_RECORD)
+			fuzz_rec_check(&rec[1]);
+		r[1] = fuzz_stream_next(b, &rec[1], &why[1]);
+	}
+}
+
+/*
+ * data in format f at once against a byte at a time, then at once against
+ * AUTO in varying chunks: AUTO must give the same yields as long as it reads
+ * format f, and only checked ones once it reads the other.
+ */
+static void
+fuzz_batch_run(const uint8_t *data, size_t size, enum tes_batch_format f)
+{
+	static struct fuzz_stream s[2];
+
+	fuzz_stream_init(&s[0], f, data, size, 0);
+	fuzz_stream_init(&s[1], f, data, size, 1);
+	fuzz_lockstep(&s[0], &s[1], f);
+	fuzz_stream_init(&s[0], f, data, size, 0);
+	fuzz_stream_init(&s[1], TES_BATCH_AUTO, data, size, 2);
+	fuzz_lockstep(&s[0], &s[1], f);
 }
 
 #endif

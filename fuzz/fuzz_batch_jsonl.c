@@ -3,12 +3,9 @@
  * Target "batch_jsonl": the reporter's batch input decoder (src/wire/batch.c)
  * and the RFC 3339 reader it calls (src/wire/rfc3339.c) on JSON Lines, the
  * bytes a user pipes into tes-police batch (spec/INPUT.md). The input is
- * the file itself. It is fed at once and a byte at a time as JSON Lines, and
- * in varying chunks as AUTO when its first line starts with '{' and fits
- * the line limit (AUTO must then read JSON Lines) or as JSON Lines
- * otherwise; the three must agree (fuzz/batch.h says what else is checked),
- * and every record, written back as one JSON object, must read back the
- * same (MUST-IJ1, MUST-IJ4, MUST-IR2).
+ * the file itself, fed as JSON Lines and as AUTO (fuzz/batch.h says how and
+ * what is checked); every record, written back as one JSON object, must
+ * read back the same (MUST-IJ1, MUST-IJ4, MUST-IR2).
  */
 #include <stdio.h>
 #include <string.h>
@@ -58,20 +55,9 @@ fuzz_batch_write(const struct tes_batch_rec *r, char *out, size_t cap)
 	return n;
 }
 
-/* AUTO reads JSON Lines when line 1 starts with '{' and is not too long. */
-static int
-auto_is_jsonl(const uint8_t *data, size_t size)
-{
-	const uint8_t *lf = memchr(data, '\n', size);
-	size_t len = lf != NULL ? (size_t)(lf - data) : size;
-
-	return size > 0 && data[0] == '{' && len <= TES_BATCH_LINE_MAX;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	fuzz_batch_run(data, size, TES_BATCH_JSONL,
-		       auto_is_jsonl(data, size) ? TES_BATCH_AUTO : TES_BATCH_JSONL);
+	fuzz_batch_run(data, size, TES_BATCH_JSONL);
 	return 0;
 }
