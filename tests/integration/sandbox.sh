@@ -214,7 +214,7 @@ done
 wait_log "fakechild: last\$" $((n + 30)) 20
 rc=$?
 ok $rc "the last message of a child that exits at once is logged, 30 times of 30 ($(($(log_count "fakechild: last\$") - n)))"
-[ $rc = 0 ] || grep -v 'fakechild: last$' "$T/server.log" | tail -n 20 | sed 's/^/# /
+[ $rc = 0 ] || grep -v 'fakechild: last$' "$T/server.log" | tail -n 20 | sed 's/^/# /'
 for m in login:tes-verifier report:tes-sigcheck; do
 	pool=$(pgrep -P "$SERVER_PID" -x "${m#*:}" | tr '\n' ' ')
 	m=${m%%:*}
