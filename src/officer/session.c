@@ -34,6 +34,7 @@ struct session {
 
 static const int net = TES_SESSION_NET_FD;
 static const int mon = TES_SESSION_MON_FD;
+static int master_gone; /* the monitor socket failed: the server is going away */
 
 /* One request to the master and its answer (the engine checks the answer's type). */
 static int
@@ -46,13 +47,17 @@ mon_call(const struct tes_mon_msg *req, struct tes_mon_msg *ans)
 	if ((r = tes_mon_encode(req, buf)) != 0)
 		return r;
 	/* plain read/write: the sandbox allows nothing else (SIGPIPE is ignored) */
-	if (write(mon, buf, sizeof buf) != (ssize_t)sizeof buf)
+	if (write(mon, buf, sizeof buf) != (ssize_t)sizeof buf) {
+		master_gone = 1;
 		return TES_ERR_IO;
+	}
 	do
 		k = read(mon, buf, sizeof buf);
 	while (k < 0 && errno == EINTR);
-	if (k <= 0)
+	if (k <= 0) {
+		master_gone = 1;
 		return TES_ERR_CLOSED;
+	}
 	r = tes_mon_decode(buf, (size_t)k, ans);
 	tes_wipe(buf, sizeof buf);
 	return r;
@@ -204,7 +209,10 @@ tes_session_main(void)
 		return TES_SESSION_EXIT_SETUP;
 	}
 	r = serve(&s);
-	if (r != 0 && r != TES_ERR_CLOSED && r != TES_ERR_PEER) {
+	if (master_gone) {
+		/*= spec/PROTOCOL.md#alerts MUST-A1: busy when the server is going away */
+		tes_io_send_alert(net, TES_ALERT_BUSY);
+	} else if (r != 0 && r != TES_ERR_CLOSED && r != TES_ERR_PEER) {
 		/*= spec/PROTOCOL.md#alerts MUST-A1: one generic alert, then close */
 		tes_io_send_alert(net, tes_engine_alert(&s.e));
 		snprintf(line, sizeof line, "session ended: %s", what(r));

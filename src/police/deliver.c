@@ -469,10 +469,9 @@ send_entry(struct tes_deliver *d, const struct tes_spooler_entry *e, int *code)
 			break;
 		tes_client_close(&d->c);
 		d->connected = 0;
-		/* a dropped link, or a session the server ended with an alert (its session
-		 * child gone with the master, say): the same bytes again on a new connection */
+		/* a dropped link, or a server going away (busy): the same bytes on a new connection */
 		if (r != TES_ERR_CLOSED && r != TES_ERR_TIMEOUT &&
-		    !(r == TES_ERR_PEER && d->c.alert != TES_ALERT_AUTH))
+		    !(r == TES_ERR_PEER && d->c.alert == TES_ALERT_BUSY))
 			break;
 	}
 	if (r != 0) {
