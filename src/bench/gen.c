@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sysexits.h>
@@ -26,6 +25,7 @@
 
 #include "bench/bench.h"
 #include "common/err.h"
+#include "common/file.h"
 #include "common/wipe.h"
 #include "crypto/keyfile.h"
 #include "crypto/rng.h"
@@ -296,8 +296,7 @@ gen_open(struct gen *g, const char *dir, const char *unit_pub)
 	int lfd;
 
 	if ((g->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
-	    (lfd = openat(g->dfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0 ||
-	    flock(lfd, LOCK_EX | LOCK_NB) != 0) {
+	    tes_file_lock(g->dfd, "lock", 0, &lfd) != 0) {
 		fprintf(stderr, "tes-bench: populate: cannot lock %s (server running?)\n", dir);
 		return EX_TEMPFAIL;
 	}

@@ -5,6 +5,7 @@
  * errno to TES_ERR_*, and checks what a file is on the descriptor it read.
  */
 #define _GNU_SOURCE
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -97,6 +98,41 @@ int
 tes_file_truncate(int fd, uint64_t size)
 {
 	return ftruncate(fd, (off_t)size) == 0 ? 0 : TES_ERR_IO;
+}
+
+/* see file.h */
+int
+tes_file_dir_open(const char *dir, int *made, int *dfd)
+{
+	*made = 0;
+	*dfd = -1;
+	if (mkdir(dir, 0700) == 0)
+		*made = 1;
+	else if (errno != EEXIST)
+		return TES_ERR_IO;
+	if (*made && tes_file_sync_parent(dir) != 0)
+		return TES_ERR_IO;
+	if ((*dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return TES_ERR_IO;
+	return 0;
+}
+
+/* see file.h */
+int
+tes_file_lock(int dfd, const char *name, int wait, int *lfd)
+{
+	int r;
+
+	if ((*lfd = openat(dfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
+		return TES_ERR_IO;
+	while ((r = flock(*lfd, wait ? LOCK_EX : LOCK_EX | LOCK_NB)) != 0 && errno == EINTR)
+		;
+	if (r == 0)
+		return 0;
+	r = errno == EWOULDBLOCK ? TES_ERR_LOCKED : TES_ERR_IO;
+	close(*lfd);
+	*lfd = -1;
+	return r;
 }
 
 /* see file.h */

@@ -63,6 +63,23 @@ int
 tes_file_sync_parent(const char *path);
 
 /*
+ * Open the directory dir, made with mode 0700 when it is missing (*made 1,
+ * and its parent fsync'd so the new entry is durable; else *made 0): *dfd.
+ * TES_ERR_IO.
+ */
+int
+tes_file_dir_open(const char *dir, int *made, int *dfd);
+
+/*
+ * Take an exclusive flock(2) on name under dfd (made 0600 if missing, never
+ * through a symbolic link); *lfd holds it until it is closed. wait 0:
+ * TES_ERR_LOCKED at once when another process holds it; wait 1: block until
+ * it is free. TES_ERR_IO. On failure *lfd is -1 and nothing stays open.
+ */
+int
+tes_file_lock(int dfd, const char *name, int wait, int *lfd);
+
+/*
  * Create name under dfd with the given mode (subject to the umask), never an
  * existing file (TES_ERR_EXISTS) and never through a symbolic link, write
  * the n bytes and fsync it. On any failure after the file was made it is

@@ -5,7 +5,6 @@
  * look-up tables (report id, timeless digest), and the appends.
  */
 #define _GNU_SOURCE
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -344,19 +343,13 @@ static int
 dir_open(struct tes_spooler *s, const char *dir, char *err, size_t cap)
 {
 	struct stat st;
+	int made;
 
 	/*= spec/SPOOL.md#directory MUST-SP1: made 0700, refused with group or other access */
-	if (mkdir(dir, 0700) == 0) {
-		s->info.created = 1;
-		if (tes_file_sync_parent(dir) != 0)
-			return fail(err, cap, TES_ERR_IO, "cannot make the spool directory %s durable", dir);
-	} else if (errno != EEXIST) {
-		return fail(err, cap, TES_ERR_IO, "cannot make the spool directory %s: %s", dir,
+	if (tes_file_dir_open(dir, &made, &s->dfd) != 0 || fstat(s->dfd, &st) != 0)
+		return fail(err, cap, TES_ERR_IO, "cannot make or open the spool directory %s: %s", dir,
 			    strerror(errno));
-	}
-	if ((s->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fstat(s->dfd, &st) != 0)
-		return fail(err, cap, TES_ERR_IO, "cannot open the spool directory %s: %s", dir,
-			    strerror(errno));
+	s->info.created = made;
 	if (st.st_uid != geteuid())
 		return fail(err, cap, TES_ERR_KEY, "spool directory %s belongs to another user", dir);
 	if ((st.st_mode & 077) != 0)
@@ -368,20 +361,16 @@ dir_open(struct tes_spooler *s, const char *dir, char *err, size_t cap)
 static int
 lock_take(struct tes_spooler *s, const char *dir, char *err, size_t cap)
 {
-	s->lfd = openat(s->dfd, name_lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (s->lfd < 0)
-		return fail(err, cap, TES_ERR_IO, "cannot open %s/%s: %s", dir, name_lock, strerror(errno));
+	int r;
+
 	/*= spec/SPOOL.md#locking MUST-SP2: one process at a time; a second one waits, and says so once */
-	if (flock(s->lfd, LOCK_EX | LOCK_NB) == 0)
-		return 0;
-	if (errno != EWOULDBLOCK)
+	if ((r = tes_file_lock(s->dfd, name_lock, 0, &s->lfd)) == TES_ERR_LOCKED) {
+		fprintf(stderr, "tes-police: waiting for another tes-police using the spool %s\n", dir);
+		s->info.waited = 1;
+		r = tes_file_lock(s->dfd, name_lock, 1, &s->lfd);
+	}
+	if (r != 0)
 		return fail(err, cap, TES_ERR_IO, "cannot lock %s/%s: %s", dir, name_lock, strerror(errno));
-	fprintf(stderr, "tes-police: waiting for another tes-police using the spool %s\n", dir);
-	s->info.waited = 1;
-	while (flock(s->lfd, LOCK_EX) != 0)
-		if (errno != EINTR)
-			return fail(err, cap, TES_ERR_IO, "cannot lock %s/%s: %s", dir, name_lock,
-				    strerror(errno));
 	return 0;
 }
 

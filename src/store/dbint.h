@@ -121,10 +121,6 @@ chain_advance(struct tes_db *db, const uint8_t *rec, size_t len, uint64_t seq)
 int
 tes_dir_create(const char *dir);
 
-/* Take the store's lock (spec/STORAGE.md#directory MUST-D3): TES_ERR_LOCKED if another open file holds it. */
-int
-tes_dir_lock(int dfd, int *lfd);
-
 /* storage.key into the journal and drivers.enc keys (spec/STORAGE.md#directory MUST-D2: TES_ERR_KEY). */
 int
 tes_dir_keys_load(struct tes_db *db);

@@ -5,7 +5,6 @@
  * only writer, and loading the keys. Internal to src/store (dbint.h).
  */
 #define _GNU_SOURCE
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -35,31 +34,7 @@ path_join(char out[PATH_MAX], const char *dir, const char *name)
 	return n < 0 || n >= PATH_MAX ? TES_ERR_ARG : 0;
 }
 
-/* see dbint.h */
-int
-tes_dir_lock(int dfd, int *lfd)
-{
-	*lfd = openat(dfd, NAME_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (*lfd < 0)
-		return TES_ERR_IO;
-	/*= spec/STORAGE.md#directory MUST-D3 */
-	if (flock(*lfd, LOCK_EX | LOCK_NB) == 0)
-		return 0;
-	return errno == EWOULDBLOCK ? TES_ERR_LOCKED : TES_ERR_IO;
-}
-
 /* Create */
-
-/* Open dir, making it (mode 0700) if needed. */
-static int
-dir_make(const char *dir, int *dfd)
-{
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return TES_ERR_IO;
-	if ((*dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return TES_ERR_IO;
-	return 0;
-}
 
 /* TES_ERR_EXISTS if dir holds anything but the lock file. */
 static int
@@ -127,12 +102,14 @@ out:
 int
 tes_dir_create(const char *dir)
 {
-	int dfd = -1, lfd = -1, r = TES_ERR_INTERNAL;
+	int dfd = -1, lfd = -1, made, r = TES_ERR_INTERNAL;
 
-	if ((r = dir_make(dir, &dfd)) != 0 || (r = tes_dir_lock(dfd, &lfd)) != 0 || (r = dir_empty(dfd)) != 0)
+	/*= spec/STORAGE.md#directory MUST-D3 */
+	if ((r = tes_file_dir_open(dir, &made, &dfd)) != 0 ||
+	    (r = tes_file_lock(dfd, NAME_LOCK, 0, &lfd)) != 0 || (r = dir_empty(dfd)) != 0)
 		goto out;
-	if (fchmod(dfd, 0700) != 0 || (r = tes_file_sync_parent(dir)) != 0) {
-		r = r != 0 ? r : TES_ERR_IO;
+	if (fchmod(dfd, 0700) != 0) {
+		r = TES_ERR_IO;
 		goto out;
 	}
 	if ((r = create_files(dir, dfd)) != 0) {

@@ -556,7 +556,8 @@ tes_recover_open(const char *dir, struct tes_db **out)
 		goto out;
 	}
 	tes_rng_bytes(db->hk, sizeof(db->hk));
-	if ((r = tes_dir_lock(db->dfd, &db->lfd)) != 0 || (r = tes_dir_keys_load(db)) != 0 ||
+	/*= spec/STORAGE.md#directory MUST-D3: one process holds the store's lock */
+	if ((r = tes_file_lock(db->dfd, NAME_LOCK, 0, &db->lfd)) != 0 || (r = tes_dir_keys_load(db)) != 0 ||
 	    (r = tes_dir_server_load(db)) != 0 || (r = tes_dir_journal_open(db)) != 0 ||
 	    (r = replay(db)) != 0)
 		goto out;
