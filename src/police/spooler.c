@@ -585,6 +585,8 @@ tes_spooler_password(struct tes_spooler *s, const char *user, size_t user_len, c
 	size_t i;
 	int r;
 
+	if (s->has_user)
+		return TES_ERR_STATE;
 	if (tes_field_name_valid(user, user_len) != 0)
 		return TES_ERR_NAME;
 	/*= spec/SPOOL.md#keys MUST-SP8: Argon2id of the password, salted with the spool and the user, and S */
@@ -606,6 +608,8 @@ tes_spooler_password(struct tes_spooler *s, const char *user, size_t user_len, c
 			s->rec[i].verdict = verdict_of(s, i);
 out:
 	TES_WIPE_BUF(ikm);
+	/* S has given all its keys: the device's and id keys at open, this user's now */
+	TES_WIPE_BUF(s->secret);
 	return r;
 }
 

@@ -155,8 +155,9 @@ tes_spooler_open(struct tes_spooler *s, const char *dir, const struct tes_rsa_pr
  * Derive the user key of user (a valid name, user_len bytes) from pw
  * (Argon2id: slow, and it allocates; before the sandbox), and check every
  * entry against it (verdicts). A wrong password gives a key under which
- * that user's entries do not verify; nothing else tells. TES_ERR_NAME,
- * or tes_passwd_derive's errors.
+ * that user's entries do not verify; nothing else tells. Once per open:
+ * it wipes the unit secret the keys come from (TES_ERR_STATE after).
+ * TES_ERR_NAME, or tes_passwd_derive's errors.
  */
 int
 tes_spooler_password(struct tes_spooler *s, const char *user, size_t user_len, const char *pw, size_t pwlen);

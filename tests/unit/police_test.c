@@ -758,6 +758,8 @@ test_spool_users(void)
 	OK(sp_open(dir, &eng_unit_key, t0) == 0, "open");
 	EQ_INT(spool_one("AB1", 90, t0 - 60, t0, NULL), TES_ERR_STATE, "no entry without a password");
 	OK(tes_spooler_password(&sp, "alice", 5, pw_right, strlen(pw_right)) == 0, "alice's password");
+	EQ_INT(tes_spooler_password(&sp, "alice", 5, pw_right, strlen(pw_right)), TES_ERR_STATE,
+	       "a second password in one open is refused: the unit secret is wiped");
 	r = spool_one("AB1", 90, t0 - 60, t0, NULL);
 	r = r ? r : spool_one("AB2", 91, t0 - 50, t0 + 1, NULL);
 	OK(r == 0 && tes_spooler_sync(&sp) == 0, "two entries added and synced");
