@@ -250,7 +250,6 @@ tes_deliver_open(struct tes_deliver *d, const struct tes_deliver_conf *o)
 
 	d->o = o;
 	d->pin.append_fd = d->pin.tty_fd = -1;
-	d->sp.dfd = d->sp.lfd = d->sp.fd = -1;
 	if (o->key == NULL || o->user == NULL) {
 		fprintf(stderr, "tes-police: -k KEY and -u USER are required\n");
 		return EX_USAGE;
@@ -350,16 +349,16 @@ remember(struct tes_deliver *d, const uint8_t id[static TES_REPORT_ID_LEN], cons
 	snprintf(m->prefix, sizeof m->prefix, "%s", prefix);
 }
 
-/* The receipt line's prefix of report id: its input line, or "spooled: " for an older entry. */
+/* The input line a report of this run came from ("line 12: ", "" for report), or NULL. */
 static const char *
-prefix_of(const struct tes_deliver *d, const uint8_t id[static TES_REPORT_ID_LEN])
+line_of(const struct tes_deliver *d, const uint8_t id[static TES_REPORT_ID_LEN])
 {
 	size_t i;
 
 	for (i = d->nmap; i > 0; i--)
 		if (memcmp(d->map[i - 1].id, id, TES_REPORT_ID_LEN) == 0)
 			return d->map[i - 1].prefix;
-	return "spooled: ";
+	return NULL;
 }
 
 /* see deliver.h */
@@ -430,7 +429,9 @@ print_receipt(struct tes_deliver *d, const struct tes_receipt *rc)
 {
 	static const char *names[] = { "", "QUEUED", "DUPLICATE" };
 	char hex[2 * TES_REPORT_ID_LEN + 1];
-	const char *prefix = prefix_of(d, rc->id);
+	const char *prefix = line_of(d, rc->id);
+
+	prefix = prefix != NULL ? prefix : "spooled: ";
 
 	tes_hex_encode(rc->id, TES_REPORT_ID_LEN, hex);
 	if (rc->status == TES_RECEIPT_REJECTED) {
@@ -537,62 +538,47 @@ tes_deliver_flush(struct tes_deliver *d)
 	return EX_OK;
 }
 
-/* The SPOOLED lines of this run's reports that still wait; how many of this user's wait. */
+/*
+ * What waits: a SPOOLED line for each of this run's reports, and a count on
+ * stderr of this user's, other users' and unverifiable entries. The number
+ * of this user's entries that wait.
+ */
 static size_t
-left_spooled(struct tes_deliver *d)
+say_left(struct tes_deliver *d)
 {
 	struct tes_spooler_entry e;
 	char hex[2 * TES_REPORT_ID_LEN + 1];
-	size_t pos = 0, n = 0, i;
+	size_t pos = 0, n[4] = { 0 };
+	const char *line;
 
 	while (tes_spooler_next(&d->sp, &pos, &e) == 0) {
-		if (e.verdict != TES_SPOOLER_MINE)
-			continue;
-		n++;
-		for (i = 0; i < d->nmap; i++)
-			if (memcmp(d->map[i].id, e.add.report.id, TES_REPORT_ID_LEN) == 0) {
-				tes_hex_encode(e.add.report.id, TES_REPORT_ID_LEN, hex);
-				printf("%sreport %s SPOOLED\n", d->map[i].prefix, hex);
-				break;
-			}
+		n[e.verdict]++;
+		if (e.verdict == TES_SPOOLER_MINE && (line = line_of(d, e.add.report.id)) != NULL) {
+			tes_hex_encode(e.add.report.id, TES_REPORT_ID_LEN, hex);
+			printf("%sreport %s SPOOLED\n", line, hex);
+		}
 	}
-	return n;
-}
-
-/* Entries kept that this user cannot send: said once. */
-static void
-others(struct tes_deliver *d)
-{
-	struct tes_spooler_entry e;
-	size_t pos = 0, other = 0, bad = 0;
-
-	while (tes_spooler_next(&d->sp, &pos, &e) == 0) {
-		other += e.verdict == TES_SPOOLER_OTHER;
-		bad += e.verdict == TES_SPOOLER_BAD;
-	}
-	if (other > 0)
-		fprintf(stderr, "tes-police: %zu spooled report%s of other users left for them\n", other,
-			other == 1 ? "" : "s");
-	if (bad > 0)
+	if (n[TES_SPOOLER_MINE] > 0)
+		fprintf(stderr, "tes-police: %zu %s in the spool %s: 'tes-police flush' sends %s\n",
+			n[TES_SPOOLER_MINE], n[TES_SPOOLER_MINE] == 1 ? "report waits" : "reports wait",
+			d->spool_dir, n[TES_SPOOLER_MINE] == 1 ? "it" : "them");
+	if (n[TES_SPOOLER_OTHER] > 0)
+		fprintf(stderr, "tes-police: %zu spooled report%s of other users left for them\n",
+			n[TES_SPOOLER_OTHER], n[TES_SPOOLER_OTHER] == 1 ? "" : "s");
+	if (n[TES_SPOOLER_BAD] > 0)
 		fprintf(stderr,
 			"tes-police: %zu spooled report%s of user %s do not verify under this password: "
 			"not sent, kept (tes-police spool lists them)\n",
-			bad, bad == 1 ? "" : "s", d->o->user);
+			n[TES_SPOOLER_BAD], n[TES_SPOOLER_BAD] == 1 ? "" : "s", d->o->user);
+	return n[TES_SPOOLER_MINE];
 }
 
 /* see deliver.h */
 int
 tes_deliver_close(struct tes_deliver *d, int code)
 {
-	size_t left = 0;
+	size_t left = d->sp.opened && code != EX_IOERR ? say_left(d) : 0;
 
-	if (d->sp.opened && code != EX_IOERR) {
-		left = left_spooled(d);
-		others(d);
-	}
-	if (left > 0)
-		fprintf(stderr, "tes-police: %zu %s in the spool %s: 'tes-police flush' sends %s\n", left,
-			left == 1 ? "report waits" : "reports wait", d->spool_dir, left == 1 ? "it" : "them");
 	/*= spec/SPOOL.md#delivery MUST-SP17: what waits because the server is away: 75 */
 	if (code == EX_OK && d->fatal != 0)
 		code = d->fatal;
@@ -624,7 +610,6 @@ tes_deliver_list(const struct tes_deliver_conf *o)
 	int r;
 
 	d->o = o;
-	d->sp.dfd = d->sp.lfd = d->sp.fd = -1;
 	if (o->key == NULL) {
 		fprintf(stderr, "tes-police: -k KEY is required (the spool's keys derive from it)\n");
 		return EX_USAGE;
