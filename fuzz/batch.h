@@ -206,7 +206,7 @@ fuzz_lockstep(struct fuzz_stream *a, struct fuzz_stream *b, enum tes_batch_forma
 	do {
 		r[0] = fuzz_stream_next(a, &rec[0], &why[0]);
 		r[1] = fuzz_stream_next(b, &rec[1], &why[1]);
-		if (b->b.fmt != TES_BATCH_AUTO && b->b.fmt != f)
+		if (b->b.fmt != TES_BATCH_AUTO && b->b.fmt != (int)f)
 			break; /* b is AUTO and read the other format */
 		fuzz_check(r[1] == r[0] && why[1] == why[0], "same yield whatever the chunking");
 		fuzz_check(r[0] != TES_BATCH_ERROR || rec[1].line == rec[0].line, "same refused line");

@@ -29,10 +29,10 @@ struct span {
         r->has_id <= 1;
     predicate spans_ok(struct span *f, integer nf, integer n) =
         \forall integer k; 0 <= k < nf ==> f[k].from <= f[k].to <= n;
-    predicate cols_ok(uint8_t *col) =
+    predicate cols_ok(uint16_t *col) =
         \forall integer k; 0 <= k < TES_BATCH_FIELDS_MAX ==> col[k] <= TES_BATCH_COL_ID;
     // got[] counts per key: 0 unseen, 1 seen (null or ""), 2 a value taken
-    predicate plate_seen(uint8_t *got, struct tes_batch_rec *r) =
+    predicate plate_seen(int *got, struct tes_batch_rec *r) =
         (got[TES_BATCH_COL_PLATE] == 2 ==> 1 <= r->plate_len) &&
         (got[TES_BATCH_COL_PLATE] != 2 ==> r->plate_len == 0);
     predicate hdr_ok(struct tes_batch *b) =
@@ -722,7 +722,7 @@ names_a_column(const uint8_t *s, size_t n, const struct span *f, size_t nf)
  */
 /* The header's columns into col: known names, each at most once, plate and speed among them. */
 static int
-csv_header(const uint8_t *s, size_t n, const struct span *f, size_t nf, uint8_t *col, const char **why)
+csv_header(const uint8_t *s, size_t n, const struct span *f, size_t nf, uint16_t *col, const char **why)
 {
 	uint8_t val[TES_BATCH_VALUE_MAX], seen[TES_BATCH_COL_ID + 1] = { 0 }, c;
 	size_t k, vlen;
@@ -770,7 +770,7 @@ csv_header(const uint8_t *s, size_t n, const struct span *f, size_t nf, uint8_t 
  */
 /* A CSV record from its fields; an empty field is an absent value. */
 static int
-csv_record(const uint8_t *s, size_t n, const struct span *f, size_t nf, const uint8_t *col, size_t ncol,
+csv_record(const uint8_t *s, size_t n, const struct span *f, size_t nf, const uint16_t *col, size_t ncol,
 	   struct tes_batch_rec *r, const char **why)
 {
 	uint8_t val[TES_BATCH_VALUE_MAX];
@@ -792,7 +792,7 @@ csv_record(const uint8_t *s, size_t n, const struct span *f, size_t nf, const ui
 		csv_value(s, n, &f[k], val, &vlen);
 		if (vlen == 0)
 			continue;
-		if (set_field(col[k], val, vlen, r, why) != 0)
+		if (set_field((uint8_t)col[k], val, vlen, r, why) != 0)
 			return -1;
 		if (col[k] == TES_BATCH_COL_SPEED)
 			speed = 1;
@@ -1065,7 +1065,7 @@ json_number(const uint8_t *s, size_t n, size_t *i, size_t *from, const char **wh
  */
 /* The value at s[*i] of key kind: null (absent), a string or a number as the key takes. */
 static int
-json_value(const uint8_t *s, size_t n, size_t *i, uint8_t kind, uint8_t *got, struct tes_batch_rec *r,
+json_value(const uint8_t *s, size_t n, size_t *i, uint8_t kind, int *got, struct tes_batch_rec *r,
 	   const char **why)
 {
 	uint8_t val[TES_BATCH_VALUE_MAX], c = s[*i];
@@ -1126,7 +1126,7 @@ json_value(const uint8_t *s, size_t n, size_t *i, uint8_t kind, uint8_t *got, st
  */
 /* One "key": value member at s[*i]. */
 static int
-json_member(const uint8_t *s, size_t n, size_t *i, uint8_t *got, struct tes_batch_rec *r, const char **why)
+json_member(const uint8_t *s, size_t n, size_t *i, int *got, struct tes_batch_rec *r, const char **why)
 {
 	uint8_t key[TES_BATCH_VALUE_MAX], kind;
 	size_t klen = 0, j;
@@ -1176,7 +1176,7 @@ json_member(const uint8_t *s, size_t n, size_t *i, uint8_t *got, struct tes_batc
 static int
 json_object(const uint8_t *s, size_t n, struct tes_batch_rec *r, const char **why)
 {
-	uint8_t got[TES_BATCH_COL_ID + 1] = { 0 };
+	int got[TES_BATCH_COL_ID + 1] = { 0 }; /* int, a type no field of *r has */
 	size_t i;
 
 	rec_clear(r);
@@ -1249,7 +1249,7 @@ json_object(const uint8_t *s, size_t n, struct tes_batch_rec *r, const char **wh
  * default columns into col).
  */
 static int
-csv_columns(uint8_t *hdr, uint8_t *ncol, uint8_t *col, const uint8_t *s, size_t n, const struct span *f,
+csv_columns(uint16_t *hdr, uint16_t *ncol, uint16_t *col, const uint8_t *s, size_t n, const struct span *f,
 	    size_t nf, int bad, const char **why)
 {
 	size_t k;
@@ -1261,14 +1261,14 @@ csv_columns(uint8_t *hdr, uint8_t *ncol, uint8_t *col, const uint8_t *s, size_t 
 			return -1;
 		}
 		*hdr = TES_BATCH_HDR_NAMED;
-		*ncol = (uint8_t)nf;
+		*ncol = (uint16_t)nf;
 		return 1;
 	}
 	/*@ loop invariant 0 <= k <= TES_BATCH_FIELDS_MAX && cols_ok(col);
 	    loop assigns k, col[0 .. TES_BATCH_FIELDS_MAX - 1];
 	    loop variant TES_BATCH_FIELDS_MAX - k; */
 	for (k = 0; k < TES_BATCH_FIELDS_MAX; k++)
-		col[k] = (uint8_t)(k + 1);
+		col[k] = (uint16_t)(k + 1);
 	*ncol = TES_BATCH_FIELDS_MAX;
 	*hdr = TES_BATCH_HDR_NONE;
 	return 0;
@@ -1324,7 +1324,7 @@ csv_line(struct tes_batch *b, size_t off, size_t n, int eof, struct tes_batch_re
     terminates \true;
     assigns b->fmt, b->hdr, b->ncol, b->col[0 .. TES_BATCH_FIELDS_MAX - 1], *r;
     assigns *why \from \nothing;
-    ensures b->fmt <= TES_BATCH_JSONL && hdr_ok(b);
+    ensures TES_BATCH_AUTO <= b->fmt <= TES_BATCH_JSONL && hdr_ok(b);
     ensures \result == TES_BATCH_MORE || \result == TES_BATCH_RECORD || \result == TES_BATCH_ERROR;
     ensures \result == TES_BATCH_RECORD ==> batch_rec_ok(r);
     ensures \result == TES_BATCH_ERROR ==> *why != \null;
@@ -1381,6 +1381,8 @@ finish_line(struct tes_batch *b, int eof, struct tes_batch_rec *rec, const char 
 {
 	int r = read_line(b, eof, rec, why);
 
+	/*@ assert b->len == \at(b->len, Pre) && b->no == \at(b->no, Pre) && b->last == \at(b->last, Pre); */
+
 	if (r != TES_BATCH_MORE) {
 		rec->line = b->no;
 		b->last = b->no;
@@ -1405,7 +1407,7 @@ tes_batch_init(struct tes_batch *b, enum tes_batch_format f)
 	b->last = 0;
 	b->over = 0;
 	b->full = 0;
-	b->fmt = (uint8_t)f;
+	b->fmt = f;
 	b->hdr = TES_BATCH_HDR_UNSEEN;
 	b->ncol = 0;
 	/*@ loop invariant 0 <= k <= TES_BATCH_FIELDS_MAX;

@@ -88,17 +88,21 @@ struct tes_batch {
 	size_t len;                           /* bytes of it kept */
 	unsigned long no;                     /* its number */
 	unsigned long last;                   /* the line of the last yield, 0 before any */
-	uint8_t over;                         /* it was longer than line[]: the rest is dropped */
-	uint8_t full;                         /* ULONG_MAX lines read: the decoder reads no more */
-	uint8_t fmt;                          /* enum tes_batch_format, decided */
-	uint8_t hdr;                          /* enum tes_batch_header */
-	uint8_t ncol;
-	uint8_t col[TES_BATCH_FIELDS_MAX]; /* enum tes_batch_column of each CSV field */
+	/*
+	 * Types no field of struct tes_batch_rec has (int, uint16_t): the proofs
+	 * then see at once that filling a record leaves them as they were.
+	 */
+	int over;     /* it was longer than line[]: the rest is dropped */
+	int full;     /* ULONG_MAX lines read: the decoder reads no more */
+	int fmt;      /* enum tes_batch_format, decided */
+	uint16_t hdr; /* enum tes_batch_header */
+	uint16_t ncol;
+	uint16_t col[TES_BATCH_FIELDS_MAX]; /* enum tes_batch_column of each CSV field */
 };
 
 /*@ predicate batch_ok(struct tes_batch *b) =
-        b->len <= TES_BATCH_LINE_MAX + 1 && b->over <= 1 && b->full <= 1 &&
-        b->fmt <= TES_BATCH_JSONL && b->hdr <= TES_BATCH_HDR_REFUSED &&
+        b->len <= TES_BATCH_LINE_MAX + 1 && 0 <= b->over <= 1 && 0 <= b->full <= 1 &&
+        TES_BATCH_AUTO <= b->fmt <= TES_BATCH_JSONL && b->hdr <= TES_BATCH_HDR_REFUSED &&
         b->ncol <= TES_BATCH_FIELDS_MAX &&
         (\forall integer k; 0 <= k < TES_BATCH_FIELDS_MAX ==> b->col[k] <= TES_BATCH_COL_ID) &&
         1 <= b->no && (b->full == 0 ==> b->last < b->no) && b->last <= b->no &&
