@@ -388,9 +388,13 @@ batch_yield(struct tes_deliver *d, int r, const struct tes_batch_rec *rec, const
 	char prefix[32];
 
 	snprintf(prefix, sizeof prefix, "line %lu: ", rec->line);
-	if (r == TES_BATCH_ERROR)
-		return tes_deliver_refuse(d, prefix, why) > 1;
-	if (!rec->has_time && !*warned) {
+	if (r == TES_BATCH_ERROR) {
+		tes_deliver_refuse(d, prefix, why);
+		return 0;
+	}
+	if ((r = tes_deliver_record(d, rec, prefix)) > 1)
+		return r;
+	if (r == 0 && !rec->has_time && !*warned) {
 		/*= spec/SPOOL.md#delivery MUST-SP18: a batch with records without a time warns once */
 		fprintf(stderr,
 			"tes-police: warning: line %lu has no time: such a record gets the time it is "
@@ -399,8 +403,7 @@ batch_yield(struct tes_deliver *d, int r, const struct tes_batch_rec *rec, const
 			rec->line);
 		*warned = 1;
 	}
-	r = tes_deliver_record(d, rec, prefix);
-	return r > 1 ? r : 0;
+	return 0;
 }
 
 /*

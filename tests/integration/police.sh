@@ -71,6 +71,9 @@ printf '{"plate":"JS1","speed":95,"limit":60,"location":"E5 km 3","time":"2026-1
 police batch <"$T/j.jsonl" >"$T/j.out" 2>&1
 ok $([ $? = 65 ] && grep -q '^line 1: report .* QUEUED$' "$T/j.out" && grep -q '^line 2: error: ' "$T/j.out" && echo 0 || echo 1) \
 	"JSON Lines: a good line queued, a bad one refused with its number"
+printf 'NT1,0\nNT2,81\n' | police batch >"$T/out" 2>"$T/err"
+ok $([ $? = 65 ] && [ "$(grep -c 'has no time' "$T/err")" = 1 ] && grep -q 'line 2 has no time' "$T/err" && echo 0 || echo 1) \
+	"the no-time warning names a line that was taken, not one refused for another reason"
 police report --plate TM1 --speed 80 --time 2026-02-30T10:00:00Z >"$T/out" 2>&1
 ok $([ $? = 65 ] && grep -q 'February' "$T/out" && echo 0 || echo 1) "--time 2026-02-30 is refused, saying February has no day 30"
 police report --plate TM1 --speed 80 --time 2026-11-23 >"$T/out" 2>&1
