@@ -309,58 +309,48 @@ do_keygen(struct opts *o)
 	return EX_OK;
 }
 
+/* One line on stderr; code. */
+static int
+refused(int code, const char *what, const char *why)
+{
+	fprintf(stderr, "tes-police: %s%s\n", what, why);
+	return code;
+}
+
 /* The record of the report command, from its options; EX_OK or the exit code (message written). */
 static int
 report_rec(const struct opts *o, struct tes_batch_rec *rec)
 {
-	unsigned long v;
-	const char *why = NULL;
-	size_t n;
+	size_t n = strlen(o->plate), ln = o->location != NULL ? strlen(o->location) : 0;
+	unsigned long speed, limit = 0;
+	const char *why;
 
 	memset(rec, 0, sizeof *rec);
-	if ((n = strlen(o->plate)) == 0 || n > TES_BATCH_PLATE_MAX)
-		why = tes_err_str(TES_ERR_PLATE);
-	else if (tes_cli_uint(o->speed, 0, TES_BATCH_NUMBER_MAX, &v) != 0)
-		why = tes_err_str(TES_ERR_SPEED);
-	if (why == NULL) {
-		memcpy(rec->plate, o->plate, n);
-		rec->plate_len = (uint8_t)n;
-		rec->speed = (uint32_t)v;
-	}
-	if (why == NULL && o->limit != NULL && o->limit[0] != '\0') {
-		if (tes_cli_uint(o->limit, 0, TES_BATCH_NUMBER_MAX, &v) != 0)
-			why = tes_err_str(TES_ERR_LIMIT);
-		rec->limit = (uint32_t)v;
-		rec->has_limit = 1;
-	}
-	if (why == NULL && o->location != NULL && (n = strlen(o->location)) > 0) {
-		if (n > TES_LOCATION_MAX)
-			why = tes_err_str(TES_ERR_LOCATION);
-		else {
-			memcpy(rec->loc, o->location, n);
-			rec->loc_len = (uint8_t)n;
-			rec->has_location = 1;
-		}
-	}
-	if (why == NULL && o->time != NULL) {
-		if (tes_rfc3339_parse(o->time, strlen(o->time), &rec->time, &why) != 0) {
-			fprintf(stderr, "tes-police: --time %s: %s\n", o->time, why);
-			return EX_DATAERR;
-		}
-		rec->has_time = 1;
-	}
-	if (why == NULL && o->id != NULL) {
-		if (strlen(o->id) != 2 * TES_REPORT_ID_LEN ||
-		    tes_hex_decode(o->id, strlen(o->id), rec->id, TES_REPORT_ID_LEN) != 0) {
-			fprintf(stderr, "tes-police: --id must be 32 hex digits\n");
-			return EX_USAGE;
-		}
-		rec->has_id = 1;
-	}
-	if (why != NULL) {
-		fprintf(stderr, "tes-police: %s\n", why);
+	if (n == 0 || n > TES_BATCH_PLATE_MAX)
+		return refused(EX_DATAERR, "", tes_err_str(TES_ERR_PLATE));
+	if (tes_cli_uint(o->speed, 0, TES_BATCH_NUMBER_MAX, &speed) != 0)
+		return refused(EX_DATAERR, "", tes_err_str(TES_ERR_SPEED));
+	rec->has_limit = o->limit != NULL && o->limit[0] != '\0';
+	if (rec->has_limit && tes_cli_uint(o->limit, 0, TES_BATCH_NUMBER_MAX, &limit) != 0)
+		return refused(EX_DATAERR, "", tes_err_str(TES_ERR_LIMIT));
+	if (ln > TES_LOCATION_MAX)
+		return refused(EX_DATAERR, "", tes_err_str(TES_ERR_LOCATION));
+	rec->has_time = o->time != NULL;
+	if (rec->has_time && tes_rfc3339_parse(o->time, strlen(o->time), &rec->time, &why) != 0) {
+		fprintf(stderr, "tes-police: --time %s: %s\n", o->time, why);
 		return EX_DATAERR;
 	}
+	rec->has_id = o->id != NULL;
+	if (rec->has_id && (strlen(o->id) != 2 * TES_REPORT_ID_LEN ||
+			    tes_hex_decode(o->id, strlen(o->id), rec->id, TES_REPORT_ID_LEN) != 0))
+		return refused(EX_USAGE, "--id must be 32 hex digits", "");
+	memcpy(rec->plate, o->plate, n);
+	rec->plate_len = (uint8_t)n;
+	rec->speed = (uint32_t)speed;
+	rec->limit = (uint32_t)limit;
+	memcpy(rec->loc, o->location != NULL ? o->location : "", ln);
+	rec->loc_len = (uint8_t)ln;
+	rec->has_location = ln > 0;
 	return EX_OK;
 }
 
