@@ -221,6 +221,15 @@ cmd_add_user(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 	return EX_OK;
 }
 
+/* One line per file that a recovery moved out of the store. */
+static int
+list_quarantined(void *ctx, const char *name, uint64_t size)
+{
+	fprintf((FILE *)ctx, "quarantine: %s (%llu bytes, moved out of the store by a recovery)\n", name,
+		(unsigned long long)size);
+	return 0;
+}
+
 static int
 cmd_verify(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 {
@@ -235,6 +244,9 @@ cmd_verify(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 		return EX_DATAERR;
 	}
 	fprintf(out, "journal OK: %llu records, hash chain intact; drivers.enc OK\n", (unsigned long long)n);
+	/*= spec/STORAGE.md#recovery MUST-RC5: verify names what was moved to quarantine */
+	if (tes_db_quarantine_foreach(db, list_quarantined, out) != 0)
+		fprintf(err, "verify: cannot list the quarantine directory\n");
 	return EX_OK;
 }
 

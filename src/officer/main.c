@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/cli.h"
@@ -31,6 +32,8 @@
 #include "officer/server.h"
 #include "officer/spawn.h"
 #include "officer/verifier.h"
+#include "store/db.h"
+#include "store/journal.h"
 #include "wire/field.h"
 
 struct opts {
@@ -62,6 +65,7 @@ static const char usage_text[] =
 	"  decide ID approve|reject [--reason TEXT] [--officer NAME]\n"
 	"  records [--plate P]            driver points from drivers.enc\n"
 	"  verify        check the journal's hash chain and drivers.enc\n"
+	"  recover       move a damaged journal tail or drivers.enc to DIR/quarantine/\n"
 	"  compact       write the drivers.enc snapshot now\n"
 	"\n"
 	"common options:\n"
@@ -111,7 +115,13 @@ static const struct {
 	{ "decide", "usage: tes-officer decide [-d DIR] ID approve|reject [--reason TEXT] [--officer NAME]\n"
 		    "Approve (points computed by the server) or reject a pending report.\n" },
 	{ "records", "usage: tes-officer records [-d DIR] [--plate PLATE]\nDriver points.\n" },
-	{ "verify", "usage: tes-officer verify [-d DIR]\nVerify the journal hash chain and drivers.enc.\n" },
+	{ "verify", "usage: tes-officer verify [-d DIR]\nVerify the journal hash chain and drivers.enc; list "
+		    "DIR/quarantine/.\nFor a store that does not open, say where it is damaged.\n" },
+	{ "recover", "usage: tes-officer recover [-d DIR]\nFor a store that does not open because it is "
+		     "damaged: move the "
+		     "journal from its\nfirst damaged record on, and a drivers.enc that does not match, to "
+		     "DIR/quarantine/,\n"
+		     "then open it and record the recovery in the audit log. The server must be stopped.\n" },
 	{ "compact", "usage: tes-officer compact [-d DIR]\nWrite the drivers.enc snapshot now.\n" },
 };
 
@@ -226,13 +236,23 @@ parse_opt(int c, struct opts *o)
 }
 
 static int
-open_error(const char *dir, int r)
+open_error(const char *dir, int r, const struct tes_db_damage *dmg)
 {
 	if (r == TES_ERR_NOTFOUND) {
 		fprintf(stderr,
 			"tes-officer: no data directory at %s (create it with 'tes-officer init -d %s')\n",
 			dir, dir);
 		return EX_NOINPUT;
+	}
+	if (r == TES_ERR_CORRUPT && dmg != NULL && dmg->text[0] != '\0') {
+		/*= spec/STORAGE.md#recovery MUST-RC2: the damage named, the next step said */
+		fprintf(stderr,
+			"tes-officer: cannot open %s: %s\n"
+			"tes-officer: nothing was changed. Keep a copy of %s, then 'tes-officer recover -d "
+			"%s' "
+			"moves the damaged part to %s/quarantine/ and opens the rest.\n",
+			dir, dmg->text, dir, dir, dir);
+		return EX_DATAERR;
 	}
 	fprintf(stderr, "tes-officer: cannot open %s: %s\n", dir, tes_err_str(r));
 	return r == TES_ERR_CORRUPT ? EX_DATAERR : r == TES_ERR_LOCKED ? EX_TEMPFAIL : EX_IOERR;
@@ -242,17 +262,20 @@ open_error(const char *dir, int r)
 static int
 run_store(const char *dir, int argc, char **argv)
 {
+	struct tes_db_damage dmg;
 	struct tes_db *db;
 	int r, code;
 
-	r = tes_db_open(dir, &db);
+	r = tes_db_open_diag(dir, &dmg, &db);
 	if (r == 0) {
 		code = tes_cmd_exec(db, argc, argv, stdout, stderr);
 		tes_db_close(db);
 		return code;
 	}
+	if (r == TES_ERR_CORRUPT && strcmp(argv[0], "verify") == 0 && dmg.text[0] != '\0')
+		fprintf(stderr, "verify: FAILED: %s\n", dmg.text);
 	if (r != TES_ERR_LOCKED)
-		return open_error(dir, r);
+		return open_error(dir, r, &dmg);
 	if ((r = tes_control_call(dir, argc, argv, &code)) != 0) {
 		fprintf(stderr,
 			"tes-officer: %s is in use but its server does not answer on control.sock (%s)\n",
@@ -428,6 +451,7 @@ do_serve(struct opts *o)
 {
 	static struct tes_verifier ver;
 	static struct tes_sigcheck sig;
+	struct tes_db_damage dmg;
 	struct tes_db *db;
 	char parser[PATH_MAX], err[PATH_MAX + 128];
 	int r, created = 0;
@@ -453,16 +477,67 @@ do_serve(struct opts *o)
 	}
 	o->serve.verifier = &ver;
 	o->serve.sigcheck = &sig;
-	if ((r = tes_db_open(o->dir, &db)) != 0) {
+	if ((r = tes_db_open_diag(o->dir, &dmg, &db)) != 0) {
 		tes_sigcheck_stop(&sig);
 		tes_verifier_stop(&ver);
-		return open_error(o->dir, r);
+		return open_error(o->dir, r, &dmg);
 	}
 	r = tes_server_run(db, &o->serve);
 	tes_db_close(db);
 	tes_sigcheck_stop(&sig);
 	tes_verifier_stop(&ver);
 	return r;
+}
+
+/* The operating-system user who runs a command, for the audit log (NULL if it is no valid name). */
+static const char *
+os_user(void)
+{
+	const struct passwd *pw = getpwuid(getuid());
+
+	return pw != NULL && tes_field_name_valid(pw->pw_name, strlen(pw->pw_name)) ? pw->pw_name : NULL;
+}
+
+/*
+ * tes-officer recover (spec/STORAGE.md#recovery MUST-RC4): only when the
+ * operator asks, the damage moves to quarantine/; the recovery is then in
+ * the audit log.
+ */
+static int
+do_recover(struct opts *o)
+{
+	char text[TES_JOURNAL_TEXT_MAX + 1];
+	struct tes_db_damage dmg;
+	struct tes_db *db;
+	int r;
+
+	if ((r = tes_db_recover(o->dir, &dmg, &db)) == TES_ERR_LOCKED) {
+		fprintf(stderr, "tes-officer: recover: %s is in use: stop its server first\n", o->dir);
+		return EX_TEMPFAIL;
+	}
+	if (dmg.done[0] != '\0')
+		fprintf(stderr, "tes-officer: recover: moved %s\n", dmg.done);
+	if (r != 0)
+		return open_error(o->dir, r, &dmg);
+	if (dmg.done[0] == '\0') {
+		printf("%s opens as it is: nothing to recover\n", o->dir);
+		tes_db_close(db);
+		return EX_OK;
+	}
+	printf("found: %s\nmoved: %s\n", dmg.text, dmg.done);
+	if (dmg.later != 0)
+		printf("warning: the moved journal tail holds %llu later records that verify: they were "
+		       "acknowledged; keep the quarantine file as evidence\n",
+		       (unsigned long long)dmg.later);
+	snprintf(text, sizeof text, "moved %.*s", TES_JOURNAL_TEXT_MAX - 6, dmg.done);
+	if ((r = tes_db_audit(db, TES_AUDIT_RECOVER, os_user(), text, (uint64_t)time(NULL))) != 0) {
+		fprintf(stderr, "tes-officer: recover: the audit record was not written: %s\n",
+			tes_err_str(r));
+		tes_db_close(db);
+		return EX_IOERR;
+	}
+	tes_db_close(db);
+	return EX_OK;
 }
 
 static int
@@ -482,6 +557,8 @@ dispatch(const char *cmd, struct opts *o, int argc, char **argv)
 		return do_decide(o, argc, argv);
 	if (strcmp(cmd, "records") == 0)
 		return do_records(o, argc);
+	if (strcmp(cmd, "recover") == 0)
+		return argc == 0 ? do_recover(o) : usage(cmd, EX_USAGE);
 	if (strcmp(cmd, "pending") == 0 || strcmp(cmd, "verify") == 0 || strcmp(cmd, "compact") == 0)
 		return do_simple(o, cmd, argc, argv, 0);
 	if (strcmp(cmd, "show") == 0 || strcmp(cmd, "revoke-unit") == 0)

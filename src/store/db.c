@@ -30,7 +30,29 @@ tes_db_create(const char *dir)
 int
 tes_db_open(const char *dir, struct tes_db **out)
 {
-	return tes_recover_open(dir, out);
+	return tes_recover_open(dir, 0, NULL, out);
+}
+
+/* see db.h */
+int
+tes_db_open_diag(const char *dir, struct tes_db_damage *dmg, struct tes_db **out)
+{
+	return tes_recover_open(dir, 0, dmg, out);
+}
+
+/* see db.h */
+int
+tes_db_recover(const char *dir, struct tes_db_damage *dmg, struct tes_db **out)
+{
+	return tes_recover_open(dir, 1, dmg, out);
+}
+
+/* see db.h */
+int
+tes_db_quarantine_foreach(const struct tes_db *db, int (*fn)(void *ctx, const char *name, uint64_t size),
+			  void *ctx)
+{
+	return tes_quarantine_foreach(db, fn, ctx);
 }
 
 /* Appends */

@@ -66,13 +66,47 @@ tes_db_create(const char *dir);
  * it, even in this process), load the keys (TES_ERR_NOTFOUND if the store
  * was never created, TES_ERR_KEY if a key file is readable by group or
  * others), load and check drivers.enc, replay and check the journal.
- * A torn last record (incomplete, or failing its MAC, and reaching the end
- * of the file) is cut off with a warning on stderr; any other damage, a
- * sequence gap, or a drivers.enc that does not match the journal gives
- * TES_ERR_CORRUPT and changes nothing on disk.
+ * An interrupted append at the end of the journal (spec/STORAGE.md#recovery
+ * MUST-RC1) is copied to quarantine/ and cut off, with a warning on stderr
+ * that names the copy; any other damage, a sequence gap, or a drivers.enc
+ * that does not match the journal gives TES_ERR_CORRUPT and changes nothing
+ * on disk.
  */
 int
 tes_db_open(const char *dir, struct tes_db **out);
+
+/* Where a store that does not open is damaged, and what recovery moved. */
+struct tes_db_damage {
+	char text[384]; /* file, offset, record and what failed; "" for other errors */
+	char done[384]; /* what tes_db_recover moved to quarantine/; "" if nothing */
+	uint64_t later; /* records inside a moved journal tail that still verify */
+};
+
+/* tes_db_open that describes the damage behind TES_ERR_CORRUPT in *dmg. */
+int
+tes_db_open_diag(const char *dir, struct tes_db_damage *dmg, struct tes_db **out);
+
+/*
+ * Open a store that tes_db_open refuses for damage (spec/STORAGE.md#recovery
+ * MUST-RC4): the journal from its first damaged record to the end is moved
+ * to quarantine/ (copied, fsynced, then cut), and a drivers.enc that is
+ * damaged or does not match the journal is moved there too (it is rebuilt
+ * from the journal). dmg->text says what was found, dmg->done what was
+ * moved. A store that opens as it is is opened unchanged; damage that
+ * moving cannot mend (a key file, the journal's file header) is
+ * TES_ERR_CORRUPT, nothing changed.
+ */
+int
+tes_db_recover(const char *dir, struct tes_db_damage *dmg, struct tes_db **out);
+
+/*
+ * Call fn for each file in the store's quarantine/ directory (bytes moved
+ * out of the store by a recovery), in no particular order; stops at fn's
+ * first non-zero result and returns it. 0 when there is none.
+ */
+int
+tes_db_quarantine_foreach(const struct tes_db *db, int (*fn)(void *ctx, const char *name, uint64_t size),
+			  void *ctx);
 
 /*
  * Rewrite drivers.enc if decisions were made since the last snapshot
