@@ -157,6 +157,22 @@ cmd_decide(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 	return EX_OK;
 }
 
+/* Name the unit that holds this key already, if one does (one key, one unit). */
+static int
+key_holder(const struct tes_db *db, const struct tes_rsa_pub *pub, const char *fp, FILE *err)
+{
+	char name[TES_NAME_MAX + 1];
+	uint8_t id[TES_KEYID_LEN];
+	struct tes_rsa_pub held;
+
+	tes_rsa_keyid(pub, id);
+	if (tes_db_unit_find(db, id, name, &held) != 0)
+		return TES_ERR_NOTFOUND;
+	fprintf(err, "add-unit: key %s is already registered as unit %s%s; one key, one unit\n", fp, name,
+		tes_db_unit_active(db, id) == TES_ERR_AUTH ? " (revoked)" : "");
+	return 0;
+}
+
 static int
 cmd_add_unit(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 {
@@ -171,11 +187,12 @@ cmd_add_unit(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 		fprintf(err, "add-unit: %s\n", tes_err_str(r));
 		return EX_DATAERR;
 	}
+	tes_rsa_fingerprint(&pub, fp);
 	if ((r = tes_db_unit_add(db, argv[1], &pub)) != 0) {
-		fprintf(err, "add-unit %s: %s\n", argv[1], tes_err_str(r));
+		if (r != TES_ERR_EXISTS || key_holder(db, &pub, fp, err) != 0)
+			fprintf(err, "add-unit %s: %s\n", argv[1], tes_err_str(r));
 		return r == TES_ERR_EXISTS ? EX_DATAERR : EX_IOERR;
 	}
-	tes_rsa_fingerprint(&pub, fp);
 	fprintf(out, "unit %s registered, key %s\n", argv[1], fp);
 	return EX_OK;
 }

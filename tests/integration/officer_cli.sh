@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
+# The officer's command line against its promises: one key, one unit (add-unit refuses a key
+# registered already, revocation follows the key, also in a store that holds one key under two
+# names), and arguments refused with a reason and the documented exit code.
+. "$(dirname "$0")/lib.bash"
+D=$T/data
+FIX=$ROOT/tests/integration/data/twokeys
+printf 'amber-tulip-quarry-57\n' >"$T/pw"
+
+# One key, one unit.
+"$OFFICER" init -d "$D" >/dev/null && "$POLICE" keygen -k "$T/unit1.key" >/dev/null &&
+	"$OFFICER" add-unit -d "$D" patrol-7 "$T/unit1.key.pub" >/dev/null
+check "setup: init, keygen, add-unit patrol-7" test -s "$D/journal"
+check_code "add-unit refuses a key registered already (MUST-B7)" 65 "$OFFICER" add-unit -d "$D" unitB "$T/unit1.key.pub"
+ok $(grep -q "already registered as unit patrol-7" "$T/check.out" && echo 0 || echo 1) "... naming the unit that holds it"
+check "revoke-unit patrol-7" "$OFFICER" revoke-unit -d "$D" patrol-7
+"$OFFICER" add-unit -d "$D" unitC "$T/unit1.key.pub" >"$T/addrev.out" 2>&1
+rc=$?
+ok $([ $rc = 65 ] && grep -q "already registered as unit patrol-7 (revoked)" "$T/addrev.out" &&
+	! grep -q registered, "$T/addrev.out" && echo 0 || echo 1) \
+	"add-unit refuses a revoked key, naming the unit, and does not say registered (MUST-B7) (exit $rc)"
+"$POLICE" keygen -k "$T/other.key" >/dev/null
+check "control: a new key is registered" "$OFFICER" add-unit -d "$D" unitD "$T/other.key.pub"
+
+# A store written before the rule, with one key as patrol-7 and as unitB: it opens, and
+# revoking either name refuses the key (MUST-B6).
+legacy() { # legacy DIR: a copy of the fixture store
+	mkdir -m 700 "$1" && cp "$FIX/journal" "$FIX/server.key" "$FIX/storage.key" "$1/" &&
+		chmod 600 "$1"/* && cp "$FIX/unit.key" "$T/unit1.key" && cp "$FIX/unit.key.pub" "$T/unit1.key.pub" &&
+		chmod 600 "$T/unit1.key"
+}
+for name in unitB patrol-7; do
+	L=$T/legacy-$name
+	legacy "$L"
+	FP=$("$OFFICER" fingerprint -d "$L")
+	start_server "$L" || exit 1
+	check "a store holding one key under two names opens; the key reports (control)" \
+		police report --plate TWO1 --speed 90
+	check "revoke-unit $name while the server runs" "$OFFICER" revoke-unit -d "$L" $name
+	check_code "revoking $name refuses the key under either name (exit 77) (MUST-B6)" 77 \
+		police report --plate TWO2 --speed 90
+	stop_server
+done
+
+done_testing
