@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <netdb.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "common/addr.h"
 #include "common/cli.h"
 #include "common/err.h"
 #include "common/io.h"
@@ -70,8 +72,8 @@ static const char usage_text[] =
 	"  -V, --version    print the version\n"
 	"\n"
 	"serve options:\n"
-	"  --listen ADDR:PORT      protocol address (default 127.0.0.1:9999)\n"
-	"  --http ADDR:PORT|off    dashboard address (default 127.0.0.1:5001)\n"
+	"  --listen HOST:PORT      protocol address (default 127.0.0.1:9999; port 1-65535)\n"
+	"  --http HOST:PORT|off    dashboard address (default 127.0.0.1:5001)\n"
 	"  --allow-des             also accept single-DES sessions (weak, off by default)\n"
 	"  --idle-timeout SEC      drop a silent client (default 30)\n"
 	"  --session-timeout SEC   longest session (default 3600)\n"
@@ -90,7 +92,7 @@ static const struct {
 	{ "init", "usage: tes-officer init [-d DIR]\nCreate DIR (0700) with a new server key, storage key "
 		  "and journal.\n" },
 	{ "serve",
-	  "usage: tes-officer serve [-d DIR] [--listen ADDR:PORT] [--http ADDR:PORT|off] [--allow-des]\n"
+	  "usage: tes-officer serve [-d DIR] [--listen HOST:PORT] [--http HOST:PORT|off] [--allow-des]\n"
 	  "       [--idle-timeout SEC] [--session-timeout SEC] [--session-cpu SEC] [--max-sessions N] "
 	  "[--demo]\n"
 	  "Run the server until SIGINT/SIGTERM. The officer dashboard is served on --http\n"
@@ -423,6 +425,24 @@ do_records(struct opts *o, int argc)
 	return run_store(o->dir, o->plate != NULL ? 2 : 1, req);
 }
 
+/* A --listen or --http that cannot be bound (a port outside 1..65535, a name that does not
+ * resolve, no ADDR:PORT at all) is a usage error, told before anything starts. */
+static int
+check_addr(const char *opt, const char *spec)
+{
+	struct addrinfo *ai;
+	char err[400];
+
+	if (strcmp(opt, "http") == 0 && strcmp(spec, "off") == 0)
+		return 0;
+	if (tes_addr_resolve(spec, 1, &ai, err, sizeof err) != 0) {
+		fprintf(stderr, "tes-officer: --%s: %s\n", opt, err);
+		return -1;
+	}
+	freeaddrinfo(ai);
+	return 0;
+}
+
 static int
 do_serve(struct opts *o)
 {
@@ -432,6 +452,8 @@ do_serve(struct opts *o)
 	char parser[PATH_MAX], err[PATH_MAX + 128];
 	int r, created = 0;
 
+	if (check_addr("listen", o->serve.listen) != 0 || check_addr("http", o->serve.http) != 0)
+		return EX_USAGE;
 	/* fail now, not at the first connection, when the child image is missing */
 	if (tes_spawn_find_parser(parser, sizeof parser, err, sizeof err) != 0) {
 		tes_log(TES_LOG_ERROR, "%s", err);

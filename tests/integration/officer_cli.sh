@@ -23,6 +23,25 @@ ok $([ $rc = 65 ] && grep -q "already registered as unit patrol-7 (revoked)" "$T
 "$POLICE" keygen -k "$T/other.key" >/dev/null
 check "control: a new key is registered" "$OFFICER" add-unit -d "$D" unitD "$T/other.key.pub"
 
+# --listen and --http: a port outside 1..65535 is refused, not wrapped into another port (99999
+# listened on 34463); names resolve as the client resolves them.
+for a in 127.0.0.1:99999 127.0.0.1:0 127.0.0.1:abc nosuch.invalid:9999 127.0.0.1; do
+	check_code "serve --listen $a is refused (exit 64)" 64 timeout 10 "$OFFICER" serve -d "$D" --listen "$a" --http off
+done
+ok $(grep -q "expected HOST:PORT" "$T/check.out" && echo 0 || echo 1) "... saying what is wrong"
+check_code "serve --http 127.0.0.1:70000 is refused (exit 64)" 64 timeout 10 "$OFFICER" serve -d "$D" \
+	--listen 127.0.0.1:9 --http 127.0.0.1:70000
+ok $(grep -q "1 to 65535" "$T/check.out" && echo 0 || echo 1) "... naming the port range"
+"$OFFICER" add-user -d "$D" alice --role police --password-file "$T/pw" >/dev/null
+FP=$("$OFFICER" fingerprint -d "$D")
+PORT=$(free_port)
+"$OFFICER" serve -d "$D" --listen "localhost:$PORT" --http off >>"$T/server.log" 2>&1 &
+SERVER_PID=$!
+wait_log "listening on localhost:$PORT" 1 10
+check "serve --listen localhost:PORT takes the name the client takes" "$POLICE" report -s "localhost:$PORT" \
+	-k "$T/other.key" -u alice --password-file "$T/pw" --server-key "$FP" --plate LH1 --speed 90
+stop_server
+
 # A store written before the rule, with one key as patrol-7 and as unitB: it opens, and
 # revoking either name refuses the key (MUST-B6).
 legacy() { # legacy DIR: a copy of the fixture store
