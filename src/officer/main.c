@@ -272,9 +272,12 @@ do_init(struct opts *o)
 	char path[PATH_MAX];
 	int r;
 
+	errno = 0;
 	if ((r = tes_db_create(o->dir)) != 0) {
-		fprintf(stderr, "tes-officer: init %s: %s\n", o->dir, tes_err_str(r));
-		return r == TES_ERR_EXISTS ? EX_CANTCREAT : EX_IOERR;
+		/* the system's reason (permission denied, read-only, not a directory), not "I/O error" */
+		fprintf(stderr, "tes-officer: init: cannot create %s: %s\n", o->dir,
+			r == TES_ERR_IO && errno != 0 ? strerror(errno) : tes_err_str(r));
+		return EX_CANTCREAT;
 	}
 	snprintf(path, sizeof path, "%s/server.key", o->dir);
 	if (tes_keyfile_load_private(&k, path) == 0) {
@@ -303,6 +306,17 @@ do_fingerprint(struct opts *o)
 	return EX_OK;
 }
 
+/* A unit or user name is checked before it is used or sent: the rule, never the name (it may be
+ * 100 KiB long). */
+static int
+bad_name(const char *what, const char *s)
+{
+	if (tes_field_name_valid(s, strlen(s)) == 0)
+		return 0;
+	fprintf(stderr, "tes-officer: %s: %s\n", what, tes_err_str(TES_ERR_NAME));
+	return 1;
+}
+
 static int
 do_add_unit(struct opts *o, int argc, char **argv)
 {
@@ -313,6 +327,8 @@ do_add_unit(struct opts *o, int argc, char **argv)
 
 	if (argc != 2)
 		return usage("add-unit", EX_USAGE);
+	if (bad_name("unit name", argv[0]))
+		return EX_DATAERR;
 	if ((r = tes_keyfile_load_public(&pub, argv[1])) != 0) {
 		fprintf(stderr, "tes-officer: %s: %s (expected an ssh-rsa line from 'tes-police keygen')\n",
 			argv[1], tes_err_str(r));
@@ -337,10 +353,8 @@ do_add_user(struct opts *o, int argc, char **argv)
 	if (argc != 1 || o->role == NULL ||
 	    (strcmp(o->role, "police") != 0 && strcmp(o->role, "officer") != 0))
 		return usage("add-user", EX_USAGE);
-	if (tes_field_name_valid(argv[0], strlen(argv[0])) != 0) {
-		fprintf(stderr, "tes-officer: %s\n", tes_err_str(TES_ERR_NAME));
+	if (bad_name("user name", argv[0]))
 		return EX_DATAERR;
-	}
 	r = tes_cli_password(o->password_file, "Password: ", 1, pw, sizeof pw);
 	if (r == TES_ERR_NOTFOUND && o->password_file == NULL) {
 		fprintf(stderr, "tes-officer: no terminal to ask for a password; use --password-file FILE\n");
@@ -506,6 +520,8 @@ dispatch(const char *cmd, struct opts *o, int argc, char **argv)
 		return do_records(o, argc);
 	if (strcmp(cmd, "pending") == 0 || strcmp(cmd, "verify") == 0 || strcmp(cmd, "compact") == 0)
 		return do_simple(o, cmd, argc, argv, 0);
+	if (strcmp(cmd, "revoke-unit") == 0 && argc == 1 && bad_name("unit name", argv[0]))
+		return EX_DATAERR;
 	if (strcmp(cmd, "show") == 0 || strcmp(cmd, "revoke-unit") == 0)
 		return do_simple(o, cmd, argc, argv, 1);
 	fprintf(stderr, "tes-officer: unknown command '%s' (see tes-officer --help)\n", cmd);

@@ -56,7 +56,8 @@ struct tes_db_report {
  * exists and is empty; its mode is set to 0700), write storage.key (32
  * random bytes) and server.key (fresh RSA-2048), both 0600, and a journal
  * holding only its header; fsync every file and the directory.
- * TES_ERR_EXISTS if the directory is not empty (already initialised).
+ * TES_ERR_EXISTS if the directory is not empty (already initialised);
+ * TES_ERR_IO with errno telling why (EACCES, EROFS, ENOTDIR, ENOSPC, ...).
  */
 int
 tes_db_create(const char *dir);

@@ -23,6 +23,32 @@ ok $([ $rc = 65 ] && grep -q "already registered as unit patrol-7 (revoked)" "$T
 "$POLICE" keygen -k "$T/other.key" >/dev/null
 check "control: a new key is registered" "$OFFICER" add-unit -d "$D" unitD "$T/other.key.pub"
 
+# A name far beyond its limit is refused with the rule, not exit 70 and silence.
+long=$(head -c 131000 /dev/zero | tr '\0' x)
+check_code "add-unit with a 131,000-byte name is refused as bad input (exit 65)" 65 "$OFFICER" add-unit -d "$D" \
+	"$long" "$T/other.key.pub"
+ok $(grep -q "unit name: invalid name (1-32 " "$T/check.out" && [ "$(wc -c <"$T/check.out")" -lt 200 ] && echo 0 || echo 1) \
+	"... naming the limit, without echoing the name"
+check_code "revoke-unit with a 131,000-byte name is refused (exit 65)" 65 "$OFFICER" revoke-unit -d "$D" "$long"
+ok $(grep -q "unit name: invalid name (1-32 " "$T/check.out" && [ "$(wc -c <"$T/check.out")" -lt 200 ] && echo 0 || echo 1) \
+	"... naming the limit, without echoing the name"
+# init where it cannot create the directory: 73 (cannot create), with the path and the reason.
+touch "$T/afile"
+check_code "init under a regular file: cannot create (exit 73)" 73 "$OFFICER" init -d "$T/afile/data"
+ok $(grep -q "cannot create $T/afile/data: Not a directory" "$T/check.out" && echo 0 || echo 1) \
+	"... naming the path and the reason"
+if [ "$(id -u)" != 0 ]; then
+	mkdir -m 500 "$T/ro"
+	check_code "init in a directory it cannot write (exit 73)" 73 "$OFFICER" init -d "$T/ro/data"
+	ok $(grep -q "cannot create $T/ro/data: Permission denied" "$T/check.out" && echo 0 || echo 1) \
+		"... naming the path and the reason"
+	chmod 700 "$T/ro"
+else
+	check_code "init in a read-only place (exit 73)" 73 "$OFFICER" init -d /sys/tes-data-test
+	ok $(grep -q "cannot create /sys/tes-data-test: " "$T/check.out" && ! grep -qi "input/output" "$T/check.out" &&
+		echo 0 || echo 1) "... naming the path and the reason"
+fi
+
 # --listen and --http: a port outside 1..65535 is refused, not wrapped into another port (99999
 # listened on 34463); names resolve as the client resolves them.
 for a in 127.0.0.1:99999 127.0.0.1:0 127.0.0.1:abc nosuch.invalid:9999 127.0.0.1; do
