@@ -111,7 +111,9 @@ static const struct {
 	{ "show",
 	  "usage: tes-officer show [-d DIR] ID\nShow one report, its unit key and signature status.\n" },
 	{ "decide", "usage: tes-officer decide [-d DIR] ID approve|reject [--reason TEXT] [--officer NAME]\n"
-		    "Approve (points computed by the server) or reject a pending report.\n" },
+		    "Approve (points computed by the server) or reject a pending report; a rejection\n"
+		    "needs --reason. The decision is recorded under --officer, an officer account\n"
+		    "(add-user NAME --role officer), or else under the system user who runs this.\n" },
 	{ "records", "usage: tes-officer records [-d DIR] [--plate PLATE]\nDriver points.\n" },
 	{ "verify", "usage: tes-officer verify [-d DIR]\nVerify the journal hash chain and drivers.enc.\n" },
 	{ "compact", "usage: tes-officer compact [-d DIR]\nWrite the drivers.enc snapshot now.\n" },
@@ -249,7 +251,7 @@ run_store(const char *dir, int argc, char **argv)
 
 	r = tes_db_open(dir, &db);
 	if (r == 0) {
-		code = tes_cmd_exec(db, argc, argv, stdout, stderr);
+		code = tes_cmd_exec(db, getuid(), argc, argv, stdout, stderr);
 		tes_db_close(db);
 		return code;
 	}
@@ -377,34 +379,21 @@ do_add_user(struct opts *o, int argc, char **argv)
 	return run_store(o->dir, 4, req);
 }
 
-static const char *
-default_officer(void)
-{
-	const char *u = getenv("USER");
-
-	return u != NULL && tes_field_name_valid(u, strlen(u)) == 0 ? u : "cli";
-}
-
 static int
 do_decide(struct opts *o, int argc, char **argv)
 {
-	char officer[TES_NAME_MAX + 8];
 	char *req[5];
 
 	if (argc != 2)
 		return usage("decide", EX_USAGE);
-	snprintf(officer, sizeof officer, "%s", o->officer != NULL ? o->officer : default_officer());
-	if (tes_field_name_valid(officer, strlen(officer)) != 0) {
-		fprintf(stderr, "tes-officer: --officer: %s\n", tes_err_str(TES_ERR_NAME));
+	if (o->officer != NULL && bad_name("--officer", o->officer))
 		return EX_DATAERR;
-	}
+	/* the executor checks the officer account, or takes the system user the request comes from */
 	req[0] = "decide";
 	req[1] = argv[0];
 	req[2] = argv[1];
-	req[3] = (char *)(o->reason != NULL                 ? o->reason
-			  : strcmp(argv[1], "approve") == 0 ? "approved"
-							    : "rejected");
-	req[4] = officer;
+	req[3] = (char *)(o->reason != NULL ? o->reason : strcmp(argv[1], "approve") == 0 ? "approved" : "");
+	req[4] = (char *)(o->officer != NULL ? o->officer : "");
 	return run_store(o->dir, 5, req);
 }
 

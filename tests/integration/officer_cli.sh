@@ -66,7 +66,46 @@ SERVER_PID=$!
 wait_log "listening on localhost:$PORT" 1 10
 check "serve --listen localhost:PORT takes the name the client takes" "$POLICE" report -s "localhost:$PORT" \
 	-k "$T/other.key" -u alice --password-file "$T/pw" --server-key "$FP" --plate LH1 --speed 90
+"$POLICE" report -s "localhost:$PORT" -k "$T/other.key" -u alice --password-file "$T/pw" --server-key "$FP" \
+	--plate LH2 --speed 120 >/dev/null
+"$POLICE" report -s "localhost:$PORT" -k "$T/other.key" -u alice --password-file "$T/pw" --server-key "$FP" \
+	--plate LH3 --speed 130 >/dev/null
 stop_server
+
+# decide: the decider is an officer account, or the system user who asks (not $USER); a
+# rejection needs its reason. Without the server (the process's uid) and through control.sock
+# (the uid SO_PEERCRED gives).
+"$OFFICER" pending -d "$D" >"$T/pending.out"
+ID1=$(awk '$3 == "LH1" { print $2 }' "$T/pending.out")
+ID2=$(awk '$3 == "LH2" { print $2 }' "$T/pending.out")
+ID3=$(awk '$3 == "LH3" { print $2 }' "$T/pending.out")
+check "setup: three pending reports" test -n "$ID1" -a -n "$ID2" -a -n "$ID3"
+me=$(id -un)
+decided_by() { # decided_by ID NAME: show says the report was decided by NAME
+	"$OFFICER" show -d "$D" "$1" | grep -q "^decided by $2:"
+}
+check_code "decide --officer with no such account is refused (exit 65)" 65 "$OFFICER" decide -d "$D" "$ID1" approve \
+	--officer nosuchperson
+ok $(grep -q "no officer account" "$T/check.out" && "$OFFICER" show -d "$D" "$ID1" | grep -q "status: PENDING" &&
+	echo 0 || echo 1) "... saying so, and the report stays pending"
+check_code "decide --officer naming a police account is refused (exit 65)" 65 "$OFFICER" decide -d "$D" "$ID1" approve \
+	--officer alice
+check_code "reject without a reason is refused (exit 64)" 64 "$OFFICER" decide -d "$D" "$ID1" reject
+ok $(grep -q "needs its reason" "$T/check.out" && echo 0 || echo 1) "... saying what is missing"
+check "decide without --officer, server stopped" env USER=mallory "$OFFICER" decide -d "$D" "$ID1" approve
+check "... is recorded under the system user ($me), not \$USER" decided_by "$ID1" "$me"
+"$OFFICER" add-user -d "$D" chief --role officer --password-file "$T/pw" >/dev/null
+start_server "$D" || exit 1
+check_code "through control.sock, --officer with no such account is refused (exit 65)" 65 "$OFFICER" decide -d "$D" \
+	"$ID2" reject --reason "plate unreadable" --officer nosuchperson
+check_code "through control.sock, reject without a reason is refused (exit 64)" 64 "$OFFICER" decide -d "$D" "$ID2" reject \
+	--officer chief
+check "through control.sock, an officer account decides" "$OFFICER" decide -d "$D" "$ID2" reject \
+	--reason "plate unreadable" --officer chief
+check "through control.sock, decide without --officer" env USER=mallory "$OFFICER" decide -d "$D" "$ID3" approve
+stop_server
+check "... recorded under that account" decided_by "$ID2" chief
+check "... recorded under the system user the control socket saw ($me)" decided_by "$ID3" "$me"
 
 # A store written before the rule, with one key as patrol-7 and as unitB: it opens, and
 # revoking either name refuses the key (MUST-B6).
