@@ -106,7 +106,8 @@ $(B)/tes-officer: $(B)/obj/officer/main.o $(MASTER_OBJ) $(STORE_OBJ) $(CORE_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(VARIANT_CFLAGS) $(TES_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl -largon2
 
-$(B)/tes-parser: $(PARSER_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
+# The parser resolves no address: without addr.o no getaddrinfo enters its static image.
+$(B)/tes-parser: $(PARSER_OBJ) $(filter-out $(B)/obj/common/addr.o,$(CORE_OBJ)) $(SANDBOX_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(VARIANT_CFLAGS) $(PARSER_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <netdb.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/addr.h"
 #include "common/cli.h"
 #include "common/err.h"
 #include "common/io.h"
@@ -74,8 +76,8 @@ static const char usage_text[] =
 	"  -V, --version    print the version\n"
 	"\n"
 	"serve options:\n"
-	"  --listen ADDR:PORT      protocol address (default 127.0.0.1:9999)\n"
-	"  --http ADDR:PORT|off    dashboard address (default 127.0.0.1:5001)\n"
+	"  --listen HOST:PORT      protocol address (default 127.0.0.1:9999; port 1-65535)\n"
+	"  --http HOST:PORT|off    dashboard address (default 127.0.0.1:5001)\n"
 	"  --allow-des             also accept single-DES sessions (weak, off by default)\n"
 	"  --idle-timeout SEC      drop a silent client (default 30)\n"
 	"  --session-timeout SEC   longest session (default 3600)\n"
@@ -94,7 +96,7 @@ static const struct {
 	{ "init", "usage: tes-officer init [-d DIR]\nCreate DIR (0700) with a new server key, storage key "
 		  "and journal.\n" },
 	{ "serve",
-	  "usage: tes-officer serve [-d DIR] [--listen ADDR:PORT] [--http ADDR:PORT|off] [--allow-des]\n"
+	  "usage: tes-officer serve [-d DIR] [--listen HOST:PORT] [--http HOST:PORT|off] [--allow-des]\n"
 	  "       [--idle-timeout SEC] [--session-timeout SEC] [--session-cpu SEC] [--max-sessions N] "
 	  "[--demo]\n"
 	  "Run the server until SIGINT/SIGTERM. The officer dashboard is served on --http\n"
@@ -113,7 +115,9 @@ static const struct {
 	{ "show",
 	  "usage: tes-officer show [-d DIR] ID\nShow one report, its unit key and signature status.\n" },
 	{ "decide", "usage: tes-officer decide [-d DIR] ID approve|reject [--reason TEXT] [--officer NAME]\n"
-		    "Approve (points computed by the server) or reject a pending report.\n" },
+		    "Approve (points computed by the server) or reject a pending report; a rejection\n"
+		    "needs --reason. The decision is recorded under --officer, an officer account\n"
+		    "(add-user NAME --role officer), or else under the system user who runs this.\n" },
 	{ "records", "usage: tes-officer records [-d DIR] [--plate PLATE]\nDriver points.\n" },
 	{ "verify", "usage: tes-officer verify [-d DIR]\nVerify the journal hash chain and drivers.enc; list "
 		    "DIR/quarantine/.\nFor a store that does not open, say where it is damaged.\n" },
@@ -268,7 +272,7 @@ run_store(const char *dir, int argc, char **argv)
 
 	r = tes_db_open_diag(dir, &dmg, &db);
 	if (r == 0) {
-		code = tes_cmd_exec(db, argc, argv, stdout, stderr);
+		code = tes_cmd_exec(db, getuid(), argc, argv, stdout, stderr);
 		tes_db_close(db);
 		return code;
 	}
@@ -293,9 +297,12 @@ do_init(struct opts *o)
 	char path[PATH_MAX];
 	int r;
 
+	errno = 0;
 	if ((r = tes_db_create(o->dir)) != 0) {
-		fprintf(stderr, "tes-officer: init %s: %s\n", o->dir, tes_err_str(r));
-		return r == TES_ERR_EXISTS ? EX_CANTCREAT : EX_IOERR;
+		/* the system's reason (permission denied, read-only, not a directory), not "I/O error" */
+		fprintf(stderr, "tes-officer: init: cannot create %s: %s\n", o->dir,
+			r == TES_ERR_IO && errno != 0 ? strerror(errno) : tes_err_str(r));
+		return EX_CANTCREAT;
 	}
 	snprintf(path, sizeof path, "%s/server.key", o->dir);
 	if (tes_keyfile_load_private(&k, path) == 0) {
@@ -324,6 +331,17 @@ do_fingerprint(struct opts *o)
 	return EX_OK;
 }
 
+/* A unit or user name is checked before it is used or sent: the rule, never the name (it may be
+ * 100 KiB long). */
+static int
+bad_name(const char *what, const char *s)
+{
+	if (tes_field_name_valid(s, strlen(s)) == 0)
+		return 0;
+	fprintf(stderr, "tes-officer: %s: %s\n", what, tes_err_str(TES_ERR_NAME));
+	return 1;
+}
+
 static int
 do_add_unit(struct opts *o, int argc, char **argv)
 {
@@ -334,6 +352,8 @@ do_add_unit(struct opts *o, int argc, char **argv)
 
 	if (argc != 2)
 		return usage("add-unit", EX_USAGE);
+	if (bad_name("unit name", argv[0]))
+		return EX_DATAERR;
 	if ((r = tes_keyfile_load_public(&pub, argv[1])) != 0) {
 		fprintf(stderr, "tes-officer: %s: %s (expected an ssh-rsa line from 'tes-police keygen')\n",
 			argv[1], tes_err_str(r));
@@ -358,10 +378,8 @@ do_add_user(struct opts *o, int argc, char **argv)
 	if (argc != 1 || o->role == NULL ||
 	    (strcmp(o->role, "police") != 0 && strcmp(o->role, "officer") != 0))
 		return usage("add-user", EX_USAGE);
-	if (tes_field_name_valid(argv[0], strlen(argv[0])) != 0) {
-		fprintf(stderr, "tes-officer: %s\n", tes_err_str(TES_ERR_NAME));
+	if (bad_name("user name", argv[0]))
 		return EX_DATAERR;
-	}
 	r = tes_cli_password(o->password_file, "Password: ", 1, pw, sizeof pw);
 	if (r == TES_ERR_NOTFOUND && o->password_file == NULL) {
 		fprintf(stderr, "tes-officer: no terminal to ask for a password; use --password-file FILE\n");
@@ -384,34 +402,21 @@ do_add_user(struct opts *o, int argc, char **argv)
 	return run_store(o->dir, 4, req);
 }
 
-static const char *
-default_officer(void)
-{
-	const char *u = getenv("USER");
-
-	return u != NULL && tes_field_name_valid(u, strlen(u)) == 0 ? u : "cli";
-}
-
 static int
 do_decide(struct opts *o, int argc, char **argv)
 {
-	char officer[TES_NAME_MAX + 8];
 	char *req[5];
 
 	if (argc != 2)
 		return usage("decide", EX_USAGE);
-	snprintf(officer, sizeof officer, "%s", o->officer != NULL ? o->officer : default_officer());
-	if (tes_field_name_valid(officer, strlen(officer)) != 0) {
-		fprintf(stderr, "tes-officer: --officer: %s\n", tes_err_str(TES_ERR_NAME));
+	if (o->officer != NULL && bad_name("--officer", o->officer))
 		return EX_DATAERR;
-	}
+	/* the executor checks the officer account, or takes the system user the request comes from */
 	req[0] = "decide";
 	req[1] = argv[0];
 	req[2] = argv[1];
-	req[3] = (char *)(o->reason != NULL                 ? o->reason
-			  : strcmp(argv[1], "approve") == 0 ? "approved"
-							    : "rejected");
-	req[4] = officer;
+	req[3] = (char *)(o->reason != NULL ? o->reason : strcmp(argv[1], "approve") == 0 ? "approved" : "");
+	req[4] = (char *)(o->officer != NULL ? o->officer : "");
 	return run_store(o->dir, 5, req);
 }
 
@@ -446,6 +451,24 @@ do_records(struct opts *o, int argc)
 	return run_store(o->dir, o->plate != NULL ? 2 : 1, req);
 }
 
+/* A --listen or --http that cannot be bound (a port outside 1..65535, a name that does not
+ * resolve, no ADDR:PORT at all) is a usage error, told before anything starts. */
+static int
+check_addr(const char *opt, const char *spec)
+{
+	struct addrinfo *ai;
+	char err[400];
+
+	if (strcmp(opt, "http") == 0 && strcmp(spec, "off") == 0)
+		return 0;
+	if (tes_addr_resolve(spec, 1, &ai, err, sizeof err) != 0) {
+		fprintf(stderr, "tes-officer: --%s: %s\n", opt, err);
+		return -1;
+	}
+	freeaddrinfo(ai);
+	return 0;
+}
+
 static int
 do_serve(struct opts *o)
 {
@@ -456,6 +479,8 @@ do_serve(struct opts *o)
 	char parser[PATH_MAX], err[PATH_MAX + 128];
 	int r, created = 0;
 
+	if (check_addr("listen", o->serve.listen) != 0 || check_addr("http", o->serve.http) != 0)
+		return EX_USAGE;
 	/* fail now, not at the first connection, when the child image is missing */
 	if (tes_spawn_find_parser(parser, sizeof parser, err, sizeof err) != 0) {
 		tes_log(TES_LOG_ERROR, "%s", err);
@@ -561,6 +586,8 @@ dispatch(const char *cmd, struct opts *o, int argc, char **argv)
 		return argc == 0 ? do_recover(o) : usage(cmd, EX_USAGE);
 	if (strcmp(cmd, "pending") == 0 || strcmp(cmd, "verify") == 0 || strcmp(cmd, "compact") == 0)
 		return do_simple(o, cmd, argc, argv, 0);
+	if (strcmp(cmd, "revoke-unit") == 0 && argc == 1 && bad_name("unit name", argv[0]))
+		return EX_DATAERR;
 	if (strcmp(cmd, "show") == 0 || strcmp(cmd, "revoke-unit") == 0)
 		return do_simple(o, cmd, argc, argv, 1);
 	fprintf(stderr, "tes-officer: unknown command '%s' (see tes-officer --help)\n", cmd);

@@ -56,7 +56,8 @@ struct tes_db_report {
  * exists and is empty; its mode is set to 0700), write storage.key (32
  * random bytes) and server.key (fresh RSA-2048), both 0600, and a journal
  * holding only its header; fsync every file and the directory.
- * TES_ERR_EXISTS if the directory is not empty (already initialised).
+ * TES_ERR_EXISTS if the directory is not empty (already initialised);
+ * TES_ERR_IO with errno telling why (EACCES, EROFS, ENOTDIR, ENOSPC, ...).
  */
 int
 tes_db_create(const char *dir);
@@ -123,13 +124,16 @@ tes_db_server_key(const struct tes_db *db);
 /*
  * Register a police unit's public key under a name (tes_field_name_valid; the key
  * must pass tes_rsa_pub_check: TES_ERR_KEY). Appends a UNIT record and
- * fsyncs. TES_ERR_EXISTS if the name is taken.
+ * fsyncs. TES_ERR_EXISTS if the name is taken or the key is registered
+ * already, under any name, revoked or not (one key, one unit; the holder:
+ * tes_db_unit_find).
  */
 int
 tes_db_unit_add(struct tes_db *db, const char *name, const struct tes_rsa_pub *pub);
 
 /* Unit whose public key has this key id (SHA-256 of its SSH blob, as sent in
- * CLIENT_HELLO and in reports): its name and key; TES_ERR_NOTFOUND. */
+ * CLIENT_HELLO and in reports): its name and key (the first registered, when an
+ * older store holds the key under two names); TES_ERR_NOTFOUND. */
 int
 tes_db_unit_find(const struct tes_db *db, const uint8_t keyid[static TES_KEYID_LEN],
 		 char name[static TES_NAME_MAX + 1], struct tes_rsa_pub *out);
@@ -143,8 +147,9 @@ tes_db_unit_find(const struct tes_db *db, const uint8_t keyid[static TES_KEYID_L
 int
 tes_db_unit_revoke(struct tes_db *db, const char *name);
 
-/* 0 when the unit with this key id may authenticate; TES_ERR_AUTH when it
- * was revoked, TES_ERR_NOTFOUND when there is none. */
+/* 0 when the unit with this key id may authenticate; TES_ERR_AUTH when a unit
+ * holding this key was revoked (revocation follows the key, whatever other name
+ * an older store also registered it under), TES_ERR_NOTFOUND when there is none. */
 int
 tes_db_unit_active(const struct tes_db *db, const uint8_t keyid[static TES_KEYID_LEN]);
 

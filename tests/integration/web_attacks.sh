@@ -31,7 +31,15 @@ for p in /report?id=$ID1 /records /audit; do
 	ok $([ "$code" = 303 ] && grep -qi '^Location: /login' "$T/r" && echo 0 || echo 1) "no session: $p redirects to login"
 done
 code=$(req "$T/r" -X POST -d "id=$ID1&verdict=approve" "$U/decide")
-ok $([ "$code" = 303 ] && echo 0 || echo 1) "no session: a decision is not taken ($code)"
+ok $([ "$code" = 403 ] && echo 0 || echo 1) "no session: a decision is refused with 403 ($code) (MUST-W7)"
+# A form token without its session cookie: still no session, 403 (it was a 303 to /login).
+req "$T/lf" -c "$T/jar0" "$U/login" >/dev/null
+tok=$(csrf_of "$T/lf")
+for p in "/decide id=$ID1&verdict=approve&" "/verify " "/logout "; do
+	code=$(req "$T/r" -X POST -d "${p#* }csrf=$tok" "$U${p%% *}")
+	ok $([ -n "$tok" ] && [ "$code" = 403 ] && has "$T/r" 'No session' >/dev/null && echo 0 || echo 1) \
+		"POST ${p%% *} with a form token and no session cookie: 403 ($code) (MUST-W7)"
+done
 
 code=$(req "$T/login" -c "$JAR" "$U/login")
 ok $([ "$code" = 200 ] && echo 0 || echo 1) "login page"

@@ -808,7 +808,10 @@ test_revoke(void)
 	EQ_INT(tes_db_unit_active(db, id), TES_ERR_NOTFOUND, "an unknown key is not active");
 	EQ_INT(tes_db_unit_add(db, "car-1", &unit_pub), 0, "add a unit");
 	EQ_INT(tes_db_unit_active(db, id), 0, "a registered unit is active");
+	EQ_INT(tes_db_unit_add(db, "car-9", &unit_pub), TES_ERR_EXISTS, "one key, one unit (MUST-B7)");
 	EQ_INT(tes_db_unit_revoke(db, "car-1"), 0, "revoke it");
+	EQ_INT(tes_db_unit_add(db, "car-9", &unit_pub), TES_ERR_EXISTS,
+	       "a revoked key is not registered again");
 	EQ_INT(tes_db_unit_active(db, id), TES_ERR_AUTH, "a revoked unit is refused");
 	EQ_INT(tes_db_unit_revoke(db, "car-1"), TES_ERR_EXISTS, "revoking twice is refused");
 	EQ_INT(tes_db_unit_revoke(db, "car-2"), TES_ERR_NOTFOUND, "revoking an unknown unit is refused");
