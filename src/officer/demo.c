@@ -28,6 +28,7 @@
 #include "officer/demo.h"
 #include "officer/pwpolicy.h"
 #include "store/db.h"
+#include "wire/pwfile.h"
 
 /* A new file (mode 0600) holding text and a newline. */
 static int
@@ -111,8 +112,8 @@ print_help(const char *dir, const char *listen, const char *http)
 
 	char fp[TES_FP_STRLEN], path[PATH_MAX], pw[64] = "?", target[128];
 	struct tes_rsa_priv k;
-	const char *colon = strrchr(listen, ':');
-	size_t n;
+	const char *colon = strrchr(listen, ':'), *why;
+	size_t n, len;
 
 	snprintf(path, sizeof path, "%s/server.key", dir);
 	if (tes_keyfile_load_private(&k, path) != 0)
@@ -124,10 +125,11 @@ print_help(const char *dir, const char *listen, const char *http)
 	else
 		snprintf(where, sizeof where, "dashboard off: --http ADDR:PORT turns it on");
 	snprintf(path, sizeof path, "%s/demo/officer.pw", dir);
-	if (tes_file_load(AT_FDCWD, path, 0, (uint8_t *)pw, sizeof pw - 1, &n) == 0) {
-		pw[n] = '\0';
-		pw[strcspn(pw, "\n")] = '\0';
-	}
+	if (tes_file_load(AT_FDCWD, path, 0, (uint8_t *)pw, sizeof pw - 1, &n) == 0 &&
+	    tes_pwfile_decode((const uint8_t *)pw, n, &len, &why) == 0)
+		pw[len] = '\0';
+	else
+		snprintf(pw, sizeof pw, "?");
 	if (strncmp(listen, "0.0.0.0:", 8) == 0 || strncmp(listen, "[::]:", 5) == 0)
 		snprintf(target, sizeof target, "127.0.0.1%s", colon);
 	else

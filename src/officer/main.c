@@ -105,7 +105,9 @@ static const struct {
 			 "its reports stay as evidence.\n" },
 	{ "add-user",
 	  "usage: tes-officer add-user [-d DIR] NAME --role police|officer [--password-file FILE]\n"
-	  "The password is read from FILE's first line or asked on the terminal.\n" },
+	  "The password is FILE's one line (LF or CRLF stripped) or asked twice on the terminal.\n"
+	  "Officer passwords: 15 to 128 characters of printable ASCII; police: 8 or more, up to\n"
+	  "128 bytes of UTF-8; none on the list of common passwords (exit 65 names the rule).\n" },
 	{ "pending", "usage: tes-officer pending [-d DIR]\nList pending violations (newest last) with "
 		     "computed points.\n" },
 	{ "show",
