@@ -84,7 +84,7 @@ tes_pwfile_decode(const uint8_t *p, size_t n, size_t *len, const char **why)
 
 	/*= spec/INPUT.md#passwords MUST-PW1: one line of 1..128 bytes, UTF-8, no NUL; nothing cut */
 	if (m == 0) {
-		*why = "empty: the password is the first and only line";
+		*why = "empty";
 		return TES_ERR_FORMAT;
 	}
 	if (m > TES_PASSWORD_MAX) {

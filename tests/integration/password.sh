@@ -11,12 +11,12 @@ start_server "$D" || exit 1
 adduser() { # adduser NAME ROLE FILE
 	"$OFFICER" add-user -d "$D" "$1" --role "$2" --password-file "$3"
 }
-refused() { # refused DESCRIPTION CODE PATTERN COMMAND...: exits CODE and says PATTERN on stderr
+refused() { # refused DESCRIPTION CODE PATTERN COMMAND...: exits CODE and says PATTERN (stderr, or the terminal)
 	local d=$1 want=$2 pat=$3 got
 	shift 3
 	"$@" >"$T/out" 2>"$T/err"
 	got=$?
-	if [ "$got" = "$want" ] && grep -q -- "$pat" "$T/err"; then
+	if [ "$got" = "$want" ] && cat "$T/err" "$T/out" | grep -q -- "$pat"; then
 		ok 0 "$d"
 	else
 		ok 1 "$d (exit $got, wanted $want and /$pat/)"
@@ -99,4 +99,21 @@ refused "add-user: a common password is refused (MUST-PW3)" 65 "password refused
 refused "add-user: the common list ignores case (MUST-PW3)" 65 "list of common passwords" adduser c2 police "$T/c2"
 printf 'Password1x\n' >"$T/c3"
 check "control: a password that is not on the list is accepted" adduser c3 police "$T/c3"
+
+# --- the terminal: the same decoder and the same policy (script(1) gives the command a terminal;
+# the pauses let it turn echo off first, which drops what was typed ahead) ---------------------
+typed() { # typed LINE1 LINE2 COMMAND...: answer the two password prompts on a terminal
+	local a=$1 b=$2
+	shift 2
+	(sleep 1; printf '%s\n' "$a"; sleep 1; printf '%s\n' "$b"; sleep 1) | script -qec "$*" /dev/null
+}
+if command -v script >/dev/null; then
+	refused "add-user on a terminal: a typed short password is refused by the policy (MUST-PW2)" 65 \
+		"password refused: shorter than 8 characters" typed qz7 qz7 "$OFFICER" add-user -d "$D" tty1 --role police
+	check "add-user on a terminal: a typed password that passes is set" \
+		typed qz7-Kw2m-lamp qz7-Kw2m-lamp "$OFFICER" add-user -d "$D" tty2 --role police
+	printf 'qz7-Kw2m-lamp\n' >"$T/tty2"
+	check "and logs in" "$POLICE" report -s "127.0.0.1:$PORT" -k "$T/unit1.key" -u tty2 \
+		--password-file "$T/tty2" --server-key "$FP" --plate PW14 --speed 90
+fi
 done_testing
