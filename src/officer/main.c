@@ -31,6 +31,7 @@
 #include "officer/cmd.h"
 #include "officer/control.h"
 #include "officer/demo.h"
+#include "officer/pwpolicy.h"
 #include "officer/server.h"
 #include "officer/spawn.h"
 #include "officer/verifier.h"
@@ -109,7 +110,9 @@ static const struct {
 			 "its reports stay as evidence.\n" },
 	{ "add-user",
 	  "usage: tes-officer add-user [-d DIR] NAME --role police|officer [--password-file FILE]\n"
-	  "The password is read from FILE's first line or asked on the terminal.\n" },
+	  "The password is FILE's one line (LF or CRLF stripped) or asked twice on the terminal.\n"
+	  "Officer passwords: 15 to 128 characters of printable ASCII; police: 8 or more, up to\n"
+	  "128 bytes of UTF-8; none on the list of common passwords (exit 65 names the rule).\n" },
 	{ "pending", "usage: tes-officer pending [-d DIR]\nList pending violations (newest last) with "
 		     "computed points.\n" },
 	{ "show",
@@ -368,11 +371,35 @@ do_add_unit(struct opts *o, int argc, char **argv)
 	return run_store(o->dir, 3, req);
 }
 
+/* The password of a new account, read and checked against the policy; EX_OK or an exit code. */
+static int
+new_password(struct opts *o, uint8_t role, char *pw, size_t cap)
+{
+	const char *why = NULL, *src = o->password_file != NULL ? o->password_file : "from the terminal";
+	int r = tes_cli_password(o->password_file, "Password: ", 1, pw, cap, &why);
+
+	if (r == TES_ERR_NOTFOUND && o->password_file == NULL) {
+		fprintf(stderr, "tes-officer: no terminal to ask for a password; use --password-file FILE\n");
+		return EX_USAGE;
+	}
+	if (r != 0) {
+		fprintf(stderr, "tes-officer: password %s%s: %s\n", o->password_file != NULL ? "file " : "",
+			src, why);
+		return r == TES_ERR_NOTFOUND || r == TES_ERR_IO ? EX_NOINPUT : EX_DATAERR;
+	}
+	if (tes_pwpolicy_check(pw, strlen(pw), role, &why) != 0) {
+		fprintf(stderr, "tes-officer: password refused: %s\n", why);
+		return EX_DATAERR;
+	}
+	return EX_OK;
+}
+
 static int
 do_add_user(struct opts *o, int argc, char **argv)
 {
 	char pw[TES_PASSWORD_MAX + 2], hash[256];
 	char *req[4];
+	uint8_t role;
 	int r;
 
 	if (argc != 1 || o->role == NULL ||
@@ -380,16 +407,10 @@ do_add_user(struct opts *o, int argc, char **argv)
 		return usage("add-user", EX_USAGE);
 	if (bad_name("user name", argv[0]))
 		return EX_DATAERR;
-	r = tes_cli_password(o->password_file, "Password: ", 1, pw, sizeof pw);
-	if (r == TES_ERR_NOTFOUND && o->password_file == NULL) {
-		fprintf(stderr, "tes-officer: no terminal to ask for a password; use --password-file FILE\n");
-		return EX_USAGE;
-	}
-	if (r != 0 || tes_field_password_valid(pw, strlen(pw)) != 0) {
-		fprintf(stderr, "tes-officer: cannot read a password (1-128 characters): %s\n",
-			tes_err_str(r));
+	role = strcmp(o->role, "officer") == 0 ? TES_ROLE_OFFICER : TES_ROLE_POLICE;
+	if ((r = new_password(o, role, pw, sizeof pw)) != EX_OK) {
 		tes_wipe(pw, sizeof pw);
-		return EX_DATAERR;
+		return r;
 	}
 	r = tes_passwd_hash(pw, strlen(pw), hash, sizeof hash);
 	tes_wipe(pw, sizeof pw);

@@ -154,7 +154,7 @@ setup_data() { # setup_data DIR: server keys, unit key u1 registered as patrol-7
 	"$OFFICER" init -d "$dir" >/dev/null &&
 		"$POLICE" keygen -k "$T/unit1.key" >/dev/null &&
 		"$OFFICER" add-unit -d "$dir" patrol-7 "$T/unit1.key.pub" >/dev/null &&
-		printf 'correct horse\n' >"$T/pw" &&
+		printf 'amber-tulip-quarry-57\n' >"$T/pw" &&
 		"$OFFICER" add-user -d "$dir" alice --role police --password-file "$T/pw" >/dev/null &&
 		FP=$("$OFFICER" fingerprint -d "$dir")
 }
