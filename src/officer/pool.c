@@ -41,7 +41,9 @@ send_answer(uint64_t tag, int verdict)
 static int
 worker_setup(const struct tes_pool_kind *k, int fd)
 {
-	signal(SIGTERM, SIG_DFL);
+	/* a stop signal for the whole process group (systemctl stop, timeout, ^C) is the master's:
+	 * a worker that died of it first would look lost; the master stops it with SIGKILL */
+	signal(SIGTERM, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	if (fd != TES_POOL_FD && dup2(fd, TES_POOL_FD) != TES_POOL_FD)
 		return TES_ERR_INTERNAL;
@@ -227,7 +229,7 @@ tes_pool_stop(struct tes_pool *p)
 	p->fd = -1;
 	for (i = 0; i < p->n; i++)
 		if (p->pids[i] > 0) {
-			kill(p->pids[i], SIGTERM);
+			kill(p->pids[i], SIGKILL);
 			waitpid(p->pids[i], NULL, 0);
 			p->pids[i] = 0;
 		}
