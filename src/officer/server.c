@@ -556,9 +556,8 @@ child_exit(void *owner, struct tes_child *c, int st)
 static void
 refuse(void *owner, int fd)
 {
-	const struct server *sv = owner;
-
-	tes_log(TES_LOG_WARN, "connection refused: %u sessions open", sv->o->max_sessions);
+	(void)owner;
+	/* the supervisor logs why */
 	tes_io_send_alert(fd, TES_ALERT_BUSY);
 }
 
@@ -578,6 +577,8 @@ static const struct tes_children_kind session_kind = {
 	.grace = 2,
 	.start = TES_MS_HANDSHAKE,
 	.dead = TES_MS_DEAD,
+	.ready = TES_MS_USER,
+	.slow = "handshake and login not done within the login grace time",
 	.decode = decode,
 	.malformed = "malformed monitor message",
 	/*= spec/PROTOCOL.md#monitor MUST-M2, MUST-M5: a request not permitted in the current state, or
@@ -769,6 +770,7 @@ tes_server_run(struct tes_db *db, const struct tes_serve_opts *o)
 		tes_log(TES_LOG_ERROR, "%s", err);
 		return EX_UNAVAILABLE;
 	}
+	tes_children_startups(sv.kids, &o->startups);
 	if ((sv.cfd = tes_control_listen(o->dir, err, sizeof err)) < 0) {
 		tes_log(TES_LOG_ERROR, "%s", err);
 		return EX_CANTCREAT;
