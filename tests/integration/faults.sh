@@ -53,4 +53,40 @@ stop_round() { # stop_round ORDER: group (one kill for the group) or children-fi
 for order in group children-first group children-first group; do
 	stop_round "$order"
 done
+
+# A verifier killed in the middle of a check: the login is checked again by the other verifier
+# and answered at once, not left to the client's timeout. A costly hash (128 MiB) makes the check
+# last long enough to find the verifier doing it (the one whose CPU time grows).
+printf 'amber-tulip-quarry-57\n' >"$T/pw2"
+TES_ARGON2_MEMORY_KIB=131072 "$OFFICER" add-user -d "$D" carol --role police --password-file "$T/pw2" >/dev/null
+: >"$T/server.log"
+start_group || exit 1
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+busy_verifier() { # the verifier whose CPU time grows over 0.1 s
+	local v a b
+	for v in $(pgrep -P "$SERVER_PID" -x tes-verifier); do
+		a=$(cpu "$v"); sleep 0.1; b=$(cpu "$v")
+		[ "$b" -gt "$a" ] && { echo "$v"; return 0; }
+	done
+	return 1
+}
+start=$(date +%s.%N)
+"$POLICE" report -s "127.0.0.1:$PORT" -k "$T/unit1.key" -u carol --password-file "$T/pw2" --server-key "$FP" \
+	--spool "$T/spool.carol" --timeout 15 --plate 34KIL9 --speed 120 --limit 90 >"$T/killed" 2>&1 &
+REP=$!
+victim=
+wait_until 10 busy_verifier >/dev/null && victim=$(busy_verifier)
+[ -n "$victim" ] && kill -KILL "$victim"
+killed_at=$(date +%s.%N)
+wait "$REP"
+rc=$?
+took=$(echo "$(date +%s.%N) - $killed_at" | bc)
+ok $([ -n "$victim" ] && echo 0 || echo 1) "a verifier is found in the middle of the check (${victim:-none})"
+ok $([ "$rc" = 0 ] && grep -q ' QUEUED$' "$T/killed" && echo 0 || echo 1) \
+	"the login whose verifier was killed goes through (exit $rc)"
+sed 's/^/# /' "$T/killed"
+ok $(echo "$took < 8" | bc | grep -qx 1 && echo 0 || echo 1) "and at once (${took} s after the kill)"
+ok $(log_has "password verifier worker $victim died; its checks are done again" && echo 0 || echo 1) \
+	"the server logs the death and that the checks are done again"
+stop_server
 done_testing
