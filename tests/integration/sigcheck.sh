@@ -128,9 +128,8 @@ cat "$T/load" "$T/kill1" "$T/killall" | awk '$1 == "bad" {print $2}' | sort -u >
 subset "every QUEUED report is stored" "$T/ids.queued" "$T/ids.stored"
 disjoint "no report with a wrong signature is stored ($(wc -l <"$T/ids.bad") sent) (MUST-R7)" "$T/ids.bad" "$T/ids.stored"
 ok $([ "$(uniq -d "$T/ids.stored" | wc -l)" = 0 ] && echo 0 || echo 1) "no report is stored twice"
-awk '$3 == "CLOSED" {print $2}' "$T/kill1" | sort >"$T/ids.lost"
-disjoint "none of the reports whose check was lost is stored ($(wc -l <"$T/ids.lost")) (MUST-R7)" "$T/ids.lost" \
-	"$T/ids.stored"
+# (a check lost with a dead worker is done again by the others: every report of that run was
+# answered QUEUED or REJECTED above, none CLOSED)
 # A report stored without a receipt (the master stopped before its fsync) is one the tool sent
 # correctly signed; nothing else can be in the journal.
 cat "$T/load" "$T/kill1" "$T/after" "$T/killall" "$T/badsig" "$T/race" | awk '$1 != "bad" {print $2}' | sort -u >"$T/ids.good"
