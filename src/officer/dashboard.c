@@ -763,7 +763,7 @@ tes_dashboard_close(struct tes_dashboard *d)
 {
 	if (d == NULL)
 		return;
-	tes_children_close(d->kids, 0);
+	tes_children_close(d->kids, 1); /* a stopped server leaves no zombie */
 	if (d->vc.fd >= 0)
 		close(d->vc.fd); /* the check dies with the master (tes_spawn_reader) or at its write */
 	tes_wipe(d, sizeof *d);

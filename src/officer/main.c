@@ -84,6 +84,15 @@ static const char usage_text[] =
 	"  --session-timeout SEC   longest session (default 3600)\n"
 	"  --session-cpu SEC       CPU seconds a session child may use (default 60)\n"
 	"  --max-sessions N        concurrent sessions (default 512)\n"
+	"  --login-grace-time SEC  handshake and login of a session, the time it waits\n"
+	"                          for the server's own checks not counted (default 10)\n"
+	"  --per-source-max-startups N\n"
+	"                          sessions in their handshake per IPv4 address or IPv6 /64\n"
+	"                          (default 8)\n"
+	"  --max-startups START:RATE:FULL\n"
+	"                          sessions in their handshake in all: from START on RATE %\n"
+	"                          of new ones are refused, rising to all at FULL\n"
+	"                          (default 100:30:200)\n"
 	"  --demo                  on first run also enrol a demo unit and users\n"
 	"\n"
 	"Subcommands work whether or not the server runs: while it runs they are\n"
@@ -98,8 +107,8 @@ static const struct {
 		  "and journal.\n" },
 	{ "serve",
 	  "usage: tes-officer serve [-d DIR] [--listen HOST:PORT] [--http HOST:PORT|off] [--allow-des]\n"
-	  "       [--idle-timeout SEC] [--session-timeout SEC] [--session-cpu SEC] [--max-sessions N] "
-	  "[--demo]\n"
+	  "       [--idle-timeout SEC] [--session-timeout SEC] [--session-cpu SEC] [--max-sessions N]\n"
+	  "       [--login-grace-time SEC] [--per-source-max-startups N] [--max-startups S:R:F] [--demo]\n"
 	  "Run the server until SIGINT/SIGTERM. The officer dashboard is served on --http\n"
 	  "(default http://127.0.0.1:5001/; log in with an officer account).\n" },
 	{ "fingerprint",
@@ -140,6 +149,9 @@ enum {
 	O_SESSION,
 	O_CPU,
 	O_MAX,
+	O_GRACE,
+	O_PER_SOURCE,
+	O_STARTUPS,
 	O_DEMO,
 	O_ROLE,
 	O_PWFILE,
@@ -159,6 +171,9 @@ static const struct option longopts[] = {
 	{ "session-timeout", required_argument, NULL, O_SESSION },
 	{ "session-cpu", required_argument, NULL, O_CPU },
 	{ "max-sessions", required_argument, NULL, O_MAX },
+	{ "login-grace-time", required_argument, NULL, O_GRACE },
+	{ "per-source-max-startups", required_argument, NULL, O_PER_SOURCE },
+	{ "max-startups", required_argument, NULL, O_STARTUPS },
 	{ "demo", no_argument, NULL, O_DEMO },
 	{ "role", required_argument, NULL, O_ROLE },
 	{ "password-file", required_argument, NULL, O_PWFILE },
@@ -195,6 +210,31 @@ num_opt(const char *s, unsigned long min, unsigned long max, unsigned *out, cons
 	return 0;
 }
 
+/* --max-startups START:RATE:FULL: 1 <= START <= FULL <= 65536, RATE 0 .. 100. */
+static int
+startups_opt(const char *s, struct tes_children_startups *st)
+{
+	char buf[32], *rate, *full = NULL;
+	unsigned long a, b, c;
+
+	snprintf(buf, sizeof buf, "%s", s);
+	if ((rate = strchr(buf, ':')) != NULL) {
+		*rate++ = '\0';
+		if ((full = strchr(rate, ':')) != NULL)
+			*full++ = '\0';
+	}
+	if (strlen(s) >= sizeof buf || full == NULL || tes_cli_uint(buf, 1, 65536, &a) != 0 ||
+	    tes_cli_uint(rate, 0, 100, &b) != 0 || tes_cli_uint(full, a, 65536, &c) != 0) {
+		fprintf(stderr, "tes-officer: --max-startups must be START:RATE:FULL with 1 <= START <= "
+				"FULL <= 65536 and RATE from 0 to 100\n");
+		return -1;
+	}
+	st->start = (unsigned)a;
+	st->rate = (unsigned)b;
+	st->full = (unsigned)c;
+	return 0;
+}
+
 static int
 parse_opt(int c, struct opts *o)
 {
@@ -219,6 +259,15 @@ parse_opt(int c, struct opts *o)
 		return num_opt(optarg, 1, 3600, &o->serve.session_cpu, "session-cpu");
 	case O_MAX:
 		return num_opt(optarg, 1, 65536, &o->serve.max_sessions, "max-sessions");
+	case O_GRACE:
+		if (num_opt(optarg, 1, 600, &o->serve.startups.grace_ms, "login-grace-time") != 0)
+			return -1;
+		o->serve.startups.grace_ms *= 1000;
+		return 0;
+	case O_PER_SOURCE:
+		return num_opt(optarg, 1, 65536, &o->serve.startups.per_source, "per-source-max-startups");
+	case O_STARTUPS:
+		return startups_opt(optarg, &o->serve.startups);
 	case O_DEMO:
 		o->demo = 1;
 		return 0;
@@ -625,12 +674,15 @@ main(int argc, char **argv)
 	tes_log_init("tes-officer", 1);
 	signal(SIGPIPE, SIG_IGN);
 	o.dir = getenv("TES_DATA") != NULL ? getenv("TES_DATA") : "tes-data";
-	o.serve = (struct tes_serve_opts){ .listen = "127.0.0.1:9999",
-					   .http = "127.0.0.1:5001",
-					   .idle_timeout = 30,
-					   .session_timeout = 3600,
-					   .session_cpu = 60,
-					   .max_sessions = 512 };
+	o.serve = (struct tes_serve_opts){
+		.listen = "127.0.0.1:9999",
+		.http = "127.0.0.1:5001",
+		.idle_timeout = 30,
+		.session_timeout = 3600,
+		.session_cpu = 60,
+		.max_sessions = 512,
+		.startups = { .grace_ms = 10000, .per_source = 8, .start = 100, .rate = 30, .full = 200 }
+	};
 	if (argc < 2)
 		return usage(NULL, EX_USAGE);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
