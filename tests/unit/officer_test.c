@@ -369,6 +369,7 @@ test_pool_lockdown(void)
 		.name = "tes-test",
 		.body_len = 1,
 		.queue_bytes = 4096,
+		.max_pending = 4,
 		.phase = (enum tes_sandbox_phase)99,
 		.check = never_asked,
 	};
