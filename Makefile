@@ -43,7 +43,7 @@ TES_LDFLAGS    := $(HARDEN_LDFLAGS) -pthread
 
 # Debian packages the build and the tests need.
 DEB_PKGS := gcc make libbearssl-dev libargon2-dev libseccomp-dev openssh-client openssl perl procps \
-            binutils valgrind iproute2
+            binutils valgrind iproute2 john-data
 
 CORE_SRC    := $(wildcard src/common/*.c src/wire/*.c) \
                $(filter-out src/crypto/passwd.c fuzz/fuzzmode.c,$(wildcard src/crypto/*.c))
@@ -102,11 +102,23 @@ $(FILTER_OBJ): $(B)/gen/sandbox/filters.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(TES_CFLAGS) $(CFLAGS) -c -o $@ $<
 
+# The password policy's list of common passwords (src/officer/pwpolicy.c, SECURITY.md#passwords):
+# Debian john-data's password.lst, lowercased and sorted into a C table by pwlist.pl.
+PWLIST ?= /usr/share/john/password.lst
+$(B)/gen/officer/pwlist.inc: src/officer/pwlist.pl $(wildcard $(PWLIST))
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q)perl src/officer/pwlist.pl $(PWLIST) >$@.tmp && mv $@.tmp $@
+
+$(B)/obj/officer/pwpolicy.o: $(B)/gen/officer/pwlist.inc
+$(B)/obj/officer/pwpolicy.o: TES_CFLAGS += -I$(B)/gen/officer
+
 $(B)/tes-officer: $(B)/obj/officer/main.o $(MASTER_OBJ) $(STORE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(VARIANT_CFLAGS) $(TES_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl -largon2
 
-$(B)/tes-parser: $(PARSER_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
+# The parser resolves no address: without addr.o no getaddrinfo enters its static image.
+$(B)/tes-parser: $(PARSER_OBJ) $(filter-out $(B)/obj/common/addr.o,$(CORE_OBJ)) $(SANDBOX_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(VARIANT_CFLAGS) $(PARSER_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl
 
@@ -333,7 +345,7 @@ prove-status: deps
 #                   (tests/integration/fuzz.sh); also checks that no release binary
 #                   contains the fuzz-mode code (tests/integration/fuzzmode.sh).
 FUZZ_TARGETS       ?= frame record report drivers_enc index monitor handshake handshake_real http \
-                      batch_csv batch_jsonl spool
+                      batch_csv batch_jsonl spool pwfile
 FUZZ_SECONDS       ?= 60
 FUZZ_SMOKE_SECONDS ?= 30
 FUZZ_CC            ?= clang
@@ -390,7 +402,7 @@ $(FB)/cov_$(1): $(FB)/cov-$(2)/fuzz/fuzz_$(1).o $(FB)/cov-$(2)/fuzz/replay.o $(c
 	@$$(if $$(Q),echo "  LD      $$@")
 	$$(Q)$$(FUZZ_CC) -fprofile-instr-generate -o $$@ $$^ -lbearssl
 endef
-FUZZ_ALL := frame record report drivers_enc index monitor handshake handshake_real http batch_csv batch_jsonl spool
+FUZZ_ALL := frame record report drivers_enc index monitor handshake handshake_real http batch_csv batch_jsonl spool pwfile
 $(foreach t,$(FUZZ_ALL),$(eval $(call FUZZ_BIN_RULES,$(t),$(call fuzz_flavour,$(t)))))
 
 $(FB)/seeds: $(FB)/lf-fuzz/fuzz/seeds.o $(call fuzz_objs,lf,fuzz)

@@ -987,6 +987,46 @@ seeds_spool(void)
 	emit("spool", "raw-structs");
 }
 
+/* Password files as fuzz_pwfile.c reads them: accepted ones and one of each refusal. */
+#define PW_SEED(name, bytes)                  \
+	{                                     \
+		name, bytes, sizeof bytes - 1 \
+	}
+
+static void
+seeds_pwfile(void)
+{
+	static const struct {
+		const char *name, *bytes;
+		size_t n;
+	} pw[] = {
+		PW_SEED("lf", "amber-tulip-quarry-57\n"),
+		PW_SEED("crlf", "amber-tulip-quarry-57\r\n"),
+		PW_SEED("bare", "amber-tulip-quarry-57"),
+		PW_SEED("utf8", "\xc3\xa9t\xc3\xa9-\xe6\x9d\xb1\xe4\xba\xac-\xf0\x9f\x9a\x93\n"),
+		PW_SEED("nul", "amber\0tulip\n"),
+		PW_SEED("two-lines", "amber\ntulip\n"),
+		PW_SEED("inner-cr", "amber\rtulip\n"),
+		PW_SEED("overlong-utf8", "amber\xc0\xaf\n"),
+		PW_SEED("surrogate", "amber\xed\xa0\x80\n"),
+		PW_SEED("cut-utf8", "amber\xe6\x9d"),
+		PW_SEED("empty", "\n"),
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof pw / sizeof pw[0]; i++) {
+		put(pw[i].bytes, pw[i].n);
+		emit("pwfile", pw[i].name);
+	}
+	for (i = 0; i < 128; i++)
+		put_u8((uint8_t)('a' + i % 26));
+	put("\r\n", 2);
+	emit("pwfile", "longest");
+	for (i = 0; i < 129; i++)
+		put_u8('z');
+	emit("pwfile", "too-long");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1001,6 +1041,7 @@ main(int argc, char **argv)
 	seeds_drivers();
 	seeds_index();
 	seeds_spool();
+	seeds_pwfile();
 	return 0;
 }
 

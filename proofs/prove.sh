@@ -31,6 +31,7 @@ declare -A SRCS=(
 	[rfc3339]="src/wire/rfc3339.c"
 	[batch]="src/wire/batch.c"
 	[spool]="src/police/spool.c"
+	[pwfile]="src/wire/pwfile.c"
 	[roundtrip]="proofs/roundtrip.c"
 )
 # extra WP options per module. mon: the permission table is a small
@@ -68,6 +69,7 @@ tes_spool_seen_encode,tes_spool_id_input"
 # extra preprocessor arguments per module (trusted stubs, proofs/stubs/)
 declare -A EXTRA=(
 	[http]="-c11"                    # _Static_assert
+	[pwfile]="-c11"                  # _Static_assert
 	[wipe]="-cpp-extra-args=-include -cpp-extra-args=$root/proofs/stubs/explicit_bzero.h"
 	[seal]="-c11 -cpp-extra-args=-I/usr/include/bearssl \
  -cpp-extra-args=-include -cpp-extra-args=$root/proofs/stubs/bearssl_des.h \
@@ -81,7 +83,7 @@ declare -A EXTRA=(
 	[spool]="-c11 -cpp-extra-args=-I/usr/include/bearssl \
  -cpp-extra-args=-include -cpp-extra-args=$root/proofs/stubs/crypto_hash.h"
 )
-ALL="cur ct wipe hex frame field penalty msg mon seal journal drivers http html rfc3339 batch spool roundtrip"
+ALL="cur ct wipe hex frame field penalty msg mon seal journal drivers http html rfc3339 batch spool pwfile roundtrip"
 mods=${*:-$ALL model}
 run_model=0
 case " $mods " in *" model "*) run_model=1; mods=$(echo " $mods " | sed 's/ model / /');; esac

@@ -13,68 +13,96 @@
 #include "common/file.h"
 #include "common/io.h"
 #include "common/wipe.h"
+#include "wire/pwfile.h"
 
+/* The password in buf[0 .. n-1] into out (cap bytes), through the one decoder of password lines. */
 static int
-from_file(const char *file, char *out, size_t cap)
+take(const uint8_t *buf, size_t n, char *out, size_t cap, const char **why)
 {
-	char buf[512];
-	size_t n;
+	size_t len;
 	int r;
 
-	if ((r = tes_file_load(AT_FDCWD, file, 0, (uint8_t *)buf, sizeof buf - 1, &n)) != 0)
+	if ((r = tes_pwfile_decode(buf, n, &len, why)) != 0)
 		return r;
-	buf[n] = '\0';
-	n = strcspn(buf, "\r\n");
-	if (n == 0 || n >= cap) {
-		tes_wipe(buf, sizeof buf);
-		return TES_ERR_ARG;
+	if (len >= cap) {
+		*why = "longer than this program takes";
+		return TES_ERR_TOOLONG;
 	}
-	memcpy(out, buf, n);
-	out[n] = '\0';
-	tes_wipe(buf, sizeof buf);
+	memcpy(out, buf, len);
+	out[len] = '\0';
 	return 0;
 }
 
 static int
-ask(const char *prompt, char *out, size_t cap)
+from_file(const char *file, char *out, size_t cap, const char **why)
+{
+	uint8_t buf[TES_PWFILE_MAX + 1];
+	size_t n;
+	int r;
+
+	/*= spec/INPUT.md#passwords MUST-PW1: the whole file is the line; a longer file is refused */
+	r = tes_file_load(AT_FDCWD, file, 0, buf, TES_PWFILE_MAX, &n);
+	if (r == TES_ERR_TOOLONG)
+		*why = "longer than 128 bytes";
+	else if (r != 0)
+		*why = tes_err_str(r);
+	else
+		r = take(buf, n, out, cap, why);
+	tes_wipe(buf, sizeof buf);
+	return r;
+}
+
+/* One line from the terminal, echo off; TES_ERR_NOTFOUND without a terminal. */
+static int
+ask(const char *prompt, char *out, size_t cap, const char **why)
 {
 	struct termios old, quiet;
-	FILE *tty = fopen("/dev/tty", "r+");
-	int r = TES_ERR_ARG;
-	size_t n;
+	uint8_t buf[TES_PWFILE_MAX + 1];
+	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC), r;
+	ssize_t got;
 
-	if (tty == NULL)
+	*why = "no terminal";
+	if (fd < 0)
 		return TES_ERR_NOTFOUND;
-	fprintf(tty, "%s", prompt);
-	fflush(tty);
-	tcgetattr(fileno(tty), &old);
+	(void)tes_io_write_full(fd, prompt, strlen(prompt));
+	tcgetattr(fd, &old);
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)ECHO;
-	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
-	if (fgets(out, (int)cap, tty) != NULL) {
-		n = strcspn(out, "\r\n");
-		out[n] = '\0';
-		r = n > 0 ? 0 : TES_ERR_ARG;
-	}
-	tcsetattr(fileno(tty), TCSAFLUSH, &old);
-	fprintf(tty, "\n");
-	fclose(tty);
+	tcsetattr(fd, TCSAFLUSH, &quiet);
+	do
+		got = read(fd, buf, sizeof buf);
+	while (got < 0 && errno == EINTR);
+	/* TCSAFLUSH also drops what is left of a line longer than buf */
+	tcsetattr(fd, TCSAFLUSH, &old);
+	(void)tes_io_write_full(fd, "\n", 1);
+	close(fd);
+	if (got < 0) {
+		*why = "cannot read the terminal";
+		r = TES_ERR_IO;
+	} else if ((size_t)got == sizeof buf) {
+		*why = "longer than 128 bytes";
+		r = TES_ERR_TOOLONG;
+	} else
+		r = take(buf, (size_t)got, out, cap, why);
+	tes_wipe(buf, sizeof buf);
 	return r;
 }
 
 /* see cli.h */
 int
-tes_cli_password(const char *file, const char *prompt, int confirm, char *out, size_t cap)
+tes_cli_password(const char *file, const char *prompt, int confirm, char *out, size_t cap, const char **why)
 {
-	char again[256];
+	char again[TES_PASSWORD_MAX + 2];
 	int r;
 
 	if (file != NULL)
-		return from_file(file, out, cap);
-	if ((r = ask(prompt, out, cap)) != 0 || !confirm)
+		return from_file(file, out, cap, why);
+	if ((r = ask(prompt, out, cap, why)) != 0 || !confirm)
 		return r;
-	if ((r = ask("Repeat password: ", again, sizeof again)) == 0 && strcmp(again, out) != 0)
+	if ((r = ask("Repeat password: ", again, sizeof again, why)) == 0 && strcmp(again, out) != 0) {
+		*why = "the two passwords differ";
 		r = TES_ERR_AUTH;
+	}
 	tes_wipe(again, sizeof again);
 	return r;
 }

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/wipe.h"
+#include "crypto/rng.h"
 #include "officer/children.h"
 #include "officer/net.h"
 #include "officer/spawn.h"
@@ -25,11 +27,106 @@ struct tes_children {
 	unsigned nslots;
 	unsigned hi; /* every slot from hi on is free: the scans stop there */
 	unsigned lifetime;
-	uint8_t *slots; /* nslots slots of kind->slot_size bytes */
-	unsigned *idx;  /* slot of each entry tes_children_poll_add filled */
-	uint8_t *buf;   /* one message as received (kind->msg_len bytes) */
-	void *msg;      /* and decoded (kind->msg_size bytes) */
+	uint8_t *slots;                  /* nslots slots of kind->slot_size bytes */
+	unsigned *idx;                   /* slot of each entry tes_children_poll_add filled */
+	uint8_t *buf;                    /* one message as received (kind->msg_len bytes) */
+	void *msg;                       /* and decoded (kind->msg_size bytes) */
+	struct tes_children_startups st; /* st.full == 0: no handshake limits */
+	int64_t tick_ms;                 /* the last tick: the handshake deadlines move on from there */
+	unsigned refused;                /* refusals not logged yet */
+	time_t refused_logged;           /* when a refusal was last logged */
 };
+
+struct tes_child *
+tes_children_at(struct tes_children *cs, unsigned i);
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The source a connection counts against: an IPv4 address (also IPv4-mapped), or an IPv6 /64. */
+static void
+source_key(const struct sockaddr_storage *ss, uint8_t key[static 9])
+{
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)(const void *)ss;
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)(const void *)ss;
+
+	memset(key, 0, 9);
+	if (ss->ss_family == AF_INET6 && !IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+		key[0] = 6;
+		memcpy(key + 1, s6->sin6_addr.s6_addr, 8);
+	} else if (ss->ss_family == AF_INET6) {
+		key[0] = 4;
+		memcpy(key + 1, s6->sin6_addr.s6_addr + 12, 4);
+	} else if (ss->ss_family == AF_INET) {
+		key[0] = 4;
+		memcpy(key + 1, &s4->sin_addr.s_addr, 4);
+	}
+}
+
+/* c holds a slot and is still in its handshake. */
+static int
+starting(const struct tes_children *cs, const struct tes_child *c)
+{
+	return c->pid != 0 && !c->ready && c->state != cs->kind->dead;
+}
+
+/*
+ * Why a connection from key is refused before it gets a slot (NULL: it is
+ * not): too many in their handshake from its source or in all, or the
+ * random early drop between start and full.
+ */
+static const char *
+startup_refusal(struct tes_children *cs, const uint8_t key[static 9])
+{
+	const struct tes_children_startups *st = &cs->st;
+	unsigned i, n = 0, same = 0;
+	uint32_t r;
+
+	if (st->full == 0)
+		return NULL;
+	for (i = 0; i < cs->hi; i++) {
+		const struct tes_child *c = tes_children_at(cs, i);
+
+		if (starting(cs, c)) {
+			n++;
+			same += memcmp(c->src, key, sizeof c->src) == 0;
+		}
+	}
+	if (same >= st->per_source)
+		return "too many connections of its source in their handshake";
+	if (n >= st->full)
+		return "too many connections in their handshake";
+	if (n < st->start)
+		return NULL;
+	/* OpenSSH's MaxStartups start:rate:full: rate % at start, rising linearly to 100 % at full */
+	tes_rng_bytes(&r, sizeof r);
+	if (r % 100 < st->rate + (100 - st->rate) * (n - st->start) / (st->full - st->start + 1))
+		return "too many connections in their handshake (random early drop)";
+	return NULL;
+}
+
+/* A refused connection: logged at most once a second, with how many went unlogged. */
+static void
+log_refusal(struct tes_children *cs, const struct sockaddr_storage *ss, const char *why)
+{
+	char peer[64];
+	time_t now = time(NULL);
+
+	cs->refused++;
+	if (now == cs->refused_logged)
+		return;
+	tes_net_peer_name(ss, peer, sizeof peer);
+	tes_log(TES_LOG_WARN, "%s: connection from %s refused: %s (%u refused since the last such line)",
+		cs->kind->mode, peer, why, cs->refused);
+	cs->refused = 0;
+	cs->refused_logged = now;
+}
 
 /* see children.h */
 unsigned
@@ -143,11 +240,18 @@ slot_alloc(struct tes_children *cs)
 static void
 spawn(struct tes_children *cs, int fd, const struct sockaddr_storage *ss)
 {
-	struct tes_child *c = slot_alloc(cs);
+	struct tes_child *c;
+	const char *why;
+	uint8_t key[9];
 	int pair[2];
 	pid_t pid;
 
-	if (c == NULL) {
+	source_key(ss, key);
+	/*= spec/PROTOCOL.md#state MUST-S5: room stays for the sessions past their handshake */
+	if ((why = startup_refusal(cs, key)) == NULL && (c = slot_alloc(cs)) == NULL)
+		why = "every slot is taken";
+	if (why != NULL) {
+		log_refusal(cs, ss, why);
 		cs->kind->refuse(cs->owner, fd);
 		close(fd);
 		return;
@@ -170,6 +274,8 @@ spawn(struct tes_children *cs, int fd, const struct sockaddr_storage *ss)
 	c->state = cs->kind->start;
 	/*= spec/PROTOCOL.md#state MUST-S4: a session lasts at most the session timeout */
 	c->deadline = time(NULL) + (time_t)cs->lifetime;
+	c->login_ms = now_ms() + (int64_t)cs->st.grace_ms;
+	memcpy(c->src, key, sizeof c->src);
 	tes_net_peer_name(ss, c->peer, sizeof c->peer);
 	fcntl(c->mon, F_SETFL, O_NONBLOCK);
 	if (cs->kind->on_start != NULL)
@@ -301,20 +407,55 @@ tes_children_reaped(struct tes_children *cs, pid_t pid, int status)
 	return 0;
 }
 
+/*
+ * A child in its handshake: done once it reaches the kind's ready state;
+ * its deadline moves on by the time the master owes it an answer (a
+ * password check queued behind others is the server's time, not the
+ * client's); killed past it, however often the client sends a byte.
+ */
+static void
+tick_startup(struct tes_children *cs, struct tes_child *c, int64_t now, int64_t since)
+{
+	if (c->state == cs->kind->ready) {
+		c->ready = 1;
+		return;
+	}
+	if (cs->kind->busy != NULL && cs->kind->busy(c))
+		c->login_ms += since;
+	/*= spec/PROTOCOL.md#state MUST-S5: the handshake and login have one deadline a trickle cannot extend */
+	else if (now > c->login_ms)
+		tes_children_kill(cs, c, cs->kind->slow);
+}
+
 /* see children.h */
 void
 tes_children_tick(struct tes_children *cs, time_t now)
 {
+	int64_t ms = now_ms(), since;
 	unsigned i;
 
 	if (cs == NULL)
 		return;
+	since = ms - cs->tick_ms;
+	cs->tick_ms = ms;
 	for (i = 0; i < cs->hi; i++) {
 		struct tes_child *c = tes_children_at(cs, i);
 
 		if (c->pid != 0 && c->state != cs->kind->dead && now > c->deadline + (time_t)cs->kind->grace)
 			tes_children_kill(cs, c, cs->kind->late);
+		else if (cs->st.full != 0 && starting(cs, c))
+			tick_startup(cs, c, ms, since);
 	}
+}
+
+/* see children.h */
+void
+tes_children_startups(struct tes_children *cs, const struct tes_children_startups *st)
+{
+	if (st->full == 0 || st->start < 1 || st->start > st->full || st->rate > 100 || st->per_source < 1)
+		tes_log_bug("children: handshake limits");
+	cs->st = *st;
+	cs->tick_ms = now_ms();
 }
 
 /* see children.h */

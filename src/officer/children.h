@@ -39,8 +39,11 @@ struct tes_child {
 	uint8_t state; /* the kind's state: what the child may send now */
 	uint32_t used; /* once-only requests already made: bit (1 << type) */
 	time_t deadline;
-	uint8_t exited; /* reaped: its last messages are being read; it is sent no signal */
-	char peer[64];  /* the client's address */
+	uint8_t exited;   /* reaped: its last messages are being read; it is sent no signal */
+	uint8_t ready;    /* its handshake is over (the kind's ready state was reached) */
+	uint8_t src[9];   /* the source it counts against: 4 + IPv4 address, or 6 + IPv6 /64 */
+	int64_t login_ms; /* the handshake deadline (monotonic ms), pushed on while the master owes an answer */
+	char peer[64];    /* the client's address */
 };
 
 /* A row of a kind's handler table: the handler of one message type. */
@@ -61,6 +64,8 @@ struct tes_children_kind {
 	unsigned grace;     /* seconds past the deadline before the kill */
 	uint8_t start;      /* the state of a new child */
 	uint8_t dead;       /* the state of a killed child */
+	uint8_t ready;      /* the state that ends the handshake (tes_children_startups) */
+	const char *slow;   /* why a child still in its handshake at its deadline is killed */
 	/* decode n bytes into msg and its *type; non-zero kills the child with `malformed` */
 	int (*decode)(const uint8_t *buf, size_t n, void *msg, uint8_t *type);
 	const char *malformed;
@@ -93,6 +98,24 @@ int
 tes_children_open(struct tes_children **out, const struct tes_children_kind *kind, void *owner,
 		  const char *spec, unsigned nslots, unsigned lifetime, const char *exe, char *const *env,
 		  char *err, size_t cap);
+
+/*
+ * Room kept for the children past their handshake (OpenSSH's LoginGraceTime,
+ * MaxStartups and PerSourceMaxStartups): a child that has not reached the
+ * kind's ready state within grace_ms of its start is killed, the time the
+ * master owes it an answer (the kind's busy) not counted; a connection is
+ * refused while per_source children of its source (an IPv4 address, an IPv6
+ * /64) are in their handshake, or full children in all, and refused with a
+ * probability from rate % (at start) up to 100 % (at full) while start or
+ * more are. Without this call a table has no such limits.
+ */
+struct tes_children_startups {
+	unsigned grace_ms;
+	unsigned per_source;
+	unsigned start, rate, full; /* 1 <= start <= full, rate <= 100 */
+};
+void
+tes_children_startups(struct tes_children *cs, const struct tes_children_startups *st);
 
 /* Kill every child (and wait for each when wait is set), close the listener, wipe, free; NULL is accepted. */
 void

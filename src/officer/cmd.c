@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 #define _GNU_SOURCE
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -131,9 +132,45 @@ cmd_show(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 	return EX_OK;
 }
 
+/*
+ * Who decides: the officer account asked for (it must exist, with the officer role), or, when
+ * none is asked for, the system user the request came from (the control socket's peer, or this
+ * process), by the name the system gives its uid, never by what the caller's environment says.
+ */
 static int
-cmd_decide(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
+decider(const struct tes_db *db, uid_t caller, const char *asked, char name[static TES_NAME_MAX + 1],
+	FILE *err)
 {
+	char hash[TES_JOURNAL_HASH_MAX + 1];
+	struct passwd pw, *p = NULL;
+	char buf[1024];
+	uint8_t role = 0;
+
+	if (asked[0] != '\0') {
+		if (tes_field_name_valid(asked, strlen(asked)) != 0 ||
+		    tes_db_user_get(db, asked, &role, hash) != 0 || role != TES_ROLE_OFFICER) {
+			fprintf(err, "decide: --officer: no officer account of that name (tes-officer "
+				     "add-user NAME "
+				     "--role officer)\n");
+			return EX_DATAERR;
+		}
+		snprintf(name, TES_NAME_MAX + 1, "%s", asked);
+		return EX_OK;
+	}
+	if (getpwuid_r(caller, &pw, buf, sizeof buf, &p) != 0 || p == NULL ||
+	    tes_field_name_valid(p->pw_name, strlen(p->pw_name)) != 0) {
+		fprintf(err, "decide: system user %lu has no name a decision can carry; use --officer NAME\n",
+			(unsigned long)caller);
+		return EX_DATAERR;
+	}
+	snprintf(name, TES_NAME_MAX + 1, "%s", p->pw_name);
+	return EX_OK;
+}
+
+static int
+cmd_decide(struct tes_db *db, uid_t caller, int argc, char **argv, FILE *out, FILE *err)
+{
+	char officer[TES_NAME_MAX + 1];
 	uint8_t id[TES_REPORT_ID_LEN];
 	uint16_t points = 0;
 	int approve, r;
@@ -145,7 +182,13 @@ cmd_decide(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 		return EX_USAGE;
 	}
 	approve = strcmp(argv[2], "approve") == 0;
-	r = tes_db_decide(db, id, approve, argv[3], argv[4], (uint64_t)time(NULL), &points);
+	if (!approve && argv[3][0] == '\0') {
+		fprintf(err, "decide: a rejection needs its reason (--reason TEXT), as on the dashboard\n");
+		return EX_USAGE;
+	}
+	if ((r = decider(db, caller, argv[4], officer, err)) != EX_OK)
+		return r;
+	r = tes_db_decide(db, id, approve, argv[3], officer, (uint64_t)time(NULL), &points);
 	if (r != 0) {
 		fprintf(err, "report %s: %s\n", argv[1], tes_err_str(r));
 		if (r == TES_ERR_NOSPACE)
@@ -157,6 +200,22 @@ cmd_decide(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 	else
 		fprintf(out, "%s REJECTED\n", argv[1]);
 	return EX_OK;
+}
+
+/* Name the unit that holds this key already, if one does (one key, one unit). */
+static int
+key_holder(const struct tes_db *db, const struct tes_rsa_pub *pub, const char *fp, FILE *err)
+{
+	char name[TES_NAME_MAX + 1];
+	uint8_t id[TES_KEYID_LEN];
+	struct tes_rsa_pub held;
+
+	tes_rsa_keyid(pub, id);
+	if (tes_db_unit_find(db, id, name, &held) != 0)
+		return TES_ERR_NOTFOUND;
+	fprintf(err, "add-unit: key %s is already registered as unit %s%s; one key, one unit\n", fp, name,
+		tes_db_unit_active(db, id) == TES_ERR_AUTH ? " (revoked)" : "");
+	return 0;
 }
 
 static int
@@ -173,11 +232,12 @@ cmd_add_unit(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 		fprintf(err, "add-unit: %s\n", tes_err_str(r));
 		return EX_DATAERR;
 	}
+	tes_rsa_fingerprint(&pub, fp);
 	if ((r = tes_db_unit_add(db, argv[1], &pub)) != 0) {
-		fprintf(err, "add-unit %s: %s\n", argv[1], tes_err_str(r));
+		if (r != TES_ERR_EXISTS || key_holder(db, &pub, fp, err) != 0)
+			fprintf(err, "add-unit %s: %s\n", argv[1], tes_err_str(r));
 		return r == TES_ERR_EXISTS ? EX_DATAERR : EX_IOERR;
 	}
-	tes_rsa_fingerprint(&pub, fp);
 	fprintf(out, "unit %s registered, key %s\n", argv[1], fp);
 	return EX_OK;
 }
@@ -223,6 +283,15 @@ cmd_add_user(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 	return EX_OK;
 }
 
+/* One line per file that a recovery moved out of the store. */
+static int
+list_quarantined(void *ctx, const char *name, uint64_t size)
+{
+	fprintf((FILE *)ctx, "quarantine: %s (%llu bytes, moved out of the store by a recovery)\n", name,
+		(unsigned long long)size);
+	return 0;
+}
+
 static int
 cmd_verify(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 {
@@ -237,6 +306,9 @@ cmd_verify(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 		return EX_DATAERR;
 	}
 	fprintf(out, "journal OK: %llu records, hash chain intact; drivers.enc OK\n", (unsigned long long)n);
+	/*= spec/STORAGE.md#recovery MUST-RC5: verify names what was moved to quarantine */
+	if (tes_db_quarantine_foreach(db, list_quarantined, out) != 0)
+		fprintf(err, "verify: cannot list the quarantine directory\n");
 	return EX_OK;
 }
 
@@ -259,19 +331,22 @@ static const struct {
 	const char *name;
 	int (*fn)(struct tes_db *, int, char **, FILE *, FILE *);
 } cmds[] = {
-	{ "pending", cmd_pending },         { "records", cmd_records },   { "show", cmd_show },
-	{ "decide", cmd_decide },           { "add-unit", cmd_add_unit }, { "add-user", cmd_add_user },
-	{ "revoke-unit", cmd_revoke_unit }, { "verify", cmd_verify },     { "compact", cmd_compact },
+	{ "pending", cmd_pending },   { "records", cmd_records },         { "show", cmd_show },
+	{ "add-unit", cmd_add_unit }, { "revoke-unit", cmd_revoke_unit }, { "add-user", cmd_add_user },
+	{ "verify", cmd_verify },     { "compact", cmd_compact },
 };
 
 /* see cmd.h */
 int
-tes_cmd_exec(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
+tes_cmd_exec(struct tes_db *db, uid_t caller, int argc, char **argv, FILE *out, FILE *err)
 {
 	size_t i;
 
 	if (argc < 1)
 		return EX_USAGE;
+	/* the one command that needs to know who asks */
+	if (strcmp(argv[0], "decide") == 0)
+		return cmd_decide(db, caller, argc, argv, out, err);
 	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (strcmp(cmds[i].name, argv[0]) == 0)
 			return cmds[i].fn(db, argc, argv, out, err);

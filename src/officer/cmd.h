@@ -9,7 +9,8 @@
  *   pending
  *   records [PLATE]
  *   show ID
- *   decide ID approve|reject REASON OFFICER
+ *   decide ID approve|reject REASON OFFICER   (a rejection needs a REASON; OFFICER is an
+ *                                             officer account, or "" for the caller's system user)
  *   add-unit NAME SSH-PUBLIC-KEY-LINE
  *   revoke-unit NAME
  *   add-user NAME police|officer ARGON2-ENCODED-HASH
@@ -20,11 +21,13 @@
 #define TES_OFFICER_CMD_H
 
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "store/db.h"
 
-/* Returns a sysexits code; output to out, one-line errors to err. */
+/* Returns a sysexits code; output to out, one-line errors to err. caller: the uid that asked
+ * (the control socket's peer, or the local process), the decider when a decision names none. */
 int
-tes_cmd_exec(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err);
+tes_cmd_exec(struct tes_db *db, uid_t caller, int argc, char **argv, FILE *out, FILE *err);
 
 #endif

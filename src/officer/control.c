@@ -109,7 +109,7 @@ send_blob(int fd, const char *p, size_t n)
 }
 
 static void
-answer(int fd, struct tes_db *db, int argc, char **argv)
+answer(int fd, struct tes_db *db, uid_t caller, int argc, char **argv)
 {
 	char *ob = NULL, *eb = NULL;
 	size_t on = 0, en = 0;
@@ -118,7 +118,7 @@ answer(int fd, struct tes_db *db, int argc, char **argv)
 
 	if (out == NULL || err == NULL)
 		tes_log_fatal("out of memory");
-	code = (uint8_t)tes_cmd_exec(db, argc, argv, out, err);
+	code = (uint8_t)tes_cmd_exec(db, caller, argc, argv, out, err);
 	fclose(out);
 	fclose(err);
 	if (tes_io_write_full(fd, &code, 1) == 0 && send_blob(fd, ob, on) == 0)
@@ -159,7 +159,7 @@ tes_control_serve(int lfd, struct tes_db *db)
 		pid_t pid = tes_spawn_reader(db, fd);
 
 		if (pid == 0) {
-			answer(fd, db, argc, argv);
+			answer(fd, db, cred.uid, argc, argv);
 			_exit(0);
 		}
 		if (pid > 0) {
@@ -167,7 +167,7 @@ tes_control_serve(int lfd, struct tes_db *db)
 			goto out;
 		}
 	}
-	answer(fd, db, argc, argv);
+	answer(fd, db, cred.uid, argc, argv);
 out:
 	for (i = 0; i < TES_CONTROL_ARGS; i++)
 		free(argv[i]);

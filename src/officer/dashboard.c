@@ -548,12 +548,14 @@ handle(struct req *x)
 
 		if (routes[i].route != q->route)
 			continue;
-		if ((need & NEED_OFFICER) && (x->sess == NULL || x->sess->user[0] == '\0'))
-			redirect(x, "/login");
-		else if ((need & NEED_SESSION) && x->sess == NULL)
+		/*= spec/HTTP.md#sessions MUST-W7: a POST's session and token first, so a POST without a
+		 * session is a 403 like one without its token, never a redirect to the login page */
+		if ((need & (NEED_SESSION | NEED_CSRF)) && x->sess == NULL)
 			simple_page(x, 403, "Forbidden", "No session: open the login page again.");
 		else if ((need & NEED_CSRF) && tes_wsess_csrf_check(x->sess, q->has_csrf, q->csrf) != 0)
 			simple_page(x, 403, "Forbidden", "The form token is missing or wrong.");
+		else if ((need & NEED_OFFICER) && (x->sess == NULL || x->sess->user[0] == '\0'))
+			redirect(x, "/login");
 		else
 			routes[i].fn(x);
 		return;
@@ -811,7 +813,7 @@ tes_dashboard_close(struct tes_dashboard *d)
 {
 	if (d == NULL)
 		return;
-	tes_children_close(d->kids, 0);
+	tes_children_close(d->kids, 1); /* a stopped server leaves no zombie */
 	tes_attempts_flush(&d->att, d->db, tes_ratelimit_now() / 1000, 1, (uint64_t)time(NULL));
 	if (d->vc.fd >= 0)
 		close(d->vc.fd); /* the check dies with the master (tes_spawn_reader) or at its write */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * First-run demo enrolment for `make run` (tes-officer serve --demo): a
- * demo unit key, a police user and an officer user with random passwords,
+ * demo unit key, a police user and an officer user with random passwords
+ * (20 characters, checked by the password policy like any other),
  * so a newcomer can send a report at once. Everything lands in DIR/demo
  * (0700, files 0600) and goes through the same store calls as the
  * subcommands.
@@ -25,7 +26,9 @@
 #include "crypto/rng.h"
 #include "crypto/rsa.h"
 #include "officer/demo.h"
+#include "officer/pwpolicy.h"
 #include "store/db.h"
+#include "wire/pwfile.h"
 
 /* A new file (mode 0600) holding text and a newline. */
 static int
@@ -44,17 +47,21 @@ write_secret(const char *path, const char *text)
 static int
 add_user(struct tes_db *db, const char *dir, const char *name, uint8_t role, const char *file)
 {
-	uint8_t raw[12];
+	uint8_t raw[15];
 	char pw[32], hash[256], path[PATH_MAX];
+	const char *why;
 	int r;
 
+	/* 20 characters of base64 (120 random bits): the policy's minimum is 15 for officers */
 	tes_rng_bytes(raw, sizeof raw);
 	tes_b64_encode(raw, sizeof raw, pw, sizeof pw, 0);
 	for (char *p = pw; *p; p++)
 		if (*p == '/' || *p == '+')
 			*p = 'x';
 	snprintf(path, sizeof path, "%s/demo/%s", dir, file);
-	if ((r = tes_passwd_hash(pw, strlen(pw), hash, sizeof hash)) == 0 &&
+	if ((r = tes_pwpolicy_check(pw, strlen(pw), role, &why)) != 0)
+		tes_log(TES_LOG_ERROR, "demo password refused: %s", why);
+	if (r == 0 && (r = tes_passwd_hash(pw, strlen(pw), hash, sizeof hash)) == 0 &&
 	    (r = tes_db_user_add(db, name, role, hash)) == 0)
 		r = write_secret(path, pw);
 	tes_wipe(pw, sizeof pw);
@@ -105,8 +112,8 @@ print_help(const char *dir, const char *listen, const char *http)
 
 	char fp[TES_FP_STRLEN], path[PATH_MAX], pw[64] = "?", target[128];
 	struct tes_rsa_priv k;
-	const char *colon = strrchr(listen, ':');
-	size_t n;
+	const char *colon = strrchr(listen, ':'), *why;
+	size_t n, len;
 
 	snprintf(path, sizeof path, "%s/server.key", dir);
 	if (tes_keyfile_load_private(&k, path) != 0)
@@ -118,10 +125,11 @@ print_help(const char *dir, const char *listen, const char *http)
 	else
 		snprintf(where, sizeof where, "dashboard off: --http ADDR:PORT turns it on");
 	snprintf(path, sizeof path, "%s/demo/officer.pw", dir);
-	if (tes_file_load(AT_FDCWD, path, 0, (uint8_t *)pw, sizeof pw - 1, &n) == 0) {
-		pw[n] = '\0';
-		pw[strcspn(pw, "\n")] = '\0';
-	}
+	if (tes_file_load(AT_FDCWD, path, 0, (uint8_t *)pw, sizeof pw - 1, &n) == 0 &&
+	    tes_pwfile_decode((const uint8_t *)pw, n, &len, &why) == 0)
+		pw[len] = '\0';
+	else
+		snprintf(pw, sizeof pw, "?");
 	if (strncmp(listen, "0.0.0.0:", 8) == 0 || strncmp(listen, "[::]:", 5) == 0)
 		snprintf(target, sizeof target, "127.0.0.1%s", colon);
 	else

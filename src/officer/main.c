@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <netdb.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,8 +15,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "common/addr.h"
 #include "common/cli.h"
 #include "common/err.h"
 #include "common/io.h"
@@ -28,9 +31,12 @@
 #include "officer/cmd.h"
 #include "officer/control.h"
 #include "officer/demo.h"
+#include "officer/pwpolicy.h"
 #include "officer/server.h"
 #include "officer/spawn.h"
 #include "officer/verifier.h"
+#include "store/db.h"
+#include "store/journal.h"
 #include "wire/field.h"
 
 struct opts {
@@ -62,6 +68,7 @@ static const char usage_text[] =
 	"  decide ID approve|reject [--reason TEXT] [--officer NAME]\n"
 	"  records [--plate P]            driver points from drivers.enc\n"
 	"  verify        check the journal's hash chain and drivers.enc\n"
+	"  recover       move a damaged journal tail or drivers.enc to DIR/quarantine/\n"
 	"  compact       write the drivers.enc snapshot now\n"
 	"\n"
 	"common options:\n"
@@ -70,13 +77,22 @@ static const char usage_text[] =
 	"  -V, --version    print the version\n"
 	"\n"
 	"serve options:\n"
-	"  --listen ADDR:PORT      protocol address (default 127.0.0.1:9999)\n"
-	"  --http ADDR:PORT|off    dashboard address (default 127.0.0.1:5001)\n"
+	"  --listen HOST:PORT      protocol address (default 127.0.0.1:9999; port 1-65535)\n"
+	"  --http HOST:PORT|off    dashboard address (default 127.0.0.1:5001)\n"
 	"  --allow-des             also accept single-DES sessions (weak, off by default)\n"
 	"  --idle-timeout SEC      drop a silent client (default 30)\n"
 	"  --session-timeout SEC   longest session (default 3600)\n"
 	"  --session-cpu SEC       CPU seconds a session child may use (default 60)\n"
 	"  --max-sessions N        concurrent sessions (default 512)\n"
+	"  --login-grace-time SEC  handshake and login of a session, the time it waits\n"
+	"                          for the server's own checks not counted (default 10)\n"
+	"  --per-source-max-startups N\n"
+	"                          sessions in their handshake per IPv4 address or IPv6 /64\n"
+	"                          (default 8)\n"
+	"  --max-startups START:RATE:FULL\n"
+	"                          sessions in their handshake in all: from START on RATE %\n"
+	"                          of new ones are refused, rising to all at FULL\n"
+	"                          (default 100:30:200)\n"
 	"  --demo                  on first run also enrol a demo unit and users\n"
 	"\n"
 	"Subcommands work whether or not the server runs: while it runs they are\n"
@@ -90,9 +106,9 @@ static const struct {
 	{ "init", "usage: tes-officer init [-d DIR]\nCreate DIR (0700) with a new server key, storage key "
 		  "and journal.\n" },
 	{ "serve",
-	  "usage: tes-officer serve [-d DIR] [--listen ADDR:PORT] [--http ADDR:PORT|off] [--allow-des]\n"
-	  "       [--idle-timeout SEC] [--session-timeout SEC] [--session-cpu SEC] [--max-sessions N] "
-	  "[--demo]\n"
+	  "usage: tes-officer serve [-d DIR] [--listen HOST:PORT] [--http HOST:PORT|off] [--allow-des]\n"
+	  "       [--idle-timeout SEC] [--session-timeout SEC] [--session-cpu SEC] [--max-sessions N]\n"
+	  "       [--login-grace-time SEC] [--per-source-max-startups N] [--max-startups S:R:F] [--demo]\n"
 	  "Run the server until SIGINT/SIGTERM. The officer dashboard is served on --http\n"
 	  "(default http://127.0.0.1:5001/; log in with an officer account).\n" },
 	{ "fingerprint",
@@ -103,15 +119,25 @@ static const struct {
 			 "its reports stay as evidence.\n" },
 	{ "add-user",
 	  "usage: tes-officer add-user [-d DIR] NAME --role police|officer [--password-file FILE]\n"
-	  "The password is read from FILE's first line or asked on the terminal.\n" },
+	  "The password is FILE's one line (LF or CRLF stripped) or asked twice on the terminal.\n"
+	  "Officer passwords: 15 to 128 characters of printable ASCII; police: 8 or more, up to\n"
+	  "128 bytes of UTF-8; none on the list of common passwords (exit 65 names the rule).\n" },
 	{ "pending", "usage: tes-officer pending [-d DIR]\nList pending violations (newest last) with "
 		     "computed points.\n" },
 	{ "show",
 	  "usage: tes-officer show [-d DIR] ID\nShow one report, its unit key and signature status.\n" },
 	{ "decide", "usage: tes-officer decide [-d DIR] ID approve|reject [--reason TEXT] [--officer NAME]\n"
-		    "Approve (points computed by the server) or reject a pending report.\n" },
+		    "Approve (points computed by the server) or reject a pending report; a rejection\n"
+		    "needs --reason. The decision is recorded under --officer, an officer account\n"
+		    "(add-user NAME --role officer), or else under the system user who runs this.\n" },
 	{ "records", "usage: tes-officer records [-d DIR] [--plate PLATE]\nDriver points.\n" },
-	{ "verify", "usage: tes-officer verify [-d DIR]\nVerify the journal hash chain and drivers.enc.\n" },
+	{ "verify", "usage: tes-officer verify [-d DIR]\nVerify the journal hash chain and drivers.enc; list "
+		    "DIR/quarantine/.\nFor a store that does not open, say where it is damaged.\n" },
+	{ "recover", "usage: tes-officer recover [-d DIR]\nFor a store that does not open because it is "
+		     "damaged: move the "
+		     "journal from its\nfirst damaged record on, and a drivers.enc that does not match, to "
+		     "DIR/quarantine/,\n"
+		     "then open it and record the recovery in the audit log. The server must be stopped.\n" },
 	{ "compact", "usage: tes-officer compact [-d DIR]\nWrite the drivers.enc snapshot now.\n" },
 };
 
@@ -123,6 +149,9 @@ enum {
 	O_SESSION,
 	O_CPU,
 	O_MAX,
+	O_GRACE,
+	O_PER_SOURCE,
+	O_STARTUPS,
 	O_DEMO,
 	O_ROLE,
 	O_PWFILE,
@@ -142,6 +171,9 @@ static const struct option longopts[] = {
 	{ "session-timeout", required_argument, NULL, O_SESSION },
 	{ "session-cpu", required_argument, NULL, O_CPU },
 	{ "max-sessions", required_argument, NULL, O_MAX },
+	{ "login-grace-time", required_argument, NULL, O_GRACE },
+	{ "per-source-max-startups", required_argument, NULL, O_PER_SOURCE },
+	{ "max-startups", required_argument, NULL, O_STARTUPS },
 	{ "demo", no_argument, NULL, O_DEMO },
 	{ "role", required_argument, NULL, O_ROLE },
 	{ "password-file", required_argument, NULL, O_PWFILE },
@@ -178,6 +210,31 @@ num_opt(const char *s, unsigned long min, unsigned long max, unsigned *out, cons
 	return 0;
 }
 
+/* --max-startups START:RATE:FULL: 1 <= START <= FULL <= 65536, RATE 0 .. 100. */
+static int
+startups_opt(const char *s, struct tes_children_startups *st)
+{
+	char buf[32], *rate, *full = NULL;
+	unsigned long a, b, c;
+
+	snprintf(buf, sizeof buf, "%s", s);
+	if ((rate = strchr(buf, ':')) != NULL) {
+		*rate++ = '\0';
+		if ((full = strchr(rate, ':')) != NULL)
+			*full++ = '\0';
+	}
+	if (strlen(s) >= sizeof buf || full == NULL || tes_cli_uint(buf, 1, 65536, &a) != 0 ||
+	    tes_cli_uint(rate, 0, 100, &b) != 0 || tes_cli_uint(full, a, 65536, &c) != 0) {
+		fprintf(stderr, "tes-officer: --max-startups must be START:RATE:FULL with 1 <= START <= "
+				"FULL <= 65536 and RATE from 0 to 100\n");
+		return -1;
+	}
+	st->start = (unsigned)a;
+	st->rate = (unsigned)b;
+	st->full = (unsigned)c;
+	return 0;
+}
+
 static int
 parse_opt(int c, struct opts *o)
 {
@@ -202,6 +259,15 @@ parse_opt(int c, struct opts *o)
 		return num_opt(optarg, 1, 3600, &o->serve.session_cpu, "session-cpu");
 	case O_MAX:
 		return num_opt(optarg, 1, 65536, &o->serve.max_sessions, "max-sessions");
+	case O_GRACE:
+		if (num_opt(optarg, 1, 600, &o->serve.startups.grace_ms, "login-grace-time") != 0)
+			return -1;
+		o->serve.startups.grace_ms *= 1000;
+		return 0;
+	case O_PER_SOURCE:
+		return num_opt(optarg, 1, 65536, &o->serve.startups.per_source, "per-source-max-startups");
+	case O_STARTUPS:
+		return startups_opt(optarg, &o->serve.startups);
 	case O_DEMO:
 		o->demo = 1;
 		return 0;
@@ -226,13 +292,23 @@ parse_opt(int c, struct opts *o)
 }
 
 static int
-open_error(const char *dir, int r)
+open_error(const char *dir, int r, const struct tes_db_damage *dmg)
 {
 	if (r == TES_ERR_NOTFOUND) {
 		fprintf(stderr,
 			"tes-officer: no data directory at %s (create it with 'tes-officer init -d %s')\n",
 			dir, dir);
 		return EX_NOINPUT;
+	}
+	if (r == TES_ERR_CORRUPT && dmg != NULL && dmg->text[0] != '\0') {
+		/*= spec/STORAGE.md#recovery MUST-RC2: the damage named, the next step said */
+		fprintf(stderr,
+			"tes-officer: cannot open %s: %s\n"
+			"tes-officer: nothing was changed. Keep a copy of %s, then 'tes-officer recover -d "
+			"%s' "
+			"moves the damaged part to %s/quarantine/ and opens the rest.\n",
+			dir, dmg->text, dir, dir, dir);
+		return EX_DATAERR;
 	}
 	fprintf(stderr, "tes-officer: cannot open %s: %s\n", dir, tes_err_str(r));
 	return r == TES_ERR_CORRUPT ? EX_DATAERR : r == TES_ERR_LOCKED ? EX_TEMPFAIL : EX_IOERR;
@@ -242,17 +318,20 @@ open_error(const char *dir, int r)
 static int
 run_store(const char *dir, int argc, char **argv)
 {
+	struct tes_db_damage dmg;
 	struct tes_db *db;
 	int r, code;
 
-	r = tes_db_open(dir, &db);
+	r = tes_db_open_diag(dir, &dmg, &db);
 	if (r == 0) {
-		code = tes_cmd_exec(db, argc, argv, stdout, stderr);
+		code = tes_cmd_exec(db, getuid(), argc, argv, stdout, stderr);
 		tes_db_close(db);
 		return code;
 	}
+	if (r == TES_ERR_CORRUPT && strcmp(argv[0], "verify") == 0 && dmg.text[0] != '\0')
+		fprintf(stderr, "verify: FAILED: %s\n", dmg.text);
 	if (r != TES_ERR_LOCKED)
-		return open_error(dir, r);
+		return open_error(dir, r, &dmg);
 	if ((r = tes_control_call(dir, argc, argv, &code)) != 0) {
 		fprintf(stderr,
 			"tes-officer: %s is in use but its server does not answer on control.sock (%s)\n",
@@ -270,9 +349,12 @@ do_init(struct opts *o)
 	char path[PATH_MAX];
 	int r;
 
+	errno = 0;
 	if ((r = tes_db_create(o->dir)) != 0) {
-		fprintf(stderr, "tes-officer: init %s: %s\n", o->dir, tes_err_str(r));
-		return r == TES_ERR_EXISTS ? EX_CANTCREAT : EX_IOERR;
+		/* the system's reason (permission denied, read-only, not a directory), not "I/O error" */
+		fprintf(stderr, "tes-officer: init: cannot create %s: %s\n", o->dir,
+			r == TES_ERR_IO && errno != 0 ? strerror(errno) : tes_err_str(r));
+		return EX_CANTCREAT;
 	}
 	snprintf(path, sizeof path, "%s/server.key", o->dir);
 	if (tes_keyfile_load_private(&k, path) == 0) {
@@ -301,6 +383,17 @@ do_fingerprint(struct opts *o)
 	return EX_OK;
 }
 
+/* A unit or user name is checked before it is used or sent: the rule, never the name (it may be
+ * 100 KiB long). */
+static int
+bad_name(const char *what, const char *s)
+{
+	if (tes_field_name_valid(s, strlen(s)) == 0)
+		return 0;
+	fprintf(stderr, "tes-officer: %s: %s\n", what, tes_err_str(TES_ERR_NAME));
+	return 1;
+}
+
 static int
 do_add_unit(struct opts *o, int argc, char **argv)
 {
@@ -311,6 +404,8 @@ do_add_unit(struct opts *o, int argc, char **argv)
 
 	if (argc != 2)
 		return usage("add-unit", EX_USAGE);
+	if (bad_name("unit name", argv[0]))
+		return EX_DATAERR;
 	if ((r = tes_keyfile_load_public(&pub, argv[1])) != 0) {
 		fprintf(stderr, "tes-officer: %s: %s (expected an ssh-rsa line from 'tes-police keygen')\n",
 			argv[1], tes_err_str(r));
@@ -325,30 +420,46 @@ do_add_unit(struct opts *o, int argc, char **argv)
 	return run_store(o->dir, 3, req);
 }
 
+/* The password of a new account, read and checked against the policy; EX_OK or an exit code. */
+static int
+new_password(struct opts *o, uint8_t role, char *pw, size_t cap)
+{
+	const char *why = NULL, *src = o->password_file != NULL ? o->password_file : "from the terminal";
+	int r = tes_cli_password(o->password_file, "Password: ", 1, pw, cap, &why);
+
+	if (r == TES_ERR_NOTFOUND && o->password_file == NULL) {
+		fprintf(stderr, "tes-officer: no terminal to ask for a password; use --password-file FILE\n");
+		return EX_USAGE;
+	}
+	if (r != 0) {
+		fprintf(stderr, "tes-officer: password %s%s: %s\n", o->password_file != NULL ? "file " : "",
+			src, why);
+		return r == TES_ERR_NOTFOUND || r == TES_ERR_IO ? EX_NOINPUT : EX_DATAERR;
+	}
+	if (tes_pwpolicy_check(pw, strlen(pw), role, &why) != 0) {
+		fprintf(stderr, "tes-officer: password refused: %s\n", why);
+		return EX_DATAERR;
+	}
+	return EX_OK;
+}
+
 static int
 do_add_user(struct opts *o, int argc, char **argv)
 {
 	char pw[TES_PASSWORD_MAX + 2], hash[256];
 	char *req[4];
+	uint8_t role;
 	int r;
 
 	if (argc != 1 || o->role == NULL ||
 	    (strcmp(o->role, "police") != 0 && strcmp(o->role, "officer") != 0))
 		return usage("add-user", EX_USAGE);
-	if (tes_field_name_valid(argv[0], strlen(argv[0])) != 0) {
-		fprintf(stderr, "tes-officer: %s\n", tes_err_str(TES_ERR_NAME));
+	if (bad_name("user name", argv[0]))
 		return EX_DATAERR;
-	}
-	r = tes_cli_password(o->password_file, "Password: ", 1, pw, sizeof pw);
-	if (r == TES_ERR_NOTFOUND && o->password_file == NULL) {
-		fprintf(stderr, "tes-officer: no terminal to ask for a password; use --password-file FILE\n");
-		return EX_USAGE;
-	}
-	if (r != 0 || tes_field_password_valid(pw, strlen(pw)) != 0) {
-		fprintf(stderr, "tes-officer: cannot read a password (1-128 characters): %s\n",
-			tes_err_str(r));
+	role = strcmp(o->role, "officer") == 0 ? TES_ROLE_OFFICER : TES_ROLE_POLICE;
+	if ((r = new_password(o, role, pw, sizeof pw)) != EX_OK) {
 		tes_wipe(pw, sizeof pw);
-		return EX_DATAERR;
+		return r;
 	}
 	r = tes_passwd_hash(pw, strlen(pw), hash, sizeof hash);
 	tes_wipe(pw, sizeof pw);
@@ -361,34 +472,21 @@ do_add_user(struct opts *o, int argc, char **argv)
 	return run_store(o->dir, 4, req);
 }
 
-static const char *
-default_officer(void)
-{
-	const char *u = getenv("USER");
-
-	return u != NULL && tes_field_name_valid(u, strlen(u)) == 0 ? u : "cli";
-}
-
 static int
 do_decide(struct opts *o, int argc, char **argv)
 {
-	char officer[TES_NAME_MAX + 8];
 	char *req[5];
 
 	if (argc != 2)
 		return usage("decide", EX_USAGE);
-	snprintf(officer, sizeof officer, "%s", o->officer != NULL ? o->officer : default_officer());
-	if (tes_field_name_valid(officer, strlen(officer)) != 0) {
-		fprintf(stderr, "tes-officer: --officer: %s\n", tes_err_str(TES_ERR_NAME));
+	if (o->officer != NULL && bad_name("--officer", o->officer))
 		return EX_DATAERR;
-	}
+	/* the executor checks the officer account, or takes the system user the request comes from */
 	req[0] = "decide";
 	req[1] = argv[0];
 	req[2] = argv[1];
-	req[3] = (char *)(o->reason != NULL                 ? o->reason
-			  : strcmp(argv[1], "approve") == 0 ? "approved"
-							    : "rejected");
-	req[4] = officer;
+	req[3] = (char *)(o->reason != NULL ? o->reason : strcmp(argv[1], "approve") == 0 ? "approved" : "");
+	req[4] = (char *)(o->officer != NULL ? o->officer : "");
 	return run_store(o->dir, 5, req);
 }
 
@@ -423,15 +521,36 @@ do_records(struct opts *o, int argc)
 	return run_store(o->dir, o->plate != NULL ? 2 : 1, req);
 }
 
+/* A --listen or --http that cannot be bound (a port outside 1..65535, a name that does not
+ * resolve, no ADDR:PORT at all) is a usage error, told before anything starts. */
+static int
+check_addr(const char *opt, const char *spec)
+{
+	struct addrinfo *ai;
+	char err[400];
+
+	if (strcmp(opt, "http") == 0 && strcmp(spec, "off") == 0)
+		return 0;
+	if (tes_addr_resolve(spec, 1, &ai, err, sizeof err) != 0) {
+		fprintf(stderr, "tes-officer: --%s: %s\n", opt, err);
+		return -1;
+	}
+	freeaddrinfo(ai);
+	return 0;
+}
+
 static int
 do_serve(struct opts *o)
 {
 	static struct tes_verifier ver;
 	static struct tes_sigcheck sig;
+	struct tes_db_damage dmg;
 	struct tes_db *db;
 	char parser[PATH_MAX], err[PATH_MAX + 128];
 	int r, created = 0;
 
+	if (check_addr("listen", o->serve.listen) != 0 || check_addr("http", o->serve.http) != 0)
+		return EX_USAGE;
 	/* fail now, not at the first connection, when the child image is missing */
 	if (tes_spawn_find_parser(parser, sizeof parser, err, sizeof err) != 0) {
 		tes_log(TES_LOG_ERROR, "%s", err);
@@ -453,16 +572,67 @@ do_serve(struct opts *o)
 	}
 	o->serve.verifier = &ver;
 	o->serve.sigcheck = &sig;
-	if ((r = tes_db_open(o->dir, &db)) != 0) {
+	if ((r = tes_db_open_diag(o->dir, &dmg, &db)) != 0) {
 		tes_sigcheck_stop(&sig);
 		tes_verifier_stop(&ver);
-		return open_error(o->dir, r);
+		return open_error(o->dir, r, &dmg);
 	}
 	r = tes_server_run(db, &o->serve);
 	tes_db_close(db);
 	tes_sigcheck_stop(&sig);
 	tes_verifier_stop(&ver);
 	return r;
+}
+
+/* The operating-system user who runs a command, for the audit log (NULL if it is no valid name). */
+static const char *
+os_user(void)
+{
+	const struct passwd *pw = getpwuid(getuid());
+
+	return pw != NULL && tes_field_name_valid(pw->pw_name, strlen(pw->pw_name)) ? pw->pw_name : NULL;
+}
+
+/*
+ * tes-officer recover (spec/STORAGE.md#recovery MUST-RC4): only when the
+ * operator asks, the damage moves to quarantine/; the recovery is then in
+ * the audit log.
+ */
+static int
+do_recover(struct opts *o)
+{
+	char text[TES_JOURNAL_TEXT_MAX + 1];
+	struct tes_db_damage dmg;
+	struct tes_db *db;
+	int r;
+
+	if ((r = tes_db_recover(o->dir, &dmg, &db)) == TES_ERR_LOCKED) {
+		fprintf(stderr, "tes-officer: recover: %s is in use: stop its server first\n", o->dir);
+		return EX_TEMPFAIL;
+	}
+	if (dmg.done[0] != '\0')
+		fprintf(stderr, "tes-officer: recover: moved %s\n", dmg.done);
+	if (r != 0)
+		return open_error(o->dir, r, &dmg);
+	if (dmg.done[0] == '\0') {
+		printf("%s opens as it is: nothing to recover\n", o->dir);
+		tes_db_close(db);
+		return EX_OK;
+	}
+	printf("found: %s\nmoved: %s\n", dmg.text, dmg.done);
+	if (dmg.later != 0)
+		printf("warning: the moved journal tail holds %llu later records that verify: they were "
+		       "acknowledged; keep the quarantine file as evidence\n",
+		       (unsigned long long)dmg.later);
+	snprintf(text, sizeof text, "moved %.*s", TES_JOURNAL_TEXT_MAX - 6, dmg.done);
+	if ((r = tes_db_audit(db, TES_AUDIT_RECOVER, os_user(), text, (uint64_t)time(NULL))) != 0) {
+		fprintf(stderr, "tes-officer: recover: the audit record was not written: %s\n",
+			tes_err_str(r));
+		tes_db_close(db);
+		return EX_IOERR;
+	}
+	tes_db_close(db);
+	return EX_OK;
 }
 
 static int
@@ -482,8 +652,12 @@ dispatch(const char *cmd, struct opts *o, int argc, char **argv)
 		return do_decide(o, argc, argv);
 	if (strcmp(cmd, "records") == 0)
 		return do_records(o, argc);
+	if (strcmp(cmd, "recover") == 0)
+		return argc == 0 ? do_recover(o) : usage(cmd, EX_USAGE);
 	if (strcmp(cmd, "pending") == 0 || strcmp(cmd, "verify") == 0 || strcmp(cmd, "compact") == 0)
 		return do_simple(o, cmd, argc, argv, 0);
+	if (strcmp(cmd, "revoke-unit") == 0 && argc == 1 && bad_name("unit name", argv[0]))
+		return EX_DATAERR;
 	if (strcmp(cmd, "show") == 0 || strcmp(cmd, "revoke-unit") == 0)
 		return do_simple(o, cmd, argc, argv, 1);
 	fprintf(stderr, "tes-officer: unknown command '%s' (see tes-officer --help)\n", cmd);
@@ -500,12 +674,15 @@ main(int argc, char **argv)
 	tes_log_init("tes-officer", 1);
 	signal(SIGPIPE, SIG_IGN);
 	o.dir = getenv("TES_DATA") != NULL ? getenv("TES_DATA") : "tes-data";
-	o.serve = (struct tes_serve_opts){ .listen = "127.0.0.1:9999",
-					   .http = "127.0.0.1:5001",
-					   .idle_timeout = 30,
-					   .session_timeout = 3600,
-					   .session_cpu = 60,
-					   .max_sessions = 512 };
+	o.serve = (struct tes_serve_opts){
+		.listen = "127.0.0.1:9999",
+		.http = "127.0.0.1:5001",
+		.idle_timeout = 30,
+		.session_timeout = 3600,
+		.session_cpu = 60,
+		.max_sessions = 512,
+		.startups = { .grace_ms = 10000, .per_source = 8, .start = 100, .rate = 30, .full = 200 }
+	};
 	if (argc < 2)
 		return usage(NULL, EX_USAGE);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)

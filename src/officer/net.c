@@ -8,43 +8,42 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/addr.h"
 #include "officer/net.h"
+
+/* A listening socket on one address, or -1 with errno set. */
+static int
+listen_on(const struct addrinfo *a)
+{
+	int fd, one = 1, e;
+
+	if ((fd = socket(a->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+	    bind(fd, a->ai_addr, a->ai_addrlen) != 0 || listen(fd, 256) != 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
 
 /* see net.h */
 int
 tes_net_listen_tcp(const char *spec, char *err, size_t cap)
 {
-	struct addrinfo hints = { 0 }, *ai = NULL;
-	char host[128];
-	const char *colon = strrchr(spec, ':');
-	size_t hl;
-	int fd = -1, one = 1, e;
+	struct addrinfo *ai = NULL;
+	const struct addrinfo *a;
+	int fd = -1;
 
-	if (colon == NULL || colon == spec || (hl = (size_t)(colon - spec)) >= sizeof host) {
-		snprintf(err, cap, "bad address '%s' (expected ADDR:PORT)", spec);
+	if (tes_addr_resolve(spec, 1, &ai, err, cap) != 0)
 		return -1;
-	}
-	memcpy(host, spec, hl);
-	host[hl] = '\0';
-	if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
-		memmove(host, host + 1, hl - 2);
-		host[hl - 2] = '\0';
-	}
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
-	if ((e = getaddrinfo(host, colon + 1, &hints, &ai)) != 0) {
-		snprintf(err, cap, "bad address '%s': %s", spec, gai_strerror(e));
-		return -1;
-	}
-	if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 256) != 0) {
+	/* a name such as localhost may give an address this host cannot bind (::1 without IPv6) */
+	for (a = ai; a != NULL && fd < 0; a = a->ai_next)
+		fd = listen_on(a);
+	if (fd < 0)
 		snprintf(err, cap, "cannot listen on %s: %s", spec, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		fd = -1;
-	}
 	freeaddrinfo(ai);
 	return fd;
 }

@@ -11,9 +11,10 @@
 #include <sys/socket.h>
 
 /*
- * Parse "ADDR:PORT" or "[ADDR6]:PORT" (numeric only) and bind+listen a
- * non-blocking, close-on-exec socket (SO_REUSEADDR). The descriptor, or -1
- * with a message in err.
+ * Resolve "HOST:PORT" or "[ADDR6]:PORT" (tes_addr_resolve: names as the client
+ * takes them, port 1..65535) and bind+listen a non-blocking, close-on-exec
+ * socket (SO_REUSEADDR) on the first of its addresses that binds. The
+ * descriptor, or -1 with a message in err.
  */
 int
 tes_net_listen_tcp(const char *spec, char *err, size_t cap);

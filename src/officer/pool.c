@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -12,6 +13,7 @@
 
 #include "common/cur.h"
 #include "common/err.h"
+#include "common/log.h"
 #include "common/wipe.h"
 #include "officer/pool.h"
 
@@ -41,7 +43,9 @@ send_answer(uint64_t tag, int verdict)
 static int
 worker_setup(const struct tes_pool_kind *k, int fd)
 {
-	signal(SIGTERM, SIG_DFL);
+	/* a stop signal for the whole process group (systemctl stop, timeout, ^C) is the master's:
+	 * a worker that died of it first would look lost; the master stops it with SIGKILL */
+	signal(SIGTERM, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	if (fd != TES_POOL_FD && dup2(fd, TES_POOL_FD) != TES_POOL_FD)
 		return TES_ERR_INTERNAL;
@@ -115,8 +119,12 @@ tes_pool_start(struct tes_pool *p, const struct tes_pool_kind *k, unsigned n)
 	memset(p, 0, sizeof *p);
 	p->fd = -1;
 	p->kind = k;
-	if (n < 1 || n > TES_POOL_MAX || k->body_len < 1 || k->body_len > TES_POOL_BODY_MAX)
+	if (n < 1 || n > TES_POOL_MAX || k->body_len < 1 || k->body_len > TES_POOL_BODY_MAX ||
+	    k->max_pending < 1)
 		return TES_ERR_ARG;
+	if ((p->reqs = calloc(k->max_pending, sizeof *p->reqs)) == NULL)
+		return TES_ERR_INTERNAL;
+	p->next_id = 1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
 		return TES_ERR_IO;
 	p->fd = sv[0];
@@ -155,24 +163,67 @@ tes_pool_cpus(void)
 	return n < 1 ? 1 : n > TES_POOL_MAX ? TES_POOL_MAX : (unsigned)n;
 }
 
-/* see pool.h */
-int
-tes_pool_submit(struct tes_pool *p, uint64_t tag, const uint8_t *body)
+/* Put one request (its pool id as the tag a worker copies) in the queue: 0, TES_ERR_BUSY, TES_ERR_CLOSED. */
+static int
+send_req(struct tes_pool *p, const struct tes_pool_req *q)
 {
 	uint8_t req[REQ_MAX];
 	const size_t len = 8 + p->kind->body_len;
 	ssize_t k;
+
+	tes_cur_enc64be(req, q->id);
+	memcpy(req + 8, q->body, p->kind->body_len);
+	k = send(p->fd, req, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	tes_wipe(req, len);
+	if (k == (ssize_t)len)
+		return 0;
+	return k < 0 && (errno == EAGAIN || errno == EINTR) ? TES_ERR_BUSY : TES_ERR_CLOSED;
+}
+
+static void
+req_free(struct tes_pool_req *q)
+{
+	tes_wipe(q, sizeof *q);
+}
+
+/* see pool.h */
+int
+tes_pool_submit(struct tes_pool *p, uint64_t tag, const uint8_t *body)
+{
+	struct tes_pool_req *q = &p->reqs[p->next_id % p->kind->max_pending];
 	int r;
 
-	tes_cur_enc64be(req, tag);
-	memcpy(req + 8, body, p->kind->body_len);
-	k = send(p->fd, req, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-	if (k == (ssize_t)len)
-		r = 0;
-	else
-		r = k < 0 && (errno == EAGAIN || errno == EINTR) ? TES_ERR_BUSY : TES_ERR_CLOSED;
-	tes_wipe(req, len);
-	return r;
+	/* ids grow; the entry of the next one is free unless max_pending requests wait */
+	if (q->id != 0)
+		return TES_ERR_BUSY;
+	q->id = p->next_id;
+	q->tag = tag;
+	memcpy(q->body, body, p->kind->body_len);
+	if ((r = send_req(p, q)) != 0) {
+		req_free(q);
+		return r;
+	}
+	/* id 0 marks a free entry and READY_TAG the ready message: never a request's */
+	if (++p->next_id == READY_TAG)
+		p->next_id = 1;
+	return 0;
+}
+
+/* A request lost with dead workers: answered TES_ERR_BUSY by tes_pool_result. */
+static int
+lost_result(struct tes_pool *p, uint64_t *tag)
+{
+	unsigned i;
+
+	for (i = 0; i < p->kind->max_pending; i++)
+		if (p->reqs[i].id != 0 && p->reqs[i].lost) {
+			*tag = p->reqs[i].tag;
+			req_free(&p->reqs[i]);
+			p->nlost--;
+			return TES_ERR_BUSY;
+		}
+	tes_log_bug("pool: lost count");
+	return TES_ERR_INTERNAL;
 }
 
 /* see pool.h */
@@ -180,15 +231,49 @@ int
 tes_pool_result(struct tes_pool *p, uint64_t *tag, int *ok)
 {
 	uint8_t ans[ANS_LEN];
-	ssize_t k = recv(p->fd, ans, sizeof ans, MSG_DONTWAIT);
+	struct tes_pool_req *q;
+	ssize_t k;
 
-	if (k < 0)
-		return errno == EAGAIN || errno == EINTR ? TES_ERR_TIMEOUT : TES_ERR_CLOSED;
-	if (k != (ssize_t)sizeof ans)
-		return TES_ERR_CLOSED;
-	*tag = tes_cur_dec64be(ans);
-	*ok = ans[8] == 1;
-	return 0;
+	*ok = 0;
+	if (p->nlost > 0)
+		return lost_result(p, tag);
+	for (;;) {
+		k = recv(p->fd, ans, sizeof ans, MSG_DONTWAIT);
+		if (k < 0)
+			return errno == EAGAIN || errno == EINTR ? TES_ERR_TIMEOUT : TES_ERR_CLOSED;
+		if (k != (ssize_t)sizeof ans)
+			return TES_ERR_CLOSED;
+		q = &p->reqs[tes_cur_dec64be(ans) % p->kind->max_pending];
+		/* a second answer of a request sent again (its first one counted) */
+		if (q->id != tes_cur_dec64be(ans) || q->lost)
+			continue;
+		*tag = q->tag;
+		*ok = ans[8] == 1;
+		req_free(q);
+		return 0;
+	}
+}
+
+/*
+ * A worker died: it may have taken any request not answered yet. Each is
+ * sent again, once; one sent again already, or that finds no room, is lost.
+ */
+static void
+resend_all(struct tes_pool *p)
+{
+	unsigned i;
+
+	for (i = 0; i < p->kind->max_pending; i++) {
+		struct tes_pool_req *q = &p->reqs[i];
+
+		if (q->id == 0 || q->lost)
+			continue;
+		if (q->resent || send_req(p, q) != 0) {
+			q->lost = 1;
+			p->nlost++;
+		}
+		q->resent = 1;
+	}
 }
 
 /* see pool.h */
@@ -200,6 +285,7 @@ tes_pool_reaped(struct tes_pool *p, pid_t pid)
 	for (i = 0; i < p->n; i++)
 		if (pid > 0 && p->pids[i] == pid) {
 			p->pids[i] = 0;
+			resend_all(p);
 			return 1;
 		}
 	return 0;
@@ -225,9 +311,13 @@ tes_pool_stop(struct tes_pool *p)
 	if (p->fd >= 0)
 		close(p->fd);
 	p->fd = -1;
+	if (p->reqs != NULL && p->kind != NULL)
+		tes_wipe(p->reqs, p->kind->max_pending * sizeof *p->reqs);
+	free(p->reqs);
+	p->reqs = NULL;
 	for (i = 0; i < p->n; i++)
 		if (p->pids[i] > 0) {
-			kill(p->pids[i], SIGTERM);
+			kill(p->pids[i], SIGKILL);
 			waitpid(p->pids[i], NULL, 0);
 			p->pids[i] = 0;
 		}

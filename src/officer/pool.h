@@ -19,8 +19,13 @@
  * worker reports that it is ready (or that its lock-down failed) before
  * tes_pool_start returns: a pool never runs unconfined.
  *
- * A dead worker loses the request it was working on, if any; the master
- * learns of the death when it reaps the pid (tes_pool_reaped). When every
+ * A dead worker loses the request it was working on, if any, and the master
+ * cannot tell which one that was. So the pool keeps every request until it
+ * is answered, under an id of its own (the tag a worker copies); when the
+ * master reaps a worker (tes_pool_reaped), every request not answered yet is
+ * sent again, to the workers left. The first answer of an id counts, a
+ * second is dropped. A request already sent again that is lost once more (or
+ * that finds no room), is answered TES_ERR_BUSY: no verdict. When every
  * worker is gone, tes_pool_result and tes_pool_submit return TES_ERR_CLOSED.
  */
 #ifndef TES_OFFICER_POOL_H
@@ -38,10 +43,20 @@ enum {
 	TES_POOL_FD = 3           /* the queue, in a worker */
 };
 
+/* A request not answered yet: id 0 = free entry. */
+struct tes_pool_req {
+	uint64_t id;
+	uint64_t tag;
+	uint8_t resent; /* sent again after a worker died */
+	uint8_t lost;   /* to be answered TES_ERR_BUSY */
+	uint8_t body[TES_POOL_BODY_MAX];
+};
+
 struct tes_pool_kind {
 	const char *name;                  /* process name of the workers (at most 15 bytes) */
 	size_t body_len;                   /* bytes of a request after the tag, 1 .. TES_POOL_BODY_MAX */
 	int queue_bytes;                   /* SO_SNDBUF of the master's end (the kernel may cap it) */
+	unsigned max_pending;              /* requests not answered yet, at most */
 	enum tes_sandbox_phase phase;      /* lock-down of the workers, or TES_SANDBOX_INVALID for none */
 	void (*setup)(void);               /* run in each worker before the lock-down, or NULL */
 	int (*check)(const uint8_t *body); /* the question: 1 = yes, anything else = no */
@@ -52,6 +67,9 @@ struct tes_pool {
 	unsigned n;               /* workers started */
 	pid_t pids[TES_POOL_MAX]; /* 0 once reaped */
 	const struct tes_pool_kind *kind;
+	struct tes_pool_req *reqs; /* kind->max_pending entries: request id i is at i % max_pending */
+	uint64_t next_id;
+	unsigned nlost; /* entries to be answered TES_ERR_BUSY */
 };
 
 /*
@@ -69,21 +87,23 @@ tes_pool_cpus(void);
 
 /*
  * Queue one request (body: the kind's body_len bytes). 0; TES_ERR_BUSY when
- * the queue is full (retry when the master's end is writable); TES_ERR_CLOSED
- * when no worker is left.
+ * the queue is full (retry when the master's end is writable, or after an
+ * answer); TES_ERR_CLOSED when no worker is left.
  */
 int
 tes_pool_submit(struct tes_pool *p, uint64_t tag, const uint8_t *body);
 
 /*
- * Read one answer: 0 with the tag and *ok (1 only for a "yes" verdict),
- * TES_ERR_TIMEOUT when none is ready, TES_ERR_CLOSED when every worker is
- * gone.
+ * Read one answer: 0 with the tag and *ok (1 only for a "yes" verdict);
+ * TES_ERR_BUSY with the tag of a request lost with dead workers (no verdict:
+ * the owner answers "try again"); TES_ERR_TIMEOUT when none is ready,
+ * TES_ERR_CLOSED when every worker is gone.
  */
 int
 tes_pool_result(struct tes_pool *p, uint64_t *tag, int *ok);
 
-/* 1 if pid (just reaped by the caller) was one of the workers, which is then forgotten; else 0. */
+/* 1 if pid (just reaped by the caller) was one of the workers, which is then forgotten and the
+ * requests not answered yet sent again; else 0. */
 int
 tes_pool_reaped(struct tes_pool *p, pid_t pid);
 

@@ -305,13 +305,17 @@ read_verifier(struct server *sv)
 	struct slot *s;
 	int ok, r;
 
-	while ((r = tes_verifier_result(sv->ver, &tag, &ok)) == 0) {
+	/* TES_ERR_BUSY: a check lost with dead verifiers, answered at once: try again */
+	while ((r = tes_verifier_result(sv->ver, &tag, &ok)) == 0 || r == TES_ERR_BUSY) {
 		if (tag & TES_DASHBOARD_TAG) {
 			tes_dashboard_verified(sv->dash, tag, ok);
 			continue;
 		}
 		if ((s = tag_slot(sv, tag)) != NULL && s->login_pending)
-			finish_login(sv, s, ok && s->login_role_ok ? 0 : TES_ERR_AUTH);
+			finish_login(sv, s,
+				     r == TES_ERR_BUSY        ? TES_ERR_BUSY
+				     : ok && s->login_role_ok ? 0
+							      : TES_ERR_AUTH);
 	}
 	if (r == TES_ERR_CLOSED)
 		tes_log_fatal("the password verifier processes are gone");
@@ -496,36 +500,33 @@ read_sigcheck(struct server *sv)
 	struct slot *s;
 	int ok, r;
 
-	while ((r = tes_sigcheck_result(sv->sig, &tag, &ok)) == 0) {
+	while ((r = tes_sigcheck_result(sv->sig, &tag, &ok)) == 0 || r == TES_ERR_BUSY) {
 		/*= spec/PROTOCOL.md#report MUST-R7: a verdict counts only for the slot and child it was for */
 		if ((s = tag_slot(sv, tag)) == NULL || s->checking != CHECK_QUEUED)
 			continue;
 		s->checking = CHECK_NONE;
-		finish_report(sv, s, &s->report, ok ? TES_REJECT_NONE : TES_REJECT_SIGNATURE);
+		/* lost with dead workers (twice): no receipt; the unit sends it again (spec/PROTOCOL.md#report MUST-R8) */
+		if (r == TES_ERR_BUSY)
+			slot_kill(sv, s, "the signature check of its report was lost; report not stored");
+		else
+			finish_report(sv, s, &s->report, ok ? TES_REJECT_NONE : TES_REJECT_SIGNATURE);
 	}
 	if (r == TES_ERR_CLOSED)
 		tes_log_fatal("the signature-check workers are gone; stopping, no report stored unchecked");
 }
 
 /*
- * A signature-check worker died. The report it was checking, if any, is
- * lost and the master cannot tell which one it was: every session whose
- * report is in the queue is closed, and none of those reports is stored
- * (their units have no receipt and send them again; spec/PROTOCOL.md#report MUST-R8 makes that
- * safe). Reports still waiting for room go to the remaining workers.
- * Without any worker left the server stops.
+ * A signature-check worker died. The check it was doing, if any, is sent
+ * again by the pool to the remaining workers with every other one not
+ * answered yet (officer/pool.h); one lost twice closes its session, and
+ * the report is not stored (its unit sends it again; spec/PROTOCOL.md#report
+ * MUST-R8 makes that safe). Without any worker left the server stops.
  */
 static void
 sigcheck_lost(struct server *sv, pid_t pid, int st)
 {
-	unsigned i;
-
-	tes_log(TES_LOG_ERROR, "signature-check worker %d died (%s %d)", (int)pid,
+	tes_log(TES_LOG_ERROR, "signature-check worker %d died (%s %d); its checks are done again", (int)pid,
 		WIFSIGNALED(st) ? "signal" : "exit status", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
-	for (i = 0; i < tes_children_count(sv->kids); i++)
-		if (slot_at(sv, i)->checking == CHECK_QUEUED)
-			slot_kill(sv, slot_at(sv, i),
-				  "the signature check of its report was lost; report not stored");
 	if (tes_pool_alive(&sv->sig->pool) == 0)
 		tes_log_fatal("no signature-check worker is left; stopping, no report stored unchecked");
 }
@@ -588,9 +589,8 @@ child_exit(void *owner, struct tes_child *c, int st)
 static void
 refuse(void *owner, int fd)
 {
-	const struct server *sv = owner;
-
-	tes_log(TES_LOG_WARN, "connection refused: %u sessions open", sv->o->max_sessions);
+	(void)owner;
+	/* the supervisor logs why */
 	tes_io_send_alert(fd, TES_ALERT_BUSY);
 }
 
@@ -610,6 +610,8 @@ static const struct tes_children_kind session_kind = {
 	.grace = 2,
 	.start = TES_MS_HANDSHAKE,
 	.dead = TES_MS_DEAD,
+	.ready = TES_MS_USER,
+	.slow = "handshake and login not done within the login grace time",
 	.decode = decode,
 	.malformed = "malformed monitor message",
 	/*= spec/PROTOCOL.md#monitor MUST-M2, MUST-M5: a request not permitted in the current state, or
@@ -662,11 +664,16 @@ reap(struct server *sv)
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		if (tes_pool_reaped(&sv->sig->pool, pid)) {
 			sigcheck_lost(sv, pid, st);
+			read_sigcheck(sv); /* the checks lost for good are answered now */
+			flush_receipts(sv);
 			continue;
 		}
 		if (tes_pool_reaped(&sv->ver->pool, pid)) {
-			/* its login, if any, stays unanswered until the session deadline */
-			tes_log(TES_LOG_ERROR, "password verifier worker %d died", (int)pid);
+			/* the pool sends its checks again to the other verifier (officer/pool.h) */
+			tes_log(TES_LOG_ERROR, "password verifier worker %d died; its checks are done again",
+				(int)pid);
+			read_verifier(sv);
+			flush_receipts(sv);
 			continue;
 		}
 		if (!tes_children_reaped(sv->kids, pid, st))
@@ -692,7 +699,7 @@ loop_once(struct server *sv, struct pollfd *pfd)
 			read_verifier(sv);
 		if ((pfd[2].revents & ~POLLOUT) != 0)
 			read_sigcheck(sv);
-		if (sv->sig_full && (pfd[2].revents & POLLOUT) != 0)
+		if (sv->sig_full && (pfd[2].revents & (POLLOUT | POLLIN)) != 0)
 			submit_waiting(sv);
 		flush_receipts(sv);
 		if (pfd[0].revents & POLLIN)
@@ -806,6 +813,7 @@ tes_server_run(struct tes_db *db, const struct tes_serve_opts *o)
 		tes_log(TES_LOG_ERROR, "%s", err);
 		return EX_UNAVAILABLE;
 	}
+	tes_children_startups(sv.kids, &o->startups);
 	if ((sv.cfd = tes_control_listen(o->dir, err, sizeof err)) < 0) {
 		tes_log(TES_LOG_ERROR, "%s", err);
 		return EX_CANTCREAT;

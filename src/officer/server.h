@@ -8,6 +8,7 @@
 #ifndef TES_OFFICER_SERVER_H
 #define TES_OFFICER_SERVER_H
 
+#include "officer/children.h"
 #include "officer/sigcheck.h"
 #include "officer/verifier.h"
 #include "store/db.h"
@@ -20,10 +21,11 @@ struct tes_serve_opts {
 	unsigned idle_timeout;    /* seconds a client may stay silent */
 	unsigned session_timeout; /* seconds a session may last in total */
 	unsigned max_sessions;
-	unsigned session_cpu;          /* RLIMIT_CPU seconds of a session child */
-	const char *parser_exe;        /* image exec'd for each parser child (tes-parser) */
-	struct tes_verifier *verifier; /* password checks (started before any key is loaded) */
-	struct tes_sigcheck *sigcheck; /* report signature checks (likewise) */
+	struct tes_children_startups startups; /* login grace time, per-source and total handshake caps */
+	unsigned session_cpu;                  /* RLIMIT_CPU seconds of a session child */
+	const char *parser_exe;                /* image exec'd for each parser child (tes-parser) */
+	struct tes_verifier *verifier;         /* password checks (started before any key is loaded) */
+	struct tes_sigcheck *sigcheck;         /* report signature checks (likewise) */
 };
 
 /* Run until SIGINT/SIGTERM; returns a sysexits code. */

@@ -37,11 +37,13 @@ check(const uint8_t *body)
  */
 #ifdef TES_TEST_BUILD
 enum {
-	QUEUE_BYTES = 4096
+	QUEUE_BYTES = 4096,
+	MAX_PENDING = 16
 };
 #else
 enum {
-	QUEUE_BYTES = 1 << 20
+	QUEUE_BYTES = 1 << 20,
+	MAX_PENDING = 2048
 };
 #endif
 
@@ -49,6 +51,7 @@ static const struct tes_pool_kind kind = {
 	.name = "tes-sigcheck",
 	.body_len = BODY_LEN,
 	.queue_bytes = QUEUE_BYTES,
+	.max_pending = MAX_PENDING,
 	.phase = TES_SANDBOX_SIGCHECK,
 	.setup = NULL,
 	.check = check,

@@ -63,7 +63,7 @@ tes_spawn_child(const char *exe, const char *mode, char *const env[], int net, i
 	char *argv[] = { "tes-parser", (char *)mode, NULL };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
-	sigset_t dfl;
+	sigset_t dfl, mask;
 	int tmp[2] = { -1, -1 }, a, b, e = 0;
 	pid_t pid = -1;
 
@@ -81,13 +81,19 @@ tes_spawn_child(const char *exe, const char *mode, char *const env[], int net, i
 	}
 	sigemptyset(&dfl);
 	sigaddset(&dfl, SIGPIPE); /* the master ignores it; the child dies of a broken pipe */
+	/* a stop signal for the whole process group is the master's, which then kills its children
+	 * with SIGKILL: a child that died of it first would be logged as crashed */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
 	if ((e = posix_spawn_file_actions_adddup2(&fa, a, TES_CHILD_NET_FD)) == 0 &&
 	    (e = posix_spawn_file_actions_adddup2(&fa, b, TES_CHILD_MON_FD)) == 0 &&
 	    (e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0)) == 0 &&
 	    (e = posix_spawn_file_actions_adddup2(&fa, 0, 1)) == 0 &&
 	    (e = posix_spawn_file_actions_addclosefrom_np(&fa, TES_CHILD_MON_FD + 1)) == 0 &&
 	    (e = posix_spawnattr_setsigdefault(&at, &dfl)) == 0 &&
-	    (e = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF)) == 0)
+	    (e = posix_spawnattr_setsigmask(&at, &mask)) == 0 &&
+	    (e = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)) == 0)
 		e = posix_spawn(&pid, exe, &fa, &at, argv, env);
 	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);

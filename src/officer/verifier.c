@@ -68,6 +68,7 @@ static const struct tes_pool_kind kind = {
 	.body_len = BODY_LEN,
 	/* room for one request per session the master admits; a full queue refuses the login */
 	.queue_bytes = 1 << 20,
+	.max_pending = 4096,
 	.phase = TES_SANDBOX_VERIFIER,
 	.setup = setup,
 	.check = check,

@@ -12,6 +12,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "common/addr.h"
 #include "common/err.h"
 #include "common/io.h"
 #include "common/wipe.h"
@@ -63,28 +64,7 @@ try_addr(const struct addrinfo *a, unsigned timeout, int *err)
 int
 tes_client_resolve(const char *hostport, struct addrinfo **ai, char *err, size_t cap)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM };
-	const char *colon = strrchr(hostport, ':');
-	char host[256];
-	size_t hl;
-	int g;
-
-	*ai = NULL;
-	if (colon == NULL || colon == hostport || (hl = (size_t)(colon - hostport)) >= sizeof host) {
-		snprintf(err, cap, "bad server address '%s' (expected HOST:PORT)", hostport);
-		return TES_ERR_ARG;
-	}
-	memcpy(host, hostport, hl);
-	host[hl] = '\0';
-	if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
-		memmove(host, host + 1, hl - 2);
-		host[hl - 2] = '\0';
-	}
-	if ((g = getaddrinfo(host, colon + 1, &hints, ai)) != 0) {
-		snprintf(err, cap, "cannot resolve %s: %s", hostport, gai_strerror(g));
-		return TES_ERR_ARG;
-	}
-	return 0;
+	return tes_addr_resolve(hostport, 0, ai, err, cap) == 0 ? 0 : TES_ERR_ARG;
 }
 
 /* see client.h */

@@ -246,6 +246,23 @@ resolve(struct tes_deliver *d)
 	return EX_OK;
 }
 
+/* The password, from --password-file or the terminal (spec/INPUT.md#passwords); EX_OK or an exit code. */
+static int
+read_password(struct tes_deliver *d)
+{
+	const char *file = d->o->password_file, *why = NULL;
+	int r = tes_cli_password(file, "Password: ", 0, d->pw, sizeof d->pw, &why);
+
+	if (r == 0)
+		return EX_OK;
+	if (file == NULL)
+		fprintf(stderr, "tes-police: cannot read the password: %s%s\n", why,
+			r == TES_ERR_NOTFOUND ? " (use --password-file FILE)" : "");
+	else
+		fprintf(stderr, "tes-police: password file %s: %s\n", file, why);
+	return r == TES_ERR_NOTFOUND || r == TES_ERR_IO ? EX_NOINPUT : EX_DATAERR;
+}
+
 /* see deliver.h */
 int
 tes_deliver_open(struct tes_deliver *d, const struct tes_deliver_conf *o)
@@ -261,12 +278,8 @@ tes_deliver_open(struct tes_deliver *d, const struct tes_deliver_conf *o)
 	if ((r = load_key(d)) != EX_OK)
 		return r;
 	tes_rsa_keyid(&d->unit.pub, d->unit_key);
-	r = tes_cli_password(o->password_file, "Password: ", 0, d->pw, sizeof d->pw);
-	if (r != 0 || tes_field_password_valid(d->pw, strlen(d->pw)) != 0) {
-		fprintf(stderr, "tes-police: cannot read the password%s\n",
-			o->password_file == NULL ? " (no terminal: use --password-file FILE)" : "");
-		return EX_NOINPUT;
-	}
+	if ((r = read_password(d)) != EX_OK)
+		return r;
 	d->pin = (struct tes_pin){
 		.server = o->server, .expected = o->server_key, .file = o->known, .trust = o->trust
 	};

@@ -38,7 +38,7 @@ struct opts {
 	"  -s, --server HOST:PORT   officer server (default $TES_SERVER, then 127.0.0.1:9999)\n"         \
 	"  -k, --key FILE           unit private key (not the .pub file)\n"                              \
 	"  -u, --user NAME          police user name\n"                                                  \
-	"  --password-file FILE     password on the first line (else asked on the terminal)\n"           \
+	"  --password-file FILE     the password, the file's one line (else asked on the terminal)\n"    \
 	"  --server-key SHA256:...  expected server key fingerprint (from 'tes-officer fingerprint')\n"  \
 	"  --known-servers FILE     pinned keys (default ~/.config/tes/known_servers)\n"                 \
 	"  --trust strict|accept-new  unknown server key without --server-key: refuse (default when\n"   \

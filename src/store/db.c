@@ -30,7 +30,29 @@ tes_db_create(const char *dir)
 int
 tes_db_open(const char *dir, struct tes_db **out)
 {
-	return tes_recover_open(dir, out);
+	return tes_recover_open(dir, 0, NULL, out);
+}
+
+/* see db.h */
+int
+tes_db_open_diag(const char *dir, struct tes_db_damage *dmg, struct tes_db **out)
+{
+	return tes_recover_open(dir, 0, dmg, out);
+}
+
+/* see db.h */
+int
+tes_db_recover(const char *dir, struct tes_db_damage *dmg, struct tes_db **out)
+{
+	return tes_recover_open(dir, 1, dmg, out);
+}
+
+/* see db.h */
+int
+tes_db_quarantine_foreach(const struct tes_db *db, int (*fn)(void *ctx, const char *name, uint64_t size),
+			  void *ctx)
+{
+	return tes_quarantine_foreach(db, fn, ctx);
 }
 
 /* Appends */
@@ -119,6 +141,22 @@ tes_db_server_key(const struct tes_db *db)
 	return &db->server;
 }
 
+/* One key, one unit: is this key in a UNIT record already (revoked or not)?
+ * Only a new registration is held to it; replay takes what the journal has. */
+static int
+key_held(const struct tes_db *db, const struct tes_rsa_pub *pub)
+{
+	/*= spec/STORAGE.md#bodies MUST-B7 */
+	uint8_t id[TES_KEYID_LEN];
+	size_t i;
+
+	tes_rsa_keyid(pub, id);
+	for (i = 0; i < db->nunit; i++)
+		if (memcmp(db->unit_ids[i], id, TES_KEYID_LEN) == 0)
+			return 1;
+	return 0;
+}
+
 /* see db.h */
 int
 tes_db_unit_add(struct tes_db *db, const char *name, const struct tes_rsa_pub *pub)
@@ -134,7 +172,7 @@ tes_db_unit_add(struct tes_db *db, const char *name, const struct tes_rsa_pub *p
 	u.pub = *pub;
 	if ((r = tes_journal_unit_encode(&u, body, sizeof(body), &n)) != 0)
 		return r;
-	if (tes_state_unit_find(db, u.name, u.name_len) != 0)
+	if (tes_state_unit_find(db, u.name, u.name_len) != 0 || key_held(db, pub))
 		return TES_ERR_EXISTS;
 	if ((r = append_sync(db, TES_JREC_UNIT, NULL, body, n, NULL)) != 0)
 		return r;
@@ -166,11 +204,19 @@ int
 tes_db_unit_active(const struct tes_db *db, const uint8_t keyid[static TES_KEYID_LEN])
 {
 	size_t i;
+	int r = TES_ERR_NOTFOUND;
 
-	for (i = 0; i < db->nunit; i++)
-		if (memcmp(db->unit_ids[i], keyid, TES_KEYID_LEN) == 0)
-			return db->unit_revoked[i] ? TES_ERR_AUTH : 0;
-	return TES_ERR_NOTFOUND;
+	/*= spec/STORAGE.md#bodies MUST-B6 */
+	/* revocation follows the key: an older store may hold one key under two names,
+	 * and revoking either of them refuses the key */
+	for (i = 0; i < db->nunit; i++) {
+		if (memcmp(db->unit_ids[i], keyid, TES_KEYID_LEN) != 0)
+			continue;
+		if (db->unit_revoked[i])
+			return TES_ERR_AUTH;
+		r = 0;
+	}
+	return r;
 }
 
 /* see db.h */

@@ -56,7 +56,8 @@ struct tes_db_report {
  * exists and is empty; its mode is set to 0700), write storage.key (32
  * random bytes) and server.key (fresh RSA-2048), both 0600, and a journal
  * holding only its header; fsync every file and the directory.
- * TES_ERR_EXISTS if the directory is not empty (already initialised).
+ * TES_ERR_EXISTS if the directory is not empty (already initialised);
+ * TES_ERR_IO with errno telling why (EACCES, EROFS, ENOTDIR, ENOSPC, ...).
  */
 int
 tes_db_create(const char *dir);
@@ -66,13 +67,47 @@ tes_db_create(const char *dir);
  * it, even in this process), load the keys (TES_ERR_NOTFOUND if the store
  * was never created, TES_ERR_KEY if a key file is readable by group or
  * others), load and check drivers.enc, replay and check the journal.
- * A torn last record (incomplete, or failing its MAC, and reaching the end
- * of the file) is cut off with a warning on stderr; any other damage, a
- * sequence gap, or a drivers.enc that does not match the journal gives
- * TES_ERR_CORRUPT and changes nothing on disk.
+ * An interrupted append at the end of the journal (spec/STORAGE.md#recovery
+ * MUST-RC1) is copied to quarantine/ and cut off, with a warning on stderr
+ * that names the copy; any other damage, a sequence gap, or a drivers.enc
+ * that does not match the journal gives TES_ERR_CORRUPT and changes nothing
+ * on disk.
  */
 int
 tes_db_open(const char *dir, struct tes_db **out);
+
+/* Where a store that does not open is damaged, and what recovery moved. */
+struct tes_db_damage {
+	char text[384]; /* file, offset, record and what failed; "" for other errors */
+	char done[384]; /* what tes_db_recover moved to quarantine/; "" if nothing */
+	uint64_t later; /* records inside a moved journal tail that still verify */
+};
+
+/* tes_db_open that describes the damage behind TES_ERR_CORRUPT in *dmg. */
+int
+tes_db_open_diag(const char *dir, struct tes_db_damage *dmg, struct tes_db **out);
+
+/*
+ * Open a store that tes_db_open refuses for damage (spec/STORAGE.md#recovery
+ * MUST-RC4): the journal from its first damaged record to the end is moved
+ * to quarantine/ (copied, fsynced, then cut), and a drivers.enc that is
+ * damaged or does not match the journal is moved there too (it is rebuilt
+ * from the journal). dmg->text says what was found, dmg->done what was
+ * moved. A store that opens as it is is opened unchanged; damage that
+ * moving cannot mend (a key file, the journal's file header) is
+ * TES_ERR_CORRUPT, nothing changed.
+ */
+int
+tes_db_recover(const char *dir, struct tes_db_damage *dmg, struct tes_db **out);
+
+/*
+ * Call fn for each file in the store's quarantine/ directory (bytes moved
+ * out of the store by a recovery), in no particular order; stops at fn's
+ * first non-zero result and returns it. 0 when there is none.
+ */
+int
+tes_db_quarantine_foreach(const struct tes_db *db, int (*fn)(void *ctx, const char *name, uint64_t size),
+			  void *ctx);
 
 /*
  * Rewrite drivers.enc if decisions were made since the last snapshot
@@ -89,13 +124,16 @@ tes_db_server_key(const struct tes_db *db);
 /*
  * Register a police unit's public key under a name (tes_field_name_valid; the key
  * must pass tes_rsa_pub_check: TES_ERR_KEY). Appends a UNIT record and
- * fsyncs. TES_ERR_EXISTS if the name is taken.
+ * fsyncs. TES_ERR_EXISTS if the name is taken or the key is registered
+ * already, under any name, revoked or not (one key, one unit; the holder:
+ * tes_db_unit_find).
  */
 int
 tes_db_unit_add(struct tes_db *db, const char *name, const struct tes_rsa_pub *pub);
 
 /* Unit whose public key has this key id (SHA-256 of its SSH blob, as sent in
- * CLIENT_HELLO and in reports): its name and key; TES_ERR_NOTFOUND. */
+ * CLIENT_HELLO and in reports): its name and key (the first registered, when an
+ * older store holds the key under two names); TES_ERR_NOTFOUND. */
 int
 tes_db_unit_find(const struct tes_db *db, const uint8_t keyid[static TES_KEYID_LEN],
 		 char name[static TES_NAME_MAX + 1], struct tes_rsa_pub *out);
@@ -109,8 +147,9 @@ tes_db_unit_find(const struct tes_db *db, const uint8_t keyid[static TES_KEYID_L
 int
 tes_db_unit_revoke(struct tes_db *db, const char *name);
 
-/* 0 when the unit with this key id may authenticate; TES_ERR_AUTH when it
- * was revoked, TES_ERR_NOTFOUND when there is none. */
+/* 0 when the unit with this key id may authenticate; TES_ERR_AUTH when a unit
+ * holding this key was revoked (revocation follows the key, whatever other name
+ * an older store also registered it under), TES_ERR_NOTFOUND when there is none. */
 int
 tes_db_unit_active(const struct tes_db *db, const uint8_t keyid[static TES_KEYID_LEN]);
 

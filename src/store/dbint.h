@@ -8,7 +8,9 @@
  *   dir.c       the data directory: creation, lock, key files, journal file
  *   state.c     the open store's memory: reports, units, users, events
  *   readback.c  records read back from the journal on demand (MAC checked)
- *   recover.c   open: the parallel chain check, replay, torn-tail rules
+ *   recover.c   open: the parallel chain check, replay, torn-tail rules,
+ *               the damage report and tes_db_recover
+ *   quarantine.c quarantine/: what the store takes out of its files
  *   tags.c      the plate tags of the reports found at open (a thread)
  *   snapshot.c  drivers.enc: load, and the rewrite (a thread)
  *   verify.c    tes_db_verify's walk over the whole store
@@ -38,6 +40,19 @@
 #define NAME_JOURNAL     "journal"
 #define NAME_DRIVERS     "drivers.enc"
 #define NAME_DRIVERS_TMP "drivers.enc.tmp"
+#define NAME_QUARANTINE  "quarantine"
+
+enum {
+	TES_QUARANTINE_NAME_MAX = 64 /* a file name under quarantine/, with its NUL */
+};
+
+/* What a failed open found damaged (recover.c), so that recovery knows what to move. */
+enum dmg_kind {
+	DMG_NONE = 0,
+	DMG_JOURNAL,  /* a record from db->end on: the tail can be moved to quarantine */
+	DMG_SNAPSHOT, /* drivers.enc: it can be moved to quarantine and rebuilt */
+	DMG_OTHER     /* a key file or the journal's file header: nothing to move */
+};
 
 enum {
 	RBUF_LEN = TES_JOURNAL_MAC_LEN + TES_JOURNAL_REC_MAX /* previous mac + one record */
@@ -94,6 +109,8 @@ struct tes_db {
 	struct tag_job *tags;    /* plate tags of the stored reports being read */
 	uint64_t *evoff;         /* DECISION and AUDIT records, in journal order */
 	size_t nev, capev;
+	struct tes_db_damage *dmg; /* during open: where to describe damage, or NULL */
+	enum dmg_kind dmg_kind;    /* during open: the first damage found */
 };
 
 /* The chain value before the record at off, inside a map of the whole file. */
@@ -206,9 +223,28 @@ tes_readback_event(const struct tes_db *db, size_t k, struct tes_db_event *out);
 
 /* recover.c */
 
-/* tes_db_open (db.h): lock, keys, drivers.enc and the journal's replay. */
+/*
+ * tes_db_open_diag and, with recover set, tes_db_recover (db.h): lock, keys,
+ * drivers.enc and the journal's replay.
+ */
 int
-tes_recover_open(const char *dir, struct tes_db **out);
+tes_recover_open(const char *dir, int recover, struct tes_db_damage *dmg, struct tes_db **out);
+
+/* quarantine.c */
+
+/* Copy the n bytes p found at journal offset off into a new file under quarantine/, fsynced: its name. */
+int
+tes_quarantine_keep(const struct tes_db *db, uint64_t off, const uint8_t *p, size_t n,
+		    char name[static TES_QUARANTINE_NAME_MAX]);
+
+/* Move file (of the data directory) into quarantine/, both directories fsynced: its new name. */
+int
+tes_quarantine_move(const struct tes_db *db, const char *file, char name[static TES_QUARANTINE_NAME_MAX]);
+
+/* tes_db_quarantine_foreach (db.h). */
+int
+tes_quarantine_foreach(const struct tes_db *db, int (*fn)(void *ctx, const char *name, uint64_t size),
+		       void *ctx);
 
 /* tags.c */
 

@@ -102,7 +102,7 @@ out:
 int
 tes_dir_create(const char *dir)
 {
-	int dfd = -1, lfd = -1, made, r = TES_ERR_INTERNAL;
+	int dfd = -1, lfd = -1, made, e, r = TES_ERR_INTERNAL;
 
 	/*= spec/STORAGE.md#directory MUST-D3 */
 	if ((r = tes_file_dir_open(dir, &made, &dfd)) != 0 ||
@@ -113,9 +113,11 @@ tes_dir_create(const char *dir)
 		goto out;
 	}
 	if ((r = create_files(dir, dfd)) != 0) {
+		e = errno; /* the caller tells why: keep it past the clean-up */
 		(void)unlinkat(dfd, NAME_JOURNAL, 0);
 		(void)unlinkat(dfd, NAME_SERVER, 0);
 		(void)unlinkat(dfd, NAME_SKEY, 0);
+		errno = e;
 		goto out;
 	}
 	r = 0;

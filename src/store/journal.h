@@ -83,7 +83,8 @@ enum tes_audit_kind {
 	TES_AUDIT_SERVER_START = 8,
 	TES_AUDIT_SERVER_STOP = 9,
 	TES_AUDIT_VERIFY = 10,
-	TES_AUDIT_MAX = 10
+	TES_AUDIT_RECOVER = 11, /* tes-officer recover moved damage to quarantine/ */
+	TES_AUDIT_MAX = 11
 };
 
 /* The clear record header. */

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "common/ct.h"
+#include "common/cur.h"
 #include "common/err.h"
 #include "common/file.h"
 #include "common/wipe.h"
@@ -37,6 +39,29 @@ enum {
 	CHAIN_THREADS_MAX = 8, /* threads that check the journal's macs at open */
 	CHAIN_PARTS = 64       /* runs of records they share out */
 };
+
+/*
+ * Note the first damage an open finds (spec/STORAGE.md#recovery MUST-RC2):
+ * what it is, in which file and where, for the caller and for a recovery.
+ */
+static int
+damage(struct tes_db *db, enum dmg_kind kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int
+damage(struct tes_db *db, enum dmg_kind kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (db->dmg_kind != DMG_NONE)
+		return TES_ERR_CORRUPT;
+	db->dmg_kind = kind;
+	if (db->dmg != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(db->dmg->text, sizeof(db->dmg->text), fmt, ap);
+		va_end(ap);
+	}
+	return TES_ERR_CORRUPT;
+}
 
 /*
  * Decrypt the record at p whose header and mac replay_rec() has just
@@ -219,59 +244,143 @@ replay_rec(struct tes_db *db, const uint8_t *map, size_t size)
 	struct tes_journal_hdr h;
 
 	if (tes_journal_hdr_decode(map + off, size - off, &h) != 0 || h.total_len > size - off)
-		return TES_ERR_CORRUPT;
+		return damage(db, DMG_JOURNAL,
+			      "%s/%s: record %llu at offset %llu: its header changed while it was read",
+			      db->dir, NAME_JOURNAL, (unsigned long long)db->seq + 1,
+			      (unsigned long long)off);
 	/*= spec/STORAGE.md#journal MUST-J4: contiguous seq */
-	if (h.seq != db->seq + 1 || replay_apply(db, map, size, off, &h) != 0)
-		return TES_ERR_CORRUPT;
+	if (h.seq != db->seq + 1)
+		return damage(db, DMG_JOURNAL,
+			      "%s/%s: record at offset %llu has sequence number %llu, not %llu", db->dir,
+			      NAME_JOURNAL, (unsigned long long)off, (unsigned long long)h.seq,
+			      (unsigned long long)db->seq + 1);
+	if (replay_apply(db, map, size, off, &h) != 0)
+		return damage(
+			db, DMG_JOURNAL,
+			"%s/%s: record %llu at offset %llu is authentic but does not fit the store (a "
+			"duplicate name or id, a decision for an unknown or decided report, wrong points "
+			"or a malformed body)",
+			db->dir, NAME_JOURNAL, (unsigned long long)h.seq, (unsigned long long)off);
 	chain_advance(db, map + off, h.total_len, h.seq);
 	if (db->snap.present && db->snap.seq == db->seq &&
 	    tes_ct_eq(db->head, db->snap.mac, TES_JOURNAL_MAC_LEN) != 0)
-		return TES_ERR_CORRUPT;
+		return damage(db, DMG_SNAPSHOT,
+			      "%s/%s: its chain value differs from the journal's at record %llu", db->dir,
+			      NAME_DRIVERS, (unsigned long long)db->seq);
 	return 0;
 }
 
-/*
- * Whether the n bytes left at a failed record look like a torn append:
- * fewer than a header, a record that claims to reach the end of the file
- * (incomplete, or complete and last), or zeros the file system left after a
- * crash.
- */
 static int
-torn_shape(const uint8_t *p, size_t n)
+all_zero(const uint8_t *p, size_t n)
 {
 	size_t i;
 
-	if (n < TES_JOURNAL_HDR_LEN || tes_cur_dec32be(p) >= n)
-		return 1;
-	for (i = 0; i < n; i++)
-		if (p[i] != 0)
-			return 0;
-	return 1;
+	for (i = 0; i < n && p[i] == 0; i++)
+		;
+	return i == n;
+}
+
+/*
+ * Whether the n bytes from off, to the end of the file, are a whole record
+ * under the length they actually have: then the record was written in full
+ * and only its length field is damaged.
+ */
+static int
+whole_under_own_length(const struct tes_db *db, const uint8_t *map, size_t size, uint64_t off)
+{
+	uint8_t rec[TES_JOURNAL_REC_MAX];
+	struct tes_journal_hdr h;
+	size_t n = size - off;
+	int r;
+
+	if (n < TES_JOURNAL_REC_MIN || n > sizeof(rec))
+		return 0;
+	memcpy(rec, map + off, n);
+	tes_cur_enc32be(rec, (uint32_t)n);
+	r = tes_journal_check(&db->jk, prev_in(db, map, off), rec, n, &h) == 0;
+	memset(rec, 0, sizeof(rec));
+	return r;
 }
 
 /*
  * Whether an authentic record starts anywhere after the failed one at off
  * (records are 8-byte aligned): then the failure is damage, not a torn
- * append, whatever its length field says.
+ * append, whatever its length field says. Counts them into *later (may be
+ * NULL: stop at the first).
  */
 static int
-authentic_after(const struct tes_db *db, const uint8_t *map, size_t size, uint64_t off)
+authentic_after(const struct tes_db *db, const uint8_t *map, size_t size, uint64_t off, uint64_t *later)
 {
 	struct tes_journal_hdr h;
-	uint64_t q;
+	uint64_t q, k = 0;
 
 	for (q = off + TES_DES_BLOCK; q + TES_JOURNAL_REC_MIN <= size; q += TES_DES_BLOCK)
 		if (q >= TES_JOURNAL_MAC_LEN &&
-		    tes_journal_check(&db->jk, map + q - TES_JOURNAL_MAC_LEN, map + q, size - q, &h) == 0)
-			return 1;
-	return 0;
+		    tes_journal_check(&db->jk, map + q - TES_JOURNAL_MAC_LEN, map + q, size - q, &h) == 0) {
+			if (later == NULL)
+				return 1;
+			k++;
+		}
+	if (later != NULL)
+		*later = k;
+	return k != 0;
 }
 
+/*
+ * Classify the bytes from the first failed record at db->end to the end of
+ * the file (spec/STORAGE.md#recovery MUST-RC1, RC2): 0 for an interrupted
+ * append (fewer bytes than a header, a record whose length reaches past the
+ * end of the file and whose bytes are not a whole record under their own
+ * length, or zeros), else the damage, described.
+ */
 static int
-cut_tail(struct tes_db *db, size_t size, int why)
+tail_classify(struct tes_db *db, const uint8_t *map, size_t size, int why)
 {
-	fprintf(stderr, "tes: warning: journal: dropping %llu bytes of a torn record after seq %llu (%s)\n",
-		(unsigned long long)(size - db->end), (unsigned long long)db->seq, tes_err_str(why));
+	const uint8_t *p = map + db->end;
+	size_t n = size - db->end, len;
+	const char *what;
+
+	if (all_zero(p, n))
+		return 0;
+	len = n < TES_JOURNAL_HDR_LEN ? n + 1 : tes_cur_dec32be(p);
+	if (authentic_after(db, map, size, db->end, NULL))
+		what = "fails its check, and authentic records follow it";
+	else if (len == n)
+		what = "was written in full but fails its check";
+	else if (len < n)
+		what = "fails its check and does not reach the end of the file";
+	else if (whole_under_own_length(db, map, size, db->end))
+		what = "has a damaged length field: the bytes left verify as a whole record";
+	else
+		return 0;
+	return damage(db, DMG_JOURNAL,
+		      "%s/%s: record %llu at offset %llu (%zu bytes to the end of the file) %s (%s)", db->dir,
+		      NAME_JOURNAL, (unsigned long long)db->seq + 1, (unsigned long long)db->end, n, what,
+		      tes_err_str(why));
+}
+
+/* Keep the interrupted append in quarantine/, then cut it off (spec/STORAGE.md#recovery MUST-RC1). */
+static int
+cut_tail(struct tes_db *db, const uint8_t *map, size_t size, int why)
+{
+	char name[TES_QUARANTINE_NAME_MAX];
+	int r;
+
+	if ((r = tes_quarantine_keep(db, db->end, map + db->end, size - db->end, name)) != 0) {
+		fprintf(stderr,
+			"tes: %s/%s: cannot keep the interrupted append at offset %llu in %s/%s/: %s\n",
+			db->dir, NAME_JOURNAL, (unsigned long long)db->end, db->dir, NAME_QUARANTINE,
+			tes_err_str(r));
+		return r;
+	}
+	fprintf(stderr,
+		"tes: warning: %s/%s: %llu bytes after record %llu (offset %llu) are an interrupted append "
+		"(%s): "
+		"kept in %s/%s/%s and cut\n",
+		db->dir, NAME_JOURNAL, (unsigned long long)(size - db->end), (unsigned long long)db->seq,
+		(unsigned long long)db->end,
+		map[db->end] == 0 && all_zero(map + db->end, size - db->end) ? "zeros" : tes_err_str(why),
+		db->dir, NAME_QUARANTINE, name);
 	if (tes_file_truncate(db->jfd, db->end) != 0 || tes_file_sync(db->jfd) != 0)
 		return TES_ERR_IO;
 	return 0;
@@ -284,7 +393,8 @@ replay_start(struct tes_db *db, const uint8_t *map, size_t size)
 	uint64_t created;
 
 	if (tes_journal_file_hdr_decode(map, size, &created) != 0)
-		return TES_ERR_CORRUPT;
+		return damage(db, DMG_OTHER, "%s/%s: offset 0: not a TES journal file header", db->dir,
+			      NAME_JOURNAL);
 	tes_journal_genesis(&db->jk, map, db->genesis);
 	memcpy(db->head, db->genesis, sizeof(db->head));
 	db->seq = 0;
@@ -451,6 +561,62 @@ chain_scan(struct chain *c, uint64_t *bad)
 	return r != 0 ? r : TES_ERR_CORRUPT;
 }
 
+enum {
+	RETRY = 1
+}; /* tes_recover_open: a recovery moved something, open again */
+
+/* Append to dmg->done what a recovery moved. */
+static void
+done_note(struct tes_db_damage *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+done_note(struct tes_db_damage *d, const char *fmt, ...)
+{
+	size_t len = strlen(d->done);
+	va_list ap;
+
+	if (len != 0 && len + 2 < sizeof(d->done))
+		len += (size_t)snprintf(d->done + len, sizeof(d->done) - len, "; ");
+	va_start(ap, fmt);
+	vsnprintf(d->done + len, sizeof(d->done) - len, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * tes_db_recover (spec/STORAGE.md#recovery MUST-RC4): move what the failed
+ * open found damaged to quarantine/ — the journal from the damaged record
+ * on, or drivers.enc — and ask for another open (RETRY). Damage elsewhere
+ * stays TES_ERR_CORRUPT.
+ */
+static int
+mend(struct tes_db *db, const uint8_t *map, size_t size)
+{
+	char name[TES_QUARANTINE_NAME_MAX];
+	uint64_t later = 0;
+	int r;
+
+	if (db->dmg_kind == DMG_JOURNAL) {
+		authentic_after(db, map, size, db->end, &later);
+		if ((r = tes_quarantine_keep(db, db->end, map + db->end, size - db->end, name)) != 0)
+			return r;
+		if (tes_file_truncate(db->jfd, db->end) != 0 || tes_file_sync(db->jfd) != 0)
+			return TES_ERR_IO;
+		db->dmg->later += later;
+		done_note(db->dmg, "%llu bytes of the journal from offset %llu (after record %llu) to %s/%s",
+			  (unsigned long long)(size - db->end), (unsigned long long)db->end,
+			  (unsigned long long)db->seq, NAME_QUARANTINE, name);
+		return RETRY;
+	}
+	if (db->dmg_kind == DMG_SNAPSHOT) {
+		if ((r = tes_quarantine_move(db, NAME_DRIVERS, name)) != 0)
+			return r;
+		done_note(db->dmg, "%s to %s/%s (it is rebuilt from the journal)", NAME_DRIVERS,
+			  NAME_QUARANTINE, name);
+		return RETRY;
+	}
+	return TES_ERR_CORRUPT;
+}
+
 /* drivers.enc is read and checked while the journal's chain is. */
 struct snap_job {
 	struct tes_db *db;
@@ -472,7 +638,7 @@ snap_worker(void *arg)
  * nothing is truncated unless the rest is sound.
  */
 static int
-replay_map(struct tes_db *db, const uint8_t *map, size_t size)
+replay_map(struct tes_db *db, const uint8_t *map, size_t size, int recover)
 {
 	struct snap_job sj = { .db = db, .r = 0 };
 	struct chain *c = xcalloc(1, sizeof(*c));
@@ -489,15 +655,18 @@ replay_map(struct tes_db *db, const uint8_t *map, size_t size)
 	if (sthread)
 		pthread_join(st, NULL);
 	if (sj.r != 0) {
-		r = sj.r;
+		r = damage(db, DMG_SNAPSHOT, "%s/%s: %s", db->dir, NAME_DRIVERS, tes_err_str(sj.r));
 		goto out;
 	}
-	if (r == TES_ERR_CORRUPT)
+	if (r == TES_ERR_CORRUPT) {
+		r = damage(db, DMG_OTHER, "%s/%s: changed while it was read", db->dir, NAME_JOURNAL);
 		goto out;
+	}
 	/*= spec/STORAGE.md#drivers MUST-SN3: a snapshot taken on an empty journal */
 	if (db->snap.present && db->snap.seq == 0 &&
 	    tes_ct_eq(db->head, db->snap.mac, TES_JOURNAL_MAC_LEN) != 0) {
-		r = TES_ERR_CORRUPT;
+		r = damage(db, DMG_SNAPSHOT, "%s/%s: taken on an empty journal, but not on this one", db->dir,
+			   NAME_DRIVERS);
 		goto out;
 	}
 	tes_index_reserve(&db->trep, c->nreports);
@@ -510,21 +679,25 @@ replay_map(struct tes_db *db, const uint8_t *map, size_t size)
 			r = TES_ERR_CORRUPT;
 			goto out;
 		}
-	/*= spec/STORAGE.md#recovery MUST-RC1..RC3: cut a torn tail only once everything else is sound */
-	if (r != 0 && (!torn_shape(map + db->end, size - db->end) || authentic_after(db, map, size, db->end)))
+	/*= spec/STORAGE.md#recovery MUST-RC1..RC3: cut an interrupted append only once everything else is sound */
+	if (r != 0 && tail_classify(db, map, size, r) != 0)
 		r = TES_ERR_CORRUPT;
 	else if (db->snap.present && db->snap.seq > db->seq)
-		r = TES_ERR_CORRUPT;
+		r = damage(db, DMG_SNAPSHOT,
+			   "%s/%s: covers journal record %llu, past the last good record %llu", db->dir,
+			   NAME_DRIVERS, (unsigned long long)db->snap.seq, (unsigned long long)db->seq);
 	else if (r != 0)
-		r = cut_tail(db, size, r);
+		r = cut_tail(db, map, size, r);
 out:
+	if (r == TES_ERR_CORRUPT && recover)
+		r = mend(db, map, size);
 	TES_WIPE_CTX(&c->mk);
 	free(c);
 	return r;
 }
 
 static int
-replay(struct tes_db *db)
+replay(struct tes_db *db, int recover)
 {
 	struct stat st;
 	void *map;
@@ -533,39 +706,70 @@ replay(struct tes_db *db)
 	if (fstat(db->jfd, &st) != 0)
 		return TES_ERR_IO;
 	if (st.st_size < TES_JOURNAL_FILE_HDR_LEN)
-		return TES_ERR_CORRUPT;
+		return damage(db, DMG_OTHER, "%s/%s: %lld bytes, shorter than its file header", db->dir,
+			      NAME_JOURNAL, (long long)st.st_size);
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, db->jfd, 0);
 	if (map == MAP_FAILED)
 		return TES_ERR_IO;
-	r = replay_map(db, map, (size_t)st.st_size);
+	r = replay_map(db, map, (size_t)st.st_size, recover);
 	munmap(map, (size_t)st.st_size);
 	return r;
 }
 
-/* see dbint.h */
-int
-tes_recover_open(const char *dir, struct tes_db **out)
+/* One open: the damage it finds goes to dmg (may be NULL); with recover, what it moves too. */
+static int
+open_once(const char *dir, int recover, struct tes_db_damage *dmg, struct tes_db **out)
 {
 	struct tes_db *db;
 	int r = TES_ERR_INTERNAL;
 
 	*out = NULL;
 	db = tes_state_new(dir);
+	db->dmg = dmg;
 	if ((db->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		r = errno == ENOENT ? TES_ERR_NOTFOUND : TES_ERR_IO;
 		goto out;
 	}
 	tes_rng_bytes(db->hk, sizeof(db->hk));
 	/*= spec/STORAGE.md#directory MUST-D3: one process holds the store's lock */
-	if ((r = tes_file_lock(db->dfd, NAME_LOCK, 0, &db->lfd)) != 0 || (r = tes_dir_keys_load(db)) != 0 ||
-	    (r = tes_dir_server_load(db)) != 0 || (r = tes_dir_journal_open(db)) != 0 ||
-	    (r = replay(db)) != 0)
+	if ((r = tes_file_lock(db->dfd, NAME_LOCK, 0, &db->lfd)) != 0)
+		goto out;
+	if ((r = tes_dir_keys_load(db)) != 0 || (r = tes_dir_server_load(db)) != 0) {
+		if (r == TES_ERR_CORRUPT)
+			damage(db, DMG_OTHER, "%s/%s or %s: %s", dir, NAME_SKEY, NAME_SERVER, tes_err_str(r));
+		goto out;
+	}
+	if ((r = tes_dir_journal_open(db)) != 0 || (r = replay(db, recover)) != 0)
 		goto out;
 	tes_tags_start(db);
+	db->dmg = NULL;
 	*out = db;
 	db = NULL;
 	r = 0;
 out:
 	tes_state_free(db);
 	return r;
+}
+
+/* see dbint.h */
+int
+tes_recover_open(const char *dir, int recover, struct tes_db_damage *dmg, struct tes_db **out)
+{
+	struct tes_db_damage again;
+	int r, tries;
+
+	if (dmg != NULL)
+		memset(dmg, 0, sizeof(*dmg));
+	if (recover && dmg == NULL)
+		return TES_ERR_ARG;
+	r = open_once(dir, recover, dmg, out);
+	/* each try moves one thing (the journal's tail, drivers.enc) or fails */
+	for (tries = 0; r == RETRY && tries < 3; tries++) {
+		again = *dmg;
+		again.text[0] = '\0';
+		r = open_once(dir, recover, &again, out);
+		memcpy(dmg->done, again.done, sizeof(dmg->done));
+		dmg->later = again.later;
+	}
+	return r == RETRY ? TES_ERR_CORRUPT : r;
 }

@@ -72,7 +72,7 @@ before(async () => {
 	run(OFFICER, ['init', '-d', D]);
 	run(POLICE, ['keygen', '-k', path.join(T, 'unit.key')]);
 	run(OFFICER, ['add-unit', '-d', D, 'patrol-7', path.join(T, 'unit.key.pub')]);
-	fs.writeFileSync(path.join(T, 'police.pw'), 'correct horse\n');
+	fs.writeFileSync(path.join(T, 'police.pw'), 'amber-tulip-quarry-57\n');
 	fs.writeFileSync(path.join(T, 'officer.pw'), `${pw}\n`);
 	run(OFFICER, ['add-user', '-d', D, 'alice', '--role', 'police', '--password-file', path.join(T, 'police.pw')]);
 	run(OFFICER, ['add-user', '-d', D, 'boss', '--role', 'officer', '--password-file', path.join(T, 'officer.pw')]);

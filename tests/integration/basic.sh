@@ -78,7 +78,7 @@ ok $(grep -Eq "^1 +$ID +34ABC123 +120 +90 +$T0 +patrol-7 +50 +E5 km 12$" "$T/sho
 	grep -q "^unit patrol-7 key .* signature VALID$" "$T/show1" && echo 0 || echo 1) \
 	"the conflicting reports left violation 1 as it was (MUST-R10)"
 check "decide approve while the server runs" "$OFFICER" decide -d "$D" $ID approve --reason "clear photo"
-check_code "a decided report cannot be decided again" 65 "$OFFICER" decide -d "$D" $ID reject
+check_code "a decided report cannot be decided again" 65 "$OFFICER" decide -d "$D" $ID reject --reason duplicate
 check_code "decide on an unknown id fails" 65 "$OFFICER" decide -d "$D" ffffffffffffffffffffffffffffffff approve
 ok $("$OFFICER" records -d "$D" --plate 34ABC123 | grep -Eq '^34ABC123 +50$' && echo 0 || echo 1) "records shows 50 points"
 out=$("$OFFICER" verify -d "$D" 2>&1)

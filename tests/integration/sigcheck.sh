@@ -4,8 +4,8 @@
 # #monitor): a wrong signature is REJECTED and never stored; many concurrent sessions all get
 # their receipts; the same id sent by two sessions at once is stored once; a unit revoked while
 # its session is open is refused; and signature-check workers killed during a run never let an
-# unchecked report into the journal: with one worker gone the server closes the sessions whose
-# report was in the queue and serves on, with none left it stops.
+# unchecked report into the journal: with one worker gone the others check again what was in
+# the queue and the server serves on, with none left it stops.
 . "$(dirname "$0")/lib.bash"
 trap "" PIPE
 D=$T/data
@@ -89,8 +89,8 @@ if [ "$want" -ge 2 ]; then
 	wait "$LOAD"
 	ok $(grep -q "signature-check worker $victim died (signal 9)" "$T/server.log" && echo 0 || echo 1) \
 		"the master notices the killed worker"
-	ok $([ "$(count ' CLOSED 0 0$' "$T/kill1")" = 16 ] && [ "$(count 'report was lost; report not stored' "$T/server.log")" = 16 ] &&
-		echo 0 || echo 1) "it closes the 16 sessions whose report was in the queue"
+	ok $([ "$(count ' CLOSED 0 0$' "$T/kill1")" = 0 ] && log_has "signature-check worker $victim died.*checks are done again" &&
+		echo 0 || echo 1) "the checks in the queue are done again by the other workers: no session is closed"
 	ok $([ "$(count -v ' QUEUED 0 \| REJECTED 6 0$\| CLOSED 0 0$' "$T/kill1")" = 0 ] &&
 		[ "$(count '^bad .* QUEUED' "$T/kill1")" = 0 ] && echo 0 || echo 1) \
 		"every other answer is QUEUED, or REJECTED for a wrong signature"
@@ -128,9 +128,8 @@ cat "$T/load" "$T/kill1" "$T/killall" | awk '$1 == "bad" {print $2}' | sort -u >
 subset "every QUEUED report is stored" "$T/ids.queued" "$T/ids.stored"
 disjoint "no report with a wrong signature is stored ($(wc -l <"$T/ids.bad") sent) (MUST-R7)" "$T/ids.bad" "$T/ids.stored"
 ok $([ "$(uniq -d "$T/ids.stored" | wc -l)" = 0 ] && echo 0 || echo 1) "no report is stored twice"
-awk '$3 == "CLOSED" {print $2}' "$T/kill1" | sort >"$T/ids.lost"
-disjoint "none of the reports whose check was lost is stored ($(wc -l <"$T/ids.lost")) (MUST-R7)" "$T/ids.lost" \
-	"$T/ids.stored"
+# (a check lost with a dead worker is done again by the others: every report of that run was
+# answered QUEUED or REJECTED above, none CLOSED)
 # A report stored without a receipt (the master stopped before its fsync) is one the tool sent
 # correctly signed; nothing else can be in the journal.
 cat "$T/load" "$T/kill1" "$T/after" "$T/killall" "$T/badsig" "$T/race" | awk '$1 != "bad" {print $2}' | sort -u >"$T/ids.good"

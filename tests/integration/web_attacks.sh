@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.bash"
 D=$T/data
 check "data directory, unit, police user" setup_data "$D"
-printf 'officer pw 1\n' >"$T/opw"
+printf 'velvet-canyon-orbit-42\n' >"$T/opw"
 check "officer account" "$OFFICER" add-user -d "$D" boss --role officer --password-file "$T/opw"
 HP=$(free_port)
 start_server "$D" --http "127.0.0.1:$HP" || exit 1
@@ -31,7 +31,15 @@ for p in /report?id=$ID1 /records /audit; do
 	ok $([ "$code" = 303 ] && grep -qi '^Location: /login' "$T/r" && echo 0 || echo 1) "no session: $p redirects to login"
 done
 code=$(req "$T/r" -X POST -d "id=$ID1&verdict=approve" "$U/decide")
-ok $([ "$code" = 303 ] && echo 0 || echo 1) "no session: a decision is not taken ($code)"
+ok $([ "$code" = 403 ] && echo 0 || echo 1) "no session: a decision is refused with 403 ($code) (MUST-W7)"
+# A form token without its session cookie: still no session, 403 (it was a 303 to /login).
+req "$T/lf" -c "$T/jar0" "$U/login" >/dev/null
+tok=$(csrf_of "$T/lf")
+for p in "/decide id=$ID1&verdict=approve&" "/verify " "/logout "; do
+	code=$(req "$T/r" -X POST -d "${p#* }csrf=$tok" "$U${p%% *}")
+	ok $([ -n "$tok" ] && [ "$code" = 403 ] && has "$T/r" 'No session' >/dev/null && echo 0 || echo 1) \
+		"POST ${p%% *} with a form token and no session cookie: 403 ($code) (MUST-W7)"
+done
 
 code=$(req "$T/login" -c "$JAR" "$U/login")
 ok $([ "$code" = 200 ] && echo 0 || echo 1) "login page"
@@ -43,16 +51,16 @@ ok $(has "$T/login" '^Set-Cookie: tes_session=[0-9a-f]\{32\}; HttpOnly; SameSite
 	"session cookie is 128 bits, HttpOnly, SameSite=Strict (MUST-W5)"
 absent "no script on the page (MUST-W6)" '<[sS][cC][rR][iI][pP][tT]' '<form ' "$T/login"
 C=$(csrf_of "$T/login")
-code=$(req "$T/r" -b "$JAR" -c "$JAR" -d "user=boss&password=officer+pw+1" "$U/login")
+code=$(req "$T/r" -b "$JAR" -c "$JAR" -d "user=boss&password=velvet-canyon-orbit-42" "$U/login")
 ok $([ "$code" = 403 ] && echo 0 || echo 1) "login without the CSRF token refused ($code) (MUST-W7)"
-code=$(req "$T/r" -b "$JAR" -c "$JAR" -d "user=boss&password=officer+pw+1&csrf=00000000000000000000000000000000" "$U/login")
+code=$(req "$T/r" -b "$JAR" -c "$JAR" -d "user=boss&password=velvet-canyon-orbit-42&csrf=00000000000000000000000000000000" "$U/login")
 ok $([ "$code" = 403 ] && echo 0 || echo 1) "login with a wrong CSRF token refused ($code) (MUST-W7)"
-code=$(req "$T/r" -b "$JAR" -c "$JAR" -d "user=alice&password=correct+horse&csrf=$C" "$U/login")
+code=$(req "$T/r" -b "$JAR" -c "$JAR" -d "user=alice&password=amber-tulip-quarry-57&csrf=$C" "$U/login")
 ok $([ "$code" = 403 ] && ! grep -qi '^Set-Cookie' "$T/r" && echo 0 || echo 1) "a police account cannot log in ($code) (MUST-W8)"
 code=$(req "$T/r" -b "$JAR" -c "$JAR" -d "user=boss&password=wrong&csrf=$C" "$U/login")
 ok $([ "$code" = 403 ] && echo 0 || echo 1) "wrong password refused ($code) (MUST-W8)"
 anon=$(awk '$6 == "tes_session" {print $7}' "$JAR")
-code=$(req "$T/r" -b "$JAR" -c "$JAR" -d "user=boss&password=officer+pw+1&csrf=$C" "$U/login")
+code=$(req "$T/r" -b "$JAR" -c "$JAR" -d "user=boss&password=velvet-canyon-orbit-42&csrf=$C" "$U/login")
 ok $([ "$code" = 303 ] && has "$T/r" '^Location: /queue' >/dev/null && echo 0 || echo 1) "officer login ($code)"
 tok=$(awk '$6 == "tes_session" {print $7}' "$JAR")
 ok $([ -n "$tok" ] && [ "$tok" != "$anon" ] && echo 0 || echo 1) "login issues a new session token (MUST-W8)"
@@ -143,7 +151,7 @@ C4=$(csrf_of "$T/login")
 vpids=$(pgrep -P "$SERVER_PID" -x tes-verifier | tr '\n' ' ')
 ok $([ -n "$vpids" ] && echo 0 || echo 1) "the verifier workers are there ($vpids)"
 kill -STOP $vpids
-req "$T/r4" -b "$T/jar4" -d "user=boss&password=officer+pw+1&csrf=$C4" "$U/login" >"$T/code4" &
+req "$T/r4" -b "$T/jar4" -d "user=boss&password=velvet-canyon-orbit-42&csrf=$C4" "$U/login" >"$T/code4" &
 lpid=$!
 for i in $(seq 70); do req /dev/null "$U/login" >/dev/null; done
 kill -CONT $vpids
@@ -170,7 +178,7 @@ sleep 1.2
 codes="$codes $(req "$T/r" -b "$T/jar2" -c "$T/jar2" -d "user=boss&password=bad7&csrf=$C" "$U/login")"
 ok $([ "$codes" = " 403 403 403 429 429 429 403" ] && echo 0 || echo 1) \
 	"five failed logins from one address, then blocked; the block passes ($codes) (MUST-W8)"
-code=$(req "$T/r" -b "$T/jar2" -c "$T/jar2" -d "user=boss&password=officer+pw+1&csrf=$C" "$U/login")
+code=$(req "$T/r" -b "$T/jar2" -c "$T/jar2" -d "user=boss&password=velvet-canyon-orbit-42&csrf=$C" "$U/login")
 ok $([ "$code" = 429 ] && echo 0 || echo 1) "one more failure blocks again, even the right password waits ($code)"
 absent "no child crashed or hit the sandbox" 'SIGSYS|crashed' "dashboard on http://" "$T/server.log"
 kill -0 "$SERVER_PID" 2>/dev/null; ok $? "server alive"

@@ -33,15 +33,53 @@
 #include "engines.h"
 #include "officer/mon.h"
 #include "officer/pool.h"
+#include "officer/pwpolicy.h"
 #include "officer/ratelimit.h"
 #include "officer/sigcheck.h"
 #include "officer/spawn.h"
 #include "officer/verifier.h"
 #include "sandbox/sandbox.h"
+#include "store/journal.h"
 #include "tap.h"
 #include "util.h"
 
 static struct tes_ratelimit rl;
+
+/* The password policy (officer/pwpolicy.h, spec/INPUT.md#passwords MUST-PW2, MUST-PW3). */
+static void
+test_pwpolicy(void)
+{
+	const char *why = NULL;
+	char big[TES_PASSWORD_MAX + 1];
+
+#define PW(s, role) tes_pwpolicy_check((s), strlen(s), (role), &why)
+	OK(PW("x", TES_ROLE_POLICE) == TES_ERR_ARG && strstr(why, "8 characters") != NULL,
+	   "pwpolicy: 1 character");
+	OK(PW("qz7-Kw2", TES_ROLE_POLICE) == TES_ERR_ARG, "pwpolicy: police, 7 characters refused");
+	OK(PW("qz7-Kw2m", TES_ROLE_POLICE) == 0, "pwpolicy: police, 8 characters accepted");
+	OK(PW("moss-lantern-9", TES_ROLE_OFFICER) == TES_ERR_ARG && strstr(why, "15 characters") != NULL,
+	   "pwpolicy: officer, 14 characters refused");
+	OK(PW("moss-lantern-9k", TES_ROLE_OFFICER) == 0, "pwpolicy: officer, 15 characters accepted");
+	OK(PW("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", TES_ROLE_POLICE) == TES_ERR_ARG,
+	   "pwpolicy: 7 characters in 14 bytes are 7");
+	OK(PW("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", TES_ROLE_POLICE) == 0,
+	   "pwpolicy: 8 two-byte characters accepted");
+	OK(PW("moss-lantern-\xc3\xa9k", TES_ROLE_OFFICER) == TES_ERR_ARG && strstr(why, "ASCII") != NULL,
+	   "pwpolicy: an officer password the login form cannot carry");
+	OK(PW("password1", TES_ROLE_POLICE) == TES_ERR_ARG && strstr(why, "common") != NULL,
+	   "pwpolicy: a common password refused");
+	OK(PW("PassWord1", TES_ROLE_POLICE) == TES_ERR_ARG, "pwpolicy: the list ignores case");
+	OK(PW("password1x", TES_ROLE_POLICE) == 0, "pwpolicy: control: not on the list");
+	OK(tes_pwpolicy_common("12345678", 8) && tes_pwpolicy_common("Trustno1", 8) &&
+		   !tes_pwpolicy_common("123456", 6),
+	   "pwpolicy: the table holds the list's entries of 8 characters or more only");
+	memset(big, 'k', sizeof big);
+	OK(tes_pwpolicy_check(big, TES_PASSWORD_MAX, TES_ROLE_OFFICER, &why) == 0,
+	   "pwpolicy: 128 bytes accepted");
+	OK(tes_pwpolicy_check(big, TES_PASSWORD_MAX + 1, TES_ROLE_OFFICER, &why) == TES_ERR_ARG,
+	   "pwpolicy: 129 bytes refused");
+#undef PW
+}
 
 static void
 test_ratelimit(void)
@@ -930,6 +968,7 @@ main(void)
 		return 1;
 	if (util_scratch_init("officer") != 0)
 		return 2;
+	test_pwpolicy();
 	test_ratelimit();
 	test_monitor();
 	test_monitor_receipt();

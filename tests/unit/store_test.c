@@ -808,7 +808,10 @@ test_revoke(void)
 	EQ_INT(tes_db_unit_active(db, id), TES_ERR_NOTFOUND, "an unknown key is not active");
 	EQ_INT(tes_db_unit_add(db, "car-1", &unit_pub), 0, "add a unit");
 	EQ_INT(tes_db_unit_active(db, id), 0, "a registered unit is active");
+	EQ_INT(tes_db_unit_add(db, "car-9", &unit_pub), TES_ERR_EXISTS, "one key, one unit (MUST-B7)");
 	EQ_INT(tes_db_unit_revoke(db, "car-1"), 0, "revoke it");
+	EQ_INT(tes_db_unit_add(db, "car-9", &unit_pub), TES_ERR_EXISTS,
+	       "a revoked key is not registered again");
 	EQ_INT(tes_db_unit_active(db, id), TES_ERR_AUTH, "a revoked unit is refused");
 	EQ_INT(tes_db_unit_revoke(db, "car-1"), TES_ERR_EXISTS, "revoking twice is refused");
 	EQ_INT(tes_db_unit_revoke(db, "car-2"), TES_ERR_NOTFOUND, "revoking an unknown unit is refused");
@@ -1072,27 +1075,85 @@ test_tamper_middle(const char *tpl, size_t nrec)
 	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "file header magic");
 }
 
+static int
+count_quarantined(void *ctx, const char *name, uint64_t size)
+{
+	(void)name;
+	(void)size;
+	++*(size_t *)ctx;
+	return 0;
+}
+
+static int
+sum_quarantined(void *ctx, const char *name, uint64_t size)
+{
+	(void)name;
+	*(long *)ctx += (long)size;
+	return 0;
+}
+
+/* Files under dir/quarantine/ and their total size. */
+static size_t
+quarantined(const char *dir, long *bytes)
+{
+	struct tes_db *db = NULL;
+	size_t n = 0;
+
+	*bytes = 0;
+	if (tes_db_open(dir, &db) != 0)
+		return (size_t)-1;
+	tes_db_quarantine_foreach(db, count_quarantined, &n);
+	tes_db_quarantine_foreach(db, sum_quarantined, bytes);
+	tes_db_close(db);
+	return n;
+}
+
 static void
 test_tamper_last(const char *tpl, size_t nrec)
 {
-	size_t off[64], pos[] = { 0, 4, 12, 33, 45, 0 }, i, n;
-	int bits[] = { 7, 1, 0, 6, 2, 0 }, ok = 1;
+	size_t off[64], pos[] = { 0, 2, 3, 4, 12, 33, 45, 0, 0 }, i, n;
+	int bits[] = { 7, 0, 4, 1, 0, 6, 2, 0, 5 }, ok = 1, okq = 1;
+	struct tes_db_damage dmg;
 	char *d = util_scratch_path("last");
+	struct tes_db *db = NULL;
+	long before, q;
 
 	n = record_offsets(tpl, off, 63);
-	for (i = 0; i < 6; i++) {
+	for (i = 0; i < 9; i++) {
 		util_rm_rf(d);
 		copy_store(tpl, d);
-		pos[5] = off[n] - off[n - 1] - 1;
+		pos[7] = off[n] - off[n - 1] - 1; /* last byte of the mac */
+		pos[8] = off[n] - off[n - 1] - 20;
 		flip(d, "journal", off[n - 1] + pos[i], bits[i]);
-		ok &= records_after_open(d) == nrec - 1 && util_size(d, "journal") == (long)off[n - 1];
+		before = util_size(d, "journal");
+		ok &= tes_db_open_diag(d, &dmg, &db) == TES_ERR_CORRUPT &&
+		      util_size(d, "journal") == before && strstr(dmg.text, "/journal: record ") != NULL;
+		tes_db_close(db);
+		db = NULL;
 	}
-	OK(ok, "bit flips in the last record -> torn tail cut, the rest survives (MUST-RC1)");
+	OK(ok, "bit flips in the last record (length field, type, seq, key, iv, body, mac) -> CORRUPT naming "
+	       "the file and record, nothing cut (MUST-RC2)");
+	ok = 1;
+	for (i = 0; i < 9; i++) {
+		util_rm_rf(d);
+		copy_store(tpl, d);
+		flip(d, "journal", off[n - 1] + pos[i], bits[i]);
+		ok &= tes_db_recover(d, &dmg, &db) == 0 &&
+		      strstr(dmg.done, "quarantine/journal-at-") != NULL &&
+		      util_size(d, "journal") == (long)off[n - 1];
+		tes_db_close(db);
+		db = NULL;
+		okq &= quarantined(d, &q) == 1 && q == (long)(off[n] - off[n - 1]);
+	}
+	OK(ok, "recover moves a damaged last record out of the journal (MUST-RC4)");
+	OK(okq, "... into one quarantine file with all its bytes");
 	util_rm_rf(d);
 	copy_store(tpl, d);
 	truncate_to(d, "journal", off[n] - 10);
 	EQ_INT(records_after_open(d), nrec - 1, "file cut inside the last record -> recovered");
 	EQ_INT(util_size(d, "journal"), off[n - 1], "torn bytes removed");
+	EQ_INT(quarantined(d, &q), 1, "... and kept in quarantine (MUST-RC1)");
+	EQ_INT(q, off[n] - 10 - off[n - 1], "... all of them");
 	util_rm_rf(d);
 	copy_store(tpl, d);
 	truncate_to(d, "journal", off[n - 1] + 5);
@@ -1102,6 +1163,11 @@ test_tamper_last(const char *tpl, size_t nrec)
 	truncate_to(d, "journal", off[n] + 4096);
 	EQ_INT(records_after_open(d), nrec, "zeros after the last record -> cut");
 	EQ_INT(util_size(d, "journal"), off[n], "zeros removed");
+	util_rm_rf(d);
+	copy_store(tpl, d);
+	EQ_INT(tes_db_recover(d, &dmg, &db), 0, "recover of a sound store opens it");
+	OK(dmg.done[0] == '\0' && util_size(d, "journal") == (long)off[n], "... and moves nothing");
+	tes_db_close(db);
 }
 
 /* Remove or reorder whole records. */
@@ -1133,9 +1199,8 @@ test_splice(const char *tpl)
 	memcpy(out, buf, off[n - 2]);
 	memcpy(out + off[n - 2], buf + off[n - 1], off[n] - off[n - 1]);
 	util_file_write(p, out, off[n - 2] + (off[n] - off[n - 1]), 0600);
-	EQ_INT(records_after_open(d), n - 2,
-	       "record before the last deleted: the orphaned last record is cut like a torn one "
-	       "(documented)");
+	EQ_INT(open_rc(d), TES_ERR_CORRUPT,
+	       "record before the last deleted: the orphaned last record was written in full -> CORRUPT");
 	util_rm_rf(d);
 	copy_store(tpl, d);
 	truncate_to(d, "journal", off[12]);
@@ -1825,8 +1890,9 @@ test_chain_parts(void)
 	util_rm_rf(c);
 	copy_store(d, c);
 	flip(c, "journal", off[n] - 1, 3);
-	EQ_INT(records_after_open(c), n - 1, "a flipped mac in the last record -> torn tail cut");
-	EQ_INT(util_size(c, "journal"), off[n - 1], "... at the last good record");
+	before = util_size(c, "journal");
+	EQ_INT(open_rc(c), TES_ERR_CORRUPT, "a flipped mac in the last record -> CORRUPT (MUST-RC2)");
+	EQ_INT(util_size(c, "journal"), before, "... nothing cut");
 	util_rm_rf(c);
 	copy_store(d, c);
 	truncate_to(c, "journal", off[n] - 100);

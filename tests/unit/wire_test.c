@@ -16,6 +16,7 @@
 #include "wire/frame.h"
 #include "wire/msg.h"
 #include "wire/penalty.h"
+#include "wire/pwfile.h"
 #include "wire/rfc3339.h"
 
 static void
@@ -254,6 +255,63 @@ test_policy(void)
 		if (tes_penalty_points(v[i].speed) != v[i].points)
 			all = 0;
 	OK(all, "penalty bands 50-69 -> 10, 70-99 -> 20, >=100 -> 50, else 0");
+}
+
+/* ---- password files and typed lines (wire/pwfile.h) ---- */
+
+/* tes_pwfile_decode on n bytes: its result, *len and *why. */
+static int
+pwdec(const char *s, size_t n, size_t *len, const char **why)
+{
+	*len = 0;
+	*why = NULL;
+	return tes_pwfile_decode((const uint8_t *)s, n, len, why);
+}
+
+static void
+test_pwfile(void)
+{
+	char big[TES_PWFILE_MAX + 2];
+	const char *why;
+	size_t len;
+
+	OK(pwdec("amber-tulip-quarry-57\n", 22, &len, &why) == 0 && len == 21 && why == NULL,
+	   "pwfile: LF stripped");
+	OK(pwdec("amber-tulip-quarry-57\r\n", 23, &len, &why) == 0 && len == 21, "pwfile: CRLF stripped");
+	OK(pwdec("amber-tulip-quarry-57", 21, &len, &why) == 0 && len == 21, "pwfile: no line end");
+	OK(pwdec(" x \n", 4, &len, &why) == 0 && len == 3, "pwfile: spaces are kept");
+	OK(pwdec("amber\0tulip\n", 12, &len, &why) == TES_ERR_FORMAT && strstr(why, "NUL") != NULL,
+	   "pwfile: a NUL byte is refused, not cut (MUST-PW1)");
+	OK(pwdec("amber\ntulip\n", 12, &len, &why) == TES_ERR_FORMAT &&
+		   strstr(why, "more than one line") != NULL,
+	   "pwfile: a second line is refused");
+	OK(pwdec("amber\n\n", 7, &len, &why) == TES_ERR_FORMAT, "pwfile: an empty second line is refused");
+	OK(pwdec("amber\r\r\n", 8, &len, &why) == TES_ERR_FORMAT && strstr(why, "carriage return") != NULL,
+	   "pwfile: a CR inside the line is refused");
+	OK(pwdec("\n", 1, &len, &why) == TES_ERR_FORMAT && strstr(why, "empty") != NULL,
+	   "pwfile: empty refused");
+	OK(pwdec("", 0, &len, &why) == TES_ERR_FORMAT, "pwfile: no bytes refused");
+	OK(pwdec("\xc3\xa9t\xc3\xa9\n", 6, &len, &why) == 0 && len == 5, "pwfile: UTF-8 accepted");
+	OK(tes_pwfile_chars((const uint8_t *)"\xc3\xa9t\xc3\xa9\xf0\x9f\x9a\x93", 9) == 4,
+	   "pwfile: characters are code points");
+	OK(pwdec("a\xc0\xaf\n", 4, &len, &why) == TES_ERR_FORMAT && strstr(why, "overlong") != NULL,
+	   "pwfile: an overlong form is refused");
+	OK(pwdec("a\xed\xa0\x80", 4, &len, &why) == TES_ERR_FORMAT && strstr(why, "surrogate") != NULL,
+	   "pwfile: a surrogate is refused");
+	OK(pwdec("a\xe6\x9d\n", 4, &len, &why) == TES_ERR_FORMAT && strstr(why, "cut short") != NULL,
+	   "pwfile: a sequence cut short is refused");
+	OK(pwdec("a\xff", 2, &len, &why) == TES_ERR_FORMAT && why != NULL, "pwfile: byte FF is refused");
+	OK(pwdec("a\x80", 2, &len, &why) == TES_ERR_FORMAT && why != NULL,
+	   "pwfile: a stray continuation byte");
+	memset(big, 'p', sizeof big);
+	big[TES_PASSWORD_MAX] = '\r';
+	big[TES_PASSWORD_MAX + 1] = '\n';
+	OK(pwdec(big, TES_PWFILE_MAX, &len, &why) == 0 && len == TES_PASSWORD_MAX,
+	   "pwfile: 128 bytes and CRLF");
+	memset(big, 'p', sizeof big);
+	OK(pwdec(big, TES_PASSWORD_MAX + 1, &len, &why) == TES_ERR_TOOLONG && strstr(why, "128") != NULL,
+	   "pwfile: 129 bytes refused, not cut");
+	OK(pwdec(big, sizeof big, &len, &why) == TES_ERR_TOOLONG, "pwfile: a longer file refused");
 }
 
 /* ---- RFC 3339 times (wire/rfc3339.h) ---- */
@@ -858,6 +916,7 @@ main(void)
 	test_handshake_msgs();
 	test_validators();
 	test_policy();
+	test_pwfile();
 	test_rfc3339();
 	test_batch_lines();
 	test_batch_csv();
