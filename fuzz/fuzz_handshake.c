@@ -378,7 +378,7 @@ on_event(struct client_run *x, int *more)
 	case TES_CLIENT_EV_ESTABLISHED:
 		return send_login(x);
 	case TES_CLIENT_EV_LOGIN:
-		if (!out->login_ok) {
+		if (out->login_result != TES_LOGIN_ACCEPTED) {
 			*more = 0;
 			return 0;
 		}

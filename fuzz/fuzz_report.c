@@ -98,7 +98,7 @@ try_inner(const uint8_t *p, size_t n)
 		same(tes_msg_login_encode(&l, again, sizeof again, &used), used, p, n, "LOGIN re-encodes");
 	}
 	if (tes_msg_login_result_decode(p, n, &ok) == 0)
-		fuzz_check(ok <= 1, "LOGIN_RESULT value");
+		fuzz_check(ok <= TES_LOGIN_RESULT_MAX, "LOGIN_RESULT value");
 	if (tes_msg_receipt_decode(p, n, &rc) == 0) {
 		/* spec/PROTOCOL.md MUST-R11: only the statuses and reasons the client knows decode */
 		fuzz_check(rc.status >= TES_RECEIPT_QUEUED && rc.status <= TES_RECEIPT_MAX &&

@@ -303,9 +303,11 @@ main(int argc, char **argv)
 /*
  * The server side of a session for the police client (fuzz mode: a
  * Finished or record MAC that is not all zeros is accepted, the record
- * cipher is the identity): SERVER_HELLO, FINISHED, LOGIN_RESULT and receipts receipts
+ * cipher is the identity): SERVER_HELLO, FINISHED, LOGIN_RESULT (stream_login) and receipts
  * naming the reports 0x22.., 0x23.., ... as fuzz_handshake.c sends them.
  */
+static uint8_t stream_login = TES_LOGIN_ACCEPTED;
+
 static void
 server_stream(uint8_t flags, unsigned receipts, int zero_key, int alert)
 {
@@ -345,6 +347,7 @@ server_stream(uint8_t flags, unsigned receipts, int zero_key, int alert)
 		return;
 	}
 	tes_record_dir_init(&tx, sh.suite, key, key);
+	ok[1] = stream_login;
 	fuzz_check(tes_record_seal(&tx, ok, sizeof ok, f, sizeof f, &used) == 0, "LOGIN_RESULT");
 	put(f, used);
 	for (i = 0; i < receipts; i++) {
@@ -378,6 +381,11 @@ server_transcript(void)
 	emit("handshake", "client-zero-x25519");
 	server_stream(0x80, 0, 0, 1);
 	emit("handshake", "client-alert-after-finished");
+	/* the login answered try again (the server could not record it) */
+	stream_login = TES_LOGIN_RETRY;
+	server_stream(0x80, 2, 0, 0);
+	emit("handshake", "client-login-retry");
+	stream_login = TES_LOGIN_ACCEPTED;
 	/* over TCP, one per address case of fuzz_handshake.c */
 	for (k = 0; k < 11; k++) {
 		server_stream((uint8_t)(0x84 | k << 3), 2, 0, 0);
@@ -450,6 +458,9 @@ seeds_report(void)
 	emit("report", "receipt-conflict");
 	put("KA-12 b 7", 9);
 	emit("report", "plate-input");
+	put_u8(TES_INNER_LOGIN_RESULT);
+	put_u8(TES_LOGIN_RETRY);
+	emit("report", "login-result-retry");
 }
 
 static void
@@ -518,6 +529,14 @@ seeds_monitor(void)
 	fuzz_check(tes_mon_encode(&msg, m) == 0, "mon report answer");
 	put(m, 40);
 	emit("monitor", "report-answer-conflict");
+	/* the master's answer to a login it could not record: try again */
+	put_u8(0);
+	memset(&msg, 0, sizeof msg);
+	msg.type = TES_MON_LOGIN_ANS;
+	msg.u.st.status = 2;
+	fuzz_check(tes_mon_encode(&msg, m) == 0, "mon login answer");
+	put(m, 40);
+	emit("monitor", "login-answer-retry");
 }
 
 static const struct tes_seal_keys dkeys = {

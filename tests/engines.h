@@ -210,8 +210,11 @@ eng_master(struct eng_pair *p, struct tes_mon_msg *ans)
 		break;
 	case TES_MON_LOGIN:
 		ans->type = TES_MON_LOGIN_ANS;
-		ans->u.st.status = p->refuse_login || p->req.u.login.user_len != 5 ||
-				   memcmp(p->req.u.login.user, "alice", 5) != 0;
+		/* refuse_login 2: try again (the master could not record the login) */
+		ans->u.st.status = p->refuse_login == 2
+					   ? 2
+					   : p->refuse_login || p->req.u.login.user_len != 5 ||
+						     memcmp(p->req.u.login.user, "alice", 5) != 0;
 		break;
 	case TES_MON_REPORT:
 		ans->type = TES_MON_REPORT_ANS;

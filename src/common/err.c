@@ -41,6 +41,7 @@ static const struct {
 	{ TES_ERR_NOTFOUND, "not found" },
 	{ TES_ERR_LOCKED, "data directory is locked by another process" },
 	{ TES_ERR_DECIDED, "report was already decided" },
+	{ TES_ERR_NOSPACE, "no space left on device" },
 	{ TES_ERR_PEER, "peer reported an error" },
 	{ TES_ERR_CLOSED, "connection closed" },
 	{ TES_ERR_TIMEOUT, "timed out" },

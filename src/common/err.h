@@ -43,6 +43,7 @@ enum tes_err {
 	TES_ERR_NOTFOUND = -53,
 	TES_ERR_LOCKED = -54,
 	TES_ERR_DECIDED = -55, /* report already approved or rejected */
+	TES_ERR_NOSPACE = -56, /* the file system is full (ENOSPC, EDQUOT) */
 	TES_ERR_PEER = -60,    /* peer sent an alert */
 	TES_ERR_CLOSED = -61,  /* connection closed */
 	TES_ERR_TIMEOUT = -62,

@@ -33,7 +33,7 @@ tes_file_write_all(int fd, const void *p, size_t n)
 		if ((w = write(fd, b, n)) < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			return TES_ERR_IO;
+			return w < 0 && (errno == ENOSPC || errno == EDQUOT) ? TES_ERR_NOSPACE : TES_ERR_IO;
 		b += w;
 		n -= (size_t)w;
 	}
@@ -90,7 +90,9 @@ tes_file_sync(int fd)
 int
 tes_file_datasync(int fd)
 {
-	return fdatasync(fd) == 0 ? 0 : TES_ERR_IO;
+	if (fdatasync(fd) == 0)
+		return 0;
+	return errno == ENOSPC || errno == EDQUOT ? TES_ERR_NOSPACE : TES_ERR_IO;
 }
 
 /* see file.h */

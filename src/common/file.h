@@ -30,7 +30,10 @@ enum tes_file_rule {
 	                                may access (mode & 077 == 0) is refused: TES_ERR_KEY */
 };
 
-/* Write all n bytes at fd's position (retrying short writes and EINTR). */
+/*
+ * Write all n bytes at fd's position (retrying short writes and EINTR).
+ * TES_ERR_NOSPACE when the file system is full, else TES_ERR_IO.
+ */
 int
 tes_file_write_all(int fd, const void *p, size_t n);
 
@@ -46,7 +49,7 @@ tes_file_pread_all(int fd, void *p, size_t n, uint64_t off, size_t *got);
 int
 tes_file_sync(int fd);
 
-/* fdatasync(2) of fd: its data and the size, not the other metadata. */
+/* fdatasync(2) of fd: its data and the size, not the other metadata. TES_ERR_NOSPACE or TES_ERR_IO. */
 int
 tes_file_datasync(int fd);
 

@@ -191,6 +191,8 @@ cmd_decide(struct tes_db *db, uid_t caller, int argc, char **argv, FILE *out, FI
 	r = tes_db_decide(db, id, approve, argv[3], officer, (uint64_t)time(NULL), &points);
 	if (r != 0) {
 		fprintf(err, "report %s: %s\n", argv[1], tes_err_str(r));
+		if (r == TES_ERR_NOSPACE)
+			return EX_IOERR;
 		return r == TES_ERR_NOTFOUND || r == TES_ERR_DECIDED ? EX_DATAERR : EX_SOFTWARE;
 	}
 	if (approve)

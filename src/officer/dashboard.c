@@ -23,6 +23,7 @@
 #include "crypto/passwd.h"
 #include "crypto/rng.h"
 #include "crypto/rsa.h"
+#include "officer/attempts.h"
 #include "officer/children.h"
 #include "officer/dashboard.h"
 #include "officer/pages.h"
@@ -67,6 +68,7 @@ struct tes_dashboard {
 	unsigned nkids;            /* their poll entries, before the chain check's pipe */
 	struct tes_wsess_table sess;
 	struct tes_ratelimit rl;
+	struct tes_attempts att;  /* refused logins, one record per source and window */
 	struct tes_verifier *ver; /* password checks off the event loop, or NULL */
 	struct vcheck vc;
 	char fp[TES_FP_STRLEN]; /* server key fingerprint, for the footer */
@@ -225,12 +227,36 @@ login_park(struct req *x)
 	return r;
 }
 
+/*
+ * The login's audit trail: an accepted one gets its own record, on disk
+ * before the answer (TES_ERR_NOSPACE or another store error refuses it as
+ * try again); a refused one counts in its source's aggregated record.
+ */
+static int
+login_record(struct req *x, int r, const char *text)
+{
+	const struct tes_web_req *q = x->q;
+	char hash[TES_JOURNAL_HASH_MAX + 1];
+	uint8_t role = 0;
+	int account;
+
+	if (r == 0)
+		/*= spec/STORAGE.md#attempts MUST-AT3: no accepted login without its record on disk */
+		return tes_db_audit(x->d->db, TES_AUDIT_LOGIN_OK, q->user, text, (uint64_t)x->now);
+	account = q->user_len != 0 && tes_db_user_get(x->d->db, q->user, &role, hash) == 0;
+	tes_wipe(hash, sizeof hash);
+	/*= spec/STORAGE.md#attempts MUST-AT1: refused attempts are aggregated */
+	tes_attempts_note(&x->d->att, x->slot->c.peer, q->user, account, tes_ratelimit_now() / 1000);
+	return r;
+}
+
 /* The rest of a login once the password verdict is known. */
 static void
 login_done(struct req *x, int r)
 {
 	const struct tes_web_req *q = x->q;
 	char text[256];
+	int w;
 
 	/*
 	 * The anonymous session the form belongs to can end (idle, or evicted by newer sessions)
@@ -242,9 +268,15 @@ login_done(struct req *x, int r)
 	snprintf(text, sizeof text, "dashboard login from %s: %s", x->slot->c.peer,
 		 r == 0 ? "ok" : tes_err_str(r));
 	text[TES_JOURNAL_TEXT_MAX] = '\0';
-	(void)tes_db_audit(x->d->db, r == 0 ? TES_AUDIT_LOGIN_OK : TES_AUDIT_LOGIN_FAILED,
-			   q->user_len != 0 ? q->user : NULL, text, (uint64_t)x->now);
 	tes_log(r == 0 ? TES_LOG_INFO : TES_LOG_WARN, "dashboard: user %s: %s", q->user, text);
+	if (r == 0 && (w = login_record(x, r, text)) != 0) {
+		tes_log(TES_LOG_ERROR, "dashboard: user %s: login not recorded, refused as try again: %s",
+			q->user, tes_err_str(w));
+		login_form(x, 503, "Server busy (the login could not be recorded); try again later.");
+		return;
+	}
+	if (r != 0)
+		(void)login_record(x, r, text);
 	if (x->sess == NULL) {
 		simple_page(x, 403, "Forbidden", "No session: open the login page again.");
 		return;
@@ -337,9 +369,16 @@ on_decide(struct req *x)
 	snprintf(text, sizeof text, "report %s %s, %u points: %s", hex,
 		 q->verdict == TES_WV_APPROVE ? "approved" : "rejected", points, why);
 	text[TES_JOURNAL_TEXT_MAX] = '\0'; /* the audit text limit */
-	(void)tes_db_audit(x->d->db, q->verdict == TES_WV_APPROVE ? TES_AUDIT_APPROVED : TES_AUDIT_REJECTED,
-			   x->sess->user, text, (uint64_t)x->now);
 	tes_log(TES_LOG_INFO, "dashboard: %s: %s", x->sess->user, text);
+	/* the DECISION record is on disk; the page says so if its audit note could not follow */
+	if ((r = tes_db_audit(x->d->db,
+			      q->verdict == TES_WV_APPROVE ? TES_AUDIT_APPROVED : TES_AUDIT_REJECTED,
+			      x->sess->user, text, (uint64_t)x->now)) != 0) {
+		tes_log(TES_LOG_ERROR, "dashboard: audit note of report %s not written: %s", hex,
+			tes_err_str(r));
+		simple_page(x, 503, "Decision stored, audit note not written", tes_err_str(r));
+		return;
+	}
 	snprintf(where, sizeof where, "/report?id=%s", hex);
 	redirect(x, where);
 }
@@ -367,12 +406,17 @@ static void
 vcheck_done(struct tes_dashboard *d, const struct vresult *res, time_t now)
 {
 	struct vcheck *vc = &d->vc;
+	int r;
 
 	vc->res = *res;
 	vc->res.msg[sizeof vc->res.msg - 1] = '\0';
 	vc->done = 1;
-	(void)tes_db_audit(d->db, TES_AUDIT_VERIFY, vc->user, res->r == 0 ? "verify: ok" : "verify: FAILED",
-			   (uint64_t)now);
+	if ((r = tes_db_audit(d->db, TES_AUDIT_VERIFY, vc->user,
+			      res->r == 0 ? "verify: ok" : "verify: FAILED", (uint64_t)now)) != 0) {
+		tes_log(TES_LOG_ERROR, "dashboard chain check: result not recorded: %s", tes_err_str(r));
+		snprintf(vc->res.msg, sizeof vc->res.msg, "%.160s (not recorded in the audit log: %s)",
+			 res->msg, tes_err_str(r));
+	}
 	tes_log(res->r == 0 ? TES_LOG_INFO : TES_LOG_ERROR, "dashboard chain check: %s", vc->res.msg);
 }
 
@@ -694,6 +738,7 @@ int
 tes_dashboard_open(struct tes_dashboard **out, struct tes_db *db, const char *spec, const char *parser_exe,
 		   char *const *env, struct tes_verifier *ver, char *err, size_t cap)
 {
+	uint8_t key[TES_ATTEMPTS_KEY_LEN];
 	struct tes_dashboard *d;
 
 	*out = NULL;
@@ -709,6 +754,9 @@ tes_dashboard_open(struct tes_dashboard **out, struct tes_db *db, const char *sp
 	d->db = db;
 	d->ver = ver;
 	d->vc.fd = -1;
+	tes_rng_bytes(key, sizeof key);
+	tes_attempts_init(&d->att, "dashboard", key);
+	tes_wipe(key, sizeof key);
 	tes_wsess_init(&d->sess, 0);
 	tes_rsa_fingerprint(&tes_db_server_key(db)->pub, d->fp);
 	(void)dummy_hash();
@@ -753,8 +801,10 @@ tes_dashboard_reaped(struct tes_dashboard *d, pid_t pid, int status)
 void
 tes_dashboard_tick(struct tes_dashboard *d, time_t now)
 {
-	if (d != NULL)
-		tes_children_tick(d->kids, now);
+	if (d == NULL)
+		return;
+	tes_children_tick(d->kids, now);
+	tes_attempts_flush(&d->att, d->db, tes_ratelimit_now() / 1000, 0, (uint64_t)now);
 }
 
 /* see dashboard.h */
@@ -764,6 +814,7 @@ tes_dashboard_close(struct tes_dashboard *d)
 	if (d == NULL)
 		return;
 	tes_children_close(d->kids, 1); /* a stopped server leaves no zombie */
+	tes_attempts_flush(&d->att, d->db, tes_ratelimit_now() / 1000, 1, (uint64_t)time(NULL));
 	if (d->vc.fd >= 0)
 		close(d->vc.fd); /* the check dies with the master (tes_spawn_reader) or at its write */
 	tes_wipe(d, sizeof *d);

@@ -163,7 +163,10 @@ ans_login(struct tes_engine *e, const struct tes_mon_msg *ans, struct tes_engine
 	if (ans->type != TES_MON_LOGIN_ANS)
 		return TES_ERR_TYPE;
 	e->logged_in = ans->u.st.status == 0;
-	res[1] = (uint8_t)e->logged_in;
+	/*= spec/PROTOCOL.md#login MUST-L4: the master's status 2 goes out as try again */
+	res[1] = e->logged_in            ? TES_LOGIN_ACCEPTED
+		 : ans->u.st.status == 2 ? TES_LOGIN_RETRY
+					 : TES_LOGIN_REFUSED;
 	e->state = TES_ENG_READY;
 	return seal(e, res, sizeof res, out);
 }

@@ -202,7 +202,8 @@ enc_status(struct tes_cur *c, const struct tes_mon_status *m, int with_pms)
     assigns c->off, *m;
     ensures \result == 0 || \result < 0;
     ensures c->off <= c->len;
-    ensures \result == 0 ==> m->status <= 1;
+    ensures \result == 0 ==> m->status <= 2;
+    ensures \result == 0 && with_pms != 0 ==> m->status <= 1;
  */
 static int
 dec_status(struct tes_cur *c, struct tes_mon_status *m, int with_pms)
@@ -211,7 +212,8 @@ dec_status(struct tes_cur *c, struct tes_mon_status *m, int with_pms)
 
 	if ((r = tes_cur_get_u8(c, &m->status)) != 0)
 		return r;
-	if (m->status > 1)
+	/* HANDSHAKE_ANS: 0 ok, 1 refused; LOGIN_ANS adds 2, try again (spec/PROTOCOL.md#login) */
+	if (m->status > (with_pms ? 1 : 2))
 		return TES_ERR_FORMAT;
 	return with_pms ? tes_cur_get_bytes(c, m->pms, TES_PMS_LEN) : 0;
 }
@@ -336,7 +338,7 @@ enc_body(struct tes_cur *c, const struct tes_mon_msg *m)
     ensures \result == 0 && m->type == TES_MON_INIT ==> mon_init_ok(&m->u.init);
     ensures \result == 0 && m->type == TES_MON_HANDSHAKE ==> mon_hs_ok(&m->u.hs);
     ensures \result == 0 && m->type == TES_MON_HANDSHAKE_ANS ==> m->u.st.status <= 1;
-    ensures \result == 0 && m->type == TES_MON_LOGIN_ANS ==> m->u.st.status <= 1;
+    ensures \result == 0 && m->type == TES_MON_LOGIN_ANS ==> m->u.st.status <= 2;
     ensures \result == 0 && m->type == TES_MON_LOGIN ==> login_ok(&m->u.login);
     ensures \result == 0 && m->type == TES_MON_REPORT ==> report_ok(&m->u.rep.r);
     ensures \result == 0 && m->type == TES_MON_REPORT_ANS ==> receipt_ok(&m->u.rcpt);

@@ -75,7 +75,7 @@ struct tes_mon_handshake {
 };
 
 struct tes_mon_status {           /* HANDSHAKE_ANS and LOGIN_ANS */
-	uint8_t status;           /* 0 ok, 1 refused */
+	uint8_t status;           /* 0 ok, 1 refused, 2 try again (LOGIN_ANS only) */
 	uint8_t pms[TES_PMS_LEN]; /* HANDSHAKE_ANS only */
 };
 
@@ -138,7 +138,7 @@ tes_mon_encode(const struct tes_mon_msg *m, uint8_t out[static TES_MON_MSG_LEN])
     ensures \result == 0 && m->type == TES_MON_INIT ==> mon_init_ok(&m->u.init);
     ensures \result == 0 && m->type == TES_MON_HANDSHAKE ==> mon_hs_ok(&m->u.hs);
     ensures \result == 0 && m->type == TES_MON_HANDSHAKE_ANS ==> m->u.st.status <= 1;
-    ensures \result == 0 && m->type == TES_MON_LOGIN_ANS ==> m->u.st.status <= 1;
+    ensures \result == 0 && m->type == TES_MON_LOGIN_ANS ==> m->u.st.status <= 2;
     ensures \result == 0 && m->type == TES_MON_LOGIN ==> login_ok(&m->u.login);
     ensures \result == 0 && m->type == TES_MON_REPORT ==> report_ok(&m->u.rep.r);
     ensures \result == 0 && m->type == TES_MON_REPORT_ANS ==> receipt_ok(&m->u.rcpt);

@@ -26,6 +26,7 @@
 #include "crypto/passwd.h"
 #include "crypto/rng.h"
 #include "crypto/rsa.h"
+#include "officer/attempts.h"
 #include "officer/children.h"
 #include "officer/control.h"
 #include "officer/dashboard.h"
@@ -72,6 +73,7 @@ struct server {
 	struct tes_children *kids; /* the session children */
 	int cfd;
 	struct tes_ratelimit rl;
+	struct tes_attempts att;    /* refused logins, one record per source and window */
 	struct tes_dashboard *dash; /* NULL when --http off */
 	struct tes_verifier *ver;   /* password checks, off the event loop */
 	struct tes_sigcheck *sig;   /* report signature checks, off the event loop */
@@ -210,6 +212,36 @@ tag_slot(struct server *sv, uint64_t tag)
 	return (struct slot *)tes_children_tagged(sv->kids, tag);
 }
 
+/*
+ * A login's record: an accepted one appended now, made durable by the
+ * round's fsync before its answer goes (a store error turns it into try
+ * again); a refused one counted in its source's aggregated record.
+ */
+static int
+login_record(struct server *sv, struct slot *s, int r, const char *text)
+{
+	char hash[TES_JOURNAL_HASH_MAX + 1];
+	uint8_t role = 0;
+	int account, w;
+
+	if (r == TES_ERR_BUSY)
+		return r;
+	if (r == 0) {
+		/*= spec/STORAGE.md#attempts MUST-AT3: no accepted login without its record on disk */
+		if ((w = tes_db_audit_append(sv->db, TES_AUDIT_LOGIN_OK, s->login_user, text,
+					     (uint64_t)time(NULL))) != 0)
+			tes_log(TES_LOG_ERROR,
+				"session %d: user %s: login not recorded, answered try again: %s",
+				(int)s->c.pid, s->login_user, tes_err_str(w));
+		return w != 0 ? TES_ERR_BUSY : 0;
+	}
+	account = tes_db_user_get(sv->db, s->login_user, &role, hash) == 0;
+	tes_wipe(hash, sizeof hash);
+	/*= spec/STORAGE.md#attempts MUST-AT1: refused attempts are aggregated */
+	tes_attempts_note(&sv->att, s->c.peer, s->login_user, account, tes_ratelimit_now() / 1000);
+	return r;
+}
+
 static void
 finish_login(struct server *sv, struct slot *s, int r)
 {
@@ -217,25 +249,25 @@ finish_login(struct server *sv, struct slot *s, int r)
 	char text[256];
 
 	s->login_pending = 0;
-	if (r != TES_ERR_RATELIMIT)
+	if (r != TES_ERR_RATELIMIT && r != TES_ERR_BUSY)
 		tes_ratelimit_note(&sv->rl, s->login_user, s->c.peer, r == 0, tes_ratelimit_now());
 	snprintf(text, sizeof text, "police login from %s unit %s: %s", s->c.peer, s->unit,
 		 r == 0 ? "ok" : tes_err_str(r));
 	text[TES_JOURNAL_TEXT_MAX] = '\0';
-	/* the answer waits for the round's fsync like a receipt: the login is in the audit log first */
-	(void)tes_db_audit_append(sv->db, r == 0 ? TES_AUDIT_LOGIN_OK : TES_AUDIT_LOGIN_FAILED, s->login_user,
-				  text, (uint64_t)time(NULL));
 	tes_log(r == 0 ? TES_LOG_INFO : TES_LOG_WARN, "session %d: user %s: %s", (int)s->c.pid, s->login_user,
 		text);
+	r = login_record(sv, s, r, text);
 	if (r == 0) {
 		s->c.state = TES_MS_USER;
 		snprintf(s->user, sizeof s->user, "%s", s->login_user);
 	}
-	a.u.st.status = r == 0 ? 0 : 1;
+	/*= spec/PROTOCOL.md#login MUST-L4: not recorded or not checked: try again, not a failure */
+	a.u.st.status = r == 0 ? 0 : r == TES_ERR_BUSY ? 2 : 1;
 	if (tes_mon_encode(&a, s->ans) != 0)
 		tes_log_bug("login answer encode");
+	/* the answer waits for the round's fsync like a receipt: an accepted login is on disk first */
 	s->pending = 1;
-	s->kill_after = r != 0 && ++s->login_failures >= 3;
+	s->kill_after = r != 0 && r != TES_ERR_BUSY && ++s->login_failures >= 3;
 }
 
 /*= spec/PROTOCOL.md#login MUST-L2, MUST-L3: rate limit first, then the slow hash off the event loop */
@@ -678,6 +710,7 @@ loop_once(struct server *sv, struct pollfd *pfd)
 	now = time(NULL);
 	tes_children_tick(sv->kids, now);
 	tes_dashboard_tick(sv->dash, now);
+	tes_attempts_flush(&sv->att, sv->db, tes_ratelimit_now() / 1000, 0, (uint64_t)now);
 }
 
 static void
@@ -764,9 +797,13 @@ tes_server_run(struct tes_db *db, const struct tes_serve_opts *o)
 {
 	struct server sv = { .db = db, .o = o, .ver = o->verifier, .sig = o->sigcheck };
 	struct sigaction sa = { .sa_handler = on_signal };
+	uint8_t key[TES_ATTEMPTS_KEY_LEN];
 	struct pollfd *pfd;
 	char err[256];
 
+	tes_rng_bytes(key, sizeof key);
+	tes_attempts_init(&sv.att, "police", key);
+	tes_wipe(key, sizeof key);
 	if (child_environment(&sv, err, sizeof err) != 0) {
 		tes_log(TES_LOG_ERROR, "%s", err);
 		return EX_CANTCREAT;
@@ -797,6 +834,7 @@ tes_server_run(struct tes_db *db, const struct tes_serve_opts *o)
 		loop_once(&sv, pfd);
 	tes_log(TES_LOG_INFO, "shutting down");
 	tes_dashboard_close(sv.dash);
+	tes_attempts_flush(&sv.att, db, tes_ratelimit_now() / 1000, 1, (uint64_t)time(NULL));
 	/* only our session children: the worker pools are stopped by their owner */
 	tes_children_close(sv.kids, 1);
 	while (waitpid(-1, NULL, WNOHANG) > 0)

@@ -163,7 +163,10 @@ tes_client_login(struct tes_client *c, const char *user, const char *pw)
 	memcpy(l.pw, pw, pl);
 	if ((r = tes_client_engine_login(&c->eng, &l, &out)) != 0 || (r = exchange(c, &out)) != 0)
 		goto out;
-	r = out.login_ok ? 0 : TES_ERR_AUTH;
+	/*= spec/PROTOCOL.md#login MUST-L4: try again is not a refusal of the password */
+	r = out.login_result == TES_LOGIN_ACCEPTED ? 0
+	    : out.login_result == TES_LOGIN_RETRY  ? TES_ERR_BUSY
+						   : TES_ERR_AUTH;
 out:
 	TES_WIPE_CTX(&l);
 	return r;

@@ -143,7 +143,7 @@ on_login_result(struct tes_client_engine *e, const uint8_t *f, size_t flen, cons
 	if ((r = tes_record_open(&e->rx, f, p, n, plain, sizeof plain, &pn)) == 0 &&
 	    (r = tes_msg_login_result_decode(plain, pn, &ok)) == 0) {
 		out->event = TES_CLIENT_EV_LOGIN;
-		out->login_ok = ok;
+		out->login_result = ok;
 		e->state = TES_CLIENT_ENG_READY;
 	}
 	tes_wipe(plain, sizeof plain);
@@ -201,7 +201,7 @@ out_reset(struct tes_client_engine_out *out)
 {
 	out->frame_len = 0;
 	out->event = TES_CLIENT_EV_NONE;
-	out->login_ok = 0;
+	out->login_result = TES_LOGIN_REFUSED;
 	out->alert = 0;
 }
 

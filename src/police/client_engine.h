@@ -59,7 +59,7 @@ enum tes_client_engine_event {
 	TES_CLIENT_EV_NONE = 0,
 	TES_CLIENT_EV_SERVER_KEY = 1,  /* server: check it, answer with tes_client_engine_pin() */
 	TES_CLIENT_EV_ESTABLISHED = 2, /* the server's Finished is right: records may flow */
-	TES_CLIENT_EV_LOGIN = 3,       /* login_ok: 1 accepted, 0 refused */
+	TES_CLIENT_EV_LOGIN = 3,       /* login_result: accepted, refused or try again */
 	TES_CLIENT_EV_RECEIPT = 4,     /* receipt, of the report sent */
 	TES_CLIENT_EV_ALERT = 5        /* alert: the code the server sent (the call returns TES_ERR_PEER) */
 };
@@ -77,7 +77,7 @@ struct tes_client_engine_out {
 					    and FINISHED come out together, to go out in one write */
 	size_t frame_len;
 	uint8_t event;              /* enum tes_client_engine_event */
-	uint8_t login_ok;           /* TES_CLIENT_EV_LOGIN */
+	uint8_t login_result;       /* TES_CLIENT_EV_LOGIN: enum tes_login_result */
 	uint8_t alert;              /* TES_CLIENT_EV_ALERT: 1 .. TES_ALERT_MAX */
 	struct tes_rsa_pub server;  /* TES_CLIENT_EV_SERVER_KEY: passes tes_rsa_pub_check() */
 	struct tes_receipt receipt; /* TES_CLIENT_EV_RECEIPT: QUEUED, DUPLICATE, REJECTED or CONFLICT (no

@@ -98,6 +98,10 @@ session_error(struct tes_deliver *d, int r)
 		fprintf(stderr, "tes-police: %s is busy\n", d->pin.server);
 		return 0;
 	}
+	if (r == TES_ERR_BUSY) { /* LOGIN_RESULT try again: the reports wait in the spool */
+		fprintf(stderr, "tes-police: %s: server busy, try again\n", d->pin.server);
+		return 0;
+	}
 	if (r == TES_ERR_CLOSED || r == TES_ERR_TIMEOUT) {
 		fprintf(stderr, "tes-police: connection to %s lost: %s\n", d->pin.server, tes_err_str(r));
 		return 0;

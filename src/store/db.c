@@ -77,11 +77,11 @@ append(struct tes_db *db, uint8_t type, const uint8_t *key, const uint8_t *body,
 	if ((r = tes_journal_seal(&db->jk, db->head, &h, iv, body, n, rec, sizeof(rec), &used)) != 0)
 		return r;
 	/*= spec/STORAGE.md#journal MUST-J7, #durability MUST-DU2 */
-	if (tes_file_write_all(db->jfd, rec, used) != 0) {
+	if ((r = tes_file_write_all(db->jfd, rec, used)) != 0) {
 		/* take back a partial record; if that fails too, stop writing */
 		if (tes_file_truncate(db->jfd, db->end) != 0)
 			db->broken = 1;
-		return TES_ERR_IO;
+		return r; /* TES_ERR_NOSPACE on a full disk: the store stays usable */
 	}
 	if (off != NULL)
 		*off = db->end;
@@ -95,14 +95,16 @@ append(struct tes_db *db, uint8_t type, const uint8_t *key, const uint8_t *body,
 int
 tes_db_sync(struct tes_db *db)
 {
+	int r;
+
 	(void)tes_snapshot_reap(db, 0); /* collect a finished background compaction */
 	tes_tags_reap(db, 0);           /* and the plate tags once they are read */
 	if (db->broken)
 		return TES_ERR_IO;
-	if (tes_file_datasync(db->jfd) != 0) {
+	if ((r = tes_file_datasync(db->jfd)) != 0) {
 		/* the page cache state is unknown after a failed fsync */
 		db->broken = 1;
-		return TES_ERR_IO;
+		return r;
 	}
 	return 0;
 }

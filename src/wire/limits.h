@@ -77,6 +77,14 @@ enum tes_inner_type {
 	TES_INNER_TYPE_MAX = 5
 };
 
+/* LOGIN_RESULT values (spec/PROTOCOL.md#login): 0 is a real answer here, as on the wire. */
+enum tes_login_result {
+	TES_LOGIN_REFUSED = 0,
+	TES_LOGIN_ACCEPTED = 1,
+	TES_LOGIN_RETRY = 2, /* not recorded (disk full) or not checked (busy): try again later */
+	TES_LOGIN_RESULT_MAX = 2
+};
+
 /* Alert codes: deliberately few, the peer learns nothing more. */
 enum tes_alert {
 	TES_ALERT_INVALID = 0,

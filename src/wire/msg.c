@@ -203,7 +203,7 @@ tes_msg_login_decode(const uint8_t *p, size_t n, struct tes_login *m)
 int
 tes_msg_login_result_decode(const uint8_t *p, size_t n, uint8_t *ok)
 {
-	if (n != 2 || p[0] != TES_INNER_LOGIN_RESULT || p[1] > 1)
+	if (n != 2 || p[0] != TES_INNER_LOGIN_RESULT || p[1] > TES_LOGIN_RESULT_MAX)
 		return TES_ERR_FORMAT;
 	*ok = p[1];
 	return 0;

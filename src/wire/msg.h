@@ -211,7 +211,7 @@ tes_msg_login_decode(const uint8_t *p, size_t n, struct tes_login *m);
     requires \separated(ok, p + (0 .. n-1));
     terminates \true;
     assigns *ok;
-    ensures \result == 0 <==> (n == 2 && p[0] == TES_INNER_LOGIN_RESULT && p[1] <= 1);
+    ensures \result == 0 <==> (n == 2 && p[0] == TES_INNER_LOGIN_RESULT && p[1] <= TES_LOGIN_RESULT_MAX);
     ensures \result == 0 ==> *ok == p[1];
     ensures \result == 0 || \result == TES_ERR_FORMAT;
  */

@@ -196,7 +196,7 @@ test('driver records show the points and the approved violation', async () => {
 test('the audit log shows the logins and decisions, and the chain verifies', async () => {
 	await page.goto(`${base}/audit`);
 	const body = await page.locator('main').innerText();
-	assert.match(body, /login failed\s+boss/);
+	// refused logins are aggregated per source and minute (spec/STORAGE.md#attempts): no row yet
 	assert.match(body, /login ok\s+boss/);
 	assert.match(body, /approved\s+boss\s+report a{32} approved, 50 points/);
 	assert.match(body, /rejected\s+boss\s+report b{32} rejected, 0 points: plate unreadable/);

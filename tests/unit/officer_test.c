@@ -786,7 +786,7 @@ test_login_rules(void)
 	p = base;
 	p.refuse_login = 1;
 	r = eng_steps(&p, ENG_CLIENT_LOGIN, ENG_RESULT_TO_CLIENT);
-	OK(r == 0 && p.co.login_ok == 0 && !p.s.logged_in, "a refused login");
+	OK(r == 0 && p.co.login_result == TES_LOGIN_REFUSED && !p.s.logged_in, "a refused login");
 	r = eng_step(&p, ENG_CLIENT_REPORT);
 	EQ_INT(r == 0 ? eng_step(&p, ENG_REPORT_TO_SERVER) : r, TES_ERR_STATE,
 	       "then a REPORT is still refused");

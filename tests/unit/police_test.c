@@ -184,7 +184,8 @@ test_session(void)
 		   p.s.state == TES_ENG_READY,
 	   "the handshake completes on both sides");
 	r = eng_steps(&p, ENG_CLIENT_LOGIN, ENG_RESULT_TO_CLIENT);
-	OK(r == 0 && p.co.event == TES_CLIENT_EV_LOGIN && p.co.login_ok == 1, "the login is accepted");
+	OK(r == 0 && p.co.event == TES_CLIENT_EV_LOGIN && p.co.login_result == TES_LOGIN_ACCEPTED,
+	   "the login is accepted");
 	r = eng_steps(&p, ENG_CLIENT_REPORT, ENG_RECEIPT_TO_CLIENT);
 	OK(r == 0 && p.co.event == TES_CLIENT_EV_RECEIPT &&
 		   memcmp(p.co.receipt.id, p.rep.id, TES_REPORT_ID_LEN) == 0 &&
@@ -451,11 +452,17 @@ test_requests(void)
 	   "a report field longer than its array: the same");
 	p.refuse_login = 1;
 	r = eng_steps(&p, ENG_CLIENT_LOGIN, ENG_RESULT_TO_CLIENT);
-	OK(r == 0 && p.co.event == TES_CLIENT_EV_LOGIN && p.co.login_ok == 0 && tes_client_engine_ready(&p.c),
+	OK(r == 0 && p.co.event == TES_CLIENT_EV_LOGIN && p.co.login_result == TES_LOGIN_REFUSED &&
+		   tes_client_engine_ready(&p.c),
 	   "a refused login is an answer, not a failure");
+	p.refuse_login = 2;
+	r = eng_steps(&p, ENG_CLIENT_LOGIN, ENG_RESULT_TO_CLIENT);
+	OK(r == 0 && p.co.event == TES_CLIENT_EV_LOGIN && p.co.login_result == TES_LOGIN_RETRY &&
+		   tes_client_engine_ready(&p.c),
+	   "a login the server cannot record now is answered try again (MUST-L4)");
 	p.refuse_login = 0;
 	r = eng_steps(&p, ENG_CLIENT_LOGIN, ENG_RESULT_TO_CLIENT);
-	OK(r == 0 && p.co.login_ok == 1, "and the next login goes through");
+	OK(r == 0 && p.co.login_result == TES_LOGIN_ACCEPTED, "and the next login goes through");
 	/* giving up on an answer: BYE while the receipt is awaited */
 	r = eng_steps(&p, ENG_CLIENT_REPORT, ENG_CLIENT_REPORT);
 	OK(r == 0 && eng_bye(&p) == 0 && p.c.state == TES_CLIENT_ENG_DONE, "BYE while a receipt is pending");
