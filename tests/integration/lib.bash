@@ -166,3 +166,25 @@ police() { # police report|batch [options]: session options filled in (PWFILE=F:
 	"$POLICE" "$cmd" -s "127.0.0.1:$PORT" -k "$T/unit1.key" -u alice --password-file "${PWFILE:-$T/pw}" \
 		--server-key "$FP" "$@"
 }
+setup_dashboard() { # setup_dashboard DIR: a store with unit u1 as patrol-7, police alice and officer boss
+	# (both with password $PW), served with its dashboard: sets PW, FP, PORT, SERVER_PID, HP and U
+	local dir=$1
+	PW=amber-tulip-quarry-57
+	printf '%s\n' "$PW" >"$T/pw"
+	"$OFFICER" init -d "$dir" >/dev/null &&
+		"$POLICE" keygen -k "$T/unit1.key" >/dev/null &&
+		"$OFFICER" add-unit -d "$dir" patrol-7 "$T/unit1.key.pub" >/dev/null &&
+		"$OFFICER" add-user -d "$dir" alice --role police --password-file "$T/pw" >/dev/null &&
+		"$OFFICER" add-user -d "$dir" boss --role officer --password-file "$T/pw" >/dev/null &&
+		FP=$("$OFFICER" fingerprint -d "$dir") || return 1
+	HP=$(free_port)
+	U=http://127.0.0.1:$HP
+	start_server "$dir" --http "127.0.0.1:$HP" && wait_log "dashboard on http://127.0.0.1:$HP/" 1 5
+}
+req() { # req OUT CURL-ARGS...: one HTTP request, the response (with headers) in OUT; prints the status
+	local o=$1; shift
+	curl -s -i -o "$o" -w '%{http_code}' --max-time 10 "$@"
+}
+csrf_of() { # csrf_of FILE: the first form token in an HTTP response
+	grep -o 'name="csrf" value="[0-9a-f]*"' "$1" | head -1 | sed 's/.*value="//;s/"//'
+}

@@ -7,21 +7,10 @@
 # account only as a tag. An accepted login still gets its own record (MUST-AT3).
 . "$(dirname "$0")/lib.bash"
 D=$T/data
-PW=amber-tulip-quarry-57
-printf '%s\n' "$PW" >"$T/pw"
-check "data directory, unit, police user alice, officer boss" sh -c "
-	'$OFFICER' init -d '$D' >/dev/null &&
-	'$POLICE' keygen -k '$T/unit1.key' >/dev/null &&
-	'$OFFICER' add-unit -d '$D' patrol-7 '$T/unit1.key.pub' >/dev/null &&
-	'$OFFICER' add-user -d '$D' alice --role police --password-file '$T/pw' >/dev/null &&
-	'$OFFICER' add-user -d '$D' boss --role officer --password-file '$T/pw' >/dev/null"
-FP=$("$OFFICER" fingerprint -d "$D")
-HP=$(free_port)
-start_server "$D" --http "127.0.0.1:$HP" || exit 1
-wait_log "dashboard on http://127.0.0.1:$HP/" 1 5
-U=http://127.0.0.1:$HP
-req() { local o=$1; shift; curl -s -i -o "$o" -w '%{http_code}' --max-time 10 "$@"; }
-csrf_of() { grep -o 'name="csrf" value="[0-9a-f]*"' "$1" | head -1 | sed 's/.*value="//;s/"//'; }
+setup_dashboard "$D" >"$T/setup.out" 2>&1
+rc=$?
+ok $rc "data directory, unit, police user alice, officer boss, dashboard"
+[ $rc = 0 ] || { sed 's/^/# /' "$T/setup.out"; exit 1; }
 
 # flood SOURCE SECONDS: dashboard logins from SOURCE, each on a fresh login page with its own token,
 # with a wrong password (the names: the officer's, a password typed as a name, one name per try);

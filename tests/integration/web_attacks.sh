@@ -17,10 +17,7 @@ ID2=22222222222222222222222222222222
 police report --plate 34WEB01 --speed 120 --limit 90 --location "Ring Rd 4" --id $ID1 >/dev/null 2>&1
 police report --plate 34WEB02 --speed 70 --id $ID2 >/dev/null 2>&1
 
-# req OUTFILE curl-args...: headers+body in OUTFILE, prints the status code
-req() { local o=$1; shift; curl -s -i -o "$o" -w '%{http_code}' --max-time 10 "$@"; }
 has() { grep -qi -- "$2" "$1" && echo 0 || echo 1; }
-csrf_of() { grep -o 'name="csrf" value="[0-9a-f]*"' "$1" | head -1 | sed 's/.*value="//;s/"//'; }
 JAR=$T/jar
 
 code=$(req "$T/r" "$U/queue")
