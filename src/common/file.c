@@ -121,13 +121,29 @@ tes_file_dir_open(const char *dir, int *made, int *dfd)
 
 /* see file.h */
 int
-tes_file_lock(int dfd, const char *name, int wait, int *lfd)
+tes_file_dir_open_existing(const char *dir, int *dfd)
+{
+	if ((*dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+		return 0;
+	return errno == ENOENT ? TES_ERR_NOTFOUND : TES_ERR_IO;
+}
+
+/* see file.h */
+int
+tes_file_lock(int dfd, const char *name, unsigned flags, int *lfd)
 {
 	int r;
 
-	if ((*lfd = openat(dfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
-		return TES_ERR_IO;
-	while ((r = flock(*lfd, wait ? LOCK_EX : LOCK_EX | LOCK_NB)) != 0 && errno == EINTR)
+	/* flock needs no write access: a lock file that must exist is opened read-only */
+	if ((flags & TES_FILE_LOCK_EXISTING) != 0)
+		*lfd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	else
+		*lfd = openat(dfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (*lfd < 0)
+		return errno == ENOENT && (flags & TES_FILE_LOCK_EXISTING) != 0 ? TES_ERR_NOTFOUND
+										: TES_ERR_IO;
+	while ((r = flock(*lfd, (flags & TES_FILE_LOCK_WAIT) != 0 ? LOCK_EX : LOCK_EX | LOCK_NB)) != 0 &&
+	       errno == EINTR)
 		;
 	if (r == 0)
 		return 0;

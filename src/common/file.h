@@ -73,14 +73,26 @@ tes_file_sync_parent(const char *path);
 int
 tes_file_dir_open(const char *dir, int *made, int *dfd);
 
+/* Open the directory dir, which must exist (TES_ERR_NOTFOUND): *dfd. Makes nothing. TES_ERR_IO. */
+int
+tes_file_dir_open_existing(const char *dir, int *dfd);
+
+/* How tes_file_lock takes its lock. */
+enum tes_file_lock_flag {
+	TES_FILE_LOCK_WAIT = 1,    /* block until the lock is free (else TES_ERR_LOCKED at once) */
+	TES_FILE_LOCK_EXISTING = 2 /* never make the lock file: TES_ERR_NOTFOUND when it is missing */
+};
+
 /*
- * Take an exclusive flock(2) on name under dfd (made 0600 if missing, never
- * through a symbolic link); *lfd holds it until it is closed. wait 0:
- * TES_ERR_LOCKED at once when another process holds it; wait 1: block until
- * it is free. TES_ERR_IO. On failure *lfd is -1 and nothing stays open.
+ * Take an exclusive flock(2) on name under dfd (made 0600 if missing unless
+ * flags has TES_FILE_LOCK_EXISTING, never through a symbolic link); *lfd
+ * holds it until it is closed. flags (enum tes_file_lock_flag) without
+ * TES_FILE_LOCK_WAIT: TES_ERR_LOCKED at once when another process holds it;
+ * with it: block until it is free. TES_ERR_IO. On failure *lfd is -1 and
+ * nothing stays open.
  */
 int
-tes_file_lock(int dfd, const char *name, int wait, int *lfd);
+tes_file_lock(int dfd, const char *name, unsigned flags, int *lfd);
 
 /*
  * Create name under dfd with the given mode (subject to the umask), never an

@@ -616,6 +616,33 @@ tes_deliver_close(struct tes_deliver *d, int code)
 	return code;
 }
 
+/*
+ * The spool of --spool DIR, read without the unit key: nothing written, the
+ * retirements unverified (spec/SPOOL.md#listing). Only the listing uses it.
+ */
+static int
+peek_spool(struct tes_deliver *d)
+{
+	char err[512];
+	int r;
+
+	if ((r = spool_dir(d->o, d->spool_dir, sizeof d->spool_dir)) != EX_OK)
+		return r;
+	if ((r = tes_spooler_peek(&d->sp, d->spool_dir, err, sizeof err)) != 0) {
+		fprintf(stderr, "tes-police: %s\n", err);
+		return r == TES_ERR_NOTFOUND ? EX_NOINPUT : r == TES_ERR_IO ? EX_IOERR : EX_CONFIG;
+	}
+	if (d->sp.info.unread > 0)
+		fprintf(stderr,
+			"tes-police: spool %s: %zu bytes at the end are not whole records (left as they "
+			"are)\n",
+			d->spool_dir, d->sp.info.unread);
+	if (d->sp.info.unusable > 0)
+		fprintf(stderr, "tes-police: spool %s: %zu records do not decode\n", d->spool_dir,
+			d->sp.info.unusable);
+	return EX_OK;
+}
+
 /* see deliver.h */
 int
 tes_deliver_list(const struct tes_deliver_conf *o)
@@ -627,18 +654,27 @@ tes_deliver_list(const struct tes_deliver_conf *o)
 	int r;
 
 	d->o = o;
-	if (o->key == NULL) {
-		fprintf(stderr, "tes-police: -k KEY is required (the spool's keys derive from it)\n");
+	if (o->key == NULL && o->spool == NULL) {
+		fprintf(stderr, "tes-police: -k KEY or --spool DIR is required (the spool to list)\n");
 		return EX_USAGE;
 	}
-	if ((r = load_key(d)) != EX_OK || (r = open_spool(d, 0)) != EX_OK)
+	/*= spec/SPOOL.md#listing MUST-SP19: without -k the spool is only read, its retirements unverified */
+	if (o->key == NULL)
+		r = peek_spool(d);
+	else if ((r = load_key(d)) == EX_OK)
+		r = open_spool(d, 0);
+	if (r != EX_OK)
 		goto out;
 	while (tes_spooler_next(&d->sp, &pos, &e) == 0) {
 		tes_spooler_line(&e, line, sizeof line);
 		printf("%s\n", line);
 		n++;
 	}
-	fprintf(stderr, "%zu report%s wait%s in %s\n", n, n == 1 ? "" : "s", n == 1 ? "s" : "", d->spool_dir);
+	fprintf(stderr, "%zu report%s wait%s in %s%s\n", n, n == 1 ? "" : "s", n == 1 ? "s" : "",
+		d->spool_dir,
+		o->key != NULL ? ""
+			       : " (read without the unit key: retirements not verified; give -k KEY to "
+				 "check them)");
 	r = EX_OK;
 out:
 	if (d->sp.opened)

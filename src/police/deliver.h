@@ -82,7 +82,10 @@ tes_deliver_close(struct tes_deliver *d, int code);
 
 /*
  * The spool listing of tes-police spool: one line per waiting report on
- * stdout. The sysexits code.
+ * stdout. With conf->key, the spool is opened as for sending (and repaired);
+ * without it, conf->spool is only read and its retirements are not verified
+ * (spec/SPOOL.md#listing): EX_NOINPUT when it does not exist. The sysexits
+ * code.
  */
 int
 tes_deliver_list(const struct tes_deliver_conf *conf);

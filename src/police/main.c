@@ -68,6 +68,7 @@ static const char usage_text[] =
 	"  batch  [session options] [--format csv|jsonl] < FILE   one violation per line\n"
 	"  flush  [session options]          send what waits in the spool\n"
 	"  spool  -k KEY [--spool DIR]       list what waits in the spool\n"
+	"  spool  --spool DIR                the same without the unit key: read only, unverified\n"
 	"\n" SESSION_OPTIONS "  -h, --help, -V, --version\n"
 	"\n" EXIT_TEXT;
 
@@ -108,9 +109,14 @@ static const char flush_text[] =
 
 static const char spool_text[] =
 	"usage: tes-police spool -k KEY [--spool DIR]\n"
+	"       tes-police spool --spool DIR\n"
 	"\n"
 	"List the reports that wait in the unit's spool, one line each: id, plate, user, when\n"
-	"spooled. Needs no password and no server. Exit status: 0, 64 usage, 78 spool unusable.\n";
+	"spooled. Needs no password and no server. With --spool DIR alone (no unit key) the spool\n"
+	"is only read, never written or repaired, and records saying a report was sent cannot be\n"
+	"verified: they are believed for this listing, and the count on stderr says so.\n"
+	"Exit status: 0, 64 usage, 66 no spool at DIR (without -k), 74 read error,\n"
+	"78 spool unusable.\n";
 
 struct command {
 	const char *name, *help;

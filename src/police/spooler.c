@@ -247,13 +247,27 @@ index_add(struct tes_spooler *s, size_t ri, const uint8_t *q, size_t len)
 		tbl_put(s, s->by_digest, s->scratch.digest, ri);
 }
 
+/*
+ * Whether the tag of the DONE or SEEN q verifies under the device key; a
+ * spool read without the unit key (tes_spooler_peek) cannot tell, and takes
+ * it at face value for its listing.
+ */
+static int
+device_tag_ok(const struct tes_spooler *s, const uint8_t *q, size_t len)
+{
+	/*= spec/SPOOL.md#listing MUST-SP19: without the unit key, retirements are taken unverified, for the listing only */
+	if (s->readonly)
+		return 1;
+	/*= spec/SPOOL.md#keys MUST-SP7: a DONE or SEEN counts only when its tag verifies under the device key */
+	return tes_spool_verify(s->device_key, q, len) == 0;
+}
+
 static void
 index_done(struct tes_spooler *s, size_t ri, const uint8_t *q, size_t len)
 {
 	struct tes_spool_done d;
 
-	/*= spec/SPOOL.md#keys MUST-SP7: a DONE counts only when its tag verifies under the device key */
-	if (tes_spool_verify(s->device_key, q, len) != 0 || tes_spool_done_decode(q, len, &d) != 0)
+	if (!device_tag_ok(s, q, len) || tes_spool_done_decode(q, len, &d) != 0)
 		return;
 	s->rec[ri].state = ST_APPLIED;
 	retire_id(s, d.id);
@@ -264,7 +278,7 @@ index_seen(struct tes_spooler *s, size_t ri, const uint8_t *q, size_t len)
 {
 	struct tes_spool_seen sn;
 
-	if (tes_spool_verify(s->device_key, q, len) != 0 || tes_spool_seen_decode(q, len, &sn) != 0)
+	if (!device_tag_ok(s, q, len) || tes_spool_seen_decode(q, len, &sn) != 0)
 		return;
 	s->rec[ri].state = ST_APPLIED;
 	tbl_put(s, s->by_digest, sn.digest, ri);
@@ -339,17 +353,37 @@ scan(struct tes_spooler *s, size_t *tail, int *kind)
 
 /* Opening */
 
+/* The spool directory's descriptor: made 0700 when missing, unless the spool is only read. */
+static int
+dir_fd(struct tes_spooler *s, const char *dir, char *err, size_t cap)
+{
+	int made = 0, r;
+
+	if (s->readonly)
+		r = tes_file_dir_open_existing(dir, &s->dfd);
+	else
+		r = tes_file_dir_open(dir, &made, &s->dfd);
+	if (r == TES_ERR_NOTFOUND)
+		return fail(err, cap, r, "no spool directory %s", dir);
+	if (r != 0)
+		return fail(err, cap, TES_ERR_IO, "cannot %s the spool directory %s: %s",
+			    s->readonly ? "open" : "make or open", dir, strerror(errno));
+	s->info.created = made;
+	return 0;
+}
+
 static int
 dir_open(struct tes_spooler *s, const char *dir, char *err, size_t cap)
 {
 	struct stat st;
-	int made;
+	int r;
 
 	/*= spec/SPOOL.md#directory MUST-SP1: made 0700, refused with group or other access */
-	if (tes_file_dir_open(dir, &made, &s->dfd) != 0 || fstat(s->dfd, &st) != 0)
-		return fail(err, cap, TES_ERR_IO, "cannot make or open the spool directory %s: %s", dir,
+	if ((r = dir_fd(s, dir, err, cap)) != 0)
+		return r;
+	if (fstat(s->dfd, &st) != 0)
+		return fail(err, cap, TES_ERR_IO, "cannot open the spool directory %s: %s", dir,
 			    strerror(errno));
-	s->info.created = made;
 	if (st.st_uid != geteuid())
 		return fail(err, cap, TES_ERR_KEY, "spool directory %s belongs to another user", dir);
 	if ((st.st_mode & 077) != 0)
@@ -361,14 +395,18 @@ dir_open(struct tes_spooler *s, const char *dir, char *err, size_t cap)
 static int
 lock_take(struct tes_spooler *s, const char *dir, char *err, size_t cap)
 {
+	unsigned how = s->readonly ? TES_FILE_LOCK_EXISTING : 0;
 	int r;
 
 	/*= spec/SPOOL.md#locking MUST-SP2: one process at a time; a second one waits, and says so once */
-	if ((r = tes_file_lock(s->dfd, name_lock, 0, &s->lfd)) == TES_ERR_LOCKED) {
+	if ((r = tes_file_lock(s->dfd, name_lock, how, &s->lfd)) == TES_ERR_LOCKED) {
 		fprintf(stderr, "tes-police: waiting for another tes-police using the spool %s\n", dir);
 		s->info.waited = 1;
-		r = tes_file_lock(s->dfd, name_lock, 1, &s->lfd);
+		r = tes_file_lock(s->dfd, name_lock, how | TES_FILE_LOCK_WAIT, &s->lfd);
 	}
+	/*= spec/SPOOL.md#listing MUST-SP19: no lock file: no tes-police ever used the spool here */
+	if (r == TES_ERR_NOTFOUND)
+		return 0;
 	if (r != 0)
 		return fail(err, cap, TES_ERR_IO, "cannot lock %s/%s: %s", dir, name_lock, strerror(errno));
 	return 0;
@@ -398,6 +436,8 @@ load(struct tes_spooler *s, const char *dir, int *hdr_bad, char *err, size_t cap
 	/*= spec/SPOOL.md#directory MUST-SP1: the spool is a regular file only its owner may access */
 	r = tes_file_load(s->dfd, name_spool, TES_FILE_NOFOLLOW | TES_FILE_SECRET, s->buf,
 			  TES_SPOOLER_FILE_MAX, &s->len);
+	if (r == TES_ERR_NOTFOUND && s->readonly)
+		return fail(err, cap, r, "no spool in %s (%s/%s does not exist)", dir, dir, name_spool);
 	if (r == TES_ERR_NOTFOUND)
 		return create(s, dir, err, cap);
 	if (r == TES_ERR_KEY)
@@ -538,14 +578,12 @@ open_append(struct tes_spooler *s, const char *dir, char *err, size_t cap)
 	return 0;
 }
 
-/* see spooler.h */
-int
-tes_spooler_open(struct tes_spooler *s, const char *dir, const struct tes_rsa_priv *unit, uint64_t now,
-		 char *err, size_t cap)
+/* The state every open starts from: nothing read, no descriptor, fresh table keys. */
+static void
+start(struct tes_spooler *s, int readonly, char *err, size_t cap)
 {
-	int r, hdr_bad = 0;
-
 	s->opened = 1;
+	s->readonly = readonly;
 	s->dfd = s->lfd = s->fd = -1;
 	s->failed = 0;
 	s->has_user = 0;
@@ -557,6 +595,16 @@ tes_spooler_open(struct tes_spooler *s, const char *dir, const struct tes_rsa_pr
 	tes_rng_bytes(s->hk, sizeof(s->hk));
 	s->hk[0] |= 1;
 	s->hk[1] |= 1;
+}
+
+/* see spooler.h */
+int
+tes_spooler_open(struct tes_spooler *s, const char *dir, const struct tes_rsa_priv *unit, uint64_t now,
+		 char *err, size_t cap)
+{
+	int r, hdr_bad = 0;
+
+	start(s, 0, err, cap);
 	if ((r = derive_device(s, unit)) != 0) {
 		fail(err, cap, r, "the unit key cannot key the spool");
 		goto out;
@@ -567,6 +615,34 @@ tes_spooler_open(struct tes_spooler *s, const char *dir, const struct tes_rsa_pr
 		goto out;
 	s->first_added = s->nrec;
 	r = 0;
+out:
+	if (r != 0)
+		tes_spooler_close(s);
+	return r;
+}
+
+/* see spooler.h */
+int
+tes_spooler_peek(struct tes_spooler *s, const char *dir, char *err, size_t cap)
+{
+	size_t tail = 0;
+	int r, hdr_bad = 0, kind = TAIL_NONE;
+
+	/*= spec/SPOOL.md#listing MUST-SP19: read-only: nothing is made, repaired, compacted or written */
+	start(s, 1, err, cap);
+	if ((r = dir_open(s, dir, err, cap)) != 0 || (r = lock_take(s, dir, err, cap)) != 0 ||
+	    (r = load(s, dir, &hdr_bad, err, cap)) != 0)
+		goto out;
+	r = TES_ERR_FORMAT;
+	if (hdr_bad) {
+		fail(err, cap, r, "%s/%s does not start with a spool header; left as it is", dir, name_spool);
+		goto out;
+	}
+	if ((r = scan(s, &tail, &kind)) != 0) {
+		fail(err, cap, r, "%s/%s holds more than %d records", dir, name_spool, TES_SPOOLER_RECS_MAX);
+		goto out;
+	}
+	s->info.unread = s->len - tail;
 out:
 	if (r != 0)
 		tes_spooler_close(s);
@@ -585,7 +661,7 @@ tes_spooler_password(struct tes_spooler *s, const char *user, size_t user_len, c
 	size_t i;
 	int r;
 
-	if (s->has_user)
+	if (s->has_user || s->readonly)
 		return TES_ERR_STATE;
 	if (tes_field_name_valid(user, user_len) != 0)
 		return TES_ERR_NAME;
@@ -726,6 +802,8 @@ append(struct tes_spooler *s, size_t n)
 {
 	struct tes_spool_rec rec = { .off = s->len, .len = n, .type = s->buf[s->len + 2] };
 
+	if (s->readonly)
+		return TES_ERR_STATE;
 	if (s->failed)
 		return TES_ERR_IO;
 	/*= spec/SPOOL.md#durability MUST-SP13: one write on the O_APPEND descriptor; a failure stops every later one */
@@ -786,6 +864,8 @@ tes_spooler_add(struct tes_spooler *s, const struct tes_spooler_item *it,
 int
 tes_spooler_sync(struct tes_spooler *s)
 {
+	if (s->readonly)
+		return TES_ERR_STATE;
 	if (s->failed)
 		return TES_ERR_IO;
 	/*= spec/SPOOL.md#durability MUST-SP13: durable before anything says spooled or is sent */

@@ -13,8 +13,10 @@
  * fstat, flock, read, the repairs and the compaction (write, fsync, rename),
  * and draws the random salt and table keys; tes_spooler_password runs
  * Argon2id, which allocates its memory cost. Both run before the caller
- * enters its sandbox. After them the only system calls this module makes
- * are write(2) on the spool's O_APPEND descriptor (tes_spooler_add,
+ * enters its sandbox; tes_spooler_peek (a listing without the unit key)
+ * makes only open, fstat, flock and read, and draws the table keys. After
+ * them the only system calls this module makes are write(2) on the spool's
+ * O_APPEND descriptor (tes_spooler_add,
  * tes_spooler_retire, tes_spooler_drop_added) and fdatasync(2)
  * (tes_spooler_sync, tes_spooler_drop_added); tes_spooler_close adds
  * close(2). A failed or short write, or a failed fdatasync, makes every
@@ -68,6 +70,7 @@ struct tes_spooler_info {
 	size_t torn;        /* bytes of an incomplete last record cut */
 	size_t quarantined; /* bytes from a malformed record to the end, moved to quarantine */
 	char quarantine[TES_SPOOLER_NAME_MAX]; /* that file's name in the directory ("" if none) */
+	size_t unread; /* tes_spooler_peek: bytes at the end that are no whole record, left as they are */
 };
 
 /* One pending entry (tes_spooler_next). */
@@ -110,7 +113,8 @@ struct tes_spooler_rec {
  * inside; the descriptors are its own.
  */
 struct tes_spooler {
-	int opened;       /* tes_spooler_open ran: the descriptors below are set */
+	int opened;       /* tes_spooler_open or _peek ran: the descriptors below are set */
+	int readonly;     /* opened by tes_spooler_peek: no key, no writes */
 	int dfd, lfd, fd; /* the directory, D/lock (flock'ed), D/spool (O_APPEND), -1 when closed */
 	int failed;       /* a write or a sync failed: no more writes */
 	uint8_t salt[TES_SPOOL_SALT_LEN];
@@ -152,11 +156,30 @@ tes_spooler_open(struct tes_spooler *s, const char *dir, const struct tes_rsa_pr
 		 char *err, size_t cap);
 
 /*
+ * Open the spool directory dir read-only, without the unit key, for a
+ * listing (spec/SPOOL.md#listing): the directory and D/spool must exist
+ * (TES_ERR_NOTFOUND, naming the one missing); the lock is taken as
+ * tes_spooler_open takes it, but D/lock is never made (without it, no
+ * tes-police has used the spool there, and the spool is read unlocked).
+ * Nothing is made, repaired, compacted or written: a torn or malformed tail
+ * is left as it is and counted in s->info.unread. DONE and SEEN tags cannot
+ * be checked without the unit key: a DONE that decodes retires its ADDs as
+ * if it verified, so tes_spooler_next may omit an entry a forged DONE hides
+ * (never shows one that is not in the file). Only tes_spooler_next,
+ * tes_spooler_pending, tes_spooler_line and tes_spooler_close may follow;
+ * the others refuse with TES_ERR_STATE. Errors as tes_spooler_open's, and
+ * TES_ERR_FORMAT for a file without a spool header.
+ */
+int
+tes_spooler_peek(struct tes_spooler *s, const char *dir, char *err, size_t cap);
+
+/*
  * Derive the user key of user (a valid name, user_len bytes) from pw
  * (Argon2id: slow, and it allocates; before the sandbox), and check every
  * entry against it (verdicts). A wrong password gives a key under which
  * that user's entries do not verify; nothing else tells. Once per open:
- * it wipes the unit secret the keys come from (TES_ERR_STATE after).
+ * it wipes the unit secret the keys come from (TES_ERR_STATE after, and
+ * after tes_spooler_peek).
  * TES_ERR_NAME, or tes_passwd_derive's errors.
  */
 int

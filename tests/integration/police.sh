@@ -207,4 +207,29 @@ ok $(grep -q 'QUEUED$' "$T/ta.out" && [ "$(grep -c 'QUEUED$' "$T/ta.out")" = 1 ]
 "$OFFICER" pending -d "$D" >"$T/pending"
 absent "the changed entry reached the server under neither plate" ' T[AB]1 ' ' TA2 ' "$T/pending"
 
+# --- the spool listed by its directory alone, without the unit key (spec/SPOOL.md MUST-SP19)
+KL=$T/sp
+stop_server
+police report --spool "$KL" --plate KL1 --speed 94 --time 2026-11-24T12:00:00Z >/dev/null 2>&1
+police report --spool "$KL" --plate KL2 --speed 95 --time 2026-11-24T12:00:00Z >/dev/null 2>&1
+sum=$(sha256sum "$KL/spool")
+"$POLICE" spool --spool "$KL" >"$T/kl.out" 2>"$T/kl.err"
+ok $([ $? = 0 ] && [ "$(grep -c . "$T/kl.out")" = 2 ] && grep -q ' KL1 alice ' "$T/kl.out" && grep -q ' KL2 alice ' "$T/kl.out" &&
+	grep -q "2 reports wait in $KL (read without the unit key: retirements not verified; give -k KEY" "$T/kl.err" && echo 0 || echo 1) \
+	"spool --spool DIR without -k lists the 2 waiting and says their retirements are not verified"
+ok $([ "$(sha256sum "$KL/spool")" = "$sum" ] && [ "$(ls "$KL" | tr '\n' ' ')" = "lock spool " ] && echo 0 || echo 1) \
+	"the keyless listing leaves the spool as it was"
+start_server "$D" || exit 1
+police flush --spool "$KL" >/dev/null 2>&1
+sum=$(sha256sum "$KL/spool")
+"$POLICE" spool --spool "$KL" >"$T/kl.out" 2>"$T/kl.err"
+ok $([ $? = 0 ] && [ ! -s "$T/kl.out" ] && grep -q "^0 reports wait in $KL (read without the unit key" "$T/kl.err" &&
+	[ "$(sha256sum "$KL/spool")" = "$sum" ] && echo 0 || echo 1) \
+	"after a flush the keyless listing shows none waiting, and still writes nothing"
+"$POLICE" spool --spool "$T/nosuch.spool" >"$T/kl.out" 2>"$T/kl.err"
+ok $([ $? = 66 ] && grep -q "$T/nosuch.spool" "$T/kl.err" && [ ! -e "$T/nosuch.spool" ] && echo 0 || echo 1) \
+	"a missing spool directory without -k: 66, named, and not made"
+"$POLICE" spool >"$T/kl.out" 2>"$T/kl.err"
+ok $([ $? = 64 ] && grep -q -- '-k KEY or --spool DIR' "$T/kl.err" && echo 0 || echo 1) "spool with neither -k nor --spool: usage (64)"
+
 done_testing

@@ -752,6 +752,54 @@ test_spool_dir(void)
 	tes_spooler_close(&sp);
 }
 
+/*
+ * A spool read without the unit key (spec/SPOOL.md#listing MUST-SP19): nothing made or written,
+ * a DONE believed for the listing even when its tag is forged, no write allowed after it.
+ */
+static void
+test_spool_peek(void)
+{
+	static const uint8_t forged_key[TES_SPOOL_KEY_LEN] = { 9 };
+	const char *dir = spool_dir("peek.spool"), *missing = spool_dir("peek-missing.spool");
+	struct tes_spool_done d = { .status = TES_SPOOL_QUEUED, .at = t0 + 2 };
+	uint8_t id1[TES_REPORT_ID_LEN], rec[2 + TES_SPOOL_DONE_LEN];
+	char err[256];
+	size_t used;
+	long size;
+	int r, fd;
+
+	r = tes_spooler_peek(&sp, missing, err, sizeof err);
+	OK(r == TES_ERR_NOTFOUND && strstr(err, missing) != NULL && util_mode(missing, ".") == -1,
+	   "a missing spool directory is named, not made: %s", err);
+	OK(sp_open(dir, &eng_unit_key, t0) == 0 && tes_spooler_password(&sp, "alice", 5, pw_right, 13) == 0,
+	   "open, alice");
+	r = spool_one("PK1", 90, t0 - 10, t0, id1);
+	r = r ? r : spool_one("PK2", 91, t0 - 9, t0, d.id);
+	r = r ? r : spool_one("PK3", 92, t0 - 8, t0, NULL);
+	OK(r == 0 && tes_spooler_retire(&sp, id1, TES_SPOOL_QUEUED, t0 + 1) == 0 &&
+		   tes_spooler_sync(&sp) == 0,
+	   "three entries, the first retired");
+	tes_spooler_close(&sp);
+	/* PK2 retired by a DONE under a key that is not the device key */
+	r = tes_spool_done_encode(forged_key, &d, rec, sizeof rec, &used);
+	fd = open(util_scratch_path("peek.spool/spool"), O_WRONLY | O_APPEND);
+	OK(r == 0 && fd >= 0 && write(fd, rec, used) == (ssize_t)used, "a forged DONE appended");
+	if (fd >= 0)
+		close(fd);
+	size = util_size(dir, "spool");
+	r = tes_spooler_peek(&sp, dir, err, sizeof err);
+	OK(r == 0 && tes_spooler_pending(&sp) == 1 && sp.info.unusable == 0,
+	   "without the key the forged DONE is believed: one entry waits (MUST-SP19)");
+	EQ_INT(tes_spooler_password(&sp, "alice", 5, pw_right, 13), TES_ERR_STATE,
+	       "no password after a peek");
+	EQ_INT(tes_spooler_sync(&sp), TES_ERR_STATE, "nor any write");
+	tes_spooler_close(&sp);
+	OK(util_size(dir, "spool") == size, "the file is as it was");
+	OK(sp_open(dir, &eng_unit_key, t0 + 3) == 0 && tes_spooler_pending(&sp) == 2 && sp.info.unusable == 1,
+	   "with the key the forged DONE does not verify: two entries wait, one record unusable");
+	tes_spooler_close(&sp);
+}
+
 /* Entries survive a reopen in order; verdicts: this user's, another user's, a wrong password. */
 static void
 test_spool_users(void)
@@ -1136,6 +1184,7 @@ main(void)
 	test_spool_codec();
 	test_spool_dir();
 	test_spool_users();
+	test_spool_peek();
 	test_spool_ids();
 	test_spool_repair();
 	test_spool_drop();
