@@ -29,8 +29,8 @@ genuine() { # genuine PLATE [options]: one report from 127.0.0.1 as user bob
 # trickle PORT FIRST LAST PER STEP: from 127.0.0.FIRST .. LAST, PER connections each, every one
 # sending one byte of a CLIENT_HELLO frame every STEP seconds; a closed one is opened again at once.
 # Prints "held N" once it holds N connections, and how long each closed one lasted ("closed S").
-trickle() {
-	perl -e '
+trickle() { # run in the background: exec makes its pid perl's, so that kill "$!" stops it
+	exec perl -e '
 		use IO::Socket::INET; use IO::Select; use Time::HiRes qw(time sleep);
 		my ($port, $first, $last, $per, $step) = @ARGV;
 		$| = 1; $SIG{PIPE} = "IGNORE";
@@ -62,6 +62,7 @@ trickle() {
 
 trickle "$PORT" 2 9 12 2 >"$T/trickle.out" 2>&1 &
 TRICKLE=$!
+trap 'kill "$TRICKLE" 2>/dev/null; cleanup' EXIT
 # the slots fill within the first seconds; then a genuine unit reports
 sleep 2
 n=$(pgrep -c -P "$SERVER_PID" -x tes-parser)
