@@ -63,10 +63,10 @@ tes_quarantine_move(const struct tes_db *db, const char *file, char name[static 
 	snprintf(name, TES_QUARANTINE_NAME_MAX, "%s-%lld", file, (long long)time(NULL));
 	if ((r = qdir_open(db, &qfd)) != 0)
 		return r;
-	if (faccessat(qfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-		r = TES_ERR_EXISTS;
-	else if (renameat(db->dfd, file, qfd, name) != 0 || tes_file_sync(qfd) != 0 ||
-		 tes_file_sync(db->dfd) != 0)
+	/* never over an earlier copy: RENAME_NOREPLACE, not a look before the rename */
+	if (renameat2(db->dfd, file, qfd, name, RENAME_NOREPLACE) != 0)
+		r = errno == EEXIST ? TES_ERR_EXISTS : TES_ERR_IO;
+	else if (tes_file_sync(qfd) != 0 || tes_file_sync(db->dfd) != 0)
 		r = TES_ERR_IO;
 	close(qfd);
 	return r;

@@ -379,8 +379,8 @@ cut_tail(struct tes_db *db, const uint8_t *map, size_t size, int why)
 		"kept in %s/%s/%s and cut\n",
 		db->dir, NAME_JOURNAL, (unsigned long long)(size - db->end), (unsigned long long)db->seq,
 		(unsigned long long)db->end,
-		map[db->end] == 0 && all_zero(map + db->end, size - db->end) ? "zeros" : tes_err_str(why),
-		db->dir, NAME_QUARANTINE, name);
+		all_zero(map + db->end, size - db->end) ? "zeros" : tes_err_str(why), db->dir,
+		NAME_QUARANTINE, name);
 	if (tes_file_truncate(db->jfd, db->end) != 0 || tes_file_sync(db->jfd) != 0)
 		return TES_ERR_IO;
 	return 0;

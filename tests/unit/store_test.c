@@ -1206,6 +1206,18 @@ test_splice(const char *tpl)
 	truncate_to(d, "journal", off[12]);
 	EQ_INT(open_rc(d), TES_ERR_CORRUPT,
 	       "journal cut below the drivers.enc snapshot -> CORRUPT (MUST-RC3)");
+	{
+		struct tes_db_damage dmg;
+		struct tes_db *db = NULL;
+		long q;
+
+		EQ_INT(tes_db_recover(d, &dmg, &db), 0,
+		       "recover moves the snapshot the journal lost (MUST-RC4)");
+		tes_db_close(db);
+		OK(strstr(dmg.done, "drivers.enc to quarantine/drivers.enc-") != NULL, "... and says so: %s",
+		   dmg.done);
+		EQ_INT(quarantined(d, &q), 1, "... into quarantine/, where it is kept");
+	}
 	util_rm_rf(d);
 	copy_store(tpl, d);
 	truncate_to(d, "journal", off[n - 1]);
