@@ -610,10 +610,11 @@ do_recover(struct opts *o)
 		fprintf(stderr, "tes-officer: recover: %s is in use: stop its server first\n", o->dir);
 		return EX_TEMPFAIL;
 	}
-	if (dmg.done[0] != '\0')
-		fprintf(stderr, "tes-officer: recover: moved %s\n", dmg.done);
-	if (r != 0)
+	if (r != 0) {
+		if (dmg.done[0] != '\0')
+			fprintf(stderr, "tes-officer: recover: moved %s\n", dmg.done);
 		return open_error(o->dir, r, &dmg);
+	}
 	if (dmg.done[0] == '\0') {
 		printf("%s opens as it is: nothing to recover\n", o->dir);
 		tes_db_close(db);
