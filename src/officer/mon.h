@@ -32,7 +32,9 @@ enum tes_mon_type {
 	TES_MON_REPORT = 6,     /* child -> master: report + signature */
 	TES_MON_REPORT_ANS = 7, /* master -> child: receipt */
 	TES_MON_LOG = 8,        /* child -> master: one log line */
-	TES_MON_TYPE_MAX = 8
+	TES_MON_RESUME = 9,     /* child -> master: a resumed handshake (ticket), once, instead of HANDSHAKE */
+	TES_MON_HEARTBEAT = 10, /* child -> master: an authenticated record came; no answer */
+	TES_MON_TYPE_MAX = 10
 };
 
 /* Master-side session states (bit values so the table can hold masks). */
@@ -56,7 +58,9 @@ enum tes_mon_state {
 	X(TES_MON_HANDSHAKE, TES_MS_HANDSHAKE, 1, on_handshake) \
 	X(TES_MON_LOGIN, TES_MS_UNIT, 0, on_login)              \
 	X(TES_MON_REPORT, TES_MS_USER, 0, on_report)            \
-	X(TES_MON_LOG, TES_MS_HANDSHAKE | TES_MS_UNIT | TES_MS_USER, 0, on_log)
+	X(TES_MON_LOG, TES_MS_HANDSHAKE | TES_MS_UNIT | TES_MS_USER, 0, on_log) \
+	X(TES_MON_RESUME, TES_MS_HANDSHAKE, 1, on_resume)       \
+	X(TES_MON_HEARTBEAT, TES_MS_USER, 0, on_heartbeat)
 
 struct tes_mon_init {
 	uint8_t server_random[TES_RANDOM_LEN];
@@ -64,7 +68,16 @@ struct tes_mon_init {
 	uint8_t e_len;
 	uint8_t e[TES_RSA_E_MAX];
 	uint8_t allow_des;
-	uint32_t idle_timeout; /* seconds */
+	uint32_t idle_timeout;  /* seconds */
+	uint32_t rekey_records; /* records per key and direction (spec/PROTOCOL.md#rekey) */
+	uint32_t rekey_bytes;   /* record payload bytes per key and direction */
+};
+
+struct tes_mon_resume {
+	struct tes_resume_hello rh; /* client hello fields and ticket */
+	uint8_t server_x25519[TES_X25519_LEN];
+	uint8_t suite; /* suite the child chose */
+	struct tes_unit_auth ua;
 };
 
 struct tes_mon_handshake {
@@ -76,7 +89,14 @@ struct tes_mon_handshake {
 
 struct tes_mon_status {           /* HANDSHAKE_ANS and LOGIN_ANS */
 	uint8_t status;           /* 0 ok, 1 refused, 2 try again (LOGIN_ANS only) */
-	uint8_t pms[TES_PMS_LEN]; /* HANDSHAKE_ANS only */
+	uint8_t pms[TES_PMS_LEN]; /* HANDSHAKE_ANS only: the transported secret, or after RESUME the
+				     resumption secret */
+	/* status 0 only (else all zero): the SESSION record's master-side fields */
+	uint32_t lifetime;        /* seconds left before the session deadline */
+	uint32_t ticket_lifetime; /* LOGIN_ANS: seconds the ticket is good for; 0 = no ticket */
+	uint8_t res_secret[TES_HASH_LEN]; /* LOGIN_ANS with a ticket: its resumption secret */
+	uint16_t ticket_len;              /* 0 .. TES_TICKET_MAX; 0 iff ticket_lifetime == 0 */
+	uint8_t ticket[TES_TICKET_MAX];
 };
 
 struct tes_mon_report {
@@ -101,6 +121,7 @@ struct tes_mon_msg {
 		struct tes_mon_report rep;
 		struct tes_receipt rcpt;
 		struct tes_mon_log log;
+		struct tes_mon_resume res;
 	} u;
 };
 

@@ -42,6 +42,14 @@ enum tes_limits {
 	TES_TIME_MIN = 1577836800, /* 2020-01-01T00:00:00Z */
 	TES_TIME_SKEW = 300,       /* seconds a report may lie in the future */
 
+	/* Resumption tickets and key bounds (spec/PROTOCOL.md#resumption, #rekey) */
+	TES_TICKET_MAX = 256,        /* sealed ticket bytes on the wire */
+	TES_TICKET_LIFETIME = 43200, /* seconds: a ticket lives at most 12 h from the login that earned it */
+	TES_REKEY_RECORDS = 65536,   /* records per session key and direction */
+	TES_REKEY_BYTES = 8388608,   /* record payload bytes per session key and direction: 2^20 blocks */
+	TES_REKEY_RECORDS_MIN = 1,
+	TES_REKEY_BYTES_MIN = 4096,
+
 	/* canonical report: id, unit key id, plate, speed, limit, time, location */
 	TES_REPORT_MAX =
 		TES_REPORT_ID_LEN + TES_KEYID_LEN + 1 + TES_PLATE_MAX + 2 + 2 + 8 + 1 + TES_LOCATION_MAX,
@@ -56,7 +64,9 @@ enum tes_frame_type {
 	TES_FRAME_FINISHED = 4,
 	TES_FRAME_RECORD = 5,
 	TES_FRAME_ALERT = 6,
-	TES_FRAME_TYPE_MAX = 6
+	TES_FRAME_RESUME_HELLO = 7, /* CLIENT_HELLO fields and a ticket */
+	TES_FRAME_UNIT_AUTH = 8,    /* the unit's signature over a resumed handshake */
+	TES_FRAME_TYPE_MAX = 8
 };
 
 /* Cipher suites: block cipher in CBC mode + HMAC-SHA256, encrypt-then-MAC. */
@@ -74,7 +84,9 @@ enum tes_inner_type {
 	TES_INNER_REPORT = 3,
 	TES_INNER_RECEIPT = 4,
 	TES_INNER_BYE = 5,
-	TES_INNER_TYPE_MAX = 5
+	TES_INNER_HEARTBEAT = 6, /* both ways, empty: the session is alive */
+	TES_INNER_SESSION = 7,   /* S->C: timeouts, key bounds, resumption ticket */
+	TES_INNER_TYPE_MAX = 7
 };
 
 /* LOGIN_RESULT values (spec/PROTOCOL.md#login): 0 is a real answer here, as on the wire. */
@@ -85,13 +97,20 @@ enum tes_login_result {
 	TES_LOGIN_RESULT_MAX = 2
 };
 
+/* LOGIN feature bits (the optional last byte of LOGIN). */
+enum tes_login_feature {
+	TES_LOGIN_FEAT_SESSION = 1, /* answer an accepted login with a SESSION record */
+	TES_LOGIN_FEAT_MAX = 1
+};
+
 /* Alert codes: deliberately few, the peer learns nothing more. */
 enum tes_alert {
 	TES_ALERT_INVALID = 0,
 	TES_ALERT_PROTOCOL = 1, /* any framing, crypto or state error */
 	TES_ALERT_AUTH = 2,     /* unit or user authentication failed */
 	TES_ALERT_BUSY = 3,     /* server at capacity or shutting down */
-	TES_ALERT_MAX = 3
+	TES_ALERT_REKEY = 4,    /* the session keys reached their bound: resume and go on */
+	TES_ALERT_MAX = 4
 };
 
 /* Receipt status (spec/PROTOCOL.md#report). */

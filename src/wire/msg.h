@@ -48,6 +48,31 @@ struct tes_login {
 	char user[TES_NAME_MAX + 1];
 	uint8_t pw_len;
 	char pw[TES_PASSWORD_MAX + 1];
+	uint8_t features; /* enum tes_login_feature bits; 0 = the byte is absent on the wire */
+};
+
+/* RESUME_HELLO: the CLIENT_HELLO fields and a ticket (spec/PROTOCOL.md#resumption). */
+struct tes_resume_hello {
+	struct tes_client_hello ch;
+	uint16_t ticket_len; /* 1 .. TES_TICKET_MAX */
+	uint8_t ticket[TES_TICKET_MAX];
+};
+
+/* UNIT_AUTH: the unit's signature over a resumed handshake. */
+struct tes_unit_auth {
+	uint8_t sig[TES_RSA_LEN];
+};
+
+/* SESSION (S->C): what a logged-in client needs to keep its session (spec/PROTOCOL.md#session). */
+struct tes_session_info {
+	uint32_t idle_timeout;    /* seconds, >= 1: send something (a HEARTBEAT) before it passes */
+	uint32_t lifetime;        /* seconds left before the server ends the session with ALERT REKEY */
+	uint32_t rekey_records;   /* records per key and direction the server accepts */
+	uint32_t rekey_bytes;     /* record payload bytes per key and direction */
+	uint32_t ticket_lifetime; /* seconds the ticket below is good for; 0: no ticket in this record */
+	uint8_t res_secret[TES_HASH_LEN];
+	uint16_t ticket_len; /* 0 .. TES_TICKET_MAX; 0 iff ticket_lifetime == 0 */
+	uint8_t ticket[TES_TICKET_MAX];
 };
 
 struct tes_report {
@@ -306,5 +331,36 @@ tes_msg_receipt_encode(const struct tes_receipt *m, uint8_t *out, size_t cap, si
  */
 int
 tes_msg_receipt_decode(const uint8_t *p, size_t n, struct tes_receipt *m);
+
+/*
+ * Issue-17 messages (spec/PROTOCOL.md#resumption, #session). Contracts as for
+ * the others: decoders consume the payload exactly and check every field.
+ */
+
+/* RESUME_HELLO payload: the 97 CLIENT_HELLO bytes, u16 ticket_len (1..TES_TICKET_MAX), ticket. */
+int
+tes_msg_resume_hello_encode(const struct tes_resume_hello *m, uint8_t *out, size_t cap, size_t *used);
+int
+tes_msg_resume_hello_decode(const uint8_t *p, size_t n, struct tes_resume_hello *m);
+
+/* UNIT_AUTH payload: sig[256]. */
+int
+tes_msg_unit_auth_encode(const struct tes_unit_auth *m, uint8_t *out, size_t cap, size_t *used);
+int
+tes_msg_unit_auth_decode(const uint8_t *p, size_t n, struct tes_unit_auth *m);
+
+/* HEARTBEAT inner record: the type byte alone. 0 iff n == 1 and p[0] == TES_INNER_HEARTBEAT. */
+int
+tes_msg_heartbeat_decode(const uint8_t *p, size_t n);
+
+/*
+ * SESSION inner record: type | u32 idle_timeout (>= 1) | u32 lifetime | u32 rekey_records (>= 1) |
+ * u32 rekey_bytes (>= 1) | u32 ticket_lifetime (<= TES_TICKET_LIFETIME) | res_secret[32] |
+ * u16 ticket_len (<= TES_TICKET_MAX; 0 iff ticket_lifetime == 0) | ticket.
+ */
+int
+tes_msg_session_encode(const struct tes_session_info *m, uint8_t *out, size_t cap, size_t *used);
+int
+tes_msg_session_decode(const uint8_t *p, size_t n, struct tes_session_info *m);
 
 #endif
