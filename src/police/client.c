@@ -161,6 +161,17 @@ out:
 
 /* see client.h */
 int
+tes_client_read_alert(struct tes_client *c)
+{
+	struct tes_client_engine_out out;
+	int r = recv_frame(c, &out);
+
+	TES_WIPE_CTX(&out);
+	return r == 0 ? TES_ERR_STATE : r;
+}
+
+/* see client.h */
+int
 tes_client_heartbeat(struct tes_client *c)
 {
 	struct tes_client_engine_out out;

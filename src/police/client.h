@@ -64,7 +64,7 @@ struct tes_client_ticket {
 	uint16_t len;
 	uint8_t ticket[TES_TICKET_MAX];
 	uint8_t res_secret[TES_HASH_LEN];
-	uint64_t expires; /* tes_time_mono_ms() when it is no longer worth presenting */
+	uint64_t expires; /* CLOCK_MONOTONIC ms when it is no longer worth presenting */
 };
 
 /*
@@ -76,6 +76,14 @@ struct tes_client_ticket {
  */
 int
 tes_client_resume(struct tes_client *c, const struct tes_client_ticket *t, tes_pin_fn pin, void *ctx);
+
+/*
+ * The socket is readable while no answer is due: read the one frame, an
+ * ALERT (TES_ERR_PEER, c->alert set) or the end (TES_ERR_CLOSED); anything
+ * else fails the session.
+ */
+int
+tes_client_read_alert(struct tes_client *c);
 
 /* A HEARTBEAT and the server's answer. */
 int
