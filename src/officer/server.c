@@ -35,6 +35,7 @@
 #include "officer/dashboard.h"
 #include "officer/mon.h"
 #include "officer/ratelimit.h"
+#include "officer/resume.h"
 #include "officer/server.h"
 #include "officer/session.h"
 #include "officer/sigcheck.h"
@@ -223,7 +224,8 @@ verify_resume(struct server *sv, struct slot *s, const struct tes_mon_resume *rs
 	struct tes_server_hello sh = { .suite = rs->suite };
 	uint8_t rh_f[TES_FRAME_MAX], sh_f[TES_FRAME_MAX], h[TES_HASH_LEN], bind[TES_HASH_LEN];
 	size_t rhn, shn;
-	int r;
+	enum tes_resume_verdict v;
+	int r, have_bind;
 
 	*why = "ticket does not open";
 	if ((r = tes_ticket_open(&sv->tkeys, (uint64_t)time(NULL), rs->rh.ticket, rs->rh.ticket_len, t)) != 0) {
@@ -231,23 +233,17 @@ verify_resume(struct server *sv, struct slot *s, const struct tes_mon_resume *rs
 			*why = "ticket expired";
 		return r;
 	}
-	*why = "ticket of another server";
-	if (memcmp(t->server_key, sv->server_keyid, TES_KEYID_LEN) != 0)
-		return TES_ERR_AUTH;
-	*why = "ticket of another unit";
-	if (memcmp(t->unit_key, rs->rh.ch.unit_key, TES_KEYID_LEN) != 0)
-		return TES_ERR_AUTH;
 	*why = "unit unknown or revoked";
 	if ((r = tes_db_unit_find(sv->db, rs->rh.ch.unit_key, s->unit, &s->unit_pub)) != 0 ||
 	    (r = tes_db_unit_active(sv->db, rs->rh.ch.unit_key)) != 0)
 		return r;
-	*why = "user unknown, not police, or password changed";
-	if ((r = user_bind(sv, t->user, bind)) != 0)
-		return r;
-	r = tes_ct_eq(bind, t->pw_bind, TES_HASH_LEN) == 0 ? 0 : TES_ERR_AUTH;
+	have_bind = user_bind(sv, t->user, bind) == 0;
+	v = tes_resume_decide(t, sv->server_keyid, rs->rh.ch.unit_key, have_bind ? bind : NULL);
 	tes_wipe(bind, sizeof bind);
-	if (r != 0)
-		return r;
+	if (v != TES_RESUME_OK) {
+		*why = tes_resume_verdict_str(v);
+		return TES_ERR_AUTH;
+	}
 	*why = "bad unit signature";
 	memcpy(sh.random, s->server_random, TES_RANDOM_LEN);
 	memcpy(sh.x25519, rs->server_x25519, TES_X25519_LEN);
