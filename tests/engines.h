@@ -611,13 +611,17 @@ eng_mac_cuts_refused(struct eng_pair *x, const struct eng_pair *base, enum eng_s
 /*
  * The same for the frame f (n bytes) of type t: the server's WAIT_HELLO also takes a RESUME_HELLO
  * (spec/PROTOCOL.md#resumption), so a CLIENT_HELLO retyped as one reaches its decoder, which refuses
- * it with its own error (no ticket after the hello fields).
+ * it with its own error (no ticket after the hello fields); the client's READY, which waits for no
+ * frame, still reads an ALERT.
  */
 static inline int
-eng_expected_at(enum eng_side side, uint8_t accepts, uint8_t t, const uint8_t *f, size_t n)
+eng_expected_at(enum eng_side side, uint8_t state, uint8_t accepts, uint8_t t, const uint8_t *f, size_t n)
 {
 	static struct tes_resume_hello rh;
 
+	/* the client's READY expects nothing, but reads the ALERT that ends a session (rekey, busy) */
+	if (side == ENG_CLIENT && state == TES_CLIENT_ENG_READY && t == TES_FRAME_ALERT)
+		return TES_ERR_PEER;
 	if (side == ENG_SERVER && accepts == TES_FRAME_CLIENT_HELLO && t == TES_FRAME_RESUME_HELLO &&
 	    n >= TES_FRAME_HDR_LEN)
 		return tes_msg_resume_hello_decode(f + TES_FRAME_HDR_LEN, n - TES_FRAME_HDR_LEN, &rh);
@@ -657,7 +661,7 @@ eng_frame_table(struct eng_pair *b, struct eng_pair *x, enum eng_side side, cons
 			*x = *b;
 			n = eng_frame_as(f, g, gn, rows[i].accepts, t);
 			r = eng_feed(x, side, f, n);
-			tried(&rows[i], t, r, eng_expected_at(side, rows[i].accepts, t, f, n), gn > 0 ? g : f,
+			tried(&rows[i], t, r, eng_expected_at(side, rows[i].state, rows[i].accepts, t, f, n), gn > 0 ? g : f,
 			      gn > 0 ? gn : n);
 		}
 	}
