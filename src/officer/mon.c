@@ -122,10 +122,18 @@ dec_init(struct tes_cur *c, struct tes_mon_init *m)
 	if (m->e_len < 1 || m->e_len > TES_RSA_E_MAX)
 		return TES_ERR_FORMAT;
 	if ((r = tes_cur_get_bytes(c, m->e, m->e_len)) != 0 || (r = tes_cur_get_u8(c, &m->allow_des)) != 0 ||
-	    (r = tes_cur_get_u32be(c, &m->idle_timeout)) != 0 ||
-	    (r = tes_cur_get_u32be(c, &m->rekey_records)) != 0 || (r = tes_cur_get_u32be(c, &m->rekey_bytes)) != 0)
+	    (r = tes_cur_get_u32be(c, &m->idle_timeout)) != 0)
 		return r;
-	return m->allow_des > 1 || !rekey_ok(m->rekey_records, m->rekey_bytes) ? TES_ERR_FORMAT : 0;
+	if (m->allow_des > 1)
+		return TES_ERR_FORMAT;
+	/*@ assert 1 <= m->e_len <= TES_RSA_E_MAX && m->allow_des <= 1; */
+	if ((r = tes_cur_get_u32be(c, &m->rekey_records)) != 0 || (r = tes_cur_get_u32be(c, &m->rekey_bytes)) != 0)
+		return r;
+	/*@ assert 1 <= m->e_len <= TES_RSA_E_MAX && m->allow_des <= 1; */
+	if (!rekey_ok(m->rekey_records, m->rekey_bytes))
+		return TES_ERR_FORMAT;
+	/*@ assert 1 <= m->rekey_records <= TES_REKEY_RECORDS && 1 <= m->rekey_bytes <= TES_REKEY_BYTES; */
+	return 0;
 }
 
 /*
