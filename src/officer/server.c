@@ -192,6 +192,11 @@ on_handshake(void *owner, struct tes_child *c, const void *msg)
 	char fp[TES_FP_STRLEN];
 	int r;
 
+	/*= spec/PROTOCOL.md#monitor MUST-M3: one HANDSHAKE or one RESUME per connection, never both */
+	if (s->c.used & (1u << TES_MON_RESUME)) {
+		slot_kill(sv, s, "HANDSHAKE after RESUME");
+		return;
+	}
 	if ((r = verify_unit(sv, s, &m->u.hs)) != 0) {
 		tes_b64_encode(m->u.hs.ch.unit_key, TES_KEYID_LEN, fp, sizeof fp, 0);
 		tes_log(TES_LOG_WARN, "session %d (%s): unit key SHA256:%s refused: %s", (int)s->c.pid,
@@ -273,6 +278,11 @@ on_resume(void *owner, struct tes_child *c, const void *msg)
 	int r;
 
 	memset(&t, 0, sizeof t);
+	/*= spec/PROTOCOL.md#monitor MUST-M3: one HANDSHAKE or one RESUME per connection, never both */
+	if (s->c.used & (1u << TES_MON_HANDSHAKE)) {
+		slot_kill(sv, s, "RESUME after HANDSHAKE");
+		return;
+	}
 	/*= spec/PROTOCOL.md#monitor MUST-M6: the ticket and the unit signature, then straight to USER */
 	if ((r = verify_resume(sv, s, &m->u.res, &t, &why)) != 0) {
 		tes_b64_encode(m->u.res.rh.ch.unit_key, TES_KEYID_LEN, fp, sizeof fp, 0);
