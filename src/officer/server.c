@@ -440,7 +440,7 @@ session_fields(struct server *sv, struct slot *s, struct tes_mon_status *st, int
 	tes_rng_bytes(t.res_secret, TES_HASH_LEN);
 	t.issued = now;
 	t.expiry = now + sv->o->ticket_lifetime;
-	/*= spec/PROTOCOL.md#resumption MUST-RS1: the ticket binds unit, user, password, server key and expiry */
+	/*= spec/PROTOCOL.md#resumption MUST-RS4: the ticket binds unit, user, password, server key and expiry */
 	if (user_bind(sv, s->user, t.pw_bind) != 0 || tes_ticket_seal(&sv->tkeys, &t, st->ticket, &st->ticket_len) != 0) {
 		st->ticket_len = 0;
 	} else {
@@ -815,7 +815,7 @@ static const struct tes_children_kind session_kind = {
 	.noun = "session",
 	.killed = "child killed, connection closed",
 	.late = "session lifetime reached (--session-timeout)",
-	/*= spec/PROTOCOL.md#rekey MUST-K3: the time bound ends the session with ALERT REKEY */
+	/*= spec/PROTOCOL.md#rekey MUST-K2: the time bound ends the session with ALERT REKEY */
 	.late_alert = TES_ALERT_REKEY,
 	.slot_size = sizeof(struct slot),
 	.msg_len = TES_MON_MSG_LEN,

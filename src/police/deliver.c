@@ -177,7 +177,7 @@ resume_session(struct tes_deliver *d, int *code)
 
 	if ((r = dial(d)) != 0)
 		return r;
-	/*= spec/PROTOCOL.md#resumption MUST-RS4: resumed, or refused and then a full login */
+	/*= spec/PROTOCOL.md#resumption MUST-RS5: resumed, or refused and then a full login */
 	if ((r = tes_client_resume(&d->c, &d->tk, tes_pin_check, &d->pin)) == 0) {
 		fprintf(stderr, "tes-police: %s: resumed\n", d->pin.server);
 		return 0;

@@ -1405,7 +1405,7 @@ test_heartbeat(void)
 	OK(eng_run(&x, ENG_FIN_TO_CLIENT) == 0, "an established pair, not logged in");
 	n = client_record(&x, &hb, 1, f);
 	EQ_INT(tes_engine_frame(&x.s, f, n, &x.so), TES_ERR_STATE,
-	       "server refuses a HEARTBEAT before the login (MUST-HB1)");
+	       "server refuses a HEARTBEAT before the login (MUST-HB3)");
 	OK(x.heartbeats == 0 && x.s.state == TES_ENG_FAILED, "the master was not told; the session is over");
 }
 
