@@ -40,6 +40,19 @@
 #define KNOWRS(t)	false
 #endif
 
+/*
+ * A Finished under a key nobody uses (rs left out) is refused like any other
+ * unexpected message the attacker already sends (a SERVER_HELLO out of turn,
+ * say: the connection closes), so it adds states and no behaviour to the
+ * protocol as specified. It is offered only where a broken variant accepts
+ * it: keys without rs (NORS), a Finished not checked (NOFINC, NORSCHK).
+ */
+#if defined(NORS) || defined(NOFINC) || defined(NORSCHK)
+#define JUNKFIN	true
+#else
+#define JUNKFIN	false
+#endif
+
 mtype = { CH, SH, KX, FINC, FINS, REPORT, RECEIPT, RH, UA };
 
 /*
@@ -171,9 +184,11 @@ proctype Client()
 			fi
 		:: timeout -> skip
 		fi;
-next:		clear(m);
-		sr = 0; spk = 0; key = 0; res = false;
-		s++
+next:		atomic {
+			clear(m);
+			sr = 0; spk = 0; key = 0; res = false;
+			s++
+		}
 	od;
 end_client:
 #ifdef REACH
@@ -301,9 +316,11 @@ end_wait:
 			fi
 		:: timeout -> goto close	/* MUST-S4 idle timeout */
 		od;
-close:		clear(m);
-		cr = 0; sr = 0; key = 0; rseq = 0; tk = 0;
-		n++
+close:		atomic {
+			clear(m);
+			cr = 0; sr = 0; key = 0; rseq = 0; tk = 0;
+			n++
+		}
 	od
 }
 
@@ -335,11 +352,12 @@ inline inject()
 	:: nfull(s_in) -> s_in!RH(ATT_NONCE, ATT_NONCE, 0, 0, 0)
 	/* a UNIT_AUTH without the unit's signature */
 	:: nfull(s_in) -> s_in!UA(ATT_NONCE, sr, 1, 0, ATTACKER)
-	/* Finished under the resumed keys it can derive: the randoms (the client
-	 * resumes on its second connection, cr = 2) without rs, or with an rs it
-	 * learned (leak variants only) */
-	:: nfull(s_in) -> s_in!FINC(RKEY(0, 2, sr), 0, 0, 0, ATTACKER)
-	:: nfull(c_in) -> c_in!FINS(RKEY(0, 2, ATT_NONCE), 0, 0, 0, ATTACKER)
+	/* Finished under the resumed keys it can derive: from the randoms alone
+	 * (the client resumes on its second connection, cr = 2), which is a key
+	 * only when the key schedule leaves rs out (NORS), or with an rs it
+	 * learned (LEAKRS) */
+	:: JUNKFIN && nfull(s_in) -> s_in!FINC(RKEY(0, 2, sr), 0, 0, 0, ATTACKER)
+	:: JUNKFIN && nfull(c_in) -> c_in!FINS(RKEY(0, 2, ATT_NONCE), 0, 0, 0, ATTACKER)
 	:: KNOWRS(1) && nfull(s_in) -> s_in!FINC(RKEY(1, ATT_NONCE, sr), 0, 0, 0, ATTACKER)
 	:: KNOWRS(2) && nfull(s_in) -> s_in!FINC(RKEY(2, ATT_NONCE, sr), 0, 0, 0, ATTACKER)
 	:: KNOWRS(1) && nfull(c_in) -> c_in!FINS(RKEY(1, 2, ATT_NONCE), 0, 0, 0, ATTACKER)
