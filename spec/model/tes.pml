@@ -108,6 +108,8 @@ proctype Client()
 	byte s = 1, cr, sr, spk, key, seq, tk, rs;
 	bool res;
 
+	xr c_in; xs c_out;	/* only the network talks to it (partial-order reduction) */
+
 	do
 	:: s > NSESS -> break
 	:: s <= NSESS ->
@@ -206,6 +208,8 @@ proctype Server()
 {
 	msg m;
 	byte n = 1, cr, sr, key, rseq, tk;
+
+	xr s_in; xs s_out;
 
 end_wait:
 	do
@@ -371,6 +375,8 @@ active proctype Attacker()
 {
 	msg m;
 	byte budget = BUDGET, sr;
+
+	xr c_out; xr s_out; xs c_in; xs s_in;
 
 end_net:
 	/* each step of the attacker is atomic: its inner choices are not seen by
