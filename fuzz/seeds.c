@@ -416,6 +416,29 @@ seeds_handshake(void)
 	server_transcript();
 }
 
+/* The resumed handshake's frames: RESUME_HELLO, UNIT_AUTH, then an ALERT REKEY. */
+static void
+seeds_frame_resume(uint8_t *f, size_t cap)
+{
+	struct tes_resume_hello rh = { .ch = { .suite = TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256 }, .ticket_len = 8 };
+	struct tes_unit_auth ua = { .sig = { 0x5a } };
+	uint8_t p[TES_FRAME_MAX_PAYLOAD], alert = TES_ALERT_REKEY;
+	size_t n, used = 0;
+
+	memset(rh.ticket, 0x74, rh.ticket_len);
+	fuzz_check(tes_msg_resume_hello_encode(&rh, p, sizeof p, &n) == 0 &&
+			   tes_frame_encode(f, cap, TES_FRAME_RESUME_HELLO, p, n, &used) == 0,
+		   "resume hello frame");
+	put(f, used);
+	fuzz_check(tes_msg_unit_auth_encode(&ua, p, sizeof p, &n) == 0 &&
+			   tes_frame_encode(f, cap, TES_FRAME_UNIT_AUTH, p, n, &used) == 0,
+		   "unit auth frame");
+	put(f, used);
+	fuzz_check(tes_frame_encode(f, cap, TES_FRAME_ALERT, &alert, 1, &used) == 0, "rekey alert frame");
+	put(f, used);
+	emit("frame", "resume-stream");
+}
+
 /* A stream of three frames, then a cut one: used by "frame". */
 static void
 seeds_frame(void)
@@ -434,6 +457,42 @@ seeds_frame(void)
 		   "frame");
 	put(f, used - 5);
 	emit("frame", "stream");
+	seeds_frame_resume(f, sizeof f);
+}
+
+/* LOGIN with its features byte, RESUME_HELLO, UNIT_AUTH, HEARTBEAT, SESSION, ALERT REKEY. */
+static void
+seeds_report_session(void)
+{
+	struct tes_login l = { .user_len = 8, .user = "officer1", .pw_len = 13, .pw = "correct horse",
+			       .features = TES_LOGIN_FEAT_SESSION };
+	struct tes_resume_hello rh = { .ch = { .suite = TES_SUITE_DES_CBC_HMAC_SHA256 }, .ticket_len = 150 };
+	struct tes_unit_auth ua = { .sig = { 0x01, 0x02 } };
+	struct tes_session_info si = { .idle_timeout = 30, .lifetime = 3600, .rekey_records = TES_REKEY_RECORDS,
+				       .rekey_bytes = TES_REKEY_BYTES, .ticket_lifetime = TES_TICKET_LIFETIME,
+				       .ticket_len = 150 };
+
+	fuzz_check(tes_msg_login_encode(&l, buf, sizeof buf, &len) == 0, "login with features");
+	emit("report", "login-features");
+	memset(rh.ch.random, 0x72, sizeof rh.ch.random);
+	memset(rh.ticket, 0x74, rh.ticket_len);
+	fuzz_check(tes_msg_resume_hello_encode(&rh, buf, sizeof buf, &len) == 0, "resume hello");
+	emit("report", "resume-hello");
+	fuzz_check(tes_msg_unit_auth_encode(&ua, buf, sizeof buf, &len) == 0, "unit auth");
+	emit("report", "unit-auth");
+	put_u8(TES_INNER_HEARTBEAT);
+	emit("report", "heartbeat");
+	memset(si.res_secret, 0x73, sizeof si.res_secret);
+	memset(si.ticket, 0x74, si.ticket_len);
+	fuzz_check(tes_msg_session_encode(&si, buf, sizeof buf, &len) == 0, "session");
+	emit("report", "session");
+	si.ticket_len = 0;
+	si.ticket_lifetime = 0;
+	memset(si.res_secret, 0, sizeof si.res_secret);
+	fuzz_check(tes_msg_session_encode(&si, buf, sizeof buf, &len) == 0, "session without ticket");
+	emit("report", "session-resumed");
+	put_u8(TES_ALERT_REKEY);
+	emit("report", "alert-rekey");
 }
 
 static void
@@ -461,6 +520,7 @@ seeds_report(void)
 	put_u8(TES_INNER_LOGIN_RESULT);
 	put_u8(TES_LOGIN_RETRY);
 	emit("report", "login-result-retry");
+	seeds_report_session();
 }
 
 static void
