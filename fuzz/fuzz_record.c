@@ -92,7 +92,8 @@ inner(const uint8_t *p, size_t n)
 		break;
 	case TES_INNER_RECEIPT:
 		if (tes_msg_receipt_decode(p, n, &rc) == 0)
-			fuzz_check(rc.status >= TES_RECEIPT_QUEUED && rc.status <= TES_RECEIPT_MAX, "RECEIPT status");
+			fuzz_check(rc.status >= TES_RECEIPT_QUEUED && rc.status <= TES_RECEIPT_MAX,
+				   "RECEIPT status");
 		break;
 	case TES_INNER_HEARTBEAT:
 		fuzz_check((tes_msg_heartbeat_decode(p, n) == 0) == (n == 1), "HEARTBEAT is empty");

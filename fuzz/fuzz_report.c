@@ -97,13 +97,15 @@ try_resume_msgs(const uint8_t *p, size_t n)
 		/* spec/PROTOCOL.md MUST-RS1: a ticket of 1..256 bytes, nothing after it */
 		fuzz_check(rh.ticket_len >= 1 && rh.ticket_len <= TES_TICKET_MAX && n == 99u + rh.ticket_len,
 			   "RESUME_HELLO ticket length");
-		fuzz_check(tes_msg_client_hello_decode(p, 97, &ch) == 0 && memcmp(&ch, &rh.ch, sizeof ch) == 0,
+		fuzz_check(tes_msg_client_hello_decode(p, 97, &ch) == 0 &&
+				   memcmp(&ch, &rh.ch, sizeof ch) == 0,
 			   "RESUME_HELLO starts with its CLIENT_HELLO");
 		same(tes_msg_resume_hello_encode(&rh, again, sizeof again, &used), used, p, n,
 		     "RESUME_HELLO re-encodes");
 	}
 	if (tes_msg_unit_auth_decode(p, n, &ua) == 0)
-		same(tes_msg_unit_auth_encode(&ua, again, sizeof again, &used), used, p, n, "UNIT_AUTH re-encodes");
+		same(tes_msg_unit_auth_encode(&ua, again, sizeof again, &used), used, p, n,
+		     "UNIT_AUTH re-encodes");
 }
 
 static void
@@ -128,12 +130,15 @@ try_inner(const uint8_t *p, size_t n)
 	if (tes_msg_heartbeat_decode(p, n) == 0)
 		fuzz_check(n == 1 && p[0] == TES_INNER_HEARTBEAT, "HEARTBEAT is its type byte alone");
 	if (tes_msg_session_decode(p, n, &si) == 0) {
-		/* spec/PROTOCOL.md MUST-SN1..SN3 */
+		/* spec/PROTOCOL.md MUST-SE1..SE2 */
 		fuzz_check(si.idle_timeout >= 1 && si.rekey_records >= 1 && si.rekey_bytes >= 1 &&
-				   si.ticket_lifetime <= TES_TICKET_LIFETIME && si.ticket_len <= TES_TICKET_MAX &&
-				   (si.ticket_len == 0) == (si.ticket_lifetime == 0) && n == 55u + si.ticket_len,
+				   si.ticket_lifetime <= TES_TICKET_LIFETIME &&
+				   si.ticket_len <= TES_TICKET_MAX &&
+				   (si.ticket_len == 0) == (si.ticket_lifetime == 0) &&
+				   n == 55u + si.ticket_len,
 			   "SESSION fields in range");
-		same(tes_msg_session_encode(&si, again, sizeof again, &used), used, p, n, "SESSION re-encodes");
+		same(tes_msg_session_encode(&si, again, sizeof again, &used), used, p, n,
+		     "SESSION re-encodes");
 	}
 	if (tes_msg_login_result_decode(p, n, &ok) == 0)
 		fuzz_check(ok <= TES_LOGIN_RESULT_MAX, "LOGIN_RESULT value");

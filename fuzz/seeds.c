@@ -420,7 +420,8 @@ seeds_handshake(void)
 static void
 seeds_frame_resume(uint8_t *f, size_t cap)
 {
-	struct tes_resume_hello rh = { .ch = { .suite = TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256 }, .ticket_len = 8 };
+	struct tes_resume_hello rh = { .ch = { .suite = TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256 },
+				       .ticket_len = 8 };
 	struct tes_unit_auth ua = { .sig = { 0x5a } };
 	uint8_t p[TES_FRAME_MAX_PAYLOAD], alert = TES_ALERT_REKEY;
 	size_t n, used = 0;
@@ -464,12 +465,18 @@ seeds_frame(void)
 static void
 seeds_report_session(void)
 {
-	struct tes_login l = { .user_len = 8, .user = "officer1", .pw_len = 13, .pw = "correct horse",
+	struct tes_login l = { .user_len = 8,
+			       .user = "officer1",
+			       .pw_len = 13,
+			       .pw = "correct horse",
 			       .features = TES_LOGIN_FEAT_SESSION };
 	struct tes_resume_hello rh = { .ch = { .suite = TES_SUITE_DES_CBC_HMAC_SHA256 }, .ticket_len = 150 };
 	struct tes_unit_auth ua = { .sig = { 0x01, 0x02 } };
-	struct tes_session_info si = { .idle_timeout = 30, .lifetime = 3600, .rekey_records = TES_REKEY_RECORDS,
-				       .rekey_bytes = TES_REKEY_BYTES, .ticket_lifetime = TES_TICKET_LIFETIME,
+	struct tes_session_info si = { .idle_timeout = 30,
+				       .lifetime = 3600,
+				       .rekey_records = TES_REKEY_RECORDS,
+				       .rekey_bytes = TES_REKEY_BYTES,
+				       .ticket_lifetime = TES_TICKET_LIFETIME,
 				       .ticket_len = 150 };
 
 	fuzz_check(tes_msg_login_encode(&l, buf, sizeof buf, &len) == 0, "login with features");
