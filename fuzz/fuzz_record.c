@@ -23,6 +23,9 @@
  * Properties: a record the honest sender produced for the current sequence
  * number opens to its plaintext; once any open fails, every later one
  * fails with TES_ERR_STATE (sticky); the receiver's seq counts successes.
+ * Every plaintext that opens goes, as in a session, to the decoder of its
+ * inner type (login, heartbeat, session, login result, receipt), which must
+ * keep its fields in range.
  */
 #include <string.h>
 
@@ -34,6 +37,7 @@
 #include "crypto/record.h"
 #include "fuzz.h"
 #include "wire/frame.h"
+#include "wire/msg.h"
 
 static const uint8_t key_enc[TES_ENC_KEY_LEN] = "fuzz record enc key 3des";
 static const uint8_t key_mac[TES_MAC_KEY_LEN] = "fuzz record mac key hmac-sha256";
@@ -68,6 +72,43 @@ tag_frame(uint64_t seq, const uint8_t *ivct, size_t len, uint8_t *frame)
 	return TES_FRAME_HDR_LEN + len + TES_MAC_LEN;
 }
 
+/* An opened plaintext, dispatched on its inner type as the session engines do. */
+static void
+inner(const uint8_t *p, size_t n)
+{
+	struct tes_login l;
+	struct tes_session_info si;
+	struct tes_receipt rc;
+	uint8_t ok;
+
+	switch (p[0]) {
+	case TES_INNER_LOGIN:
+		if (tes_msg_login_decode(p, n, &l) == 0)
+			fuzz_check(l.features <= TES_LOGIN_FEAT_MAX, "LOGIN features");
+		break;
+	case TES_INNER_LOGIN_RESULT:
+		if (tes_msg_login_result_decode(p, n, &ok) == 0)
+			fuzz_check(ok <= TES_LOGIN_RESULT_MAX, "LOGIN_RESULT value");
+		break;
+	case TES_INNER_RECEIPT:
+		if (tes_msg_receipt_decode(p, n, &rc) == 0)
+			fuzz_check(rc.status >= TES_RECEIPT_QUEUED && rc.status <= TES_RECEIPT_MAX,
+				   "RECEIPT status");
+		break;
+	case TES_INNER_HEARTBEAT:
+		fuzz_check((tes_msg_heartbeat_decode(p, n) == 0) == (n == 1), "HEARTBEAT is empty");
+		break;
+	case TES_INNER_SESSION:
+		if (tes_msg_session_decode(p, n, &si) == 0)
+			fuzz_check(si.idle_timeout >= 1 && si.ticket_len <= TES_TICKET_MAX &&
+					   (si.ticket_len == 0) == (si.ticket_lifetime == 0),
+				   "SESSION fields");
+		break;
+	default:
+		break;
+	}
+}
+
 /* Open one frame; check stickiness and the sequence count. Returns the open result. */
 static int
 open_frame(struct tes_record_dir *d, const uint8_t *frame, size_t flen, uint8_t *out, size_t *outlen)
@@ -83,10 +124,11 @@ open_frame(struct tes_record_dir *d, const uint8_t *frame, size_t flen, uint8_t 
 	/* spec/PROTOCOL.md MUST-C3: a failure is sticky */
 	if (was_failed)
 		fuzz_check(r == TES_ERR_STATE, "a failed direction stays failed");
-	if (r == 0)
+	if (r == 0) {
 		fuzz_check(d->seq == before + 1 && *outlen >= 1 && *outlen <= TES_RECORD_MAX_PLAIN,
 			   "success counts one record");
-	else
+		inner(out, *outlen);
+	} else
 		fuzz_check(d->failed && d->seq == before, "failure poisons the direction");
 	return r;
 }

@@ -2,7 +2,8 @@
 /*
  * Target "report": the canonical report decoder and the field validators
  * (src/wire/msg.c, src/wire/field.c, spec/PROTOCOL.md#report-fields),
- * plus every other message codec of msg.c, all on the same bytes.
+ * plus every other message codec of msg.c (hellos, key exchange, resumption,
+ * alerts, login, heartbeat, session, receipt), all on the same bytes.
  * Properties: whatever decodes re-encodes to exactly
  * the input (one encoding per message), and a decoded report satisfies
  * every validator it claims to have run.
@@ -83,11 +84,36 @@ try_handshake_msgs(const uint8_t *p, size_t n)
 		fuzz_check(code >= 1 && code <= TES_ALERT_MAX, "ALERT code");
 }
 
+/* The resumed handshake's frames: RESUME_HELLO begins with a CLIENT_HELLO, UNIT_AUTH is a signature. */
+static void
+try_resume_msgs(const uint8_t *p, size_t n)
+{
+	struct tes_resume_hello rh;
+	struct tes_client_hello ch;
+	struct tes_unit_auth ua;
+	size_t used;
+
+	if (tes_msg_resume_hello_decode(p, n, &rh) == 0) {
+		/* spec/PROTOCOL.md MUST-RS1: a ticket of 1..256 bytes, nothing after it */
+		fuzz_check(rh.ticket_len >= 1 && rh.ticket_len <= TES_TICKET_MAX && n == 99u + rh.ticket_len,
+			   "RESUME_HELLO ticket length");
+		fuzz_check(tes_msg_client_hello_decode(p, 97, &ch) == 0 &&
+				   memcmp(&ch, &rh.ch, sizeof ch) == 0,
+			   "RESUME_HELLO starts with its CLIENT_HELLO");
+		same(tes_msg_resume_hello_encode(&rh, again, sizeof again, &used), used, p, n,
+		     "RESUME_HELLO re-encodes");
+	}
+	if (tes_msg_unit_auth_decode(p, n, &ua) == 0)
+		same(tes_msg_unit_auth_encode(&ua, again, sizeof again, &used), used, p, n,
+		     "UNIT_AUTH re-encodes");
+}
+
 static void
 try_inner(const uint8_t *p, size_t n)
 {
 	struct tes_login l;
 	struct tes_receipt rc;
+	struct tes_session_info si;
 	size_t used;
 	uint8_t ok;
 
@@ -95,7 +121,24 @@ try_inner(const uint8_t *p, size_t n)
 		fuzz_check(tes_field_name_valid(l.user, l.user_len) == 0 &&
 				   tes_field_password_valid(l.pw, l.pw_len) == 0,
 			   "decoded login passes its validators");
+		/* spec/PROTOCOL.md MUST-L5: the features byte, when present, is a known value */
+		fuzz_check(l.features <= TES_LOGIN_FEAT_MAX &&
+				   n == 3u + l.user_len + l.pw_len + (l.features != 0 ? 1u : 0u),
+			   "LOGIN features byte");
 		same(tes_msg_login_encode(&l, again, sizeof again, &used), used, p, n, "LOGIN re-encodes");
+	}
+	if (tes_msg_heartbeat_decode(p, n) == 0)
+		fuzz_check(n == 1 && p[0] == TES_INNER_HEARTBEAT, "HEARTBEAT is its type byte alone");
+	if (tes_msg_session_decode(p, n, &si) == 0) {
+		/* spec/PROTOCOL.md MUST-SE1..SE2 */
+		fuzz_check(si.idle_timeout >= 1 && si.rekey_records >= 1 && si.rekey_bytes >= 1 &&
+				   si.ticket_lifetime <= TES_TICKET_LIFETIME &&
+				   si.ticket_len <= TES_TICKET_MAX &&
+				   (si.ticket_len == 0) == (si.ticket_lifetime == 0) &&
+				   n == 55u + si.ticket_len,
+			   "SESSION fields in range");
+		same(tes_msg_session_encode(&si, again, sizeof again, &used), used, p, n,
+		     "SESSION re-encodes");
 	}
 	if (tes_msg_login_result_decode(p, n, &ok) == 0)
 		fuzz_check(ok <= TES_LOGIN_RESULT_MAX, "LOGIN_RESULT value");
@@ -140,6 +183,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	try_report(data, size);
 	try_inner(data, size);
 	try_handshake_msgs(data, size);
+	try_resume_msgs(data, size);
 	try_validators(data, size);
 	return 0;
 }

@@ -22,6 +22,7 @@ max_len() {
 	frame) echo 12288 ;;        # a stream of 3 maximal frames (TES_FRAME_MAX 4096)
 	report) echo 4096 ;;        # one frame payload at most
 	pwfile) echo 256 ;;         # TES_PWFILE_MAX (130) and room to refuse longer files
+	ticket) echo 257 ;;         # mode byte + TES_TICKET_MAX (256), above either codec's length
 	monitor) echo 8193 ;;       # mode byte + 8 monitor messages of 1024 bytes
 	http) echo 10241 ;;         # mode byte + TES_HTTP_REQ_MAX (8192 head + 2048 body)
 	*) echo 16385 ;;            # mode/flags byte + 16 KiB of records, files or frames
@@ -43,6 +44,7 @@ parsers() {
 	batch_csv | batch_jsonl) echo src/wire/batch.c src/wire/rfc3339.c ;;
 	spool) echo src/police/spool.c ;;
 	pwfile) echo src/wire/pwfile.c ;;
+	ticket) echo src/wire/ticket.c ;;
 	esac
 }
 

@@ -25,6 +25,7 @@
 #include "store/journal.h"
 #include "store/seal.h"
 #include "wire/msg.h"
+#include "wire/ticket.h"
 
 static const char *root;
 static uint8_t buf[65536];
@@ -416,6 +417,30 @@ seeds_handshake(void)
 	server_transcript();
 }
 
+/* The resumed handshake's frames: RESUME_HELLO, UNIT_AUTH, then an ALERT REKEY. */
+static void
+seeds_frame_resume(uint8_t *f, size_t cap)
+{
+	struct tes_resume_hello rh = { .ch = { .suite = TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256 },
+				       .ticket_len = 8 };
+	struct tes_unit_auth ua = { .sig = { 0x5a } };
+	uint8_t p[TES_FRAME_MAX_PAYLOAD], alert = TES_ALERT_REKEY;
+	size_t n, used = 0;
+
+	memset(rh.ticket, 0x74, rh.ticket_len);
+	fuzz_check(tes_msg_resume_hello_encode(&rh, p, sizeof p, &n) == 0 &&
+			   tes_frame_encode(f, cap, TES_FRAME_RESUME_HELLO, p, n, &used) == 0,
+		   "resume hello frame");
+	put(f, used);
+	fuzz_check(tes_msg_unit_auth_encode(&ua, p, sizeof p, &n) == 0 &&
+			   tes_frame_encode(f, cap, TES_FRAME_UNIT_AUTH, p, n, &used) == 0,
+		   "unit auth frame");
+	put(f, used);
+	fuzz_check(tes_frame_encode(f, cap, TES_FRAME_ALERT, &alert, 1, &used) == 0, "rekey alert frame");
+	put(f, used);
+	emit("frame", "resume-stream");
+}
+
 /* A stream of three frames, then a cut one: used by "frame". */
 static void
 seeds_frame(void)
@@ -434,6 +459,48 @@ seeds_frame(void)
 		   "frame");
 	put(f, used - 5);
 	emit("frame", "stream");
+	seeds_frame_resume(f, sizeof f);
+}
+
+/* LOGIN with its features byte, RESUME_HELLO, UNIT_AUTH, HEARTBEAT, SESSION, ALERT REKEY. */
+static void
+seeds_report_session(void)
+{
+	struct tes_login l = { .user_len = 8,
+			       .user = "officer1",
+			       .pw_len = 13,
+			       .pw = "correct horse",
+			       .features = TES_LOGIN_FEAT_SESSION };
+	struct tes_resume_hello rh = { .ch = { .suite = TES_SUITE_DES_CBC_HMAC_SHA256 }, .ticket_len = 150 };
+	struct tes_unit_auth ua = { .sig = { 0x01, 0x02 } };
+	struct tes_session_info si = { .idle_timeout = 30,
+				       .lifetime = 3600,
+				       .rekey_records = TES_REKEY_RECORDS,
+				       .rekey_bytes = TES_REKEY_BYTES,
+				       .ticket_lifetime = TES_TICKET_LIFETIME,
+				       .ticket_len = 150 };
+
+	fuzz_check(tes_msg_login_encode(&l, buf, sizeof buf, &len) == 0, "login with features");
+	emit("report", "login-features");
+	memset(rh.ch.random, 0x72, sizeof rh.ch.random);
+	memset(rh.ticket, 0x74, rh.ticket_len);
+	fuzz_check(tes_msg_resume_hello_encode(&rh, buf, sizeof buf, &len) == 0, "resume hello");
+	emit("report", "resume-hello");
+	fuzz_check(tes_msg_unit_auth_encode(&ua, buf, sizeof buf, &len) == 0, "unit auth");
+	emit("report", "unit-auth");
+	put_u8(TES_INNER_HEARTBEAT);
+	emit("report", "heartbeat");
+	memset(si.res_secret, 0x73, sizeof si.res_secret);
+	memset(si.ticket, 0x74, si.ticket_len);
+	fuzz_check(tes_msg_session_encode(&si, buf, sizeof buf, &len) == 0, "session");
+	emit("report", "session");
+	si.ticket_len = 0;
+	si.ticket_lifetime = 0;
+	memset(si.res_secret, 0, sizeof si.res_secret);
+	fuzz_check(tes_msg_session_encode(&si, buf, sizeof buf, &len) == 0, "session without ticket");
+	emit("report", "session-resumed");
+	put_u8(TES_ALERT_REKEY);
+	emit("report", "alert-rekey");
 }
 
 static void
@@ -461,6 +528,7 @@ seeds_report(void)
 	put_u8(TES_INNER_LOGIN_RESULT);
 	put_u8(TES_LOGIN_RETRY);
 	emit("report", "login-result-retry");
+	seeds_report_session();
 }
 
 static void
@@ -1083,6 +1151,109 @@ seeds_pwfile(void)
 	emit("pwfile", "too-long");
 }
 
+/* Ticket plaintexts (mode byte 0) and ticket key files (mode byte 1) as fuzz_ticket.c reads them. */
+static void
+ticket_plain_seed(const struct tes_ticket *t, const char *name, int cut, int extra)
+{
+	uint8_t b[TES_TICKET_PLAIN_MAX];
+	size_t n = 0;
+
+	fuzz_check(tes_ticket_plain_encode(t, b, sizeof b, &n) == 0, "ticket seed encodes");
+	put_u8(0);
+	put(b, n - (size_t)cut);
+	if (extra)
+		put_u8(0);
+	emit("ticket", name);
+}
+
+static void
+ticket_keys_seed(const struct tes_ticket_keys *k, const char *name, size_t at, uint8_t v)
+{
+	uint8_t b[TES_TICKET_KEYS_LEN];
+	size_t n = 0;
+
+	fuzz_check(tes_ticket_keys_encode(k, b, sizeof b, &n) == 0, "key file seed encodes");
+	if (at < n)
+		b[at] = v;
+	put_u8(1);
+	put(b, n);
+	emit("ticket", name);
+}
+
+static void
+seeds_ticket(void)
+{
+	struct tes_ticket t;
+	struct tes_ticket_keys k;
+	uint8_t b[TES_TICKET_PLAIN_MAX];
+	size_t n = 0;
+
+	memset(&t, 0, sizeof t);
+	t.version = TES_TICKET_VERSION;
+	memset(t.unit_key, 0x11, sizeof t.unit_key);
+	memset(t.server_key, 0x22, sizeof t.server_key);
+	t.user_len = 5;
+	memcpy(t.user, "alice", 5);
+	memset(t.pw_bind, 0x33, sizeof t.pw_bind);
+	memset(t.res_secret, 0x44, sizeof t.res_secret);
+	t.issued = 1800000000;
+	t.expiry = t.issued + TES_TICKET_LIFETIME;
+	ticket_plain_seed(&t, "plain", 0, 0);
+	ticket_plain_seed(&t, "plain-trailing", 0, 1);
+	ticket_plain_seed(&t, "plain-cut", 1, 0);
+	t.expiry = t.issued + 1;
+	ticket_plain_seed(&t, "plain-one-second", 0, 0);
+	t.user_len = TES_NAME_MAX;
+	memset(t.user, 'a', TES_NAME_MAX);
+	memcpy(t.user, "Z9._-", 5);
+	t.user[TES_NAME_MAX] = 0;
+	ticket_plain_seed(&t, "plain-longest-user", 0, 0);
+	/* refusals: version 2, a bad user character, lifetime 43201, expiry == issued */
+	t.user_len = 5;
+	memcpy(t.user, "alice", 6);
+	t.expiry = t.issued + TES_TICKET_LIFETIME;
+	fuzz_check(tes_ticket_plain_encode(&t, b, sizeof b, &n) == 0, "ticket seed encodes");
+	b[0] = 2;
+	put_u8(0);
+	put(b, n);
+	emit("ticket", "plain-version-2");
+	b[0] = 1;
+	b[67] = '/';
+	put_u8(0);
+	put(b, n);
+	emit("ticket", "plain-bad-user");
+	b[67] = 'l';
+	b[n - 1]++;
+	put_u8(0);
+	put(b, n);
+	emit("ticket", "plain-lifetime-43201");
+	memcpy(b + n - 8, b + n - 16, 8);
+	put_u8(0);
+	put(b, n);
+	emit("ticket", "plain-expiry-is-issued");
+
+	memset(&k, 0, sizeof k);
+	k.cur_kid = 1;
+	k.cur_created = 1800000000;
+	memset(k.cur, 0x5a, sizeof k.cur);
+	ticket_keys_seed(&k, "keys", TES_TICKET_KEYS_LEN, 0);
+	ticket_keys_seed(&k, "keys-cur-kid-0", 11, 0);
+	ticket_keys_seed(&k, "keys-bad-magic", 0, 'X');
+	ticket_keys_seed(&k, "keys-stray-prev-key", 90, 1);
+	ticket_keys_seed(&k, "keys-stray-prev-time", 63, 1);
+	k.prev_kid = 1;
+	k.prev_created = k.cur_created;
+	memcpy(k.prev, k.cur, sizeof k.prev);
+	k.cur_kid = 2;
+	k.cur_created += 86400;
+	memset(k.cur, 0xa5, sizeof k.cur);
+	ticket_keys_seed(&k, "keys-rotated", TES_TICKET_KEYS_LEN, 0);
+	ticket_keys_seed(&k, "keys-prev-is-cur", 55, 2);
+	put_u8(1);
+	put("TESTKEY1", 8);
+	emit("ticket", "keys-short");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1098,6 +1269,7 @@ main(int argc, char **argv)
 	seeds_index();
 	seeds_spool();
 	seeds_pwfile();
+	seeds_ticket();
 	return 0;
 }
 

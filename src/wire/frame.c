@@ -34,7 +34,7 @@ tes_frame_decode_hdr(const uint8_t *buf, size_t len, struct tes_frame_hdr *h)
 	/*= spec/PROTOCOL.md#frames MUST-F2 */
 	if (buf[1] != TES_PROTO_VERSION)
 		return TES_ERR_VERSION;
-	/*= spec/PROTOCOL.md#frames MUST-F3: type 1..6, never 0 */
+	/*= spec/PROTOCOL.md#frames MUST-F3: type 1..8, never 0 */
 	if (buf[2] < 1 || buf[2] > TES_FRAME_TYPE_MAX)
 		return TES_ERR_TYPE;
 	length = tes_cur_dec16be(buf + 4);

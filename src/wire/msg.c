@@ -422,7 +422,7 @@ tes_msg_resume_hello_decode(const uint8_t *p, size_t n, struct tes_resume_hello 
 	    (r = tes_cur_get_bytes(&c, m->ch.unit_key, TES_KEYID_LEN)) != 0 ||
 	    (r = tes_cur_get_u16be(&c, &m->ticket_len)) != 0)
 		return r;
-	/*= spec/PROTOCOL.md#resumed-handshake MUST-RS1: ticket_len 1..256 */
+	/*= spec/PROTOCOL.md#resumption MUST-RS1: ticket_len 1..256 */
 	if (m->ticket_len < 1)
 		return TES_ERR_FORMAT;
 	if (m->ticket_len > TES_TICKET_MAX)
@@ -525,7 +525,7 @@ tes_msg_session_decode(const uint8_t *p, size_t n, struct tes_session_info *m)
 		return TES_ERR_TOOLONG;
 	if ((r = tes_cur_get_bytes(&c, m->ticket, m->ticket_len)) != 0)
 		return r;
-	/*= spec/PROTOCOL.md#session MUST-SN1..SN3: timeouts and bounds in range, a ticket exactly when it has
+	/*= spec/PROTOCOL.md#session MUST-SE1..SE2: timeouts and bounds in range, a ticket exactly when it has
 	    a lifetime */
 	if (m->idle_timeout < 1 || m->rekey_records < 1 || m->rekey_bytes < 1 ||
 	    m->ticket_lifetime > TES_TICKET_LIFETIME || (m->ticket_len == 0) != (m->ticket_lifetime == 0))

@@ -347,7 +347,7 @@ int
 tes_msg_receipt_decode(const uint8_t *p, size_t n, struct tes_receipt *m);
 
 /*
- * Resumption and session messages (spec/PROTOCOL.md#resumed-handshake, #session).
+ * Resumption and session messages (spec/PROTOCOL.md#resumption, #session).
  * Contracts as for the others: decoders consume the payload exactly and check
  * every field.
  */

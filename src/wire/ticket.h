@@ -84,8 +84,6 @@ struct tes_ticket_keys {
     ensures \result == 0 ==> 1 <= t->user_len <= TES_NAME_MAX &&
             *used == 146 + t->user_len && *used <= cap && *used <= TES_TICKET_PLAIN_MAX;
     ensures \result == 0 ==> ticket_times_ok(t->issued, t->expiry);
-    ensures \result == 0 ==> be64(out + 130 + t->user_len) == t->issued &&
-            be64(out + 138 + t->user_len) == t->expiry;
  */
 /*
  * Encode a ticket's plaintext; TES_ERR_ARG for a ticket the decoder would

@@ -201,8 +201,12 @@ test_session_msgs(void)
 	struct tes_resume_hello rh = { .ch = { .suite = 1 }, .ticket_len = 3, .ticket = { 9, 8, 7 } }, rh2;
 	struct tes_client_hello ch;
 	struct tes_unit_auth ua, ua2;
-	struct tes_session_info si = { .idle_timeout = 30, .lifetime = 3600, .rekey_records = 65536,
-				       .rekey_bytes = 8388608, .ticket_lifetime = 43200, .ticket_len = 200 },
+	struct tes_session_info si = { .idle_timeout = 30,
+				       .lifetime = 3600,
+				       .rekey_records = 65536,
+				       .rekey_bytes = 8388608,
+				       .ticket_lifetime = 43200,
+				       .ticket_len = 200 },
 				si2, bad;
 	uint8_t buf[1024], hb[2] = { TES_INNER_HEARTBEAT, 0 }, code = 0;
 	unsigned k, taken;
@@ -258,7 +262,8 @@ test_session_msgs(void)
 	buf[0] = 3;
 	EQ_INT(tes_msg_resume_hello_decode(buf, n, &rh2), TES_ERR_FORMAT, "resume hello unknown suite");
 	rh.ticket_len = 0;
-	EQ_INT(tes_msg_resume_hello_encode(&rh, buf, sizeof buf, &n), TES_ERR_ARG, "encoder refuses ticket_len 0");
+	EQ_INT(tes_msg_resume_hello_encode(&rh, buf, sizeof buf, &n), TES_ERR_ARG,
+	       "encoder refuses ticket_len 0");
 	rh.ticket_len = TES_TICKET_MAX + 1;
 	EQ_INT(tes_msg_resume_hello_encode(&rh, buf, sizeof buf, &n), TES_ERR_ARG,
 	       "encoder refuses ticket_len 257");
@@ -282,14 +287,14 @@ test_session_msgs(void)
 	hb[0] = TES_INNER_BYE;
 	EQ_INT(tes_msg_heartbeat_decode(hb, 1), TES_ERR_TYPE, "another inner type is no heartbeat");
 
-	/* SESSION (MUST-SN1..SN3) */
+	/* SESSION (MUST-SE1..SE2) */
 	memset(si.res_secret, 0x11, sizeof si.res_secret);
 	memset(si.ticket, 0x22, sizeof si.ticket);
 	memset(&si2, 0xaa, sizeof si2);
-	OK(tes_msg_session_encode(&si, buf, sizeof buf, &n) == 0 && n == 55 + 200 && buf[0] == TES_INNER_SESSION &&
-		   tes_msg_session_decode(buf, n, &si2) == 0 && si2.idle_timeout == 30 &&
-		   si2.lifetime == 3600 && si2.rekey_records == 65536 && si2.rekey_bytes == 8388608 &&
-		   si2.ticket_lifetime == 43200 && si2.ticket_len == 200 &&
+	OK(tes_msg_session_encode(&si, buf, sizeof buf, &n) == 0 && n == 55 + 200 &&
+		   buf[0] == TES_INNER_SESSION && tes_msg_session_decode(buf, n, &si2) == 0 &&
+		   si2.idle_timeout == 30 && si2.lifetime == 3600 && si2.rekey_records == 65536 &&
+		   si2.rekey_bytes == 8388608 && si2.ticket_lifetime == 43200 && si2.ticket_len == 200 &&
 		   memcmp(si2.res_secret, si.res_secret, 32) == 0 && memcmp(si2.ticket, si.ticket, 200) == 0,
 	   "session round trip");
 	buf[n] = 0;
@@ -304,7 +309,8 @@ test_session_msgs(void)
 	buf[4] = 30;
 	buf[53] = 1;
 	buf[54] = 1; /* ticket_len 257 */
-	EQ_INT(tes_msg_session_decode(buf, 55 + 257, &si2), TES_ERR_TOOLONG, "session ticket_len 257 refused");
+	EQ_INT(tes_msg_session_decode(buf, 55 + 257, &si2), TES_ERR_TOOLONG,
+	       "session ticket_len 257 refused");
 	buf[53] = 0;
 	buf[54] = 200;
 	buf[17] = buf[18] = buf[19] = buf[20] = 0; /* ticket_lifetime 0 with a ticket */
@@ -313,7 +319,8 @@ test_session_msgs(void)
 	si.ticket_lifetime = 0;
 	memset(si.res_secret, 0, sizeof si.res_secret);
 	OK(tes_msg_session_encode(&si, buf, sizeof buf, &n) == 0 && n == 55 &&
-		   tes_msg_session_decode(buf, n, &si2) == 0 && si2.ticket_len == 0 && si2.ticket_lifetime == 0,
+		   tes_msg_session_decode(buf, n, &si2) == 0 && si2.ticket_len == 0 &&
+		   si2.ticket_lifetime == 0,
 	   "session without a ticket (after a resumed handshake) round trip");
 	buf[20] = 60; /* ticket_lifetime 60, ticket_len 0 */
 	EQ_INT(tes_msg_session_decode(buf, n, &si2), TES_ERR_FORMAT, "lifetime without a ticket refused");
@@ -327,10 +334,12 @@ test_session_msgs(void)
 	EQ_INT(tes_msg_session_decode(buf, 56, &si2), TES_ERR_FORMAT, "ticket_lifetime above 12 h refused");
 	bad = si;
 	bad.idle_timeout = 0;
-	EQ_INT(tes_msg_session_encode(&bad, buf, sizeof buf, &n), TES_ERR_ARG, "encoder refuses idle_timeout 0");
+	EQ_INT(tes_msg_session_encode(&bad, buf, sizeof buf, &n), TES_ERR_ARG,
+	       "encoder refuses idle_timeout 0");
 	bad = si;
 	bad.rekey_records = 0;
-	EQ_INT(tes_msg_session_encode(&bad, buf, sizeof buf, &n), TES_ERR_ARG, "encoder refuses rekey_records 0");
+	EQ_INT(tes_msg_session_encode(&bad, buf, sizeof buf, &n), TES_ERR_ARG,
+	       "encoder refuses rekey_records 0");
 	bad = si;
 	bad.ticket_lifetime = 60;
 	EQ_INT(tes_msg_session_encode(&bad, buf, sizeof buf, &n), TES_ERR_ARG,
@@ -341,7 +350,8 @@ test_session_msgs(void)
 	       "encoder refuses a ticket without a lifetime");
 	bad.ticket_lifetime = 60;
 	bad.ticket_len = TES_TICKET_MAX + 1;
-	EQ_INT(tes_msg_session_encode(&bad, buf, sizeof buf, &n), TES_ERR_ARG, "encoder refuses ticket_len 257");
+	EQ_INT(tes_msg_session_encode(&bad, buf, sizeof buf, &n), TES_ERR_ARG,
+	       "encoder refuses ticket_len 257");
 	EQ_INT(tes_msg_session_encode(&si, buf, 54, &n), TES_ERR_SPACE, "session: no room");
 
 	/* alerts: 1..4, REKEY the new one */
