@@ -275,6 +275,7 @@ parse_opt(int c, struct opts *o)
 		return num_opt(optarg, 1, 65536, &o->serve.startups.per_source, "per-source-max-startups");
 	case O_STARTUPS:
 		return startups_opt(optarg, &o->serve.startups);
+	/*= spec/PROTOCOL.md#rekey MUST-K1: lower bounds only, never above 65,536 records and 8 MiB */
 	case O_REKEY_RECORDS:
 		return num_opt(optarg, TES_REKEY_RECORDS_MIN, TES_REKEY_RECORDS, &o->serve.rekey_records,
 			       "rekey-records");

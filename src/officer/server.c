@@ -304,7 +304,7 @@ on_resume(void *owner, struct tes_child *c, const void *msg)
 	TES_WIPE_CTX(&t);
 }
 
-/* An authenticated record came (spec/PROTOCOL.md#monitor MUST-M7): the idle deadline starts again. */
+/*= spec/PROTOCOL.md#monitor MUST-M7: an authenticated record came, the idle deadline starts again */
 static void
 on_heartbeat(void *owner, struct tes_child *c, const void *msg)
 {
@@ -316,7 +316,7 @@ on_heartbeat(void *owner, struct tes_child *c, const void *msg)
 /*
  * Sessions past their login that the master has not heard an
  * authenticated record from for the idle timeout (a request it still owes
- * an answer to does not count): killed (MUST-M7).
+ * an answer to does not count): killed (spec/PROTOCOL.md#monitor MUST-M7).
  */
 static void
 idle_scan(struct server *sv)

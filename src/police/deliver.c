@@ -199,6 +199,8 @@ resume_session(struct tes_deliver *d, int *code)
 static void
 keep_session(struct tes_deliver *d)
 {
+	/*= spec/PROTOCOL.md#session MUST-SE3, spec/SPOOL.md#feed MUST-FD4: the ticket in memory only,
+	 *  presented until its lifetime is over */
 	d->session_start_ms = mono_ms();
 	if (!d->c.has_session || d->c.session.ticket_len == 0)
 		return;
@@ -576,6 +578,7 @@ send_entry(struct tes_deliver *d, const struct tes_spooler_entry *e, int *code)
 		d->connected = 0;
 		/* a dropped link, a server going away (busy) or asking for new keys (rekey): the same
 		 * bytes on a new connection (spec/PROTOCOL.md#rekey) */
+		/*= spec/PROTOCOL.md#rekey MUST-K3: after ALERT rekey, a new session and the report again */
 		if (r == TES_ERR_PEER && d->c.alert == TES_ALERT_REKEY && ++rekeys <= 3) {
 			d->rekeyed = 1;
 			attempt--; /* not a failure: the server asked for it (but not for ever) */
@@ -635,7 +638,7 @@ tes_deliver_heartbeat_ms(const struct tes_deliver *d)
 {
 	uint32_t idle = d->c.has_session ? d->c.session.idle_timeout : 30;
 
-	/*= spec/PROTOCOL.md#session MUST-HB2: a heartbeat well before the server's idle timeout */
+	/*= spec/PROTOCOL.md#records MUST-HB2: a heartbeat well before the server's idle timeout */
 	return idle >= 3 ? idle * 1000 / 3 : 500;
 }
 

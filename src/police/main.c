@@ -592,7 +592,7 @@ do_feed(struct tes_deliver *d, const struct opts *o)
 		if (p[1].revents != 0 && (code = feed_input(d, &f)) != 0)
 			return code;
 		if (p[1].revents == 0 && fd >= 0 && feed_now() >= f.beat_at) {
-			/*= spec/PROTOCOL.md#session MUST-HB2: an idle session sends a heartbeat */
+			/*= spec/PROTOCOL.md#records MUST-HB2: an idle session sends a heartbeat */
 			if (tes_deliver_heartbeat(d) != 0 && !tes_deliver_rekeyed(d))
 				f.retry_at = feed_now() + feed_jitter(f.backoff);
 			f.beat_at = feed_now() + tes_deliver_heartbeat_ms(d);

@@ -1277,7 +1277,7 @@ test_resumption(void)
 	OK(si.idle_timeout == 30 && si.lifetime == 3600 && si.rekey_records == TES_REKEY_RECORDS &&
 		   si.rekey_bytes == TES_REKEY_BYTES && si.ticket_lifetime == 600 &&
 		   si.ticket_len == sizeof eng_ticket && memcmp(si.ticket, eng_ticket, sizeof eng_ticket) == 0,
-	   "SESSION: the idle timeout, the lifetime, the key bounds and the master's ticket");
+	   "SESSION: the idle timeout, the lifetime, the key bounds and the master's ticket (MUST-RS4, MUST-K1)");
 	OK(memcmp(si.res_secret, x.res_secret, TES_HASH_LEN) == 0, "SESSION: the resumption secret");
 
 	/* the control: an old client's login (no feature byte) gets LOGIN_RESULT alone */
@@ -1296,7 +1296,7 @@ test_resumption(void)
 		   x.req.u.res.suite == x.suite,
 	   "server: UNIT_AUTH, then FINISHED: a RESUME request with the ticket for the master");
 	OK(eng_answer(&x) == 0 && x.s.state == TES_ENG_READY && x.s.logged_in && x.s.rx_bytes == 0,
-	   "the master's yes: server READY and logged in, FINISHED and SESSION out");
+	   "the master's yes: server READY and logged in, FINISHED and SESSION out (MUST-RS3)");
 	OK(eng_deliver(&x, &x.s2c, 0) == 0 && x.co.event == TES_CLIENT_EV_NONE &&
 		   x.c.state == TES_CLIENT_ENG_WAIT_SESSION && eng_deliver(&x, &x.s2c, 0) == 0 &&
 		   x.co.event == TES_CLIENT_EV_RESUMED && x.co.has_session && x.co.session.ticket_len == 0 &&
@@ -1326,7 +1326,7 @@ test_resumption(void)
 	x.refuse_resume = 1;
 	r = eng_answer(&x);
 	EQ_INT(r, TES_ERR_AUTH, "the master refuses the ticket: the handshake ends");
-	EQ_INT(tes_engine_alert(&x.s), TES_ALERT_AUTH, "with ALERT auth, the client's cue to log in again");
+	EQ_INT(tes_engine_alert(&x.s), TES_ALERT_AUTH, "with ALERT auth, the client's cue to log in again (MUST-RS5)");
 
 	/* a UNIT_AUTH where a KEY_EXCHANGE belongs, and a KEY_EXCHANGE after RESUME_HELLO: refused */
 	OK(resumed_pair(&x, si.ticket, si.ticket_len, si.res_secret) == 0 && eng_deliver(&x, &x.c2s, 1) == 0,
@@ -1367,7 +1367,7 @@ test_resume_decide(void)
 	EQ_INT(tes_resume_decide(&t, server, unit, bind), TES_RESUME_OK, "control: this server, unit and password");
 	server[31] ^= 1;
 	EQ_INT(tes_resume_decide(&t, server, unit, bind), TES_RESUME_OTHER_SERVER,
-	       "a ticket of another server key is refused (MUST-RS2)");
+	       "a ticket of another server key is refused (MUST-RS2, MUST-M6)");
 	server[31] ^= 1;
 	unit[0] ^= 1;
 	EQ_INT(tes_resume_decide(&t, server, unit, bind), TES_RESUME_OTHER_UNIT,
@@ -1396,7 +1396,7 @@ test_heartbeat(void)
 		   x.c.state == TES_CLIENT_ENG_WAIT_HEARTBEAT && !tes_client_engine_ready(&x.c),
 	   "client: HEARTBEAT out, waiting for the answer");
 	OK(eng_deliver(&x, &x.c2s, 1) == 0 && x.heartbeats == 1 && !x.has_req && x.s.state == TES_ENG_READY,
-	   "server: HEARTBEAT answered, the master told (no answer owed), READY");
+	   "server: HEARTBEAT answered, the master told (MUST-M7, no answer owed), READY");
 	OK(eng_deliver(&x, &x.s2c, 0) == 0 && x.co.event == TES_CLIENT_EV_HEARTBEAT && tes_client_engine_ready(&x.c),
 	   "client: the answer, READY again");
 	OK(eng_steps(&x, ENG_CLIENT_REPORT, ENG_RECEIPT_TO_CLIENT) == 0 && x.co.receipt.status == TES_RECEIPT_QUEUED,
@@ -1464,7 +1464,7 @@ test_rekey(void)
 
 		(void)tes_frame_encode(f, sizeof f, TES_FRAME_ALERT, &code, 1, &n);
 	}
-	EQ_INT(tes_client_engine_frame(&x.c, f, n, &x.co), TES_ERR_PEER, "the client takes ALERT REKEY");
+	EQ_INT(tes_client_engine_frame(&x.c, f, n, &x.co), TES_ERR_PEER, "the client takes ALERT REKEY (MUST-K3: deliver.c resumes)");
 	OK(x.co.event == TES_CLIENT_EV_ALERT && x.co.alert == TES_ALERT_REKEY, "with its code (4)");
 }
 
