@@ -675,6 +675,13 @@ tes_deliver_unsolicited(struct tes_deliver *d)
 
 /* see deliver.h */
 int
+tes_deliver_failed(const struct tes_deliver *d)
+{
+	return d->fatal != 0;
+}
+
+/* see deliver.h */
+int
 tes_deliver_rekeyed(const struct tes_deliver *d)
 {
 	return d->rekeyed;

@@ -102,6 +102,10 @@ tes_deliver_heartbeat(struct tes_deliver *d);
 int
 tes_deliver_unsolicited(struct tes_deliver *d);
 
+/* 1 when sending stopped for good (server key refused, a protocol failure): a feed ends. */
+int
+tes_deliver_failed(const struct tes_deliver *d);
+
 /* Reports of this user that wait in the spool. */
 size_t
 tes_deliver_waiting(struct tes_deliver *d);

@@ -528,7 +528,6 @@ do_feed(struct tes_deliver *d, const struct opts *o)
 	struct pollfd p[3];
 	uint64_t now, wait;
 	int code, r, fd, np;
-	struct signalfd_siginfo si;
 
 	tes_batch_init(&f.b, (enum tes_batch_format)o->format);
 	f.backoff = 200;
@@ -552,6 +551,8 @@ do_feed(struct tes_deliver *d, const struct opts *o)
 			/*= spec/SPOOL.md#feed MUST-FD1: every record spooled and synced, then sent */
 			if ((code = tes_deliver_flush(d)) != EX_OK)
 				return code;
+			if (tes_deliver_failed(d))
+				return EX_OK; /* a protocol failure: tes_deliver_close gives its code */
 			if (tes_deliver_fd(d) < 0 && tes_deliver_rekeyed(d))
 				continue; /* the server asked for new keys: resume now */
 			if (tes_deliver_fd(d) < 0)
@@ -579,7 +580,7 @@ do_feed(struct tes_deliver *d, const struct opts *o)
 		if (poll(p, (nfds_t)np, (int)(wait > 60000 ? 60000 : wait)) < 0)
 			continue;
 		if (p[0].revents != 0) {
-			(void)!read(o->conf.stop_fd, &si, sizeof si);
+			/* left pending (it stays blocked): the flush's own check sees it too */
 			f.stop = 1;
 			continue;
 		}
