@@ -605,6 +605,8 @@ send_entry(struct tes_deliver *d, const struct tes_spooler_entry *e, int *code)
 	return 0;
 }
 
+static void drop_added(struct tes_deliver *d);
+
 /* Feed: SIGTERM or SIGINT came (the signalfd is readable). */
 static int
 stop_requested(const struct tes_deliver *d)
@@ -618,11 +620,17 @@ stop_requested(const struct tes_deliver *d)
 int
 tes_deliver_connect(struct tes_deliver *d, int *code)
 {
+	int r;
+
 	*code = 0;
 	if (d->connected)
 		return 0;
 	d->down = 0;
-	return open_session(d, code);
+	r = open_session(d, code);
+	/* as for batch: a refused login drops what this run spooled (its tags are the refused user's) */
+	if (r == TES_ERR_AUTH || (r == TES_ERR_PEER && d->c.alert == TES_ALERT_AUTH))
+		drop_added(d);
+	return r;
 }
 
 /* see deliver.h */
