@@ -44,6 +44,8 @@ hs_init_params(struct tes_mon_init *init, uint8_t flags)
 	init->e[2] = 1;
 	init->allow_des = (flags & 4) != 0;
 	init->idle_timeout = 30;
+	init->rekey_records = TES_REKEY_RECORDS;
+	init->rekey_bytes = TES_REKEY_BYTES;
 }
 
 /* The master's answer to request number *k, as the input's flags decide; 1 if it is a wrong one. */

@@ -164,6 +164,8 @@ eng_pair_init(struct eng_pair *p, uint8_t suite, int allow_des)
 	memcpy(p->init.e, eng_server_key.pub.e, eng_server_key.pub.elen);
 	p->init.allow_des = (uint8_t)allow_des;
 	p->init.idle_timeout = 30;
+	p->init.rekey_records = TES_REKEY_RECORDS;
+	p->init.rekey_bytes = TES_REKEY_BYTES;
 	p->suite = suite;
 	eng_sample_report(&p->rep);
 	tes_engine_init(&p->s, &p->init);

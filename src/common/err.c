@@ -46,6 +46,7 @@ static const struct {
 	{ TES_ERR_CLOSED, "connection closed" },
 	{ TES_ERR_TIMEOUT, "timed out" },
 	{ TES_ERR_BUSY, "server busy" },
+	{ TES_ERR_REKEY, "session key bound reached" },
 };
 
 /* see err.h */

@@ -48,7 +48,8 @@ enum tes_err {
 	TES_ERR_CLOSED = -61,  /* connection closed */
 	TES_ERR_TIMEOUT = -62,
 	TES_ERR_BUSY = -63,
-	TES_ERR_MIN = -64
+	TES_ERR_REKEY = -64, /* the session keys reached their bound: a new session goes on */
+	TES_ERR_MIN = -65
 };
 
 /* One-line, human-readable text for an error code (never NULL). */

@@ -79,3 +79,39 @@ tes_handshake_unit_auth_hash(const uint8_t *ch, size_t chn, const uint8_t *sh, s
 
 	tes_handshake_hash(ctx, sizeof ctx - 1, ch, chn, sh, shn, oaep, TES_RSA_LEN, out);
 }
+
+/* see handshake.h */
+int
+tes_handshake_rh_frame(const struct tes_resume_hello *m, uint8_t out[static TES_FRAME_MAX], size_t *n)
+{
+	uint8_t p[TES_FRAME_MAX_PAYLOAD];
+	size_t k;
+	int r;
+
+	if ((r = tes_msg_resume_hello_encode(m, p, sizeof p, &k)) != 0)
+		return r;
+	return frame(TES_FRAME_RESUME_HELLO, p, k, out, n);
+}
+
+/* see handshake.h */
+int
+tes_handshake_ua_frame(const struct tes_unit_auth *m, uint8_t out[static TES_FRAME_MAX], size_t *n)
+{
+	uint8_t p[TES_FRAME_MAX_PAYLOAD];
+	size_t k;
+	int r;
+
+	if ((r = tes_msg_unit_auth_encode(m, p, sizeof p, &k)) != 0)
+		return r;
+	return frame(TES_FRAME_UNIT_AUTH, p, k, out, n);
+}
+
+/* see handshake.h */
+void
+tes_handshake_resume_auth_hash(const uint8_t *rh, size_t rhn, const uint8_t *sh, size_t shn,
+			       uint8_t out[static TES_HASH_LEN])
+{
+	static const uint8_t ctx[] = "TES1 resume-auth";
+
+	tes_handshake_hash(ctx, sizeof ctx - 1, rh, rhn, sh, shn, NULL, 0, out);
+}

@@ -23,6 +23,17 @@ tes_handshake_sh_frame(const struct tes_server_hello *m, uint8_t out[static TES_
 int
 tes_handshake_kx_frame(const struct tes_key_exchange *m, uint8_t out[static TES_FRAME_MAX], size_t *n);
 
+/* Whole RESUME_HELLO and UNIT_AUTH frames (spec/PROTOCOL.md#resumption). */
+int
+tes_handshake_rh_frame(const struct tes_resume_hello *m, uint8_t out[static TES_FRAME_MAX], size_t *n);
+int
+tes_handshake_ua_frame(const struct tes_unit_auth *m, uint8_t out[static TES_FRAME_MAX], size_t *n);
+
+/* What the unit signs on a resumed handshake: SHA-256("TES1 resume-auth" || RH || SH). */
+void
+tes_handshake_resume_auth_hash(const uint8_t *rh, size_t rhn, const uint8_t *sh, size_t shn,
+			       uint8_t out[static TES_HASH_LEN]);
+
 /* What the unit signs: SHA-256("TES1 unit-auth" || CH || SH || oaep). */
 void
 tes_handshake_unit_auth_hash(const uint8_t *ch, size_t chn, const uint8_t *sh, size_t shn,

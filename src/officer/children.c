@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/err.h"
+#include "common/io.h"
 #include "common/log.h"
 #include "common/wipe.h"
 #include "crypto/rng.h"
@@ -184,6 +185,14 @@ close_mon(struct tes_child *c)
 	c->mon = -1;
 }
 
+static void
+close_net(struct tes_child *c)
+{
+	if (c->net >= 0)
+		close(c->net);
+	c->net = -1;
+}
+
 /* see children.h */
 void
 tes_children_hangup(struct tes_children *cs, struct tes_child *c)
@@ -211,8 +220,10 @@ static void
 slot_free(struct tes_children *cs, struct tes_child *c)
 {
 	close_mon(c);
+	close_net(c);
 	tes_wipe(c, cs->kind->slot_size);
 	c->mon = -1;
+	c->net = -1;
 	while (cs->hi > 0 && tes_children_at(cs, cs->hi - 1)->pid == 0)
 		cs->hi--;
 }
@@ -243,7 +254,7 @@ spawn(struct tes_children *cs, int fd, const struct sockaddr_storage *ss)
 	struct tes_child *c;
 	const char *why;
 	uint8_t key[9];
-	int pair[2];
+	int pair[2], net;
 	pid_t pid;
 
 	source_key(ss, key);
@@ -262,6 +273,8 @@ spawn(struct tes_children *cs, int fd, const struct sockaddr_storage *ss)
 		return;
 	}
 	pid = tes_spawn_child(cs->exe, cs->kind->mode, cs->env, fd, pair[1]);
+	/* kept to end the session with an alert at its deadline; no alert then if the dup fails */
+	net = cs->kind->late_alert != 0 && pid >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
 	close(fd);
 	close(pair[1]);
 	if (pid < 0) {
@@ -271,6 +284,7 @@ spawn(struct tes_children *cs, int fd, const struct sockaddr_storage *ss)
 	memset(c, 0, cs->kind->slot_size);
 	c->pid = pid;
 	c->mon = pair[0];
+	c->net = net;
 	c->state = cs->kind->start;
 	/*= spec/PROTOCOL.md#state MUST-S4: a session lasts at most the session timeout */
 	c->deadline = time(NULL) + (time_t)cs->lifetime;
@@ -441,8 +455,12 @@ tes_children_tick(struct tes_children *cs, time_t now)
 	for (i = 0; i < cs->hi; i++) {
 		struct tes_child *c = tes_children_at(cs, i);
 
-		if (c->pid != 0 && c->state != cs->kind->dead && now > c->deadline + (time_t)cs->kind->grace)
+		if (c->pid != 0 && c->state != cs->kind->dead && now > c->deadline + (time_t)cs->kind->grace) {
 			tes_children_kill(cs, c, cs->kind->late);
+			if (c->net >= 0 && cs->kind->late_alert != 0)
+				tes_io_send_alert(c->net, cs->kind->late_alert);
+			close_net(c);
+		}
 		else if (cs->st.full != 0 && starting(cs, c))
 			tick_startup(cs, c, ms, since);
 	}
@@ -488,8 +506,10 @@ tes_children_open(struct tes_children **out, const struct tes_children_kind *kin
 	cs->env = env;
 	cs->nslots = nslots;
 	cs->lifetime = lifetime;
-	for (i = 0; i < nslots; i++)
+	for (i = 0; i < nslots; i++) {
 		tes_children_at(cs, i)->mon = -1;
+		tes_children_at(cs, i)->net = -1;
+	}
 	*out = cs;
 	return 0;
 }

@@ -36,6 +36,7 @@
 struct tes_child {
 	pid_t pid;     /* 0 = free */
 	int mon;       /* the master's end of the socketpair; -1 once closed */
+	int net;       /* the master's copy of the client socket (kinds with a late_alert), else -1 */
 	uint8_t state; /* the kind's state: what the child may send now */
 	uint32_t used; /* once-only requests already made: bit (1 << type) */
 	time_t deadline;
@@ -58,6 +59,7 @@ struct tes_children_kind {
 	const char *noun;   /* a child in the log: "session %d (%s): ..." */
 	const char *killed; /* what the log line of a kill ends with */
 	const char *late;   /* why a child past its deadline is killed */
+	uint8_t late_alert; /* the ALERT written to the client after that kill, 0: none */
 	size_t slot_size;   /* the kind's slot, which begins with struct tes_child */
 	size_t msg_len;     /* every message from a child is exactly this long */
 	size_t msg_size;    /* the decoded message */

@@ -10,6 +10,11 @@
 #include "officer/engine.h"
 #include "wire/frame.h"
 
+enum {
+	/* payload bytes of the largest record the server sends (SESSION with a whole ticket: 360) */
+	REPLY_MAX = 512
+};
+
 /* A state's frame handler: payload p (n bytes) of the whole frame f (flen bytes). */
 typedef int (*frame_fn)(struct tes_engine *e, const uint8_t *f, size_t flen, const uint8_t *p, size_t n,
 			struct tes_engine_out *out);
@@ -26,6 +31,8 @@ keep_frame(uint8_t *dst, size_t *dlen, const uint8_t *f, size_t flen)
 	return 0;
 }
 
+static int server_hello(struct tes_engine *e, struct tes_engine_out *out);
+
 static int
 on_hello(struct tes_engine *e, const uint8_t *f, size_t flen, const uint8_t *p, size_t n,
 	 struct tes_engine_out *out)
@@ -35,6 +42,49 @@ on_hello(struct tes_engine *e, const uint8_t *f, size_t flen, const uint8_t *p, 
 	if ((r = keep_frame(e->ch_f, &e->ch_n, f, flen)) != 0 ||
 	    (r = tes_msg_client_hello_decode(p, n, &e->ch)) != 0)
 		return r;
+	if ((r = server_hello(e, out)) == 0)
+		e->state = TES_ENG_WAIT_KX;
+	return r;
+}
+
+/* RESUME_HELLO: the client hello fields and a ticket only the master can open. */
+static int
+on_resume_hello(struct tes_engine *e, const uint8_t *f, size_t flen, const uint8_t *p, size_t n,
+		struct tes_engine_out *out)
+{
+	int r;
+
+	if ((r = keep_frame(e->ch_f, &e->ch_n, f, flen)) != 0 ||
+	    (r = tes_msg_resume_hello_decode(p, n, &e->rh)) != 0)
+		return r;
+	e->ch = e->rh.ch;
+	e->resumed = 1;
+	if ((r = server_hello(e, out)) == 0)
+		e->state = TES_ENG_WAIT_UA;
+	return r;
+}
+
+/* UNIT_AUTH: the unit's signature over the resumed transcript, checked by the master. */
+static int
+on_ua(struct tes_engine *e, const uint8_t *f, size_t flen, const uint8_t *p, size_t n,
+      struct tes_engine_out *out)
+{
+	int r;
+
+	(void)out;
+	if ((r = keep_frame(e->kx_f, &e->kx_n, f, flen)) != 0 ||
+	    (r = tes_msg_unit_auth_decode(p, n, &e->ua)) != 0)
+		return r;
+	e->state = TES_ENG_WAIT_FIN;
+	return 0;
+}
+
+/* SERVER_HELLO for the client hello in e->ch. */
+static int
+server_hello(struct tes_engine *e, struct tes_engine_out *out)
+{
+	int r;
+
 	/*= spec/PROTOCOL.md#handshake MUST-H2: single DES only when the server allows it */
 	if (e->ch.suite == TES_SUITE_DES_CBC_HMAC_SHA256 && !e->init.allow_des)
 		return TES_ERR_STATE;
@@ -49,7 +99,6 @@ on_hello(struct tes_engine *e, const uint8_t *f, size_t flen, const uint8_t *p, 
 		return r;
 	memcpy(out->frame, e->sh_f, e->sh_n);
 	out->frame_len = e->sh_n;
-	e->state = TES_ENG_WAIT_KX;
 	return 0;
 }
 
@@ -79,12 +128,22 @@ on_fin(struct tes_engine *e, const uint8_t *f, size_t flen, const uint8_t *p, si
 	    (r = tes_msg_finished_decode(p, n, &e->cf)) != 0)
 		return r;
 	out->has_req = 1;
+	e->state = TES_ENG_WAIT_HS_ANS;
+	if (e->resumed) {
+		struct tes_mon_resume *rs = &out->req.u.res;
+
+		out->req.type = TES_MON_RESUME;
+		rs->rh = e->rh;
+		memcpy(rs->server_x25519, e->sh.x25519, TES_X25519_LEN);
+		rs->suite = e->sh.suite;
+		rs->ua = e->ua;
+		return 0;
+	}
 	out->req.type = TES_MON_HANDSHAKE;
 	hs->ch = e->ch;
 	memcpy(hs->server_x25519, e->sh.x25519, TES_X25519_LEN);
 	hs->suite = e->sh.suite;
 	hs->kx = e->kx;
-	e->state = TES_ENG_WAIT_HS_ANS;
 	return 0;
 }
 
@@ -121,22 +180,66 @@ out:
 	return r;
 }
 
+/* Seal one record after whatever out already holds (frames go out in one write). */
+static int
+seal(struct tes_engine *e, const uint8_t *plain, size_t n, struct tes_engine_out *out)
+{
+	size_t used = 0;
+	int r;
+
+	if (out->frame_len > sizeof out->frame)
+		return TES_ERR_INTERNAL;
+	if ((r = tes_record_seal(&e->tx, plain, n, out->frame + out->frame_len,
+				 sizeof out->frame - out->frame_len, &used)) != 0)
+		return r;
+	out->frame_len += used;
+	e->tx_bytes += used - TES_FRAME_HDR_LEN;
+	return 0;
+}
+
+/* The SESSION record (spec/PROTOCOL.md#session): the child's bounds, the master's lifetime and ticket. */
+static int
+send_session(struct tes_engine *e, const struct tes_mon_status *st, struct tes_engine_out *out)
+{
+	struct tes_session_info si;
+	uint8_t buf[TES_RECORD_MAX_PLAIN];
+	size_t n;
+	int r;
+
+	memset(&si, 0, sizeof si);
+	si.idle_timeout = e->init.idle_timeout;
+	si.lifetime = st->lifetime;
+	si.rekey_records = e->init.rekey_records;
+	si.rekey_bytes = e->init.rekey_bytes;
+	si.ticket_lifetime = st->ticket_lifetime;
+	si.ticket_len = st->ticket_len;
+	if (st->ticket_len > 0) {
+		memcpy(si.res_secret, st->res_secret, TES_HASH_LEN);
+		memcpy(si.ticket, st->ticket, st->ticket_len);
+	}
+	if ((r = tes_msg_session_encode(&si, buf, sizeof buf, &n)) == 0)
+		r = seal(e, buf, n, out);
+	TES_WIPE_CTX(&si);
+	tes_wipe(buf, sizeof buf);
+	return r;
+}
+
 static int
 ans_handshake(struct tes_engine *e, const struct tes_mon_msg *ans, struct tes_engine_out *out)
 {
+	int r;
+
 	if (ans->type != TES_MON_HANDSHAKE_ANS)
 		return TES_ERR_TYPE;
 	if (ans->u.st.status != 0) {
 		e->alert = TES_ALERT_AUTH;
 		return TES_ERR_AUTH;
 	}
-	return finish(e, ans->u.st.pms, out);
-}
-
-static int
-seal(struct tes_engine *e, const uint8_t *plain, size_t n, struct tes_engine_out *out)
-{
-	return tes_record_seal(&e->tx, plain, n, out->frame, sizeof out->frame, &out->frame_len);
+	if ((r = finish(e, ans->u.st.pms, out)) != 0 || !e->resumed)
+		return r;
+	/*= spec/PROTOCOL.md#resumption MUST-RS3: a resumed session is logged in; SESSION follows FINISHED */
+	e->logged_in = 1;
+	return send_session(e, &ans->u.st, out);
 }
 
 static int
@@ -149,6 +252,7 @@ on_login(struct tes_engine *e, const uint8_t *p, size_t n, struct tes_engine_out
 		return TES_ERR_STATE;
 	if ((r = tes_msg_login_decode(p, n, &out->req.u.login)) != 0)
 		return r;
+	e->want_session = (out->req.u.login.features & TES_LOGIN_FEAT_SESSION) != 0;
 	out->has_req = 1;
 	out->req.type = TES_MON_LOGIN;
 	e->state = TES_ENG_WAIT_LOGIN_ANS;
@@ -159,6 +263,7 @@ static int
 ans_login(struct tes_engine *e, const struct tes_mon_msg *ans, struct tes_engine_out *out)
 {
 	uint8_t res[2] = { TES_INNER_LOGIN_RESULT, 0 };
+	int r;
 
 	if (ans->type != TES_MON_LOGIN_ANS)
 		return TES_ERR_TYPE;
@@ -168,7 +273,9 @@ ans_login(struct tes_engine *e, const struct tes_mon_msg *ans, struct tes_engine
 		 : ans->u.st.status == 2 ? TES_LOGIN_RETRY
 					 : TES_LOGIN_REFUSED;
 	e->state = TES_ENG_READY;
-	return seal(e, res, sizeof res, out);
+	if ((r = seal(e, res, sizeof res, out)) != 0 || !e->logged_in || !e->want_session)
+		return r;
+	return send_session(e, &ans->u.st, out);
 }
 
 static uint8_t
@@ -239,6 +346,38 @@ ans_report(struct tes_engine *e, const struct tes_mon_msg *ans, struct tes_engin
 	return send_receipt(e, &ans->u.rcpt, out);
 }
 
+/*
+ * A record of n payload bytes would take a direction past its bound: the
+ * one received, or the at most two (LOGIN_RESULT and SESSION, or a receipt)
+ * the answer to it sends.
+ */
+static int
+past_bound(const struct tes_engine *e, size_t n)
+{
+	uint64_t recs = e->init.rekey_records, bytes = e->init.rekey_bytes;
+
+	return e->rx.seq + 1 > recs || e->rx_bytes + n > bytes || e->tx.seq + 2 > recs ||
+	       e->tx_bytes + 2 * (uint64_t)REPLY_MAX > bytes;
+}
+
+/* HEARTBEAT: answered with one, and the master hears of it (its idle deadline starts again). */
+static int
+on_heartbeat(struct tes_engine *e, const uint8_t *p, size_t n, struct tes_engine_out *out)
+{
+	static const uint8_t hb = TES_INNER_HEARTBEAT;
+	int r;
+
+	/*= spec/PROTOCOL.md#session MUST-HB1: heartbeats only in a logged-in session */
+	if (!e->logged_in)
+		return TES_ERR_STATE;
+	if ((r = tes_msg_heartbeat_decode(p, n)) != 0 || (r = seal(e, &hb, 1, out)) != 0)
+		return r;
+	out->has_req = 1;
+	out->oneway = 1;
+	out->req.type = TES_MON_HEARTBEAT;
+	return 0;
+}
+
 /* One RECORD in READY: authenticate, decrypt, dispatch on the inner type. */
 static int
 on_record(struct tes_engine *e, const uint8_t *f, size_t flen, const uint8_t *p, size_t n,
@@ -249,8 +388,14 @@ on_record(struct tes_engine *e, const uint8_t *f, size_t flen, const uint8_t *p,
 	int r;
 
 	(void)flen;
+	/*= spec/PROTOCOL.md#rekey MUST-K2: no direction goes past its bounds under one key */
+	if (e->logged_in && past_bound(e, n)) {
+		e->alert = TES_ALERT_REKEY;
+		return TES_ERR_REKEY;
+	}
 	if ((r = tes_record_open(&e->rx, f, p, n, plain, sizeof plain, &pn)) != 0)
 		goto out;
+	e->rx_bytes += n;
 	r = TES_ERR_FORMAT;
 	if (pn < 1)
 		goto out;
@@ -261,6 +406,8 @@ on_record(struct tes_engine *e, const uint8_t *f, size_t flen, const uint8_t *p,
 	} else if (plain[0] == TES_INNER_BYE && pn == 1) {
 		e->state = TES_ENG_DONE;
 		r = 0;
+	} else if (plain[0] == TES_INNER_HEARTBEAT) {
+		r = on_heartbeat(e, plain, pn, out);
 	} else {
 		r = TES_ERR_TYPE;
 	}
@@ -274,14 +421,18 @@ static const struct {
 	uint8_t frame_type;
 	frame_fn on_frame;
 	answer_fn on_answer;
+	uint8_t alt_type; /* a second frame type the state accepts (WAIT_HELLO: RESUME_HELLO) */
+	frame_fn on_alt;
 } states[] = {
-	[TES_ENG_WAIT_HELLO] = { TES_FRAME_CLIENT_HELLO, on_hello, NULL },
-	[TES_ENG_WAIT_KX] = { TES_FRAME_KEY_EXCHANGE, on_kx, NULL },
-	[TES_ENG_WAIT_FIN] = { TES_FRAME_FINISHED, on_fin, NULL },
-	[TES_ENG_WAIT_HS_ANS] = { TES_FRAME_INVALID, NULL, ans_handshake },
-	[TES_ENG_READY] = { TES_FRAME_RECORD, on_record, NULL },
-	[TES_ENG_WAIT_LOGIN_ANS] = { TES_FRAME_INVALID, NULL, ans_login },
-	[TES_ENG_WAIT_REPORT_ANS] = { TES_FRAME_INVALID, NULL, ans_report },
+	[TES_ENG_WAIT_HELLO] = { TES_FRAME_CLIENT_HELLO, on_hello, NULL, TES_FRAME_RESUME_HELLO,
+				 on_resume_hello },
+	[TES_ENG_WAIT_KX] = { TES_FRAME_KEY_EXCHANGE, on_kx, NULL, TES_FRAME_INVALID, NULL },
+	[TES_ENG_WAIT_UA] = { TES_FRAME_UNIT_AUTH, on_ua, NULL, TES_FRAME_INVALID, NULL },
+	[TES_ENG_WAIT_FIN] = { TES_FRAME_FINISHED, on_fin, NULL, TES_FRAME_INVALID, NULL },
+	[TES_ENG_WAIT_HS_ANS] = { TES_FRAME_INVALID, NULL, ans_handshake, TES_FRAME_INVALID, NULL },
+	[TES_ENG_READY] = { TES_FRAME_RECORD, on_record, NULL, TES_FRAME_INVALID, NULL },
+	[TES_ENG_WAIT_LOGIN_ANS] = { TES_FRAME_INVALID, NULL, ans_login, TES_FRAME_INVALID, NULL },
+	[TES_ENG_WAIT_REPORT_ANS] = { TES_FRAME_INVALID, NULL, ans_report, TES_FRAME_INVALID, NULL },
 };
 
 static void
@@ -289,6 +440,7 @@ out_reset(struct tes_engine_out *out)
 {
 	out->frame_len = 0;
 	out->has_req = 0;
+	out->oneway = 0;
 	memset(&out->req, 0, sizeof out->req);
 }
 
@@ -336,6 +488,8 @@ tes_engine_frame(struct tes_engine *e, const uint8_t *frame, size_t len, struct 
 	/*= spec/PROTOCOL.md#state MUST-S1: an ALERT or a frame out of order ends the session */
 	if (h.type == TES_FRAME_ALERT)
 		return fail(e, TES_ERR_PEER);
+	if (h.type != TES_FRAME_INVALID && h.type == states[e->state].alt_type)
+		return fail(e, states[e->state].on_alt(e, frame, len, p, h.length, out));
 	if (h.type != states[e->state].frame_type)
 		return fail(e, TES_ERR_TYPE);
 	return fail(e, states[e->state].on_frame(e, frame, len, p, h.length, out));

@@ -12,6 +12,15 @@
  *   READY --RECORD(LOGIN)--> [master LOGIN] --> READY (LOGIN_RESULT sent)
  *   READY --RECORD(REPORT)--> [master REPORT] --> READY (RECEIPT sent)
  *   READY --RECORD(BYE)--> DONE
+ *   READY --RECORD(HEARTBEAT)--> READY (HEARTBEAT sent, the master told)
+ *
+ * A resumed handshake (spec/PROTOCOL.md#resumption):
+ *   WAIT_HELLO --RESUME_HELLO--> WAIT_UA --UNIT_AUTH--> WAIT_FIN
+ *   WAIT_FIN --FINISHED--> [master RESUME] --> READY, logged in (FINISHED and SESSION sent)
+ *
+ * After the login, a record that would take a direction past the key
+ * bounds of INIT is not opened: the engine fails with alert REKEY
+ * (spec/PROTOCOL.md#rekey).
  *
  * Any error is sticky: the engine goes to FAILED and refuses every later
  * call; the caller then sends tes_engine_alert() and closes.
@@ -37,7 +46,8 @@ enum tes_engine_state {
 	TES_ENG_WAIT_LOGIN_ANS = 6,
 	TES_ENG_WAIT_REPORT_ANS = 7,
 	TES_ENG_DONE = 8, /* BYE received */
-	TES_ENG_FAILED = 9
+	TES_ENG_FAILED = 9,
+	TES_ENG_WAIT_UA = 10 /* resumed: RESUME_HELLO in, SERVER_HELLO out, UNIT_AUTH expected */
 };
 
 /* What one step produced: at most one frame for the client or one request for the master. */
@@ -45,6 +55,7 @@ struct tes_engine_out {
 	uint8_t frame[TES_FRAME_MAX]; /* complete frame to send, frame_len bytes (0: none) */
 	size_t frame_len;
 	int has_req; /* req is a request for the master */
+	int oneway;  /* req has no answer (HEARTBEAT): send it and go on */
 	struct tes_mon_msg req;
 };
 
@@ -53,6 +64,11 @@ struct tes_engine {
 	uint8_t state; /* enum tes_engine_state */
 	uint8_t alert; /* alert to send after a failure */
 	int logged_in;
+	int resumed;      /* the handshake is a resumption (RESUME_HELLO, UNIT_AUTH) */
+	int want_session; /* the LOGIN asked for a SESSION record */
+	uint64_t rx_bytes, tx_bytes; /* record payload bytes under the session keys, per direction */
+	struct tes_resume_hello rh;
+	struct tes_unit_auth ua;
 	struct tes_mon_init init;
 	struct tes_client_hello ch;
 	struct tes_server_hello sh;

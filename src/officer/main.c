@@ -110,6 +110,7 @@ static const struct {
 	  "usage: tes-officer serve [-d DIR] [--listen HOST:PORT] [--http HOST:PORT|off] [--allow-des]\n"
 	  "       [--idle-timeout SEC] [--session-timeout SEC] [--session-cpu SEC] [--max-sessions N]\n"
 	  "       [--login-grace-time SEC] [--per-source-max-startups N] [--max-startups S:R:F] [--demo]\n"
+	  "       [--rekey-records N] [--rekey-bytes N] [--ticket-lifetime SEC]\n"
 	  "Run the server until SIGINT/SIGTERM. The officer dashboard is served on --http\n"
 	  "(default http://127.0.0.1:5001/; log in with an officer account).\n" },
 	{ "fingerprint",
@@ -157,6 +158,9 @@ enum {
 	O_GRACE,
 	O_PER_SOURCE,
 	O_STARTUPS,
+	O_REKEY_RECORDS,
+	O_REKEY_BYTES,
+	O_TICKET_LIFETIME,
 	O_DEMO,
 	O_ROLE,
 	O_PWFILE,
@@ -179,6 +183,9 @@ static const struct option longopts[] = {
 	{ "login-grace-time", required_argument, NULL, O_GRACE },
 	{ "per-source-max-startups", required_argument, NULL, O_PER_SOURCE },
 	{ "max-startups", required_argument, NULL, O_STARTUPS },
+	{ "rekey-records", required_argument, NULL, O_REKEY_RECORDS },
+	{ "rekey-bytes", required_argument, NULL, O_REKEY_BYTES },
+	{ "ticket-lifetime", required_argument, NULL, O_TICKET_LIFETIME },
 	{ "demo", no_argument, NULL, O_DEMO },
 	{ "role", required_argument, NULL, O_ROLE },
 	{ "password-file", required_argument, NULL, O_PWFILE },
@@ -273,6 +280,13 @@ parse_opt(int c, struct opts *o)
 		return num_opt(optarg, 1, 65536, &o->serve.startups.per_source, "per-source-max-startups");
 	case O_STARTUPS:
 		return startups_opt(optarg, &o->serve.startups);
+	case O_REKEY_RECORDS:
+		return num_opt(optarg, TES_REKEY_RECORDS_MIN, TES_REKEY_RECORDS, &o->serve.rekey_records,
+			       "rekey-records");
+	case O_REKEY_BYTES:
+		return num_opt(optarg, TES_REKEY_BYTES_MIN, TES_REKEY_BYTES, &o->serve.rekey_bytes, "rekey-bytes");
+	case O_TICKET_LIFETIME:
+		return num_opt(optarg, 1, TES_TICKET_LIFETIME, &o->serve.ticket_lifetime, "ticket-lifetime");
 	case O_DEMO:
 		o->demo = 1;
 		return 0;
@@ -717,6 +731,9 @@ main(int argc, char **argv)
 		.session_timeout = 3600,
 		.session_cpu = 60,
 		.max_sessions = 512,
+		.rekey_records = TES_REKEY_RECORDS,
+		.rekey_bytes = TES_REKEY_BYTES,
+		.ticket_lifetime = TES_TICKET_LIFETIME,
 		.startups = { .grace_ms = 10000, .per_source = 8, .start = 100, .rate = 30, .full = 200 }
 	};
 	if (argc < 2)

@@ -49,9 +49,9 @@ enum tes_mon_state {
 /*
  * The one dispatch table of the session children: a row per child->master
  * request, X(type, states it is permitted in, once per connection, the
- * master's handler). monitor.c expands it into the permission table that
+ * master's handler). mon.c expands it into the permission table that
  * tes_mon_permit checks, without the handler column (tes-parser links
- * monitor.c and no master code); the master (server.c) into the handler
+ * mon.c and no master code); the master (server.c) into the handler
  * table of its session children. spec/PROTOCOL.md#monitor MUST-M2..M4.
  */
 #define TES_MON_DISPATCH(X)                                     \
@@ -126,9 +126,23 @@ struct tes_mon_msg {
 };
 
 /*@ predicate mon_init_ok(struct tes_mon_init *m) =
-        1 <= m->e_len <= TES_RSA_E_MAX && m->allow_des <= 1;
+        1 <= m->e_len <= TES_RSA_E_MAX && m->allow_des <= 1 &&
+        1 <= m->rekey_records <= TES_REKEY_RECORDS && 1 <= m->rekey_bytes <= TES_REKEY_BYTES;
     predicate mon_hs_ok(struct tes_mon_handshake *m) =
         suite_valid(m->ch.suite) && m->suite == m->ch.suite;
+    predicate mon_resume_ok(struct tes_mon_resume *m) =
+        suite_valid(m->rh.ch.suite) && m->suite == m->rh.ch.suite &&
+        1 <= m->rh.ticket_len <= TES_TICKET_MAX &&
+        (\forall integer k; m->rh.ticket_len <= k < TES_TICKET_MAX ==> m->rh.ticket[k] == 0);
+    // the SESSION fields of an answer, as far as they go on the wire
+    predicate mon_session_ok(struct tes_mon_status *m) =
+        m->ticket_len <= TES_TICKET_MAX && (m->ticket_len == 0 <==> m->ticket_lifetime == 0) &&
+        m->ticket_lifetime <= TES_TICKET_LIFETIME &&
+        (m->status != 0 ==> m->lifetime == 0 && m->ticket_len == 0 && m->ticket_lifetime == 0 &&
+                            (\forall integer k; 0 <= k < TES_HASH_LEN ==> m->res_secret[k] == 0));
+    predicate mon_status_ok(struct tes_mon_status *m, integer max) =
+        m->status <= max && mon_session_ok(m) &&
+        (\forall integer k; m->ticket_len <= k < TES_TICKET_MAX ==> m->ticket[k] == 0);
     predicate mon_log_ok(struct tes_mon_log *m) =
         m->level <= 2 && m->len <= TES_MON_LOG_MAX && m->text[m->len] == 0 &&
         (\forall integer k; 0 <= k < m->len ==> 0x20 <= m->text[k] <= 0x7e);
@@ -158,17 +172,19 @@ tes_mon_encode(const struct tes_mon_msg *m, uint8_t out[static TES_MON_MSG_LEN])
     ensures \result == 0 ==> m->type == buf[0] && 1 <= m->type <= TES_MON_TYPE_MAX;
     ensures \result == 0 && m->type == TES_MON_INIT ==> mon_init_ok(&m->u.init);
     ensures \result == 0 && m->type == TES_MON_HANDSHAKE ==> mon_hs_ok(&m->u.hs);
-    ensures \result == 0 && m->type == TES_MON_HANDSHAKE_ANS ==> m->u.st.status <= 1;
-    ensures \result == 0 && m->type == TES_MON_LOGIN_ANS ==> m->u.st.status <= 2;
+    ensures \result == 0 && m->type == TES_MON_HANDSHAKE_ANS ==> mon_status_ok(&m->u.st, 1);
+    ensures \result == 0 && m->type == TES_MON_LOGIN_ANS ==> mon_status_ok(&m->u.st, 2);
     ensures \result == 0 && m->type == TES_MON_LOGIN ==> login_ok(&m->u.login);
     ensures \result == 0 && m->type == TES_MON_REPORT ==> report_ok(&m->u.rep.r);
     ensures \result == 0 && m->type == TES_MON_REPORT_ANS ==> receipt_ok(&m->u.rcpt);
     ensures \result == 0 && m->type == TES_MON_LOG ==> mon_log_ok(&m->u.log);
+    ensures \result == 0 && m->type == TES_MON_RESUME ==> mon_resume_ok(&m->u.res);
  */
 /*
  * Decode a message of n bytes: n must equal TES_MON_MSG_LEN, the type must
  * be known, every field valid (the per-type clauses above), and every byte after the fields
- * zero.
+ * zero. The ticket bytes past ticket_len (RESUME, HANDSHAKE_ANS, LOGIN_ANS) are not on the
+ * wire: they decode as zero.
  */
 int
 tes_mon_decode(const uint8_t *buf, size_t n, struct tes_mon_msg *m);
@@ -190,9 +206,17 @@ tes_mon_decode(const uint8_t *buf, size_t n, struct tes_mon_msg *m);
       assumes type == TES_MON_LOG;
       ensures \result == 0 <==>
               ((TES_MS_HANDSHAKE | TES_MS_UNIT | TES_MS_USER) & state) != 0;
+    behavior resume:
+      assumes type == TES_MON_RESUME;
+      ensures \result == 0 <==> ((TES_MS_HANDSHAKE & state) != 0 &&
+                                 ((used >> TES_MON_RESUME) & 1) == 0);
+    behavior heartbeat:
+      assumes type == TES_MON_HEARTBEAT;
+      ensures \result == 0 <==> (TES_MS_USER & state) != 0;
     behavior refused:
       assumes type != TES_MON_HANDSHAKE && type != TES_MON_LOGIN &&
-              type != TES_MON_REPORT && type != TES_MON_LOG;
+              type != TES_MON_REPORT && type != TES_MON_LOG &&
+              type != TES_MON_RESUME && type != TES_MON_HEARTBEAT;
       ensures \result == TES_ERR_STATE;
     complete behaviors; disjoint behaviors;
  */

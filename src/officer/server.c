@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "common/b64.h"
+#include "common/ct.h"
+#include "common/file.h"
 #include "common/err.h"
 #include "common/hex.h"
 #include "common/io.h"
@@ -26,12 +28,14 @@
 #include "crypto/passwd.h"
 #include "crypto/rng.h"
 #include "crypto/rsa.h"
+#include "crypto/ticket.h"
 #include "officer/attempts.h"
 #include "officer/children.h"
 #include "officer/control.h"
 #include "officer/dashboard.h"
 #include "officer/mon.h"
 #include "officer/ratelimit.h"
+#include "officer/resume.h"
 #include "officer/server.h"
 #include "officer/session.h"
 #include "officer/sigcheck.h"
@@ -54,6 +58,7 @@ struct slot {
 	int checking; /* CHECK_*: the report below waits for its signature check */
 	uint8_t report_digest[TES_HASH_LEN];
 	struct tes_mon_report report;
+	uint64_t heard_ms; /* monotonic ms of the last authenticated record the master heard of */
 	int pending;    /* ans (REPORT_ANS or LOGIN_ANS) waits for the group fsync */
 	int kill_after; /* end the session once ans is sent (third failed login) */
 	uint8_t ans[TES_MON_MSG_LEN];
@@ -80,9 +85,16 @@ struct server {
 	int sig_full;               /* some report waits for room in the signature-check queue */
 	time_t sig_full_logged;     /* when a full queue was last logged */
 	unsigned sig_next;          /* where the next scan for waiting reports starts */
+	int dfd;                    /* the data directory (DATA/ticket.key) */
+	struct tes_ticket_keys tkeys; /* resumption ticket keys (spec/STORAGE.md#ticket-key) */
+	uint8_t server_keyid[TES_KEYID_LEN];
+	uint64_t idle_scan_ms; /* when the idle deadlines were last checked */
 };
 
 static volatile sig_atomic_t stop;
+
+static int user_bind(struct server *sv, const char *user, uint8_t bind[static TES_HASH_LEN]);
+static void session_fields(struct server *sv, struct slot *s, struct tes_mon_status *st, int ticket);
 
 static void
 on_signal(int sig)
@@ -133,6 +145,8 @@ send_init(void *owner, struct tes_child *c)
 	memcpy(m.u.init.e, k->pub.e, k->pub.elen);
 	m.u.init.allow_des = (uint8_t)(sv->o->allow_des != 0);
 	m.u.init.idle_timeout = sv->o->idle_timeout;
+	m.u.init.rekey_records = sv->o->rekey_records;
+	m.u.init.rekey_bytes = sv->o->rekey_bytes;
 	if (send_msg(sv, s, &m) != 0)
 		slot_kill(sv, s, "cannot send session parameters");
 }
@@ -198,6 +212,123 @@ on_handshake(void *owner, struct tes_child *c, const void *msg)
 	TES_WIPE_CTX(&a);
 }
 
+/*
+ * A resumed handshake: the ticket and the unit's signature over this very
+ * transcript (spec/PROTOCOL.md#resumption MUST-RS2). 0 with the ticket in t.
+ */
+static int
+verify_resume(struct server *sv, struct slot *s, const struct tes_mon_resume *rs, struct tes_ticket *t,
+	      const char **why)
+{
+	const struct tes_rsa_priv *k = tes_db_server_key(sv->db);
+	struct tes_server_hello sh = { .suite = rs->suite };
+	uint8_t rh_f[TES_FRAME_MAX], sh_f[TES_FRAME_MAX], h[TES_HASH_LEN], bind[TES_HASH_LEN];
+	size_t rhn, shn;
+	enum tes_resume_verdict v;
+	int r, have_bind;
+
+	*why = "ticket does not open";
+	if ((r = tes_ticket_open(&sv->tkeys, (uint64_t)time(NULL), rs->rh.ticket, rs->rh.ticket_len, t)) != 0) {
+		if (r == TES_ERR_TIME)
+			*why = "ticket expired";
+		return r;
+	}
+	*why = "unit unknown or revoked";
+	if ((r = tes_db_unit_find(sv->db, rs->rh.ch.unit_key, s->unit, &s->unit_pub)) != 0 ||
+	    (r = tes_db_unit_active(sv->db, rs->rh.ch.unit_key)) != 0)
+		return r;
+	have_bind = user_bind(sv, t->user, bind) == 0;
+	v = tes_resume_decide(t, sv->server_keyid, rs->rh.ch.unit_key, have_bind ? bind : NULL);
+	tes_wipe(bind, sizeof bind);
+	if (v != TES_RESUME_OK) {
+		*why = tes_resume_verdict_str(v);
+		return TES_ERR_AUTH;
+	}
+	*why = "bad unit signature";
+	memcpy(sh.random, s->server_random, TES_RANDOM_LEN);
+	memcpy(sh.x25519, rs->server_x25519, TES_X25519_LEN);
+	memcpy(sh.n, k->pub.n, TES_RSA_LEN);
+	sh.e_len = k->pub.elen;
+	memcpy(sh.e, k->pub.e, k->pub.elen);
+	if ((r = tes_handshake_rh_frame(&rs->rh, rh_f, &rhn)) != 0 ||
+	    (r = tes_handshake_sh_frame(&sh, sh_f, &shn)) != 0)
+		return r;
+	tes_handshake_resume_auth_hash(rh_f, rhn, sh_f, shn, h);
+	if ((r = tes_rsa_verify(&s->unit_pub, h, rs->ua.sig)) != 0)
+		return r;
+	memcpy(s->unit_key, rs->rh.ch.unit_key, TES_KEYID_LEN);
+	return 0;
+}
+
+static void
+on_resume(void *owner, struct tes_child *c, const void *msg)
+{
+	struct server *sv = owner;
+	struct slot *s = (struct slot *)c;
+	const struct tes_mon_msg *m = msg;
+	struct tes_mon_msg a = { .type = TES_MON_HANDSHAKE_ANS };
+	struct tes_ticket t;
+	const char *why = "";
+	char fp[TES_FP_STRLEN];
+	int r;
+
+	memset(&t, 0, sizeof t);
+	/*= spec/PROTOCOL.md#monitor MUST-M6: the ticket and the unit signature, then straight to USER */
+	if ((r = verify_resume(sv, s, &m->u.res, &t, &why)) != 0) {
+		tes_b64_encode(m->u.res.rh.ch.unit_key, TES_KEYID_LEN, fp, sizeof fp, 0);
+		tes_log(TES_LOG_WARN, "session %d (%s): resumption refused for unit key SHA256:%s: %s",
+			(int)s->c.pid, s->c.peer, fp, why);
+		a.u.st.status = 1;
+	} else {
+		s->c.state = TES_MS_USER;
+		snprintf(s->user, sizeof s->user, "%s", t.user);
+		s->heard_ms = tes_ratelimit_now();
+		memcpy(a.u.st.pms, t.res_secret, TES_HASH_LEN);
+		session_fields(sv, s, &a.u.st, 0);
+		tes_log(TES_LOG_INFO, "session %d (%s): unit %s user %s resumed", (int)s->c.pid, s->c.peer,
+			s->unit, s->user);
+	}
+	if (send_msg(sv, s, &a) != 0)
+		slot_kill(sv, s, "monitor write failed");
+	TES_WIPE_CTX(&a);
+	TES_WIPE_CTX(&t);
+}
+
+/* An authenticated record came (spec/PROTOCOL.md#monitor MUST-M7): the idle deadline starts again. */
+static void
+on_heartbeat(void *owner, struct tes_child *c, const void *msg)
+{
+	(void)owner;
+	(void)msg;
+	((struct slot *)c)->heard_ms = tes_ratelimit_now();
+}
+
+/*
+ * Sessions past their login that the master has not heard an
+ * authenticated record from for the idle timeout (a request it still owes
+ * an answer to does not count): killed (MUST-M7).
+ */
+static void
+idle_scan(struct server *sv)
+{
+	uint64_t now = tes_ratelimit_now(), idle = (uint64_t)sv->o->idle_timeout * 1000;
+	unsigned i;
+
+	if (now - sv->idle_scan_ms < 200)
+		return;
+	sv->idle_scan_ms = now;
+	for (i = 0; i < tes_children_count(sv->kids); i++) {
+		struct slot *s = slot_at(sv, i);
+
+		if (s->c.pid == 0 || s->c.state != TES_MS_USER || s->c.exited)
+			continue;
+		if (s->pending || s->login_pending || s->checking != CHECK_NONE)
+			s->heard_ms = now;
+		else if (now - s->heard_ms > idle)
+			slot_kill(sv, s, "idle timeout: no authenticated record");
+	}
+}
+
 /* Tag of a worker request (password or signature check): which slot, and which child it was for. */
 static uint64_t
 slot_tag(const struct server *sv, const struct slot *s)
@@ -242,6 +373,73 @@ login_record(struct server *sv, struct slot *s, int r, const char *text)
 	return r;
 }
 
+/* Seconds left before the session's deadline (its keys' time bound, spec/PROTOCOL.md#rekey). */
+static uint32_t
+lifetime_left(const struct slot *s)
+{
+	time_t now = time(NULL);
+
+	return s->c.deadline > now ? (uint32_t)(s->c.deadline - now) : 0;
+}
+
+/* What binds a ticket to the user's password: its stored hash now. TES_ERR_NOTFOUND, TES_ERR_AUTH. */
+static int
+user_bind(struct server *sv, const char *user, uint8_t bind[static TES_HASH_LEN])
+{
+	char hash[TES_JOURNAL_HASH_MAX + 1];
+	uint8_t role = 0;
+	int r;
+
+	if ((r = tes_db_user_get(sv->db, user, &role, hash)) != 0)
+		return r;
+	if (role != TES_ROLE_POLICE)
+		r = TES_ERR_AUTH;
+	else
+		tes_ticket_pw_bind(hash, strlen(hash), bind);
+	tes_wipe(hash, sizeof hash);
+	return r;
+}
+
+/*
+ * The master's fields of the SESSION record: the lifetime left and, with
+ * ticket, a new resumption ticket for this unit and user (spec/PROTOCOL.md#resumption).
+ */
+static void
+session_fields(struct server *sv, struct slot *s, struct tes_mon_status *st, int ticket)
+{
+	struct tes_ticket t;
+	uint64_t now = (uint64_t)time(NULL);
+	int rotated = 0, r;
+
+	st->lifetime = lifetime_left(s);
+	if (!ticket)
+		return;
+	memset(&t, 0, sizeof t);
+	/*= spec/STORAGE.md#ticket-key MUST-TK2: rotated at most daily, when the current key is a day old */
+	if ((r = tes_ticket_keys_ensure(sv->dfd, now, &sv->tkeys, &rotated)) != 0) {
+		tes_log(TES_LOG_ERROR, "ticket key: %s; no resumption ticket issued", tes_err_str(r));
+		return;
+	}
+	if (rotated)
+		tes_log(TES_LOG_INFO, "ticket key rotated (key %u)", (unsigned)sv->tkeys.cur_kid);
+	t.version = TES_TICKET_VERSION;
+	memcpy(t.unit_key, s->unit_key, TES_KEYID_LEN);
+	memcpy(t.server_key, sv->server_keyid, TES_KEYID_LEN);
+	t.user_len = (uint8_t)strlen(s->user);
+	memcpy(t.user, s->user, t.user_len);
+	tes_rng_bytes(t.res_secret, TES_HASH_LEN);
+	t.issued = now;
+	t.expiry = now + sv->o->ticket_lifetime;
+	/*= spec/PROTOCOL.md#resumption MUST-RS1: the ticket binds unit, user, password, server key and expiry */
+	if (user_bind(sv, s->user, t.pw_bind) != 0 || tes_ticket_seal(&sv->tkeys, &t, st->ticket, &st->ticket_len) != 0) {
+		st->ticket_len = 0;
+	} else {
+		st->ticket_lifetime = sv->o->ticket_lifetime;
+		memcpy(st->res_secret, t.res_secret, TES_HASH_LEN);
+	}
+	TES_WIPE_CTX(&t);
+}
+
 static void
 finish_login(struct server *sv, struct slot *s, int r)
 {
@@ -260,6 +458,8 @@ finish_login(struct server *sv, struct slot *s, int r)
 	if (r == 0) {
 		s->c.state = TES_MS_USER;
 		snprintf(s->user, sizeof s->user, "%s", s->login_user);
+		s->heard_ms = tes_ratelimit_now();
+		session_fields(sv, s, &a.u.st, 1);
 	}
 	/*= spec/PROTOCOL.md#login MUST-L4: not recorded or not checked: try again, not a failure */
 	a.u.st.status = r == 0 ? 0 : r == TES_ERR_BUSY ? 2 : 1;
@@ -481,6 +681,7 @@ on_report(void *owner, struct tes_child *c, const void *msg)
 	const struct tes_mon_msg *m = msg;
 	uint8_t reason = check_report(s, &m->u.rep);
 
+	s->heard_ms = tes_ratelimit_now();
 	if (reason != TES_REJECT_NONE) {
 		finish_report(sv, s, &m->u.rep, reason);
 		return;
@@ -604,6 +805,8 @@ static const struct tes_children_kind session_kind = {
 	.noun = "session",
 	.killed = "child killed, connection closed",
 	.late = "session deadline exceeded",
+	/*= spec/PROTOCOL.md#rekey MUST-K3: the time bound ends the session with ALERT REKEY */
+	.late_alert = TES_ALERT_REKEY,
 	.slot_size = sizeof(struct slot),
 	.msg_len = TES_MON_MSG_LEN,
 	.msg_size = sizeof(struct tes_mon_msg),
@@ -708,6 +911,7 @@ loop_once(struct server *sv, struct pollfd *pfd)
 	}
 	reap(sv);
 	now = time(NULL);
+	idle_scan(sv);
 	tes_children_tick(sv->kids, now);
 	tes_dashboard_tick(sv->dash, now);
 	tes_attempts_flush(&sv->att, sv->db, tes_ratelimit_now() / 1000, 0, (uint64_t)now);
@@ -791,6 +995,25 @@ child_environment(struct server *sv, char *err, size_t cap)
 	return 0;
 }
 
+/* The resumption ticket keys: DATA/ticket.key, made when missing, rotated when a day old. */
+static int
+ticket_keys(struct server *sv, char *err, size_t cap)
+{
+	int rotated = 0, r;
+
+	tes_rsa_keyid(&tes_db_server_key(sv->db)->pub, sv->server_keyid);
+	if ((r = tes_file_dir_open_existing(sv->o->dir, &sv->dfd)) != 0) {
+		snprintf(err, cap, "cannot open %s: %s", sv->o->dir, tes_err_str(r));
+		return -1;
+	}
+	if ((r = tes_ticket_keys_ensure(sv->dfd, (uint64_t)time(NULL), &sv->tkeys, &rotated)) != 0) {
+		snprintf(err, cap, "%s/ticket.key: %s (move it away to start with a new one: units then log in "
+			 "again)", sv->o->dir, tes_err_str(r));
+		return -1;
+	}
+	return 0;
+}
+
 /* see server.h */
 int
 tes_server_run(struct tes_db *db, const struct tes_serve_opts *o)
@@ -804,6 +1027,10 @@ tes_server_run(struct tes_db *db, const struct tes_serve_opts *o)
 	tes_rng_bytes(key, sizeof key);
 	tes_attempts_init(&sv.att, "police", key);
 	tes_wipe(key, sizeof key);
+	if (ticket_keys(&sv, err, sizeof err) != 0) {
+		tes_log(TES_LOG_ERROR, "%s", err);
+		return EX_CANTCREAT;
+	}
 	if (child_environment(&sv, err, sizeof err) != 0) {
 		tes_log(TES_LOG_ERROR, "%s", err);
 		return EX_CANTCREAT;
@@ -841,5 +1068,7 @@ tes_server_run(struct tes_db *db, const struct tes_serve_opts *o)
 		;
 	tes_control_close(o->dir, sv.cfd);
 	free(pfd);
+	TES_WIPE_CTX(&sv.tkeys);
+	close(sv.dfd);
 	return EX_OK;
 }

@@ -21,6 +21,9 @@ struct tes_serve_opts {
 	unsigned idle_timeout;    /* seconds a client may stay silent */
 	unsigned session_timeout; /* seconds a session may last in total */
 	unsigned max_sessions;
+	unsigned rekey_records;   /* records per session key and direction (spec/PROTOCOL.md#rekey) */
+	unsigned rekey_bytes;     /* record payload bytes per session key and direction */
+	unsigned ticket_lifetime; /* seconds a resumption ticket is good for (1 .. TES_TICKET_LIFETIME) */
 	struct tes_children_startups startups; /* login grace time, per-source and total handshake caps */
 	unsigned session_cpu;                  /* RLIMIT_CPU seconds of a session child */
 	const char *parser_exe;                /* image exec'd for each parser child (tes-parser) */

@@ -63,6 +63,22 @@ mon_call(const struct tes_mon_msg *req, struct tes_mon_msg *ans)
 	return r;
 }
 
+/* A request without an answer (HEARTBEAT). */
+static int
+mon_tell(const struct tes_mon_msg *req)
+{
+	uint8_t buf[TES_MON_MSG_LEN];
+	int r;
+
+	if ((r = tes_mon_encode(req, buf)) != 0)
+		return r;
+	if (write(mon, buf, sizeof buf) != (ssize_t)sizeof buf) {
+		master_gone = 1;
+		return TES_ERR_IO;
+	}
+	return 0;
+}
+
 /* Log one line through the master (the child writes no files). */
 static void
 mon_log(uint8_t level, const char *text)
@@ -151,6 +167,10 @@ pump(struct session *s, int r)
 			break;
 		if (!s->out.has_req)
 			break;
+		if (s->out.oneway) {
+			r = mon_tell(&s->out.req);
+			break;
+		}
 		if ((r = mon_call(&s->out.req, &s->ans)) == 0)
 			r = tes_engine_answer(&s->e, &s->ans, &s->out);
 		TES_WIPE_CTX(&s->ans);
@@ -216,7 +236,8 @@ tes_session_main(void)
 		/*= spec/PROTOCOL.md#alerts MUST-A1: one generic alert, then close */
 		tes_io_send_alert(net, tes_engine_alert(&s.e));
 		snprintf(line, sizeof line, "session ended: %s", what(r));
-		mon_log(1, line);
+		/*= spec/PROTOCOL.md#rekey MUST-K2: the bound ends the session with ALERT REKEY, an expected end */
+		mon_log(r == TES_ERR_REKEY ? 0 : 1, line);
 	}
 	tes_engine_wipe(&s.e);
 	return r == 0 || r == TES_ERR_CLOSED ? TES_SESSION_EXIT_OK : TES_SESSION_EXIT_PROTO;

@@ -114,15 +114,72 @@ recv_frame(struct tes_client *c, struct tes_client_engine_out *out)
 	return r;
 }
 
-/* Send the request in out, then feed the server's answer back into out. */
+/* Send the request in out, then feed the server's answer back into out (until it makes an event). */
 static int
 exchange(struct tes_client *c, struct tes_client_engine_out *out)
 {
-	int r;
+	int r, frames = 0;
 
 	if ((r = send_out(c, out)) != 0)
 		return r;
-	return recv_frame(c, out);
+	/* LOGIN_RESULT then SESSION; FINISHED then SESSION: at most two frames per request */
+	do
+		r = recv_frame(c, out);
+	while (r == 0 && out->event == TES_CLIENT_EV_NONE && ++frames < 2);
+	if (r == 0 && out->has_session) {
+		c->session = out->session;
+		c->has_session = 1;
+	}
+	return r;
+}
+
+/* see client.h */
+int
+tes_client_resume(struct tes_client *c, const struct tes_client_ticket *t, tes_pin_fn pin, void *ctx)
+{
+	struct tes_client_engine_out out;
+	int r;
+
+	if ((r = tes_client_engine_init_resume(&c->eng, c->suite, c->unit_key, t->ticket, t->len, t->res_secret,
+						&out)) != 0 ||
+	    (r = exchange(c, &out)) != 0)
+		goto out;
+	if ((r = tes_client_engine_pin(&c->eng, pin(ctx, &out.server), c->unit, &out)) != 0 ||
+	    (r = exchange(c, &out)) != 0)
+		goto out;
+	if (out.event != TES_CLIENT_EV_RESUMED) {
+		r = TES_ERR_STATE;
+		goto out;
+	}
+	c->established = 1;
+out:
+	if (r != 0)
+		tes_client_engine_wipe(&c->eng);
+	TES_WIPE_CTX(&out);
+	return r;
+}
+
+/* see client.h */
+int
+tes_client_read_alert(struct tes_client *c)
+{
+	struct tes_client_engine_out out;
+	int r = recv_frame(c, &out);
+
+	TES_WIPE_CTX(&out);
+	return r == 0 ? TES_ERR_STATE : r;
+}
+
+/* see client.h */
+int
+tes_client_heartbeat(struct tes_client *c)
+{
+	struct tes_client_engine_out out;
+	int r;
+
+	if ((r = tes_client_engine_heartbeat(&c->eng, &out)) != 0)
+		return r;
+	return exchange(c, &out);
 }
 
 /* see client.h */
@@ -161,6 +218,7 @@ tes_client_login(struct tes_client *c, const char *user, const char *pw)
 	l.pw_len = (uint8_t)pl;
 	memcpy(l.user, user, ul);
 	memcpy(l.pw, pw, pl);
+	l.features = c->want_session ? TES_LOGIN_FEAT_SESSION : 0;
 	if ((r = tes_client_engine_login(&c->eng, &l, &out)) != 0 || (r = exchange(c, &out)) != 0)
 		goto out;
 	/*= spec/PROTOCOL.md#login MUST-L4: try again is not a refusal of the password */
@@ -244,5 +302,7 @@ tes_client_close(struct tes_client *c)
 	}
 	c->fd = -1;
 	c->established = 0;
+	c->has_session = 0;
+	TES_WIPE_CTX(&c->session);
 	tes_client_engine_wipe(&c->eng);
 }

@@ -13,6 +13,7 @@
 
 #include "crypto/rsa.h"
 #include "police/client_engine.h"
+#include "wire/limits.h"
 #include "wire/msg.h"
 
 /* Decides whether the server key is the expected one: 0 to go on. */
@@ -27,6 +28,9 @@ struct tes_client {
 	struct tes_client_engine eng; /* the session's protocol state */
 	uint8_t alert;                /* alert code received, 0 if none */
 	int established;              /* handshake done: records may flow */
+	int want_session;             /* the login asks for the SESSION record (feed) */
+	int has_session;              /* session holds the server's SESSION of this connection */
+	struct tes_session_info session;
 	const struct addrinfo *ai;    /* resolved server, or NULL to resolve on connect */
 };
 
@@ -52,6 +56,39 @@ tes_client_connect(struct tes_client *c, const char *hostport, char *err, size_t
  */
 int
 tes_client_handshake(struct tes_client *c, tes_pin_fn pin, void *ctx);
+/*
+ * A resumption ticket as the server gave it (SESSION), kept in memory only
+ * (spec/PROTOCOL.md#resumption): len 0 when there is none.
+ */
+struct tes_client_ticket {
+	uint16_t len;
+	uint8_t ticket[TES_TICKET_MAX];
+	uint8_t res_secret[TES_HASH_LEN];
+	uint64_t expires; /* CLOCK_MONOTONIC ms when it is no longer worth presenting */
+};
+
+/*
+ * A resumed handshake on the connected socket with ticket t: pin as for
+ * tes_client_handshake; 0 when the session is established and logged in
+ * (c->session holds the server's SESSION). TES_ERR_PEER with c->alert
+ * TES_ALERT_AUTH when the server refused the ticket: the caller drops it
+ * and makes a full handshake and login on a new connection.
+ */
+int
+tes_client_resume(struct tes_client *c, const struct tes_client_ticket *t, tes_pin_fn pin, void *ctx);
+
+/*
+ * The socket is readable while no answer is due: read the one frame, an
+ * ALERT (TES_ERR_PEER, c->alert set) or the end (TES_ERR_CLOSED); anything
+ * else fails the session.
+ */
+int
+tes_client_read_alert(struct tes_client *c);
+
+/* A HEARTBEAT and the server's answer. */
+int
+tes_client_heartbeat(struct tes_client *c);
+
 /* 0 when the server accepted the login, TES_ERR_AUTH otherwise. */
 int
 tes_client_login(struct tes_client *c, const char *user, const char *pw);

@@ -79,6 +79,20 @@ kx_frame(struct tes_client_engine *e, const struct tes_rsa_priv *unit, const uin
 	return tes_handshake_kx_frame(&kx, out->frame, &out->frame_len);
 }
 
+/* UNIT_AUTH into out->frame: the resumed transcript signed by the unit. */
+static int
+ua_frame(struct tes_client_engine *e, const struct tes_rsa_priv *unit, struct tes_client_engine_out *out)
+{
+	struct tes_unit_auth ua;
+	uint8_t th[TES_HASH_LEN];
+	int r;
+
+	tes_handshake_resume_auth_hash(e->ch_f, e->ch_n, e->sh_f, e->sh_n, th);
+	if ((r = tes_rsa_sign(unit, th, ua.sig)) != 0)
+		return r;
+	return tes_handshake_ua_frame(&ua, out->frame, &out->frame_len);
+}
+
 /* After the KEY_EXCHANGE in out: derive the keys, add our FINISHED, keep the server's expected one. */
 static int
 finish(struct tes_client_engine *e, const uint8_t pms[static TES_PMS_LEN], struct tes_client_engine_out *out)
@@ -126,9 +140,58 @@ on_fin(struct tes_client_engine *e, const uint8_t *f, size_t flen, const uint8_t
 	if (tes_ct_eq(e->s_fin, sf.mac, TES_FINISHED_LEN) != 0)
 		return TES_ERR_MAC;
 	TES_WIPE_BUF(e->s_fin);
+	if (e->resumed) {
+		/*= spec/PROTOCOL.md#resumption MUST-RS3: a resumed session starts with the server's SESSION */
+		e->state = TES_CLIENT_ENG_WAIT_SESSION;
+		return 0;
+	}
 	out->event = TES_CLIENT_EV_ESTABLISHED;
 	e->state = TES_CLIENT_ENG_READY;
 	return 0;
+}
+
+/* SESSION after an accepted login or a resumed handshake: timeouts, key bounds, a ticket. */
+static int
+on_session(struct tes_client_engine *e, const uint8_t *f, size_t flen, const uint8_t *p, size_t n,
+	   struct tes_client_engine_out *out)
+{
+	uint8_t plain[TES_RECORD_MAX_PLAIN];
+	size_t pn = 0;
+	int r;
+
+	(void)flen;
+	if ((r = tes_record_open(&e->rx, f, p, n, plain, sizeof plain, &pn)) == 0 &&
+	    (r = tes_msg_session_decode(plain, pn, &out->session)) == 0) {
+		out->has_session = 1;
+		if (e->resumed) {
+			out->event = TES_CLIENT_EV_RESUMED;
+		} else {
+			out->event = TES_CLIENT_EV_LOGIN;
+			out->login_result = TES_LOGIN_ACCEPTED;
+		}
+		e->state = TES_CLIENT_ENG_READY;
+	}
+	tes_wipe(plain, sizeof plain);
+	return r;
+}
+
+/* The server's answer to a heartbeat. */
+static int
+on_heartbeat(struct tes_client_engine *e, const uint8_t *f, size_t flen, const uint8_t *p, size_t n,
+	     struct tes_client_engine_out *out)
+{
+	uint8_t plain[TES_RECORD_MAX_PLAIN];
+	size_t pn = 0;
+	int r;
+
+	(void)flen;
+	if ((r = tes_record_open(&e->rx, f, p, n, plain, sizeof plain, &pn)) == 0 &&
+	    (r = tes_msg_heartbeat_decode(plain, pn)) == 0) {
+		out->event = TES_CLIENT_EV_HEARTBEAT;
+		e->state = TES_CLIENT_ENG_READY;
+	}
+	tes_wipe(plain, sizeof plain);
+	return r;
 }
 
 static int
@@ -142,9 +205,14 @@ on_login_result(struct tes_client_engine *e, const uint8_t *f, size_t flen, cons
 	(void)flen;
 	if ((r = tes_record_open(&e->rx, f, p, n, plain, sizeof plain, &pn)) == 0 &&
 	    (r = tes_msg_login_result_decode(plain, pn, &ok)) == 0) {
-		out->event = TES_CLIENT_EV_LOGIN;
-		out->login_result = ok;
-		e->state = TES_CLIENT_ENG_READY;
+		if (ok == TES_LOGIN_ACCEPTED && e->want_session) {
+			/* the event waits for the SESSION record that follows */
+			e->state = TES_CLIENT_ENG_WAIT_SESSION;
+		} else {
+			out->event = TES_CLIENT_EV_LOGIN;
+			out->login_result = ok;
+			e->state = TES_CLIENT_ENG_READY;
+		}
 	}
 	tes_wipe(plain, sizeof plain);
 	return r;
@@ -188,6 +256,8 @@ static const struct {
 	[TES_CLIENT_ENG_READY] = { TES_FRAME_INVALID, NULL, CALL_REQUEST | CALL_BYE },
 	[TES_CLIENT_ENG_WAIT_LOGIN] = { TES_FRAME_RECORD, on_login_result, CALL_BYE },
 	[TES_CLIENT_ENG_WAIT_RECEIPT] = { TES_FRAME_RECORD, on_receipt, CALL_BYE },
+	[TES_CLIENT_ENG_WAIT_SESSION] = { TES_FRAME_RECORD, on_session, CALL_BYE },
+	[TES_CLIENT_ENG_WAIT_HEARTBEAT] = { TES_FRAME_RECORD, on_heartbeat, CALL_BYE },
 };
 
 static int
@@ -203,6 +273,9 @@ out_reset(struct tes_client_engine_out *out)
 	out->event = TES_CLIENT_EV_NONE;
 	out->login_result = TES_LOGIN_REFUSED;
 	out->alert = 0;
+	if (out->has_session)
+		TES_WIPE_CTX(&out->session);
+	out->has_session = 0;
 }
 
 /* Sticky failure: drop every secret, send nothing more. */
@@ -254,6 +327,53 @@ tes_client_engine_init(struct tes_client_engine *e, uint8_t suite,
 
 /* see client_engine.h */
 int
+tes_client_engine_init_resume(struct tes_client_engine *e, uint8_t suite,
+			      const uint8_t unit_key[static TES_KEYID_LEN], const uint8_t *ticket, size_t ticket_len,
+			      const uint8_t res_secret[static TES_HASH_LEN], struct tes_client_engine_out *out)
+{
+	struct tes_resume_hello rh;
+	int r;
+
+	memset(e, 0, sizeof *e);
+	memset(&rh, 0, sizeof rh);
+	out_reset(out);
+	e->suite = suite;
+	e->rx.failed = 1;
+	e->tx.failed = 1;
+	if (ticket_len < 1 || ticket_len > TES_TICKET_MAX)
+		return fail(e, out, TES_ERR_ARG);
+	e->resumed = 1;
+	e->ch.suite = suite;
+	/*= spec/PROTOCOL.md#handshake MUST-H1: a fresh random and X25519 key pair, resumed or not */
+	tes_rng_bytes(e->ch.random, TES_RANDOM_LEN);
+	memcpy(e->ch.unit_key, unit_key, TES_KEYID_LEN);
+	memcpy(e->res_secret, res_secret, TES_HASH_LEN);
+	if ((r = tes_x25519_keygen(e->x_priv, e->ch.x25519)) != 0)
+		return fail(e, out, r);
+	rh.ch = e->ch;
+	rh.ticket_len = (uint16_t)ticket_len;
+	memcpy(rh.ticket, ticket, ticket_len);
+	if ((r = tes_handshake_rh_frame(&rh, out->frame, &out->frame_len)) != 0 ||
+	    (r = keep_frame(e->ch_f, sizeof e->ch_f, &e->ch_n, out->frame, out->frame_len)) != 0)
+		return fail(e, out, r);
+	e->state = TES_CLIENT_ENG_WAIT_SH;
+	return 0;
+}
+
+/* see client_engine.h */
+int
+tes_client_engine_heartbeat(struct tes_client_engine *e, struct tes_client_engine_out *out)
+{
+	static const uint8_t hb = TES_INNER_HEARTBEAT;
+
+	out_reset(out);
+	if (!allows(e, CALL_REQUEST))
+		return fail(e, out, TES_ERR_STATE);
+	return fail(e, out, seal(e, &hb, 1, TES_CLIENT_ENG_WAIT_HEARTBEAT, out));
+}
+
+/* see client_engine.h */
+int
 tes_client_engine_frame(struct tes_client_engine *e, const uint8_t *frame, size_t len,
 			struct tes_client_engine_out *out)
 {
@@ -295,6 +415,15 @@ tes_client_engine_pin(struct tes_client_engine *e, int verdict, const struct tes
 	/*= spec/PROTOCOL.md#handshake MUST-H3: the client checks the pinned fingerprint before sending any secret */
 	if (verdict != 0)
 		return fail(e, out, verdict < 0 ? verdict : TES_ERR_PIN);
+	if (e->resumed) {
+		/*= spec/PROTOCOL.md#resumption MUST-RS2: the unit signs the resumed transcript; the
+		 *  resumption secret takes the place of the transported one */
+		if ((r = ua_frame(e, unit, out)) == 0)
+			r = finish(e, e->res_secret, out);
+		TES_WIPE_BUF(e->res_secret);
+		TES_WIPE_BUF(e->x_priv);
+		return fail(e, out, r);
+	}
 	tes_rng_bytes(pms, TES_PMS_LEN);
 	if ((r = kx_frame(e, unit, pms, out)) == 0)
 		r = finish(e, pms, out);
@@ -316,8 +445,10 @@ tes_client_engine_login(struct tes_client_engine *e, const struct tes_login *l,
 	if (!allows(e, CALL_REQUEST))
 		return fail(e, out, TES_ERR_STATE);
 	/* a name or password above its limit is the caller's error: nothing goes out, the session goes on */
-	if ((r = tes_msg_login_encode(l, plain, sizeof plain, &n)) == 0)
+	if ((r = tes_msg_login_encode(l, plain, sizeof plain, &n)) == 0) {
+		e->want_session = (l->features & TES_LOGIN_FEAT_SESSION) != 0;
 		r = fail(e, out, seal(e, plain, n, TES_CLIENT_ENG_WAIT_LOGIN, out));
+	}
 	tes_wipe(plain, sizeof plain);
 	return r;
 }

@@ -16,6 +16,14 @@
  *   READY    --report()--> RECORD(REPORT) out                --> WAIT_RECEIPT
  *   WAIT_RECEIPT --RECORD(RECEIPT)--> event RECEIPT          --> READY
  *   READY, WAIT_LOGIN, WAIT_RECEIPT --bye()--> RECORD(BYE) out --> DONE
+ *   WAIT_LOGIN --RECORD(LOGIN_RESULT accepted), SESSION asked--> WAIT_SESSION
+ *   WAIT_SESSION --RECORD(SESSION)--> event LOGIN or RESUMED            --> READY
+ *   READY    --heartbeat()--> RECORD(HEARTBEAT) out          --> WAIT_HEARTBEAT
+ *   WAIT_HEARTBEAT --RECORD(HEARTBEAT)--> event HEARTBEAT     --> READY
+ *
+ * Resumed (init_resume): RESUME_HELLO out --> WAIT_SH, then as above to
+ * WAIT_PIN; pin(0) sends UNIT_AUTH + FINISHED --> WAIT_FIN; the server's
+ * FINISHED --> WAIT_SESSION; SESSION --> event RESUMED --> READY.
  *
  * The server key is handed to the caller (event SERVER_KEY), who checks it
  * against the pin and answers with tes_client_engine_pin(): the pin is
@@ -51,7 +59,9 @@ enum tes_client_engine_state {
 	TES_CLIENT_ENG_WAIT_LOGIN = 5,   /* LOGIN out, LOGIN_RESULT pending */
 	TES_CLIENT_ENG_WAIT_RECEIPT = 6, /* REPORT out, RECEIPT pending */
 	TES_CLIENT_ENG_DONE = 7,         /* BYE out */
-	TES_CLIENT_ENG_FAILED = 8
+	TES_CLIENT_ENG_FAILED = 8,
+	TES_CLIENT_ENG_WAIT_SESSION = 9,   /* login accepted or resumed: the SESSION record comes next */
+	TES_CLIENT_ENG_WAIT_HEARTBEAT = 10 /* HEARTBEAT out, the server's pending */
 };
 
 /* What a step tells the caller besides the bytes to send. */
@@ -61,14 +71,18 @@ enum tes_client_engine_event {
 	TES_CLIENT_EV_ESTABLISHED = 2, /* the server's Finished is right: records may flow */
 	TES_CLIENT_EV_LOGIN = 3,       /* login_result: accepted, refused or try again */
 	TES_CLIENT_EV_RECEIPT = 4,     /* receipt, of the report sent */
-	TES_CLIENT_EV_ALERT = 5        /* alert: the code the server sent (the call returns TES_ERR_PEER) */
+	TES_CLIENT_EV_ALERT = 5,       /* alert: the code the server sent (the call returns TES_ERR_PEER) */
+	TES_CLIENT_EV_RESUMED = 6,     /* a resumed handshake is done, logged in: session holds SESSION */
+	TES_CLIENT_EV_HEARTBEAT = 7    /* the server answered a heartbeat */
 };
 
 enum {
 	/* a whole CLIENT_HELLO frame, and the largest SERVER_HELLO frame (spec/PROTOCOL.md#handshake) */
 	TES_CLIENT_ENGINE_CH_LEN = TES_FRAME_HDR_LEN + 1 + TES_RANDOM_LEN + TES_X25519_LEN + TES_KEYID_LEN,
 	TES_CLIENT_ENGINE_SH_MAX =
-		TES_FRAME_HDR_LEN + 1 + TES_RANDOM_LEN + TES_X25519_LEN + TES_RSA_LEN + 1 + TES_RSA_E_MAX
+		TES_FRAME_HDR_LEN + 1 + TES_RANDOM_LEN + TES_X25519_LEN + TES_RSA_LEN + 1 + TES_RSA_E_MAX,
+	/* the largest RESUME_HELLO frame */
+	TES_CLIENT_ENGINE_RH_MAX = TES_CLIENT_ENGINE_CH_LEN + 2 + TES_TICKET_MAX
 };
 
 /* What one step produced: whole frames to send, and at most one event. */
@@ -82,6 +96,9 @@ struct tes_client_engine_out {
 	struct tes_rsa_pub server;  /* TES_CLIENT_EV_SERVER_KEY: passes tes_rsa_pub_check() */
 	struct tes_receipt receipt; /* TES_CLIENT_EV_RECEIPT: QUEUED, DUPLICATE, REJECTED or CONFLICT (no
 				       other status decodes: TES_ERR_FORMAT) */
+	int has_session;                 /* session holds the server's SESSION record */
+	struct tes_session_info session; /* TES_CLIENT_EV_RESUMED, and TES_CLIENT_EV_LOGIN when accepted
+					    after a LOGIN that asked for it (TES_LOGIN_FEAT_SESSION) */
 };
 
 /* One session; caller-owned, no pointers inside (copy it, wipe it). */
@@ -91,7 +108,10 @@ struct tes_client_engine {
 	struct tes_client_hello ch;
 	struct tes_server_hello sh;
 	uint8_t x_priv[TES_X25519_LEN]; /* until the pin's verdict */
-	uint8_t ch_f[TES_CLIENT_ENGINE_CH_LEN], sh_f[TES_CLIENT_ENGINE_SH_MAX];
+	int resumed;      /* the handshake is a resumption */
+	int want_session; /* the LOGIN sent asked for a SESSION record */
+	uint8_t res_secret[TES_HASH_LEN]; /* resumption: in place of the transported secret */
+	uint8_t ch_f[TES_CLIENT_ENGINE_RH_MAX], sh_f[TES_CLIENT_ENGINE_SH_MAX]; /* CLIENT_HELLO or RESUME_HELLO */
 	size_t ch_n, sh_n;
 	uint8_t s_fin[TES_FINISHED_LEN];      /* the server Finished expected, until it came */
 	uint8_t report_id[TES_REPORT_ID_LEN]; /* of the report whose receipt is pending */
@@ -106,6 +126,22 @@ struct tes_client_engine {
 int
 tes_client_engine_init(struct tes_client_engine *e, uint8_t suite,
 		       const uint8_t unit_key[static TES_KEYID_LEN], struct tes_client_engine_out *out);
+
+/*
+ * Start a resumed session (spec/PROTOCOL.md#resumption): out holds the
+ * RESUME_HELLO with ticket (1 .. TES_TICKET_MAX bytes, as the server gave
+ * it); then SERVER_HELLO and the pin as for a full handshake, the pin's
+ * verdict sends UNIT_AUTH and FINISHED, and the server's FINISHED and
+ * SESSION end in event RESUMED, logged in. res_secret is kept until then.
+ */
+int
+tes_client_engine_init_resume(struct tes_client_engine *e, uint8_t suite,
+			      const uint8_t unit_key[static TES_KEYID_LEN], const uint8_t *ticket, size_t ticket_len,
+			      const uint8_t res_secret[static TES_HASH_LEN], struct tes_client_engine_out *out);
+
+/* A HEARTBEAT record in out; READY only: the server answers one (event HEARTBEAT). */
+int
+tes_client_engine_heartbeat(struct tes_client_engine *e, struct tes_client_engine_out *out);
 
 /*
  * Feed one complete frame from the server (header + payload, len bytes).

@@ -2,6 +2,7 @@
 /* Delivery of a unit's reports through its spool: see deliver.h and spec/SPOOL.md. */
 #define _GNU_SOURCE
 #include <netdb.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,9 @@ struct tes_deliver {
 	char pw[TES_PASSWORD_MAX + 2];
 	char spool_dir[PATH_MAX_LEN];
 	int connected;
+	int rekeyed;   /* the last session ended with ALERT rekey: a new one at once */
+	struct tes_client_ticket tk; /* feed: the ticket of the last login, in memory only */
+	uint64_t session_start_ms;   /* feed: when this session was established */
 	int down;      /* the server could not be reached, or the link dropped: send no more */
 	int code;      /* the worst outcome so far (EX_DATAERR for refused input or reports) */
 	int fatal;     /* a session failure that stopped sending (EX_NOPERM, EX_PROTOCOL), or 0 */
@@ -126,15 +130,20 @@ handshake_error(struct tes_deliver *d, int r)
 	return session_error(d, r);
 }
 
-/*
- * Connect, handshake and log in. 0; TES_ERR_CLOSED when the server cannot be
- * reached now (d->down is set); another error with *code the exit code.
- */
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* A new socket to the server. 0, or TES_ERR_CLOSED with d->down set. */
 static int
-open_session(struct tes_deliver *d, int *code)
+dial(struct tes_deliver *d)
 {
 	char err[256];
-	int r;
 
 	if (d->ai == NULL) {
 		fprintf(stderr, "tes-police: %s\n", d->resolve_err);
@@ -143,11 +152,81 @@ open_session(struct tes_deliver *d, int *code)
 	}
 	tes_client_init(&d->c, &d->unit, (uint8_t)d->o->suite, d->o->timeout);
 	d->c.ai = d->ai;
+	d->c.want_session = d->o->feed;
 	if (tes_client_connect(&d->c, d->o->server, err, sizeof err) != 0) {
 		fprintf(stderr, "tes-police: %s\n", err);
 		d->down = 1;
 		return TES_ERR_CLOSED;
 	}
+	return 0;
+}
+
+/*
+ * Feed: resume with the ticket of the last login. 0 resumed; 1 the server
+ * refused the ticket (it is dropped: log in); TES_ERR_CLOSED when the
+ * server cannot be reached; another error with *code the exit code.
+ */
+static int
+resume_session(struct tes_deliver *d, int *code)
+{
+	int r;
+
+	if ((r = dial(d)) != 0)
+		return r;
+	/*= spec/PROTOCOL.md#resumption MUST-RS4: resumed, or refused and then a full login */
+	if ((r = tes_client_resume(&d->c, &d->tk, tes_pin_check, &d->pin)) == 0) {
+		fprintf(stderr, "tes-police: %s: resumed\n", d->pin.server);
+		return 0;
+	}
+	tes_client_close(&d->c);
+	if (r == TES_ERR_PEER && d->c.alert == TES_ALERT_AUTH) {
+		fprintf(stderr, "tes-police: %s refused the resumption; logging in again\n", d->pin.server);
+		TES_WIPE_CTX(&d->tk);
+		return 1;
+	}
+	if ((*code = handshake_error(d, r)) == 0) {
+		d->down = 1;
+		return TES_ERR_CLOSED;
+	}
+	return r;
+}
+
+/* Feed: keep what the server's SESSION said (the ticket, for the next session). */
+static void
+keep_session(struct tes_deliver *d)
+{
+	d->session_start_ms = mono_ms();
+	if (!d->c.has_session || d->c.session.ticket_len == 0)
+		return;
+	d->tk.len = d->c.session.ticket_len;
+	memcpy(d->tk.ticket, d->c.session.ticket, d->tk.len);
+	memcpy(d->tk.res_secret, d->c.session.res_secret, TES_HASH_LEN);
+	/* a minute short of its lifetime: a ticket about to expire is not worth a round trip */
+	d->tk.expires = d->session_start_ms + (uint64_t)d->c.session.ticket_lifetime * 1000 -
+			(d->c.session.ticket_lifetime > 120 ? 60000 : 0);
+}
+
+/*
+ * Connect, handshake and log in. 0; TES_ERR_CLOSED when the server cannot be
+ * reached now (d->down is set); another error with *code the exit code.
+ */
+static int
+open_session(struct tes_deliver *d, int *code)
+{
+	int r;
+
+	d->rekeyed = 0;
+	if (d->o->feed && d->tk.len > 0 && mono_ms() < d->tk.expires) {
+		if ((r = resume_session(d, code)) == 0) {
+			d->connected = 1;
+			keep_session(d);
+			return 0;
+		}
+		if (r != 1)
+			return r;
+	}
+	if ((r = dial(d)) != 0)
+		return r;
 	if ((r = tes_client_handshake(&d->c, tes_pin_check, &d->pin)) != 0)
 		*code = handshake_error(d, r);
 	else if ((r = tes_client_login(&d->c, d->o->user, d->pw)) != 0)
@@ -161,6 +240,10 @@ open_session(struct tes_deliver *d, int *code)
 		return r;
 	}
 	d->connected = 1;
+	if (d->o->feed) {
+		fprintf(stderr, "tes-police: %s: logged in\n", d->pin.server);
+		keep_session(d);
+	}
 	return 0;
 }
 
@@ -477,7 +560,7 @@ static int
 send_entry(struct tes_deliver *d, const struct tes_spooler_entry *e, int *code)
 {
 	struct tes_receipt rc;
-	unsigned attempt;
+	unsigned attempt, rekeys = 0;
 	int r = TES_ERR_CLOSED;
 
 	for (attempt = 0; attempt <= d->o->retries; attempt++) {
@@ -487,7 +570,13 @@ send_entry(struct tes_deliver *d, const struct tes_spooler_entry *e, int *code)
 			break;
 		tes_client_close(&d->c);
 		d->connected = 0;
-		/* a dropped link, or a server going away (busy): the same bytes on a new connection */
+		/* a dropped link, a server going away (busy) or asking for new keys (rekey): the same
+		 * bytes on a new connection (spec/PROTOCOL.md#rekey) */
+		if (r == TES_ERR_PEER && d->c.alert == TES_ALERT_REKEY && ++rekeys <= 3) {
+			d->rekeyed = 1;
+			attempt--; /* not a failure: the server asked for it (but not for ever) */
+			continue;
+		}
 		if (r != TES_ERR_CLOSED && r != TES_ERR_TIMEOUT &&
 		    !(r == TES_ERR_PEER && d->c.alert == TES_ALERT_BUSY))
 			break;
@@ -507,6 +596,93 @@ send_entry(struct tes_deliver *d, const struct tes_spooler_entry *e, int *code)
 		return r;
 	}
 	return 0;
+}
+
+/* Feed: SIGTERM or SIGINT came (the signalfd is readable). */
+static int
+stop_requested(const struct tes_deliver *d)
+{
+	struct pollfd p = { .fd = d->o->stop_fd, .events = POLLIN };
+
+	return d->o->feed && d->o->stop_fd >= 0 && poll(&p, 1, 0) > 0;
+}
+
+/* see deliver.h */
+int
+tes_deliver_connect(struct tes_deliver *d, int *code)
+{
+	*code = 0;
+	if (d->connected)
+		return 0;
+	d->down = 0;
+	return open_session(d, code);
+}
+
+/* see deliver.h */
+int
+tes_deliver_fd(const struct tes_deliver *d)
+{
+	return d->connected ? d->c.fd : -1;
+}
+
+/* see deliver.h */
+unsigned
+tes_deliver_heartbeat_ms(const struct tes_deliver *d)
+{
+	uint32_t idle = d->c.has_session ? d->c.session.idle_timeout : 30;
+
+	/*= spec/PROTOCOL.md#session MUST-HB2: a heartbeat well before the server's idle timeout */
+	return idle >= 3 ? idle * 1000 / 3 : 500;
+}
+
+/* see deliver.h */
+int
+tes_deliver_heartbeat(struct tes_deliver *d)
+{
+	int r;
+
+	if (!d->connected)
+		return TES_ERR_STATE;
+	if ((r = tes_client_heartbeat(&d->c)) != 0) {
+		d->rekeyed = r == TES_ERR_PEER && d->c.alert == TES_ALERT_REKEY;
+		tes_client_close(&d->c);
+		d->connected = 0;
+	}
+	return r;
+}
+
+/* see deliver.h */
+int
+tes_deliver_unsolicited(struct tes_deliver *d)
+{
+	int r = tes_client_read_alert(&d->c);
+
+	d->rekeyed = r == TES_ERR_PEER && d->c.alert == TES_ALERT_REKEY;
+	if (!d->rekeyed)
+		fprintf(stderr, "tes-police: connection to %s lost: %s\n", d->pin.server,
+			r == TES_ERR_PEER ? "the server ended the session" : tes_err_str(r));
+	tes_client_close(&d->c);
+	d->connected = 0;
+	return d->rekeyed;
+}
+
+/* see deliver.h */
+int
+tes_deliver_rekeyed(const struct tes_deliver *d)
+{
+	return d->rekeyed;
+}
+
+/* see deliver.h */
+size_t
+tes_deliver_waiting(struct tes_deliver *d)
+{
+	struct tes_spooler_entry e;
+	size_t pos = 0, n = 0;
+
+	while (tes_spooler_next(&d->sp, &pos, &e) == 0)
+		n += e.verdict == TES_SPOOLER_MINE;
+	return n;
 }
 
 /* Login refused: what this run spooled goes (spec/SPOOL.md), the rest stays. */
@@ -539,6 +715,9 @@ tes_deliver_flush(struct tes_deliver *d)
 	while (!d->down && tes_spooler_next(&d->sp, &pos, &e) == 0) {
 		if (e.verdict != TES_SPOOLER_MINE)
 			continue;
+		/*= spec/SPOOL.md#feed MUST-FD3: SIGTERM ends a feed after the report in flight */
+		if (stop_requested(d))
+			break;
 		if ((r = send_entry(d, &e, &code)) == 0 || r == TES_ERR_CLOSED)
 			continue;
 		if (r == TES_ERR_AUTH || (r == TES_ERR_PEER && d->c.alert == TES_ALERT_AUTH)) {

@@ -25,6 +25,8 @@ struct tes_deliver_conf {
 	const char *server, *key, *user, *password_file, *server_key, *known, *spool;
 	int trust, suite;
 	unsigned timeout, retries;
+	int feed;    /* tes-police feed: one long session, resumed with tickets, heartbeats */
+	int stop_fd; /* feed: readable once SIGTERM or SIGINT came (a signalfd), else -1 */
 };
 
 /*
@@ -67,6 +69,46 @@ tes_deliver_refuse(struct tes_deliver *d, const char *prefix, const char *why);
  */
 int
 tes_deliver_flush(struct tes_deliver *d);
+
+/*
+ * Feed mode (spec/SPOOL.md#feed): the calls of tes-police feed's loop.
+ *
+ * tes_deliver_connect: a session when there is none: a resumption with the
+ * ticket of the last login when there is one, else a full handshake and
+ * login; stderr says "logged in" or "resumed". 0 connected, TES_ERR_CLOSED
+ * when the server cannot be reached (try again later), or an error with
+ * *code the exit code (authentication, server key, protocol).
+ */
+int
+tes_deliver_connect(struct tes_deliver *d, int *code);
+
+/* The session's socket, or -1 when there is no session. */
+int
+tes_deliver_fd(const struct tes_deliver *d);
+
+/* Milliseconds between heartbeats of an idle session (a third of the server's idle timeout). */
+unsigned
+tes_deliver_heartbeat_ms(const struct tes_deliver *d);
+
+/* A heartbeat now; the session is closed when it fails (connect again). 0 or the error. */
+int
+tes_deliver_heartbeat(struct tes_deliver *d);
+
+/*
+ * The session's socket is readable while no answer is due: an ALERT (busy,
+ * rekey) or the end of the connection. The session is closed; 1 when the
+ * server asked for a new session at once (rekey), else 0.
+ */
+int
+tes_deliver_unsolicited(struct tes_deliver *d);
+
+/* Reports of this user that wait in the spool. */
+size_t
+tes_deliver_waiting(struct tes_deliver *d);
+
+/* 1 when the last session ended because the server asked for a new one (rekey): connect at once. */
+int
+tes_deliver_rekeyed(const struct tes_deliver *d);
 
 /*
  * Say what is left (the SPOOLED lines, a count on stderr), close the

@@ -6,9 +6,11 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/signalfd.h>
 #include <string.h>
 #include <sysexits.h>
 #include <time.h>
@@ -66,6 +68,8 @@ static const char usage_text[] =
 	"  report [session options] --plate P --speed KMH [--limit KMH] [--location TEXT]\n"
 	"         [--time RFC3339] [--id HEX]   send one violation\n"
 	"  batch  [session options] [--format csv|jsonl] < FILE   one violation per line\n"
+	"  feed   [session options] [--format csv|jsonl] < STREAM one session for as long as\n"
+	"         the input stays open (cameras, patrol cars)\n"
 	"  flush  [session options]          send what waits in the spool\n"
 	"  spool  -k KEY [--spool DIR]       list what waits in the spool\n"
 	"  spool  --spool DIR                the same without the unit key: read only, unverified\n"
@@ -100,6 +104,19 @@ static const char batch_text[] =
 	"\n" SESSION_OPTIONS "  --format auto|csv|jsonl  the input's format\n"
 	"\n" EXIT_TEXT;
 
+static const char feed_text[] =
+	"usage: tes-police feed [session options] [--format auto|csv|jsonl] < STREAM\n"
+	"\n"
+	"Like batch, for a camera or a patrol car: reads violations as they come, for as long as\n"
+	"the input stays open, over one session kept alive with heartbeats. Every line is spooled\n"
+	"before it is sent and its receipt printed as it arrives. When the link or the server goes\n"
+	"away it connects again (waits of 0.2 s doubling to 30 s, with jitter) and resumes the\n"
+	"session with the server's ticket instead of logging in again; stderr says 'logged in' or\n"
+	"'resumed' for every connection. At the end of the input it sends what waits (trying for\n"
+	"--timeout seconds); SIGTERM or SIGINT end it after the report in flight.\n"
+	"\n" SESSION_OPTIONS "  --format auto|csv|jsonl  the input's format\n"
+	"\n" EXIT_TEXT;
+
 static const char flush_text[] =
 	"usage: tes-police flush [session options]\n"
 	"\n"
@@ -123,7 +140,7 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "keygen", keygen_text }, { "report", report_text }, { "batch", batch_text },
+	{ "keygen", keygen_text }, { "report", report_text }, { "batch", batch_text }, { "feed", feed_text },
 	{ "flush", flush_text },   { "spool", spool_text },
 };
 
@@ -443,6 +460,160 @@ do_batch(struct tes_deliver *d, enum tes_batch_format f)
 	return EX_OK;
 }
 
+static uint64_t
+feed_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The wait before the next connection: backoff ms with jitter (a half to the whole of it). */
+static uint64_t
+feed_jitter(unsigned backoff)
+{
+	uint8_t b[2];
+
+	tes_rng_bytes(b, sizeof b);
+	return backoff / 2 + (uint64_t)(backoff / 2) * (unsigned)(b[0] << 8 | b[1]) / 65535;
+}
+
+/* The feed's state between loop turns. */
+struct feed {
+	struct tes_batch b;
+	uint8_t buf[16384];
+	int eof, stop, warned;
+	unsigned backoff;                 /* ms: the next wait after a failed connection */
+	uint64_t retry_at, beat_at, end_by; /* monotonic ms */
+};
+
+/* Read what stdin has, spool its records. 0 or an exit code. */
+static int
+feed_input(struct tes_deliver *d, struct feed *f)
+{
+	struct tes_batch_rec rec;
+	const char *why = NULL;
+	size_t off, used;
+	ssize_t n;
+	int r, code;
+
+	if ((n = read(0, f->buf, sizeof f->buf)) < 0)
+		return errno == EINTR || errno == EAGAIN ? 0 : (fprintf(stderr, "tes-police: cannot read the input: %s\n",
+								 strerror(errno)), EX_IOERR);
+	for (off = 0;; off += used) {
+		used = 0;
+		r = n > 0 ? tes_batch_feed(&f->b, f->buf + off, (size_t)n - off, &used, &rec, &why)
+			  : tes_batch_end(&f->b, &rec, &why);
+		if (r == TES_BATCH_MORE)
+			break;
+		if ((code = batch_yield(d, r, &rec, why, &f->warned)) != 0)
+			return code;
+		if (n == 0)
+			break;
+	}
+	if (n == 0)
+		f->eof = 1;
+	return 0;
+}
+
+/*
+ * tes-police feed (spec/SPOOL.md#feed): stdin as it comes, one session,
+ * reconnection with backoff and resumption, heartbeats while idle.
+ */
+static int
+do_feed(struct tes_deliver *d, const struct opts *o)
+{
+	static struct feed f;
+	struct pollfd p[3];
+	uint64_t now, wait;
+	int code, r, fd, np;
+	struct signalfd_siginfo si;
+
+	tes_batch_init(&f.b, (enum tes_batch_format)o->format);
+	f.backoff = 200;
+	for (;;) {
+		now = feed_now();
+		if (tes_deliver_fd(d) < 0 && now >= f.retry_at && !f.stop &&
+		    (!f.eof || tes_deliver_waiting(d) > 0)) {
+			r = tes_deliver_connect(d, &code);
+			if (r != 0 && code != 0)
+				return code;
+			if (r != 0) {
+				/*= spec/SPOOL.md#feed MUST-FD2: exponential backoff with jitter */
+				f.retry_at = now + feed_jitter(f.backoff);
+				f.backoff = f.backoff >= 15000 ? 30000 : f.backoff * 2;
+			} else {
+				f.backoff = 200;
+				f.beat_at = feed_now() + tes_deliver_heartbeat_ms(d);
+			}
+		}
+		if (tes_deliver_fd(d) >= 0) {
+			/*= spec/SPOOL.md#feed MUST-FD1: every record spooled and synced, then sent */
+			if ((code = tes_deliver_flush(d)) != EX_OK)
+				return code;
+			if (tes_deliver_fd(d) < 0 && tes_deliver_rekeyed(d))
+				continue; /* the server asked for new keys: resume now */
+			if (tes_deliver_fd(d) < 0)
+				f.retry_at = feed_now() + feed_jitter(f.backoff);
+			else
+				f.beat_at = feed_now() + tes_deliver_heartbeat_ms(d);
+		}
+		if (f.stop)
+			return EX_OK;
+		if (f.eof) {
+			if (f.end_by == 0)
+				f.end_by = feed_now() + (uint64_t)o->conf.timeout * 1000;
+			if (tes_deliver_waiting(d) == 0 || feed_now() >= f.end_by)
+				return EX_OK;
+		}
+		np = 0;
+		p[np++] = (struct pollfd){ .fd = o->conf.stop_fd, .events = POLLIN };
+		p[np++] = (struct pollfd){ .fd = f.eof ? -1 : 0, .events = POLLIN };
+		fd = tes_deliver_fd(d);
+		p[np++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+		now = feed_now();
+		wait = fd >= 0 ? (f.beat_at > now ? f.beat_at - now : 0) : (f.retry_at > now ? f.retry_at - now : 0);
+		if (f.eof && f.end_by > now && f.end_by - now < wait)
+			wait = f.end_by - now;
+		if (poll(p, (nfds_t)np, (int)(wait > 60000 ? 60000 : wait)) < 0)
+			continue;
+		if (p[0].revents != 0) {
+			(void)!read(o->conf.stop_fd, &si, sizeof si);
+			f.stop = 1;
+			continue;
+		}
+		if (fd >= 0 && p[2].revents != 0) {
+			/* an alert (rekey, busy) or the end of the connection while nothing was asked */
+			if (!tes_deliver_unsolicited(d))
+				f.retry_at = feed_now() + feed_jitter(f.backoff);
+			continue;
+		}
+		if (p[1].revents != 0 && (code = feed_input(d, &f)) != 0)
+			return code;
+		if (p[1].revents == 0 && fd >= 0 && feed_now() >= f.beat_at) {
+			/*= spec/PROTOCOL.md#session MUST-HB2: an idle session sends a heartbeat */
+			if (tes_deliver_heartbeat(d) != 0 && !tes_deliver_rekeyed(d))
+				f.retry_at = feed_now() + feed_jitter(f.backoff);
+			f.beat_at = feed_now() + tes_deliver_heartbeat_ms(d);
+		}
+	}
+}
+
+/* SIGTERM and SIGINT as a descriptor the feed polls (read is all the sandbox needs then). */
+static int
+stop_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
+		return -1;
+	return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
 static int
 run_session_cmd(struct opts *o, const char *cmd)
 {
@@ -453,11 +624,21 @@ run_session_cmd(struct opts *o, const char *cmd)
 	if (o->conf.suite == TES_SUITE_DES_CBC_HMAC_SHA256)
 		fprintf(stderr,
 			"tes-police: warning: single DES requested (--cipher des): 56-bit keys are weak\n");
+	o->conf.stop_fd = -1;
+	if (strcmp(cmd, "feed") == 0) {
+		o->conf.feed = 1;
+		if ((o->conf.stop_fd = stop_signals()) < 0) {
+			fprintf(stderr, "tes-police: cannot set up signal handling: %s\n", strerror(errno));
+			return EX_OSERR;
+		}
+	}
 	if ((code = tes_deliver_open(d, &o->conf)) == EX_OK) {
 		if (strcmp(cmd, "report") == 0)
 			code = do_report(d, o);
 		else if (strcmp(cmd, "batch") == 0)
 			code = do_batch(d, (enum tes_batch_format)o->format);
+		else if (strcmp(cmd, "feed") == 0)
+			code = do_feed(d, o);
 		else
 			code = tes_deliver_flush(d);
 	}
@@ -511,7 +692,8 @@ run(int argc, char **argv)
 	}
 	if (strcmp(cmd, "keygen") == 0)
 		return do_keygen(&o);
-	if (strcmp(cmd, "report") == 0 || strcmp(cmd, "batch") == 0 || strcmp(cmd, "flush") == 0)
+	if (strcmp(cmd, "report") == 0 || strcmp(cmd, "batch") == 0 || strcmp(cmd, "flush") == 0 ||
+	    strcmp(cmd, "feed") == 0)
 		return run_session_cmd(&o, cmd);
 	if (strcmp(cmd, "spool") == 0)
 		return tes_deliver_list(&o.conf);

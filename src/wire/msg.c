@@ -165,13 +165,16 @@ tes_msg_login_encode(const struct tes_login *m, uint8_t *out, size_t cap, size_t
 	struct tes_cur c;
 	int r;
 
-	/* lengths beyond the arrays would be read past them */
-	if (m->user_len > TES_NAME_MAX || m->pw_len > TES_PASSWORD_MAX)
+	/* lengths beyond the arrays would be read past them; an unknown feature is malformed */
+	if (m->user_len > TES_NAME_MAX || m->pw_len > TES_PASSWORD_MAX || m->features > TES_LOGIN_FEAT_MAX)
 		return TES_ERR_ARG;
 	tes_cur_init_wr(&c, out, cap);
 	if ((r = tes_cur_put_u8(&c, TES_INNER_LOGIN)) != 0 ||
 	    (r = tes_cur_put_str8(&c, m->user, m->user_len)) != 0 ||
 	    (r = tes_cur_put_str8(&c, m->pw, m->pw_len)) != 0)
+		return r;
+	/* the features byte only when there is a feature: an old server reads the rest unchanged */
+	if (m->features != 0 && (r = tes_cur_put_u8(&c, m->features)) != 0)
 		return r;
 	*used = c.off;
 	return 0;
@@ -196,6 +199,15 @@ tes_msg_login_decode(const uint8_t *p, size_t n, struct tes_login *m)
 	if ((r = tes_field_name_valid(m->user, m->user_len)) != 0 ||
 	    (r = tes_field_password_valid(m->pw, m->pw_len)) != 0)
 		return r;
+	/*= spec/PROTOCOL.md#login MUST-L5: the features byte is optional; absent reads as 0, a present 0
+	    or an unknown value is malformed */
+	m->features = 0;
+	if (tes_cur_left(&c) != 0) {
+		if ((r = tes_cur_get_u8(&c, &m->features)) != 0)
+			return r;
+		if (m->features < 1 || m->features > TES_LOGIN_FEAT_MAX)
+			return TES_ERR_FORMAT;
+	}
 	return done(&c);
 }
 
@@ -370,6 +382,153 @@ tes_msg_receipt_decode(const uint8_t *p, size_t n, struct tes_receipt *m)
 		return r;
 	/*= spec/PROTOCOL.md#report MUST-R11: a status or reason not known here is refused, never read as another */
 	if (m->status < TES_RECEIPT_QUEUED || m->status > TES_RECEIPT_MAX || m->reason > TES_REJECT_MAX)
+		return TES_ERR_FORMAT;
+	return done(&c);
+}
+
+/* see msg.h */
+int
+tes_msg_resume_hello_encode(const struct tes_resume_hello *m, uint8_t *out, size_t cap, size_t *used)
+{
+	struct tes_cur c;
+	int r;
+
+	/* a length beyond the array would be read past it; 0 is not a ticket */
+	if (m->ticket_len < 1 || m->ticket_len > TES_TICKET_MAX)
+		return TES_ERR_ARG;
+	tes_cur_init_wr(&c, out, cap);
+	if ((r = tes_cur_put_u8(&c, m->ch.suite)) != 0 ||
+	    (r = tes_cur_put_bytes(&c, m->ch.random, TES_RANDOM_LEN)) != 0 ||
+	    (r = tes_cur_put_bytes(&c, m->ch.x25519, TES_X25519_LEN)) != 0 ||
+	    (r = tes_cur_put_bytes(&c, m->ch.unit_key, TES_KEYID_LEN)) != 0 ||
+	    (r = tes_cur_put_u16be(&c, m->ticket_len)) != 0 ||
+	    (r = tes_cur_put_bytes(&c, m->ticket, m->ticket_len)) != 0)
+		return r;
+	*used = c.off;
+	return 0;
+}
+
+/* see msg.h */
+int
+tes_msg_resume_hello_decode(const uint8_t *p, size_t n, struct tes_resume_hello *m)
+{
+	struct tes_cur c;
+	int r;
+
+	tes_cur_init_rd(&c, p, n);
+	if ((r = tes_cur_get_u8(&c, &m->ch.suite)) != 0 ||
+	    (r = tes_cur_get_bytes(&c, m->ch.random, TES_RANDOM_LEN)) != 0 ||
+	    (r = tes_cur_get_bytes(&c, m->ch.x25519, TES_X25519_LEN)) != 0 ||
+	    (r = tes_cur_get_bytes(&c, m->ch.unit_key, TES_KEYID_LEN)) != 0 ||
+	    (r = tes_cur_get_u16be(&c, &m->ticket_len)) != 0)
+		return r;
+	/*= spec/PROTOCOL.md#resumed-handshake MUST-RS1: ticket_len 1..256 */
+	if (m->ticket_len < 1)
+		return TES_ERR_FORMAT;
+	if (m->ticket_len > TES_TICKET_MAX)
+		return TES_ERR_TOOLONG;
+	if ((r = tes_cur_get_bytes(&c, m->ticket, m->ticket_len)) != 0)
+		return r;
+	if (!suite_ok(m->ch.suite))
+		return TES_ERR_FORMAT;
+	return done(&c);
+}
+
+/* see msg.h */
+int
+tes_msg_unit_auth_encode(const struct tes_unit_auth *m, uint8_t *out, size_t cap, size_t *used)
+{
+	struct tes_cur c;
+	int r;
+
+	tes_cur_init_wr(&c, out, cap);
+	if ((r = tes_cur_put_bytes(&c, m->sig, TES_RSA_LEN)) != 0)
+		return r;
+	*used = c.off;
+	return 0;
+}
+
+/* see msg.h */
+int
+tes_msg_unit_auth_decode(const uint8_t *p, size_t n, struct tes_unit_auth *m)
+{
+	struct tes_cur c;
+	int r;
+
+	tes_cur_init_rd(&c, p, n);
+	if ((r = tes_cur_get_bytes(&c, m->sig, TES_RSA_LEN)) != 0)
+		return r;
+	return done(&c);
+}
+
+/* see msg.h */
+int
+tes_msg_heartbeat_decode(const uint8_t *p, size_t n)
+{
+	if (n < 1)
+		return TES_ERR_TRUNCATED;
+	if (p[0] != TES_INNER_HEARTBEAT)
+		return TES_ERR_TYPE;
+	/*= spec/PROTOCOL.md#records MUST-HB1: HEARTBEAT has an empty body */
+	return n == 1 ? 0 : TES_ERR_FORMAT;
+}
+
+/* see msg.h */
+int
+tes_msg_session_encode(const struct tes_session_info *m, uint8_t *out, size_t cap, size_t *used)
+{
+	struct tes_cur c;
+	int r;
+
+	/* a length beyond the array would be read past it; the rest is what the decoder refuses */
+	if (m->ticket_len > TES_TICKET_MAX || m->idle_timeout < 1 || m->rekey_records < 1 ||
+	    m->rekey_bytes < 1 || m->ticket_lifetime > TES_TICKET_LIFETIME ||
+	    (m->ticket_len == 0) != (m->ticket_lifetime == 0))
+		return TES_ERR_ARG;
+	tes_cur_init_wr(&c, out, cap);
+	if ((r = tes_cur_put_u8(&c, TES_INNER_SESSION)) != 0 ||
+	    (r = tes_cur_put_u32be(&c, m->idle_timeout)) != 0 ||
+	    (r = tes_cur_put_u32be(&c, m->lifetime)) != 0 ||
+	    (r = tes_cur_put_u32be(&c, m->rekey_records)) != 0 ||
+	    (r = tes_cur_put_u32be(&c, m->rekey_bytes)) != 0 ||
+	    (r = tes_cur_put_u32be(&c, m->ticket_lifetime)) != 0 ||
+	    (r = tes_cur_put_bytes(&c, m->res_secret, TES_HASH_LEN)) != 0 ||
+	    (r = tes_cur_put_u16be(&c, m->ticket_len)) != 0 ||
+	    (r = tes_cur_put_bytes(&c, m->ticket, m->ticket_len)) != 0)
+		return r;
+	*used = c.off;
+	return 0;
+}
+
+/* see msg.h */
+int
+tes_msg_session_decode(const uint8_t *p, size_t n, struct tes_session_info *m)
+{
+	struct tes_cur c;
+	uint8_t t;
+	int r;
+
+	tes_cur_init_rd(&c, p, n);
+	if ((r = tes_cur_get_u8(&c, &t)) != 0)
+		return r;
+	if (t != TES_INNER_SESSION)
+		return TES_ERR_TYPE;
+	if ((r = tes_cur_get_u32be(&c, &m->idle_timeout)) != 0 ||
+	    (r = tes_cur_get_u32be(&c, &m->lifetime)) != 0 ||
+	    (r = tes_cur_get_u32be(&c, &m->rekey_records)) != 0 ||
+	    (r = tes_cur_get_u32be(&c, &m->rekey_bytes)) != 0 ||
+	    (r = tes_cur_get_u32be(&c, &m->ticket_lifetime)) != 0 ||
+	    (r = tes_cur_get_bytes(&c, m->res_secret, TES_HASH_LEN)) != 0 ||
+	    (r = tes_cur_get_u16be(&c, &m->ticket_len)) != 0)
+		return r;
+	if (m->ticket_len > TES_TICKET_MAX)
+		return TES_ERR_TOOLONG;
+	if ((r = tes_cur_get_bytes(&c, m->ticket, m->ticket_len)) != 0)
+		return r;
+	/*= spec/PROTOCOL.md#session MUST-SN1..SN3: timeouts and bounds in range, a ticket exactly when it has
+	    a lifetime */
+	if (m->idle_timeout < 1 || m->rekey_records < 1 || m->rekey_bytes < 1 ||
+	    m->ticket_lifetime > TES_TICKET_LIFETIME || (m->ticket_len == 0) != (m->ticket_lifetime == 0))
 		return TES_ERR_FORMAT;
 	return done(&c);
 }

@@ -107,11 +107,18 @@ struct tes_receipt {
         1 <= m->user_len <= TES_NAME_MAX && str_ok(&m->user[0], m->user_len) &&
         (\forall integer k; 0 <= k < m->user_len ==> name_char(m->user[k])) &&
         1 <= m->pw_len <= TES_PASSWORD_MAX && str_ok(&m->pw[0], m->pw_len) &&
-        (\forall integer k; 0 <= k < m->pw_len ==> m->pw[k] != 0);
+        (\forall integer k; 0 <= k < m->pw_len ==> m->pw[k] != 0) &&
+        m->features <= TES_LOGIN_FEAT_MAX;
     predicate receipt_ok(struct tes_receipt *m) =
         TES_RECEIPT_QUEUED <= m->status <= TES_RECEIPT_MAX && m->reason <= TES_REJECT_MAX;
     predicate suite_valid(integer s) =
         s == TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256 || s == TES_SUITE_DES_CBC_HMAC_SHA256;
+    predicate resume_hello_ok(struct tes_resume_hello *m) =
+        suite_valid(m->ch.suite) && 1 <= m->ticket_len <= TES_TICKET_MAX;
+    predicate session_ok(struct tes_session_info *m) =
+        m->idle_timeout >= 1 && m->rekey_records >= 1 && m->rekey_bytes >= 1 &&
+        m->ticket_lifetime <= TES_TICKET_LIFETIME && m->ticket_len <= TES_TICKET_MAX &&
+        (m->ticket_len == 0 <==> m->ticket_lifetime == 0);
  */
 
 /*
@@ -208,15 +215,22 @@ tes_msg_finished_decode(const uint8_t *p, size_t n, struct tes_finished *m);
 int
 tes_msg_alert_decode(const uint8_t *p, size_t n, uint8_t *code);
 
-/* Inner records: first byte is the inner type, then the body. */
+/*
+ * Inner records: first byte is the inner type, then the body.
+ * LOGIN: type | str8 user | str8 password | optional u8 features. The
+ * features byte is written only when m->features != 0; the decoder reads
+ * an absent byte as 0 and refuses a present 0 or an unknown value.
+ */
 /*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
     requires \separated(m, used, out + (0 .. cap-1));
     requires \separated(used, out + (0 .. cap-1));
     terminates \true;
     assigns out[0 .. cap-1], *used;
     ensures \result == 0 || \result == TES_ERR_SPACE || \result == TES_ERR_ARG;
-    ensures \old(m->user_len > TES_NAME_MAX || m->pw_len > TES_PASSWORD_MAX) ==> \result == TES_ERR_ARG;
-    ensures \result == 0 ==> *used == 3 + m->user_len + m->pw_len && *used <= cap;
+    ensures \old(m->user_len > TES_NAME_MAX || m->pw_len > TES_PASSWORD_MAX ||
+                 m->features > TES_LOGIN_FEAT_MAX) ==> \result == TES_ERR_ARG;
+    ensures \result == 0 ==> *used == 3 + m->user_len + m->pw_len + (m->features != 0 ? 1 : 0) &&
+            *used <= cap;
  */
 int
 tes_msg_login_encode(const struct tes_login *m, uint8_t *out, size_t cap, size_t *used);
@@ -226,8 +240,8 @@ tes_msg_login_encode(const struct tes_login *m, uint8_t *out, size_t cap, size_t
     terminates \true;
     assigns *m;
     ensures \result == 0 || \result < 0;
-    ensures \result == 0 ==> n == 3 + m->user_len + m->pw_len && p[0] == TES_INNER_LOGIN &&
-            login_ok(m);
+    ensures \result == 0 ==> n == 3 + m->user_len + m->pw_len + (m->features != 0 ? 1 : 0) &&
+            p[0] == TES_INNER_LOGIN && login_ok(m);
  */
 int
 tes_msg_login_decode(const uint8_t *p, size_t n, struct tes_login *m);
@@ -333,23 +347,64 @@ int
 tes_msg_receipt_decode(const uint8_t *p, size_t n, struct tes_receipt *m);
 
 /*
- * Issue-17 messages (spec/PROTOCOL.md#resumption, #session). Contracts as for
- * the others: decoders consume the payload exactly and check every field.
+ * Resumption and session messages (spec/PROTOCOL.md#resumed-handshake, #session).
+ * Contracts as for the others: decoders consume the payload exactly and check
+ * every field.
  */
 
 /* RESUME_HELLO payload: the 97 CLIENT_HELLO bytes, u16 ticket_len (1..TES_TICKET_MAX), ticket. */
+/*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
+    requires \separated(m, used, out + (0 .. cap-1));
+    requires \separated(used, out + (0 .. cap-1));
+    terminates \true;
+    assigns out[0 .. cap-1], *used;
+    ensures \result == 0 || \result == TES_ERR_SPACE || \result == TES_ERR_ARG;
+    ensures \old(m->ticket_len < 1 || m->ticket_len > TES_TICKET_MAX) ==> \result == TES_ERR_ARG;
+    ensures \result == 0 ==> *used == 99 + m->ticket_len && *used <= cap;
+ */
 int
 tes_msg_resume_hello_encode(const struct tes_resume_hello *m, uint8_t *out, size_t cap, size_t *used);
+
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
+    requires \separated(m, p + (0 .. n-1));
+    terminates \true;
+    assigns *m;
+    ensures \result == 0 || \result < 0;
+    ensures \result == 0 ==> n == 99 + m->ticket_len && resume_hello_ok(m) && m->ch.suite == p[0];
+ */
 int
 tes_msg_resume_hello_decode(const uint8_t *p, size_t n, struct tes_resume_hello *m);
 
 /* UNIT_AUTH payload: sig[256]. */
+/*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
+    requires \separated(m, used, out + (0 .. cap-1));
+    requires \separated(used, out + (0 .. cap-1));
+    terminates \true;
+    assigns out[0 .. cap-1], *used;
+    ensures \result == 0 || \result == TES_ERR_SPACE;
+    ensures \result == 0 ==> *used == TES_RSA_LEN && *used <= cap;
+ */
 int
 tes_msg_unit_auth_encode(const struct tes_unit_auth *m, uint8_t *out, size_t cap, size_t *used);
+
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
+    requires \separated(m, p + (0 .. n-1));
+    terminates \true;
+    assigns *m;
+    ensures \result == 0 || \result < 0;
+    ensures \result == 0 ==> n == TES_RSA_LEN &&
+            (\forall integer k; 0 <= k < TES_RSA_LEN ==> m->sig[k] == p[k]);
+ */
 int
 tes_msg_unit_auth_decode(const uint8_t *p, size_t n, struct tes_unit_auth *m);
 
 /* HEARTBEAT inner record: the type byte alone. 0 iff n == 1 and p[0] == TES_INNER_HEARTBEAT. */
+/*@ requires \valid_read(p + (0 .. n-1));
+    terminates \true;
+    assigns \nothing;
+    ensures \result == 0 <==> (n == 1 && p[0] == TES_INNER_HEARTBEAT);
+    ensures \result == 0 || \result < 0;
+ */
 int
 tes_msg_heartbeat_decode(const uint8_t *p, size_t n);
 
@@ -357,9 +412,27 @@ tes_msg_heartbeat_decode(const uint8_t *p, size_t n);
  * SESSION inner record: type | u32 idle_timeout (>= 1) | u32 lifetime | u32 rekey_records (>= 1) |
  * u32 rekey_bytes (>= 1) | u32 ticket_lifetime (<= TES_TICKET_LIFETIME) | res_secret[32] |
  * u16 ticket_len (<= TES_TICKET_MAX; 0 iff ticket_lifetime == 0) | ticket.
+ * The encoder refuses (TES_ERR_ARG) what the decoder would refuse.
+ */
+/*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
+    requires \separated(m, used, out + (0 .. cap-1));
+    requires \separated(used, out + (0 .. cap-1));
+    terminates \true;
+    assigns out[0 .. cap-1], *used;
+    ensures \result == 0 || \result == TES_ERR_SPACE || \result == TES_ERR_ARG;
+    ensures \old(!session_ok(m)) ==> \result == TES_ERR_ARG;
+    ensures \result == 0 ==> *used == 55 + m->ticket_len && *used <= cap;
  */
 int
 tes_msg_session_encode(const struct tes_session_info *m, uint8_t *out, size_t cap, size_t *used);
+
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
+    requires \separated(m, p + (0 .. n-1));
+    terminates \true;
+    assigns *m;
+    ensures \result == 0 || \result < 0;
+    ensures \result == 0 ==> n == 55 + m->ticket_len && p[0] == TES_INNER_SESSION && session_ok(m);
+ */
 int
 tes_msg_session_decode(const uint8_t *p, size_t n, struct tes_session_info *m);
 

@@ -22,7 +22,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/cur.h"
+#include "common/err.h"
+#include "wire/field.h"
 #include "wire/limits.h"
+
+/* "TESTKEY1" as a big-endian u64: the key file's magic. */
+#define TES_TICKET_KEYS_MAGIC UINT64_C(0x544553544b455931)
 
 enum {
 	TES_TICKET_VERSION = 1,
@@ -51,13 +57,98 @@ struct tes_ticket_keys {
 	uint8_t prev[TES_TICKET_KEY_LEN];
 };
 
+/*@ predicate ticket_times_ok(integer issued, integer expiry) =
+        issued < expiry && expiry - issued <= TES_TICKET_LIFETIME;
+    predicate ticket_ok(struct tes_ticket *t) =
+        t->version == TES_TICKET_VERSION &&
+        1 <= t->user_len <= TES_NAME_MAX && t->user[t->user_len] == 0 &&
+        (\forall integer k; 0 <= k < t->user_len ==> name_char(t->user[k])) &&
+        ticket_times_ok(t->issued, t->expiry);
+    predicate ticket_prev_ok(integer cur_kid, integer prev_kid, integer prev_created, uint8_t *prev) =
+        prev_kid != cur_kid &&
+        (prev_kid == 0 ==> prev_created == 0 &&
+                           \forall integer i; 0 <= i < TES_TICKET_KEY_LEN ==> prev[i] == 0);
+    predicate ticket_keys_ok(struct tes_ticket_keys *k) =
+        k->cur_kid >= 1 && ticket_prev_ok(k->cur_kid, k->prev_kid, k->prev_created, &k->prev[0]);
+    predicate ticket_keys_bytes_ok(uint8_t *p) =
+        be64(p) == TES_TICKET_KEYS_MAGIC && be32(p + 8) >= 1 &&
+        ticket_prev_ok(be32(p + 8), be32(p + 52), be64(p + 56), p + 64);
+ */
+
+/*@ requires \valid_read(t) && \valid(out + (0 .. cap-1)) && \valid(used);
+    requires \separated(t, used, out + (0 .. cap-1));
+    requires \separated(used, out + (0 .. cap-1));
+    terminates \true;
+    assigns out[0 .. cap-1], *used;
+    ensures \result == 0 || \result == TES_ERR_SPACE || \result == TES_ERR_ARG;
+    ensures \result == 0 ==> 1 <= t->user_len <= TES_NAME_MAX &&
+            *used == 146 + t->user_len && *used <= cap && *used <= TES_TICKET_PLAIN_MAX;
+    ensures \result == 0 ==> ticket_times_ok(t->issued, t->expiry);
+    ensures \result == 0 ==> be64(out + 130 + t->user_len) == t->issued &&
+            be64(out + 138 + t->user_len) == t->expiry;
+ */
+/*
+ * Encode a ticket's plaintext; TES_ERR_ARG for a ticket the decoder would
+ * refuse (version, user name, times), so what encodes also decodes.
+ */
 int
 tes_ticket_plain_encode(const struct tes_ticket *t, uint8_t *out, size_t cap, size_t *used);
+
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(t);
+    requires \separated(t, p + (0 .. n-1));
+    terminates \true;
+    assigns *t;
+    ensures \result == 0 || \result < 0;
+    ensures \result == 0 ==> n == 146 + t->user_len && n <= TES_TICKET_PLAIN_MAX && ticket_ok(t);
+    ensures \result == 0 ==> t->issued == be64((uint8_t *)p + 130 + t->user_len) &&
+            t->expiry == be64((uint8_t *)p + 138 + t->user_len);
+ */
+/*
+ * Decode a ticket's plaintext: TES_ERR_VERSION for a version other than 1,
+ * TES_ERR_NAME for a user that is not a name, TES_ERR_FORMAT for times out
+ * of order or a lifetime above TES_TICKET_LIFETIME and for trailing bytes,
+ * TES_ERR_TRUNCATED for too few bytes.
+ */
 int
 tes_ticket_plain_decode(const uint8_t *p, size_t n, struct tes_ticket *t);
 
+/*@ requires \valid_read(k) && \valid(out + (0 .. cap-1)) && \valid(used);
+    requires \separated(k, used, out + (0 .. cap-1));
+    requires \separated(used, out + (0 .. cap-1));
+    terminates \true;
+    assigns out[0 .. cap-1], *used;
+    ensures \result == 0 || \result == TES_ERR_SPACE || \result == TES_ERR_ARG;
+    ensures \result == TES_ERR_ARG <==> !ticket_keys_ok(k);
+    ensures \result == TES_ERR_SPACE <==> ticket_keys_ok(k) && cap < TES_TICKET_KEYS_LEN;
+    ensures \result == 0 ==> *used == TES_TICKET_KEYS_LEN && ticket_keys_bytes_ok(out);
+    ensures \result == 0 ==> be32(out + 8) == k->cur_kid && be64(out + 12) == k->cur_created &&
+            be32(out + 52) == k->prev_kid && be64(out + 56) == k->prev_created;
+    ensures \result == 0 ==> \forall integer i; 0 <= i < TES_TICKET_KEY_LEN ==>
+            out[20 + i] == k->cur[i] && out[64 + i] == k->prev[i];
+ */
+/* Encode the key file; TES_ERR_ARG for keys the decoder would refuse. */
 int
 tes_ticket_keys_encode(const struct tes_ticket_keys *k, uint8_t *out, size_t cap, size_t *used);
+
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(k);
+    requires \separated(k, p + (0 .. n-1));
+    terminates \true;
+    assigns *k;
+    ensures \result == 0 || \result == TES_ERR_FORMAT;
+    ensures \result == 0 <==> n == TES_TICKET_KEYS_LEN && ticket_keys_bytes_ok((uint8_t *)p);
+    ensures \result == 0 ==> ticket_keys_ok(k);
+    ensures \result == 0 ==> k->cur_kid == be32((uint8_t *)p + 8) &&
+            k->cur_created == be64((uint8_t *)p + 12) &&
+            k->prev_kid == be32((uint8_t *)p + 52) && k->prev_created == be64((uint8_t *)p + 56);
+    ensures \result == 0 ==> \forall integer i; 0 <= i < TES_TICKET_KEY_LEN ==>
+            k->cur[i] == p[20 + i] && k->prev[i] == p[64 + i];
+ */
+/*
+ * Decode the key file: exactly TES_TICKET_KEYS_LEN bytes, the magic, a
+ * current kid >= 1, a previous kid other than the current one, and no
+ * previous key material when there is no previous key; anything else is
+ * TES_ERR_FORMAT.
+ */
 int
 tes_ticket_keys_decode(const uint8_t *p, size_t n, struct tes_ticket_keys *k);
 

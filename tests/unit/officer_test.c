@@ -166,7 +166,7 @@ test_monitor(void)
 	buf[sizeof buf - 1] = 0;
 	buf[0] = 0;
 	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_TYPE, "type 0 refused (MUST-M1)");
-	buf[0] = 9;
+	buf[0] = TES_MON_TYPE_MAX + 1;
 	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_TYPE, "unknown type refused (MUST-M1)");
 	buf[0] = TES_MON_REPORT;
 	/* type, u16 length, then the REPORT record: inner type, id, unit key, plate length, plate */
@@ -188,6 +188,266 @@ test_monitor(void)
 	       "master->child types never permitted (MUST-M2)");
 	EQ_INT(tes_mon_permit(TES_MS_DEAD, TES_MON_LOG, 0), TES_ERR_STATE,
 	       "nothing permitted to a dead session (MUST-M2)");
+}
+
+/* 1 when p[0 .. n-1] all equal v. */
+static int
+all_bytes(const uint8_t *p, size_t n, uint8_t v)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != v)
+			return 0;
+	return 1;
+}
+
+/* Encode m, decode it back into a struct full of garbage: 0 when both worked. */
+static int
+mon_round(const struct tes_mon_msg *m, uint8_t buf[TES_MON_MSG_LEN], struct tes_mon_msg *d)
+{
+	int r;
+
+	if ((r = tes_mon_encode(m, buf)) != 0)
+		return r;
+	memset(d, 0xa5, sizeof *d);
+	return tes_mon_decode(buf, TES_MON_MSG_LEN, d);
+}
+
+/* INIT carries the key bounds the engine enforces (spec/PROTOCOL.md#monitor, #rekey). */
+static void
+test_monitor_init(void)
+{
+	/* type, server_random, n, e_len, e[3], allow_des, idle_timeout, then the bounds */
+	enum {
+		RECORDS_AT = 1 + TES_RANDOM_LEN + TES_RSA_LEN + 1 + 3 + 1 + 4,
+		BYTES_AT = RECORDS_AT + 4
+	};
+	uint8_t buf[TES_MON_MSG_LEN];
+	struct tes_mon_msg m, d;
+
+	memset(&m, 0, sizeof m);
+	m.type = TES_MON_INIT;
+	memset(m.u.init.server_random, 7, TES_RANDOM_LEN);
+	memset(m.u.init.n, 0xc1, TES_RSA_LEN);
+	m.u.init.e_len = 3;
+	m.u.init.e[0] = 1, m.u.init.e[2] = 1;
+	m.u.init.idle_timeout = 60;
+	m.u.init.rekey_records = TES_REKEY_RECORDS;
+	m.u.init.rekey_bytes = 4096;
+	OK(mon_round(&m, buf, &d) == 0 && d.type == TES_MON_INIT && d.u.init.rekey_records == TES_REKEY_RECORDS &&
+		   d.u.init.rekey_bytes == 4096 && d.u.init.idle_timeout == 60 && buf[RECORDS_AT + 1] == 1 &&
+		   buf[BYTES_AT + 2] == 0x10,
+	   "INIT with the key bounds round trip");
+	buf[BYTES_AT + 3] = 1;
+	OK(tes_mon_decode(buf, sizeof buf, &d) == 0 && d.u.init.rekey_bytes == 4097, "control: 4097 bytes decodes");
+	buf[RECORDS_AT + 3] = 1;
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "INIT above TES_REKEY_RECORDS refused");
+	buf[RECORDS_AT + 3] = 0;
+	buf[RECORDS_AT + 1] = 0;
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "INIT with rekey_records 0 refused");
+	buf[RECORDS_AT + 3] = 1;
+	buf[BYTES_AT + 2] = 0, buf[BYTES_AT + 3] = 0;
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "INIT with rekey_bytes 0 refused");
+	buf[BYTES_AT + 1] = 0x80, buf[BYTES_AT + 3] = 1;
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "INIT above TES_REKEY_BYTES refused");
+	m.u.init.rekey_records = 0;
+	EQ_INT(tes_mon_encode(&m, buf), TES_ERR_ARG, "INIT with rekey_records 0 does not encode");
+	m.u.init.rekey_records = 1;
+	m.u.init.rekey_bytes = TES_REKEY_BYTES + 1;
+	EQ_INT(tes_mon_encode(&m, buf), TES_ERR_ARG, "INIT above TES_REKEY_BYTES does not encode");
+	m.u.init.rekey_bytes = TES_REKEY_BYTES;
+	OK(mon_round(&m, buf, &d) == 0 && d.u.init.rekey_records == 1 && d.u.init.rekey_bytes == TES_REKEY_BYTES,
+	   "control: the bounds 1 and TES_REKEY_BYTES round trip");
+}
+
+/* RESUME (once, instead of HANDSHAKE) and HEARTBEAT (USER, no fields): codec and permissions. */
+static void
+test_monitor_resume(void)
+{
+	/* type, u16 length, the 97 client hello bytes, then u16 ticket_len and the ticket */
+	enum {
+		TLEN_AT = 1 + 2 + 97,
+		TICKET_AT = TLEN_AT + 2,
+		TICKET_N = 200,
+		END = TICKET_AT + TICKET_N + TES_X25519_LEN + 1 + TES_RSA_LEN
+	};
+	uint8_t buf[TES_MON_MSG_LEN];
+	struct tes_mon_msg m, d, want;
+
+	memset(&m, 0, sizeof m);
+	m.type = TES_MON_RESUME;
+	m.u.res.rh.ch.suite = TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256;
+	memset(m.u.res.rh.ch.random, 0x44, TES_RANDOM_LEN);
+	memset(m.u.res.rh.ch.x25519, 0x45, TES_X25519_LEN);
+	memset(m.u.res.rh.ch.unit_key, 0x11, TES_KEYID_LEN);
+	m.u.res.rh.ticket_len = TICKET_N;
+	memset(m.u.res.rh.ticket, 0x7e, TES_TICKET_MAX); /* past ticket_len: not sent */
+	memset(m.u.res.server_x25519, 0x46, TES_X25519_LEN);
+	m.u.res.suite = TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256;
+	memset(m.u.res.ua.sig, 0x5c, TES_RSA_LEN);
+	want = m;
+	memset(want.u.res.rh.ticket + TICKET_N, 0, TES_TICKET_MAX - TICKET_N);
+	OK(mon_round(&m, buf, &d) == 0 && d.type == TES_MON_RESUME &&
+		   memcmp(&d.u.res.rh.ch, &want.u.res.rh.ch, sizeof d.u.res.rh.ch) == 0 &&
+		   d.u.res.rh.ticket_len == TICKET_N &&
+		   memcmp(d.u.res.rh.ticket, want.u.res.rh.ticket, TES_TICKET_MAX) == 0 &&
+		   memcmp(d.u.res.server_x25519, want.u.res.server_x25519, TES_X25519_LEN) == 0 &&
+		   d.u.res.suite == want.u.res.suite && memcmp(d.u.res.ua.sig, want.u.res.ua.sig, TES_RSA_LEN) == 0 &&
+		   buf[END - 1] == 0x5c && buf[END] == 0,
+	   "RESUME round trip; the ticket bytes past ticket_len are not sent and decode as zero");
+	buf[END] = 1;
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "RESUME with non-zero padding refused (MUST-M1)");
+	buf[END] = 0;
+	buf[TLEN_AT + 1] = 0;
+	OK(tes_mon_decode(buf, sizeof buf, &d) != 0, "RESUME with ticket_len 0 refused");
+	buf[TLEN_AT] = 1, buf[TLEN_AT + 1] = 1;
+	OK(tes_mon_decode(buf, sizeof buf, &d) != 0, "RESUME with ticket_len 257 refused");
+	buf[TLEN_AT] = 0, buf[TLEN_AT + 1] = TICKET_N;
+	buf[END - TES_RSA_LEN - 1] = TES_SUITE_DES_CBC_HMAC_SHA256;
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "RESUME with another suite than its hello refused");
+	buf[END - TES_RSA_LEN - 1] = TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256;
+	OK(tes_mon_decode(buf, sizeof buf, &d) == 0, "control: the RESUME restored decodes");
+	m.u.res.rh.ticket_len = 0;
+	EQ_INT(tes_mon_encode(&m, buf), TES_ERR_ARG, "RESUME with ticket_len 0 does not encode");
+	m.u.res.rh.ticket_len = TES_TICKET_MAX + 1;
+	EQ_INT(tes_mon_encode(&m, buf), TES_ERR_ARG, "RESUME with a ticket longer than TES_TICKET_MAX does not encode");
+	m.u.res.rh.ticket_len = TES_TICKET_MAX;
+	OK(mon_round(&m, buf, &d) == 0 && d.u.res.rh.ticket_len == TES_TICKET_MAX && d.u.res.rh.ticket[255] == 0x7e,
+	   "control: a ticket of TES_TICKET_MAX bytes round trips");
+
+	memset(&m, 0, sizeof m);
+	m.type = TES_MON_HEARTBEAT;
+	OK(mon_round(&m, buf, &d) == 0 && d.type == TES_MON_HEARTBEAT && buf[0] == TES_MON_HEARTBEAT &&
+		   all_bytes(buf + 1, sizeof buf - 1, 0),
+	   "HEARTBEAT round trip: the type byte and zero padding");
+	buf[1] = 1;
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "HEARTBEAT with a field refused (MUST-M1)");
+
+	EQ_INT(tes_mon_permit(TES_MS_HANDSHAKE, TES_MON_RESUME, 0), 0, "RESUME allowed first");
+	EQ_INT(tes_mon_permit(TES_MS_HANDSHAKE, TES_MON_RESUME, 1u << TES_MON_RESUME), TES_ERR_STATE,
+	       "a second RESUME refused (MUST-M3)");
+	EQ_INT(tes_mon_permit(TES_MS_UNIT, TES_MON_RESUME, 0), TES_ERR_STATE,
+	       "RESUME after a handshake refused (MUST-M4)");
+	EQ_INT(tes_mon_permit(TES_MS_USER, TES_MON_RESUME, 0), TES_ERR_STATE,
+	       "RESUME after a resumption refused (MUST-M4)");
+	EQ_INT(tes_mon_permit(TES_MS_USER, TES_MON_HANDSHAKE, 1u << TES_MON_RESUME), TES_ERR_STATE,
+	       "HANDSHAKE after a resumption refused (MUST-M4)");
+	EQ_INT(tes_mon_permit(TES_MS_USER, TES_MON_HEARTBEAT, 0), 0, "HEARTBEAT allowed after login");
+	EQ_INT(tes_mon_permit(TES_MS_USER, TES_MON_HEARTBEAT, 1u << TES_MON_HEARTBEAT), 0,
+	       "HEARTBEAT allowed again (not once only)");
+	EQ_INT(tes_mon_permit(TES_MS_UNIT, TES_MON_HEARTBEAT, 0), TES_ERR_STATE, "HEARTBEAT before login refused");
+	EQ_INT(tes_mon_permit(TES_MS_HANDSHAKE, TES_MON_HEARTBEAT, 0), TES_ERR_STATE,
+	       "HEARTBEAT before the handshake refused");
+	EQ_INT(tes_mon_permit(TES_MS_DEAD, TES_MON_HEARTBEAT, 0), TES_ERR_STATE,
+	       "HEARTBEAT to a dead session refused");
+}
+
+/* HANDSHAKE_ANS and LOGIN_ANS carry the SESSION fields; a refusal none of them. */
+static void
+test_monitor_status(void)
+{
+	/* LOGIN_ANS: type, status, lifetime, ticket_lifetime, res_secret, ticket_len, ticket */
+	enum {
+		LIFE_AT = 2,
+		TLIFE_AT = 6,
+		SECRET_AT = 10,
+		TLEN_AT = SECRET_AT + TES_HASH_LEN,
+		TICKET_AT = TLEN_AT + 2,
+		TICKET_N = 150
+	};
+	uint8_t buf[TES_MON_MSG_LEN], good[TES_MON_MSG_LEN];
+	struct tes_mon_msg m, d, want;
+
+	memset(&m, 0, sizeof m);
+	m.type = TES_MON_LOGIN_ANS;
+	m.u.st.lifetime = 3600;
+	m.u.st.ticket_lifetime = TES_TICKET_LIFETIME;
+	memset(m.u.st.res_secret, 0x3c, TES_HASH_LEN);
+	m.u.st.ticket_len = TICKET_N;
+	memset(m.u.st.ticket, 0x9d, TES_TICKET_MAX);
+	want = m;
+	memset(want.u.st.ticket + TICKET_N, 0, TES_TICKET_MAX - TICKET_N);
+	OK(mon_round(&m, buf, &d) == 0 && d.type == TES_MON_LOGIN_ANS && d.u.st.status == 0 &&
+		   d.u.st.lifetime == 3600 && d.u.st.ticket_lifetime == TES_TICKET_LIFETIME &&
+		   memcmp(d.u.st.res_secret, want.u.st.res_secret, TES_HASH_LEN) == 0 && d.u.st.ticket_len == TICKET_N &&
+		   memcmp(d.u.st.ticket, want.u.st.ticket, TES_TICKET_MAX) == 0 &&
+		   buf[TICKET_AT + TICKET_N - 1] == 0x9d && buf[TICKET_AT + TICKET_N] == 0,
+	   "LOGIN_ANS with a ticket round trip; the ticket bytes past ticket_len decode as zero");
+	memcpy(good, buf, sizeof buf);
+	buf[TICKET_AT + TICKET_N] = 1;
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "LOGIN_ANS with non-zero padding refused (MUST-M1)");
+	memcpy(buf, good, sizeof buf);
+	buf[1] = 1;
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "a refused LOGIN_ANS with a ticket refused");
+	memcpy(buf, good, sizeof buf);
+	buf[TLIFE_AT + 2] = 0, buf[TLIFE_AT + 3] = 0;
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "a ticket without ticket_lifetime refused");
+	memcpy(buf, good, sizeof buf);
+	buf[TLIFE_AT + 3]++;
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "ticket_lifetime above 12 h refused");
+	memcpy(buf, good, sizeof buf);
+	buf[TLEN_AT] = 1, buf[TLEN_AT + 1] = 1;
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "ticket_len 257 refused");
+	memcpy(buf, good, sizeof buf);
+	OK(tes_mon_decode(buf, sizeof buf, &d) == 0, "control: the LOGIN_ANS restored decodes");
+
+	m.u.st.ticket_len = 0;
+	EQ_INT(tes_mon_encode(&m, buf), TES_ERR_ARG, "ticket_lifetime without a ticket does not encode");
+	m.u.st.ticket_lifetime = 0;
+	OK(mon_round(&m, buf, &d) == 0 && d.u.st.ticket_len == 0 && d.u.st.ticket_lifetime == 0 &&
+		   all_bytes(d.u.st.ticket, TES_TICKET_MAX, 0) && all_bytes(buf + TLEN_AT, sizeof buf - TLEN_AT, 0),
+	   "LOGIN_ANS without a ticket round trip");
+	buf[TLIFE_AT + 3] = 1;
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT,
+	       "ticket_lifetime without a ticket refused (decoder)");
+	m.u.st.ticket_len = 1;
+	EQ_INT(tes_mon_encode(&m, buf), TES_ERR_ARG, "a ticket without ticket_lifetime does not encode");
+
+	/* refusals: status 1 and 2 with nothing else */
+	memset(&m, 0, sizeof m);
+	m.type = TES_MON_LOGIN_ANS;
+	m.u.st.status = 2;
+	OK(mon_round(&m, buf, &d) == 0 && d.u.st.status == 2 && all_bytes(buf + 2, sizeof buf - 2, 0),
+	   "LOGIN_ANS try again round trip");
+	memcpy(good, buf, sizeof buf);
+	buf[LIFE_AT + 3] = 1;
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "a refusal with a lifetime refused");
+	memcpy(buf, good, sizeof buf);
+	buf[SECRET_AT + 31] = 1;
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "a refusal with a resumption secret refused");
+	memcpy(buf, good, sizeof buf);
+	buf[1] = 3;
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "LOGIN_ANS status 3 refused");
+	m.u.st.status = 1;
+	m.u.st.res_secret[0] = 1;
+	EQ_INT(tes_mon_encode(&m, buf), TES_ERR_ARG, "a refusal with a resumption secret does not encode");
+	m.u.st.res_secret[0] = 0;
+	m.u.st.lifetime = 5;
+	EQ_INT(tes_mon_encode(&m, buf), TES_ERR_ARG, "a refusal with a lifetime does not encode");
+	m.u.st.lifetime = 0;
+	m.u.st.ticket_len = 4;
+	m.u.st.ticket_lifetime = 60;
+	EQ_INT(tes_mon_encode(&m, buf), TES_ERR_ARG, "a refusal with a ticket does not encode");
+
+	/* HANDSHAKE_ANS after RESUME: pms := res_secret, the lifetime, no ticket */
+	memset(&m, 0, sizeof m);
+	m.type = TES_MON_HANDSHAKE_ANS;
+	memset(m.u.st.pms, 0x21, TES_PMS_LEN);
+	m.u.st.lifetime = 1800;
+	OK(mon_round(&m, buf, &d) == 0 && d.type == TES_MON_HANDSHAKE_ANS && d.u.st.status == 0 &&
+		   d.u.st.lifetime == 1800 && d.u.st.ticket_len == 0 && all_bytes(d.u.st.pms, TES_PMS_LEN, 0x21) &&
+		   buf[1 + 1 + TES_PMS_LEN + 2] == 0x07 && buf[1 + 1 + TES_PMS_LEN + 3] == 0x08,
+	   "HANDSHAKE_ANS with a lifetime round trip");
+	buf[1] = 2;
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "HANDSHAKE_ANS status 2 refused");
+	buf[1] = 1;
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "a refused HANDSHAKE_ANS with a lifetime refused");
+	m.u.st.status = 2;
+	m.u.st.lifetime = 0;
+	EQ_INT(tes_mon_encode(&m, buf), TES_ERR_ARG, "HANDSHAKE_ANS status 2 does not encode");
+	m.u.st.status = 1;
+	OK(mon_round(&m, buf, &d) == 0 && d.u.st.status == 1, "control: a refused HANDSHAKE_ANS round trips");
 }
 
 /* The master's answer to a report carries every receipt status, and no other. */
@@ -973,6 +1233,9 @@ main(void)
 	test_ratelimit();
 	test_monitor();
 	test_monitor_receipt();
+	test_monitor_init();
+	test_monitor_resume();
+	test_monitor_status();
 	test_sigcheck();
 	test_verifier();
 	test_pool_lockdown();

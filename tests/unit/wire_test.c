@@ -44,7 +44,9 @@ test_frame(void)
 	f[1] = 1;
 	f[2] = 0;
 	EQ_INT(tes_frame_decode_hdr(f, 10, &h), TES_ERR_TYPE, "type 0 is invalid (MUST-F3)");
-	f[2] = 7;
+	f[2] = TES_FRAME_UNIT_AUTH;
+	OK(tes_frame_decode_hdr(f, 10, &h) == 0 && h.type == 8, "type 8 (UNIT_AUTH) is the last (MUST-F3)");
+	f[2] = 9;
 	EQ_INT(tes_frame_decode_hdr(f, 10, &h), TES_ERR_TYPE, "unknown type (MUST-F3)");
 	f[2] = 5;
 	f[3] = 1;
@@ -189,6 +191,166 @@ test_handshake_msgs(void)
 	EQ_INT(tes_msg_login_decode(buf, n, &l2), TES_ERR_NAME, "user name with a space refused");
 	buf[0] = TES_INNER_REPORT;
 	EQ_INT(tes_msg_login_decode(buf, n, &l2), TES_ERR_TYPE, "wrong inner type refused");
+}
+
+/* LOGIN's optional features byte, RESUME_HELLO, UNIT_AUTH, HEARTBEAT, SESSION and alert 4. */
+static void
+test_session_msgs(void)
+{
+	struct tes_login l = { .user_len = 5, .user = "alice", .pw_len = 2, .pw = "pw" }, l2;
+	struct tes_resume_hello rh = { .ch = { .suite = 1 }, .ticket_len = 3, .ticket = { 9, 8, 7 } }, rh2;
+	struct tes_client_hello ch;
+	struct tes_unit_auth ua, ua2;
+	struct tes_session_info si = { .idle_timeout = 30, .lifetime = 3600, .rekey_records = 65536,
+				       .rekey_bytes = 8388608, .ticket_lifetime = 43200, .ticket_len = 200 },
+				si2, bad;
+	uint8_t buf[1024], hb[2] = { TES_INNER_HEARTBEAT, 0 }, code = 0;
+	unsigned k, taken;
+	size_t n;
+
+	/* LOGIN features (MUST-L5) */
+	OK(tes_msg_login_encode(&l, buf, sizeof buf, &n) == 0 && n == 3 + 5 + 2 &&
+		   tes_msg_login_decode(buf, n, &l2) == 0 && l2.features == 0,
+	   "login without features: no features byte, decoded as 0");
+	l.features = TES_LOGIN_FEAT_SESSION;
+	OK(tes_msg_login_encode(&l, buf, sizeof buf, &n) == 0 && n == 3 + 5 + 2 + 1 && buf[n - 1] == 1 &&
+		   tes_msg_login_decode(buf, n, &l2) == 0 && l2.features == TES_LOGIN_FEAT_SESSION &&
+		   strcmp(l2.user, "alice") == 0 && strcmp(l2.pw, "pw") == 0,
+	   "login with features 1 round trip");
+	buf[n - 1] = 0;
+	EQ_INT(tes_msg_login_decode(buf, n, &l2), TES_ERR_FORMAT, "features byte 0 present refused");
+	buf[n - 1] = 2;
+	EQ_INT(tes_msg_login_decode(buf, n, &l2), TES_ERR_FORMAT, "features byte 2 refused");
+	buf[n - 1] = 1;
+	buf[n] = 1;
+	EQ_INT(tes_msg_login_decode(buf, n + 1, &l2), TES_ERR_FORMAT, "a byte after the features refused");
+	l.features = 2;
+	EQ_INT(tes_msg_login_encode(&l, buf, sizeof buf, &n), TES_ERR_ARG, "encoder refuses features 2");
+	l.features = 1;
+	EQ_INT(tes_msg_login_encode(&l, buf, 10, &n), TES_ERR_SPACE, "no room for the features byte");
+
+	/* RESUME_HELLO (MUST-RS1) */
+	memset(rh.ch.random, 5, sizeof rh.ch.random);
+	memset(rh.ch.unit_key, 6, sizeof rh.ch.unit_key);
+	memset(&rh2, 0xaa, sizeof rh2);
+	OK(tes_msg_resume_hello_encode(&rh, buf, sizeof buf, &n) == 0 && n == 97 + 2 + 3 && buf[97] == 0 &&
+		   buf[98] == 3 && tes_msg_resume_hello_decode(buf, n, &rh2) == 0 &&
+		   memcmp(&rh.ch, &rh2.ch, sizeof rh.ch) == 0 && rh2.ticket_len == 3 &&
+		   memcmp(rh2.ticket, rh.ticket, 3) == 0,
+	   "resume hello round trip");
+	OK(tes_msg_client_hello_decode(buf, 97, &ch) == 0 && memcmp(&ch, &rh.ch, sizeof ch) == 0,
+	   "its first 97 bytes are a client hello");
+	buf[n] = 0;
+	EQ_INT(tes_msg_resume_hello_decode(buf, n + 1, &rh2), TES_ERR_FORMAT, "resume hello trailing byte");
+	EQ_INT(tes_msg_resume_hello_decode(buf, n - 1, &rh2), TES_ERR_TRUNCATED, "resume hello short ticket");
+	EQ_INT(tes_msg_resume_hello_decode(buf, 98, &rh2), TES_ERR_TRUNCATED, "resume hello without length");
+	buf[98] = 0;
+	EQ_INT(tes_msg_resume_hello_decode(buf, 99, &rh2), TES_ERR_FORMAT, "ticket_len 0 refused");
+	buf[97] = 1;
+	buf[98] = 1;
+	EQ_INT(tes_msg_resume_hello_decode(buf, 99 + 257, &rh2), TES_ERR_TOOLONG, "ticket_len 257 refused");
+	rh.ticket_len = TES_TICKET_MAX;
+	memset(rh.ticket, 0x3c, sizeof rh.ticket);
+	OK(tes_msg_resume_hello_encode(&rh, buf, sizeof buf, &n) == 0 && n == 99 + 256 &&
+		   tes_msg_resume_hello_decode(buf, n, &rh2) == 0 && rh2.ticket_len == 256 &&
+		   memcmp(rh2.ticket, rh.ticket, 256) == 0,
+	   "a 256-byte ticket round trip");
+	buf[0] = 3;
+	EQ_INT(tes_msg_resume_hello_decode(buf, n, &rh2), TES_ERR_FORMAT, "resume hello unknown suite");
+	rh.ticket_len = 0;
+	EQ_INT(tes_msg_resume_hello_encode(&rh, buf, sizeof buf, &n), TES_ERR_ARG, "encoder refuses ticket_len 0");
+	rh.ticket_len = TES_TICKET_MAX + 1;
+	EQ_INT(tes_msg_resume_hello_encode(&rh, buf, sizeof buf, &n), TES_ERR_ARG,
+	       "encoder refuses ticket_len 257");
+	rh.ticket_len = 3;
+	EQ_INT(tes_msg_resume_hello_encode(&rh, buf, 101, &n), TES_ERR_SPACE, "resume hello: no room");
+
+	/* UNIT_AUTH */
+	for (k = 0; k < TES_RSA_LEN; k++)
+		ua.sig[k] = (uint8_t)k;
+	OK(tes_msg_unit_auth_encode(&ua, buf, sizeof buf, &n) == 0 && n == TES_RSA_LEN &&
+		   tes_msg_unit_auth_decode(buf, n, &ua2) == 0 && memcmp(&ua, &ua2, sizeof ua) == 0,
+	   "unit auth round trip");
+	EQ_INT(tes_msg_unit_auth_decode(buf, n - 1, &ua2), TES_ERR_TRUNCATED, "unit auth short");
+	EQ_INT(tes_msg_unit_auth_decode(buf, n + 1, &ua2), TES_ERR_FORMAT, "unit auth trailing byte");
+	EQ_INT(tes_msg_unit_auth_encode(&ua, buf, TES_RSA_LEN - 1, &n), TES_ERR_SPACE, "unit auth: no room");
+
+	/* HEARTBEAT (MUST-HB1) */
+	EQ_INT(tes_msg_heartbeat_decode(hb, 1), 0, "heartbeat is its type byte");
+	EQ_INT(tes_msg_heartbeat_decode(hb, 2), TES_ERR_FORMAT, "heartbeat with a body refused");
+	EQ_INT(tes_msg_heartbeat_decode(hb, 0), TES_ERR_TRUNCATED, "empty record is no heartbeat");
+	hb[0] = TES_INNER_BYE;
+	EQ_INT(tes_msg_heartbeat_decode(hb, 1), TES_ERR_TYPE, "another inner type is no heartbeat");
+
+	/* SESSION (MUST-SN1..SN3) */
+	memset(si.res_secret, 0x11, sizeof si.res_secret);
+	memset(si.ticket, 0x22, sizeof si.ticket);
+	memset(&si2, 0xaa, sizeof si2);
+	OK(tes_msg_session_encode(&si, buf, sizeof buf, &n) == 0 && n == 55 + 200 && buf[0] == TES_INNER_SESSION &&
+		   tes_msg_session_decode(buf, n, &si2) == 0 && si2.idle_timeout == 30 &&
+		   si2.lifetime == 3600 && si2.rekey_records == 65536 && si2.rekey_bytes == 8388608 &&
+		   si2.ticket_lifetime == 43200 && si2.ticket_len == 200 &&
+		   memcmp(si2.res_secret, si.res_secret, 32) == 0 && memcmp(si2.ticket, si.ticket, 200) == 0,
+	   "session round trip");
+	buf[n] = 0;
+	EQ_INT(tes_msg_session_decode(buf, n + 1, &si2), TES_ERR_FORMAT, "session trailing byte");
+	EQ_INT(tes_msg_session_decode(buf, n - 1, &si2), TES_ERR_TRUNCATED, "session short ticket");
+	EQ_INT(tes_msg_session_decode(buf, 54, &si2), TES_ERR_TRUNCATED, "session without ticket_len");
+	buf[0] = TES_INNER_LOGIN_RESULT;
+	EQ_INT(tes_msg_session_decode(buf, n, &si2), TES_ERR_TYPE, "session: wrong inner type");
+	buf[0] = TES_INNER_SESSION;
+	buf[4] = 0; /* idle_timeout 30 -> 0 */
+	EQ_INT(tes_msg_session_decode(buf, n, &si2), TES_ERR_FORMAT, "idle_timeout 0 refused");
+	buf[4] = 30;
+	buf[53] = 1;
+	buf[54] = 1; /* ticket_len 257 */
+	EQ_INT(tes_msg_session_decode(buf, 55 + 257, &si2), TES_ERR_TOOLONG, "session ticket_len 257 refused");
+	buf[53] = 0;
+	buf[54] = 200;
+	buf[17] = buf[18] = buf[19] = buf[20] = 0; /* ticket_lifetime 0 with a ticket */
+	EQ_INT(tes_msg_session_decode(buf, n, &si2), TES_ERR_FORMAT, "ticket without a lifetime refused");
+	si.ticket_len = 0;
+	si.ticket_lifetime = 0;
+	memset(si.res_secret, 0, sizeof si.res_secret);
+	OK(tes_msg_session_encode(&si, buf, sizeof buf, &n) == 0 && n == 55 &&
+		   tes_msg_session_decode(buf, n, &si2) == 0 && si2.ticket_len == 0 && si2.ticket_lifetime == 0,
+	   "session without a ticket (after a resumed handshake) round trip");
+	buf[20] = 60; /* ticket_lifetime 60, ticket_len 0 */
+	EQ_INT(tes_msg_session_decode(buf, n, &si2), TES_ERR_FORMAT, "lifetime without a ticket refused");
+	buf[17] = 0;
+	buf[18] = 0;
+	buf[19] = 0xa8;
+	buf[20] = 0xc1; /* 43201 */
+	buf[53] = 0;
+	buf[54] = 1;
+	buf[55] = 0;
+	EQ_INT(tes_msg_session_decode(buf, 56, &si2), TES_ERR_FORMAT, "ticket_lifetime above 12 h refused");
+	bad = si;
+	bad.idle_timeout = 0;
+	EQ_INT(tes_msg_session_encode(&bad, buf, sizeof buf, &n), TES_ERR_ARG, "encoder refuses idle_timeout 0");
+	bad = si;
+	bad.rekey_records = 0;
+	EQ_INT(tes_msg_session_encode(&bad, buf, sizeof buf, &n), TES_ERR_ARG, "encoder refuses rekey_records 0");
+	bad = si;
+	bad.ticket_lifetime = 60;
+	EQ_INT(tes_msg_session_encode(&bad, buf, sizeof buf, &n), TES_ERR_ARG,
+	       "encoder refuses a lifetime without a ticket");
+	bad.ticket_lifetime = 0;
+	bad.ticket_len = 1;
+	EQ_INT(tes_msg_session_encode(&bad, buf, sizeof buf, &n), TES_ERR_ARG,
+	       "encoder refuses a ticket without a lifetime");
+	bad.ticket_lifetime = 60;
+	bad.ticket_len = TES_TICKET_MAX + 1;
+	EQ_INT(tes_msg_session_encode(&bad, buf, sizeof buf, &n), TES_ERR_ARG, "encoder refuses ticket_len 257");
+	EQ_INT(tes_msg_session_encode(&si, buf, 54, &n), TES_ERR_SPACE, "session: no room");
+
+	/* alerts: 1..4, REKEY the new one */
+	for (k = 0, taken = 0; k <= 255; k++) {
+		buf[0] = (uint8_t)k;
+		if (tes_msg_alert_decode(buf, 1, &code) == 0 && code == k)
+			taken |= 1u << (k < 31 ? k : 31);
+	}
+	EQ_INT(taken, 0x1e, "of the 256 alert bytes exactly 1..4 decode (4 = REKEY)");
 }
 
 static void
@@ -914,6 +1076,7 @@ main(void)
 	test_frame();
 	test_report();
 	test_handshake_msgs();
+	test_session_msgs();
 	test_validators();
 	test_policy();
 	test_pwfile();
