@@ -30,10 +30,12 @@
  *                                           payload, then close both sides
  *       A cut closes the client side at once; the server side is drained for
  *       0.3 s then closed, so what the server sends after the cut is lost.
- *       Prints "ready" once listening.
+ *       SIGUSR1 to the relay cuts every connection open at that moment (logged
+ *       "cut signal"). Prints "ready" once listening.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -181,6 +183,21 @@ struct rule {
 
 static int logfd = -1;
 static int conn_no;
+static volatile sig_atomic_t cut_now;
+static pid_t kids[1024];
+static size_t nkids;
+
+static void
+on_usr1(int sig)
+{
+	size_t i;
+
+	(void)sig;
+	cut_now = 1;
+	for (i = 0; i < nkids; i++)
+		if (kids[i] > 0)
+			kill(kids[i], SIGUSR1);
+}
 
 static void
 evlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -336,7 +353,15 @@ serve_conn(int c, const char *target, const struct rule *r)
 	fd[1] = s;
 	p[0] = (struct pollfd){ .fd = c, .events = POLLIN };
 	p[1] = (struct pollfd){ .fd = s, .events = POLLIN };
-	while (!cut && poll(p, 2, -1) > 0) {
+	for (;;) {
+		if (cut_now) {
+			evlog("cut signal");
+			cut = 1;
+		}
+		if (cut || (poll(p, 2, -1) < 0 && errno != EINTR))
+			break;
+		if (cut_now)
+			continue;
 		for (i = 0; i < 2 && !cut; i++) {
 			ssize_t n;
 			size_t pass;
@@ -371,9 +396,11 @@ frames(char **argv)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	struct sigaction chld = { .sa_handler = SIG_IGN, .sa_flags = SA_NOCLDWAIT };
+	struct sigaction usr1 = { .sa_handler = on_usr1 }; /* no SA_RESTART: poll and accept return */
 	int one = 1, l, c;
 
 	sigaction(SIGCHLD, &chld, NULL);
+	sigaction(SIGUSR1, &usr1, NULL);
 	if ((logfd = open(argv[4], O_WRONLY | O_CREAT | O_APPEND, 0600)) < 0) {
 		perror(argv[4]);
 		return 2;
@@ -392,6 +419,7 @@ frames(char **argv)
 		struct rule r;
 		pid_t pid;
 
+		cut_now = 0;
 		if ((c = accept(l, NULL, NULL)) < 0)
 			continue;
 		conn_no++;
@@ -405,10 +433,22 @@ frames(char **argv)
 			continue;
 		}
 		if ((pid = fork()) == 0) {
+			cut_now = 0;
+			nkids = 0;
 			prctl(PR_SET_PDEATHSIG, SIGKILL); /* the relay's end ends its connections */
 			close(l);
 			serve_conn(c, target, &r);
 			_exit(0);
+		}
+		if (pid > 0) { /* remember it for SIGUSR1; slots of ended ones are reused */
+			size_t i;
+
+			for (i = 0; i < nkids && kill(kids[i], 0) == 0; i++)
+				;
+			if (i < sizeof kids / sizeof kids[0]) {
+				kids[i] = pid;
+				nkids += i == nkids;
+			}
 		}
 		close(c);
 	}
