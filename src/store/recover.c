@@ -137,7 +137,8 @@ replay_user(struct tes_db *db, const uint8_t *plain, size_t len)
 
 	if (tes_journal_user_decode(plain, len, &u) != 0)
 		goto out;
-	/* a later USER record of a recorded name is a password change: same role, new hash (MUST-B2) */
+	/* a later USER record of a recorded name is a password change: same role, new hash
+	 * (spec/STORAGE.md#bodies MUST-B2) */
 	if ((i = tes_state_user_find(db, u.name, u.name_len)) != 0) {
 		if (db->users[i - 1].role != u.role)
 			goto out;
