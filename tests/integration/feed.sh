@@ -386,9 +386,14 @@ ok $([ $RC = 0 ] && [ "$(count 'logged in' "$T/g4.err")" = 2 ] && grep -q 'resum
 ok $("$OFFICER" pending -d "$D2" | grep -q ' FG4X0002 ' && echo 0 || echo 1) "(g) ... the next report is stored there"
 bg_stop "$RPID"
 
+# The servers stop as they would in service; their children go with them.
+KIDS="$(pgrep -P "$SERVER_PID" | tr '\n' ' ') $(pgrep -P "$SPID" | tr '\n' ' ')"
+stop_server
+kill -TERM "$SPID" 2>/dev/null
+wait "$SPID" 2>/dev/null
 stop_all
-SERVER_PID=
-sleep 0.2
+gone() { local p; for p in $KIDS; do kill -0 "$p" 2>/dev/null && return 1; done; return 0; }
+ok $([ -n "${KIDS// /}" ] && wait_until 5 gone && echo 0 || echo 1) "the servers' children ended with them"
 stray=$(ps -eo pid=,args= | grep -F "$T/" | grep -v grep | grep -vw "$$")
 ok $([ -z "$stray" ] && echo 0 || echo 1) "no process of this test is left"
 [ -n "$stray" ] && echo "$stray" | sed 's/^/# /'
