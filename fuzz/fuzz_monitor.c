@@ -11,10 +11,12 @@
  *
  * Each message goes through tes_mon_decode, then through tes_mon_permit in
  * the master state a spec-level model keeps (HANDSHAKE once, then LOGIN,
- * then REPORT; LOG any time). Properties: only exactly 1024-byte messages
- * decode, a decoded message re-encodes to the very same bytes (zero
- * padding, one encoding), and tes_mon_permit agrees with the model
- * (MUST-M1..M4). With mode bit 7 the rest of the input also fills a
+ * then REPORT and HEARTBEAT; or RESUME once instead of HANDSHAKE and LOGIN,
+ * straight to REPORT and HEARTBEAT; LOG any time). Properties: only exactly
+ * 1024-byte messages decode, a decoded message re-encodes to the very same
+ * bytes (zero padding, one encoding; the ticket bytes past ticket_len
+ * decode as zero), the decoded fields meet the validators, and
+ * tes_mon_permit agrees with the model (MUST-M1..M4). With mode bit 7 the rest of the input also fills a
  * message struct for tes_mon_encode (see encode_any).
  */
 #include <string.h>
@@ -36,8 +38,58 @@ model_permit(uint8_t state, uint8_t type, uint32_t used)
 		return (state & TES_MS_USER) != 0;
 	case TES_MON_LOG:
 		return (state & (TES_MS_HANDSHAKE | TES_MS_UNIT | TES_MS_USER)) != 0;
+	case TES_MON_RESUME:
+		return (state & TES_MS_HANDSHAKE) != 0 && (used & (1u << TES_MON_RESUME)) == 0;
+	case TES_MON_HEARTBEAT:
+		return (state & TES_MS_USER) != 0;
 	default:
 		return 0;
+	}
+}
+
+/* 1 when p[0 .. n-1] are all zero. */
+static int
+zero(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != 0)
+			return 0;
+	return 1;
+}
+
+/* The field rules of the new messages, checked on the decoded struct (spec/PROTOCOL.md#monitor). */
+static void
+fields(const struct tes_mon_msg *m)
+{
+	const struct tes_mon_status *st = &m->u.st;
+
+	switch (m->type) {
+	case TES_MON_INIT:
+		fuzz_check(m->u.init.rekey_records >= 1 && m->u.init.rekey_records <= TES_REKEY_RECORDS &&
+				   m->u.init.rekey_bytes >= 1 && m->u.init.rekey_bytes <= TES_REKEY_BYTES,
+			   "INIT key bounds in range");
+		break;
+	case TES_MON_RESUME:
+		fuzz_check(m->u.res.rh.ticket_len >= 1 && m->u.res.rh.ticket_len <= TES_TICKET_MAX &&
+				   zero(m->u.res.rh.ticket + m->u.res.rh.ticket_len,
+					TES_TICKET_MAX - m->u.res.rh.ticket_len) &&
+				   m->u.res.suite == m->u.res.rh.ch.suite,
+			   "RESUME ticket and suite");
+		break;
+	case TES_MON_HANDSHAKE_ANS:
+	case TES_MON_LOGIN_ANS:
+		fuzz_check(st->ticket_len <= TES_TICKET_MAX && (st->ticket_len == 0) == (st->ticket_lifetime == 0) &&
+				   st->ticket_lifetime <= TES_TICKET_LIFETIME &&
+				   zero(st->ticket + st->ticket_len, TES_TICKET_MAX - st->ticket_len),
+			   "answer ticket fields");
+		fuzz_check(st->status == 0 || (st->lifetime == 0 && st->ticket_len == 0 &&
+					       zero(st->res_secret, TES_HASH_LEN)),
+			   "a refusal carries no session fields");
+		break;
+	default:
+		break;
 	}
 }
 
@@ -54,6 +106,7 @@ one(const uint8_t *p, size_t n, uint8_t *state, uint32_t *used, uint8_t verdict)
 	fuzz_check(n == TES_MON_MSG_LEN && m.type >= 1 && m.type <= TES_MON_TYPE_MAX,
 		   "decoded size and type");
 	fuzz_check(tes_mon_encode(&m, again) == 0 && memcmp(again, p, n) == 0, "monitor message re-encodes");
+	fields(&m);
 	ok = tes_mon_permit(*state, m.type, *used) == 0;
 	fuzz_check(ok == model_permit(*state, m.type, *used), "permission table matches the spec");
 	if (!ok) {
@@ -66,6 +119,8 @@ one(const uint8_t *p, size_t n, uint8_t *state, uint32_t *used, uint8_t verdict)
 		*state = TES_MS_UNIT;
 	else if (m.type == TES_MON_LOGIN && (verdict & 2) == 0)
 		*state = TES_MS_USER;
+	else if (m.type == TES_MON_RESUME && (verdict & 1) == 0)
+		*state = TES_MS_USER; /* a resumed session is logged in already */
 }
 
 /*
@@ -83,9 +138,11 @@ encode_any(const uint8_t *p, size_t n)
 
 	memset(&m, 0, sizeof m);
 	memcpy(&m, p, n < sizeof m ? n : sizeof m);
-	if (tes_mon_encode(&m, out) == 0 && tes_mon_decode(out, sizeof out, &back) == 0)
+	if (tes_mon_encode(&m, out) == 0 && tes_mon_decode(out, sizeof out, &back) == 0) {
 		fuzz_check(tes_mon_encode(&back, again) == 0 && memcmp(out, again, sizeof out) == 0,
 			   "encoder output round trip");
+		fields(&back);
+	}
 }
 
 int

@@ -61,9 +61,25 @@ hs_master(const struct tes_mon_msg *req, struct tes_mon_msg *ans, uint8_t flags,
 		ans->u.st.status = flags & 1;
 		memcpy(ans->u.st.pms, hs_pms, TES_PMS_LEN);
 		break;
+	case TES_MON_RESUME:
+		/* a resumed handshake: the same verdict bit as HANDSHAKE, the same secret as its key */
+		ans->type = TES_MON_HANDSHAKE_ANS;
+		ans->u.st.status = flags & 1;
+		if (ans->u.st.status == 0) {
+			memcpy(ans->u.st.pms, hs_pms, TES_PMS_LEN);
+			ans->u.st.lifetime = 600;
+		}
+		break;
 	case TES_MON_LOGIN:
 		ans->type = TES_MON_LOGIN_ANS;
 		ans->u.st.status = (flags >> 1) & 1;
+		if (ans->u.st.status == 0) { /* accepted: a ticket, as the master gives one */
+			ans->u.st.lifetime = 3600;
+			ans->u.st.ticket_lifetime = 600;
+			ans->u.st.ticket_len = 40;
+			memset(ans->u.st.ticket, 0x7e, 40);
+			memset(ans->u.st.res_secret, 0x3c, TES_HASH_LEN);
+		}
 		break;
 	case TES_MON_REPORT:
 		ans->type = TES_MON_REPORT_ANS;
@@ -86,21 +102,31 @@ hs_master(const struct tes_mon_msg *req, struct tes_mon_msg *ans, uint8_t flags,
 	return wrong;
 }
 
-/* What the engine produced must be something the peer and the master can take. */
+/*
+ * What the engine produced must be something the peer and the master can
+ * take: whole frames, at most two (LOGIN_RESULT and SESSION, FINISHED and
+ * SESSION), none an ALERT; a request that encodes; a request without an
+ * answer only a HEARTBEAT.
+ */
 static void
 hs_check_out(const struct tes_engine_out *out)
 {
 	static uint8_t buf[TES_MON_MSG_LEN];
 	struct tes_frame_hdr h;
 	const uint8_t *p;
-	size_t used;
+	size_t used, off = 0;
+	int frames = 0;
 
-	if (out->frame_len > 0)
-		fuzz_check(tes_frame_decode(out->frame, out->frame_len, &h, &p, &used) == 0 &&
-				   used == out->frame_len && h.type != TES_FRAME_ALERT,
-			   "engine output is one valid frame");
+	while (off < out->frame_len) {
+		fuzz_check(tes_frame_decode(out->frame + off, out->frame_len - off, &h, &p, &used) == 0 &&
+				   h.type != TES_FRAME_ALERT && ++frames <= 2,
+			   "engine output is one or two valid frames");
+		off += used;
+	}
 	if (out->has_req)
 		fuzz_check(tes_mon_encode(&out->req, buf) == 0, "engine request encodes for the master");
+	fuzz_check(!out->oneway || (out->has_req && out->req.type == TES_MON_HEARTBEAT),
+		   "only a HEARTBEAT notice goes without an answer");
 }
 
 /*
@@ -139,7 +165,7 @@ hs_server_run(struct tes_engine *e, uint8_t flags, const uint8_t *p, size_t n,
 			hs_check_out(&out);
 			if (out.frame_len > 0 && sink != NULL)
 				sink(out.frame, out.frame_len, ctx);
-			if (!out.has_req)
+			if (!out.has_req || out.oneway)
 				break;
 			wrong = hs_master(&out.req, &ans, flags, &k);
 			r = tes_engine_answer(e, &ans, &out);
@@ -151,7 +177,8 @@ hs_server_run(struct tes_engine *e, uint8_t flags, const uint8_t *p, size_t n,
 		/* sticky: a failed engine refuses whatever comes next */
 		fuzz_check(tes_engine_frame(e, p, n, &out) != 0 && tes_engine_answer(e, &ans, &out) != 0,
 			   "engine failure is sticky");
-		fuzz_check(tes_engine_alert(e) == TES_ALERT_PROTOCOL || tes_engine_alert(e) == TES_ALERT_AUTH,
+		fuzz_check(tes_engine_alert(e) == TES_ALERT_PROTOCOL || tes_engine_alert(e) == TES_ALERT_AUTH ||
+				   tes_engine_alert(e) == TES_ALERT_REKEY,
 			   "generic alert");
 	}
 	tes_engine_wipe(e);

@@ -537,6 +537,62 @@ seeds_monitor(void)
 	fuzz_check(tes_mon_encode(&msg, m) == 0, "mon login answer");
 	put(m, 40);
 	emit("monitor", "login-answer-retry");
+	/* a resumed session: RESUME (ticket), then heartbeats and a report, no LOGIN */
+	put_u8(0);
+	memset(&msg, 0, sizeof msg);
+	msg.type = TES_MON_RESUME;
+	msg.u.res.rh.ch.suite = TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256;
+	memset(msg.u.res.rh.ch.unit_key, 0x11, TES_KEYID_LEN);
+	msg.u.res.rh.ticket_len = 180;
+	memset(msg.u.res.rh.ticket, 0x5e, 180);
+	msg.u.res.suite = TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256;
+	memset(msg.u.res.ua.sig, 0x66, TES_RSA_LEN);
+	fuzz_check(tes_mon_encode(&msg, m) == 0, "mon resume");
+	put(m, sizeof m);
+	memset(&msg, 0, sizeof msg);
+	msg.type = TES_MON_HEARTBEAT;
+	fuzz_check(tes_mon_encode(&msg, m) == 0, "mon heartbeat");
+	put(m, sizeof m);
+	memset(&msg, 0, sizeof msg);
+	msg.type = TES_MON_REPORT;
+	sample_report(&msg.u.rep.r);
+	fuzz_check(tes_mon_encode(&msg, m) == 0, "mon report");
+	put(m, sizeof m);
+	memset(&msg, 0, sizeof msg);
+	msg.type = TES_MON_HEARTBEAT;
+	fuzz_check(tes_mon_encode(&msg, m) == 0, "mon heartbeat");
+	put(m, 8);
+	emit("monitor", "child-resume");
+	/* the master's answers that carry the SESSION fields: an accepted login with a ticket,
+	   a resumed handshake (lifetime, no ticket), and INIT with the key bounds (mode bit 7
+	   also runs the encoders on the bytes after the mode byte) */
+	put_u8(0);
+	memset(&msg, 0, sizeof msg);
+	msg.type = TES_MON_LOGIN_ANS;
+	msg.u.st.lifetime = 3600;
+	msg.u.st.ticket_lifetime = TES_TICKET_LIFETIME;
+	memset(msg.u.st.res_secret, 0x3c, TES_HASH_LEN);
+	msg.u.st.ticket_len = 180;
+	memset(msg.u.st.ticket, 0x5e, 180);
+	fuzz_check(tes_mon_encode(&msg, m) == 0, "mon login answer with a ticket");
+	put(m, sizeof m);
+	memset(&msg, 0, sizeof msg);
+	msg.type = TES_MON_HANDSHAKE_ANS;
+	memset(msg.u.st.pms, 0x3c, TES_PMS_LEN);
+	msg.u.st.lifetime = 1800;
+	fuzz_check(tes_mon_encode(&msg, m) == 0, "mon handshake answer after resume");
+	put(m, sizeof m);
+	memset(&msg, 0, sizeof msg);
+	msg.type = TES_MON_INIT;
+	msg.u.init.e_len = 3;
+	msg.u.init.e[0] = 1;
+	msg.u.init.e[2] = 1;
+	msg.u.init.idle_timeout = 30;
+	msg.u.init.rekey_records = TES_REKEY_RECORDS;
+	msg.u.init.rekey_bytes = TES_REKEY_BYTES;
+	fuzz_check(tes_mon_encode(&msg, m) == 0, "mon init");
+	put(m, 320);
+	emit("monitor", "session-answers");
 }
 
 static const struct tes_seal_keys dkeys = {

@@ -74,6 +74,10 @@ struct eng_pair {
 	int pin_verdict;
 	int refuse_unit, wrong_pms, refuse_login;
 	uint8_t receipt_status; /* the master's answer to a report: 0 queues it, else this status */
+	uint8_t features;       /* the LOGIN's feature bits (TES_LOGIN_FEAT_SESSION: ask for SESSION) */
+	int refuse_resume;      /* the master refuses the ticket */
+	uint8_t res_secret[TES_HASH_LEN]; /* the master's resumption secret (its "ticket" is TICKET) */
+	int heartbeats;         /* HEARTBEAT notices the master got */
 	struct tes_report rep;
 	uint8_t suite;
 	/* what happened */
@@ -201,6 +205,37 @@ eng_master_hs(const struct eng_pair *p, const struct tes_mon_handshake *hs, stru
 		ans->u.st.pms[0] ^= 1;
 }
 
+/* The test master's ticket: opaque to the engines, only its bytes travel. */
+static const uint8_t eng_ticket[] = "TICKET-of-alice";
+
+/* The master's check of a resumed handshake (server.c verify_resume): the ticket, the unit signature. */
+static inline void
+eng_master_resume(const struct eng_pair *p, const struct tes_mon_resume *rs, struct tes_mon_msg *ans)
+{
+	struct tes_server_hello sh = { .suite = rs->suite };
+	uint8_t rh_f[TES_FRAME_MAX], sh_f[TES_FRAME_MAX], h[TES_HASH_LEN];
+	size_t rhn, shn;
+
+	ans->type = TES_MON_HANDSHAKE_ANS;
+	ans->u.st.status = 1;
+	memcpy(sh.random, p->init.server_random, TES_RANDOM_LEN);
+	memcpy(sh.x25519, rs->server_x25519, TES_X25519_LEN);
+	memcpy(sh.n, eng_server_key.pub.n, TES_RSA_LEN);
+	sh.e_len = eng_server_key.pub.elen;
+	memcpy(sh.e, eng_server_key.pub.e, sh.e_len);
+	if (p->refuse_resume || rs->rh.ticket_len != sizeof eng_ticket ||
+	    memcmp(rs->rh.ticket, eng_ticket, sizeof eng_ticket) != 0 ||
+	    memcmp(rs->rh.ch.unit_key, eng_unit_id, TES_KEYID_LEN) != 0 ||
+	    tes_handshake_rh_frame(&rs->rh, rh_f, &rhn) != 0 || tes_handshake_sh_frame(&sh, sh_f, &shn) != 0)
+		return;
+	tes_handshake_resume_auth_hash(rh_f, rhn, sh_f, shn, h);
+	if (tes_rsa_verify(&eng_unit_key.pub, h, rs->ua.sig) != 0)
+		return;
+	ans->u.st.status = 0;
+	memcpy(ans->u.st.pms, p->res_secret, TES_HASH_LEN);
+	ans->u.st.lifetime = 3000;
+}
+
 /* The master's answer to the pending request. */
 static inline void
 eng_master(struct eng_pair *p, struct tes_mon_msg *ans)
@@ -210,6 +245,9 @@ eng_master(struct eng_pair *p, struct tes_mon_msg *ans)
 	case TES_MON_HANDSHAKE:
 		eng_master_hs(p, &p->req.u.hs, ans);
 		break;
+	case TES_MON_RESUME:
+		eng_master_resume(p, &p->req.u.res, ans);
+		break;
 	case TES_MON_LOGIN:
 		ans->type = TES_MON_LOGIN_ANS;
 		/* refuse_login 2: try again (the master could not record the login) */
@@ -217,6 +255,13 @@ eng_master(struct eng_pair *p, struct tes_mon_msg *ans)
 					   ? 2
 					   : p->refuse_login || p->req.u.login.user_len != 5 ||
 						     memcmp(p->req.u.login.user, "alice", 5) != 0;
+		if (ans->u.st.status == 0) { /* accepted: a ticket, as server.c session_fields */
+			ans->u.st.lifetime = 3600;
+			ans->u.st.ticket_lifetime = 600;
+			ans->u.st.ticket_len = sizeof eng_ticket;
+			memcpy(ans->u.st.ticket, eng_ticket, sizeof eng_ticket);
+			memcpy(ans->u.st.res_secret, p->res_secret, TES_HASH_LEN);
+		}
 		break;
 	case TES_MON_REPORT:
 		ans->type = TES_MON_REPORT_ANS;
@@ -236,7 +281,9 @@ eng_server_out(struct eng_pair *p, int r)
 {
 	if (r == 0) {
 		eng_queue_put(&p->s2c, p->so.frame, p->so.frame_len);
-		p->has_req = p->so.has_req;
+		/* a notice without an answer (HEARTBEAT) is counted, not kept as pending */
+		p->heartbeats += p->so.has_req && p->so.oneway;
+		p->has_req = p->so.has_req && !p->so.oneway;
 		if (p->has_req)
 			p->req = p->so.req;
 	}
@@ -298,6 +345,7 @@ eng_login(struct eng_pair *p, const char *user, const char *pw)
 	l.pw_len = (uint8_t)strlen(pw);
 	memcpy(l.user, user, l.user_len);
 	memcpy(l.pw, pw, l.pw_len);
+	l.features = p->features;
 	return eng_client_out(p, tes_client_engine_login(&p->c, &l, &p->co));
 }
 
@@ -560,6 +608,26 @@ eng_mac_cuts_refused(struct eng_pair *x, const struct eng_pair *base, enum eng_s
 	return all;
 }
 
+/*
+ * The same for the frame f (n bytes) of type t: the server's WAIT_HELLO also takes a RESUME_HELLO
+ * (spec/PROTOCOL.md#resumption), so a CLIENT_HELLO retyped as one reaches its decoder, which refuses
+ * it with its own error (no ticket after the hello fields); the client's READY, which waits for no
+ * frame, still reads an ALERT.
+ */
+static inline int
+eng_expected_at(enum eng_side side, uint8_t state, uint8_t accepts, uint8_t t, const uint8_t *f, size_t n)
+{
+	static struct tes_resume_hello rh;
+
+	/* the client's READY expects nothing, but reads the ALERT that ends a session (rekey, busy) */
+	if (side == ENG_CLIENT && state == TES_CLIENT_ENG_READY && t == TES_FRAME_ALERT)
+		return TES_ERR_PEER;
+	if (side == ENG_SERVER && accepts == TES_FRAME_CLIENT_HELLO && t == TES_FRAME_RESUME_HELLO &&
+	    n >= TES_FRAME_HDR_LEN)
+		return tes_msg_resume_hello_decode(f + TES_FRAME_HDR_LEN, n - TES_FRAME_HDR_LEN, &rh);
+	return eng_expected(accepts, t);
+}
+
 /* The state side's engine is in. */
 static inline uint8_t
 eng_state_of(const struct eng_pair *p, enum eng_side side)
@@ -593,14 +661,15 @@ eng_frame_table(struct eng_pair *b, struct eng_pair *x, enum eng_side side, cons
 			*x = *b;
 			n = eng_frame_as(f, g, gn, rows[i].accepts, t);
 			r = eng_feed(x, side, f, n);
-			tried(&rows[i], t, r, eng_expected(rows[i].accepts, t), gn > 0 ? g : f,
+			tried(&rows[i], t, r, eng_expected_at(side, rows[i].state, rows[i].accepts, t, f, n), gn > 0 ? g : f,
 			      gn > 0 ? gn : n);
 		}
 	}
 }
 
 static const char *const eng_frame_names[] = { "INVALID",  "CLIENT_HELLO", "SERVER_HELLO", "KEY_EXCHANGE",
-					       "FINISHED", "RECORD",       "ALERT" };
+					       "FINISHED", "RECORD",       "ALERT",        "RESUME_HELLO",
+					       "UNIT_AUTH" };
 
 /*
  * What goes into side's engine must be one whole frame: in every state of the table that takes a

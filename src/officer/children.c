@@ -215,6 +215,26 @@ tes_children_kill(struct tes_children *cs, struct tes_child *c, const char *why)
 	cs->kind->on_close(cs->owner, c, 1);
 }
 
+/*
+ * A child in the kind's ready state (a session logged in) at the end of
+ * its lifetime, whose kind ends it with an alert: an expected end (a session's keys reach their time bound, spec/PROTOCOL.md#rekey),
+ * logged as information, not as an error. Killed first, so that the alert
+ * is the last frame on the connection.
+ */
+static void
+end_late(struct tes_children *cs, struct tes_child *c)
+{
+	tes_log(TES_LOG_INFO, "%s %d (%s): %s; ended with an alert", cs->kind->noun, (int)c->pid, c->peer,
+		cs->kind->late);
+	if (!c->exited)
+		kill(c->pid, SIGKILL);
+	close_mon(c);
+	c->state = cs->kind->dead;
+	cs->kind->on_close(cs->owner, c, 1);
+	tes_io_send_alert(c->net, cs->kind->late_alert);
+	close_net(c);
+}
+
 /* A slot ready for a new child: wiped, its socket closed; the free slots at the top leave the scans. */
 static void
 slot_free(struct tes_children *cs, struct tes_child *c)
@@ -456,10 +476,10 @@ tes_children_tick(struct tes_children *cs, time_t now)
 		struct tes_child *c = tes_children_at(cs, i);
 
 		if (c->pid != 0 && c->state != cs->kind->dead && now > c->deadline + (time_t)cs->kind->grace) {
-			tes_children_kill(cs, c, cs->kind->late);
-			if (c->net >= 0 && cs->kind->late_alert != 0)
-				tes_io_send_alert(c->net, cs->kind->late_alert);
-			close_net(c);
+			if (c->net >= 0 && cs->kind->late_alert != 0 && c->state == cs->kind->ready)
+				end_late(cs, c);
+			else
+				tes_children_kill(cs, c, cs->kind->late);
 		}
 		else if (cs->st.full != 0 && starting(cs, c))
 			tick_startup(cs, c, ms, since);

@@ -367,7 +367,7 @@ on_heartbeat(struct tes_engine *e, const uint8_t *p, size_t n, struct tes_engine
 	static const uint8_t hb = TES_INNER_HEARTBEAT;
 	int r;
 
-	/*= spec/PROTOCOL.md#session MUST-HB1: heartbeats only in a logged-in session */
+	/*= spec/PROTOCOL.md#session MUST-HB3: heartbeats only in a logged-in session */
 	if (!e->logged_in)
 		return TES_ERR_STATE;
 	if ((r = tes_msg_heartbeat_decode(p, n)) != 0 || (r = seal(e, &hb, 1, out)) != 0)

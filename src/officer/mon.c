@@ -122,10 +122,18 @@ dec_init(struct tes_cur *c, struct tes_mon_init *m)
 	if (m->e_len < 1 || m->e_len > TES_RSA_E_MAX)
 		return TES_ERR_FORMAT;
 	if ((r = tes_cur_get_bytes(c, m->e, m->e_len)) != 0 || (r = tes_cur_get_u8(c, &m->allow_des)) != 0 ||
-	    (r = tes_cur_get_u32be(c, &m->idle_timeout)) != 0 ||
-	    (r = tes_cur_get_u32be(c, &m->rekey_records)) != 0 || (r = tes_cur_get_u32be(c, &m->rekey_bytes)) != 0)
+	    (r = tes_cur_get_u32be(c, &m->idle_timeout)) != 0)
 		return r;
-	return m->allow_des > 1 || !rekey_ok(m->rekey_records, m->rekey_bytes) ? TES_ERR_FORMAT : 0;
+	if (m->allow_des > 1)
+		return TES_ERR_FORMAT;
+	/*@ assert 1 <= m->e_len <= TES_RSA_E_MAX && m->allow_des <= 1; */
+	if ((r = tes_cur_get_u32be(c, &m->rekey_records)) != 0 || (r = tes_cur_get_u32be(c, &m->rekey_bytes)) != 0)
+		return r;
+	/*@ assert 1 <= m->e_len <= TES_RSA_E_MAX && m->allow_des <= 1; */
+	if (!rekey_ok(m->rekey_records, m->rekey_bytes))
+		return TES_ERR_FORMAT;
+	/*@ assert 1 <= m->rekey_records <= TES_REKEY_RECORDS && 1 <= m->rekey_bytes <= TES_REKEY_BYTES; */
+	return 0;
 }
 
 /*
@@ -247,6 +255,33 @@ enc_resume(struct tes_cur *c, const struct tes_mon_msg *m)
 	return tes_cur_put_bytes(c, res->ua.sig, TES_RSA_LEN);
 }
 
+/* The RESUME_HELLO part of RESUME: the client hello and the ticket. */
+/*@ requires cur_rd(c) && \valid(m);
+    requires \separated(m, c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, *m;
+    ensures \result == 0 || \result < 0;
+    ensures c->off <= c->len;
+    ensures \result == 0 ==> suite_valid(m->ch.suite) && 1 <= m->ticket_len <= TES_TICKET_MAX;
+    ensures \result == 0 ==> \forall integer k; m->ticket_len <= k < TES_TICKET_MAX ==> m->ticket[k] == 0;
+ */
+static int
+dec_resume_hello(struct tes_cur *c, struct tes_resume_hello *m)
+{
+	const uint8_t *v;
+	uint16_t n;
+	int r;
+
+	if ((r = tes_cur_get_u16be(c, &n)) != 0 || (r = tes_cur_get_view(c, &v, n)) != 0 ||
+	    (r = tes_msg_client_hello_decode(v, n, &m->ch)) != 0 || (r = tes_cur_get_u16be(c, &m->ticket_len)) != 0)
+		return r;
+	if (m->ticket_len < 1 || m->ticket_len > TES_TICKET_MAX)
+		return TES_ERR_FORMAT;
+	/* the ticket bytes past ticket_len are not on the wire */
+	tes_cur_zero(m->ticket, TES_TICKET_MAX);
+	return tes_cur_get_bytes(c, m->ticket, m->ticket_len);
+}
+
 /*@ requires cur_rd(c) && \valid(m);
     requires \separated(m, c, c->buf + (0 .. c->len - 1));
     terminates \true;
@@ -258,19 +293,9 @@ enc_resume(struct tes_cur *c, const struct tes_mon_msg *m)
 static int
 dec_resume(struct tes_cur *c, struct tes_mon_resume *m)
 {
-	const uint8_t *v;
-	uint16_t n;
 	int r;
 
-	/* the ticket bytes past ticket_len are not on the wire */
-	tes_cur_zero(m->rh.ticket, TES_TICKET_MAX);
-	if ((r = tes_cur_get_u16be(c, &n)) != 0 || (r = tes_cur_get_view(c, &v, n)) != 0 ||
-	    (r = tes_msg_client_hello_decode(v, n, &m->rh.ch)) != 0 ||
-	    (r = tes_cur_get_u16be(c, &m->rh.ticket_len)) != 0)
-		return r;
-	if (m->rh.ticket_len < 1 || m->rh.ticket_len > TES_TICKET_MAX)
-		return TES_ERR_FORMAT;
-	if ((r = tes_cur_get_bytes(c, m->rh.ticket, m->rh.ticket_len)) != 0 ||
+	if ((r = dec_resume_hello(c, &m->rh)) != 0 ||
 	    (r = tes_cur_get_bytes(c, m->server_x25519, TES_X25519_LEN)) != 0 ||
 	    (r = tes_cur_get_u8(c, &m->suite)) != 0 || (r = tes_cur_get_bytes(c, m->ua.sig, TES_RSA_LEN)) != 0)
 		return r;
@@ -349,6 +374,7 @@ dec_status(struct tes_cur *c, struct tes_mon_status *m, int with_pms)
 	/* HANDSHAKE_ANS: 0 ok, 1 refused; LOGIN_ANS adds 2, try again (spec/PROTOCOL.md#login) */
 	if (m->status > (with_pms ? 1 : 2))
 		return TES_ERR_FORMAT;
+	/*@ assert m->status <= 2 && (with_pms != 0 ==> m->status <= 1); */
 	if (with_pms && (r = tes_cur_get_bytes(c, m->pms, TES_PMS_LEN)) != 0)
 		return r;
 	if ((r = tes_cur_get_u32be(c, &m->lifetime)) != 0 || (r = tes_cur_get_u32be(c, &m->ticket_lifetime)) != 0 ||
@@ -357,9 +383,15 @@ dec_status(struct tes_cur *c, struct tes_mon_status *m, int with_pms)
 		return r;
 	if (m->ticket_len > TES_TICKET_MAX)
 		return TES_ERR_FORMAT;
+	/*@ assert \forall integer k; 0 <= k < TES_TICKET_MAX ==> m->ticket[k] == 0; */
 	if ((r = tes_cur_get_bytes(c, m->ticket, m->ticket_len)) != 0)
 		return r;
-	return session_ok(m) ? 0 : TES_ERR_FORMAT;
+	/*@ assert \forall integer k; m->ticket_len <= k < TES_TICKET_MAX ==> m->ticket[k] == 0; */
+	/*@ assert m->status <= 2 && (with_pms != 0 ==> m->status <= 1); */
+	if (!session_ok(m))
+		return TES_ERR_FORMAT;
+	/*@ assert mon_session_ok(m); */
+	return 0;
 }
 
 /* LOGIN, REPORT and REPORT_ANS carry one inner record of the wire protocol. */

@@ -192,6 +192,11 @@ on_handshake(void *owner, struct tes_child *c, const void *msg)
 	char fp[TES_FP_STRLEN];
 	int r;
 
+	/*= spec/PROTOCOL.md#monitor MUST-M3: one HANDSHAKE or one RESUME per connection, never both */
+	if (s->c.used & (1u << TES_MON_RESUME)) {
+		slot_kill(sv, s, "HANDSHAKE after RESUME");
+		return;
+	}
 	if ((r = verify_unit(sv, s, &m->u.hs)) != 0) {
 		tes_b64_encode(m->u.hs.ch.unit_key, TES_KEYID_LEN, fp, sizeof fp, 0);
 		tes_log(TES_LOG_WARN, "session %d (%s): unit key SHA256:%s refused: %s", (int)s->c.pid,
@@ -273,6 +278,11 @@ on_resume(void *owner, struct tes_child *c, const void *msg)
 	int r;
 
 	memset(&t, 0, sizeof t);
+	/*= spec/PROTOCOL.md#monitor MUST-M3: one HANDSHAKE or one RESUME per connection, never both */
+	if (s->c.used & (1u << TES_MON_HANDSHAKE)) {
+		slot_kill(sv, s, "RESUME after HANDSHAKE");
+		return;
+	}
 	/*= spec/PROTOCOL.md#monitor MUST-M6: the ticket and the unit signature, then straight to USER */
 	if ((r = verify_resume(sv, s, &m->u.res, &t, &why)) != 0) {
 		tes_b64_encode(m->u.res.rh.ch.unit_key, TES_KEYID_LEN, fp, sizeof fp, 0);
@@ -430,7 +440,7 @@ session_fields(struct server *sv, struct slot *s, struct tes_mon_status *st, int
 	tes_rng_bytes(t.res_secret, TES_HASH_LEN);
 	t.issued = now;
 	t.expiry = now + sv->o->ticket_lifetime;
-	/*= spec/PROTOCOL.md#resumption MUST-RS1: the ticket binds unit, user, password, server key and expiry */
+	/*= spec/PROTOCOL.md#resumption MUST-RS4: the ticket binds unit, user, password, server key and expiry */
 	if (user_bind(sv, s->user, t.pw_bind) != 0 || tes_ticket_seal(&sv->tkeys, &t, st->ticket, &st->ticket_len) != 0) {
 		st->ticket_len = 0;
 	} else {
@@ -804,8 +814,8 @@ static const struct tes_children_kind session_kind = {
 	.mode = "session",
 	.noun = "session",
 	.killed = "child killed, connection closed",
-	.late = "session deadline exceeded",
-	/*= spec/PROTOCOL.md#rekey MUST-K3: the time bound ends the session with ALERT REKEY */
+	.late = "session lifetime reached (--session-timeout)",
+	/*= spec/PROTOCOL.md#rekey MUST-K2: the time bound ends the session with ALERT REKEY */
 	.late_alert = TES_ALERT_REKEY,
 	.slot_size = sizeof(struct slot),
 	.msg_len = TES_MON_MSG_LEN,

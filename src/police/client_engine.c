@@ -383,7 +383,9 @@ tes_client_engine_frame(struct tes_client_engine *e, const uint8_t *frame, size_
 	int r;
 
 	out_reset(out);
-	if (e->state >= sizeof states / sizeof states[0] || states[e->state].on_frame == NULL)
+	/* READY waits for nothing, but the server may end the session there: an ALERT is read */
+	if (e->state >= sizeof states / sizeof states[0] ||
+	    (states[e->state].on_frame == NULL && e->state != TES_CLIENT_ENG_READY))
 		return fail(e, out, TES_ERR_STATE);
 	if ((r = tes_frame_decode(frame, len, &h, &p, &used)) != 0)
 		return fail(e, out, r);
@@ -396,6 +398,8 @@ tes_client_engine_frame(struct tes_client_engine *e, const uint8_t *frame, size_
 			out->alert = TES_ALERT_PROTOCOL;
 		return fail(e, out, TES_ERR_PEER);
 	}
+	if (states[e->state].on_frame == NULL)
+		return fail(e, out, TES_ERR_STATE);
 	if (h.type != states[e->state].frame_type)
 		return fail(e, out, TES_ERR_TYPE);
 	return fail(e, out, states[e->state].on_frame(e, frame, len, p, h.length, out));

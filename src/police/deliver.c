@@ -48,6 +48,7 @@ struct tes_deliver {
 	char spool_dir[PATH_MAX_LEN];
 	int connected;
 	int rekeyed;   /* the last session ended with ALERT rekey: a new one at once */
+	unsigned dial_failures; /* connections refused in a row */
 	struct tes_client_ticket tk; /* feed: the ticket of the last login, in memory only */
 	uint64_t session_start_ms;   /* feed: when this session was established */
 	int down;      /* the server could not be reached, or the link dropped: send no more */
@@ -154,10 +155,13 @@ dial(struct tes_deliver *d)
 	d->c.ai = d->ai;
 	d->c.want_session = d->o->feed;
 	if (tes_client_connect(&d->c, d->o->server, err, sizeof err) != 0) {
-		fprintf(stderr, "tes-police: %s\n", err);
+		/* a feed says it once per outage, not at every try */
+		if (d->dial_failures++ == 0 || !d->o->feed)
+			fprintf(stderr, "tes-police: %s%s\n", err, d->o->feed ? " (trying again)" : "");
 		d->down = 1;
 		return TES_ERR_CLOSED;
 	}
+	d->dial_failures = 0;
 	return 0;
 }
 
@@ -173,7 +177,7 @@ resume_session(struct tes_deliver *d, int *code)
 
 	if ((r = dial(d)) != 0)
 		return r;
-	/*= spec/PROTOCOL.md#resumption MUST-RS4: resumed, or refused and then a full login */
+	/*= spec/PROTOCOL.md#resumption MUST-RS5: resumed, or refused and then a full login */
 	if ((r = tes_client_resume(&d->c, &d->tk, tes_pin_check, &d->pin)) == 0) {
 		fprintf(stderr, "tes-police: %s: resumed\n", d->pin.server);
 		return 0;

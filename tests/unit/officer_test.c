@@ -35,6 +35,7 @@
 #include "officer/pool.h"
 #include "officer/pwpolicy.h"
 #include "officer/ratelimit.h"
+#include "officer/resume.h"
 #include "officer/sigcheck.h"
 #include "officer/spawn.h"
 #include "officer/verifier.h"
@@ -1221,6 +1222,252 @@ test_reports(void)
 	OK(silent(&p) && wiped(&p.s), "and fails the engine");
 }
 
+/* A pair run through the whole handshake and a login that asks for SESSION: the ticket in hand. */
+static int
+logged_in_with_ticket(struct eng_pair *x, struct tes_session_info *si)
+{
+	int r;
+
+	if ((r = eng_pair_init(x, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0)) != 0)
+		return r;
+	memset(x->res_secret, 0x5a, sizeof x->res_secret);
+	x->features = TES_LOGIN_FEAT_SESSION;
+	if ((r = eng_steps(x, 1, ENG_MASTER_LOGIN)) != 0 || (r = eng_deliver(x, &x->s2c, 0)) != 0)
+		return r;
+	if (x->co.event == TES_CLIENT_EV_NONE && x->c.state == TES_CLIENT_ENG_WAIT_SESSION)
+		r = eng_deliver(x, &x->s2c, 0); /* the SESSION record that follows LOGIN_RESULT */
+	if (r == 0 && x->co.has_session)
+		*si = x->co.session;
+	return r;
+}
+
+/* A pair whose client resumes with ticket (the server engine fresh, as for a new connection). */
+static int
+resumed_pair(struct eng_pair *x, const uint8_t *ticket, size_t tn, const uint8_t secret[static TES_HASH_LEN])
+{
+	int r;
+
+	if ((r = eng_pair_init(x, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0)) != 0)
+		return r;
+	memset(x->res_secret, 0x5a, sizeof x->res_secret);
+	x->c2s.n = 0; /* not the full hello: the resumed one */
+	if ((r = tes_client_engine_init_resume(&x->c, x->suite, eng_unit_id, ticket, tn, secret, &x->co)) != 0)
+		return r;
+	eng_queue_put(&x->c2s, x->co.frame, x->co.frame_len);
+	return 0;
+}
+
+/*
+ * Resumption (spec/PROTOCOL.md#resumption) between the two engines: the SESSION record after a login
+ * that asks for it, a resumed handshake with its ticket, logged in at once; a wrong resumption secret
+ * and a refused ticket end it; an old client's login gets no SESSION.
+ */
+static void
+test_resumption(void)
+{
+	static struct eng_pair x;
+	struct tes_session_info si;
+	uint8_t secret[TES_HASH_LEN];
+	int r;
+
+	memset(&si, 0, sizeof si);
+	OK(logged_in_with_ticket(&x, &si) == 0 && x.co.event == TES_CLIENT_EV_LOGIN &&
+		   x.co.login_result == TES_LOGIN_ACCEPTED && x.co.has_session,
+	   "a login asking for SESSION: accepted, then the SESSION record");
+	OK(si.idle_timeout == 30 && si.lifetime == 3600 && si.rekey_records == TES_REKEY_RECORDS &&
+		   si.rekey_bytes == TES_REKEY_BYTES && si.ticket_lifetime == 600 &&
+		   si.ticket_len == sizeof eng_ticket && memcmp(si.ticket, eng_ticket, sizeof eng_ticket) == 0,
+	   "SESSION: the idle timeout, the lifetime, the key bounds and the master's ticket");
+	OK(memcmp(si.res_secret, x.res_secret, TES_HASH_LEN) == 0, "SESSION: the resumption secret");
+
+	/* the control: an old client's login (no feature byte) gets LOGIN_RESULT alone */
+	OK(eng_run(&x, ENG_MASTER_LOGIN) == 0 && eng_deliver(&x, &x.s2c, 0) == 0 &&
+		   x.co.event == TES_CLIENT_EV_LOGIN && !x.co.has_session && x.s2c.n == 0,
+	   "a login without the feature byte: LOGIN_RESULT and nothing after it");
+
+	/* resumed: RESUME_HELLO, SERVER_HELLO, UNIT_AUTH + FINISHED, FINISHED + SESSION */
+	OK(resumed_pair(&x, si.ticket, si.ticket_len, si.res_secret) == 0 && eng_deliver(&x, &x.c2s, 1) == 0 &&
+		   x.s.state == TES_ENG_WAIT_UA && x.s.resumed,
+	   "server takes RESUME_HELLO, answers SERVER_HELLO, waits for UNIT_AUTH");
+	OK(eng_deliver(&x, &x.s2c, 0) == 0 && x.co.event == TES_CLIENT_EV_SERVER_KEY && eng_pin(&x) == 0,
+	   "client: the server key to pin, then UNIT_AUTH and FINISHED");
+	OK(eng_deliver(&x, &x.c2s, 1) == 0 && x.s.state == TES_ENG_WAIT_FIN && eng_deliver(&x, &x.c2s, 1) == 0 &&
+		   x.has_req && x.req.type == TES_MON_RESUME && x.req.u.res.rh.ticket_len == si.ticket_len &&
+		   x.req.u.res.suite == x.suite,
+	   "server: UNIT_AUTH, then FINISHED: a RESUME request with the ticket for the master");
+	OK(eng_answer(&x) == 0 && x.s.state == TES_ENG_READY && x.s.logged_in && x.s.rx_bytes == 0,
+	   "the master's yes: server READY and logged in, FINISHED and SESSION out");
+	OK(eng_deliver(&x, &x.s2c, 0) == 0 && x.co.event == TES_CLIENT_EV_NONE &&
+		   x.c.state == TES_CLIENT_ENG_WAIT_SESSION && eng_deliver(&x, &x.s2c, 0) == 0 &&
+		   x.co.event == TES_CLIENT_EV_RESUMED && x.co.has_session && x.co.session.ticket_len == 0 &&
+		   x.co.session.lifetime == 3000,
+	   "client: the server FINISHED, then SESSION (no new ticket): event RESUMED");
+	OK(eng_steps(&x, ENG_CLIENT_REPORT, ENG_RECEIPT_TO_CLIENT) == 0 && x.co.event == TES_CLIENT_EV_RECEIPT &&
+		   x.co.receipt.status == TES_RECEIPT_QUEUED,
+	   "a report on the resumed session: QUEUED, no LOGIN");
+
+	/* the resumption secret authenticates the server: the wrong one ends the handshake */
+	memcpy(secret, si.res_secret, TES_HASH_LEN);
+	secret[0] ^= 1;
+	OK(resumed_pair(&x, si.ticket, si.ticket_len, secret) == 0 && eng_deliver(&x, &x.c2s, 1) == 0 &&
+		   eng_deliver(&x, &x.s2c, 0) == 0 && eng_pin(&x) == 0 && eng_deliver(&x, &x.c2s, 1) == 0 &&
+		   eng_deliver(&x, &x.c2s, 1) == 0 && x.has_req,
+	   "a client with another resumption secret gets as far as the master");
+	r = eng_answer(&x);
+	EQ_INT(r, TES_ERR_MAC, "its FINISHED does not check: the server ends the handshake (MUST-H6)");
+	OK(x.s.state == TES_ENG_FAILED && x.s.alert == TES_ALERT_PROTOCOL && !x.s.logged_in,
+	   "server FAILED, not logged in, a protocol alert");
+
+	/* the master refuses the ticket: ALERT auth, the client falls back (deliver.c) */
+	OK(resumed_pair(&x, si.ticket, si.ticket_len, si.res_secret) == 0 && eng_deliver(&x, &x.c2s, 1) == 0 &&
+		   eng_deliver(&x, &x.s2c, 0) == 0 && eng_pin(&x) == 0 && eng_deliver(&x, &x.c2s, 1) == 0 &&
+		   eng_deliver(&x, &x.c2s, 1) == 0,
+	   "another resumption up to the master");
+	x.refuse_resume = 1;
+	r = eng_answer(&x);
+	EQ_INT(r, TES_ERR_AUTH, "the master refuses the ticket: the handshake ends");
+	EQ_INT(tes_engine_alert(&x.s), TES_ALERT_AUTH, "with ALERT auth, the client's cue to log in again");
+
+	/* a UNIT_AUTH where a KEY_EXCHANGE belongs, and a KEY_EXCHANGE after RESUME_HELLO: refused */
+	OK(resumed_pair(&x, si.ticket, si.ticket_len, si.res_secret) == 0 && eng_deliver(&x, &x.c2s, 1) == 0,
+	   "a server in WAIT_UA");
+	{
+		static uint8_t f[TES_FRAME_MAX];
+		struct eng_pair *y = &x;
+		size_t n = eng_some_frame(f, TES_FRAME_KEY_EXCHANGE);
+
+		EQ_INT(tes_engine_frame(&y->s, f, n, &y->so), TES_ERR_TYPE,
+		       "server WAIT_UA refuses a KEY_EXCHANGE (MUST-S1)");
+	}
+	OK(eng_run(&x, ENG_SH_TO_CLIENT) == 0 && eng_pin(&x) == 0, "a full handshake's KEY_EXCHANGE in hand");
+	{
+		static uint8_t f[TES_FRAME_MAX];
+		size_t n = eng_queue_take(&x.c2s, f);
+
+		eng_retype(f, n, TES_FRAME_UNIT_AUTH);
+		EQ_INT(tes_engine_frame(&x.s, f, n, &x.so), TES_ERR_TYPE,
+		       "server WAIT_KX refuses a UNIT_AUTH (MUST-S1)");
+	}
+}
+
+/* The master's decision on an opened ticket (officer/resume.h): each refusal, and the control. */
+static void
+test_resume_decide(void)
+{
+	struct tes_ticket t;
+	uint8_t server[TES_KEYID_LEN], unit[TES_KEYID_LEN], bind[TES_HASH_LEN];
+
+	memset(&t, 0, sizeof t);
+	memset(server, 1, sizeof server);
+	memset(unit, 2, sizeof unit);
+	memset(bind, 3, sizeof bind);
+	memcpy(t.server_key, server, sizeof server);
+	memcpy(t.unit_key, unit, sizeof unit);
+	memcpy(t.pw_bind, bind, sizeof bind);
+	EQ_INT(tes_resume_decide(&t, server, unit, bind), TES_RESUME_OK, "control: this server, unit and password");
+	server[31] ^= 1;
+	EQ_INT(tes_resume_decide(&t, server, unit, bind), TES_RESUME_OTHER_SERVER,
+	       "a ticket of another server key is refused (MUST-RS2)");
+	server[31] ^= 1;
+	unit[0] ^= 1;
+	EQ_INT(tes_resume_decide(&t, server, unit, bind), TES_RESUME_OTHER_UNIT,
+	       "a ticket presented by another unit is refused");
+	unit[0] ^= 1;
+	bind[5] ^= 1;
+	EQ_INT(tes_resume_decide(&t, server, unit, bind), TES_RESUME_PASSWORD,
+	       "a ticket whose user's password changed is refused");
+	EQ_INT(tes_resume_decide(&t, server, unit, NULL), TES_RESUME_NO_USER,
+	       "a ticket whose user is gone or not police is refused");
+	OK(strcmp(tes_resume_verdict_str(TES_RESUME_OTHER_UNIT), "ticket of another unit") == 0,
+	   "the log says which");
+}
+
+/* Heartbeats (spec/PROTOCOL.md#session): answered once logged in, the master told; refused before. */
+static void
+test_heartbeat(void)
+{
+	static struct eng_pair x;
+	static uint8_t f[TES_FRAME_MAX];
+	static const uint8_t hb = TES_INNER_HEARTBEAT;
+	size_t n;
+
+	OK(eng_run(&x, ENG_RESULT_TO_CLIENT) == 0 && tes_client_engine_ready(&x.c), "a logged-in pair");
+	OK(eng_client_out(&x, tes_client_engine_heartbeat(&x.c, &x.co)) == 0 &&
+		   x.c.state == TES_CLIENT_ENG_WAIT_HEARTBEAT && !tes_client_engine_ready(&x.c),
+	   "client: HEARTBEAT out, waiting for the answer");
+	OK(eng_deliver(&x, &x.c2s, 1) == 0 && x.heartbeats == 1 && !x.has_req && x.s.state == TES_ENG_READY,
+	   "server: HEARTBEAT answered, the master told (no answer owed), READY");
+	OK(eng_deliver(&x, &x.s2c, 0) == 0 && x.co.event == TES_CLIENT_EV_HEARTBEAT && tes_client_engine_ready(&x.c),
+	   "client: the answer, READY again");
+	OK(eng_steps(&x, ENG_CLIENT_REPORT, ENG_RECEIPT_TO_CLIENT) == 0 && x.co.receipt.status == TES_RECEIPT_QUEUED,
+	   "the session goes on: a report after the heartbeat");
+
+	OK(eng_run(&x, ENG_FIN_TO_CLIENT) == 0, "an established pair, not logged in");
+	n = client_record(&x, &hb, 1, f);
+	EQ_INT(tes_engine_frame(&x.s, f, n, &x.so), TES_ERR_STATE,
+	       "server refuses a HEARTBEAT before the login (MUST-HB3)");
+	OK(x.heartbeats == 0 && x.s.state == TES_ENG_FAILED, "the master was not told; the session is over");
+}
+
+/*
+ * Key bounds (spec/PROTOCOL.md#rekey): at the bound of INIT the server opens no more records under the
+ * session keys and ends the session with ALERT REKEY; below it reports flow.
+ */
+static void
+test_rekey(void)
+{
+	static struct eng_pair x;
+	static uint8_t f[TES_FRAME_MAX];
+	uint64_t rx = 0, tx = 0;
+	size_t n;
+	int r, k, sent = 0;
+
+	/* records: LOGIN_RESULT and SESSION are two; each report and receipt one each way */
+	OK(eng_pair_init(&x, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0) == 0, "a pair");
+	x.init.rekey_records = 6;
+	tes_engine_init(&x.s, &x.init);
+	x.features = TES_LOGIN_FEAT_SESSION;
+	OK(eng_steps(&x, 1, ENG_MASTER_LOGIN) == 0 && eng_deliver(&x, &x.s2c, 0) == 0 &&
+		   eng_deliver(&x, &x.s2c, 0) == 0 && x.co.session.rekey_records == 6,
+	   "logged in under a bound of 6 records; SESSION tells the client");
+	for (k = 0; k < 6; k++) {
+		x.rep.id[0] = (uint8_t)k;
+		if ((r = eng_steps(&x, ENG_CLIENT_REPORT, ENG_RECEIPT_TO_CLIENT)) != 0)
+			break;
+		sent++;
+	}
+	EQ_INT(sent, 3, "three reports fit: LOGIN_RESULT, SESSION and three receipts leave no room for the two records a fourth could need");
+	EQ_INT(r, TES_ERR_REKEY, "the fourth REPORT is not opened: the bound is reached");
+	EQ_INT(tes_engine_alert(&x.s), TES_ALERT_REKEY, "the server ends the session with ALERT REKEY (MUST-K2)");
+	OK(x.s.state == TES_ENG_FAILED && !x.has_req, "nothing of that report reached the master");
+
+	/* bytes: a bound of 4096 leaves no room for a report after LOGIN_RESULT and SESSION */
+	OK(eng_pair_init(&x, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0) == 0, "a pair");
+	x.init.rekey_bytes = TES_REKEY_BYTES_MIN;
+	tes_engine_init(&x.s, &x.init);
+	OK(eng_steps(&x, 1, ENG_RESULT_TO_CLIENT) == 0, "logged in under a bound of 4096 bytes");
+	for (k = 0, r = 0; k < 12 && r == 0; k++) {
+		x.rep.id[0] = (uint8_t)k;
+		if ((r = eng_steps(&x, ENG_CLIENT_REPORT, ENG_RECEIPT_TO_CLIENT)) == 0) {
+			rx = x.s.rx_bytes;
+			tx = x.s.tx_bytes;
+		}
+	}
+	EQ_INT(r, TES_ERR_REKEY, "byte bound: a REPORT is refused before 12 fit");
+	OK(rx > TES_REKEY_BYTES_MIN - 512 && rx <= TES_REKEY_BYTES_MIN && tx <= TES_REKEY_BYTES_MIN,
+	   "up to the bound, never past it: %llu bytes in, %llu out under the keys", (unsigned long long)rx,
+	   (unsigned long long)tx);
+	/* the client's side: the ALERT ends it with its code */
+	n = 0;
+	{
+		static const uint8_t code = TES_ALERT_REKEY;
+
+		(void)tes_frame_encode(f, sizeof f, TES_FRAME_ALERT, &code, 1, &n);
+	}
+	EQ_INT(tes_client_engine_frame(&x.c, f, n, &x.co), TES_ERR_PEER, "the client takes ALERT REKEY");
+	OK(x.co.event == TES_CLIENT_EV_ALERT && x.co.alert == TES_ALERT_REKEY, "with its code (4)");
+}
+
 int
 main(void)
 {
@@ -1253,6 +1500,10 @@ main(void)
 	test_fresh();
 	test_zero_point();
 	test_reports();
+	test_resumption();
+	test_resume_decide();
+	test_heartbeat();
+	test_rekey();
 	eng_keys_wipe();
 	util_scratch_remove();
 	return tap_done();
