@@ -10,10 +10,12 @@
 #include "common/err.h"
 #include "common/hex.h"
 #include "common/time.h"
+#include "common/wipe.h"
 #include "crypto/digest.h"
 #include "crypto/keyfile.h"
 #include "crypto/rsa.h"
 #include "officer/cmd.h"
+#include "officer/pwpolicy.h"
 #include "wire/field.h"
 #include "wire/penalty.h"
 
@@ -283,6 +285,45 @@ cmd_add_user(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 	return EX_OK;
 }
 
+/* passwd NAME HASH FITS: FITS is the strictest role whose password policy the front end found the new
+ * password to meet ("officer" meets both); an officer account needs "officer". */
+static int
+cmd_passwd(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
+{
+	char old[TES_JOURNAL_HASH_MAX + 1];
+	uint8_t role = 0;
+	int r;
+
+	if (argc != 4)
+		return EX_USAGE;
+	if (tes_field_name_valid(argv[1], strlen(argv[1])) != 0 || strncmp(argv[2], "$argon2id$", 10) != 0 ||
+	    strlen(argv[2]) > TES_JOURNAL_HASH_MAX ||
+	    (strcmp(argv[3], "police") != 0 && strcmp(argv[3], "officer") != 0)) {
+		fprintf(err, "passwd: invalid name or hash\n");
+		return EX_DATAERR;
+	}
+	r = tes_db_user_get(db, argv[1], &role, old);
+	tes_wipe(old, sizeof old);
+	if (r != 0) {
+		fprintf(err, "passwd %s: %s\n", argv[1], tes_err_str(r));
+		return r == TES_ERR_NOTFOUND ? EX_DATAERR : EX_IOERR;
+	}
+	if (role == TES_ROLE_OFFICER && strcmp(argv[3], "officer") != 0) {
+		fprintf(err,
+			"passwd %s: password refused: an officer account needs at least %d characters, "
+			"printable ASCII or space only\n",
+			argv[1], TES_PWPOLICY_OFFICER_MIN);
+		return EX_DATAERR;
+	}
+	if ((r = tes_db_user_passwd(db, argv[1], argv[2])) != 0) {
+		fprintf(err, "passwd %s: %s\n", argv[1], tes_err_str(r));
+		return r == TES_ERR_NOTFOUND ? EX_DATAERR : EX_IOERR;
+	}
+	fprintf(out, "password of user %s changed (role %s)\n", argv[1],
+		role == TES_ROLE_OFFICER ? "officer" : "police");
+	return EX_OK;
+}
+
 /* One line per file that a recovery moved out of the store. */
 static int
 list_quarantined(void *ctx, const char *name, uint64_t size)
@@ -333,7 +374,7 @@ static const struct {
 } cmds[] = {
 	{ "pending", cmd_pending },   { "records", cmd_records },         { "show", cmd_show },
 	{ "add-unit", cmd_add_unit }, { "revoke-unit", cmd_revoke_unit }, { "add-user", cmd_add_user },
-	{ "verify", cmd_verify },     { "compact", cmd_compact },
+	{ "passwd", cmd_passwd },     { "verify", cmd_verify },           { "compact", cmd_compact },
 };
 
 /* see cmd.h */

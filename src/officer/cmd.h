@@ -14,6 +14,8 @@
  *   add-unit NAME SSH-PUBLIC-KEY-LINE
  *   revoke-unit NAME
  *   add-user NAME police|officer ARGON2-ENCODED-HASH
+ *   passwd NAME ARGON2-ENCODED-HASH police|officer   (the strictest role whose password policy
+ *                                                 the new password meets)
  *   verify
  *   compact
  */

@@ -63,6 +63,7 @@ static const char usage_text[] =
 	"  add-unit NAME KEY.pub          register a police unit's public key\n"
 	"  revoke-unit NAME               refuse a unit's key from now on (stolen, retired)\n"
 	"  add-user NAME --role police|officer [--password-file F]\n"
+	"  passwd NAME [--password-file F]  set a new password for a user\n"
 	"  pending       list pending violations with computed points\n"
 	"  show ID       one report with its evidence and signature status\n"
 	"  decide ID approve|reject [--reason TEXT] [--officer NAME]\n"
@@ -123,6 +124,10 @@ static const struct {
 	  "The password is FILE's one line (LF or CRLF stripped) or asked twice on the terminal.\n"
 	  "Officer passwords: 15 to 128 characters of printable ASCII; police: 8 or more, up to\n"
 	  "128 bytes of UTF-8; none on the list of common passwords (exit 65 names the rule).\n" },
+	{ "passwd", "usage: tes-officer passwd [-d DIR] NAME [--password-file FILE]\n"
+		    "Set a new password for an existing user; its role stays. The password is read and\n"
+		    "checked as for add-user. Logins with the old password, and resumption tickets\n"
+		    "earned with it, are refused from then on.\n" },
 	{ "pending", "usage: tes-officer pending [-d DIR]\nList pending violations (newest last) with "
 		     "computed points.\n" },
 	{ "show",
@@ -488,6 +493,34 @@ do_add_user(struct opts *o, int argc, char **argv)
 }
 
 static int
+do_passwd(struct opts *o, int argc, char **argv)
+{
+	char pw[TES_PASSWORD_MAX + 2], hash[256];
+	const char *why = NULL;
+	char *req[4];
+	int r;
+
+	if (argc != 1 || o->role != NULL)
+		return usage("passwd", EX_USAGE);
+	if (bad_name("user name", argv[0]))
+		return EX_DATAERR;
+	/* the role is the store's: the police rules here, the officer rules checked by the executor */
+	if ((r = new_password(o, TES_ROLE_POLICE, pw, sizeof pw)) != EX_OK) {
+		tes_wipe(pw, sizeof pw);
+		return r;
+	}
+	req[3] = tes_pwpolicy_check(pw, strlen(pw), TES_ROLE_OFFICER, &why) == 0 ? "officer" : "police";
+	r = tes_passwd_hash(pw, strlen(pw), hash, sizeof hash);
+	tes_wipe(pw, sizeof pw);
+	if (r != 0)
+		return EX_SOFTWARE;
+	req[0] = "passwd";
+	req[1] = argv[0];
+	req[2] = hash;
+	return run_store(o->dir, 4, req);
+}
+
+static int
 do_decide(struct opts *o, int argc, char **argv)
 {
 	char *req[5];
@@ -664,6 +697,8 @@ dispatch(const char *cmd, struct opts *o, int argc, char **argv)
 		return do_add_unit(o, argc, argv);
 	if (strcmp(cmd, "add-user") == 0)
 		return do_add_user(o, argc, argv);
+	if (strcmp(cmd, "passwd") == 0)
+		return do_passwd(o, argc, argv);
 	if (strcmp(cmd, "decide") == 0)
 		return do_decide(o, argc, argv);
 	if (strcmp(cmd, "records") == 0)

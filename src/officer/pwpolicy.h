@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The password policy (NIST SP 800-63B rev. 4, section 3.1.1.2), applied
- * when a password is set: tes-officer add-user and the demo set-up. Logins
+ * when a password is set: tes-officer add-user, passwd and the demo set-up. Logins
  * never apply it, so a store made before it still logs in. Pure: the list
  * of common passwords is a table built into the program at build time from
  * Debian's john-data (src/officer/pwlist.pl).

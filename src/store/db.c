@@ -280,6 +280,35 @@ out:
 
 /* see db.h */
 int
+tes_db_user_passwd(struct tes_db *db, const char *name, const char *encoded_hash)
+{
+	uint8_t body[TES_JOURNAL_BODY_MAX];
+	struct tes_journal_user u;
+	size_t n, i;
+	int r = TES_ERR_INTERNAL;
+
+	memset(&u, 0, sizeof(u));
+	if ((r = str_take(name, TES_NAME_MAX, u.name, &u.name_len, TES_ERR_NAME)) != 0 ||
+	    (r = str_take(encoded_hash, TES_JOURNAL_HASH_MAX, u.hash, &u.hash_len, TES_ERR_TOOLONG)) != 0)
+		goto out;
+	if ((i = tes_state_user_find(db, u.name, u.name_len)) == 0) {
+		r = TES_ERR_NOTFOUND;
+		goto out;
+	}
+	u.role = db->users[i - 1].role;
+	if ((r = tes_journal_user_encode(&u, body, sizeof(body), &n)) != 0 ||
+	    (r = append_sync(db, TES_JREC_USER, NULL, body, n, NULL)) != 0)
+		goto out;
+	tes_state_user_rehash(db, i - 1, &u);
+	r = 0;
+out:
+	TES_WIPE_BUF(body);
+	TES_WIPE_CTX(&u);
+	return r;
+}
+
+/* see db.h */
+int
 tes_db_user_get(const struct tes_db *db, const char *name, uint8_t *role, char hash[TES_JOURNAL_HASH_MAX + 1])
 {
 	size_t n = name == NULL ? 0 : strnlen(name, TES_NAME_MAX + 1), i;

@@ -165,6 +165,16 @@ tes_db_unit_get(const struct tes_db *db, const char *name, struct tes_rsa_pub *o
 int
 tes_db_user_add(struct tes_db *db, const char *name, uint8_t role, const char *encoded_hash);
 
+/*
+ * Set a new password hash for an existing user (tes-officer passwd): appends a
+ * USER record with the same name and role and the new encoded_hash, fsyncs,
+ * and from then on logins check the new hash. On replay a later USER record
+ * of a recorded name with the same role replaces the hash (spec/STORAGE.md#bodies
+ * MUST-B2). TES_ERR_NOTFOUND for an unknown user.
+ */
+int
+tes_db_user_passwd(struct tes_db *db, const char *name, const char *encoded_hash);
+
 /* Role and encoded password hash of a user; TES_ERR_NOTFOUND. */
 int
 tes_db_user_get(const struct tes_db *db, const char *name, uint8_t *role,

@@ -184,6 +184,10 @@ tes_state_user_find(const struct tes_db *db, const char *name, size_t len);
 void
 tes_state_user_insert(struct tes_db *db, const struct tes_journal_user *u);
 
+/* The user at index i (same name) takes u's hash: a password change (tes-officer passwd). */
+void
+tes_state_user_rehash(struct tes_db *db, size_t i, const struct tes_journal_user *u);
+
 /* A pending report gets its decision, the record at off. */
 void
 tes_state_decision_apply(struct tes_db *db, struct rep *x, uint64_t off);

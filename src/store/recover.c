@@ -132,11 +132,20 @@ static int
 replay_user(struct tes_db *db, const uint8_t *plain, size_t len)
 {
 	struct tes_journal_user u;
+	size_t i;
 	int r = TES_ERR_CORRUPT;
 
-	if (tes_journal_user_decode(plain, len, &u) != 0 || tes_state_user_find(db, u.name, u.name_len) != 0)
+	if (tes_journal_user_decode(plain, len, &u) != 0)
 		goto out;
-	tes_state_user_insert(db, &u);
+	/* a later USER record of a recorded name is a password change: same role, new hash
+	 * (spec/STORAGE.md#bodies MUST-B2) */
+	if ((i = tes_state_user_find(db, u.name, u.name_len)) != 0) {
+		if (db->users[i - 1].role != u.role)
+			goto out;
+		tes_state_user_rehash(db, i - 1, &u);
+	} else {
+		tes_state_user_insert(db, &u);
+	}
 	r = 0;
 out:
 	TES_WIPE_CTX(&u);

@@ -148,6 +148,15 @@ tes_state_user_insert(struct tes_db *db, const struct tes_journal_user *u)
 
 /* see dbint.h */
 void
+tes_state_user_rehash(struct tes_db *db, size_t i, const struct tes_journal_user *u)
+{
+	tes_wipe(db->users[i].hash, sizeof(db->users[i].hash));
+	memcpy(db->users[i].hash, u->hash, sizeof(u->hash));
+	db->users[i].hash_len = u->hash_len;
+}
+
+/* see dbint.h */
+void
 tes_state_decision_apply(struct tes_db *db, struct rep *x, uint64_t off)
 {
 	x->doff = off;

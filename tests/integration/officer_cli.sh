@@ -107,6 +107,41 @@ stop_server
 check "... recorded under that account" decided_by "$ID2" chief
 check "... recorded under the system user the control socket saw ($me)" decided_by "$ID3" "$me"
 
+# passwd: a new password for an existing account, its role kept; through control.sock while the
+# server runs, and without it. Logins take the new password, and no longer the old one.
+printf 'cobalt-meadow-lantern-93\n' >"$T/pw2"
+printf 'short-pw-12\n' >"$T/pw3"
+printf 'password\n' >"$T/pwcommon"
+rep() { # rep PASSWORD-FILE PLATE: one report as alice with that password
+	"$POLICE" report -s "127.0.0.1:$PORT" -k "$T/other.key" -u alice --password-file "$1" --server-key "$FP" \
+		--plate "$2" --speed 90
+}
+start_server "$D" || exit 1
+check "control: alice logs in with her password" rep "$T/pw" PW1
+check "passwd alice through control.sock" "$OFFICER" passwd -d "$D" alice --password-file "$T/pw2"
+ok $(grep -q "password of user alice changed (role police)" "$T/check.out" && echo 0 || echo 1) "... saying so, with the role kept"
+check "the new password logs in" rep "$T/pw2" PW2
+check_code "the old password is refused (exit 77)" 77 rep "$T/pw" PW3
+check_code "passwd of an unknown user is refused (exit 65)" 65 "$OFFICER" passwd -d "$D" nobody --password-file "$T/pw2"
+check_code "passwd without a name is a usage error (exit 64)" 64 "$OFFICER" passwd -d "$D" --password-file "$T/pw2"
+check_code "passwd takes no --role (exit 64)" 64 "$OFFICER" passwd -d "$D" alice --role officer --password-file "$T/pw2"
+check_code "an officer's new password follows the officer rules (exit 65)" 65 "$OFFICER" passwd -d "$D" chief \
+	--password-file "$T/pw3"
+ok $(grep -q "officer account needs at least 15 characters" "$T/check.out" && echo 0 || echo 1) "... naming the rule"
+check_code "a password on the list of common passwords is refused (exit 65)" 65 "$OFFICER" passwd -d "$D" alice \
+	--password-file "$T/pwcommon"
+check "control: a police password shorter than the officer minimum is taken for a police account" \
+	"$OFFICER" passwd -d "$D" alice --password-file "$T/pw3"
+check "... and logs in" rep "$T/pw3" PW4
+stop_server
+check "passwd with the server stopped" "$OFFICER" passwd -d "$D" alice --password-file "$T/pw"
+check "the journal verifies after the changes" "$OFFICER" verify -d "$D"
+start_server "$D" || exit 1
+check "after a restart the last password logs in" rep "$T/pw" PW5
+check_code "... and the one before it is refused (exit 77)" 77 rep "$T/pw3" PW6
+check_code "... and the one before that (exit 77)" 77 rep "$T/pw2" PW7
+stop_server
+
 # A store written before the rule, with one key as patrol-7 and as unitB: it opens, and
 # revoking either name refuses the key (MUST-B6).
 legacy() { # legacy DIR: a copy of the fixture store

@@ -34,6 +34,8 @@
 static struct tes_rsa_pub unit_pub; /* a valid RSA-2048 public key (the first store's server key) */
 static const char fake_hash[] =
 	"$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaA";
+static const char fake_hash2[] =
+	"$argon2id$v=19$m=19456,t=2,p=1$b3RoZXJzYWx0c2FsdHNhbA$bmV3aGFzaG5ld2hhc2huZXdoYXNobmV3aGFzaA";
 
 /* Helpers */
 
@@ -834,6 +836,55 @@ test_revoke(void)
 	EQ_INT(tes_journal_revoke_decode(body, used, name, &nl), TES_ERR_NAME,
 	       "bad unit name in REVOKE body");
 	OK(tes_journal_revoke_encode("a b", 3, body, sizeof body, &used) != 0, "encoder refuses a bad name");
+}
+
+/* A password change: a later USER record of the same name and role replaces the hash, also on replay. */
+static void
+test_passwd(void)
+{
+	char *d = util_scratch_path("passwd"), hash[TES_JOURNAL_HASH_MAX + 1], msg[256];
+	struct tes_db *db = NULL;
+	uint8_t role = 0;
+	uint64_t n = 0;
+
+	EQ_INT(tes_db_create(d), 0, "create for passwd");
+	EQ_INT(tes_db_open(d, &db), 0, "open for passwd");
+	if (db == NULL)
+		return;
+	EQ_INT(tes_db_user_add(db, "alice", TES_ROLE_OFFICER, fake_hash), 0, "officer added");
+	EQ_INT(tes_db_user_add(db, "bob", TES_ROLE_POLICE, fake_hash), 0, "police added");
+	EQ_INT(tes_db_user_passwd(db, "bob", fake_hash2), 0, "password change");
+	OK(tes_db_user_get(db, "bob", &role, hash) == 0 && role == TES_ROLE_POLICE &&
+		   strcmp(hash, fake_hash2) == 0,
+	   "the new hash replaces the old one, the role stays");
+	EQ_INT(tes_db_user_passwd(db, "mallory", fake_hash2), TES_ERR_NOTFOUND,
+	       "password change of an unknown user");
+	EQ_INT(tes_db_user_passwd(db, "bad name", fake_hash2), TES_ERR_NOTFOUND,
+	       "password change of a name no user can have");
+	OK(tes_db_user_passwd(db, "bob", "") != 0, "an empty hash is refused");
+	EQ_INT(tes_db_user_add(db, "bob", TES_ROLE_POLICE, fake_hash), TES_ERR_EXISTS,
+	       "add-user of the name still refused (MUST-B2)");
+	tes_db_close(db);
+	db = NULL;
+	EQ_INT(tes_db_open(d, &db), 0, "reopen after a password change");
+	if (db == NULL)
+		return;
+	OK(tes_db_user_get(db, "bob", &role, hash) == 0 && role == TES_ROLE_POLICE &&
+		   strcmp(hash, fake_hash2) == 0,
+	   "a later USER record replaces the hash on replay (MUST-B2)");
+	OK(tes_db_user_get(db, "alice", &role, hash) == 0 && role == TES_ROLE_OFFICER &&
+		   strcmp(hash, fake_hash) == 0,
+	   "the other user keeps its hash and role");
+	EQ_INT(tes_db_user_passwd(db, "bob", fake_hash), 0, "a second change");
+	tes_db_close(db);
+	db = NULL;
+	EQ_INT(tes_db_open(d, &db), 0, "reopen after a second change");
+	if (db == NULL)
+		return;
+	OK(tes_db_user_get(db, "bob", &role, hash) == 0 && strcmp(hash, fake_hash) == 0,
+	   "the last USER record wins");
+	EQ_INT(tes_db_verify(db, msg, sizeof msg, &n), 0, "verify accepts the USER records of a change");
+	tes_db_close(db);
 }
 
 static void
@@ -1968,6 +2019,7 @@ main(void)
 	test_drivers_codec(&dk);
 	test_create();
 	test_revoke();
+	test_passwd();
 	test_unit_user_bodies();
 	test_report_bodies();
 	test_decision_audit_bodies();
