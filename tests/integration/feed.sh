@@ -129,14 +129,14 @@ for k in 1 2; do
 done
 wait_until 60 eval "! kill -0 $FEED 2>/dev/null"
 wait "$FEED"
-ok $? "(a) a feed of 500 reports through two kill -9 restarts of the server exits 0"
+ok $? "(a) a feed of 500 reports through two kill -9 restarts of the server exits 0 (MUST-FD1, MUST-FD2)"
 BG=${BG/ $FEED / }
 bg_stop "$GEN"
 ok $([ "$(grep -oE '^line [0-9]+' "$T/a.out" | sort -u | wc -l)" = 500 ] && [ "$(receipts "$T/a.out")" = 500 ] &&
 	echo 0 || echo 1) "(a) stdout has one receipt for each of the 500 lines ($(receipts "$T/a.out"))"
 once "(a) every one of the 500 reports is stored exactly once: none lost, none twice (MUST-R8)" FA 500
 ok $([ "$(count 'logged in' "$T/a.err")" = 1 ] && [ "$(count ': resumed$' "$T/a.err")" -ge 2 ] && echo 0 || echo 1) \
-	"(a) one login, then the session resumed after each restart: tickets survive a restart ($(count ': resumed$' "$T/a.err") resumed)"
+	"(a) one login, then the session resumed after each restart: tickets survive a restart ($(count ': resumed$' "$T/a.err") resumed; MUST-RS3)"
 ok $([ "$(log_count ' resumed$')" -ge 2 ] && echo 0 || echo 1) "(a) the server log says resumed"
 ok $([ "$(spooled "$T/a.spool")" = 0 ] && echo 0 || echo 1) "(a) nothing waits in the spool"
 awk '{print $4}' "$T/a.out" | sort >"$T/a.ids"
@@ -208,7 +208,7 @@ wait_until 20 has_receipts "$T/c.out" 3
 kill -TERM "$FEED"
 if wait_until 20 eval "! kill -0 $FEED 2>/dev/null"; then wait "$FEED"; rc=$?; else rc=124; fi
 ok $([ $rc = 0 ] && [ "$(receipts "$T/c.out")" = 3 ] && [ "$(spooled "$T/c.spool")" = 0 ] && echo 0 || echo 1) \
-	"(c) SIGTERM between reports, input still open: the feed ends, exit 0, nothing spooled (exit $rc)"
+	"(c) SIGTERM between reports, input still open: the feed ends, exit 0, nothing spooled (exit $rc; MUST-FD3)"
 bg_stop "$FEED"
 exec 7>&-
 relay_start c2
@@ -258,7 +258,7 @@ lines FH 2 2 >&7
 wait_until 20 has_receipts "$T/hb.out" 2
 feed_end
 ok $([ $RC = 0 ] && [ "$(receipts "$T/hb.out")" = 2 ] && echo 0 || echo 1) \
-	"(e) a feed quiet for 7 s (3.5 x the idle timeout) gets the next report's receipt (exit $RC)"
+	"(e) a feed quiet for 7 s (3.5 x the idle timeout) gets the next report's receipt (exit $RC; MUST-HB2)"
 absent "(e) ... over the same session: no second login, no resumption, no lost connection" \
 	'resumed|lost|logged in.*logged in' 'logged in' "$T/hb.err"
 ok $([ "$(count 'logged in' "$T/hb.err")" = 1 ] && [ "$(log_count 'idle timeout')" = "$idle_before" ] && echo 0 || echo 1) \
@@ -272,7 +272,7 @@ exec 7>"$T/hbc.in"
 lines FI 1 1 >&7
 wait_until 20 has_receipts "$T/hbc.out" 1
 wait_until 10 eval "[ \$(log_count 'idle timeout') -gt $idle_before ]"
-ok $? "(e) control: a session that sends no heartbeat (batch) is cut at the idle timeout"
+ok $? "(e) control: a session that sends no heartbeat (batch) is cut at the idle timeout (MUST-HB3, MUST-M7)"
 feed_end
 [ "$(log_count 'idle timeout')" -gt "$idle_before" ] || sed 's/^/# /' "$T/hbc.out" "$T/hbc.err" <(tail -n 8 "$T/server.log")
 
@@ -284,8 +284,10 @@ lines FR 1 20 | feed --spool "$T/f.spool" >"$T/f.out" 2>"$T/f.err"
 rc=$?
 ok $([ $rc = 0 ] && [ "$(receipts "$T/f.out")" = 20 ] && echo 0 || echo 1) "(f) --rekey-records 5: 20 reports, exit 0 (exit $rc)"
 ok $([ "$(count ': resumed$' "$T/f.err")" -ge 3 ] && echo 0 || echo 1) \
-	"(f) ... the feed resumed after each rekey alert ($(count ': resumed$' "$T/f.err") resumed)"
+	"(f) ... the feed resumed after each rekey alert ($(count ': resumed$' "$T/f.err") resumed; MUST-K2, MUST-K3)"
 once "(f) ... each of the 20 stored exactly once" FR 20
+ok $([ "$(grep -m1 -oE 'logged in|resumed' "$T/f.err")" = "logged in" ] && echo 0 || echo 1) \
+	"(f) a new feed process holds no ticket of an earlier one: its first session logs in (MUST-FD4, MUST-SE3)"
 stop_server
 restart --session-timeout 3
 bg_add "$SERVER_PID"
@@ -356,7 +358,7 @@ wait_until 20 has_receipts "$T/g3.out" 2
 feed_end
 ok $([ $RC = 0 ] && [ "$(count 'logged in' "$T/g3.err")" = 2 ] && [ "$(count ': resumed$' "$T/g3.err")" = 1 ] &&
 	[ "$(receipts "$T/g3.out")" = 2 ] && echo 0 || echo 1) \
-	"(g) expired ticket (--ticket-lifetime 2, 3 s later): logged in again, the feed goes on (exit $RC)"
+	"(g) expired ticket (--ticket-lifetime 2, 3 s later): logged in again, the feed goes on (exit $RC; MUST-RS5)"
 once "(g) ... its reports stored once each" FG3X 2
 bg_stop "$RPID"
 
