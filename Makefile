@@ -270,7 +270,7 @@ test-valgrind:
 #                   every figure is produced and the JSON is well formed; run by make test
 BENCH_OBJ := $(call obj,$(wildcard src/bench/*.c))
 
-$(B)/tes-bench: $(BENCH_OBJ) $(call obj,src/officer/spawn.c) $(POLICE_OBJ) $(STORE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
+$(B)/tes-bench: $(BENCH_OBJ) $(call obj,src/officer/spawn.c src/crypto/ticket.c) $(POLICE_OBJ) $(STORE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(TES_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl -largon2
 

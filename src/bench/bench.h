@@ -77,6 +77,8 @@ tes_raw(int argc, char **argv);
 int
 tes_load_handshakes(int argc, char **argv);
 int
+tes_load_resume(int argc, char **argv);
+int
 tes_load_reports(int argc, char **argv);
 int
 tes_load_idle(int argc, char **argv);

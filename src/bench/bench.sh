@@ -107,9 +107,11 @@ T0=$(date +%s)
 note "1/5 raw primitive rates"
 fig raw -k "$D0/server.key" -x "$PARSER" -r "$RUNS" -t "$RAW_T"
 
-note "2/5 handshakes ($HS_C concurrent clients)"
+note "2/5 handshakes, full and resumed ($HS_C concurrent clients)"
 start_server "$D0" --max-sessions $((IDLE_N + 200)) --idle-timeout 600
 fig handshake $(net alice) -c "$HS_C" -r "$RUNS" -t "$HS_T" -T argon2_default
+# the same user and server: one full handshake + login per client for its ticket, then resumptions
+fig resume $(net alice) -c "$HS_C" -r "$RUNS" -t "$HS_T" -T argon2_default
 fig handshake $(net light) -c "$HS_C" -r "$RUNS" -t "$HS_T" -T argon2_256kib
 
 note "3/5 durable reports (pre-signed)"

@@ -21,6 +21,7 @@
 
 #include "bench/bench.h"
 #include "common/err.h"
+#include "common/wipe.h"
 #include "crypto/digest.h"
 #include "crypto/keyfile.h"
 #include "crypto/rng.h"
@@ -311,6 +312,72 @@ hs_worker(const struct tes_bench_net *o, struct shared *s, unsigned i, int ready
 	} while (w->end < stop);
 }
 
+/* The resumption ticket of each client (tes_load_resume), got before the workers are forked. */
+static struct tes_client_ticket *tickets;
+
+/*
+ * One full handshake and login that asks for the SESSION record, closed at
+ * once: the resumption ticket and secret the server gave it, in t.
+ */
+static int
+ticket_get(const struct tes_bench_net *o, struct tes_client_ticket *t)
+{
+	struct tes_client c;
+	char err[256];
+	int r;
+
+	tes_client_init(&c, &unit_key, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 60);
+	c.want_session = 1;
+	if ((r = tes_client_connect(&c, o->server, err, sizeof err)) != 0)
+		return r;
+	if ((r = tes_client_handshake(&c, tes_client_pin_fp, (void *)(uintptr_t)o->server_key)) == 0 &&
+	    (r = tes_client_login(&c, o->user, o->pw)) == 0 &&
+	    (!c.has_session || c.session.ticket_len == 0 || c.session.ticket_len > TES_TICKET_MAX))
+		r = TES_ERR_STATE; /* the server gave no ticket */
+	if (r == 0) {
+		t->len = c.session.ticket_len;
+		memcpy(t->ticket, c.session.ticket, t->len);
+		memcpy(t->res_secret, c.session.res_secret, TES_HASH_LEN);
+		t->expires = UINT64_MAX;
+	}
+	tes_client_close(&c);
+	return r;
+}
+
+/* Loop connect -> resumed handshake with this client's ticket -> close (BYE). */
+static void
+rs_worker(const struct tes_bench_net *o, struct shared *s, unsigned i, int ready, int go, unsigned n)
+{
+	struct wres *w = &s->w[i];
+	double *lat = s->samples + (size_t)i * s->cap, stop, t0;
+	struct tes_client c;
+	char err[256];
+	int r;
+
+	(void)n;
+	(void)!write(ready, "r", 1);
+	wait_go(go);
+	stop = tes_stats_now() + o->seconds;
+	do {
+		t0 = tes_stats_now();
+		tes_client_init(&c, &unit_key, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 60);
+		if ((r = tes_client_connect(&c, o->server, err, sizeof err)) == 0) {
+			r = tes_client_resume(&c, &tickets[i], tes_client_pin_fp,
+					      (void *)(uintptr_t)o->server_key);
+			tes_client_close(&c);
+		}
+		if (r == 0) {
+			if (w->ok < s->cap)
+				lat[w->ok] = tes_stats_now() - t0;
+			w->ok++;
+		} else {
+			w->errors++;
+			w->last_err = r;
+		}
+		w->end = tes_stats_now();
+	} while (w->end < stop);
+}
+
 /* Print rate and p50/p99 (milliseconds) figures of the runs. */
 static void
 print_figs(const char *what, const char *tag, const struct tes_stats_fig *rate,
@@ -397,6 +464,32 @@ tes_load_handshakes(int argc, char **argv)
 	if ((r = net_opts(&o, argc, argv, NULL, NULL)) != 0)
 		return r;
 	return bench_loop(&o, hs_worker, 0, "handshake", "handshake/s");
+}
+
+/* see bench.h */
+int
+tes_load_resume(int argc, char **argv)
+{
+	struct tes_bench_net o = { .clients = 8, .runs = 3, .seconds = 3 };
+	unsigned i;
+	int r;
+
+	if ((r = net_opts(&o, argc, argv, NULL, NULL)) != 0)
+		return r;
+	if ((tickets = calloc(o.clients, sizeof *tickets)) == NULL)
+		return EX_OSERR;
+	/* not timed: before the first run, so neither its time nor the server's CPU for it is counted */
+	for (i = 0; i < o.clients; i++)
+		if ((r = ticket_get(&o, &tickets[i])) != 0) {
+			fprintf(stderr, "tes-bench: resume: no ticket for client %u: %s\n", i,
+				tes_err_str(r));
+			free(tickets);
+			return EX_UNAVAILABLE;
+		}
+	r = bench_loop(&o, rs_worker, 0, "resume", "resume/s");
+	tes_wipe(tickets, o.clients * sizeof *tickets);
+	free(tickets);
+	return r;
 }
 
 /* see bench.h */

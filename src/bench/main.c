@@ -21,6 +21,8 @@ static const struct {
 	  "raw [-k KEY] [-x TES-PARSER] [-r RUNS] [-t SECS]  primitive rates (-x: also spawning the image)" },
 	{ "handshake", tes_load_handshakes,
 	  "handshake NET [-c CLIENTS]              connect+handshake+login+close" },
+	{ "resume", tes_load_resume,
+	  "resume NET [-c CLIENTS]                 a ticket each (one login), then connect+resume+close" },
 	{ "report", tes_load_reports, "report NET [-c SESSIONS] [-n PER]        pre-signed durable reports" },
 	{ "idle", tes_load_idle, "idle NET -c N [-t SECS]                 hold N logged-in sessions" },
 	{ "populate", tes_gen_populate,

@@ -37,6 +37,7 @@
 #include "crypto/record.h"
 #include "crypto/rng.h"
 #include "crypto/rsa.h"
+#include "crypto/ticket.h"
 #include "crypto/x25519.h"
 #include "officer/mon.h"
 #include "officer/spawn.h"
@@ -49,6 +50,9 @@ enum {
 	RAW_REP_SESSION = 8,
 	RAW_REP_NUMBER = 80
 };
+
+/* The user whose ticket is opened: the one of the resumed handshakes in bench.sh (its length sets the size). */
+static const char raw_ticket_user[] = "alice";
 
 /* One report as the server receives and stores it. */
 struct raw_rep {
@@ -87,6 +91,10 @@ struct raw {
 	int jfd;               /* an unlinked scratch journal (O_APPEND) */
 	unsigned long jwrites; /* records appended to it since it was emptied */
 	uint8_t io[TES_FRAME_MAX];
+	struct tes_ticket_keys tkeys;   /* a ticket key set as the server's: one current key */
+	uint8_t ticket[TES_TICKET_MAX]; /* a ticket sealed under it, of the size the server issues */
+	uint16_t ticket_len;
+	struct tes_ticket topen; /* what opening it gives */
 };
 
 static const char raw_pw[] = "bench password";
@@ -192,6 +200,14 @@ static void
 op_argon2_256kib(struct raw *x)
 {
 	if (tes_passwd_verify(x->pw_256kib, raw_pw, sizeof raw_pw - 1) != 0)
+		abort();
+}
+
+/* A resumed handshake's ticket check, as the master does it: MAC, AES-256-CTR, decode, times. */
+static void
+op_ticket_open(struct raw *x)
+{
+	if (tes_ticket_open(&x->tkeys, (uint64_t)time(NULL), x->ticket, x->ticket_len, &x->topen) != 0)
 		abort();
 }
 
@@ -311,6 +327,7 @@ static const struct {
 	{ "raw_report_digest", "op/s", op_report_digest, 0 },
 	{ "raw_argon2id_default", "op/s", op_argon2_default, 0 },
 	{ "raw_argon2id_256kib", "op/s", op_argon2_256kib, 0 },
+	{ "raw_ticket_open", "op/s", op_ticket_open, 0 },
 	{ "raw_spawn_parser", "op/s", op_spawn, 0 },
 	{ "raw_mon_roundtrip", "op/s", op_roundtrip, 0 },
 	{ "raw_tcp_exchange", "op/s", op_tcp_exchange, 0 },
@@ -488,6 +505,35 @@ out:
 	return r;
 }
 
+/*
+ * A ticket key set like the one a server makes (tes_ticket_keys_ensure: key
+ * id 1, no previous key) and a ticket sealed under it as the master seals one
+ * at a login: the bench user, a binding to its password hash, a fresh
+ * resumption secret, the default lifetime.
+ */
+static int
+ticket_setup(struct raw *x)
+{
+	struct tes_ticket t = { .version = TES_TICKET_VERSION };
+	uint64_t now = (uint64_t)time(NULL);
+	int r;
+
+	x->tkeys.cur_kid = 1;
+	x->tkeys.cur_created = now;
+	tes_rng_bytes(x->tkeys.cur, sizeof x->tkeys.cur);
+	tes_rsa_keyid(&x->k.pub, t.unit_key);
+	tes_rsa_keyid(&x->k.pub, t.server_key);
+	t.user_len = (uint8_t)(sizeof raw_ticket_user - 1);
+	memcpy(t.user, raw_ticket_user, sizeof raw_ticket_user);
+	tes_ticket_pw_bind(x->pw_default, strlen(x->pw_default), t.pw_bind);
+	tes_rng_bytes(t.res_secret, sizeof t.res_secret);
+	t.issued = now;
+	t.expiry = now + TES_TICKET_LIFETIME;
+	r = tes_ticket_seal(&x->tkeys, &t, x->ticket, &x->ticket_len);
+	TES_WIPE_CTX(&t);
+	return r;
+}
+
 /* A size in bytes as a figure of one run. */
 static void
 size_fig(const char *name, size_t n)
@@ -525,7 +571,7 @@ raw_setup(struct raw *x, const char *keyfile)
 		return -1;
 	br_des_ct_cbcenc_init(&x->dk, enc, sizeof enc);
 	tes_record_dir_init(&x->rec, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, enc, mac);
-	if (tcp_setup(x) != 0 || journal_setup(x) != 0)
+	if (tcp_setup(x) != 0 || journal_setup(x) != 0 || ticket_setup(x) != 0)
 		return -1;
 	return rep_setup(x);
 }
@@ -565,6 +611,7 @@ tes_raw(int argc, char **argv)
 	size_fig("size_journal_report", x.rep.rec_len);
 	size_fig("size_report_canonical", x.rep.canon_len);
 	size_fig("size_receipt_frame", x.rep.rcpt_len);
+	size_fig("size_ticket", x.ticket_len);
 	for (i = 0; i < sizeof prims / sizeof prims[0]; i++) {
 		if (prims[i].op == op_spawn && x.parser == NULL)
 			continue;

@@ -30,10 +30,11 @@ my ($small_d) = $lv[0][1];
 
 my @raw = qw(raw_rsa_oaep_decrypt raw_rsa_sign raw_rsa_verify raw_x25519 raw_x25519_keygen raw_3des_cbc raw_hmac_sha256
 	raw_record_seal raw_record_open_report raw_journal_seal_report raw_report_digest raw_argon2id_default
-	raw_argon2id_256kib raw_spawn_parser raw_mon_roundtrip raw_tcp_exchange raw_journal_append raw_journal_sync);
-need(@raw, map({ "${_}_cpu_us" } @raw), qw(size_report_frame size_journal_report size_report_canonical size_receipt_frame
+	raw_argon2id_256kib raw_ticket_open raw_spawn_parser raw_mon_roundtrip raw_tcp_exchange raw_journal_append raw_journal_sync);
+need(@raw, map({ "${_}_cpu_us" } @raw), qw(size_report_frame size_journal_report size_report_canonical size_receipt_frame size_ticket
 	handshake_argon2_256kib_server_cpu_ms handshake_argon2_default_server_cpu_ms
 	handshake_argon2_default_per_s handshake_argon2_256kib_per_s master_rss_idle0_kib
+	resume_argon2_default_per_s resume_argon2_default_server_cpu_ms
 	report_j0_p50_ms handshake_j0_p50_ms startup_j0_s));
 need("report_s${_}_per_s", "report_s${_}_p50_ms", "report_s${_}_p99_ms") for @sess;
 need("report_j$_->[0]_p50_ms", "handshake_j$_->[0]_p50_ms", "approve_d$_->[1]_p50_ms", "startup_j$_->[0]_s",
@@ -88,6 +89,14 @@ sub hs_parts { my ($k, $cost) = @_;
 		['RSA-2048 PKCS#1 verify of the unit signature', 'raw_rsa_verify'],
 		["Argon2id check ($cost)", "raw_argon2id_$k"],
 		['parser start (spawn, run and reap tes-parser)', 'raw_spawn_parser']); }
+# A resumed handshake (spec/PROTOCOL.md#resumption): no RSA-OAEP private operation and no Argon2id;
+# the child's fresh X25519 exchange, the master's check of the ticket and of the unit's signature
+# over the resume transcript, and the one parser start per connection.
+my $tkt = med('size_ticket') // 0;
+my @rs_parts = (['X25519 key pair', 'raw_x25519_keygen'], ['X25519 shared secret', 'raw_x25519'],
+	['RSA-2048 PKCS#1 verify of the unit signature (resume transcript)', 'raw_rsa_verify'],
+	["ticket open: HMAC-SHA256 check + AES-256-CTR of a $tkt B ticket", 'raw_ticket_open'],
+	['parser start (spawn, run and reap tes-parser)', 'raw_spawn_parser']);
 sub eff {
 	my ($what, $num, $op, $target, @parts) = @_;
 	my ($den, @p) = (0);
@@ -135,13 +144,16 @@ my @eff = (floor(eff("report ($s16 sessions)", "report_s${s16}_server_cpu_ms", '
 		grep { $_ > $s16 } @sess),
 	eff("handshake (Argon2id 256 KiB)", 'handshake_argon2_256kib_server_cpu_ms', '<=', 1.1, hs_parts('256kib', '256 KiB')),
 	eff("handshake (Argon2id default)", 'handshake_argon2_default_server_cpu_ms', 'info', undef,
-	    hs_parts('default', 'default cost')));
+	    hs_parts('default', 'default cost')),
+	{ %{eff("resumed handshake (resume_efficiency)", 'resume_argon2_default_server_cpu_ms', '<=', 1.5, @rs_parts)},
+	  name => 'resume_efficiency' });
 for (grep { $_->{op} ne 'info' } @eff) {
 	push @bad, "efficiency ratio ($_->{what}) not produced" unless defined $_->{ratio};
 }
 
 my @checks = (
-	(map { ["server CPU / unavoidable crypto, $_->{what}", $_->{ratio}, $_->{op}, $_->{target}] } @eff),
+	(map { ["server CPU / unavoidable crypto, $_->{what}", $_->{ratio}, $_->{op}, $_->{target}, $_->{name}] } @eff),
+	['resume_speedup: resumed / full handshakes/s (Argon2id default)', ratio('resume_argon2_default_per_s', 'handshake_argon2_default_per_s'), '>=', 5, 'resume_speedup'],
 	['handshakes/s (Argon2id default) / raw RSA private (OAEP)', ratio('handshake_argon2_default_per_s', 'raw_rsa_oaep_decrypt'), 'info', undef],
 	['handshakes/s (Argon2id 256 KiB, cheap) / raw RSA private', ratio('handshake_argon2_256kib_per_s', 'raw_rsa_oaep_decrypt'), 'info', undef],
 	(map { ["reports/s at $_ sessions / raw RSA verify", ratio("report_s${_}_per_s", 'raw_rsa_verify'), '>=', 0.5] } grep { $_ >= $s16 } @sess),
@@ -173,10 +185,10 @@ print row($_) for @order;
 print "\nRatios against the targets (figures of this run)\n";
 my @res;
 for my $c (@checks) {
-	my ($what, $v, $op, $t) = @$c;
+	my ($what, $v, $op, $t, $name) = @$c;
 	my $verdict = $op eq 'info' ? 'info' : !defined $v ? 'n/a' : ($op eq '>=' ? $v >= $t : $v <= $t) ? 'met' : 'MISSED';
 	printf "  %-58s %10s  target %s %-6s %s\n", $what, fmt($v), $op eq 'info' ? '' : $op, $op eq 'info' ? '-' : $t, $verdict;
-	push @res, { what => $what, value => $v, op => $op, target => $t, verdict => $verdict };
+	push @res, { what => $what, value => $v, op => $op, target => $t, verdict => $verdict, defined $name ? (name => $name) : () };
 }
 print "\nEfficiency: server CPU per operation / CPU of the cryptography it cannot avoid (this run)\n";
 for my $e (@eff) {
