@@ -111,14 +111,14 @@ check "the server still serves" police report --plate AFTER1 --speed 70
 stop_server
 
 # CPU and time budgets.
-start_server "$D" --session-cpu 1 --session-timeout 2 --idle-timeout 5 || exit 1
+start_server "$D" --session-cpu 1 --session-timeout 4 --idle-timeout 5 || exit 1
 test_frame 2
 wait_log "child crashed (signal 24)"
 ok $? "a child over its CPU budget is killed (SIGXCPU)"
 exec 8>&-
 exec 7<>"/dev/tcp/127.0.0.1/$PORT"
 printf '\x54\x01\x01\x00\x00\x61' >&7   # a CLIENT_HELLO header, then its payload one byte at a time:
-for i in $(seq 14); do   # a slow client, never idle, until the deadline ends it
+for i in $(seq 24); do   # a slow client, never idle, until the deadline ends it
 	printf '\x00' >&7 2>/dev/null; sleep 0.5
 	log_has "session lifetime reached" && break
 done
