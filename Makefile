@@ -46,12 +46,12 @@ DEB_PKGS := gcc make libbearssl-dev libargon2-dev libseccomp-dev openssh-client 
             binutils valgrind iproute2 john-data
 
 CORE_SRC    := $(wildcard src/common/*.c src/wire/*.c) \
-               $(filter-out src/crypto/passwd.c src/crypto/ticket.c fuzz/fuzzmode.c,$(wildcard src/crypto/*.c))
+               $(filter-out src/crypto/passwd.c src/crypto/ticketkey.c fuzz/fuzzmode.c,$(wildcard src/crypto/*.c))
 STORE_SRC   := $(wildcard src/store/*.c) src/crypto/passwd.c
-# crypto/ticket.c seals resumption tickets under the ticket key (DATA/ticket.key): the master's
+# crypto/ticketkey.c seals resumption tickets under the ticket key (DATA/ticket.key): the master's
 # alone, never in a parser child's image (the ticket codec, wire/ticket.c, is in CORE_SRC).
 OFFICER_SRC := $(filter-out src/officer/main.c,$(wildcard src/officer/*.c)) $(wildcard src/web/*.c) \
-               src/crypto/ticket.c
+               src/crypto/ticketkey.c
 # What runs only in a parser child (tes-parser): the session engine and its I/O driver, the
 # http child; the master links the rest of OFFICER_SRC. The parser links CORE_OBJ too, with
 # --gc-sections: objects it does not call (RSA keys, file helpers) are left out.
@@ -270,7 +270,7 @@ test-valgrind:
 #                   every figure is produced and the JSON is well formed; run by make test
 BENCH_OBJ := $(call obj,$(wildcard src/bench/*.c))
 
-$(B)/tes-bench: $(BENCH_OBJ) $(call obj,src/officer/spawn.c src/crypto/ticket.c) $(POLICE_OBJ) $(STORE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
+$(B)/tes-bench: $(BENCH_OBJ) $(call obj,src/officer/spawn.c src/crypto/ticketkey.c) $(POLICE_OBJ) $(STORE_OBJ) $(CORE_OBJ) $(SANDBOX_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(TES_LDFLAGS) $(LDFLAGS) -o $@ $^ -lbearssl -largon2
 

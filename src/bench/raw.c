@@ -37,7 +37,7 @@
 #include "crypto/record.h"
 #include "crypto/rng.h"
 #include "crypto/rsa.h"
-#include "crypto/ticket.h"
+#include "crypto/ticketkey.h"
 #include "crypto/x25519.h"
 #include "officer/mon.h"
 #include "officer/spawn.h"
@@ -207,7 +207,7 @@ op_argon2_256kib(struct raw *x)
 static void
 op_ticket_open(struct raw *x)
 {
-	if (tes_ticket_open(&x->tkeys, (uint64_t)time(NULL), x->ticket, x->ticket_len, &x->topen) != 0)
+	if (tes_ticketkey_open(&x->tkeys, (uint64_t)time(NULL), x->ticket, x->ticket_len, &x->topen) != 0)
 		abort();
 }
 
@@ -506,7 +506,7 @@ out:
 }
 
 /*
- * A ticket key set like the one a server makes (tes_ticket_keys_ensure: key
+ * A ticket key set like the one a server makes (tes_ticketkey_ensure: key
  * id 1, no previous key) and a ticket sealed under it as the master seals one
  * at a login: the bench user, a binding to its password hash, a fresh
  * resumption secret, the default lifetime.
@@ -525,11 +525,11 @@ ticket_setup(struct raw *x)
 	tes_rsa_keyid(&x->k.pub, t.server_key);
 	t.user_len = (uint8_t)(sizeof raw_ticket_user - 1);
 	memcpy(t.user, raw_ticket_user, sizeof raw_ticket_user);
-	tes_ticket_pw_bind(x->pw_default, strlen(x->pw_default), t.pw_bind);
+	tes_ticketkey_pw_bind(x->pw_default, strlen(x->pw_default), t.pw_bind);
 	tes_rng_bytes(t.res_secret, sizeof t.res_secret);
 	t.issued = now;
 	t.expiry = now + TES_TICKET_LIFETIME;
-	r = tes_ticket_seal(&x->tkeys, &t, x->ticket, &x->ticket_len);
+	r = tes_ticketkey_seal(&x->tkeys, &t, x->ticket, &x->ticket_len);
 	TES_WIPE_CTX(&t);
 	return r;
 }

@@ -23,9 +23,9 @@ enum tes_resume_verdict {
 };
 
 /*
- * t: the ticket as tes_ticket_open returned it (its time already checked);
+ * t: the ticket as tes_ticketkey_open returned it (its time already checked);
  * server_key: this server's key id; unit_key: the key id of the RESUME_HELLO;
- * bind: the binding of the user's stored hash now (tes_ticket_pw_bind), or
+ * bind: the binding of the user's stored hash now (tes_ticketkey_pw_bind), or
  * NULL when the user is gone or not a police account. Compares in constant time.
  */
 enum tes_resume_verdict

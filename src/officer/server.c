@@ -28,7 +28,7 @@
 #include "crypto/passwd.h"
 #include "crypto/rng.h"
 #include "crypto/rsa.h"
-#include "crypto/ticket.h"
+#include "crypto/ticketkey.h"
 #include "officer/attempts.h"
 #include "officer/children.h"
 #include "officer/control.h"
@@ -233,7 +233,7 @@ verify_resume(struct server *sv, struct slot *s, const struct tes_mon_resume *rs
 	int r, have_bind;
 
 	*why = "ticket does not open";
-	if ((r = tes_ticket_open(&sv->tkeys, (uint64_t)time(NULL), rs->rh.ticket, rs->rh.ticket_len, t)) != 0) {
+	if ((r = tes_ticketkey_open(&sv->tkeys, (uint64_t)time(NULL), rs->rh.ticket, rs->rh.ticket_len, t)) != 0) {
 		if (r == TES_ERR_TIME)
 			*why = "ticket expired";
 		return r;
@@ -405,7 +405,7 @@ user_bind(struct server *sv, const char *user, uint8_t bind[static TES_HASH_LEN]
 	if (role != TES_ROLE_POLICE)
 		r = TES_ERR_AUTH;
 	else
-		tes_ticket_pw_bind(hash, strlen(hash), bind);
+		tes_ticketkey_pw_bind(hash, strlen(hash), bind);
 	tes_wipe(hash, sizeof hash);
 	return r;
 }
@@ -426,7 +426,7 @@ session_fields(struct server *sv, struct slot *s, struct tes_mon_status *st, int
 		return;
 	memset(&t, 0, sizeof t);
 	/*= spec/STORAGE.md#ticket-key MUST-TK2: rotated at most daily, when the current key is a day old */
-	if ((r = tes_ticket_keys_ensure(sv->dfd, now, &sv->tkeys, &rotated)) != 0) {
+	if ((r = tes_ticketkey_ensure(sv->dfd, now, &sv->tkeys, &rotated)) != 0) {
 		tes_log(TES_LOG_ERROR, "ticket key: %s; no resumption ticket issued", tes_err_str(r));
 		return;
 	}
@@ -441,7 +441,7 @@ session_fields(struct server *sv, struct slot *s, struct tes_mon_status *st, int
 	t.issued = now;
 	t.expiry = now + sv->o->ticket_lifetime;
 	/*= spec/PROTOCOL.md#resumption MUST-RS4: the ticket binds unit, user, password, server key and expiry */
-	if (user_bind(sv, s->user, t.pw_bind) != 0 || tes_ticket_seal(&sv->tkeys, &t, st->ticket, &st->ticket_len) != 0) {
+	if (user_bind(sv, s->user, t.pw_bind) != 0 || tes_ticketkey_seal(&sv->tkeys, &t, st->ticket, &st->ticket_len) != 0) {
 		st->ticket_len = 0;
 	} else {
 		st->ticket_lifetime = sv->o->ticket_lifetime;
@@ -1016,7 +1016,7 @@ ticket_keys(struct server *sv, char *err, size_t cap)
 		snprintf(err, cap, "cannot open %s: %s", sv->o->dir, tes_err_str(r));
 		return -1;
 	}
-	if ((r = tes_ticket_keys_ensure(sv->dfd, (uint64_t)time(NULL), &sv->tkeys, &rotated)) != 0) {
+	if ((r = tes_ticketkey_ensure(sv->dfd, (uint64_t)time(NULL), &sv->tkeys, &rotated)) != 0) {
 		snprintf(err, cap, "%s/ticket.key: %s (move it away to start with a new one: units then log in "
 			 "again)", sv->o->dir, tes_err_str(r));
 		return -1;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Resumption tickets: the plaintext and key-file codecs (wire/ticket.h), sealing and
- * opening (crypto/ticket.h) and the ticket key file DATA/ticket.key
+ * opening (crypto/ticketkey.h) and the ticket key file DATA/ticket.key
  * (spec/STORAGE.md#ticket-key MUST-TK1..TK4).
  */
 #define _GNU_SOURCE
@@ -11,7 +11,7 @@
 
 #include "common/cur.h"
 #include "common/err.h"
-#include "crypto/ticket.h"
+#include "crypto/ticketkey.h"
 #include "tap.h"
 #include "util.h"
 #include "wire/ticket.h"
@@ -186,13 +186,13 @@ test_seal_open(void)
 
 	sample(&t);
 	sample_keys(&k, 0x5a);
-	EQ_INT(tes_ticket_seal(&k, &t, s, &n), 0, "seal");
+	EQ_INT(tes_ticketkey_seal(&k, &t, s, &n), 0, "seal");
 	EQ_INT(n, 4 + 16 + 151 + 32, "sealed length kid + nonce + ct + tag");
 	OK(n <= TES_TICKET_MAX, "sealed ticket fits TES_TICKET_MAX");
 	EQ_INT(tes_cur_dec32be(s), 7, "kid in the clear");
-	EQ_INT(tes_ticket_open(&k, NOW, s, n, &u), 0, "open");
+	EQ_INT(tes_ticketkey_open(&k, NOW, s, n, &u), 0, "open");
 	OK(same_ticket(&t, &u), "seal/open round trip");
-	EQ_INT(tes_ticket_seal(&k, &t, s2, &n2), 0, "seal again");
+	EQ_INT(tes_ticketkey_seal(&k, &t, s2, &n2), 0, "seal again");
 	OK(n2 == n && memcmp(s, s2, n) != 0, "a fresh nonce each time");
 	OK(memmem(s, n, "alice", 5) == NULL, "the user is not in the clear");
 
@@ -201,7 +201,7 @@ test_seal_open(void)
 	for (i = 0; i < (size_t)n * 8; i++) {
 		memcpy(c, s, n);
 		c[i / 8] ^= (uint8_t)(1u << (i % 8));
-		if (tes_ticket_open(&k, NOW, c, n, &u) != TES_ERR_MAC)
+		if (tes_ticketkey_open(&k, NOW, c, n, &u) != TES_ERR_MAC)
 			all = 0;
 	}
 	OK(all, "every flipped bit is refused (TES_ERR_MAC)");
@@ -210,20 +210,20 @@ test_seal_open(void)
 	/* truncated, unknown kid, another key file */
 	all = 1;
 	for (i = 0; i < n; i++)
-		if (tes_ticket_open(&k, NOW, s, i, &u) != TES_ERR_MAC)
+		if (tes_ticketkey_open(&k, NOW, s, i, &u) != TES_ERR_MAC)
 			all = 0;
 	OK(all, "every truncation is refused");
 	memcpy(c, s, n);
 	tes_cur_enc32be(c, 8);
-	EQ_INT(tes_ticket_open(&k, NOW, c, n, &u), TES_ERR_MAC, "unknown kid refused");
+	EQ_INT(tes_ticketkey_open(&k, NOW, c, n, &u), TES_ERR_MAC, "unknown kid refused");
 	sample_keys(&other, 0x5b);
-	EQ_INT(tes_ticket_open(&other, NOW, s, n, &u), TES_ERR_MAC, "sealed under another key file: refused");
+	EQ_INT(tes_ticketkey_open(&other, NOW, s, n, &u), TES_ERR_MAC, "sealed under another key file: refused");
 
 	/* time */
-	EQ_INT(tes_ticket_open(&k, NOW - 1, s, n, &u), TES_ERR_TIME, "not yet valid (now < issued)");
-	EQ_INT(tes_ticket_open(&k, NOW + TES_TICKET_LIFETIME, s, n, &u), TES_ERR_TIME,
+	EQ_INT(tes_ticketkey_open(&k, NOW - 1, s, n, &u), TES_ERR_TIME, "not yet valid (now < issued)");
+	EQ_INT(tes_ticketkey_open(&k, NOW + TES_TICKET_LIFETIME, s, n, &u), TES_ERR_TIME,
 	       "expired (now == expiry)");
-	EQ_INT(tes_ticket_open(&k, NOW + TES_TICKET_LIFETIME - 1, s, n, &u), 0,
+	EQ_INT(tes_ticketkey_open(&k, NOW + TES_TICKET_LIFETIME - 1, s, n, &u), 0,
 	       "valid until the last second");
 
 	/*= spec/STORAGE.md#ticket-key MUST-TK4: the previous key until cur_created + 12 h */
@@ -234,24 +234,24 @@ test_seal_open(void)
 	other.cur_kid = k.cur_kid + 1;
 	other.cur_created = NOW + 600;
 	memset(other.cur, 0x77, sizeof other.cur);
-	EQ_INT(tes_ticket_open(&other, NOW + 700, s, n, &u), 0, "previous key accepted after a rotation");
-	EQ_INT(tes_ticket_open(&other, other.cur_created + TES_TICKET_LIFETIME - 1, s, n, &u), TES_ERR_TIME,
+	EQ_INT(tes_ticketkey_open(&other, NOW + 700, s, n, &u), 0, "previous key accepted after a rotation");
+	EQ_INT(tes_ticketkey_open(&other, other.cur_created + TES_TICKET_LIFETIME - 1, s, n, &u), TES_ERR_TIME,
 	       "previous key still tried until cur_created + 12 h (the ticket itself expired)");
 	t.issued = NOW + 600;
 	t.expiry = t.issued + TES_TICKET_LIFETIME;
-	EQ_INT(tes_ticket_seal(&k, &t, s2, &n2), 0, "seal a later ticket under the old key");
-	EQ_INT(tes_ticket_open(&other, other.cur_created + TES_TICKET_LIFETIME - 1, s2, n2, &u), 0,
+	EQ_INT(tes_ticketkey_seal(&k, &t, s2, &n2), 0, "seal a later ticket under the old key");
+	EQ_INT(tes_ticketkey_open(&other, other.cur_created + TES_TICKET_LIFETIME - 1, s2, n2, &u), 0,
 	       "previous key accepted 1 s before cur_created + 12 h");
-	EQ_INT(tes_ticket_open(&other, other.cur_created + TES_TICKET_LIFETIME, s2, n2, &u), TES_ERR_MAC,
+	EQ_INT(tes_ticketkey_open(&other, other.cur_created + TES_TICKET_LIFETIME, s2, n2, &u), TES_ERR_MAC,
 	       "previous key refused from cur_created + 12 h");
-	EQ_INT(tes_ticket_seal(&other, &t, s2, &n2), 0, "seal under the new current key");
+	EQ_INT(tes_ticketkey_seal(&other, &t, s2, &n2), 0, "seal under the new current key");
 	EQ_INT(tes_cur_dec32be(s2), 8, "under the new kid");
-	EQ_INT(tes_ticket_open(&other, NOW + 700, s2, n2, &u), 0, "current key opens it");
+	EQ_INT(tes_ticketkey_open(&other, NOW + 700, s2, n2, &u), 0, "current key opens it");
 
 	/* seal refuses what does not encode */
 	sample(&t);
 	t.version = 2;
-	EQ_INT(tes_ticket_seal(&k, &t, s2, &n2), TES_ERR_ARG, "seal refuses an invalid ticket");
+	EQ_INT(tes_ticketkey_seal(&k, &t, s2, &n2), TES_ERR_ARG, "seal refuses an invalid ticket");
 }
 
 static void
@@ -261,9 +261,9 @@ test_pw_bind(void)
 	static const char h2[] = "$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHU$aGFzaGhhc2hoYXNo";
 	uint8_t a[TES_HASH_LEN], b[TES_HASH_LEN], c[TES_HASH_LEN];
 
-	tes_ticket_pw_bind(h1, sizeof h1 - 1, a);
-	tes_ticket_pw_bind(h2, sizeof h2 - 1, b);
-	tes_ticket_pw_bind(h1, sizeof h1 - 1, c);
+	tes_ticketkey_pw_bind(h1, sizeof h1 - 1, a);
+	tes_ticketkey_pw_bind(h2, sizeof h2 - 1, b);
+	tes_ticketkey_pw_bind(h1, sizeof h1 - 1, c);
 	OK(memcmp(a, b, sizeof a) != 0, "pw_bind differs for different stored hashes");
 	EQ_MEM(a, c, sizeof a, "pw_bind is a function of the stored hash");
 }
@@ -280,29 +280,29 @@ test_key_file(void)
 	OK(dfd >= 0, "open the scratch directory");
 
 	/*= spec/STORAGE.md#ticket-key MUST-TK2, MUST-TK3 */
-	EQ_INT(tes_ticket_keys_load(dfd, &k), TES_ERR_NOTFOUND, "load: absent");
-	EQ_INT(tes_ticket_keys_ensure(dfd, NOW, &k, &rotated), 0, "ensure creates it");
+	EQ_INT(tes_ticketkey_load(dfd, &k), TES_ERR_NOTFOUND, "load: absent");
+	EQ_INT(tes_ticketkey_ensure(dfd, NOW, &k, &rotated), 0, "ensure creates it");
 	EQ_INT(rotated, 0, "creation is no rotation");
 	OK(k.cur_kid == 1 && k.cur_created == NOW && k.prev_kid == 0 && k.prev_created == 0,
 	   "kid 1, created now, no prev");
 	EQ_INT(util_mode(util_scratch(), "ticket.key"), 0600, "ticket.key is 0600");
 	EQ_INT(util_size(util_scratch(), "ticket.key"), 96, "ticket.key is 96 bytes");
-	EQ_INT(tes_ticket_keys_load(dfd, &l), 0, "load");
+	EQ_INT(tes_ticketkey_load(dfd, &l), 0, "load");
 	OK(same_keys(&k, &l), "load gives what ensure made");
 	first = k;
 
-	EQ_INT(tes_ticket_keys_ensure(dfd, NOW + TES_TICKET_ROTATE - 1, &k, &rotated), 0,
+	EQ_INT(tes_ticketkey_ensure(dfd, NOW + TES_TICKETKEY_ROTATE - 1, &k, &rotated), 0,
 	       "ensure before 24 h");
 	EQ_INT(rotated, 0, "no rotation before 24 h");
 	OK(same_keys(&k, &first), "the same keys before 24 h");
 
-	EQ_INT(tes_ticket_keys_ensure(dfd, NOW + TES_TICKET_ROTATE, &k, &rotated), 0, "ensure at 24 h");
+	EQ_INT(tes_ticketkey_ensure(dfd, NOW + TES_TICKETKEY_ROTATE, &k, &rotated), 0, "ensure at 24 h");
 	EQ_INT(rotated, 1, "rotated at 24 h");
-	OK(k.cur_kid == 2 && k.cur_created == NOW + TES_TICKET_ROTATE, "kid 2, created now");
+	OK(k.cur_kid == 2 && k.cur_created == NOW + TES_TICKETKEY_ROTATE, "kid 2, created now");
 	OK(k.prev_kid == 1 && k.prev_created == NOW && memcmp(k.prev, first.cur, sizeof k.prev) == 0,
 	   "prev = old cur");
 	OK(memcmp(k.cur, first.cur, sizeof k.cur) != 0, "a fresh current key");
-	EQ_INT(tes_ticket_keys_load(dfd, &l), 0, "load after the rotation");
+	EQ_INT(tes_ticketkey_load(dfd, &l), 0, "load after the rotation");
 	OK(same_keys(&k, &l), "the rotation is on disk");
 	EQ_INT(util_mode(util_scratch(), "ticket.key"), 0600, "still 0600");
 	OK(util_size(util_scratch(), "ticket.key.tmp") < 0, "no temporary file left");
@@ -310,19 +310,19 @@ test_key_file(void)
 	/* a corrupt file is refused and never replaced */
 	memset(junk, 0x41, sizeof junk);
 	OK(util_file_write(util_scratch_path("ticket.key"), junk, sizeof junk, 0600) == 0, "write junk");
-	EQ_INT(tes_ticket_keys_load(dfd, &l), TES_ERR_CORRUPT, "load: corrupt");
-	EQ_INT(tes_ticket_keys_ensure(dfd, NOW, &l, &rotated), TES_ERR_CORRUPT, "ensure: corrupt");
+	EQ_INT(tes_ticketkey_load(dfd, &l), TES_ERR_CORRUPT, "load: corrupt");
+	EQ_INT(tes_ticketkey_ensure(dfd, NOW, &l, &rotated), TES_ERR_CORRUPT, "ensure: corrupt");
 	EQ_INT(util_size(util_scratch(), "ticket.key"), 96, "the corrupt file stays");
 	OK(util_file_write(util_scratch_path("ticket.key"), junk, 40, 0600) == 0, "write a short file");
-	EQ_INT(tes_ticket_keys_ensure(dfd, NOW, &l, &rotated), TES_ERR_CORRUPT, "ensure: short file corrupt");
+	EQ_INT(tes_ticketkey_ensure(dfd, NOW, &l, &rotated), TES_ERR_CORRUPT, "ensure: short file corrupt");
 	OK(util_file_write(util_scratch_path("ticket.key"), junk, sizeof junk, 0600) == 0, "write junk");
 	OK(util_file_write(util_scratch_path("ticket.key"), "", 0, 0600) == 0, "an empty file");
-	EQ_INT(tes_ticket_keys_ensure(dfd, NOW, &l, &rotated), TES_ERR_CORRUPT, "ensure: empty file corrupt");
+	EQ_INT(tes_ticketkey_ensure(dfd, NOW, &l, &rotated), TES_ERR_CORRUPT, "ensure: empty file corrupt");
 
 	/* a readable key file is refused */
 	tes_ticket_keys_encode(&k, junk, sizeof junk, &(size_t){ 0 });
 	OK(util_file_write(util_scratch_path("ticket.key"), junk, sizeof junk, 0644) == 0, "a 0644 key file");
-	EQ_INT(tes_ticket_keys_load(dfd, &l), TES_ERR_KEY, "load: others may read it");
+	EQ_INT(tes_ticketkey_load(dfd, &l), TES_ERR_KEY, "load: others may read it");
 
 	close(dfd);
 	util_scratch_remove();

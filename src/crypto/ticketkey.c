@@ -11,7 +11,7 @@
 #include "crypto/hkdf.h"
 #include "crypto/hmac.h"
 #include "crypto/rng.h"
-#include "crypto/ticket.h"
+#include "crypto/ticketkey.h"
 
 #define NAME_TICKET_KEY     "ticket.key"
 #define NAME_TICKET_KEY_TMP "ticket.key.tmp"
@@ -62,7 +62,7 @@ ctr(const uint8_t enc[static 32], const uint8_t nonce[static NONCE_LEN], uint8_t
 
 /* see ticket.h */
 int
-tes_ticket_seal(const struct tes_ticket_keys *k, const struct tes_ticket *t,
+tes_ticketkey_seal(const struct tes_ticket_keys *k, const struct tes_ticket *t,
 		uint8_t out[static TES_TICKET_MAX], uint16_t *len)
 {
 	struct keys ks;
@@ -97,7 +97,7 @@ key_of(const struct tes_ticket_keys *k, uint32_t kid, uint64_t now)
 
 /* see ticket.h */
 int
-tes_ticket_open(const struct tes_ticket_keys *k, uint64_t now, const uint8_t *p, size_t n,
+tes_ticketkey_open(const struct tes_ticket_keys *k, uint64_t now, const uint8_t *p, size_t n,
 		struct tes_ticket *t)
 {
 	uint8_t tag[TAG_LEN], plain[TES_TICKET_MAX];
@@ -138,7 +138,7 @@ out:
 
 /* see ticket.h */
 void
-tes_ticket_pw_bind(const char *stored, size_t n, uint8_t out[static TES_HASH_LEN])
+tes_ticketkey_pw_bind(const char *stored, size_t n, uint8_t out[static TES_HASH_LEN])
 {
 	br_sha256_context c;
 
@@ -151,7 +151,7 @@ tes_ticket_pw_bind(const char *stored, size_t n, uint8_t out[static TES_HASH_LEN
 
 /* see ticket.h */
 int
-tes_ticket_keys_load(int dfd, struct tes_ticket_keys *k)
+tes_ticketkey_load(int dfd, struct tes_ticket_keys *k)
 {
 	uint8_t buf[TES_TICKET_KEYS_LEN + 1]; /* one more: a longer file is caught */
 	size_t len = 0;
@@ -187,20 +187,20 @@ keys_store(int dfd, const struct tes_ticket_keys *k)
 
 /* see ticket.h */
 int
-tes_ticket_keys_ensure(int dfd, uint64_t now, struct tes_ticket_keys *k, int *rotated)
+tes_ticketkey_ensure(int dfd, uint64_t now, struct tes_ticket_keys *k, int *rotated)
 {
 	struct tes_ticket_keys nk;
 	int r;
 
 	*rotated = 0;
-	r = tes_ticket_keys_load(dfd, k);
+	r = tes_ticketkey_load(dfd, k);
 	if (r != 0 && r != TES_ERR_NOTFOUND)
 		return r; /* a file that does not decode is never replaced */
 	memset(&nk, 0, sizeof nk);
 	if (r == TES_ERR_NOTFOUND) {
 		/*= spec/STORAGE.md#ticket-key MUST-TK3 */
 		nk.cur_kid = 1;
-	} else if (now >= k->cur_created && now - k->cur_created >= TES_TICKET_ROTATE) {
+	} else if (now >= k->cur_created && now - k->cur_created >= TES_TICKETKEY_ROTATE) {
 		/*= spec/STORAGE.md#ticket-key MUST-TK3 */
 		nk.prev_kid = k->cur_kid;
 		nk.prev_created = k->cur_created;

@@ -9,8 +9,8 @@
  *   prk    = HKDF-Extract(salt = "TES1 ticket", ikm = ticket key)
  *   enc    = HKDF-Expand(prk, "enc", 32), mac = HKDF-Expand(prk, "mac", 32)
  */
-#ifndef TES_CRYPTO_TICKET_H
-#define TES_CRYPTO_TICKET_H
+#ifndef TES_CRYPTO_TICKETKEY_H
+#define TES_CRYPTO_TICKETKEY_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -20,7 +20,7 @@
 
 /* Seal t under k's current key with a fresh nonce: out[0 .. *len-1], *len <= TES_TICKET_MAX. */
 int
-tes_ticket_seal(const struct tes_ticket_keys *k, const struct tes_ticket *t, uint8_t out[static TES_TICKET_MAX],
+tes_ticketkey_seal(const struct tes_ticket_keys *k, const struct tes_ticket *t, uint8_t out[static TES_TICKET_MAX],
 		uint16_t *len);
 
 /*
@@ -31,24 +31,24 @@ tes_ticket_seal(const struct tes_ticket_keys *k, const struct tes_ticket *t, uin
  * TES_ERR_FORMAT (does not decode) or TES_ERR_TIME (not valid at now).
  */
 int
-tes_ticket_open(const struct tes_ticket_keys *k, uint64_t now, const uint8_t *p, size_t n, struct tes_ticket *t);
+tes_ticketkey_open(const struct tes_ticket_keys *k, uint64_t now, const uint8_t *p, size_t n, struct tes_ticket *t);
 
 /* pw_bind = SHA-256("TES1 ticket pw" || stored), stored = the user's stored password hash string. */
 void
-tes_ticket_pw_bind(const char *stored, size_t n, uint8_t out[static TES_HASH_LEN]);
+tes_ticketkey_pw_bind(const char *stored, size_t n, uint8_t out[static TES_HASH_LEN]);
 
 /*
  * The ticket key file DATA/ticket.key (dfd = the data directory, 0600).
  * load: TES_ERR_NOTFOUND when absent, TES_ERR_CORRUPT when it does not decode.
  * ensure: load it, create it when absent, and rotate it when the current key
- * is TES_TICKET_ROTATE seconds old or more (prev := cur, a fresh cur, kid + 1),
+ * is TES_TICKETKEY_ROTATE seconds old or more (prev := cur, a fresh cur, kid + 1),
  * written atomically; *rotated says whether it did.
  */
-enum { TES_TICKET_ROTATE = 86400 };
+enum { TES_TICKETKEY_ROTATE = 86400 };
 
 int
-tes_ticket_keys_load(int dfd, struct tes_ticket_keys *k);
+tes_ticketkey_load(int dfd, struct tes_ticket_keys *k);
 int
-tes_ticket_keys_ensure(int dfd, uint64_t now, struct tes_ticket_keys *k, int *rotated);
+tes_ticketkey_ensure(int dfd, uint64_t now, struct tes_ticket_keys *k, int *rotated);
 
 #endif
