@@ -10,6 +10,9 @@
  *   flags bit 2  the server allows single DES (--allow-des)
  *   flags bit 3  the master answers request number (flags >> 4) & 3 (0 is the
  *                first) with a wrong type
+ *   bit 3 clear: bits 4..5 lower the key bounds of INIT (spec/PROTOCOL.md#rekey),
+ *                so that a short stream reaches them: 1 at most 6 records,
+ *                2 at most 4096 bytes (the least --rekey-bytes), 3 one record
  *   flags bit 6  the master's receipt names another report
  *
  * A wrong answer from the master must end the session. Bytes that are not
@@ -46,6 +49,21 @@ hs_init_params(struct tes_mon_init *init, uint8_t flags)
 	init->idle_timeout = 30;
 	init->rekey_records = TES_REKEY_RECORDS;
 	init->rekey_bytes = TES_REKEY_BYTES;
+	if (!(flags & 8)) {
+		switch ((flags >> 4) & 3) {
+		case 1:
+			init->rekey_records = 6;
+			break;
+		case 2:
+			init->rekey_bytes = 4096;
+			break;
+		case 3:
+			init->rekey_records = 1;
+			break;
+		default:
+			break;
+		}
+	}
 }
 
 /* The master's answer to request number *k, as the input's flags decide; 1 if it is a wrong one. */
@@ -180,6 +198,8 @@ hs_server_run(struct tes_engine *e, uint8_t flags, const uint8_t *p, size_t n,
 		fuzz_check(tes_engine_alert(e) == TES_ALERT_PROTOCOL || tes_engine_alert(e) == TES_ALERT_AUTH ||
 				   tes_engine_alert(e) == TES_ALERT_REKEY,
 			   "generic alert");
+		fuzz_check((r == TES_ERR_REKEY) == (tes_engine_alert(e) == TES_ALERT_REKEY),
+			   "a key bound, and only a key bound, ends the session with ALERT REKEY");
 	}
 	tes_engine_wipe(e);
 	return r;
