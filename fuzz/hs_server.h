@@ -7,6 +7,8 @@
  *
  *   flags bit 0  the master refuses the unit (HANDSHAKE_ANS status 1)
  *   flags bit 1  the master refuses the login
+ *   bits 0 and 1 the master accepts the unit and answers the login with
+ *                status 2 (try again)
  *   flags bit 2  the server allows single DES (--allow-des)
  *   flags bit 3  the master answers request number (flags >> 4) & 3 (0 is the
  *                first) with a wrong type
@@ -76,13 +78,13 @@ hs_master(const struct tes_mon_msg *req, struct tes_mon_msg *ans, uint8_t flags,
 	switch (req->type) {
 	case TES_MON_HANDSHAKE:
 		ans->type = TES_MON_HANDSHAKE_ANS;
-		ans->u.st.status = flags & 1;
+		ans->u.st.status = (flags & 3) == 1;
 		memcpy(ans->u.st.pms, hs_pms, TES_PMS_LEN);
 		break;
 	case TES_MON_RESUME:
 		/* a resumed handshake: the same verdict bit as HANDSHAKE, the same secret as its key */
 		ans->type = TES_MON_HANDSHAKE_ANS;
-		ans->u.st.status = flags & 1;
+		ans->u.st.status = (flags & 3) == 1;
 		if (ans->u.st.status == 0) {
 			memcpy(ans->u.st.pms, hs_pms, TES_PMS_LEN);
 			ans->u.st.lifetime = 600;
@@ -90,7 +92,7 @@ hs_master(const struct tes_mon_msg *req, struct tes_mon_msg *ans, uint8_t flags,
 		break;
 	case TES_MON_LOGIN:
 		ans->type = TES_MON_LOGIN_ANS;
-		ans->u.st.status = (flags >> 1) & 1;
+		ans->u.st.status = (flags & 3) == 3 ? 2 : (flags >> 1) & 1;
 		if (ans->u.st.status == 0) { /* accepted: a ticket, as the master gives one */
 			ans->u.st.lifetime = 3600;
 			ans->u.st.ticket_lifetime = 600;
