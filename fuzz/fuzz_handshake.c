@@ -561,8 +561,8 @@ ticket_refused(struct client_run *x, const uint8_t unit_key[static TES_KEYID_LEN
 {
 	static const uint8_t big[TES_TICKET_MAX + 1];
 
-	fuzz_check(tes_client_engine_init_resume(&x->e, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, unit_key, big, len,
-						 ticket.res_secret, &x->out) == TES_ERR_ARG &&
+	fuzz_check(tes_client_engine_init_resume(&x->e, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, unit_key, big,
+						 len, ticket.res_secret, &x->out) == TES_ERR_ARG &&
 			   x->out.frame_len == 0 && x->e.state == TES_CLIENT_ENG_FAILED,
 		   "a ticket of no length, or above the limit, is refused");
 }

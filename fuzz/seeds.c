@@ -86,7 +86,9 @@ sample_report(struct tes_report *r)
 static struct tes_record_dir seed_tx;
 
 /* CLIENT_HELLO payload bytes (the first of RESUME_HELLO): suite, random, X25519 key, unit key id */
-enum { CH_PAYLOAD = 1 + TES_RANDOM_LEN + TES_X25519_LEN + TES_KEYID_LEN };
+enum {
+	CH_PAYLOAD = 1 + TES_RANDOM_LEN + TES_X25519_LEN + TES_KEYID_LEN
+};
 
 /*
  * The client side of a handshake against the engine's deterministic keys,
@@ -283,7 +285,10 @@ later_seeds(const char *target, const char *prefix)
 	static struct tes_resume_hello rh;
 	struct tes_unit_auth ua;
 	uint8_t plain[TES_RECORD_MAX_PLAIN], bye = TES_INNER_BYE;
-	struct tes_login l = { .user_len = 8, .user = "officer1", .pw_len = 13, .pw = "correct horse",
+	struct tes_login l = { .user_len = 8,
+			       .user = "officer1",
+			       .pw_len = 13,
+			       .pw = "correct horse",
 			       .features = TES_LOGIN_FEAT_SESSION };
 	struct tes_report rep;
 	size_t n = 0;
@@ -308,15 +313,16 @@ later_seeds(const char *target, const char *prefix)
 	client_hs(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0, 1);
 	buf[1 + TES_FRAME_HDR_LEN + CH_PAYLOAD + 1]++;
 	emit_checked(target, prefix, "resume-hello-ticket-length",
-		     tes_msg_resume_hello_decode(buf + 1 + TES_FRAME_HDR_LEN, CH_PAYLOAD + 2 + 40,
-						 &rh));
+		     tes_msg_resume_hello_decode(buf + 1 + TES_FRAME_HDR_LEN, CH_PAYLOAD + 2 + 40, &rh));
 	/* a UNIT_AUTH one byte short */
 	client_hs(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0, 1);
 	len = 1 + TES_FRAME_HDR_LEN + CH_PAYLOAD + 2 + 40;
 	memset(ua.sig, 0x66, sizeof ua.sig);
-	fuzz_check(tes_frame_encode(f, sizeof f, TES_FRAME_UNIT_AUTH, ua.sig, TES_RSA_LEN - 1, &n) == 0, "UA");
+	fuzz_check(tes_frame_encode(f, sizeof f, TES_FRAME_UNIT_AUTH, ua.sig, TES_RSA_LEN - 1, &n) == 0,
+		   "UA");
 	put(f, n);
-	emit_checked(target, prefix, "unit-auth-short", tes_msg_unit_auth_decode(ua.sig, TES_RSA_LEN - 1, &ua));
+	emit_checked(target, prefix, "unit-auth-short",
+		     tes_msg_unit_auth_decode(ua.sig, TES_RSA_LEN - 1, &ua));
 	/* a KEY_EXCHANGE where UNIT_AUTH is due */
 	client_hs(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0, 1);
 	buf[1 + TES_FRAME_HDR_LEN + CH_PAYLOAD + 2 + 40 + 2] = TES_FRAME_KEY_EXCHANGE;
@@ -341,7 +347,8 @@ later_seeds(const char *target, const char *prefix)
 	client_handshake(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0);
 	put_login();
 	put_record(hb_body, sizeof hb_body);
-	emit_checked(target, prefix, "heartbeat-with-body", tes_msg_heartbeat_decode(hb_body, sizeof hb_body));
+	emit_checked(target, prefix, "heartbeat-with-body",
+		     tes_msg_heartbeat_decode(hb_body, sizeof hb_body));
 	/* a features byte of no defined value */
 	fuzz_check(tes_msg_login_encode(&l, plain, sizeof plain, &n) == 0, "login record");
 	plain[n - 1] = 2;
