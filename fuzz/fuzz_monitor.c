@@ -10,8 +10,9 @@
  *   else:     each message is 1024 bytes, short ones zero-padded
  *
  * Each message goes through tes_mon_decode, then through tes_mon_permit in
- * the master state a spec-level model keeps (HANDSHAKE once, then LOGIN,
- * then REPORT; LOG any time). Properties: only exactly 1024-byte messages
+ * the master state a spec-level model keeps (HANDSHAKE or RESUME once, then
+ * LOGIN, then REPORT and HEARTBEAT; a resumption goes straight to REPORT and
+ * HEARTBEAT; LOG any time). Properties: only exactly 1024-byte messages
  * decode, a decoded message re-encodes to the very same bytes (zero
  * padding, one encoding), and tes_mon_permit agrees with the model
  * (MUST-M1..M4). With mode bit 7 the rest of the input also fills a
@@ -36,6 +37,10 @@ model_permit(uint8_t state, uint8_t type, uint32_t used)
 		return (state & TES_MS_USER) != 0;
 	case TES_MON_LOG:
 		return (state & (TES_MS_HANDSHAKE | TES_MS_UNIT | TES_MS_USER)) != 0;
+	case TES_MON_RESUME:
+		return (state & TES_MS_HANDSHAKE) != 0 && (used & (1u << TES_MON_RESUME)) == 0;
+	case TES_MON_HEARTBEAT:
+		return (state & TES_MS_USER) != 0;
 	default:
 		return 0;
 	}
@@ -64,6 +69,8 @@ one(const uint8_t *p, size_t n, uint8_t *state, uint32_t *used, uint8_t verdict)
 	/* the master's answer, chosen by the input: success moves the state on */
 	if (m.type == TES_MON_HANDSHAKE && (verdict & 1) == 0)
 		*state = TES_MS_UNIT;
+	else if (m.type == TES_MON_RESUME && (verdict & 1) == 0)
+		*state = TES_MS_USER;
 	else if (m.type == TES_MON_LOGIN && (verdict & 2) == 0)
 		*state = TES_MS_USER;
 }
