@@ -14,24 +14,45 @@
  *   flags bit 7 set:   stream = bytes from a server to the police client,
  *                      which runs handshake, login, reports and BYE:
  *     bit 0            the DES suite
- *     bit 1            the pin refuses the server key
+ *     bit 1            the pin refuses the server key (bits 3..6 clear in
+ *                      engine mode: see below)
  *     bit 2 clear      the client engine itself, fed the stream's frames as
  *                      the driver reads them (no socket); bits 3..5 add
  *                      0..7 reports to the two of a session (a batch), bit 6
  *                      first tries a login with a name above the limit
+ *       bit 1 set and bits 3..6 not all clear: the session of two reports
+ *                      with the protocol's later additions, the pin accepts
+ *                      unless bit 3 and bit 4 are both set:
+ *         bit 3        a resumed handshake with a ticket (init_resume:
+ *                      RESUME_HELLO, SERVER_HELLO, pin, UNIT_AUTH + FINISHED,
+ *                      FINISHED, SESSION, event RESUMED), no login
+ *         bit 4        without bit 3: the LOGIN asks for SESSION (features 1),
+ *                      which comes after LOGIN_RESULT; with bit 3: the pin
+ *                      refuses the server key of the resumed handshake
+ *         bit 5        a HEARTBEAT (and its answer) before each report
+ *         bit 6        after the last receipt, one more frame is read while
+ *                      nothing is due: only an ALERT (a rekey) may come
  *     bit 2 set        the driver over TCP on the loopback: tes_client_connect,
  *                      to the harness's listener, with the address case of
  *                      bits 3..6 (an address list with failing entries,
  *                      HOST:PORT strings that resolve without DNS or are
- *                      refused), then the session through tes_client_*
+ *                      refused), then the session through tes_client_*;
+ *                      cases 11 and 12 connect to the listener and run a
+ *                      resumed session (tes_client_resume) and a login that
+ *                      asks for SESSION, with tes_client_heartbeat before each
+ *                      report and tes_client_read_alert at the end
  *
  * Properties of the client: the pin is asked once, and when it refuses the
  * client has sent its hello and nothing else (spec/PROTOCOL.md MUST-H3);
  * everything the client sends is whole frames in the order CLIENT_HELLO,
- * KEY_EXCHANGE, FINISHED, RECORD..., with records only after a completed
- * handshake; a receipt names its report; an ALERT is reported with a code;
- * a failed engine stays failed and sends nothing more; connecting fails or
- * succeeds as the address case says.
+ * KEY_EXCHANGE, FINISHED, RECORD... (RESUME_HELLO, UNIT_AUTH, FINISHED,
+ * RECORD... when resumed), with records only after a completed handshake,
+ * one per request the engine accepted; a resumed handshake ends in event
+ * RESUMED with SESSION, a full one in ESTABLISHED; an accepted login carries
+ * SESSION exactly when it asked for it; a HEARTBEAT event answers a
+ * heartbeat; a receipt names its report; an ALERT is reported with its code
+ * (1..4); a failed engine stays failed and sends nothing more; connecting
+ * fails or succeeds as the address case says.
  */
 #define _GNU_SOURCE
 #include <netdb.h>
@@ -159,7 +180,8 @@ net_init(void)
 /*
  * Address case k: c->ai or the HOST:PORT string to connect to; returns the
  * result tes_client_connect must give. Hosts are numeric, so nothing goes to
- * DNS, and ports are the harness's own.
+ * DNS, and ports are the harness's own. Cases 11 and 12 (session variants)
+ * connect as case 0; 13..15 are 2..4.
  */
 static int
 address_case(unsigned k, struct tes_client *c, char *hp, size_t cap)
@@ -169,7 +191,7 @@ address_case(unsigned k, struct tes_client *c, char *hp, size_t cap)
 	c->ai = NULL;
 	snprintf(hp, cap, "fixed address list");
 	ai_listen.ai_next = ai_refused.ai_next = ai_badfam.ai_next = ai_badaddr.ai_next = NULL;
-	switch (k % CASES) {
+	switch (k == 11 || k == 12 ? 0 : k % CASES) {
 	case 0:
 		c->ai = &ai_listen;
 		return 0;
@@ -222,61 +244,95 @@ read_sent(int fd)
 }
 
 /*
- * Whole frames, CLIENT_HELLO, KEY_EXCHANGE, FINISHED, then records, and
- * records only when the handshake completed; only the hello when the pin
- * refused the server key.
+ * Whole frames, CLIENT_HELLO, KEY_EXCHANGE, FINISHED (RESUME_HELLO,
+ * UNIT_AUTH, FINISHED when resumed), then records, and records only when
+ * the handshake completed; only the hello when the pin refused the server
+ * key; records, when it is not negative, RECORD frames in all.
  */
 static void
-check_sent(int handshake_ok, int pin_refused)
+check_sent(int handshake_ok, int pin_refused, int resumed, long records)
 {
-	static const uint8_t order[] = { TES_FRAME_CLIENT_HELLO, TES_FRAME_KEY_EXCHANGE, TES_FRAME_FINISHED };
+	static const uint8_t full[] = { TES_FRAME_CLIENT_HELLO, TES_FRAME_KEY_EXCHANGE, TES_FRAME_FINISHED },
+			     res[] = { TES_FRAME_RESUME_HELLO, TES_FRAME_UNIT_AUTH, TES_FRAME_FINISHED };
+	const uint8_t *order = resumed ? res : full;
 	struct tes_frame_hdr h;
 	const uint8_t *p;
 	size_t off = 0, used, i = 0;
+	long recs = 0;
 
 	fuzz_check(sent_n < sizeof sent, "client output fits the harness buffer");
 	for (i = 0; off < sent_n; i++, off += used) {
 		fuzz_check(tes_frame_decode(sent + off, sent_n - off, &h, &p, &used) == 0,
 			   "client sends whole frames");
-		if (i < sizeof order)
+		if (i < sizeof full) {
 			fuzz_check(h.type == order[i], "client handshake frames in order");
-		else
+		} else {
 			fuzz_check(h.type == TES_FRAME_RECORD && handshake_ok,
 				   "records only after the handshake");
+			recs++;
+		}
 	}
 	fuzz_check(i >= 1, "client sends its hello");
 	if (pin_refused)
 		fuzz_check(i == 1, "nothing but the hello to a server key the pin refuses");
+	if (records >= 0)
+		fuzz_check(recs == records, "one record per request the client engine took");
 }
 
-/* Handshake, login, reports through the driver; peer is the server end. 1 if the handshake completed. */
+/* The ticket of a resumed session over TCP, as the harness's master gives one. */
+static struct tes_client_ticket ticket;
+
+static void
+ticket_init(void)
+{
+	ticket.len = 40;
+	memset(ticket.ticket, 0x7e, ticket.len);
+	memset(ticket.res_secret, 0x3c, sizeof ticket.res_secret);
+}
+
+/*
+ * Handshake (or resumption), login, reports through the driver; peer is the
+ * server end. variant: 0, or address case 11 (resumed) or 12 (SESSION asked),
+ * both with heartbeats and a last read while nothing is due. 1 if the
+ * handshake completed.
+ */
 static int
-session(struct tes_client *c, int peer, uint8_t flags, int *refused)
+session(struct tes_client *c, int peer, uint8_t flags, unsigned variant, int *refused)
 {
 	static const char long_name[] = "a-user-name-above-the-32-byte-limit";
 	struct tes_report rep = { .plate_len = 6, .plate = "AB123C", .speed = 93, .limit = 50 };
 	struct pin_ctx pin = { 0, (flags & 2) != 0 };
 	struct tes_receipt rc;
 	uint8_t sig[TES_RSA_LEN] = { 0 };
-	int r, hs, peer_alert = 0;
+	int r, hs, peer_alert = 0, resumed = variant == 11;
 	unsigned i, reports = 2;
 	size_t before;
 
 	memset(rep.id, 0x22, sizeof rep.id);
 	memcpy(rep.unit_key, c->unit_key, sizeof rep.unit_key);
 	rep.time = tes_fuzz_now() - 60;
-	r = hs = tes_client_handshake(c, pin_cb, &pin);
+	if (resumed)
+		r = hs = tes_client_resume(c, &ticket, pin_cb, &pin);
+	else
+		r = hs = tes_client_handshake(c, pin_cb, &pin);
 	peer_alert |= r == TES_ERR_PEER;
 	fuzz_check(pin.calls <= 1 && (!pin.refuse || pin.calls == 0 || r == TES_ERR_PIN),
 		   "the pin decides once");
 	fuzz_check((r == 0) == (c->established != 0), "established after a handshake");
-	if (r == 0)
+	if (resumed)
+		fuzz_check(r != 0 || c->has_session, "a resumed session starts with SESSION");
+	if (r == 0 && !resumed) {
 		fuzz_check(tes_client_login(c, long_name, "pw") == TES_ERR_ARG,
 			   "a name above the limit is refused");
-	if (r == 0)
+		c->want_session = variant == 12;
 		r = tes_client_login(c, "officer1", "correct horse");
+		fuzz_check(r != 0 || c->has_session == c->want_session,
+			   "an accepted login carries SESSION when it asked for it");
+	}
 	for (i = 0; r == 0 && i < reports; i++) {
 		rep.id[0] = (uint8_t)(0x22 ^ i);
+		if (variant != 0 && (r = tes_client_heartbeat(c)) != 0)
+			break;
 		/* every other report is signed by the client itself */
 		if (i % 2)
 			r = tes_client_report(c, &rep, &rc);
@@ -284,6 +340,11 @@ session(struct tes_client *c, int peer, uint8_t flags, int *refused)
 			r = tes_client_report_signed(c, &rep, sig, &rc);
 		if (r == 0)
 			fuzz_check(memcmp(rc.id, rep.id, TES_REPORT_ID_LEN) == 0, "receipt names the report");
+	}
+	if (r == 0 && variant != 0) {
+		/* nothing is due: the server may only end the session (an ALERT, or closing) */
+		r = tes_client_read_alert(c);
+		fuzz_check(r != 0, "a frame while nothing is due ends the session");
 	}
 	peer_alert |= r == TES_ERR_PEER;
 	if (peer_alert)
@@ -298,7 +359,7 @@ session(struct tes_client *c, int peer, uint8_t flags, int *refused)
 		read_sent(peer);
 		fuzz_check(sent_n == before, "a failed session sends nothing more");
 	}
-	check_sent(hs == 0, *refused);
+	check_sent(hs == 0, *refused, resumed, -1);
 	return hs == 0;
 }
 
@@ -311,6 +372,9 @@ struct client_run {
 	uint8_t flags;
 	unsigned reports, answered;
 	int established;
+	/* the later additions (flags 0x82 with bits 3..6): see the header comment */
+	int resumed, want_session, heartbeats, read_last, hb_pending;
+	long records; /* RECORD frames the engine produced */
 };
 
 /* What the engine produced goes on the wire: here, after what the client sent so far. */
@@ -332,6 +396,15 @@ login_of(struct tes_login *l, const char *user, const char *pw)
 	memcpy(l->pw, pw, l->pw_len);
 }
 
+/* A request that went out is one record. */
+static int
+counted(struct client_run *x, int r)
+{
+	if (r == 0)
+		x->records++;
+	return r;
+}
+
 /* Report number i of the session: every other one signed by the engine itself. */
 static int
 send_report(struct client_run *x, unsigned i)
@@ -340,8 +413,19 @@ send_report(struct client_run *x, unsigned i)
 
 	x->rep.id[0] = (uint8_t)(0x22 ^ i);
 	if (i % 2)
-		return tes_client_engine_report_sign(&x->e, &x->rep, &unit, &x->out);
-	return tes_client_engine_report(&x->e, &x->rep, sig, &x->out);
+		return counted(x, tes_client_engine_report_sign(&x->e, &x->rep, &unit, &x->out));
+	return counted(x, tes_client_engine_report(&x->e, &x->rep, sig, &x->out));
+}
+
+/* The next report, after a heartbeat and its answer when the session sends them. */
+static int
+next_report(struct client_run *x)
+{
+	if (x->heartbeats) {
+		x->hb_pending = 1;
+		return counted(x, tes_client_engine_heartbeat(&x->e, &x->out));
+	}
+	return send_report(x, x->answered);
 }
 
 /* The handshake is done: a login (after one with a name above the limit, when asked). */
@@ -351,7 +435,7 @@ send_login(struct client_run *x)
 	struct tes_login l;
 
 	x->established = 1;
-	if (x->flags & 0x40) {
+	if (x->flags & 0x40 && !(x->flags & 2)) {
 		login_of(&l, "", "pw");
 		memset(l.user, 'a', sizeof l.user);
 		l.user_len = TES_NAME_MAX + 1;
@@ -360,7 +444,8 @@ send_login(struct client_run *x)
 			   "a name above the limit is refused, and the session goes on");
 	}
 	login_of(&l, "officer1", "correct horse");
-	return tes_client_engine_login(&x->e, &l, &x->out);
+	l.features = x->want_session ? TES_LOGIN_FEAT_SESSION : 0;
+	return counted(x, tes_client_engine_login(&x->e, &l, &x->out));
 }
 
 /*
@@ -372,27 +457,48 @@ on_event(struct client_run *x, int *more)
 {
 	struct tes_client_engine_out *out = &x->out;
 
+	fuzz_check(out->has_session == (out->event == TES_CLIENT_EV_RESUMED ||
+					(out->event == TES_CLIENT_EV_LOGIN && x->want_session &&
+					 out->login_result == TES_LOGIN_ACCEPTED)),
+		   "SESSION comes with a resumption, and with an accepted login that asked for it");
 	switch (out->event) {
+	case TES_CLIENT_EV_NONE:
+		/* LOGIN_RESULT(accepted) or the resumed FINISHED: SESSION is still to come */
+		fuzz_check(x->e.state == TES_CLIENT_ENG_WAIT_SESSION &&
+				   (x->want_session || (x->resumed && !x->established)),
+			   "a frame without an event only before SESSION");
+		return 0;
 	case TES_CLIENT_EV_SERVER_KEY:
 		return tes_client_engine_pin(&x->e, pin_cb(&x->pin, &out->server), &unit, out);
 	case TES_CLIENT_EV_ESTABLISHED:
+		fuzz_check(!x->resumed, "a full handshake ends in ESTABLISHED");
 		return send_login(x);
+	case TES_CLIENT_EV_RESUMED:
+		fuzz_check(x->resumed && !x->established, "a resumed handshake ends in RESUMED, once");
+		x->established = 1;
+		return next_report(x);
 	case TES_CLIENT_EV_LOGIN:
+		fuzz_check(!x->resumed, "no login in a resumed session");
 		if (out->login_result != TES_LOGIN_ACCEPTED) {
 			*more = 0;
 			return 0;
 		}
-		return send_report(x, 0);
+		return next_report(x);
+	case TES_CLIENT_EV_HEARTBEAT:
+		fuzz_check(x->hb_pending, "a HEARTBEAT event answers a heartbeat");
+		x->hb_pending = 0;
+		return send_report(x, x->answered);
 	case TES_CLIENT_EV_RECEIPT:
 		fuzz_check(memcmp(out->receipt.id, x->rep.id, TES_REPORT_ID_LEN) == 0,
 			   "receipt names the report");
 		if (++x->answered == x->reports) {
-			*more = 0;
+			/* read_last: one more frame, while nothing is due */
+			*more = x->read_last;
 			return 0;
 		}
-		return send_report(x, x->answered);
+		return next_report(x);
 	default:
-		fuzz_check(0, "a server frame the engine took gives an event");
+		fuzz_check(0, "a server frame the engine took gives an event it may give");
 		return TES_ERR_INTERNAL;
 	}
 }
@@ -420,6 +526,8 @@ feed(struct client_run *x, const uint8_t *p, size_t n)
 		last = off;
 		off += used;
 		fuzz_check(x->out.frame_len == 0, "a server frame alone makes the client send nothing");
+		if (r == 0 && x->answered == x->reports && x->reports > 0)
+			fuzz_check(0, "a frame while nothing is due is an ALERT or refused");
 		if (r == 0)
 			r = on_event(x, &more);
 		take(&x->out);
@@ -441,9 +549,22 @@ refused_everything(struct client_run *x, const uint8_t *p, size_t n)
 			   tes_client_engine_login(&x->e, &l, out) != 0 && out->frame_len == 0 &&
 			   tes_client_engine_report(&x->e, &x->rep, sig, out) != 0 && out->frame_len == 0 &&
 			   tes_client_engine_report_sign(&x->e, &x->rep, &unit, out) != 0 &&
+			   out->frame_len == 0 && tes_client_engine_heartbeat(&x->e, out) != 0 &&
 			   out->frame_len == 0 && tes_client_engine_bye(&x->e, out) != 0 &&
 			   out->frame_len == 0 && !tes_client_engine_ready(&x->e),
 		   "client engine failure is sticky");
+}
+
+/* A resumption ticket of 0 or of TES_TICKET_MAX + 1 bytes starts nothing. */
+static void
+ticket_refused(struct client_run *x, const uint8_t unit_key[static TES_KEYID_LEN], size_t len)
+{
+	static const uint8_t big[TES_TICKET_MAX + 1];
+
+	fuzz_check(tes_client_engine_init_resume(&x->e, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, unit_key, big,
+						 len, ticket.res_secret, &x->out) == TES_ERR_ARG &&
+			   x->out.frame_len == 0 && x->e.state == TES_CLIENT_ENG_FAILED,
+		   "a ticket of no length, or above the limit, is refused");
 }
 
 static void
@@ -451,18 +572,35 @@ over_engine(uint8_t flags, const uint8_t *p, size_t n)
 {
 	static struct client_run x;
 	uint8_t unit_key[TES_KEYID_LEN];
+	unsigned later = (flags & 2) ? (flags >> 3) & 15 : 0;
 	int r, refused;
 
 	memset(&x, 0, sizeof x);
 	x.flags = flags;
-	x.pin.refuse = (flags & 2) != 0;
-	x.reports = 2 + ((flags >> 3) & 7);
+	if (later != 0) {
+		x.resumed = (later & 1) != 0;
+		x.want_session = (later & 3) == 2; /* bit 4 without bit 3 */
+		x.pin.refuse = (later & 3) == 3;
+		x.heartbeats = (later & 4) != 0;
+		x.read_last = (later & 8) != 0;
+		x.reports = 2;
+	} else {
+		x.pin.refuse = (flags & 2) != 0;
+		x.reports = 2 + ((flags >> 3) & 7);
+	}
 	memset(unit_key, 0x11, sizeof unit_key);
 	x.rep = (struct tes_report){ .plate_len = 6, .plate = "AB123C", .speed = 93, .limit = 50 };
 	memset(x.rep.id, 0x22, sizeof x.rep.id);
 	memset(x.rep.unit_key, 0x11, sizeof x.rep.unit_key);
 	x.rep.time = tes_fuzz_now() - 60;
-	r = tes_client_engine_init(&x.e, suite_of(flags), unit_key, &x.out);
+	if (x.resumed) {
+		ticket_refused(&x, unit_key, 0);
+		ticket_refused(&x, unit_key, TES_TICKET_MAX + 1);
+		r = tes_client_engine_init_resume(&x.e, suite_of(flags), unit_key, ticket.ticket, ticket.len,
+						  ticket.res_secret, &x.out);
+	} else {
+		r = tes_client_engine_init(&x.e, suite_of(flags), unit_key, &x.out);
+	}
 	fuzz_check(r == 0, "the client engine starts");
 	take(&x.out);
 	r = feed(&x, p, n);
@@ -479,10 +617,11 @@ over_engine(uint8_t flags, const uint8_t *p, size_t n)
 		/* closing: a BYE once the handshake is done, also while an answer is still awaited */
 		r = tes_client_engine_bye(&x.e, &x.out);
 		fuzz_check((r == 0) == x.established, "BYE exactly after a completed handshake");
+		(void)counted(&x, r);
 		take(&x.out);
 	}
 	refused = x.pin.calls == 1 && x.pin.refuse;
-	check_sent(x.established, refused);
+	check_sent(x.established, refused, x.resumed, x.records);
 	tes_client_engine_wipe(&x.e);
 }
 
@@ -493,12 +632,13 @@ over_tcp(uint8_t flags, const uint8_t *p, size_t n)
 	static const struct linger rst = { 1, 0 };
 	struct pollfd pl = { .fd = lfd, .events = POLLIN };
 	char hp[320], err[512];
+	unsigned k = (flags >> 3) & 15;
 	int want, r, s, refused;
 
 	if (lfd < 0 || n > TCP_STREAM_MAX)
 		return;
 	tes_client_init(&c, &unit, suite_of(flags), 1);
-	want = address_case((flags >> 3) & 15, &c, hp, sizeof hp);
+	want = address_case(k, &c, hp, sizeof hp);
 	r = tes_client_connect(&c, hp, err, sizeof err);
 	fuzz_check(r == want && (r == 0) == (c.fd >= 0), "connect succeeds or fails as the address says");
 	if (r != 0)
@@ -512,7 +652,7 @@ over_tcp(uint8_t flags, const uint8_t *p, size_t n)
 			close(s);
 		return;
 	}
-	(void)session(&c, s, flags, &refused);
+	(void)session(&c, s, flags, k == 11 || k == 12 ? k : 0, &refused);
 	tes_client_close(&c);
 	close(s);
 }
@@ -525,6 +665,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!ready) {
 		unit_init();
+		ticket_init();
 		net_init();
 		ready = 1;
 	}

@@ -80,7 +80,8 @@ fields(const struct tes_mon_msg *m)
 		break;
 	case TES_MON_HANDSHAKE_ANS:
 	case TES_MON_LOGIN_ANS:
-		fuzz_check(st->ticket_len <= TES_TICKET_MAX && (st->ticket_len == 0) == (st->ticket_lifetime == 0) &&
+		fuzz_check(st->ticket_len <= TES_TICKET_MAX &&
+				   (st->ticket_len == 0) == (st->ticket_lifetime == 0) &&
 				   st->ticket_lifetime <= TES_TICKET_LIFETIME &&
 				   zero(st->ticket + st->ticket_len, TES_TICKET_MAX - st->ticket_len),
 			   "answer ticket fields");
@@ -117,10 +118,10 @@ one(const uint8_t *p, size_t n, uint8_t *state, uint32_t *used, uint8_t verdict)
 	/* the master's answer, chosen by the input: success moves the state on */
 	if (m.type == TES_MON_HANDSHAKE && (verdict & 1) == 0)
 		*state = TES_MS_UNIT;
-	else if (m.type == TES_MON_LOGIN && (verdict & 2) == 0)
-		*state = TES_MS_USER;
 	else if (m.type == TES_MON_RESUME && (verdict & 1) == 0)
 		*state = TES_MS_USER; /* a resumed session is logged in already */
+	else if (m.type == TES_MON_LOGIN && (verdict & 2) == 0)
+		*state = TES_MS_USER;
 }
 
 /*

@@ -7,9 +7,14 @@
  *
  *   flags bit 0  the master refuses the unit (HANDSHAKE_ANS status 1)
  *   flags bit 1  the master refuses the login
+ *   bits 0 and 1 the master accepts the unit and answers the login with
+ *                status 2 (try again)
  *   flags bit 2  the server allows single DES (--allow-des)
  *   flags bit 3  the master answers request number (flags >> 4) & 3 (0 is the
  *                first) with a wrong type
+ *   bit 3 clear: bits 4..5 lower the key bounds of INIT (spec/PROTOCOL.md#rekey),
+ *                so that a short stream reaches them: 1 at most 6 records,
+ *                2 at most 4096 bytes (the least --rekey-bytes), 3 one record
  *   flags bit 6  the master's receipt names another report
  *
  * A wrong answer from the master must end the session. Bytes that are not
@@ -46,6 +51,21 @@ hs_init_params(struct tes_mon_init *init, uint8_t flags)
 	init->idle_timeout = 30;
 	init->rekey_records = TES_REKEY_RECORDS;
 	init->rekey_bytes = TES_REKEY_BYTES;
+	if (!(flags & 8)) {
+		switch ((flags >> 4) & 3) {
+		case 1:
+			init->rekey_records = 6;
+			break;
+		case 2:
+			init->rekey_bytes = 4096;
+			break;
+		case 3:
+			init->rekey_records = 1;
+			break;
+		default:
+			break;
+		}
+	}
 }
 
 /* The master's answer to request number *k, as the input's flags decide; 1 if it is a wrong one. */
@@ -58,13 +78,13 @@ hs_master(const struct tes_mon_msg *req, struct tes_mon_msg *ans, uint8_t flags,
 	switch (req->type) {
 	case TES_MON_HANDSHAKE:
 		ans->type = TES_MON_HANDSHAKE_ANS;
-		ans->u.st.status = flags & 1;
+		ans->u.st.status = (flags & 3) == 1;
 		memcpy(ans->u.st.pms, hs_pms, TES_PMS_LEN);
 		break;
 	case TES_MON_RESUME:
 		/* a resumed handshake: the same verdict bit as HANDSHAKE, the same secret as its key */
 		ans->type = TES_MON_HANDSHAKE_ANS;
-		ans->u.st.status = flags & 1;
+		ans->u.st.status = (flags & 3) == 1;
 		if (ans->u.st.status == 0) {
 			memcpy(ans->u.st.pms, hs_pms, TES_PMS_LEN);
 			ans->u.st.lifetime = 600;
@@ -72,7 +92,7 @@ hs_master(const struct tes_mon_msg *req, struct tes_mon_msg *ans, uint8_t flags,
 		break;
 	case TES_MON_LOGIN:
 		ans->type = TES_MON_LOGIN_ANS;
-		ans->u.st.status = (flags >> 1) & 1;
+		ans->u.st.status = (flags & 3) == 3 ? 2 : (flags >> 1) & 1;
 		if (ans->u.st.status == 0) { /* accepted: a ticket, as the master gives one */
 			ans->u.st.lifetime = 3600;
 			ans->u.st.ticket_lifetime = 600;
@@ -177,9 +197,12 @@ hs_server_run(struct tes_engine *e, uint8_t flags, const uint8_t *p, size_t n,
 		/* sticky: a failed engine refuses whatever comes next */
 		fuzz_check(tes_engine_frame(e, p, n, &out) != 0 && tes_engine_answer(e, &ans, &out) != 0,
 			   "engine failure is sticky");
-		fuzz_check(tes_engine_alert(e) == TES_ALERT_PROTOCOL || tes_engine_alert(e) == TES_ALERT_AUTH ||
+		fuzz_check(tes_engine_alert(e) == TES_ALERT_PROTOCOL ||
+				   tes_engine_alert(e) == TES_ALERT_AUTH ||
 				   tes_engine_alert(e) == TES_ALERT_REKEY,
 			   "generic alert");
+		fuzz_check((r == TES_ERR_REKEY) == (tes_engine_alert(e) == TES_ALERT_REKEY),
+			   "a key bound, and only a key bound, ends the session with ALERT REKEY");
 	}
 	tes_engine_wipe(e);
 	return r;

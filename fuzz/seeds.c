@@ -86,20 +86,29 @@ sample_report(struct tes_report *r)
 
 static struct tes_record_dir seed_tx;
 
+/* CLIENT_HELLO payload bytes (the first of RESUME_HELLO): suite, random, X25519 key, unit key id */
+enum {
+	CH_PAYLOAD = 1 + TES_RANDOM_LEN + TES_X25519_LEN + TES_KEYID_LEN
+};
+
 /*
  * The client side of a handshake against the engine's deterministic keys,
  * after the flags byte of fuzz/hs_server.h; records follow with put_record.
  * zero_key: the client's X25519 key is all zeros, which the server's ECDH
- * must refuse (the Finished is then of no matter).
+ * must refuse (the Finished is then of no matter). resumed: RESUME_HELLO
+ * with the harness master's ticket and UNIT_AUTH in place of CLIENT_HELLO
+ * and KEY_EXCHANGE (the master's resumption secret is hs_pms too).
  */
 static void
-client_handshake(uint8_t flags, uint8_t suite, int zero_key)
+client_hs(uint8_t flags, uint8_t suite, int zero_key, int resumed)
 {
 	static const uint8_t base[TES_X25519_LEN] = { 9 };
 	static uint8_t ch_f[TES_FRAME_MAX], sh_f[TES_FRAME_MAX], kx_f[TES_FRAME_MAX], cf_f[TES_FRAME_MAX];
+	static struct tes_resume_hello rh;
 	struct tes_client_hello ch;
 	struct tes_server_hello sh;
 	struct tes_key_exchange kx;
+	struct tes_unit_auth ua;
 	struct tes_mon_init init;
 	struct tes_session_keys k;
 	uint8_t cpriv[TES_X25519_LEN], spriv[TES_X25519_LEN], ecdh[TES_X25519_LEN] = { 0 }, th[TES_HASH_LEN],
@@ -124,10 +133,20 @@ client_handshake(uint8_t flags, uint8_t suite, int zero_key)
 	memcpy(sh.e, init.e, init.e_len);
 	memset(kx.oaep, 0x55, sizeof kx.oaep);
 	memset(kx.sig, 0x66, sizeof kx.sig);
-	fuzz_check(tes_handshake_ch_frame(&ch, ch_f, &ch_n) == 0 &&
-			   tes_handshake_sh_frame(&sh, sh_f, &sh_n) == 0 &&
-			   tes_handshake_kx_frame(&kx, kx_f, &kx_n) == 0,
-		   "handshake frames");
+	memset(ua.sig, 0x66, sizeof ua.sig);
+	memset(&rh, 0, sizeof rh);
+	rh.ch = ch;
+	rh.ticket_len = 40;
+	memset(rh.ticket, 0x7e, rh.ticket_len);
+	if (resumed)
+		fuzz_check(tes_handshake_rh_frame(&rh, ch_f, &ch_n) == 0 &&
+				   tes_handshake_ua_frame(&ua, kx_f, &kx_n) == 0,
+			   "resumed handshake frames");
+	else
+		fuzz_check(tes_handshake_ch_frame(&ch, ch_f, &ch_n) == 0 &&
+				   tes_handshake_kx_frame(&kx, kx_f, &kx_n) == 0,
+			   "handshake frames");
+	fuzz_check(tes_handshake_sh_frame(&sh, sh_f, &sh_n) == 0, "server hello frame");
 	fuzz_check(zero_key || tes_x25519_shared(ecdh, cpriv, sh.x25519) == 0, "ecdh");
 	tes_handshake_hash(ch_f, ch_n, sh_f, sh_n, kx_f, kx_n, NULL, 0, th);
 	tes_keysched_derive(hs_pms, ecdh, th, &k);
@@ -141,6 +160,12 @@ client_handshake(uint8_t flags, uint8_t suite, int zero_key)
 	tes_record_dir_init(&seed_tx, suite, k.c2s_enc, k.c2s_mac);
 }
 
+static void
+client_handshake(uint8_t flags, uint8_t suite, int zero_key)
+{
+	client_hs(flags, suite, zero_key, 0);
+}
+
 /* One record from the client. */
 static void
 put_record(const void *plain, size_t n)
@@ -152,15 +177,31 @@ put_record(const void *plain, size_t n)
 	put(f, used);
 }
 
+/* A LOGIN record; features: the byte that follows the password (0: absent). */
 static void
-put_login(void)
+put_login_feat(uint8_t features)
 {
 	struct tes_login l = { .user_len = 8, .user = "officer1", .pw_len = 13, .pw = "correct horse" };
 	uint8_t plain[TES_RECORD_MAX_PLAIN];
 	size_t n = 0;
 
+	l.features = features;
 	fuzz_check(tes_msg_login_encode(&l, plain, sizeof plain, &n) == 0, "login record");
 	put_record(plain, n);
+}
+
+static void
+put_login(void)
+{
+	put_login_feat(0);
+}
+
+static void
+put_heartbeat(void)
+{
+	static const uint8_t hb = TES_INNER_HEARTBEAT;
+
+	put_record(&hb, 1);
 }
 
 /* A report record; the encoder does not check the fields, so out-of-range ones go out as they are. */
@@ -212,6 +253,149 @@ emit_checked(const char *target, const char *prefix, const char *name, int want)
 	check_transcript(want);
 	snprintf(path, sizeof path, "%s%s", prefix, name);
 	emit(target, path);
+}
+
+/* After a resumed handshake: heartbeats and reports, a REJECTED one among them, BYE. */
+static void
+resumed_transcript(uint8_t flags, uint8_t suite)
+{
+	struct tes_report rep;
+	uint8_t bye = TES_INNER_BYE;
+
+	client_hs(flags, suite, 0, 1);
+	put_heartbeat();
+	sample_report(&rep);
+	put_report(&rep);
+	put_heartbeat();
+	rep.speed = 999;
+	rep.id[0] ^= 1;
+	put_report(&rep);
+	put_record(&bye, 1);
+}
+
+/*
+ * The protocol's later additions (spec/PROTOCOL.md#resumption, #session,
+ * #rekey): resumed sessions, a login that asks for SESSION, heartbeats, and
+ * the key bounds of fuzz/hs_server.h flags bits 4..5 (bit 3 clear).
+ */
+static void
+later_seeds(const char *target, const char *prefix)
+{
+	static const uint8_t hb_body[] = { TES_INNER_HEARTBEAT, 0 };
+	static uint8_t f[TES_FRAME_MAX];
+	static struct tes_resume_hello rh;
+	struct tes_unit_auth ua;
+	uint8_t plain[TES_RECORD_MAX_PLAIN], bye = TES_INNER_BYE;
+	struct tes_login l = { .user_len = 8,
+			       .user = "officer1",
+			       .pw_len = 13,
+			       .pw = "correct horse",
+			       .features = TES_LOGIN_FEAT_SESSION };
+	struct tes_report rep;
+	size_t n = 0;
+	unsigned i;
+
+	resumed_transcript(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256);
+	emit_checked(target, prefix, "resumed-session", 0);
+	resumed_transcript(4, TES_SUITE_DES_CBC_HMAC_SHA256);
+	emit_checked(target, prefix, "resumed-session-des", 0);
+	resumed_transcript(1, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256);
+	emit_checked(target, prefix, "resumed-ticket-refused", TES_ERR_AUTH);
+	resumed_transcript(8, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256);
+	emit_checked(target, prefix, "resumed-master-answer-type", TES_ERR_TYPE);
+	client_hs(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0, 1);
+	put_login(); /* logged in already */
+	emit_checked(target, prefix, "resumed-then-login", TES_ERR_STATE);
+	client_hs(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 1, 1);
+	emit_checked(target, prefix, "resumed-zero-x25519-key", TES_ERR_KEY);
+	client_hs(0, TES_SUITE_DES_CBC_HMAC_SHA256, 0, 1); /* single DES not allowed */
+	emit_checked(target, prefix, "resumed-des-not-allowed", TES_ERR_STATE);
+	/* a RESUME_HELLO whose ticket length is one more than the ticket */
+	client_hs(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0, 1);
+	buf[1 + TES_FRAME_HDR_LEN + CH_PAYLOAD + 1]++;
+	emit_checked(target, prefix, "resume-hello-ticket-length",
+		     tes_msg_resume_hello_decode(buf + 1 + TES_FRAME_HDR_LEN, CH_PAYLOAD + 2 + 40, &rh));
+	/* a UNIT_AUTH one byte short */
+	client_hs(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0, 1);
+	len = 1 + TES_FRAME_HDR_LEN + CH_PAYLOAD + 2 + 40;
+	memset(ua.sig, 0x66, sizeof ua.sig);
+	fuzz_check(tes_frame_encode(f, sizeof f, TES_FRAME_UNIT_AUTH, ua.sig, TES_RSA_LEN - 1, &n) == 0,
+		   "UA");
+	put(f, n);
+	emit_checked(target, prefix, "unit-auth-short",
+		     tes_msg_unit_auth_decode(ua.sig, TES_RSA_LEN - 1, &ua));
+	/* a KEY_EXCHANGE where UNIT_AUTH is due */
+	client_hs(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0, 1);
+	buf[1 + TES_FRAME_HDR_LEN + CH_PAYLOAD + 2 + 40 + 2] = TES_FRAME_KEY_EXCHANGE;
+	emit_checked(target, prefix, "resumed-key-exchange", TES_ERR_TYPE);
+
+	/* a login that asks for SESSION, heartbeats between the reports */
+	client_handshake(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0);
+	put_login_feat(TES_LOGIN_FEAT_SESSION);
+	put_heartbeat();
+	sample_report(&rep);
+	put_report(&rep);
+	put_heartbeat();
+	put_record(&bye, 1);
+	emit_checked(target, prefix, "login-session-heartbeat", 0);
+	client_handshake(2, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0);
+	put_login_feat(TES_LOGIN_FEAT_SESSION);
+	put_heartbeat(); /* the login was refused: not logged in */
+	emit_checked(target, prefix, "login-refused-then-heartbeat", TES_ERR_STATE);
+	client_handshake(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0);
+	put_heartbeat();
+	emit_checked(target, prefix, "heartbeat-before-login", TES_ERR_STATE);
+	client_handshake(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0);
+	put_login();
+	put_record(hb_body, sizeof hb_body);
+	emit_checked(target, prefix, "heartbeat-with-body",
+		     tes_msg_heartbeat_decode(hb_body, sizeof hb_body));
+	/* a features byte of no defined value */
+	fuzz_check(tes_msg_login_encode(&l, plain, sizeof plain, &n) == 0, "login record");
+	plain[n - 1] = 2;
+	client_handshake(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0);
+	put_record(plain, n);
+	emit_checked(target, prefix, "login-features-unknown", tes_msg_login_decode(plain, n, &l));
+
+	/* the key bounds: 6 records, 4096 bytes, one record; resumed at 6 records */
+	client_handshake(1 << 4, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0);
+	put_login();
+	sample_report(&rep);
+	for (i = 0; i < 6; i++) {
+		rep.id[0] = (uint8_t)(0x22 ^ i);
+		if (i % 2)
+			put_heartbeat();
+		else
+			put_report(&rep);
+	}
+	emit_checked(target, prefix, "rekey-records", TES_ERR_REKEY);
+	client_handshake(2 << 4, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0);
+	put_login_feat(TES_LOGIN_FEAT_SESSION);
+	for (i = 0; i < 16; i++) {
+		rep.id[0] = (uint8_t)(0x22 ^ i);
+		put_report(&rep);
+	}
+	emit_checked(target, prefix, "rekey-bytes", TES_ERR_REKEY);
+	client_handshake(3 << 4, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0);
+	put_login();
+	put_heartbeat();
+	emit_checked(target, prefix, "rekey-one-record", TES_ERR_REKEY);
+	/* heartbeats alone: the bytes the answers would send reach the bound first */
+	client_handshake(2 << 4, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0);
+	put_login();
+	for (i = 0; i < 120; i++)
+		put_heartbeat();
+	emit_checked(target, prefix, "rekey-bytes-sent", TES_ERR_REKEY);
+	/* the master answers each login try again: the heartbeat comes before any login */
+	client_handshake(3, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0);
+	put_login_feat(TES_LOGIN_FEAT_SESSION);
+	put_login();
+	put_heartbeat();
+	emit_checked(target, prefix, "login-retry-heartbeat", TES_ERR_STATE);
+	client_hs(1 << 4, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256, 0, 1);
+	for (i = 0; i < 6; i++)
+		put_heartbeat();
+	emit_checked(target, prefix, "resumed-rekey-records", TES_ERR_REKEY);
 }
 
 /*
@@ -284,6 +468,7 @@ session_seeds(const char *target, const char *prefix)
 	client_transcript(0, TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256);
 	len -= 3;
 	emit_checked(target, prefix, "cut-last-record", TES_ERR_FORMAT);
+	later_seeds(target, prefix);
 }
 
 #ifdef TES_FUZZ_REAL_CRYPTO
@@ -308,6 +493,50 @@ main(int argc, char **argv)
  * naming the reports 0x22.., 0x23.., ... as fuzz_handshake.c sends them.
  */
 static uint8_t stream_login = TES_LOGIN_ACCEPTED;
+
+/*
+ * The later additions, for the client cases of fuzz_handshake.c (flags
+ * 0x82 | bits 3..6, and TCP cases 11, 12): a resumed session (no
+ * LOGIN_RESULT), SESSION after FINISHED or LOGIN_RESULT, a HEARTBEAT
+ * before each receipt, an ALERT in place of receipt number stream_alert_at
+ * (counted from 0; -1 none), an ALERT after the last receipt (0 none).
+ */
+static int stream_resumed, stream_session, stream_heartbeats, stream_alert_at = -1;
+static uint8_t stream_tail_alert;
+
+static void
+put_alert(uint8_t code)
+{
+	put_u8(TES_FRAME_MAGIC);
+	put_u8(TES_PROTO_VERSION);
+	put_u8(TES_FRAME_ALERT);
+	put_u8(0);
+	put_u16(1);
+	put_u8(code);
+}
+
+/* The server's SESSION record: after a login a ticket, after a resumption none. */
+static void
+put_session(struct tes_record_dir *tx, uint8_t *f)
+{
+	struct tes_session_info si = { .idle_timeout = 30,
+				       .lifetime = 3600,
+				       .rekey_records = TES_REKEY_RECORDS,
+				       .rekey_bytes = TES_REKEY_BYTES };
+	uint8_t plain[TES_RECORD_MAX_PLAIN];
+	size_t n = 0, used = 0;
+
+	if (!stream_resumed) {
+		si.ticket_lifetime = 600;
+		si.ticket_len = 40;
+		memset(si.ticket, 0x7e, si.ticket_len);
+		memset(si.res_secret, 0x3c, sizeof si.res_secret);
+	}
+	fuzz_check(tes_msg_session_encode(&si, plain, sizeof plain, &n) == 0 &&
+			   tes_record_seal(tx, plain, n, f, TES_FRAME_MAX, &used) == 0,
+		   "SESSION");
+	put(f, used);
+}
 
 static void
 server_stream(uint8_t flags, unsigned receipts, int zero_key, int alert)
@@ -339,19 +568,27 @@ server_stream(uint8_t flags, unsigned receipts, int zero_key, int alert)
 	fuzz_check(tes_frame_encode(f, sizeof f, TES_FRAME_FINISHED, fin, sizeof fin, &used) == 0, "FIN");
 	put(f, used);
 	if (alert) {
-		put_u8(TES_FRAME_MAGIC);
-		put_u8(TES_PROTO_VERSION);
-		put_u8(TES_FRAME_ALERT);
-		put_u8(0);
-		put_u16(1);
-		put_u8(TES_ALERT_BUSY);
+		put_alert(TES_ALERT_BUSY);
 		return;
 	}
 	tes_record_dir_init(&tx, sh.suite, key, key);
 	ok[1] = stream_login;
-	fuzz_check(tes_record_seal(&tx, ok, sizeof ok, f, sizeof f, &used) == 0, "LOGIN_RESULT");
-	put(f, used);
+	if (!stream_resumed) {
+		fuzz_check(tes_record_seal(&tx, ok, sizeof ok, f, sizeof f, &used) == 0, "LOGIN_RESULT");
+		put(f, used);
+	}
+	if (stream_session)
+		put_session(&tx, f);
 	for (i = 0; i < receipts; i++) {
+		if ((int)i == stream_alert_at) {
+			put_alert(TES_ALERT_REKEY);
+			return;
+		}
+		if (stream_heartbeats) {
+			plain[0] = TES_INNER_HEARTBEAT;
+			fuzz_check(tes_record_seal(&tx, plain, 1, f, sizeof f, &used) == 0, "HEARTBEAT");
+			put(f, used);
+		}
 		memset(rc.id, 0x22, sizeof rc.id);
 		rc.id[0] ^= (uint8_t)i;
 		rc.status = status[i % 3];
@@ -360,6 +597,69 @@ server_stream(uint8_t flags, unsigned receipts, int zero_key, int alert)
 			   "RECEIPT");
 		put(f, used);
 	}
+	if (stream_tail_alert != 0)
+		put_alert(stream_tail_alert);
+}
+
+/* Client streams of the later additions (see fuzz_handshake.c). */
+static void
+later_streams(void)
+{
+	static const struct {
+		uint8_t flags;
+		int resumed, session, heartbeats, alert_at;
+		uint8_t tail;
+		const char *name;
+	} v[] = {
+		{ 0x82 | 1 << 3, 1, 1, 0, -1, 0, "client-resumed" },
+		{ 0x83 | 1 << 3, 1, 1, 0, -1, 0, "client-resumed-des" },
+		{ 0x82 | 3 << 3, 1, 1, 0, -1, 0, "client-resumed-pin-refused" },
+		{ 0x82 | 5 << 3, 1, 1, 1, -1, 0, "client-resumed-heartbeat" },
+		{ 0x82 | 13 << 3, 1, 1, 1, -1, TES_ALERT_REKEY, "client-resumed-heartbeat-rekey" },
+		{ 0x82 | 9 << 3, 1, 1, 0, -1, TES_ALERT_BUSY, "client-resumed-then-busy" },
+		{ 0x82 | 2 << 3, 0, 1, 0, -1, 0, "client-login-session" },
+		{ 0x82 | 6 << 3, 0, 1, 1, -1, 0, "client-login-session-heartbeat" },
+		{ 0x82 | 14 << 3, 0, 1, 1, -1, TES_ALERT_REKEY, "client-login-session-heartbeat-rekey" },
+		{ 0x82 | 4 << 3, 0, 0, 1, -1, 0, "client-heartbeat" },
+		{ 0x82 | 12 << 3, 0, 0, 1, -1, TES_ALERT_AUTH, "client-heartbeat-then-auth" },
+		{ 0x82 | 2 << 3, 0, 1, 0, 1, 0, "client-login-session-rekey-mid" },
+		{ 0x82 | 5 << 3, 1, 1, 1, 0, 0, "client-resumed-rekey-first" },
+		{ 0x80 | 1 << 3, 0, 0, 0, 2, 0, "client-batch-rekey-mid" },
+		{ 0x84 | 11 << 3, 1, 1, 1, -1, TES_ALERT_REKEY, "client-tcp-resumed" },
+		{ 0x86 | 11 << 3, 1, 1, 1, -1, 0, "client-tcp-resumed-pin-refused" },
+		{ 0x84 | 11 << 3, 1, 1, 1, 1, 0, "client-tcp-resumed-rekey-mid" },
+		{ 0x84 | 12 << 3, 0, 1, 1, -1, TES_ALERT_REKEY, "client-tcp-login-session" },
+		{ 0x84 | 12 << 3, 0, 1, 1, -1, 0, "client-tcp-login-session-closed" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+		stream_resumed = v[i].resumed;
+		stream_session = v[i].session;
+		stream_heartbeats = v[i].heartbeats;
+		stream_alert_at = v[i].alert_at;
+		stream_tail_alert = v[i].tail;
+		server_stream(v[i].flags, 2, 0, 0);
+		emit("handshake", v[i].name);
+	}
+	stream_resumed = stream_session = stream_heartbeats = 0;
+	stream_alert_at = -1;
+	stream_tail_alert = 0;
+	/* a resumed session the server answers with LOGIN_RESULT where SESSION is due */
+	server_stream(0x82 | 1 << 3, 2, 0, 0);
+	emit("handshake", "client-resumed-login-result");
+	/* over TCP: an ALERT after the resumed FINISHED; logins refused and answered try again */
+	stream_resumed = 1;
+	server_stream(0x84 | 11 << 3, 0, 0, 1);
+	emit("handshake", "client-tcp-resumed-alert-after-finished");
+	stream_resumed = 0;
+	stream_login = TES_LOGIN_REFUSED;
+	server_stream(0x84 | 12 << 3, 0, 0, 0);
+	emit("handshake", "client-tcp-login-refused");
+	stream_login = TES_LOGIN_RETRY;
+	server_stream(0x84, 0, 0, 0);
+	emit("handshake", "client-tcp-login-retry");
+	stream_login = TES_LOGIN_ACCEPTED;
 }
 
 static void
@@ -401,13 +701,9 @@ server_transcript(void)
 	put_u8(0x84);
 	emit("handshake", "client-tcp-silent-server");
 	put_u8(0x80);
-	put_u8(TES_FRAME_MAGIC);
-	put_u8(TES_PROTO_VERSION);
-	put_u8(TES_FRAME_ALERT);
-	put_u8(0);
-	put_u16(1);
-	put_u8(TES_ALERT_BUSY);
+	put_alert(TES_ALERT_BUSY);
 	emit("handshake", "client-alert");
+	later_streams();
 }
 
 static void

@@ -48,8 +48,8 @@ static const int verifier_calls[] = {
  * vDSO answers without a system call unless the clock source has none.
  */
 static const int police_calls[] = {
-	SYS_read,    SYS_write, SYS_close, SYS_exit,       SYS_exit_group, SYS_socket,    SYS_connect,
-	SYS_poll,    SYS_fcntl, SYS_getsockopt, SYS_setsockopt, SYS_fdatasync, SYS_clock_gettime,
+	SYS_read, SYS_write, SYS_close,      SYS_exit,       SYS_exit_group, SYS_socket,        SYS_connect,
+	SYS_poll, SYS_fcntl, SYS_getsockopt, SYS_setsockopt, SYS_fdatasync,  SYS_clock_gettime,
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

@@ -77,7 +77,7 @@ struct eng_pair {
 	uint8_t features;       /* the LOGIN's feature bits (TES_LOGIN_FEAT_SESSION: ask for SESSION) */
 	int refuse_resume;      /* the master refuses the ticket */
 	uint8_t res_secret[TES_HASH_LEN]; /* the master's resumption secret (its "ticket" is TICKET) */
-	int heartbeats;         /* HEARTBEAT notices the master got */
+	int heartbeats;                   /* HEARTBEAT notices the master got */
 	struct tes_report rep;
 	uint8_t suite;
 	/* what happened */
@@ -661,15 +661,15 @@ eng_frame_table(struct eng_pair *b, struct eng_pair *x, enum eng_side side, cons
 			*x = *b;
 			n = eng_frame_as(f, g, gn, rows[i].accepts, t);
 			r = eng_feed(x, side, f, n);
-			tried(&rows[i], t, r, eng_expected_at(side, rows[i].state, rows[i].accepts, t, f, n), gn > 0 ? g : f,
-			      gn > 0 ? gn : n);
+			tried(&rows[i], t, r, eng_expected_at(side, rows[i].state, rows[i].accepts, t, f, n),
+			      gn > 0 ? g : f, gn > 0 ? gn : n);
 		}
 	}
 }
 
-static const char *const eng_frame_names[] = { "INVALID",  "CLIENT_HELLO", "SERVER_HELLO", "KEY_EXCHANGE",
-					       "FINISHED", "RECORD",       "ALERT",        "RESUME_HELLO",
-					       "UNIT_AUTH" };
+static const char *const eng_frame_names[] = { "INVALID",      "CLIENT_HELLO", "SERVER_HELLO",
+					       "KEY_EXCHANGE", "FINISHED",     "RECORD",
+					       "ALERT",        "RESUME_HELLO", "UNIT_AUTH" };
 
 /*
  * What goes into side's engine must be one whole frame: in every state of the table that takes a

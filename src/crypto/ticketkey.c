@@ -63,7 +63,7 @@ ctr(const uint8_t enc[static 32], const uint8_t nonce[static NONCE_LEN], uint8_t
 /* see ticket.h */
 int
 tes_ticketkey_seal(const struct tes_ticket_keys *k, const struct tes_ticket *t,
-		uint8_t out[static TES_TICKET_MAX], uint16_t *len)
+		   uint8_t out[static TES_TICKET_MAX], uint16_t *len)
 {
 	struct keys ks;
 	size_t n = 0;
@@ -98,7 +98,7 @@ key_of(const struct tes_ticket_keys *k, uint32_t kid, uint64_t now)
 /* see ticket.h */
 int
 tes_ticketkey_open(const struct tes_ticket_keys *k, uint64_t now, const uint8_t *p, size_t n,
-		struct tes_ticket *t)
+		   struct tes_ticket *t)
 {
 	uint8_t tag[TAG_LEN], plain[TES_TICKET_MAX];
 	struct keys ks;

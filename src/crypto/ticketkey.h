@@ -20,8 +20,8 @@
 
 /* Seal t under k's current key with a fresh nonce: out[0 .. *len-1], *len <= TES_TICKET_MAX. */
 int
-tes_ticketkey_seal(const struct tes_ticket_keys *k, const struct tes_ticket *t, uint8_t out[static TES_TICKET_MAX],
-		uint16_t *len);
+tes_ticketkey_seal(const struct tes_ticket_keys *k, const struct tes_ticket *t,
+		   uint8_t out[static TES_TICKET_MAX], uint16_t *len);
 
 /*
  * Open a sealed ticket: its kid names the current key, or the previous one
@@ -31,7 +31,8 @@ tes_ticketkey_seal(const struct tes_ticket_keys *k, const struct tes_ticket *t, 
  * TES_ERR_FORMAT (does not decode) or TES_ERR_TIME (not valid at now).
  */
 int
-tes_ticketkey_open(const struct tes_ticket_keys *k, uint64_t now, const uint8_t *p, size_t n, struct tes_ticket *t);
+tes_ticketkey_open(const struct tes_ticket_keys *k, uint64_t now, const uint8_t *p, size_t n,
+		   struct tes_ticket *t);
 
 /* pw_bind = SHA-256("TES1 ticket pw" || stored), stored = the user's stored password hash string. */
 void
@@ -44,7 +45,9 @@ tes_ticketkey_pw_bind(const char *stored, size_t n, uint8_t out[static TES_HASH_
  * is TES_TICKETKEY_ROTATE seconds old or more (prev := cur, a fresh cur, kid + 1),
  * written atomically; *rotated says whether it did.
  */
-enum { TES_TICKETKEY_ROTATE = 86400 };
+enum {
+	TES_TICKETKEY_ROTATE = 86400
+};
 
 int
 tes_ticketkey_load(int dfd, struct tes_ticket_keys *k);

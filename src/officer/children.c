@@ -475,13 +475,13 @@ tes_children_tick(struct tes_children *cs, time_t now)
 	for (i = 0; i < cs->hi; i++) {
 		struct tes_child *c = tes_children_at(cs, i);
 
-		if (c->pid != 0 && c->state != cs->kind->dead && now > c->deadline + (time_t)cs->kind->grace) {
+		if (c->pid != 0 && c->state != cs->kind->dead &&
+		    now > c->deadline + (time_t)cs->kind->grace) {
 			if (c->net >= 0 && cs->kind->late_alert != 0 && c->state == cs->kind->ready)
 				end_late(cs, c);
 			else
 				tes_children_kill(cs, c, cs->kind->late);
-		}
-		else if (cs->st.full != 0 && starting(cs, c))
+		} else if (cs->st.full != 0 && starting(cs, c))
 			tick_startup(cs, c, ms, since);
 	}
 }

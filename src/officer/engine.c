@@ -31,7 +31,8 @@ keep_frame(uint8_t *dst, size_t *dlen, const uint8_t *f, size_t flen)
 	return 0;
 }
 
-static int server_hello(struct tes_engine *e, struct tes_engine_out *out);
+static int
+server_hello(struct tes_engine *e, struct tes_engine_out *out);
 
 static int
 on_hello(struct tes_engine *e, const uint8_t *f, size_t flen, const uint8_t *p, size_t n,

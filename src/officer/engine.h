@@ -64,8 +64,8 @@ struct tes_engine {
 	uint8_t state; /* enum tes_engine_state */
 	uint8_t alert; /* alert to send after a failure */
 	int logged_in;
-	int resumed;      /* the handshake is a resumption (RESUME_HELLO, UNIT_AUTH) */
-	int want_session; /* the LOGIN asked for a SESSION record */
+	int resumed;                 /* the handshake is a resumption (RESUME_HELLO, UNIT_AUTH) */
+	int want_session;            /* the LOGIN asked for a SESSION record */
 	uint64_t rx_bytes, tx_bytes; /* record payload bytes under the session keys, per direction */
 	struct tes_resume_hello rh;
 	struct tes_unit_auth ua;

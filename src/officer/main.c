@@ -285,7 +285,8 @@ parse_opt(int c, struct opts *o)
 		return num_opt(optarg, TES_REKEY_RECORDS_MIN, TES_REKEY_RECORDS, &o->serve.rekey_records,
 			       "rekey-records");
 	case O_REKEY_BYTES:
-		return num_opt(optarg, TES_REKEY_BYTES_MIN, TES_REKEY_BYTES, &o->serve.rekey_bytes, "rekey-bytes");
+		return num_opt(optarg, TES_REKEY_BYTES_MIN, TES_REKEY_BYTES, &o->serve.rekey_bytes,
+			       "rekey-bytes");
 	case O_TICKET_LIFETIME:
 		return num_opt(optarg, 1, TES_TICKET_LIFETIME, &o->serve.ticket_lifetime, "ticket-lifetime");
 	case O_DEMO:

@@ -98,7 +98,8 @@ enc_init(struct tes_cur *c, const struct tes_mon_init *m)
 	if ((r = tes_cur_put_bytes(c, m->server_random, TES_RANDOM_LEN)) != 0 ||
 	    (r = tes_cur_put_bytes(c, m->n, TES_RSA_LEN)) != 0 || (r = tes_cur_put_u8(c, m->e_len)) != 0 ||
 	    (r = tes_cur_put_bytes(c, m->e, m->e_len)) != 0 || (r = tes_cur_put_u8(c, m->allow_des)) != 0 ||
-	    (r = tes_cur_put_u32be(c, m->idle_timeout)) != 0 || (r = tes_cur_put_u32be(c, m->rekey_records)) != 0)
+	    (r = tes_cur_put_u32be(c, m->idle_timeout)) != 0 ||
+	    (r = tes_cur_put_u32be(c, m->rekey_records)) != 0)
 		return r;
 	return tes_cur_put_u32be(c, m->rekey_bytes);
 }
@@ -127,7 +128,8 @@ dec_init(struct tes_cur *c, struct tes_mon_init *m)
 	if (m->allow_des > 1)
 		return TES_ERR_FORMAT;
 	/*@ assert 1 <= m->e_len <= TES_RSA_E_MAX && m->allow_des <= 1; */
-	if ((r = tes_cur_get_u32be(c, &m->rekey_records)) != 0 || (r = tes_cur_get_u32be(c, &m->rekey_bytes)) != 0)
+	if ((r = tes_cur_get_u32be(c, &m->rekey_records)) != 0 ||
+	    (r = tes_cur_get_u32be(c, &m->rekey_bytes)) != 0)
 		return r;
 	/*@ assert 1 <= m->e_len <= TES_RSA_E_MAX && m->allow_des <= 1; */
 	if (!rekey_ok(m->rekey_records, m->rekey_bytes))
@@ -273,7 +275,8 @@ dec_resume_hello(struct tes_cur *c, struct tes_resume_hello *m)
 	int r;
 
 	if ((r = tes_cur_get_u16be(c, &n)) != 0 || (r = tes_cur_get_view(c, &v, n)) != 0 ||
-	    (r = tes_msg_client_hello_decode(v, n, &m->ch)) != 0 || (r = tes_cur_get_u16be(c, &m->ticket_len)) != 0)
+	    (r = tes_msg_client_hello_decode(v, n, &m->ch)) != 0 ||
+	    (r = tes_cur_get_u16be(c, &m->ticket_len)) != 0)
 		return r;
 	if (m->ticket_len < 1 || m->ticket_len > TES_TICKET_MAX)
 		return TES_ERR_FORMAT;
@@ -297,7 +300,8 @@ dec_resume(struct tes_cur *c, struct tes_mon_resume *m)
 
 	if ((r = dec_resume_hello(c, &m->rh)) != 0 ||
 	    (r = tes_cur_get_bytes(c, m->server_x25519, TES_X25519_LEN)) != 0 ||
-	    (r = tes_cur_get_u8(c, &m->suite)) != 0 || (r = tes_cur_get_bytes(c, m->ua.sig, TES_RSA_LEN)) != 0)
+	    (r = tes_cur_get_u8(c, &m->suite)) != 0 ||
+	    (r = tes_cur_get_bytes(c, m->ua.sig, TES_RSA_LEN)) != 0)
 		return r;
 	if (m->suite != m->rh.ch.suite)
 		return TES_ERR_FORMAT;
@@ -346,7 +350,8 @@ enc_status(struct tes_cur *c, const struct tes_mon_status *m, int with_pms)
 		return r;
 	if (with_pms && (r = tes_cur_put_bytes(c, m->pms, TES_PMS_LEN)) != 0)
 		return r;
-	if ((r = tes_cur_put_u32be(c, m->lifetime)) != 0 || (r = tes_cur_put_u32be(c, m->ticket_lifetime)) != 0 ||
+	if ((r = tes_cur_put_u32be(c, m->lifetime)) != 0 ||
+	    (r = tes_cur_put_u32be(c, m->ticket_lifetime)) != 0 ||
 	    (r = tes_cur_put_bytes(c, m->res_secret, TES_HASH_LEN)) != 0 ||
 	    (r = tes_cur_put_u16be(c, m->ticket_len)) != 0)
 		return r;
@@ -377,7 +382,8 @@ dec_status(struct tes_cur *c, struct tes_mon_status *m, int with_pms)
 	/*@ assert m->status <= 2 && (with_pms != 0 ==> m->status <= 1); */
 	if (with_pms && (r = tes_cur_get_bytes(c, m->pms, TES_PMS_LEN)) != 0)
 		return r;
-	if ((r = tes_cur_get_u32be(c, &m->lifetime)) != 0 || (r = tes_cur_get_u32be(c, &m->ticket_lifetime)) != 0 ||
+	if ((r = tes_cur_get_u32be(c, &m->lifetime)) != 0 ||
+	    (r = tes_cur_get_u32be(c, &m->ticket_lifetime)) != 0 ||
 	    (r = tes_cur_get_bytes(c, m->res_secret, TES_HASH_LEN)) != 0 ||
 	    (r = tes_cur_get_u16be(c, &m->ticket_len)) != 0)
 		return r;

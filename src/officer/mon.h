@@ -32,7 +32,7 @@ enum tes_mon_type {
 	TES_MON_REPORT = 6,     /* child -> master: report + signature */
 	TES_MON_REPORT_ANS = 7, /* master -> child: receipt */
 	TES_MON_LOG = 8,        /* child -> master: one log line */
-	TES_MON_RESUME = 9,     /* child -> master: a resumed handshake (ticket), once, instead of HANDSHAKE */
+	TES_MON_RESUME = 9, /* child -> master: a resumed handshake (ticket), once, instead of HANDSHAKE */
 	TES_MON_HEARTBEAT = 10, /* child -> master: an authenticated record came; no answer */
 	TES_MON_TYPE_MAX = 10
 };
@@ -54,12 +54,12 @@ enum tes_mon_state {
  * mon.c and no master code); the master (server.c) into the handler
  * table of its session children. spec/PROTOCOL.md#monitor MUST-M2..M4.
  */
-#define TES_MON_DISPATCH(X)                                     \
-	X(TES_MON_HANDSHAKE, TES_MS_HANDSHAKE, 1, on_handshake) \
-	X(TES_MON_LOGIN, TES_MS_UNIT, 0, on_login)              \
-	X(TES_MON_REPORT, TES_MS_USER, 0, on_report)            \
+#define TES_MON_DISPATCH(X)                                                     \
+	X(TES_MON_HANDSHAKE, TES_MS_HANDSHAKE, 1, on_handshake)                 \
+	X(TES_MON_LOGIN, TES_MS_UNIT, 0, on_login)                              \
+	X(TES_MON_REPORT, TES_MS_USER, 0, on_report)                            \
 	X(TES_MON_LOG, TES_MS_HANDSHAKE | TES_MS_UNIT | TES_MS_USER, 0, on_log) \
-	X(TES_MON_RESUME, TES_MS_HANDSHAKE, 1, on_resume)       \
+	X(TES_MON_RESUME, TES_MS_HANDSHAKE, 1, on_resume)                       \
 	X(TES_MON_HEARTBEAT, TES_MS_USER, 0, on_heartbeat)
 
 struct tes_mon_init {
@@ -92,8 +92,8 @@ struct tes_mon_status {           /* HANDSHAKE_ANS and LOGIN_ANS */
 	uint8_t pms[TES_PMS_LEN]; /* HANDSHAKE_ANS only: the transported secret, or after RESUME the
 				     resumption secret */
 	/* status 0 only (else all zero): the SESSION record's master-side fields */
-	uint32_t lifetime;        /* seconds left before the session deadline */
-	uint32_t ticket_lifetime; /* LOGIN_ANS: seconds the ticket is good for; 0 = no ticket */
+	uint32_t lifetime;                /* seconds left before the session deadline */
+	uint32_t ticket_lifetime;         /* LOGIN_ANS: seconds the ticket is good for; 0 = no ticket */
 	uint8_t res_secret[TES_HASH_LEN]; /* LOGIN_ANS with a ticket: its resumption secret */
 	uint16_t ticket_len;              /* 0 .. TES_TICKET_MAX; 0 iff ticket_lifetime == 0 */
 	uint8_t ticket[TES_TICKET_MAX];

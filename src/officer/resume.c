@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
-#include "common/ct.h"
 #include "officer/resume.h"
+#include "common/ct.h"
 
 /* see resume.h */
 enum tes_resume_verdict

@@ -16,8 +16,8 @@
 
 #include "common/b64.h"
 #include "common/ct.h"
-#include "common/file.h"
 #include "common/err.h"
+#include "common/file.h"
 #include "common/hex.h"
 #include "common/io.h"
 #include "common/log.h"
@@ -59,8 +59,8 @@ struct slot {
 	uint8_t report_digest[TES_HASH_LEN];
 	struct tes_mon_report report;
 	uint64_t heard_ms; /* monotonic ms of the last authenticated record the master heard of */
-	int pending;    /* ans (REPORT_ANS or LOGIN_ANS) waits for the group fsync */
-	int kill_after; /* end the session once ans is sent (third failed login) */
+	int pending;       /* ans (REPORT_ANS or LOGIN_ANS) waits for the group fsync */
+	int kill_after;    /* end the session once ans is sent (third failed login) */
 	uint8_t ans[TES_MON_MSG_LEN];
 };
 
@@ -78,14 +78,14 @@ struct server {
 	struct tes_children *kids; /* the session children */
 	int cfd;
 	struct tes_ratelimit rl;
-	struct tes_attempts att;    /* refused logins, one record per source and window */
-	struct tes_dashboard *dash; /* NULL when --http off */
-	struct tes_verifier *ver;   /* password checks, off the event loop */
-	struct tes_sigcheck *sig;   /* report signature checks, off the event loop */
-	int sig_full;               /* some report waits for room in the signature-check queue */
-	time_t sig_full_logged;     /* when a full queue was last logged */
-	unsigned sig_next;          /* where the next scan for waiting reports starts */
-	int dfd;                    /* the data directory (DATA/ticket.key) */
+	struct tes_attempts att;      /* refused logins, one record per source and window */
+	struct tes_dashboard *dash;   /* NULL when --http off */
+	struct tes_verifier *ver;     /* password checks, off the event loop */
+	struct tes_sigcheck *sig;     /* report signature checks, off the event loop */
+	int sig_full;                 /* some report waits for room in the signature-check queue */
+	time_t sig_full_logged;       /* when a full queue was last logged */
+	unsigned sig_next;            /* where the next scan for waiting reports starts */
+	int dfd;                      /* the data directory (DATA/ticket.key) */
 	struct tes_ticket_keys tkeys; /* resumption ticket keys (spec/STORAGE.md#ticket-key) */
 	uint8_t server_keyid[TES_KEYID_LEN];
 	uint64_t idle_scan_ms; /* when the idle deadlines were last checked */
@@ -93,8 +93,10 @@ struct server {
 
 static volatile sig_atomic_t stop;
 
-static int user_bind(struct server *sv, const char *user, uint8_t bind[static TES_HASH_LEN]);
-static void session_fields(struct server *sv, struct slot *s, struct tes_mon_status *st, int ticket);
+static int
+user_bind(struct server *sv, const char *user, uint8_t bind[static TES_HASH_LEN]);
+static void
+session_fields(struct server *sv, struct slot *s, struct tes_mon_status *st, int ticket);
 
 static void
 on_signal(int sig)
@@ -233,7 +235,8 @@ verify_resume(struct server *sv, struct slot *s, const struct tes_mon_resume *rs
 	int r, have_bind;
 
 	*why = "ticket does not open";
-	if ((r = tes_ticketkey_open(&sv->tkeys, (uint64_t)time(NULL), rs->rh.ticket, rs->rh.ticket_len, t)) != 0) {
+	if ((r = tes_ticketkey_open(&sv->tkeys, (uint64_t)time(NULL), rs->rh.ticket, rs->rh.ticket_len, t)) !=
+	    0) {
 		if (r == TES_ERR_TIME)
 			*why = "ticket expired";
 		return r;
@@ -441,7 +444,8 @@ session_fields(struct server *sv, struct slot *s, struct tes_mon_status *st, int
 	t.issued = now;
 	t.expiry = now + sv->o->ticket_lifetime;
 	/*= spec/PROTOCOL.md#resumption MUST-RS4: the ticket binds unit, user, password, server key and expiry */
-	if (user_bind(sv, s->user, t.pw_bind) != 0 || tes_ticketkey_seal(&sv->tkeys, &t, st->ticket, &st->ticket_len) != 0) {
+	if (user_bind(sv, s->user, t.pw_bind) != 0 ||
+	    tes_ticketkey_seal(&sv->tkeys, &t, st->ticket, &st->ticket_len) != 0) {
 		st->ticket_len = 0;
 	} else {
 		st->ticket_lifetime = sv->o->ticket_lifetime;
@@ -1017,8 +1021,10 @@ ticket_keys(struct server *sv, char *err, size_t cap)
 		return -1;
 	}
 	if ((r = tes_ticketkey_ensure(sv->dfd, (uint64_t)time(NULL), &sv->tkeys, &rotated)) != 0) {
-		snprintf(err, cap, "%s/ticket.key: %s (move it away to start with a new one: units then log in "
-			 "again)", sv->o->dir, tes_err_str(r));
+		snprintf(err, cap,
+			 "%s/ticket.key: %s (move it away to start with a new one: units then log in "
+			 "again)",
+			 sv->o->dir, tes_err_str(r));
 		return -1;
 	}
 	return 0;

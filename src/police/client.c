@@ -140,8 +140,8 @@ tes_client_resume(struct tes_client *c, const struct tes_client_ticket *t, tes_p
 	struct tes_client_engine_out out;
 	int r;
 
-	if ((r = tes_client_engine_init_resume(&c->eng, c->suite, c->unit_key, t->ticket, t->len, t->res_secret,
-						&out)) != 0 ||
+	if ((r = tes_client_engine_init_resume(&c->eng, c->suite, c->unit_key, t->ticket, t->len,
+					       t->res_secret, &out)) != 0 ||
 	    (r = exchange(c, &out)) != 0)
 		goto out;
 	if ((r = tes_client_engine_pin(&c->eng, pin(ctx, &out.server), c->unit, &out)) != 0 ||

@@ -31,7 +31,7 @@ struct tes_client {
 	int want_session;             /* the login asks for the SESSION record (feed) */
 	int has_session;              /* session holds the server's SESSION of this connection */
 	struct tes_session_info session;
-	const struct addrinfo *ai;    /* resolved server, or NULL to resolve on connect */
+	const struct addrinfo *ai; /* resolved server, or NULL to resolve on connect */
 };
 
 struct addrinfo;

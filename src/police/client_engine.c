@@ -328,8 +328,9 @@ tes_client_engine_init(struct tes_client_engine *e, uint8_t suite,
 /* see client_engine.h */
 int
 tes_client_engine_init_resume(struct tes_client_engine *e, uint8_t suite,
-			      const uint8_t unit_key[static TES_KEYID_LEN], const uint8_t *ticket, size_t ticket_len,
-			      const uint8_t res_secret[static TES_HASH_LEN], struct tes_client_engine_out *out)
+			      const uint8_t unit_key[static TES_KEYID_LEN], const uint8_t *ticket,
+			      size_t ticket_len, const uint8_t res_secret[static TES_HASH_LEN],
+			      struct tes_client_engine_out *out)
 {
 	struct tes_resume_hello rh;
 	int r;

@@ -90,11 +90,11 @@ struct tes_client_engine_out {
 	uint8_t frame[TES_FRAME_MAX]; /* complete frames to send, frame_len bytes (0: none); KEY_EXCHANGE
 					    and FINISHED come out together, to go out in one write */
 	size_t frame_len;
-	uint8_t event;              /* enum tes_client_engine_event */
-	uint8_t login_result;       /* TES_CLIENT_EV_LOGIN: enum tes_login_result */
-	uint8_t alert;              /* TES_CLIENT_EV_ALERT: 1 .. TES_ALERT_MAX */
-	struct tes_rsa_pub server;  /* TES_CLIENT_EV_SERVER_KEY: passes tes_rsa_pub_check() */
-	struct tes_receipt receipt; /* TES_CLIENT_EV_RECEIPT: QUEUED, DUPLICATE, REJECTED or CONFLICT (no
+	uint8_t event;                   /* enum tes_client_engine_event */
+	uint8_t login_result;            /* TES_CLIENT_EV_LOGIN: enum tes_login_result */
+	uint8_t alert;                   /* TES_CLIENT_EV_ALERT: 1 .. TES_ALERT_MAX */
+	struct tes_rsa_pub server;       /* TES_CLIENT_EV_SERVER_KEY: passes tes_rsa_pub_check() */
+	struct tes_receipt receipt;      /* TES_CLIENT_EV_RECEIPT: QUEUED, DUPLICATE, REJECTED or CONFLICT (no
 				       other status decodes: TES_ERR_FORMAT) */
 	int has_session;                 /* session holds the server's SESSION record */
 	struct tes_session_info session; /* TES_CLIENT_EV_RESUMED, and TES_CLIENT_EV_LOGIN when accepted
@@ -107,11 +107,12 @@ struct tes_client_engine {
 	uint8_t suite; /* offered, and required of SERVER_HELLO */
 	struct tes_client_hello ch;
 	struct tes_server_hello sh;
-	uint8_t x_priv[TES_X25519_LEN]; /* until the pin's verdict */
-	int resumed;      /* the handshake is a resumption */
-	int want_session; /* the LOGIN sent asked for a SESSION record */
+	uint8_t x_priv[TES_X25519_LEN];   /* until the pin's verdict */
+	int resumed;                      /* the handshake is a resumption */
+	int want_session;                 /* the LOGIN sent asked for a SESSION record */
 	uint8_t res_secret[TES_HASH_LEN]; /* resumption: in place of the transported secret */
-	uint8_t ch_f[TES_CLIENT_ENGINE_RH_MAX], sh_f[TES_CLIENT_ENGINE_SH_MAX]; /* CLIENT_HELLO or RESUME_HELLO */
+	uint8_t ch_f[TES_CLIENT_ENGINE_RH_MAX],
+		sh_f[TES_CLIENT_ENGINE_SH_MAX]; /* CLIENT_HELLO or RESUME_HELLO */
 	size_t ch_n, sh_n;
 	uint8_t s_fin[TES_FINISHED_LEN];      /* the server Finished expected, until it came */
 	uint8_t report_id[TES_REPORT_ID_LEN]; /* of the report whose receipt is pending */
@@ -136,8 +137,9 @@ tes_client_engine_init(struct tes_client_engine *e, uint8_t suite,
  */
 int
 tes_client_engine_init_resume(struct tes_client_engine *e, uint8_t suite,
-			      const uint8_t unit_key[static TES_KEYID_LEN], const uint8_t *ticket, size_t ticket_len,
-			      const uint8_t res_secret[static TES_HASH_LEN], struct tes_client_engine_out *out);
+			      const uint8_t unit_key[static TES_KEYID_LEN], const uint8_t *ticket,
+			      size_t ticket_len, const uint8_t res_secret[static TES_HASH_LEN],
+			      struct tes_client_engine_out *out);
 
 /* A HEARTBEAT record in out; READY only: the server answers one (event HEARTBEAT). */
 int

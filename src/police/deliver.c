@@ -47,12 +47,12 @@ struct tes_deliver {
 	char pw[TES_PASSWORD_MAX + 2];
 	char spool_dir[PATH_MAX_LEN];
 	int connected;
-	int rekeyed;   /* the last session ended with ALERT rekey: a new one at once */
-	unsigned dial_failures; /* connections refused in a row */
+	int rekeyed;                 /* the last session ended with ALERT rekey: a new one at once */
+	unsigned dial_failures;      /* connections refused in a row */
 	struct tes_client_ticket tk; /* feed: the ticket of the last login, in memory only */
 	uint64_t session_start_ms;   /* feed: when this session was established */
-	int down;      /* the server could not be reached, or the link dropped: send no more */
-	int code;      /* the worst outcome so far (EX_DATAERR for refused input or reports) */
+	int down;                    /* the server could not be reached, or the link dropped: send no more */
+	int code;                    /* the worst outcome so far (EX_DATAERR for refused input or reports) */
 	int fatal;     /* a session failure that stopped sending (EX_NOPERM, EX_PROTOCOL), or 0 */
 	size_t added;  /* records this run added to the spool */
 	size_t unsent; /* records that could not even be spooled (spool full) */
@@ -605,7 +605,8 @@ send_entry(struct tes_deliver *d, const struct tes_spooler_entry *e, int *code)
 	return 0;
 }
 
-static void drop_added(struct tes_deliver *d);
+static void
+drop_added(struct tes_deliver *d);
 
 /* Feed: SIGTERM or SIGINT came (the signalfd is readable). */
 static int

@@ -10,8 +10,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/signalfd.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -140,8 +140,8 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "keygen", keygen_text }, { "report", report_text }, { "batch", batch_text }, { "feed", feed_text },
-	{ "flush", flush_text },   { "spool", spool_text },
+	{ "keygen", keygen_text }, { "report", report_text }, { "batch", batch_text },
+	{ "feed", feed_text },     { "flush", flush_text },   { "spool", spool_text },
 };
 
 enum {
@@ -484,7 +484,7 @@ struct feed {
 	struct tes_batch b;
 	uint8_t buf[16384];
 	int eof, stop, warned;
-	unsigned backoff;                 /* ms: the next wait after a failed connection */
+	unsigned backoff;                   /* ms: the next wait after a failed connection */
 	uint64_t retry_at, beat_at, end_by; /* monotonic ms */
 };
 
@@ -499,8 +499,10 @@ feed_input(struct tes_deliver *d, struct feed *f)
 	int r, code;
 
 	if ((n = read(0, f->buf, sizeof f->buf)) < 0)
-		return errno == EINTR || errno == EAGAIN ? 0 : (fprintf(stderr, "tes-police: cannot read the input: %s\n",
-								 strerror(errno)), EX_IOERR);
+		return errno == EINTR || errno == EAGAIN
+			       ? 0
+			       : (fprintf(stderr, "tes-police: cannot read the input: %s\n", strerror(errno)),
+				  EX_IOERR);
 	for (off = 0;; off += used) {
 		used = 0;
 		r = n > 0 ? tes_batch_feed(&f->b, f->buf + off, (size_t)n - off, &used, &rec, &why)
@@ -574,7 +576,8 @@ do_feed(struct tes_deliver *d, const struct opts *o)
 		fd = tes_deliver_fd(d);
 		p[np++] = (struct pollfd){ .fd = fd, .events = POLLIN };
 		now = feed_now();
-		wait = fd >= 0 ? (f.beat_at > now ? f.beat_at - now : 0) : (f.retry_at > now ? f.retry_at - now : 0);
+		wait = fd >= 0 ? (f.beat_at > now ? f.beat_at - now : 0)
+			       : (f.retry_at > now ? f.retry_at - now : 0);
 		if (f.eof && f.end_by > now && f.end_by - now < wait)
 			wait = f.end_by - now;
 		if (poll(p, (nfds_t)np, (int)(wait > 60000 ? 60000 : wait)) < 0)

@@ -47,7 +47,7 @@ enum tes_limits {
 	TES_TICKET_LIFETIME = 43200, /* seconds: a ticket lives at most 12 h from the login that earned it */
 	TES_REKEY_RECORDS = 65536,   /* records per session key and direction */
 	TES_REKEY_BYTES = 8388608,   /* record payload bytes per session key and direction: 2^20 blocks */
-	TES_REKEY_RECORDS_MIN = 4, /* a session then still carries a login, its SESSION and a report */
+	TES_REKEY_RECORDS_MIN = 4,   /* a session then still carries a login, its SESSION and a report */
 	TES_REKEY_BYTES_MIN = 4096,
 
 	/* canonical report: id, unit key id, plate, speed, limit, time, location */

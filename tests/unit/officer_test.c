@@ -236,12 +236,13 @@ test_monitor_init(void)
 	m.u.init.idle_timeout = 60;
 	m.u.init.rekey_records = TES_REKEY_RECORDS;
 	m.u.init.rekey_bytes = 4096;
-	OK(mon_round(&m, buf, &d) == 0 && d.type == TES_MON_INIT && d.u.init.rekey_records == TES_REKEY_RECORDS &&
-		   d.u.init.rekey_bytes == 4096 && d.u.init.idle_timeout == 60 && buf[RECORDS_AT + 1] == 1 &&
-		   buf[BYTES_AT + 2] == 0x10,
+	OK(mon_round(&m, buf, &d) == 0 && d.type == TES_MON_INIT &&
+		   d.u.init.rekey_records == TES_REKEY_RECORDS && d.u.init.rekey_bytes == 4096 &&
+		   d.u.init.idle_timeout == 60 && buf[RECORDS_AT + 1] == 1 && buf[BYTES_AT + 2] == 0x10,
 	   "INIT with the key bounds round trip");
 	buf[BYTES_AT + 3] = 1;
-	OK(tes_mon_decode(buf, sizeof buf, &d) == 0 && d.u.init.rekey_bytes == 4097, "control: 4097 bytes decodes");
+	OK(tes_mon_decode(buf, sizeof buf, &d) == 0 && d.u.init.rekey_bytes == 4097,
+	   "control: 4097 bytes decodes");
 	buf[RECORDS_AT + 3] = 1;
 	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "INIT above TES_REKEY_RECORDS refused");
 	buf[RECORDS_AT + 3] = 0;
@@ -258,7 +259,8 @@ test_monitor_init(void)
 	m.u.init.rekey_bytes = TES_REKEY_BYTES + 1;
 	EQ_INT(tes_mon_encode(&m, buf), TES_ERR_ARG, "INIT above TES_REKEY_BYTES does not encode");
 	m.u.init.rekey_bytes = TES_REKEY_BYTES;
-	OK(mon_round(&m, buf, &d) == 0 && d.u.init.rekey_records == 1 && d.u.init.rekey_bytes == TES_REKEY_BYTES,
+	OK(mon_round(&m, buf, &d) == 0 && d.u.init.rekey_records == 1 &&
+		   d.u.init.rekey_bytes == TES_REKEY_BYTES,
 	   "control: the bounds 1 and TES_REKEY_BYTES round trip");
 }
 
@@ -294,11 +296,13 @@ test_monitor_resume(void)
 		   d.u.res.rh.ticket_len == TICKET_N &&
 		   memcmp(d.u.res.rh.ticket, want.u.res.rh.ticket, TES_TICKET_MAX) == 0 &&
 		   memcmp(d.u.res.server_x25519, want.u.res.server_x25519, TES_X25519_LEN) == 0 &&
-		   d.u.res.suite == want.u.res.suite && memcmp(d.u.res.ua.sig, want.u.res.ua.sig, TES_RSA_LEN) == 0 &&
-		   buf[END - 1] == 0x5c && buf[END] == 0,
+		   d.u.res.suite == want.u.res.suite &&
+		   memcmp(d.u.res.ua.sig, want.u.res.ua.sig, TES_RSA_LEN) == 0 && buf[END - 1] == 0x5c &&
+		   buf[END] == 0,
 	   "RESUME round trip; the ticket bytes past ticket_len are not sent and decode as zero");
 	buf[END] = 1;
-	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "RESUME with non-zero padding refused (MUST-M1)");
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT,
+	       "RESUME with non-zero padding refused (MUST-M1)");
 	buf[END] = 0;
 	buf[TLEN_AT + 1] = 0;
 	OK(tes_mon_decode(buf, sizeof buf, &d) != 0, "RESUME with ticket_len 0 refused");
@@ -306,15 +310,18 @@ test_monitor_resume(void)
 	OK(tes_mon_decode(buf, sizeof buf, &d) != 0, "RESUME with ticket_len 257 refused");
 	buf[TLEN_AT] = 0, buf[TLEN_AT + 1] = TICKET_N;
 	buf[END - TES_RSA_LEN - 1] = TES_SUITE_DES_CBC_HMAC_SHA256;
-	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "RESUME with another suite than its hello refused");
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT,
+	       "RESUME with another suite than its hello refused");
 	buf[END - TES_RSA_LEN - 1] = TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256;
 	OK(tes_mon_decode(buf, sizeof buf, &d) == 0, "control: the RESUME restored decodes");
 	m.u.res.rh.ticket_len = 0;
 	EQ_INT(tes_mon_encode(&m, buf), TES_ERR_ARG, "RESUME with ticket_len 0 does not encode");
 	m.u.res.rh.ticket_len = TES_TICKET_MAX + 1;
-	EQ_INT(tes_mon_encode(&m, buf), TES_ERR_ARG, "RESUME with a ticket longer than TES_TICKET_MAX does not encode");
+	EQ_INT(tes_mon_encode(&m, buf), TES_ERR_ARG,
+	       "RESUME with a ticket longer than TES_TICKET_MAX does not encode");
 	m.u.res.rh.ticket_len = TES_TICKET_MAX;
-	OK(mon_round(&m, buf, &d) == 0 && d.u.res.rh.ticket_len == TES_TICKET_MAX && d.u.res.rh.ticket[255] == 0x7e,
+	OK(mon_round(&m, buf, &d) == 0 && d.u.res.rh.ticket_len == TES_TICKET_MAX &&
+		   d.u.res.rh.ticket[255] == 0x7e,
 	   "control: a ticket of TES_TICKET_MAX bytes round trips");
 
 	memset(&m, 0, sizeof m);
@@ -323,7 +330,8 @@ test_monitor_resume(void)
 		   all_bytes(buf + 1, sizeof buf - 1, 0),
 	   "HEARTBEAT round trip: the type byte and zero padding");
 	buf[1] = 1;
-	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "HEARTBEAT with a field refused (MUST-M1)");
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT,
+	       "HEARTBEAT with a field refused (MUST-M1)");
 
 	EQ_INT(tes_mon_permit(TES_MS_HANDSHAKE, TES_MON_RESUME, 0), 0, "RESUME allowed first");
 	EQ_INT(tes_mon_permit(TES_MS_HANDSHAKE, TES_MON_RESUME, 1u << TES_MON_RESUME), TES_ERR_STATE,
@@ -337,7 +345,8 @@ test_monitor_resume(void)
 	EQ_INT(tes_mon_permit(TES_MS_USER, TES_MON_HEARTBEAT, 0), 0, "HEARTBEAT allowed after login");
 	EQ_INT(tes_mon_permit(TES_MS_USER, TES_MON_HEARTBEAT, 1u << TES_MON_HEARTBEAT), 0,
 	       "HEARTBEAT allowed again (not once only)");
-	EQ_INT(tes_mon_permit(TES_MS_UNIT, TES_MON_HEARTBEAT, 0), TES_ERR_STATE, "HEARTBEAT before login refused");
+	EQ_INT(tes_mon_permit(TES_MS_UNIT, TES_MON_HEARTBEAT, 0), TES_ERR_STATE,
+	       "HEARTBEAT before login refused");
 	EQ_INT(tes_mon_permit(TES_MS_HANDSHAKE, TES_MON_HEARTBEAT, 0), TES_ERR_STATE,
 	       "HEARTBEAT before the handshake refused");
 	EQ_INT(tes_mon_permit(TES_MS_DEAD, TES_MON_HEARTBEAT, 0), TES_ERR_STATE,
@@ -371,19 +380,23 @@ test_monitor_status(void)
 	memset(want.u.st.ticket + TICKET_N, 0, TES_TICKET_MAX - TICKET_N);
 	OK(mon_round(&m, buf, &d) == 0 && d.type == TES_MON_LOGIN_ANS && d.u.st.status == 0 &&
 		   d.u.st.lifetime == 3600 && d.u.st.ticket_lifetime == TES_TICKET_LIFETIME &&
-		   memcmp(d.u.st.res_secret, want.u.st.res_secret, TES_HASH_LEN) == 0 && d.u.st.ticket_len == TICKET_N &&
+		   memcmp(d.u.st.res_secret, want.u.st.res_secret, TES_HASH_LEN) == 0 &&
+		   d.u.st.ticket_len == TICKET_N &&
 		   memcmp(d.u.st.ticket, want.u.st.ticket, TES_TICKET_MAX) == 0 &&
 		   buf[TICKET_AT + TICKET_N - 1] == 0x9d && buf[TICKET_AT + TICKET_N] == 0,
 	   "LOGIN_ANS with a ticket round trip; the ticket bytes past ticket_len decode as zero");
 	memcpy(good, buf, sizeof buf);
 	buf[TICKET_AT + TICKET_N] = 1;
-	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "LOGIN_ANS with non-zero padding refused (MUST-M1)");
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT,
+	       "LOGIN_ANS with non-zero padding refused (MUST-M1)");
 	memcpy(buf, good, sizeof buf);
 	buf[1] = 1;
-	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "a refused LOGIN_ANS with a ticket refused");
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT,
+	       "a refused LOGIN_ANS with a ticket refused");
 	memcpy(buf, good, sizeof buf);
 	buf[TLIFE_AT + 2] = 0, buf[TLIFE_AT + 3] = 0;
-	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "a ticket without ticket_lifetime refused");
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT,
+	       "a ticket without ticket_lifetime refused");
 	memcpy(buf, good, sizeof buf);
 	buf[TLIFE_AT + 3]++;
 	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "ticket_lifetime above 12 h refused");
@@ -397,7 +410,8 @@ test_monitor_status(void)
 	EQ_INT(tes_mon_encode(&m, buf), TES_ERR_ARG, "ticket_lifetime without a ticket does not encode");
 	m.u.st.ticket_lifetime = 0;
 	OK(mon_round(&m, buf, &d) == 0 && d.u.st.ticket_len == 0 && d.u.st.ticket_lifetime == 0 &&
-		   all_bytes(d.u.st.ticket, TES_TICKET_MAX, 0) && all_bytes(buf + TLEN_AT, sizeof buf - TLEN_AT, 0),
+		   all_bytes(d.u.st.ticket, TES_TICKET_MAX, 0) &&
+		   all_bytes(buf + TLEN_AT, sizeof buf - TLEN_AT, 0),
 	   "LOGIN_ANS without a ticket round trip");
 	buf[TLIFE_AT + 3] = 1;
 	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT,
@@ -416,7 +430,8 @@ test_monitor_status(void)
 	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "a refusal with a lifetime refused");
 	memcpy(buf, good, sizeof buf);
 	buf[SECRET_AT + 31] = 1;
-	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "a refusal with a resumption secret refused");
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT,
+	       "a refusal with a resumption secret refused");
 	memcpy(buf, good, sizeof buf);
 	buf[1] = 3;
 	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "LOGIN_ANS status 3 refused");
@@ -437,13 +452,15 @@ test_monitor_status(void)
 	memset(m.u.st.pms, 0x21, TES_PMS_LEN);
 	m.u.st.lifetime = 1800;
 	OK(mon_round(&m, buf, &d) == 0 && d.type == TES_MON_HANDSHAKE_ANS && d.u.st.status == 0 &&
-		   d.u.st.lifetime == 1800 && d.u.st.ticket_len == 0 && all_bytes(d.u.st.pms, TES_PMS_LEN, 0x21) &&
-		   buf[1 + 1 + TES_PMS_LEN + 2] == 0x07 && buf[1 + 1 + TES_PMS_LEN + 3] == 0x08,
+		   d.u.st.lifetime == 1800 && d.u.st.ticket_len == 0 &&
+		   all_bytes(d.u.st.pms, TES_PMS_LEN, 0x21) && buf[1 + 1 + TES_PMS_LEN + 2] == 0x07 &&
+		   buf[1 + 1 + TES_PMS_LEN + 3] == 0x08,
 	   "HANDSHAKE_ANS with a lifetime round trip");
 	buf[1] = 2;
 	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "HANDSHAKE_ANS status 2 refused");
 	buf[1] = 1;
-	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT, "a refused HANDSHAKE_ANS with a lifetime refused");
+	EQ_INT(tes_mon_decode(buf, sizeof buf, &d), TES_ERR_FORMAT,
+	       "a refused HANDSHAKE_ANS with a lifetime refused");
 	m.u.st.status = 2;
 	m.u.st.lifetime = 0;
 	EQ_INT(tes_mon_encode(&m, buf), TES_ERR_ARG, "HANDSHAKE_ANS status 2 does not encode");
@@ -1251,7 +1268,8 @@ resumed_pair(struct eng_pair *x, const uint8_t *ticket, size_t tn, const uint8_t
 		return r;
 	memset(x->res_secret, 0x5a, sizeof x->res_secret);
 	x->c2s.n = 0; /* not the full hello: the resumed one */
-	if ((r = tes_client_engine_init_resume(&x->c, x->suite, eng_unit_id, ticket, tn, secret, &x->co)) != 0)
+	if ((r = tes_client_engine_init_resume(&x->c, x->suite, eng_unit_id, ticket, tn, secret, &x->co)) !=
+	    0)
 		return r;
 	eng_queue_put(&x->c2s, x->co.frame, x->co.frame_len);
 	return 0;
@@ -1276,8 +1294,10 @@ test_resumption(void)
 	   "a login asking for SESSION: accepted, then the SESSION record");
 	OK(si.idle_timeout == 30 && si.lifetime == 3600 && si.rekey_records == TES_REKEY_RECORDS &&
 		   si.rekey_bytes == TES_REKEY_BYTES && si.ticket_lifetime == 600 &&
-		   si.ticket_len == sizeof eng_ticket && memcmp(si.ticket, eng_ticket, sizeof eng_ticket) == 0,
-	   "SESSION: the idle timeout, the lifetime, the key bounds and the master's ticket (MUST-RS4, MUST-K1)");
+		   si.ticket_len == sizeof eng_ticket &&
+		   memcmp(si.ticket, eng_ticket, sizeof eng_ticket) == 0,
+	   "SESSION: the idle timeout, the lifetime, the key bounds and the master's ticket (MUST-RS4, "
+	   "MUST-K1)");
 	OK(memcmp(si.res_secret, x.res_secret, TES_HASH_LEN) == 0, "SESSION: the resumption secret");
 
 	/* the control: an old client's login (no feature byte) gets LOGIN_RESULT alone */
@@ -1286,14 +1306,14 @@ test_resumption(void)
 	   "a login without the feature byte: LOGIN_RESULT and nothing after it");
 
 	/* resumed: RESUME_HELLO, SERVER_HELLO, UNIT_AUTH + FINISHED, FINISHED + SESSION */
-	OK(resumed_pair(&x, si.ticket, si.ticket_len, si.res_secret) == 0 && eng_deliver(&x, &x.c2s, 1) == 0 &&
-		   x.s.state == TES_ENG_WAIT_UA && x.s.resumed,
+	OK(resumed_pair(&x, si.ticket, si.ticket_len, si.res_secret) == 0 &&
+		   eng_deliver(&x, &x.c2s, 1) == 0 && x.s.state == TES_ENG_WAIT_UA && x.s.resumed,
 	   "server takes RESUME_HELLO, answers SERVER_HELLO, waits for UNIT_AUTH");
 	OK(eng_deliver(&x, &x.s2c, 0) == 0 && x.co.event == TES_CLIENT_EV_SERVER_KEY && eng_pin(&x) == 0,
 	   "client: the server key to pin, then UNIT_AUTH and FINISHED");
-	OK(eng_deliver(&x, &x.c2s, 1) == 0 && x.s.state == TES_ENG_WAIT_FIN && eng_deliver(&x, &x.c2s, 1) == 0 &&
-		   x.has_req && x.req.type == TES_MON_RESUME && x.req.u.res.rh.ticket_len == si.ticket_len &&
-		   x.req.u.res.suite == x.suite,
+	OK(eng_deliver(&x, &x.c2s, 1) == 0 && x.s.state == TES_ENG_WAIT_FIN &&
+		   eng_deliver(&x, &x.c2s, 1) == 0 && x.has_req && x.req.type == TES_MON_RESUME &&
+		   x.req.u.res.rh.ticket_len == si.ticket_len && x.req.u.res.suite == x.suite,
 	   "server: UNIT_AUTH, then FINISHED: a RESUME request with the ticket for the master");
 	OK(eng_answer(&x) == 0 && x.s.state == TES_ENG_READY && x.s.logged_in && x.s.rx_bytes == 0,
 	   "the master's yes: server READY and logged in, FINISHED and SESSION out (MUST-RS3)");
@@ -1302,8 +1322,8 @@ test_resumption(void)
 		   x.co.event == TES_CLIENT_EV_RESUMED && x.co.has_session && x.co.session.ticket_len == 0 &&
 		   x.co.session.lifetime == 3000,
 	   "client: the server FINISHED, then SESSION (no new ticket): event RESUMED");
-	OK(eng_steps(&x, ENG_CLIENT_REPORT, ENG_RECEIPT_TO_CLIENT) == 0 && x.co.event == TES_CLIENT_EV_RECEIPT &&
-		   x.co.receipt.status == TES_RECEIPT_QUEUED,
+	OK(eng_steps(&x, ENG_CLIENT_REPORT, ENG_RECEIPT_TO_CLIENT) == 0 &&
+		   x.co.event == TES_CLIENT_EV_RECEIPT && x.co.receipt.status == TES_RECEIPT_QUEUED,
 	   "a report on the resumed session: QUEUED, no LOGIN");
 
 	/* the resumption secret authenticates the server: the wrong one ends the handshake */
@@ -1319,14 +1339,15 @@ test_resumption(void)
 	   "server FAILED, not logged in, a protocol alert");
 
 	/* the master refuses the ticket: ALERT auth, the client falls back (deliver.c) */
-	OK(resumed_pair(&x, si.ticket, si.ticket_len, si.res_secret) == 0 && eng_deliver(&x, &x.c2s, 1) == 0 &&
-		   eng_deliver(&x, &x.s2c, 0) == 0 && eng_pin(&x) == 0 && eng_deliver(&x, &x.c2s, 1) == 0 &&
-		   eng_deliver(&x, &x.c2s, 1) == 0,
+	OK(resumed_pair(&x, si.ticket, si.ticket_len, si.res_secret) == 0 &&
+		   eng_deliver(&x, &x.c2s, 1) == 0 && eng_deliver(&x, &x.s2c, 0) == 0 && eng_pin(&x) == 0 &&
+		   eng_deliver(&x, &x.c2s, 1) == 0 && eng_deliver(&x, &x.c2s, 1) == 0,
 	   "another resumption up to the master");
 	x.refuse_resume = 1;
 	r = eng_answer(&x);
 	EQ_INT(r, TES_ERR_AUTH, "the master refuses the ticket: the handshake ends");
-	EQ_INT(tes_engine_alert(&x.s), TES_ALERT_AUTH, "with ALERT auth, the client's cue to log in again (MUST-RS5)");
+	EQ_INT(tes_engine_alert(&x.s), TES_ALERT_AUTH,
+	       "with ALERT auth, the client's cue to log in again (MUST-RS5)");
 
 	/* a UNIT_AUTH where a KEY_EXCHANGE belongs, and a KEY_EXCHANGE after RESUME_HELLO: refused */
 	OK(resumed_pair(&x, si.ticket, si.ticket_len, si.res_secret) == 0 && eng_deliver(&x, &x.c2s, 1) == 0,
@@ -1364,7 +1385,8 @@ test_resume_decide(void)
 	memcpy(t.server_key, server, sizeof server);
 	memcpy(t.unit_key, unit, sizeof unit);
 	memcpy(t.pw_bind, bind, sizeof bind);
-	EQ_INT(tes_resume_decide(&t, server, unit, bind), TES_RESUME_OK, "control: this server, unit and password");
+	EQ_INT(tes_resume_decide(&t, server, unit, bind), TES_RESUME_OK,
+	       "control: this server, unit and password");
 	server[31] ^= 1;
 	EQ_INT(tes_resume_decide(&t, server, unit, bind), TES_RESUME_OTHER_SERVER,
 	       "a ticket of another server key is refused (MUST-RS2, MUST-M6)");
@@ -1397,9 +1419,11 @@ test_heartbeat(void)
 	   "client: HEARTBEAT out, waiting for the answer");
 	OK(eng_deliver(&x, &x.c2s, 1) == 0 && x.heartbeats == 1 && !x.has_req && x.s.state == TES_ENG_READY,
 	   "server: HEARTBEAT answered, the master told (MUST-M7, no answer owed), READY");
-	OK(eng_deliver(&x, &x.s2c, 0) == 0 && x.co.event == TES_CLIENT_EV_HEARTBEAT && tes_client_engine_ready(&x.c),
+	OK(eng_deliver(&x, &x.s2c, 0) == 0 && x.co.event == TES_CLIENT_EV_HEARTBEAT &&
+		   tes_client_engine_ready(&x.c),
 	   "client: the answer, READY again");
-	OK(eng_steps(&x, ENG_CLIENT_REPORT, ENG_RECEIPT_TO_CLIENT) == 0 && x.co.receipt.status == TES_RECEIPT_QUEUED,
+	OK(eng_steps(&x, ENG_CLIENT_REPORT, ENG_RECEIPT_TO_CLIENT) == 0 &&
+		   x.co.receipt.status == TES_RECEIPT_QUEUED,
 	   "the session goes on: a report after the heartbeat");
 
 	OK(eng_run(&x, ENG_FIN_TO_CLIENT) == 0, "an established pair, not logged in");
@@ -1436,9 +1460,12 @@ test_rekey(void)
 			break;
 		sent++;
 	}
-	EQ_INT(sent, 3, "three reports fit: LOGIN_RESULT, SESSION and three receipts leave no room for the two records a fourth could need");
+	EQ_INT(sent, 3,
+	       "three reports fit: LOGIN_RESULT, SESSION and three receipts leave no room for the two "
+	       "records a fourth could need");
 	EQ_INT(r, TES_ERR_REKEY, "the fourth REPORT is not opened: the bound is reached");
-	EQ_INT(tes_engine_alert(&x.s), TES_ALERT_REKEY, "the server ends the session with ALERT REKEY (MUST-K2)");
+	EQ_INT(tes_engine_alert(&x.s), TES_ALERT_REKEY,
+	       "the server ends the session with ALERT REKEY (MUST-K2)");
 	OK(x.s.state == TES_ENG_FAILED && !x.has_req, "nothing of that report reached the master");
 
 	/* bytes: a bound of 4096 leaves no room for a report after LOGIN_RESULT and SESSION */
@@ -1464,7 +1491,8 @@ test_rekey(void)
 
 		(void)tes_frame_encode(f, sizeof f, TES_FRAME_ALERT, &code, 1, &n);
 	}
-	EQ_INT(tes_client_engine_frame(&x.c, f, n, &x.co), TES_ERR_PEER, "the client takes ALERT REKEY (MUST-K3: deliver.c resumes)");
+	EQ_INT(tes_client_engine_frame(&x.c, f, n, &x.co), TES_ERR_PEER,
+	       "the client takes ALERT REKEY (MUST-K3: deliver.c resumes)");
 	OK(x.co.event == TES_CLIENT_EV_ALERT && x.co.alert == TES_ALERT_REKEY, "with its code (4)");
 }
 

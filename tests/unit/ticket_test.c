@@ -217,7 +217,8 @@ test_seal_open(void)
 	tes_cur_enc32be(c, 8);
 	EQ_INT(tes_ticketkey_open(&k, NOW, c, n, &u), TES_ERR_MAC, "unknown kid refused");
 	sample_keys(&other, 0x5b);
-	EQ_INT(tes_ticketkey_open(&other, NOW, s, n, &u), TES_ERR_MAC, "sealed under another key file: refused");
+	EQ_INT(tes_ticketkey_open(&other, NOW, s, n, &u), TES_ERR_MAC,
+	       "sealed under another key file: refused");
 
 	/* time */
 	EQ_INT(tes_ticketkey_open(&k, NOW - 1, s, n, &u), TES_ERR_TIME, "not yet valid (now < issued)");
@@ -235,8 +236,8 @@ test_seal_open(void)
 	other.cur_created = NOW + 600;
 	memset(other.cur, 0x77, sizeof other.cur);
 	EQ_INT(tes_ticketkey_open(&other, NOW + 700, s, n, &u), 0, "previous key accepted after a rotation");
-	EQ_INT(tes_ticketkey_open(&other, other.cur_created + TES_TICKET_LIFETIME - 1, s, n, &u), TES_ERR_TIME,
-	       "previous key still tried until cur_created + 12 h (the ticket itself expired)");
+	EQ_INT(tes_ticketkey_open(&other, other.cur_created + TES_TICKET_LIFETIME - 1, s, n, &u),
+	       TES_ERR_TIME, "previous key still tried until cur_created + 12 h (the ticket itself expired)");
 	t.issued = NOW + 600;
 	t.expiry = t.issued + TES_TICKET_LIFETIME;
 	EQ_INT(tes_ticketkey_seal(&k, &t, s2, &n2), 0, "seal a later ticket under the old key");
