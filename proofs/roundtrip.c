@@ -41,11 +41,22 @@ tes_proof_ticket_keys_roundtrip(const struct tes_ticket_keys *k)
 	uint8_t b[TES_TICKET_KEYS_LEN];
 	struct tes_ticket_keys d;
 	size_t used = 0, i;
+	int r;
 
-	if (tes_ticket_keys_encode(k, b, sizeof b, &used) != 0)
+	r = tes_ticket_keys_encode(k, b, sizeof b, &used);
+	//@ assert r == 0 && used == TES_TICKET_KEYS_LEN;
+	//@ assert ticket_keys_bytes_ok(&b[0]);
+	if (r != 0)
 		return TES_ERR_INTERNAL;
-	if (tes_ticket_keys_decode(b, used, &d) != 0)
+	r = tes_ticket_keys_decode(b, used, &d);
+	//@ assert r == 0;
+	if (r != 0)
 		return TES_ERR_INTERNAL;
+	//@ assert d.cur_kid == k->cur_kid;
+	//@ assert d.cur_created == k->cur_created;
+	//@ assert d.prev_kid == k->prev_kid && d.prev_created == k->prev_created;
+	//@ assert \forall integer j; 0 <= j < TES_TICKET_KEY_LEN ==> d.cur[j] == k->cur[j];
+	//@ assert \forall integer j; 0 <= j < TES_TICKET_KEY_LEN ==> d.prev[j] == k->prev[j];
 	if (d.cur_kid != k->cur_kid || d.cur_created != k->cur_created || d.prev_kid != k->prev_kid ||
 	    d.prev_created != k->prev_created)
 		return TES_ERR_INTERNAL;
