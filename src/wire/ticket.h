@@ -78,7 +78,7 @@ struct tes_ticket_keys {
     ensures \result == 0 || \result == TES_ERR_SPACE || \result == TES_ERR_ARG;
     ensures \result == 0 ==> 1 <= t->user_len <= TES_NAME_MAX;
     ensures \result == 0 ==> *used == 146 + t->user_len && *used <= cap && *used <= TES_TICKET_PLAIN_MAX;
-    ensures \result == 0 ==> ticket_times_ok(t->issued, t->expiry);
+    ensures \result == 0 ==> ticket_times_ok(\old(t->issued), \old(t->expiry));
  */
 /*
  * Encode a ticket's plaintext; TES_ERR_ARG for a ticket the decoder would
