@@ -88,6 +88,7 @@ int
 tes_ticket_plain_decode(const uint8_t *p, size_t n, struct tes_ticket *t)
 {
 	struct tes_cur c;
+	uint64_t issued, expiry;
 	int r;
 
 	tes_cur_init_rd(&c, p, n);
@@ -108,11 +109,13 @@ tes_ticket_plain_decode(const uint8_t *p, size_t n, struct tes_ticket *t)
 	if ((r = tes_cur_get_bytes(&c, t->res_secret, TES_HASH_LEN)) != 0)
 		return r;
 	//@ assert c.off == 130 + t->user_len;
-	if ((r = tes_cur_get_u64be(&c, &t->issued)) != 0)
+	if ((r = tes_cur_get_u64be(&c, &issued)) != 0)
 		return r;
-	if ((r = tes_cur_get_u64be(&c, &t->expiry)) != 0)
+	if ((r = tes_cur_get_u64be(&c, &expiry)) != 0)
 		return r;
 	//@ assert c.off == 146 + t->user_len;
+	t->issued = issued;
+	t->expiry = expiry;
 	/*= spec/PROTOCOL.md#encoding MUST-E2: no trailing bytes */
 	if (tes_cur_left(&c) != 0)
 		return TES_ERR_FORMAT;
