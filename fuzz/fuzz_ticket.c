@@ -10,8 +10,10 @@
  * characters NUL-terminated, issued < expiry <= issued + 43200; an accepted
  * key file is exactly 96 bytes with the magic, cur_kid >= 1, prev_kid !=
  * cur_kid, and no previous key material without a previous kid; either
- * re-encodes to exactly the input bytes, and the encoders refuse room one
- * byte short. A refused input is refused with a negative code.
+ * re-encodes to exactly the input bytes, the encoders refuse room one byte
+ * short, and they refuse the decoded value made invalid (a version other
+ * than 1, a character outside the name alphabet, prev_kid == cur_kid). A
+ * refused input is refused with a negative code.
  */
 #include <string.h>
 
@@ -45,6 +47,13 @@ plain(const uint8_t *p, size_t n)
 	fuzz_check(used == n && memcmp(out, p, n) == 0, "re-encoded plaintext is the input");
 	fuzz_check(tes_ticket_plain_encode(&t, out, n - 1, &used) == TES_ERR_SPACE,
 		   "one byte short: no room");
+	/* the encoder refuses what the decoder refuses, whatever the room */
+	t.version = (uint8_t)(p[n - 1] | 2);
+	fuzz_check(tes_ticket_plain_encode(&t, out, sizeof out, &used) == TES_ERR_ARG,
+		   "encoder: bad version");
+	t.version = TES_TICKET_VERSION;
+	t.user[p[n - 2] % t.user_len] = (char)(p[n - 3] % 2 ? ' ' : '/');
+	fuzz_check(tes_ticket_plain_encode(&t, out, sizeof out, &used) == TES_ERR_ARG, "encoder: bad user");
 }
 
 static int
@@ -80,6 +89,10 @@ keys(const uint8_t *p, size_t n)
 		   "an accepted key file re-encodes");
 	fuzz_check(used == n && memcmp(out, p, n) == 0, "re-encoded key file is the input");
 	fuzz_check(tes_ticket_keys_encode(&k, out, n - 1, &used) == TES_ERR_SPACE, "one byte short: no room");
+	/* the encoder refuses what the decoder refuses, whatever the room */
+	k.prev_kid = k.cur_kid;
+	fuzz_check(tes_ticket_keys_encode(&k, out, sizeof out, &used) == TES_ERR_ARG,
+		   "encoder: prev_kid == cur_kid");
 }
 
 int

@@ -180,6 +180,29 @@ tes_msg_login_encode(const struct tes_login *m, uint8_t *out, size_t cap, size_t
 	return 0;
 }
 
+/*@ requires cur_rd(c) && \valid(f);
+    requires \separated(f, c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, *f;
+    ensures \result == 0 || \result == TES_ERR_FORMAT;
+    ensures c->off <= c->len;
+    ensures \result == 0 ==> *f <= TES_LOGIN_FEAT_MAX && c->off == \old(c->off) + (*f != 0 ? 1 : 0);
+ */
+static int
+login_features(struct tes_cur *c, uint8_t *f)
+{
+	/*= spec/PROTOCOL.md#login MUST-L5: the features byte is optional; absent reads as 0, a present 0
+	    or an unknown value is malformed */
+	*f = 0;
+	if (tes_cur_left(c) == 0)
+		return 0;
+	if (tes_cur_get_u8(c, f) != 0)
+		return TES_ERR_FORMAT; /* not reached: a byte is left */
+	if (*f < 1 || *f > TES_LOGIN_FEAT_MAX)
+		return TES_ERR_FORMAT;
+	return 0;
+}
+
 /* see msg.h */
 int
 tes_msg_login_decode(const uint8_t *p, size_t n, struct tes_login *m)
@@ -199,15 +222,8 @@ tes_msg_login_decode(const uint8_t *p, size_t n, struct tes_login *m)
 	if ((r = tes_field_name_valid(m->user, m->user_len)) != 0 ||
 	    (r = tes_field_password_valid(m->pw, m->pw_len)) != 0)
 		return r;
-	/*= spec/PROTOCOL.md#login MUST-L5: the features byte is optional; absent reads as 0, a present 0
-	    or an unknown value is malformed */
-	m->features = 0;
-	if (tes_cur_left(&c) != 0) {
-		if ((r = tes_cur_get_u8(&c, &m->features)) != 0)
-			return r;
-		if (m->features < 1 || m->features > TES_LOGIN_FEAT_MAX)
-			return TES_ERR_FORMAT;
-	}
+	if ((r = login_features(&c, &m->features)) != 0)
+		return r;
 	return done(&c);
 }
 
@@ -480,10 +496,12 @@ tes_msg_session_encode(const struct tes_session_info *m, uint8_t *out, size_t ca
 	struct tes_cur c;
 	int r;
 
-	/* a length beyond the array would be read past it; the rest is what the decoder refuses */
-	if (m->ticket_len > TES_TICKET_MAX || m->idle_timeout < 1 || m->rekey_records < 1 ||
-	    m->rekey_bytes < 1 || m->ticket_lifetime > TES_TICKET_LIFETIME ||
-	    (m->ticket_len == 0) != (m->ticket_lifetime == 0))
+	/* a length beyond the array would be read past it */
+	if (m->ticket_len > TES_TICKET_MAX)
+		return TES_ERR_ARG;
+	/* and the encoder refuses what the decoder refuses */
+	if (m->idle_timeout < 1 || m->rekey_records < 1 || m->rekey_bytes < 1 ||
+	    m->ticket_lifetime > TES_TICKET_LIFETIME || (m->ticket_len == 0) != (m->ticket_lifetime == 0))
 		return TES_ERR_ARG;
 	tes_cur_init_wr(&c, out, cap);
 	if ((r = tes_cur_put_u8(&c, TES_INNER_SESSION)) != 0 ||
@@ -491,12 +509,49 @@ tes_msg_session_encode(const struct tes_session_info *m, uint8_t *out, size_t ca
 	    (r = tes_cur_put_u32be(&c, m->lifetime)) != 0 ||
 	    (r = tes_cur_put_u32be(&c, m->rekey_records)) != 0 ||
 	    (r = tes_cur_put_u32be(&c, m->rekey_bytes)) != 0 ||
-	    (r = tes_cur_put_u32be(&c, m->ticket_lifetime)) != 0 ||
-	    (r = tes_cur_put_bytes(&c, m->res_secret, TES_HASH_LEN)) != 0 ||
-	    (r = tes_cur_put_u16be(&c, m->ticket_len)) != 0 ||
-	    (r = tes_cur_put_bytes(&c, m->ticket, m->ticket_len)) != 0)
+	    (r = tes_cur_put_u32be(&c, m->ticket_lifetime)) != 0)
+		return r;
+	/*@ assert c.off == 21 && cur_wr(&c) && c.buf == out; */
+	if ((r = tes_cur_put_bytes(&c, m->res_secret, TES_HASH_LEN)) != 0 ||
+	    (r = tes_cur_put_u16be(&c, m->ticket_len)) != 0)
+		return r;
+	/*@ assert c.off == 55 && m->ticket_len <= TES_TICKET_MAX; */
+	if ((r = tes_cur_put_bytes(&c, m->ticket, m->ticket_len)) != 0)
 		return r;
 	*used = c.off;
+	return 0;
+}
+
+/*@ requires cur_rd(c) && \valid(m);
+    requires \separated(m, c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, *m;
+    ensures \result == 0 || \result < 0;
+    ensures c->off <= c->len;
+    ensures \result == 0 ==> session_ok(m) && c->off == \old(c->off) + 54 + m->ticket_len;
+ */
+static int
+session_fields(struct tes_cur *c, struct tes_session_info *m)
+{
+	int r;
+
+	if ((r = tes_cur_get_u32be(c, &m->idle_timeout)) != 0 ||
+	    (r = tes_cur_get_u32be(c, &m->lifetime)) != 0 ||
+	    (r = tes_cur_get_u32be(c, &m->rekey_records)) != 0 ||
+	    (r = tes_cur_get_u32be(c, &m->rekey_bytes)) != 0 ||
+	    (r = tes_cur_get_u32be(c, &m->ticket_lifetime)) != 0 ||
+	    (r = tes_cur_get_bytes(c, m->res_secret, TES_HASH_LEN)) != 0 ||
+	    (r = tes_cur_get_u16be(c, &m->ticket_len)) != 0)
+		return r;
+	if (m->ticket_len > TES_TICKET_MAX)
+		return TES_ERR_TOOLONG;
+	if ((r = tes_cur_get_bytes(c, m->ticket, m->ticket_len)) != 0)
+		return r;
+	/*= spec/PROTOCOL.md#session MUST-SE1..SE2: timeouts and bounds in range, a ticket exactly when it has
+	    a lifetime */
+	if (m->idle_timeout < 1 || m->rekey_records < 1 || m->rekey_bytes < 1 ||
+	    m->ticket_lifetime > TES_TICKET_LIFETIME || (m->ticket_len == 0) != (m->ticket_lifetime == 0))
+		return TES_ERR_FORMAT;
 	return 0;
 }
 
@@ -513,22 +568,7 @@ tes_msg_session_decode(const uint8_t *p, size_t n, struct tes_session_info *m)
 		return r;
 	if (t != TES_INNER_SESSION)
 		return TES_ERR_TYPE;
-	if ((r = tes_cur_get_u32be(&c, &m->idle_timeout)) != 0 ||
-	    (r = tes_cur_get_u32be(&c, &m->lifetime)) != 0 ||
-	    (r = tes_cur_get_u32be(&c, &m->rekey_records)) != 0 ||
-	    (r = tes_cur_get_u32be(&c, &m->rekey_bytes)) != 0 ||
-	    (r = tes_cur_get_u32be(&c, &m->ticket_lifetime)) != 0 ||
-	    (r = tes_cur_get_bytes(&c, m->res_secret, TES_HASH_LEN)) != 0 ||
-	    (r = tes_cur_get_u16be(&c, &m->ticket_len)) != 0)
+	if ((r = session_fields(&c, m)) != 0)
 		return r;
-	if (m->ticket_len > TES_TICKET_MAX)
-		return TES_ERR_TOOLONG;
-	if ((r = tes_cur_get_bytes(&c, m->ticket, m->ticket_len)) != 0)
-		return r;
-	/*= spec/PROTOCOL.md#session MUST-SE1..SE2: timeouts and bounds in range, a ticket exactly when it has
-	    a lifetime */
-	if (m->idle_timeout < 1 || m->rekey_records < 1 || m->rekey_bytes < 1 ||
-	    m->ticket_lifetime > TES_TICKET_LIFETIME || (m->ticket_len == 0) != (m->ticket_lifetime == 0))
-		return TES_ERR_FORMAT;
 	return done(&c);
 }

