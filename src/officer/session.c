@@ -120,6 +120,14 @@ test_frame(uint8_t action)
 	}
 	if (action == 4) /* a monitor message of the wrong size */
 		(void)!write(mon, junk, sizeof junk);
+	if (action == 6) { /* a RESUME after a (refused) HANDSHAKE on the same connection */
+		(void)mon_call(&m, &ans);
+		memset(&m, 0, sizeof m);
+		m.type = TES_MON_RESUME;
+		m.u.res.rh.ch.suite = m.u.res.suite = TES_SUITE_3DES_EDE3_CBC_HMAC_SHA256;
+		m.u.res.rh.ticket_len = 1;
+		(void)mon_call(&m, &ans);
+	}
 	if (action == 5) { /* a report before any login */
 		m.type = TES_MON_REPORT;
 		m.u.rep.r.plate_len = 3;

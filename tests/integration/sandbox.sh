@@ -97,7 +97,8 @@ ok $([ "$(grep -c ' QUEUED$' "$T/concurrent")" = 2 ] && echo 0 || echo 1) "a con
 
 # Misbehaving children are killed and nothing reaches the journal (MUST-M2): a second HANDSHAKE
 # (MUST-M3), a message of the wrong size (MUST-M1), a REPORT before any LOGIN (MUST-M4).
-for a in 3:"second RSA request" 4:"wrong-size monitor message" 5:"report before login"; do
+for a in 3:"second RSA request" 4:"wrong-size monitor message" 5:"report before login" \
+	6:"RESUME after HANDSHAKE (MUST-M3)"; do
 	n=${a%%:*}; what=${a#*:}
 	size=$(journal_size)
 	kills=$(log_count "child killed")
@@ -107,6 +108,8 @@ for a in 3:"second RSA request" 4:"wrong-size monitor message" 5:"report before 
 	exec 8>&-
 	ok $([ "$(journal_size)" = "$size" ] && echo 0 || echo 1) "$what: nothing written to the journal"
 done
+log_has "RESUME after HANDSHAKE; child killed"
+ok $? "... and for that reason: one HANDSHAKE or one RESUME per connection"
 check "the server still serves" police report --plate AFTER1 --speed 70
 stop_server
 
