@@ -21,6 +21,7 @@
 #include "common/addr.h"
 #include "common/cli.h"
 #include "common/err.h"
+#include "common/file.h"
 #include "common/io.h"
 #include "common/log.h"
 #include "common/wipe.h"
@@ -28,6 +29,7 @@
 #include "crypto/passwd.h"
 #include "crypto/rng.h"
 #include "crypto/rsa.h"
+#include "crypto/ticketkey.h"
 #include "officer/cmd.h"
 #include "officer/control.h"
 #include "officer/demo.h"
@@ -367,8 +369,9 @@ do_init(struct opts *o)
 {
 	char fp[TES_FP_STRLEN];
 	struct tes_rsa_priv k;
+	struct tes_ticket_keys tk;
 	char path[PATH_MAX];
-	int r;
+	int r, dfd = -1, rotated = 0;
 
 	errno = 0;
 	if ((r = tes_db_create(o->dir)) != 0) {
@@ -377,6 +380,16 @@ do_init(struct opts *o)
 			r == TES_ERR_IO && errno != 0 ? strerror(errno) : tes_err_str(r));
 		return EX_CANTCREAT;
 	}
+	/*= spec/STORAGE.md#ticket-key MUST-TK3: made with the store, as serve would make it */
+	if (tes_file_dir_open_existing(o->dir, &dfd) != 0 ||
+	    (r = tes_ticketkey_ensure(dfd, (uint64_t)time(NULL), &tk, &rotated)) != 0) {
+		fprintf(stderr, "tes-officer: init: cannot create %s/ticket.key\n", o->dir);
+		if (dfd >= 0)
+			close(dfd);
+		return EX_CANTCREAT;
+	}
+	TES_WIPE_CTX(&tk);
+	close(dfd);
 	snprintf(path, sizeof path, "%s/server.key", o->dir);
 	if (tes_keyfile_load_private(&k, path) == 0) {
 		tes_rsa_fingerprint(&k.pub, fp);
