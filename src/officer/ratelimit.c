@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/time.h"
 #include "officer/ratelimit.h"
 
 static const struct tes_rl_entry *
@@ -41,11 +42,7 @@ find_or_add(struct tes_rl_entry *t, const char *key)
 uint64_t
 tes_ratelimit_now(void)
 {
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	return tes_time_mono_ms();
 }
 
 static int

@@ -36,6 +36,23 @@ static const int net = TES_SESSION_NET_FD;
 static const int mon = TES_SESSION_MON_FD;
 static int master_gone; /* the monitor socket failed: the server is going away */
 
+/* A request to the master: encoded and written whole (plain write: the sandbox allows nothing else). */
+static int
+mon_tell(const struct tes_mon_msg *req)
+{
+	uint8_t buf[TES_MON_MSG_LEN];
+	int r;
+
+	if ((r = tes_mon_encode(req, buf)) != 0)
+		return r;
+	/* SIGPIPE is ignored; a LOGIN holds the password: the copy is wiped */
+	r = write(mon, buf, sizeof buf) == (ssize_t)sizeof buf ? 0 : TES_ERR_IO;
+	tes_wipe(buf, sizeof buf);
+	if (r != 0)
+		master_gone = 1;
+	return r;
+}
+
 /* One request to the master and its answer (the engine checks the answer's type). */
 static int
 mon_call(const struct tes_mon_msg *req, struct tes_mon_msg *ans)
@@ -44,13 +61,8 @@ mon_call(const struct tes_mon_msg *req, struct tes_mon_msg *ans)
 	ssize_t k;
 	int r;
 
-	if ((r = tes_mon_encode(req, buf)) != 0)
+	if ((r = mon_tell(req)) != 0)
 		return r;
-	/* plain read/write: the sandbox allows nothing else (SIGPIPE is ignored) */
-	if (write(mon, buf, sizeof buf) != (ssize_t)sizeof buf) {
-		master_gone = 1;
-		return TES_ERR_IO;
-	}
 	do
 		k = read(mon, buf, sizeof buf);
 	while (k < 0 && errno == EINTR);
@@ -61,22 +73,6 @@ mon_call(const struct tes_mon_msg *req, struct tes_mon_msg *ans)
 	r = tes_mon_decode(buf, (size_t)k, ans);
 	tes_wipe(buf, sizeof buf);
 	return r;
-}
-
-/* A request without an answer (HEARTBEAT). */
-static int
-mon_tell(const struct tes_mon_msg *req)
-{
-	uint8_t buf[TES_MON_MSG_LEN];
-	int r;
-
-	if ((r = tes_mon_encode(req, buf)) != 0)
-		return r;
-	if (write(mon, buf, sizeof buf) != (ssize_t)sizeof buf) {
-		master_gone = 1;
-		return TES_ERR_IO;
-	}
-	return 0;
 }
 
 /* Log one line through the master (the child writes no files). */

@@ -150,86 +150,70 @@ on_fin(struct tes_client_engine *e, const uint8_t *f, size_t flen, const uint8_t
 	return 0;
 }
 
+/* What a state waiting for a record does with its plaintext (pn bytes, wiped by the caller). */
+typedef int (*inner_fn)(struct tes_client_engine *e, const uint8_t *plain, size_t pn,
+			struct tes_client_engine_out *out);
+
 /* SESSION after an accepted login or a resumed handshake: timeouts, key bounds, a ticket. */
 static int
-on_session(struct tes_client_engine *e, const uint8_t *f, size_t flen, const uint8_t *p, size_t n,
-	   struct tes_client_engine_out *out)
+take_session(struct tes_client_engine *e, const uint8_t *plain, size_t pn, struct tes_client_engine_out *out)
 {
-	uint8_t plain[TES_RECORD_MAX_PLAIN];
-	size_t pn = 0;
 	int r;
 
-	(void)flen;
-	if ((r = tes_record_open(&e->rx, f, p, n, plain, sizeof plain, &pn)) == 0 &&
-	    (r = tes_msg_session_decode(plain, pn, &out->session)) == 0) {
-		out->has_session = 1;
-		if (e->resumed) {
-			out->event = TES_CLIENT_EV_RESUMED;
-		} else {
-			out->event = TES_CLIENT_EV_LOGIN;
-			out->login_result = TES_LOGIN_ACCEPTED;
-		}
-		e->state = TES_CLIENT_ENG_READY;
+	if ((r = tes_msg_session_decode(plain, pn, &out->session)) != 0)
+		return r;
+	out->has_session = 1;
+	if (e->resumed) {
+		out->event = TES_CLIENT_EV_RESUMED;
+	} else {
+		out->event = TES_CLIENT_EV_LOGIN;
+		out->login_result = TES_LOGIN_ACCEPTED;
 	}
-	tes_wipe(plain, sizeof plain);
-	return r;
+	e->state = TES_CLIENT_ENG_READY;
+	return 0;
 }
 
 /* The server's answer to a heartbeat. */
 static int
-on_heartbeat(struct tes_client_engine *e, const uint8_t *f, size_t flen, const uint8_t *p, size_t n,
-	     struct tes_client_engine_out *out)
+take_heartbeat(struct tes_client_engine *e, const uint8_t *plain, size_t pn,
+	       struct tes_client_engine_out *out)
 {
-	uint8_t plain[TES_RECORD_MAX_PLAIN];
-	size_t pn = 0;
 	int r;
 
-	(void)flen;
-	if ((r = tes_record_open(&e->rx, f, p, n, plain, sizeof plain, &pn)) == 0 &&
-	    (r = tes_msg_heartbeat_decode(plain, pn)) == 0) {
-		out->event = TES_CLIENT_EV_HEARTBEAT;
-		e->state = TES_CLIENT_ENG_READY;
-	}
-	tes_wipe(plain, sizeof plain);
-	return r;
+	if ((r = tes_msg_heartbeat_decode(plain, pn)) != 0)
+		return r;
+	out->event = TES_CLIENT_EV_HEARTBEAT;
+	e->state = TES_CLIENT_ENG_READY;
+	return 0;
 }
 
 static int
-on_login_result(struct tes_client_engine *e, const uint8_t *f, size_t flen, const uint8_t *p, size_t n,
-		struct tes_client_engine_out *out)
+take_login_result(struct tes_client_engine *e, const uint8_t *plain, size_t pn,
+		  struct tes_client_engine_out *out)
 {
-	uint8_t plain[TES_RECORD_MAX_PLAIN], ok = 0;
-	size_t pn = 0;
+	uint8_t ok = 0;
 	int r;
 
-	(void)flen;
-	if ((r = tes_record_open(&e->rx, f, p, n, plain, sizeof plain, &pn)) == 0 &&
-	    (r = tes_msg_login_result_decode(plain, pn, &ok)) == 0) {
-		if (ok == TES_LOGIN_ACCEPTED && e->want_session) {
-			/* the event waits for the SESSION record that follows */
-			e->state = TES_CLIENT_ENG_WAIT_SESSION;
-		} else {
-			out->event = TES_CLIENT_EV_LOGIN;
-			out->login_result = ok;
-			e->state = TES_CLIENT_ENG_READY;
-		}
+	if ((r = tes_msg_login_result_decode(plain, pn, &ok)) != 0)
+		return r;
+	if (ok == TES_LOGIN_ACCEPTED && e->want_session) {
+		/* the event waits for the SESSION record that follows */
+		e->state = TES_CLIENT_ENG_WAIT_SESSION;
+		return 0;
 	}
-	tes_wipe(plain, sizeof plain);
-	return r;
+	out->event = TES_CLIENT_EV_LOGIN;
+	out->login_result = ok;
+	e->state = TES_CLIENT_ENG_READY;
+	return 0;
 }
 
 static int
-on_receipt(struct tes_client_engine *e, const uint8_t *f, size_t flen, const uint8_t *p, size_t n,
-	   struct tes_client_engine_out *out)
+take_receipt(struct tes_client_engine *e, const uint8_t *plain, size_t pn, struct tes_client_engine_out *out)
 {
-	uint8_t plain[TES_RECORD_MAX_PLAIN];
 	struct tes_receipt rc;
-	size_t pn = 0;
 	int r;
 
-	(void)flen;
-	if ((r = tes_record_open(&e->rx, f, p, n, plain, sizeof plain, &pn)) != 0 ||
-	    (r = tes_msg_receipt_decode(plain, pn, &rc)) != 0)
+	if ((r = tes_msg_receipt_decode(plain, pn, &rc)) != 0)
 		return r;
 	/* a receipt for another report acknowledges nothing we sent */
 	if (memcmp(rc.id, e->report_id, TES_REPORT_ID_LEN) != 0)
@@ -238,6 +222,32 @@ on_receipt(struct tes_client_engine *e, const uint8_t *f, size_t flen, const uin
 	out->event = TES_CLIENT_EV_RECEIPT;
 	e->state = TES_CLIENT_ENG_READY;
 	return 0;
+}
+
+/* The record each waiting state takes (the states of the table below whose handler is on_record). */
+static const inner_fn inner_of[] = {
+	[TES_CLIENT_ENG_WAIT_LOGIN] = take_login_result,
+	[TES_CLIENT_ENG_WAIT_RECEIPT] = take_receipt,
+	[TES_CLIENT_ENG_WAIT_SESSION] = take_session,
+	[TES_CLIENT_ENG_WAIT_HEARTBEAT] = take_heartbeat,
+};
+
+/* A RECORD: authenticated and decrypted, its plaintext to the state's taker, then wiped. */
+static int
+on_record(struct tes_client_engine *e, const uint8_t *f, size_t flen, const uint8_t *p, size_t n,
+	  struct tes_client_engine_out *out)
+{
+	uint8_t plain[TES_RECORD_MAX_PLAIN];
+	size_t pn = 0;
+	int r;
+
+	(void)flen;
+	if (e->state >= sizeof inner_of / sizeof inner_of[0] || inner_of[e->state] == NULL)
+		return TES_ERR_STATE;
+	if ((r = tes_record_open(&e->rx, f, p, n, plain, sizeof plain, &pn)) == 0)
+		r = inner_of[e->state](e, plain, pn, out);
+	tes_wipe(plain, sizeof plain);
+	return r;
 }
 
 /*
@@ -254,10 +264,10 @@ static const struct {
 	[TES_CLIENT_ENG_WAIT_PIN] = { TES_FRAME_INVALID, NULL, CALL_PIN },
 	[TES_CLIENT_ENG_WAIT_FIN] = { TES_FRAME_FINISHED, on_fin, 0 },
 	[TES_CLIENT_ENG_READY] = { TES_FRAME_INVALID, NULL, CALL_REQUEST | CALL_BYE },
-	[TES_CLIENT_ENG_WAIT_LOGIN] = { TES_FRAME_RECORD, on_login_result, CALL_BYE },
-	[TES_CLIENT_ENG_WAIT_RECEIPT] = { TES_FRAME_RECORD, on_receipt, CALL_BYE },
-	[TES_CLIENT_ENG_WAIT_SESSION] = { TES_FRAME_RECORD, on_session, CALL_BYE },
-	[TES_CLIENT_ENG_WAIT_HEARTBEAT] = { TES_FRAME_RECORD, on_heartbeat, CALL_BYE },
+	[TES_CLIENT_ENG_WAIT_LOGIN] = { TES_FRAME_RECORD, on_record, CALL_BYE },
+	[TES_CLIENT_ENG_WAIT_RECEIPT] = { TES_FRAME_RECORD, on_record, CALL_BYE },
+	[TES_CLIENT_ENG_WAIT_SESSION] = { TES_FRAME_RECORD, on_record, CALL_BYE },
+	[TES_CLIENT_ENG_WAIT_HEARTBEAT] = { TES_FRAME_RECORD, on_record, CALL_BYE },
 };
 
 static int

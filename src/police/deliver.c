@@ -134,10 +134,7 @@ handshake_error(struct tes_deliver *d, int r)
 static uint64_t
 mono_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return tes_time_mono_ms();
 }
 
 /* A new socket to the server. 0, or TES_ERR_CLOSED with d->down set. */

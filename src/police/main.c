@@ -19,6 +19,7 @@
 #include "common/cli.h"
 #include "common/err.h"
 #include "common/hex.h"
+#include "common/time.h"
 #include "common/wipe.h"
 #include "crypto/keyfile.h"
 #include "crypto/rng.h"
@@ -463,10 +464,7 @@ do_batch(struct tes_deliver *d, enum tes_batch_format f)
 static uint64_t
 feed_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return tes_time_mono_ms();
 }
 
 /* The wait before the next connection: backoff ms with jitter (a half to the whole of it). */
