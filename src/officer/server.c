@@ -153,12 +153,30 @@ send_init(void *owner, struct tes_child *c)
 		slot_kill(sv, s, "cannot send session parameters");
 }
 
+/*
+ * The SERVER_HELLO frame this child sent, rebuilt from the master's own
+ * server random and key and the child's X25519 share and suite.
+ */
+static int
+own_server_hello(struct server *sv, const struct slot *s, uint8_t suite, const uint8_t x25519[TES_X25519_LEN],
+		 uint8_t out[static TES_FRAME_MAX], size_t *n)
+{
+	const struct tes_rsa_priv *k = tes_db_server_key(sv->db);
+	struct tes_server_hello sh = { .suite = suite };
+
+	/*= spec/PROTOCOL.md#handshake MUST-H4: the master rebuilds the transcript with its own server random */
+	memcpy(sh.random, s->server_random, TES_RANDOM_LEN);
+	memcpy(sh.x25519, x25519, TES_X25519_LEN);
+	memcpy(sh.n, k->pub.n, TES_RSA_LEN);
+	sh.e_len = k->pub.elen;
+	memcpy(sh.e, k->pub.e, k->pub.elen);
+	return tes_handshake_sh_frame(&sh, out, n);
+}
+
 /* Unit authentication and the one RSA private operation of the handshake. */
 static int
 verify_unit(struct server *sv, struct slot *s, const struct tes_mon_handshake *hs)
 {
-	const struct tes_rsa_priv *k = tes_db_server_key(sv->db);
-	struct tes_server_hello sh = { .suite = hs->suite };
 	uint8_t ch_f[TES_FRAME_MAX], sh_f[TES_FRAME_MAX], h[TES_HASH_LEN];
 	size_t chn, shn;
 	int r;
@@ -168,14 +186,8 @@ verify_unit(struct server *sv, struct slot *s, const struct tes_mon_handshake *h
 	/* a revoked (stolen, retired) unit key is refused like an unknown one */
 	if ((r = tes_db_unit_active(sv->db, hs->ch.unit_key)) != 0)
 		return r;
-	/*= spec/PROTOCOL.md#handshake MUST-H4: the master rebuilds the transcript with its own server random */
-	memcpy(sh.random, s->server_random, TES_RANDOM_LEN);
-	memcpy(sh.x25519, hs->server_x25519, TES_X25519_LEN);
-	memcpy(sh.n, k->pub.n, TES_RSA_LEN);
-	sh.e_len = k->pub.elen;
-	memcpy(sh.e, k->pub.e, k->pub.elen);
 	if ((r = tes_handshake_ch_frame(&hs->ch, ch_f, &chn)) != 0 ||
-	    (r = tes_handshake_sh_frame(&sh, sh_f, &shn)) != 0)
+	    (r = own_server_hello(sv, s, hs->suite, hs->server_x25519, sh_f, &shn)) != 0)
 		return r;
 	tes_handshake_unit_auth_hash(ch_f, chn, sh_f, shn, hs->kx.oaep, h);
 	if ((r = tes_rsa_verify(&s->unit_pub, h, hs->kx.sig)) != 0)
@@ -227,8 +239,6 @@ static int
 verify_resume(struct server *sv, struct slot *s, const struct tes_mon_resume *rs, struct tes_ticket *t,
 	      const char **why)
 {
-	const struct tes_rsa_priv *k = tes_db_server_key(sv->db);
-	struct tes_server_hello sh = { .suite = rs->suite };
 	uint8_t rh_f[TES_FRAME_MAX], sh_f[TES_FRAME_MAX], h[TES_HASH_LEN], bind[TES_HASH_LEN];
 	size_t rhn, shn;
 	enum tes_resume_verdict v;
@@ -253,13 +263,8 @@ verify_resume(struct server *sv, struct slot *s, const struct tes_mon_resume *rs
 		return TES_ERR_AUTH;
 	}
 	*why = "bad unit signature";
-	memcpy(sh.random, s->server_random, TES_RANDOM_LEN);
-	memcpy(sh.x25519, rs->server_x25519, TES_X25519_LEN);
-	memcpy(sh.n, k->pub.n, TES_RSA_LEN);
-	sh.e_len = k->pub.elen;
-	memcpy(sh.e, k->pub.e, k->pub.elen);
 	if ((r = tes_handshake_rh_frame(&rs->rh, rh_f, &rhn)) != 0 ||
-	    (r = tes_handshake_sh_frame(&sh, sh_f, &shn)) != 0)
+	    (r = own_server_hello(sv, s, rs->suite, rs->server_x25519, sh_f, &shn)) != 0)
 		return r;
 	tes_handshake_resume_auth_hash(rh_f, rhn, sh_f, shn, h);
 	if ((r = tes_rsa_verify(&s->unit_pub, h, rs->ua.sig)) != 0)

@@ -227,6 +227,7 @@ tes_client_login(struct tes_client *c, const char *user, const char *pw)
 						   : TES_ERR_AUTH;
 out:
 	TES_WIPE_CTX(&l);
+	TES_WIPE_CTX(&out); /* a SESSION's ticket and resumption secret: kept in c->session only */
 	return r;
 }
 

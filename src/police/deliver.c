@@ -131,12 +131,6 @@ handshake_error(struct tes_deliver *d, int r)
 	return session_error(d, r);
 }
 
-static uint64_t
-mono_ms(void)
-{
-	return tes_time_mono_ms();
-}
-
 /* A new socket to the server. 0, or TES_ERR_CLOSED with d->down set. */
 static int
 dial(struct tes_deliver *d)
@@ -198,7 +192,7 @@ keep_session(struct tes_deliver *d)
 {
 	/*= spec/PROTOCOL.md#session MUST-SE3, spec/SPOOL.md#feed MUST-FD4: the ticket in memory only,
 	 *  presented until its lifetime is over */
-	d->session_start_ms = mono_ms();
+	d->session_start_ms = tes_time_mono_ms();
 	if (!d->c.has_session || d->c.session.ticket_len == 0)
 		return;
 	d->tk.len = d->c.session.ticket_len;
@@ -219,7 +213,7 @@ open_session(struct tes_deliver *d, int *code)
 	int r;
 
 	d->rekeyed = 0;
-	if (d->o->feed && d->tk.len > 0 && mono_ms() < d->tk.expires) {
+	if (d->o->feed && d->tk.len > 0 && tes_time_mono_ms() < d->tk.expires) {
 		if ((r = resume_session(d, code)) == 0) {
 			d->connected = 1;
 			keep_session(d);
@@ -563,10 +557,11 @@ static int
 send_entry(struct tes_deliver *d, const struct tes_spooler_entry *e, int *code)
 {
 	struct tes_receipt rc;
-	unsigned attempt, rekeys = 0;
+	unsigned failures = 0, rekeys = 0;
 	int r = TES_ERR_CLOSED;
 
-	for (attempt = 0; attempt <= d->o->retries; attempt++) {
+	/* --retries counts dropped links; a rekey is the server's request, not a failure (but not for ever) */
+	while (failures <= d->o->retries && rekeys <= 3) {
 		if (!d->connected && (r = open_session(d, code)) != 0)
 			return r;
 		if ((r = tes_client_report_signed(&d->c, &e->add.report, e->add.sig, &rc)) == 0)
@@ -576,14 +571,15 @@ send_entry(struct tes_deliver *d, const struct tes_spooler_entry *e, int *code)
 		/* a dropped link, a server going away (busy) or asking for new keys (rekey): the same
 		 * bytes on a new connection (spec/PROTOCOL.md#rekey) */
 		/*= spec/PROTOCOL.md#rekey MUST-K3: after ALERT rekey, a new session and the report again */
-		if (r == TES_ERR_PEER && d->c.alert == TES_ALERT_REKEY && ++rekeys <= 3) {
+		if (r == TES_ERR_PEER && d->c.alert == TES_ALERT_REKEY) {
 			d->rekeyed = 1;
-			attempt--; /* not a failure: the server asked for it (but not for ever) */
+			rekeys++;
 			continue;
 		}
 		if (r != TES_ERR_CLOSED && r != TES_ERR_TIMEOUT &&
 		    !(r == TES_ERR_PEER && d->c.alert == TES_ALERT_BUSY))
 			break;
+		failures++;
 	}
 	if (r != 0) {
 		if ((*code = session_error(d, r)) == 0) {
@@ -811,6 +807,7 @@ tes_deliver_close(struct tes_deliver *d, int code)
 		tes_spooler_close(&d->sp);
 	tes_pin_close(&d->pin);
 	TES_WIPE_CTX(&d->unit);
+	TES_WIPE_CTX(&d->tk);
 	TES_WIPE_BUF(d->pw);
 	return code;
 }

@@ -461,12 +461,6 @@ do_batch(struct tes_deliver *d, enum tes_batch_format f)
 	return EX_OK;
 }
 
-static uint64_t
-feed_now(void)
-{
-	return tes_time_mono_ms();
-}
-
 /* The wait before the next connection: backoff ms with jitter (a half to the whole of it). */
 static uint64_t
 feed_jitter(unsigned backoff)
@@ -532,7 +526,7 @@ do_feed(struct tes_deliver *d, const struct opts *o)
 	tes_batch_init(&f.b, (enum tes_batch_format)o->format);
 	f.backoff = 200;
 	for (;;) {
-		now = feed_now();
+		now = tes_time_mono_ms();
 		if (tes_deliver_fd(d) < 0 && now >= f.retry_at && !f.stop &&
 		    (!f.eof || tes_deliver_waiting(d) > 0)) {
 			r = tes_deliver_connect(d, &code);
@@ -544,7 +538,7 @@ do_feed(struct tes_deliver *d, const struct opts *o)
 				f.backoff = f.backoff >= 15000 ? 30000 : f.backoff * 2;
 			} else {
 				f.backoff = 200;
-				f.beat_at = feed_now() + tes_deliver_heartbeat_ms(d);
+				f.beat_at = tes_time_mono_ms() + tes_deliver_heartbeat_ms(d);
 			}
 		}
 		if (tes_deliver_fd(d) >= 0) {
@@ -556,16 +550,16 @@ do_feed(struct tes_deliver *d, const struct opts *o)
 			if (tes_deliver_fd(d) < 0 && tes_deliver_rekeyed(d))
 				continue; /* the server asked for new keys: resume now */
 			if (tes_deliver_fd(d) < 0)
-				f.retry_at = feed_now() + feed_jitter(f.backoff);
+				f.retry_at = tes_time_mono_ms() + feed_jitter(f.backoff);
 			else
-				f.beat_at = feed_now() + tes_deliver_heartbeat_ms(d);
+				f.beat_at = tes_time_mono_ms() + tes_deliver_heartbeat_ms(d);
 		}
 		if (f.stop)
 			return EX_OK;
 		if (f.eof) {
 			if (f.end_by == 0)
-				f.end_by = feed_now() + (uint64_t)o->conf.timeout * 1000;
-			if (tes_deliver_waiting(d) == 0 || feed_now() >= f.end_by)
+				f.end_by = tes_time_mono_ms() + (uint64_t)o->conf.timeout * 1000;
+			if (tes_deliver_waiting(d) == 0 || tes_time_mono_ms() >= f.end_by)
 				return EX_OK;
 		}
 		np = 0;
@@ -573,7 +567,7 @@ do_feed(struct tes_deliver *d, const struct opts *o)
 		p[np++] = (struct pollfd){ .fd = f.eof ? -1 : 0, .events = POLLIN };
 		fd = tes_deliver_fd(d);
 		p[np++] = (struct pollfd){ .fd = fd, .events = POLLIN };
-		now = feed_now();
+		now = tes_time_mono_ms();
 		wait = fd >= 0 ? (f.beat_at > now ? f.beat_at - now : 0)
 			       : (f.retry_at > now ? f.retry_at - now : 0);
 		if (f.eof && f.end_by > now && f.end_by - now < wait)
@@ -588,16 +582,16 @@ do_feed(struct tes_deliver *d, const struct opts *o)
 		if (fd >= 0 && p[2].revents != 0) {
 			/* an alert (rekey, busy) or the end of the connection while nothing was asked */
 			if (!tes_deliver_unsolicited(d))
-				f.retry_at = feed_now() + feed_jitter(f.backoff);
+				f.retry_at = tes_time_mono_ms() + feed_jitter(f.backoff);
 			continue;
 		}
 		if (p[1].revents != 0 && (code = feed_input(d, &f)) != 0)
 			return code;
-		if (p[1].revents == 0 && fd >= 0 && feed_now() >= f.beat_at) {
+		if (p[1].revents == 0 && fd >= 0 && tes_time_mono_ms() >= f.beat_at) {
 			/*= spec/PROTOCOL.md#records MUST-HB2: an idle session sends a heartbeat */
 			if (tes_deliver_heartbeat(d) != 0 && !tes_deliver_rekeyed(d))
-				f.retry_at = feed_now() + feed_jitter(f.backoff);
-			f.beat_at = feed_now() + tes_deliver_heartbeat_ms(d);
+				f.retry_at = tes_time_mono_ms() + feed_jitter(f.backoff);
+			f.beat_at = tes_time_mono_ms() + tes_deliver_heartbeat_ms(d);
 		}
 	}
 }
