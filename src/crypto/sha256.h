@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+enum { TES_SHA256_LEN = 32 };
+
 /* out = SHA-256(data[0 .. n-1]). */
 void
 tes_sha256(const void *data, size_t n, uint8_t out[32]);

@@ -15,9 +15,10 @@
 #include "crypto/keyfile.h"
 #include "crypto/rsa.h"
 #include "officer/cmd.h"
+#include "officer/office.h"
 #include "officer/pwpolicy.h"
 #include "wire/field.h"
-#include "wire/penalty.h"
+#include "wire/policy.h"
 
 static const char *
 status_name(uint8_t s)
@@ -48,6 +49,25 @@ print_row(const struct tes_db *db, const struct tes_db_report *d, FILE *out)
 		d->r.plate, d->r.speed, lim, when, unit, d->points, d->r.loc_len ? d->r.loc : "-");
 }
 
+/* How the policy reached a report's points (spec/POLICY.md#evaluation), on a line of its own. */
+static void
+print_why(const struct tes_db *db, const struct tes_db_report *d, FILE *out)
+{
+	struct tes_policy pol;
+	const uint8_t *text;
+	size_t n;
+	uint32_t line;
+	char why[160];
+
+	if (d->status == TES_STATUS_REJECTED)
+		return;
+	/* the policy the points came from: the current one for a pending report */
+	if (tes_db_policy_text(db, d->policy_version, &text, &n) != 0 || tes_policy_parse(text, n, &pol, &line) != 0)
+		return;
+	tes_policy_explain(&pol, &d->why, d->points, why, sizeof why);
+	fprintf(out, "       policy v%u: %s\n", d->policy_version, why);
+}
+
 static int
 cmd_pending(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 {
@@ -67,29 +87,9 @@ cmd_pending(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 			return EX_DATAERR;
 		}
 		print_row(db, &d, out);
+		print_why(db, &d, out);
 	}
 	fprintf(out, "%zu pending\n", tes_db_pending_count(db));
-	return EX_OK;
-}
-
-static int
-print_driver(void *ctx, const char *plate, uint32_t points)
-{
-	fprintf(ctx, "%-12s %6u\n", plate, points);
-	return 0;
-}
-
-static int
-cmd_records(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
-{
-	fprintf(out, "%-12s %6s\n", "PLATE", "POINTS");
-	if (argc < 2)
-		return tes_db_drivers_foreach(db, print_driver, out) == 0 ? EX_OK : EX_SOFTWARE;
-	if (tes_field_plate_valid(argv[1], strlen(argv[1])) != 0) {
-		fprintf(err, "%s\n", tes_err_str(TES_ERR_PLATE));
-		return EX_DATAERR;
-	}
-	print_driver(out, argv[1], tes_db_driver_points(db, argv[1]));
 	return EX_OK;
 }
 
@@ -119,6 +119,7 @@ cmd_show(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 		return EX_DATAERR;
 	}
 	print_row(db, &d, out);
+	print_why(db, &d, out);
 	tes_time_format(d.received, when);
 	fprintf(out, "status: %s  received: %s\n", status_name(d.status), when);
 	if (d.status != TES_STATUS_PENDING)
@@ -290,9 +291,8 @@ cmd_add_user(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 static int
 cmd_passwd(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 {
-	char old[TES_JOURNAL_HASH_MAX + 1];
 	uint8_t role = 0;
-	int r;
+	int r, disabled = 0;
 
 	if (argc != 4)
 		return EX_USAGE;
@@ -302,8 +302,7 @@ cmd_passwd(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 		fprintf(err, "passwd: invalid name or hash\n");
 		return EX_DATAERR;
 	}
-	r = tes_db_user_get(db, argv[1], &role, old);
-	tes_wipe(old, sizeof old);
+	r = tes_db_user_info(db, argv[1], &role, &disabled);
 	if (r != 0) {
 		fprintf(err, "passwd %s: %s\n", argv[1], tes_err_str(r));
 		return r == TES_ERR_NOTFOUND ? EX_DATAERR : EX_IOERR;
@@ -319,8 +318,11 @@ cmd_passwd(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 		fprintf(err, "passwd %s: %s\n", argv[1], tes_err_str(r));
 		return r == TES_ERR_NOTFOUND ? EX_DATAERR : EX_IOERR;
 	}
-	fprintf(out, "password of user %s changed (role %s)\n", argv[1],
-		role == TES_ROLE_OFFICER ? "officer" : "police");
+	fprintf(out, "password of user %s changed (role %s)%s\n", argv[1],
+		role == TES_ROLE_OFFICER ? "officer" : "police", disabled ? "; the account is enabled again" : "");
+	/* a password change is audited (the record's who is the account) */
+	(void)tes_db_audit(db, TES_AUDIT_PASSWORD_CHANGED, argv[1], "password set by tes-officer passwd",
+			   (uint64_t)time(NULL));
 	return EX_OK;
 }
 
@@ -372,7 +374,7 @@ static const struct {
 	const char *name;
 	int (*fn)(struct tes_db *, int, char **, FILE *, FILE *);
 } cmds[] = {
-	{ "pending", cmd_pending },   { "records", cmd_records },         { "show", cmd_show },
+	{ "pending", cmd_pending },   { "show", cmd_show },
 	{ "add-unit", cmd_add_unit }, { "revoke-unit", cmd_revoke_unit }, { "add-user", cmd_add_user },
 	{ "passwd", cmd_passwd },     { "verify", cmd_verify },           { "compact", cmd_compact },
 };
@@ -382,9 +384,12 @@ int
 tes_cmd_exec(struct tes_db *db, uid_t caller, int argc, char **argv, FILE *out, FILE *err)
 {
 	size_t i;
+	int r;
 
 	if (argc < 1)
 		return EX_USAGE;
+	if ((r = tes_office_exec(db, caller, argc, argv, out, err)) >= 0)
+		return r;
 	/* the one command that needs to know who asks */
 	if (strcmp(argv[0], "decide") == 0)
 		return cmd_decide(db, caller, argc, argv, out, err);

@@ -111,6 +111,7 @@ view(struct req *x)
 		.fp = x->d->fp,
 		.sess = x->sess,
 		.q = x->q,
+		.now = (uint64_t)x->now,
 		.plate_reports = plate_reports,
 		.owner = x->d,
 	};

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <netdb.h>
@@ -40,6 +41,8 @@
 #include "store/db.h"
 #include "store/journal.h"
 #include "wire/field.h"
+#include "wire/legacy.h"
+#include "wire/policy.h"
 
 struct opts {
 	const char *dir;
@@ -48,6 +51,11 @@ struct opts {
 	const char *reason;
 	const char *officer;
 	const char *plate;
+	int history;
+	int over;
+	const char *drivers;
+	const char *users;
+	const char *key;
 	int demo;
 	struct tes_serve_opts serve;
 };
@@ -69,7 +77,14 @@ static const char usage_text[] =
 	"  pending       list pending violations with computed points\n"
 	"  show ID       one report with its evidence and signature status\n"
 	"  decide ID approve|reject [--reason TEXT] [--officer NAME]\n"
-	"  records [--plate P]            driver points from drivers.enc\n"
+	"  records [--plate P [--history]] [--over-threshold]\n"
+	"                 points inside the policy's window per plate\n"
+	"  policy show | policy set FILE  the penalty policy (spec/POLICY.md)\n"
+	"  users         accounts: role, state, last login\n"
+	"  units         police units: state, last login, key fingerprint\n"
+	"  disable-user NAME              refuse an account's logins until passwd\n"
+	"  import-legacy --drivers F [--users F] [--key KEY]\n"
+	"                 take in the original system's drivers.enc and users.json\n"
 	"  verify        check the journal's hash chain and drivers.enc\n"
 	"  recover       move a damaged journal tail or drivers.enc to DIR/quarantine/\n"
 	"  compact       write the drivers.enc snapshot now\n"
@@ -138,7 +153,30 @@ static const struct {
 		    "Approve (points computed by the server) or reject a pending report; a rejection\n"
 		    "needs --reason. The decision is recorded under --officer, an officer account\n"
 		    "(add-user NAME --role officer), or else under the system user who runs this.\n" },
-	{ "records", "usage: tes-officer records [-d DIR] [--plate PLATE]\nDriver points.\n" },
+	{ "records",
+	  "usage: tes-officer records [-d DIR] [--over-threshold]\n"
+	  "       tes-officer records [-d DIR] --plate PLATE [--history]\n"
+	  "Points per plate inside the current policy's window (PLATE POINTS); --over-threshold\n"
+	  "lists only the plates at or above its threshold; --history lists a plate's reports\n"
+	  "and imports with their points, whether each still counts, and the policy that gave them.\n" },
+	{ "policy", "usage: tes-officer policy [-d DIR] show\n"
+		    "       tes-officer policy [-d DIR] set FILE\n"
+		    "Show the current penalty policy, or make FILE (spec/POLICY.md) the policy for the\n"
+		    "decisions from now on; a running server uses it at once. Past decisions keep theirs.\n" },
+	{ "import-legacy",
+	  "usage: tes-officer import-legacy [-d DIR] --drivers OLD/drivers.enc [--users OLD/users.json]\n"
+	  "       [--key KEY]\n"
+	  "Take in the original system's points (single-DES drivers.enc under KEY, default the\n"
+	  "public STOREKEY) and users (added disabled: set each password with passwd). All or\n"
+	  "nothing: any plate that cannot be written in TES's alphabet, or two that become one,\n"
+	  "and nothing is imported (exit 65, every one listed). The same content twice is\n"
+	  "imported once.\n" },
+	{ "users", "usage: tes-officer users [-d DIR]\nList the accounts: name, role, state, last login.\n" },
+	{ "units", "usage: tes-officer units [-d DIR]\nList the police units: name, state, last login, key "
+		   "fingerprint.\n" },
+	{ "disable-user", "usage: tes-officer disable-user [-d DIR] NAME\n"
+			  "Refuse the account's logins (dashboard and police) until 'tes-officer passwd NAME'\n"
+			  "sets a new password; its decisions and reports stay.\n" },
 	{ "verify", "usage: tes-officer verify [-d DIR]\nVerify the journal hash chain and drivers.enc; list "
 		    "DIR/quarantine/.\nFor a store that does not open, say where it is damaged.\n" },
 	{ "recover", "usage: tes-officer recover [-d DIR]\nFor a store that does not open because it is "
@@ -168,7 +206,12 @@ enum {
 	O_PWFILE,
 	O_REASON,
 	O_OFFICER,
-	O_PLATE
+	O_PLATE,
+	O_HISTORY,
+	O_OVER,
+	O_DRIVERS,
+	O_USERS,
+	O_KEY
 };
 
 static const struct option longopts[] = {
@@ -194,6 +237,11 @@ static const struct option longopts[] = {
 	{ "reason", required_argument, NULL, O_REASON },
 	{ "officer", required_argument, NULL, O_OFFICER },
 	{ "plate", required_argument, NULL, O_PLATE },
+	{ "history", no_argument, NULL, O_HISTORY },
+	{ "over-threshold", no_argument, NULL, O_OVER },
+	{ "drivers", required_argument, NULL, O_DRIVERS },
+	{ "users", required_argument, NULL, O_USERS },
+	{ "key", required_argument, NULL, O_KEY },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -308,6 +356,21 @@ parse_opt(int c, struct opts *o)
 		return 0;
 	case O_PLATE:
 		o->plate = optarg;
+		return 0;
+	case O_HISTORY:
+		o->history = 1;
+		return 0;
+	case O_OVER:
+		o->over = 1;
+		return 0;
+	case O_DRIVERS:
+		o->drivers = optarg;
+		return 0;
+	case O_USERS:
+		o->users = optarg;
+		return 0;
+	case O_KEY:
+		o->key = optarg;
 		return 0;
 	default:
 		return -1;
@@ -567,20 +630,82 @@ do_simple(struct opts *o, const char *cmd, int argc, char **argv, int nargs)
 static int
 do_records(struct opts *o, int argc)
 {
-	char *req[2] = { "records", (char *)o->plate };
+	char *req[3] = { "records", o->over ? "over" : "all", NULL };
 	char plate[TES_PLATE_MAX + 1];
 	uint8_t n;
 
-	if (argc != 0)
+	if (argc != 0 || (o->history && o->plate == NULL) || (o->over && o->plate != NULL))
 		return usage("records", EX_USAGE);
 	if (o->plate != NULL) {
 		if (tes_field_plate_normalize(o->plate, strlen(o->plate), plate, &n) != 0) {
 			fprintf(stderr, "tes-officer: %s\n", tes_err_str(TES_ERR_PLATE));
 			return EX_DATAERR;
 		}
-		req[1] = plate;
+		req[1] = o->history ? "history" : "plate";
+		req[2] = plate;
 	}
-	return run_store(o->dir, o->plate != NULL ? 2 : 1, req);
+	return run_store(o->dir, o->plate != NULL ? 3 : 2, req);
+}
+
+/* policy show | policy set FILE: the file is read here, parsed and stored by the store's owner. */
+static int
+do_policy(struct opts *o, int argc, char **argv)
+{
+	char *req[4] = { "policy", NULL, NULL, NULL };
+	uint8_t buf[TES_POLICY_TEXT_MAX + 1];
+	size_t len = 0;
+	int r;
+
+	if (argc == 1 && strcmp(argv[0], "show") == 0) {
+		req[1] = "show";
+		return run_store(o->dir, 2, req);
+	}
+	if (argc != 2 || strcmp(argv[0], "set") != 0)
+		return usage("policy", EX_USAGE);
+	if ((r = tes_file_load(AT_FDCWD, argv[1], TES_FILE_REGULAR, buf, TES_POLICY_TEXT_MAX, &len)) != 0) {
+		if (r == TES_ERR_TOOLONG)
+			fprintf(stderr, "tes-officer: %s: longer than %d bytes\n", argv[1], TES_POLICY_TEXT_MAX);
+		else
+			fprintf(stderr, "tes-officer: %s: %s\n", argv[1],
+				r == TES_ERR_IO && errno != 0 ? strerror(errno) : tes_err_str(r));
+		return r == TES_ERR_TOOLONG ? EX_DATAERR : EX_NOINPUT;
+	}
+	/*= spec/POLICY.md#format MUST-PO1: a NUL byte is not text (it would end the request early) */
+	if (memchr(buf, 0, len) != NULL) {
+		fprintf(stderr, "tes-officer: %s: a NUL byte at offset %zu\n", argv[1],
+			(size_t)((uint8_t *)memchr(buf, 0, len) - buf));
+		return EX_DATAERR;
+	}
+	buf[len] = '\0';
+	req[1] = "set";
+	req[2] = argv[1];
+	req[3] = (char *)buf;
+	return run_store(o->dir, 4, req);
+}
+
+/* import-legacy: the files are named by absolute path, for a server whose directory is not ours. */
+static int
+do_import_legacy(struct opts *o, int argc)
+{
+	char drv[PATH_MAX], usr[PATH_MAX] = "";
+	char *req[4] = { "import-legacy", drv, usr, NULL };
+
+	if (argc != 0 || o->drivers == NULL)
+		return usage("import-legacy", EX_USAGE);
+	if (o->key != NULL && strlen(o->key) != 8) {
+		fprintf(stderr, "tes-officer: --key must be exactly 8 bytes (a DES key), as the original system's\n");
+		return EX_USAGE;
+	}
+	if (realpath(o->drivers, drv) == NULL) {
+		fprintf(stderr, "tes-officer: %s: %s\n", o->drivers, strerror(errno));
+		return EX_NOINPUT;
+	}
+	if (o->users != NULL && realpath(o->users, usr) == NULL) {
+		fprintf(stderr, "tes-officer: %s: %s\n", o->users, strerror(errno));
+		return EX_NOINPUT;
+	}
+	req[3] = (char *)(o->key != NULL ? o->key : TES_LEGACY_DEFAULT_KEY);
+	return run_store(o->dir, 4, req);
 }
 
 /* A --listen or --http that cannot be bound (a port outside 1..65535, a name that does not
@@ -717,6 +842,16 @@ dispatch(const char *cmd, struct opts *o, int argc, char **argv)
 		return do_decide(o, argc, argv);
 	if (strcmp(cmd, "records") == 0)
 		return do_records(o, argc);
+	if (strcmp(cmd, "policy") == 0)
+		return do_policy(o, argc, argv);
+	if (strcmp(cmd, "import-legacy") == 0)
+		return do_import_legacy(o, argc);
+	if (strcmp(cmd, "users") == 0 || strcmp(cmd, "units") == 0)
+		return do_simple(o, cmd, argc, argv, 0);
+	if (strcmp(cmd, "disable-user") == 0 && argc == 1 && bad_name("user name", argv[0]))
+		return EX_DATAERR;
+	if (strcmp(cmd, "disable-user") == 0)
+		return do_simple(o, cmd, argc, argv, 1);
 	if (strcmp(cmd, "recover") == 0)
 		return argc == 0 ? do_recover(o) : usage(cmd, EX_USAGE);
 	if (strcmp(cmd, "pending") == 0 || strcmp(cmd, "verify") == 0 || strcmp(cmd, "compact") == 0)

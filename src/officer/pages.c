@@ -13,6 +13,7 @@
 #include "crypto/digest.h"
 #include "crypto/rsa.h"
 #include "officer/pages.h"
+#include "wire/policy.h"
 #include "wire/field.h"
 
 /* Page frame */
@@ -190,6 +191,47 @@ tes_pages_login(const struct tes_pages *p, uint16_t status, const char *note)
 	page_end(p);
 }
 
+/* Points and the policy */
+
+/* How the policy reached a report's points (spec/POLICY.md#evaluation): its own line or cell. */
+static void
+why_text(const struct tes_pages *p, const struct tes_db_report *d, char *buf, size_t cap)
+{
+	struct tes_policy pol;
+	const uint8_t *text;
+	size_t n;
+	uint32_t line;
+
+	buf[0] = '\0';
+	if (d->status == TES_STATUS_REJECTED ||
+	    tes_db_policy_text(p->db, d->policy_version, &text, &n) != 0 ||
+	    tes_policy_parse(text, n, &pol, &line) != 0)
+		return;
+	tes_policy_explain(&pol, &d->why, d->points, buf, cap);
+}
+
+static void
+cell_why(const struct tes_pages *p, const struct tes_db_report *d)
+{
+	char why[160];
+
+	why_text(p, d, why, sizeof why);
+	cell_str(p->h, why);
+}
+
+/* A plate's points inside the window, marked when they reach the policy's threshold. */
+static void
+cell_plate_points(const struct tes_pages *p, const char *plate, uint32_t points, int over)
+{
+	tes_html_raw(p->h, over ? "<td class=\"bad over\">" : "<td>");
+	tes_html_u64(p->h, points);
+	/*= spec/POLICY.md#window MUST-PO7: plates at or over the threshold are marked */
+	if (over)
+		tes_html_raw(p->h, " &mdash; threshold reached");
+	tes_html_raw(p->h, "</td>");
+	(void)plate;
+}
+
 /* Pending queue */
 
 static void
@@ -211,6 +253,7 @@ queue_row(const struct tes_pages *p, const struct tes_db_report *d)
 	cell_str(h, c.unit);
 	cell_sig(h, &c);
 	cell_u64(h, d->points);
+	cell_why(p, d);
 	tes_html_raw(h, "<td><a href=\"/report?id=");
 	tes_html_str(h, hex);
 	tes_html_raw(h, "\">Review</a></td></tr>");
@@ -251,7 +294,7 @@ tes_pages_queue(const struct tes_pages *p)
 	tes_html_u64(p->h, tes_db_pending_count(p->db));
 	tes_html_raw(p->h, " pending, newest first.</p><table><tr><th>No.</th><th>Plate</th><th>Speed</th>"
 			   "<th>Limit</th><th>Observed (UTC)</th><th>Location</th><th>Unit</th>"
-			   "<th>Signature</th><th>Points</th><th></th></tr>");
+			   "<th>Signature</th><th>Points</th><th>How</th><th></th></tr>");
 	/* newest first: walk the violation numbers down */
 	while (i-- > 0) {
 		if (!tes_db_report_is_pending(p->db, i) || tes_db_report_at(p->db, i, &d) != 0)
@@ -352,6 +395,8 @@ report_table(const struct tes_pages *p, const struct tes_db_report *d, const cha
 	static const char *const st[] = { "pending", "approved", "rejected" };
 	char b64[400];
 	struct sigcheck c;
+	uint32_t pts;
+	int over = 0;
 
 	sig_check(p->db, d, &c);
 	tes_html_raw(h, "<table>");
@@ -376,6 +421,17 @@ report_table(const struct tes_pages *p, const struct tes_db_report *d, const cha
 	tes_html_str(h, b64);
 	tes_html_raw(h, "</code></td></tr>");
 	field_u64(h, d->status == TES_STATUS_PENDING ? "Points if approved" : "Points given", d->points);
+	if (d->status != TES_STATUS_REJECTED) {
+		char why[160];
+
+		why_text(p, d, why, sizeof why);
+		field(h, "How", why);
+		field_u64(h, "Policy version", d->policy_version);
+	}
+	tes_html_raw(h, "<tr><th>Plate's points now</th>");
+	pts = tes_db_driver_points(p->db, d->r.plate, p->now, &over);
+	cell_plate_points(p, d->r.plate, pts, over);
+	tes_html_raw(h, "</tr>");
 	field(h, "Status", st[d->status <= 2 ? d->status : 0]);
 	if (d->status != TES_STATUS_PENDING) {
 		field(h, "Decided by", d->officer);
@@ -416,7 +472,7 @@ struct search {
 };
 
 static int
-search_row(void *ctx, const char *plate, uint32_t points)
+search_row(void *ctx, const char *plate, uint32_t points, int over)
 {
 	struct search *s = ctx;
 	struct tes_html *h = s->p->h;
@@ -430,15 +486,20 @@ search_row(void *ctx, const char *plate, uint32_t points)
 	tes_html_raw(h, "&amp;match=exact\">");
 	tes_html_str(h, plate);
 	tes_html_raw(h, "</a></td>");
-	cell_u64(h, points);
+	cell_plate_points(s->p, plate, points, over);
 	tes_html_raw(h, "</tr>");
 	return 0;
 }
 
+struct hist {
+	const struct tes_pages *p;
+};
+
 static int
 history_row(void *ctx, const struct tes_db_report *d)
 {
-	struct tes_html *h = ctx;
+	const struct tes_pages *p = ((struct hist *)ctx)->p;
+	struct tes_html *h = p->h;
 
 	if (d->status != TES_STATUS_APPROVED)
 		return 0;
@@ -449,8 +510,26 @@ history_row(void *ctx, const struct tes_db_report *d)
 	cell_opt_u64(h, d->r.limit);
 	cell_str(h, d->r.loc_len != 0 ? d->r.loc : "-");
 	cell_u64(h, d->points);
+	/*= spec/POLICY.md#window MUST-PO6: whether each violation's points still count */
+	cell_str(h, d->points == 0 ? "-" : tes_db_driver_counts(p->db, d->r.time, p->now) ? "yes" : "no");
+	cell_u64(h, d->policy_version);
 	cell_str(h, d->officer);
 	tes_html_raw(h, "</tr>");
+	return 0;
+}
+
+static int
+import_row(void *ctx, uint64_t t, uint32_t points)
+{
+	const struct tes_pages *p = ((struct hist *)ctx)->p;
+	struct tes_html *h = p->h;
+
+	tes_html_raw(h, "<tr><td>imported</td>");
+	cell_time(h, t);
+	tes_html_raw(h, "<td>-</td><td>-</td><td>original system</td>");
+	cell_u64(h, points);
+	cell_str(h, tes_db_driver_counts(p->db, t, p->now) ? "yes" : "no");
+	tes_html_raw(h, "<td>-</td><td>import</td></tr>");
 	return 0;
 }
 
@@ -459,12 +538,14 @@ static void
 history(const struct tes_pages *p, const char *plate)
 {
 	struct tes_html *h = p->h;
+	struct hist x = { .p = p };
 	int r;
 
-	tes_html_raw(h,
-		     "<h2>Approved violations</h2><table><tr><th>No.</th><th>Observed (UTC)</th>"
-		     "<th>Speed</th><th>Limit</th><th>Location</th><th>Points</th><th>Decided by</th></tr>");
-	r = p->plate_reports(p->owner, plate, history_row, h);
+	tes_html_raw(h, "<h2>Approved violations</h2><table id=\"history\"><tr><th>No.</th><th>Observed "
+			"(UTC)</th><th>Speed</th><th>Limit</th><th>Location</th><th>Points</th><th>Counts</th>"
+			"<th>Policy</th><th>Decided by</th></tr>");
+	r = p->plate_reports(p->owner, plate, history_row, &x);
+	(void)tes_db_imports_foreach(p->db, plate, import_row, &x);
 	tes_html_raw(h, "</table>");
 	if (r != 0)
 		message(p, "The journal could not be read completely: run verify.");
@@ -489,7 +570,9 @@ tes_pages_records(const struct tes_pages *p)
 {
 	char plate[TES_PLATE_MAX + 1] = "";
 	struct search s = { .p = p, .prefix = plate };
+	uint32_t pts;
 	uint8_t n = 0;
+	int over = 0;
 
 	tes_html_init(p->h);
 	page_start(p, "Driver records");
@@ -502,15 +585,16 @@ tes_pages_records(const struct tes_pages *p)
 		return;
 	}
 	if (n != 0 && !p->q->prefix) {
-		tes_html_raw(p->h, "<table><tr><th>Plate</th><th>Total points</th></tr><tr>");
+		tes_html_raw(p->h, "<table><tr><th>Plate</th><th>Points</th></tr><tr>");
 		cell_str(p->h, plate);
-		cell_u64(p->h, tes_db_driver_points(p->db, plate));
+		pts = tes_db_driver_points(p->db, plate, p->now, &over);
+		cell_plate_points(p, plate, pts, over);
 		tes_html_raw(p->h, "</tr></table>");
 		history(p, plate);
 	} else {
 		s.plen = n;
-		tes_html_raw(p->h, "<table><tr><th>Plate</th><th>Total points</th></tr>");
-		(void)tes_db_drivers_foreach(p->db, search_row, &s);
+		tes_html_raw(p->h, "<table><tr><th>Plate</th><th>Points</th></tr>");
+		(void)tes_db_drivers_foreach(p->db, p->now, search_row, &s);
 		tes_html_raw(p->h, "</table>");
 		if (s.shown == 0)
 			message(p, "No driver with points matches.");

@@ -33,6 +33,7 @@ struct tes_pages {
 	const char *fp;               /* the server key's fingerprint, for the footer */
 	const struct tes_wsess *sess; /* the browser's session (its officer, its form token), or NULL */
 	const struct tes_web_req *q;  /* the request: page number, search, report id */
+	uint64_t now;                 /* the server clock: which points are inside the policy's window */
 	/*
 	 * The reports of a plate in violation-number order, each given to cb
 	 * until it returns non-zero (tes_db_plate_foreach on the dashboard's

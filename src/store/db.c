@@ -17,7 +17,7 @@
 #include "crypto/rsa.h"
 #include "store/alloc.h"
 #include "store/dbint.h"
-#include "wire/penalty.h"
+#include "crypto/sha256.h"
 
 /* see db.h */
 int
@@ -300,6 +300,7 @@ tes_db_user_passwd(struct tes_db *db, const char *name, const char *encoded_hash
 	    (r = append_sync(db, TES_JREC_USER, NULL, body, n, NULL)) != 0)
 		goto out;
 	tes_state_user_rehash(db, i - 1, &u);
+	tes_state_user_enable(db, i - 1, 1);
 	r = 0;
 out:
 	TES_WIPE_BUF(body);
@@ -315,8 +316,73 @@ tes_db_user_get(const struct tes_db *db, const char *name, uint8_t *role, char h
 
 	if (n == 0 || n > TES_NAME_MAX || (i = tes_state_user_find(db, name, n)) == 0)
 		return TES_ERR_NOTFOUND;
+	/*= spec/STORAGE.md#bodies MUST-B9: a disabled account logs in nowhere */
+	if (db->user_off[i - 1])
+		return TES_ERR_AUTH;
 	*role = db->users[i - 1].role;
 	memcpy(hash, db->users[i - 1].hash, sizeof(db->users[i - 1].hash));
+	return 0;
+}
+
+/* see db.h */
+int
+tes_db_user_info(const struct tes_db *db, const char *name, uint8_t *role, int *disabled)
+{
+	size_t n = name == NULL ? 0 : strnlen(name, TES_NAME_MAX + 1), i;
+
+	if (n == 0 || n > TES_NAME_MAX || (i = tes_state_user_find(db, name, n)) == 0)
+		return TES_ERR_NOTFOUND;
+	*role = db->users[i - 1].role;
+	*disabled = db->user_off[i - 1];
+	return 0;
+}
+
+/* see db.h */
+int
+tes_db_user_disable(struct tes_db *db, const char *name)
+{
+	uint8_t body[TES_JOURNAL_BODY_MAX];
+	struct tes_journal_disable m;
+	size_t n, i;
+	int r;
+
+	memset(&m, 0, sizeof(m));
+	if ((r = str_take(name, TES_NAME_MAX, m.name, &m.name_len, TES_ERR_NAME)) != 0)
+		return r;
+	if ((i = tes_state_user_find(db, m.name, m.name_len)) == 0)
+		return TES_ERR_NOTFOUND;
+	if (db->user_off[i - 1])
+		return TES_ERR_EXISTS;
+	if ((r = tes_journal_disable_encode(&m, body, sizeof(body), &n)) != 0 ||
+	    (r = append_sync(db, TES_JREC_DISABLE, NULL, body, n, NULL)) != 0)
+		return r;
+	tes_state_user_enable(db, i - 1, 0);
+	return 0;
+}
+
+/* see db.h */
+int
+tes_db_user_foreach(const struct tes_db *db, int (*cb)(void *ctx, const char *name, uint8_t role, int disabled),
+		    void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < db->nuser; i++)
+		if (cb(ctx, db->users[i].name, db->users[i].role, db->user_off[i]) != 0)
+			break;
+	return 0;
+}
+
+/* see db.h */
+int
+tes_db_unit_foreach(const struct tes_db *db,
+		    int (*cb)(void *ctx, const char *name, const struct tes_rsa_pub *pub, int revoked), void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < db->nunit; i++)
+		if (cb(ctx, db->units[i].name, &db->units[i].pub, db->unit_revoked[i]) != 0)
+			break;
 	return 0;
 }
 
@@ -425,15 +491,20 @@ tes_db_plate_foreach(struct tes_db *db, const char *plate,
 
 /* The DECISION body for a report. */
 static int
-decision_make(struct tes_journal_decision *d, const struct tes_report *rep, int approve, const char *reason,
-	      const char *officer, uint64_t now)
+decision_make(const struct tes_db *db, struct tes_journal_decision *d, const struct tes_report *rep,
+	      int approve, const char *reason, const char *officer, uint64_t now)
 {
+	const struct dbpol *p = &db->pols[db->npol - 1];
 	int r;
 
 	memset(d, 0, sizeof(*d));
 	memcpy(d->id, rep->id, TES_REPORT_ID_LEN);
 	d->verdict = approve ? TES_VERDICT_APPROVE : TES_VERDICT_REJECT;
-	d->points = approve ? tes_penalty_points(rep->speed) : 0;
+	/*= spec/STORAGE.md#bodies MUST-B4: the current policy, named in the decision */
+	d->points = approve ? tes_policy_points(&p->p, rep->speed, rep->limit, NULL) : 0;
+	d->has_policy = 1;
+	d->policy_version = (uint32_t)(db->npol - 1);
+	memcpy(d->policy_hash, p->hash, sizeof(d->policy_hash));
 	d->time = now;
 	if ((r = str_take(reason, TES_JOURNAL_TEXT_MAX, d->reason, &d->reason_len, TES_ERR_TOOLONG)) != 0)
 		return r;
@@ -457,12 +528,12 @@ tes_db_decide(struct tes_db *db, const uint8_t id[static TES_REPORT_ID_LEN], int
 	if (db->reps[num - 1].doff != 0)
 		return TES_ERR_DECIDED;
 	if ((r = tes_readback_report(db, num, &m)) != 0 ||
-	    (r = decision_make(&d, &m.r, approve, reason, officer, now)) != 0 ||
+	    (r = decision_make(db, &d, &m.r, approve, reason, officer, now)) != 0 ||
 	    (r = tes_journal_decision_encode(&d, body, sizeof(body), &n)) != 0 ||
 	    (r = append_sync(db, TES_JREC_DECISION, id, body, n, &off)) != 0)
 		return r;
 	tes_state_decision_apply(db, &db->reps[num - 1], off);
-	tes_index_map_add(&db->drv, db->hk, m.r.plate, m.r.plate_len, d.points);
+	tes_points_add(db, m.r.plate, m.r.plate_len, d.points, m.r.time);
 	if (points != NULL)
 		*points = d.points;
 	(void)tes_snapshot_reap(db, 0);
@@ -517,33 +588,179 @@ tes_db_event_at(const struct tes_db *db, size_t k, struct tes_db_event *out)
 
 /* Drivers */
 
-/* see db.h */
-uint32_t
-tes_db_driver_points(const struct tes_db *db, const char *plate)
+static size_t
+plate_entry(const struct tes_db *db, const char *plate)
 {
 	size_t n = plate == NULL ? 0 : strnlen(plate, TES_PLATE_MAX + 1);
 
-	return n > TES_PLATE_MAX ? 0 : tes_index_map_get(&db->drv, db->hk, plate, n);
+	if (n == 0 || n > TES_PLATE_MAX)
+		return 0;
+	return tes_index_get(&db->drv.t, db->hk, db->drv.v, (const uint8_t *)plate, n);
+}
+
+/* see db.h */
+uint32_t
+tes_db_driver_points(const struct tes_db *db, const char *plate, uint64_t now, int *over)
+{
+	const struct tes_policy *p = &db->pols[db->npol - 1].p;
+	size_t i = plate_entry(db, plate);
+	uint32_t pts = i == 0 ? 0 : tes_points_window(db, i - 1, now);
+
+	/*= spec/POLICY.md#window MUST-PO7: the threshold is reached at or above it */
+	if (over != NULL)
+		*over = p->threshold != 0 && pts >= p->threshold;
+	return pts;
+}
+
+/* see db.h */
+uint32_t
+tes_db_driver_total(const struct tes_db *db, const char *plate)
+{
+	size_t i = plate_entry(db, plate);
+
+	return i == 0 ? 0 : db->drv.v[i - 1].points;
 }
 
 /* see db.h */
 int
-tes_db_drivers_foreach(const struct tes_db *db, int (*cb)(void *ctx, const char *plate, uint32_t points),
-		       void *ctx)
+tes_db_drivers_foreach(const struct tes_db *db, uint64_t now,
+		       int (*cb)(void *ctx, const char *plate, uint32_t points, int over), void *ctx)
 {
+	const struct tes_policy *p = &db->pols[db->npol - 1].p;
 	struct tes_driver *v = xrealloc(NULL, db->drv.n, sizeof(*v));
-	size_t i;
+	size_t i, k = 0;
 
-	/* a sorted copy: the map keeps insertion order */
-	if (db->drv.n > 0)
-		memcpy(v, db->drv.v, db->drv.n * sizeof(*v));
-	tes_index_map_sort(v, db->drv.n);
-	for (i = 0; i < db->drv.n; i++)
-		if (cb(ctx, v[i].plate, v[i].points) != 0)
+	/* a sorted copy with the points inside the window: the map keeps insertion order */
+	for (i = 0; i < db->drv.n; i++) {
+		v[k] = db->drv.v[i];
+		v[k].points = tes_points_window(db, i, now);
+		if (v[k].points != 0)
+			k++;
+	}
+	tes_index_map_sort(v, k);
+	for (i = 0; i < k; i++)
+		if (cb(ctx, v[i].plate, v[i].points, p->threshold != 0 && v[i].points >= p->threshold) != 0)
 			break;
 	tes_wipe(v, db->drv.n * sizeof(*v));
 	free(v);
 	return 0;
+}
+
+/* see db.h */
+int
+tes_db_driver_counts(const struct tes_db *db, uint64_t time, uint64_t now)
+{
+	return tes_points_counts(db, time, now);
+}
+
+/* see db.h */
+int
+tes_db_imports_foreach(const struct tes_db *db, const char *plate,
+		       int (*cb)(void *ctx, uint64_t time, uint32_t points), void *ctx)
+{
+	size_t i, n = plate == NULL ? 0 : strnlen(plate, TES_PLATE_MAX + 1);
+
+	for (i = 0; i < db->nimport; i++)
+		if (db->imports[i].plate_len == n && memcmp(db->imports[i].plate, plate, n) == 0 &&
+		    cb(ctx, db->imports[i].time, db->imports[i].points) != 0)
+			break;
+	return 0;
+}
+
+/* Policies */
+
+/* see db.h */
+uint32_t
+tes_db_policy(const struct tes_db *db, struct tes_policy *p, uint8_t hash[static TES_SHA256_LEN])
+{
+	const struct dbpol *x = &db->pols[db->npol - 1];
+
+	if (p != NULL)
+		*p = x->p;
+	if (hash != NULL)
+		memcpy(hash, x->hash, TES_SHA256_LEN);
+	return (uint32_t)(db->npol - 1);
+}
+
+/* see db.h */
+int
+tes_db_policy_text(const struct tes_db *db, uint32_t version, const uint8_t **text, size_t *len)
+{
+	if (version >= db->npol)
+		return TES_ERR_NOTFOUND;
+	*text = db->pols[version].text;
+	*len = db->pols[version].len;
+	return 0;
+}
+
+/* see db.h */
+int
+tes_db_policy_set(struct tes_db *db, const uint8_t *text, size_t n, uint32_t *line, uint32_t *version)
+{
+	uint8_t body[TES_JOURNAL_BODY_MAX], hash[TES_SHA256_LEN];
+	struct tes_journal_policy m;
+	struct tes_policy pol;
+	size_t len;
+	int r;
+
+	*line = 0;
+	if ((r = tes_policy_parse(text, n, &pol, line)) != 0)
+		return r;
+	tes_sha256(text, n, hash);
+	if (memcmp(hash, db->pols[db->npol - 1].hash, sizeof(hash)) == 0)
+		return TES_ERR_EXISTS;
+	if (db->npol > UINT32_MAX - 1)
+		return TES_ERR_TOOLONG;
+	memset(&m, 0, sizeof(m));
+	m.version = (uint32_t)db->npol;
+	m.text_len = (uint16_t)n;
+	memcpy(m.text, text, n);
+	if ((r = tes_journal_policy_encode(&m, body, sizeof(body), &len)) != 0 ||
+	    (r = append_sync(db, TES_JREC_POLICY, NULL, body, len, NULL)) != 0)
+		return r;
+	if ((r = tes_points_policy_add(db, &m)) != 0)
+		return r;
+	*version = m.version;
+	return 0;
+}
+
+/* Legacy imports */
+
+/* see db.h */
+int
+tes_db_import(struct tes_db *db, const uint8_t batch[static TES_SHA256_LEN], const struct tes_db_import_entry *v,
+	      size_t n, uint64_t now, size_t *added)
+{
+	uint8_t body[TES_JOURNAL_BODY_MAX];
+	struct tes_journal_import m;
+	size_t k = tes_points_batch_find(db, batch), i, len;
+	int r;
+
+	*added = 0;
+	if (n == 0 || n > UINT32_MAX)
+		return TES_ERR_ARG;
+	/*= spec/STORAGE.md#bodies MUST-B10: a batch is taken in once; a batch a crash cut short is completed */
+	if (k != 0 && (db->batches[k - 1].count != n || db->batches[k - 1].have >= n))
+		return db->batches[k - 1].count != n ? TES_ERR_CORRUPT : TES_ERR_EXISTS;
+	for (i = k != 0 ? db->batches[k - 1].have : 0; i < n; i++) {
+		memset(&m, 0, sizeof(m));
+		m.plate_len = v[i].plate_len;
+		memcpy(m.plate, v[i].plate, v[i].plate_len);
+		m.points = v[i].points;
+		m.time = now;
+		memcpy(m.batch, batch, TES_SHA256_LEN);
+		m.index = (uint32_t)i;
+		m.count = (uint32_t)n;
+		if ((r = tes_journal_import_encode(&m, body, sizeof(body), &len)) != 0 ||
+		    (r = append(db, TES_JREC_IMPORT, NULL, body, len, NULL)) != 0 ||
+		    (r = tes_points_import_note(db, &m)) != 0)
+			return r;
+		tes_points_import_keep(db, &m);
+		tes_points_add(db, m.plate, m.plate_len, m.points, m.time);
+		db->since++;
+		(*added)++;
+	}
+	return tes_db_sync(db);
 }
 
 /* see db.h */

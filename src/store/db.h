@@ -21,9 +21,11 @@
 #include <stdint.h>
 
 #include "crypto/rsa.h"
+#include "crypto/sha256.h"
 #include "store/journal.h" /* enum tes_role, enum tes_audit_kind */
 #include "wire/limits.h"
 #include "wire/msg.h"
+#include "wire/policy.h"
 
 /* An open store; heap-allocated, opaque. */
 struct tes_db;
@@ -45,7 +47,9 @@ struct tes_db_report {
 	uint64_t number;          /* violation number: 1, 2, ... in arrival order */
 	uint64_t received;        /* server clock at arrival */
 	uint8_t status;           /* enum tes_status */
-	uint16_t points;          /* pending: tes_penalty_points(speed) now; decided: as stored */
+	uint16_t points;          /* pending: what the current policy gives; decided: as stored */
+	uint32_t policy_version;  /* pending: the current policy; decided: the one the decision names */
+	struct tes_policy_why why; /* how that policy reached the points (zero for a rejection) */
 	char reason[TES_JOURNAL_TEXT_MAX + 1]; /* decided only, else "" */
 	char officer[TES_NAME_MAX + 1];        /* decided only, else "" */
 	uint64_t decided_at;                   /* decided only, else 0 */
@@ -168,17 +172,39 @@ tes_db_user_add(struct tes_db *db, const char *name, uint8_t role, const char *e
 /*
  * Set a new password hash for an existing user (tes-officer passwd): appends a
  * USER record with the same name and role and the new encoded_hash, fsyncs,
- * and from then on logins check the new hash. On replay a later USER record
+ * and from then on logins check the new hash; a disabled user is enabled. On replay a later USER record
  * of a recorded name with the same role replaces the hash (spec/STORAGE.md#bodies
  * MUST-B2). TES_ERR_NOTFOUND for an unknown user.
  */
 int
 tes_db_user_passwd(struct tes_db *db, const char *name, const char *encoded_hash);
 
-/* Role and encoded password hash of a user; TES_ERR_NOTFOUND. */
+/* Role and encoded password hash of a user; TES_ERR_NOTFOUND; TES_ERR_AUTH when it is disabled. */
 int
 tes_db_user_get(const struct tes_db *db, const char *name, uint8_t *role,
 		char hash[TES_JOURNAL_HASH_MAX + 1]);
+
+/* Role of a user and whether it is disabled, for any user; TES_ERR_NOTFOUND. */
+int
+tes_db_user_info(const struct tes_db *db, const char *name, uint8_t *role, int *disabled);
+
+/*
+ * Disable a user (an account that leaves the force): appends a DISABLE
+ * record and fsyncs; it logs in nowhere until tes_db_user_passwd gives it a
+ * new password. TES_ERR_NOTFOUND, TES_ERR_EXISTS when already disabled.
+ */
+int
+tes_db_user_disable(struct tes_db *db, const char *name);
+
+/* Call cb for every user, in the order they were added; non-zero from cb stops. Returns 0. */
+int
+tes_db_user_foreach(const struct tes_db *db, int (*cb)(void *ctx, const char *name, uint8_t role, int disabled),
+		    void *ctx);
+
+/* Call cb for every unit, in the order they were added; non-zero from cb stops. Returns 0. */
+int
+tes_db_unit_foreach(const struct tes_db *db,
+		    int (*cb)(void *ctx, const char *name, const struct tes_rsa_pub *pub, int revoked), void *ctx);
 
 /*
  * Append a REPORT record without fsync: the caller groups several appends,
@@ -273,18 +299,76 @@ tes_db_audit(struct tes_db *db, uint8_t kind, const char *who, const char *text,
 int
 tes_db_audit_append(struct tes_db *db, uint8_t kind, const char *who, const char *text, uint64_t now);
 
-/* Penalty points of a plate (0 when unknown). */
+/*
+ * Points of a plate inside the current policy's window at now (its
+ * window-days before now; every point when the policy has no window), 0
+ * when unknown; *over (may be NULL) is 1 when they reach the policy's
+ * threshold (spec/POLICY.md#window).
+ */
 uint32_t
-tes_db_driver_points(const struct tes_db *db, const char *plate);
+tes_db_driver_points(const struct tes_db *db, const char *plate, uint64_t now, int *over);
+
+/* Every point a plate ever received, window or not. */
+uint32_t
+tes_db_driver_total(const struct tes_db *db, const char *plate);
 
 /*
- * Call cb for every driver with points, in plate order
- * (tes_drivers_plate_cmp); a non-zero return from cb stops the walk.
- * Returns 0.
+ * Call cb for every plate with points inside the window at now, in plate
+ * order (tes_drivers_plate_cmp), with over set when they reach the
+ * threshold; a non-zero return from cb stops the walk. Returns 0.
  */
 int
-tes_db_drivers_foreach(const struct tes_db *db, int (*cb)(void *ctx, const char *plate, uint32_t points),
-		       void *ctx);
+tes_db_drivers_foreach(const struct tes_db *db, uint64_t now,
+		       int (*cb)(void *ctx, const char *plate, uint32_t points, int over), void *ctx);
+
+/* 1 when points received at time (an offence's observation time) still count at now, else 0. */
+int
+tes_db_driver_counts(const struct tes_db *db, uint64_t time, uint64_t now);
+
+/* Call cb for every legacy import of plate, oldest first (the points and when they were imported). */
+int
+tes_db_imports_foreach(const struct tes_db *db, const char *plate,
+		       int (*cb)(void *ctx, uint64_t time, uint32_t points), void *ctx);
+
+/*
+ * The current penalty policy: its version (0 = the built-in one, k = the
+ * k-th set), the policy (p may be NULL) and the SHA-256 of its text (hash
+ * may be NULL).
+ */
+uint32_t
+tes_db_policy(const struct tes_db *db, struct tes_policy *p, uint8_t hash[static TES_SHA256_LEN]);
+
+/* The exact text of a policy version (lives as long as db); TES_ERR_NOTFOUND. */
+int
+tes_db_policy_text(const struct tes_db *db, uint32_t version, const uint8_t **text, size_t *len);
+
+/*
+ * Make text (n bytes, a policy file: spec/POLICY.md) the current policy:
+ * parsed first (its error, with *line, 1-based, 0 for the whole file), then
+ * appended as a POLICY record and fsynced; *version gets its version.
+ * TES_ERR_EXISTS, nothing written, when it is the current policy's text.
+ * Decisions already made keep their points and their policy.
+ */
+int
+tes_db_policy_set(struct tes_db *db, const uint8_t *text, size_t n, uint32_t *line, uint32_t *version);
+
+/* One plate of a legacy import (tes-officer import-legacy). */
+struct tes_db_import_entry {
+	uint8_t plate_len;
+	char plate[TES_PLATE_MAX + 1]; /* a valid, normalised plate */
+	uint32_t points;               /* 1 .. TES_JOURNAL_IMPORT_POINTS_MAX */
+};
+
+/*
+ * Take in a legacy import: one IMPORT record per entry (v[0 .. n-1], in a
+ * fixed order), all dated now, under batch (SHA-256 of the legacy
+ * plaintext), then one fsync. TES_ERR_EXISTS, nothing written, when that
+ * batch was taken in already; a batch that a crash cut short is completed
+ * (*added says how many records were written).
+ */
+int
+tes_db_import(struct tes_db *db, const uint8_t batch[static TES_SHA256_LEN], const struct tes_db_import_entry *v,
+	      size_t n, uint64_t now, size_t *added);
 
 /* A DECISION or AUDIT record as the audit log shows it. */
 struct tes_db_event {

@@ -15,6 +15,8 @@
  *   snapshot.c  drivers.enc: load, and the rewrite (a thread)
  *   verify.c    tes_db_verify's walk over the whole store
  *   index.c     SipHash, hash tables and the plate map (pure, index.h)
+ *   points.c    the penalty policies, each plate's offences and the points
+ *               inside the policy's window, legacy imports
  *
  * Functions return 0 or a negative TES_ERR_*; out of memory ends the
  * process (alloc.h).
@@ -32,6 +34,8 @@
 #include "store/index.h"
 #include "store/journal.h"
 #include "store/seal.h"
+#include "crypto/sha256.h"
+#include "wire/policy.h"
 
 /* The files of the data directory (spec/STORAGE.md#directory). */
 #define NAME_LOCK        "lock"
@@ -72,8 +76,39 @@ struct rep {
 /* What drivers.enc says about the journal. */
 struct snap {
 	int present;
+	int v1; /* a version-1 file: totals without times; replay decrypts every decision */
 	uint64_t seq;
 	uint8_t mac[TES_JOURNAL_MAC_LEN];
+};
+
+/* A penalty policy of the journal: version = index (0 = the built-in one). */
+struct dbpol {
+	struct tes_policy p;
+	uint8_t hash[TES_SHA256_LEN];
+	uint8_t *text; /* its exact text (version 0: the built-in text, not owned) */
+	uint16_t len;
+};
+
+/* Points a plate received at a time: an approved decision or an import. */
+struct offence {
+	uint64_t time;  /* the report's observation time, or the import's */
+	uint32_t points;
+	uint32_t plate; /* index of the plate's entry in drv */
+	uint32_t prev;  /* index + 1 of the plate's previous offence, 0 for its first */
+};
+
+/* A legacy import (IMPORT records of one batch). */
+struct batch {
+	uint8_t hash[TES_SHA256_LEN]; /* SHA-256 of the legacy plaintext */
+	uint32_t count, have;         /* records it has, records seen so far (in index order) */
+};
+
+/* An IMPORT record, for a plate's history. */
+struct import {
+	uint64_t time;
+	uint32_t points;
+	uint8_t plate_len;
+	char plate[TES_PLATE_MAX + 1];
 };
 
 struct compact_job;
@@ -104,7 +139,20 @@ struct tes_db {
 	struct tes_journal_user *users;
 	size_t nuser, capuser;
 	struct tes_index tuser;
-	struct tes_index_map drv;
+	struct tes_index_map drv;   /* plate -> all the points it ever received */
+	uint32_t *drv_last;         /* for drv entry i: index + 1 of its last offence, 0 for none */
+	size_t ndl, capdl;
+	struct offence *offs;       /* in the order they were learnt */
+	size_t noff, capoff;
+	struct tes_index_map v1drv; /* a version-1 drivers.enc's totals, checked at its seq */
+	struct dbpol *pols;         /* pols[0] built in, pols[k] the k-th POLICY record */
+	size_t npol, cappol;
+	uint8_t *user_off;          /* users[i] is disabled (DISABLE record, until the next USER) */
+	size_t capuoff;
+	struct batch *batches;
+	size_t nbatch, capbatch;
+	struct import *imports;
+	size_t nimport, capimport;
 	struct compact_job *job; /* drivers.enc being written in the background */
 	struct tag_job *tags;    /* plate tags of the stored reports being read */
 	uint64_t *evoff;         /* DECISION and AUDIT records, in journal order */
@@ -188,6 +236,10 @@ tes_state_user_insert(struct tes_db *db, const struct tes_journal_user *u);
 void
 tes_state_user_rehash(struct tes_db *db, size_t i, const struct tes_journal_user *u);
 
+/* Disable (on 0) or enable (on 1) the user at index i. */
+void
+tes_state_user_enable(struct tes_db *db, size_t i, int on);
+
 /* A pending report gets its decision, the record at off. */
 void
 tes_state_decision_apply(struct tes_db *db, struct rep *x, uint64_t off);
@@ -195,6 +247,54 @@ tes_state_decision_apply(struct tes_db *db, struct rep *x, uint64_t off);
 /* A DECISION or AUDIT record at off, for tes_db_event_at. */
 void
 tes_state_event_note(struct tes_db *db, uint64_t off);
+
+/* points.c */
+
+/* The built-in policy as version 0 (a new store, before any POLICY record). */
+void
+tes_points_init(struct tes_db *db);
+
+/* Free the policies, offences and imports. */
+void
+tes_points_free(struct tes_db *db);
+
+/* A POLICY record's body: the next version, a text that parses. TES_ERR_CORRUPT otherwise. */
+int
+tes_points_policy_add(struct tes_db *db, const struct tes_journal_policy *m);
+
+/*
+ * Whether decision d's points are the ones its policy gives report r
+ * (spec/STORAGE.md#bodies MUST-B4): approvals by the policy the decision
+ * names (version and hash; a body without them: the built-in one), among the
+ * first npol policies; rejections 0. 1 if so, else 0.
+ */
+int
+tes_points_check(const struct tes_db *db, size_t npol, const struct tes_journal_decision *d,
+		 const struct tes_report *r);
+
+/* Points plate received at time (an approval or an import): its total and its offences. */
+void
+tes_points_add(struct tes_db *db, const char *plate, uint8_t len, uint32_t points, uint64_t time);
+
+/* An IMPORT record: its batch (new, or the next index of one seen). TES_ERR_CORRUPT otherwise. */
+int
+tes_points_import_note(struct tes_db *db, const struct tes_journal_import *m);
+
+/* An IMPORT record's points, kept for its plate's history. */
+void
+tes_points_import_keep(struct tes_db *db, const struct tes_journal_import *m);
+
+/* Points of drv entry i inside the current policy's window at now (all of them when it has none). */
+uint32_t
+tes_points_window(const struct tes_db *db, size_t i, uint64_t now);
+
+/* Whether points received at time still count at now under the current policy's window. */
+int
+tes_points_counts(const struct tes_db *db, uint64_t time, uint64_t now);
+
+/* The batch with this hash: its index + 1, 0 if none. */
+size_t
+tes_points_batch_find(const struct tes_db *db, const uint8_t hash[static TES_SHA256_LEN]);
 
 /* readback.c */
 
@@ -262,9 +362,20 @@ tes_tags_reap(struct tes_db *db, int wait);
 
 /* snapshot.c */
 
-/* Load drivers.enc (if any) into m and s; any failure of the file is TES_ERR_CORRUPT. */
+/*
+ * Load drivers.enc (if any): s, and its entries in *v (*n of them; free with
+ * tes_snapshot_entries_free). Any failure of the file is TES_ERR_CORRUPT.
+ */
 int
-tes_snapshot_load(const struct tes_db *db, struct tes_index_map *m, struct snap *s);
+tes_snapshot_load(const struct tes_db *db, struct tes_driver **v, size_t *n, struct snap *s);
+
+/* Wipe and free loaded entries (NULL: nothing). */
+void
+tes_snapshot_entries_free(struct tes_driver *v, size_t n);
+
+/* The loaded entries into the store (db->snap set): offences, or a version-1 file's totals. */
+int
+tes_snapshot_apply(struct tes_db *db, const struct tes_driver *v, size_t n);
 
 /* Make the journal durable, then write drivers.enc now (after any background rewrite). */
 int

@@ -246,7 +246,7 @@ tes_index_map_get(const struct tes_index_map *m, const uint8_t hk[static TES_IND
 }
 
 /* see index.h */
-void
+size_t
 tes_index_map_add(struct tes_index_map *m, const uint8_t hk[static TES_INDEX_KEY_LEN], const char *plate,
 		  uint8_t len, uint32_t pts)
 {
@@ -254,7 +254,7 @@ tes_index_map_add(struct tes_index_map *m, const uint8_t hk[static TES_INDEX_KEY
 	size_t i;
 
 	if (pts == 0 || len > TES_PLATE_MAX)
-		return;
+		return 0;
 	if ((i = tes_index_get(&m->t, hk, m->v, (const uint8_t *)plate, len)) == 0) {
 		m->v = grow(m->v, &m->cap, m->n, sizeof(*m->v));
 		d = &m->v[m->n];
@@ -266,6 +266,7 @@ tes_index_map_add(struct tes_index_map *m, const uint8_t hk[static TES_INDEX_KEY
 	}
 	d = &m->v[i - 1];
 	d->points = pts > UINT32_MAX - d->points ? UINT32_MAX : d->points + pts;
+	return i;
 }
 
 /* see index.h */

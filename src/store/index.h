@@ -114,9 +114,10 @@ tes_index_map_get(const struct tes_index_map *m, const uint8_t hk[static TES_IND
 
 /*
  * Add pts to a plate's points, saturating at UINT32_MAX; pts == 0 or a plate
- * longer than TES_PLATE_MAX changes nothing.
+ * longer than TES_PLATE_MAX changes nothing (returns 0). Returns the index + 1
+ * of the plate's entry (entries keep their index for the map's life).
  */
-void
+size_t
 tes_index_map_add(struct tes_index_map *m, const uint8_t hk[static TES_INDEX_KEY_LEN], const char *plate,
 		  uint8_t len, uint32_t pts);
 

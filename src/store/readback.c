@@ -12,7 +12,6 @@
 #include "common/file.h"
 #include "common/wipe.h"
 #include "store/dbint.h"
-#include "wire/penalty.h"
 
 /* see dbint.h */
 int
@@ -109,8 +108,7 @@ decision_read(const struct tes_db *db, const struct rep *rp, const struct tes_re
 		goto out;
 	/*= spec/STORAGE.md#bodies MUST-B4 */
 	if (tes_journal_decision_decode(plain, len, d) != 0 ||
-	    memcmp(d->id, rp->id, TES_REPORT_ID_LEN) != 0 ||
-	    (d->verdict == TES_VERDICT_APPROVE && d->points != tes_penalty_points(rep->speed)))
+	    memcmp(d->id, rp->id, TES_REPORT_ID_LEN) != 0 || !tes_points_check(db, db->npol, d, rep))
 		r = TES_ERR_CORRUPT;
 out:
 	TES_WIPE_BUF(plain);
@@ -135,7 +133,8 @@ tes_readback_fill(const struct tes_db *db, size_t idx, struct tes_db_report *out
 	out->received = m.received;
 	if (x->doff == 0) {
 		out->status = TES_STATUS_PENDING;
-		out->points = tes_penalty_points(m.r.speed);
+		out->policy_version = (uint32_t)(db->npol - 1);
+		out->points = tes_policy_points(&db->pols[db->npol - 1].p, m.r.speed, m.r.limit, &out->why);
 		return 0;
 	}
 	if ((r = decision_read(db, x, &m.r, &d)) != 0) {
@@ -144,6 +143,9 @@ tes_readback_fill(const struct tes_db *db, size_t idx, struct tes_db_report *out
 	}
 	out->status = verdict_status(d.verdict);
 	out->points = d.points;
+	out->policy_version = d.has_policy ? d.policy_version : 0;
+	if (d.verdict == TES_VERDICT_APPROVE)
+		(void)tes_policy_points(&db->pols[out->policy_version].p, m.r.speed, m.r.limit, &out->why);
 	memcpy(out->reason, d.reason, sizeof(out->reason));
 	memcpy(out->officer, d.officer, sizeof(out->officer));
 	out->decided_at = d.time;

@@ -33,7 +33,6 @@
 #include "store/alloc.h"
 #include "store/dbint.h"
 #include "store/seal.h"
-#include "wire/penalty.h"
 
 enum {
 	CHAIN_THREADS_MAX = 8, /* threads that check the journal's macs at open */
@@ -143,6 +142,7 @@ replay_user(struct tes_db *db, const uint8_t *plain, size_t len)
 		if (db->users[i - 1].role != u.role)
 			goto out;
 		tes_state_user_rehash(db, i - 1, &u);
+		tes_state_user_enable(db, i - 1, 1);
 	} else {
 		tes_state_user_insert(db, &u);
 	}
@@ -150,6 +150,48 @@ replay_user(struct tes_db *db, const uint8_t *plain, size_t len)
 out:
 	TES_WIPE_CTX(&u);
 	return r;
+}
+
+/* POLICY: the next version, a policy that parses (spec/STORAGE.md#bodies MUST-B8). */
+static int
+replay_policy(struct tes_db *db, const uint8_t *plain, size_t len)
+{
+	struct tes_journal_policy m;
+
+	if (tes_journal_policy_decode(plain, len, &m) != 0)
+		return TES_ERR_CORRUPT;
+	return tes_points_policy_add(db, &m);
+}
+
+/* DISABLE: a user, disabled until a later USER record (spec/STORAGE.md#bodies MUST-B9). */
+static int
+replay_disable(struct tes_db *db, const uint8_t *plain, size_t len)
+{
+	struct tes_journal_disable m;
+	size_t i;
+
+	if (tes_journal_disable_decode(plain, len, &m) != 0 ||
+	    (i = tes_state_user_find(db, m.name, m.name_len)) == 0)
+		return TES_ERR_CORRUPT;
+	tes_state_user_enable(db, i - 1, 0);
+	return 0;
+}
+
+/*
+ * IMPORT: the next record of its batch (spec/STORAGE.md#bodies MUST-B10); its
+ * points count unless drivers.enc took them in.
+ */
+static int
+replay_import(struct tes_db *db, const struct tes_journal_hdr *h, const uint8_t *plain, size_t len)
+{
+	struct tes_journal_import m;
+
+	if (tes_journal_import_decode(plain, len, &m) != 0 || tes_points_import_note(db, &m) != 0)
+		return TES_ERR_CORRUPT;
+	tes_points_import_keep(db, &m);
+	if (h->seq > db->snap.seq || db->snap.v1)
+		tes_points_add(db, m.plate, m.plate_len, m.points, m.time);
+	return 0;
 }
 
 /*
@@ -173,11 +215,11 @@ replay_decision_body(struct tes_db *db, const uint8_t *map, size_t size, const s
 	    tes_readback_report_decode(db, prev_in(db, map, x->off), map + x->off, size - x->off, x, num,
 				       &m) != 0)
 		goto out;
-	/*= spec/STORAGE.md#bodies MUST-B4: points from the speed */
-	if (d.verdict == TES_VERDICT_APPROVE && d.points != tes_penalty_points(m.r.speed))
+	/*= spec/STORAGE.md#bodies MUST-B4: points from the policy the decision names */
+	if (!tes_points_check(db, db->npol, &d, &m.r))
 		goto out;
 	if (d.verdict == TES_VERDICT_APPROVE)
-		tes_index_map_add(&db->drv, db->hk, m.r.plate, m.r.plate_len, d.points);
+		tes_points_add(db, m.r.plate, m.r.plate_len, d.points, m.r.time);
 	x->ptag = tes_index_plate_tag(db->hk, m.r.plate, m.r.plate_len);
 	db->since++;
 	r = 0;
@@ -205,7 +247,8 @@ replay_decision(struct tes_db *db, const uint8_t *map, size_t size, const struct
 	x = &db->reps[num - 1];
 	if (x->doff != 0)
 		return TES_ERR_CORRUPT;
-	if (h->seq > db->snap.seq && replay_decision_body(db, map, size, h, off, x, num) != 0)
+	/* a version-1 drivers.enc has no times: every decision is read (spec/STORAGE.md#drivers) */
+	if ((h->seq > db->snap.seq || db->snap.v1) && replay_decision_body(db, map, size, h, off, x, num) != 0)
 		return TES_ERR_CORRUPT;
 	tes_state_decision_apply(db, x, off);
 	return 0;
@@ -276,6 +319,9 @@ replay_rec(struct tes_db *db, const uint8_t *map, size_t size)
 		return damage(db, DMG_SNAPSHOT,
 			      "%s/%s: its chain value differs from the journal's at record %llu", db->dir,
 			      NAME_DRIVERS, (unsigned long long)db->seq);
+	if (db->snap.present && db->snap.v1 && db->snap.seq == db->seq && !tes_index_map_equal(&db->drv, &db->v1drv, db->hk))
+		return damage(db, DMG_SNAPSHOT, "%s/%s: its totals differ from the journal's at record %llu",
+			      db->dir, NAME_DRIVERS, (unsigned long long)db->seq);
 	return 0;
 }
 
@@ -637,7 +683,12 @@ snap_worker(void *arg)
 {
 	struct snap_job *j = arg;
 
-	j->r = tes_snapshot_load(j->db, &j->db->drv, &j->db->snap);
+	struct tes_driver *v;
+	size_t n;
+
+	if ((j->r = tes_snapshot_load(j->db, &v, &n, &j->db->snap)) == 0)
+		j->r = tes_snapshot_apply(j->db, v, n);
+	tes_snapshot_entries_free(v, n);
 	return NULL;
 }
 
@@ -655,7 +706,7 @@ replay_map(struct tes_db *db, const uint8_t *map, size_t size, int recover)
 	uint64_t bad = 0;
 	int sthread, r;
 
-	/* the loader touches db->drv and db->snap only, the chain check neither */
+	/* the loader touches db->drv, the offences, db->v1drv and db->snap only, the chain check none */
 	if (!(sthread = pthread_create(&st, NULL, snap_worker, &sj) == 0))
 		snap_worker(&sj);
 	c->db = db, c->map = map, c->size = size;

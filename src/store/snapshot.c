@@ -27,15 +27,18 @@ enum {
 
 /* see dbint.h */
 int
-tes_snapshot_load(const struct tes_db *db, struct tes_index_map *m, struct snap *s)
+tes_snapshot_load(const struct tes_db *db, struct tes_driver **out, size_t *count, struct snap *s)
 {
 	struct tes_drivers_hdr h;
 	struct tes_driver *v = NULL;
 	uint8_t *buf = NULL;
-	size_t len = 0, i;
+	size_t len = 0;
 	int r = TES_ERR_INTERNAL;
 
 	memset(s, 0, sizeof(*s));
+	memset(&h, 0, sizeof(h));
+	*out = NULL;
+	*count = 0;
 	if ((r = tes_file_slurp(db->dfd, NAME_DRIVERS, TES_FILE_NOFOLLOW, SNAP_FILE_MAX, &buf, &len)) != 0) {
 		r = r == TES_ERR_NOTFOUND ? 0 : r == TES_ERR_IO ? r : TES_ERR_CORRUPT;
 		goto out;
@@ -45,30 +48,57 @@ tes_snapshot_load(const struct tes_db *db, struct tes_index_map *m, struct snap 
 		goto out;
 	}
 	v = xrealloc(NULL, h.count, sizeof(*v));
+	/*= spec/STORAGE.md#drivers MUST-SN2 */
 	if (tes_drivers_decode(&db->dk, buf, len, &h, v, h.count) != 0) {
 		r = TES_ERR_CORRUPT;
 		goto out;
 	}
-	tes_index_map_reserve(m, h.count);
-	/*= spec/STORAGE.md#drivers MUST-SN2 */
-	/* plates are unique; a plate without points adds nothing, as in tes_index_map_add() */
-	for (i = 0; i < h.count; i++)
-		if (v[i].points != 0 && tes_index_map_put_new(m, db->hk, &v[i]) != 0) {
-			r = TES_ERR_CORRUPT;
-			goto out;
-		}
 	s->present = 1;
+	s->v1 = h.version == 1;
 	s->seq = h.journal_seq;
 	memcpy(s->mac, h.mac_at_seq, sizeof(s->mac));
+	*out = v;
+	*count = h.count;
+	v = NULL;
 	r = 0;
 out:
-	if (v != NULL)
-		tes_wipe(v, (size_t)h.count * sizeof(*v));
+	tes_snapshot_entries_free(v, h.count);
 	if (buf != NULL)
 		tes_wipe(buf, len);
-	free(v);
 	free(buf);
 	return r;
+}
+
+/* see dbint.h */
+void
+tes_snapshot_entries_free(struct tes_driver *v, size_t n)
+{
+	if (v != NULL)
+		tes_wipe(v, n * sizeof(*v));
+	free(v);
+}
+
+/* see dbint.h */
+int
+tes_snapshot_apply(struct tes_db *db, const struct tes_driver *v, size_t n)
+{
+	size_t i;
+
+	/* version 1: totals, one per plate, checked against the journal at its seq (recover.c) */
+	if (db->snap.v1) {
+		tes_index_map_reserve(&db->v1drv, n);
+		for (i = 0; i < n; i++)
+			if (v[i].points != 0 && tes_index_map_put_new(&db->v1drv, db->hk, &v[i]) != 0)
+				return TES_ERR_CORRUPT;
+		return 0;
+	}
+	/* version 2: one entry per offence */
+	for (i = 0; i < n; i++) {
+		if (v[i].points == 0)
+			return TES_ERR_CORRUPT;
+		tes_points_add(db, v[i].plate, v[i].plate_len, v[i].points, v[i].time);
+	}
+	return 0;
 }
 
 /*
@@ -103,13 +133,14 @@ static int
 compact_prepare(struct tes_db *db, struct compact_job **out)
 {
 	struct compact_job *j;
+	size_t i;
 	int r;
 
 	*out = NULL;
 	/*= spec/STORAGE.md#drivers MUST-SN4: the journal is durable before the snapshot names it */
 	if ((r = tes_db_sync(db)) != 0)
 		return r;
-	if (db->drv.n > UINT32_MAX)
+	if (db->noff > UINT32_MAX)
 		return TES_ERR_TOOLONG;
 	j = xcalloc(1, sizeof(*j));
 	j->dfd = db->dfd;
@@ -117,12 +148,16 @@ compact_prepare(struct tes_db *db, struct compact_job **out)
 	j->dk = &db->dk;
 	j->h.journal_seq = db->seq;
 	memcpy(j->h.mac_at_seq, db->head, sizeof(j->h.mac_at_seq));
-	j->h.count = (uint32_t)db->drv.n;
+	j->h.count = (uint32_t)db->noff;
 	tes_rng_bytes(j->iv, sizeof(j->iv));
-	j->n = db->drv.n;
+	/*= spec/STORAGE.md#drivers MUST-SN3: one entry per offence, with its time */
+	j->n = db->noff;
 	j->v = xrealloc(NULL, j->n, sizeof(*j->v));
-	if (j->n > 0)
-		memcpy(j->v, db->drv.v, j->n * sizeof(*j->v));
+	for (i = 0; i < j->n; i++) {
+		j->v[i] = db->drv.v[db->offs[i].plate];
+		j->v[i].points = db->offs[i].points;
+		j->v[i].time = db->offs[i].time;
+	}
 	*out = j;
 	return 0;
 }

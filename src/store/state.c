@@ -53,6 +53,8 @@ tes_state_new(const char *dir)
 	tes_index_init(&db->tunit, unit_key);
 	tes_index_init(&db->tuser, user_key);
 	tes_index_map_init(&db->drv);
+	tes_index_map_init(&db->v1drv);
+	tes_points_init(db);
 	return db;
 }
 
@@ -80,6 +82,7 @@ tes_state_free(struct tes_db *db)
 	tes_index_free(&db->tunit);
 	tes_index_free(&db->tuser);
 	tes_index_map_free(&db->drv);
+	tes_points_free(db);
 	free(db->dir);
 	tes_wipe(db, sizeof(*db));
 	free(db);
@@ -141,7 +144,9 @@ void
 tes_state_user_insert(struct tes_db *db, const struct tes_journal_user *u)
 {
 	db->users = grow(db->users, &db->capuser, db->nuser, sizeof(*db->users));
+	db->user_off = grow(db->user_off, &db->capuoff, db->nuser, sizeof(*db->user_off));
 	db->users[db->nuser] = *u;
+	db->user_off[db->nuser] = 0;
 	tes_index_put(&db->tuser, db->hk, db->users, db->nuser);
 	db->nuser++;
 }
@@ -153,6 +158,13 @@ tes_state_user_rehash(struct tes_db *db, size_t i, const struct tes_journal_user
 	tes_wipe(db->users[i].hash, sizeof(db->users[i].hash));
 	memcpy(db->users[i].hash, u->hash, sizeof(u->hash));
 	db->users[i].hash_len = u->hash_len;
+}
+
+/* see dbint.h */
+void
+tes_state_user_enable(struct tes_db *db, size_t i, int on)
+{
+	db->user_off[i] = on ? 0 : 1;
 }
 
 /* see dbint.h */

@@ -22,7 +22,6 @@
 #include "common/wipe.h"
 #include "store/alloc.h"
 #include "store/dbint.h"
-#include "wire/penalty.h"
 
 struct verify {
 	struct tes_db *db;
@@ -33,8 +32,13 @@ struct verify {
 	uint8_t head[TES_JOURNAL_MAC_LEN];
 	size_t nrep;                 /* REPORT records seen */
 	uint8_t *decided;            /* per report number - 1 */
-	struct tes_index_map totals; /* points from the decisions seen */
-	struct tes_index_map snapd;  /* drivers.enc as on disk */
+	struct tes_index_map totals; /* points from the decisions and imports seen */
+	struct tes_index_map snapd;  /* a version-1 drivers.enc's totals */
+	struct tes_driver *offs;     /* the offences seen: (plate, points, time) */
+	size_t noff, capoff;
+	struct tes_driver *sv;       /* a version-2 drivers.enc's entries */
+	size_t nsv;
+	size_t npol;                 /* POLICY records seen, + 1 for the built-in policy */
 	struct snap snap;
 	char *msg;
 	size_t cap;
@@ -90,7 +94,25 @@ verify_report(struct verify *v, const struct tes_journal_hdr *h, const uint8_t *
 	return 0;
 }
 
-/* DECISION: once per earlier report, with the points its speed gives. */
+/* Points a plate received, for the totals and drivers.enc's entries. */
+static void
+offence_seen(struct verify *v, const char *plate, uint8_t len, uint32_t points, uint64_t time)
+{
+	struct tes_driver *o;
+
+	if (points == 0)
+		return;
+	tes_index_map_add(&v->totals, v->db->hk, plate, len, points);
+	v->offs = grow(v->offs, &v->capoff, v->noff, sizeof(*v->offs));
+	o = &v->offs[v->noff++];
+	memset(o, 0, sizeof(*o));
+	memcpy(o->plate, plate, len);
+	o->plate_len = len;
+	o->points = points;
+	o->time = time;
+}
+
+/* DECISION: once per earlier report, with the points its policy gives. */
 static int
 verify_decision(struct verify *v, const struct tes_journal_hdr *h, const uint8_t *plain, size_t len)
 {
@@ -107,12 +129,45 @@ verify_decision(struct verify *v, const struct tes_journal_hdr *h, const uint8_t
 	if (tes_readback_report_decode(v->db, prev_in(v->db, v->map, x->off), v->map + x->off,
 				       v->size - x->off, x, num, &m) != 0)
 		return vfail(v, "the report of this DECISION does not read back");
-	if (d.verdict == TES_VERDICT_APPROVE && d.points != tes_penalty_points(m.r.speed))
-		return vfail(v, "DECISION points do not match the speed");
+	if (!tes_points_check(v->db, v->npol, &d, &m.r))
+		return vfail(v, "DECISION points are not those of its policy for the report");
 	if (x->doff != v->off)
 		return vfail(v, "DECISION differs from the open store");
 	v->decided[num - 1] = 1;
-	tes_index_map_add(&v->totals, v->db->hk, m.r.plate, m.r.plate_len, d.points);
+	offence_seen(v, m.r.plate, m.r.plate_len, d.points, m.r.time);
+	return 0;
+}
+
+/* POLICY: the next version, and the text the open store has for it. */
+static int
+verify_policy(struct verify *v, const uint8_t *plain, size_t len)
+{
+	struct tes_journal_policy m;
+	struct tes_policy pol;
+	const uint8_t *text;
+	uint32_t line;
+	size_t n;
+
+	if (tes_journal_policy_decode(plain, len, &m) != 0)
+		return vfail(v, "bad POLICY body");
+	if (m.version != v->npol || tes_policy_parse(m.text, m.text_len, &pol, &line) != 0)
+		return vfail(v, "POLICY out of order or not a valid policy");
+	if (tes_db_policy_text(v->db, m.version, &text, &n) != 0 || n != m.text_len ||
+	    memcmp(text, m.text, n) != 0)
+		return vfail(v, "POLICY differs from the open store");
+	v->npol++;
+	return 0;
+}
+
+/* IMPORT: its points. */
+static int
+verify_import(struct verify *v, const uint8_t *plain, size_t len)
+{
+	struct tes_journal_import m;
+
+	if (tes_journal_import_decode(plain, len, &m) != 0)
+		return vfail(v, "bad IMPORT body");
+	offence_seen(v, m.plate, m.plate_len, m.points, m.time);
 	return 0;
 }
 
@@ -122,6 +177,7 @@ verify_body(struct verify *v, const struct tes_journal_hdr *h, const uint8_t *pl
 	struct tes_journal_unit un;
 	struct tes_journal_user us;
 	struct tes_journal_audit a;
+	struct tes_journal_disable dis;
 	int r = 0;
 
 	char name[TES_NAME_MAX + 1];
@@ -139,18 +195,51 @@ verify_body(struct verify *v, const struct tes_journal_hdr *h, const uint8_t *pl
 		r = verify_report(v, h, plain, len);
 	else if (h->type == TES_JREC_DECISION)
 		r = verify_decision(v, h, plain, len);
+	else if (h->type == TES_JREC_POLICY)
+		r = verify_policy(v, plain, len);
+	else if (h->type == TES_JREC_DISABLE && tes_journal_disable_decode(plain, len, &dis) != 0)
+		r = vfail(v, "bad DISABLE body");
+	else if (h->type == TES_JREC_IMPORT)
+		r = verify_import(v, plain, len);
 	TES_WIPE_CTX(&us);
 	return r;
 }
 
-/* drivers.enc against the chain value and the totals at its seq. */
+/* Order of offences: plate, then time, then points. */
+static int
+offence_cmp(const void *a, const void *b)
+{
+	const struct tes_driver *x = a, *y = b;
+	int c = tes_drivers_plate_cmp(x->plate, x->plate_len, y->plate, y->plate_len);
+
+	if (c != 0)
+		return c;
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->points < y->points ? -1 : x->points > y->points;
+}
+
+/* drivers.enc against the chain value and the offences (version 1: the totals) at its seq. */
 static int
 verify_snap(struct verify *v)
 {
+	size_t i;
+
 	if (tes_ct_eq(v->head, v->snap.mac, TES_JOURNAL_MAC_LEN) != 0)
 		return vmsg(v, "drivers.enc was made from another journal (chain value differs)");
-	if (!tes_index_map_equal(&v->snapd, &v->totals, v->db->hk))
-		return vmsg(v, "drivers.enc totals differ from the journal's decisions");
+	if (v->snap.v1) {
+		if (!tes_index_map_equal(&v->snapd, &v->totals, v->db->hk))
+			return vmsg(v, "drivers.enc totals differ from the journal's decisions");
+		return 0;
+	}
+	/*= spec/STORAGE.md#drivers MUST-SN3: every offence up to its seq, nothing else */
+	if (v->nsv != v->noff)
+		return vmsg(v, "drivers.enc entries differ from the journal's decisions and imports");
+	qsort(v->sv, v->nsv, sizeof(*v->sv), offence_cmp);
+	qsort(v->offs, v->noff, sizeof(*v->offs), offence_cmp);
+	for (i = 0; i < v->noff; i++)
+		if (offence_cmp(&v->sv[i], &v->offs[i]) != 0)
+			return vmsg(v, "drivers.enc entries differ from the journal's decisions and imports");
 	return 0;
 }
 
@@ -208,6 +297,20 @@ verify_walk(struct verify *v)
 		return vmsg(v, "journal: the file ends elsewhere than the open store");
 	if (!tes_index_map_equal(&v->totals, &v->db->drv, v->db->hk))
 		return vmsg(v, "driver totals in memory differ from the journal");
+	if (v->noff != v->db->noff || v->npol != v->db->npol)
+		return vmsg(v, "offences or policies in memory differ from the journal");
+	return 0;
+}
+
+/* A version-1 drivers.enc: its totals, each plate once. */
+static int
+snapd_fill(struct verify *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->nsv; i++)
+		if (v->sv[i].points != 0 && tes_index_map_put_new(&v->snapd, v->db->hk, &v->sv[i]) != 0)
+			return vmsg(v, "drivers.enc: a plate listed twice");
 	return 0;
 }
 
@@ -244,10 +347,13 @@ tes_verify(struct tes_db *db, char *msg, size_t cap, uint64_t *records)
 	tes_index_map_init(&v.totals);
 	tes_index_map_init(&v.snapd);
 	v.decided = xcalloc(db->nrep, 1);
-	if ((r = tes_snapshot_load(db, &v.snapd, &v.snap)) != 0) {
+	v.npol = 1;
+	if ((r = tes_snapshot_load(db, &v.sv, &v.nsv, &v.snap)) != 0) {
 		r = r == TES_ERR_CORRUPT ? vmsg(&v, "drivers.enc: MAC or structure check failed") : r;
 		goto out;
 	}
+	if (v.snap.v1 && (r = snapd_fill(&v)) != 0)
+		goto out;
 	if (fstat(db->jfd, &st) != 0 || st.st_size < TES_JOURNAL_FILE_HDR_LEN) {
 		r = vmsg(&v, "journal: shorter than its header");
 		goto out;
@@ -266,6 +372,10 @@ out:
 	if (map != MAP_FAILED)
 		munmap(map, v.size);
 	free(v.decided);
+	tes_snapshot_entries_free(v.sv, v.nsv);
+	if (v.offs != NULL)
+		tes_wipe(v.offs, v.capoff * sizeof(*v.offs));
+	free(v.offs);
 	tes_index_map_free(&v.totals);
 	tes_index_map_free(&v.snapd);
 	return r;

@@ -756,8 +756,9 @@ struct collect {
 };
 
 static int
-collect_cb(void *ctx, const char *plate, uint32_t points)
+collect_cb(void *ctx, const char *plate, uint32_t points, int over)
 {
+	(void)over;
 	struct collect *c = ctx;
 
 	if (c->n < 8) {
@@ -979,9 +980,9 @@ test_decide(struct tes_db *db)
 	       "decide twice (MUST-B4)");
 	id[15] ^= 1;
 	EQ_INT(tes_db_decide(db, id, 1, NULL, "alice", 1700000301, &pts), TES_ERR_NOTFOUND, "unknown id");
-	EQ_INT(tes_db_driver_points(db, "AB123"), 0 + 10 + 20 + 50, "points of AB123");
-	EQ_INT(tes_db_driver_points(db, "XY9"), 10 + 20 + 50, "points of XY9");
-	EQ_INT(tes_db_driver_points(db, "NOPE1"), 0, "points of an unknown plate");
+	EQ_INT(tes_db_driver_points(db, "AB123", 0, NULL), 0 + 10 + 20 + 50, "points of AB123");
+	EQ_INT(tes_db_driver_points(db, "XY9", 0, NULL), 10 + 20 + 50, "points of XY9");
+	EQ_INT(tes_db_driver_points(db, "NOPE1", 0, NULL), 0, "points of an unknown plate");
 	EQ_INT(tes_db_pending_count(db), 0, "nothing pending");
 }
 
@@ -1001,7 +1002,7 @@ test_reject(struct tes_db *db)
 	EQ_INT(tes_db_decide(db, out.r.id, 0, "camera not calibrated", "alice", 1700000400, &pts), 0,
 	       "reject");
 	EQ_INT(pts, 0, "reject gives no points");
-	EQ_INT(tes_db_driver_points(db, "XY9"), 80, "rejected report adds nothing");
+	EQ_INT(tes_db_driver_points(db, "XY9", 0, NULL), 80, "rejected report adds nothing");
 }
 
 static void
@@ -1031,15 +1032,15 @@ check_persisted(const char *d)
 		   strcmp(out.reason, "camera not calibrated") == 0,
 	   "rejected report read back");
 	EQ_INT(tes_db_report_at(db, 8, &out), TES_ERR_NOTFOUND, "report_at past the end");
-	EQ_INT(tes_db_driver_points(db, "AB123"), 80, "AB123 points across reopen");
-	EQ_INT(tes_db_driver_points(db, "XY9"), 80, "XY9 points across reopen");
+	EQ_INT(tes_db_driver_points(db, "AB123", 0, NULL), 80, "AB123 points across reopen");
+	EQ_INT(tes_db_driver_points(db, "XY9", 0, NULL), 80, "XY9 points across reopen");
 	memset(&c, 0, sizeof(c));
-	tes_db_drivers_foreach(db, collect_cb, &c);
+	tes_db_drivers_foreach(db, 0, collect_cb, &c);
 	OK(c.n == 2 && strcmp(c.plates[0], "AB123") == 0 && strcmp(c.plates[1], "XY9") == 0,
 	   "drivers in plate order");
 	memset(&c, 0, sizeof(c));
 	c.stop = 1;
-	tes_db_drivers_foreach(db, collect_cb, &c);
+	tes_db_drivers_foreach(db, 0, collect_cb, &c);
 	EQ_INT(c.n, 1, "foreach stops when the callback says so");
 	tes_db_close(db);
 }
@@ -1419,7 +1420,7 @@ test_compaction(void)
 	EQ_INT(tes_db_open(d, &db), 0, "reopen after compaction");
 	for (i = 0; i < 10 && db != NULL; i++) {
 		snprintf(plate, sizeof(plate), "PL%u", i);
-		ok &= tes_db_driver_points(db, plate) == expect[i];
+		ok &= tes_db_driver_points(db, plate, 0, NULL) == expect[i];
 	}
 	OK(ok, "same totals after reopen (MUST-SN3)");
 	EQ_INT(tes_db_pending_count(db), 0, "all decided");
@@ -1804,7 +1805,7 @@ test_decisions_under_snapshot(void)
 	/* the same decision store without drivers.enc: every decision decrypted, totals rebuilt */
 	unlink(util_scratch_path("lazy1/drivers.enc"));
 	EQ_INT(tes_db_open(d, &db), 0, "open without drivers.enc");
-	OK(db != NULL && tes_db_driver_points(db, "LZ1") == 20 && tes_db_driver_points(db, "LZ3") == 50,
+	OK(db != NULL && tes_db_driver_points(db, "LZ1", 0, NULL) == 20 && tes_db_driver_points(db, "LZ3", 0, NULL) == 50,
 	   "totals rebuilt from the decisions");
 	tes_db_close(db);
 	db = NULL;
