@@ -671,7 +671,7 @@ tes_db_imports_foreach(const struct tes_db *db, const char *plate,
 
 /* see db.h */
 uint32_t
-tes_db_policy(const struct tes_db *db, struct tes_policy *p, uint8_t hash[static TES_SHA256_LEN])
+tes_db_policy(const struct tes_db *db, struct tes_policy *p, uint8_t *hash)
 {
 	const struct dbpol *x = &db->pols[db->npol - 1];
 

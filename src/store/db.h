@@ -336,7 +336,7 @@ tes_db_imports_foreach(const struct tes_db *db, const char *plate,
  * may be NULL).
  */
 uint32_t
-tes_db_policy(const struct tes_db *db, struct tes_policy *p, uint8_t hash[static TES_SHA256_LEN]);
+tes_db_policy(const struct tes_db *db, struct tes_policy *p, uint8_t *hash);
 
 /* The exact text of a policy version (lives as long as db); TES_ERR_NOTFOUND. */
 int

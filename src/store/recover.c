@@ -279,6 +279,12 @@ replay_apply(struct tes_db *db, const uint8_t *map, size_t size, uint64_t off,
 		r = replay_revoke(db, plain, len);
 	else if (h->type == TES_JREC_USER)
 		r = replay_user(db, plain, len);
+	else if (h->type == TES_JREC_POLICY)
+		r = replay_policy(db, plain, len);
+	else if (h->type == TES_JREC_DISABLE)
+		r = replay_disable(db, plain, len);
+	else if (h->type == TES_JREC_IMPORT)
+		r = replay_import(db, h, plain, len);
 out:
 	TES_WIPE_BUF(plain);
 	return r;
