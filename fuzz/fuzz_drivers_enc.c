@@ -17,18 +17,28 @@
  *                  holds plaintext: encrypted and MACed by the harness,
  *                  chained from the genesis of a fixed file header, then
  *                  opened and their bodies decoded
- *   mode % 6 == 5  by sel = (mode >> 3) % 8:
+ *   mode % 6 == 5  by sel = (mode >> 3) % 16:
  *     sel 1..6     a record body of type sel (UNIT .. REVOKE): decoded, and
  *                  also read field by field without any check and given to
  *                  the encoder, with the whole room and with less
+ *     sel 8..10    the same for a body of type sel - 1 (POLICY, DISABLE,
+ *                  IMPORT)
  *     sel 7        the writer's side of a journal: storage key derivation,
  *                  file header, record header, seal and open of a record
  *                  with fuzzer-chosen fields, keys, IV, chain value and room
- *     sel 0        the writer's side of drivers.enc: fuzzer-chosen entries
- *                  (as the plaintext lays them out), header and room
+ *     sel 0, 11..15  the writer's side of drivers.enc: fuzzer-chosen entries
+ *                  (as the plaintext lays them out, with a time), header
+ *                  and room
  *
- * Properties: a snapshot or body that decodes re-encodes to the same bytes;
- * decoded plates are valid and strictly ascending; whatever an encoder
+ * drivers.enc files are read in both versions (1: entries without time, 2:
+ * with a u64 time); the encoder writes version 2.
+ *
+ * Properties: a version 2 snapshot or a body that decodes re-encodes to the
+ * same bytes; a version 1 snapshot re-encodes as version 2 to the same
+ * entries; decoded plates are valid and in the order of their version
+ * (version 1 strictly ascending, time 0; version 2 by (plate, time)); a
+ * DECISION body is the version 1 length or that plus the policy tail, as
+ * has_policy says; whatever an encoder
  * accepts decodes back to itself, whatever it refuses it refuses with any
  * room, and with too little room for what it accepts it fails with
  * TES_ERR_SPACE; a sealed record opens to its plaintext with the chain
@@ -61,8 +71,9 @@ static const struct tes_seal_keys keys = {
 	.mac = "fuzz storage mac key hmac-sha256",
 };
 
-static uint8_t file[FILE_MAX], again[FILE_MAX], out2[FILE_MAX];
-static struct tes_driver v[ENTRIES_MAX];
+/* again is larger: a version 1 file grows by 8 bytes an entry when written as version 2 */
+static uint8_t file[FILE_MAX], again[FILE_MAX * 3], out2[FILE_MAX * 3];
+static struct tes_driver v[ENTRIES_MAX], v2[ENTRIES_MAX];
 
 static uint64_t
 fuzz_u64(struct fuzz_in *in)
@@ -115,16 +126,39 @@ drivers_decode(size_t n)
 	memcpy(again, file, n);
 	if (tes_drivers_decode(&keys, file, n, &h, v, ENTRIES_MAX) != 0)
 		return;
+	fuzz_check(h.version == 1 || h.version == 2, "drivers.enc version 1 or 2");
 	/* spec/STORAGE.md MUST-SN2 */
-	for (i = 0; i < h.count; i++)
+	for (i = 0; i < h.count; i++) {
+		int c = i == 0 ? -1
+			       : tes_drivers_plate_cmp(v[i - 1].plate, v[i - 1].plate_len, v[i].plate,
+						       v[i].plate_len);
+
 		fuzz_check(tes_field_plate_valid(v[i].plate, v[i].plate_len) == 0 &&
-				   (i == 0 || tes_drivers_plate_cmp(v[i - 1].plate, v[i - 1].plate_len,
-								    v[i].plate, v[i].plate_len) < 0),
-			   "decoded plates valid and ascending");
+				   (c < 0 || (h.version == 2 && c == 0 && v[i - 1].time <= v[i].time)) &&
+				   (h.version == 2 || v[i].time == 0),
+			   "decoded plates valid and in the order of their version");
+	}
 	memcpy(file, again, n);
-	fuzz_check(tes_drivers_encode(&keys, &h, iv, v, h.count, again, sizeof again, &used) == 0 &&
-			   used == n && memcmp(again, file, n) == 0,
-		   "drivers.enc re-encodes to the same file");
+	if (tes_drivers_encode(&keys, &h, iv, v, h.count, again, sizeof again, &used) != 0) {
+		fuzz_check(0, "a decoded drivers.enc re-encodes");
+		return;
+	}
+	if (h.version == 2) {
+		fuzz_check(used == n && memcmp(again, file, n) == 0,
+			   "drivers.enc re-encodes to the same file");
+		return;
+	}
+	/* version 1: written again as version 2, the same header and entries */
+	fuzz_check(again[5] == 2 && memcmp(again + 6, file + 6, TES_DRIVERS_HDR_LEN - 6) == 0 &&
+			   used == tes_drivers_encoded_len(v, h.count),
+		   "a version 1 drivers.enc is written again as version 2");
+	fuzz_check(tes_drivers_decode(&keys, again, used, &h, v2, ENTRIES_MAX) == 0 && h.version == 2,
+		   "the version 2 copy decodes");
+	for (i = 0; i < h.count; i++)
+		fuzz_check(v2[i].plate_len == v[i].plate_len &&
+				   memcmp(v2[i].plate, v[i].plate, v[i].plate_len) == 0 &&
+				   v2[i].points == v[i].points && v2[i].time == 0,
+			   "the version 2 copy holds the same entries");
 }
 
 /* MAC = HMAC(mac key, header || ciphertext), over everything but the last 32 bytes. */
@@ -157,6 +191,9 @@ union body {
 		uint8_t len;
 		char name[TES_NAME_MAX + 1];
 	} revoke;
+	struct tes_journal_policy policy;
+	struct tes_journal_disable disable;
+	struct tes_journal_import import;
 };
 
 static int
@@ -175,6 +212,12 @@ body_dec(uint8_t type, const uint8_t *p, size_t n, union body *m)
 		return tes_journal_audit_decode(p, n, &m->audit);
 	case TES_JREC_REVOKE:
 		return tes_journal_revoke_decode(p, n, m->revoke.name, &m->revoke.len);
+	case TES_JREC_POLICY:
+		return tes_journal_policy_decode(p, n, &m->policy);
+	case TES_JREC_DISABLE:
+		return tes_journal_disable_decode(p, n, &m->disable);
+	case TES_JREC_IMPORT:
+		return tes_journal_import_decode(p, n, &m->import);
 	default:
 		return TES_ERR_TYPE;
 	}
@@ -196,6 +239,12 @@ body_enc(uint8_t type, const union body *m, uint8_t *out, size_t cap, size_t *us
 		return tes_journal_audit_encode(&m->audit, out, cap, used);
 	case TES_JREC_REVOKE:
 		return tes_journal_revoke_encode(m->revoke.name, m->revoke.len, out, cap, used);
+	case TES_JREC_POLICY:
+		return tes_journal_policy_encode(&m->policy, out, cap, used);
+	case TES_JREC_DISABLE:
+		return tes_journal_disable_encode(&m->disable, out, cap, used);
+	case TES_JREC_IMPORT:
+		return tes_journal_import_encode(&m->import, out, cap, used);
 	default:
 		return TES_ERR_TYPE;
 	}
@@ -250,12 +299,33 @@ body_raw(uint8_t type, const uint8_t *p, size_t n, union body *m)
 		fuzz_str(&in, m->decision.reason, sizeof m->decision.reason, &m->decision.reason_len);
 		fuzz_str(&in, m->decision.officer, sizeof m->decision.officer, &m->decision.officer_len);
 		m->decision.time = fuzz_u64(&in);
+		/* any has_policy byte: the encoder takes 0 and 1 only */
+		m->decision.has_policy = fuzz_u8(&in);
+		m->decision.policy_version = (uint32_t)fuzz_u16(&in) << 16 | fuzz_u16(&in);
+		fuzz_fill(&in, m->decision.policy_hash, sizeof m->decision.policy_hash);
 		break;
 	case TES_JREC_AUDIT:
 		m->audit.kind = fuzz_u8(&in);
 		fuzz_str(&in, m->audit.who, sizeof m->audit.who, &m->audit.who_len);
 		fuzz_str(&in, m->audit.text, sizeof m->audit.text, &m->audit.text_len);
 		m->audit.time = fuzz_u64(&in);
+		break;
+	case TES_JREC_POLICY:
+		m->policy.version = (uint32_t)fuzz_u16(&in) << 16 | fuzz_u16(&in);
+		/* the length as read (up to 65535): the encoder must refuse it before reading past the array */
+		m->policy.text_len = (uint16_t)fuzz_u16(&in);
+		fuzz_fill(&in, m->policy.text, sizeof m->policy.text);
+		break;
+	case TES_JREC_DISABLE:
+		fuzz_str(&in, m->disable.name, sizeof m->disable.name, &m->disable.name_len);
+		break;
+	case TES_JREC_IMPORT:
+		fuzz_str(&in, m->import.plate, sizeof m->import.plate, &m->import.plate_len);
+		m->import.points = (uint32_t)fuzz_u16(&in) << 16 | fuzz_u16(&in);
+		m->import.time = fuzz_u64(&in);
+		fuzz_fill(&in, m->import.batch, sizeof m->import.batch);
+		m->import.index = (uint32_t)fuzz_u16(&in) << 16 | fuzz_u16(&in);
+		m->import.count = (uint32_t)fuzz_u16(&in) << 16 | fuzz_u16(&in);
 		break;
 	default:
 		fuzz_str(&in, m->revoke.name, sizeof m->revoke.name, &m->revoke.len);
@@ -303,10 +373,18 @@ body_decode(uint8_t type, const uint8_t *p, size_t n)
 
 	if (type < 1 || type > TES_JREC_MAX)
 		return;
-	if (body_dec(type, p, n, &m) == 0)
+	if (body_dec(type, p, n, &m) == 0) {
 		fuzz_check(body_enc(type, &m, again, sizeof again, &used) == 0 && used == n &&
 				   memcmp(again, p, n) == 0,
 			   "journal body re-encodes");
+		/* spec/STORAGE.md MUST-B4: no tail (all zero) or exactly the 36-byte tail */
+		if (type == TES_JREC_DECISION)
+			fuzz_check(m.decision.has_policy == 1 ||
+					   (m.decision.has_policy == 0 && m.decision.policy_version == 0 &&
+					    n == TES_REPORT_ID_LEN + 1 + 2 + 1 + m.decision.reason_len + 1 +
+							    m.decision.officer_len + 8),
+				   "a DECISION without the policy tail has none");
+	}
 	body_raw(type, p, n, &m);
 	body_writer(type, &m, n > 0 ? p[n - 1] : 0);
 }
@@ -468,7 +546,7 @@ drivers_writer(const uint8_t *p, size_t n)
 
 	memset(&h, 0, sizeof h);
 	flags = fuzz_u8(&in);
-	cap = fuzz_u16(&in) % (sizeof again + 1);
+	cap = fuzz_u16(&in) % (FILE_MAX + 1);
 	h.journal_seq = fuzz_u64(&in);
 	fuzz_fill(&in, h.mac_at_seq, sizeof h.mac_at_seq);
 	fuzz_fill(&in, iv, sizeof iv);
@@ -477,6 +555,7 @@ drivers_writer(const uint8_t *p, size_t n)
 	for (i = 0; i < count; i++) {
 		fuzz_str(&in, w[i].plate, sizeof w[i].plate, &w[i].plate_len);
 		w[i].points = (uint32_t)fuzz_u16(&in) << 16 | fuzz_u16(&in);
+		w[i].time = fuzz_u64(&in);
 	}
 	/* flags bit 0: a header whose count is not the number of entries */
 	h.count = (uint32_t)count + (flags & 1);
@@ -502,7 +581,7 @@ drivers_writer(const uint8_t *p, size_t n)
 	for (i = 0; i < count; i++)
 		fuzz_check(back[i].plate_len == w[i].plate_len &&
 				   memcmp(back[i].plate, w[i].plate, w[i].plate_len) == 0 &&
-				   back[i].points == w[i].points,
+				   back[i].points == w[i].points && back[i].time == w[i].time,
 			   "entries decode back");
 	if (count > 0) {
 		memcpy(out2, again, used);
@@ -514,12 +593,14 @@ drivers_writer(const uint8_t *p, size_t n)
 static void
 writers(uint8_t sel, const uint8_t *p, size_t n)
 {
-	if (sel == 0)
-		drivers_writer(p, n);
-	else if (sel == 7)
+	if (sel == 7)
 		journal_writer(p, n);
-	else
+	else if (sel >= 1 && sel <= 6)
 		body_decode(sel, p, n);
+	else if (sel >= 8 && sel <= 10)
+		body_decode((uint8_t)(sel - 1), p, n);
+	else
+		drivers_writer(p, n);
 }
 
 int
@@ -559,7 +640,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		journal_records(file, n, 1, prev);
 		break;
 	default:
-		writers((uint8_t)((mode >> 3) % 8), data + 1, n);
+		writers((uint8_t)((mode >> 3) % 16), data + 1, n);
 		break;
 	}
 	return 0;

@@ -13,7 +13,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/cur.h"
 #include "crypto/handshake.h"
+#include "crypto/hmac.h"
 #include "crypto/keysched.h"
 #include "crypto/record.h"
 #include "crypto/x25519.h"
@@ -973,6 +975,59 @@ put_u64(uint64_t v)
 		put_u8((uint8_t)(v >> i));
 }
 
+/*
+ * The bodies storage version 2 added (drivers_enc mode 5, sel = type + 1 in
+ * bits 3..6), and a DECISION with the policy tail.
+ */
+static void
+seeds_bodies_v2(void)
+{
+	static const char text[] = "tes-policy 1\nbasis excess\ntolerance-kmh 3\r\nband 1 10\t# over\n"
+				   "band 20 20\nthreshold 120\nwindow-days 730\n";
+	static uint8_t plain[TES_JOURNAL_BODY_MAX];
+	static struct tes_journal_policy po;
+	struct tes_journal_disable di = { .name_len = 5, .name = "carol" };
+	struct tes_journal_import im = { .plate_len = 7,
+					 .plate = "AB123CD",
+					 .points = 120,
+					 .time = TES_FUZZ_NOW,
+					 .index = 2,
+					 .count = 3 };
+	struct tes_journal_decision de = { .verdict = TES_VERDICT_APPROVE,
+					   .points = 35,
+					   .reason_len = 0,
+					   .officer_len = 3,
+					   .officer = "bob",
+					   .time = TES_FUZZ_NOW,
+					   .has_policy = 1,
+					   .policy_version = 2 };
+	size_t m = 0;
+
+	memset(&po, 0, sizeof po);
+	po.version = 2;
+	po.text_len = (uint16_t)(sizeof text - 1);
+	memcpy(po.text, text, sizeof text - 1);
+	fuzz_check(tes_journal_policy_encode(&po, plain, sizeof plain, &m) == 0, "policy body");
+	put_u8(5 | ((TES_JREC_POLICY + 1) << 3));
+	put(plain, m);
+	emit("drivers_enc", "body-policy");
+	fuzz_check(tes_journal_disable_encode(&di, plain, sizeof plain, &m) == 0, "disable body");
+	put_u8(5 | ((TES_JREC_DISABLE + 1) << 3));
+	put(plain, m);
+	emit("drivers_enc", "body-disable");
+	memset(im.batch, 0x3c, sizeof im.batch);
+	fuzz_check(tes_journal_import_encode(&im, plain, sizeof plain, &m) == 0, "import body");
+	put_u8(5 | ((TES_JREC_IMPORT + 1) << 3));
+	put(plain, m);
+	emit("drivers_enc", "body-import");
+	memset(de.id, 0x23, sizeof de.id);
+	memset(de.policy_hash, 0x9d, sizeof de.policy_hash);
+	fuzz_check(tes_journal_decision_encode(&de, plain, sizeof plain, &m) == 0, "decision body with tail");
+	put_u8(5 | (TES_JREC_DECISION << 3));
+	put(plain, m);
+	emit("drivers_enc", "body-decision-policy");
+}
+
 /* One body of every other record type (drivers_enc mode 5, the type in bits 3..5). */
 static void
 seeds_bodies(void)
@@ -1021,6 +1076,7 @@ seeds_bodies(void)
 	put_u8(5 | (TES_JREC_REVOKE << 3));
 	put(plain, m);
 	emit("drivers_enc", "body-revoke");
+	seeds_bodies_v2();
 }
 
 /* Inputs of the two writer modes of fuzz_drivers_enc.c, in the order it reads them. */
@@ -1059,27 +1115,104 @@ seeds_writers(void)
 	memset(hdr, 0x99, sizeof hdr);
 	put(hdr, sizeof hdr);
 	put(iv, sizeof iv);
-	put_u8(3);
+	put_u8(4);
 	put_u8(6);
 	put("AB123C", 6);
 	put_u16(0);
 	put_u16(10);
+	put_u64(TES_FUZZ_NOW - 86400);
+	put_u8(6);
+	put("AB123C", 6);
+	put_u16(0);
+	put_u16(20);
+	put_u64(TES_FUZZ_NOW);
 	put_u8(7);
 	put("AB123CD", 7);
 	put_u16(0);
 	put_u16(70);
+	put_u64(TES_FUZZ_NOW);
 	put_u8(2);
 	put("Z9", 2);
 	put_u16(0);
 	put_u16(20);
+	put_u64(0);
 	emit("drivers_enc", "writer-drivers");
+}
+
+/*
+ * A drivers.enc of version 1 (entries without time), as the store wrote it
+ * before version 2; with plain != 0 the ciphertext area holds the plaintext
+ * (mode 2).
+ */
+static size_t
+drivers_v1(const struct tes_driver *v, size_t count, const uint8_t iv[static TES_DES_BLOCK], int plain,
+	   uint8_t *out, size_t cap)
+{
+	uint8_t mac_at_seq[TES_JOURNAL_MAC_LEN];
+	struct tes_cur c;
+	size_t i;
+
+	memset(mac_at_seq, 0x99, sizeof mac_at_seq);
+	tes_cur_init_wr(&c, out, cap);
+	fuzz_check(tes_cur_put_u32be(&c, TES_DRIVERS_MAGIC) == 0 && tes_cur_put_u16be(&c, 1) == 0 &&
+			   tes_cur_put_u16be(&c, 0) == 0 && tes_cur_put_u64be(&c, 12) == 0 &&
+			   tes_cur_put_bytes(&c, mac_at_seq, sizeof mac_at_seq) == 0 &&
+			   tes_cur_put_u32be(&c, (uint32_t)count) == 0 &&
+			   tes_cur_put_bytes(&c, iv, TES_DES_BLOCK) == 0,
+		   "drivers v1 header");
+	for (i = 0; i < count; i++)
+		fuzz_check(tes_cur_put_str8(&c, v[i].plate, v[i].plate_len) == 0 &&
+				   tes_cur_put_u32be(&c, v[i].points) == 0,
+			   "drivers v1 entry");
+	fuzz_check(tes_seal_put_pad(&c, c.off - TES_DRIVERS_HDR_LEN) == 0 && c.off + TES_MAC_LEN <= cap,
+		   "drivers v1 padding");
+	if (plain)
+		return c.off + TES_MAC_LEN;
+	tes_seal_encrypt(&dkeys, iv, out + TES_DRIVERS_HDR_LEN, c.off - TES_DRIVERS_HDR_LEN);
+	tes_hmac_sha256(dkeys.mac, sizeof dkeys.mac, out, c.off, out + c.off);
+	return c.off + TES_MAC_LEN;
+}
+
+/* drivers.enc of both versions: version 1 as stored and as plaintext, version 2 with repeated plates. */
+static void
+seeds_drivers_versions(void)
+{
+	static uint8_t f[8192];
+	struct tes_driver v1[3] = { { 6, "AB123C", 30, 0 }, { 7, "AB123CD", 70, 0 }, { 2, "Z9", 20, 0 } };
+	struct tes_driver v2[4] = { { 6, "AB123C", 10, TES_FUZZ_NOW - 86400 },
+				    { 6, "AB123C", 20, TES_FUZZ_NOW },
+				    { 6, "AB123C", 5, TES_FUZZ_NOW },
+				    { 2, "Z9", 1000000, 0 } };
+	struct tes_drivers_hdr h = { .journal_seq = 12, .count = 4 };
+	uint8_t iv[TES_DES_BLOCK] = { 8, 1, 2, 3, 4, 5, 6, 7 };
+	size_t used = 0;
+
+	used = drivers_v1(v1, 3, iv, 0, f, sizeof f);
+	put_u8(0);
+	put(f, used);
+	emit("drivers_enc", "drivers-v1-valid");
+	used = drivers_v1(v1, 3, iv, 1, f, sizeof f);
+	put_u8(2);
+	put(f, used);
+	emit("drivers_enc", "drivers-v1-plain");
+	memset(h.mac_at_seq, 0x77, sizeof h.mac_at_seq);
+	fuzz_check(tes_drivers_encode(&dkeys, &h, iv, v2, 4, f, sizeof f, &used) == 0, "drivers v2");
+	put_u8(0);
+	put(f, used);
+	emit("drivers_enc", "drivers-v2-times");
+	tes_seal_decrypt(&dkeys, iv, f + TES_DRIVERS_HDR_LEN, used - TES_DRIVERS_HDR_LEN - TES_MAC_LEN);
+	put_u8(2);
+	put(f, used);
+	emit("drivers_enc", "drivers-v2-plain");
 }
 
 static void
 seeds_drivers(void)
 {
 	static uint8_t f[8192], plain[TES_JOURNAL_CT_MAX];
-	struct tes_driver v[3] = { { 6, "AB123C", 10 }, { 7, "AB123CD", 70 }, { 2, "Z9", 20 } };
+	struct tes_driver v[3] = { { 6, "AB123C", 10, 0 },
+				   { 7, "AB123CD", 70, TES_FUZZ_NOW },
+				   { 2, "Z9", 20, 0 } };
 	struct tes_drivers_hdr h = { .journal_seq = 12, .count = 3 };
 	struct tes_journal_hdr jh = { .type = TES_JREC_AUDIT, .seq = 1 };
 	struct tes_journal_audit au = { .kind = TES_AUDIT_LOGIN_OK,
@@ -1143,6 +1276,7 @@ seeds_drivers(void)
 	emit("drivers_enc", "body-report");
 	seeds_bodies();
 	seeds_writers();
+	seeds_drivers_versions();
 }
 
 /* Operations on the store's tables and plate maps, as fuzz_index.c reads them. */

@@ -608,8 +608,9 @@ static const char *
 event_kind(const struct tes_db_event *e)
 {
 	static const char *const kinds[TES_AUDIT_MAX + 1] = {
-		"?",        "login ok",     "logins refused", "unit added",  "user added", "approved",
-		"rejected", "unit refused", "server start",   "server stop", "verify",     "recover",
+		"?",          "login ok",      "logins refused", "unit added",       "user added", "approved",
+		"rejected",   "unit refused",  "server start",   "server stop",      "verify",     "recover",
+		"policy set", "user disabled", "import",         "password changed",
 	};
 
 	if (e->type == TES_JREC_DECISION)

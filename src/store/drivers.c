@@ -36,11 +36,11 @@ tes_drivers_plate_cmp(const char *a, size_t alen, const char *b, size_t blen)
 	return alen < blen ? -1 : 1;
 }
 
-/* Bytes of the plaintext entries. */
+/* Bytes of the plaintext entries (version 2). */
 /*@ requires \valid_read(v + (0 .. count-1)) && count <= SIZE_MAX / 512;
     terminates \true;
     assigns \nothing;
-    ensures \result <= count * (TES_DRIVERS_ENTRY_MIN + 255);
+    ensures \result <= count * (TES_DRIVERS_ENTRY2_MIN + 255);
  */
 static size_t
 entries_len(const struct tes_driver *v, size_t count)
@@ -48,11 +48,11 @@ entries_len(const struct tes_driver *v, size_t count)
 	size_t i, n = 0;
 
 	/*@ loop invariant 0 <= i <= count;
-	    loop invariant n <= i * (TES_DRIVERS_ENTRY_MIN + 255);
+	    loop invariant n <= i * (TES_DRIVERS_ENTRY2_MIN + 255);
 	    loop assigns i, n;
 	    loop variant count - i; */
 	for (i = 0; i < count; i++)
-		n += 1 + (size_t)v[i].plate_len + 4;
+		n += 1 + (size_t)v[i].plate_len + 4 + 8;
 	return n;
 }
 
@@ -63,32 +63,39 @@ tes_drivers_encoded_len(const struct tes_driver *v, size_t count)
 	return TES_DRIVERS_HDR_LEN + tes_seal_ct_len(entries_len(v, count)) + TES_JOURNAL_MAC_LEN;
 }
 
-/* Entry i is a valid plate, and above entry i - 1. */
+/*
+ * Entry i is a valid plate, and after entry i - 1 in the order of version:
+ * version 1 a greater plate; version 2 a greater plate, or the same plate
+ * with the same or a later time.
+ */
 /*@ requires \valid_read(v + (0 .. i));
     requires i > 0 ==> v[i-1].plate_len <= TES_PLATE_MAX;
     terminates \true;
     assigns \nothing;
     ensures \result == 0 ==> 1 <= v[i].plate_len <= TES_PLATE_MAX &&
             \forall integer k; 0 <= k < v[i].plate_len ==> plate_char(v[i].plate[k]);
-    ensures \result == 0 && i > 0 ==>
-            plate_lt(&v[i-1].plate[0], v[i-1].plate_len, &v[i].plate[0], v[i].plate_len);
+    ensures \result == 0 && i > 0 ==> entry_lt(&v[i-1], &v[i], version);
     ensures \result == 0 || \result == TES_ERR_PLATE || \result == TES_ERR_FORMAT;
  */
 static int
-entry_check(const struct tes_driver *v, size_t i)
+entry_check(const struct tes_driver *v, size_t i, uint16_t version)
 {
-	int r;
+	int r, cmp;
 
-	/*= spec/STORAGE.md#drivers MUST-SN2: valid plates, strictly ascending */
+	/*= spec/STORAGE.md#drivers MUST-SN2: valid plates, in the order of the version */
 	/* a length beyond the array is refused before any byte is read, as tes_field_plate_valid would */
 	if (v[i].plate_len > TES_PLATE_MAX)
 		return TES_ERR_PLATE;
 	if ((r = tes_field_plate_valid(v[i].plate, v[i].plate_len)) != 0)
 		return r;
-	if (i > 0 &&
-	    tes_drivers_plate_cmp(v[i - 1].plate, v[i - 1].plate_len, v[i].plate, v[i].plate_len) >= 0)
-		return TES_ERR_FORMAT;
-	return 0;
+	if (i == 0)
+		return 0;
+	cmp = tes_drivers_plate_cmp(v[i - 1].plate, v[i - 1].plate_len, v[i].plate, v[i].plate_len);
+	if (cmp < 0)
+		return 0;
+	if (cmp == 0 && version == TES_DRIVERS_VERSION && v[i - 1].time <= v[i].time)
+		return 0;
+	return TES_ERR_FORMAT;
 }
 
 /*@ requires cur_wr(c) && \valid_read(h) && \valid_read(iv + (0 .. TES_DES_BLOCK - 1));
@@ -134,9 +141,10 @@ put_entries(struct tes_cur *c, const struct tes_driver *v, size_t count)
 	    loop assigns i, r, c->off, c->buf[0 .. c->len - 1];
 	    loop variant count - i; */
 	for (i = 0; i < count; i++) {
-		if ((r = entry_check(v, i)) != 0 ||
+		if ((r = entry_check(v, i, TES_DRIVERS_VERSION)) != 0 ||
 		    (r = tes_cur_put_str8(c, v[i].plate, v[i].plate_len)) != 0 ||
-		    (r = tes_cur_put_u32be(c, v[i].points)) != 0)
+		    (r = tes_cur_put_u32be(c, v[i].points)) != 0 ||
+		    (r = tes_cur_put_u64be(c, v[i].time)) != 0)
 			return r;
 	}
 	return 0;
@@ -195,24 +203,26 @@ tes_drivers_encode(const struct tes_seal_keys *k, const struct tes_drivers_hdr *
     ensures \result == 0 || \result == TES_ERR_TRUNCATED || \result == TES_ERR_FORMAT ||
             \result == TES_ERR_VERSION;
     ensures \result == 0 ==> \old(be32(c->buf)) == TES_DRIVERS_MAGIC &&
-            \old(be16(c->buf + 4)) == TES_DRIVERS_VERSION && \old(be16(c->buf + 6)) == 0;
+            \old(be16(c->buf + 4)) == h->version && \old(be16(c->buf + 6)) == 0;
+    ensures \result == 0 ==> drivers_version_ok(h->version);
  */
 static int
 get_hdr(struct tes_cur *c, struct tes_drivers_hdr *h)
 {
 	const uint8_t *iv;
 	uint32_t magic;
-	uint16_t version, reserved;
+	uint16_t reserved;
 	int r;
 
-	if ((r = tes_cur_get_u32be(c, &magic)) != 0 || (r = tes_cur_get_u16be(c, &version)) != 0 ||
+	if ((r = tes_cur_get_u32be(c, &magic)) != 0 || (r = tes_cur_get_u16be(c, &h->version)) != 0 ||
 	    (r = tes_cur_get_u16be(c, &reserved)) != 0 || (r = tes_cur_get_u64be(c, &h->journal_seq)) != 0 ||
 	    (r = tes_cur_get_bytes(c, h->mac_at_seq, TES_JOURNAL_MAC_LEN)) != 0 ||
 	    (r = tes_cur_get_u32be(c, &h->count)) != 0 || (r = tes_cur_get_view(c, &iv, TES_DES_BLOCK)) != 0)
 		return r;
 	if (magic != TES_DRIVERS_MAGIC || reserved != 0)
 		return TES_ERR_FORMAT;
-	return version == TES_DRIVERS_VERSION ? 0 : TES_ERR_VERSION;
+	/*= spec/STORAGE.md#drivers MUST-SN1: version 2, or a version 1 file written before it */
+	return h->version == TES_DRIVERS_VERSION || h->version == TES_DRIVERS_VERSION_1 ? 0 : TES_ERR_VERSION;
 }
 
 /* see drivers.h */
@@ -222,7 +232,7 @@ tes_drivers_hdr_decode(const struct tes_seal_keys *k, const uint8_t *p, size_t n
 	uint8_t mac[TES_JOURNAL_MAC_LEN];
 	const uint8_t *body, *tag;
 	struct tes_cur c;
-	size_t ct_len;
+	size_t ct_len, entry_min;
 	int r;
 
 	if (n < TES_DRIVERS_FILE_MIN)
@@ -239,31 +249,36 @@ tes_drivers_hdr_decode(const struct tes_seal_keys *k, const uint8_t *p, size_t n
 	if ((r = get_hdr(&c, h)) != 0)
 		return r;
 	ct_len = n - TES_DRIVERS_HDR_LEN - TES_JOURNAL_MAC_LEN;
-	if (ct_len % TES_DES_BLOCK != 0 || h->count > ct_len / TES_DRIVERS_ENTRY_MIN)
+	entry_min = h->version == TES_DRIVERS_VERSION_1 ? TES_DRIVERS_ENTRY1_MIN : TES_DRIVERS_ENTRY2_MIN;
+	if (ct_len % TES_DES_BLOCK != 0 || h->count > ct_len / entry_min)
 		return TES_ERR_FORMAT;
 	return 0;
 }
 
-/*@ requires cur_rd(c) && \valid(d);
+/*@ requires cur_rd(c) && \valid(d) && drivers_version_ok(version);
     requires \separated(d, c, c->buf + (0 .. c->len - 1));
     terminates \true;
     assigns c->off, *d;
     ensures \result == 0 || \result == TES_ERR_TRUNCATED || \result == TES_ERR_PLATE;
     ensures c->off <= c->len;
     ensures \result == 0 ==> d->plate_len <= TES_PLATE_MAX && d->plate[d->plate_len] == 0;
+    ensures \result == 0 && version == TES_DRIVERS_VERSION_1 ==> d->time == 0;
  */
 static int
-get_entry(struct tes_cur *c, struct tes_driver *d)
+get_entry(struct tes_cur *c, struct tes_driver *d, uint16_t version)
 {
 	const uint8_t *v;
 	size_t i;
 	int r;
 
+	d->time = 0;
 	if ((r = tes_cur_get_u8(c, &d->plate_len)) != 0)
 		return r;
 	if (d->plate_len > TES_PLATE_MAX)
 		return TES_ERR_PLATE;
 	if ((r = tes_cur_get_view(c, &v, d->plate_len)) != 0 || (r = tes_cur_get_u32be(c, &d->points)) != 0)
+		return r;
+	if (version == TES_DRIVERS_VERSION && (r = tes_cur_get_u64be(c, &d->time)) != 0)
 		return r;
 	/*@ loop invariant 0 <= i <= d->plate_len;
 	    loop assigns i, d->plate[0 .. TES_PLATE_MAX - 1];
@@ -277,7 +292,7 @@ get_entry(struct tes_cur *c, struct tes_driver *d)
 	return 0;
 }
 
-/*@ requires cur_rd(c) && \valid(v + (0 .. count-1));
+/*@ requires cur_rd(c) && \valid(v + (0 .. count-1)) && drivers_version_ok(version);
     requires \separated(v + (0 .. count-1), c, c->buf + (0 .. c->len - 1));
     terminates \true;
     assigns c->off, v[0 .. count-1];
@@ -285,7 +300,7 @@ get_entry(struct tes_cur *c, struct tes_driver *d)
     ensures \result == 0 ==> c->off == c->len;
  */
 static int
-get_entries(struct tes_cur *c, struct tes_driver *v, size_t count)
+get_entries(struct tes_cur *c, struct tes_driver *v, size_t count, uint16_t version)
 {
 	size_t i;
 	int r;
@@ -295,7 +310,7 @@ get_entries(struct tes_cur *c, struct tes_driver *v, size_t count)
 	    loop assigns i, r, c->off, v[0 .. count-1];
 	    loop variant count - i; */
 	for (i = 0; i < count; i++)
-		if ((r = get_entry(c, &v[i])) != 0 || (r = entry_check(v, i)) != 0)
+		if ((r = get_entry(c, &v[i], version)) != 0 || (r = entry_check(v, i, version)) != 0)
 			return r;
 	return tes_cur_left(c) == 0 ? 0 : TES_ERR_FORMAT;
 }
@@ -320,5 +335,5 @@ tes_drivers_decode(const struct tes_seal_keys *k, uint8_t *p, size_t n, struct t
 	if ((r = tes_seal_unpad(ct, ct_len, &plain_len)) != 0)
 		return r;
 	tes_cur_init_rd(&c, ct, plain_len);
-	return get_entries(&c, v, h->count);
+	return get_entries(&c, v, h->count, h->version);
 }

@@ -303,8 +303,11 @@ static int
 plate_order(const void *a, const void *b)
 {
 	const struct tes_driver *x = a, *y = b;
+	int c = tes_drivers_plate_cmp(x->plate, x->plate_len, y->plate, y->plate_len);
 
-	return tes_drivers_plate_cmp(x->plate, x->plate_len, y->plate, y->plate_len);
+	if (c != 0)
+		return c;
+	return x->time < y->time ? -1 : x->time > y->time;
 }
 
 /* see index.h */

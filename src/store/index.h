@@ -135,7 +135,7 @@ int
 tes_index_map_equal(const struct tes_index_map *a, const struct tes_index_map *b,
 		    const uint8_t hk[static TES_INDEX_KEY_LEN]);
 
-/* Sort n entries in plate order (tes_drivers_plate_cmp), as drivers.enc stores them. */
+/* Sort n entries in (plate, time) order (tes_drivers_plate_cmp, then time), as drivers.enc stores them. */
 void
 tes_index_map_sort(struct tes_driver *v, size_t n);
 

@@ -14,6 +14,12 @@ static const uint8_t genesis_ctx[] = "TES1 journal genesis";
 
 _Static_assert(8 + 8 + TES_REPORT_MAX + TES_RSA_LEN <= TES_JOURNAL_BODY_MAX, "REPORT body fits");
 _Static_assert(TES_JOURNAL_BODY_MAX <= TES_JOURNAL_PLAIN_MAX, "any body fits a record");
+_Static_assert(TES_REPORT_ID_LEN + 1 + 2 + 1 + TES_JOURNAL_TEXT_MAX + 1 + TES_NAME_MAX + 8 +
+			       TES_JOURNAL_DECISION_TAIL <=
+		       TES_JOURNAL_BODY_MAX,
+	       "DECISION body fits");
+_Static_assert(1 + TES_PLATE_MAX + 4 + 8 + TES_JOURNAL_BATCH_LEN + 4 + 4 <= TES_JOURNAL_BODY_MAX,
+	       "IMPORT body fits");
 
 /* see journal.h */
 void
@@ -570,17 +576,63 @@ decision_check(const struct tes_journal_decision *m)
 {
 	int r;
 
+	/*= spec/STORAGE.md#bodies MUST-B4: the points of the policy that decided; a rejection 0 */
 	if (m->verdict == TES_VERDICT_REJECT) {
 		if (m->points != 0)
 			return TES_ERR_FORMAT;
 	} else if (m->verdict == TES_VERDICT_APPROVE) {
-		if (m->points != 0 && m->points != 10 && m->points != 20 && m->points != 50)
+		if (m->points > TES_JOURNAL_POINTS_MAX)
 			return TES_ERR_FORMAT;
 	} else
 		return TES_ERR_FORMAT;
 	if ((r = ascii_valid(m->reason, m->reason_len, TES_JOURNAL_TEXT_MAX, 0x20)) != 0)
 		return r;
 	return name_field_valid(m->officer, m->officer_len);
+}
+
+/* The policy tail of a DECISION, written only when has_policy is 1. */
+/*@ requires cur_wr(c) && \valid_read(m) && m->has_policy <= 1;
+    requires \separated(m, c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, c->buf[0 .. c->len - 1];
+    ensures \result == 0 || \result == TES_ERR_SPACE;
+    ensures c->off <= c->len;
+    ensures \result == 0 ==> c->off == \old(c->off) + m->has_policy * TES_JOURNAL_DECISION_TAIL;
+ */
+static int
+put_policy_tail(struct tes_cur *c, const struct tes_journal_decision *m)
+{
+	int r;
+
+	if (m->has_policy == 0)
+		return 0;
+	if ((r = tes_cur_put_u32be(c, m->policy_version)) != 0)
+		return r;
+	return tes_cur_put_bytes(c, m->policy_hash, TES_JOURNAL_POLICY_HASH_LEN);
+}
+
+/* The fields of a DECISION body up to its time (a version 1 body). */
+/*@ requires cur_wr(c) && \valid_read(m);
+    requires m->reason_len <= TES_JOURNAL_TEXT_MAX && m->officer_len <= TES_NAME_MAX;
+    requires \separated(m, c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, c->buf[0 .. c->len - 1];
+    ensures \result == 0 || \result == TES_ERR_SPACE;
+    ensures c->off <= c->len;
+    ensures \result == 0 ==> c->off == \old(c->off) + TES_REPORT_ID_LEN + 1 + 2 + 1 + m->reason_len + 1 +
+                                       m->officer_len + 8;
+ */
+static int
+put_decision_fields(struct tes_cur *c, const struct tes_journal_decision *m)
+{
+	int r;
+
+	if ((r = tes_cur_put_bytes(c, m->id, TES_REPORT_ID_LEN)) != 0 ||
+	    (r = tes_cur_put_u8(c, m->verdict)) != 0 || (r = tes_cur_put_u16be(c, m->points)) != 0 ||
+	    (r = tes_cur_put_str8(c, m->reason, m->reason_len)) != 0 ||
+	    (r = tes_cur_put_str8(c, m->officer, m->officer_len)) != 0)
+		return r;
+	return tes_cur_put_u64be(c, m->time);
 }
 
 /* see journal.h */
@@ -592,15 +644,47 @@ tes_journal_decision_encode(const struct tes_journal_decision *m, uint8_t *out, 
 
 	if ((r = decision_check(m)) != 0)
 		return r;
+	/*= spec/STORAGE.md#bodies MUST-B4: the tail is there or not, nothing else */
+	if (m->has_policy > 1)
+		return TES_ERR_FORMAT;
 	tes_cur_init_wr(&c, out, cap);
-	if ((r = tes_cur_put_bytes(&c, m->id, TES_REPORT_ID_LEN)) != 0 ||
-	    (r = tes_cur_put_u8(&c, m->verdict)) != 0 || (r = tes_cur_put_u16be(&c, m->points)) != 0 ||
-	    (r = tes_cur_put_str8(&c, m->reason, m->reason_len)) != 0 ||
-	    (r = tes_cur_put_str8(&c, m->officer, m->officer_len)) != 0 ||
-	    (r = tes_cur_put_u64be(&c, m->time)) != 0)
+	if ((r = put_decision_fields(&c, m)) != 0 || (r = put_policy_tail(&c, m)) != 0)
 		return r;
 	*used = c.off;
 	return 0;
+}
+
+/*
+ * The rest of a DECISION body after its time: nothing (a version 1 body:
+ * has_policy 0, version 0, hash zero) or exactly the policy tail.
+ */
+/*@ requires cur_rd(c) && \valid(m);
+    requires \separated(m, c, c->buf + (0 .. c->len - 1));
+    terminates \true;
+    assigns c->off, m->has_policy, m->policy_version, m->policy_hash[0 .. TES_JOURNAL_POLICY_HASH_LEN - 1];
+    ensures \result == 0 || \result < 0;
+    ensures c->off <= c->len;
+    ensures \result == 0 ==> c->off == c->len && jtail_ok(m);
+    ensures \result == 0 ==> c->len == \old(c->off) + m->has_policy * TES_JOURNAL_DECISION_TAIL;
+ */
+static int
+get_policy_tail(struct tes_cur *c, struct tes_journal_decision *m)
+{
+	int r;
+
+	m->has_policy = 0;
+	m->policy_version = 0;
+	tes_cur_zero(m->policy_hash, TES_JOURNAL_POLICY_HASH_LEN);
+	if (tes_cur_left(c) == 0)
+		return 0;
+	/* anything but the whole tail is malformed, as trailing bytes are */
+	if (tes_cur_left(c) != TES_JOURNAL_DECISION_TAIL)
+		return TES_ERR_FORMAT;
+	if ((r = tes_cur_get_u32be(c, &m->policy_version)) != 0 ||
+	    (r = tes_cur_get_bytes(c, m->policy_hash, TES_JOURNAL_POLICY_HASH_LEN)) != 0)
+		return r;
+	m->has_policy = 1;
+	return done(c);
 }
 
 /* see journal.h */
@@ -619,7 +703,8 @@ tes_journal_decision_decode(const uint8_t *p, size_t n, struct tes_journal_decis
 	/*@ assert str_ok(&m->reason[0], m->reason_len); */
 	if ((r = tes_cur_get_u64be(&c, &m->time)) != 0 || (r = decision_check(m)) != 0)
 		return r;
-	return done(&c);
+	/*= spec/STORAGE.md#bodies MUST-B4: a version 1 body, or one with the policy tail */
+	return get_policy_tail(&c, m);
 }
 
 /*@ requires \valid_read(m);
@@ -676,6 +761,180 @@ tes_journal_audit_decode(const uint8_t *p, size_t n, struct tes_journal_audit *m
 		return r;
 	/*@ assert str_ok(&m->who[0], m->who_len); */
 	if ((r = tes_cur_get_u64be(&c, &m->time)) != 0 || (r = audit_check(m)) != 0)
+		return r;
+	return done(&c);
+}
+
+/* 1..TES_JOURNAL_POLICY_TEXT_MAX bytes of a policy file: printable, tab, LF, CR. */
+/*@ requires n <= TES_JOURNAL_POLICY_TEXT_MAX ==> \valid_read(s + (0 .. n-1));
+    terminates \true;
+    assigns \nothing;
+    ensures \result == 0 <==> jpolicy_text_ok(s, n);
+    ensures \result == 0 || \result == TES_ERR_TOOLONG || \result == TES_ERR_FORMAT;
+ */
+static int
+policy_text_valid(const uint8_t *s, size_t n)
+{
+	size_t i;
+
+	if (n > TES_JOURNAL_POLICY_TEXT_MAX)
+		return TES_ERR_TOOLONG;
+	if (n == 0)
+		return TES_ERR_FORMAT;
+	/*@ loop invariant 0 <= i <= n;
+	    loop invariant \forall integer k; 0 <= k < i ==> jpolicy_char(s[k]);
+	    loop assigns i;
+	    loop variant n - i; */
+	for (i = 0; i < n; i++)
+		if ((s[i] < 0x20 || s[i] > 0x7e) && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+			return TES_ERR_FORMAT;
+	return 0;
+}
+
+/* see journal.h */
+int
+tes_journal_policy_encode(const struct tes_journal_policy *m, uint8_t *out, size_t cap, size_t *used)
+{
+	struct tes_cur c;
+	int r;
+
+	/*= spec/STORAGE.md#bodies MUST-B8 */
+	if (m->version == 0)
+		return TES_ERR_FORMAT;
+	if ((r = policy_text_valid(m->text, m->text_len)) != 0)
+		return r;
+	tes_cur_init_wr(&c, out, cap);
+	if ((r = tes_cur_put_u32be(&c, m->version)) != 0 || (r = tes_cur_put_u16be(&c, m->text_len)) != 0 ||
+	    (r = tes_cur_put_bytes(&c, m->text, m->text_len)) != 0)
+		return r;
+	*used = c.off;
+	return 0;
+}
+
+/* see journal.h */
+int
+tes_journal_policy_decode(const uint8_t *p, size_t n, struct tes_journal_policy *m)
+{
+	struct tes_cur c;
+	int r;
+
+	tes_cur_init_rd(&c, p, n);
+	if ((r = tes_cur_get_u32be(&c, &m->version)) != 0 || (r = tes_cur_get_u16be(&c, &m->text_len)) != 0)
+		return r;
+	/*= spec/STORAGE.md#bodies MUST-B8: version >= 1, the length checked before the bytes are read */
+	if (m->version == 0)
+		return TES_ERR_FORMAT;
+	if (m->text_len > TES_JOURNAL_POLICY_TEXT_MAX)
+		return TES_ERR_TOOLONG;
+	if ((r = tes_cur_get_bytes(&c, m->text, m->text_len)) != 0 ||
+	    (r = policy_text_valid(m->text, m->text_len)) != 0)
+		return r;
+	return done(&c);
+}
+
+/* see journal.h */
+int
+tes_journal_disable_encode(const struct tes_journal_disable *m, uint8_t *out, size_t cap, size_t *used)
+{
+	struct tes_cur c;
+	int r;
+
+	/*= spec/STORAGE.md#bodies MUST-B9 */
+	if ((r = name_field_valid(m->name, m->name_len)) != 0)
+		return r;
+	tes_cur_init_wr(&c, out, cap);
+	if ((r = tes_cur_put_str8(&c, m->name, m->name_len)) != 0)
+		return r;
+	*used = c.off;
+	return 0;
+}
+
+/* see journal.h */
+int
+tes_journal_disable_decode(const uint8_t *p, size_t n, struct tes_journal_disable *m)
+{
+	struct tes_cur c;
+	int r;
+
+	tes_cur_init_rd(&c, p, n);
+	if ((r = tes_cur_get_str8(&c, TES_NAME_MAX, &m->name_len, m->name)) != 0 ||
+	    (r = name_field_valid(m->name, m->name_len)) != 0)
+		return r;
+	return done(&c);
+}
+
+/*
+ * tes_field_plate_valid() on a char array of TES_PLATE_MAX + 1 bytes: a
+ * length that does not fit is refused before any byte is read.
+ */
+/*@ requires \valid_read(s + (0 .. TES_PLATE_MAX));
+    terminates \true;
+    assigns \nothing;
+    ensures \result == 0 <==> jplate_ok(s, n);
+    ensures \result == 0 || \result == TES_ERR_PLATE;
+ */
+static int
+plate_field_valid(const char *s, size_t n)
+{
+	if (n > TES_PLATE_MAX)
+		return TES_ERR_PLATE;
+	return tes_field_plate_valid(s, n);
+}
+
+/*@ requires \valid_read(m);
+    terminates \true;
+    assigns \nothing;
+    ensures \result == 0 <==> jimport_ok(m);
+    ensures \result == 0 || \result < 0;
+ */
+static int
+import_check(const struct tes_journal_import *m)
+{
+	int r;
+
+	/*= spec/STORAGE.md#bodies MUST-B10 */
+	if ((r = plate_field_valid(m->plate, m->plate_len)) != 0)
+		return r;
+	if (m->points < 1 || m->points > TES_JOURNAL_IMPORT_POINTS_MAX || m->count < 1 ||
+	    m->index >= m->count)
+		return TES_ERR_FORMAT;
+	return 0;
+}
+
+/* see journal.h */
+int
+tes_journal_import_encode(const struct tes_journal_import *m, uint8_t *out, size_t cap, size_t *used)
+{
+	struct tes_cur c;
+	int r;
+
+	if ((r = import_check(m)) != 0)
+		return r;
+	tes_cur_init_wr(&c, out, cap);
+	if ((r = tes_cur_put_str8(&c, m->plate, m->plate_len)) != 0 ||
+	    (r = tes_cur_put_u32be(&c, m->points)) != 0 || (r = tes_cur_put_u64be(&c, m->time)) != 0 ||
+	    (r = tes_cur_put_bytes(&c, m->batch, TES_JOURNAL_BATCH_LEN)) != 0 ||
+	    (r = tes_cur_put_u32be(&c, m->index)) != 0 || (r = tes_cur_put_u32be(&c, m->count)) != 0)
+		return r;
+	*used = c.off;
+	return 0;
+}
+
+/* see journal.h */
+int
+tes_journal_import_decode(const uint8_t *p, size_t n, struct tes_journal_import *m)
+{
+	struct tes_cur c;
+	int r;
+
+	tes_cur_init_rd(&c, p, n);
+	if ((r = tes_cur_get_str8(&c, TES_PLATE_MAX, &m->plate_len, m->plate)) != 0 ||
+	    (r = tes_cur_get_u32be(&c, &m->points)) != 0 || (r = tes_cur_get_u64be(&c, &m->time)) != 0 ||
+	    (r = tes_cur_get_bytes(&c, m->batch, TES_JOURNAL_BATCH_LEN)) != 0 ||
+	    (r = tes_cur_get_u32be(&c, &m->index)) != 0 || (r = tes_cur_get_u32be(&c, &m->count)) != 0)
+		return r;
+	/*@ assert str_ok(&m->plate[0], m->plate_len); */
+	if ((r = import_check(m)) != 0)
 		return r;
 	return done(&c);
 }

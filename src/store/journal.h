@@ -43,7 +43,14 @@ enum tes_journal_limits {
 	TES_JOURNAL_PLAIN_MAX = TES_JOURNAL_CT_MAX - 1,                  /* at least one pad byte */
 	TES_JOURNAL_TEXT_MAX = 128,                                      /* decision reason, audit text */
 	TES_JOURNAL_HASH_MAX = 128,                                      /* Argon2id encoded string */
-	TES_JOURNAL_BODY_MAX = 512 /* room for the largest body of any type */
+	TES_JOURNAL_POINTS_MAX = 1000,           /* points of one approval (TES_POLICY_POINTS_MAX) */
+	TES_JOURNAL_POLICY_TEXT_MAX = 2048,      /* bytes of a policy file (TES_POLICY_TEXT_MAX) */
+	TES_JOURNAL_IMPORT_POINTS_MAX = 1000000, /* points of one IMPORT record */
+	TES_JOURNAL_POLICY_HASH_LEN = 32,        /* SHA-256 of a policy's text */
+	TES_JOURNAL_BATCH_LEN = 32,              /* SHA-256 of an imported plaintext */
+	TES_JOURNAL_DECISION_TAIL = 4 + TES_JOURNAL_POLICY_HASH_LEN, /* u32 policy_version | hash */
+	/* room for the largest body of any type: a POLICY record with the longest text */
+	TES_JOURNAL_BODY_MAX = 4 + 2 + TES_JOURNAL_POLICY_TEXT_MAX
 };
 
 /* Record types; zero is never valid. */
@@ -54,8 +61,11 @@ enum tes_journal_type {
 	TES_JREC_REPORT = 3,
 	TES_JREC_DECISION = 4,
 	TES_JREC_AUDIT = 5,
-	TES_JREC_REVOKE = 6, /* a unit's key is no longer accepted */
-	TES_JREC_MAX = 6
+	TES_JREC_REVOKE = 6,  /* a unit's key is no longer accepted */
+	TES_JREC_POLICY = 7,  /* the penalty policy from here on */
+	TES_JREC_DISABLE = 8, /* a user may not log in until a later USER record of the name */
+	TES_JREC_IMPORT = 9,  /* points carried over from the original system */
+	TES_JREC_MAX = 9
 };
 
 /* User roles (USER records). */
@@ -84,7 +94,11 @@ enum tes_audit_kind {
 	TES_AUDIT_SERVER_STOP = 9,
 	TES_AUDIT_VERIFY = 10,
 	TES_AUDIT_RECOVER = 11, /* tes-officer recover moved damage to quarantine/ */
-	TES_AUDIT_MAX = 11
+	TES_AUDIT_POLICY_SET = 12,
+	TES_AUDIT_USER_DISABLED = 13,
+	TES_AUDIT_IMPORT = 14,
+	TES_AUDIT_PASSWORD_CHANGED = 15,
+	TES_AUDIT_MAX = 15
 };
 
 /* The clear record header. */
@@ -120,16 +134,44 @@ struct tes_journal_report {
 };
 
 /* DECISION body: id[16] | u8 verdict | u16 points | u8 reason_len | reason |
- * u8 officer_len | officer | u64 time */
+ * u8 officer_len | officer | u64 time [ | u32 policy_version | policy_hash[32] ]
+ * The tail is present when has_policy is 1 (storage version 2); a version 1
+ * body has none. */
 struct tes_journal_decision {
 	uint8_t id[TES_REPORT_ID_LEN];
 	uint8_t verdict; /* enum tes_verdict */
-	uint16_t points; /* 0 when rejected */
+	uint16_t points; /* 0 when rejected, 0..TES_JOURNAL_POINTS_MAX when approved */
 	uint8_t reason_len;
 	char reason[TES_JOURNAL_TEXT_MAX + 1];
 	uint8_t officer_len;
 	char officer[TES_NAME_MAX + 1];
 	uint64_t time;
+	uint8_t has_policy;      /* 0: no tail (version 0, hash zero); 1: tail present */
+	uint32_t policy_version; /* 0 = the built-in policy, k = the k-th POLICY record */
+	uint8_t policy_hash[TES_JOURNAL_POLICY_HASH_LEN]; /* SHA-256 of that policy's text */
+};
+
+/* POLICY body: u32 version | u16 text_len | text (a policy file, checked by the store) */
+struct tes_journal_policy {
+	uint32_t version; /* >= 1: the k-th POLICY record has version k */
+	uint16_t text_len;
+	uint8_t text[TES_JOURNAL_POLICY_TEXT_MAX]; /* not NUL-terminated */
+};
+
+/* DISABLE body: u8 name_len | name */
+struct tes_journal_disable {
+	uint8_t name_len;
+	char name[TES_NAME_MAX + 1];
+};
+
+/* IMPORT body: u8 plate_len | plate | u32 points | u64 time | batch[32] | u32 index | u32 count */
+struct tes_journal_import {
+	uint8_t plate_len;
+	char plate[TES_PLATE_MAX + 1];
+	uint32_t points;                      /* 1..TES_JOURNAL_IMPORT_POINTS_MAX */
+	uint64_t time;                        /* the import's time */
+	uint8_t batch[TES_JOURNAL_BATCH_LEN]; /* SHA-256 of the legacy plaintext */
+	uint32_t index, count;                /* this record is entry index (0-based) of count */
 };
 
 /* AUDIT body: u8 kind | u8 who_len | who | u8 text_len | text | u64 time */
@@ -170,7 +212,19 @@ struct tes_journal_audit {
         s[5] == 'n' && s[6] == '2' && s[7] == 'i' && s[8] == 'd' && s[9] == '$';
     predicate points_ok(integer verdict, integer points) =
         (verdict == TES_VERDICT_REJECT && points == 0) ||
-        (verdict == TES_VERDICT_APPROVE && (points == 0 || points == 10 || points == 20 || points == 50));
+        (verdict == TES_VERDICT_APPROVE && 0 <= points <= TES_JOURNAL_POINTS_MAX);
+    predicate jpolicy_char(integer c) = (0x20 <= c <= 0x7e) || c == 0x09 || c == 0x0a || c == 0x0d;
+    predicate jpolicy_text_ok(uint8_t *s, integer n) =
+        1 <= n <= TES_JOURNAL_POLICY_TEXT_MAX && \forall integer k; 0 <= k < n ==> jpolicy_char(s[k]);
+    predicate jplate_ok(char *s, integer n) =
+        1 <= n <= TES_PLATE_MAX && \forall integer k; 0 <= k < n ==> plate_char(s[k]);
+    predicate jimport_ok(struct tes_journal_import *m) =
+        jplate_ok(&m->plate[0], m->plate_len) && 1 <= m->points <= TES_JOURNAL_IMPORT_POINTS_MAX &&
+        m->count >= 1 && m->index < m->count;
+    predicate jtail_ok(struct tes_journal_decision *m) =
+        m->has_policy == 1 ||
+        (m->has_policy == 0 && m->policy_version == 0 &&
+         \forall integer k; 0 <= k < TES_JOURNAL_POLICY_HASH_LEN ==> m->policy_hash[k] == 0);
  */
 
 /* Write the 16-byte file header: "TESJ" | u16 1 | u16 0 | u64 created. */
@@ -427,8 +481,9 @@ int
 tes_journal_report_decode(const uint8_t *p, size_t n, struct tes_journal_report *m);
 
 /*
- * DECISION: verdict 1 or 2; approve with points in {0, 10, 20, 50}, reject
- * with 0; reason 0..128 printable; officer a valid name.
+ * DECISION: verdict 1 or 2; approve with points 0..TES_JOURNAL_POINTS_MAX,
+ * reject with 0; reason 0..128 printable; officer a valid name; has_policy 0
+ * or 1, and the policy tail is written when it is 1.
  */
 /*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
     requires \separated(m, used, out + (0 .. cap-1));
@@ -436,11 +491,17 @@ tes_journal_report_decode(const uint8_t *p, size_t n, struct tes_journal_report 
     terminates \true;
     assigns out[0 .. cap-1], *used;
     ensures \result == 0 || \result < 0;
-    ensures \result == 0 ==> *used <= cap && *used == \old(TES_REPORT_ID_LEN + 1 + 2 + 1 + m->reason_len + 1 + m->officer_len + 8);
+    ensures \result == 0 ==> *used <= cap && *used == \old(TES_REPORT_ID_LEN + 1 + 2 + 1 + m->reason_len + 1 +
+                                                      m->officer_len + 8 + m->has_policy * TES_JOURNAL_DECISION_TAIL);
+    ensures \result == 0 ==> \old(m->has_policy) <= 1;
  */
 int
 tes_journal_decision_encode(const struct tes_journal_decision *m, uint8_t *out, size_t cap, size_t *used);
-/* Decode exactly n bytes of a DECISION body into m (same rules). */
+/*
+ * Decode exactly n bytes of a DECISION body into m (same rules). Both the
+ * version 1 length and that length + TES_JOURNAL_DECISION_TAIL decode; without
+ * a tail has_policy, policy_version and policy_hash are zero.
+ */
 /*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
     requires \separated(m, p + (0 .. n-1));
     terminates \true;
@@ -450,7 +511,9 @@ tes_journal_decision_encode(const struct tes_journal_decision *m, uint8_t *out, 
             text_ok(&m->reason[0], m->reason_len, 0x20) && str_ok(&m->reason[0], m->reason_len);
     ensures \result == 0 ==> name_ok(&m->officer[0], m->officer_len) &&
             str_ok(&m->officer[0], m->officer_len);
-    ensures \result == 0 ==> n == TES_REPORT_ID_LEN + 1 + 2 + 1 + m->reason_len + 1 + m->officer_len + 8;
+    ensures \result == 0 ==> jtail_ok(m);
+    ensures \result == 0 ==> n == TES_REPORT_ID_LEN + 1 + 2 + 1 + m->reason_len + 1 + m->officer_len + 8 +
+                                 m->has_policy * TES_JOURNAL_DECISION_TAIL;
     ensures \result == 0 || \result < 0;
  */
 int
@@ -482,5 +545,83 @@ tes_journal_audit_encode(const struct tes_journal_audit *m, uint8_t *out, size_t
  */
 int
 tes_journal_audit_decode(const uint8_t *p, size_t n, struct tes_journal_audit *m);
+
+/* POLICY: version >= 1; text 1..TES_JOURNAL_POLICY_TEXT_MAX bytes, each 0x20..0x7e, tab, LF or CR. */
+/*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
+    requires \separated(m, used, out + (0 .. cap-1));
+    requires \separated(used, out + (0 .. cap-1));
+    terminates \true;
+    assigns out[0 .. cap-1], *used;
+    ensures \result == 0 || \result < 0;
+    ensures \result == 0 ==> \old(m->version) >= 1 && \old(jpolicy_text_ok(&m->text[0], m->text_len));
+    ensures \result == 0 ==> *used <= cap && *used == \old(4 + 2 + m->text_len);
+ */
+int
+tes_journal_policy_encode(const struct tes_journal_policy *m, uint8_t *out, size_t cap, size_t *used);
+/* Decode exactly n bytes of a POLICY body into m (same rules). */
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
+    requires \separated(m, p + (0 .. n-1));
+    terminates \true;
+    assigns *m;
+    ensures \result == 0 ==> m->version >= 1 && jpolicy_text_ok(&m->text[0], m->text_len);
+    ensures \result == 0 ==> m->version == \old(be32(p)) && m->text_len == \old(be16(p + 4));
+    ensures \result == 0 ==> \forall integer k; 0 <= k < m->text_len ==> m->text[k] == p[6 + k];
+    ensures \result == 0 ==> n == 4 + 2 + m->text_len;
+    ensures \result == 0 || \result < 0;
+ */
+int
+tes_journal_policy_decode(const uint8_t *p, size_t n, struct tes_journal_policy *m);
+
+/* DISABLE: a valid user name. */
+/*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
+    requires \separated(m, used, out + (0 .. cap-1));
+    requires \separated(used, out + (0 .. cap-1));
+    terminates \true;
+    assigns out[0 .. cap-1], *used;
+    ensures \result == 0 || \result < 0;
+    ensures \result == 0 ==> \old(name_ok(&m->name[0], m->name_len));
+    ensures \result == 0 ==> *used <= cap && *used == \old(1 + m->name_len);
+ */
+int
+tes_journal_disable_encode(const struct tes_journal_disable *m, uint8_t *out, size_t cap, size_t *used);
+/* Decode exactly n bytes of a DISABLE body into m (same rules). */
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
+    requires \separated(m, p + (0 .. n-1));
+    terminates \true;
+    assigns *m;
+    ensures \result == 0 ==> name_ok(&m->name[0], m->name_len) && str_ok(&m->name[0], m->name_len);
+    ensures \result == 0 ==> n == 1 + m->name_len;
+    ensures \result == 0 || \result < 0;
+ */
+int
+tes_journal_disable_decode(const uint8_t *p, size_t n, struct tes_journal_disable *m);
+
+/*
+ * IMPORT: a valid plate; points 1..TES_JOURNAL_IMPORT_POINTS_MAX; count >= 1
+ * and index < count. time and batch are not checked here.
+ */
+/*@ requires \valid_read(m) && \valid(out + (0 .. cap-1)) && \valid(used);
+    requires \separated(m, used, out + (0 .. cap-1));
+    requires \separated(used, out + (0 .. cap-1));
+    terminates \true;
+    assigns out[0 .. cap-1], *used;
+    ensures \result == 0 || \result < 0;
+    ensures \result == 0 ==> \old(jimport_ok(m));
+    ensures \result == 0 ==> *used <= cap &&
+            *used == \old(1 + m->plate_len + 4 + 8 + TES_JOURNAL_BATCH_LEN + 4 + 4);
+ */
+int
+tes_journal_import_encode(const struct tes_journal_import *m, uint8_t *out, size_t cap, size_t *used);
+/* Decode exactly n bytes of an IMPORT body into m (same rules). */
+/*@ requires \valid_read(p + (0 .. n-1)) && \valid(m);
+    requires \separated(m, p + (0 .. n-1));
+    terminates \true;
+    assigns *m;
+    ensures \result == 0 ==> jimport_ok(m) && str_ok(&m->plate[0], m->plate_len);
+    ensures \result == 0 ==> n == 1 + m->plate_len + 4 + 8 + TES_JOURNAL_BATCH_LEN + 4 + 4;
+    ensures \result == 0 || \result < 0;
+ */
+int
+tes_journal_import_decode(const uint8_t *p, size_t n, struct tes_journal_import *m);
 
 #endif

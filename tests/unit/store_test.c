@@ -380,9 +380,11 @@ test_decision_audit_bodies(void)
 	   "DECISION round trip");
 	b[n] = 0;
 	EQ_INT(tes_journal_decision_decode(b, n + 1, &d2), TES_ERR_FORMAT, "DECISION trailing byte");
-	d.points = 15;
+	d.points = TES_JOURNAL_POINTS_MAX + 1;
 	EQ_INT(tes_journal_decision_encode(&d, b, sizeof(b), &n), TES_ERR_FORMAT,
-	       "DECISION points 15 (MUST-B4)");
+	       "DECISION points past the maximum (MUST-B4)");
+	d.points = 15;
+	EQ_INT(tes_journal_decision_encode(&d, b, sizeof(b), &n), 0, "DECISION points of any band (MUST-B4)");
 	d.verdict = TES_VERDICT_REJECT, d.points = 10;
 	EQ_INT(tes_journal_decision_encode(&d, b, sizeof(b), &n), TES_ERR_FORMAT, "reject with points");
 	d.points = 0, d.verdict = 3;
@@ -410,6 +412,151 @@ test_decision_audit_bodies(void)
 	       "AUDIT text with DEL (MUST-B5)");
 }
 
+/* DECISION bodies with and without the policy tail (storage version 2). */
+static void
+test_decision_tail(void)
+{
+	struct tes_journal_decision d, d2;
+	uint8_t b[TES_JOURNAL_BODY_MAX + 1], zero[TES_JOURNAL_POLICY_HASH_LEN] = { 0 };
+	size_t n1 = 0, n2 = 0;
+	int ok;
+
+	memset(&d, 0, sizeof(d));
+	memset(d.id, 3, sizeof(d.id));
+	d.verdict = TES_VERDICT_APPROVE, d.points = 1000, d.time = 1700000500;
+	d.officer_len = 5, memcpy(d.officer, "alice", 5);
+	EQ_INT(tes_journal_decision_encode(&d, b, sizeof(b), &n1), 0, "DECISION without tail encodes");
+	EQ_INT(n1, 16 + 1 + 2 + 1 + 0 + 1 + 5 + 8, "DECISION without tail: the version 1 length");
+	memset(&d2, 0xa5, sizeof(d2));
+	OK(tes_journal_decision_decode(b, n1, &d2) == 0 && d2.has_policy == 0 && d2.policy_version == 0 &&
+		   memcmp(d2.policy_hash, zero, sizeof(zero)) == 0 && d2.points == 1000,
+	   "DECISION version 1 body decodes without a policy (MUST-B4)");
+	d.has_policy = 1, d.policy_version = 7;
+	memset(d.policy_hash, 0x5a, sizeof(d.policy_hash));
+	EQ_INT(tes_journal_decision_encode(&d, b, sizeof(b), &n2), 0, "DECISION with tail encodes");
+	EQ_INT(n2, n1 + TES_JOURNAL_DECISION_TAIL, "DECISION tail is 36 bytes");
+	OK(b[n1] == 0 && b[n1 + 3] == 7 && b[n1 + 4] == 0x5a && b[n2 - 1] == 0x5a, "DECISION tail layout");
+	OK(tes_journal_decision_decode(b, n2, &d2) == 0 && d2.has_policy == 1 && d2.policy_version == 7 &&
+		   memcmp(d2.policy_hash, d.policy_hash, sizeof(d.policy_hash)) == 0,
+	   "DECISION with tail round trip (MUST-B4)");
+	b[n2] = 0;
+	EQ_INT(tes_journal_decision_decode(b, n2 + 1, &d2), TES_ERR_FORMAT,
+	       "DECISION tail and one byte more");
+	ok = 1;
+	for (size_t k = 1; k < TES_JOURNAL_DECISION_TAIL; k++)
+		ok &= tes_journal_decision_decode(b, n1 + k, &d2) != 0;
+	OK(ok, "DECISION with part of a tail refused (one byte less, and every other cut)");
+	d.has_policy = 2;
+	EQ_INT(tes_journal_decision_encode(&d, b, sizeof(b), &n2), TES_ERR_FORMAT, "DECISION has_policy 2");
+	d.has_policy = 1;
+	EQ_INT(tes_journal_decision_encode(&d, b, n1 + TES_JOURNAL_DECISION_TAIL - 1, &n2), TES_ERR_SPACE,
+	       "DECISION tail without room");
+	d.verdict = TES_VERDICT_REJECT;
+	EQ_INT(tes_journal_decision_encode(&d, b, sizeof(b), &n2), TES_ERR_FORMAT,
+	       "DECISION reject with points");
+}
+
+/* POLICY, DISABLE and IMPORT bodies (storage version 2). */
+static void
+test_v2_bodies(void)
+{
+	static const char text[] = "tes-policy 1\r\nbasis excess\n\tband 1 10\n";
+	static struct tes_journal_policy p, p2;
+	struct tes_journal_disable d, d2;
+	struct tes_journal_import im, im2;
+	static uint8_t b[TES_JOURNAL_BODY_MAX + 8];
+	size_t n = 0, tl = sizeof(text) - 1;
+
+	memset(&p, 0, sizeof(p));
+	p.version = 3, p.text_len = (uint16_t)tl, memcpy(p.text, text, tl);
+	EQ_INT(tes_journal_policy_encode(&p, b, sizeof(b), &n), 0, "POLICY encodes");
+	EQ_INT(n, 4 + 2 + tl, "POLICY length");
+	OK(tes_journal_policy_decode(b, n, &p2) == 0 && p2.version == 3 && p2.text_len == tl &&
+		   memcmp(p2.text, text, tl) == 0,
+	   "POLICY round trip (MUST-B8)");
+	b[n] = 'x';
+	EQ_INT(tes_journal_policy_decode(b, n + 1, &p2), TES_ERR_FORMAT, "POLICY trailing byte");
+	EQ_INT(tes_journal_policy_decode(b, n - 1, &p2), TES_ERR_TRUNCATED, "POLICY cut");
+	b[3] = 0;
+	EQ_INT(tes_journal_policy_decode(b, n, &p2), TES_ERR_FORMAT, "POLICY version 0 refused (MUST-B8)");
+	p.version = 0;
+	EQ_INT(tes_journal_policy_encode(&p, b, sizeof(b), &n), TES_ERR_FORMAT,
+	       "POLICY version 0 not written");
+	p.version = 1, p.text[5] = 0x01;
+	EQ_INT(tes_journal_policy_encode(&p, b, sizeof(b), &n), TES_ERR_FORMAT,
+	       "POLICY text with a control byte (MUST-B8)");
+	p.text[5] = 0x7f;
+	EQ_INT(tes_journal_policy_encode(&p, b, sizeof(b), &n), TES_ERR_FORMAT, "POLICY text with DEL");
+	p.text[5] = 'o', p.text_len = 0;
+	EQ_INT(tes_journal_policy_encode(&p, b, sizeof(b), &n), TES_ERR_FORMAT, "POLICY empty text");
+	memset(p.text, '#', sizeof(p.text));
+	p.text_len = TES_JOURNAL_POLICY_TEXT_MAX;
+	EQ_INT(tes_journal_policy_encode(&p, b, sizeof(b), &n), 0, "POLICY of the longest text");
+	EQ_INT(n, TES_JOURNAL_BODY_MAX, "the longest POLICY body is TES_JOURNAL_BODY_MAX");
+	OK(tes_journal_policy_decode(b, n, &p2) == 0 && p2.text_len == TES_JOURNAL_POLICY_TEXT_MAX,
+	   "POLICY of the longest text decodes");
+	p.text_len = TES_JOURNAL_POLICY_TEXT_MAX + 1;
+	EQ_INT(tes_journal_policy_encode(&p, b, sizeof(b), &n), TES_ERR_TOOLONG, "POLICY text too long");
+	b[4] = (TES_JOURNAL_POLICY_TEXT_MAX + 1) >> 8, b[5] = (TES_JOURNAL_POLICY_TEXT_MAX + 1) & 0xff;
+	b[n] = '#';
+	EQ_INT(tes_journal_policy_decode(b, n + 1, &p2), TES_ERR_TOOLONG,
+	       "POLICY text too long refused (MUST-B8)");
+
+	memset(&d, 0, sizeof(d));
+	d.name_len = 5, memcpy(d.name, "carol", 5);
+	EQ_INT(tes_journal_disable_encode(&d, b, sizeof(b), &n), 0, "DISABLE encodes");
+	OK(n == 6 && tes_journal_disable_decode(b, n, &d2) == 0 && strcmp(d2.name, "carol") == 0,
+	   "DISABLE round trip (MUST-B9)");
+	EQ_INT(tes_journal_disable_decode(b, n + 1, &d2), TES_ERR_FORMAT, "DISABLE trailing byte");
+	b[2] = ' ';
+	EQ_INT(tes_journal_disable_decode(b, n, &d2), TES_ERR_NAME, "DISABLE with a bad name (MUST-B9)");
+	d.name[0] = '/';
+	EQ_INT(tes_journal_disable_encode(&d, b, sizeof(b), &n), TES_ERR_NAME,
+	       "DISABLE bad name not written");
+	d.name_len = 0;
+	EQ_INT(tes_journal_disable_encode(&d, b, sizeof(b), &n), TES_ERR_NAME, "DISABLE empty name");
+	d.name_len = TES_NAME_MAX + 1;
+	EQ_INT(tes_journal_disable_encode(&d, b, sizeof(b), &n), TES_ERR_NAME, "DISABLE name too long");
+
+	memset(&im, 0, sizeof(im));
+	im.plate_len = 6, memcpy(im.plate, "AB123C", 6);
+	im.points = 120, im.time = 1700000900, im.index = 4, im.count = 5;
+	memset(im.batch, 0xbb, sizeof(im.batch));
+	EQ_INT(tes_journal_import_encode(&im, b, sizeof(b), &n), 0, "IMPORT encodes");
+	EQ_INT(n, 1 + 6 + 4 + 8 + 32 + 4 + 4, "IMPORT length");
+	OK(tes_journal_import_decode(b, n, &im2) == 0 && strcmp(im2.plate, "AB123C") == 0 &&
+		   im2.points == 120 && im2.time == 1700000900 && im2.index == 4 && im2.count == 5 &&
+		   memcmp(im2.batch, im.batch, sizeof(im.batch)) == 0,
+	   "IMPORT round trip (MUST-B10)");
+	EQ_INT(tes_journal_import_decode(b, n + 1, &im2), TES_ERR_FORMAT, "IMPORT trailing byte");
+	EQ_INT(tes_journal_import_decode(b, n - 1, &im2), TES_ERR_TRUNCATED, "IMPORT cut");
+	b[n - 1] = 4; /* count 4, index 4 */
+	EQ_INT(tes_journal_import_decode(b, n, &im2), TES_ERR_FORMAT,
+	       "IMPORT index >= count refused (MUST-B10)");
+	im.points = 0;
+	EQ_INT(tes_journal_import_encode(&im, b, sizeof(b), &n), TES_ERR_FORMAT,
+	       "IMPORT points 0 (MUST-B10)");
+	im.points = TES_JOURNAL_IMPORT_POINTS_MAX;
+	EQ_INT(tes_journal_import_encode(&im, b, sizeof(b), &n), 0, "IMPORT points at the maximum");
+	b[7] = 0, b[8] = 0, b[9] = 0, b[10] = 0;
+	EQ_INT(tes_journal_import_decode(b, n, &im2), TES_ERR_FORMAT, "IMPORT points 0 refused");
+	im.points = TES_JOURNAL_IMPORT_POINTS_MAX + 1;
+	EQ_INT(tes_journal_import_encode(&im, b, sizeof(b), &n), TES_ERR_FORMAT,
+	       "IMPORT points past the maximum");
+	im.points = 1, im.index = 5;
+	EQ_INT(tes_journal_import_encode(&im, b, sizeof(b), &n), TES_ERR_FORMAT, "IMPORT index == count");
+	im.index = 0, im.count = 0;
+	EQ_INT(tes_journal_import_encode(&im, b, sizeof(b), &n), TES_ERR_FORMAT, "IMPORT count 0");
+	im.count = 1, im.plate[0] = 'a';
+	EQ_INT(tes_journal_import_encode(&im, b, sizeof(b), &n), TES_ERR_PLATE, "IMPORT plate in lower case");
+	im.plate[0] = 'A', im.plate_len = TES_PLATE_MAX + 1;
+	EQ_INT(tes_journal_import_encode(&im, b, sizeof(b), &n), TES_ERR_PLATE, "IMPORT plate too long");
+	im.plate_len = 6;
+	EQ_INT(tes_journal_import_encode(&im, b, sizeof(b), &n), 0, "IMPORT index 0 of 1");
+	b[1] = '-';
+	EQ_INT(tes_journal_import_decode(b, n, &im2), TES_ERR_PLATE, "IMPORT bad plate refused (MUST-B10)");
+}
+
 /* drivers.enc codec */
 
 static void
@@ -419,6 +566,102 @@ mkdriver(struct tes_driver *d, const char *plate, uint32_t points)
 	d->plate_len = (uint8_t)strlen(plate);
 	memcpy(d->plate, plate, d->plate_len);
 	d->points = points;
+}
+
+/*
+ * A version 1 drivers.enc, as the store wrote it before version 2: entries
+ * without time, under the fixed keys and IV.
+ */
+static size_t
+drivers_v1(const struct tes_seal_keys *k, const struct tes_driver *v, size_t count, uint8_t *out, size_t cap)
+{
+	static const uint8_t iv[8] = { 9, 8, 7, 6, 5, 4, 3, 2 };
+	struct tes_cur c;
+	size_t i, pt;
+
+	tes_cur_init_wr(&c, out, cap);
+	if (tes_cur_put_u32be(&c, TES_DRIVERS_MAGIC) != 0 || tes_cur_put_u16be(&c, 1) != 0 ||
+	    tes_cur_put_u16be(&c, 0) != 0 || tes_cur_put_u64be(&c, 5) != 0)
+		return 0;
+	memset(out + c.off, 0x44, 32);
+	c.off += 32;
+	if (tes_cur_put_u32be(&c, (uint32_t)count) != 0 || tes_cur_put_bytes(&c, iv, 8) != 0)
+		return 0;
+	for (i = 0; i < count; i++)
+		if (tes_cur_put_str8(&c, v[i].plate, v[i].plate_len) != 0 ||
+		    tes_cur_put_u32be(&c, v[i].points) != 0)
+			return 0;
+	pt = c.off - TES_DRIVERS_HDR_LEN;
+	if (tes_seal_put_pad(&c, pt) != 0 || c.off + 32 > cap)
+		return 0;
+	tes_seal_encrypt(k, iv, out + TES_DRIVERS_HDR_LEN, c.off - TES_DRIVERS_HDR_LEN);
+	tes_hmac_sha256(k->mac, sizeof(k->mac), out, c.off, out + c.off);
+	return c.off + 32;
+}
+
+/* drivers.enc versions: 1 still read, 2 written, and their orders (MUST-SN1, MUST-SN2). */
+static void
+test_drivers_versions(const struct tes_seal_keys *k)
+{
+	struct tes_driver v[3], w[3];
+	struct tes_drivers_hdr h, h2;
+	uint8_t iv[8] = { 1 }, buf[256], cp[256];
+	size_t n = 0;
+
+	mkdriver(&v[0], "AB1", 10), mkdriver(&v[1], "AB12", 70), mkdriver(&v[2], "ZZ9", 50);
+	w[0].time = w[1].time = w[2].time = 99;
+	n = drivers_v1(k, v, 3, buf, sizeof(buf));
+	OK(n == 60 + 32 + 32 && tes_drivers_decode(k, buf, n, &h2, w, 3) == 0 && h2.version == 1 &&
+		   h2.count == 3 && h2.journal_seq == 5 && strcmp(w[1].plate, "AB12") == 0 &&
+		   w[1].points == 70 && w[0].time == 0 && w[1].time == 0 && w[2].time == 0,
+	   "a version 1 drivers.enc still decodes, time 0 (MUST-SN1)");
+	mkdriver(&v[2], "AB12", 50);
+	n = drivers_v1(k, v, 3, buf, sizeof(buf));
+	EQ_INT(tes_drivers_decode(k, buf, n, &h2, w, 3), TES_ERR_FORMAT,
+	       "version 1: a plate twice is refused (MUST-SN2)");
+
+	memset(&h, 0, sizeof(h));
+	h.count = 3, h.version = 1; /* not read: the encoder writes version 2 */
+	mkdriver(&v[0], "AB1", 10), mkdriver(&v[1], "AB1", 20), mkdriver(&v[2], "AB1", 30);
+	v[0].time = 100, v[1].time = 100, v[2].time = 1ull << 40;
+	EQ_INT(tes_drivers_encode(k, &h, iv, v, 3, buf, sizeof(buf), &n), 0,
+	       "version 2: one plate, equal and ascending times");
+	OK(buf[4] == 0 && buf[5] == 2, "the encoder writes version 2");
+	EQ_INT(n, 60 + 56 + 32, "version 2 entries carry a u64 time");
+	memcpy(cp, buf, n);
+	OK(tes_drivers_decode(k, cp, n, &h2, w, 3) == 0 && h2.version == 2 && w[0].time == 100 &&
+		   w[1].time == 100 && w[2].time == 1ull << 40 && w[2].points == 30,
+	   "version 2 round trip with times (MUST-SN2)");
+	v[2].time = 99;
+	EQ_INT(tes_drivers_encode(k, &h, iv, v, 3, buf, sizeof(buf), &n), TES_ERR_FORMAT,
+	       "version 2: equal plate with decreasing time refused (MUST-SN2)");
+	/* the same refusal by the decoder: a file whose entries are out of order */
+	v[2].time = 200;
+	EQ_INT(tes_drivers_encode(k, &h, iv, v, 3, buf, sizeof(buf), &n), 0, "version 2 re-encoded");
+	tes_seal_decrypt(k, iv, buf + TES_DRIVERS_HDR_LEN, n - TES_DRIVERS_HDR_LEN - 32);
+	buf[TES_DRIVERS_HDR_LEN + 2 * 16 + 15] = 50; /* third entry's time: 200 -> 50 */
+	tes_seal_encrypt(k, iv, buf + TES_DRIVERS_HDR_LEN, n - TES_DRIVERS_HDR_LEN - 32);
+	tes_hmac_sha256(k->mac, sizeof(k->mac), buf, n - 32, buf + n - 32);
+	EQ_INT(tes_drivers_decode(k, buf, n, &h2, w, 3), TES_ERR_FORMAT,
+	       "version 2 file with decreasing time refused (MUST-SN2)");
+	/* version 3 (and 0) are refused, MAC or not */
+	memcpy(cp, buf, n);
+	cp[5] = 3;
+	tes_hmac_sha256(k->mac, sizeof(k->mac), cp, n - 32, cp + n - 32);
+	EQ_INT(tes_drivers_hdr_decode(k, cp, n, &h2), TES_ERR_VERSION,
+	       "drivers.enc version 3 refused (MUST-SN1)");
+	cp[5] = 0;
+	tes_hmac_sha256(k->mac, sizeof(k->mac), cp, n - 32, cp + n - 32);
+	EQ_INT(tes_drivers_hdr_decode(k, cp, n, &h2), TES_ERR_VERSION, "drivers.enc version 0 refused");
+	/* a version 2 count is bounded by its 14-byte entries, version 1 by 6 */
+	memcpy(cp, buf, n);
+	cp[48] = 0, cp[49] = 0, cp[50] = 0, cp[51] = (uint8_t)(56 / 14 + 1);
+	tes_hmac_sha256(k->mac, sizeof(k->mac), cp, n - 32, cp + n - 32);
+	EQ_INT(tes_drivers_hdr_decode(k, cp, n, &h2), TES_ERR_FORMAT, "version 2 count above ct / 14");
+	cp[5] = 1;
+	tes_hmac_sha256(k->mac, sizeof(k->mac), cp, n - 32, cp + n - 32);
+	OK(tes_drivers_hdr_decode(k, cp, n, &h2) == 0 && h2.version == 1 && h2.count == 5,
+	   "version 1 count up to ct / 6");
 }
 
 static void
@@ -452,8 +695,10 @@ test_drivers_codec(const struct tes_seal_keys *k)
 	mkdriver(&v[2], "AB0", 5);
 	EQ_INT(tes_drivers_encode(k, &h, iv, v, 3, buf, sizeof(buf), &n), TES_ERR_FORMAT, "drivers unsorted");
 	mkdriver(&v[2], "AB12", 5);
+	v[1].time = 10;
 	EQ_INT(tes_drivers_encode(k, &h, iv, v, 3, buf, sizeof(buf), &n), TES_ERR_FORMAT,
-	       "drivers duplicate");
+	       "drivers duplicate plate with an earlier time");
+	v[1].time = 0;
 	mkdriver(&v[2], "zz", 5);
 	EQ_INT(tes_drivers_encode(k, &h, iv, v, 3, buf, sizeof(buf), &n), TES_ERR_PLATE, "drivers bad plate");
 	h.count = 0;
@@ -2018,12 +2263,15 @@ main(void)
 	test_records(&jk);
 	test_bad_padding(&jk);
 	test_drivers_codec(&dk);
+	test_drivers_versions(&dk);
 	test_create();
 	test_revoke();
 	test_passwd();
 	test_unit_user_bodies();
 	test_report_bodies();
 	test_decision_audit_bodies();
+	test_decision_tail();
+	test_v2_bodies();
 	tpl = util_scratch_path("template");
 	build_template(tpl, &nrec);
 	test_tamper_middle(tpl, nrec);
