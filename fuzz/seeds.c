@@ -1684,6 +1684,58 @@ seeds_ticket(void)
 	emit("ticket", "keys-short");
 }
 
+/* Old drivers.enc plaintexts and users.json files as fuzz_legacy_json.c and fuzz_legacy_users.c read them. */
+static void
+seeds_legacy(void)
+{
+	static const struct {
+		const char *target, *name, *bytes;
+		size_t n;
+	} t[] = {
+#define LG_SEED(target, name, bytes)                  \
+	{                                             \
+		target, name, bytes, sizeof bytes - 1 \
+	}
+		LG_SEED("legacy_json", "empty", "{}"),
+		LG_SEED("legacy_json", "block", "{\"AB123\": 12345}"),
+		LG_SEED("legacy_json", "spellings",
+			"{\"AB 0000\": 1, \"ab-0001\": 38, \"Ab0002\": 75, \"A-B 0003\": 1000000}"),
+		LG_SEED("legacy_json", "nonascii",
+			"{\"M\\u00dc 123\": 10, \"B 42\": 5, \"X\\ud83d\\ude00 1\": 20}"),
+		LG_SEED("legacy_json", "collide", "{\"ab-123\": 10, \"AB 123\": 20}"),
+		LG_SEED("legacy_json", "escapes", "{\"A\\\"\\\\\\/\\b\\f\\n\\r\\t\\u0000\": 0}"),
+		LG_SEED("legacy_json", "whitespace", " \t\r\n{ \"A\" :\n1 ,\t\"B\":2}\n"),
+		LG_SEED("legacy_json", "trailing-comma", "{\"AB123\": 10,}"),
+		LG_SEED("legacy_json", "lone-surrogate", "{\"\\ud800\": 1}"),
+		LG_SEED("legacy_json", "big", "{\"A\": 1000001}"),
+		LG_SEED("legacy_json", "fraction", "{\"A\": 1.5e3}"),
+		LG_SEED("legacy_json", "padded", "{\"AB123\": 12345}\x08\x08\x08\x08\x08\x08\x08\x08"),
+		LG_SEED("legacy_users", "users",
+			"{\"alice\": {\"password\": "
+			"\"4104d36f8da2c254349f85836793ebe029e0c957063a34c91c2e9203187b5631\", "
+			"\"role\": \"officer\"}, \"bob\": {\"role\": \"police\", "
+			"\"password\": "
+			"\"11e2b7895e7b3dca8df8d0cf965fde793b82cd39242774277ca90d72d09bfd59\"}}"),
+		LG_SEED("legacy_users", "bare",
+			"{\"carol\": \"2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881\"}"),
+		LG_SEED("legacy_users", "empty", "{}"),
+		LG_SEED("legacy_users", "escaped-role",
+			"{\"\\u0061\": {\"password\": "
+			"\"4104d36f8da2c254349f85836793ebe029e0c957063a34c91c2e9203187b5631\", "
+			"\"role\": \"\\u0070olice\"}}"),
+		LG_SEED("legacy_users", "no-role",
+			"{\"a\": {\"password\": "
+			"\"4104d36f8da2c254349f85836793ebe029e0c957063a34c91c2e9203187b5631\"}}"),
+#undef LG_SEED
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		put(t[i].bytes, t[i].n);
+		emit(t[i].target, t[i].name);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1700,6 +1752,7 @@ main(int argc, char **argv)
 	seeds_spool();
 	seeds_pwfile();
 	seeds_ticket();
+	seeds_legacy();
 	return 0;
 }
 

@@ -33,6 +33,7 @@ declare -A SRCS=(
 	[spool]="src/police/spool.c"
 	[pwfile]="src/wire/pwfile.c"
 	[ticket]="src/wire/ticket.c"
+	[legacy]="src/wire/legacy.c"
 	[roundtrip]="proofs/roundtrip.c"
 )
 # extra WP options per module. mon: the permission table is a small
@@ -87,7 +88,7 @@ declare -A EXTRA=(
 	[spool]="-c11 -cpp-extra-args=-I/usr/include/bearssl \
  -cpp-extra-args=-include -cpp-extra-args=$root/proofs/stubs/crypto_hash.h"
 )
-ALL="cur ct wipe hex frame field penalty msg mon seal journal drivers http html rfc3339 batch spool pwfile ticket roundtrip"
+ALL="cur ct wipe hex frame field penalty msg mon seal journal drivers http html rfc3339 batch spool pwfile ticket legacy roundtrip"
 mods=${*:-$ALL model}
 run_model=0
 case " $mods " in *" model "*) run_model=1; mods=$(echo " $mods " | sed 's/ model / /');; esac
