@@ -33,7 +33,7 @@
 #include "store/drivers.h"
 #include "store/journal.h"
 #include "store/seal.h"
-#include "wire/penalty.h"
+#include "wire/policy.h"
 
 enum {
 	GEN_BUF = 1 << 20
@@ -191,6 +191,16 @@ gen_report(struct gen *g, uint64_t i, uint8_t id[TES_REPORT_ID_LEN])
 	return gen_append(g, TES_JREC_REPORT, id, body, n);
 }
 
+/* Points of report i under the built-in policy (its limit is 50). */
+static uint16_t
+gen_points(uint64_t i)
+{
+	struct tes_policy p;
+
+	tes_policy_default(&p);
+	return tes_policy_points(&p, gen_speed(i), 50, NULL);
+}
+
 static int
 gen_decision(struct gen *g, uint64_t i, const uint8_t id[TES_REPORT_ID_LEN])
 {
@@ -201,7 +211,7 @@ gen_decision(struct gen *g, uint64_t i, const uint8_t id[TES_REPORT_ID_LEN])
 	memset(&d, 0, sizeof d);
 	memcpy(d.id, id, TES_REPORT_ID_LEN);
 	d.verdict = TES_VERDICT_APPROVE;
-	d.points = tes_penalty_points(gen_speed(i));
+	d.points = gen_points(i);
 	d.officer_len = 5;
 	memcpy(d.officer, "bench", 6);
 	d.time = g->now;
@@ -226,15 +236,21 @@ gen_snapshot(struct gen *g, uint64_t nd)
 	struct tes_driver *v = calloc(nd ? nd : 1, sizeof *v);
 	uint8_t iv[TES_DES_BLOCK], *out = NULL;
 	size_t cap, used, off = 0;
-	uint64_t i;
+	uint64_t i, k;
 	int fd = -1, r = -1;
 
 	if (v == NULL)
 		return -1;
-	for (i = 0; i < nd; i++) {
-		gen_plate(i + 1, &v[i]);
-		v[i].points = tes_penalty_points(gen_speed(i + 1));
+	/* one offence per approved report with points, at its observation time */
+	for (i = k = 0; i < nd; i++) {
+		gen_plate(i + 1, &v[k]);
+		v[k].points = gen_points(i + 1);
+		v[k].time = g->now - 3600;
+		if (v[k].points != 0)
+			k++;
 	}
+	nd = k;
+	h.count = (uint32_t)nd;
 	qsort(v, nd, sizeof *v, drv_cmp);
 	memcpy(h.mac_at_seq, g->head, sizeof h.mac_at_seq);
 	tes_rng_bytes(iv, sizeof iv);

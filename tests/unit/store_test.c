@@ -2014,6 +2014,8 @@ lazy_case(const char *tpl, const char *d, const uint8_t id1[TES_REPORT_ID_LEN], 
 	if (lz1_points != 0)
 		mkdriver(&v[k++], "LZ1", lz1_points);
 	mkdriver(&v[k++], "LZ3", 50);
+	/* version 2: each offence at its report's observation time (mkreport) */
+	v[0].time = v[k - 1].time = 1700000000;
 	if (write_snapshot(d, v, k) != 0)
 		return -101;
 	return tes_db_open(d, db);
