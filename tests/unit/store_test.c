@@ -2021,6 +2021,175 @@ lazy_case(const char *tpl, const char *d, const uint8_t id1[TES_REPORT_ID_LEN], 
 	return tes_db_open(d, db);
 }
 
+
+/* A drivers.enc of version 1 at the journal's end, as version 1 wrote it: totals per plate. */
+static int
+write_snapshot_v1(const char *dir, const struct tes_driver *v, size_t count)
+{
+	struct tes_seal_keys jk, dk;
+	uint8_t head[32], out[1024];
+	uint64_t seq;
+	size_t n;
+	char p[512];
+
+	if (store_keys(dir, &jk, &dk) != 0)
+		return -1;
+	seq = journal_end(dir, &jk, head);
+	if ((n = drivers_v1(&dk, v, count, out, sizeof(out))) == 0)
+		return -1;
+	/* drivers_v1 writes seq 5 and a dummy chain value: put the journal's, then mac again */
+	tes_cur_enc64be(out + 8, seq);
+	memcpy(out + 16, head, 32);
+	tes_hmac_sha256(dk.mac, sizeof(dk.mac), out, n - 32, out + n - 32);
+	util_path(p, dir, "drivers.enc");
+	return util_file_write(p, out, n, 0600);
+}
+
+static const char pol_excess[] = "tes-policy 1\nbasis excess\ntolerance-kmh 3\ntolerance-percent 10\n"
+				 "band 1 15\nband 30 40\nthreshold 50\nwindow-days 2\n";
+
+/*
+ * Policies, offences inside the window, thresholds, disabled users and
+ * imports (spec/STORAGE.md#points), through the store's API and across
+ * reopen and compaction.
+ */
+static void
+test_points(void)
+{
+	char *d = util_scratch_path("points"), msg[256];
+	struct tes_db_import_entry imp[2];
+	struct tes_db *db = NULL;
+	struct tes_db_report out;
+	struct tes_report r;
+	struct tes_policy pol;
+	uint8_t batch[32], role = 0, hash[32];
+	uint32_t line = 0, v = 0;
+	uint64_t num, day2 = 1700000000 + 2 * 86400;
+	size_t added = 0;
+	int over = -1, off = -1;
+	char h[TES_JOURNAL_HASH_MAX + 1];
+
+	EQ_INT(tes_db_create(d), 0, "points: create");
+	EQ_INT(tes_db_open(d, &db), 0, "points: open");
+	if (db == NULL)
+		return;
+	EQ_INT(tes_db_policy(db, &pol, hash), 0, "a new store has the built-in policy, version 0");
+	add_report(db, 301, "PA1", 75, &num);  /* limit 50 */
+	add_report(db, 302, "PA1", 120, &num); /* limit 50 */
+	add_report(db, 303, "PB2", 58, &num);
+	tes_db_sync(db);
+	mkreport(&r, 301, "A", 1);
+	EQ_INT(tes_db_decide(db, r.id, 1, "radar", "alice", 1700000400, NULL), 0, "approve 301 under version 0");
+	EQ_INT(tes_db_policy_set(db, (const uint8_t *)"tes-policy 1\nbasis fast\n", 24, &line, &v), TES_ERR_FORMAT,
+	       "a policy that does not parse is refused");
+	EQ_INT(line, 2, "... naming its line");
+	EQ_INT(tes_db_policy_set(db, (const uint8_t *)pol_excess, strlen(pol_excess), &line, &v), 0, "policy set");
+	EQ_INT(v, 1, "... as version 1");
+	EQ_INT(tes_db_policy_set(db, (const uint8_t *)pol_excess, strlen(pol_excess), &line, &v), TES_ERR_EXISTS,
+	       "the same text again is refused as the current one");
+	mkreport(&r, 302, "A", 1);
+	OK(tes_db_report_get(db, r.id, &out) == 0 && out.points == 40 && out.policy_version == 1 && out.why.band == 2 &&
+		   out.why.tolerance == 8 && out.why.value == 62,
+	   "pending 120 km/h in a 50 zone: tolerance 3 + 5, excess 62, band 2, 40 points (version 1)");
+	EQ_INT(tes_db_decide(db, r.id, 1, "radar", "alice", 1700000500, NULL), 0, "approve 302 under version 1");
+	mkreport(&r, 303, "A", 1);
+	OK(tes_db_report_get(db, r.id, &out) == 0 && out.points == 0 && out.why.band == 0,
+	   "58 km/h in a 50 zone: under the tolerance, 0 points");
+	mkreport(&r, 301, "A", 1);
+	OK(tes_db_report_get(db, r.id, &out) == 0 && out.points == 20 && out.policy_version == 0,
+	   "the decision made before the change keeps its 20 points and version 0");
+	EQ_INT(tes_db_driver_points(db, "PA1", 1700000000, &over), 60, "PA1: 60 points inside the window");
+	EQ_INT(over, 1, "... at or over the threshold of 50");
+	EQ_INT(tes_db_driver_points(db, "PA1", day2, &over), 0, "two days later: none inside the window");
+	EQ_INT(over, 0, "... and under the threshold");
+	EQ_INT(tes_db_driver_total(db, "PA1"), 60, "... though 60 in all");
+	OK(tes_db_driver_counts(db, 1700000000, 1700000000 + 2 * 86400 - 1) &&
+		   !tes_db_driver_counts(db, 1700000000, 1700000000 + 2 * 86400),
+	   "an offence counts for exactly window-days (MUST-PO6 edge)");
+
+	/* accounts */
+	EQ_INT(tes_db_user_add(db, "olga", TES_ROLE_OFFICER, "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2g"), 0,
+	       "add olga");
+	EQ_INT(tes_db_user_disable(db, "olga"), 0, "disable olga");
+	EQ_INT(tes_db_user_disable(db, "olga"), TES_ERR_EXISTS, "disable twice: EXISTS");
+	EQ_INT(tes_db_user_disable(db, "nobody"), TES_ERR_NOTFOUND, "disable an unknown user: NOTFOUND");
+	EQ_INT(tes_db_user_get(db, "olga", &role, h), TES_ERR_AUTH, "a disabled user does not log in (MUST-B9)");
+	OK(tes_db_user_info(db, "olga", &role, &off) == 0 && off == 1 && role == TES_ROLE_OFFICER, "user_info: disabled");
+
+	/* imports */
+	memset(imp, 0, sizeof(imp));
+	memset(batch, 0x42, sizeof(batch));
+	imp[0].plate_len = 3, memcpy(imp[0].plate, "PA1", 3), imp[0].points = 7;
+	imp[1].plate_len = 3, memcpy(imp[1].plate, "IM9", 3), imp[1].points = 1000000;
+	EQ_INT(tes_db_import(db, batch, imp, 2, 1700000000, &added), 0, "import two plates");
+	EQ_INT(added, 2, "... two records");
+	EQ_INT(tes_db_import(db, batch, imp, 2, 1700000001, &added), TES_ERR_EXISTS, "the same batch again: EXISTS");
+	EQ_INT(tes_db_driver_points(db, "PA1", 1700000000, NULL), 67, "PA1: 60 + 7 imported");
+	EQ_INT(tes_db_verify(db, msg, sizeof(msg), NULL), 0, "verify: %s", msg);
+	tes_db_close(db);
+	db = NULL;
+
+	/* reopen: replayed from the journal; then compacted (drivers.enc version 2) and reopened */
+	EQ_INT(tes_db_open(d, &db), 0, "points: reopen");
+	OK(db != NULL && tes_db_policy(db, NULL, NULL) == 1 && tes_db_driver_points(db, "PA1", 1700000000, NULL) == 67 &&
+		   tes_db_driver_points(db, "IM9", day2, NULL) == 0 && tes_db_driver_total(db, "IM9") == 1000000,
+	   "after reopen: policy 1, offences with their times");
+	OK(db != NULL && tes_db_user_info(db, "olga", &role, &off) == 0 && off == 1, "olga is still disabled");
+	EQ_INT(db != NULL ? tes_db_user_passwd(db, "olga", "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2gy") : -1, 0,
+	       "passwd olga");
+	OK(db != NULL && tes_db_user_get(db, "olga", &role, h) == 0, "passwd enables her (MUST-B9)");
+	EQ_INT(db != NULL ? tes_db_compact(db) : -1, 0, "compact");
+	tes_db_close(db);
+	db = NULL;
+	EQ_INT(tes_db_open(d, &db), 0, "points: reopen from drivers.enc version 2");
+	OK(db != NULL && tes_db_driver_points(db, "PA1", 1700000000, NULL) == 67 &&
+		   tes_db_driver_points(db, "PA1", day2, NULL) == 0 && tes_db_user_get(db, "olga", &role, h) == 0,
+	   "the snapshot keeps each offence's time");
+	EQ_INT(db != NULL ? tes_db_import(db, batch, imp, 2, 1700000002, &added) : -1, TES_ERR_EXISTS,
+	       "a batch under the snapshot is still known");
+	EQ_INT(db != NULL ? tes_db_verify(db, msg, sizeof(msg), NULL) : -1, 0, "verify: %s", msg);
+	tes_db_close(db);
+}
+
+/* A store with a version-1 drivers.enc (totals only) opens, rebuilding every offence from the journal. */
+static void
+test_snapshot_v1(void)
+{
+	char *d = util_scratch_path("snapv1"), msg[256];
+	struct tes_driver v[1];
+	struct tes_db *db = NULL;
+	struct tes_report r;
+	uint64_t num;
+
+	EQ_INT(tes_db_create(d), 0, "v1: create");
+	EQ_INT(tes_db_open(d, &db), 0, "v1: open");
+	if (db == NULL)
+		return;
+	add_report(db, 401, "VA1", 75, &num);
+	add_report(db, 402, "VA1", 120, &num);
+	tes_db_sync(db);
+	mkreport(&r, 401, "A", 1);
+	tes_db_decide(db, r.id, 1, "radar", "alice", 1700000400, NULL);
+	mkreport(&r, 402, "A", 1);
+	tes_db_decide(db, r.id, 1, "radar", "alice", 1700000400, NULL);
+	tes_db_close(db);
+	db = NULL;
+	mkdriver(&v[0], "VA1", 70);
+	EQ_INT(write_snapshot_v1(d, v, 1), 0, "write a version-1 drivers.enc with the right totals");
+	EQ_INT(tes_db_open(d, &db), 0, "a store with a version-1 drivers.enc opens");
+	OK(db != NULL && tes_db_driver_points(db, "VA1", 1700000000, NULL) == 70, "its totals, with each offence's time");
+	EQ_INT(db != NULL ? tes_db_verify(db, msg, sizeof(msg), NULL) : -1, 0, "verify: %s", msg);
+	tes_db_close(db); /* writes version 2 */
+	db = NULL;
+	EQ_INT(tes_db_open(d, &db), 0, "reopen after the close rewrote drivers.enc");
+	EQ_INT(db != NULL ? tes_db_verify(db, msg, sizeof(msg), NULL) : -1, 0, "verify (version 2 now): %s", msg);
+	tes_db_close(db);
+	db = NULL;
+	mkdriver(&v[0], "VA1", 71);
+	EQ_INT(write_snapshot_v1(d, v, 1), 0, "a version-1 drivers.enc whose totals differ from the journal");
+	EQ_INT(open_rc(d), TES_ERR_CORRUPT, "... is refused (MUST-RC3)");
+}
+
 /* DECISION records the snapshot covers are checked when read back and by verify, not at open. */
 static void
 test_decisions_under_snapshot(void)
@@ -2285,6 +2454,8 @@ main(void)
 	test_plates();
 	test_events();
 	test_decisions_under_snapshot();
+	test_points();
+	test_snapshot_v1();
 	test_chain_parts();
 	util_scratch_remove();
 	return tap_done();
