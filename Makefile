@@ -348,7 +348,7 @@ prove-status: deps
 #                   (tests/integration/fuzz.sh); also checks that no release binary
 #                   contains the fuzz-mode code (tests/integration/fuzzmode.sh).
 FUZZ_TARGETS       ?= frame record report drivers_enc index monitor handshake handshake_real http \
-                      batch_csv batch_jsonl spool pwfile ticket legacy_json legacy_users
+                      batch_csv batch_jsonl spool pwfile ticket legacy_json legacy_users policy
 FUZZ_SECONDS       ?= 60
 FUZZ_SMOKE_SECONDS ?= 30
 FUZZ_CC            ?= clang
@@ -406,7 +406,7 @@ $(FB)/cov_$(1): $(FB)/cov-$(2)/fuzz/fuzz_$(1).o $(FB)/cov-$(2)/fuzz/replay.o $(c
 	$$(Q)$$(FUZZ_CC) -fprofile-instr-generate -o $$@ $$^ -lbearssl
 endef
 FUZZ_ALL := frame record report drivers_enc index monitor handshake handshake_real http batch_csv batch_jsonl spool pwfile \
-            ticket legacy_json legacy_users
+            ticket legacy_json legacy_users policy
 $(foreach t,$(FUZZ_ALL),$(eval $(call FUZZ_BIN_RULES,$(t),$(call fuzz_flavour,$(t)))))
 
 $(FB)/seeds: $(FB)/lf-fuzz/fuzz/seeds.o $(call fuzz_objs,lf,fuzz)

@@ -24,6 +24,7 @@ max_len() {
 	pwfile) echo 256 ;;         # TES_PWFILE_MAX (130) and room to refuse longer files
 	ticket) echo 257 ;;         # mode byte + TES_TICKET_MAX (256), above either codec's length
 	legacy_users) echo 4096 ;;  # a dozen users; each is at most 64 + 6 * 72 bytes and ends its own loop
+	policy) echo 2304 ;;        # TES_POLICY_TEXT_MAX (2048) and room to refuse longer files
 	monitor) echo 8193 ;;       # mode byte + 8 monitor messages of 1024 bytes
 	http) echo 10241 ;;         # mode byte + TES_HTTP_REQ_MAX (8192 head + 2048 body)
 	*) echo 16385 ;;            # mode/flags byte + 16 KiB of records, files or frames
@@ -47,6 +48,7 @@ parsers() {
 	pwfile) echo src/wire/pwfile.c ;;
 	ticket) echo src/wire/ticket.c ;;
 	legacy_json | legacy_users) echo src/wire/legacy.c ;;
+	policy) echo src/wire/policy.c ;;
 	esac
 }
 

@@ -27,6 +27,7 @@
 #include "store/journal.h"
 #include "store/seal.h"
 #include "wire/msg.h"
+#include "wire/policy.h"
 #include "wire/ticket.h"
 
 static const char *root;
@@ -1736,6 +1737,52 @@ seeds_legacy(void)
 	}
 }
 
+/* Policy files as fuzz_policy.c reads them: accepted ones and one of each refusal. */
+static void
+seeds_policy(void)
+{
+	static const struct {
+		const char *name, *text;
+	} pol[] = {
+		{ "excess", "tes-policy 1\nbasis excess\ntolerance-kmh 3\ntolerance-percent 5\n"
+			    "band 10 20\nband 20 50\nband 40 100\nthreshold 120\nwindow-days 730\n" },
+		{ "crlf-comments",
+		  "# office policy\r\ntes-policy 1 # v1\r\n\tbasis  speed\r\n\r\nband 60 5\r\n"
+		  "band 80 15 # fast\r\nband 120 40" },
+		{ "sixteen-bands",
+		  "tes-policy 1\nbasis speed\nband 1 1\nband 2 2\nband 3 3\nband 4 4\nband 5 5\n"
+		  "band 6 6\nband 7 7\nband 8 8\nband 9 9\nband 10 10\nband 11 11\nband 12 12\n"
+		  "band 13 13\nband 14 14\nband 15 15\nband 1000 1000\n" },
+		{ "largest",
+		  "tes-policy 1\nbasis excess\ntolerance-kmh 50\ntolerance-percent 50\nband 1000 1000\n"
+		  "threshold 1000000\nwindow-days 3650\n" },
+		{ "version-2", "tes-policy 2\nbasis speed\nband 50 10\n" },
+		{ "not-first", "basis speed\ntes-policy 1\nband 50 10\n" },
+		{ "unknown-key", "tes-policy 1\nbasis speed\nband 50 10\nlimit 3\n" },
+		{ "duplicate", "tes-policy 1\nbasis speed\nbasis excess\nband 50 10\n" },
+		{ "no-basis", "tes-policy 1\nband 50 10\n" },
+		{ "no-band", "tes-policy 1\nbasis speed\n" },
+		{ "descending", "tes-policy 1\nbasis speed\nband 70 20\nband 50 10\n" },
+		{ "out-of-range", "tes-policy 1\nbasis speed\ntolerance-percent 51\nband 50 10\n" },
+		{ "leading-zero", "tes-policy 1\nbasis speed\nband 050 10\n" },
+		{ "ten-digits", "tes-policy 1\nbasis speed\nthreshold 1000000000\nband 50 10\n" },
+		{ "bare-cr", "tes-policy 1\nbasis speed\nband 50 10\r" },
+		{ "band-one-value", "tes-policy 1\nbasis speed\nband 50\n" },
+		{ "non-ascii", "tes-policy 1\nbasis speed # caf\xc3\xa9\nband 50 10\n" },
+	};
+	size_t i;
+
+	put(tes_policy_default_text, strlen(tes_policy_default_text));
+	emit("policy", "default");
+	for (i = 0; i < sizeof pol / sizeof pol[0]; i++) {
+		put(pol[i].text, strlen(pol[i].text));
+		emit("policy", pol[i].name);
+	}
+	for (i = 0; i < TES_POLICY_TEXT_MAX + 1; i++)
+		put_u8(i < strlen(tes_policy_default_text) ? (uint8_t)tes_policy_default_text[i] : '\n');
+	emit("policy", "too-long");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1753,6 +1800,7 @@ main(int argc, char **argv)
 	seeds_pwfile();
 	seeds_ticket();
 	seeds_legacy();
+	seeds_policy();
 	return 0;
 }
 

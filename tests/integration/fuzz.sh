@@ -20,7 +20,7 @@ for dir in "$ROOT"/fuzz/corpus/*/; do
 	check "corpus $t replays under ASan+UBSan" "$FB/replay_$t" "$dir"
 	grep -q "replayed $n inputs" "$T/check.out" || ok 1 "replayer of $t ran all $n inputs"
 done
-for t in frame record report drivers_enc index monitor handshake handshake_real http batch_csv batch_jsonl spool pwfile ticket legacy_json legacy_users; do
+for t in frame record report drivers_enc index monitor handshake handshake_real http batch_csv batch_jsonl spool pwfile ticket legacy_json legacy_users policy; do
 	ok $([ -d "$ROOT/fuzz/corpus/$t" ] && echo 0 || echo 1) "target $t has a committed corpus"
 	check "libFuzzer smoke campaign of ${SMOKE}s on $t finds no crash" \
 		env FB="$FB" "$ROOT/fuzz/run.sh" smoke "$SMOKE" "$t"
