@@ -236,20 +236,20 @@ gen_snapshot(struct gen *g, uint64_t nd)
 	struct tes_driver *v = calloc(nd ? nd : 1, sizeof *v);
 	uint8_t iv[TES_DES_BLOCK], *out = NULL;
 	size_t cap, used, off = 0;
-	uint64_t i, k;
+	uint64_t i, kept;
 	int fd = -1, r = -1;
 
 	if (v == NULL)
 		return -1;
 	/* one offence per approved report with points, at its observation time */
-	for (i = k = 0; i < nd; i++) {
-		gen_plate(i + 1, &v[k]);
-		v[k].points = gen_points(i + 1);
-		v[k].time = g->now - 3600;
-		if (v[k].points != 0)
-			k++;
+	for (i = kept = 0; i < nd; i++) {
+		gen_plate(i + 1, &v[kept]);
+		v[kept].points = gen_points(i + 1);
+		v[kept].time = g->now - 3600;
+		if (v[kept].points != 0)
+			kept++;
 	}
-	nd = k;
+	nd = kept;
 	h.count = (uint32_t)nd;
 	qsort(v, nd, sizeof *v, drv_cmp);
 	memcpy(h.mac_at_seq, g->head, sizeof h.mac_at_seq);

@@ -6,7 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { TES_SHA256_LEN = 32 };
+enum {
+	TES_SHA256_LEN = 32
+};
 
 /* out = SHA-256(data[0 .. n-1]). */
 void

@@ -62,7 +62,8 @@ print_why(const struct tes_db *db, const struct tes_db_report *d, FILE *out)
 	if (d->status == TES_STATUS_REJECTED)
 		return;
 	/* the policy the points came from: the current one for a pending report */
-	if (tes_db_policy_text(db, d->policy_version, &text, &n) != 0 || tes_policy_parse(text, n, &pol, &line) != 0)
+	if (tes_db_policy_text(db, d->policy_version, &text, &n) != 0 ||
+	    tes_policy_parse(text, n, &pol, &line) != 0)
 		return;
 	tes_policy_explain(&pol, &d->why, d->points, why, sizeof why);
 	fprintf(out, "       policy v%u: %s\n", d->policy_version, why);
@@ -319,7 +320,8 @@ cmd_passwd(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 		return r == TES_ERR_NOTFOUND ? EX_DATAERR : EX_IOERR;
 	}
 	fprintf(out, "password of user %s changed (role %s)%s\n", argv[1],
-		role == TES_ROLE_OFFICER ? "officer" : "police", disabled ? "; the account is enabled again" : "");
+		role == TES_ROLE_OFFICER ? "officer" : "police",
+		disabled ? "; the account is enabled again" : "");
 	/* a password change is audited (the record's who is the account) */
 	(void)tes_db_audit(db, TES_AUDIT_PASSWORD_CHANGED, argv[1], "password set by tes-officer passwd",
 			   (uint64_t)time(NULL));
@@ -374,9 +376,9 @@ static const struct {
 	const char *name;
 	int (*fn)(struct tes_db *, int, char **, FILE *, FILE *);
 } cmds[] = {
-	{ "pending", cmd_pending },   { "show", cmd_show },
-	{ "add-unit", cmd_add_unit }, { "revoke-unit", cmd_revoke_unit }, { "add-user", cmd_add_user },
-	{ "passwd", cmd_passwd },     { "verify", cmd_verify },           { "compact", cmd_compact },
+	{ "pending", cmd_pending },         { "show", cmd_show },         { "add-unit", cmd_add_unit },
+	{ "revoke-unit", cmd_revoke_unit }, { "add-user", cmd_add_user }, { "passwd", cmd_passwd },
+	{ "verify", cmd_verify },           { "compact", cmd_compact },
 };
 
 /* see cmd.h */

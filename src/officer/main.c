@@ -159,10 +159,11 @@ static const struct {
 	  "Points per plate inside the current policy's window (PLATE POINTS); --over-threshold\n"
 	  "lists only the plates at or above its threshold; --history lists a plate's reports\n"
 	  "and imports with their points, whether each still counts, and the policy that gave them.\n" },
-	{ "policy", "usage: tes-officer policy [-d DIR] show\n"
-		    "       tes-officer policy [-d DIR] set FILE\n"
-		    "Show the current penalty policy, or make FILE (spec/POLICY.md) the policy for the\n"
-		    "decisions from now on; a running server uses it at once. Past decisions keep theirs.\n" },
+	{ "policy",
+	  "usage: tes-officer policy [-d DIR] show\n"
+	  "       tes-officer policy [-d DIR] set FILE\n"
+	  "Show the current penalty policy, or make FILE (spec/POLICY.md) the policy for the\n"
+	  "decisions from now on; a running server uses it at once. Past decisions keep theirs.\n" },
 	{ "import-legacy",
 	  "usage: tes-officer import-legacy [-d DIR] --drivers OLD/drivers.enc [--users OLD/users.json]\n"
 	  "       [--key KEY]\n"
@@ -174,9 +175,10 @@ static const struct {
 	{ "users", "usage: tes-officer users [-d DIR]\nList the accounts: name, role, state, last login.\n" },
 	{ "units", "usage: tes-officer units [-d DIR]\nList the police units: name, state, last login, key "
 		   "fingerprint.\n" },
-	{ "disable-user", "usage: tes-officer disable-user [-d DIR] NAME\n"
-			  "Refuse the account's logins (dashboard and police) until 'tes-officer passwd NAME'\n"
-			  "sets a new password; its decisions and reports stay.\n" },
+	{ "disable-user",
+	  "usage: tes-officer disable-user [-d DIR] NAME\n"
+	  "Refuse the account's logins (dashboard and police) until 'tes-officer passwd NAME'\n"
+	  "sets a new password; its decisions and reports stay.\n" },
 	{ "verify", "usage: tes-officer verify [-d DIR]\nVerify the journal hash chain and drivers.enc; list "
 		    "DIR/quarantine/.\nFor a store that does not open, say where it is damaged.\n" },
 	{ "recover", "usage: tes-officer recover [-d DIR]\nFor a store that does not open because it is "
@@ -664,7 +666,8 @@ do_policy(struct opts *o, int argc, char **argv)
 		return usage("policy", EX_USAGE);
 	if ((r = tes_file_load(AT_FDCWD, argv[1], TES_FILE_REGULAR, buf, TES_POLICY_TEXT_MAX, &len)) != 0) {
 		if (r == TES_ERR_TOOLONG)
-			fprintf(stderr, "tes-officer: %s: longer than %d bytes\n", argv[1], TES_POLICY_TEXT_MAX);
+			fprintf(stderr, "tes-officer: %s: longer than %d bytes\n", argv[1],
+				TES_POLICY_TEXT_MAX);
 		else
 			fprintf(stderr, "tes-officer: %s: %s\n", argv[1],
 				r == TES_ERR_IO && errno != 0 ? strerror(errno) : tes_err_str(r));
@@ -693,7 +696,8 @@ do_import_legacy(struct opts *o, int argc)
 	if (argc != 0 || o->drivers == NULL)
 		return usage("import-legacy", EX_USAGE);
 	if (o->key != NULL && strlen(o->key) != 8) {
-		fprintf(stderr, "tes-officer: --key must be exactly 8 bytes (a DES key), as the original system's\n");
+		fprintf(stderr,
+			"tes-officer: --key must be exactly 8 bytes (a DES key), as the original system's\n");
 		return EX_USAGE;
 	}
 	if (realpath(o->drivers, drv) == NULL) {

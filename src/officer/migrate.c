@@ -33,9 +33,9 @@ enum {
 /* A plate of the old file: its text as it was (for messages) and as TES writes it. */
 struct old_plate {
 	struct tes_db_import_entry e;
-	size_t off;                    /* offset of its key in the plaintext */
+	size_t off;                             /* offset of its key in the plaintext */
 	char shown[4 * TES_LEGACY_KEY_MAX + 1]; /* the old key, non-ASCII bytes as \xNN */
-	int bad;                       /* cannot be normalised */
+	int bad;                                /* cannot be normalised */
 };
 
 static void
@@ -77,7 +77,9 @@ slurp(const char *path, uint8_t **buf, size_t *len, FILE *err)
 
 	if (r != 0)
 		fprintf(err, "%s: %s\n", path,
-			r == TES_ERR_TOOLONG ? "larger than 16 MiB" : r == TES_ERR_NOTFOUND ? "no such file" : tes_err_str(r));
+			r == TES_ERR_TOOLONG    ? "larger than 16 MiB"
+			: r == TES_ERR_NOTFOUND ? "no such file"
+						: tes_err_str(r));
 	return r;
 }
 
@@ -92,8 +94,8 @@ struct old {
  * of the ones that cannot be and of those that collide (exit 65).
  */
 static int
-read_drivers(const char *path, const uint8_t key[static TES_DES1_KEY_LEN], uint8_t *buf, size_t len, struct old *o,
-	     uint8_t batch[static TES_SHA256_LEN], FILE *err)
+read_drivers(const char *path, const uint8_t key[static TES_DES1_KEY_LEN], uint8_t *buf, size_t len,
+	     struct old *o, uint8_t batch[static TES_SHA256_LEN], FILE *err)
 {
 	struct tes_legacy_json j;
 	struct tes_legacy_driver d;
@@ -102,15 +104,18 @@ read_drivers(const char *path, const uint8_t key[static TES_DES1_KEY_LEN], uint8
 	uint8_t *plain = buf + TES_DES1_BLOCK;
 	int r;
 
-	/*= spec/LEGACY.md#container MUST-LG1: an 8-byte IV, then whole DES blocks, PKCS#7 inside */
+	/*= spec/LEGACY.md#container MUST-LG2: an 8-byte IV, then whole DES blocks, PKCS#7 inside */
 	if (len < 2 * TES_DES1_BLOCK || (len - TES_DES1_BLOCK) % TES_DES1_BLOCK != 0) {
-		fprintf(err, "%s: %zu bytes: not an 8-byte IV followed by whole 8-byte DES blocks\n", path, len);
+		fprintf(err, "%s: %zu bytes: not an 8-byte IV followed by whole 8-byte DES blocks\n", path,
+			len);
 		return EX_DATAERR;
 	}
 	if (tes_des1_cbc_decrypt(key, buf, plain, len - TES_DES1_BLOCK) != 0 ||
 	    tes_legacy_unpad(plain, len - TES_DES1_BLOCK, &plain_len) != 0) {
-		fprintf(err, "%s: the padding is wrong after decryption: a wrong key (--key), or not a drivers.enc "
-			     "of the original system\n",
+		fprintf(err,
+			"%s: the padding is wrong after decryption: a wrong key (--key), or not a "
+			"drivers.enc "
+			"of the original system\n",
 			path);
 		return EX_DATAERR;
 	}
@@ -127,7 +132,7 @@ read_drivers(const char *path, const uint8_t key[static TES_DES1_KEY_LEN], uint8
 		p->off = d.off;
 		p->e.points = d.points;
 		shown_key(d.key, d.key_len, p->shown, sizeof p->shown);
-		/*= spec/LEGACY.md#plates MUST-LG4: never transliterated: a plate that does not normalise is refused */
+		/*= spec/LEGACY.md#plates MUST-LG8: never transliterated: a plate that does not normalise is refused */
 		p->bad = tes_legacy_plate(d.key, d.key_len, p->e.plate, &p->e.plate_len) != 0;
 		o->points += d.points;
 	}
@@ -138,22 +143,27 @@ read_drivers(const char *path, const uint8_t key[static TES_DES1_KEY_LEN], uint8
 	}
 	for (i = 0; i < o->n; i++)
 		if (o->v[i].bad) {
-			fprintf(err, "%s: plaintext offset %zu: plate \"%s\" cannot be written in TES's alphabet (A-Z, "
-				     "0-9)\n",
+			fprintf(err,
+				"%s: plaintext offset %zu: plate \"%s\" cannot be written in TES's alphabet "
+				"(A-Z, "
+				"0-9)\n",
 				path, o->v[i].off, o->v[i].shown);
 			bad++;
 		}
-	/*= spec/LEGACY.md#plates MUST-LG5: two old plates that become one are refused, both named */
+	/*= spec/LEGACY.md#import MUST-LG11: two old plates that become one are refused, both named */
 	qsort(o->v, o->n, sizeof(*o->v), plate_cmp);
 	for (i = 1; i < o->n; i++)
 		if (!o->v[i].bad && !o->v[i - 1].bad && strcmp(o->v[i].e.plate, o->v[i - 1].e.plate) == 0) {
-			fprintf(err, "%s: plates \"%s\" (offset %zu) and \"%s\" (offset %zu) both become %s\n", path,
-				o->v[i - 1].shown, o->v[i - 1].off, o->v[i].shown, o->v[i].off, o->v[i].e.plate);
+			fprintf(err,
+				"%s: plates \"%s\" (offset %zu) and \"%s\" (offset %zu) both become %s\n",
+				path, o->v[i - 1].shown, o->v[i - 1].off, o->v[i].shown, o->v[i].off,
+				o->v[i].e.plate);
 			bad++;
 		}
 	qsort(o->v, o->n, sizeof(*o->v), off_cmp);
 	if (bad != 0) {
-		fprintf(err, "%s: %zu plate%s refused: nothing was imported\n", path, bad, bad == 1 ? "" : "s");
+		fprintf(err, "%s: %zu plate%s refused: nothing was imported\n", path, bad,
+			bad == 1 ? "" : "s");
 		return EX_DATAERR;
 	}
 	return EX_OK;
@@ -184,7 +194,8 @@ read_users(const struct tes_db *db, const char *path, const uint8_t *buf, size_t
 		tes_wipe(u.hash, sizeof u.hash); /* an unsalted SHA-256 cannot become an Argon2id hash */
 		if (u.name_len > TES_NAME_MAX || memchr(u.name, 0, u.name_len) != NULL ||
 		    tes_field_name_valid((const char *)u.name, u.name_len) != 0) {
-			fprintf(err, "%s: offset %zu: user \"%s\" is not a valid TES account name\n", path, u.off, shown);
+			fprintf(err, "%s: offset %zu: user \"%s\" is not a valid TES account name\n", path,
+				u.off, shown);
 			bad++;
 			continue;
 		}
@@ -198,13 +209,14 @@ read_users(const struct tes_db *db, const char *path, const uint8_t *buf, size_t
 		v[n].role = u.role;
 		for (i = 0; i < n; i++)
 			if (strcmp(v[i].name, v[n].name) == 0) {
-				fprintf(err, "%s: offset %zu: user \"%s\" is listed twice\n", path, u.off, shown);
+				fprintf(err, "%s: offset %zu: user \"%s\" is listed twice\n", path, u.off,
+					shown);
 				bad++;
 			}
 		if (tes_db_user_info(db, v[n].name, &role, &off) == 0) {
 			if (role != u.role) {
-				fprintf(err, "%s: offset %zu: user \"%s\" exists already with another role\n", path,
-					u.off, shown);
+				fprintf(err, "%s: offset %zu: user \"%s\" exists already with another role\n",
+					path, u.off, shown);
 				bad++;
 			}
 			v[n].exists = 1;
@@ -217,7 +229,8 @@ read_users(const struct tes_db *db, const char *path, const uint8_t *buf, size_t
 		return EX_DATAERR;
 	}
 	if (bad != 0) {
-		fprintf(err, "%s: %zu user%s refused: nothing was imported\n", path, bad, bad == 1 ? "" : "s");
+		fprintf(err, "%s: %zu user%s refused: nothing was imported\n", path, bad,
+			bad == 1 ? "" : "s");
 		free(v);
 		return EX_DATAERR;
 	}
@@ -252,7 +265,7 @@ add_users(struct tes_db *db, const struct olduser *v, size_t n, size_t *added, F
 		if (v[i].exists)
 			continue;
 		locked_hash(hash);
-		/*= spec/LEGACY.md#users MUST-LG7: users arrive disabled until an operator sets a password */
+		/*= spec/LEGACY.md#import MUST-LG13: users arrive disabled until an operator sets a password */
 		if ((r = tes_db_user_add(db, v[i].name, v[i].role, hash)) != 0 ||
 		    (r = tes_db_user_disable(db, v[i].name)) != 0) {
 			fprintf(err, "user %s: %s\n", v[i].name, tes_err_str(r));
@@ -277,8 +290,8 @@ caller_name(uid_t caller, char name[static TES_NAME_MAX + 1])
 
 /* The points: one IMPORT record per plate with points, all or nothing decided above. */
 static int
-add_points(struct tes_db *db, const char *path, const struct old *o, const uint8_t batch[static TES_SHA256_LEN],
-	   size_t *added, int *again, FILE *err)
+add_points(struct tes_db *db, const char *path, const struct old *o,
+	   const uint8_t batch[static TES_SHA256_LEN], size_t *added, int *again, FILE *err)
 {
 	struct tes_db_import_entry *e;
 	size_t i, k = 0;
@@ -293,7 +306,7 @@ add_points(struct tes_db *db, const char *path, const struct old *o, const uint8
 			e[k++] = o->v[i].e;
 	r = k == 0 ? 0 : tes_db_import(db, batch, e, k, (uint64_t)time(NULL), added);
 	free(e);
-	/*= spec/LEGACY.md#import MUST-LG8: the same plaintext twice is imported once */
+	/*= spec/LEGACY.md#import MUST-LG12: the same plaintext twice is imported once */
 	if (r == TES_ERR_EXISTS) {
 		*again = 1;
 		return EX_OK;
@@ -331,12 +344,13 @@ tes_migrate_exec(struct tes_db *db, uid_t caller, int argc, char **argv, FILE *o
 		goto out;
 	}
 	if (strcmp(argv[3], TES_LEGACY_DEFAULT_KEY) == 0)
-		/*= spec/LEGACY.md#container MUST-LG2: the default key is public, and said so */
-		fprintf(err, "warning: the key %s is public (it is in the original system's source): whoever had "
-			     "this file could read and change it\n",
+		/* the default key is public (spec/LEGACY.md#container), and said so */
+		fprintf(err,
+			"warning: the key %s is public (it is in the original system's source): whoever had "
+			"this file could read and change it\n",
 			TES_LEGACY_DEFAULT_KEY);
 	/* every file is checked whole before anything is written */
-	/*= spec/LEGACY.md#container MUST-LG3: an empty file, which the original read as no drivers */
+	/*= spec/LEGACY.md#container MUST-LG2: an empty file, which the original read as no drivers */
 	if (dlen != 0 && (code = read_drivers(argv[1], key, dbuf, dlen, &o, batch, err)) != EX_OK)
 		goto out;
 	if (ubuf != NULL && (code = read_users(db, argv[2], ubuf, ulen, &users, &nusers, err)) != EX_OK)
@@ -348,16 +362,17 @@ tes_migrate_exec(struct tes_db *db, uid_t caller, int argc, char **argv, FILE *o
 	caller_name(caller, who);
 	tes_hex_encode(batch, sizeof batch, hex);
 	if (dlen == 0)
-		fprintf(out, "%s is empty: the original system read it as no drivers; no points imported\n", argv[1]);
+		fprintf(out, "%s is empty: the original system read it as no drivers; no points imported\n",
+			argv[1]);
 	else if (again)
 		fprintf(out, "%s: this content was imported already (sha256 %.16s...): no points imported\n",
 			argv[1], hex);
 	else
-		fprintf(out, "%s: %zu plates read, %zu with points, %llu points imported\n", argv[1], o.n, padded,
-			(unsigned long long)o.points);
+		fprintf(out, "%s: %zu plates read, %zu with points, %llu points imported\n", argv[1], o.n,
+			padded, (unsigned long long)o.points);
 	if (ubuf != NULL)
-		fprintf(out, "%s: %zu users read, %zu added, disabled until 'tes-officer passwd NAME'%s\n", argv[2],
-			nusers, uadded, nusers > uadded ? " (the others exist already)" : "");
+		fprintf(out, "%s: %zu users read, %zu added, disabled until 'tes-officer passwd NAME'%s\n",
+			argv[2], nusers, uadded, nusers > uadded ? " (the others exist already)" : "");
 	if (padded != 0 || uadded != 0) {
 		snprintf(note, sizeof note, "import-legacy: %zu plates, %llu points, %zu users; sha256 %.16s",
 			 padded, (unsigned long long)o.points, uadded, dlen != 0 ? hex : "-");

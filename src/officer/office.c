@@ -66,7 +66,8 @@ policy_show(struct tes_db *db, FILE *out, FILE *err)
 
 /* policy-set FILE TEXT: TEXT is FILE's content, read by the front end. */
 static int
-policy_set(struct tes_db *db, uid_t caller, const char *file, const char *text, size_t n, FILE *out, FILE *err)
+policy_set(struct tes_db *db, uid_t caller, const char *file, const char *text, size_t n, FILE *out,
+	   FILE *err)
 {
 	char who[TES_NAME_MAX + 1], note[TES_JOURNAL_TEXT_MAX + 1], hex[2 * TES_SHA256_LEN + 1];
 	uint8_t hash[TES_SHA256_LEN];
@@ -75,7 +76,7 @@ policy_set(struct tes_db *db, uid_t caller, const char *file, const char *text, 
 	uint32_t line = 0, v = 0;
 	int r;
 
-	/*= spec/POLICY.md#format MUST-PO1: a file that does not parse changes nothing, and says where */
+	/*= spec/POLICY.md#versions MUST-PO9: a file that does not parse changes nothing, and says where */
 	if ((r = tes_policy_parse_why((const uint8_t *)text, n, &pol, &line, &why)) != 0) {
 		if (line != 0)
 			fprintf(err, "%s:%u: %s\n", file, line, why != NULL ? why : tes_err_str(r));
@@ -97,7 +98,7 @@ policy_set(struct tes_db *db, uid_t caller, const char *file, const char *text, 
 	tes_hex_encode(hash, sizeof hash, hex);
 	caller_name(caller, who);
 	snprintf(note, sizeof note, "policy version %u sha256 %.16s", v, hex);
-	/*= spec/POLICY.md#versions MUST-PO8: every change is in the journal with its text, and audited */
+	/*= spec/POLICY.md#versions MUST-PO9: every change is in the journal with its text, and audited */
 	if ((r = tes_db_audit(db, TES_AUDIT_POLICY_SET, who, note, now_s())) != 0)
 		fprintf(err, "policy set: audit record not written: %s\n", tes_err_str(r));
 	fprintf(out, "policy version %u set from %s (sha256 %s)\n", v, file, hex);
@@ -156,7 +157,7 @@ print_history(void *ctx, const struct tes_db_report *d)
 
 	tes_hex_encode(d->r.id, TES_REPORT_ID_LEN, id);
 	tes_time_format(d->r.time, when);
-	/*= spec/POLICY.md#window MUST-PO6: an approval counts while it is inside the window */
+	/*= spec/POLICY.md#window MUST-PO12: whether each approval still counts */
 	if (d->status == TES_STATUS_APPROVED && d->points > 0)
 		counts = tes_db_driver_counts(h->db, d->r.time, h->now) ? "yes" : "no";
 	fprintf(h->out, "%-6llu %s  %s %5u %5u  %-8s %6u  %-6s %u\n", (unsigned long long)d->number, id, when,
@@ -187,8 +188,8 @@ records_history(struct tes_db *db, const char *plate, FILE *out, FILE *err)
 	int over = 0, r;
 	uint32_t pts;
 
-	fprintf(out, "%-6s %-32s  %-20s %5s %5s  %-8s %6s  %-6s %s\n", "NUMBER", "REPORT ID", "OBSERVED (UTC)",
-		"SPEED", "LIMIT", "STATUS", "POINTS", "COUNTS", "POLICY");
+	fprintf(out, "%-6s %-32s  %-20s %5s %5s  %-8s %6s  %-6s %s\n", "NUMBER", "REPORT ID",
+		"OBSERVED (UTC)", "SPEED", "LIMIT", "STATUS", "POINTS", "COUNTS", "POLICY");
 	if ((r = tes_db_plate_foreach(db, plate, print_history, &h)) != 0) {
 		fprintf(err, "history of %s: a report does not read back: %s\n", plate, tes_err_str(r));
 		return EX_DATAERR;
@@ -239,7 +240,7 @@ cmd_records(struct tes_db *db, uid_t caller, int argc, char **argv, FILE *out, F
 	(void)tes_db_policy(db, &pol, NULL);
 	if (w.over_only && pol.threshold == 0)
 		fprintf(err, "note: the current policy sets no threshold: no plate is over it\n");
-	/*= spec/POLICY.md#window MUST-PO7: PLATE POINTS, the points inside the window */
+	/*= spec/POLICY.md#window MUST-PO11: PLATE POINTS, the points inside the window */
 	fprintf(out, "%-12s %6s\n", "PLATE", "POINTS");
 	return tes_db_drivers_foreach(db, now_s(), print_driver, &w) == 0 ? EX_OK : EX_SOFTWARE;
 }
@@ -264,13 +265,15 @@ last_logins(struct last *l)
 
 	while (k > 0 && l->found < l->n) {
 		k--;
-		if (tes_db_event_at(l->db, k, &e) != 0 || e.type != TES_JREC_AUDIT || e.kind != TES_AUDIT_LOGIN_OK)
+		if (tes_db_event_at(l->db, k, &e) != 0 || e.type != TES_JREC_AUDIT ||
+		    e.kind != TES_AUDIT_LOGIN_OK)
 			continue;
 		for (i = 0; i < l->n; i++) {
 			if (l->when[i] != 0)
 				continue;
 			snprintf(key, sizeof key, " unit %s:", l->names[i]);
-			if ((l->units && strstr(e.text, key) != NULL) || (!l->units && strcmp(e.who, l->names[i]) == 0)) {
+			if ((l->units && strstr(e.text, key) != NULL) ||
+			    (!l->units && strcmp(e.who, l->names[i]) == 0)) {
 				l->when[i] = e.time;
 				l->found++;
 			}
@@ -365,8 +368,8 @@ cmd_users(struct tes_db *db, uid_t caller, int argc, char **argv, FILE *out, FIL
 	for (i = 0; i < a.l.n; i++) {
 		last_text(a.l.when[i], when);
 		fprintf(out, "%-32s %-8s %-9s %s\n", a.l.names[i],
-			a.role[i] == TES_ROLE_OFFICER ? "officer" : "police", a.state[i] ? "disabled" : "active",
-			when);
+			a.role[i] == TES_ROLE_OFFICER ? "officer" : "police",
+			a.state[i] ? "disabled" : "active", when);
 	}
 	acc_free(&a);
 	return EX_OK;
@@ -391,7 +394,8 @@ cmd_units(struct tes_db *db, uid_t caller, int argc, char **argv, FILE *out, FIL
 	for (i = 0; i < a.l.n; i++) {
 		last_text(a.l.when[i], when);
 		tes_rsa_fingerprint(&a.pub[i], fp);
-		fprintf(out, "%-32s %-8s %-20s %s\n", a.l.names[i], a.state[i] ? "revoked" : "active", when, fp);
+		fprintf(out, "%-32s %-8s %-20s %s\n", a.l.names[i], a.state[i] ? "revoked" : "active", when,
+			fp);
 	}
 	acc_free(&a);
 	return EX_OK;
@@ -414,7 +418,8 @@ cmd_disable_user(struct tes_db *db, uid_t caller, int argc, char **argv, FILE *o
 		return EX_OK;
 	}
 	if (r != 0) {
-		fprintf(err, "disable-user %s: %s\n", argv[1], r == TES_ERR_NOTFOUND ? "no such user" : tes_err_str(r));
+		fprintf(err, "disable-user %s: %s\n", argv[1],
+			r == TES_ERR_NOTFOUND ? "no such user" : tes_err_str(r));
 		return r == TES_ERR_NOTFOUND ? EX_DATAERR : EX_IOERR;
 	}
 	caller_name(caller, who);

@@ -13,8 +13,8 @@
 #include "crypto/digest.h"
 #include "crypto/rsa.h"
 #include "officer/pages.h"
-#include "wire/policy.h"
 #include "wire/field.h"
+#include "wire/policy.h"
 
 /* Page frame */
 
@@ -225,7 +225,7 @@ cell_plate_points(const struct tes_pages *p, const char *plate, uint32_t points,
 {
 	tes_html_raw(p->h, over ? "<td class=\"bad over\">" : "<td>");
 	tes_html_u64(p->h, points);
-	/*= spec/POLICY.md#window MUST-PO7: plates at or over the threshold are marked */
+	/*= spec/POLICY.md#window MUST-PO11: plates at or over the threshold are marked */
 	if (over)
 		tes_html_raw(p->h, " &mdash; threshold reached");
 	tes_html_raw(p->h, "</td>");
@@ -510,7 +510,7 @@ history_row(void *ctx, const struct tes_db_report *d)
 	cell_opt_u64(h, d->r.limit);
 	cell_str(h, d->r.loc_len != 0 ? d->r.loc : "-");
 	cell_u64(h, d->points);
-	/*= spec/POLICY.md#window MUST-PO6: whether each violation's points still count */
+	/*= spec/POLICY.md#window MUST-PO12: whether each violation's points still count */
 	cell_str(h, d->points == 0 ? "-" : tes_db_driver_counts(p->db, d->r.time, p->now) ? "yes" : "no");
 	cell_u64(h, d->policy_version);
 	cell_str(h, d->officer);
@@ -541,9 +541,10 @@ history(const struct tes_pages *p, const char *plate)
 	struct hist x = { .p = p };
 	int r;
 
-	tes_html_raw(h, "<h2>Approved violations</h2><table id=\"history\"><tr><th>No.</th><th>Observed "
-			"(UTC)</th><th>Speed</th><th>Limit</th><th>Location</th><th>Points</th><th>Counts</th>"
-			"<th>Policy</th><th>Decided by</th></tr>");
+	tes_html_raw(h,
+		     "<h2>Approved violations</h2><table id=\"history\"><tr><th>No.</th><th>Observed "
+		     "(UTC)</th><th>Speed</th><th>Limit</th><th>Location</th><th>Points</th><th>Counts</th>"
+		     "<th>Policy</th><th>Decided by</th></tr>");
 	r = p->plate_reports(p->owner, plate, history_row, &x);
 	(void)tes_db_imports_foreach(p->db, plate, import_row, &x);
 	tes_html_raw(h, "</table>");

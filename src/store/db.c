@@ -15,9 +15,9 @@
 #include "common/wipe.h"
 #include "crypto/rng.h"
 #include "crypto/rsa.h"
+#include "crypto/sha256.h"
 #include "store/alloc.h"
 #include "store/dbint.h"
-#include "crypto/sha256.h"
 
 /* see db.h */
 int
@@ -362,8 +362,8 @@ tes_db_user_disable(struct tes_db *db, const char *name)
 
 /* see db.h */
 int
-tes_db_user_foreach(const struct tes_db *db, int (*cb)(void *ctx, const char *name, uint8_t role, int disabled),
-		    void *ctx)
+tes_db_user_foreach(const struct tes_db *db,
+		    int (*cb)(void *ctx, const char *name, uint8_t role, int disabled), void *ctx)
 {
 	size_t i;
 
@@ -376,7 +376,8 @@ tes_db_user_foreach(const struct tes_db *db, int (*cb)(void *ctx, const char *na
 /* see db.h */
 int
 tes_db_unit_foreach(const struct tes_db *db,
-		    int (*cb)(void *ctx, const char *name, const struct tes_rsa_pub *pub, int revoked), void *ctx)
+		    int (*cb)(void *ctx, const char *name, const struct tes_rsa_pub *pub, int revoked),
+		    void *ctx)
 {
 	size_t i;
 
@@ -606,7 +607,7 @@ tes_db_driver_points(const struct tes_db *db, const char *plate, uint64_t now, i
 	size_t i = plate_entry(db, plate);
 	uint32_t pts = i == 0 ? 0 : tes_points_window(db, i - 1, now);
 
-	/*= spec/POLICY.md#window MUST-PO7: the threshold is reached at or above it */
+	/*= spec/POLICY.md#window MUST-PO11: the threshold is reached at or above it */
 	if (over != NULL)
 		*over = p->threshold != 0 && pts >= p->threshold;
 	return pts;
@@ -728,8 +729,8 @@ tes_db_policy_set(struct tes_db *db, const uint8_t *text, size_t n, uint32_t *li
 
 /* see db.h */
 int
-tes_db_import(struct tes_db *db, const uint8_t batch[static TES_SHA256_LEN], const struct tes_db_import_entry *v,
-	      size_t n, uint64_t now, size_t *added)
+tes_db_import(struct tes_db *db, const uint8_t batch[static TES_SHA256_LEN],
+	      const struct tes_db_import_entry *v, size_t n, uint64_t now, size_t *added)
 {
 	uint8_t body[TES_JOURNAL_BODY_MAX];
 	struct tes_journal_import m;

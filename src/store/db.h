@@ -43,12 +43,12 @@ enum tes_status {
 /* A report as the officer sees it. */
 struct tes_db_report {
 	struct tes_report r;
-	uint8_t sig[TES_RSA_LEN]; /* the unit's signature, kept as evidence */
-	uint64_t number;          /* violation number: 1, 2, ... in arrival order */
-	uint64_t received;        /* server clock at arrival */
-	uint8_t status;           /* enum tes_status */
-	uint16_t points;          /* pending: what the current policy gives; decided: as stored */
-	uint32_t policy_version;  /* pending: the current policy; decided: the one the decision names */
+	uint8_t sig[TES_RSA_LEN];  /* the unit's signature, kept as evidence */
+	uint64_t number;           /* violation number: 1, 2, ... in arrival order */
+	uint64_t received;         /* server clock at arrival */
+	uint8_t status;            /* enum tes_status */
+	uint16_t points;           /* pending: what the current policy gives; decided: as stored */
+	uint32_t policy_version;   /* pending: the current policy; decided: the one the decision names */
 	struct tes_policy_why why; /* how that policy reached the points (zero for a rejection) */
 	char reason[TES_JOURNAL_TEXT_MAX + 1]; /* decided only, else "" */
 	char officer[TES_NAME_MAX + 1];        /* decided only, else "" */
@@ -198,13 +198,14 @@ tes_db_user_disable(struct tes_db *db, const char *name);
 
 /* Call cb for every user, in the order they were added; non-zero from cb stops. Returns 0. */
 int
-tes_db_user_foreach(const struct tes_db *db, int (*cb)(void *ctx, const char *name, uint8_t role, int disabled),
-		    void *ctx);
+tes_db_user_foreach(const struct tes_db *db,
+		    int (*cb)(void *ctx, const char *name, uint8_t role, int disabled), void *ctx);
 
 /* Call cb for every unit, in the order they were added; non-zero from cb stops. Returns 0. */
 int
 tes_db_unit_foreach(const struct tes_db *db,
-		    int (*cb)(void *ctx, const char *name, const struct tes_rsa_pub *pub, int revoked), void *ctx);
+		    int (*cb)(void *ctx, const char *name, const struct tes_rsa_pub *pub, int revoked),
+		    void *ctx);
 
 /*
  * Append a REPORT record without fsync: the caller groups several appends,
@@ -367,8 +368,8 @@ struct tes_db_import_entry {
  * (*added says how many records were written).
  */
 int
-tes_db_import(struct tes_db *db, const uint8_t batch[static TES_SHA256_LEN], const struct tes_db_import_entry *v,
-	      size_t n, uint64_t now, size_t *added);
+tes_db_import(struct tes_db *db, const uint8_t batch[static TES_SHA256_LEN],
+	      const struct tes_db_import_entry *v, size_t n, uint64_t now, size_t *added);
 
 /* A DECISION or AUDIT record as the audit log shows it. */
 struct tes_db_event {

@@ -29,12 +29,12 @@
 #include <string.h>
 
 #include "crypto/rsa.h"
+#include "crypto/sha256.h"
 #include "store/db.h"
 #include "store/drivers.h"
 #include "store/index.h"
 #include "store/journal.h"
 #include "store/seal.h"
-#include "crypto/sha256.h"
 #include "wire/policy.h"
 
 /* The files of the data directory (spec/STORAGE.md#directory). */
@@ -91,7 +91,7 @@ struct dbpol {
 
 /* Points a plate received at a time: an approved decision or an import. */
 struct offence {
-	uint64_t time;  /* the report's observation time, or the import's */
+	uint64_t time; /* the report's observation time, or the import's */
 	uint32_t points;
 	uint32_t plate; /* index of the plate's entry in drv */
 	uint32_t prev;  /* index + 1 of the plate's previous offence, 0 for its first */
@@ -139,15 +139,15 @@ struct tes_db {
 	struct tes_journal_user *users;
 	size_t nuser, capuser;
 	struct tes_index tuser;
-	struct tes_index_map drv;   /* plate -> all the points it ever received */
-	uint32_t *drv_last;         /* for drv entry i: index + 1 of its last offence, 0 for none */
+	struct tes_index_map drv; /* plate -> all the points it ever received */
+	uint32_t *drv_last;       /* for drv entry i: index + 1 of its last offence, 0 for none */
 	size_t ndl, capdl;
-	struct offence *offs;       /* in the order they were learnt */
+	struct offence *offs; /* in the order they were learnt */
 	size_t noff, capoff;
 	struct tes_index_map v1drv; /* a version-1 drivers.enc's totals, checked at its seq */
 	struct dbpol *pols;         /* pols[0] built in, pols[k] the k-th POLICY record */
 	size_t npol, cappol;
-	uint8_t *user_off;          /* users[i] is disabled (DISABLE record, until the next USER) */
+	uint8_t *user_off; /* users[i] is disabled (DISABLE record, until the next USER) */
 	size_t capuoff;
 	struct batch *batches;
 	size_t nbatch, capbatch;

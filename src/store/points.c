@@ -175,7 +175,7 @@ window_start(const struct tes_db *db, uint64_t now)
 {
 	uint64_t w = (uint64_t)db->pols[db->npol - 1].p.window_days * 86400;
 
-	/*= spec/POLICY.md#window MUST-PO6: an offence counts for window-days after its time */
+	/*= spec/POLICY.md#window MUST-PO10: an offence counts for window-days after its time */
 	return w == 0 || now < w ? 0 : now - w + 1;
 }
 

@@ -248,7 +248,8 @@ replay_decision(struct tes_db *db, const uint8_t *map, size_t size, const struct
 	if (x->doff != 0)
 		return TES_ERR_CORRUPT;
 	/* a version-1 drivers.enc has no times: every decision is read (spec/STORAGE.md#drivers) */
-	if ((h->seq > db->snap.seq || db->snap.v1) && replay_decision_body(db, map, size, h, off, x, num) != 0)
+	if ((h->seq > db->snap.seq || db->snap.v1) &&
+	    replay_decision_body(db, map, size, h, off, x, num) != 0)
 		return TES_ERR_CORRUPT;
 	tes_state_decision_apply(db, x, off);
 	return 0;
@@ -325,7 +326,8 @@ replay_rec(struct tes_db *db, const uint8_t *map, size_t size)
 		return damage(db, DMG_SNAPSHOT,
 			      "%s/%s: its chain value differs from the journal's at record %llu", db->dir,
 			      NAME_DRIVERS, (unsigned long long)db->seq);
-	if (db->snap.present && db->snap.v1 && db->snap.seq == db->seq && !tes_index_map_equal(&db->drv, &db->v1drv, db->hk))
+	if (db->snap.present && db->snap.v1 && db->snap.seq == db->seq &&
+	    !tes_index_map_equal(&db->drv, &db->v1drv, db->hk))
 		return damage(db, DMG_SNAPSHOT, "%s/%s: its totals differ from the journal's at record %llu",
 			      db->dir, NAME_DRIVERS, (unsigned long long)db->seq);
 	return 0;

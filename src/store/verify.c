@@ -36,9 +36,9 @@ struct verify {
 	struct tes_index_map snapd;  /* a version-1 drivers.enc's totals */
 	struct tes_driver *offs;     /* the offences seen: (plate, points, time) */
 	size_t noff, capoff;
-	struct tes_driver *sv;       /* a version-2 drivers.enc's entries */
+	struct tes_driver *sv; /* a version-2 drivers.enc's entries */
 	size_t nsv;
-	size_t npol;                 /* POLICY records seen, + 1 for the built-in policy */
+	size_t npol; /* POLICY records seen, + 1 for the built-in policy */
 	struct snap snap;
 	char *msg;
 	size_t cap;

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: ISC
 # tes-officer import-legacy with the real binary on every vector of tests/vectors/legacy
 # (README.md there says what each must do): points arrive once, all or nothing, with every
-# refused plate named; users arrive disabled; broken files are refused naming the file.
+# refused plate named; users arrive disabled; broken files are refused naming the file
+# (spec/LEGACY.md MUST-LG2, MUST-LG8, MUST-LG11..LG13; spec/STORAGE.md#points).
 . "$(dirname "$0")/lib.bash"
 V=$ROOT/tests/vectors/legacy
 D=$T/data

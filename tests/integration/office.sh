@@ -3,7 +3,8 @@
 # The officer's day with the real binaries: a penalty policy set while the server runs (points
 # over the excess above the limit, a tolerance, a threshold and a window), past decisions keeping
 # their points and policy, verify recomputing them, thresholds and histories, and the accounts
-# (users, units, disable-user, passwd enabling again).
+# (users, units, disable-user, passwd enabling again): spec/POLICY.md MUST-PO9..PO12,
+# spec/STORAGE.md MUST-B4, MUST-B8, MUST-B9.
 . "$(dirname "$0")/lib.bash"
 D=$T/data
 setup_data "$D"

@@ -2021,7 +2021,6 @@ lazy_case(const char *tpl, const char *d, const uint8_t id1[TES_REPORT_ID_LEN], 
 	return tes_db_open(d, db);
 }
 
-
 /* A drivers.enc of version 1 at the journal's end, as version 1 wrote it: totals per plate. */
 static int
 write_snapshot_v1(const char *dir, const struct tes_driver *v, size_t count)
@@ -2079,19 +2078,22 @@ test_points(void)
 	add_report(db, 303, "PB2", 58, &num);
 	tes_db_sync(db);
 	mkreport(&r, 301, "A", 1);
-	EQ_INT(tes_db_decide(db, r.id, 1, "radar", "alice", 1700000400, NULL), 0, "approve 301 under version 0");
-	EQ_INT(tes_db_policy_set(db, (const uint8_t *)"tes-policy 1\nbasis fast\n", 24, &line, &v), TES_ERR_FORMAT,
-	       "a policy that does not parse is refused");
+	EQ_INT(tes_db_decide(db, r.id, 1, "radar", "alice", 1700000400, NULL), 0,
+	       "approve 301 under version 0");
+	EQ_INT(tes_db_policy_set(db, (const uint8_t *)"tes-policy 1\nbasis fast\n", 24, &line, &v),
+	       TES_ERR_FORMAT, "a policy that does not parse is refused");
 	EQ_INT(line, 2, "... naming its line");
-	EQ_INT(tes_db_policy_set(db, (const uint8_t *)pol_excess, strlen(pol_excess), &line, &v), 0, "policy set");
+	EQ_INT(tes_db_policy_set(db, (const uint8_t *)pol_excess, strlen(pol_excess), &line, &v), 0,
+	       "policy set");
 	EQ_INT(v, 1, "... as version 1");
-	EQ_INT(tes_db_policy_set(db, (const uint8_t *)pol_excess, strlen(pol_excess), &line, &v), TES_ERR_EXISTS,
-	       "the same text again is refused as the current one");
+	EQ_INT(tes_db_policy_set(db, (const uint8_t *)pol_excess, strlen(pol_excess), &line, &v),
+	       TES_ERR_EXISTS, "the same text again is refused as the current one");
 	mkreport(&r, 302, "A", 1);
-	OK(tes_db_report_get(db, r.id, &out) == 0 && out.points == 40 && out.policy_version == 1 && out.why.band == 2 &&
-		   out.why.tolerance == 8 && out.why.value == 62,
+	OK(tes_db_report_get(db, r.id, &out) == 0 && out.points == 40 && out.policy_version == 1 &&
+		   out.why.band == 2 && out.why.tolerance == 8 && out.why.value == 62,
 	   "pending 120 km/h in a 50 zone: tolerance 3 + 5, excess 62, band 2, 40 points (version 1)");
-	EQ_INT(tes_db_decide(db, r.id, 1, "radar", "alice", 1700000500, NULL), 0, "approve 302 under version 1");
+	EQ_INT(tes_db_decide(db, r.id, 1, "radar", "alice", 1700000500, NULL), 0,
+	       "approve 302 under version 1");
 	mkreport(&r, 303, "A", 1);
 	OK(tes_db_report_get(db, r.id, &out) == 0 && out.points == 0 && out.why.band == 0,
 	   "58 km/h in a 50 zone: under the tolerance, 0 points");
@@ -2108,13 +2110,16 @@ test_points(void)
 	   "an offence counts for exactly window-days (MUST-PO6 edge)");
 
 	/* accounts */
-	EQ_INT(tes_db_user_add(db, "olga", TES_ROLE_OFFICER, "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2g"), 0,
-	       "add olga");
+	EQ_INT(tes_db_user_add(db, "olga", TES_ROLE_OFFICER,
+			       "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2g"),
+	       0, "add olga");
 	EQ_INT(tes_db_user_disable(db, "olga"), 0, "disable olga");
 	EQ_INT(tes_db_user_disable(db, "olga"), TES_ERR_EXISTS, "disable twice: EXISTS");
 	EQ_INT(tes_db_user_disable(db, "nobody"), TES_ERR_NOTFOUND, "disable an unknown user: NOTFOUND");
-	EQ_INT(tes_db_user_get(db, "olga", &role, h), TES_ERR_AUTH, "a disabled user does not log in (MUST-B9)");
-	OK(tes_db_user_info(db, "olga", &role, &off) == 0 && off == 1 && role == TES_ROLE_OFFICER, "user_info: disabled");
+	EQ_INT(tes_db_user_get(db, "olga", &role, h), TES_ERR_AUTH,
+	       "a disabled user does not log in (MUST-B9)");
+	OK(tes_db_user_info(db, "olga", &role, &off) == 0 && off == 1 && role == TES_ROLE_OFFICER,
+	   "user_info: disabled");
 
 	/* imports */
 	memset(imp, 0, sizeof(imp));
@@ -2123,7 +2128,8 @@ test_points(void)
 	imp[1].plate_len = 3, memcpy(imp[1].plate, "IM9", 3), imp[1].points = 1000000;
 	EQ_INT(tes_db_import(db, batch, imp, 2, 1700000000, &added), 0, "import two plates");
 	EQ_INT(added, 2, "... two records");
-	EQ_INT(tes_db_import(db, batch, imp, 2, 1700000001, &added), TES_ERR_EXISTS, "the same batch again: EXISTS");
+	EQ_INT(tes_db_import(db, batch, imp, 2, 1700000001, &added), TES_ERR_EXISTS,
+	       "the same batch again: EXISTS");
 	EQ_INT(tes_db_driver_points(db, "PA1", 1700000000, NULL), 67, "PA1: 60 + 7 imported");
 	EQ_INT(tes_db_verify(db, msg, sizeof(msg), NULL), 0, "verify: %s", msg);
 	tes_db_close(db);
@@ -2131,19 +2137,25 @@ test_points(void)
 
 	/* reopen: replayed from the journal; then compacted (drivers.enc version 2) and reopened */
 	EQ_INT(tes_db_open(d, &db), 0, "points: reopen");
-	OK(db != NULL && tes_db_policy(db, NULL, NULL) == 1 && tes_db_driver_points(db, "PA1", 1700000000, NULL) == 67 &&
-		   tes_db_driver_points(db, "IM9", day2, NULL) == 0 && tes_db_driver_total(db, "IM9") == 1000000,
+	OK(db != NULL && tes_db_policy(db, NULL, NULL) == 1 &&
+		   tes_db_driver_points(db, "PA1", 1700000000, NULL) == 67 &&
+		   tes_db_driver_points(db, "IM9", day2, NULL) == 0 &&
+		   tes_db_driver_total(db, "IM9") == 1000000,
 	   "after reopen: policy 1, offences with their times");
-	OK(db != NULL && tes_db_user_info(db, "olga", &role, &off) == 0 && off == 1, "olga is still disabled");
-	EQ_INT(db != NULL ? tes_db_user_passwd(db, "olga", "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2gy") : -1, 0,
-	       "passwd olga");
+	OK(db != NULL && tes_db_user_info(db, "olga", &role, &off) == 0 && off == 1,
+	   "olga is still disabled");
+	EQ_INT(db != NULL
+		       ? tes_db_user_passwd(db, "olga", "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2gy")
+		       : -1,
+	       0, "passwd olga");
 	OK(db != NULL && tes_db_user_get(db, "olga", &role, h) == 0, "passwd enables her (MUST-B9)");
 	EQ_INT(db != NULL ? tes_db_compact(db) : -1, 0, "compact");
 	tes_db_close(db);
 	db = NULL;
 	EQ_INT(tes_db_open(d, &db), 0, "points: reopen from drivers.enc version 2");
 	OK(db != NULL && tes_db_driver_points(db, "PA1", 1700000000, NULL) == 67 &&
-		   tes_db_driver_points(db, "PA1", day2, NULL) == 0 && tes_db_user_get(db, "olga", &role, h) == 0,
+		   tes_db_driver_points(db, "PA1", day2, NULL) == 0 &&
+		   tes_db_user_get(db, "olga", &role, h) == 0,
 	   "the snapshot keeps each offence's time");
 	EQ_INT(db != NULL ? tes_db_import(db, batch, imp, 2, 1700000002, &added) : -1, TES_ERR_EXISTS,
 	       "a batch under the snapshot is still known");
@@ -2177,12 +2189,14 @@ test_snapshot_v1(void)
 	mkdriver(&v[0], "VA1", 70);
 	EQ_INT(write_snapshot_v1(d, v, 1), 0, "write a version-1 drivers.enc with the right totals");
 	EQ_INT(tes_db_open(d, &db), 0, "a store with a version-1 drivers.enc opens");
-	OK(db != NULL && tes_db_driver_points(db, "VA1", 1700000000, NULL) == 70, "its totals, with each offence's time");
+	OK(db != NULL && tes_db_driver_points(db, "VA1", 1700000000, NULL) == 70,
+	   "its totals, with each offence's time");
 	EQ_INT(db != NULL ? tes_db_verify(db, msg, sizeof(msg), NULL) : -1, 0, "verify: %s", msg);
 	tes_db_close(db); /* writes version 2 */
 	db = NULL;
 	EQ_INT(tes_db_open(d, &db), 0, "reopen after the close rewrote drivers.enc");
-	EQ_INT(db != NULL ? tes_db_verify(db, msg, sizeof(msg), NULL) : -1, 0, "verify (version 2 now): %s", msg);
+	EQ_INT(db != NULL ? tes_db_verify(db, msg, sizeof(msg), NULL) : -1, 0, "verify (version 2 now): %s",
+	       msg);
 	tes_db_close(db);
 	db = NULL;
 	mkdriver(&v[0], "VA1", 71);
@@ -2221,7 +2235,8 @@ test_decisions_under_snapshot(void)
 	/* the same decision store without drivers.enc: every decision decrypted, totals rebuilt */
 	unlink(util_scratch_path("lazy1/drivers.enc"));
 	EQ_INT(tes_db_open(d, &db), 0, "open without drivers.enc");
-	OK(db != NULL && tes_db_driver_points(db, "LZ1", 0, NULL) == 20 && tes_db_driver_points(db, "LZ3", 0, NULL) == 50,
+	OK(db != NULL && tes_db_driver_points(db, "LZ1", 0, NULL) == 20 &&
+		   tes_db_driver_points(db, "LZ3", 0, NULL) == 50,
 	   "totals rebuilt from the decisions");
 	tes_db_close(db);
 	db = NULL;
