@@ -20,7 +20,6 @@ declare -A SRCS=(
 	[hex]="src/common/hex.c"
 	[frame]="src/wire/frame.c"
 	[field]="src/wire/field.c"
-	[penalty]="src/wire/penalty.c"
 	[msg]="src/wire/msg.c"
 	[mon]="src/officer/mon.c"
 	[seal]="src/store/seal.c"
@@ -88,7 +87,7 @@ declare -A EXTRA=(
 	[spool]="-c11 -cpp-extra-args=-I/usr/include/bearssl \
  -cpp-extra-args=-include -cpp-extra-args=$root/proofs/stubs/crypto_hash.h"
 )
-ALL="cur ct wipe hex frame field penalty msg mon seal journal drivers http html rfc3339 batch spool pwfile ticket legacy roundtrip"
+ALL="cur ct wipe hex frame field msg mon seal journal drivers http html rfc3339 batch spool pwfile ticket legacy roundtrip"
 mods=${*:-$ALL model}
 run_model=0
 case " $mods " in *" model "*) run_model=1; mods=$(echo " $mods " | sed 's/ model / /');; esac

@@ -272,7 +272,8 @@ size_t
 tes_db_tags_wait(struct tes_db *db);
 
 /*
- * Approve (points = tes_penalty_points(speed), added to the plate's total)
+ * Approve (points = what the current policy gives the report, added to the
+ * plate's offences; the DECISION names the policy's version and hash)
  * or reject (0 points) a pending report. reason: 0..128 printable ASCII
  * characters (NULL = none); officer: the deciding user's name. Appends a
  * DECISION record and fsyncs; every TES_DB_COMPACT_EVERY decisions it

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Frame header, message codecs, validators and penalty policy; the batch
+ * Frame header, message codecs, validators and the built-in penalty policy; the batch
  * input decoder (CSV and JSON Lines) and the RFC 3339 time reader.
  */
 #define _GNU_SOURCE
@@ -15,7 +15,7 @@
 #include "wire/field.h"
 #include "wire/frame.h"
 #include "wire/msg.h"
-#include "wire/penalty.h"
+#include "wire/policy.h"
 #include "wire/pwfile.h"
 #include "wire/rfc3339.h"
 
@@ -420,13 +420,16 @@ test_policy(void)
 		{ 0, 0 },   { 49, 0 },   { 50, 10 },  { 69, 10 },    { 70, 20 },
 		{ 99, 20 }, { 100, 50 }, { 400, 50 }, { 65535, 50 },
 	};
+	struct tes_policy p;
 	size_t i;
 	int all = 1;
 
+	tes_policy_default(&p);
 	for (i = 0; i < sizeof v / sizeof v[0]; i++)
-		if (tes_penalty_points(v[i].speed) != v[i].points)
+		if (tes_policy_points(&p, v[i].speed, 0, NULL) != v[i].points ||
+		    tes_policy_points(&p, v[i].speed, 130, NULL) != v[i].points)
 			all = 0;
-	OK(all, "penalty bands 50-69 -> 10, 70-99 -> 20, >=100 -> 50, else 0");
+	OK(all, "the built-in policy: bands 50-69 -> 10, 70-99 -> 20, >=100 -> 50, else 0, whatever the limit");
 }
 
 /* ---- password files and typed lines (wire/pwfile.h) ---- */
