@@ -600,7 +600,7 @@ enum field {
 
 enum {
 	PATH_CAP = 16,
-	NROUTES = 11
+	NROUTES = 12
 };
 
 static const struct {
@@ -619,6 +619,7 @@ static const struct {
 	{ TES_ROUTE_AUDIT, TES_HTTP_GET, "/audit", F_PAGE },
 	{ TES_ROUTE_VERIFY, TES_HTTP_POST, "/verify", F_CSRF },
 	{ TES_ROUTE_CSS, TES_HTTP_GET, "/static/tes.css", 0 },
+	{ TES_ROUTE_EXPORT, TES_HTTP_GET, "/export.csv", 0 },
 };
 
 /*@ requires r < NROUTES;
