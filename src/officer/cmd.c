@@ -432,7 +432,9 @@ cmd_export(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 
 	if (argc != 5)
 		return EX_USAGE;
-	format = strcmp(argv[1], "csv") == 0 ? TES_EXPORT_CSV : strcmp(argv[1], "jsonl") == 0 ? TES_EXPORT_JSONL : 0;
+	format = strcmp(argv[1], "csv") == 0     ? TES_EXPORT_CSV
+		 : strcmp(argv[1], "jsonl") == 0 ? TES_EXPORT_JSONL
+						 : 0;
 	/*= spec/EXPORT.md#command MUST-EX2: every argument checked again; the bad one named */
 	if (format == 0) {
 		fprintf(err, "export: --format must be csv or jsonl\n");
@@ -442,7 +444,8 @@ cmd_export(struct tes_db *db, int argc, char **argv, FILE *out, FILE *err)
 		fprintf(err, "export: --status must be pending, approved, rejected or all\n");
 		return EX_USAGE;
 	}
-	if (export_time(argv[3], &f.has_since, &f.since) != 0 || export_time(argv[4], &f.has_until, &f.until) != 0) {
+	if (export_time(argv[3], &f.has_since, &f.since) != 0 ||
+	    export_time(argv[4], &f.has_until, &f.until) != 0) {
 		fprintf(err, "export: --since and --until must be times\n");
 		return EX_USAGE;
 	}

@@ -19,8 +19,8 @@
 enum {
 	TES_CONTROL_MAX = 16384,
 	TES_CONTROL_ARGS = 16,
-	TES_CONTROL_STREAM_BUF = 65536,   /* the most stdout bytes in one frame */
-	TES_CONTROL_STREAM_TIMEOUT = 300  /* seconds a streamed answer waits for a client that reads nothing */
+	TES_CONTROL_STREAM_BUF = 65536,  /* the most stdout bytes in one frame */
+	TES_CONTROL_STREAM_TIMEOUT = 300 /* seconds a streamed answer waits for a client that reads nothing */
 };
 
 /* Frame kinds of a streamed answer. */

@@ -491,7 +491,7 @@ on_verify(struct req *x)
 struct xout {
 	int fd;
 	struct tes_wmsg m;
-	size_t fill; /* bytes of CSV waiting in data */
+	size_t fill;                        /* bytes of CSV waiting in data */
 	char data[TES_WMSG_CHUNK_MAX - 16]; /* room for the chunk's size line and CRLF */
 	uint8_t buf[TES_WMSG_LEN];
 };
@@ -557,14 +557,18 @@ xout_write(void *ctx, const char *p, size_t n)
 
 /*
  * In the export child: the head, every report as a CSV row, and the final empty chunk only
- * when every row went out (MUST-EX6); otherwise the response just stops, visibly cut short.
+ * when every row went out (spec/EXPORT.md#dashboard MUST-EX6); otherwise the response just
+ * stops, visibly cut short.
  */
 static int
 export_child(const struct tes_db *db, int fd, const char *user)
 {
 	static struct xout o;
-	struct tes_resp rs = { .status = 200, .ctype = "text/csv; charset=utf-8", .no_store = 1,
-			       .attachment = "tes-export.csv", .chunked = 1 };
+	struct tes_resp rs = { .status = 200,
+			       .ctype = "text/csv; charset=utf-8",
+			       .no_store = 1,
+			       .attachment = "tes-export.csv",
+			       .chunked = 1 };
 	struct tes_export_filter f = { .status = TES_EXPORT_STATUS_ALL };
 	char head[2048];
 	uint64_t rows = 0, bad = 0;
@@ -580,7 +584,8 @@ export_child(const struct tes_db *db, int fd, const char *user)
 		r = xout_send(&o, (const uint8_t *)"0\r\n\r\n", 5, 1);
 	if (r != 0) {
 		tes_log(TES_LOG_ERROR, "dashboard: %s: export stopped after %llu rows: %s%s", user,
-			(unsigned long long)rows, tes_err_str(r), bad != 0 ? " (a report could not be read)" : "");
+			(unsigned long long)rows, tes_err_str(r),
+			bad != 0 ? " (a report could not be read)" : "");
 		(void)xout_send(&o, (const uint8_t *)"", 0, 1);
 		return 1;
 	}
@@ -598,8 +603,8 @@ on_export(struct req *x)
 /*
  * The export's rows are read and sent by a child that only reads the store (tes_spawn_reader),
  * straight to the http child over the monitor socket, which the master then closes on its side:
- * the event loop neither waits for nor holds the export (MUST-EX7). The http child may live
- * TES_DASHBOARD_EXPORT_DEADLINE seconds.
+ * the event loop neither waits for nor holds the export (spec/EXPORT.md#memory MUST-EX7). The
+ * http child may live TES_DASHBOARD_EXPORT_DEADLINE seconds.
  */
 static void
 export_start(struct tes_dashboard *d, struct wslot *s, struct req *x)
@@ -610,7 +615,8 @@ export_start(struct tes_dashboard *d, struct wslot *s, struct req *x)
 		_exit(export_child(d->db, s->c.mon, x->sess->user));
 	if (pid < 0) {
 		x->streamed = 0;
-		simple_page(x, 503, "Export not started", "The server could not start the export; try again.");
+		simple_page(x, 503, "Export not started",
+			    "The server could not start the export; try again.");
 		finish(d, s, x);
 		return;
 	}

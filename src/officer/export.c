@@ -12,7 +12,7 @@
 
 /* The columns, in their stable order (spec/EXPORT.md#columns). */
 static const char *const columns[] = {
-	"number", "id",     "received", "unit",    "plate",  "speed",  "limit",          "observed",
+	"number",   "id",     "received", "unit",    "plate",   "speed",  "limit",          "observed",
 	"location", "status", "points",   "officer", "decided", "reason", "policy_version",
 };
 enum {

@@ -22,7 +22,7 @@ enum tes_export_format {
 };
 
 enum {
-	TES_EXPORT_ROW_MAX = 4096,  /* one formatted row (the longest is below 2 KiB) */
+	TES_EXPORT_ROW_MAX = 4096,   /* one formatted row (the longest is below 2 KiB) */
 	TES_EXPORT_STATUS_ALL = 0xff /* struct tes_export_filter.status: every state */
 };
 

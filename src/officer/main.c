@@ -630,8 +630,9 @@ export_time(const char *opt, const char *s, char out[static 24])
 		s = buf;
 	}
 	if (tes_rfc3339_parse(s, strlen(s), &t, &why) != 0) {
-		fprintf(stderr, "tes-officer: export: --%s: %s (expected an RFC 3339 time such as "
-				"2026-11-23T10:15:00Z, or a date YYYY-MM-DD)\n",
+		fprintf(stderr,
+			"tes-officer: export: --%s: %s (expected an RFC 3339 time such as "
+			"2026-11-23T10:15:00Z, or a date YYYY-MM-DD)\n",
 			opt, why);
 		return -1;
 	}

@@ -249,10 +249,10 @@ struct tes_resp {
 	uint16_t status;
 	const char *ctype; /* NULL: no body type */
 	size_t body_len;
-	int no_store;          /* Cache-Control: no-store (authenticated pages) */
-	const char *location;  /* redirect target (a fixed path), or NULL */
-	const uint8_t *cookie; /* set tes_session to this token, or NULL */
-	int clear_cookie;      /* expire tes_session */
+	int no_store;           /* Cache-Control: no-store (authenticated pages) */
+	const char *location;   /* redirect target (a fixed path), or NULL */
+	const uint8_t *cookie;  /* set tes_session to this token, or NULL */
+	int clear_cookie;       /* expire tes_session */
 	const char *attachment; /* Content-Disposition: attachment with this file name (fixed), or NULL */
 	int chunked;            /* Transfer-Encoding: chunked instead of Content-Length (a streamed body) */
 };

@@ -184,6 +184,10 @@ test_route(void)
 	       "GET /login");
 	EQ_INT(tes_http_route(TES_HTTP_GET, (const uint8_t *)"/static/tes.css", 15, &st), TES_ROUTE_CSS,
 	       "css");
+	EQ_INT(tes_http_route(TES_HTTP_GET, (const uint8_t *)"/export.csv", 11, &st), TES_ROUTE_EXPORT,
+	       "GET /export.csv (spec/EXPORT.md MUST-EX6)");
+	EQ_INT(tes_http_route(TES_HTTP_POST, (const uint8_t *)"/export.csv", 11, &st), 0, "POST /export.csv");
+	EQ_INT(st, 405, "POST /export.csv: 405");
 	EQ_INT(tes_http_route(TES_HTTP_GET, (const uint8_t *)"/nope", 5, &st), 0, "unknown path");
 	EQ_INT(st, 404, "unknown path: 404");
 	EQ_INT(tes_http_route(TES_HTTP_GET, (const uint8_t *)"/decide", 7, &st), 0, "GET of a POST route");
