@@ -282,7 +282,12 @@ bench-smoke: deps
 	$(Q)$(MAKE) --no-print-directory all $(B)/tes-bench
 	$(Q)B=$(B) src/bench/bench.sh smoke
 
-.PHONY: bench bench-smoke
+# make bench-export   the CSV export of 10k and of 1M reports: rows/s, peak RSS (BENCHMARKS.md §8)
+bench-export: deps
+	$(Q)$(MAKE) --no-print-directory all $(B)/tes-bench
+	$(Q)B=$(B) src/bench/bench.sh export
+
+.PHONY: bench bench-smoke bench-export
 # --- end of benchmarks -------------------------------------------------------------
 
 # --- Dashboard browser test (tests/e2e, README.md#dashboard) ------------------------

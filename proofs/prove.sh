@@ -39,8 +39,7 @@ declare -A SRCS=(
 # static const, so WP needs its contents (-wp-init-const).
 declare -A WPX=(
 	[mon]="-wp-init-const"
-	# http: route_id needs the route table's contents (-wp-init-const)
-	[http]="-wp-init-const"
+	# http: no table contents needed (route_id is the row's position), so none in the hypotheses
 	# html: the references tes_html_esc appends are string literals
 	[html]="-wp-literals"
 	# batch: column_of compares with the column names, string literals

@@ -90,5 +90,7 @@ int
 tes_scale_startup(int argc, char **argv);
 int
 tes_scale_rss(int argc, char **argv);
+int
+tes_scale_export(int argc, char **argv);
 
 #endif

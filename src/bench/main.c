@@ -31,6 +31,8 @@ static const struct {
 	  "approve -d DIR [-n N] [-r RUNS]          decision latency (server stopped)" },
 	{ "startup", tes_scale_startup, "startup -e OFFICER -d DIR [-p PORT]      start-up time, peak RSS" },
 	{ "rss", tes_scale_rss, "rss -p MASTER_PID [-T TAG]               memory of master and children" },
+	{ "export", tes_scale_export,
+	  "export -e OFFICER -d DIR [-r RUNS]       CSV export rows/s, peak RSS (and of opening the store)" },
 };
 
 static int

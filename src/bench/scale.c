@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <sysexits.h>
@@ -420,5 +421,115 @@ tes_scale_rss(int argc, char **argv)
 	}
 	(void)mpss;
 	free(priv);
+	return EX_OK;
+}
+
+/*
+ * Run `officer ARGS...` with its stdout on a pipe read here: seconds, rows (lines after the
+ * header line), bytes, and the process's peak RSS (ru_maxrss, KiB, from wait4). 0, or -1 when it
+ * failed or exited non-zero.
+ */
+static int
+export_once(const char *officer, char *const args[], double *secs, double *rows, double *bytes, long *rss)
+{
+	static char buf[1 << 16];
+	struct rusage ru;
+	double t0 = tes_stats_now();
+	size_t lines = 0, total = 0;
+	ssize_t k;
+	pid_t pid;
+	int p[2], st;
+
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return -1;
+	if ((pid = fork()) == 0) {
+		dup2(p[1], 1);
+		execv(officer, args);
+		_exit(127);
+	}
+	close(p[1]);
+	if (pid < 0) {
+		close(p[0]);
+		return -1;
+	}
+	while ((k = read(p[0], buf, sizeof buf)) != 0) {
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			break;
+		total += (size_t)k;
+		for (char *q = buf; (q = memchr(q, '\n', (size_t)(buf + k - q))) != NULL; q++)
+			lines++;
+	}
+	close(p[0]);
+	while (wait4(pid, &st, 0, &ru) < 0)
+		if (errno != EINTR)
+			return -1;
+	*secs = tes_stats_now() - t0;
+	*rows = lines > 0 ? (double)(lines - 1) : 0;
+	*bytes = (double)total;
+	*rss = ru.ru_maxrss;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/*
+ * tes-bench export -e OFFICER -d DIR [-r RUNS] [-T TAG]: `tes-officer export --format csv` of the
+ * whole store (over control.sock when its server runs), rows/s and the export process's peak RSS;
+ * and the peak RSS of a command that only opens the same store (`records --plate`), the baseline
+ * of an export that opens the store itself.
+ */
+int
+tes_scale_export(int argc, char **argv)
+{
+	struct tes_stats_fig rate, rss, base, rows;
+	char n1[96], n2[96], n3[96], n4[96];
+	const char *officer = NULL, *dir = NULL, *tag = "";
+	unsigned runs = 3, r;
+	double secs, nrows, bytes, t, b;
+	long kib;
+	int c;
+
+	while ((c = getopt(argc, argv, "e:d:r:T:")) != -1) {
+		if (c == 'e')
+			officer = optarg;
+		else if (c == 'd')
+			dir = optarg;
+		else if (c == 'r')
+			runs = (unsigned)atoi(optarg);
+		else if (c == 'T')
+			tag = optarg;
+		else
+			return EX_USAGE;
+	}
+	if (officer == NULL || dir == NULL || runs < 1 || runs > TES_BENCH_RUNS_MAX)
+		return EX_USAGE;
+	{
+		char *const exp[] = { "tes-officer", "export", "-d", (char *)dir, "--format", "csv", NULL };
+		char *const open_only[] = { "tes-officer", "records", "-d", (char *)dir,
+					    "--plate",     "ZZ999",   NULL };
+
+		fig_named(&rate, n1, sizeof n1, "export", tag, "_rows_per_s", "rows/s");
+		fig_named(&rss, n2, sizeof n2, "export", tag, "_rss_kib", "KiB");
+		fig_named(&base, n3, sizeof n3, "export", tag, "_open_rss_kib", "KiB");
+		fig_named(&rows, n4, sizeof n4, "export", tag, "_rows", "rows");
+		for (r = 0; r < runs; r++) {
+			if (export_once(officer, exp, &secs, &nrows, &bytes, &kib) != 0) {
+				fprintf(stderr, "tes-bench: export: tes-officer export failed\n");
+				return EX_SOFTWARE;
+			}
+			tes_stats_fig_add(&rate, secs > 0 ? nrows / secs : 0);
+			tes_stats_fig_add(&rss, (double)kib);
+			tes_stats_fig_add(&rows, nrows);
+			if (export_once(officer, open_only, &t, &b, &b, &kib) != 0) {
+				fprintf(stderr, "tes-bench: export: tes-officer records failed\n");
+				return EX_SOFTWARE;
+			}
+			tes_stats_fig_add(&base, (double)kib);
+		}
+	}
+	tes_stats_fig_print(&rate);
+	tes_stats_fig_print(&rss);
+	tes_stats_fig_print(&base);
+	tes_stats_fig_print(&rows);
 	return EX_OK;
 }

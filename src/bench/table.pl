@@ -28,6 +28,48 @@ my @sess = map { (split /:/)[0] } split / /, $rep_per;
 my ($big_n, $big_d) = @{$lv[-1]};
 my ($small_d) = $lv[0][1];
 
+# make bench-export: only the export figures (BENCHMARKS.md §8), their own table.
+if ($mode eq 'export') {
+	my ($sn) = @{$lv[0]};
+	need(map { ("export_j$_->[0]_rows_per_s", "export_j$_->[0]_rss_kib", "export_local_j$_->[0]_rss_kib",
+		"export_local_j$_->[0]_open_rss_kib") } @lv);
+	for my $l (@lv) {
+		my $o = $f{"export_j$l->[0]_rows"};
+		push @bad, "export_j$l->[0]_rows: not every report exported" unless $o && $o->{min} == $l->[0];
+	}
+	my @checks = (
+		["export process peak RSS at $big_n / at $sn reports (server running)",
+			ratio("export_j${big_n}_rss_kib", "export_j${sn}_rss_kib"), '<=', 1.5, 'export_rss'],
+		["export peak RSS / opening the store alone, at $big_n reports (server stopped)",
+			ratio("export_local_j${big_n}_rss_kib", "export_local_j${big_n}_open_rss_kib"), '<=', 1.5, 'export_local_rss'],
+		["export peak RSS at $big_n / at $sn reports (server stopped: the store's index included)",
+			ratio("export_local_j${big_n}_rss_kib", "export_local_j${sn}_rss_kib"), 'info', undef],
+		["export rows/s at $big_n / at $sn reports (server running)",
+			ratio("export_j${big_n}_rows_per_s", "export_j${sn}_rows_per_s"), 'info', undef],
+	);
+	print "\nTES benchmark (export) — median over runs, min, max\n";
+	printf "  %-44s %12s %12s %12s  %s\n", 'figure', 'median', 'min', 'max', 'unit';
+	my $fmt = sub { my $v = shift; defined $v ? sprintf(abs($v) >= 100 ? '%.0f' : abs($v) >= 1 ? '%.2f' : '%.3g', $v) : 'n/a' };
+	printf "  %-44s %12s %12s %12s  %s\n", $_, $fmt->($f{$_}{median}), $fmt->($f{$_}{min}), $fmt->($f{$_}{max}), $f{$_}{unit}
+		for @order;
+	print "\nRatios against the targets (figures of this run)\n";
+	my @res;
+	for my $c (@checks) {
+		my ($what, $v, $op, $t, $name) = @$c;
+		my $verdict = $op eq 'info' ? 'info' : !defined $v ? 'n/a' : $v <= $t ? 'met' : 'MISSED';
+		push @bad, "ratio not produced: $what" if !defined $v && $op ne 'info';
+		printf "  %-78s %8s  target %s %-4s %s\n", $what, $fmt->($v), $op eq 'info' ? '' : $op, $t // '-', $verdict;
+		push @res, { what => $what, value => $v, op => $op, target => $t, verdict => $verdict, defined $name ? (name => $name) : () };
+	}
+	open my $oh, '>', $out or die "bench: $out: $!\n";
+	print $oh $json->encode({ mode => $mode, date => scalar(gmtime()) . ' UTC', elapsed_s => $elapsed + 0,
+		figures => [map { $f{$_} } @order], ratios => \@res, problems => \@bad });
+	close $oh;
+	print "\nwrote $out (${elapsed} s)\n";
+	if (@bad) { print STDERR "bench: $_\n" for @bad; exit 1; }
+	exit 0;
+}
+
 my @raw = qw(raw_rsa_oaep_decrypt raw_rsa_sign raw_rsa_verify raw_x25519 raw_x25519_keygen raw_3des_cbc raw_hmac_sha256
 	raw_record_seal raw_record_open_report raw_journal_seal_report raw_report_digest raw_argon2id_default
 	raw_argon2id_256kib raw_ticket_open raw_spawn_parser raw_mon_roundtrip raw_tcp_exchange raw_journal_append raw_journal_sync);

@@ -18,6 +18,8 @@
  *                                                 the new password meets)
  *   verify
  *   compact
+ *   export csv|jsonl all|pending|approved|rejected SINCE UNTIL   (observation times in seconds
+ *                                             since the epoch, "" for none; spec/EXPORT.md)
  */
 #ifndef TES_OFFICER_CMD_H
 #define TES_OFFICER_CMD_H

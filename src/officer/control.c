@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "common/cur.h"
@@ -128,6 +129,65 @@ answer(int fd, struct tes_db *db, uid_t caller, int argc, char **argv)
 }
 
 /* see control.h */
+int
+tes_control_streamed(const char *cmd)
+{
+	return strcmp(cmd, "export") == 0;
+}
+
+static int
+send_frame(int fd, uint8_t kind, const void *p, size_t n)
+{
+	uint8_t hdr[5] = { kind };
+	int r;
+
+	tes_cur_enc32be(hdr + 1, (uint32_t)n);
+	if ((r = tes_io_write_full(fd, hdr, sizeof hdr)) != 0)
+		return r;
+	return n > 0 ? tes_io_write_full(fd, p, n) : 0;
+}
+
+/* A stdio stream whose every flush is one frame of its kind on the control socket. */
+struct sink {
+	int fd;
+	uint8_t kind;
+};
+
+static ssize_t
+sink_write(void *cookie, const char *p, size_t n)
+{
+	const struct sink *s = cookie;
+
+	return send_frame(s->fd, s->kind, p, n) == 0 ? (ssize_t)n : -1;
+}
+
+/*
+ * A streamed command, in a child forked from the server (tes_spawn_reader):
+ * its output leaves in frames of TES_CONTROL_STREAM_BUF bytes at most as it
+ * is made, then the END frame with the exit code. A client that stops
+ * reading for TES_CONTROL_STREAM_TIMEOUT seconds ends it.
+ */
+static void
+stream(int fd, struct tes_db *db, uid_t caller, int argc, char **argv)
+{
+	static const cookie_io_functions_t io = { .write = sink_write };
+	struct timeval tv = { .tv_sec = TES_CONTROL_STREAM_TIMEOUT };
+	struct sink so = { fd, TES_CONTROL_OUT }, se = { fd, TES_CONTROL_ERR };
+	FILE *out, *err;
+	uint8_t code;
+
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	if ((out = fopencookie(&so, "w", io)) == NULL || (err = fopencookie(&se, "w", io)) == NULL ||
+	    setvbuf(out, NULL, _IOFBF, TES_CONTROL_STREAM_BUF) != 0)
+		_exit(1);
+	/*= spec/EXPORT.md#memory MUST-EX7: the rows leave as they are made, never gathered */
+	code = (uint8_t)tes_cmd_exec(db, caller, argc, argv, out, err);
+	if (fflush(out) != 0 || fflush(err) != 0)
+		_exit(1);
+	(void)send_frame(fd, TES_CONTROL_END, &code, 1);
+}
+
+/* see control.h */
 void
 tes_control_serve(int lfd, struct tes_db *db)
 {
@@ -152,6 +212,22 @@ tes_control_serve(int lfd, struct tes_db *db)
 	    (buf = malloc(n + 1)) == NULL || tes_io_read_full(fd, buf, n) != 0 ||
 	    parse_request(buf, n, &argc, argv) != 0) {
 		tes_log(TES_LOG_WARN, "control: malformed request");
+		goto out;
+	}
+	/* output without a bound: streamed from a child that reads the store, so the server goes on */
+	if (tes_control_streamed(argv[0])) {
+		static const char nofork[] = "the server cannot start a reader for it\n";
+		pid_t pid = tes_spawn_reader(db, fd);
+		uint8_t code = EX_OSERR;
+
+		if (pid == 0) {
+			stream(fd, db, cred.uid, argc, argv);
+			_exit(0);
+		}
+		if (pid > 0)
+			tes_log(TES_LOG_INFO, "control: %s running in process %d", argv[0], (int)pid);
+		else if (send_frame(fd, TES_CONTROL_ERR, nofork, strlen(nofork)) == 0)
+			(void)send_frame(fd, TES_CONTROL_END, &code, 1);
 		goto out;
 	}
 	/* a whole-store check reads the whole journal: in a child, so the server goes on meanwhile */
@@ -191,6 +267,44 @@ recv_blob(int fd, FILE *to)
 		fwrite(buf, 1, k, to);
 	}
 	return 0;
+}
+
+/* The frames of a streamed answer, copied as they come; *code from the END frame. */
+static int
+recv_frames(int fd, int *code)
+{
+	uint8_t hdr[5], buf[4096];
+	uint32_t n, k;
+	int r, failed = 0;
+
+	for (;;) {
+		if ((r = tes_io_read_full(fd, hdr, sizeof hdr)) != 0)
+			return r;
+		n = tes_cur_dec32be(hdr + 1);
+		if (hdr[0] == TES_CONTROL_END) {
+			if (n != 1 || (r = tes_io_read_full(fd, buf, 1)) != 0)
+				return TES_ERR_FORMAT;
+			*code = failed ? EX_IOERR : buf[0];
+			return 0;
+		}
+		if (hdr[0] != TES_CONTROL_OUT && hdr[0] != TES_CONTROL_ERR)
+			return TES_ERR_FORMAT;
+		for (; n > 0; n -= k) {
+			k = n > sizeof buf ? sizeof buf : n;
+			if ((r = tes_io_read_full(fd, buf, k)) != 0)
+				return r;
+			if (hdr[0] == TES_CONTROL_ERR)
+				fwrite(buf, 1, k, stderr);
+			else if (!failed && fwrite(buf, 1, k, stdout) != k)
+				failed = 1;
+		}
+		if (failed) {
+			/* the reader sees the socket close and stops */
+			fprintf(stderr, "tes-officer: cannot write the output\n");
+			*code = EX_IOERR;
+			return 0;
+		}
+	}
 }
 
 static int
@@ -234,8 +348,13 @@ tes_control_call(const char *dir, int argc, char **argv, int *code)
 		close(fd);
 		return TES_ERR_CLOSED;
 	}
-	if ((r = tes_io_write_full(fd, buf, n)) == 0 && (r = tes_io_read_full(fd, &c, 1)) == 0 &&
-	    (r = recv_blob(fd, stdout)) == 0 && (r = recv_blob(fd, stderr)) == 0)
+	if ((r = tes_io_write_full(fd, buf, n)) == 0 && tes_control_streamed(argv[0])) {
+		if ((r = recv_frames(fd, code)) == 0 && *code == EX_OK && fflush(stdout) != 0) {
+			fprintf(stderr, "tes-officer: cannot write the output\n");
+			*code = EX_IOERR;
+		}
+	} else if (r == 0 && (r = tes_io_read_full(fd, &c, 1)) == 0 && (r = recv_blob(fd, stdout)) == 0 &&
+		   (r = recv_blob(fd, stderr)) == 0)
 		*code = c;
 	close(fd);
 	return r;

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 #include "officer/attempts.h"
 #include "officer/children.h"
 #include "officer/dashboard.h"
+#include "officer/export.h"
 #include "officer/pages.h"
 #include "officer/ratelimit.h"
 #include "officer/spawn.h"
@@ -86,8 +88,12 @@ struct req {
 	struct tes_resp rs;
 	uint8_t new_token[TES_HTTP_TOKEN_LEN];
 	time_t now;
-	int parked; /* no response yet: the verifier will finish it */
+	int parked;   /* no response yet: the verifier will finish it */
+	int streamed; /* no page: a child streams the response (export) */
 };
+
+static void
+finish(struct tes_dashboard *d, struct wslot *s, struct req *x);
 
 /* Rendering */
 
@@ -480,6 +486,147 @@ on_verify(struct req *x)
 	audit_page(x);
 }
 
+/* The export (spec/EXPORT.md#dashboard) */
+
+/* The streamed body in the export child: HTTP chunks, each in one RESPONSE message. */
+struct xout {
+	int fd;
+	struct tes_wmsg m;
+	size_t fill;                        /* bytes of CSV waiting in data */
+	char data[TES_WMSG_CHUNK_MAX - 16]; /* room for the chunk's size line and CRLF */
+	uint8_t buf[TES_WMSG_LEN];
+};
+
+/* One message to the http child; waits while its socket is full (it is non-blocking). */
+static int
+xout_send(struct xout *o, const uint8_t *p, size_t n, int last)
+{
+	struct pollfd pfd = { .fd = o->fd, .events = POLLOUT };
+	ssize_t k;
+
+	o->m.type = TES_WMSG_RESPONSE;
+	o->m.u.chunk.last = (uint8_t)last;
+	o->m.u.chunk.len = (uint16_t)n;
+	memcpy(o->m.u.chunk.data, p, n);
+	if (tes_wmsg_encode(&o->m, o->buf) != 0)
+		return TES_ERR_INTERNAL;
+	for (;;) {
+		k = send(o->fd, o->buf, sizeof o->buf, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (k == (ssize_t)sizeof o->buf)
+			return 0;
+		if (k >= 0 || (errno != EAGAIN && errno != EINTR))
+			return TES_ERR_IO;
+		if (errno == EAGAIN && poll(&pfd, 1, TES_DASHBOARD_EXPORT_STALL * 1000) != 1)
+			return TES_ERR_IO;
+	}
+}
+
+/* The waiting bytes as one HTTP chunk. */
+static int
+xout_flush(struct xout *o)
+{
+	char chunk[TES_WMSG_CHUNK_MAX];
+	int h;
+
+	if (o->fill == 0)
+		return 0;
+	h = snprintf(chunk, sizeof chunk, "%zx\r\n", o->fill);
+	memcpy(chunk + h, o->data, o->fill);
+	memcpy(chunk + (size_t)h + o->fill, "\r\n", 2);
+	h = xout_send(o, (const uint8_t *)chunk, (size_t)h + o->fill + 2, 0);
+	o->fill = 0;
+	return h;
+}
+
+static int
+xout_write(void *ctx, const char *p, size_t n)
+{
+	struct xout *o = ctx;
+	size_t k;
+
+	while (n > 0) {
+		k = sizeof o->data - o->fill < n ? sizeof o->data - o->fill : n;
+		memcpy(o->data + o->fill, p, k);
+		o->fill += k;
+		p += k;
+		n -= k;
+		if (o->fill == sizeof o->data && xout_flush(o) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * In the export child: the head, every report as a CSV row, and the final empty chunk only
+ * when every row went out (spec/EXPORT.md#dashboard MUST-EX6); otherwise the response just
+ * stops, visibly cut short.
+ */
+static int
+export_child(const struct tes_db *db, int fd, const char *user)
+{
+	static struct xout o;
+	struct tes_resp rs = { .status = 200,
+			       .ctype = "text/csv; charset=utf-8",
+			       .no_store = 1,
+			       .attachment = "tes-export.csv",
+			       .chunked = 1 };
+	struct tes_export_filter f = { .status = TES_EXPORT_STATUS_ALL };
+	char head[2048];
+	uint64_t rows = 0, bad = 0;
+	size_t n;
+	int r;
+
+	o.fd = fd;
+	/*= spec/EXPORT.md#dashboard MUST-EX6: text/csv, an attachment, chunked, the last chunk at the end */
+	if (tes_resp_head(&rs, head, sizeof head, &n) != 0 || xout_send(&o, (const uint8_t *)head, n, 0) != 0)
+		return 1;
+	r = tes_export_walk(db, TES_EXPORT_CSV, &f, xout_write, &o, &rows, &bad);
+	if (r == 0 && (r = xout_flush(&o)) == 0)
+		r = xout_send(&o, (const uint8_t *)"0\r\n\r\n", 5, 1);
+	if (r != 0) {
+		tes_log(TES_LOG_ERROR, "dashboard: %s: export stopped after %llu rows: %s%s", user,
+			(unsigned long long)rows, tes_err_str(r),
+			bad != 0 ? " (a report could not be read)" : "");
+		(void)xout_send(&o, (const uint8_t *)"", 0, 1);
+		return 1;
+	}
+	tes_log(TES_LOG_INFO, "dashboard: %s: export of %llu rows sent", user, (unsigned long long)rows);
+	return 0;
+}
+
+/* GET /export.csv: no page here; on_request hands the connection to an export child. */
+static void
+on_export(struct req *x)
+{
+	x->streamed = 1;
+}
+
+/*
+ * The export's rows are read and sent by a child that only reads the store (tes_spawn_reader),
+ * straight to the http child over the monitor socket, which the master then closes on its side:
+ * the event loop neither waits for nor holds the export (spec/EXPORT.md#memory MUST-EX7). The
+ * http child may live TES_DASHBOARD_EXPORT_DEADLINE seconds.
+ */
+static void
+export_start(struct tes_dashboard *d, struct wslot *s, struct req *x)
+{
+	pid_t pid = tes_spawn_reader(d->db, s->c.mon);
+
+	if (pid == 0)
+		_exit(export_child(d->db, s->c.mon, x->sess->user));
+	if (pid < 0) {
+		x->streamed = 0;
+		simple_page(x, 503, "Export not started",
+			    "The server could not start the export; try again.");
+		finish(d, s, x);
+		return;
+	}
+	tes_log(TES_LOG_INFO, "dashboard: %s: export running in process %d", x->sess->user, (int)pid);
+	s->c.deadline = x->now + TES_DASHBOARD_EXPORT_DEADLINE;
+	s->c.state = TES_WS_DONE;
+	tes_children_hangup(d->kids, &s->c);
+}
+
 /* Routes */
 
 static void
@@ -535,6 +682,7 @@ static const struct {
 	{ TES_ROUTE_AUDIT, NEED_OFFICER, audit_page },
 	{ TES_ROUTE_VERIFY, NEED_OFFICER | NEED_CSRF, on_verify },
 	{ TES_ROUTE_CSS, 0, on_css },
+	{ TES_ROUTE_EXPORT, NEED_OFFICER, on_export },
 };
 
 static void
@@ -628,6 +776,10 @@ on_request(void *owner, struct tes_child *c, const void *msg)
 	if (x.parked) {
 		s->parked = 1;
 		s->q = *q;
+		return;
+	}
+	if (x.streamed) {
+		export_start(d, s, &x);
 		return;
 	}
 	finish(d, s, &x);

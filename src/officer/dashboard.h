@@ -27,7 +27,9 @@
 enum {
 	TES_DASHBOARD_SLOTS = 32,                         /* concurrent browser connections */
 	TES_DASHBOARD_POLL_MAX = TES_DASHBOARD_SLOTS + 2, /* listener, children, the chain check's pipe */
-	TES_DASHBOARD_DEADLINE = 30                       /* seconds a child may live */
+	TES_DASHBOARD_DEADLINE = 30,                      /* seconds a child may live */
+	TES_DASHBOARD_EXPORT_DEADLINE = 3600,             /* ... when it relays an export download */
+	TES_DASHBOARD_EXPORT_STALL = 60                   /* seconds an export waits for its http child */
 };
 
 /* Dashboard logins use the master's password verifier (officer/verifier.h);

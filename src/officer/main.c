@@ -43,6 +43,7 @@
 #include "wire/field.h"
 #include "wire/legacy.h"
 #include "wire/policy.h"
+#include "wire/rfc3339.h"
 
 struct opts {
 	const char *dir;
@@ -56,6 +57,10 @@ struct opts {
 	const char *drivers;
 	const char *users;
 	const char *key;
+	const char *format;
+	const char *since;
+	const char *until;
+	const char *status;
 	int demo;
 	struct tes_serve_opts serve;
 };
@@ -88,6 +93,8 @@ static const char usage_text[] =
 	"  verify        check the journal's hash chain and drivers.enc\n"
 	"  recover       move a damaged journal tail or drivers.enc to DIR/quarantine/\n"
 	"  compact       write the drivers.enc snapshot now\n"
+	"  export --format csv|jsonl [--since T] [--until T] [--status S]\n"
+	"                every report as CSV or JSON Lines (spec/EXPORT.md)\n"
 	"\n"
 	"common options:\n"
 	"  -d, --data DIR   data directory (default: $TES_DATA, then ./tes-data)\n"
@@ -187,6 +194,13 @@ static const struct {
 		     "DIR/quarantine/,\n"
 		     "then open it and record the recovery in the audit log. The server must be stopped.\n" },
 	{ "compact", "usage: tes-officer compact [-d DIR]\nWrite the drivers.enc snapshot now.\n" },
+	{ "export",
+	  "usage: tes-officer export [-d DIR] --format csv|jsonl [--since T] [--until T]\n"
+	  "       [--status pending|approved|rejected|all]\n"
+	  "Write every report, in violation-number order, to standard output as CSV (RFC 4180)\n"
+	  "or JSON Lines, with the columns of spec/EXPORT.md. T is an RFC 3339 time or a date\n"
+	  "YYYY-MM-DD (its midnight UTC); the filters apply to the observation time: --since is\n"
+	  "inclusive, --until exclusive. --status defaults to all. Works while the server runs.\n" },
 };
 
 enum {
@@ -213,7 +227,11 @@ enum {
 	O_OVER,
 	O_DRIVERS,
 	O_USERS,
-	O_KEY
+	O_KEY,
+	O_FORMAT,
+	O_SINCE,
+	O_UNTIL,
+	O_STATUS
 };
 
 static const struct option longopts[] = {
@@ -244,6 +262,10 @@ static const struct option longopts[] = {
 	{ "drivers", required_argument, NULL, O_DRIVERS },
 	{ "users", required_argument, NULL, O_USERS },
 	{ "key", required_argument, NULL, O_KEY },
+	{ "format", required_argument, NULL, O_FORMAT },
+	{ "since", required_argument, NULL, O_SINCE },
+	{ "until", required_argument, NULL, O_UNTIL },
+	{ "status", required_argument, NULL, O_STATUS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -373,6 +395,18 @@ parse_opt(int c, struct opts *o)
 		return 0;
 	case O_KEY:
 		o->key = optarg;
+		return 0;
+	case O_FORMAT:
+		o->format = optarg;
+		return 0;
+	case O_SINCE:
+		o->since = optarg;
+		return 0;
+	case O_UNTIL:
+		o->until = optarg;
+		return 0;
+	case O_STATUS:
+		o->status = optarg;
 		return 0;
 	default:
 		return -1;
@@ -712,6 +746,92 @@ do_import_legacy(struct opts *o, int argc)
 	return run_store(o->dir, 4, req);
 }
 
+/* --since / --until: an RFC 3339 time, or a date YYYY-MM-DD (its midnight UTC), into decimal seconds. */
+static int
+export_time(const char *opt, const char *s, char out[static 24])
+{
+	char buf[32];
+	const char *why = NULL;
+	uint64_t t;
+
+	if (strlen(s) == 10) {
+		snprintf(buf, sizeof buf, "%sT00:00:00Z", s);
+		s = buf;
+	}
+	if (tes_rfc3339_parse(s, strlen(s), &t, &why) != 0) {
+		fprintf(stderr,
+			"tes-officer: export: --%s: %s (expected an RFC 3339 time such as "
+			"2026-11-23T10:15:00Z, or a date YYYY-MM-DD)\n",
+			opt, why);
+		return -1;
+	}
+	snprintf(out, 24, "%llu", (unsigned long long)t);
+	return 0;
+}
+
+/* An option given to export that only other commands take: named, exit 64. */
+static int
+export_foreign(const struct opts *o)
+{
+	const char *bad = o->role != NULL            ? "role"
+			  : o->password_file != NULL ? "password-file"
+			  : o->reason != NULL        ? "reason"
+			  : o->officer != NULL       ? "officer"
+			  : o->plate != NULL         ? "plate"
+			  : o->history               ? "history"
+			  : o->over                  ? "over-threshold"
+			  : o->drivers != NULL       ? "drivers"
+			  : o->users != NULL         ? "users"
+			  : o->key != NULL           ? "key"
+			  : o->demo                  ? "demo"
+						     : NULL;
+
+	if (bad != NULL)
+		fprintf(stderr, "tes-officer: export does not take --%s\n", bad);
+	return bad != NULL;
+}
+
+static int
+do_export(struct opts *o, int argc)
+{
+	static const char *const states[] = { "all", "pending", "approved", "rejected" };
+	char since[24] = "", until[24] = "";
+	char *req[5];
+	size_t i;
+
+	/*= spec/EXPORT.md#command MUST-EX2: a bad option is named, exit 64, nothing on stdout */
+	if (argc != 0) {
+		fprintf(stderr, "tes-officer: export takes no arguments, only options\n");
+		return usage("export", EX_USAGE);
+	}
+	if (export_foreign(o))
+		return EX_USAGE;
+	if (o->format == NULL || (strcmp(o->format, "csv") != 0 && strcmp(o->format, "jsonl") != 0)) {
+		fprintf(stderr, "tes-officer: export: --format must be csv or jsonl\n");
+		return EX_USAGE;
+	}
+	for (i = 0; o->status != NULL && i < sizeof states / sizeof states[0]; i++)
+		if (strcmp(o->status, states[i]) == 0)
+			break;
+	if (i == sizeof states / sizeof states[0]) {
+		fprintf(stderr, "tes-officer: export: --status must be pending, approved, rejected or all\n");
+		return EX_USAGE;
+	}
+	if ((o->since != NULL && export_time("since", o->since, since) != 0) ||
+	    (o->until != NULL && export_time("until", o->until, until) != 0))
+		return EX_USAGE;
+	if (o->since != NULL && o->until != NULL && strtoull(since, NULL, 10) >= strtoull(until, NULL, 10)) {
+		fprintf(stderr, "tes-officer: export: --since must be before --until\n");
+		return EX_USAGE;
+	}
+	req[0] = "export";
+	req[1] = (char *)o->format;
+	req[2] = (char *)(o->status != NULL ? o->status : "all");
+	req[3] = since;
+	req[4] = until;
+	return run_store(o->dir, 5, req);
+}
+
 /* A --listen or --http that cannot be bound (a port outside 1..65535, a name that does not
  * resolve, no ADDR:PORT at all) is a usage error, told before anything starts. */
 static int
@@ -856,6 +976,8 @@ dispatch(const char *cmd, struct opts *o, int argc, char **argv)
 		return EX_DATAERR;
 	if (strcmp(cmd, "disable-user") == 0)
 		return do_simple(o, cmd, argc, argv, 1);
+	if (strcmp(cmd, "export") == 0)
+		return do_export(o, argc);
 	if (strcmp(cmd, "recover") == 0)
 		return argc == 0 ? do_recover(o) : usage(cmd, EX_USAGE);
 	if (strcmp(cmd, "pending") == 0 || strcmp(cmd, "verify") == 0 || strcmp(cmd, "compact") == 0)

@@ -578,6 +578,8 @@ tes_pages_records(const struct tes_pages *p)
 	tes_html_init(p->h);
 	page_start(p, "Driver records");
 	search_form(p);
+	/* spec/EXPORT.md#dashboard: every report as CSV, streamed by the dashboard */
+	tes_html_raw(p->h, "<p><a href=\"/export.csv\" download>Export CSV</a> (every report)</p>");
 	if (p->q->q_len != 0 && tes_field_plate_normalize(p->q->q, p->q->q_len, plate, &n) != 0) {
 		tes_html_raw(p->h, "<p class=\"msg\">Not a plate: ");
 		tes_html_esc(p->h, p->q->q, p->q->q_len);

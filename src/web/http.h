@@ -53,7 +53,8 @@ enum tes_web_route {
 	TES_ROUTE_AUDIT = 9,      /* GET  /audit         [page] */
 	TES_ROUTE_VERIFY = 10,    /* POST /verify        csrf */
 	TES_ROUTE_CSS = 11,       /* GET  /static/tes.css */
-	TES_ROUTE_MAX = 11
+	TES_ROUTE_EXPORT = 12,    /* GET  /export.csv    (spec/EXPORT.md#dashboard) */
+	TES_ROUTE_MAX = 12
 };
 
 /* Rejection reasons offered by the dashboard (a fixed list). */
@@ -248,10 +249,12 @@ struct tes_resp {
 	uint16_t status;
 	const char *ctype; /* NULL: no body type */
 	size_t body_len;
-	int no_store;          /* Cache-Control: no-store (authenticated pages) */
-	const char *location;  /* redirect target (a fixed path), or NULL */
-	const uint8_t *cookie; /* set tes_session to this token, or NULL */
-	int clear_cookie;      /* expire tes_session */
+	int no_store;           /* Cache-Control: no-store (authenticated pages) */
+	const char *location;   /* redirect target (a fixed path), or NULL */
+	const uint8_t *cookie;  /* set tes_session to this token, or NULL */
+	int clear_cookie;       /* expire tes_session */
+	const char *attachment; /* Content-Disposition: attachment with this file name (fixed), or NULL */
+	int chunked;            /* Transfer-Encoding: chunked instead of Content-Length (a streamed body) */
 };
 
 /*

@@ -91,7 +91,11 @@ tes_resp_head(const struct tes_resp *r, char *out, size_t cap, size_t *used)
 			"Set-Cookie: tes_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0\r\n");
 	if (e == 0 && r->ctype != NULL)
 		e = put(out, cap, &n, "Content-Type: %s\r\n", r->ctype);
-	if (e == 0)
+	if (e == 0 && r->attachment != NULL)
+		e = put(out, cap, &n, "Content-Disposition: attachment; filename=\"%s\"\r\n", r->attachment);
+	if (e == 0 && r->chunked)
+		e = put(out, cap, &n, "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+	else if (e == 0)
 		e = put(out, cap, &n, "Content-Length: %zu\r\nConnection: close\r\n\r\n", r->body_len);
 	*used = e == 0 ? n : 0;
 	return e;

@@ -184,6 +184,37 @@ test_route(void)
 	       "GET /login");
 	EQ_INT(tes_http_route(TES_HTTP_GET, (const uint8_t *)"/static/tes.css", 15, &st), TES_ROUTE_CSS,
 	       "css");
+	EQ_INT(tes_http_route(TES_HTTP_GET, (const uint8_t *)"/export.csv", 11, &st), TES_ROUTE_EXPORT,
+	       "GET /export.csv (spec/EXPORT.md MUST-EX6)");
+	EQ_INT(tes_http_route(TES_HTTP_POST, (const uint8_t *)"/export.csv", 11, &st), 0, "POST /export.csv");
+	EQ_INT(st, 405, "POST /export.csv: 405");
+	{
+		/* every route from its path: the table's rows follow enum tes_web_route (http.c) */
+		static const struct {
+			uint8_t method;
+			const char *path;
+			uint8_t route;
+		} all[] = {
+			{ TES_HTTP_GET, "/", TES_ROUTE_ROOT },
+			{ TES_HTTP_GET, "/login", TES_ROUTE_LOGIN_FORM },
+			{ TES_HTTP_POST, "/login", TES_ROUTE_LOGIN },
+			{ TES_HTTP_POST, "/logout", TES_ROUTE_LOGOUT },
+			{ TES_HTTP_GET, "/queue", TES_ROUTE_QUEUE },
+			{ TES_HTTP_GET, "/report", TES_ROUTE_REPORT },
+			{ TES_HTTP_POST, "/decide", TES_ROUTE_DECIDE },
+			{ TES_HTTP_GET, "/records", TES_ROUTE_RECORDS },
+			{ TES_HTTP_GET, "/audit", TES_ROUTE_AUDIT },
+			{ TES_HTTP_POST, "/verify", TES_ROUTE_VERIFY },
+			{ TES_HTTP_GET, "/static/tes.css", TES_ROUTE_CSS },
+			{ TES_HTTP_GET, "/export.csv", TES_ROUTE_EXPORT },
+		};
+		size_t i, good = 0;
+
+		for (i = 0; i < sizeof all / sizeof all[0]; i++)
+			good += tes_http_route(all[i].method, (const uint8_t *)all[i].path,
+					       strlen(all[i].path), &st) == all[i].route;
+		EQ_INT(good, TES_ROUTE_MAX, "each of the %d routes from its method and path", TES_ROUTE_MAX);
+	}
 	EQ_INT(tes_http_route(TES_HTTP_GET, (const uint8_t *)"/nope", 5, &st), 0, "unknown path");
 	EQ_INT(st, 404, "unknown path: 404");
 	EQ_INT(tes_http_route(TES_HTTP_GET, (const uint8_t *)"/decide", 7, &st), 0, "GET of a POST route");

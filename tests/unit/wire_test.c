@@ -429,7 +429,8 @@ test_policy(void)
 		if (tes_policy_points(&p, v[i].speed, 0, NULL) != v[i].points ||
 		    tes_policy_points(&p, v[i].speed, 130, NULL) != v[i].points)
 			all = 0;
-	OK(all, "the built-in policy: bands 50-69 -> 10, 70-99 -> 20, >=100 -> 50, else 0, whatever the limit");
+	OK(all,
+	   "the built-in policy: bands 50-69 -> 10, 70-99 -> 20, >=100 -> 50, else 0, whatever the limit");
 }
 
 /* ---- password files and typed lines (wire/pwfile.h) ---- */
