@@ -62,8 +62,10 @@ print_why(const struct tes_db *db, const struct tes_db_report *d, FILE *out)
 	uint32_t line;
 	char why[160];
 
-	if (d->status == TES_STATUS_REJECTED)
+	if (d->status == TES_STATUS_REJECTED) {
+		fprintf(out, "       policy v%u: rejected, no points\n", d->policy_version);
 		return;
+	}
 	/* the policy the points came from: the current one for a pending report */
 	if (tes_db_policy_text(db, d->policy_version, &text, &n) != 0 ||
 	    tes_policy_parse(text, n, &pol, &line) != 0)

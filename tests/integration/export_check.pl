@@ -105,13 +105,15 @@ for my $c (@csv) {
 	my ($num, $id, $plate, $speed, $lim, $obs, $unit, $pts, $loc) =
 	  $lines->[0] =~ /^(\d+)\s+([0-9a-f]{32}) (\S+)\s+(\d+)\s+(\S+)  ($t)  (\S+)\s+(\d+)  (.*)$/
 	  or do { bad "report $c->{id}: show row '$lines->[0]'"; next };
-	my ($st, $rcv) = ($lines->[1] // '') =~ /^status: (\w+)  received: ($t)$/
+	my ($pv) = ($lines->[1] // '') =~ /^\s+policy v(\d+): /
+	  or do { bad "report $c->{id}: show policy line"; next };
+	my ($st, $rcv) = ($lines->[2] // '') =~ /^status: (\w+)  received: ($t)$/
 	  or do { bad "report $c->{id}: show status line"; next };
 	my %want = (number => $num, id => $id, plate => $plate, speed => $speed, limit => $lim eq '-' ? '' : $lim,
 		observed => $obs, unit => $unit, points => $pts, location => $loc eq '-' ? '' : $loc,
-		status => lc $st, received => $rcv, officer => '', reason => '', policy_version => 0);
+		status => lc $st, received => $rcv, officer => '', reason => '', policy_version => $pv);
 	if ($st ne 'PENDING') {
-		my ($who, $why) = ($lines->[2] // '') =~ /^decided by (\S+): (.*)$/
+		my ($who, $why) = ($lines->[3] // '') =~ /^decided by (\S+): (.*)$/
 		  or do { bad "report $c->{id}: show decision line"; next };
 		@want{qw(officer reason)} = ($who, $why);
 		bad "report $c->{id}: decided '$c->{decided}' is no time at or after received"
