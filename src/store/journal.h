@@ -84,7 +84,11 @@ enum tes_audit_kind {
 	TES_AUDIT_SERVER_STOP = 9,
 	TES_AUDIT_VERIFY = 10,
 	TES_AUDIT_RECOVER = 11, /* tes-officer recover moved damage to quarantine/ */
-	TES_AUDIT_MAX = 11
+	TES_AUDIT_POLICY_SET = 12,
+	TES_AUDIT_USER_DISABLED = 13,
+	TES_AUDIT_IMPORT = 14,
+	TES_AUDIT_PASSWORD_CHANGED = 15, /* an officer changed their own password on the dashboard */
+	TES_AUDIT_MAX = 15
 };
 
 /* The clear record header. */
