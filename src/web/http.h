@@ -34,7 +34,7 @@ enum tes_http_limits {
 	/*
 	 * Report ids one bulk decision may carry (spec/HTTP.md#bulk): with
 	 * the largest other fields of the form, 40 "sel=" pairs fit the body
-	 * limit (40 * 37 + 379 = 1859 <= 2048) and the REQUEST message.
+	 * limit (40 * 37 + 378 = 1858 <= 2048) and the REQUEST message.
 	 */
 	TES_WEB_BULK_MAX = 40,
 	TES_WEB_SEL_PAIR = 4 + 2 * TES_REPORT_ID_LEN + 1, /* "sel=" HEX "&" */

@@ -2,7 +2,9 @@
 // The officer dashboard end to end in a real browser: a real tes-officer on free loopback ports with
 // a fresh data directory, two reports sent by the real tes-police, then in headless Debian Chromium
 // (driven by playwright-core, no browser download): log in, approve one report, reject the other
-// with a reason, check the driver's points and history, the audit log and its chain check, log out.
+// with a reason, check the driver's points and history, the audit log and its chain check; decide
+// several reports in one POST (ticked, or all of a page), the refusals of a bulk POST, "decide and
+// next" through the queue, the officer's own password change; log out.
 // Screenshots of every page go to build/e2e/; TES_E2E_DOCS=1 also copies them to docs/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -235,6 +237,7 @@ async function postForm(url, fields) {
 	});
 }
 
+// MUST-W11: each id decided on its own, with the officer's name
 test('several pending reports are approved in one POST, each journaled with the officer', async () => {
 	const ids = ['c', 'd', 'e'].map(hex);
 	ids.forEach((id, i) => report(['--plate', `34BLK0${i + 1}`, '--speed', '75', '--limit', '50', '--id', id]));
@@ -303,6 +306,7 @@ test('a bulk POST: failures listed one by one, the maximum + 1 and a missing tok
 	assert.match(show(id), /decided by boss: approved/);
 });
 
+// MUST-W12: decide and next (a 303 each time) to the next pending report, then the list
 test('"decide and next" walks the pending queue, oldest first, then back to the list', async () => {
 	const ids = ['3', '4', '5'].map(hex);
 	ids.forEach((id, i) => report(['--plate', `34NXT0${i + 1}`, '--speed', '99', '--limit', '80', '--id', id]));
@@ -324,6 +328,8 @@ test('"decide and next" walks the pending queue, oldest first, then back to the 
 	assert.match(show(ids[2]), /decided by boss: approved/);
 });
 
+// MUST-W13: the current password checked like a login, the change audited, other sessions ended;
+// MUST-W14: the policy and the repetition checked first
 test('an officer changes their own password on the dashboard', async () => {
 	const npw = 'a brand new officer passphrase';
 	// a second browser session of the same officer, to be ended by the change
