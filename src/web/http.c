@@ -1048,12 +1048,16 @@ form_pair(const uint8_t *p, size_t n, unsigned allowed, unsigned *seen, struct t
 		;
 	if (eq == n || tes_http_pct_decode(p, eq, name, sizeof name, &nl) != 0)
 		return TES_ERR_FORMAT;
+	/*@ assert web_fields_ok(o); */
 	/*= spec/HTTP.md#fields MUST-W3: unknown, unexpected or repeated fields are refused (sel aside) */
 	if ((f = field_of(name, nl)) == 0 || (f & allowed) == 0 || (f & *seen & ~(unsigned)F_SEL) != 0)
 		return TES_ERR_FORMAT;
 	*seen |= f;
-	if ((r = tes_http_pct_decode(p + eq + 1, n - eq - 1, val, sizeof val, &vl)) == 0)
+	if ((r = tes_http_pct_decode(p + eq + 1, n - eq - 1, val, sizeof val, &vl)) == 0) {
+		/*@ assert web_fields_ok(o); */
 		r = set_field(f, val, vl, o);
+	}
+	/*@ assert r == 0 ==> web_fields_ok(o); */
 	tes_wipe_chars(val, sizeof val);
 	return r;
 }
@@ -1138,15 +1142,36 @@ cookie_session(const uint8_t *c, size_t n, struct tes_web_req *o)
 
 /*@ requires \valid(o);
     terminates \true;
-    assigns *o;
-    ensures web_req_zero(o);
+    assigns o->route, o->has_session, o->session[0 .. TES_HTTP_TOKEN_LEN - 1], o->has_csrf,
+            o->csrf[0 .. TES_HTTP_TOKEN_LEN - 1], o->has_id, o->id[0 .. TES_REPORT_ID_LEN - 1], o->page,
+            o->verdict, o->reason, o->prefix, o->all, o->next, o->nsel,
+            o->sel[0 .. TES_WEB_BULK_MAX * TES_REPORT_ID_LEN - 1];
+    ensures web_req_zero_bytes(o);
  */
-/* Every field of *o to zero. */
+/* The flags, numbers and byte arrays of *o to zero. */
 static void
-web_req_clear(struct tes_web_req *o)
+web_req_clear_bytes(struct tes_web_req *o)
 {
 	size_t i;
 
+	/*@ loop invariant 0 <= i <= TES_WEB_BULK_MAX * TES_REPORT_ID_LEN;
+	    loop invariant \forall integer k; 0 <= k < i ==> o->sel[k] == 0;
+	    loop invariant \forall integer k; 0 <= k < i && k < TES_HTTP_TOKEN_LEN ==> o->session[k] == 0;
+	    loop invariant \forall integer k; 0 <= k < i && k < TES_HTTP_TOKEN_LEN ==> o->csrf[k] == 0;
+	    loop invariant \forall integer k; 0 <= k < i && k < TES_REPORT_ID_LEN ==> o->id[k] == 0;
+	    loop assigns i, o->sel[0 .. TES_WEB_BULK_MAX * TES_REPORT_ID_LEN - 1],
+	                 o->session[0 .. TES_HTTP_TOKEN_LEN - 1], o->csrf[0 .. TES_HTTP_TOKEN_LEN - 1],
+	                 o->id[0 .. TES_REPORT_ID_LEN - 1];
+	    loop variant TES_WEB_BULK_MAX * TES_REPORT_ID_LEN - i; */
+	for (i = 0; i < sizeof o->sel; i++) {
+		o->sel[i] = 0;
+		if (i < sizeof o->session)
+			o->session[i] = 0;
+		if (i < sizeof o->csrf)
+			o->csrf[i] = 0;
+		if (i < sizeof o->id)
+			o->id[i] = 0;
+	}
 	o->route = 0;
 	o->has_session = 0;
 	o->has_csrf = 0;
@@ -1155,19 +1180,24 @@ web_req_clear(struct tes_web_req *o)
 	o->verdict = 0;
 	o->reason = 0;
 	o->prefix = 0;
-	o->user_len = 0;
-	o->pw_len = 0;
-	o->q_len = 0;
-	o->other_len = 0;
 	o->all = 0;
 	o->next = 0;
 	o->nsel = 0;
-	o->new_len = 0;
-	o->rep_len = 0;
-	tes_cur_zero(o->session, sizeof o->session);
-	tes_cur_zero(o->csrf, sizeof o->csrf);
-	tes_cur_zero(o->id, sizeof o->id);
-	tes_cur_zero(o->sel, sizeof o->sel);
+}
+
+/*@ requires \valid(o);
+    terminates \true;
+    assigns o->user_len, o->pw_len, o->q_len, o->other_len, o->new_len, o->rep_len,
+            o->user[0 .. TES_NAME_MAX], o->pw[0 .. TES_PASSWORD_MAX], o->q[0 .. TES_HTTP_QUERY_MAX],
+            o->other[0 .. TES_HTTP_OTHER_MAX], o->newpw[0 .. TES_PASSWORD_MAX], o->rep[0 .. TES_PASSWORD_MAX];
+    ensures web_req_zero_texts(o);
+ */
+/* The texts of *o to zero. */
+static void
+web_req_clear_texts(struct tes_web_req *o)
+{
+	size_t i;
+
 	/*@ loop invariant 0 <= i <= TES_PASSWORD_MAX + 1;
 	    loop invariant \forall integer k; 0 <= k < i && k <= TES_NAME_MAX ==> o->user[k] == 0;
 	    loop invariant \forall integer k; 0 <= k < i ==> o->pw[k] == 0;
@@ -1190,6 +1220,25 @@ web_req_clear(struct tes_web_req *o)
 		if (i < sizeof o->other)
 			o->other[i] = 0;
 	}
+	o->user_len = 0;
+	o->pw_len = 0;
+	o->q_len = 0;
+	o->other_len = 0;
+	o->new_len = 0;
+	o->rep_len = 0;
+}
+
+/*@ requires \valid(o);
+    terminates \true;
+    assigns *o;
+    ensures web_req_zero(o);
+ */
+/* Every field of *o to zero. */
+static void
+web_req_clear(struct tes_web_req *o)
+{
+	web_req_clear_bytes(o);
+	web_req_clear_texts(o);
 }
 
 /* see http.h */

@@ -227,20 +227,22 @@ tes_http_route(uint8_t method, const uint8_t *path, size_t n, uint16_t *status);
         web_str_ok(&q->rep[0], q->rep_len, TES_PASSWORD_MAX);
     predicate web_req_ok(struct tes_web_req *q) =
         1 <= q->route <= TES_ROUTE_MAX && web_fields_ok(q);
-    // every field zero
-    predicate web_req_zero(struct tes_web_req *q) =
+    // every field zero: the flags, numbers and byte arrays, then the texts
+    predicate web_req_zero_bytes(struct tes_web_req *q) =
         q->route == 0 && q->has_session == 0 && web_zero(&q->session[0], TES_HTTP_TOKEN_LEN) &&
         q->has_csrf == 0 && web_zero(&q->csrf[0], TES_HTTP_TOKEN_LEN) &&
         q->has_id == 0 && web_zero(&q->id[0], TES_REPORT_ID_LEN) &&
         q->page == 0 && q->verdict == 0 && q->reason == 0 && q->prefix == 0 &&
         q->all == 0 && q->next == 0 && q->nsel == 0 &&
-        web_zero(&q->sel[0], TES_WEB_BULK_MAX * TES_REPORT_ID_LEN) &&
-        q->new_len == 0 && web_str_zero(&q->newpw[0], TES_PASSWORD_MAX + 1) &&
-        q->rep_len == 0 && web_str_zero(&q->rep[0], TES_PASSWORD_MAX + 1) &&
+        web_zero(&q->sel[0], TES_WEB_BULK_MAX * TES_REPORT_ID_LEN);
+    predicate web_req_zero_texts(struct tes_web_req *q) =
         q->user_len == 0 && web_str_zero(&q->user[0], TES_NAME_MAX + 1) &&
         q->pw_len == 0 && web_str_zero(&q->pw[0], TES_PASSWORD_MAX + 1) &&
         q->q_len == 0 && web_str_zero(&q->q[0], TES_HTTP_QUERY_MAX + 1) &&
-        q->other_len == 0 && web_str_zero(&q->other[0], TES_HTTP_OTHER_MAX + 1);
+        q->other_len == 0 && web_str_zero(&q->other[0], TES_HTTP_OTHER_MAX + 1) &&
+        q->new_len == 0 && web_str_zero(&q->newpw[0], TES_PASSWORD_MAX + 1) &&
+        q->rep_len == 0 && web_str_zero(&q->rep[0], TES_PASSWORD_MAX + 1);
+    predicate web_req_zero(struct tes_web_req *q) = web_req_zero_bytes(q) && web_req_zero_texts(q);
  */
 
 /*@ requires \valid_read(h) && http_req_ok(buf, h, h->body_off + h->body_len);
