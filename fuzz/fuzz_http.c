@@ -7,7 +7,9 @@
  * offsets stay inside the bytes parsed; a prefix that ends before the body
  * does is TRUNCATED or fails with a status; a built request re-encodes into a
  * child message the master decodes back to the same struct; a child
- * message that decodes re-encodes to the same bytes. Around the parser: a
+ * message that decodes re-encodes to the same bytes; a bulk form's ids
+ * (any number of sel fields) are counted, the first TES_WEB_BULK_MAX
+ * stored and nothing after them. Around the parser: a
  * request longer than the limit parses as its first TES_HTTP_REQ_MAX bytes;
  * the form decoder needs room for its result and its NUL, nothing more; the
  * response head for the status the parser chose (or any status) carries the
@@ -134,7 +136,7 @@ request(uint8_t mode, const uint8_t *p, size_t n)
 	struct tes_http_req h, h2;
 	struct tes_wmsg m, m2;
 	uint16_t status = 0, st2 = 0;
-	size_t cut;
+	size_t cut, stored, k;
 	int r;
 
 	pct_decode(p, n);
@@ -155,6 +157,11 @@ request(uint8_t mode, const uint8_t *p, size_t n)
 		response(mode, status, p, n);
 		return;
 	}
+	stored = (size_t)(m.u.req.nsel < TES_WEB_BULK_MAX ? m.u.req.nsel : TES_WEB_BULK_MAX) *
+		 TES_REPORT_ID_LEN;
+	for (k = stored; k < sizeof m.u.req.sel; k++)
+		fuzz_check(m.u.req.sel[k] == 0, "nothing after the stored bulk ids");
+	fuzz_check(m.u.req.nsel == 0 || m.u.req.route == TES_ROUTE_BULK, "ids only in a bulk decision");
 	m.type = TES_WMSG_REQUEST;
 	fuzz_check(tes_wmsg_encode(&m, msg) == 0, "built request encodes for the master");
 	fuzz_check(tes_wmsg_decode(msg, sizeof msg, &m2) == 0 && tes_wmsg_encode(&m2, again) == 0 &&

@@ -26,6 +26,7 @@
 #include "store/drivers.h"
 #include "store/journal.h"
 #include "store/seal.h"
+#include "web/wmsg.h"
 #include "wire/msg.h"
 #include "wire/policy.h"
 #include "wire/ticket.h"
@@ -1396,6 +1397,76 @@ seeds_index(void)
 	emit("index", "siphash-lengths");
 }
 
+/* A POST of body to path as the http target reads it. */
+static void
+http_post(const char *path, const char *body, const char *name)
+{
+	char head[256];
+
+	snprintf(head, sizeof head,
+		 "POST %s HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: "
+		 "%zu\r\n\r\n",
+		 path, strlen(body));
+	put_u8(0);
+	put(head, strlen(head));
+	put(body, strlen(body));
+	emit("http", name);
+}
+
+/* Bulk decisions (3 ids, one over the maximum), decide and next, select all, the password change. */
+static void
+seeds_http_bulk(void)
+{
+	static char body[TES_HTTP_BODY_MAX + 1];
+	static const char *const gets[] = {
+		"GET /queue?page=1&select=all HTTP/1.1\r\n\r\n",
+		"GET /password HTTP/1.1\r\nCookie: tes_session=0123456789abcdef0123456789abcdef\r\n\r\n",
+	};
+	static struct tes_wmsg m;
+	static uint8_t msg[TES_WMSG_LEN];
+	char name[32];
+	size_t i, off;
+
+	for (i = 0; i < sizeof gets / sizeof gets[0]; i++) {
+		put_u8(0);
+		put(gets[i], strlen(gets[i]));
+		snprintf(name, sizeof name, "get-%zu", i);
+		emit("http", name);
+	}
+	http_post("/bulk",
+		  "sel=0123456789abcdef0123456789abcdef&sel=00000000000000000000000000000002&"
+		  "sel=FFEEDDCCBBAA99887766554433221100&verdict=reject&reason=other&other=wrong+road&"
+		  "csrf=0123456789abcdef0123456789abcdef",
+		  "bulk-3");
+	for (i = 0, off = 0; i <= TES_WEB_BULK_MAX; i++)
+		off += (size_t)snprintf(body + off, sizeof body - off, "sel=%032zx&", i + 1);
+	snprintf(body + off, sizeof body - off, "verdict=approve&csrf=0123456789abcdef0123456789abcdef");
+	http_post("/bulk", body, "bulk-over-max");
+	http_post("/decide",
+		  "id=0123456789abcdef0123456789abcdef&verdict=approve&next=1&csrf="
+		  "0123456789abcdef0123456789abcdef",
+		  "decide-next");
+	http_post("/password",
+		  "password=old+pass&new=a+new+pass+phrase&repeat=a+new+pass+phrase&"
+		  "csrf=0123456789abcdef0123456789abcdef",
+		  "password");
+	/* the master's side: a REQUEST carrying bulk ids and the password fields */
+	memset(&m, 0, sizeof m);
+	m.type = TES_WMSG_REQUEST;
+	m.u.req.route = TES_ROUTE_BULK;
+	m.u.req.verdict = TES_WV_APPROVE;
+	m.u.req.nsel = 2;
+	memset(m.u.req.sel, 0xab, 2 * TES_REPORT_ID_LEN);
+	m.u.req.new_len = 3;
+	memcpy(m.u.req.newpw, "new", 3);
+	m.u.req.rep_len = 3;
+	memcpy(m.u.req.rep, "new", 3);
+	fuzz_check(tes_wmsg_encode(&m, msg) == 0, "bulk request message");
+	put_u8(1);
+	put(msg, 1024); /* the rest is zero padding the target adds */
+	emit("http", "message-bulk");
+}
+
 static void
 seeds_http(void)
 {
@@ -1432,6 +1503,7 @@ seeds_http(void)
 	}
 	put("\r\n", 2);
 	emit("http", "head-too-large");
+	seeds_http_bulk();
 }
 
 /* Spool files as fuzz_spool.c reads them (u8 flags | file), tagged under its key K. */

@@ -29,6 +29,7 @@
 #include "officer/dashboard.h"
 #include "officer/export.h"
 #include "officer/pages.h"
+#include "officer/pwpolicy.h"
 #include "officer/ratelimit.h"
 #include "officer/spawn.h"
 #include "officer/verifier.h"
@@ -45,9 +46,10 @@ enum {
 /* An http child: the supervisor's part (state: enum tes_wmsg_state), then the parked login. */
 struct wslot {
 	struct tes_child c;
-	int parked;           /* a login waits for the password verifier */
-	int role_ok;          /* the user exists and is an officer */
-	struct tes_web_req q; /* the parked login request */
+	int parked;                  /* a login waits for the password verifier */
+	int role_ok;                 /* the user exists and is an officer */
+	struct tes_web_req q;        /* the parked login or password change request */
+	char user[TES_NAME_MAX + 1]; /* a password change: the session's officer */
 };
 
 /* "Verify chain": the whole-store check runs in a child (tes_spawn_reader) that writes this to a pipe. */
@@ -193,13 +195,13 @@ on_login_form(struct req *x)
 }
 
 static int
-password_check(const struct tes_db *db, const struct tes_web_req *q)
+password_check(const struct tes_db *db, const char *user, const struct tes_web_req *q)
 {
 	char hash[TES_JOURNAL_HASH_MAX + 1];
 	uint8_t role = 0;
 	int r;
 
-	r = q->user_len != 0 ? tes_db_user_get(db, q->user, &role, hash) : TES_ERR_NOTFOUND;
+	r = user[0] != '\0' ? tes_db_user_get(db, user, &role, hash) : TES_ERR_NOTFOUND;
 	if (r == 0)
 		r = tes_passwd_verify(hash, q->pw, q->pw_len);
 	else /* same cost for unknown users: no user enumeration by timing */
@@ -211,9 +213,9 @@ password_check(const struct tes_db *db, const struct tes_web_req *q)
 	return r;
 }
 
-/* Queue the password check; 0 when parked, else the caller checks inline. */
+/* Queue the check of q->pw against user's hash; 0 when parked, else the caller checks inline. */
 static int
-login_park(struct req *x)
+login_park(struct req *x, const char *user)
 {
 	const struct tes_web_req *q = x->q;
 	struct wslot *s = x->slot;
@@ -224,7 +226,7 @@ login_park(struct req *x)
 
 	if (x->d->ver == NULL)
 		return TES_ERR_STATE;
-	known = q->user_len != 0 && tes_db_user_get(x->d->db, q->user, &role, hash) == 0;
+	known = user[0] != '\0' && tes_db_user_get(x->d->db, user, &role, hash) == 0;
 	/*= spec/HTTP.md#sessions MUST-W8: only officer accounts log in to the dashboard */
 	s->role_ok = known && role == TES_ROLE_OFFICER;
 	r = tes_verifier_submit(x->d->ver, tag, known ? hash : NULL, q->pw, q->pw_len);
@@ -308,10 +310,10 @@ on_login(struct req *x)
 
 	if (tes_ratelimit_blocked(&x->d->rl, q->user, x->slot->c.peer, tes_ratelimit_now()))
 		r = TES_ERR_RATELIMIT;
-	else if (login_park(x) == 0)
+	else if (login_park(x, q->user) == 0)
 		return;
 	else {
-		r = password_check(x->d->db, q);
+		r = password_check(x->d->db, q->user, q);
 		tes_ratelimit_note(&x->d->rl, q->user, x->slot->c.peer, r == 0, tes_ratelimit_now());
 	}
 	login_done(x, r);
@@ -324,6 +326,128 @@ on_logout(struct req *x)
 	x->sess = NULL;
 	x->rs.clear_cookie = 1;
 	redirect(x, "/login");
+}
+
+/* The officer's own password (spec/HTTP.md#password) */
+
+static void
+password_form(struct req *x, uint16_t status, const char *note)
+{
+	struct tes_pages p = view(x);
+
+	tes_pages_password(&p, status, note);
+}
+
+static void
+on_password_form(struct req *x)
+{
+	password_form(x, 200,
+		      x->sess->pw_changed ? "Your password was changed; every other session of this account "
+					    "was ended."
+					  : NULL);
+	x->sess->pw_changed = 0;
+}
+
+/* The checks of the new password that need nothing of the account: NULL, or why it is refused. */
+static const char *
+password_refusal(const struct tes_web_req *q)
+{
+	const char *why = NULL;
+
+	if (q->pw_len == 0 || q->new_len == 0)
+		return "Fill in every field.";
+	if (q->new_len != q->rep_len || memcmp(q->newpw, q->rep, q->new_len) != 0)
+		return "The two new passwords differ.";
+	if (q->new_len == q->pw_len && memcmp(q->newpw, q->pw, q->pw_len) == 0)
+		return "The new password is the current one.";
+	/*= spec/HTTP.md#password MUST-W14: the new password meets the officer password policy */
+	if (tes_pwpolicy_check(q->newpw, q->new_len, TES_ROLE_OFFICER, &why) != 0)
+		return why != NULL ? why : "The new password does not meet the password policy.";
+	return NULL;
+}
+
+/* Store the new hash, its AUDIT record, end the account's other sessions; 0 or the page is set. */
+static int
+password_store(struct req *x, const char *user)
+{
+	const struct tes_web_req *q = x->q;
+	char enc[TES_PASSWD_ENCODED_MAX + 1], text[128];
+	unsigned ended;
+	int r;
+
+	/* one Argon2id hash in the master per change: rare, and the policy was checked first */
+	if ((r = tes_passwd_hash(q->newpw, q->new_len, enc, sizeof enc)) != 0 ||
+	    (r = tes_db_user_passwd(x->d->db, user, enc)) != 0) {
+		tes_wipe(enc, sizeof enc);
+		tes_log(TES_LOG_ERROR, "dashboard: user %s: password not changed: %s", user, tes_err_str(r));
+		password_form(x, 503, "The password could not be stored; it is unchanged.");
+		return r;
+	}
+	tes_wipe(enc, sizeof enc);
+	snprintf(text, sizeof text, "password changed on the dashboard from %s", x->slot->c.peer);
+	/*= spec/HTTP.md#password MUST-W13: the change is journaled with an AUDIT record */
+	if ((r = tes_db_audit(x->d->db, TES_AUDIT_PASSWORD_CHANGED, user, text, (uint64_t)x->now)) != 0)
+		tes_log(TES_LOG_ERROR, "dashboard: user %s: password change not audited: %s", user,
+			tes_err_str(r));
+	/*= spec/HTTP.md#password MUST-W13: every other session of the account ends */
+	ended = tes_wsess_end_user(&x->d->sess, user, x->sess);
+	tes_log(TES_LOG_INFO, "dashboard: user %s: %s, %u other session(s) ended", user, text, ended);
+	if (r != 0) {
+		simple_page(x, 503, "Password changed, audit note not written", tes_err_str(r));
+		return r;
+	}
+	return 0;
+}
+
+/* The rest of a password change once the current password's verdict r is known. */
+static void
+password_done(struct req *x, const char *user, int r)
+{
+	tes_ratelimit_note(&x->d->rl, user, x->slot->c.peer, r == 0, tes_ratelimit_now());
+	if (r != 0) {
+		tes_log(TES_LOG_WARN, "dashboard: user %s: password change from %s: current password wrong",
+			user, x->slot->c.peer);
+		/*= spec/HTTP.md#password MUST-W13: a wrong current password counts as a failed login */
+		tes_attempts_note(&x->d->att, x->slot->c.peer, user, 1, tes_ratelimit_now() / 1000);
+	}
+	if (x->sess == NULL || strcmp(x->sess->user, user) != 0) {
+		simple_page(x, 403, "Forbidden", "No session: open the login page again.");
+		return;
+	}
+	if (r != 0) {
+		password_form(x, 403, "The current password is wrong; the password is unchanged.");
+		return;
+	}
+	if (password_store(x, user) != 0)
+		return;
+	/* a new token for this session too, then Post/Redirect/Get to the form with its note */
+	tes_wsess_end(x->sess);
+	session_start(x, user);
+	x->sess->pw_changed = 1;
+	redirect(x, "/password");
+}
+
+static void
+on_password(struct req *x)
+{
+	const char *why, *user = x->sess->user;
+	int r;
+
+	if ((why = password_refusal(x->q)) != NULL) {
+		password_form(x, 400, why);
+		return;
+	}
+	/*= spec/HTTP.md#password MUST-W13: the current password is checked like a login, rate limits included */
+	if (tes_ratelimit_blocked(&x->d->rl, user, x->slot->c.peer, tes_ratelimit_now())) {
+		password_form(x, 429, "Too many failed attempts; try again later.");
+		return;
+	}
+	if (login_park(x, user) == 0) {
+		snprintf(x->slot->user, sizeof x->slot->user, "%s", user);
+		return;
+	}
+	r = password_check(x->d->db, user, x->q);
+	password_done(x, user, r);
 }
 
 /* Decisions */
@@ -343,15 +467,51 @@ decision_reason(const struct tes_web_req *q, char *buf, size_t cap)
 	return buf;
 }
 
+/*
+ * One decision by the session's officer, then its audit note: 0, the
+ * store's TES_ERR_DECIDED / TES_ERR_NOTFOUND / other error with nothing
+ * written, or TES_ERR_IO with *audit_r set when the DECISION record is on
+ * disk but its audit note could not follow.
+ */
+static int
+decide_one(struct req *x, const uint8_t id[static TES_REPORT_ID_LEN], int approve, const char *why,
+	   uint64_t *number, int *audit_r)
+{
+	char text[256], hex[2 * TES_REPORT_ID_LEN + 1];
+	struct tes_db_report d;
+	uint16_t points = 0;
+	int r;
+
+	*audit_r = 0;
+	/*= spec/HTTP.md#pages MUST-W9: points are computed by the store, never taken from the request */
+	if ((r = tes_db_decide(x->d->db, id, approve, why, x->sess->user, (uint64_t)x->now, &points)) != 0)
+		return r;
+	*number = tes_db_report_get(x->d->db, id, &d) == 0 ? d.number : 0;
+	tes_hex_encode(id, TES_REPORT_ID_LEN, hex);
+	snprintf(text, sizeof text, "report %s %s, %u points: %s", hex, approve ? "approved" : "rejected",
+		 points, why);
+	text[TES_JOURNAL_TEXT_MAX] = '\0'; /* the audit text limit */
+	tes_log(TES_LOG_INFO, "dashboard: %s: %s", x->sess->user, text);
+	if ((r = tes_db_audit(x->d->db, approve ? TES_AUDIT_APPROVED : TES_AUDIT_REJECTED, x->sess->user,
+			      text, (uint64_t)x->now)) != 0) {
+		tes_log(TES_LOG_ERROR, "dashboard: audit note of report %s not written: %s", hex,
+			tes_err_str(r));
+		*audit_r = r;
+		return TES_ERR_IO;
+	}
+	return 0;
+}
+
 static void
 on_decide(struct req *x)
 {
 	const struct tes_web_req *q = x->q;
-	char reason[TES_JOURNAL_TEXT_MAX + 1], text[256], hex[2 * TES_REPORT_ID_LEN + 1];
+	char reason[TES_JOURNAL_TEXT_MAX + 1], hex[2 * TES_REPORT_ID_LEN + 1];
 	static char where[64];
+	uint8_t next[TES_REPORT_ID_LEN];
+	uint64_t number = 0;
 	const char *why;
-	uint16_t points = 0;
-	int r;
+	int r, audit_r;
 
 	if (!q->has_id || q->verdict == TES_WV_NONE ||
 	    (why = decision_reason(q, reason, sizeof reason)) == NULL) {
@@ -359,35 +519,126 @@ on_decide(struct req *x)
 			    "Choose a reason (and describe it for \"other\").");
 		return;
 	}
-	/*= spec/HTTP.md#pages MUST-W9: points are computed by the store, never taken from the request */
-	r = tes_db_decide(x->d->db, q->id, q->verdict == TES_WV_APPROVE, why, x->sess->user, (uint64_t)x->now,
-			  &points);
+	r = decide_one(x, q->id, q->verdict == TES_WV_APPROVE, why, &number, &audit_r);
 	if (r == TES_ERR_DECIDED || r == TES_ERR_NOTFOUND) {
 		simple_page(x, r == TES_ERR_DECIDED ? 409 : 404,
 			    r == TES_ERR_DECIDED ? "Already decided" : "Not found",
 			    r == TES_ERR_DECIDED ? "This report was already decided." : "No such report.");
 		return;
 	}
+	/* the DECISION record is on disk; the page says so if its audit note could not follow */
+	if (r == TES_ERR_IO && audit_r != 0) {
+		simple_page(x, 503, "Decision stored, audit note not written", tes_err_str(audit_r));
+		return;
+	}
 	if (r != 0) {
 		simple_page(x, 500, "Not stored", tes_err_str(r));
 		return;
 	}
-	tes_hex_encode(q->id, TES_REPORT_ID_LEN, hex);
-	snprintf(text, sizeof text, "report %s %s, %u points: %s", hex,
-		 q->verdict == TES_WV_APPROVE ? "approved" : "rejected", points, why);
-	text[TES_JOURNAL_TEXT_MAX] = '\0'; /* the audit text limit */
-	tes_log(TES_LOG_INFO, "dashboard: %s: %s", x->sess->user, text);
-	/* the DECISION record is on disk; the page says so if its audit note could not follow */
-	if ((r = tes_db_audit(x->d->db,
-			      q->verdict == TES_WV_APPROVE ? TES_AUDIT_APPROVED : TES_AUDIT_REJECTED,
-			      x->sess->user, text, (uint64_t)x->now)) != 0) {
-		tes_log(TES_LOG_ERROR, "dashboard: audit note of report %s not written: %s", hex,
-			tes_err_str(r));
-		simple_page(x, 503, "Decision stored, audit note not written", tes_err_str(r));
+	/*= spec/HTTP.md#next MUST-W12: "and next" leads on to the next pending report, or to the list */
+	if (q->next && tes_pages_next_pending(x->d->db, number, next) != 0) {
+		redirect(x, "/queue");
 		return;
 	}
+	tes_hex_encode(q->next ? next : q->id, TES_REPORT_ID_LEN, hex);
 	snprintf(where, sizeof where, "/report?id=%s", hex);
 	redirect(x, where);
+}
+
+/* A bulk decision's id that was not decided, and why. */
+static void
+bulk_fail(struct tes_pages_bulk *b, const uint8_t *id, const char *why)
+{
+	if (b->nfail >= TES_WEB_BULK_MAX)
+		tes_log_bug("bulk failures past the maximum");
+	memcpy(b->fail[b->nfail].id, id, TES_REPORT_ID_LEN);
+	b->fail[b->nfail++].why = why;
+}
+
+/* Whether id k of the request repeats an earlier one. */
+static int
+bulk_repeat(const struct tes_web_req *q, unsigned k)
+{
+	unsigned j;
+
+	for (j = 0; j < k; j++)
+		if (memcmp(q->sel + (size_t)j * TES_REPORT_ID_LEN, q->sel + (size_t)k * TES_REPORT_ID_LEN,
+			   TES_REPORT_ID_LEN) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+on_bulk(struct req *x)
+{
+	const struct tes_web_req *q = x->q;
+	static struct tes_pages_bulk b;
+	char reason[TES_JOURNAL_TEXT_MAX + 1], text[160];
+	struct tes_web_req approve_q;
+	struct tes_pages p;
+	const char *why = NULL, *stop = NULL;
+	uint64_t number;
+	unsigned k;
+	int r, audit_r;
+
+	/*= spec/HTTP.md#bulk MUST-W11: more than TES_WEB_BULK_MAX ids: refused, nothing decided */
+	if (q->nsel > TES_WEB_BULK_MAX) {
+		snprintf(
+			text, sizeof text,
+			"%s%u reports were selected; at most %d can be decided at once. Nothing was decided.",
+			q->nsel == 255 ? "At least " : "", q->nsel, TES_WEB_BULK_MAX);
+		simple_page(x, 413, "Too many reports selected", text);
+		return;
+	}
+	if (q->nsel == 0 || q->verdict == TES_WV_NONE) {
+		simple_page(x, 400, "Nothing selected", "Tick at least one report, then approve or reject.");
+		return;
+	}
+	/* an approval stores "approved": the reason list of the shared form is for rejections */
+	approve_q = (struct tes_web_req){ .verdict = TES_WV_APPROVE };
+	if ((why = decision_reason(q->verdict == TES_WV_APPROVE ? &approve_q : q, reason, sizeof reason)) ==
+	    NULL) {
+		simple_page(x, 400, "Incomplete decision",
+			    "Choose a reason (and describe it for \"other\").");
+		return;
+	}
+	memset(&b, 0, sizeof b);
+	b.approve = q->verdict == TES_WV_APPROVE;
+	b.reason = why;
+	for (k = 0; k < q->nsel; k++) {
+		const uint8_t *id = q->sel + (size_t)k * TES_REPORT_ID_LEN;
+
+		if (stop != NULL) {
+			bulk_fail(&b, id, stop);
+			continue;
+		}
+		if (bulk_repeat(q, k)) {
+			bulk_fail(&b, id, "selected twice");
+			continue;
+		}
+		/*= spec/HTTP.md#bulk MUST-W11: each id decided on its own, journaled with the officer's name */
+		r = decide_one(x, id, b.approve, why, &number, &audit_r);
+		if (r == 0)
+			b.done++;
+		else if (r == TES_ERR_DECIDED)
+			bulk_fail(&b, id, "already decided");
+		else if (r == TES_ERR_NOTFOUND)
+			bulk_fail(&b, id, "no such report");
+		else if (r == TES_ERR_IO && audit_r != 0) {
+			b.done++;
+			bulk_fail(&b, id, "decided, but its audit note could not be written");
+			stop = "not tried: the store failed on an earlier report";
+		} else {
+			bulk_fail(&b, id, "the store refused it");
+			stop = "not tried: the store failed on an earlier report";
+		}
+	}
+	tes_log(TES_LOG_INFO, "dashboard: %s: bulk %s: %u decided, %u not", x->sess->user,
+		b.approve ? "approval" : "rejection", b.done, b.nfail);
+	p = view(x);
+	tes_pages_bulk(&p, &b);
+	if (stop != NULL)
+		x->rs.status = 503;
 }
 
 /* The chain check */
@@ -682,6 +933,9 @@ static const struct {
 	{ TES_ROUTE_AUDIT, NEED_OFFICER, audit_page },
 	{ TES_ROUTE_VERIFY, NEED_OFFICER | NEED_CSRF, on_verify },
 	{ TES_ROUTE_CSS, 0, on_css },
+	{ TES_ROUTE_BULK, NEED_OFFICER | NEED_CSRF, on_bulk },
+	{ TES_ROUTE_PASSWORD_FORM, NEED_OFFICER, on_password_form },
+	{ TES_ROUTE_PASSWORD, NEED_OFFICER | NEED_CSRF, on_password },
 	{ TES_ROUTE_EXPORT, NEED_OFFICER, on_export },
 };
 
@@ -878,9 +1132,13 @@ tes_dashboard_verified(struct tes_dashboard *d, uint64_t tag, int ok)
 	x.rs.status = 200;
 	x.sess = s->q.has_session ? tes_wsess_find(&d->sess, s->q.session, x.now) : NULL;
 	r = ok && s->role_ok ? 0 : TES_ERR_AUTH;
-	tes_ratelimit_note(&d->rl, s->q.user, s->c.peer, r == 0, tes_ratelimit_now());
 	tes_html_init(x.h);
-	login_done(&x, r);
+	if (s->q.route == TES_ROUTE_PASSWORD)
+		password_done(&x, s->user, r);
+	else {
+		tes_ratelimit_note(&d->rl, s->q.user, s->c.peer, r == 0, tes_ratelimit_now());
+		login_done(&x, r);
+	}
 	s->parked = 0;
 	finish(d, s, &x);
 	TES_WIPE_CTX(&s->q);

@@ -13,6 +13,7 @@
 #include "crypto/digest.h"
 #include "crypto/rsa.h"
 #include "officer/pages.h"
+#include "officer/pwpolicy.h"
 #include "wire/field.h"
 #include "wire/policy.h"
 
@@ -60,7 +61,9 @@ page_start(const struct tes_pages *p, const char *title)
 	tes_html_raw(h, " - TES officer</title></head><body><header><span>TES officer</span>");
 	if (p->sess != NULL && p->sess->user[0] != '\0') {
 		tes_html_raw(h, "<a href=\"/queue\">Pending</a><a href=\"/records\">Driver records</a>"
-				"<a href=\"/audit\">Audit log</a><span class=\"who\">");
+				"<a href=\"/audit\">Audit log</a><a href=\"/password\" "
+				"id=\"password-link\">Password</a>"
+				"<span class=\"who\">");
 		tes_html_str(h, p->sess->user);
 		tes_html_raw(h, "</span><form method=\"post\" action=\"/logout\">");
 		csrf_field(p);
@@ -243,7 +246,10 @@ queue_row(const struct tes_pages *p, const struct tes_db_report *d)
 
 	sig_check(p->db, d, &c);
 	id_hex(d->r.id, hex);
-	tes_html_raw(h, "<tr>");
+	/* a plain form control: "select all" is a link that renders the page with every box ticked */
+	tes_html_raw(h, "<tr><td><input type=\"checkbox\" name=\"sel\" value=\"");
+	tes_html_str(h, hex);
+	tes_html_raw(h, p->q->all ? "\" checked></td>" : "\"></td>");
 	cell_u64(h, d->number);
 	cell_str(h, d->r.plate);
 	cell_u64(h, d->r.speed);
@@ -280,11 +286,39 @@ page_links(const struct tes_pages *p, const char *base, uint32_t page, int more)
 	tes_html_raw(p->h, "</p>");
 }
 
+static void
+reason_options(struct tes_html *h, const char *id);
+
+/* Select-all links and the one decision for the ticked rows (a POST of the form around the table). */
+static void
+bulk_controls(const struct tes_pages *p)
+{
+	struct tes_html *h = p->h;
+
+	tes_html_raw(h, "<p><a href=\"/queue?page=");
+	tes_html_u64(h, p->q->page);
+	tes_html_raw(h, "&amp;select=all\" id=\"select-all\">Select all on this page</a> &middot; "
+			"<a href=\"/queue?page=");
+	tes_html_u64(h, p->q->page);
+	tes_html_raw(h, "\" id=\"select-none\">Clear the selection</a></p><div class=\"box\">"
+			"<p>Decide the selected reports (at most ");
+	tes_html_u64(h, TES_WEB_BULK_MAX);
+	tes_html_raw(h, " at once), each recorded on its own:</p>"
+			"<button type=\"submit\" name=\"verdict\" value=\"approve\" id=\"bulk-approve\">"
+			"Approve selected</button>");
+	reason_options(h, "bulk-reason");
+	tes_html_raw(h,
+		     "<label>Details (for other) <input name=\"other\" id=\"bulk-other\" maxlength=\"100\">"
+		     "</label><button type=\"submit\" name=\"verdict\" value=\"reject\" id=\"bulk-reject\">"
+		     "Reject selected</button></div>");
+}
+
 /* see pages.h */
 void
 tes_pages_queue(const struct tes_pages *p)
 {
-	size_t i = tes_db_report_count(p->db), seen = 0, skip = (size_t)p->q->page * TES_PAGES_QUEUE;
+	size_t i = tes_db_report_count(p->db), seen = 0, shown = 0,
+	       skip = (size_t)p->q->page * TES_PAGES_QUEUE;
 	struct tes_db_report d;
 	int more = 0;
 
@@ -292,7 +326,9 @@ tes_pages_queue(const struct tes_pages *p)
 	page_start(p, "Pending reports");
 	tes_html_raw(p->h, "<p>");
 	tes_html_u64(p->h, tes_db_pending_count(p->db));
-	tes_html_raw(p->h, " pending, newest first.</p><table><tr><th>No.</th><th>Plate</th><th>Speed</th>"
+	tes_html_raw(p->h, " pending, newest first.</p><form method=\"post\" action=\"/bulk\" id=\"bulk\">");
+	csrf_field(p);
+	tes_html_raw(p->h, "<table><tr><th>Select</th><th>No.</th><th>Plate</th><th>Speed</th>"
 			   "<th>Limit</th><th>Observed (UTC)</th><th>Location</th><th>Unit</th>"
 			   "<th>Signature</th><th>Points</th><th>How</th><th></th></tr>");
 	/* newest first: walk the violation numbers down */
@@ -306,8 +342,12 @@ tes_pages_queue(const struct tes_pages *p)
 			break;
 		}
 		queue_row(p, &d);
+		shown++;
 	}
 	tes_html_raw(p->h, "</table>");
+	if (shown != 0)
+		bulk_controls(p);
+	tes_html_raw(p->h, "</form>");
 	page_links(p, "/queue", p->q->page, more);
 	page_end(p);
 }
@@ -358,24 +398,15 @@ tes_pages_reason_label(uint8_t reason)
 	return reason <= TES_REASON_MAX ? reason_labels[reason] : "";
 }
 
+/* The rejection reason list (a select named reason with the given id). */
 static void
-decide_forms(const struct tes_pages *p, const char *hex)
+reason_options(struct tes_html *h, const char *id)
 {
-	struct tes_html *h = p->h;
 	size_t i;
 
-	tes_html_raw(h, "<form class=\"box\" method=\"post\" action=\"/decide\">");
-	csrf_field(p);
-	tes_html_raw(h, "<input type=\"hidden\" name=\"id\" value=\"");
-	tes_html_str(h, hex);
-	tes_html_raw(h, "\"><input type=\"hidden\" name=\"verdict\" value=\"approve\">"
-			"<button type=\"submit\" id=\"approve\">Approve</button></form>"
-			"<form class=\"box\" method=\"post\" action=\"/decide\">");
-	csrf_field(p);
-	tes_html_raw(h, "<input type=\"hidden\" name=\"id\" value=\"");
-	tes_html_str(h, hex);
-	tes_html_raw(h, "\"><input type=\"hidden\" name=\"verdict\" value=\"reject\">"
-			"<label>Reason <select name=\"reason\" id=\"reason\">");
+	tes_html_raw(h, "<label>Reason <select name=\"reason\" id=\"");
+	tes_html_str(h, id);
+	tes_html_raw(h, "\">");
 	for (i = 1; i <= TES_REASON_MAX; i++) {
 		tes_html_raw(h, "<option value=\"");
 		tes_html_str(h, reason_values[i]);
@@ -383,9 +414,70 @@ decide_forms(const struct tes_pages *p, const char *hex)
 		tes_html_str(h, reason_labels[i]);
 		tes_html_raw(h, "</option>");
 	}
+	tes_html_raw(h, "</select></label>");
+}
+
+static void
+decide_forms(const struct tes_pages *p, const char *hex)
+{
+	struct tes_html *h = p->h;
+
+	tes_html_raw(h, "<form class=\"box\" method=\"post\" action=\"/decide\">");
+	csrf_field(p);
+	tes_html_raw(h, "<input type=\"hidden\" name=\"id\" value=\"");
+	tes_html_str(h, hex);
+	tes_html_raw(h, "\"><input type=\"hidden\" name=\"verdict\" value=\"approve\">"
+			"<button type=\"submit\" id=\"approve\">Approve</button> "
+			"<button type=\"submit\" name=\"next\" value=\"1\" id=\"approve-next\">"
+			"Approve and open the next pending</button></form>"
+			"<form class=\"box\" method=\"post\" action=\"/decide\">");
+	csrf_field(p);
+	tes_html_raw(h, "<input type=\"hidden\" name=\"id\" value=\"");
+	tes_html_str(h, hex);
+	tes_html_raw(h, "\"><input type=\"hidden\" name=\"verdict\" value=\"reject\">");
+	reason_options(h, "reason");
 	tes_html_raw(
-		h, "</select></label><label>Details (for other) <input name=\"other\" id=\"other\" "
-		   "maxlength=\"100\"></label><button type=\"submit\" id=\"reject\">Reject</button></form>");
+		h, "<label>Details (for other) <input name=\"other\" id=\"other\" maxlength=\"100\"></label>"
+		   "<button type=\"submit\" id=\"reject\">Reject</button> "
+		   "<button type=\"submit\" name=\"next\" value=\"1\" id=\"reject-next\">"
+		   "Reject and open the next pending</button></form>");
+}
+
+/* see pages.h */
+int
+tes_pages_next_pending(const struct tes_db *db, uint64_t number, uint8_t id[static TES_REPORT_ID_LEN])
+{
+	size_t n = tes_db_report_count(db), k, i;
+	struct tes_db_report d;
+
+	/*= spec/HTTP.md#next MUST-W12: the oldest pending after the decided one, then from the oldest */
+	for (k = 0; k < n; k++) {
+		i = (size_t)((number + k) % n); /* index number is violation number + 1 */
+		if (tes_db_report_is_pending(db, i) && tes_db_report_at(db, i, &d) == 0) {
+			memcpy(id, d.r.id, TES_REPORT_ID_LEN);
+			return 0;
+		}
+	}
+	return TES_ERR_NOTFOUND;
+}
+
+/* A decided report's way on: the next pending one, or the list when none is left. */
+static void
+next_link(const struct tes_pages *p, uint64_t number)
+{
+	uint8_t id[TES_REPORT_ID_LEN];
+	char hex[2 * TES_REPORT_ID_LEN + 1];
+
+	if (tes_pages_next_pending(p->db, number, id) != 0) {
+		tes_html_raw(p->h,
+			     "<p><a href=\"/queue\" id=\"next-pending\">No report is pending: back to the "
+			     "list</a></p>");
+		return;
+	}
+	id_hex(id, hex);
+	tes_html_raw(p->h, "<p><a href=\"/report?id=");
+	tes_html_str(p->h, hex);
+	tes_html_raw(p->h, "\" id=\"next-pending\">Next pending report &rarr;</a></p>");
 }
 
 static void
@@ -458,8 +550,10 @@ tes_pages_report(const struct tes_pages *p)
 	report_table(p, &d, hex);
 	if (d.status == TES_STATUS_PENDING)
 		decide_forms(p, hex);
-	else
+	else {
 		message(p, "This report is decided; it cannot be decided again.");
+		next_link(p, d.number);
+	}
 	page_end(p);
 }
 
@@ -692,6 +786,72 @@ tes_pages_audit(const struct tes_pages *p, const struct tes_pages_check *vc)
 	if (bad)
 		message(p, "The journal could not be read completely: run verify.");
 	page_links(p, "/audit", p->q->page, lo > 0);
+	page_end(p);
+}
+
+/* Bulk decisions and the password */
+
+/* see pages.h */
+void
+tes_pages_bulk(const struct tes_pages *p, const struct tes_pages_bulk *b)
+{
+	struct tes_html *h = p->h;
+	char hex[2 * TES_REPORT_ID_LEN + 1];
+	unsigned i;
+
+	tes_html_init(h);
+	page_start(p, "Decisions");
+	tes_html_raw(h, "<p class=\"msg\" id=\"bulk-result\">");
+	tes_html_u64(h, b->done);
+	tes_html_raw(h, b->approve ? " approved" : " rejected");
+	if (!b->approve) {
+		tes_html_raw(h, " (");
+		tes_html_str(h, b->reason);
+		tes_html_raw(h, ")");
+	}
+	tes_html_raw(h, ", ");
+	tes_html_u64(h, b->nfail);
+	tes_html_raw(h, " not decided.</p>");
+	if (b->nfail != 0) {
+		tes_html_raw(
+			h,
+			"<table id=\"bulk-failed\"><tr><th>Report id</th><th>Not decided because</th></tr>");
+		for (i = 0; i < b->nfail && i < TES_WEB_BULK_MAX; i++) {
+			id_hex(b->fail[i].id, hex);
+			tes_html_raw(h, "<tr>");
+			cell_str(h, hex);
+			cell_str(h, b->fail[i].why);
+			tes_html_raw(h, "</tr>");
+		}
+		tes_html_raw(h, "</table>");
+	}
+	tes_html_raw(h, "<p><a href=\"/queue\">Back to the pending reports</a></p>");
+	page_end(p);
+}
+
+/* see pages.h */
+void
+tes_pages_password(const struct tes_pages *p, uint16_t status, const char *note)
+{
+	struct tes_html *h = p->h;
+
+	tes_html_init(h);
+	p->rs->status = status;
+	page_start(p, "Change your password");
+	if (note != NULL)
+		message(p, note);
+	tes_html_raw(h, "<form class=\"box\" method=\"post\" action=\"/password\">");
+	csrf_field(p);
+	tes_html_raw(h, "<label>Current password <input name=\"password\" id=\"old\" type=\"password\" "
+			"autocomplete=\"current-password\" required maxlength=\"128\"></label>"
+			"<label>New password (at least ");
+	tes_html_u64(h, TES_PWPOLICY_OFFICER_MIN);
+	tes_html_raw(h, " characters) <input name=\"new\" id=\"new\" type=\"password\" "
+			"autocomplete=\"new-password\" required maxlength=\"128\"></label>"
+			"<label>New password again <input name=\"repeat\" id=\"repeat\" type=\"password\" "
+			"autocomplete=\"new-password\" required maxlength=\"128\"></label>"
+			"<button type=\"submit\" id=\"change\">Change password</button></form>"
+			"<p>Changing the password ends every other session of this account.</p>");
 	page_end(p);
 }
 

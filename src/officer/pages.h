@@ -54,6 +54,18 @@ struct tes_pages_check {
 	const char *msg;
 };
 
+/* The outcome of a bulk decision (spec/HTTP.md#bulk). */
+struct tes_pages_bulk {
+	int approve;        /* the verdict */
+	const char *reason; /* the stored reason of a rejection */
+	unsigned done;      /* decided now */
+	unsigned nfail;     /* not decided, listed in fail[] */
+	struct {
+		uint8_t id[TES_REPORT_ID_LEN];
+		const char *why; /* a static sentence */
+	} fail[TES_WEB_BULK_MAX];
+};
+
 /* A whole page with a title and one message (errors), with the given status. */
 void
 tes_pages_simple(const struct tes_pages *p, uint16_t status, const char *title, const char *text);
@@ -62,7 +74,7 @@ tes_pages_simple(const struct tes_pages *p, uint16_t status, const char *title, 
 void
 tes_pages_login(const struct tes_pages *p, uint16_t status, const char *note);
 
-/* The pending reports, newest first, page q->page. */
+/* The pending reports, newest first, page q->page, in the bulk decision form (q->all: every box ticked). */
 void
 tes_pages_queue(const struct tes_pages *p);
 
@@ -77,6 +89,22 @@ tes_pages_records(const struct tes_pages *p);
 /* The audit log, newest first, page q->page, with the chain check's state. */
 void
 tes_pages_audit(const struct tes_pages *p, const struct tes_pages_check *check);
+
+/* The result of a bulk decision: how many were decided, and each id that was not and why. */
+void
+tes_pages_bulk(const struct tes_pages *p, const struct tes_pages_bulk *b);
+
+/* The officer's own password change form, with an optional note above. */
+void
+tes_pages_password(const struct tes_pages *p, uint16_t status, const char *note);
+
+/*
+ * The next pending report after violation number `number`: the oldest
+ * pending one with a larger number, else the oldest pending one; its id
+ * into id. TES_ERR_NOTFOUND when none is pending.
+ */
+int
+tes_pages_next_pending(const struct tes_db *db, uint64_t number, uint8_t id[static TES_REPORT_ID_LEN]);
 
 /* The style sheet (text/css). */
 void

@@ -97,7 +97,7 @@ enum tes_audit_kind {
 	TES_AUDIT_POLICY_SET = 12,
 	TES_AUDIT_USER_DISABLED = 13,
 	TES_AUDIT_IMPORT = 14,
-	TES_AUDIT_PASSWORD_CHANGED = 15,
+	TES_AUDIT_PASSWORD_CHANGED = 15, /* an officer changed their own password on the dashboard */
 	TES_AUDIT_MAX = 15
 };
 

@@ -595,8 +595,17 @@ enum field {
 	F_REASON = 1 << 6,
 	F_OTHER = 1 << 7,
 	F_PLATE = 1 << 8,
-	F_MATCH = 1 << 9
+	F_MATCH = 1 << 9,
+	F_SEL = 1 << 10, /* the one field that may repeat: a report id of a bulk decision */
+	F_SELECT = 1 << 11,
+	F_NEXT = 1 << 12,
+	F_NEW = 1 << 13,
+	F_REPEAT = 1 << 14
 };
+
+/*= spec/HTTP.md#bulk MUST-W10: the largest bulk form a browser sends fits the body limit */
+_Static_assert(TES_WEB_BULK_MAX *TES_WEB_SEL_PAIR + TES_WEB_BULK_FIXED <= TES_HTTP_BODY_MAX,
+	       "a bulk decision of TES_WEB_BULK_MAX ids fits the request body");
 
 enum {
 	PATH_CAP = 16,
@@ -617,13 +626,17 @@ static const struct {
 	[TES_ROUTE_LOGIN_FORM - 1] = { TES_HTTP_GET, "/login", 0 },
 	[TES_ROUTE_LOGIN - 1] = { TES_HTTP_POST, "/login", F_USER | F_PW | F_CSRF },
 	[TES_ROUTE_LOGOUT - 1] = { TES_HTTP_POST, "/logout", F_CSRF },
-	[TES_ROUTE_QUEUE - 1] = { TES_HTTP_GET, "/queue", F_PAGE },
+	[TES_ROUTE_QUEUE - 1] = { TES_HTTP_GET, "/queue", F_PAGE | F_SELECT },
 	[TES_ROUTE_REPORT - 1] = { TES_HTTP_GET, "/report", F_ID },
-	[TES_ROUTE_DECIDE - 1] = { TES_HTTP_POST, "/decide", F_ID | F_VERDICT | F_REASON | F_OTHER | F_CSRF },
+	[TES_ROUTE_DECIDE - 1] = { TES_HTTP_POST, "/decide",
+				   F_ID | F_VERDICT | F_REASON | F_OTHER | F_NEXT | F_CSRF },
 	[TES_ROUTE_RECORDS - 1] = { TES_HTTP_GET, "/records", F_PLATE | F_MATCH },
 	[TES_ROUTE_AUDIT - 1] = { TES_HTTP_GET, "/audit", F_PAGE },
 	[TES_ROUTE_VERIFY - 1] = { TES_HTTP_POST, "/verify", F_CSRF },
 	[TES_ROUTE_CSS - 1] = { TES_HTTP_GET, "/static/tes.css", 0 },
+	[TES_ROUTE_BULK - 1] = { TES_HTTP_POST, "/bulk", F_SEL | F_VERDICT | F_REASON | F_OTHER | F_CSRF },
+	[TES_ROUTE_PASSWORD_FORM - 1] = { TES_HTTP_GET, "/password", 0 },
+	[TES_ROUTE_PASSWORD - 1] = { TES_HTTP_POST, "/password", F_PW | F_NEW | F_REPEAT | F_CSRF },
 	[TES_ROUTE_EXPORT - 1] = { TES_HTTP_GET, "/export.csv", 0 },
 };
 
@@ -732,21 +745,24 @@ tes_http_route(uint8_t method, const uint8_t *path, size_t n, uint16_t *status)
  */
 enum {
 	WORD_CAP = 11,
-	NFIELDS = 10,
+	NFIELDS = 15,
 	W_VERDICT = NFIELDS,
 	W_REASON = W_VERDICT + 2,
 	W_MATCH = W_REASON + 5,
-	NWORDS = W_MATCH + 2
+	W_ALL = W_MATCH + 2,
+	W_ONE = W_ALL + 1,
+	NWORDS = W_ONE + 1
 };
 
 static const char words[NWORDS][WORD_CAP] = {
-	"user",      "password",  "csrf",  "id",      "page",   "verdict",    "reason",
-	"other",     "plate",     "match", "approve", "reject", "unreadable", "duplicate",
-	"equipment", "emergency", "other", "exact",   "prefix",
+	"user",      "password",  "csrf",      "id",    "page",  "verdict", "reason",  "other",  "plate",
+	"match",     "sel",       "select",    "next",  "new",   "repeat",  "approve", "reject", "unreadable",
+	"duplicate", "equipment", "emergency", "other", "exact", "prefix",  "all",     "1",
 };
 
 static const unsigned field_bits[NFIELDS] = {
-	F_USER, F_PW, F_CSRF, F_ID, F_PAGE, F_VERDICT, F_REASON, F_OTHER, F_PLATE, F_MATCH,
+	F_USER,  F_PW,    F_CSRF, F_ID,     F_PAGE, F_VERDICT, F_REASON, F_OTHER,
+	F_PLATE, F_MATCH, F_SEL,  F_SELECT, F_NEXT, F_NEW,     F_REPEAT,
 };
 
 /*@ requires w < NWORDS && k < WORD_CAP;
@@ -896,6 +912,39 @@ val_text(const char *v, size_t n, char *out, uint8_t *len, size_t max)
 	return 0;
 }
 
+/*@ requires \valid_read(v + (0 .. n-1)) && \valid(o);
+    requires \separated(o, v + (0 .. n-1));
+    terminates \true;
+    assigns o->nsel, o->sel[0 .. TES_WEB_BULK_MAX * TES_REPORT_ID_LEN - 1];
+    ensures \result == 0 || \result == TES_ERR_FORMAT;
+    ensures \result != 0 ==> o->nsel == \old(o->nsel);
+ */
+/*
+ * One report id of a bulk decision: 32 hex digits, stored after the ones
+ * before it while there is room; every one is counted (saturating), so the
+ * master can refuse a form with more than TES_WEB_BULK_MAX of them.
+ */
+static int
+val_sel(const char *v, size_t n, struct tes_web_req *o)
+{
+	uint8_t id[TES_REPORT_ID_LEN];
+	size_t k, at;
+
+	if (n != 2 * TES_REPORT_ID_LEN || tes_hex_decode(v, n, id, TES_REPORT_ID_LEN) != 0)
+		return TES_ERR_FORMAT;
+	if (o->nsel < TES_WEB_BULK_MAX) {
+		at = (size_t)o->nsel * TES_REPORT_ID_LEN;
+		/*@ loop invariant 0 <= k <= TES_REPORT_ID_LEN;
+		    loop assigns k, o->sel[at .. at + TES_REPORT_ID_LEN - 1];
+		    loop variant TES_REPORT_ID_LEN - k; */
+		for (k = 0; k < TES_REPORT_ID_LEN; k++)
+			o->sel[at + k] = id[k];
+	}
+	if (o->nsel < 255)
+		o->nsel++;
+	return 0;
+}
+
 /*@ requires \valid_read(v + (0 .. n-1)) && n <= TES_PASSWORD_MAX;
     requires \valid(o) && web_fields_ok(o);
     requires \separated(o, v + (0 .. n-1));
@@ -939,6 +988,24 @@ set_field(unsigned f, const char *v, size_t n, struct tes_web_req *o)
 		if ((r = val_word(v, n, W_MATCH, 2, &m)) == 0)
 			o->prefix = (uint8_t)(m == 2);
 		return r;
+	case F_SEL:
+		return val_sel(v, n, o);
+	case F_SELECT:
+		if ((r = val_word(v, n, W_ALL, 1, &m)) == 0)
+			o->all = 1;
+		return r;
+	case F_NEXT:
+		if ((r = val_word(v, n, W_ONE, 1, &m)) == 0)
+			o->next = 1;
+		return r;
+	case F_NEW:
+		return tes_field_password_valid(v, n) != 0
+			       ? TES_ERR_ARG
+			       : val_text(v, n, o->newpw, &o->new_len, TES_PASSWORD_MAX);
+	case F_REPEAT:
+		return tes_field_password_valid(v, n) != 0
+			       ? TES_ERR_ARG
+			       : val_text(v, n, o->rep, &o->rep_len, TES_PASSWORD_MAX);
 	default:
 		return TES_ERR_FORMAT;
 	}
@@ -988,12 +1055,16 @@ form_pair(const uint8_t *p, size_t n, unsigned allowed, unsigned *seen, struct t
 		;
 	if (eq == n || tes_http_pct_decode(p, eq, name, sizeof name, &nl) != 0)
 		return TES_ERR_FORMAT;
-	/*= spec/HTTP.md#fields MUST-W3: unknown, unexpected or repeated fields are refused */
-	if ((f = field_of(name, nl)) == 0 || (f & allowed) == 0 || (f & *seen) != 0)
+	/*@ assert web_fields_ok(o); */
+	/*= spec/HTTP.md#fields MUST-W3: unknown, unexpected or repeated fields are refused (sel aside) */
+	if ((f = field_of(name, nl)) == 0 || (f & allowed) == 0 || (f & *seen & ~(unsigned)F_SEL) != 0)
 		return TES_ERR_FORMAT;
 	*seen |= f;
-	if ((r = tes_http_pct_decode(p + eq + 1, n - eq - 1, val, sizeof val, &vl)) == 0)
+	if ((r = tes_http_pct_decode(p + eq + 1, n - eq - 1, val, sizeof val, &vl)) == 0) {
+		/*@ assert web_fields_ok(o); */
 		r = set_field(f, val, vl, o);
+	}
+	/*@ assert r == 0 ==> web_fields_ok(o); */
 	tes_wipe_chars(val, sizeof val);
 	return r;
 }
@@ -1078,15 +1149,36 @@ cookie_session(const uint8_t *c, size_t n, struct tes_web_req *o)
 
 /*@ requires \valid(o);
     terminates \true;
-    assigns *o;
-    ensures web_req_zero(o);
+    assigns o->route, o->has_session, o->session[0 .. TES_HTTP_TOKEN_LEN - 1], o->has_csrf,
+            o->csrf[0 .. TES_HTTP_TOKEN_LEN - 1], o->has_id, o->id[0 .. TES_REPORT_ID_LEN - 1], o->page,
+            o->verdict, o->reason, o->prefix, o->all, o->next, o->nsel,
+            o->sel[0 .. TES_WEB_BULK_MAX * TES_REPORT_ID_LEN - 1];
+    ensures web_req_zero_bytes(o);
  */
-/* Every field of *o to zero. */
+/* The flags, numbers and byte arrays of *o to zero. */
 static void
-web_req_clear(struct tes_web_req *o)
+web_req_clear_bytes(struct tes_web_req *o)
 {
 	size_t i;
 
+	/*@ loop invariant 0 <= i <= TES_WEB_BULK_MAX * TES_REPORT_ID_LEN;
+	    loop invariant \forall integer k; 0 <= k < i ==> o->sel[k] == 0;
+	    loop invariant \forall integer k; 0 <= k < i && k < TES_HTTP_TOKEN_LEN ==> o->session[k] == 0;
+	    loop invariant \forall integer k; 0 <= k < i && k < TES_HTTP_TOKEN_LEN ==> o->csrf[k] == 0;
+	    loop invariant \forall integer k; 0 <= k < i && k < TES_REPORT_ID_LEN ==> o->id[k] == 0;
+	    loop assigns i, o->sel[0 .. TES_WEB_BULK_MAX * TES_REPORT_ID_LEN - 1],
+	                 o->session[0 .. TES_HTTP_TOKEN_LEN - 1], o->csrf[0 .. TES_HTTP_TOKEN_LEN - 1],
+	                 o->id[0 .. TES_REPORT_ID_LEN - 1];
+	    loop variant TES_WEB_BULK_MAX * TES_REPORT_ID_LEN - i; */
+	for (i = 0; i < sizeof o->sel; i++) {
+		o->sel[i] = 0;
+		if (i < sizeof o->session)
+			o->session[i] = 0;
+		if (i < sizeof o->csrf)
+			o->csrf[i] = 0;
+		if (i < sizeof o->id)
+			o->id[i] = 0;
+	}
 	o->route = 0;
 	o->has_session = 0;
 	o->has_csrf = 0;
@@ -1095,23 +1187,39 @@ web_req_clear(struct tes_web_req *o)
 	o->verdict = 0;
 	o->reason = 0;
 	o->prefix = 0;
-	o->user_len = 0;
-	o->pw_len = 0;
-	o->q_len = 0;
-	o->other_len = 0;
-	tes_cur_zero(o->session, sizeof o->session);
-	tes_cur_zero(o->csrf, sizeof o->csrf);
-	tes_cur_zero(o->id, sizeof o->id);
+	o->all = 0;
+	o->next = 0;
+	o->nsel = 0;
+}
+
+/*@ requires \valid(o);
+    terminates \true;
+    assigns o->user_len, o->pw_len, o->q_len, o->other_len, o->new_len, o->rep_len,
+            o->user[0 .. TES_NAME_MAX], o->pw[0 .. TES_PASSWORD_MAX], o->q[0 .. TES_HTTP_QUERY_MAX],
+            o->other[0 .. TES_HTTP_OTHER_MAX], o->newpw[0 .. TES_PASSWORD_MAX], o->rep[0 .. TES_PASSWORD_MAX];
+    ensures web_req_zero_texts(o);
+ */
+/* The texts of *o to zero. */
+static void
+web_req_clear_texts(struct tes_web_req *o)
+{
+	size_t i;
+
 	/*@ loop invariant 0 <= i <= TES_PASSWORD_MAX + 1;
 	    loop invariant \forall integer k; 0 <= k < i && k <= TES_NAME_MAX ==> o->user[k] == 0;
 	    loop invariant \forall integer k; 0 <= k < i ==> o->pw[k] == 0;
+	    loop invariant \forall integer k; 0 <= k < i ==> o->newpw[k] == 0;
+	    loop invariant \forall integer k; 0 <= k < i ==> o->rep[k] == 0;
 	    loop invariant \forall integer k; 0 <= k < i && k <= TES_HTTP_QUERY_MAX ==> o->q[k] == 0;
 	    loop invariant \forall integer k; 0 <= k < i && k <= TES_HTTP_OTHER_MAX ==> o->other[k] == 0;
 	    loop assigns i, o->user[0 .. TES_NAME_MAX], o->pw[0 .. TES_PASSWORD_MAX],
+	                 o->newpw[0 .. TES_PASSWORD_MAX], o->rep[0 .. TES_PASSWORD_MAX],
 	                 o->q[0 .. TES_HTTP_QUERY_MAX], o->other[0 .. TES_HTTP_OTHER_MAX];
 	    loop variant TES_PASSWORD_MAX + 1 - i; */
 	for (i = 0; i < sizeof o->pw; i++) {
 		o->pw[i] = 0;
+		o->newpw[i] = 0;
+		o->rep[i] = 0;
 		if (i < sizeof o->user)
 			o->user[i] = 0;
 		if (i < sizeof o->q)
@@ -1119,6 +1227,25 @@ web_req_clear(struct tes_web_req *o)
 		if (i < sizeof o->other)
 			o->other[i] = 0;
 	}
+	o->user_len = 0;
+	o->pw_len = 0;
+	o->q_len = 0;
+	o->other_len = 0;
+	o->new_len = 0;
+	o->rep_len = 0;
+}
+
+/*@ requires \valid(o);
+    terminates \true;
+    assigns *o;
+    ensures web_req_zero(o);
+ */
+/* Every field of *o to zero. */
+static void
+web_req_clear(struct tes_web_req *o)
+{
+	web_req_clear_bytes(o);
+	web_req_clear_texts(o);
 }
 
 /* see http.h */

@@ -28,9 +28,18 @@ enum tes_http_limits {
 	TES_HTTP_REQ_MAX = TES_HTTP_HEAD_MAX + TES_HTTP_BODY_MAX,
 	TES_HTTP_TOKEN_LEN = 16, /* session and CSRF tokens: 128 bits */
 	TES_HTTP_TOKEN_HEX = 2 * TES_HTTP_TOKEN_LEN,
-	TES_HTTP_QUERY_MAX = 32,   /* plate search text as typed */
-	TES_HTTP_OTHER_MAX = 100,  /* free text of a rejection for "other" */
-	TES_HTTP_PAGE_MAX = 999999 /* pagination index */
+	TES_HTTP_QUERY_MAX = 32,    /* plate search text as typed */
+	TES_HTTP_OTHER_MAX = 100,   /* free text of a rejection for "other" */
+	TES_HTTP_PAGE_MAX = 999999, /* pagination index */
+	/*
+	 * Report ids one bulk decision may carry (spec/HTTP.md#bulk): with
+	 * the largest other fields of the form, 40 "sel=" pairs fit the body
+	 * limit (40 * 37 + 378 = 1858 <= 2048) and the REQUEST message.
+	 */
+	TES_WEB_BULK_MAX = 40,
+	TES_WEB_SEL_PAIR = 4 + 2 * TES_REPORT_ID_LEN + 1, /* "sel=" HEX "&" */
+	/* csrf=HEX& verdict=reject& reason=unreadable& other=(100 bytes as %XX) */
+	TES_WEB_BULK_FIXED = (5 + TES_HTTP_TOKEN_HEX + 1) + 15 + 18 + (6 + 3 * TES_HTTP_OTHER_MAX + 1)
 };
 
 enum tes_http_method {
@@ -42,19 +51,22 @@ enum tes_http_method {
 /* Dashboard routes; zero is never valid. */
 enum tes_web_route {
 	TES_ROUTE_INVALID = 0,
-	TES_ROUTE_ROOT = 1,       /* GET  /              -> redirect */
-	TES_ROUTE_LOGIN_FORM = 2, /* GET  /login */
-	TES_ROUTE_LOGIN = 3,      /* POST /login         user, password, csrf */
-	TES_ROUTE_LOGOUT = 4,     /* POST /logout        csrf */
-	TES_ROUTE_QUEUE = 5,      /* GET  /queue         [page] */
-	TES_ROUTE_REPORT = 6,     /* GET  /report        id */
-	TES_ROUTE_DECIDE = 7,     /* POST /decide        id, verdict, [reason, other], csrf */
-	TES_ROUTE_RECORDS = 8,    /* GET  /records       [plate, match] */
-	TES_ROUTE_AUDIT = 9,      /* GET  /audit         [page] */
-	TES_ROUTE_VERIFY = 10,    /* POST /verify        csrf */
-	TES_ROUTE_CSS = 11,       /* GET  /static/tes.css */
-	TES_ROUTE_EXPORT = 12,    /* GET  /export.csv    (spec/EXPORT.md#dashboard) */
-	TES_ROUTE_MAX = 12
+	TES_ROUTE_ROOT = 1,           /* GET  /              -> redirect */
+	TES_ROUTE_LOGIN_FORM = 2,     /* GET  /login */
+	TES_ROUTE_LOGIN = 3,          /* POST /login         user, password, csrf */
+	TES_ROUTE_LOGOUT = 4,         /* POST /logout        csrf */
+	TES_ROUTE_QUEUE = 5,          /* GET  /queue         [page] */
+	TES_ROUTE_REPORT = 6,         /* GET  /report        id */
+	TES_ROUTE_DECIDE = 7,         /* POST /decide        id, verdict, [reason, other], csrf */
+	TES_ROUTE_RECORDS = 8,        /* GET  /records       [plate, match] */
+	TES_ROUTE_AUDIT = 9,          /* GET  /audit         [page] */
+	TES_ROUTE_VERIFY = 10,        /* POST /verify        csrf */
+	TES_ROUTE_CSS = 11,           /* GET  /static/tes.css */
+	TES_ROUTE_BULK = 12,          /* POST /bulk          sel..., verdict, [reason, other], csrf */
+	TES_ROUTE_PASSWORD_FORM = 13, /* GET  /password */
+	TES_ROUTE_PASSWORD = 14,      /* POST /password      password, new, repeat, csrf */
+	TES_ROUTE_EXPORT = 15,        /* GET  /export.csv    (spec/EXPORT.md#dashboard) */
+	TES_ROUTE_MAX = 15
 };
 
 /* Rejection reasons offered by the dashboard (a fixed list). */
@@ -105,6 +117,15 @@ struct tes_web_req {
 	uint8_t verdict; /* enum tes_web_verdict */
 	uint8_t reason;  /* enum tes_web_reason */
 	uint8_t prefix;  /* records: 1 = plate prefix match */
+	uint8_t all;     /* queue: select=all, every row's box ticked */
+	uint8_t next;    /* decide: next=1, then the next pending report */
+	/*
+	 * bulk: how many sel fields the form carried (saturating at 255) and
+	 * the ids of the first TES_WEB_BULK_MAX of them, TES_REPORT_ID_LEN
+	 * bytes each; the bytes after the stored ids are zero
+	 */
+	uint8_t nsel;
+	uint8_t sel[TES_WEB_BULK_MAX * TES_REPORT_ID_LEN];
 	uint8_t user_len;
 	char user[TES_NAME_MAX + 1];
 	uint8_t pw_len;
@@ -113,6 +134,10 @@ struct tes_web_req {
 	char q[TES_HTTP_QUERY_MAX + 1];
 	uint8_t other_len;
 	char other[TES_HTTP_OTHER_MAX + 1];
+	uint8_t new_len; /* password change: the new password and its repetition */
+	char newpw[TES_PASSWORD_MAX + 1];
+	uint8_t rep_len;
+	char rep[TES_PASSWORD_MAX + 1];
 };
 
 /*@ predicate http_status_err(integer s) =
@@ -194,23 +219,31 @@ tes_http_route(uint8_t method, const uint8_t *path, size_t n, uint16_t *status);
     predicate web_fields_ok(struct tes_web_req *q) =
         q->has_session <= 1 && q->has_csrf <= 1 && q->has_id <= 1 &&
         q->page <= TES_HTTP_PAGE_MAX && q->verdict <= TES_WV_REJECT && q->reason <= TES_REASON_MAX &&
-        q->prefix <= 1 &&
+        q->prefix <= 1 && q->all <= 1 && q->next <= 1 &&
         web_str_ok(&q->user[0], q->user_len, TES_NAME_MAX) &&
         web_str_ok(&q->pw[0], q->pw_len, TES_PASSWORD_MAX) &&
         web_str_ok(&q->q[0], q->q_len, TES_HTTP_QUERY_MAX) &&
-        web_str_ok(&q->other[0], q->other_len, TES_HTTP_OTHER_MAX);
+        web_str_ok(&q->other[0], q->other_len, TES_HTTP_OTHER_MAX) &&
+        web_str_ok(&q->newpw[0], q->new_len, TES_PASSWORD_MAX) &&
+        web_str_ok(&q->rep[0], q->rep_len, TES_PASSWORD_MAX);
     predicate web_req_ok(struct tes_web_req *q) =
         1 <= q->route <= TES_ROUTE_MAX && web_fields_ok(q);
-    // every field zero
-    predicate web_req_zero(struct tes_web_req *q) =
+    // every field zero: the flags, numbers and byte arrays, then the texts
+    predicate web_req_zero_bytes(struct tes_web_req *q) =
         q->route == 0 && q->has_session == 0 && web_zero(&q->session[0], TES_HTTP_TOKEN_LEN) &&
         q->has_csrf == 0 && web_zero(&q->csrf[0], TES_HTTP_TOKEN_LEN) &&
         q->has_id == 0 && web_zero(&q->id[0], TES_REPORT_ID_LEN) &&
         q->page == 0 && q->verdict == 0 && q->reason == 0 && q->prefix == 0 &&
+        q->all == 0 && q->next == 0 && q->nsel == 0 &&
+        web_zero(&q->sel[0], TES_WEB_BULK_MAX * TES_REPORT_ID_LEN);
+    predicate web_req_zero_texts(struct tes_web_req *q) =
         q->user_len == 0 && web_str_zero(&q->user[0], TES_NAME_MAX + 1) &&
         q->pw_len == 0 && web_str_zero(&q->pw[0], TES_PASSWORD_MAX + 1) &&
         q->q_len == 0 && web_str_zero(&q->q[0], TES_HTTP_QUERY_MAX + 1) &&
-        q->other_len == 0 && web_str_zero(&q->other[0], TES_HTTP_OTHER_MAX + 1);
+        q->other_len == 0 && web_str_zero(&q->other[0], TES_HTTP_OTHER_MAX + 1) &&
+        q->new_len == 0 && web_str_zero(&q->newpw[0], TES_PASSWORD_MAX + 1) &&
+        q->rep_len == 0 && web_str_zero(&q->rep[0], TES_PASSWORD_MAX + 1);
+    predicate web_req_zero(struct tes_web_req *q) = web_req_zero_bytes(q) && web_req_zero_texts(q);
  */
 
 /*@ requires \valid_read(h) && http_req_ok(buf, h, h->body_off + h->body_len);

@@ -53,13 +53,31 @@ is_zero(const uint8_t *p, size_t n)
 	return acc == 0;
 }
 
+/* Bytes of the bulk ids a request carries: the stored ones, at most TES_WEB_BULK_MAX. */
+static size_t
+sel_bytes(const struct tes_web_req *q)
+{
+	return (size_t)(q->nsel < TES_WEB_BULK_MAX ? q->nsel : TES_WEB_BULK_MAX) * TES_REPORT_ID_LEN;
+}
+
+/* The largest REQUEST: type, the fixed fields, every id, every text at its limit. */
+enum {
+	REQ_MAX = 1 + 1 + 1 + TES_HTTP_TOKEN_LEN + 1 + TES_HTTP_TOKEN_LEN + 1 + TES_REPORT_ID_LEN + 4 + 3 +
+		  3 + TES_WEB_BULK_MAX * TES_REPORT_ID_LEN + (1 + TES_NAME_MAX) + 3 * (1 + TES_PASSWORD_MAX) +
+		  (1 + TES_HTTP_QUERY_MAX) + (1 + TES_HTTP_OTHER_MAX)
+};
+/*= spec/HTTP.md#bulk MUST-W10: a bulk decision of TES_WEB_BULK_MAX ids fits the fixed message */
+_Static_assert((int)REQ_MAX <= (int)TES_WMSG_LEN, "the largest request fits one message");
+
 /* Field rules shared by the encoder and the decoder. */
 static int
 req_check(const struct tes_web_req *q)
 {
 	if (q->route == TES_ROUTE_INVALID || q->route > TES_ROUTE_MAX || q->has_session > 1 ||
 	    q->has_csrf > 1 || q->has_id > 1 || q->page > TES_HTTP_PAGE_MAX || q->verdict > TES_WV_REJECT ||
-	    q->reason > TES_REASON_MAX || q->prefix > 1)
+	    q->reason > TES_REASON_MAX || q->prefix > 1 || q->all > 1 || q->next > 1)
+		return TES_ERR_FORMAT;
+	if (!is_zero(q->sel + sel_bytes(q), sizeof q->sel - sel_bytes(q)))
 		return TES_ERR_FORMAT;
 	if ((!q->has_session && !is_zero(q->session, sizeof q->session)) ||
 	    (!q->has_csrf && !is_zero(q->csrf, sizeof q->csrf)) ||
@@ -69,9 +87,11 @@ req_check(const struct tes_web_req *q)
 	    (q->user_len != 0 && tes_field_name_valid(q->user, q->user_len) != 0))
 		return TES_ERR_NAME;
 	if (q->pw_len > TES_PASSWORD_MAX || q->q_len > TES_HTTP_QUERY_MAX ||
-	    q->other_len > TES_HTTP_OTHER_MAX)
+	    q->other_len > TES_HTTP_OTHER_MAX || q->new_len > TES_PASSWORD_MAX ||
+	    q->rep_len > TES_PASSWORD_MAX)
 		return TES_ERR_TOOLONG;
-	return printable(q->pw, q->pw_len) | printable(q->q, q->q_len) | printable(q->other, q->other_len);
+	return printable(q->pw, q->pw_len) | printable(q->q, q->q_len) | printable(q->other, q->other_len) |
+	       printable(q->newpw, q->new_len) | printable(q->rep, q->rep_len);
 }
 
 static int
@@ -87,12 +107,15 @@ req_encode(struct tes_cur *c, const struct tes_web_req *q)
 	    (r = tes_cur_put_bytes(c, q->csrf, sizeof q->csrf)) != 0 ||
 	    (r = tes_cur_put_u8(c, q->has_id)) != 0 || (r = tes_cur_put_bytes(c, q->id, sizeof q->id)) != 0 ||
 	    (r = tes_cur_put_u32be(c, q->page)) != 0 || (r = tes_cur_put_u8(c, q->verdict)) != 0 ||
-	    (r = tes_cur_put_u8(c, q->reason)) != 0 || (r = tes_cur_put_u8(c, q->prefix)) != 0)
+	    (r = tes_cur_put_u8(c, q->reason)) != 0 || (r = tes_cur_put_u8(c, q->prefix)) != 0 ||
+	    (r = tes_cur_put_u8(c, q->all)) != 0 || (r = tes_cur_put_u8(c, q->next)) != 0 ||
+	    (r = tes_cur_put_u8(c, q->nsel)) != 0 || (r = tes_cur_put_bytes(c, q->sel, sel_bytes(q))) != 0)
 		return r;
 	if ((r = put_text(c, q->user, q->user_len)) != 0 || (r = put_text(c, q->pw, q->pw_len)) != 0 ||
-	    (r = put_text(c, q->q, q->q_len)) != 0)
+	    (r = put_text(c, q->q, q->q_len)) != 0 || (r = put_text(c, q->other, q->other_len)) != 0 ||
+	    (r = put_text(c, q->newpw, q->new_len)) != 0)
 		return r;
-	return put_text(c, q->other, q->other_len);
+	return put_text(c, q->rep, q->rep_len);
 }
 
 static int
@@ -107,12 +130,16 @@ req_decode(struct tes_cur *c, struct tes_web_req *q)
 	    (r = tes_cur_get_u8(c, &q->has_id)) != 0 ||
 	    (r = tes_cur_get_bytes(c, q->id, sizeof q->id)) != 0 ||
 	    (r = tes_cur_get_u32be(c, &q->page)) != 0 || (r = tes_cur_get_u8(c, &q->verdict)) != 0 ||
-	    (r = tes_cur_get_u8(c, &q->reason)) != 0 || (r = tes_cur_get_u8(c, &q->prefix)) != 0)
+	    (r = tes_cur_get_u8(c, &q->reason)) != 0 || (r = tes_cur_get_u8(c, &q->prefix)) != 0 ||
+	    (r = tes_cur_get_u8(c, &q->all)) != 0 || (r = tes_cur_get_u8(c, &q->next)) != 0 ||
+	    (r = tes_cur_get_u8(c, &q->nsel)) != 0 || (r = tes_cur_get_bytes(c, q->sel, sel_bytes(q))) != 0)
 		return r;
 	if ((r = get_text(c, q->user, &q->user_len, TES_NAME_MAX)) != 0 ||
 	    (r = get_text(c, q->pw, &q->pw_len, TES_PASSWORD_MAX)) != 0 ||
 	    (r = get_text(c, q->q, &q->q_len, TES_HTTP_QUERY_MAX)) != 0 ||
-	    (r = get_text(c, q->other, &q->other_len, TES_HTTP_OTHER_MAX)) != 0)
+	    (r = get_text(c, q->other, &q->other_len, TES_HTTP_OTHER_MAX)) != 0 ||
+	    (r = get_text(c, q->newpw, &q->new_len, TES_PASSWORD_MAX)) != 0 ||
+	    (r = get_text(c, q->rep, &q->rep_len, TES_PASSWORD_MAX)) != 0)
 		return r;
 	return req_check(q);
 }

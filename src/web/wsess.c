@@ -92,6 +92,25 @@ tes_wsess_end(struct tes_wsess *s)
 	tes_wipe(s, sizeof *s);
 }
 
+/* see wsess.h */
+unsigned
+tes_wsess_end_user(struct tes_wsess_table *t, const char *user, const struct tes_wsess *keep)
+{
+	unsigned i, n = 0;
+
+	if (user[0] == '\0')
+		return 0;
+	for (i = 0; i < TES_WSESS_SLOTS; i++) {
+		struct tes_wsess *s = &t->s[i];
+
+		if (!s->used || s == keep || strcmp(s->user, user) != 0)
+			continue;
+		tes_wsess_end(s);
+		n++;
+	}
+	return n;
+}
+
 /* see sess.h */
 int
 tes_wsess_csrf_check(const struct tes_wsess *s, int has, const uint8_t csrf[static TES_HTTP_TOKEN_LEN])

@@ -29,6 +29,7 @@ struct tes_wsess {
 	uint8_t csrf[TES_HTTP_TOKEN_LEN];
 	char user[TES_NAME_MAX + 1]; /* "" = anonymous (login form) */
 	time_t created, last;
+	uint8_t pw_changed; /* the password page says once that the password was changed */
 };
 
 struct tes_wsess_table {
@@ -60,6 +61,10 @@ tes_wsess_new(struct tes_wsess_table *t, const uint8_t token[static TES_HTTP_TOK
 /* End a session (wipes the slot). */
 void
 tes_wsess_end(struct tes_wsess *s);
+
+/* End every session of user (a non-empty name) but keep (NULL: every one); how many ended. */
+unsigned
+tes_wsess_end_user(struct tes_wsess_table *t, const char *user, const struct tes_wsess *keep);
 
 /* 0 when the request carries the session's CSRF token (constant time), else TES_ERR_AUTH. */
 int

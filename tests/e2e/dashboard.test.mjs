@@ -2,7 +2,9 @@
 // The officer dashboard end to end in a real browser: a real tes-officer on free loopback ports with
 // a fresh data directory, two reports sent by the real tes-police, then in headless Debian Chromium
 // (driven by playwright-core, no browser download): log in, approve one report, reject the other
-// with a reason, check the driver's points and history, the audit log and its chain check, log out.
+// with a reason, check the driver's points and history, the audit log and its chain check; decide
+// several reports in one POST (ticked, or all of a page), the refusals of a bulk POST, "decide and
+// next" through the queue, the officer's own password change; log out.
 // Screenshots of every page go to build/e2e/; TES_E2E_DOCS=1 also copies them to docs/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -213,6 +215,174 @@ test('the audit log shows the logins and decisions, and the chain verifies', asy
 	assert.match(result, /^ok: \d+ records/);
 	assert.match(await page.locator('main').innerText(), /verify\s+boss\s+verify: ok/);
 	await shot('audit');
+});
+
+// Bulk decisions, "decide and next" and the password change (spec/HTTP.md#bulk, #next, #password).
+const hex = (c) => c.repeat(32);
+const BULK_MAX = 40;
+
+function show(id) {
+	return run(OFFICER, ['show', '-d', D, id]);
+}
+
+async function csrf() {
+	return page.locator('input[name=csrf]').first().getAttribute('value');
+}
+
+// a POST from the page's own session (its cookie), as a form
+async function postForm(url, fields) {
+	const body = fields.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+	return page.request.post(`${base}${url}`, {
+		headers: { 'content-type': 'application/x-www-form-urlencoded' }, data: body, maxRedirects: 0,
+	});
+}
+
+// MUST-W11: each id decided on its own, with the officer's name
+test('several pending reports are approved in one POST, each journaled with the officer', async () => {
+	const ids = ['c', 'd', 'e'].map(hex);
+	ids.forEach((id, i) => report(['--plate', `34BLK0${i + 1}`, '--speed', '75', '--limit', '50', '--id', id]));
+	await page.goto(`${base}/queue`);
+	assert.match(await page.locator('main').innerText(), /3 pending/);
+	for (const id of ids) await page.check(`input[name=sel][value="${id}"]`);
+	await shot('queue-bulk');
+	await Promise.all([page.waitForNavigation(), page.click('#bulk-approve')]);
+	assert.match(await page.locator('#bulk-result').innerText(), /^3 approved, 0 not decided\./);
+	await shot('bulk-result');
+	for (const id of ids) {
+		const out = show(id);
+		assert.match(out, /status: APPROVED/, out);
+		assert.match(out, /decided by boss: approved/, out);
+	}
+	await page.goto(`${base}/audit`);
+	const audit = await page.locator('main').innerText();
+	for (const id of ids) assert.match(audit, new RegExp(`approved\\s+boss\\s+report ${id} approved, 20 points`));
+});
+
+test('select all on the page, then reject with one reason', async () => {
+	const ids = ['f', '1'].map(hex);
+	ids.forEach((id, i) => report(['--plate', `34REJ0${i + 1}`, '--speed', '60', '--id', id]));
+	await page.goto(`${base}/queue`);
+	assert.equal(await page.locator('input[name=sel]:checked').count(), 0);
+	await Promise.all([page.waitForNavigation(), page.click('#select-all')]);
+	assert.equal(await page.locator('input[name=sel]:checked').count(), 2, 'every row of the page ticked');
+	await page.selectOption('#bulk-reason', 'duplicate');
+	await Promise.all([page.waitForNavigation(), page.click('#bulk-reject')]);
+	assert.match(await page.locator('#bulk-result').innerText(), /^2 rejected \(duplicate\), 0 not decided\./);
+	for (const id of ids) {
+		const out = show(id);
+		assert.match(out, /status: REJECTED/, out);
+		assert.match(out, /decided by boss: duplicate/, out);
+	}
+});
+
+test('a bulk POST: failures listed one by one, the maximum + 1 and a missing token refused', async () => {
+	const id = hex('2');
+	report(['--plate', '34BLK09', '--speed', '80', '--id', id]);
+	await page.goto(`${base}/queue`);
+	const token = await csrf();
+	const many = [id];
+	for (let i = 1; i <= BULK_MAX; i++) many.push(i.toString(16).padStart(32, '0'));
+	let r = await postForm('/bulk', [...many.map((x) => ['sel', x]), ['verdict', 'approve'], ['csrf', token]]);
+	assert.equal(r.status(), 413, 'more than the maximum is refused');
+	assert.match(await r.text(), /41 reports were selected; at most 40 can be decided at once\. Nothing was decided\./);
+	assert.match(show(id), /status: PENDING/, 'nothing decided');
+	r = await postForm('/bulk', [['sel', id], ['verdict', 'approve']]);
+	assert.equal(r.status(), 403, 'a bulk POST without its CSRF token is refused');
+	r = await postForm('/bulk', [['sel', id], ['verdict', 'approve'], ['csrf', '0'.repeat(32)]]);
+	assert.equal(r.status(), 403, 'a bulk POST with a wrong CSRF token is refused');
+	assert.match(show(id), /status: PENDING/, 'nothing decided without the token');
+	r = await postForm('/bulk', [['sel', id], ['sel', 'xyz'], ['verdict', 'approve'], ['csrf', token]]);
+	assert.equal(r.status(), 400, 'a malformed id refuses the whole POST');
+	assert.match(show(id), /status: PENDING/);
+	// through the page: one new, one already decided, one unknown
+	const unknown = '0123456789abcdef0123456789abcdef';
+	r = await postForm('/bulk', [['sel', id], ['sel', hex('c')], ['sel', unknown], ['verdict', 'approve'],
+		['csrf', token]]);
+	assert.equal(r.status(), 200);
+	const html = await r.text();
+	assert.match(html, /1 approved, 2 not decided\./);
+	assert.match(html, new RegExp(`<td>${hex('c')}</td><td>already decided</td>`));
+	assert.match(html, new RegExp(`<td>${unknown}</td><td>no such report</td>`));
+	assert.match(show(id), /decided by boss: approved/);
+});
+
+// MUST-W12: decide and next (a 303 each time) to the next pending report, then the list
+test('"decide and next" walks the pending queue, oldest first, then back to the list', async () => {
+	const ids = ['3', '4', '5'].map(hex);
+	ids.forEach((id, i) => report(['--plate', `34NXT0${i + 1}`, '--speed', '99', '--limit', '80', '--id', id]));
+	await page.goto(`${base}/report?id=${ids[0]}`);
+	await Promise.all([page.waitForNavigation(), page.click('#approve-next')]);
+	assert.equal(new URL(page.url()).searchParams.get('id'), ids[1], 'the next pending report');
+	await page.selectOption('#reason', 'equipment');
+	await Promise.all([page.waitForNavigation(), page.click('#reject-next')]);
+	assert.equal(new URL(page.url()).searchParams.get('id'), ids[2]);
+	await Promise.all([page.waitForNavigation(), page.click('#approve')]);
+	const body = await page.locator('main').innerText();
+	assert.match(body, /Status\s+approved/, 'plain approve stays on the decided report');
+	assert.match(await page.locator('#next-pending').innerText(), /No report is pending/);
+	await page.goto(`${base}/report?id=${ids[0]}`);
+	await Promise.all([page.waitForNavigation(), page.click('#next-pending')]);
+	assert.equal(new URL(page.url()).pathname, '/queue');
+	assert.match(show(ids[0]), /decided by boss: approved/);
+	assert.match(show(ids[1]), /decided by boss: equipment fault/);
+	assert.match(show(ids[2]), /decided by boss: approved/);
+});
+
+// MUST-W13: the current password checked like a login, the change audited, other sessions ended;
+// MUST-W14: the policy and the repetition checked first
+test('an officer changes their own password on the dashboard', async () => {
+	const npw = 'a brand new officer passphrase';
+	// a second browser session of the same officer, to be ended by the change
+	const other = await browser.newContext();
+	const p2 = await other.newPage();
+	await p2.goto(`${base}/login`);
+	await p2.fill('input[name=user]', 'boss');
+	await p2.fill('input[name=password]', pw);
+	await Promise.all([p2.waitForNavigation(), p2.click('button[type=submit]')]);
+	assert.equal(new URL(p2.url()).pathname, '/queue');
+
+	await page.goto(`${base}/queue`);
+	await Promise.all([page.waitForNavigation(), page.click('#password-link')]);
+	assert.equal(new URL(page.url()).pathname, '/password');
+	await page.fill('#old', 'not the password at all');
+	await page.fill('#new', npw);
+	await page.fill('#repeat', npw);
+	let resp = (await Promise.all([page.waitForNavigation(), page.click('#change')]))[0];
+	assert.equal(resp.status(), 403);
+	assert.match(await page.locator('main').innerText(), /current password is wrong/);
+	await page.fill('#old', pw);
+	await page.fill('#new', npw);
+	await page.fill('#repeat', `${npw}x`);
+	resp = (await Promise.all([page.waitForNavigation(), page.click('#change')]))[0];
+	assert.equal(resp.status(), 400);
+	assert.match(await page.locator('main').innerText(), /two new passwords differ/);
+	await page.fill('#old', pw);
+	await page.fill('#new', 'short');
+	await page.fill('#repeat', 'short');
+	resp = (await Promise.all([page.waitForNavigation(), page.click('#change')]))[0];
+	assert.equal(resp.status(), 400, 'the password policy applies');
+	await page.fill('#old', pw);
+	await page.fill('#new', npw);
+	await page.fill('#repeat', npw);
+	await Promise.all([page.waitForNavigation(), page.click('#change')]);
+	assert.equal(new URL(page.url()).pathname, '/password');
+	assert.match(await page.locator('main').innerText(), /Your password was changed/);
+	await shot('password');
+
+	await p2.goto(`${base}/queue`);
+	assert.equal(new URL(p2.url()).pathname, '/login', 'the other session was ended');
+	await p2.fill('input[name=user]', 'boss');
+	await p2.fill('input[name=password]', pw);
+	await Promise.all([p2.waitForNavigation(), p2.click('button[type=submit]')]);
+	assert.match(await p2.locator('main').innerText(), /Login refused\./, 'the old password no longer logs in');
+	await p2.fill('input[name=user]', 'boss');
+	await p2.fill('input[name=password]', npw);
+	await Promise.all([p2.waitForNavigation(), p2.click('button[type=submit]')]);
+	assert.equal(new URL(p2.url()).pathname, '/queue', 'the new password logs in');
+	await other.close();
+
+	await page.goto(`${base}/audit`);
+	assert.match(await page.locator('main').innerText(), /password changed\s+boss\s+password changed on the dashboard/);
 });
 
 test('logout ends the session', async () => {

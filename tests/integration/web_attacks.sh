@@ -110,6 +110,41 @@ ok $([ "$(grep -o '<tr><td>' "$T/p0" | wc -l)" = 20 ] && grep -q 'href="/queue?p
 ok $([ "$(grep -o '<tr><td>' "$T/p1" | wc -l)" = 2 ] && grep -q '34PG11' "$T/p1" && grep -q '34PG10' "$T/p1" \
 	&& grep -q 'href="/queue?page=0"' "$T/p1" && echo 0 || echo 1) "the second page holds the two oldest"
 
+# Bulk decisions (spec/HTTP.md#bulk): the form token, the maximum, malformed ids; a refused POST decides nothing.
+BID=$(grep -o 'name="sel" value="[0-9a-f]*"' "$T/p1" | head -1 | sed 's/.*value="//;s/"//')
+C=$(csrf_of "$T/p0")
+pending_bid() { "$OFFICER" show -d "$D" "$BID" | grep -q 'status: PENDING' && echo 0 || echo 1; }
+code=$(req "$T/r" -b "$JAR" -d "sel=$BID&verdict=approve" "$U/bulk")
+ok $([ "$code" = 403 ] && echo 0 || echo 1) "bulk decision without the CSRF token refused ($code) (MUST-W7)"
+code=$(req "$T/r" -b "$JAR" -d "sel=$BID&verdict=approve&csrf=${C%????}0000" "$U/bulk")
+ok $([ "$code" = 403 ] && echo 0 || echo 1) "bulk decision with a wrong CSRF token refused ($code) (MUST-W7)"
+sels=$(for i in $(seq 40); do printf 'sel=%032x&' "$i"; done)
+code=$(req "$T/r" -b "$JAR" -d "${sels}sel=$BID&verdict=approve&csrf=$C" "$U/bulk")
+ok $([ "$code" = 413 ] && grep -q '41 reports were selected; at most 40 can be decided at once. Nothing was decided.' "$T/r" \
+	&& echo 0 || echo 1) "41 ids: refused with the maximum named ($code) (MUST-W11)"
+sels=$(for i in $(seq 60); do printf 'sel=%032x&' "$i"; done)
+code=$(req "$T/r" -b "$JAR" -d "${sels}sel=$BID&verdict=approve&csrf=$C" "$U/bulk")
+ok $([ "$code" = 413 ] && echo 0 || echo 1) "61 ids pass the body limit: 413 from the parser ($code)"
+for bad in 1234 zz112233445566778899aabbccddeeff "${BID}00" "" "$BID&sel"; do
+	code=$(req "$T/r" -b "$JAR" -d "sel=$BID&sel=$bad&verdict=approve&csrf=$C" "$U/bulk")
+	ok $([ "$code" = 400 ] && echo 0 || echo 1) "malformed id '$bad' refuses the whole POST ($code) (MUST-W3)"
+done
+code=$(req "$T/r" -b "$JAR" -d "sel=$BID&verdict=approve&points=50&csrf=$C" "$U/bulk")
+ok $([ "$code" = 400 ] && echo 0 || echo 1) "a points field in a bulk POST is refused ($code) (MUST-W9)"
+code=$(req "$T/r" -b "$JAR" -d "sel=$BID&id=$BID&verdict=approve&csrf=$C" "$U/bulk")
+ok $([ "$code" = 400 ] && echo 0 || echo 1) "id is not a bulk field ($code) (MUST-W3)"
+code=$(req "$T/r" -b "$JAR" -d "sel=$BID&verdict=reject&reason=other&csrf=$C" "$U/bulk")
+ok $([ "$code" = 400 ] && echo 0 || echo 1) "a bulk rejection for 'other' needs its text ($code)"
+code=$(req "$T/r" -b "$JAR" -d "verdict=approve&csrf=$C" "$U/bulk")
+ok $([ "$code" = 400 ] && echo 0 || echo 1) "a bulk POST without ids decides nothing ($code)"
+ok $(pending_bid) "the report is still pending after the refused bulk POSTs"
+code=$(req "$T/r" -b "$JAR" -d "sel=$BID&sel=$BID&sel=$ID1&verdict=approve&csrf=$C" "$U/bulk")
+ok $([ "$code" = 200 ] && grep -q '1 approved, 2 not decided.' "$T/r" && grep -q "<td>$BID</td><td>selected twice</td>" "$T/r" \
+	&& grep -q "<td>$ID1</td><td>already decided</td>" "$T/r" && echo 0 || echo 1) \
+	"a bulk approval decides each id on its own and lists the others with why ($code) (MUST-W11)"
+ok $("$OFFICER" show -d "$D" "$BID" | grep -q 'decided by boss: approved' && echo 0 || echo 1) \
+	"the bulk decision is journaled with the officer's name (MUST-W11)"
+
 big=$(head -c 9000 /dev/zero | tr '\0' a)
 code=$(req "$T/r" -H "X-Big: $big" "$U/login")
 ok $([ "$code" = 431 ] && echo 0 || echo 1) "oversized header: 431 ($code)"

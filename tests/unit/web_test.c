@@ -308,6 +308,103 @@ test_build(void)
 	OK(!q.has_session, "long cookie means no session");
 }
 
+/* A POST of body to path, built; q as decoded. */
+static uint16_t
+post(const char *path, const char *body, struct tes_web_req *q)
+{
+	static char req[TES_HTTP_REQ_MAX];
+
+	snprintf(req, sizeof req, "POST %s HTTP/1.1\r\n" FORM "Content-Length: %zu\r\n\r\n%s", path,
+		 strlen(body), body);
+	return build(req, q);
+}
+
+/* "sel=ID&" n times, ids 000..0k, then tail. */
+static void
+sel_body(char *out, size_t cap, unsigned n, const char *tail)
+{
+	size_t off = 0;
+	unsigned k;
+
+	out[0] = '\0';
+	for (k = 0; k < n && off < cap; k++)
+		off += (size_t)snprintf(out + off, cap - off, "sel=%032x&", k + 1);
+	snprintf(out + off, cap - off, "%s", tail);
+}
+
+static void
+test_build_bulk(void)
+{
+	static char body[TES_HTTP_REQ_MAX];
+	static uint8_t buf[TES_WMSG_LEN];
+	static struct tes_wmsg m, d;
+	struct tes_web_req q;
+	unsigned k;
+	int zero = 1;
+
+	sel_body(body, sizeof body, 3, "verdict=reject&reason=duplicate&other=&csrf=" CSRF);
+	EQ_INT(post("/bulk", body, &q), 200, "bulk form with three ids");
+	OK(q.route == TES_ROUTE_BULK && q.nsel == 3 && q.verdict == TES_WV_REJECT &&
+		   q.reason == TES_REASON_DUPLICATE && q.has_csrf,
+	   "bulk fields");
+	OK(q.sel[15] == 1 && q.sel[31] == 2 && q.sel[47] == 3 && q.sel[0] == 0, "ids in form order");
+	for (k = 3 * TES_REPORT_ID_LEN; k < sizeof q.sel; k++)
+		zero &= q.sel[k] == 0;
+	OK(zero, "bytes after the stored ids are zero");
+	sel_body(body, sizeof body, TES_WEB_BULK_MAX, "verdict=approve&csrf=" CSRF);
+	EQ_INT(post("/bulk", body, &q), 200, "bulk form at the maximum (MUST-W10)");
+	OK(q.nsel == TES_WEB_BULK_MAX && q.sel[TES_WEB_BULK_MAX * TES_REPORT_ID_LEN - 1] == TES_WEB_BULK_MAX,
+	   "every id stored");
+	sel_body(body, sizeof body, TES_WEB_BULK_MAX + 1, "verdict=approve&csrf=" CSRF);
+	EQ_INT(post("/bulk", body, &q), 200, "one id more than the maximum reaches the master to be refused");
+	OK(q.nsel == TES_WEB_BULK_MAX + 1 &&
+		   q.sel[TES_WEB_BULK_MAX * TES_REPORT_ID_LEN - 1] == TES_WEB_BULK_MAX,
+	   "counted, the first ones stored (MUST-W11)");
+	m.type = TES_WMSG_REQUEST;
+	m.u.req = q;
+	EQ_INT(tes_wmsg_encode(&m, buf), 0, "over-maximum request encodes");
+	EQ_INT(tes_wmsg_decode(buf, sizeof buf, &d), 0, "and decodes");
+	OK(memcmp(&d.u.req, &q, sizeof q) == 0, "to the same request");
+	/* the largest form a browser sends: the maximum of ids and the longest other, every byte escaped */
+	sel_body(body, sizeof body, TES_WEB_BULK_MAX, "verdict=reject&reason=unreadable&other=");
+	for (k = 0; k < TES_HTTP_OTHER_MAX; k++)
+		strcat(body, "%21");
+	strcat(body, "&csrf=" CSRF);
+	OK(strlen(body) <= TES_HTTP_BODY_MAX, "largest bulk form fits the body limit (%zu bytes, MUST-W10)",
+	   strlen(body));
+	EQ_INT(post("/bulk", body, &q), 200, "largest bulk form decodes");
+	OK(q.nsel == TES_WEB_BULK_MAX && q.other_len == TES_HTTP_OTHER_MAX, "with all its fields");
+	EQ_INT(post("/bulk", "sel=0011&verdict=approve&csrf=" CSRF, &q), 400, "short id refused");
+	EQ_INT(post("/bulk", "sel=zz112233445566778899aabbccddeeff&verdict=approve&csrf=" CSRF, &q), 400,
+	       "non-hex id refused");
+	EQ_INT(post("/bulk", "sel=&verdict=approve&csrf=" CSRF, &q), 400, "empty id refused");
+	EQ_INT(post("/bulk", "sel=" CSRF "&verdict=approve&verdict=reject&csrf=" CSRF, &q), 400,
+	       "a repeated field other than sel is refused (MUST-W3)");
+	EQ_INT(post("/bulk", "sel=" CSRF "&verdict=approve&points=9&csrf=" CSRF, &q), 400,
+	       "points refused in a bulk form (MUST-W9)");
+	EQ_INT(post("/bulk", "id=" CSRF "&verdict=approve&csrf=" CSRF, &q), 400, "id is not a bulk field");
+	EQ_INT(post("/decide", "sel=" CSRF "&verdict=approve&csrf=" CSRF, &q), 400, "sel only on /bulk");
+	EQ_INT(build("GET /queue?page=2&select=all HTTP/1.1\r\n\r\n", &q), 200, "select all on a page");
+	OK(q.all == 1 && q.page == 2, "select flag");
+	EQ_INT(build("GET /queue?select=some HTTP/1.1\r\n\r\n", &q), 400, "select value outside the list");
+	EQ_INT(post("/decide", "id=" CSRF "&verdict=approve&next=1&csrf=" CSRF, &q), 200, "decide and next");
+	OK(q.next == 1 && q.has_id, "next flag");
+	EQ_INT(post("/decide", "id=" CSRF "&verdict=approve&next=yes&csrf=" CSRF, &q), 400,
+	       "next value refused");
+	EQ_INT(post("/password", "password=old+one&new=a+new+pass+phrase&repeat=a+new+pass+phrase&csrf=" CSRF,
+		    &q),
+	       200, "password change form");
+	OK(strcmp(q.pw, "old one") == 0 && strcmp(q.newpw, "a new pass phrase") == 0 &&
+		   strcmp(q.rep, "a new pass phrase") == 0 && q.new_len == 17 && q.rep_len == 17,
+	   "password fields");
+	EQ_INT(post("/password", "user=boss&password=x&new=y&repeat=y&csrf=" CSRF, &q), 400,
+	       "no user field on a password change");
+	EQ_INT(post("/password", "password=x&new=y&new=z&csrf=" CSRF, &q), 400, "repeated new password");
+	EQ_INT(build("GET /password HTTP/1.1\r\n\r\n", &q), 200, "password page");
+	OK(q.route == TES_ROUTE_PASSWORD_FORM, "its route");
+	EQ_INT(build("GET /bulk HTTP/1.1\r\n\r\n", &q), 405, "bulk is POST only");
+}
+
 static void
 test_html(void)
 {
@@ -355,10 +452,16 @@ test_msg(void)
 	m.u.req.reason = TES_REASON_OTHER;
 	m.u.req.other_len = 3;
 	memcpy(m.u.req.other, "abc", 3);
+	m.u.req.nsel = 1;
+	m.u.req.sel[TES_REPORT_ID_LEN] = 1;
+	EQ_INT(tes_wmsg_encode(&m, buf), TES_ERR_FORMAT, "bytes after the stored bulk ids must be zero");
+	m.u.req.sel[TES_REPORT_ID_LEN] = 0;
+	m.u.req.sel[0] = 0x5a;
 	EQ_INT(tes_wmsg_encode(&m, buf), 0, "encode request");
 	EQ_INT(tes_wmsg_decode(buf, sizeof buf, &d), 0, "decode request");
 	OK(d.type == TES_WMSG_REQUEST && d.u.req.route == TES_ROUTE_DECIDE && d.u.req.csrf[5] == 7 &&
-		   d.u.req.id[0] == 9 && strcmp(d.u.req.other, "abc") == 0,
+		   d.u.req.id[0] == 9 && d.u.req.nsel == 1 && d.u.req.sel[0] == 0x5a &&
+		   strcmp(d.u.req.other, "abc") == 0,
 	   "round trip");
 	EQ_INT(tes_wmsg_decode(buf, sizeof buf - 1, &d), TES_ERR_FORMAT, "short message (MUST-W1)");
 	buf[TES_WMSG_LEN - 1] = 1;
@@ -440,6 +543,22 @@ test_sess(void)
 	OK(tes_wsess_find(&t, tok, 3101) == NULL, "the oldest anonymous one went");
 	tes_wsess_end(s);
 	OK(s->used == 0, "end wipes");
+	tes_wsess_init(&t, 0);
+	for (i = 0; i < 4; i++) {
+		tok[0] = (uint8_t)(0x40 + i);
+		s = tes_wsess_new(&t, tok, csrf, i == 3 ? "other" : "boss", 4000);
+		if (i == 1)
+			other[0] = tok[0];
+	}
+	tok[0] = 0x41;
+	s = tes_wsess_find(&t, tok, 4001);
+	EQ_INT((int)tes_wsess_end_user(&t, "boss", s), 2, "a password change ends the user's other sessions");
+	OK(tes_wsess_find(&t, tok, 4002) == s && s != NULL, "the changing session stays");
+	tok[0] = 0x40;
+	OK(tes_wsess_find(&t, tok, 4002) == NULL, "another session of the user ended");
+	tok[0] = 0x43;
+	OK(tes_wsess_find(&t, tok, 4002) != NULL, "another user's session stays");
+	EQ_INT((int)tes_wsess_end_user(&t, "", NULL), 0, "anonymous sessions are never ended by name");
 }
 
 static void
@@ -484,6 +603,7 @@ main(void)
 	test_pct();
 	test_route();
 	test_build();
+	test_build_bulk();
 	test_html();
 	test_msg();
 	test_sess();
