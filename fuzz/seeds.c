@@ -1825,6 +1825,10 @@ seeds_policy(void)
 		  "tes-policy 1\nbasis speed\nband 1 1\nband 2 2\nband 3 3\nband 4 4\nband 5 5\n"
 		  "band 6 6\nband 7 7\nband 8 8\nband 9 9\nband 10 10\nband 11 11\nband 12 12\n"
 		  "band 13 13\nband 14 14\nband 15 15\nband 1000 1000\n" },
+		{ "seventeen-bands",
+		  "tes-policy 1\nbasis speed\nband 1 1\nband 2 2\nband 3 3\nband 4 4\nband 5 5\n"
+		  "band 6 6\nband 7 7\nband 8 8\nband 9 9\nband 10 10\nband 11 11\nband 12 12\n"
+		  "band 13 13\nband 14 14\nband 15 15\nband 16 16\nband 17 17\n" },
 		{ "largest",
 		  "tes-policy 1\nbasis excess\ntolerance-kmh 50\ntolerance-percent 50\nband 1000 1000\n"
 		  "threshold 1000000\nwindow-days 3650\n" },

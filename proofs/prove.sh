@@ -33,6 +33,7 @@ declare -A SRCS=(
 	[pwfile]="src/wire/pwfile.c"
 	[ticket]="src/wire/ticket.c"
 	[legacy]="src/wire/legacy.c"
+	[policy]="src/wire/policy.c"
 	[roundtrip]="proofs/roundtrip.c"
 )
 # extra WP options per module. mon: the permission table is a small
@@ -44,6 +45,8 @@ declare -A WPX=(
 	[html]="-wp-literals"
 	# batch: column_of compares with the column names, string literals
 	[batch]="-wp-literals"
+	# policy: key_of compares with the key names, and the explanation appends string literals
+	[policy]="-wp-literals"
 	# wipe: tes_wipe; its typed wrappers are trusted (proofs/README.md)
 	[wipe]="-wp-fct tes_wipe"
 	# seal, journal, drivers: every function of the file but the crypto wrappers,
@@ -86,7 +89,7 @@ declare -A EXTRA=(
 	[spool]="-c11 -cpp-extra-args=-I/usr/include/bearssl \
  -cpp-extra-args=-include -cpp-extra-args=$root/proofs/stubs/crypto_hash.h"
 )
-ALL="cur ct wipe hex frame field msg mon seal journal drivers http html rfc3339 batch spool pwfile ticket legacy roundtrip"
+ALL="cur ct wipe hex frame field msg mon seal journal drivers http html rfc3339 batch spool pwfile ticket legacy policy roundtrip"
 mods=${*:-$ALL model}
 run_model=0
 case " $mods " in *" model "*) run_model=1; mods=$(echo " $mods " | sed 's/ model / /');; esac

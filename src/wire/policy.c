@@ -201,8 +201,7 @@ add_band(struct tes_policy *out, int64_t from, int64_t points, const char **why)
 	out->nbands = (uint8_t)(nb + 1);
 	/*@ assert policy_band_ok(out, nb); */
 	/*@ assert \forall integer k; 0 <= k < nb ==> policy_band_ok(out, k); */
-	/*@ assert nb > 0 ==> out->band[nb - 1].from < out->band[nb].from; */
-	/*@ assert \forall integer k; 0 <= k < nb - 1 ==> out->band[k].from < out->band[k + 1].from; */
+	/*@ assert \forall integer k; 0 <= k < nb ==> out->band[k].from < out->band[nb].from; */
 	/*@ assert policy_bands_ok(out, nb + 1); */
 	return 0;
 }
@@ -433,6 +432,7 @@ line_end(const uint8_t *p, size_t s, size_t n)
     terminates \true;
     assigns *p;
     ensures policy_partial(p) && p->basis == 0 && p->nbands == 0;
+    ensures p->tol_kmh == 0 && p->tol_pct == 0 && p->threshold == 0 && p->window_days == 0;
  */
 /* No field set yet: every optional one at its default. */
 static void
@@ -509,6 +509,10 @@ tes_policy_parse(const uint8_t *p, size_t n, struct tes_policy *out, uint32_t *l
 	return tes_policy_parse_why(p, n, out, line, &why);
 }
 
+/*@ lemma policy_default_ok{L}:
+        \forall struct tes_policy *p; policy_is_default(p) ==> policy_ok(p);
+ */
+
 /* see policy.h */
 void
 tes_policy_default(struct tes_policy *p)
@@ -522,9 +526,84 @@ tes_policy_default(struct tes_policy *p)
 	p->band[2].from = 100;
 	p->band[2].points = 50;
 	p->nbands = 3;
-	/*@ assert policy_band_ok(p, 0) && policy_band_ok(p, 1) && policy_band_ok(p, 2); */
-	/*@ assert p->band[0].from < p->band[1].from < p->band[2].from; */
-	/*@ assert policy_bands_ok(p, 3); */
+}
+
+/*@ requires \valid_read(p) && policy_ok(p);
+    terminates \true;
+    assigns \nothing;
+    ensures \result == policy_tol(p, limit);
+    ensures policy_is_default(p) ==> \result == 0;
+ */
+/* tol_kmh + ceil(limit * tol_pct / 100), in 64 bits: no limit overflows it. */
+static uint64_t
+tolerance_of(const struct tes_policy *p, uint32_t limit)
+{
+	return (uint64_t)p->tol_kmh + ((uint64_t)limit * p->tol_pct + 99) / 100;
+}
+
+/*@ requires \valid_read(p) && policy_ok(p);
+    requires tol == policy_tol(p, limit);
+    terminates \true;
+    assigns \nothing;
+    ensures \result == policy_value(p, speed, limit);
+    ensures policy_is_default(p) && tol == 0 ==> \result == speed;
+ */
+/* What the bands apply to: the speed less the tolerance, or its excess over the limit. */
+static uint64_t
+value_of(const struct tes_policy *p, uint32_t speed, uint32_t limit, uint64_t tol)
+{
+	uint64_t adj = speed > tol ? speed - tol : 0;
+
+	if (p->basis != TES_POLICY_EXCESS)
+		return adj;
+	return adj > limit ? adj - limit : 0;
+}
+
+/*@ requires \valid_read(p) && policy_ok(p);
+    terminates \true;
+    assigns \nothing;
+    ensures 0 <= \result <= p->nbands;
+    ensures \result == 0 ==> value < p->band[0].from;
+    ensures \result > 0 ==> p->band[\result - 1].from <= value && p->band[0].from <= value;
+    ensures 0 < \result < p->nbands ==> value < p->band[\result].from;
+    ensures policy_is_default(p) ==> \result <= 3;
+    ensures policy_is_default(p) && \result == 0 ==> value < 50;
+    ensures policy_is_default(p) && \result == 1 ==> 50 <= value < 70;
+    ensures policy_is_default(p) && \result == 2 ==> 70 <= value < 100;
+    ensures policy_is_default(p) && \result == 3 ==> 100 <= value;
+ */
+/* The 1-based index of the last band whose from <= value, 0 if none. */
+static uint8_t
+band_of(const struct tes_policy *p, uint64_t value)
+{
+	uint8_t k, idx = 0;
+
+	/*@ loop invariant 0 <= k <= p->nbands && idx <= k;
+	    loop invariant idx == 0 ==> \forall integer j; 0 <= j < k ==> p->band[j].from > value;
+	    loop invariant idx > 0 ==> p->band[idx - 1].from <= value;
+	    loop invariant idx > 0 ==> \forall integer j; idx <= j < k ==> p->band[j].from > value;
+	    loop assigns k, idx;
+	    loop variant p->nbands - k; */
+	for (k = 0; k < p->nbands; k++)
+		if (p->band[k].from <= value)
+			idx = (uint8_t)(k + 1);
+	return idx;
+}
+
+/*@ requires \valid_read(p) && policy_ok(p) && 0 <= idx <= p->nbands;
+    terminates \true;
+    assigns \nothing;
+    ensures idx == 0 ==> \result == 0;
+    ensures idx > 0 ==> \result == p->band[idx - 1].points;
+    ensures policy_is_default(p) && idx == 1 ==> \result == 10;
+    ensures policy_is_default(p) && idx == 2 ==> \result == 20;
+    ensures policy_is_default(p) && idx == 3 ==> \result == 50;
+ */
+/* The points of band idx (1-based), 0 for none. */
+static uint16_t
+points_of(const struct tes_policy *p, uint8_t idx)
+{
+	return idx > 0 ? p->band[idx - 1].points : 0;
 }
 
 /* see policy.h */
@@ -532,44 +611,16 @@ uint16_t
 tes_policy_points(const struct tes_policy *p, uint32_t speed, uint32_t limit, struct tes_policy_why *why)
 {
 	/*= spec/POLICY.md#evaluation MUST-PO7: tolerance, value, the last band with from <= value */
-	uint64_t tol = (uint64_t)p->tol_kmh + ((uint64_t)limit * p->tol_pct + 99) / 100;
-	uint64_t adj = speed > tol ? speed - tol : 0, value = adj;
-	uint8_t k, idx = 0, nl = 0;
-	uint16_t pts = 0;
+	uint64_t tol = tolerance_of(p, limit), value = value_of(p, speed, limit, tol);
+	uint8_t idx = 0, nl = 0;
+	uint16_t pts;
 
-	/*@ assert tol == policy_tol(p, limit); */
-	/*@ assert adj == policy_adj(p, speed, limit); */
-	if (p->basis == TES_POLICY_EXCESS) {
-		/*= spec/POLICY.md#evaluation MUST-PO8: no limit on the excess basis gives 0 points */
-		if (limit == 0)
-			nl = 1;
-		value = adj > limit ? adj - limit : 0;
-	}
-	if (nl == 0) {
-		/*@ loop invariant 0 <= k <= p->nbands && idx <= k;
-		    loop invariant idx == 0 ==> \forall integer j; 0 <= j < k ==> p->band[j].from > value;
-		    loop invariant idx > 0 ==> p->band[idx - 1].from <= value && pts == p->band[idx - 1].points;
-		    loop invariant idx > 0 ==> \forall integer j; idx <= j < k ==> p->band[j].from > value;
-		    loop invariant idx == 0 ==> pts == 0;
-		    loop invariant \forall integer j; 0 <= j < k ==> p->band[0].from <= p->band[j].from;
-		    loop assigns k, idx, pts;
-		    loop variant p->nbands - k; */
-		for (k = 0; k < p->nbands; k++)
-			if (p->band[k].from <= value) {
-				idx = (uint8_t)(k + 1);
-				pts = p->band[k].points;
-			}
-	}
-	/*@ assert nl == 0 ==> value == policy_value(p, speed, limit); */
-	/*@ assert policy_is_default(p) ==> nl == 0 && tol == 0 && value == speed; */
-	/*@ assert nl == 0 && idx == 0 ==> value < p->band[0].from; */
-	/*@ assert nl == 0 && 0 < idx < p->nbands ==> value < p->band[idx].from; */
-	/*@ assert nl == 0 && 0 < idx ==> p->band[0].from <= value; */
-	/*@ assert policy_is_default(p) && idx == 0 ==> speed < 50 && pts == 0; */
-	/*@ assert policy_is_default(p) && idx == 1 ==> 50 <= speed < 70 && pts == 10; */
-	/*@ assert policy_is_default(p) && idx == 2 ==> 70 <= speed < 100 && pts == 20; */
-	/*@ assert policy_is_default(p) && idx == 3 ==> 100 <= speed && pts == 50; */
-	/*@ assert policy_is_default(p) ==> idx <= 3; */
+	/*= spec/POLICY.md#evaluation MUST-PO8: no limit on the excess basis gives 0 points */
+	if (p->basis == TES_POLICY_EXCESS && limit == 0)
+		nl = 1;
+	else
+		idx = band_of(p, value);
+	pts = points_of(p, idx);
 	if (why != 0) {
 		why->tolerance = tol > 65535 ? 65535 : (uint16_t)tol;
 		why->value = nl != 0 ? 0 : value > 65535 ? 65535 : (uint16_t)value;
@@ -612,7 +663,7 @@ put_u32(char *buf, size_t cap, size_t off, uint32_t v)
 	char d[10];
 	size_t n = 0, k;
 
-	/*@ loop invariant 0 <= n <= 10;
+	/*@ loop invariant 0 <= n < 10;
 	    loop assigns n, v, d[0 .. 9];
 	    loop variant v; */
 	do {

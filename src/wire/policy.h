@@ -67,7 +67,7 @@ struct tes_policy_why {
         1 <= p->band[k].from <= TES_POLICY_FROM_MAX && 1 <= p->band[k].points <= TES_POLICY_POINTS_MAX;
     predicate policy_bands_ok(struct tes_policy *p, integer nb) =
         (\forall integer k; 0 <= k < nb ==> policy_band_ok(p, k)) &&
-        (\forall integer k; 0 <= k < nb - 1 ==> p->band[k].from < p->band[k + 1].from);
+        (\forall integer i, j; 0 <= i < j < nb ==> p->band[i].from < p->band[j].from);
     // what a parse in progress keeps: every field set so far in range
     predicate policy_partial(struct tes_policy *p) =
         p->basis <= TES_POLICY_EXCESS && p->tol_kmh <= TES_POLICY_TOL_KMH_MAX &&
@@ -145,7 +145,8 @@ tes_policy_parse(const uint8_t *p, size_t n, struct tes_policy *out, uint32_t *l
 /*@ requires \valid(p);
     terminates \true;
     assigns *p;
-    ensures policy_ok(p) && policy_is_default(p);
+    ensures policy_is_default(p);
+    ensures policy_ok(p);
  */
 /* The built-in policy (version 0): the original bands over the measured speed. */
 void
@@ -158,12 +159,12 @@ extern const char tes_policy_default_text[];
     requires why == \null || (\valid(why) && \separated(why, p));
     terminates \true;
     assigns *why;
-    ensures why != \null ==> why->no_limit <= 1 && (why->no_limit == 1 <==> policy_no_limit(p, limit));
+    ensures why != \null ==> why->no_limit <= 1 && (why->no_limit == 1 <==> \old(policy_no_limit(p, limit)));
     ensures why != \null ==> why->tolerance ==
-            (policy_tol(p, limit) > 65535 ? 65535 : policy_tol(p, limit));
-    ensures why != \null && !policy_no_limit(p, limit) ==> why->value ==
-            (policy_value(p, speed, limit) > 65535 ? 65535 : policy_value(p, speed, limit));
-    ensures policy_is_default(p) ==> \result == policy_orig(speed);
+            \old(policy_tol(p, limit) > 65535 ? 65535 : policy_tol(p, limit));
+    ensures why != \null && \old(!policy_no_limit(p, limit)) ==> why->value ==
+            \old(policy_value(p, speed, limit) > 65535 ? 65535 : policy_value(p, speed, limit));
+    ensures \old(policy_is_default(p)) ==> \result == policy_orig(speed);
     behavior no_limit:
         assumes policy_no_limit(p, limit);
         ensures \result == 0;
@@ -174,9 +175,10 @@ extern const char tes_policy_default_text[];
         ensures why != \null ==> why->band == 0;
     behavior band:
         assumes !policy_no_limit(p, limit) && policy_value(p, speed, limit) >= p->band[0].from;
-        ensures \exists integer k; 0 <= k < p->nbands && p->band[k].from <= policy_value(p, speed, limit) &&
-                (k == p->nbands - 1 || policy_value(p, speed, limit) < p->band[k + 1].from) &&
-                \result == p->band[k].points && (why != \null ==> why->band == k + 1);
+        ensures \exists integer k; 0 <= k < \old(p->nbands) &&
+                \old(p->band[k].from <= policy_value(p, speed, limit)) &&
+                (k == \old(p->nbands) - 1 || \old(policy_value(p, speed, limit) < p->band[k + 1].from)) &&
+                \result == \old(p->band[k].points) && (why != \null ==> why->band == k + 1);
     complete behaviors;
     disjoint behaviors;
  */
