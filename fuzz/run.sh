@@ -23,7 +23,7 @@ max_len() {
 	report) echo 4096 ;;        # one frame payload at most
 	pwfile) echo 256 ;;         # TES_PWFILE_MAX (130) and room to refuse longer files
 	ticket) echo 257 ;;         # mode byte + TES_TICKET_MAX (256), above either codec's length
-	legacy_users) echo 4096 ;;  # a dozen users; each is at most 64 + 6 * 72 bytes and ends its own loop
+	legacy_users) echo 4096 ;;  # a few users with long escaped names (a user is at most ~560 bytes)
 	policy) echo 2304 ;;        # TES_POLICY_TEXT_MAX (2048) and room to refuse longer files
 	monitor) echo 8193 ;;       # mode byte + 8 monitor messages of 1024 bytes
 	http) echo 10241 ;;         # mode byte + TES_HTTP_REQ_MAX (8192 head + 2048 body)

@@ -63,18 +63,18 @@ hex_val(uint8_t c)
 	return -1;
 }
 
-/*@ requires \valid_read(p + (i .. i + 3)) && \valid(v);
-    requires \separated(v, p + (i .. i + 3));
+/*@ requires \valid_read(q + (0 .. 3)) && \valid(v);
+    requires \separated(v, q + (0 .. 3));
     terminates \true;
     assigns *v;
     ensures \result == 0 || \result == -1;
     ensures \result == 0 ==> *v <= 0xffff;
  */
-/* The four hex digits at p[i .. i+3] as a number. */
+/* The four hex digits at q[0 .. 3] as a number. */
 static int
-hex4(const uint8_t *p, size_t i, uint32_t *v)
+hex4(const uint8_t *q, uint32_t *v)
 {
-	int a = hex_val(p[i]), b = hex_val(p[i + 1]), c = hex_val(p[i + 2]), d = hex_val(p[i + 3]);
+	int a = hex_val(q[0]), b = hex_val(q[1]), c = hex_val(q[2]), d = hex_val(q[3]);
 
 	if (a < 0 || b < 0 || c < 0 || d < 0)
 		return -1;
@@ -131,14 +131,14 @@ escape(const uint8_t *p, size_t n, size_t i, uint32_t *cp, size_t *adv)
 	default:
 		return TES_LEGACY_WHY_ESCAPE;
 	}
-	if (n - i < 6 || hex4(p, i + 2, &hi) != 0)
+	if (n - i < 6 || hex4(p + i + 2, &hi) != 0)
 		return TES_LEGACY_WHY_HEX;
 	*cp = hi;
 	*adv = 6;
 	if (hi < 0xd800 || hi > 0xdfff)
 		return 0;
 	/* a surrogate: a high one, then "\u" and a low one, or nothing */
-	if (hi > 0xdbff || n - i < 12 || p[i + 6] != '\\' || p[i + 7] != 'u' || hex4(p, i + 8, &lo) != 0 ||
+	if (hi > 0xdbff || n - i < 12 || p[i + 6] != '\\' || p[i + 7] != 'u' || hex4(p + i + 8, &lo) != 0 ||
 	    lo < 0xdc00 || lo > 0xdfff)
 		return TES_LEGACY_WHY_SURROGATE;
 	*cp = 0x10000 + (hi - 0xd800) * 1024 + (lo - 0xdc00);

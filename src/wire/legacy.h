@@ -119,11 +119,12 @@ struct tes_legacy_user {
 	size_t off;                        /* offset of the name's opening quote */
 };
 
-/*@ predicate legacy_ok(struct tes_legacy_json *j, integer n) =
-        j->off <= n && j->state <= TES_LEGACY_ST_FAILED;
-    predicate legacy_failed(struct tes_legacy_json *j, integer n) =
+/*@ predicate legacy_failed(struct tes_legacy_json *j, integer n) =
         j->state == TES_LEGACY_ST_FAILED && j->err_off <= n &&
         1 <= j->why <= TES_LEGACY_WHY_MAX;
+    predicate legacy_ok(struct tes_legacy_json *j, integer n) =
+        j->off <= n && j->state <= TES_LEGACY_ST_FAILED &&
+        (j->state == TES_LEGACY_ST_FAILED ==> legacy_failed(j, n));
  */
 
 /*@ requires \valid(j);
