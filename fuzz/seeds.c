@@ -968,6 +968,20 @@ static const struct tes_seal_keys dkeys = {
 	.mac = "fuzz storage mac key hmac-sha256",
 };
 
+/*
+ * The mode byte of fuzz_drivers_enc.c that selects writer sel: mode % 6 == 5
+ * and (mode >> 3) % 16 == sel.
+ */
+static uint8_t
+writer_mode(unsigned sel)
+{
+	unsigned m;
+
+	for (m = sel * 8; m % 6 != 5; m++)
+		;
+	return (uint8_t)m;
+}
+
 static void
 put_u64(uint64_t v)
 {
@@ -978,8 +992,8 @@ put_u64(uint64_t v)
 }
 
 /*
- * The bodies storage version 2 added (drivers_enc mode 5, sel = type + 1 in
- * bits 3..6), and a DECISION with the policy tail.
+ * The bodies storage version 2 added (drivers_enc mode 5, sel = type + 1),
+ * and a DECISION with the policy tail.
  */
 static void
 seeds_bodies_v2(void)
@@ -1010,27 +1024,27 @@ seeds_bodies_v2(void)
 	po.text_len = (uint16_t)(sizeof text - 1);
 	memcpy(po.text, text, sizeof text - 1);
 	fuzz_check(tes_journal_policy_encode(&po, plain, sizeof plain, &m) == 0, "policy body");
-	put_u8(5 | ((TES_JREC_POLICY + 1) << 3));
+	put_u8(writer_mode(TES_JREC_POLICY + 1));
 	put(plain, m);
 	emit("drivers_enc", "body-policy");
 	fuzz_check(tes_journal_disable_encode(&di, plain, sizeof plain, &m) == 0, "disable body");
-	put_u8(5 | ((TES_JREC_DISABLE + 1) << 3));
+	put_u8(writer_mode(TES_JREC_DISABLE + 1));
 	put(plain, m);
 	emit("drivers_enc", "body-disable");
 	memset(im.batch, 0x3c, sizeof im.batch);
 	fuzz_check(tes_journal_import_encode(&im, plain, sizeof plain, &m) == 0, "import body");
-	put_u8(5 | ((TES_JREC_IMPORT + 1) << 3));
+	put_u8(writer_mode(TES_JREC_IMPORT + 1));
 	put(plain, m);
 	emit("drivers_enc", "body-import");
 	memset(de.id, 0x23, sizeof de.id);
 	memset(de.policy_hash, 0x9d, sizeof de.policy_hash);
 	fuzz_check(tes_journal_decision_encode(&de, plain, sizeof plain, &m) == 0, "decision body with tail");
-	put_u8(5 | (TES_JREC_DECISION << 3));
+	put_u8(writer_mode(TES_JREC_DECISION));
 	put(plain, m);
 	emit("drivers_enc", "body-decision-policy");
 }
 
-/* One body of every other record type (drivers_enc mode 5, the type in bits 3..5). */
+/* One body of every other record type (drivers_enc mode 5, sel = the type). */
 static void
 seeds_bodies(void)
 {
@@ -1058,24 +1072,24 @@ seeds_bodies(void)
 
 	memset(un.pub.n, 0xc5, sizeof un.pub.n);
 	fuzz_check(tes_journal_unit_encode(&un, plain, sizeof plain, &m) == 0, "unit body");
-	put_u8(5 | (TES_JREC_UNIT << 3));
+	put_u8(writer_mode(TES_JREC_UNIT));
 	put(plain, m);
 	emit("drivers_enc", "body-unit");
 	fuzz_check(tes_journal_user_encode(&us, plain, sizeof plain, &m) == 0, "user body");
-	put_u8(5 | (TES_JREC_USER << 3));
+	put_u8(writer_mode(TES_JREC_USER));
 	put(plain, m);
 	emit("drivers_enc", "body-user");
 	memset(de.id, 0x22, sizeof de.id);
 	fuzz_check(tes_journal_decision_encode(&de, plain, sizeof plain, &m) == 0, "decision body");
-	put_u8(5 | (TES_JREC_DECISION << 3));
+	put_u8(writer_mode(TES_JREC_DECISION));
 	put(plain, m);
 	emit("drivers_enc", "body-decision");
 	fuzz_check(tes_journal_audit_encode(&au, plain, sizeof plain, &m) == 0, "audit body");
-	put_u8(5 | (TES_JREC_AUDIT << 3));
+	put_u8(writer_mode(TES_JREC_AUDIT));
 	put(plain, m);
 	emit("drivers_enc", "body-audit");
 	fuzz_check(tes_journal_revoke_encode("unit-7", 6, plain, sizeof plain, &m) == 0, "revoke body");
-	put_u8(5 | (TES_JREC_REVOKE << 3));
+	put_u8(writer_mode(TES_JREC_REVOKE));
 	put(plain, m);
 	emit("drivers_enc", "body-revoke");
 	seeds_bodies_v2();
@@ -1092,7 +1106,7 @@ seeds_writers(void)
 	/* journal writer (sel 7): key, created, header, room, then a record to seal */
 	memset(jh.key, 0x22, sizeof jh.key);
 	fuzz_check(tes_journal_hdr_encode(&jh, hdr) == 0, "journal header");
-	put_u8(5 | (7 << 3));
+	put_u8(writer_mode(7));
 	put(sk, sizeof sk);
 	put_u64(TES_FUZZ_NOW);
 	put(hdr, sizeof hdr);
@@ -1110,7 +1124,7 @@ seeds_writers(void)
 	put("an approved report, 29 bytes", 29);
 	emit("drivers_enc", "writer-journal");
 	/* drivers.enc writer (sel 0): flags, room, header, IV, entries */
-	put_u8(5);
+	put_u8(writer_mode(0));
 	put_u8(0);
 	put_u16(4096);
 	put_u64(12);
@@ -1272,7 +1286,7 @@ seeds_drivers(void)
 	emit("drivers_enc", "journal-plain");
 	/* bodies (mode 5 with the type in bits 3..) */
 	sample_report(&jr.r);
-	put_u8(5 | (3 << 3));
+	put_u8(writer_mode(3));
 	fuzz_check(tes_journal_report_encode(&jr, plain, sizeof plain, &m) == 0, "report body");
 	put(plain, m);
 	emit("drivers_enc", "body-report");

@@ -619,19 +619,25 @@ put_policy_tail(struct tes_cur *c, const struct tes_journal_decision *m)
     assigns c->off, c->buf[0 .. c->len - 1];
     ensures \result == 0 || \result == TES_ERR_SPACE;
     ensures c->off <= c->len;
-    ensures \result == 0 ==> c->off == \old(c->off) + TES_REPORT_ID_LEN + 1 + 2 + 1 + m->reason_len + 1 +
-                                       m->officer_len + 8;
+    ensures \result == 0 ==> c->off == \old(c->off + TES_REPORT_ID_LEN + 1 + 2 + 1 + m->reason_len + 1 +
+                                              m->officer_len + 8);
  */
 static int
 put_decision_fields(struct tes_cur *c, const struct tes_journal_decision *m)
 {
 	int r;
 
+	/* one field at a time, each with the offset it leaves, so that the length proves quickly */
 	if ((r = tes_cur_put_bytes(c, m->id, TES_REPORT_ID_LEN)) != 0 ||
-	    (r = tes_cur_put_u8(c, m->verdict)) != 0 || (r = tes_cur_put_u16be(c, m->points)) != 0 ||
-	    (r = tes_cur_put_str8(c, m->reason, m->reason_len)) != 0 ||
-	    (r = tes_cur_put_str8(c, m->officer, m->officer_len)) != 0)
+	    (r = tes_cur_put_u8(c, m->verdict)) != 0 || (r = tes_cur_put_u16be(c, m->points)) != 0)
 		return r;
+	/*@ assert c->off == \at(c->off, Pre) + TES_REPORT_ID_LEN + 1 + 2; */
+	if ((r = tes_cur_put_str8(c, m->reason, m->reason_len)) != 0)
+		return r;
+	/*@ assert c->off == \at(c->off + TES_REPORT_ID_LEN + 1 + 2 + 1 + m->reason_len, Pre); */
+	if ((r = tes_cur_put_str8(c, m->officer, m->officer_len)) != 0)
+		return r;
+	/*@ assert c->off == \at(c->off + TES_REPORT_ID_LEN + 1 + 2 + 1 + m->reason_len + 1 + m->officer_len, Pre); */
 	return tes_cur_put_u64be(c, m->time);
 }
 
