@@ -195,6 +195,30 @@ test('driver records show the points and the approved violation', async () => {
 	assert.match(pre, /34E2E01\s+50/);
 });
 
+test('a policy set while the server runs: threshold marks, the history, how the points were reached', async () => {
+	// the original bands, with a threshold of 40 points over ten years (spec/POLICY.md MUST-PO9..PO12)
+	const pol = path.join(T, 'office.policy');
+	fs.writeFileSync(pol, 'tes-policy 1\nbasis speed\nband 50 10\nband 70 20\nband 100 50\nthreshold 40\nwindow-days 3650\n');
+	assert.match(run(OFFICER, ['policy', 'set', '-d', D, pol]), /^policy version 1 set/);
+	await page.goto(`${base}/records`);
+	const list = await page.locator('main').innerText();
+	assert.match(list, /34E2E01\s+50 \u2014 threshold reached/);
+	assert.equal(await page.locator('td.over').count(), 1, 'one plate marked in the records list');
+	await page.goto(`${base}/records?plate=34E2E01&match=exact`);
+	const hist = await page.locator('main').innerText();
+	assert.match(hist, /34E2E01\s+50 \u2014 threshold reached/);
+	// No., observed, speed, limit, location, points, counts, policy, decided by
+	assert.match(hist, /Ring Rd km 4\s+50\s+yes\s+0\s+boss/);
+	await page.goto(`${base}/report?id=${'a'.repeat(32)}`);
+	const rep = await page.locator('main').innerText();
+	assert.match(rep, /How\s+50 points: band 3 \(>= 100\): speed 120 km\/h/);
+	assert.match(rep, /Policy version\s+0/);
+	assert.match(rep, /Plate's points now\s+50 \u2014 threshold reached/);
+	await page.goto(`${base}/records?plate=34E2E02&match=exact`);
+	assert.doesNotMatch(await page.locator('main').innerText(), /threshold reached/);
+	await shot('history');
+});
+
 test('the audit log shows the logins and decisions, and the chain verifies', async () => {
 	await page.goto(`${base}/audit`);
 	const body = await page.locator('main').innerText();
