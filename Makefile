@@ -277,6 +277,7 @@ $(B)/tes-bench: $(BENCH_OBJ) $(call obj,src/officer/spawn.c src/crypto/ticketkey
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(B)/tes-bench
 	$(Q)B=$(B) src/bench/bench.sh full
+	$(Q)B=$(B) src/bench/bench.sh export
 
 bench-smoke: deps
 	$(Q)$(MAKE) --no-print-directory all $(B)/tes-bench
