@@ -474,23 +474,125 @@ hash_of(const uint8_t *h, uint8_t *out)
 	return 0;
 }
 
+/*@ predicate role_ok(integer r) = r == TES_LEGACY_ROLE_POLICE || r == TES_LEGACY_ROLE_OFFICER;
+    predicate seen_ok(integer pw, integer role, integer r) =
+        (pw == 0 || pw == 1) && (role == 0 || role == 1) && (role == 1 ==> role_ok(r));
+ */
+
+/*@ requires \valid(j) && \valid_read(p + (0 .. n-1)) && \valid(hash + (0 .. TES_LEGACY_HASH_LEN - 1));
+    requires \separated(j, hash + (0 .. TES_LEGACY_HASH_LEN - 1), p + (0 .. n-1));
+    requires j->off < n;
+    terminates \true;
+    assigns j->off, j->state, j->why, j->err_off, hash[0 .. TES_LEGACY_HASH_LEN - 1];
+    ensures \result == 0 || \result == TES_ERR_FORMAT;
+    ensures j->off <= n;
+    ensures \result == 0 ==> \old(j->off) < j->off && j->state == \old(j->state);
+    ensures \result != 0 ==> legacy_failed(j, n);
+ */
+/* The password string at p[j->off]: 64 lowercase hex digits into hash. */
+static int
+user_hash(struct tes_legacy_json *j, const uint8_t *p, size_t n, uint8_t *hash)
+{
+	uint8_t hex[TES_LEGACY_HEX_LEN];
+	size_t voff = j->off, vlen = 0;
+
+	/*= spec/LEGACY.md#users MUST-LG10: the password is an unsalted SHA-256 in lowercase hex */
+	if (get_string(j, p, n, hex, TES_LEGACY_HEX_LEN, &vlen, TES_LEGACY_WHY_HASH) != 0)
+		return TES_ERR_FORMAT;
+	if (vlen != TES_LEGACY_HEX_LEN || hash_of(hex, hash) != 0)
+		return fail(j, TES_LEGACY_WHY_HASH, voff);
+	return 0;
+}
+
+/*@ requires \valid(j) && \valid_read(p + (0 .. n-1)) && \valid(role);
+    requires \separated(j, role, p + (0 .. n-1));
+    requires j->off < n;
+    terminates \true;
+    assigns j->off, j->state, j->why, j->err_off, *role;
+    ensures \result == 0 || \result == TES_ERR_FORMAT;
+    ensures j->off <= n;
+    ensures \result == 0 ==> \old(j->off) < j->off && j->state == \old(j->state) && role_ok(*role);
+    ensures \result != 0 ==> legacy_failed(j, n);
+ */
+/* The role string at p[j->off]: police or officer. */
+static int
+user_role(struct tes_legacy_json *j, const uint8_t *p, size_t n, uint8_t *role)
+{
+	uint8_t r[TES_LEGACY_FIELD_MAX];
+	size_t voff = j->off, vlen = 0;
+
+	if (get_string(j, p, n, r, TES_LEGACY_FIELD_MAX, &vlen, TES_LEGACY_WHY_ROLE) != 0)
+		return TES_ERR_FORMAT;
+	*role = role_of(r, vlen);
+	if (*role == 0)
+		return fail(j, TES_LEGACY_WHY_ROLE, voff);
+	return 0;
+}
+
+/*@ requires \valid(j) && \valid_read(p + (0 .. n-1)) && \valid(u) && \valid(seen_pw) && \valid(seen_role);
+    requires \separated(j, u, seen_pw, seen_role, p + (0 .. n-1));
+    requires j->off < n && p[j->off] == '"';
+    requires seen_ok(*seen_pw, *seen_role, u->role);
+    terminates \true;
+    assigns j->off, j->state, j->why, j->err_off, u->hash[0 .. TES_LEGACY_HASH_LEN - 1], u->role, *seen_pw,
+            *seen_role;
+    ensures \result == 0 || \result == TES_ERR_FORMAT;
+    ensures j->off <= n;
+    ensures \result == 0 ==> \old(j->off) < j->off && j->state == \old(j->state) &&
+                             seen_ok(*seen_pw, *seen_role, u->role);
+    ensures \result != 0 ==> legacy_failed(j, n);
+ */
+/* One field of a user, its name's quote at p[j->off]; j->off moves past its value. */
+static int
+user_field(struct tes_legacy_json *j, const uint8_t *p, size_t n, struct tes_legacy_user *u, int *seen_pw,
+	   int *seen_role)
+{
+	uint8_t fld[TES_LEGACY_FIELD_MAX];
+	size_t foff = j->off, i, flen = 0;
+	int id;
+
+	/*= spec/LEGACY.md#users MUST-LG9: exactly "password" and "role", each once */
+	if (get_string(j, p, n, fld, TES_LEGACY_FIELD_MAX, &flen, TES_LEGACY_WHY_USER_FIELD) != 0)
+		return TES_ERR_FORMAT;
+	id = field_id(fld, flen);
+	if (id == 0)
+		return fail(j, TES_LEGACY_WHY_USER_FIELD, foff);
+	if ((id == 1 && *seen_pw != 0) || (id == 2 && *seen_role != 0))
+		return fail(j, TES_LEGACY_WHY_USER_TWICE, foff);
+	i = skip_ws(p, n, j->off);
+	if (i >= n)
+		return fail(j, TES_LEGACY_WHY_END, i);
+	if (p[i] != ':')
+		return fail(j, TES_LEGACY_WHY_EXPECT_COLON, i);
+	i = skip_ws(p, n, i + 1);
+	if (i >= n)
+		return fail(j, TES_LEGACY_WHY_END, i);
+	if (p[i] != '"')
+		return fail(j, TES_LEGACY_WHY_VALUE_TYPE, i);
+	j->off = i;
+	if (id == 1) {
+		*seen_pw = 1;
+		return user_hash(j, p, n, u->hash);
+	}
+	*seen_role = 1;
+	return user_role(j, p, n, &u->role);
+}
+
 /*@ requires \valid(j) && \valid_read(p + (0 .. n-1)) && \valid(u);
     requires \separated(j, u, p + (0 .. n-1));
     requires legacy_ok(j, n) && j->off < n && j->state != TES_LEGACY_ST_FAILED;
     terminates \true;
     assigns j->off, j->state, j->why, j->err_off, u->hash[0 .. TES_LEGACY_HASH_LEN - 1], u->role;
     ensures \result == 0 || \result == TES_ERR_FORMAT;
-    ensures \result == 0 ==> \old(j->off) < j->off <= n && j->state == \old(j->state) &&
-                             (u->role == TES_LEGACY_ROLE_POLICE || u->role == TES_LEGACY_ROLE_OFFICER);
+    ensures \result == 0 ==> \old(j->off) < j->off <= n && j->state == \old(j->state) && role_ok(u->role);
     ensures \result != 0 ==> legacy_failed(j, n) && j->off <= n;
  */
 /* The user object at p[j->off]; j->off moves past its '}'. */
 static int
 get_user(struct tes_legacy_json *j, const uint8_t *p, size_t n, struct tes_legacy_user *u)
 {
-	uint8_t fld[TES_LEGACY_FIELD_MAX], hex[TES_LEGACY_HEX_LEN], role[TES_LEGACY_FIELD_MAX];
-	size_t open = j->off, i, foff, voff, flen = 0, vlen = 0;
-	int seen_pw = 0, seen_role = 0, id;
+	size_t open = j->off, i;
+	int seen_pw = 0, seen_role = 0;
 
 	/*= spec/LEGACY.md#users MUST-LG9: a user is an object with a password and a role */
 	if (p[open] == '"')
@@ -500,50 +602,14 @@ get_user(struct tes_legacy_json *j, const uint8_t *p, size_t n, struct tes_legac
 	i = skip_ws(p, n, open + 1);
 	/*@ loop invariant open < i <= n && j->off <= n;
 	    loop invariant j->state == \at(j->state, Pre);
-	    loop invariant seen_pw == 0 || seen_pw == 1;
-	    loop invariant seen_role == 0 || seen_role == 1;
-	    loop invariant seen_role == 1 ==> (u->role == TES_LEGACY_ROLE_POLICE || u->role == TES_LEGACY_ROLE_OFFICER);
-	    loop assigns i, foff, voff, flen, vlen, id, seen_pw, seen_role, j->off, u->hash[0 .. TES_LEGACY_HASH_LEN - 1],
-	                 u->role, fld[0 .. TES_LEGACY_FIELD_MAX - 1], hex[0 .. TES_LEGACY_HEX_LEN - 1],
-	                 role[0 .. TES_LEGACY_FIELD_MAX - 1];
+	    loop invariant seen_ok(seen_pw, seen_role, u->role);
+	    loop assigns i, seen_pw, seen_role, j->off, j->state, j->why, j->err_off,
+	                 u->hash[0 .. TES_LEGACY_HASH_LEN - 1], u->role;
 	    loop variant n - i; */
 	while (i < n && p[i] == '"') {
-		foff = i;
 		j->off = i;
-		if (get_string(j, p, n, fld, TES_LEGACY_FIELD_MAX, &flen, TES_LEGACY_WHY_USER_FIELD) != 0)
+		if (user_field(j, p, n, u, &seen_pw, &seen_role) != 0)
 			return TES_ERR_FORMAT;
-		id = field_id(fld, flen);
-		if (id == 0)
-			return fail(j, TES_LEGACY_WHY_USER_FIELD, foff);
-		if ((id == 1 && seen_pw) || (id == 2 && seen_role))
-			return fail(j, TES_LEGACY_WHY_USER_TWICE, foff);
-		i = skip_ws(p, n, j->off);
-		if (i >= n)
-			return fail(j, TES_LEGACY_WHY_END, i);
-		if (p[i] != ':')
-			return fail(j, TES_LEGACY_WHY_EXPECT_COLON, i);
-		i = skip_ws(p, n, i + 1);
-		if (i >= n)
-			return fail(j, TES_LEGACY_WHY_END, i);
-		if (p[i] != '"')
-			return fail(j, TES_LEGACY_WHY_VALUE_TYPE, i);
-		voff = i;
-		j->off = i;
-		if (id == 1) {
-			/*= spec/LEGACY.md#users MUST-LG10: the password is an unsalted SHA-256 in lowercase hex */
-			if (get_string(j, p, n, hex, TES_LEGACY_HEX_LEN, &vlen, TES_LEGACY_WHY_HASH) != 0)
-				return TES_ERR_FORMAT;
-			if (vlen != TES_LEGACY_HEX_LEN || hash_of(hex, u->hash) != 0)
-				return fail(j, TES_LEGACY_WHY_HASH, voff);
-			seen_pw = 1;
-		} else {
-			if (get_string(j, p, n, role, TES_LEGACY_FIELD_MAX, &vlen, TES_LEGACY_WHY_ROLE) != 0)
-				return TES_ERR_FORMAT;
-			u->role = role_of(role, vlen);
-			if (u->role == 0)
-				return fail(j, TES_LEGACY_WHY_ROLE, voff);
-			seen_role = 1;
-		}
 		i = skip_ws(p, n, j->off);
 		if (i >= n || p[i] != ',')
 			break;
@@ -558,7 +624,7 @@ get_user(struct tes_legacy_json *j, const uint8_t *p, size_t n, struct tes_legac
 	if (p[i] != '}')
 		return fail(j, seen_pw || seen_role ? TES_LEGACY_WHY_EXPECT_COMMA : TES_LEGACY_WHY_EXPECT_KEY,
 			    i);
-	if (!seen_pw || !seen_role)
+	if (seen_pw == 0 || seen_role == 0)
 		return fail(j, TES_LEGACY_WHY_USER_MISSING, open);
 	j->off = i + 1;
 	return 0;

@@ -185,7 +185,7 @@ int
 tes_legacy_users_next(struct tes_legacy_json *j, const uint8_t *p, size_t n, struct tes_legacy_user *u);
 
 /*@ terminates \true;
-    assigns \nothing;
+    assigns \result \from why;
  */
 /* A static sentence for a tes_legacy_why value (never NULL). */
 const char *
