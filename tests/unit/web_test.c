@@ -206,6 +206,9 @@ test_route(void)
 			{ TES_HTTP_GET, "/audit", TES_ROUTE_AUDIT },
 			{ TES_HTTP_POST, "/verify", TES_ROUTE_VERIFY },
 			{ TES_HTTP_GET, "/static/tes.css", TES_ROUTE_CSS },
+			{ TES_HTTP_POST, "/bulk", TES_ROUTE_BULK },
+			{ TES_HTTP_GET, "/password", TES_ROUTE_PASSWORD_FORM },
+			{ TES_HTTP_POST, "/password", TES_ROUTE_PASSWORD },
 			{ TES_HTTP_GET, "/export.csv", TES_ROUTE_EXPORT },
 		};
 		size_t i, good = 0;
