@@ -187,7 +187,7 @@ test_vectors_json(void)
 	for (k = 0; k < dec.n; k++) {
 		uint32_t pts = k == 0 ? 1 : k == 999 ? 1000000 : (uint32_t)((k * 37) % 500 + 1);
 
-		snprintf(want, sizeof want, "AB%04zu", k);
+		snprintf(want, sizeof want, "AB%04u", (unsigned)(k % 10000));
 		if (tes_legacy_plate(dec.d[k].key, dec.d[k].key_len, plate, &plen) != 0 ||
 		    strcmp(plate, want) != 0 || dec.d[k].points != pts)
 			bad++;
