@@ -345,6 +345,8 @@ test_build_bulk(void)
 	unsigned k;
 	int zero = 1;
 
+	/* compared whole with memcmp below: its padding must be defined too */
+	memset(&q, 0, sizeof q);
 	sel_body(body, sizeof body, 3, "verdict=reject&reason=duplicate&other=&csrf=" CSRF);
 	EQ_INT(post("/bulk", body, &q), 200, "bulk form with three ids");
 	OK(q.route == TES_ROUTE_BULK && q.nsel == 3 && q.verdict == TES_WV_REJECT &&
