@@ -151,7 +151,8 @@ read_drivers(const char *path, const uint8_t key[static TES_DES1_KEY_LEN], uint8
 			bad++;
 		}
 	/*= spec/LEGACY.md#import MUST-LG11: two old plates that become one are refused, both named */
-	qsort(o->v, o->n, sizeof(*o->v), plate_cmp);
+	if (o->n > 1)
+		qsort(o->v, o->n, sizeof(*o->v), plate_cmp);
 	for (i = 1; i < o->n; i++)
 		if (!o->v[i].bad && !o->v[i - 1].bad && strcmp(o->v[i].e.plate, o->v[i - 1].e.plate) == 0) {
 			fprintf(err,
@@ -160,7 +161,8 @@ read_drivers(const char *path, const uint8_t key[static TES_DES1_KEY_LEN], uint8
 				o->v[i].e.plate);
 			bad++;
 		}
-	qsort(o->v, o->n, sizeof(*o->v), off_cmp);
+	if (o->n > 1)
+		qsort(o->v, o->n, sizeof(*o->v), off_cmp);
 	if (bad != 0) {
 		fprintf(err, "%s: %zu plate%s refused: nothing was imported\n", path, bad,
 			bad == 1 ? "" : "s");

@@ -235,8 +235,10 @@ verify_snap(struct verify *v)
 	/*= spec/STORAGE.md#drivers MUST-SN3: every offence up to its seq, nothing else */
 	if (v->nsv != v->noff)
 		return vmsg(v, "drivers.enc entries differ from the journal's decisions and imports");
-	qsort(v->sv, v->nsv, sizeof(*v->sv), offence_cmp);
-	qsort(v->offs, v->noff, sizeof(*v->offs), offence_cmp);
+	if (v->noff > 1) {
+		qsort(v->sv, v->nsv, sizeof(*v->sv), offence_cmp);
+		qsort(v->offs, v->noff, sizeof(*v->offs), offence_cmp);
+	}
 	for (i = 0; i < v->noff; i++)
 		if (offence_cmp(&v->sv[i], &v->offs[i]) != 0)
 			return vmsg(v, "drivers.enc entries differ from the journal's decisions and imports");
